@@ -1,0 +1,119 @@
+"""The ``posecheck`` command line: one dispatcher, one module per subcommand.
+
+``main(argv=None) -> int`` so tests run the CLI in-process. Known failures
+(:class:`posecheck.errors.PosecheckError`) print one line on stderr and exit
+non-zero; ``--traceback`` shows the Python traceback instead. Ctrl-C exits 130
+after the command has flushed what it had.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from posecheck import DISCLAIMER, __version__
+from posecheck.errors import PosecheckError
+
+# name -> (module, one-line help). Order is the order of --help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "exercises": ("posecheck.commands.exercises", "list the exercises posecheck knows"),
+    "show": ("posecheck.commands.show", "how to do an exercise, where to put the camera, targets"),
+    "validate": ("posecheck.commands.validate", "check exercise definition files"),
+    "analyze": ("posecheck.commands.analyze", "analyse a video: annotated video, data, report"),
+    "score": ("posecheck.commands.score", "score many recordings or landmark files offline"),
+    "live": ("posecheck.commands.live", "coach an exercise live from the webcam"),
+    "render": ("posecheck.commands.render", "render a synthetic demo clip with known ground truth"),
+}
+
+EPILOG = """\
+examples:
+  posecheck exercises
+  posecheck show bridge
+  posecheck analyze sample_videos/bridge.mp4 -e bridge -o out/bridge
+  posecheck score out/ --min-score 70
+  posecheck live bridge
+  posecheck live bridge --camera clip.mp4 --no-window
+
+Run 'posecheck COMMAND --help' for a command's options and examples.
+""" + DISCLAIMER
+
+log = logging.getLogger("posecheck")
+
+
+def _build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posecheck",
+        description="Form feedback, hold timing and rep counting for lower-back exercises.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"posecheck {__version__}")
+    parser.add_argument(
+        "--traceback", action="store_true", help="show the Python traceback on errors"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_line) in COMMANDS.items():
+        if name == command:
+            # Only the chosen command's module is imported: --help stays fast.
+            module = importlib.import_module(module_name)
+            p = sub.add_parser(
+                name,
+                help=help_line,
+                description=getattr(module, "DESCRIPTION", help_line),
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+        else:
+            sub.add_parser(name, help=help_line, add_help=False)
+    return parser
+
+
+def _find_command(argv: Sequence[str]) -> str | None:
+    for a in argv:
+        if a in COMMANDS:
+            return a
+        if not a.startswith("-"):
+            return None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _find_command(argv)
+    try:
+        parser = _build_parser(command)
+    except ModuleNotFoundError as exc:  # a command whose module is not installed
+        print(f"posecheck: error: command {command!r} is not available ({exc})", file=sys.stderr)
+        return 2
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help / usage errors
+        return int(exc.code or 0)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0 if command is None and not argv else 2
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        format="posecheck: %(levelname)s: %(message)s",
+    )
+    try:
+        return int(args._run(args) or 0)
+    except PosecheckError as exc:
+        if args.traceback:
+            raise
+        print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        if args.traceback:
+            raise
+        print("posecheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141

@@ -1,0 +1,33 @@
+"""Shared fixtures: the real footage in ../shared/media, and the repository paths."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MEDIA = Path(os.environ.get("POSECHECK_MEDIA", REPO.parent / "shared" / "media"))
+
+
+def media_path(rel: str) -> Path:
+    """Path of a clip in ../shared/media; skips the test (with the reason) if absent."""
+    p = MEDIA / rel
+    if not p.is_file():
+        pytest.skip(f"real footage not available: {p} (set POSECHECK_MEDIA or add ../shared/media)")
+    return p
+
+
+@pytest.fixture
+def media():
+    return media_path
+
+
+@pytest.fixture(scope="session")
+def labels() -> dict:
+    p = MEDIA / "labels.json"
+    if not p.is_file():
+        pytest.skip(f"labels not available: {p}")
+    return json.loads(p.read_text())
