@@ -48,6 +48,10 @@ class MeasureSpec:
     side: str | None = None  # "left"/"right" for sided measures
     base: str | None = None  # the bare name ("hip") for sided measures
     compute: Callable[[np.ndarray], float] | None = None  # on the (k, 2) points, in order
+    # Extra measures computed from the whole pose (e.g. its segmentation mask) rather
+    # than from the points alone; compute_measures calls it with the Pose.
+    from_pose: Callable[..., float] | None = None  # called as f(pose, min_visibility=...)
+    needs_mask: bool = False  # True: NaN unless the estimator ran with segmentation
 
     @property
     def vertex(self) -> str:
@@ -233,16 +237,27 @@ def compute_measures(
     names: Iterable[str] | None = None,
     min_visibility: float = DEFAULT_MIN_VISIBILITY,
 ) -> dict[str, float]:
-    """Compute registered landmark measures (all, or ``names``) for one pose.
+    """Compute registered measures (all, or ``names``) for one pose.
 
     Returns NaN for a measure whose points are below ``min_visibility`` or when
-    ``pose`` is None. Extra (non-landmark) measures are not computed here.
+    ``pose`` is None. Extra measures with a ``from_pose`` function (e.g.
+    ``back_curvature`` from the segmentation mask) are computed from the pose and
+    are NaN when what they need (the mask) is missing.
     """
-    wanted = list(REGISTRY) if names is None else [n for n in names if n in REGISTRY]
+    if names is None:
+        wanted = list(REGISTRY) + [n for n, s in EXTRA_MEASURES.items() if s.from_pose]
+    else:
+        wanted = [
+            n for n in names
+            if n in REGISTRY or (n in EXTRA_MEASURES and EXTRA_MEASURES[n].from_pose)
+        ]  # fmt: skip
     if pose is None:
         return {n: math.nan for n in wanted}
     out: dict[str, float] = {}
     for n in wanted:
+        if n not in REGISTRY:
+            out[n] = _compute_extra(EXTRA_MEASURES[n], pose, min_visibility)
+            continue
         spec = REGISTRY[n]
         idx = [LANDMARK_INDEX[p] for p in spec.points]
         if min(pose.visibility[i] for i in idx) < min_visibility:
@@ -257,6 +272,15 @@ def compute_measures(
     return out
 
 
+def _compute_extra(spec: MeasureSpec, pose: Pose, min_visibility: float) -> float:
+    if spec.from_pose is None:
+        return math.nan
+    try:
+        return float(spec.from_pose(pose, min_visibility=min_visibility))
+    except (ValueError, FloatingPointError, ZeroDivisionError, IndexError):
+        return math.nan
+
+
 def describe_table(names: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
     """(name, unit, description) rows for help text and the docs."""
     reg = known_measures()
@@ -269,3 +293,9 @@ def side_visibility(
     """Mean visibility of the given parts on each side: the side facing the camera scores higher."""
     parts = list(parts)
     return {s: float(np.mean([pose.vis(f"{s}_{p}") for p in parts])) for s in SIDES}
+
+
+# Mask-based measures live in their own module and register themselves on import;
+# importing it here means every user of the registry sees them. (Placed last: it
+# imports MeasureSpec and register_extra from this module.)
+from posecheck import curvature as _curvature  # noqa: E402,F401
