@@ -161,3 +161,28 @@ def test_registered_and_computed_by_compute_measures():
     pose.mask = None
     assert math.isnan(angles.compute_measures(pose, ["back_curvature"])["back_curvature"])
     assert math.isnan(angles.compute_measures(None, ["back_curvature"])["back_curvature"])
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize("bend", [0.1, -0.1])
+def test_lumbar_curvature_measures_the_lower_trunk(facing, bend):
+    # Supine (back on the floor), bend over the whole trunk: over 40-100% of it a
+    # parabola of sagitta `bend` has sagitta bend * 0.6**2.
+    pose, sh, hp = all_fours(facing, dorsal_up=False)
+    pose.mask = trunk_mask(sh, hp, bend, dorsal_up=False)
+    lo, hi = curvature.LUMBAR_T_RANGE
+    assert curvature.lumbar_curvature(pose) == pytest.approx(bend * (hi - lo) ** 2, abs=0.008)
+    got = angles.compute_measures(pose, ["lumbar_curvature"])
+    assert got["lumbar_curvature"] == pytest.approx(bend * (hi - lo) ** 2, abs=0.008)
+
+
+def test_lumbar_curvature_ignores_the_upper_back():
+    # A hump only over the upper trunk (shoulder blades) leaves the lower trunk flat.
+    pose, sh, hp = all_fours("left")
+    mask = trunk_mask(sh, hp, 0.0)
+    hump = trunk_mask(sh, hp, 0.3)
+    upper = np.zeros_like(mask)
+    upper[:, : int((sh[0] + hp[0]) / 2) - 40] = 1  # the half nearer the shoulder (facing left)
+    pose.mask = np.maximum(mask, hump * upper)
+    assert back_curvature(pose) > 0.05
+    assert abs(curvature.lumbar_curvature(pose)) < 0.01

@@ -37,6 +37,9 @@ from posecheck.pose import SIDES, Pose
 # The very ends are left out: at the shoulder the ray can graze the neck/head and at
 # the hip the buttock's rounding, neither of which is the back.
 BACK_T_RANGE = (0.1, 0.9)
+# The lower part of the trunk for ``lumbar_curvature``: from about the lower ribs to
+# the hip joint (the pelvis), where a pelvic tilt changes the back's outline.
+LUMBAR_T_RANGE = (0.4, 1.0)
 # How many outline points are sampled in that range.
 BACK_SAMPLES = 25
 # How far from the axis (in shoulder-hip lengths) the back's outline is searched.
@@ -223,8 +226,10 @@ def back_outline(
     pose: Pose | None,
     side: str | None = None,
     min_visibility: float = DEFAULT_MIN_VISIBILITY,
+    t_range: tuple[float, float] = BACK_T_RANGE,
 ) -> BackOutline | None:
-    """Measure the back's outline on ``pose.mask``; None when it cannot be measured."""
+    """Measure the back's outline on ``pose.mask`` over ``t_range`` of the shoulder->hip
+    axis; None when it cannot be measured."""
     if pose is None:
         return None
     ms = _mask_scale(pose)
@@ -243,7 +248,7 @@ def back_outline(
     dorsal = dorsal_direction(pose, shoulder / scale, hip / scale)
     if dorsal is None:
         return None
-    pts = outline_profile(mask, shoulder, hip, dorsal)
+    pts = outline_profile(mask, shoulder, hip, dorsal, t_range=t_range)
     length = float(np.hypot(*(hip - shoulder)))
     if np.isfinite(pts).all(axis=1).mean() < MIN_FOUND:
         value, peak = math.nan, None
@@ -267,6 +272,18 @@ def back_curvature(
     return math.nan if outline is None else outline.value
 
 
+def lumbar_curvature(
+    pose: Pose | None, side: str | None = None, min_visibility: float = DEFAULT_MIN_VISIBILITY
+) -> float:
+    """Like :func:`back_curvature` on the lower trunk only (lower ribs to hip joint).
+
+    Same sign: more negative = more arched (lordosis, anterior pelvic tilt), towards
+    0 / positive = flattened (posterior pelvic tilt, lumbar flexion).
+    """
+    outline = back_outline(pose, side, min_visibility, t_range=LUMBAR_T_RANGE)
+    return math.nan if outline is None else outline.value
+
+
 BACK_CURVATURE = MeasureSpec(
     name="back_curvature",
     unit="ratio",
@@ -281,4 +298,20 @@ BACK_CURVATURE = MeasureSpec(
     needs_mask=True,
 )
 
+LUMBAR_CURVATURE = MeasureSpec(
+    name="lumbar_curvature",
+    unit="ratio",
+    kind="ratio",
+    points=("left_shoulder", "left_hip", "right_shoulder", "right_hip"),
+    description=(
+        "back outline (segmentation mask) over the lower trunk (40-100% of the way "
+        "from shoulder to hip): largest signed distance from the chord / shoulder-hip "
+        "distance; more negative = lumbar arch (anterior pelvic tilt), towards 0 = low "
+        "back flattened (posterior tilt); small (about 0.02 per tilt); needs segmentation"
+    ),
+    from_pose=lumbar_curvature,
+    needs_mask=True,
+)
+
 register_extra(BACK_CURVATURE)
+register_extra(LUMBAR_CURVATURE)
