@@ -1,0 +1,376 @@
+"""Draw a FrameResult onto a BGR image: skeleton, key angles, phase, hold ring, counts, cue.
+
+Used by the annotated-video sink, by the report's thumbnails and by the live
+window. Everything scales with the frame height (designed at 720 px, legible at
+360 px). Drawing is plain OpenCV on the frame, with a few darkened panels behind
+text (darkening a region is one vectorised multiply, far cheaper than blending a
+full-frame copy), so it costs ~1-2 ms beside the ~23 ms of the pose model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from posecheck.angles import known_measures
+from posecheck.pose import LANDMARK_INDEX, SKELETON_EDGES, Pose
+from posecheck.results import (
+    STATE_LOW_VISIBILITY,
+    STATE_NO_PERSON,
+    STATE_PAUSED,
+    STATE_TRACKING,
+    STATE_WRONG_VIEW,
+    FrameResult,
+)
+from posecheck.sinks import exview
+
+# BGR colours.
+GREEN = (90, 200, 60)
+AMBER = (0, 180, 255)
+RED = (60, 60, 235)
+WHITE = (245, 245, 245)
+GREY = (160, 160, 160)
+DARK = (25, 25, 25)
+CYAN = (230, 200, 40)
+STATUS_COLOURS = {"ok": GREEN, "near": AMBER, "bad": RED}
+SEVERITY_COLOURS = {"safety": RED, "form": AMBER, "setup": CYAN}
+
+FONT = cv2.FONT_HERSHEY_DUPLEX
+FONT_BOLD = cv2.FONT_HERSHEY_DUPLEX
+MIN_VIS = 0.5
+
+# What the banner says per state when the engine gives no cue of its own.
+STATE_TEXT = {
+    STATE_NO_PERSON: "No person in view",
+    STATE_LOW_VISIBILITY: "Body partly hidden: move so all of you is in view",
+    STATE_WRONG_VIEW: "Wrong camera view",
+    STATE_PAUSED: "Paused",
+}
+
+_EDGE_IDX = [(LANDMARK_INDEX[a], LANDMARK_INDEX[b], a, b) for a, b in SKELETON_EDGES]
+
+
+@dataclass
+class _Layout:
+    s: float  # scale: 1.0 at 720 px height
+    pad: int
+    line: int
+    font: float
+    small: float
+    big: float
+
+
+def _layout(w: int, h: int) -> _Layout:
+    # Scale on the shorter side so portrait phone video gets the same text size.
+    s = max(0.45, min(w, h) / 720.0)
+    return _Layout(
+        s=s,
+        pad=max(6, round(14 * s)),
+        line=max(1, round(2 * s)),
+        font=0.8 * s,
+        small=0.62 * s,
+        big=1.15 * s,
+    )
+
+
+def darken(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.35) -> None:
+    """Darken a rectangle in place (a panel behind text); clipped to the image."""
+    h, w = img.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 > x0 and y1 > y0:
+        roi = img[y0:y1, x0:x1]
+        cv2.convertScaleAbs(roi, dst=roi, alpha=alpha, beta=0)
+
+
+def text_size(text: str, scale: float, thick: int) -> tuple[int, int, int]:
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
+    return tw, th, base
+
+
+def put_text(
+    img: np.ndarray,
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int] = WHITE,
+    thick: int = 1,
+    shadow: bool = True,
+) -> None:
+    """Text with a dark outline so it reads on any background."""
+    x, y = int(org[0]), int(org[1])
+    if shadow:
+        cv2.putText(img, text, (x, y), FONT, scale, DARK, thick + 2 + thick // 2, cv2.LINE_AA)
+    cv2.putText(img, text, (x, y), FONT, scale, colour, thick, cv2.LINE_AA)
+
+
+def _degree_text(value: float, unit: str) -> str:
+    if unit == "deg":
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
+    words, lines, cur = text.split(), [], ""
+    for wd in words:
+        trial = f"{cur} {wd}".strip()
+        if cur and text_size(trial, scale, thick)[0] > max_w:
+            lines.append(cur)
+            cur = wd
+        else:
+            cur = trial
+    if cur:
+        lines.append(cur)
+    return lines or [""]
+
+
+class Overlay:
+    """Draws FrameResults for one exercise.
+
+    ``draw(img, result)`` draws in place and returns ``img``. ``exercise`` may be
+    None (skeleton and state only). ``show_counts=False`` hides the hold ring and
+    counters (e.g. during a live set-up stage).
+    """
+
+    def __init__(self, exercise: object | None = None, *, show_counts: bool = True) -> None:
+        self.exercise = exercise
+        self.title = exview.ex_title(exercise) if exercise is not None else ""
+        self.view = exview.ex_view(exercise)
+        d = exview.dose(exercise)
+        self.dose_reps = d.get("reps")
+        self.dose_hold_s = d.get("hold_s")
+        self.hold_phases = exview.hold_phases(exercise)
+        self.counts_reps = bool(getattr(exercise, "cycle", None)) or bool(self.dose_reps)
+        self.show_counts = show_counts
+        self._specs = known_measures()
+        self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
+
+    # -- public ------------------------------------------------------------------
+
+    def draw(self, img: np.ndarray, result: FrameResult) -> np.ndarray:
+        h, w = img.shape[:2]
+        if self._layout_cache is None or self._layout_cache[0] != (w, h):
+            self._layout_cache = ((w, h), _layout(w, h))
+        lay = self._layout_cache[1]
+        if result.pose is not None:
+            self._skeleton(img, result.pose, result.side, lay)
+            if result.state in (STATE_TRACKING, STATE_PAUSED):
+                self._angles(img, result, lay)
+        self._header(img, result, lay)
+        if result.state != STATE_TRACKING:
+            self._banner(img, result, lay)
+        if result.cue is not None:
+            self._cue(img, result, lay)
+        return img
+
+    # -- parts -------------------------------------------------------------------
+
+    def _skeleton(self, img: np.ndarray, pose: Pose, side: str | None, lay: _Layout) -> None:
+        xy = pose.xy
+        vis = pose.visibility
+        thick = max(2, round(4 * lay.s))
+        for i, j, a, _b in _EDGE_IDX:
+            if vis[i] < MIN_VIS or vis[j] < MIN_VIS:
+                continue
+            p = (int(xy[i, 0]), int(xy[i, 1]))
+            q = (int(xy[j, 0]), int(xy[j, 1]))
+            worked = side is None or a.startswith(side) or not a.startswith(("left", "right"))
+            cv2.line(img, p, q, DARK, thick + 2, cv2.LINE_AA)
+            cv2.line(img, p, q, WHITE if worked else GREY, thick, cv2.LINE_AA)
+        r = max(3, round(5 * lay.s))
+        for name in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle"):
+            for s in ("left", "right"):
+                k = LANDMARK_INDEX[f"{s}_{name}"]
+                if vis[k] < MIN_VIS:
+                    continue
+                c = (int(xy[k, 0]), int(xy[k, 1]))
+                worked = side is None or s == side
+                cv2.circle(img, c, r + 1, DARK, -1, cv2.LINE_AA)
+                cv2.circle(img, c, r, CYAN if worked else GREY, -1, cv2.LINE_AA)
+
+    def _angles(self, img: np.ndarray, result: FrameResult, lay: _Layout) -> None:
+        pose = result.pose
+        assert pose is not None
+        for name in result.key_measures:
+            spec = self._specs.get(name)
+            val = result.measures.get(name, math.nan)
+            if spec is None or val is None or not math.isfinite(val):
+                continue
+            if any(pose.vis(p) < MIN_VIS for p in spec.points):
+                continue
+            colour = STATUS_COLOURS.get(result.measure_status.get(name, ""), WHITE)
+            pts = [pose.point(p) for p in spec.points]
+            label = exview.bare_name(name, result.side).replace("_", " ")
+            text = f"{label} {_degree_text(val, spec.unit)}"
+            if spec.kind == "joint":
+                self._joint_arc(img, pts[0], pts[1], pts[2], colour, text, spec.unit, lay)
+            else:
+                self._segment_label(img, pts[0], pts[1], colour, text, spec.unit, lay)
+
+    def _joint_arc(self, img, a, b, c, colour, text, unit, lay) -> None:
+        a1 = math.degrees(math.atan2(a[1] - b[1], a[0] - b[0]))
+        a2 = math.degrees(math.atan2(c[1] - b[1], c[0] - b[0]))
+        d = (a2 - a1 + 540) % 360 - 180  # signed short way from a1 to a2
+        r = max(12, round(34 * lay.s))
+        centre = (int(b[0]), int(b[1]))
+        cv2.ellipse(img, centre, (r, r), 0, a1, a1 + d, DARK, max(3, round(7 * lay.s)), cv2.LINE_AA)
+        cv2.ellipse(
+            img, centre, (r, r), 0, a1, a1 + d, colour, max(2, round(5 * lay.s)), cv2.LINE_AA
+        )
+        # Label outside the angle, opposite its bisector, so it never covers the limbs.
+        mid = math.radians(a1 + d / 2)
+        off = r + round(30 * lay.s)
+        lx, ly = b[0] - math.cos(mid) * off, b[1] - math.sin(mid) * off
+        self._pill(img, (lx, ly), text, colour, unit, lay)
+
+    def _segment_label(self, img, a, b, colour, text, unit, lay) -> None:
+        thick = max(2, round(5 * lay.s))
+        cv2.line(img, (int(a[0]), int(a[1])), (int(b[0]), int(b[1])), colour, thick, cv2.LINE_AA)
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        self._pill(img, (mx, my - 30 * lay.s), text, colour, unit, lay)
+
+    def _pill(self, img, centre, text, colour, unit, lay) -> None:
+        """A coloured tag with the value, centred at ``centre`` and kept inside the frame."""
+        h, w = img.shape[:2]
+        scale, thick = lay.small, max(1, round(1.4 * lay.s))
+        tw, th, _ = text_size(text, scale, thick)
+        deg_r = max(2, round(3.5 * lay.s)) if unit == "deg" else 0
+        pw, ph = tw + lay.pad + (2 * deg_r + 3 if deg_r else 0), th + lay.pad
+        x0 = int(min(max(2, centre[0] - pw / 2), w - pw - 2))
+        y0 = int(min(max(2, centre[1] - ph / 2), h - ph - 2))
+        cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), colour, -1, cv2.LINE_AA)
+        cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), DARK, 1, cv2.LINE_AA)
+        tx, ty = x0 + lay.pad // 2, y0 + (ph + th) // 2
+        cv2.putText(img, text, (tx, ty), FONT, scale, DARK, thick, cv2.LINE_AA)
+        if deg_r:  # Hershey fonts have no degree sign: draw one
+            cv2.circle(img, (tx + tw + deg_r + 2, ty - th + deg_r), deg_r, DARK, thick, cv2.LINE_AA)
+
+    def _header(self, img: np.ndarray, result: FrameResult, lay: _Layout) -> None:
+        """One compact panel at the top left: title, phase and side, hold ring, counts.
+
+        Kept together in a corner (not spread over the top edge) because lying and
+        kneeling exercises put knees and feet in the other corners.
+        """
+        thick = max(1, round(1.5 * lay.s))
+        text: list[tuple[str, float, tuple[int, int, int]]] = []
+        if self.title:
+            text.append((self.title, lay.font, WHITE))
+        info = []
+        if result.phase:
+            info.append(result.phase.replace("_", " "))
+        if result.side:
+            info.append(f"{result.side} side")
+        if info:
+            text.append((" | ".join(info), lay.small, (215, 215, 215)))
+        counts: list[str] = []
+        counting = self.show_counts and self.exercise is not None
+        show_ring = counting and (bool(self.hold_phases) or result.hold_target_s is not None)
+        if counting:
+            if show_ring and not self.counts_reps:
+                counts.append(
+                    f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+                )
+            elif show_ring:
+                counts.append(f"holds {result.holds_done}")
+            if self.counts_reps:
+                counts.append(
+                    f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+                )
+        if not text and not counts and not show_ring:
+            return
+        r = max(16, round(40 * lay.s))
+        tsz = [text_size(t, sc, thick) for t, sc, _ in text]
+        csz = [text_size(t, lay.font, thick) for t in counts]
+        col_h = [
+            sum(s[1] + s[2] for s in sz) + lay.pad // 2 * max(0, len(sz) - 1) for sz in (tsz, csz)
+        ]
+        blocks_w = [max((s[0] for s in tsz), default=0), 2 * r if show_ring else 0,
+                    max((s[0] for s in csz), default=0)]  # fmt: skip
+        used = [b for b in blocks_w if b]
+        pw = sum(used) + lay.pad * (len(used) + 1) + lay.pad  # a wider gap after the title
+        ph = max(col_h[0], col_h[1], 2 * r if show_ring else 0) + 2 * lay.pad
+        x0 = y0 = lay.pad
+        darken(img, x0, y0, x0 + pw, y0 + ph)
+        x = x0 + lay.pad
+        for block, (sz, rows) in enumerate(((tsz, text), (csz, counts))):
+            if not rows:
+                continue
+            y = y0 + (ph - col_h[block]) // 2
+            for (_tw, th, base), row in zip(sz, rows, strict=True):
+                t, sc, col = row if isinstance(row, tuple) else (row, lay.font, WHITE)
+                y += th
+                put_text(img, t, (x, y), sc, col, thick)
+                y += base + lay.pad // 2
+            x += max(s[0] for s in sz) + 2 * lay.pad
+            if block == 0 and show_ring:
+                self._ring(img, (x + r, y0 + ph // 2), r, result, lay)
+                x += 2 * r + lay.pad
+
+    def _ring(self, img, centre, r, result: FrameResult, lay: _Layout) -> None:
+        target = (
+            result.hold_target_s or self.hold_phases.get(result.phase or "") or self.dose_hold_s
+        )
+        ring_w = max(3, round(8 * lay.s))
+        cv2.circle(img, centre, r, (90, 90, 90), ring_w, cv2.LINE_AA)
+        held = result.hold_s or 0.0
+        if target:
+            frac = max(0.0, min(1.0, held / float(target)))
+            colour = GREEN if frac >= 1.0 else AMBER
+            if frac > 0:
+                cv2.ellipse(img, centre, (r, r), -90, 0, 360 * frac, colour, ring_w, cv2.LINE_AA)
+        thick = max(1, round(1.6 * lay.s))
+        big = f"{held:.0f}s" if held >= 10 or held == 0 else f"{held:.1f}s"
+        tw, th, _ = text_size(big, lay.font, thick)
+        put_text(img, big, (centre[0] - tw // 2, centre[1] + th // 3), lay.font, WHITE, thick)
+        if target:
+            sub = f"of {float(target):.0f}s"
+            sw, sh, _ = text_size(sub, lay.small * 0.8, 1)
+            put_text(img, sub, (centre[0] - sw // 2, centre[1] + th // 3 + sh + 4), lay.small * 0.8,
+                     (210, 210, 210), 1)  # fmt: skip
+
+    def _banner(self, img: np.ndarray, result: FrameResult, lay: _Layout) -> None:
+        h, w = img.shape[:2]
+        text = STATE_TEXT.get(result.state, result.state.replace("_", " "))
+        if result.state == STATE_WRONG_VIEW and self.view:
+            text = (
+                f"Wrong view: film from the {self.view}"
+                if self.view != "side"
+                else ("Wrong view: turn side-on to the camera")
+            )
+        colour = GREY if result.state == STATE_PAUSED else AMBER
+        thick = max(1, round(2 * lay.s))
+        lines = _wrap(text, lay.big, thick, int(w * 0.86))
+        sizes = [text_size(t, lay.big, thick) for t in lines]
+        bh = sum(s[1] + s[2] for s in sizes) + lay.pad * (len(lines) + 1)
+        y0 = h // 2 - bh // 2
+        darken(img, 0, y0, w, y0 + bh, 0.3)
+        cv2.rectangle(img, (0, y0), (w, y0 + bh), colour, max(2, round(3 * lay.s)))
+        y = y0
+        for t, (tw, th, base) in zip(lines, sizes, strict=True):
+            y += lay.pad + th
+            put_text(img, t, ((w - tw) // 2, y), lay.big, colour, thick)
+            y += base
+
+    def _cue(self, img: np.ndarray, result: FrameResult, lay: _Layout) -> None:
+        cue = result.cue
+        assert cue is not None
+        h, w = img.shape[:2]
+        thick = max(1, round(2 * lay.s))
+        scale = lay.big
+        lines = _wrap(cue.text, scale, thick, int(w - 6 * lay.pad))
+        if len(lines) > 2:  # long cue: smaller text rather than a third line
+            scale = lay.font
+            lines = _wrap(cue.text, scale, thick, int(w - 6 * lay.pad))
+        sizes = [text_size(t, scale, thick) for t in lines]
+        bh = sum(s[1] + s[2] for s in sizes) + lay.pad * (len(lines) + 1)
+        y0 = h - bh
+        darken(img, 0, y0, w, h, 0.3)
+        accent = SEVERITY_COLOURS.get(cue.severity, AMBER)
+        cv2.rectangle(img, (0, y0), (max(6, round(12 * lay.s)), h), accent, -1)
+        y = y0
+        for t, (tw, th, base) in zip(lines, sizes, strict=True):
+            y += lay.pad + th
+            put_text(img, t, ((w - tw) // 2, y), scale, WHITE, thick)
+            y += base

@@ -1,0 +1,494 @@
+"""report.html: one self-contained page about a session (inline CSS, inline SVG, no network).
+
+While the session streams, the sink keeps only down-sampled angle series (at
+most ``max_points`` per measure) and a few small JPEG thumbnails (base64): one
+for the first time each correction is shown and one "good moment" (a hold that
+reached its target, else a completed rep). It never keeps decoded frames.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+from posecheck import DISCLAIMER, __version__
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
+from posecheck.sinks import exview
+
+MAX_THUMBS = 12
+BAND_COLOURS = ["#3b73c4", "#8e5bc4", "#2a8f9d", "#a0527a"]  # not green/amber: those mark holds
+
+
+def _e(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def _mmss(t: float | None) -> str:
+    if t is None or not math.isfinite(t):
+        return "-"
+    m, s = divmod(max(0.0, t), 60)
+    return f"{int(m)}:{s:04.1f}"
+
+
+class _Series:
+    """A time series that halves its resolution when full: memory stays flat for long videos."""
+
+    def __init__(self, max_points: int) -> None:
+        self.max_points = max_points
+        self.stride = 1
+        self.n = 0
+        self.t: list[float] = []
+        self.v: dict[str, list[float]] = {}
+
+    def add(self, t: float, values: dict[str, float]) -> None:
+        self.n += 1
+        if (self.n - 1) % self.stride:
+            return
+        self.t.append(t)
+        for k in self.v.keys() | values.keys():
+            col = self.v.setdefault(k, [math.nan] * (len(self.t) - 1))
+            col.append(values.get(k, math.nan))
+        if len(self.t) >= self.max_points:
+            self.t = self.t[::2]
+            self.v = {k: c[::2] for k, c in self.v.items()}
+            self.stride *= 2
+
+
+class ReportSink:
+    """Collects what the report needs while streaming; writes report.html on close."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        thumb_width: int = 480,
+        max_points: int = 4000,
+        outputs: dict[str, str] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.thumb_width = thumb_width
+        self.outputs = outputs or {}
+        self.series = _Series(max_points)
+        self.thumbs: dict[str, tuple[float, str]] = {}  # cue id -> (t_s, base64 jpeg)
+        self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
+        self._hero_rank = 0
+        self._overlay = None
+        self.info: MediaInfo | None = None
+        self.exercise: object | None = None
+        self.summary_data: dict[str, Any] | None = None  # set by the command, else built
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        self.info, self.exercise = info, exercise
+        self._names = exview.measure_names(exercise)
+
+    # -- streaming -------------------------------------------------------------
+
+    def _thumb(self, frame: Frame, result: FrameResult) -> str:
+        import cv2
+
+        from posecheck.sinks.overlay import Overlay
+
+        if self._overlay is None:
+            self._overlay = Overlay(self.exercise)
+        img = self._overlay.draw(frame.image.copy(), result)
+        h, w = img.shape[:2]
+        tw = min(self.thumb_width, w)
+        small = cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
+        ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 78])
+        return base64.b64encode(buf.tobytes()).decode("ascii") if ok else ""
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        values = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
+        if not self._names:
+            self._names = [exview.bare_name(k, result.side) for k in result.key_measures]
+        self.series.add(result.t_s, {k: values.get(k, math.nan) for k in self._names})
+        if frame is None:
+            return
+        cue = result.cue
+        if cue is not None and cue.id not in self.thumbs and len(self.thumbs) < MAX_THUMBS:
+            self.thumbs[cue.id] = (result.t_s, self._thumb(frame, result))
+        # The "good moment": a hold at its target beats a finished rep beats any tracked frame.
+        rank = 0
+        if result.hold_target_s and result.hold_s >= result.hold_target_s and result.cue is None:
+            rank, caption = 3, "hold reached its target"
+        elif any(e.kind == "rep" for e in result.events):
+            rank, caption = 2, "a completed repetition"
+        elif result.state == STATE_TRACKING and self.hero is None:
+            rank, caption = 1, "tracking"
+        if rank > self._hero_rank:
+            self._hero_rank = rank
+            self.hero = (result.t_s, caption, self._thumb(frame, result))
+
+    def close(self, summary: SessionSummary) -> None:
+        self.path.write_text(self.render(summary), encoding="utf-8")
+
+    # -- rendering -------------------------------------------------------------
+
+    def render(self, summary: SessionSummary) -> str:
+        ex = self.exercise
+        title = exview.ex_title(ex) if ex is not None else summary.exercise
+        src = Path(self.info.path).name if self.info else ""
+        parts = [
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+            f"<title>posecheck: {_e(title)} - {_e(src)}</title><style>{CSS}</style></head><body>",
+            "<main>",
+            self._header(summary, title, src),
+            self._glance(summary),
+            self._corrections(summary),
+            self._plots(summary),
+            self._tables(summary),
+            self._how_to(),
+            self._footer(summary),
+            "</main></body></html>",
+        ]
+        return "\n".join(p for p in parts if p)
+
+    def _header(self, s: SessionSummary, title: str, src: str) -> str:
+        badge = (
+            "<span class='badge warn'>partial: analysis was interrupted</span>" if s.partial else ""
+        )
+        rec = ""
+        if s.recognition:
+            conf = s.recognition.get("confidence")
+            conf_t = f" ({conf * 100:.0f}% confident)" if isinstance(conf, (int, float)) else ""
+            rec = f"<span class='badge'>recognised automatically{_e(conf_t)}</span>"
+        dur = _mmss(s.duration_s)
+        size = f"{self.info.width}x{self.info.height}, {self.info.fps:.2f} fps" if self.info else ""
+        return (
+            "<header><div class='brand'>posecheck report</div>"
+            f"<h1>{_e(title)}</h1>"
+            f"<p class='meta'>{_e(src)} &middot; {dur} &middot; {_e(size)} &middot; "
+            f"{_e(s.frames)} frames, person found in {_e(s.frames_with_pose)}"
+            f"{' &middot; side: ' + _e(s.side) if s.side else ''}</p>{badge}{rec}</header>"
+        )
+
+    def _glance(self, s: SessionSummary) -> str:
+        d = exview.dose(self.exercise)
+        score = "-" if s.score is None else f"{s.score:.0f}"
+        tone = (
+            "none"
+            if s.score is None
+            else ("good" if s.score >= 80 else "mid" if s.score >= 60 else "low")
+        )
+        comps = "".join(
+            f"<div class='comp'><span>{_e(k.replace('_', ' '))}</span>"
+            f"<div class='bar'><i style='width:{max(0.0, min(100.0, v or 0)):.0f}%'></i></div>"
+            f"<b>{'-' if v is None else f'{v:.0f}'}</b></div>"
+            for k, v in s.score_components.items()
+        )
+        holds_met = sum(1 for h in s.holds if h.reached)
+        hold_t = d.get("hold_s")
+        longest = max((h.duration_s for h in s.holds), default=None)
+        reps_c = s.reps_complete
+        reps_t = d.get("reps")
+        hero = ""
+        if self.hero:
+            t, cap, b64 = self.hero
+            hero = (
+                f"<figure class='hero'><img alt='frame at {_mmss(t)}' "
+                f"src='data:image/jpeg;base64,{b64}'><figcaption>{_e(cap)} at {_mmss(t)}"
+                "</figcaption></figure>"
+            )
+        return (
+            "<section class='glance'><h2>At a glance</h2><div class='cards'>"
+            f"<div class='card score {tone}'><div class='big'>{score}</div><div class='lbl'>"
+            f"session score / 100</div>{comps}</div>"
+            f"<div class='card'><div class='big'>{holds_met}<small> / {len(s.holds)}</small></div>"
+            f"<div class='lbl'>holds reached the target"
+            f"{f' of {hold_t:g} s' if hold_t else ''}</div>"
+            f"<p>longest hold: {'-' if longest is None else f'{longest:.1f} s'}</p></div>"
+            f"<div class='card'><div class='big'>{reps_c}"
+            f"<small>{f' / {reps_t}' if reps_t else ''}</small></div>"
+            f"<div class='lbl'>repetitions completed</div>"
+            f"<p>{len(s.reps) - reps_c} started but not completed</p></div>"
+            f"{hero}</div></section>"
+        )
+
+    def _corrections(self, s: SessionSummary) -> str:
+        top = sorted(s.cues.items(), key=lambda kv: (-int(kv[1].get("count", 0)),
+                                                     kv[1].get("first_s") or 0))[:3]  # fmt: skip
+        if not top:
+            body = "<p class='ok'>No corrections were needed. Well done.</p>"
+        else:
+            items = []
+            for cid, c in top:
+                t, b64 = self.thumbs.get(cid, (c.get("first_s"), ""))
+                img = (
+                    f"<img alt='frame at {_mmss(t)}' src='data:image/jpeg;base64,{b64}'>"
+                    if b64
+                    else "<div class='noimg'>no picture (scored from landmarks)</div>"
+                )
+                count = int(c.get("count", 0))
+                sev = c.get("severity") or ""
+                items.append(
+                    f"<div class='corr'>{img}<div><p class='cue'>{_e(c.get('text', cid))}</p>"
+                    f"<p class='meta'>shown {count} time{'s' if count != 1 else ''}, first at "
+                    f"{_mmss(c.get('first_s'))}{' &middot; ' + _e(sev) if sev else ''}</p>"
+                    "</div></div>"
+                )
+            body = "<div class='corrs'>" + "".join(items) + "</div>"
+        return f"<section><h2>Top corrections</h2>{body}</section>"
+
+    def _plots(self, s: SessionSummary) -> str:
+        bands = exview.bands(self.exercise)
+        svgs = []
+        for name in self._names:
+            vals = self.series.v.get(name)
+            if not vals or not any(math.isfinite(v) for v in vals):
+                continue
+            svgs.append(
+                f"<figure class='plot'><figcaption>{_e(name.replace('_', ' '))} "
+                f"<small>{_e(_measure_doc(name))}</small></figcaption>"
+                + svg_plot(self.series.t, vals, bands.get(name, []), s, duration=s.duration_s)
+                + "</figure>"
+            )
+        if not svgs:
+            return "<section><h2>Angles over time</h2><p>No angles were measured.</p></section>"
+        legend = (
+            "<p class='legend'><span class='sw band'></span>target band of a phase "
+            "<span class='sw hold'></span>hold that reached its target "
+            "<span class='sw short'></span>hold that fell short "
+            "<span class='sw rep'></span>repetition completed</p>"
+        )
+        return "<section><h2>Angles over time</h2>" + legend + "".join(svgs) + "</section>"
+
+    def _tables(self, s: SessionSummary) -> str:
+        out = []
+        if s.holds:
+            rows = "".join(
+                f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
+                f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
+                f"<td class='{'yes' if h.reached else 'no'}'>{'yes' if h.reached else 'no'}</td>"
+                f"<td>{'' if h.side is None else _e(h.side)}</td></tr>"
+                for i, h in enumerate(s.holds, 1)
+            )
+            out.append(
+                "<h3>Holds</h3><table><tr><th>#</th><th>phase</th><th>start</th><th>held</th>"
+                f"<th>target</th><th>reached</th><th>side</th></tr>{rows}</table>"
+            )
+        if s.reps:
+            rows = "".join(
+                f"<tr><td>{r.index or '-'}</td><td>{_mmss(r.start_s)}</td>"
+                f"<td>{r.end_s - r.start_s:.1f} s</td>"
+                f"<td class='{'yes' if r.complete else 'no'}'>{'yes' if r.complete else 'no'}</td>"
+                f"<td>{_e(', '.join(f'{exview.bare_name(k, r.side)} {v:.0f}' for k, v in r.depth.items() if v is not None and math.isfinite(v)))}</td>"  # noqa: E501
+                f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
+                f"<td>{_e(', '.join(r.faults))}</td></tr>"
+                for r in s.reps
+            )
+            out.append(
+                "<h3>Repetitions</h3><table><tr><th>#</th><th>start</th><th>duration</th>"
+                "<th>complete</th><th>peak</th><th>score</th><th>faults</th></tr>"
+                f"{rows}</table>"
+            )
+        if not out:
+            return ""
+        return (
+            "<section class='tables'><h2>Holds and repetitions</h2>" + "".join(out) + "</section>"
+        )
+
+    def _how_to(self) -> str:
+        steps = exview.how_to(self.exercise)
+        if not steps:
+            return ""
+        view = exview.ex_view(self.exercise)
+        cam = getattr(getattr(self.exercise, "camera", None), "distance_m", None)
+        cam_t = ""
+        if view:
+            cam_t = f"<p class='meta'>Camera: film from the {_e(view)}"
+            cam_t += f", about {cam:g} m away" if cam else ""
+            cam_t += ", with the whole body in view.</p>"
+        summ = getattr(self.exercise, "summary", "") or ""
+        return (
+            "<section><h2>How to do it</h2>"
+            + (f"<p>{_e(summ)}</p>" if summ else "")
+            + "<ol class='howto'>"
+            + "".join(f"<li>{_e(x)}</li>" for x in steps)
+            + "</ol>"
+            + cam_t
+            + "</section>"
+        )
+
+    def _footer(self, s: SessionSummary) -> str:
+        warn = "".join(f"<li>{_e(w)}</li>" for w in s.warnings)
+        outs = " &middot; ".join(f"<a href='{_e(v)}'>{_e(k)}</a>" for k, v in self.outputs.items())
+        return (
+            (f"<section class='warnings'><h2>Notes</h2><ul>{warn}</ul></section>" if warn else "")
+            + f"<footer><p class='disclaimer'>{_e(DISCLAIMER)}</p>"
+            + (f"<p>Files: {outs}</p>" if outs else "")
+            + f"<p>posecheck {_e(__version__)}</p></footer>"
+        )
+
+
+def _measure_doc(name: str) -> str:
+    from posecheck.angles import known_measures, resolve
+
+    spec = known_measures().get(resolve(name.removeprefix("other_"), "left"))
+    return spec.description if spec else ""
+
+
+def _nice_step(span: float, target_ticks: int = 6) -> float:
+    raw = max(span, 1e-9) / target_ticks
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def svg_plot(
+    t: list[float],
+    v: list[float],
+    bands: list[tuple[str, float | None, float | None]],
+    s: SessionSummary,
+    *,
+    duration: float,
+    width: int = 960,
+    height: int = 230,
+) -> str:
+    """One measure over time: target bands shaded, holds and reps marked, gaps where unknown."""
+    ml, mr, mt, mb = 46, 120, 14, 28
+    pw, ph = width - ml - mr, height - mt - mb
+    finite = [x for x in v if math.isfinite(x)]
+    lo = min(finite + [b for _, b, _ in bands if b is not None])
+    hi = max(finite + [b for _, _, b in bands if b is not None])
+    pad = max(5.0, (hi - lo) * 0.08)
+    lo, hi = lo - pad, hi + pad
+    t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
+
+    def X(x: float) -> float:
+        return ml + pw * x / t_end
+
+    def Y(y: float) -> float:
+        return mt + ph * (1 - (y - lo) / (hi - lo))
+
+    out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
+    # Grid and axes.
+    step = _nice_step(hi - lo, 5)
+    y = math.ceil(lo / step) * step
+    while y <= hi:
+        out.append(f"<line class='grid' x1='{ml}' x2='{ml + pw}' y1='{Y(y):.1f}' y2='{Y(y):.1f}'/>")
+        out.append(
+            f"<text class='ax' x='{ml - 6}' y='{Y(y) + 4:.1f}' text-anchor='end'>{y:g}</text>"
+        )
+        y += step
+    tstep = _nice_step(t_end, 8)
+    x = 0.0
+    while x <= t_end + 1e-9:
+        out.append(f"<text class='ax' x='{X(x):.1f}' y='{height - 8}' text-anchor='middle'>"
+                   f"{_mmss(x) if t_end >= 60 else f'{x:g} s'}</text>")  # fmt: skip
+        x += tstep
+    # Target bands of the phases.
+    for i, (phase, b_lo, b_hi) in enumerate(bands):
+        col = BAND_COLOURS[i % len(BAND_COLOURS)]
+        y0 = Y(min(hi, b_hi if b_hi is not None else hi))
+        y1 = Y(max(lo, b_lo if b_lo is not None else lo))
+        out.append(f"<rect x='{ml}' y='{y0:.1f}' width='{pw}' height='{max(0.0, y1 - y0):.1f}' "
+                   f"fill='{col}' fill-opacity='0.13'/>")  # fmt: skip
+        rng = f"{'' if b_lo is None else f'{b_lo:g}'}-{'' if b_hi is None else f'{b_hi:g}'}"
+        out.append(f"<text class='bl' x='{ml + pw + 6}' y='{(y0 + y1) / 2 + 4:.1f}' "
+                   f"fill='{col}'>{_e(phase)} {_e(rng)}</text>")  # fmt: skip
+    # Holds.
+    for h in s.holds:
+        cls = "hold" if h.reached else "short"
+        out.append(f"<rect class='{cls}' x='{X(h.start_s):.1f}' y='{mt}' "
+                   f"width='{max(1.0, X(h.end_s) - X(h.start_s)):.1f}' height='{ph}'>"
+                   f"<title>hold {h.duration_s:.1f} s of {h.target_s:g} s</title>"
+                   "</rect>")  # fmt: skip
+    # The measured line, broken where the value is unknown.
+    segs, cur = [], []
+    for ti, vi in zip(t, v, strict=True):
+        if math.isfinite(vi):
+            cur.append(f"{X(ti):.1f},{Y(vi):.1f}")
+        elif cur:
+            segs.append(cur)
+            cur = []
+    if cur:
+        segs.append(cur)
+    for seg in segs:
+        out.append(f"<polyline class='line' points='{' '.join(seg)}'/>")
+    # Reps: a marker at the end of each complete one.
+    for r in s.reps:
+        if r.complete:
+            out.append(f"<g class='rep'><line x1='{X(r.end_s):.1f}' x2='{X(r.end_s):.1f}' "
+                       f"y1='{mt}' y2='{mt + ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
+                       f"{r.index}</text></g>")  # fmt: skip
+    out.append(f"<rect class='frame' x='{ml}' y='{mt}' width='{pw}' height='{ph}'/>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+CSS = """
+:root{--fg:#1d2430;--muted:#5e6b7d;--line:#d9dee6;--bg:#f5f7fa;--card:#fff;--good:#2e9d5b;
+--mid:#d89614;--low:#d0423b;--accent:#3b73c4}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);
+font:15px/1.5 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
+main{max-width:1040px;margin:0 auto;padding:28px 24px 40px}
+header{margin-bottom:8px}
+.brand{font-size:12px;letter-spacing:.12em;text-transform:uppercase;color:var(--accent);font-weight:700}
+h1{font-size:32px;margin:2px 0 4px}
+h2{font-size:19px;margin:0 0 12px}
+h3{font-size:15px;margin:16px 0 6px;color:var(--muted)}
+section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;
+margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
+.meta{color:var(--muted);margin:2px 0;font-size:14px}
+.badge{display:inline-block;margin:6px 8px 0 0;padding:3px 10px;border-radius:99px;
+background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
+.badge.warn{background:#fdecea;color:var(--low)}
+.cards{display:flex;gap:14px;flex-wrap:wrap;align-items:stretch}
+.card{flex:1 1 200px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+.card p{margin:6px 0 0;color:var(--muted);font-size:14px}
+.big{font-size:44px;font-weight:700;line-height:1.05}
+.big small{font-size:22px;color:var(--muted);font-weight:600}
+.lbl{color:var(--muted);font-size:13px;margin-bottom:6px}
+.score.good .big{color:var(--good)}.score.mid .big{color:var(--mid)}
+.score.low .big{color:var(--low)}
+.comp{display:grid;grid-template-columns:70px 1fr 30px;gap:8px;align-items:center;font-size:13px}
+.comp span{color:var(--muted)}.comp b{text-align:right}
+.bar{height:7px;background:#e9edf2;border-radius:4px;overflow:hidden}
+.bar i{display:block;height:100%;background:var(--accent)}
+.hero{flex:1 1 260px;margin:0}
+.hero img{width:100%;border-radius:10px;display:block}
+figcaption{font-size:13px;color:var(--muted);margin-top:4px}
+.corrs{display:grid;gap:14px}
+.corr{display:grid;grid-template-columns:320px 1fr;gap:16px;align-items:center;
+border:1px solid var(--line);border-radius:10px;padding:10px}
+.corr img{width:100%;border-radius:8px;display:block}
+.noimg{height:150px;border-radius:8px;background:#eef1f5;color:var(--muted);font-size:13px;
+display:flex;align-items:center;justify-content:center;text-align:center;padding:8px}
+.cue{font-size:18px;font-weight:600;margin:0 0 4px}
+.ok{color:var(--good);font-weight:600}
+.plot{margin:8px 0 14px}
+.plot figcaption{font-size:15px;color:var(--fg);font-weight:600;margin:0 0 2px}
+.plot figcaption small{font-weight:400;color:var(--muted);margin-left:8px}
+svg{width:100%;height:auto;display:block}
+svg .grid{stroke:#e8ecf1;stroke-width:1}
+svg .ax{font-size:11px;fill:#6b7788}
+svg .bl{font-size:12px;font-weight:600}
+svg .line{fill:none;stroke:#1d2430;stroke-width:1.8;stroke-linejoin:round}
+svg .hold{fill:#2e9d5b;fill-opacity:.16;stroke:#2e9d5b;stroke-opacity:.5}
+svg .short{fill:#d89614;fill-opacity:.16;stroke:#d89614;stroke-opacity:.5}
+svg .rep line{stroke:#3b73c4;stroke-dasharray:3 3}
+svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
+svg .frame{fill:none;stroke:#c9d0da}
+.legend{font-size:13px;color:var(--muted);margin:0 0 8px}
+.sw{display:inline-block;width:14px;height:10px;border-radius:2px;margin:0 4px 0 12px;
+vertical-align:middle}
+.sw.band{background:rgba(59,115,196,.25)}.sw.hold{background:rgba(46,157,91,.4)}
+.sw.short{background:rgba(216,150,20,.45)}
+.sw.rep{border-left:2px dashed #3b73c4;width:2px;border-radius:0}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line)}
+th{color:var(--muted);font-weight:600}
+td.yes{color:var(--good);font-weight:600}td.no{color:var(--low);font-weight:600}
+.howto li{margin:4px 0}
+footer{color:var(--muted);font-size:13px;text-align:center;margin-top:20px}
+.disclaimer{font-weight:600;color:var(--fg);background:#fff7e0;border:1px solid #f1dfa8;
+border-radius:8px;padding:10px 14px;text-align:left}
+"""

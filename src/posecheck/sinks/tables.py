@@ -1,0 +1,166 @@
+"""frames.csv (one row per frame) and summary.json (the session), both written as they go.
+
+frames.csv columns, in order:
+``frame, t_s, pose, visibility, state, side, phase, <measure>..., in_target_<measure>...,
+hold_s, hold_target_s, holds, reps, cue_id, cue``.
+Measures use bare names (``hip`` is the worked side, ``other_hip`` the opposite)
+so a session that changes sides stays one column per measure. Numbers are
+plain decimals, empty when unknown; booleans are 0/1 (spreadsheets and pandas
+read both without options).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from posecheck import DISCLAIMER, __version__
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import FrameResult, SessionSummary
+from posecheck.sinks import exview
+
+
+def _num(v: float | None, digits: int = 2) -> str:
+    if v is None or not math.isfinite(v):
+        return ""
+    return f"{v:.{digits}f}"
+
+
+class FramesCsvSink:
+    """Writes frames.csv, one row per frame, streamed (nothing is kept in memory)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.rows = 0
+        self._fh = None
+        self._writer = None
+        self._measures: list[str] = []
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        self._declared = exview.measure_names(exercise)
+        self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._writer = csv.writer(self._fh)
+
+    def _header(self, result: FrameResult) -> None:
+        names = list(self._declared)
+        for key in result.measures:  # measures the engine computes beyond the declared ones
+            bare = exview.bare_name(key, result.side)
+            if bare not in names:
+                names.append(bare)
+        self._measures = names
+        self._writer.writerow(
+            ["frame", "t_s", "pose", "visibility", "state", "side", "phase"]
+            + names
+            + [f"in_target_{m}" for m in names]
+            + ["hold_s", "hold_target_s", "holds", "reps", "cue_id", "cue"]
+        )
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        if not self._measures:
+            self._header(result)
+        by_bare = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
+        in_t = {exview.bare_name(k, result.side): v for k, v in result.in_target.items()}
+        vis = float(result.pose.visibility.mean()) if result.pose is not None else None
+        self._writer.writerow(
+            [result.index, f"{result.t_s:.4f}", int(result.pose is not None), _num(vis, 3),
+             result.state, result.side or "", result.phase or ""]
+            + [_num(by_bare.get(m)) for m in self._measures]
+            + [("" if m not in in_t else int(bool(in_t[m]))) for m in self._measures]
+            + [_num(result.hold_s), _num(result.hold_target_s), result.holds_done,
+               result.reps_done, result.cue.id if result.cue else "",
+               result.cue.text if result.cue else ""]
+        )  # fmt: skip
+        self.rows += 1
+
+    def close(self, summary: SessionSummary) -> None:
+        if self._fh is not None:
+            if not self._measures:  # no frame at all: still a valid CSV with a header
+                self._measures = list(self._declared)
+                self._writer.writerow(
+                    ["frame", "t_s", "pose", "visibility", "state", "side", "phase"]
+                    + self._measures
+                    + [f"in_target_{m}" for m in self._measures]
+                    + ["hold_s", "hold_target_s", "holds", "reps", "cue_id", "cue"]
+                )
+            self._fh.close()
+            self._fh = None
+
+
+def summary_dict(
+    summary: SessionSummary,
+    *,
+    info: MediaInfo | None,
+    exercise: object | None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The summary.json content (validated by ``posecheck/data/summary.schema.json``)."""
+    holds = [exview.jsonable(h) for h in summary.holds]
+    reps = [exview.jsonable(r) for r in summary.reps]
+    cues = [
+        {"id": cid, **exview.jsonable(c)}
+        for cid, c in sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))
+    ]
+    d = exview.dose(exercise)
+    out: dict[str, Any] = {
+        "format": "posecheck-summary",
+        "version": 1,
+        "posecheck_version": __version__,
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "partial": bool(summary.partial),
+        "exercise": summary.exercise,
+        "exercise_title": exview.ex_title(exercise) if exercise is not None else summary.exercise,
+        "recognition": exview.jsonable(summary.recognition),
+        "side": summary.side,
+        "duration_s": exview.jsonable(float(summary.duration_s)),
+        "frames": int(summary.frames),
+        "frames_with_pose": int(summary.frames_with_pose),
+        "holds": holds,
+        "holds_reached": sum(1 for h in summary.holds if h.reached),
+        "reps": reps,
+        "reps_complete": summary.reps_complete,
+        "dose": exview.jsonable(d),
+        "cues": cues,
+        "score": exview.jsonable(summary.score),
+        "score_components": exview.jsonable(summary.score_components),
+        "warnings": list(summary.warnings),
+        "video": exview.jsonable(info) if info is not None else None,
+        "definition": exview.definition_content(exercise),
+        "disclaimer": DISCLAIMER,
+    }
+    if extra:
+        out.update(exview.jsonable(extra))
+    return out
+
+
+class SummaryJsonSink:
+    """Writes summary.json when the session closes (also a partial one after Ctrl-C).
+
+    ``extra`` adds top-level keys (e.g. the output file names). ``data`` holds
+    what was written, for the command's one-screen summary.
+    """
+
+    def __init__(self, path: str | Path, extra: dict[str, Any] | None = None) -> None:
+        self.path = Path(path)
+        self.extra = dict(extra or {})
+        self.data: dict[str, Any] | None = None
+        self._info: MediaInfo | None = None
+        self._exercise: object | None = None
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        self._info, self._exercise = info, exercise
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        pass
+
+    def close(self, summary: SessionSummary) -> None:
+        self.data = summary_dict(
+            summary, info=self._info, exercise=self._exercise, extra=self.extra
+        )
+        tmp = self.path.with_suffix(".json.tmp")
+        # Written whole then renamed: a reader never sees half a file.
+        tmp.write_text(json.dumps(self.data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        tmp.replace(self.path)

@@ -1,0 +1,256 @@
+"""The annotated video: every input frame with the overlay, encoded so browsers play it.
+
+Encoding order of preference:
+1. PyAV with ``libx264`` (or another H.264 encoder FFmpeg was built with),
+   yuv420p, ``+faststart``: plays in every browser.
+2. An ``ffmpeg`` executable on PATH fed raw frames through a pipe.
+3. OpenCV ``mp4v`` (MPEG-4 part 2): plays in desktop players, not in most
+   browsers; a warning says so.
+
+Drawing and encoding run on a worker thread fed by a bounded queue, so they
+overlap with the pose model instead of adding to it, and memory stays flat (at
+most ``queue_size`` frames wait). The output has exactly one frame per input
+frame, the input's size (padded by one pixel only where H.264 needs even sizes)
+and its fps as an exact fraction (29.97 stays 30000/1001).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import subprocess
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.errors import PosecheckError
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import FrameResult, SessionSummary
+from posecheck.sinks.overlay import Overlay
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+def fps_fraction(fps: float) -> Fraction:
+    """fps as an exact fraction: NTSC rates become n*1000/1001, others are limited to /1000."""
+    if not fps or fps <= 0:
+        return Fraction(30)
+    for base in (24, 30, 60, 120):
+        ntsc = Fraction(base * 1000, 1001)
+        if abs(fps - float(ntsc)) < 0.005:
+            return ntsc
+    return Fraction(fps).limit_denominator(1000)
+
+
+class _PyAVEncoder:
+    name = "libx264 (PyAV)"
+
+    def __init__(self, path: Path, width: int, height: int, rate: Fraction) -> None:
+        import av
+
+        self._av = av
+        self.container = av.open(str(path), mode="w", options={"movflags": "+faststart"})
+        codec = None
+        for cand in ("libx264", "h264", "libopenh264"):
+            try:
+                self.stream = self.container.add_stream(cand, rate=rate)
+                codec = cand
+                break
+            except (ValueError, av.error.FFmpegError, av.codec.codec.UnknownCodecError):
+                continue
+        if codec is None:
+            self.container.close()
+            raise RuntimeError("no H.264 encoder in PyAV's FFmpeg")
+        self.name = f"{codec} (PyAV)"
+        self.stream.width, self.stream.height = width, height
+        self.stream.pix_fmt = "yuv420p"
+        self.stream.time_base = 1 / rate
+        if codec == "libx264":
+            # Fast presets keep the encoder well below the model's cost per frame.
+            self.stream.options = {"preset": "veryfast", "crf": "23"}
+        self.n = 0
+
+    def write(self, img: np.ndarray) -> None:
+        frame = self._av.VideoFrame.from_ndarray(img, format="bgr24")
+        frame.pts = self.n
+        self.n += 1
+        for packet in self.stream.encode(frame):
+            self.container.mux(packet)
+
+    def close(self) -> None:
+        for packet in self.stream.encode():
+            self.container.mux(packet)
+        self.container.close()
+
+
+class _FFmpegPipeEncoder:
+    name = "libx264 (ffmpeg pipe)"
+
+    def __init__(self, path: Path, width: int, height: int, rate: Fraction) -> None:
+        exe = shutil.which("ffmpeg")
+        if not exe:
+            raise RuntimeError("no ffmpeg on PATH")
+        cmd = [
+            exe, "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}",
+            "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+            "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path),
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def write(self, img: np.ndarray) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(np.ascontiguousarray(img).tobytes())
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        if self.proc.wait() != 0:
+            raise RuntimeError(f"ffmpeg failed: {err.strip()[:200]}")
+
+
+class _OpenCVEncoder:
+    name = "mp4v (OpenCV)"
+
+    def __init__(self, path: Path, width: int, height: int, rate: Fraction) -> None:
+        import cv2
+
+        self.writer = cv2.VideoWriter(
+            str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(rate), (width, height)
+        )
+        if not self.writer.isOpened():
+            raise RuntimeError("OpenCV could not open an mp4v writer")
+
+    def write(self, img: np.ndarray) -> None:
+        self.writer.write(img)
+
+    def close(self) -> None:
+        self.writer.release()
+
+
+ENCODERS = {"pyav": _PyAVEncoder, "ffmpeg": _FFmpegPipeEncoder, "opencv": _OpenCVEncoder}
+
+
+class VideoSink:
+    """Writes ``annotated.mp4``: the frames with the overlay, on a worker thread.
+
+    ``encoders`` is the order to try (names from :data:`ENCODERS`); tests pass a
+    shorter list to exercise a fallback. ``encoder_name`` says which one is used.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        overlay: Overlay | None = None,
+        *,
+        queue_size: int = 8,
+        encoders: tuple[str, ...] = ("pyav", "ffmpeg", "opencv"),
+    ) -> None:
+        self.path = Path(path)
+        self.overlay = overlay
+        self.encoders = encoders
+        self.encoder_name: str | None = None
+        self.frames_written = 0
+        self.warnings: list[str] = []
+        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._enc = None
+        self._size: tuple[int, int] | None = None
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        if self.overlay is None:
+            self.overlay = Overlay(exercise)
+        self._info = info
+        self._rate = fps_fraction(info.fps)
+
+    def _start(self, width: int, height: int) -> None:
+        # Started on the first frame: its size is the truth (some containers lie).
+        w2, h2 = width + width % 2, height + height % 2
+        if (w2, h2) != (width, height):
+            self.warnings.append(
+                f"annotated video padded from {width}x{height} to {w2}x{h2} "
+                "(H.264 needs even sizes)"
+            )
+        self._size = (w2, h2)
+        errors = []
+        for name in self.encoders:
+            try:
+                self._enc = ENCODERS[name](self.path, w2, h2, self._rate)
+                self.encoder_name = self._enc.name
+                break
+            except Exception as exc:  # noqa: BLE001 - any failure means: try the next one
+                errors.append(f"{name}: {exc}")
+                log.debug("encoder %s unavailable: %s", name, exc)
+        if self._enc is None:
+            raise PosecheckError(
+                f"cannot write {self.path}: no video encoder works ({'; '.join(errors)})",
+                "install ffmpeg, or use --no-video",
+            )
+        if self.encoder_name and "mp4v" in self.encoder_name:
+            self.warnings.append(
+                "no H.264 encoder found: annotated.mp4 is MPEG-4 (mp4v), which most browsers "
+                "do not play; install ffmpeg with libx264"
+            )
+            log.warning(self.warnings[-1])
+        self._thread = threading.Thread(target=self._work, name="posecheck-video", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    break
+                img, result = item
+                if self.overlay is not None:
+                    self.overlay.draw(img, result)
+                assert self._size is not None
+                if img.shape[1] != self._size[0] or img.shape[0] != self._size[1]:
+                    h, w = img.shape[:2]
+                    padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
+                    padded[:h, :w] = img
+                    img = padded
+                self._enc.write(img)
+                self.frames_written += 1
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
+            self._error = exc
+            # Keep draining so the producer never blocks on a full queue.
+            while self._queue.get() is not _STOP:
+                pass
+
+    def _check(self) -> None:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise PosecheckError(
+                f"writing {self.path} failed: {err}", "check free disk space, or use --no-video"
+            ) from err
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        if frame is None:  # re-scoring from landmarks: there is no picture
+            return
+        if self._thread is None:
+            self._start(frame.image.shape[1], frame.image.shape[0])
+        self._check()
+        # A copy: the source may reuse its buffer and other sinks read the frame.
+        self._queue.put((frame.image.copy(), result))
+
+    def close(self, summary: SessionSummary) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(_STOP)
+        self._thread.join()
+        self._thread = None
+        try:
+            self._enc.close()
+        except Exception as exc:  # noqa: BLE001
+            self._error = self._error or exc
+        self._check()
+        summary.warnings.extend(w for w in self.warnings if w not in summary.warnings)
