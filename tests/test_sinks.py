@@ -1,0 +1,406 @@
+"""Sinks with hand-built FrameResults: overlay, annotated video, frames.csv, summary.json, report.
+
+No model here: poses come from helpers.make_pose, results are built by hand so
+every field a sink reads is exercised (states, cues, holds, reps, NaN measures).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from html.parser import HTMLParser
+from importlib import resources
+from types import SimpleNamespace as NS
+
+import numpy as np
+import pytest
+
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import (
+    STATE_NO_PERSON,
+    STATE_TRACKING,
+    STATE_WRONG_VIEW,
+    Cue,
+    Event,
+    FrameResult,
+    HoldRecord,
+    RepRecord,
+    SessionSummary,
+)
+
+from helpers import make_pose
+
+cv2 = pytest.importorskip("cv2")
+
+# A definition with the fields the architecture contract lists (what sinks read).
+EXERCISE = NS(
+    name="bridge",
+    title="Bridge",
+    summary="Lift the pelvis until the body is straight from shoulders to knees.",
+    how_to=["Lie on your back, knees bent, feet flat.", "Lift your pelvis.", "Lower slowly."],
+    camera=NS(view="side", distance_m=2.5),
+    phases=[
+        NS(name="down", targets=[NS(measure="hip", min_deg=110.0, max_deg=150.0)], hold_s=None),
+        NS(name="top", targets=[NS(measure="hip", min_deg=165.0, max_deg=185.0)], hold_s=1.0),
+    ],
+    cycle=["down", "top", "down"],
+    dose=NS(hold_s=1.0, reps=3, sets=1, rest_s=30.0),
+    key_measures=["hip", "knee"],
+    rules=[],
+)
+
+CUE = Cue("lift_higher", "Lift your hips higher", 1, "form")
+
+
+def bridge_pose(hip_lift: float, size=(640, 360)) -> object:
+    """Side view, person's left towards the camera; hip_lift raises the hip (pixels at 640)."""
+    k = size[0] / 640
+    pts = {
+        "left_shoulder": (150, 260),
+        "left_hip": (330, 260 - hip_lift),
+        "left_knee": (470, 170),
+        "left_ankle": (520, 270),
+        "left_elbow": (250, 280),
+        "left_wrist": (340, 290),
+    }
+    return make_pose({n: (x * k, y * k) for n, (x, y) in pts.items()}, image_size=size)
+
+
+def make_results(n: int = 40, fps: float = 20.0, size=(640, 360)) -> list[FrameResult]:
+    """A short session: down, up into a 1 s hold, a cue, a gap without a person."""
+    out = []
+    for i in range(n):
+        t = i / fps
+        lift = 90.0 * math.sin(math.pi * i / n)
+        pose = None if 30 <= i < 33 else bridge_pose(lift, size)
+        hip = float("nan") if pose is None else 130 + 45 * math.sin(math.pi * i / n)
+        top = hip > 165
+        out.append(
+            FrameResult(
+                index=i,
+                t_s=t,
+                pose=pose,
+                measures={"left_hip": hip, "left_knee": 70.0, "right_hip": float("nan")},
+                state=STATE_NO_PERSON if pose is None else STATE_TRACKING,
+                side="left",
+                phase="top" if top else "down",
+                key_measures=["left_hip", "left_knee"],
+                measure_status={"left_hip": "ok" if top else "bad", "left_knee": "ok"},
+                in_target={"left_hip": top},
+                hold_s=0.5 if top else 0.0,
+                hold_target_s=1.0 if top else None,
+                holds_done=1 if i > 25 else 0,
+                reps_done=1 if i > 25 else 0,
+                cue=CUE if 5 <= i < 10 else None,
+                events=[Event("rep", t, i)] if i == 26 else [],
+            )
+        )
+    return out
+
+
+def make_summary(n: int = 40, fps: float = 20.0, partial: bool = False) -> SessionSummary:
+    return SessionSummary(
+        exercise="bridge",
+        side="left",
+        duration_s=n / fps,
+        frames=n,
+        frames_with_pose=n - 3,
+        holds=[HoldRecord("top", 0.8, 1.3, 0.5, 1.0, False, "left", 50.0)],
+        reps=[RepRecord(1, 0.1, 1.3, True, {"left_hip": 175.0}, "left", 80.0, ["lift_higher"])],
+        cues={"lift_higher": {"text": CUE.text, "count": 1, "first_s": 0.25}},
+        score=72.0,
+        score_components={"form": 70.0, "holds": 50.0, "reps": 100.0},
+        partial=partial,
+    )
+
+
+def image(size=(640, 360), i: int = 0) -> np.ndarray:
+    img = np.full((size[1], size[0], 3), 90, np.uint8)
+    img[:, :, 0] = (i * 5) % 255  # frames differ, so an encoder cannot merge them
+    return img
+
+
+def info(n: int = 40, fps: float = 20.0, size=(640, 360)) -> MediaInfo:
+    return MediaInfo("clip.mp4", "video", fps, n, size[0], size[1], 0, n / fps)
+
+
+def run_sinks(sinks, n=40, fps=20.0, size=(640, 360), with_frames=True, partial=False):
+    for s in sinks:
+        s.open(info(n, fps, size), EXERCISE)
+    for r in make_results(n, fps, size):
+        frame = Frame(r.index, r.t_s, image(size, r.index)) if with_frames else None
+        for s in sinks:
+            s.write(frame, r)
+    summary = make_summary(n, fps, partial)
+    for s in sinks:
+        s.close(summary)
+    return summary
+
+
+# --- overlay ---------------------------------------------------------------------
+
+
+def _colour_pixels(img: np.ndarray, bgr: tuple[int, int, int], tol: int = 30) -> int:
+    return int((np.abs(img.astype(int) - np.array(bgr)).max(axis=2) <= tol).sum())
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"), [("ok", (90, 200, 60)), ("near", (0, 180, 255)), ("bad", (60, 60, 235))]
+)
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720)])
+def test_overlay_draws_key_angle_in_its_status_colour(status, colour, size):
+    from posecheck.sinks.overlay import Overlay
+
+    r = make_results(40, size=size)[20]
+    r.measure_status = {"left_hip": status, "left_knee": status}
+    r.cue = None
+    img = image(size)
+    Overlay(EXERCISE).draw(img, r)
+    # The arc and the value tag at the hip are drawn in the status colour.
+    x, y = (int(v) for v in r.pose.point("left_hip"))
+    rad = int(110 * size[1] / 720) + 20
+    patch = img[max(0, y - rad) : y + rad, max(0, x - rad) : x + rad]
+    assert _colour_pixels(patch, colour) > 50 * (size[1] / 360) ** 2
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (480, 854)])
+def test_overlay_cue_and_banner_are_drawn_and_scale(size):
+    from posecheck.sinks.overlay import Overlay
+
+    ov = Overlay(EXERCISE)
+    r = make_results(40, size=size)[6]  # has a cue
+    img = image(size)
+    ov.draw(img, r)
+    h = size[1]
+    bottom = img[int(h * 0.85) :, :]
+    # The cue band: darkened background with white text across the bottom.
+    assert _colour_pixels(bottom, (245, 245, 245), 40) > 100
+    r2 = make_results(40, size=size)[31]
+    assert r2.state == STATE_NO_PERSON
+    img2 = image(size)
+    ov.draw(img2, r2)
+    mid = img2[h // 2 - h // 10 : h // 2 + h // 10]
+    assert _colour_pixels(mid, (0, 180, 255), 40) > 100  # amber banner text and border
+
+
+def _drawn_texts(exercise, result) -> list[str]:
+    from posecheck.sinks import overlay
+
+    seen: list[str] = []
+    orig = overlay.put_text
+
+    def spy(img, text, *a, **k):
+        seen.append(text)
+        return orig(img, text, *a, **k)
+
+    overlay.put_text = spy
+    try:
+        overlay.Overlay(exercise).draw(image(), result)
+    finally:
+        overlay.put_text = orig
+    return seen
+
+
+def test_overlay_texts_phase_side_counts_and_wrong_view():
+    r = make_results()[27]
+    assert _drawn_texts(EXERCISE, r) == [
+        "Bridge", "top | left side", "0.5s", "of 1s", "holds 1", "reps 1/3",
+    ]  # fmt: skip
+    r.state = STATE_WRONG_VIEW
+    assert "Wrong view: turn side-on to the camera" in _drawn_texts(EXERCISE, r)
+
+
+def test_overlay_without_exercise_draws_no_counts():
+    r = make_results()[20]
+    r.cue = None
+    img = image()
+    from posecheck.sinks.overlay import Overlay
+
+    Overlay(None).draw(img, r)
+    assert _colour_pixels(img, (245, 245, 245), 20) > 200  # white bones
+    assert _drawn_texts(None, r) == ["top | left side"]
+
+
+# --- video -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoders", "codec", "size"),
+    [
+        (("pyav",), "h264", (640, 360)),
+        (("ffmpeg",), "h264", (320, 240)),
+        (("opencv",), "mpeg4", (320, 240)),
+    ],
+)
+def test_video_sink_frame_count_size_and_codec(tmp_path, encoders, codec, size):
+    av = pytest.importorskip("av")
+    from posecheck.sinks.video import VideoSink
+
+    if encoders == ("ffmpeg",):
+        import shutil
+
+        if not shutil.which("ffmpeg"):
+            pytest.skip("ffmpeg not installed")
+    sink = VideoSink(tmp_path / "a.mp4", encoders=encoders)
+    summary = run_sinks([sink], n=30, fps=29.97, size=size)
+    with av.open(str(tmp_path / "a.mp4")) as c:
+        st = c.streams.video[0]
+        frames = sum(1 for _ in c.decode(st))
+        assert (st.codec_context.name, st.width, st.height) == (codec, *size)
+        assert abs(float(st.average_rate) - 29.97) < 0.01
+    assert frames == 30 == sink.frames_written
+    assert any("mp4v" in w for w in summary.warnings) == (codec == "mpeg4")
+
+
+def test_video_sink_odd_size_is_padded_with_a_warning(tmp_path):
+    av = pytest.importorskip("av")
+    from posecheck.sinks.video import VideoSink
+
+    sink = VideoSink(tmp_path / "a.mp4")
+    summary = run_sinks([sink], n=5, size=(321, 241))
+    with av.open(str(tmp_path / "a.mp4")) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (322, 242)
+    assert any("padded from 321x241" in w for w in summary.warnings)
+
+
+def test_video_sink_ignores_landmark_only_sessions(tmp_path):
+    from posecheck.sinks.video import VideoSink
+
+    run_sinks([VideoSink(tmp_path / "a.mp4")], with_frames=False)
+    assert not (tmp_path / "a.mp4").exists()
+
+
+def test_fps_fraction_keeps_ntsc_rates_exact():
+    from fractions import Fraction
+
+    from posecheck.sinks.video import fps_fraction
+
+    assert fps_fraction(29.97002997) == Fraction(30000, 1001)
+    assert fps_fraction(25.0) == Fraction(25)
+    assert fps_fraction(12.5) == Fraction(25, 2)
+    assert fps_fraction(0.0) == Fraction(30)
+
+
+# --- frames.csv and summary.json --------------------------------------------------
+
+
+def test_frames_csv_one_row_per_frame(tmp_path):
+    from posecheck.sinks.tables import FramesCsvSink
+
+    run_sinks([FramesCsvSink(tmp_path / "f.csv")], n=40)
+    with open(tmp_path / "f.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 40
+    assert list(rows[0])[:9] == ["frame", "t_s", "pose", "visibility", "state", "side", "phase",
+                                 "hip", "knee"]  # fmt: skip
+    assert {"in_target_hip", "hold_s", "reps", "cue_id", "cue", "other_hip"} <= set(rows[0])
+    assert rows[31]["pose"] == "0" and rows[31]["hip"] == "" and rows[31]["state"] == "no_person"
+    assert float(rows[20]["hip"]) == pytest.approx(175.0, abs=0.01)
+    assert rows[20]["in_target_hip"] == "1"
+    assert rows[6]["cue_id"] == "lift_higher" and rows[6]["cue"] == CUE.text
+    assert [float(r["t_s"]) for r in rows[:3]] == [0.0, 0.05, 0.1]
+
+
+def _schema() -> dict:
+    return json.loads(
+        resources.files("posecheck").joinpath("data/summary.schema.json").read_text("utf-8")
+    )
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_summary_json_validates_against_schema(tmp_path, partial):
+    jsonschema = pytest.importorskip("jsonschema")
+    from posecheck.sinks.tables import SummaryJsonSink
+
+    sink = SummaryJsonSink(tmp_path / "s.json", extra={"outputs": {"video": "annotated.mp4"}})
+    run_sinks([sink], partial=partial)
+    data = json.loads((tmp_path / "s.json").read_text())
+    jsonschema.validate(data, _schema())
+    assert data["partial"] is partial
+    assert data["holds"][0]["reached"] is False and data["reps_complete"] == 1
+    assert data["cues"] == [{"id": "lift_higher", "text": CUE.text, "count": 1, "first_s": 0.25}]
+    assert data["video"]["fps"] == 20.0 and data["definition"]["name"] == "bridge"
+    assert data["definition"]["phases"][1]["targets"][0]["min_deg"] == 165.0
+
+
+def test_summary_schema_rejects_a_broken_summary(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from posecheck.sinks.tables import summary_dict
+
+    data = json.loads(json.dumps(summary_dict(make_summary(), info=info(), exercise=EXERCISE)))
+    jsonschema.validate(data, _schema())
+    del data["holds"][0]["reached"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, _schema())
+
+
+def test_summary_nan_becomes_null():
+    from posecheck.sinks.tables import summary_dict
+
+    s = make_summary()
+    s.reps[0].depth["left_knee"] = float("nan")
+    d = summary_dict(s, info=info(), exercise=EXERCISE)
+    assert d["reps"][0]["depth"]["left_knee"] is None
+    json.dumps(d, allow_nan=False)
+
+
+# --- report -----------------------------------------------------------------------
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_report(path) -> _Collect:
+    p = _Collect()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_report_is_self_contained_with_all_sections(tmp_path):
+    from posecheck.sinks.report import ReportSink
+
+    run_sinks([ReportSink(tmp_path / "r.html")])
+    html_text = (tmp_path / "r.html").read_text()
+    p = parse_report(tmp_path / "r.html")
+    text = " ".join(p.text)
+    for heading in ("At a glance", "Top corrections", "Angles over time", "How to do it"):
+        assert heading in text
+    assert "not medical advice" in text and CUE.text in text
+    imgs = [a["src"] for t, a in p.tags if t == "img"]
+    assert imgs and all(s.startswith("data:image/jpeg;base64,") for s in imgs)
+    assert sum(1 for t, _ in p.tags if t == "svg") == 2  # hip and knee
+    # Nothing is fetched from the network: no external src/href, no @import.
+    assert not any(a.get("src", "").startswith(("http", "//")) for _, a in p.tags)
+    assert "@import" not in html_text and "<script" not in html_text
+    assert "down 110-150" in text and "top 165-185" in text  # target bands labelled
+
+
+def test_report_from_landmarks_has_no_pictures_and_marks_partial(tmp_path):
+    from posecheck.sinks.report import ReportSink
+
+    run_sinks([ReportSink(tmp_path / "r.html")], with_frames=False, partial=True)
+    p = parse_report(tmp_path / "r.html")
+    text = " ".join(p.text)
+    assert not [a for t, a in p.tags if t == "img"]
+    assert "no picture" in text and "partial" in text
+
+
+def test_report_series_stays_bounded():
+    from posecheck.sinks.report import _Series
+
+    s = _Series(max_points=100)
+    for i in range(10_000):
+        s.add(i / 30, {"hip": float(i)})
+    assert len(s.t) < 100 and len(s.v["hip"]) == len(s.t)
+    assert s.v["hip"][0] == 0.0 and s.t == sorted(s.t)
