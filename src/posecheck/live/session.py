@@ -1,0 +1,334 @@
+"""A live session put together: camera -> the one frame loop -> window/events, speech, files.
+
+:func:`run_live` is what ``posecheck live`` runs. It is ``pipeline.run`` with
+
+- source: ``open_source(camera, realtime=True)`` (a camera thread that keeps only
+  the newest frame, or a file paced at its own speed with stale frames dropped)
+  wrapped in :class:`~posecheck.live.source.LiveSource` (stop on q/Esc or the end
+  of the dose; a lost camera ends the stream and the session is still saved);
+- engine: the form engine wrapped in :class:`~posecheck.live.coach.LiveCoach`
+  (set-up check, get-ready countdown, pause, switch side, reset, rest, done);
+- sinks: the window (or the headless event printer), speech, scripted keys, the
+  latency meter, and the same writers as ``analyze`` (frames.csv, landmarks,
+  summary.json; the video only with ``--record``).
+
+The loop is synchronous on purpose: take the newest frame, run the model, draw,
+show. Frames that arrive meanwhile replace each other in the source's one-frame
+slot, so the picture on screen is never more than one frame behind the camera.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from posecheck.errors import InputError, PosecheckError
+from posecheck.live.coach import LiveCoach
+from posecheck.live.events import EventPrinter
+from posecheck.live.keys import HELP_LINE, KeyController, ScriptedKeys, parse_key_script
+from posecheck.live.setup import SetupCheck
+from posecheck.live.source import LiveControl, LiveSource
+from posecheck.live.speech import Speaker, SpeechSink
+from posecheck.live.stats import LatencyStats, StatsSink
+
+log = logging.getLogger(__name__)
+
+PRIVACY = (
+    "Nothing leaves this computer: frames are analysed in memory and only the numbers "
+    "are saved; video is written only with --record."
+)
+
+
+@dataclass
+class LiveOptions:
+    """Everything ``posecheck live`` takes (see ``posecheck live --help``)."""
+
+    exercise: str
+    camera: str = "0"
+    side: str = "auto"
+    mute: bool = False
+    window: bool = True
+    json_lines: bool = False
+    record: bool = False
+    outdir: str | None = None
+    force: bool = False
+    mirror: bool | None = None  # None: mirror a camera, not a video file
+    countdown_s: float = 3.0
+    rest_s: float | None = None
+    stats: bool = False
+    keys: str = ""
+    summary_s: float = 8.0
+    poses_dirs: list[str] = field(default_factory=list)
+    smoothing: bool = True
+    model_complexity: int = 1
+
+
+@dataclass
+class LiveOutcome:
+    summary: Any
+    outdir: Path
+    ended: str  # "done", "quit", "end of video", "camera lost", "interrupted"
+    disconnected: str = ""
+    stats: Any = None
+    files: list[str] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+def default_outdir(exercise: str) -> Path:
+    # The folder name is the only use of the wall clock: a label, not logic.
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("posecheck-live") / f"{exercise}-{stamp}"
+
+
+def _prepare_outdir(path: Path, force: bool) -> Path:
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: exists and is not a folder", "choose another -o OUTDIR")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise InputError(
+            f"{path}: folder is not empty (an earlier session?)",
+            "choose another -o OUTDIR, or add --force to write over it",
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".posecheck-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot write here ({exc.strerror})", "choose another -o OUTDIR"
+        ) from None
+    return path
+
+
+class _DoneWatcher:
+    """Stops the loop once the coach says the dose is complete."""
+
+    def __init__(self, coach: LiveCoach, control: LiveControl):
+        self.coach, self.control = coach, control
+
+    def open(self, info: Any, exercise: Any) -> None:
+        pass
+
+    def write(self, frame: Any, result: Any) -> None:
+        if self.coach.done:
+            self.control.request_stop("done")
+
+    def close(self, summary: Any) -> None:
+        pass
+
+
+class _LiveInfo:
+    """Closes just before summary.json: adds how the session ran to its ``live`` key."""
+
+    def __init__(self, summary_sink: Any, control: LiveControl, stats: LatencyStats,
+                 source: LiveSource, opts: LiveOptions, mirror: bool):  # fmt: skip
+        self.summary_sink, self.control, self.stats = summary_sink, control, stats
+        self.source, self.opts, self.mirror = source, opts, mirror
+
+    def open(self, info: Any, exercise: Any) -> None:
+        pass
+
+    def write(self, frame: Any, result: Any) -> None:
+        pass
+
+    def close(self, summary: Any) -> None:
+        rep = self.stats.report()
+        live = {
+            "camera": self.opts.camera,
+            "mirror": self.mirror,
+            "ended": self.control.reason or "interrupted",
+            "disconnected": self.control.disconnected or None,
+            "frames_dropped": rep.frames_dropped,
+            "fps": round(rep.fps, 2),
+            "latency_ms": {k: round(v, 1) for k, v in rep.latency_ms.items()},
+            "video_recorded": self.opts.record,
+        }
+        self.summary_sink.extra["live"] = live
+        if self.control.disconnected and self.control.disconnected not in summary.warnings:
+            summary.warnings.append(self.control.disconnected)
+
+
+def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Any) -> list[str]:
+    lines = summary_lines(outcome.summary, exercise)
+    for ln in lines:
+        print(ln, file=out)
+    print(f"saved: {outcome.outdir}/ ({', '.join(outcome.files)})", file=out)
+    return lines
+
+
+def summary_lines(summary: Any, exercise: Any) -> list[str]:
+    """A few lines for the terminal and the end card."""
+    dose = getattr(exercise, "dose", None)
+    want_reps = getattr(dose, "reps", None)
+    out = [f"{getattr(exercise, 'title', summary.exercise)}: {summary.duration_s:.0f} s, "
+           f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
+    reached = sum(1 for h in summary.holds if h.reached)
+    if summary.holds:
+        dose_txt = f" (dose {want_reps})" if want_reps and not exercise.cycle else ""
+        out.append(f"holds reached {reached} of {len(summary.holds)}{dose_txt}")
+    if getattr(exercise, "cycle", None):
+        n = summary.reps_complete
+        inc = sum(1 for r in summary.reps if not r.complete)
+        out.append(f"reps {n}" + (f" of {want_reps}" if want_reps else "")
+                   + (f", {inc} incomplete" if inc else ""))  # fmt: skip
+    if summary.score is not None:
+        out.append(f"score {summary.score:.0f}/100")
+    top = sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))[:3]
+    if top:
+        out.append("most frequent cues: " + "; ".join(
+            f"{c.get('text', cid)} (x{c.get('count', 0)})" for cid, c in top))  # fmt: skip
+    return out
+
+
+def run_live(
+    opts: LiveOptions,
+    *,
+    source: Any = None,
+    speaker: Speaker | None = None,
+    library: Any = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> LiveOutcome:
+    """Run one live session. ``source``/``speaker``/``library`` may be injected (tests)."""
+    from posecheck import pipeline
+    from posecheck.engine import Engine
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.library import Library
+    from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
+    from posecheck.sources import is_camera_spec, open_source
+
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    lib = library or Library.load(opts.poses_dirs)
+    exercise = lib.get(opts.exercise)  # unknown name: UnknownExerciseError with the closest
+    key_script = parse_key_script(opts.keys) if opts.keys else []
+    outdir = _prepare_outdir(Path(opts.outdir) if opts.outdir else default_outdir(exercise.name),
+                             opts.force)  # fmt: skip
+    if opts.window:
+        from posecheck.live.window import check_display
+
+        check_display()  # before the camera opens: fail fast with a hint
+
+    if source is None:
+        source = open_source(opts.camera, realtime=True)
+    is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
+    mirror = is_camera if opts.mirror is None else opts.mirror
+
+    if speaker is None:
+        warned: list[str] = []
+
+        def warn(msg: str) -> None:
+            if not warned:
+                warned.append(msg)
+                print(f"posecheck: warning: {msg}", file=err, flush=True)
+
+        speaker = Speaker(enabled=not opts.mute, warn=warn)
+
+    control = LiveControl()
+    stats = LatencyStats()
+    live_source = LiveSource(source, control, stats)
+    engine = Engine(exercise, side=opts.side)
+    coach = LiveCoach(engine, exercise, SetupCheck(exercise, side=opts.side),
+                      countdown_s=opts.countdown_s, rest_s=opts.rest_s)  # fmt: skip
+    coach.control = control
+    keys = KeyController(coach, control)
+
+    window = None
+    display_sinks: list[Any] = []
+    if opts.window:
+        from posecheck.live.window import WindowSink
+
+        def stats_text() -> str:
+            if not opts.stats or not stats.latency_s:
+                return ""
+            r = stats.latency_s[-30:]
+            return f"latency {1000 * sorted(r)[len(r) // 2]:.0f} ms"
+
+        window = WindowSink(coach, keys.handle, mirror=mirror, stats_text=stats_text)
+        display_sinks.append(window)
+        if opts.json_lines:
+            display_sinks.append(EventPrinter(out, json_lines=True))
+    else:
+        display_sinks.append(EventPrinter(out, json_lines=opts.json_lines))
+
+    files = ["summary.json", "frames.csv", "landmarks.npz"]
+    summary_sink = SummaryJsonSink(outdir / "summary.json")
+    writers: list[Any] = [FramesCsvSink(outdir / "frames.csv"), _landmarks_sink(outdir)]
+    if opts.record:
+        from posecheck.sinks.video import VideoSink
+
+        writers.append(VideoSink(outdir / "annotated.mp4"))
+        files.append("annotated.mp4")
+    info_sink = _LiveInfo(summary_sink, control, stats, live_source, opts, mirror)
+    sinks = [
+        *display_sinks,
+        StatsSink(stats),  # right after the display: latency is capture -> on screen
+        SpeechSink(speaker),
+        *([ScriptedKeys(key_script, keys)] if key_script else []),
+        _DoneWatcher(coach, control),
+        *writers,
+        info_sink,
+        summary_sink,
+    ]
+    if not opts.json_lines:
+        how = f"window; {HELP_LINE}" if opts.window else "headless; Ctrl-C to stop"
+        print(f"posecheck live: {exercise.title} from {opts.camera} ({how})", file=err)
+        print(PRIVACY, file=err)
+
+    estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
+    smoother = _smoother(opts)
+    ended = "interrupted"
+    summary = None
+    try:
+        summary = pipeline.run(live_source, estimator, coach, sinks, smoother=smoother)
+        ended = control.reason or "end of video"
+    except KeyboardInterrupt:
+        # pipeline.run closed every sink with a partial summary; say where it went.
+        print(f"posecheck: interrupted; the session so far is saved in {outdir}/", file=err)
+        raise
+    finally:
+        estimator.close()
+        live_source.close()
+        if window is not None and summary is None:
+            window.destroy()
+
+    outcome = LiveOutcome(summary, outdir, ended, control.disconnected, stats.report(), files,
+                          list(speaker.spoken), list(keys.pressed))  # fmt: skip
+    if control.disconnected:
+        print(f"posecheck: {control.disconnected}; the session so far is saved in {outdir}/",
+              file=err)  # fmt: skip
+    if not opts.json_lines:
+        lines = _print_summary(out, outcome, exercise)
+    else:
+        lines = summary_lines(summary, exercise)
+    if opts.stats:
+        for ln in outcome.stats.lines():
+            print(f"stats: {ln}", file=err if opts.json_lines else out)
+    if window is not None:
+        title = "Session complete" if ended == "done" else "Session ended"
+        window.show_summary([*lines, f"saved in {outdir}/"], title, opts.summary_s)
+        window.destroy()
+    return outcome
+
+
+def _smoother(opts: LiveOptions) -> Any:
+    if not opts.smoothing:
+        return None
+    try:
+        from posecheck.smoothing import OneEuroFilter
+    except ImportError:  # pragma: no cover - base ships it
+        return None
+    return OneEuroFilter()
+
+
+def _landmarks_sink(outdir: Path) -> Any:
+    try:
+        from posecheck.landmarks_io import LandmarksSink
+    except ImportError as exc:  # pragma: no cover - base ships it
+        raise PosecheckError(f"cannot save landmarks: {exc}") from exc
+    return LandmarksSink(outdir / "landmarks.npz")

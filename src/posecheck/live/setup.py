@@ -1,0 +1,143 @@
+"""The set-up check before counting: is the person fully in view, seen from the right side?
+
+Pure Python + numpy. The check answers one frame at a time; the coach
+(:mod:`posecheck.live.coach`) decides how long it must pass (the get-ready
+countdown restarts whenever it fails).
+
+What "fully in view" means comes from the exercise definition: its ``required``
+landmark parts (``hip``, ``knee``, ``left_ankle``...), or, when it lists none,
+every landmark its measures use. A bare part (``knee``) is satisfied by either
+side unless a side is given, because with ``side = "auto"`` the worked side is
+not known before the person is in place. A landmark counts as in view when its
+visibility reaches the definition's ``min_visibility`` and it lies inside the
+image (MediaPipe extrapolates points beyond the border with some visibility).
+
+The view is judged with the registered ``shoulder_width_ratio`` measure
+(shoulder-to-shoulder distance over trunk length): near 0.1 from the side, about
+0.7-0.9 from the front. On every side-view clip in ../shared/media the median is
+0.05-0.28 (see docs); the bounds below apply unless the definition's ``camera``
+table sets its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from posecheck.angles import REGISTRY, SIDED_BASES, compute_measures
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+
+# Used when the definition's camera table leaves them unset: a side view has the
+# shoulders nearly on top of each other; a front view has them well apart.
+DEFAULT_MAX_SIDE_RATIO = 0.35
+DEFAULT_MIN_FRONT_RATIO = 0.45
+
+LOWER_BODY = ("knee", "ankle", "heel", "foot_index")
+
+MSG_NO_PERSON = "Step into view of the camera"
+MSG_FEET = "Move back so your feet are in view"
+MSG_BODY = "Move back so your whole body is in view"
+MSG_SIDE = "Turn sideways to the camera"
+MSG_FRONT = "Face the camera"
+
+
+@dataclass(frozen=True)
+class SetupStatus:
+    """The answer for one frame. ``reason``: "ok", "no_person", "out_of_view", "wrong_view"."""
+
+    ok: bool
+    reason: str
+    message: str = ""
+    missing: tuple[str, ...] = ()
+    width_ratio: float = math.nan
+
+
+def _part(name: str) -> tuple[str | None, str]:
+    """Split ``left_knee`` into ("left", "knee"); ``knee`` into (None, "knee")."""
+    for s in SIDES:
+        if name.startswith(s + "_"):
+            return s, name[len(s) + 1 :]
+    return None, name
+
+
+def required_parts(exercise: object) -> tuple[str, ...]:
+    """The landmark parts the exercise needs in view (definition's ``required`` or its measures)."""
+    req = tuple(getattr(exercise, "required", ()) or ())
+    if req:
+        return req
+    names: set[str] = set()
+    measures: Iterable[str] = ()
+    if hasattr(exercise, "all_measures"):
+        measures = exercise.all_measures()
+    else:
+        measures = getattr(exercise, "key_measures", ()) or ()
+    for m in measures:
+        base = m[6:] if m.startswith("other_") else m
+        if base in SIDED_BASES:
+            spec = REGISTRY[f"left_{base}"]
+            names.update(_part(p)[1] for p in spec.points)
+        elif base in REGISTRY:
+            names.update(REGISTRY[base].points)
+    return tuple(sorted(names))
+
+
+class SetupCheck:
+    """Checks one pose against the exercise's set-up needs (in view, right view)."""
+
+    def __init__(self, exercise: object, side: str | None = None, edge_margin: float = 0.0):
+        camera = getattr(exercise, "camera", None)
+        self.view: str = getattr(camera, "view", "any") or "any"
+        self.max_side_ratio = getattr(camera, "max_width_ratio", None) or DEFAULT_MAX_SIDE_RATIO
+        self.min_front_ratio = getattr(camera, "min_width_ratio", None) or DEFAULT_MIN_FRONT_RATIO
+        self.view_cue: str = getattr(camera, "wrong_view_cue", "") or (
+            MSG_SIDE if self.view == "side" else MSG_FRONT
+        )
+        self.min_visibility = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
+        self.parts = required_parts(exercise)
+        self.side = side if side in SIDES else None
+        self.edge_margin = edge_margin
+
+    def _in_view(self, pose: Pose, landmark: str) -> bool:
+        i = LANDMARK_INDEX[landmark]
+        if pose.visibility[i] < self.min_visibility:
+            return False
+        x, y = pose.xy[i]
+        w, h = pose.image_size
+        mx, my = self.edge_margin * w, self.edge_margin * h
+        return bool(mx <= x <= w - 1 - mx and my <= y <= h - 1 - my)
+
+    def missing(self, pose: Pose) -> tuple[str, ...]:
+        """Required landmarks not in view (for bare parts: on the better side)."""
+        fixed = [p for p in self.parts if p in LANDMARK_INDEX]
+        bare = [p for p in self.parts if p not in LANDMARK_INDEX]
+        out = [p for p in fixed if not self._in_view(pose, p)]
+        if bare:
+            sides = (self.side,) if self.side else SIDES
+            best: list[str] | None = None
+            for s in sides:
+                miss = [f"{s}_{p}" for p in bare if f"{s}_{p}" in LANDMARK_INDEX]
+                miss = [n for n in miss if not self._in_view(pose, n)]
+                if best is None or len(miss) < len(best):
+                    best = miss
+            out.extend(best or [])
+        return tuple(out)
+
+    def check(self, pose: Pose | None) -> SetupStatus:
+        """Ok, or the one thing to fix first: nobody, out of view, wrong view."""
+        if pose is None:
+            return SetupStatus(False, "no_person", MSG_NO_PERSON)
+        missing = self.missing(pose)
+        if missing:
+            lower = any(_part(n)[1] in LOWER_BODY for n in missing)
+            return SetupStatus(False, "out_of_view", MSG_FEET if lower else MSG_BODY, missing)
+        # Positions of a hidden far shoulder are still estimated: take the ratio at any visibility.
+        ratio = compute_measures(pose, ["shoulder_width_ratio"], min_visibility=0.0)[
+            "shoulder_width_ratio"
+        ]
+        wrong = (self.view == "side" and not ratio <= self.max_side_ratio) or (
+            self.view == "front" and not ratio >= self.min_front_ratio
+        )
+        if wrong:
+            return SetupStatus(False, "wrong_view", self.view_cue, (), ratio)
+        return SetupStatus(True, "ok", "", (), ratio)

@@ -1,0 +1,202 @@
+"""Spoken cues: a speech engine run as a subprocess, one utterance at a time, never blocking.
+
+The frame loop only ever calls :meth:`Speaker.say` and :meth:`Speaker.tick`,
+which start a process (``Popen`` returns at once) or poll one; nothing waits
+for speech to finish. While one utterance plays, newer ones replace a single
+pending slot (the newest wins: an old cue is stale by the time it could play),
+except that an urgent one (hold complete, set complete) is never replaced by a
+plain cue. The same text is not spoken again within ``cooldown_s`` of the
+frames' clock.
+
+Engines, first found wins: ``espeak-ng``, ``espeak`` (Linux), ``say`` (macOS).
+None found: one warning, then silence. espeak-ng exits 0 even when there is no
+audio device but prints ``error`` on stderr; that too is reported once, after
+which speech is switched off.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+ENGINES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("espeak-ng", ("-s", "165")),
+    ("espeak", ("-s", "165")),
+    ("say", ()),
+)
+DEFAULT_COOLDOWN_S = 8.0
+
+
+class Proc(Protocol):
+    def poll(self) -> int | None: ...
+
+    def terminate(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+Runner = Callable[[Sequence[str]], Any]
+
+
+def find_engine() -> list[str] | None:
+    """The command prefix of the first installed speech engine, or None."""
+    for name, args in ENGINES:
+        path = shutil.which(name)
+        if path:
+            return [path, *args]
+    return None
+
+
+def _popen(cmd: Sequence[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+class Speaker:
+    """Says short phrases without ever blocking the caller.
+
+    ``command``: engine command prefix (default: :func:`find_engine`); ``runner``:
+    starts a process from a full command (default ``subprocess.Popen``; tests pass
+    a fake). ``warn``: where the one-time warnings go.
+    """
+
+    def __init__(
+        self,
+        enabled: bool = True,
+        command: Sequence[str] | None = None,
+        cooldown_s: float = DEFAULT_COOLDOWN_S,
+        runner: Runner | None = None,
+        warn: Callable[[str], None] | None = None,
+    ):
+        self.cooldown_s = cooldown_s
+        self._runner = runner or _popen
+        self._warn = warn or log.warning
+        self._proc: Any = None
+        self._pending: tuple[str, bool] | None = None
+        self._last_said: dict[str, float] = {}
+        self.spoken: list[str] = []  # what was started, in order (for the summary and tests)
+        self.command: list[str] | None = None
+        self.enabled = enabled
+        if enabled:
+            self.command = list(command) if command is not None else find_engine()
+            if not self.command:
+                self._warn("no speech engine found (install espeak-ng); continuing without speech")
+                self.enabled = False
+
+    def say(self, text: str, t_s: float, urgent: bool = False, cooldown: bool = True) -> bool:
+        """Queue ``text`` unless it was said within the cooldown. True if accepted.
+
+        ``urgent``: a waiting plain cue cannot replace it. ``cooldown=False`` for
+        event words ("Hold", a rep number) that may rightly repeat within seconds.
+        """
+        if not self.enabled or not text:
+            return False
+        last = self._last_said.get(text)
+        if cooldown and last is not None and t_s - last < self.cooldown_s:
+            return False
+        if self._pending is not None and self._pending[1] and not urgent:
+            return False  # an urgent word is waiting: a plain cue does not displace it
+        self._last_said[text] = t_s
+        self._pending = (text, urgent)
+        self.tick()
+        return True
+
+    def busy(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def tick(self) -> None:
+        """Start the pending utterance if nothing is playing (call once a frame)."""
+        if not self.enabled:
+            return
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                return
+            self._check_finished(self._proc)
+            self._proc = None
+            if not self.enabled:
+                return
+        if self._pending is None:
+            return
+        text, _ = self._pending
+        self._pending = None
+        try:
+            self._proc = self._runner([*self.command, text])
+        except OSError as exc:
+            self._warn(f"speech engine {self.command[0]} failed ({exc}); continuing without speech")
+            self.enabled = False
+            return
+        self.spoken.append(text)
+
+    def _check_finished(self, proc: Any) -> None:
+        err = b""
+        stream = getattr(proc, "stderr", None)
+        if stream is not None:
+            try:
+                err = stream.read() or b""
+                stream.close()
+            except (OSError, ValueError):
+                err = b""
+        text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
+        if proc.poll() not in (0, None) or "error" in text.lower():
+            last = text.strip().splitlines()[-1] if text.strip() else f"exit {proc.poll()}"
+            self._warn(f"speech engine could not play ({last}); continuing without speech")
+            self.enabled = False
+
+    def close(self, wait_s: float = 3.0) -> None:
+        """Let the playing and the pending utterance finish (``wait_s`` each at most), then stop."""
+        for _ in range(2):
+            self.tick()
+            if self._proc is None:
+                return
+            try:
+                self._proc.wait(timeout=wait_s)
+            except subprocess.TimeoutExpired:
+                self._proc.terminate()
+                self._proc.wait(timeout=wait_s)
+        self._check_finished(self._proc)
+        self._proc = None
+
+
+class SpeechSink:
+    """A pipeline sink that speaks cues and event words through a :class:`Speaker`.
+
+    Words: "Hold" at a hold start, "Hold complete" when a hold reaches its time,
+    the rep number after each rep, "Set complete" at the end of a set, the side
+    on a side change, and the live set-up/countdown messages. Form cues are
+    spoken with the speaker's cooldown; event words are not rate-limited.
+    """
+
+    def __init__(self, speaker: Speaker):
+        self.speaker = speaker
+
+    def open(self, info: Any, exercise: Any) -> None:
+        pass
+
+    def write(self, frame: Any, result: Any) -> None:
+        sp = self.speaker
+        for ev in result.events:
+            d = ev.data
+            if ev.kind == "state" and d.get("cue"):
+                sp.say(str(d["cue"]), ev.t_s)
+            elif ev.kind == "cue" and d.get("text"):
+                sp.say(str(d["text"]), ev.t_s)
+            elif ev.kind == "hold_start":
+                sp.say("Hold", ev.t_s, urgent=True, cooldown=False)
+            elif ev.kind == "hold_end" and d.get("reached"):
+                sp.say("Hold complete", ev.t_s, urgent=True, cooldown=False)
+            elif ev.kind == "rep":
+                sp.say(str(d.get("index") or result.reps_done), ev.t_s, cooldown=False)
+            elif ev.kind == "side" and d.get("side"):
+                sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
+            elif ev.kind == "set_complete":
+                sp.say("Set complete", ev.t_s, urgent=True, cooldown=False)
+        sp.tick()
+
+    def close(self, summary: Any) -> None:
+        self.speaker.close()

@@ -1,0 +1,446 @@
+"""Live pieces without the model or a window: set-up check, coach stages, speech, keys, events."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+from posecheck.errors import InputError
+from posecheck.live.coach import (
+    STAGE_COUNTDOWN,
+    STAGE_COUNTING,
+    STAGE_DONE,
+    STAGE_PAUSED,
+    STAGE_REST,
+    STAGE_SETUP,
+    LiveCoach,
+)
+from posecheck.live.events import EventPrinter, describe
+from posecheck.live.keys import KeyController, ScriptedKeys, parse_key_script
+from posecheck.live.setup import MSG_BODY, MSG_FEET, MSG_NO_PERSON, MSG_SIDE, SetupCheck
+from posecheck.live.source import LiveControl, LiveSource
+from posecheck.live.speech import Speaker, SpeechSink
+from posecheck.live.stats import LatencyStats
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import Event, FrameResult, SessionSummary
+
+from helpers import make_pose
+
+# --- builders ---------------------------------------------------------------------------
+
+# A person lying on their back seen from the side (bridge set-up), 1280x720.
+SIDE_LYING = {
+    "nose": (250, 520), "left_ear": (280, 510), "right_ear": (282, 512),
+    "left_shoulder": (360, 540), "right_shoulder": (365, 545),
+    "left_elbow": (420, 600), "right_elbow": (425, 602),
+    "left_wrist": (500, 620), "right_wrist": (505, 622),
+    "left_hip": (640, 540), "right_hip": (645, 545),
+    "left_knee": (820, 420), "right_knee": (825, 425),
+    "left_ankle": (900, 600), "right_ankle": (905, 602),
+    "left_heel": (890, 610), "right_heel": (895, 612),
+    "left_foot_index": (960, 612), "right_foot_index": (965, 614),
+}  # fmt: skip
+# Standing and facing the camera: shoulders far apart.
+FRONT = {**SIDE_LYING, "left_shoulder": (700, 300), "right_shoulder": (560, 300),
+         "left_hip": (680, 500), "right_hip": (580, 500)}  # fmt: skip
+
+
+def exercise(view="side", required=("shoulder", "hip", "knee", "ankle"), sets=1, rest_s=0.0):
+    return SimpleNamespace(
+        name="bridge", title="Bridge", camera=SimpleNamespace(view=view),
+        required=required, min_visibility=0.5, key_measures=("hip",), cycle=("down", "up", "down"),
+        dose=SimpleNamespace(sets=sets, rest_s=rest_s, reps=3, hold_s=None),
+    )  # fmt: skip
+
+
+@dataclass
+class FakeEngine:
+    """Records what the coach asks; emits scripted events at frame indices."""
+
+    events_at: dict[int, list[Event]] = field(default_factory=dict)
+    paused: bool = False
+    paused_frames: list[int] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    measure_names: set = field(default_factory=lambda: {"left_hip"})
+
+    def pause(self, paused=True):
+        self.paused = paused
+        self.calls.append(f"pause {paused}")
+
+    def switch_side(self):
+        self.calls.append("switch_side")
+
+    def reset_set(self):
+        self.calls.append("reset_set")
+
+    def update(self, frame_index, t_s, pose, measures):
+        if self.paused:
+            self.paused_frames.append(frame_index)
+        evs = [] if self.paused else list(self.events_at.get(frame_index, []))
+        return FrameResult(frame_index, t_s, pose, measures,
+                           state="paused" if self.paused else "tracking", events=evs)
+
+    def finish(self, partial=False):
+        return SessionSummary("bridge", "left", 1.0, 1, 1, partial=partial)
+
+
+def run_coach(coach, poses, fps=10.0, keys=None):
+    """Feed poses (one per frame); keys: {frame_index: callable(coach)}. Returns stage per frame."""
+    stages, results = [], []
+    for i, pose in enumerate(poses):
+        if keys and i in keys:
+            keys[i](coach)
+        results.append(coach.update(i, i / fps, pose, {}))
+        stages.append(coach.stage)
+    return stages, results
+
+
+# --- set-up check -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pose, view, reason, message",
+    [
+        (None, "side", "no_person", MSG_NO_PERSON),
+        (make_pose(SIDE_LYING), "side", "ok", ""),
+        (make_pose(SIDE_LYING, hidden=("left_ankle", "right_ankle")), "side", "out_of_view",
+         MSG_FEET),
+        # Feet outside the image on the right (visible but extrapolated): "move back".
+        (make_pose({**SIDE_LYING, "left_ankle": (1300, 600), "right_ankle": (1310, 600)}),
+         "side", "out_of_view", MSG_FEET),
+        (make_pose(SIDE_LYING, hidden=("left_shoulder", "right_shoulder")), "side",
+         "out_of_view", MSG_BODY),
+        (make_pose(FRONT), "side", "wrong_view", MSG_SIDE),
+        (make_pose(FRONT), "front", "ok", ""),
+        (make_pose(SIDE_LYING), "front", "wrong_view", "Face the camera"),
+        (make_pose(FRONT), "any", "ok", ""),
+    ],
+)  # fmt: skip
+def test_setup_check(pose, view, reason, message):
+    st = SetupCheck(exercise(view=view)).check(pose)
+    assert (st.reason, st.message, st.ok) == (reason, message, reason == "ok")
+
+
+def test_setup_bare_parts_need_one_whole_side():
+    # Left ankle hidden, right side complete: fine with side auto, not when left is asked.
+    pose = make_pose(SIDE_LYING, hidden=("left_ankle",))
+    assert SetupCheck(exercise()).check(pose).ok
+    st = SetupCheck(exercise(), side="left").check(pose)
+    assert not st.ok and st.missing == ("left_ankle",)
+
+
+def test_setup_required_from_measures_when_not_listed():
+    ex = exercise(required=())
+    ex.all_measures = lambda: {"hip", "knee"}
+    chk = SetupCheck(ex)
+    assert set(chk.parts) == {"shoulder", "hip", "knee", "ankle"}
+    no_feet = make_pose(SIDE_LYING, hidden=("left_ankle", "right_ankle"))
+    assert chk.check(no_feet).message == MSG_FEET
+
+
+# --- coach stages -----------------------------------------------------------------------
+
+
+def test_coach_setup_countdown_counting_and_restart_when_leaving_view():
+    eng = FakeEngine()
+    coach = LiveCoach(eng, exercise(), countdown_s=1.0)
+    ok, gone = make_pose(SIDE_LYING), None
+    # 0-2 nobody, 3-6 in place (countdown restarts at 5 when gone), then in place for good.
+    poses = [gone] * 3 + [ok] * 2 + [gone] + [ok] * 14
+    stages, results = run_coach(coach, poses)
+    assert stages[:3] == [STAGE_SETUP] * 3
+    assert stages[3:5] == [STAGE_COUNTDOWN] * 2
+    assert stages[5] == STAGE_SETUP
+    # Back in view at frame 6 (t=0.6): countdown 1 s of frame time -> counting at t=1.6 (frame 16).
+    assert stages[6:16] == [STAGE_COUNTDOWN] * 10
+    assert stages[16:] == [STAGE_COUNTING] * 4
+    # The engine saw every frame, paused until the go frame.
+    assert eng.paused_frames == list(range(16))
+    assert results[0].cue.text == MSG_NO_PERSON and results[0].cue.severity == "setup"
+    assert results[10].cue.text == "Get ready: 1"
+    states = [(e.data["state"], e.data["cue"]) for r in results for e in r.events]
+    assert states == [("setup", ""), ("setup", MSG_NO_PERSON), ("countdown", "Get ready"),
+                      ("setup", MSG_NO_PERSON), ("countdown", "Get ready"), ("counting", "Go!")]
+
+
+def test_coach_countdown_zero_counts_from_the_first_good_frame():
+    eng = FakeEngine()
+    coach = LiveCoach(eng, exercise(), countdown_s=0.0)
+    stages, _ = run_coach(coach, [make_pose(SIDE_LYING)] * 3)
+    assert stages == [STAGE_COUNTING] * 3 and eng.paused_frames == []
+
+
+def test_coach_pause_resume_goes_through_setup_again():
+    eng = FakeEngine()
+    coach = LiveCoach(eng, exercise(), countdown_s=0.0)
+    ok = make_pose(SIDE_LYING)
+    stages, results = run_coach(
+        coach, [ok] * 6, keys={2: LiveCoach.toggle_pause, 4: LiveCoach.toggle_pause}
+    )
+    assert stages == [STAGE_COUNTING, STAGE_COUNTING, STAGE_PAUSED, STAGE_PAUSED,
+                      STAGE_COUNTING, STAGE_COUNTING]  # fmt: skip
+    assert eng.paused_frames == [2, 3]
+    assert results[3].cue.text.startswith("Paused")
+
+
+def test_coach_sets_rest_and_done():
+    done_ev = Event("set_complete", 0.0, 0, {"set": 1})
+    eng = FakeEngine(events_at={2: [done_ev], 8: [done_ev]})
+    control = LiveControl()
+    coach = LiveCoach(eng, exercise(sets=2, rest_s=0.3), countdown_s=0.0)
+    coach.control = control
+    stages, results = run_coach(coach, [make_pose(SIDE_LYING)] * 10)
+    # set 1 done at frame 2 -> rest 0.3 s (frames 2-4) -> counting from frame 5 -> done at 8.
+    assert stages == [STAGE_COUNTING, STAGE_COUNTING, STAGE_REST, STAGE_REST, STAGE_REST,
+                      STAGE_COUNTING, STAGE_COUNTING, STAGE_COUNTING, STAGE_DONE, STAGE_DONE]
+    assert "reset_set" in eng.calls and coach.done
+    assert coach.status.sets_done == 2
+    assert results[3].cue.text == "Rest, then set 2: 1 s"
+
+
+def test_coach_marks_summary_partial_when_camera_lost():
+    coach = LiveCoach(FakeEngine(), exercise())
+    coach.control = LiveControl(disconnected="camera lost at 3.0 s: gone")
+    assert coach.finish().partial is True
+    coach.control = LiveControl()
+    assert coach.finish().partial is False
+
+
+def test_keys_drive_coach_and_control():
+    eng = FakeEngine()
+    control = LiveControl()
+    coach = LiveCoach(eng, exercise(), countdown_s=0.0)
+    kc = KeyController(coach, control)
+    for code in (ord("s"), ord("r"), ord("x"), -1, ord(" ")):
+        kc.handle(code)
+    assert kc.pressed == ["switch_side", "reset", "pause"]
+    assert eng.calls[-2:] == ["switch_side", "reset_set"]
+    assert not control.stop
+    kc.handle(27)
+    assert control.stop and control.reason == "quit"
+
+
+def test_key_script_parse_and_replay():
+    keys = parse_key_script("2:q, 0.5:space,1:s")
+    assert [(k.t_s, chr(k.code)) for k in keys] == [(0.5, " "), (1.0, "s"), (2.0, "q")]
+    for bad in ("space", "1:z", "x:q", "-1:q"):
+        with pytest.raises(InputError, match="--keys"):
+            parse_key_script(bad)
+    control = LiveControl()
+    eng = FakeEngine()
+    kc = KeyController(LiveCoach(eng, exercise()), control)
+    sink = ScriptedKeys(keys, kc)
+    for i in range(30):
+        sink.write(None, FrameResult(i, i / 10, None, {}))
+        if control.stop:
+            break
+    assert kc.pressed == ["pause", "switch_side", "quit"] and i == 20
+
+
+# --- speech -----------------------------------------------------------------------------
+
+
+class FakeProc:
+    def __init__(self, cmd, log):
+        self.cmd, self.done, self.stderr = cmd, False, None
+        log.append(self)
+
+    def poll(self):
+        return 0 if self.done else None
+
+    def terminate(self):
+        self.done = True
+
+    def wait(self, timeout=None):
+        self.done = True
+        return 0
+
+
+def fake_speaker(**kw):
+    procs: list[FakeProc] = []
+    sp = Speaker(command=["speak"], runner=lambda cmd: FakeProc(cmd, procs), **kw)
+    return sp, procs
+
+
+def test_speaker_one_at_a_time_newest_pending_wins_and_cooldown():
+    sp, procs = fake_speaker(cooldown_s=5.0)
+    assert sp.say("Lift your hips", 0.0)
+    assert [p.cmd for p in procs] == [["speak", "Lift your hips"]]
+    assert sp.say("Keep feet flat", 0.1) and sp.say("Slow down", 0.2)  # queued: newest wins
+    assert len(procs) == 1 and sp.busy()
+    assert not sp.say("Lift your hips", 3.0)  # cooldown
+    procs[0].done = True
+    sp.tick()
+    assert [p.cmd[-1] for p in procs] == ["Lift your hips", "Slow down"]
+    procs[1].done = True
+    assert sp.say("Lift your hips", 5.5)  # cooldown over
+    assert sp.spoken == ["Lift your hips", "Slow down", "Lift your hips"]
+
+
+def test_speaker_urgent_words_not_displaced_and_event_words_repeat():
+    sp, procs = fake_speaker()
+    sp.say("first", 0.0)
+    sp.say("Hold complete", 0.1, urgent=True, cooldown=False)
+    assert not sp.say("a plain cue", 0.2)
+    procs[0].done = True
+    sp.tick()
+    assert procs[-1].cmd[-1] == "Hold complete"
+    procs[-1].done = True
+    assert sp.say("Hold complete", 0.3, urgent=True, cooldown=False)
+
+
+def test_speaker_without_engine_warns_once_and_stays_silent():
+    warnings: list[str] = []
+    sp = Speaker(command=[], warn=warnings.append)
+    assert not sp.enabled and not sp.say("x", 0.0)
+    sp.say("y", 1.0)
+    assert len(warnings) == 1 and "no speech engine" in warnings[0]
+
+
+def test_speaker_muted_starts_nothing():
+    sp, procs = fake_speaker(enabled=False)
+    assert not sp.say("Hold", 0.0) and procs == []
+
+
+def test_speaker_engine_that_cannot_play_is_reported_once():
+    # espeak-ng without an audio device exits 0 but prints an error: say so once, then stop.
+    warnings: list[str] = []
+    cmd = [sys.executable, "-c", "import sys; sys.stderr.write('error: no audio device')"]
+    sp = Speaker(command=cmd, warn=warnings.append)
+    sp.say("one", 0.0)
+    sp._proc.wait(timeout=30)
+    sp.tick()
+    assert not sp.enabled and len(warnings) == 1 and "no audio device" in warnings[0]
+    assert not sp.say("two", 20.0)
+
+
+def test_speech_sink_words_for_events():
+    sp, procs = fake_speaker()
+    sink = SpeechSink(sp)
+    evs = [Event("hold_start", 1.0, 10, {"phase": "up"})]
+    for i, ev in enumerate(evs + [Event("hold_end", 2.0, 20, {"reached": True}),
+                                  Event("rep", 3.0, 30, {"index": 2}),
+                                  Event("set_complete", 4.0, 40, {"set": 1})]):  # fmt: skip
+        sink.write(None, FrameResult(i, ev.t_s, None, {}, events=[ev]))
+        procs[-1].done = True
+    sink.close(None)
+    assert sp.spoken == ["Hold", "Hold complete", "2", "Set complete"]
+
+
+def test_real_espeak_command_line_is_non_blocking(tmp_path):
+    # The real engine, writing a WAV instead of playing: the call returns before speech ends.
+    if not (sp_cmd := __import__("shutil").which("espeak-ng")):
+        pytest.skip("espeak-ng not installed")
+    wav = tmp_path / "out.wav"
+    sp = Speaker(command=[sp_cmd, "-w", str(wav)])
+    assert sp.say("Lift your hips until your body is straight", 0.0)
+    sp.close(wait_s=30)
+    assert wav.stat().st_size > 10_000 and sp.enabled
+
+
+# --- events, stats, source --------------------------------------------------------------
+
+
+def test_event_printer_text_and_json():
+    evs = [Event("hold_start", 1.5, 15, {"phase": "up", "target_s": 5.0}),
+           Event("hold_end", 3.0, 30, {"phase": "up", "duration_s": 1.44, "target_s": 5.0,
+                                       "reached": False}),
+           Event("rep", 4.0, 40, {"index": 1, "start_s": 0.5, "end_s": 4.0,
+                                  "depth": {"x": math.nan}}),
+           Event("state", 0.0, 0, {"state": "setup", "cue": MSG_SIDE})]  # fmt: skip
+    buf = io.StringIO()
+    p = EventPrinter(buf)
+    p.write(None, FrameResult(0, 0.0, None, {}, events=evs))
+    lines = buf.getvalue().splitlines()
+    assert lines[0].split() == ["1.50", "s", "hold_start", "up", "(target", "5", "s)"]
+    assert lines[1].endswith("up 1.4 s of 5 s, not reached")
+    assert lines[2].endswith("rep           #1 0.50-4.00 s")
+    assert lines[3].endswith("state         setup: Turn sideways to the camera")
+    buf = io.StringIO()
+    p = EventPrinter(buf, json_lines=True)
+    p.write(None, FrameResult(0, 0.0, None, {}, events=evs))
+    p.close(SessionSummary("bridge", "left", 4.0, 40, 40))
+    objs = [json.loads(ln) for ln in buf.getvalue().splitlines()]
+    assert [o["kind"] for o in objs] == ["hold_start", "hold_end", "rep", "state", "summary"]
+    assert objs[2]["depth"] == {"x": None} and objs[4]["reps_complete"] == 0
+    assert describe("set_complete", {"set": 2}) == "set 2"
+
+
+def test_latency_stats_with_injected_clock():
+    now = [100.0]
+    st = LatencyStats(clock=lambda: now[0])
+    # Frames at 10 fps; frame 1 dropped; each shown 0.05 s after it was taken,
+    # and frame 2 taken 0.02 s after it was captured.
+    for idx, t_s, wait in ((0, 0.0, 0.0), (2, 0.2, 0.02), (3, 0.3, 0.0)):
+        now[0] = 100.0 + t_s + wait
+        st.arrived(idx, t_s)
+        now[0] += 0.05
+        st.shown(idx)
+    rep = st.report()
+    assert rep.frames_shown == 3 and rep.frames_dropped == 1
+    assert rep.latency_ms["max"] == pytest.approx(70.0)
+    assert rep.processing_ms["max"] == pytest.approx(50.0)
+    assert rep.fps == pytest.approx(2 / 0.3)
+    assert "1 dropped" in rep.lines()[0]
+
+
+class FailingSource:
+    def __init__(self, n, kind="camera", exc=None):
+        self.n, self.exc, self.closed = n, exc, False
+        self.info = MediaInfo("0", kind, 30.0, 0, 64, 48)
+
+    def frames(self):
+        import numpy as np
+
+        for i in range(self.n):
+            yield Frame(i, i / 30, np.zeros((48, 64, 3), np.uint8))
+        if self.exc is not None:
+            raise self.exc
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    "kind, exc, reason, lost",
+    [
+        ("camera", OSError("device unplugged"), "camera lost", "device unplugged"),
+        ("camera", InputError("camera 0 stopped"), "camera lost", "camera 0 stopped"),
+        ("camera", None, "camera lost", "stopped sending frames"),
+        ("video", None, "end of video", ""),
+    ],
+)
+def test_live_source_turns_a_lost_camera_into_an_end(kind, exc, reason, lost):
+    control = LiveControl()
+    src = LiveSource(FailingSource(5, kind, exc), control)
+    assert len(list(src.frames())) == 5
+    assert control.reason == reason and lost in control.disconnected
+    if lost:
+        assert control.disconnected.startswith("camera lost at 0.1 s")
+
+
+def test_live_source_stops_on_request():
+    control = LiveControl()
+    src = LiveSource(FailingSource(100), control)
+    got = []
+    for f in src.frames():
+        got.append(f.index)
+        if f.index == 3:
+            control.request_stop("quit")
+    assert got == [0, 1, 2, 3] and control.reason == "quit" and not control.disconnected
+
+
+def test_live_modules_that_must_not_import_cv2():
+    code = ("import sys; import posecheck.live.coach, posecheck.live.setup, posecheck.live.speech, "
+            "posecheck.live.events, posecheck.live.stats, posecheck.live.keys, "
+            "posecheck.live.source, posecheck.commands.live; "
+            "assert 'cv2' not in sys.modules and 'mediapipe' not in sys.modules")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": "src"},
+                   cwd=__import__("conftest").REPO)  # fmt: skip
