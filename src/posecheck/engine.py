@@ -1,0 +1,895 @@
+"""The form engine: phases, holds, reps, cues, safety, view states and scores.
+
+Pure Python + numpy. The pipeline feeds one frame at a time::
+
+    engine = Engine(exercise, side="auto")
+    measures = compute_measures(pose, engine.measure_names)   # plus extra measures
+    result = engine.update(frame_index, t_s, pose, measures)
+    summary = engine.finish()
+
+How it decides (every time and band comes from the definition's ``[timing]`` table or
+:data:`posecheck.exercise.TIMING_DEFAULTS`):
+
+- **State.** Each frame is ``tracking``, ``no_person`` (no pose), ``low_visibility``
+  (a required landmark of the worked side below ``min_visibility``, or a target measure
+  unknown), ``wrong_view`` (``shoulder_width_ratio`` says the camera sees the person
+  from the front when the definition wants the side, or the reverse) or ``paused``.
+  A raw state must last ``state_delay_s`` before the engine switches to it; only
+  ``tracking`` advances phases and counts. Nothing is reset by a dropout.
+- **Phases.** A phase is matched when every one of its targets holds. The current
+  phase is kept while its targets hold within a band widened by ``hysteresis_deg``
+  (``hysteresis`` for ratios). A new phase (or leaving to "between phases") must be
+  matched for ``min_dwell_s``; the phase's start is dated back to when it first
+  matched.
+- **Reps.** ``cycle`` lists the phases of one rep (``["down", "up", "down"]``). A rep
+  counts when the cycle completes. Leaving the start phase and coming back without
+  reaching the next phase of the cycle is an *incomplete* rep: reported, not counted.
+- **Holds.** In a phase with ``hold_s``, the hold timer runs while the phase's targets
+  and every rule of that phase hold. A failure or a lost pose shorter than
+  ``grace_s`` pauses the timer without ending the hold; a longer one ends it at the
+  last good frame. Each hold is reported with start, end, duration (time the timer
+  ran) and whether it reached ``hold_s``.
+- **Cues.** Failing rules are ranked: safety before form before setup, then by
+  ``priority`` (1 first). A failure must persist ``cue_delay_s`` before its cue is
+  shown; a shown cue stays at least ``cue_min_s``; a cue that cleared is not shown
+  again within ``cue_repeat_s``. ``cue``/``cue_clear`` events fire on changes only.
+- **Safety.** Besides the definition's safety rules (range limits, feet flat,
+  shoulders down): angular speed of the safety measures over ``speed_window_s`` above
+  ``safety.max_speed_deg_s`` -> "too_fast"; in a hold phase, ``bounce_reversals``
+  direction changes of at least ``bounce_min_deg`` within ``bounce_window_s`` ->
+  "bouncing".
+- **Scores** (0-100) are documented in :func:`rep_score` and :func:`hold_score`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecheck.angles import compute_measures, resolve
+from posecheck.exercise import Bound, Exercise, Phase, Rule
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
+from posecheck.results import (
+    STATE_LOW_VISIBILITY,
+    STATE_NO_PERSON,
+    STATE_PAUSED,
+    STATE_TRACKING,
+    STATE_WRONG_VIEW,
+    Cue,
+    Event,
+    FrameResult,
+    HoldRecord,
+    RepRecord,
+    SessionSummary,
+)
+
+# View check defaults (shoulder_width_ratio): measured on the real clips, side views
+# stay below 0.35 and front views are above 0.5. A definition's camera table may
+# override them (max_width_ratio / min_width_ratio).
+SIDE_VIEW_MAX_RATIO = 0.45
+FRONT_VIEW_MIN_RATIO = 0.5
+
+STATE_CUES = {
+    STATE_NO_PERSON: "Step into the camera view.",
+    "side": "Turn sideways to the camera.",
+    "front": "Face the camera.",
+}
+
+# Words for landmark parts in "move so your ... are in view" cues.
+_PART_WORDS = {
+    "ankle": "feet", "heel": "feet", "foot_index": "feet", "knee": "knees", "hip": "hips",
+    "shoulder": "shoulders", "elbow": "arms", "wrist": "hands", "ear": "head",
+    "eye": "head", "nose": "head", "pinky": "hands", "index": "hands", "thumb": "hands",
+}  # fmt: skip
+
+_SEVERITY_RANK = {"safety": 0, "form": 1, "setup": 2}
+
+# Movement checks that fire for a moment (a fast swing, a bounce): their cue skips the
+# cue delay and the failure is held for cue_min_s so the cue is seen.
+_TRANSIENT = ("too_fast", "bouncing")
+
+_EPS = 1e-6  # time comparisons: 0.1 * 19 is not 1.9 in floating point
+
+
+def _nan(v: float | None) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+# --- scores ---------------------------------------------------------------------
+
+
+def rep_score(depth: float, hold: float, form: float, steadiness: float) -> float:
+    """A rep's 0-100 score: 40% depth, 20% hold, 30% form, 10% steadiness.
+
+    - depth: 1 when the cycle's peak phase was reached, else the fraction of the way
+      from the start phase's range to the peak phase's range;
+    - hold: hold time / ``hold_s`` of the peak phase (capped at 1; 1 with no hold);
+    - form: 1 - share of the rep's frames with a failing form or safety rule;
+    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1).
+    """
+    return round(100 * (0.4 * depth + 0.2 * hold + 0.3 * form + 0.1 * steadiness), 1)
+
+
+def hold_score(time_in_target: float, form: float, steadiness: float) -> float:
+    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness.
+
+    - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
+    - form: 1 - share of the hold's frames with a failing rule (within the grace);
+    - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
+      (0.05 for ratios), floored at 0.
+    """
+    return round(100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness), 1)
+
+
+# --- per-side tracking -------------------------------------------------------------
+
+
+@dataclass
+class _Hold:
+    phase: str
+    start_s: float
+    last_ok_s: float
+    ok_time_s: float = 0.0
+    prev_ok: bool = True
+    frames: int = 0
+    bad_frames: int = 0
+    values: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _Track:
+    """Phase, cycle and hold state of one worked side."""
+
+    side: str
+    phase: str | None = None
+    phase_since: float = 0.0
+    cand: str | None = None
+    cand_since: float = 0.0
+    out_since: float | None = None
+    cycle_pos: int = 0  # index in exercise.cycle of the last phase reached
+    left_start_s: float | None = None  # when the start phase was left (a rep began)
+    rep_peak: dict[str, float] = field(default_factory=dict)
+    rep_frames: int = 0
+    rep_bad: int = 0
+    rep_faults: list[str] = field(default_factory=list)
+    rep_unsteady: int = 0
+    rep_holds: list[HoldRecord] = field(default_factory=list)
+    hold: _Hold | None = None
+    last_t: float | None = None
+    entered_t: float | None = None  # frame time at which the current phase was entered
+
+
+class Engine:
+    """Turn per-frame measures into phases, holds, reps, cues and a session summary."""
+
+    def __init__(self, exercise: Exercise, side: str = "auto"):
+        self.ex = exercise
+        policy = exercise.side if side == "auto" else side
+        if policy not in ("auto", "left", "right", "alternate"):
+            raise ValueError(f"side must be auto, left, right or alternate, not {side!r}")
+        self.policy = policy
+        s = exercise.setting
+        self.dwell = s("min_dwell_s")
+        self.grace = s("grace_s")
+        self.cue_delay = s("cue_delay_s")
+        self.cue_min = s("cue_min_s")
+        self.cue_repeat = s("cue_repeat_s")
+        self.state_delay = s("state_delay_s")
+        self.speed_window = s("speed_window_s")
+        self._hyst = {"deg": s("hysteresis_deg"), "ratio": s("hysteresis")}
+        self._near = {"deg": s("near_deg"), "ratio": s("near")}
+        self._safety_measures = exercise.safety.measures or exercise.key_measures
+        self.reset()
+
+    # --- public API ----------------------------------------------------------------
+
+    @property
+    def measure_names(self) -> set[str]:
+        """Resolved measure names the engine reads each frame (both sides: side may change)."""
+        names = {resolve(m, sd) for m in self.ex.all_measures() for sd in SIDES}
+        names.add("shoulder_width_ratio")
+        return names
+
+    @property
+    def side(self) -> str:
+        return self._side
+
+    def reset(self) -> None:
+        """Forget everything (a new session)."""
+        self._side = self.policy if self.policy in SIDES else "left"
+        self._side_score = 0.0  # running left-minus-right visibility (auto side)
+        self._side_decided = self.policy in SIDES
+        sides = SIDES if self.policy == "alternate" else (self._side,)
+        self._tracks = {sd: _Track(sd) for sd in sides}
+        self._active = self._side
+        self.state = STATE_TRACKING
+        self._raw_state = STATE_TRACKING
+        self._raw_since = 0.0
+        self._state_cue: Cue | None = None
+        self._paused = False
+        self._fail_since: dict[str, float] = {}
+        self._latched: dict[str, tuple[Rule, float]] = {}
+        self._cue: Cue | None = None
+        self._cue_since = 0.0
+        self._cleared_at: dict[str, float] = {}
+        self._cue_stats: dict[str, dict] = {}
+        self._history: deque[tuple[float, dict[str, float]]] = deque()
+        self._holds: list[HoldRecord] = []
+        self._reps: list[RepRecord] = []
+        self._set = 1
+        self._set_reps = 0
+        self._set_holds = 0
+        self._frames = 0
+        self._frames_pose = 0
+        self._t0: float | None = None
+        self._t_last = 0.0
+        self._events: list[Event] = []
+        self._frame_index = 0
+        self._warnings: list[str] = []
+
+    def pause(self, paused: bool = True) -> None:
+        """Pause (or resume) counting; frames while paused get state ``paused``."""
+        self._paused = paused
+
+    def switch_side(self) -> None:
+        """Work the other side (left/right/auto policies); no effect for ``alternate``."""
+        if self.policy == "alternate":
+            return
+        self._end_all_holds(self._t_last)
+        new = other_side(self._side)
+        self._side, self._active = new, new
+        self._side_decided = True
+        self._tracks = {new: _Track(new)}
+        self._emit("side", self._t_last, {"side": new})
+
+    def reset_set(self) -> None:
+        """Start a new set: the counters of the set start at 0 (records are kept)."""
+        self._set += 1
+        self._set_reps = 0
+        self._set_holds = 0
+
+    def update(
+        self,
+        frame_index: int,
+        t_s: float,
+        pose: Pose | None,
+        measures: dict[str, float] | None = None,
+    ) -> FrameResult:
+        """Process one frame. ``measures``: resolved name -> value (computed here if None)."""
+        self._events = []
+        self._frame_index = frame_index
+        self._frames += 1
+        if self._t0 is None:
+            self._t0 = t_s
+        self._t_last = t_s
+        if measures is None:
+            measures = compute_measures(pose, self.measure_names, self.ex.min_visibility)
+        measures = dict(measures)
+        if pose is not None:
+            self._frames_pose += 1
+            if "shoulder_width_ratio" not in measures or _nan(measures["shoulder_width_ratio"]):
+                measures["shoulder_width_ratio"] = _width_ratio_any(pose)
+            self._update_side(pose)
+
+        self._update_state(t_s, pose, measures)
+        tracking = self.state == STATE_TRACKING
+        self._history.append((t_s, measures))
+        while self._history and t_s - self._history[0][0] > max(
+            self.ex.safety.bounce_window_s, self.speed_window
+        ) + 0.05:
+            self._history.popleft()
+
+        failing: list[Rule] = []
+        for tr in self._tracks.values():
+            vals = self._values(tr.side, measures)
+            f = self._step_track(tr, t_s, vals, tracking)
+            if tr.side == self._active:
+                failing = f
+        if tracking:
+            failing = failing + self._safety_failures(t_s)
+        self._update_cues(t_s, failing if tracking else [])
+
+        tr = self._tracks[self._active]
+        phase_obj = self._phase_obj(tr.phase)
+        key = [resolve(m, self._active) for m in self.ex.key_measures]
+        status, in_target = self._status(tr, measures)
+        hold = tr.hold
+        return FrameResult(
+            index=frame_index,
+            t_s=t_s,
+            pose=pose,
+            measures=measures,
+            state=self.state,
+            side=self._active,
+            phase=tr.phase,
+            key_measures=key,
+            measure_status=status,
+            in_target=in_target,
+            hold_s=round(hold.ok_time_s, 3) if hold else 0.0,
+            hold_target_s=phase_obj.hold_s if phase_obj and phase_obj.hold_s else None,
+            holds_done=self._set_holds,
+            reps_done=self._set_reps,
+            cue=self._state_cue if self.state != STATE_TRACKING else self._cue,
+            events=self._events,
+        )
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        """End running holds, close an open rep as incomplete, and summarise the session."""
+        self._events = []
+        for tr in self._tracks.values():
+            # the input ended: a phase matched on the last frames is accepted without
+            # waiting out the dwell (a clip that stops as the person gets back down)
+            if self.state == STATE_TRACKING and tr.cand is not None and (
+                tr.phase is None or tr.out_since is not None
+            ):
+                self._enter(tr, tr.cand, tr.cand_since, self._t_last)
+        self._end_all_holds(self._t_last)
+        for tr in self._tracks.values():
+            if tr.left_start_s is not None and self.ex.cycle:
+                self._record_rep(tr, self._t_last, complete=False)
+        records = [r.score for r in self._reps if r.score is not None]
+        records += [h.score for h in self._holds if h.score is not None and not self.ex.cycle]
+        comps = self._session_components()
+        return SessionSummary(
+            exercise=self.ex.name,
+            side=self._side if self.policy != "alternate" else "alternate",
+            duration_s=round(self._t_last - (self._t0 or 0.0), 3),
+            frames=self._frames,
+            frames_with_pose=self._frames_pose,
+            holds=list(self._holds),
+            reps=list(self._reps),
+            cues={k: dict(v) for k, v in self._cue_stats.items()},
+            score=round(float(np.mean(records)), 1) if records else None,
+            score_components=comps,
+            warnings=list(self._warnings),
+            partial=partial,
+        )
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _emit(self, kind: str, t_s: float, data: dict) -> None:
+        self._events.append(Event(kind, t_s, self._frame_index, data))
+
+    def _phase_obj(self, name: str | None) -> Phase | None:
+        if name is None:
+            return None
+        return self.ex.phase(name)
+
+    def _values(self, side: str, measures: dict[str, float]) -> dict[str, float]:
+        out = {}
+        for m in self.ex.all_measures():
+            v = measures.get(resolve(m, side), math.nan)
+            out[m] = math.nan if v is None else float(v)
+        return out
+
+    def _update_side(self, pose: Pose) -> None:
+        if self.policy != "auto":
+            return
+        parts = [p for p in (self.ex.required or ("shoulder", "hip", "knee", "ankle"))
+                 if f"left_{p}" in LANDMARK_INDEX]  # fmt: skip
+        if not parts:
+            parts = ["shoulder", "hip", "knee", "ankle"]
+        diff = float(
+            np.mean([pose.vis(f"left_{p}") - pose.vis(f"right_{p}") for p in parts])
+        )
+        # running average: a few frames decide; a later switch needs a clear margin
+        self._side_score = 0.8 * self._side_score + 0.2 * diff if self._side_decided else diff
+        want = "left" if self._side_score >= 0 else "right"
+        if not self._side_decided:
+            self._side_decided = True
+            self._set_side(want)
+        elif want != self._side and abs(self._side_score) > 0.2:
+            self._set_side(want)
+
+    def _set_side(self, side: str) -> None:
+        if side == self._side and side in self._tracks:
+            return
+        old = self._tracks.pop(self._side, None)
+        self._side, self._active = side, side
+        tr = _Track(side)
+        if old is not None:  # keep progress: the same person, seen from the other side
+            tr.phase, tr.phase_since = old.phase, old.phase_since
+            tr.cycle_pos, tr.left_start_s = old.cycle_pos, old.left_start_s
+        self._tracks = {side: tr}
+        self._emit("side", self._t_last, {"side": side})
+
+    # --- state -------------------------------------------------------------------------
+
+    def _raw(self, pose: Pose | None, measures: dict[str, float]) -> tuple[str, str]:
+        if self._paused:
+            return STATE_PAUSED, "Paused."
+        if pose is None:
+            return STATE_NO_PERSON, STATE_CUES[STATE_NO_PERSON]
+        side = self._active
+        missing = []
+        for part in self.ex.required:
+            name = f"{side}_{part}" if f"{side}_{part}" in LANDMARK_INDEX else part
+            if pose.vis(name) < self.ex.min_visibility:
+                missing.append(part)
+        view = self.ex.camera.view
+        ratio = measures.get("shoulder_width_ratio", math.nan)
+        if not _nan(ratio):
+            cam = self.ex.camera
+            if view == "side" and ratio > (cam.max_width_ratio or SIDE_VIEW_MAX_RATIO):
+                return STATE_WRONG_VIEW, cam.wrong_view_cue or STATE_CUES["side"]
+            if view == "front" and ratio < (cam.min_width_ratio or FRONT_VIEW_MIN_RATIO):
+                return STATE_WRONG_VIEW, cam.wrong_view_cue or STATE_CUES["front"]
+        if missing:
+            words: list[str] = []
+            for p in missing:
+                w = _PART_WORDS.get(p.split("_", 1)[1] if p.startswith(SIDES) else p, "body")
+                if w not in words:
+                    words.append(w)
+            return STATE_LOW_VISIBILITY, f"Move back so your {' and '.join(words)} are in view."
+        return STATE_TRACKING, ""
+
+    def _update_state(self, t_s: float, pose: Pose | None, measures: dict[str, float]) -> None:
+        raw, cue = self._raw(pose, measures)
+        if raw != self._raw_state:
+            self._raw_state, self._raw_since = raw, t_s
+        # pausing and resuming tracking act at once; the others must persist
+        due = raw in (STATE_PAUSED, STATE_TRACKING) or (
+            t_s - self._raw_since >= self.state_delay - _EPS
+        )
+        if raw != self.state and due:
+            self.state = raw
+            self._state_cue = (
+                None if raw == STATE_TRACKING else Cue(f"state_{raw}", cue, 0, "setup")
+            )
+            self._emit("state", t_s, {"state": raw, "cue": cue or None})
+        elif raw == self.state and raw != STATE_TRACKING and cue and self._state_cue:
+            self._state_cue = Cue(f"state_{raw}", cue, 0, "setup")
+
+    # --- phases, reps, holds ----------------------------------------------------------
+
+    def _match(self, phase: Phase, vals: dict[str, float], widen: bool) -> bool | None:
+        """True/False; None when a target's measure is unknown (NaN)."""
+        for t in phase.targets:
+            v = vals.get(t.measure, math.nan)
+            if _nan(v):
+                return None
+            if not t.contains(v, self._hyst[t.unit] if widen else 0.0):
+                return False
+        return True
+
+    def _step_track(
+        self, tr: _Track, t: float, vals: dict[str, float], tracking: bool
+    ) -> list[Rule]:
+        """Advance one side's phase machine; returns the rules failing now."""
+        tr.last_t = t
+        if not tracking:
+            self._hold_step(tr, t, ok=False, vals=vals)
+            return []
+        cur = self._phase_obj(tr.phase)
+        cur_ok = self._match(cur, vals, widen=True) if cur else False
+        if cur_ok is None:  # unknown values: keep everything as it is
+            self._hold_step(tr, t, ok=False, vals=vals)
+            return []
+        # a candidate phase starts on a strict match and stays a candidate while it
+        # holds within the hysteresis band (jitter at its edge does not restart the dwell)
+        if tr.cand is None or not self._match(self.ex.phase(tr.cand), vals, widen=True):
+            matched = None
+            for p in self.ex.phases:
+                if p.name != tr.phase and self._match(p, vals, widen=False):
+                    matched = p.name
+                    break
+            tr.cand, tr.cand_since = matched, t
+        if cur_ok:
+            tr.out_since = None
+        elif tr.out_since is None:
+            tr.out_since = t
+        out_long = tr.out_since is not None and t - tr.out_since >= self.dwell - _EPS
+        leaving = cur is None or out_long
+        if leaving:
+            if tr.cand is not None and t - tr.cand_since >= self.dwell - _EPS:
+                self._enter(tr, tr.cand, tr.cand_since, t)
+            elif cur is not None and tr.cand is None:
+                # out of the phase long enough and nothing else matched: between phases
+                self._enter(tr, None, tr.out_since if tr.out_since is not None else t, t)
+
+        failing = []
+        for r in self.ex.rules_for(tr.phase):
+            v = vals.get(r.measure, math.nan)
+            if not _nan(v) and not r.contains(v):
+                failing.append(r)
+        phase = self._phase_obj(tr.phase)
+        # the hold timer runs only while the phase holds and no rule of it fails
+        ok = bool(phase is not None and phase.hold_s and self._match(phase, vals, widen=True)
+                  and not any(r.stops_hold for r in failing))  # fmt: skip
+        self._hold_step(tr, t, ok=ok, vals=vals, bad=bool(failing))
+        if tr.left_start_s is not None:
+            tr.rep_frames += 1
+            if failing:
+                tr.rep_bad += 1
+                for r in failing:
+                    if r.id not in tr.rep_faults:
+                        tr.rep_faults.append(r.id)
+            self._track_peak(tr, vals)
+        return failing
+
+    def _enter(self, tr: _Track, name: str | None, since: float, t: float) -> None:
+        prev = tr.phase
+        left_at = tr.out_since if tr.out_since is not None else since
+        tr.phase, tr.phase_since, tr.entered_t = name, since, t
+        tr.out_since = None
+        if tr.cand == name:
+            tr.cand = None
+        self._emit("phase", t, {"phase": name, "previous": prev, "since_s": round(since, 3)})
+        cyc = self.ex.cycle
+        if not cyc:
+            return
+        start = cyc[0]
+        if prev == start and name != start:
+            tr.left_start_s = min(left_at, since)
+            tr.rep_peak, tr.rep_frames, tr.rep_bad = {}, 0, 0
+            tr.rep_faults, tr.rep_unsteady, tr.rep_holds = [], 0, []
+            tr.cycle_pos = 0
+        if name is None:
+            return
+        nxt = tr.cycle_pos + 1
+        if tr.left_start_s is not None and nxt < len(cyc) and cyc[nxt] == name:
+            tr.cycle_pos = nxt
+            if nxt == len(cyc) - 1:
+                self._record_rep(tr, since, complete=True)
+        elif name == start and tr.left_start_s is not None:
+            # back at the start without completing the cycle
+            self._record_rep(tr, since, complete=tr.cycle_pos == len(cyc) - 1)
+        if name == start:
+            tr.cycle_pos = 0
+
+    def _track_peak(self, tr: _Track, vals: dict[str, float]) -> None:
+        cyc = self.ex.cycle
+        if len(cyc) < 2:
+            return
+        start = self.ex.phase(cyc[0])
+        peak = self.ex.phase(cyc[1])
+        for t in peak.targets:
+            v = vals.get(t.measure, math.nan)
+            if _nan(v):
+                continue
+            sign = _direction(start, t)
+            old = tr.rep_peak.get(t.measure)
+            if old is None or (v - old) * sign > 0:
+                tr.rep_peak[t.measure] = v
+
+    def _record_rep(self, tr: _Track, end_s: float, complete: bool) -> None:
+        start_s = tr.left_start_s if tr.left_start_s is not None else end_s
+        cyc = self.ex.cycle
+        depth = 1.0 if complete else self._depth_fraction(tr)
+        peak = self.ex.phase(cyc[1]) if len(cyc) > 1 else None
+        hold = 1.0
+        if peak is not None and peak.hold_s:
+            durations = [h.duration_s for h in tr.rep_holds]
+            if tr.hold is not None:  # a hold still inside its grace when the rep ends
+                durations.append(tr.hold.ok_time_s)
+            best = max(durations, default=0.0)
+            hold = min(1.0, best / peak.hold_s)
+        form = 1.0 - (tr.rep_bad / tr.rep_frames if tr.rep_frames else 0.0)
+        steady = max(0.0, 1.0 - tr.rep_unsteady)
+        complete_n = sum(1 for r in self._reps if r.complete) + (1 if complete else 0)
+        rec = RepRecord(
+            index=complete_n if complete else 0,
+            start_s=round(start_s, 3),
+            end_s=round(end_s, 3),
+            complete=complete,
+            depth={k: round(v, 2) for k, v in tr.rep_peak.items()},
+            side=tr.side,
+            score=rep_score(depth, hold, form, steady),
+            faults=list(tr.rep_faults),
+        )
+        self._reps.append(rec)
+        tr.left_start_s = None
+        tr.cycle_pos = 0
+        data = {
+            "index": rec.index, "start_s": rec.start_s, "end_s": rec.end_s,
+            "complete": complete, "depth": rec.depth, "side": rec.side, "score": rec.score,
+            "faults": rec.faults,
+        }  # fmt: skip
+        if complete:
+            self._set_reps += 1
+            self._emit("rep", self._t_last, data)
+            self._check_set()
+        else:
+            self._emit("rep_incomplete", self._t_last, data)
+
+    def _depth_fraction(self, tr: _Track) -> float:
+        cyc = self.ex.cycle
+        if len(cyc) < 2:
+            return 0.0
+        start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])
+        fracs = []
+        for t in peak.targets:
+            v = tr.rep_peak.get(t.measure)
+            s = _edge(start, t.measure, toward=t)
+            goal = t.min if _direction(start, t) > 0 else t.max
+            if v is None or s is None or goal is None or goal == s:
+                continue
+            fracs.append(min(1.0, max(0.0, (v - s) / (goal - s))))
+        return round(float(np.mean(fracs)), 3) if fracs else 0.0
+
+    def _hold_step(
+        self, tr: _Track, t: float, ok: bool, vals: dict[str, float], bad: bool = False
+    ) -> None:
+        h = tr.hold
+        if ok:
+            if h is None:
+                phase = tr.phase or ""
+                # a hold that starts on entering the phase starts when the phase did
+                # (the phase is entered after min_dwell_s, dated back to its first match)
+                start = tr.phase_since if tr.entered_t == t else t
+                h = tr.hold = _Hold(phase, start, t, ok_time_s=t - start)
+                target = self.ex.phase(phase).hold_s
+                self._emit("hold_start", t, {"phase": phase, "target_s": target,
+                                             "start_s": round(start, 3)})  # fmt: skip
+            else:
+                # the timer runs while rules are met; a gap within the grace pauses it
+                if h.prev_ok:
+                    h.ok_time_s += t - h.last_ok_s
+                h.last_ok_s = t
+            h.prev_ok = True
+            h.frames += 1
+            key = self.ex.key_measures[0] if self.ex.key_measures else None
+            if key is not None and not _nan(vals.get(key, math.nan)):
+                h.values.append(vals[key])
+            return
+        if h is None:
+            return
+        h.prev_ok = False
+        h.frames += 1
+        h.bad_frames += 1
+        if t - h.last_ok_s > self.grace + _EPS:
+            self._end_hold(tr, t)
+
+    def _end_hold(self, tr: _Track, t: float) -> None:
+        h = tr.hold
+        if h is None:
+            return
+        tr.hold = None
+        phase = self.ex.phase(h.phase)
+        target = phase.hold_s or 0.0
+        reached = h.ok_time_s >= target - 1e-6
+        key = self.ex.key_measures[0] if self.ex.key_measures else None
+        unit = "deg"
+        if key is not None:
+            for tg in phase.targets:
+                if tg.measure == key:
+                    unit = tg.unit
+        sd = float(np.std(h.values)) if len(h.values) > 2 else 0.0
+        steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
+        form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
+        tit = min(1.0, h.ok_time_s / target) if target else 1.0
+        rec = HoldRecord(
+            phase=h.phase,
+            start_s=round(h.start_s, 3),
+            end_s=round(h.last_ok_s, 3),
+            duration_s=round(h.ok_time_s, 3),
+            target_s=target,
+            reached=reached,
+            side=tr.side,
+            score=hold_score(tit, form, steady),
+        )
+        self._holds.append(rec)
+        tr.rep_holds.append(rec)
+        if reached and not self.ex.cycle:
+            self._set_holds += 1
+            self._check_set()
+        elif reached:
+            self._set_holds += 1
+        self._emit("hold_end", t, dict(rec.__dict__))
+
+    def _end_all_holds(self, t: float) -> None:
+        for tr in self._tracks.values():
+            self._end_hold(tr, t)
+
+    def _check_set(self) -> None:
+        want = self.ex.dose.reps
+        if not want:
+            return
+        done = self._set_reps if self.ex.cycle else self._set_holds
+        if self.ex.dose.per_side and self.policy == "alternate":
+            want *= 2
+        if done == want:
+            self._emit("set_complete", self._t_last, {"set": self._set})
+
+    # --- safety and cues ------------------------------------------------------------
+
+    def _safety_failures(self, t: float) -> list[Rule]:
+        sf = self.ex.safety
+        out: list[Rule] = []
+        names = [resolve(m, self._active) for m in self._safety_measures]
+        hist = list(self._history)
+        if sf.max_speed_deg_s and len(hist) >= 2:
+            old = next((h for h in hist if t - h[0] <= self.speed_window), hist[0])
+            dt = t - old[0]
+            if dt >= self.speed_window * 0.5:
+                for n in names:
+                    a, b = old[1].get(n, math.nan), hist[-1][1].get(n, math.nan)
+                    if not _nan(a) and not _nan(b) and abs(b - a) / dt > sf.max_speed_deg_s:
+                        out.append(Rule(measure=n, unit="deg", id="too_fast",
+                                        cue=sf.speed_cue, priority=1, severity="safety"))
+                        break  # fmt: skip
+        tr = self._tracks[self._active]
+        phase = self._phase_obj(tr.phase)
+        if sf.bounce_reversals and phase is not None and phase.hold_s:
+            for n in names:
+                series = [h[1].get(n, math.nan) for h in hist if t - h[0] <= sf.bounce_window_s]
+                if _reversals(series, sf.bounce_min_deg) >= sf.bounce_reversals:
+                    out.append(Rule(measure=n, unit="deg", id="bouncing", cue=sf.bounce_cue,
+                                    priority=1, severity="safety"))  # fmt: skip
+                    break
+        if out:
+            for tr2 in self._tracks.values():
+                if tr2.left_start_s is not None:
+                    tr2.rep_unsteady = 1
+        return out
+
+    def _update_cues(self, t: float, failing: list[Rule]) -> None:
+        for r in failing:
+            if r.id in _TRANSIENT:
+                self._latched[r.id] = (r, t + self.cue_min)
+        for rid, (r, until) in list(self._latched.items()):
+            if t > until + _EPS:
+                del self._latched[rid]
+            elif rid not in [f.id for f in failing]:
+                failing = [*failing, r]
+        ids = {r.id: r for r in failing}
+        for rid in list(self._fail_since):
+            if rid not in ids:
+                del self._fail_since[rid]
+        for rid in ids:
+            self._fail_since.setdefault(rid, t)
+        eligible = [
+            r for r in ids.values()
+            if (t - self._fail_since[r.id] >= self.cue_delay - _EPS or r.id in _TRANSIENT)
+            and t - self._cleared_at.get(r.id, -1e9) >= self.cue_repeat - _EPS
+        ]  # fmt: skip
+        eligible.sort(key=lambda r: (_SEVERITY_RANK.get(r.severity, 3), r.priority))
+        cur = self._cue
+        shown_for = t - self._cue_since
+        best = eligible[0] if eligible else None
+        if cur is not None:
+            still = cur.id in ids
+            if best is not None and best.id != cur.id:
+                more_urgent = (_SEVERITY_RANK[best.severity], best.priority) < (
+                    _SEVERITY_RANK.get(cur.severity, 3), cur.priority)  # fmt: skip
+                min_done = shown_for >= self.cue_min - _EPS
+                if (more_urgent and (best.severity == "safety" or min_done)) or (
+                    not still and min_done
+                ):
+                    self._clear_cue(t)
+                    self._show_cue(t, best)
+                    return
+            if not still and shown_for >= self.cue_min - _EPS:
+                self._clear_cue(t)
+            return
+        if best is not None:
+            self._show_cue(t, best)
+
+    def _show_cue(self, t: float, r: Rule) -> None:
+        self._cue = Cue(r.id, r.cue, r.priority, r.severity)
+        self._cue_since = t
+        st = self._cue_stats.setdefault(r.id, {"text": r.cue, "count": 0, "first_s": round(t, 3),
+                                               "severity": r.severity})  # fmt: skip
+        st["count"] += 1
+        self._emit("cue", t, {"id": r.id, "text": r.cue, "severity": r.severity})
+
+    def _clear_cue(self, t: float) -> None:
+        if self._cue is None:
+            return
+        self._emit("cue_clear", t, {"id": self._cue.id})
+        self._cleared_at[self._cue.id] = t
+        self._cue = None
+
+    # --- display ---------------------------------------------------------------------
+
+    def _status(self, tr: _Track, measures: dict[str, float]):
+        status: dict[str, str] = {}
+        in_target: dict[str, bool] = {}
+        phase = self._phase_obj(tr.phase)
+        bounds: list[Bound] = []
+        if phase is not None:
+            bounds.extend(phase.targets)
+        bounds.extend(self.ex.rules_for(tr.phase))
+        for b in bounds:
+            name = resolve(b.measure, tr.side)
+            v = measures.get(name, math.nan)
+            if _nan(v):
+                continue
+            d = b.distance(v)
+            s = "ok" if d == 0 else ("near" if d <= self._near[b.unit] else "bad")
+            # the worst status of any bound on the same measure wins
+            if status.get(name) in (None, "ok") or s == "bad":
+                status[name] = s
+            if isinstance(b, Rule):
+                continue
+            in_target[name] = in_target.get(name, True) and d == 0
+        return status, in_target
+
+    def _session_components(self) -> dict[str, float]:
+        comps: dict[str, float] = {}
+        holds = self._holds
+        reps = self._reps
+        if holds:
+            comps["time_in_target"] = round(
+                float(np.mean([min(1.0, h.duration_s / h.target_s) if h.target_s else 1.0
+                               for h in holds])), 3)  # fmt: skip
+        if reps:
+            comps["depth"] = round(sum(1 for r in reps if r.complete) / len(reps), 3)
+        cue_count = sum(v["count"] for v in self._cue_stats.values() if v["severity"] != "setup")
+        comps["rule_violations"] = float(cue_count)
+        unsteady = sum(
+            v["count"] for k, v in self._cue_stats.items() if k in ("too_fast", "bouncing")
+        )
+        comps["steadiness"] = round(max(0.0, 1.0 - unsteady / max(1, len(reps) + len(holds))), 3)
+        comps["pose_coverage"] = round(self._frames_pose / max(1, self._frames), 3)
+        dose = self.ex.dose.reps
+        if dose:
+            done = sum(1 for r in reps if r.complete) if self.ex.cycle else sum(
+                1 for h in holds if h.reached)  # fmt: skip
+            comps["dose_done"] = round(min(1.0, done / dose), 3)
+        return comps
+
+
+# --- small pure helpers ------------------------------------------------------------
+
+
+def _mid(b: Bound) -> float | None:
+    if b.min is not None and b.max is not None:
+        return (b.min + b.max) / 2
+    return b.min if b.min is not None else b.max
+
+
+def _direction(start: Phase, t: Bound) -> float:
+    """+1 if the target lies above the start phase's range for that measure, else -1."""
+    s = next((x for x in start.targets if x.measure == t.measure), None)
+    if s is None:
+        return 1.0 if t.min is not None else -1.0
+    a, b = _mid(s), _mid(t)
+    if a is None or b is None:
+        return 1.0
+    return 1.0 if b >= a else -1.0
+
+
+def _edge(start: Phase, measure: str, toward: Bound) -> float | None:
+    """The start phase's bound on ``measure`` nearest the target ``toward``."""
+    s = next((x for x in start.targets if x.measure == measure), None)
+    if s is None:
+        return None
+    return s.max if _direction(start, toward) > 0 else s.min
+
+
+def _reversals(series: list[float], min_step: float) -> int:
+    """Direction changes in ``series`` counting only swings of at least ``min_step``."""
+    vals = [v for v in series if not _nan(v)]
+    if len(vals) < 3:
+        return 0
+    count, direction = 0, 0
+    extreme = vals[0]  # the furthest point reached in the current direction
+    for v in vals[1:]:
+        if direction == 0:
+            if abs(v - extreme) >= min_step:
+                direction, extreme = (1 if v > extreme else -1), v
+        elif (v - extreme) * direction > 0:
+            extreme = v
+        elif abs(v - extreme) >= min_step:
+            count += 1
+            direction, extreme = -direction, v
+    return count
+
+
+def _width_ratio_any(pose: Pose) -> float:
+    """shoulder_width_ratio from the landmark positions, whatever their visibility.
+
+    Seen from the side the far shoulder is often below the visibility threshold,
+    yet its predicted position still sits behind the near one: good enough for
+    telling a side view from a front view.
+    """
+    idx = [LANDMARK_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+    p = pose.xy[idx]
+    trunk = float(np.linalg.norm((p[0] + p[1]) / 2 - (p[2] + p[3]) / 2))
+    if trunk == 0 or not np.isfinite(trunk):
+        return math.nan
+    return float(np.linalg.norm(p[0] - p[1]) / trunk)

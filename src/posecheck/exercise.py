@@ -1,0 +1,245 @@
+"""Exercise definitions as frozen dataclasses (what ``poses/*.toml`` turns into).
+
+Loading and validation live in :mod:`posecheck.library`; the engine
+(:mod:`posecheck.engine`) and every consumer read these types only. Measure names
+are kept as written in the file (``hip``, ``other_hip``, ``left_hip``,
+``back_curvature``); :func:`posecheck.angles.resolve` turns them into registered
+names for the worked side.
+
+Engine tuning that a definition may omit has its defaults in :data:`TIMING_DEFAULTS`
+(the one place engine defaults are documented).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+VIEWS = ("side", "front", "any")
+POSTURES = ("supine", "prone", "all_fours", "seated", "standing", "kneeling", "side_lying")
+SIDE_POLICIES = ("auto", "left", "right", "alternate")
+SEVERITIES = ("setup", "form", "safety")
+JUDGED = ("well", "partly", "poorly")
+
+# Engine defaults, used when a definition's [timing] table omits a key.
+# Each is a time in seconds or a band in the measure's unit.
+TIMING_DEFAULTS: dict[str, float] = {
+    # a phase must be matched this long before the engine switches to it
+    "min_dwell_s": 0.2,
+    # to stay in a phase a value may go this far outside the phase's range
+    # (entering needs the range itself): jitter at a boundary cannot flip phases
+    "hysteresis_deg": 6.0,
+    "hysteresis": 0.015,  # the same band for ratio measures
+    # a hold survives a failing rule or a lost pose this long (then it ends)
+    "grace_s": 0.5,
+    # a failing rule must persist this long before its cue is shown ...
+    "cue_delay_s": 0.4,
+    # ... and a shown cue stays at least this long (no flicker)
+    "cue_min_s": 1.5,
+    # the same cue is not shown again within this time after it cleared
+    "cue_repeat_s": 3.0,
+    # no person / low visibility / wrong view must last this long to change state
+    "state_delay_s": 0.5,
+    # window for angular speed (safety): speed = change over this window / window
+    "speed_window_s": 0.3,
+    # "near" status band around a target for overlays (deg / ratio)
+    "near_deg": 8.0,
+    "near": 0.02,
+}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A closed range on one measure; ``None`` means open on that end."""
+
+    measure: str
+    unit: str  # "deg" or "ratio"
+    min: float | None = None
+    max: float | None = None
+
+    def contains(self, value: float, widen: float = 0.0) -> bool:
+        """True if ``value`` is inside the range widened by ``widen`` on each end (NaN: False)."""
+        if value is None or math.isnan(value):
+            return False
+        if self.min is not None and value < self.min - widen:
+            return False
+        return not (self.max is not None and value > self.max + widen)
+
+    def distance(self, value: float) -> float:
+        """How far ``value`` is outside the range (0 inside; NaN stays NaN)."""
+        if value is None or math.isnan(value):
+            return math.nan
+        if self.min is not None and value < self.min:
+            return self.min - value
+        if self.max is not None and value > self.max:
+            return value - self.max
+        return 0.0
+
+    def describe(self) -> str:
+        u = " deg" if self.unit == "deg" else ""
+        if self.min is not None and self.max is not None:
+            return f"{self.measure} {self.min:g}-{self.max:g}{u}"
+        if self.min is not None:
+            return f"{self.measure} >= {self.min:g}{u}"
+        return f"{self.measure} <= {self.max:g}{u}"
+
+
+@dataclass(frozen=True)
+class Target(Bound):
+    """A phase target: the phase is matched while every target holds."""
+
+
+@dataclass(frozen=True)
+class Rule(Bound):
+    """A form or safety rule: a range a measure must stay in, with the cue when it does not.
+
+    ``phases`` empty = the rule applies in every phase (for exercise-level rules)
+    or in its own phase (for phase rules, filled in by the loader).
+    """
+
+    id: str = ""
+    cue: str = ""
+    priority: int = 5  # 1 = most important
+    severity: str = "form"  # "setup", "form" or "safety"
+    phases: tuple[str, ...] = ()
+    # False: the cue is advice; the hold timer keeps running while it fails
+    stops_hold: bool = True
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One named position of the movement (``down``, ``up``, ``cat``, ``hold``)."""
+
+    name: str
+    targets: tuple[Target, ...]
+    rules: tuple[Rule, ...] = ()
+    hold_s: float | None = None  # a hold phase: the hold timer runs here
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Camera:
+    """Where the camera should be."""
+
+    view: str = "side"  # "side", "front" or "any"
+    distance_m: float = 2.5
+    height: str = "floor"  # a phrase: "floor", "hip height", ...
+    notes: str = ""
+    # shoulder_width_ratio bounds that define the view (None: engine default)
+    max_width_ratio: float | None = None  # side view: shoulders overlap, ratio small
+    min_width_ratio: float | None = None  # front view: both shoulders apart
+    wrong_view_cue: str = ""
+
+
+@dataclass(frozen=True)
+class Dose:
+    """The prescription: how long to hold, how many repetitions and sets, rest between."""
+
+    hold_s: float | None = None
+    hold_max_s: float | None = None
+    reps: int | None = None
+    reps_max: int | None = None
+    sets: int = 1
+    rest_s: float | None = None
+    per_side: bool = False
+    notes: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.hold_s:
+            h = f"{self.hold_s:g}"
+            if self.hold_max_s and self.hold_max_s != self.hold_s:
+                h += f"-{self.hold_max_s:g}"
+            parts.append(f"hold {h} s")
+        if self.reps:
+            r = f"{self.reps}"
+            if self.reps_max and self.reps_max != self.reps:
+                r += f"-{self.reps_max}"
+            parts.append(f"x{r}")
+        if self.sets and self.sets > 1:
+            parts.append(f"{self.sets} sets")
+        if self.per_side:
+            parts.append("each side")
+        return ", ".join(parts) or "-"
+
+
+@dataclass(frozen=True)
+class Safety:
+    """Movement-quality checks the engine runs on the key measures."""
+
+    max_speed_deg_s: float | None = None  # faster than this: "slow down"
+    speed_cue: str = "Move slowly and smoothly."
+    # bouncing: this many direction reversals of at least bounce_min_deg within
+    # bounce_window_s while in a hold phase
+    bounce_reversals: int | None = None
+    bounce_window_s: float = 2.0
+    bounce_min_deg: float = 3.0
+    bounce_cue: str = "Hold still, do not bounce."
+    measures: tuple[str, ...] = ()  # empty: the exercise's key measures
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the library."""
+
+    name: str
+    title: str
+    summary: str
+    how_to: tuple[str, ...]
+    posture: str
+    camera: Camera
+    phases: tuple[Phase, ...]
+    side: str = "auto"
+    aliases: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # landmark parts that must be visible ("hip", "left_knee")
+    min_visibility: float = 0.5
+    cycle: tuple[str, ...] = ()  # phase names of one rep, first == last; empty: holds only
+    rules: tuple[Rule, ...] = ()  # exercise-level rules (all phases or listed ones)
+    dose: Dose = field(default_factory=Dose)
+    safety: Safety = field(default_factory=Safety)
+    timing: dict[str, float] = field(default_factory=dict)  # overrides of TIMING_DEFAULTS
+    key_measures: tuple[str, ...] = ()
+    judged: str = "well"  # how well one camera can judge it: "well", "partly", "poorly"
+    limits: str = ""  # what the camera cannot see
+    source: str = ""  # path of the file it was loaded from
+    origin: str = ""  # "built-in", "user", "poses-dir", "file"
+    schema: int = SCHEMA_VERSION
+
+    def phase(self, name: str) -> Phase:
+        for p in self.phases:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def phase_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.phases)
+
+    @property
+    def hold_phases(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.phases if p.hold_s)
+
+    def setting(self, key: str) -> float:
+        """A timing value: the definition's own, else :data:`TIMING_DEFAULTS`."""
+        return float(self.timing.get(key, TIMING_DEFAULTS[key]))
+
+    def rules_for(self, phase: str | None) -> tuple[Rule, ...]:
+        """Every rule that applies in ``phase`` (exercise-level and the phase's own)."""
+        out = [r for r in self.rules if not r.phases or (phase in r.phases)]
+        if phase is not None:
+            with contextlib.suppress(KeyError):
+                out.extend(self.phase(phase).rules)
+        return tuple(out)
+
+    def all_measures(self) -> set[str]:
+        """Every measure name the definition uses, as written (unresolved)."""
+        names: set[str] = set(self.key_measures)
+        for p in self.phases:
+            names.update(t.measure for t in p.targets)
+            names.update(r.measure for r in p.rules)
+        names.update(r.measure for r in self.rules)
+        names.update(self.safety.measures)
+        return names

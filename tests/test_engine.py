@@ -1,0 +1,344 @@
+"""Table-driven tests of the form engine: (t_s, measures) in, events out, frame by frame."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from posecheck.engine import Engine, _reversals, hold_score, rep_score
+from posecheck.library import parse_definition
+from posecheck.pose import LANDMARK_NAMES
+
+from conftest import REPO
+from helpers import make_pose
+
+# A small definition in the shape of the bridge: down (hip 90-150) -> up (hip >= 165,
+# hold 2 s) -> down, a knee rule in the up phase, a feet-flat rule everywhere.
+BASE = {
+    "schema": 1,
+    "name": "lift",
+    "title": "Lift",
+    "how_to": ["lift"],
+    "posture": "supine",
+    "side": "left",
+    "required": ["shoulder", "hip", "knee"],
+    "cycle": ["down", "up", "down"],
+    "key_measures": ["hip"],
+    "camera": {"view": "side"},
+    "phases": [
+        {"name": "down", "targets": [{"measure": "hip", "min_deg": 90, "max_deg": 150}]},
+        {
+            "name": "up",
+            "hold_s": 2.0,
+            "targets": [{"measure": "hip", "min_deg": 165, "max_deg": 185}],
+            "rules": [
+                {"id": "knee_bend", "measure": "knee", "min_deg": 80, "max_deg": 115,
+                 "cue": "Knees at a right angle.", "priority": 2},
+            ],
+        },
+    ],
+    "rules": [
+        {"id": "feet_flat", "measure": "heel_elevation", "max_deg": 30,
+         "cue": "Feet flat.", "priority": 1, "severity": "safety"},
+    ],
+    "dose": {"hold_s": 2, "reps": 2},
+    "timing": {"min_dwell_s": 0.2, "hysteresis_deg": 5, "grace_s": 0.5, "cue_delay_s": 0.4,
+               "cue_min_s": 1.0, "cue_repeat_s": 2.0, "state_delay_s": 0.5},
+}  # fmt: skip
+
+FPS = 10.0
+POSE = make_pose({n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)})
+
+
+def make_exercise(**changes):
+    data = {**BASE, **changes}
+    return parse_definition(data, "test.toml")
+
+
+def run(ex, frames, side="auto"):
+    """Feed [(hip, extra measures dict or None for no pose)] at FPS; return (engine, results)."""
+    eng = Engine(ex, side=side)
+    results = []
+    for i, (hip, extra) in enumerate(frames):
+        t = i / FPS
+        if extra is None:
+            results.append(eng.update(i, t, None, {}))
+            continue
+        m = {"left_hip": hip, "left_knee": 95.0, "left_heel_elevation": 5.0,
+             "shoulder_width_ratio": 0.15}  # fmt: skip
+        m.update(extra)
+        results.append(eng.update(i, t, POSE, m))
+    return eng, results
+
+
+def events(results, kinds=None):
+    out = []
+    for r in results:
+        for e in r.events:
+            if kinds is None or e.kind in kinds:
+                out.append((round(e.t_s, 2), e.kind))
+    return out
+
+
+def seq(*parts):
+    """parts: (value, n_frames) or (start, end, n_frames) ramps -> list of (hip, {})."""
+    out = []
+    for p in parts:
+        if len(p) == 2:
+            out += [(float(p[0]), {})] * p[1]
+        else:
+            a, b, n = p
+            out += [(a + (b - a) * (k + 1) / n, {}) for k in range(n)]
+    return out
+
+
+REP = [(130, 10), (130, 175, 5), (175, 25), (175, 130, 5), (130, 10)]
+
+
+@pytest.mark.parametrize(
+    ("name", "frames", "reps", "incomplete"),
+    [
+        ("one clean rep", seq(*REP), 1, 0),
+        ("two reps", seq(*REP, *REP), 2, 0),
+        # jitter around the top boundary (163-168) never counts twice
+        (
+            "jitter at the top",
+            seq(
+                (130, 10),
+                (130, 166, 4),
+                *[(163 + 5 * (k % 2), 1) for k in range(30)],
+                (166, 130, 4),
+                (130, 10),
+            ),
+            1,
+            0,
+        ),  # fmt: skip
+        # jitter across the down boundary (148-156) never starts a rep
+        (
+            "jitter at the bottom",
+            seq((130, 10), *[(148 + 8 * (k % 2), 1) for k in range(40)]),
+            0,
+            0,
+        ),
+        # went up to 160 only: not the top -> an incomplete rep, not counted
+        (
+            "incomplete rep",
+            seq((130, 10), (130, 160, 5), (160, 10), (160, 130, 5), (130, 10)),
+            0,
+            1,
+        ),
+        # a one-frame spike to the top is shorter than the dwell: no rep
+        ("spike shorter than dwell", seq((130, 10), (175, 1), (130, 10)), 0, 0),
+    ],
+)
+def test_rep_counting(name, frames, reps, incomplete):
+    eng, res = run(make_exercise(), frames)
+    s = eng.finish()
+    assert s.reps_complete == reps, name
+    assert sum(1 for r in s.reps if not r.complete) == incomplete, name
+    assert [e for e in events(res) if e[1] == "rep"] == [e for e in events(res, {"rep"})]
+    assert res[-1].reps_done == reps
+
+
+def test_rep_event_frame_and_record():
+    eng, res = run(make_exercise(), seq(*REP))
+    # up starts at frame 13 (first hip >= 165 is 166.0 at frame 13 -> t=1.3)
+    kinds = events(res, {"rep", "hold_start", "hold_end"})
+    assert kinds[0] == (1.5, "hold_start")  # entered after the 0.2 s dwell ...
+    hold_start = next(e for r in res for e in r.events if e.kind == "hold_start")
+    assert hold_start.data["start_s"] == pytest.approx(1.3)  # ... dated back to the match
+    assert (4.4, "rep") in kinds
+    s = eng.finish()
+    rep = s.reps[0]
+    assert rep.complete and rep.index == 1 and rep.depth["hip"] == 175
+    assert s.holds[0].start_s == pytest.approx(1.3)
+    assert s.holds[0].end_s == pytest.approx(4.0)  # last frame >= 160 (165 - 5 band): 166
+    assert s.holds[0].reached is True
+    # the rep's score: full depth, hold reached, no faults
+    assert rep.score == 100.0
+
+
+def test_hold_grace_tolerates_a_short_dropout_and_ends_after_a_long_one():
+    top = [(175, {})] * 10
+    short_gap = [(175, None)] * 3  # 0.3 s without a pose (< 0.5 s grace)
+    long_gap = [(175, None)] * 10  # 1.0 s
+    frames = seq((130, 10), (130, 175, 5)) + top + short_gap + top + long_gap + top
+    eng, res = run(make_exercise(), frames)
+    s = eng.finish()
+    assert len(s.holds) == 2
+    first = s.holds[0]
+    # one hold across the short gap; the timer paused during it (2.4 -> 2.8)
+    assert first.start_s == pytest.approx(1.3)
+    assert first.end_s == pytest.approx(3.7)
+    assert first.duration_s == pytest.approx((2.4 - 1.3) + (3.7 - 2.8), abs=1e-6)
+    assert first.reached is True
+    # the long gap ended it (at its last good frame) and a new hold started after it
+    assert s.holds[1].start_s == pytest.approx(4.8)
+    # no rep was counted or lost by the dropout
+    assert s.reps_complete == 0
+
+
+def test_hold_pauses_while_a_phase_rule_fails_and_advice_rules_do_not():
+    bad_knee = {"left_knee": 140.0}
+    frames = (
+        seq((130, 10), (130, 175, 5)) + [(175, {})] * 5 + [(175, bad_knee)] * 3 + [(175, {})] * 5
+    )
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    # the timer ran 1.3-1.9 and 2.3-2.7; it paused while the knee rule failed
+    assert len(s.holds) == 1 and s.holds[0].duration_s == pytest.approx(1.0, abs=1e-6)
+    data = {**BASE}
+    up = dict(BASE["phases"][1])
+    up["rules"] = [{**up["rules"][0], "stops_hold": False}]
+    data["phases"] = [BASE["phases"][0], up]
+    eng, _ = run(parse_definition(data, "t.toml"), frames)
+    assert eng.finish().holds[0].duration_s == pytest.approx(1.4, abs=1e-6)
+
+
+def test_cue_appears_after_delay_stays_and_clears_once():
+    lifted = {"left_heel_elevation": 45.0}
+    frames = [(130, {})] * 5 + [(130, lifted)] * 10 + [(130, {})] * 30
+    _, res = run(make_exercise(), frames)
+    ev = events(res, {"cue", "cue_clear"})
+    assert ev == [(0.9, "cue"), (1.9, "cue_clear")]  # 0.4 s delay; shown 1.0 s minimum
+    assert res[9].cue is not None and res[9].cue.id == "feet_flat"
+    assert res[8].cue is None
+    assert res[9].cue.text == "Feet flat." and res[9].cue.severity == "safety"
+    assert res[20].cue is None
+
+
+def test_a_short_failure_shows_no_cue_and_the_most_important_wins():
+    short = [(130, {"left_heel_elevation": 45.0})] * 3  # 0.3 s < 0.4 s delay
+    _, res = run(make_exercise(), [(130, {})] * 5 + short + [(130, {})] * 5)
+    assert events(res, {"cue"}) == []
+    both = {"left_heel_elevation": 45.0, "left_knee": 150.0}
+    frames = seq((130, 10), (130, 175, 5)) + [(175, both)] * 10
+    _, res = run(make_exercise(), frames)
+    shown = [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    assert shown == ["feet_flat"]
+
+
+def test_wrong_view_pauses_counting_with_a_cue():
+    front = {"shoulder_width_ratio": 0.8}
+    # the whole rep happens while the camera sees the person from the front
+    frames = [(130, {})] * 10 + [(h, front) for h, _ in seq(*REP)] + [(130, {})] * 10
+    eng, res = run(make_exercise(), frames)
+    states = [
+        (round(e.t_s, 2), e.data["state"]) for r in res for e in r.events if e.kind == "state"
+    ]
+    assert states[0] == (1.5, "wrong_view")  # after the 0.5 s state delay
+    assert states[-1][1] == "tracking"
+    assert res[20].state == "wrong_view" and res[20].cue.text == "Turn sideways to the camera."
+    assert eng.finish().reps_complete == 0
+
+
+def test_no_person_and_low_visibility_states():
+    eng = Engine(make_exercise())
+    hidden = make_pose({n: (100 + i, 100) for i, n in enumerate(LANDMARK_NAMES)},
+                       hidden=("left_knee",))  # fmt: skip
+    states = []
+    for i in range(20):
+        pose = None if i < 10 else hidden
+        r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "shoulder_width_ratio": 0.1})
+        states.append(r.state)
+    assert states[4] == "tracking" and states[5] == "no_person"
+    assert states[14] == "no_person" and states[15] == "low_visibility"
+    assert r.cue.text == "Move back so your knees are in view."
+
+
+def test_pause_stops_counting_and_a_hold_ends_after_grace():
+    eng = Engine(make_exercise())
+    frames = seq((130, 10), (130, 175, 5), (175, 20))
+    for i, (h, _) in enumerate(frames):
+        if i == 22:
+            eng.pause(True)
+        r = eng.update(i, i / FPS, POSE, {"left_hip": h, "left_knee": 95.0,
+                                           "shoulder_width_ratio": 0.1})  # fmt: skip
+    assert r.state == "paused"
+    s = eng.finish()
+    assert s.holds[0].end_s == pytest.approx(2.1)
+
+
+def test_holds_only_exercise_counts_reached_holds_and_set_complete():
+    data = {**BASE, "cycle": [], "dose": {"hold_s": 1, "reps": 1}}
+    data["phases"] = [
+        {"name": "stretch", "hold_s": 1.0,
+         "targets": [{"measure": "hip", "max_deg": 80}]},
+    ]  # fmt: skip
+    ex = parse_definition(data, "t.toml")
+    frames = [(120, {})] * 5 + [(60, {})] * 15 + [(120, {})] * 10
+    eng, res = run(ex, frames)
+    assert "set_complete" in [k for _, k in events(res)]
+    s = eng.finish()
+    assert [h.reached for h in s.holds] == [True]
+    assert s.holds[0].duration_s == pytest.approx(1.4)
+    assert s.score is not None and 0 <= s.score <= 100
+
+
+def test_alternate_policy_tracks_each_side():
+    ex = make_exercise(side="alternate")
+    eng = Engine(ex)
+    rep_l = [h for h, _ in seq(*REP)]
+    frames = [(h, 130.0) for h in rep_l] + [(130.0, h) for h in rep_l]
+    for i, (left, right) in enumerate(frames):
+        eng.update(i, i / FPS, POSE, {"left_hip": left, "right_hip": right,
+                                       "shoulder_width_ratio": 0.1})  # fmt: skip
+    s = eng.finish()
+    assert [(r.side, r.complete) for r in s.reps] == [("left", True), ("right", True)]
+
+
+def test_auto_side_picks_the_visible_side():
+    ex = make_exercise(side="auto")
+    pts = {n: (100 + 10 * i, 100) for i, n in enumerate(LANDMARK_NAMES)}
+    pose = make_pose(pts, hidden=tuple(n for n in LANDMARK_NAMES if n.startswith("left_")))
+    eng = Engine(ex)
+    r = eng.update(0, 0.0, pose, {"right_hip": 130.0, "shoulder_width_ratio": 0.1})
+    assert r.side == "right" and eng.side == "right"
+    assert {"left_hip", "right_hip", "shoulder_width_ratio"} <= eng.measure_names
+
+
+def test_speed_and_bounce_safety_cues():
+    data = {**BASE, "safety": {"max_speed_deg_s": 100, "bounce_reversals": 3,
+                               "bounce_min_deg": 4, "bounce_window_s": 2.0}}  # fmt: skip
+    ex = parse_definition(data, "t.toml")
+    fast = seq((130, 10), (130, 175, 2), (175, 10))  # 45 deg in 0.2 s = 225 deg/s
+    _, res = run(ex, fast)
+    assert "too_fast" in [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    bouncy = seq((130, 10), (130, 175, 10)) + [(175 - 8 * (k % 2), {}) for k in range(30)]
+    _, res = run(ex, bouncy)
+    ids = [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    assert "bouncing" in ids and "too_fast" not in ids
+
+
+@pytest.mark.parametrize(
+    ("series", "step", "expected"),
+    [
+        ([0, 1, 2, 3, 4], 1.0, 0),
+        ([0, 5, 0, 5, 0], 4.0, 3),
+        ([0, 5, 0, 5, 0], 6.0, 0),
+        ([0, 1, 0, 1, 0, 1], 2.0, 0),  # small jitter is not bouncing
+        ([0, math.nan, 5, 0], 4.0, 1),
+    ],
+)
+def test_reversals(series, step, expected):
+    assert _reversals(series, step) == expected
+
+
+def test_scores_are_bounded_and_documented_weights():
+    assert rep_score(1, 1, 1, 1) == 100.0
+    assert rep_score(0, 0, 0, 0) == 0.0
+    assert rep_score(0.5, 1, 1, 1) == 80.0
+    assert hold_score(1, 1, 1) == 100.0
+    assert hold_score(0.5, 1, 1) == 75.0
+
+
+def test_engine_does_not_import_cv2():
+    code = "import posecheck.engine, posecheck.library, sys; print('cv2' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)  # fmt: skip
+    assert out.stdout.strip() == "False"
