@@ -1,0 +1,433 @@
+"""``--exercise auto``: which library exercise is this clip, or none of them?
+
+Pure Python + numpy. Works on what the pipeline or a landmarks file gives: a
+sequence of (t_s, Pose or None, measures) per frame. Explainable and driven by the
+definitions:
+
+1. **Posture per frame** from the landmarks (:func:`classify_posture`): segment
+   inclines and joint angles tell lying / all fours / kneeling / seated / standing;
+   for lying, the side the limbs and face are on (:func:`posecheck.curvature.dorsal_direction`)
+   tells supine (back on the floor) from prone.
+2. **Phase targets** of each definition: in how many frames every measurable
+   target of a phase holds (widened by the definition's hysteresis band).
+3. **Per-exercise score** in [0, 1] = posture share x movement share:
+
+   - posture share: fraction of frames with a pose whose posture is the
+     exercise's ``posture``;
+   - movement share, for exercises with a cycle of two or more phases: the
+     fraction of the cycle's phases that the clip visits for at least
+     ``MIN_VISIT_S`` (a phase whose targets cannot be measured, e.g. a mask measure
+     without segmentation, counts half);
+   - for hold-only exercises: the share of frames in the hold phase (full marks
+     from ``HOLD_SHARE`` on) times the share of those frames in which the body is
+     still (a hold does not move; a dynamic exercise in the same position does).
+
+4. The best score wins if it reaches ``MIN_SCORE``; otherwise the answer is none.
+
+Limits: a hold whose position is also a resting position (the abdominal draw-in
+is a hook-lying rest with an invisible contraction) can only be told apart by
+what its definition's targets demand; recognition needs the camera view the
+definitions assume (mostly side views); it judges a whole clip (or window), not
+single frames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecheck.angles import compute_measures, is_known, known_measures, resolve
+from posecheck.curvature import dorsal_direction
+from posecheck.pose import SIDES, Pose
+
+# Below this best score the answer is "none" (nothing in the library fits). Above a
+# half: a cycle exercise seen in only half of its phases (e.g. lying in the start
+# position of a bridge) or a hold seen without its measurable targets is not enough.
+MIN_SCORE = 0.6
+# A phase counts as visited when matched at least this long in total.
+MIN_VISIT_S = 0.4
+# Hold-only exercises: being in the hold position for this share of the clip gives
+# full marks (the rest of the clip is getting into and out of it).
+HOLD_SHARE = 0.5
+# A frame is still when the limbs move slower than this, in trunk lengths per
+# second (averaged over STILL_WINDOW_S). Breathing and tremor stay far below it;
+# lifting an arm or a leg goes far above it.
+STILL_SPEED = 0.35
+STILL_WINDOW_S = 0.5
+# Landmarks whose speed decides "still".
+_MOTION_POINTS = ("wrist", "elbow", "knee", "ankle", "shoulder", "hip")
+# Visibility needed for posture landmarks.
+POSTURE_VISIBILITY = 0.5
+
+POSTURE_UNKNOWN = "unknown"
+
+
+@dataclass
+class ExerciseScore:
+    """Why an exercise got its score (all shares in [0, 1])."""
+
+    name: str
+    score: float
+    posture: str
+    posture_share: float
+    movement_share: float
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    still_share: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Recognition:
+    """The answer: ``name`` is None for "none of the library"."""
+
+    name: str | None
+    confidence: float  # the winner's score (or the best score when none)
+    margin: float  # winner's score minus the runner-up's
+    scores: list[ExerciseScore]  # best first
+    postures: dict[str, float]  # share of frames per posture
+    frames: int  # frames with a pose
+    threshold: float = MIN_SCORE
+
+    @property
+    def label(self) -> str:
+        return self.name or "none"
+
+
+# --- posture ----------------------------------------------------------------------
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    u, v = a - b, c - b
+    nu, nv = float(np.hypot(*u)), float(np.hypot(*v))
+    if nu == 0 or nv == 0:
+        return math.nan
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / (nu * nv)))))
+
+
+def _incline(a: np.ndarray, b: np.ndarray) -> float:
+    dx, dy = abs(float(b[0] - a[0])), abs(float(b[1] - a[1]))
+    return math.degrees(math.atan2(dy, dx)) if dx or dy else math.nan
+
+
+def _leg(pose: Pose, side: str) -> dict[str, float] | None:
+    names = [f"{side}_{p}" for p in ("shoulder", "hip", "knee", "ankle")]
+    if min(pose.vis(n) for n in names) < POSTURE_VISIBILITY:
+        return None
+    s, h, k, a = (pose.point(n) for n in names)
+    return {
+        "trunk": _incline(s, h),
+        "thigh": _incline(h, k),
+        "shin": _incline(k, a),
+        "hip": _angle(s, h, k),
+        "knee": _angle(h, k, a),
+        # > 0 when the knee is lower than the hip in the image (y grows downwards)
+        "knee_below": float(k[1] - h[1]) / max(float(np.hypot(*(h - s))), 1e-9),
+    }
+
+
+def classify_posture(pose: Pose | None) -> str:
+    """The body position in one frame: one of ``posecheck.exercise.POSTURES`` or "unknown".
+
+    Rules, in order (angles in degrees; inclines 0 = horizontal, 90 = vertical):
+    standing: thigh and shin near vertical, knee under the hip, legs fairly straight;
+    all_fours: trunk near horizontal, a thigh near vertical under the hip, its shin
+    on the floor; kneeling: a shin on the floor with the knee folded and the hip
+    folded (child's pose) or the trunk upright; seated: trunk up, thigh low, hip
+    bent; lying (trunk and thigh low, or trunk raised on straight legs lying flat):
+    supine when the back faces down (limbs and face up), prone when it faces up.
+    """
+    if pose is None:
+        return POSTURE_UNKNOWN
+    legs = [g for g in (_leg(pose, s) for s in SIDES) if g is not None]
+    if not legs:
+        return POSTURE_UNKNOWN
+    best = max(
+        SIDES,
+        key=lambda s: np.mean([pose.vis(f"{s}_{p}") for p in ("shoulder", "hip", "knee")]),
+    )
+    main = _leg(pose, best) or legs[0]
+    trunk = main["trunk"]
+
+    def any_leg(pred) -> bool:
+        return any(pred(g) for g in legs)
+
+    # Standing is decided by the legs alone: a deep hip hinge has a low trunk.
+    if any_leg(
+        lambda g: g["thigh"] >= 55 and g["shin"] >= 55 and g["knee"] >= 120 and g["knee_below"] > 0
+    ):
+        return "standing"
+    if trunk <= 40 and any_leg(
+        lambda g: g["thigh"] >= 50 and g["knee_below"] > 0.4 and g["shin"] <= 35
+    ):
+        return "all_fours"
+    if any_leg(
+        lambda g: g["shin"] <= 35 and g["knee"] <= 75 and g["knee_below"] > 0 and g["hip"] <= 75
+    ) or (trunk >= 55 and any_leg(lambda g: g["thigh"] >= 55 and g["shin"] <= 35)):
+        return "kneeling"
+    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130:
+        return "seated"
+    lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130)
+    if not lying:
+        return POSTURE_UNKNOWN
+    return _supine_or_prone(
+        pose, best if _leg(pose, best) else ("left" if best == "right" else "right")
+    )
+
+
+def face_elevation_deg(pose: Pose) -> float:
+    """Elevation of the ear->nose direction, -90..90 deg: > 0 the face looks up.
+
+    The clearest supine/prone cue in a side or oblique view (measured on the real
+    clips: +40..+90 lying on the back, -80..0 face down or propped on the elbows).
+    """
+    ears = [pose.point(f"{s}_ear") for s in SIDES if pose.vis(f"{s}_ear") >= 0.3]
+    if not ears or pose.vis("nose") < 0.3:
+        return math.nan
+    v = pose.point("nose") - np.mean(ears, axis=0)
+    if not np.isfinite(v).all() or not v.any():
+        return math.nan
+    return math.degrees(math.atan2(-float(v[1]), abs(float(v[0]))))
+
+
+# Face elevation beyond these decides supine / prone on its own.
+_FACE_UP_DEG = 20.0
+_FACE_DOWN_DEG = -10.0
+
+
+def _supine_or_prone(pose: Pose, side: str) -> str:
+    """Lying: the face, then the knees (only a supine body lifts them over the hips),
+    then the arms (propped on the elbows), then the limbs' side of the trunk."""
+    face = face_elevation_deg(pose)
+    if face >= _FACE_UP_DEG:
+        return "supine"
+    if face <= _FACE_DOWN_DEG:
+        return "prone"
+    s, h = pose.point(f"{side}_shoulder"), pose.point(f"{side}_hip")
+    length = float(np.hypot(*(h - s))) or 1.0
+    legs = [g for g in (_leg(pose, x) for x in SIDES) if g is not None]
+    if any(g["knee_below"] < -0.25 for g in legs):
+        return "supine"
+    elbow = f"{side}_elbow"
+    if pose.vis(elbow) >= POSTURE_VISIBILITY and (pose.point(elbow)[1] - s[1]) / length > 0.3:
+        return "prone"
+    dorsal = dorsal_direction(pose, s, h)
+    if dorsal is None:
+        return POSTURE_UNKNOWN
+    return "prone" if dorsal[1] < 0 else "supine"
+
+
+# --- per-frame helpers ---------------------------------------------------------------
+
+
+def _limb_speed(poses: Sequence[Pose | None], t_s: np.ndarray) -> np.ndarray:
+    """Per-frame speed of the fastest limb landmark, in trunk lengths per second.
+
+    Averaged over STILL_WINDOW_S; NaN where a pose or its neighbour is missing.
+    """
+    n = len(poses)
+    speed = np.full(n, np.nan)
+    for i in range(1, n):
+        a, b = poses[i - 1], poses[i]
+        dt = float(t_s[i] - t_s[i - 1])
+        if a is None or b is None or dt <= 0:
+            continue
+        trunk = []
+        best = 0.0
+        for side in SIDES:
+            s, h = f"{side}_shoulder", f"{side}_hip"
+            if min(b.vis(s), b.vis(h)) >= POSTURE_VISIBILITY:
+                trunk.append(float(np.hypot(*(b.point(s) - b.point(h)))))
+            for part in _MOTION_POINTS:
+                name = f"{side}_{part}"
+                if min(a.vis(name), b.vis(name)) >= POSTURE_VISIBILITY:
+                    d = float(np.hypot(*(b.point(name) - a.point(name))))
+                    best = max(best, d)
+        if trunk and max(trunk) > 0:
+            speed[i] = best / max(trunk) / dt
+    # moving average over the window (ignoring NaN)
+    out = np.full(n, np.nan)
+    for i in range(n):
+        sel = (t_s >= t_s[i] - STILL_WINDOW_S / 2) & (t_s <= t_s[i] + STILL_WINDOW_S / 2)
+        vals = speed[sel]
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            out[i] = float(np.mean(vals))
+    return out
+
+
+def _frame_dt(t_s: np.ndarray) -> np.ndarray:
+    """Duration each frame stands for (median spacing at the ends and on gaps)."""
+    if len(t_s) < 2:
+        return np.full(len(t_s), 1 / 30)
+    d = np.diff(t_s)
+    med = float(np.median(d)) if np.all(np.isfinite(d)) else 1 / 30
+    dt = np.append(d, med)
+    return np.where((dt > 0) & (dt < 4 * med), dt, med)
+
+
+def _measure_names(exercises: Iterable) -> set[str]:
+    names: set[str] = set()
+    for ex in exercises:
+        for ph in ex.phases:
+            for tg in ph.targets:
+                for side in SIDES:
+                    names.add(resolve(tg.measure, side))
+    return {n for n in names if n in known_measures()}
+
+
+def _widen(ex, unit: str) -> float:
+    try:
+        return float(ex.setting("hysteresis_deg" if unit == "deg" else "hysteresis"))
+    except (AttributeError, KeyError):
+        return 6.0 if unit == "deg" else 0.015
+
+
+def _phase_match(ex, phase, measures: Sequence[Mapping[str, float]]) -> np.ndarray | None:
+    """Per frame: 1 where every measurable target holds (either side), 0 where one fails,
+    NaN where none of its targets can be measured. None if the phase has no targets."""
+    targets = [t for t in phase.targets if is_known(t.measure)]
+    if not targets:
+        return None
+    out = np.full(len(measures), np.nan)
+    for i, m in enumerate(measures):
+        best = math.nan
+        for side in SIDES:
+            measurable = 0
+            ok = True
+            for tg in targets:
+                v = m.get(resolve(tg.measure, side), math.nan)
+                if v is None or not math.isfinite(v):
+                    continue
+                measurable += 1
+                if not tg.contains(v, widen=_widen(ex, tg.unit)):
+                    ok = False
+                    break
+            if measurable and ok:
+                best = 1.0
+                break
+            if measurable:
+                best = 0.0
+        out[i] = best
+    return out
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+
+def score_exercise(
+    ex,
+    postures: Sequence[str],
+    measures: Sequence[Mapping[str, float]],
+    dt: np.ndarray,
+    still: np.ndarray,
+) -> ExerciseScore:
+    """Score one definition against a clip (see the module docstring)."""
+    present = np.array([p != POSTURE_UNKNOWN for p in postures])
+    n_present = int(present.sum()) or 1
+    in_posture = np.array([p == ex.posture for p in postures])
+    posture_share = float(in_posture.sum()) / n_present
+    total_s = float(dt[present].sum()) or float(dt.sum())
+
+    phase_s: dict[str, float] = {}
+    matches: dict[str, np.ndarray | None] = {}
+    for ph in ex.phases:
+        mt = _phase_match(ex, ph, measures)
+        matches[ph.name] = mt
+        if mt is None:
+            phase_s[ph.name] = math.nan
+        else:
+            # a phase only counts in the exercise's posture
+            hit = (mt == 1.0) & in_posture
+            phase_s[ph.name] = float(dt[hit].sum())
+
+    cycle = [p for p in dict.fromkeys(getattr(ex, "cycle", ()) or ())]
+    still_share: float | None = None
+    note = ""
+    if len(cycle) >= 2:
+        visit = min(MIN_VISIT_S, 0.1 * total_s)
+        parts = []
+        for name in cycle:
+            mt = matches.get(name)
+            if mt is None or not np.isfinite(mt[in_posture]).any():
+                parts.append(0.5)  # cannot be measured here: neither for nor against
+                note = "some phases not measurable (segmentation off?)"
+            else:
+                parts.append(1.0 if phase_s[name] >= visit else 0.0)
+        movement = float(np.mean(parts))
+    else:
+        holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)] or [ex.phases[-1].name]
+        name = holds[0]
+        mt = matches.get(name)
+        if mt is None or not np.isfinite(mt[in_posture]).any():
+            share, sel = 0.5, in_posture
+            note = "hold targets not measurable"
+        else:
+            sel = (mt == 1.0) & in_posture
+            share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
+        st = still[sel]
+        st = st[np.isfinite(st)]
+        still_share = float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+        movement = share * still_share
+    return ExerciseScore(
+        name=ex.name,
+        score=round(posture_share * movement, 4),
+        posture=ex.posture,
+        posture_share=round(posture_share, 4),
+        movement_share=round(movement, 4),
+        phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
+        still_share=None if still_share is None else round(still_share, 4),
+        note=note,
+    )
+
+
+def recognize(
+    t_s: Sequence[float],
+    poses: Sequence[Pose | None],
+    exercises: Iterable,
+    measures: Sequence[Mapping[str, float]] | None = None,
+    min_score: float = MIN_SCORE,
+) -> Recognition:
+    """Decide which of ``exercises`` the clip shows, or none.
+
+    ``t_s``/``poses``: one entry per frame (pose None when nobody was found).
+    ``measures``: per-frame measures as the pipeline computed them (e.g. with
+    ``back_curvature`` from the mask); missing names are computed from the pose.
+    """
+    exercises = list(exercises)
+    t = np.asarray(t_s, dtype=float)
+    if len(t) != len(poses) or (measures is not None and len(measures) != len(poses)):
+        raise ValueError("t_s, poses and measures must have one entry per frame")
+    needed = _measure_names(exercises)
+    per_frame: list[dict[str, float]] = []
+    for i, pose in enumerate(poses):
+        given = dict(measures[i]) if measures is not None else {}
+        missing = [n for n in needed if n not in given]
+        if missing:
+            given.update(compute_measures(pose, missing))
+        per_frame.append(given)
+    postures = [classify_posture(p) for p in poses]
+    dt = _frame_dt(t)
+    still = _limb_speed(poses, t)
+    present = [p for p in postures if p != POSTURE_UNKNOWN]
+    hist = {
+        k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
+    } if present else {}  # fmt: skip
+    scores = sorted(
+        (score_exercise(ex, postures, per_frame, dt, still) for ex in exercises),
+        key=lambda s: -s.score,
+    )
+    best = scores[0].score if scores else 0.0
+    second = scores[1].score if len(scores) > 1 else 0.0
+    name = scores[0].name if scores and best >= min_score else None
+    return Recognition(
+        name=name,
+        confidence=best,
+        margin=round(best - second, 4),
+        scores=scores,
+        postures=hist,
+        frames=sum(p is not None for p in poses),
+        threshold=min_score,
+    )

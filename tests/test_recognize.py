@@ -1,0 +1,250 @@
+"""Recognition (``--exercise auto``): posture per frame and exercise scores on built sequences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.library import parse_definition
+from posecheck.pose import LANDMARK_INDEX, NUM_LANDMARKS, Pose
+from posecheck.recognize import (
+    MIN_SCORE,
+    classify_posture,
+    face_elevation_deg,
+    recognize,
+)
+
+W, H = 1280, 720
+LEN = {"trunk": 200, "neck": 60, "thigh": 170, "shin": 150, "upper_arm": 110, "forearm": 100}
+
+
+def _dir(deg: float) -> np.ndarray:
+    """Unit vector at ``deg`` (0 = image right, 90 = image up)."""
+    r = math.radians(deg)
+    return np.array([math.cos(r), -math.sin(r)])
+
+
+def make_body(
+    trunk: float,
+    thigh: float,
+    shin: float,
+    arm: float,
+    forearm: float,
+    face: float,
+    facing: str = "left",
+    hip=(640.0, 420.0),
+) -> Pose:
+    """A side-view pose from segment directions (deg, 0 = right, 90 = up), drawn facing
+    left (head on the left); ``facing="right"`` mirrors it. Both sides coincide.
+
+    trunk: hip->shoulder; thigh: hip->knee; shin: knee->ankle; arm: shoulder->elbow;
+    forearm: elbow->wrist; face: ear->nose.
+    """  # fmt: skip
+    h = np.array(hip)
+    s = h + LEN["trunk"] * _dir(trunk)
+    k = h + LEN["thigh"] * _dir(thigh)
+    a = k + LEN["shin"] * _dir(shin)
+    e = s + LEN["upper_arm"] * _dir(arm)
+    w = e + LEN["forearm"] * _dir(forearm)
+    ear = s + LEN["neck"] * _dir(trunk)
+    nose = ear + 25 * _dir(face)
+    pts = {"shoulder": s, "hip": h, "knee": k, "ankle": a, "elbow": e, "wrist": w, "ear": ear}
+    xy = np.tile(np.array([W / 2, H / 2]), (NUM_LANDMARKS, 1))
+    vis = np.zeros(NUM_LANDMARKS)
+    for part, p in pts.items():
+        for side in ("left", "right"):
+            xy[LANDMARK_INDEX[f"{side}_{part}"]] = p
+            vis[LANDMARK_INDEX[f"{side}_{part}"]] = 0.95
+    xy[LANDMARK_INDEX["nose"]] = nose
+    vis[LANDMARK_INDEX["nose"]] = 0.95
+    if facing == "right":
+        xy[:, 0] = W - xy[:, 0]
+    return Pose(xy=xy, visibility=vis, image_size=(W, H))
+
+
+# (trunk, thigh, shin, arm, forearm, face) for each test posture, facing left.
+BODIES = {
+    "hook_lying": (180, 50, -60, 0, 0, 90),
+    "bridge_top": (195, 15, -75, 0, 0, 90),
+    "lying_flat_face_up": (180, 0, 0, 0, 0, 90),
+    "all_fours": (180, -90, 0, -90, -90, 200),
+    "childs_pose": (190, -140, 0, 180, 180, 250),
+    "seated_chair": (90, 180, -90, -90, 180, 180),
+    "standing": (90, -90, -90, -90, -90, 180),
+    "hip_hinge": (160, -90, -90, -90, -90, 220),
+    "prone_on_elbows": (160, 0, 0, -90, 180, 170),
+    "prone_face_down": (180, 0, 0, 0, 0, -90),
+}
+EXPECTED = {
+    "hook_lying": "supine",
+    "bridge_top": "supine",
+    "lying_flat_face_up": "supine",
+    "all_fours": "all_fours",
+    "childs_pose": "kneeling",
+    "seated_chair": "seated",
+    "standing": "standing",
+    "hip_hinge": "standing",
+    "prone_on_elbows": "prone",
+    "prone_face_down": "prone",
+}
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize("body", sorted(BODIES))
+def test_classify_posture(body, facing):
+    assert classify_posture(make_body(*BODIES[body], facing=facing)) == EXPECTED[body]
+
+
+def test_posture_unknown_without_pose_or_legs():
+    assert classify_posture(None) == "unknown"
+    pose = make_body(*BODIES["standing"])
+    pose.visibility[:] = 0.0
+    assert classify_posture(pose) == "unknown"
+
+
+@pytest.mark.parametrize("face, up", [(90, True), (45, True), (-90, False), (180, None)])
+def test_face_elevation(face, up):
+    f = face_elevation_deg(make_body(180, 0, 0, 0, 0, face))
+    if up is None:
+        assert abs(f) < 1
+    else:
+        assert (f > 30) == up and (f < -30) == (not up)
+
+
+# --- sequences ------------------------------------------------------------------------
+
+FPS = 10.0
+
+
+def _defn(name: str, **data):
+    """A definition with the keys every file needs, plus ``data``."""
+    base = {"schema": 1, "name": name, "title": name.title(), "how_to": [name],
+            "camera": {"view": "side"}, "dose": {"reps": 5}}  # fmt: skip
+    return parse_definition({**base, **data}, f"{name}.toml")
+
+
+BRIDGE = _defn(
+    "lift",
+    posture="supine",
+    cycle=["down", "up", "down"],
+    phases=[
+            {"name": "down", "targets": [{"measure": "hip", "min_deg": 90, "max_deg": 150}]},
+            {"name": "up", "hold_s": 2,
+             "targets": [{"measure": "hip", "min_deg": 165, "max_deg": 185}]},
+    ],
+)  # fmt: skip
+KNEEL_HOLD = _defn(
+    "kneel", posture="kneeling",
+    phases=[{"name": "hold", "hold_s": 20, "targets": [{"measure": "hip", "max_deg": 60}]}],
+)  # fmt: skip
+HOOK_HOLD = _defn(
+    "press", posture="supine",
+    phases=[{"name": "hold", "hold_s": 10,
+             "targets": [{"measure": "knee", "min_deg": 40, "max_deg": 60}]}],
+)  # fmt: skip
+LIBRARY = [BRIDGE, KNEEL_HOLD, HOOK_HOLD]
+
+
+def _seq(bodies: list[tuple], facing: str = "left"):
+    t = [i / FPS for i in range(len(bodies))]
+    return t, [make_body(*b, facing=facing) if b is not None else None for b in bodies]
+
+
+def bridge_reps(n_reps: int = 2, top: bool = True) -> list[tuple]:
+    """Lying hook-lying, lifting the pelvis to a straight line (or only halfway)."""
+    out = []
+    for _ in range(n_reps):
+        for k in range(40):  # 4 s per rep: 1 s down, 1 s lifting, 1 s top, 1 s lowering
+            frac = [0.0] * 10 + [i / 10 for i in range(10)] + [1.0] * 10
+            frac += [1 - i / 10 for i in range(10)]
+            f = frac[k] * (1.0 if top else 0.4)
+            out.append((180 + 15 * f, 50 - 35 * f, -60 - 15 * f, 0, 0, 90))
+    return out
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_bridge_reps_are_a_bridge(facing):
+    t, poses = _seq(bridge_reps(), facing)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift"
+    assert rec.confidence >= MIN_SCORE and rec.margin > 0.3
+    top = rec.scores[0]
+    assert top.posture_share == 1.0 and top.movement_share == 1.0
+    assert top.phase_seconds["up"] >= 1.0
+
+
+def test_half_lifts_are_not_a_bridge():
+    t, poses = _seq(bridge_reps(top=False))
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "lift").movement_share == 0.5
+
+
+def test_resting_in_hook_lying_is_none_when_the_hold_needs_bent_knees():
+    # hook lying with the knees at 90 deg: the "press" hold wants 40-60
+    body = (180, 35, -55, 0, 0, 90)
+    t, poses = _seq([body] * 60)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert rec.postures == {"supine": 1.0}
+
+
+def test_still_hook_lying_with_the_knees_of_the_hold_is_that_hold():
+    body = (180, 60, -60, 0, 0, 90)  # knees at 60 deg
+    t, poses = _seq([body] * 60)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "press" and rec.confidence == 1.0
+
+
+def test_still_hold_is_recognised_and_a_moving_one_is_not():
+    still = [BODIES["childs_pose"]] * 50
+    t, poses = _seq(still)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "kneel" and rec.scores[0].still_share == 1.0
+    # the same position with the arms swinging (a dynamic exercise, not a hold)
+    moving = [(*BODIES["childs_pose"][:3], 180 + 60 * math.sin(i), 180, 250) for i in range(50)]
+    t, poses = _seq(moving)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "kneel").still_share < 0.2
+
+
+def test_missing_frames_do_not_count_against_the_posture():
+    frames = [None] * 20 + [BODIES["childs_pose"]] * 40 + [None] * 20
+    t, poses = _seq(frames)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "kneel"
+    assert rec.frames == 40
+
+
+def test_nothing_in_view_is_none():
+    t, poses = _seq([None] * 10)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None and rec.label == "none" and rec.frames == 0
+
+
+def test_given_measures_are_used():
+    # A measure the pose cannot give (e.g. back_curvature from the mask) comes in
+    # through `measures`; phases on it are judged from those values.
+    curl = _defn(
+        "curl", posture="all_fours", cycle=["flat", "round", "flat"],
+        phases=[
+            {"name": "flat", "targets": [{"measure": "back_curvature", "max": 0.02}]},
+            {"name": "round", "targets": [{"measure": "back_curvature", "min": 0.06}]},
+        ],
+    )  # fmt: skip
+    t, poses = _seq([BODIES["all_fours"]] * 60)
+    curve = [0.0] * 20 + [0.09] * 20 + [0.0] * 20
+    rec = recognize(t, poses, [curl, *LIBRARY], measures=[{"back_curvature": c} for c in curve])
+    assert rec.name == "curl" and rec.scores[0].movement_share == 1.0
+    # without the mask measure the phases cannot be judged: half marks, below threshold
+    rec = recognize(t, poses, [curl, *LIBRARY])
+    assert rec.name is None
+    assert rec.scores[0].name == "curl" and rec.scores[0].movement_share == 0.5
+
+
+def test_lengths_must_match():
+    with pytest.raises(ValueError):
+        recognize([0.0, 0.1], [None], LIBRARY)
