@@ -9,7 +9,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MEDIA = Path(os.environ.get("POSECHECK_MEDIA", REPO.parent / "shared" / "media"))
+
+
+def _find_media() -> Path:
+    """$POSECHECK_MEDIA, else ../shared/media next to the repository (or next to the
+    folder holding it, for git worktrees kept one level deeper)."""
+    if os.environ.get("POSECHECK_MEDIA"):
+        return Path(os.environ["POSECHECK_MEDIA"])
+    for base in (REPO.parent, REPO.parent.parent):
+        if (base / "shared" / "media").is_dir():
+            return base / "shared" / "media"
+    return REPO.parent / "shared" / "media"
+
+
+MEDIA = _find_media()
 
 
 def media_path(rel: str) -> Path:

@@ -5,10 +5,13 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from posecheck.angles import (
+    EXTRA_MEASURES,
     REGISTRY,
+    MeasureSpec,
     compute_measures,
     elevation_deg,
     incline_deg,
@@ -100,3 +103,57 @@ def test_pure_modules_do_not_import_cv2_or_mediapipe():
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (480, 854), (1768, 994), (400, 400)])
+@pytest.mark.parametrize("hip_deg", [90.0, 123.0, 150.0, 177.0])
+def test_known_angles_on_non_square_frames(size, hip_deg):
+    # Build shoulder-hip-knee with a known angle in pixels, scaled to the frame;
+    # the measure must not depend on the frame's aspect ratio.
+    w, h = size
+    hip = np.array([w * 0.5, h * 0.6])
+    r = min(w, h) * 0.3
+    a0 = math.radians(10.0)
+    shoulder = hip + r * np.array([-math.cos(a0), -math.sin(a0)])
+    a1 = a0 + math.radians(180.0 - hip_deg)
+    knee = hip + r * np.array([math.cos(a1), math.sin(a1)])
+    pose = make_pose(
+        {"left_shoulder": tuple(shoulder), "left_hip": tuple(hip), "left_knee": tuple(knee)},
+        image_size=size,
+    )
+    m = compute_measures(pose, ["left_hip", "left_trunk_incline", "left_hip_elevation"])
+    assert m["left_hip"] == pytest.approx(hip_deg, abs=1e-6)
+    assert m["left_trunk_incline"] == pytest.approx(10.0, abs=1e-6)
+    # the shoulder is 10 degrees higher than the hip in the image: hip elevation is -10
+    assert m["left_hip_elevation"] == pytest.approx(-10.0, abs=1e-6)
+
+
+def test_normalized_coordinates_would_distort_the_angle():
+    # The same right angle in pixels on 1280x720 is not 90 degrees in normalized units:
+    # this is why measures use pixels.
+    pts = {"left_shoulder": (640, 160), "left_hip": (640, 520), "left_knee": (1000, 520)}
+    assert compute_measures(make_pose(pts), ["left_hip"])["left_hip"] == pytest.approx(90)
+    norm = {k: (x / 1280, y / 720) for k, (x, y) in pts.items()}
+    skew = joint_angle_deg(norm["left_shoulder"], norm["left_hip"], norm["left_knee"])
+    assert skew == pytest.approx(90)  # axis-aligned stays 90 ...
+    pts2 = {"left_shoulder": (400, 160), "left_hip": (640, 400), "left_knee": (880, 160)}
+    px = compute_measures(make_pose(pts2), ["left_hip"])["left_hip"]
+    n2 = {k: (x / 1280, y / 720) for k, (x, y) in pts2.items()}
+    nv = joint_angle_deg(n2["left_shoulder"], n2["left_hip"], n2["left_knee"])
+    assert px == pytest.approx(90) and abs(nv - 90) > 20  # ... a diagonal one does not
+
+
+def test_extra_measures_from_pose_and_stored_values(monkeypatch):
+    spec = MeasureSpec("test_curve", "ratio", "ratio", ("left_hip",), "test only",
+                       from_pose=lambda p, **kw: 0.25)  # fmt: skip
+    monkeypatch.setitem(EXTRA_MEASURES, spec.name, spec)
+    pose = make_pose({"left_hip": (1, 1)})
+    assert compute_measures(pose, ["test_curve"]) == {"test_curve": 0.25}
+    pose.extras = {"test_curve": 0.5}  # replayed from a landmarks file wins
+    assert compute_measures(pose, ["test_curve"]) == {"test_curve": 0.5}
+    assert math.isnan(compute_measures(None, ["test_curve"])["test_curve"])
+    broken = MeasureSpec("test_broken", "ratio", "ratio", (), "x",
+                         from_pose=lambda p, **kw: p.mask[0, 0])  # fmt: skip
+    monkeypatch.setitem(EXTRA_MEASURES, broken.name, broken)
+    assert math.isnan(compute_measures(make_pose({}), ["test_broken"])["test_broken"])
+    assert "test_curve" in compute_measures(pose)  # all measures include the extras

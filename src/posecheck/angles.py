@@ -201,6 +201,12 @@ EXTRA_MEASURES: dict[str, MeasureSpec] = {}
 
 
 def register_extra(spec: MeasureSpec) -> None:
+    """Register a measure computed from the whole pose (``spec.from_pose``), e.g. from its mask.
+
+    :func:`compute_measures` calls ``spec.from_pose(pose, min_visibility=...)`` when it is asked
+    for; a value stored with the pose (``Pose.extras``, from a landmarks file) is
+    used instead when present, since the mask is not stored.
+    """
     EXTRA_MEASURES[spec.name] = spec
 
 
@@ -237,47 +243,59 @@ def compute_measures(
     names: Iterable[str] | None = None,
     min_visibility: float = DEFAULT_MIN_VISIBILITY,
 ) -> dict[str, float]:
-    """Compute registered measures (all, or ``names``) for one pose.
+    """Compute named measures (all registered ones, or ``names``) for one pose.
 
-    Returns NaN for a measure whose points are below ``min_visibility`` or when
-    ``pose`` is None. Extra measures with a ``from_pose`` function (e.g.
-    ``back_curvature`` from the segmentation mask) are computed from the pose and
-    are NaN when what they need (the mask) is missing.
+    Landmark measures are NaN when a point is below ``min_visibility`` or when
+    ``pose`` is None. Extra measures (:func:`register_extra`, e.g. ``back_curvature``
+    from the segmentation mask) come from ``pose.extras`` when stored there (a pose
+    replayed from a landmarks file, which keeps no mask), else from
+    ``spec.from_pose(pose, min_visibility=...)``; NaN when neither gives a value.
+    ``names=None`` means every landmark measure and every extra with a ``from_pose``.
+    Unknown names are left out. Never raises for a bad pose.
     """
     if names is None:
         wanted = list(REGISTRY) + [n for n, s in EXTRA_MEASURES.items() if s.from_pose]
     else:
-        wanted = [
-            n for n in names
-            if n in REGISTRY or (n in EXTRA_MEASURES and EXTRA_MEASURES[n].from_pose)
-        ]  # fmt: skip
+        wanted = [n for n in names if n in REGISTRY or n in EXTRA_MEASURES]
     if pose is None:
         return {n: math.nan for n in wanted}
     out: dict[str, float] = {}
+    vis = pose.visibility
     for n in wanted:
-        if n not in REGISTRY:
-            out[n] = _compute_extra(EXTRA_MEASURES[n], pose, min_visibility)
+        spec = REGISTRY.get(n)
+        if spec is None:
+            out[n] = _extra_value(EXTRA_MEASURES[n], pose, min_visibility)
             continue
-        spec = REGISTRY[n]
-        idx = [LANDMARK_INDEX[p] for p in spec.points]
-        if min(pose.visibility[i] for i in idx) < min_visibility:
+        idx = _point_index(spec)
+        if min(vis[i] for i in idx) < min_visibility:
             out[n] = math.nan
             continue
-        pts = pose.xy[idx]
         try:
-            val = spec.compute(pts) if spec.compute else math.nan
+            val = spec.compute(pose.xy[idx]) if spec.compute else math.nan
         except (ValueError, FloatingPointError, ZeroDivisionError):
             val = math.nan
         out[n] = float(val)
     return out
 
 
-def _compute_extra(spec: MeasureSpec, pose: Pose, min_visibility: float) -> float:
+_POINT_INDEX: dict[str, list[int]] = {}
+
+
+def _point_index(spec: MeasureSpec) -> list[int]:
+    idx = _POINT_INDEX.get(spec.name)
+    if idx is None:
+        idx = _POINT_INDEX[spec.name] = [LANDMARK_INDEX[p] for p in spec.points]
+    return idx
+
+
+def _extra_value(spec: MeasureSpec, pose: Pose, min_visibility: float) -> float:
+    if pose.extras is not None and spec.name in pose.extras:
+        return float(pose.extras[spec.name])
     if spec.from_pose is None:
         return math.nan
     try:
         return float(spec.from_pose(pose, min_visibility=min_visibility))
-    except (ValueError, FloatingPointError, ZeroDivisionError, IndexError):
+    except (ValueError, FloatingPointError, ZeroDivisionError, IndexError, TypeError):
         return math.nan
 
 

@@ -65,6 +65,8 @@ class Pose:
     visibility; 0 where unknown). ``world``: (33, 3) metres or ``None``.
     ``image_size``: (width, height) of the frame the pixels refer to.
     ``mask``: optional (height, width) float32 person-segmentation in [0, 1].
+    ``extras``: values of extra (mask-based) measures stored with the pose, e.g.
+    replayed from a landmarks file where the mask itself is not kept.
     """
 
     xy: np.ndarray
@@ -72,6 +74,7 @@ class Pose:
     image_size: tuple[int, int]
     world: np.ndarray | None = None
     mask: np.ndarray | None = field(default=None, repr=False)
+    extras: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
         if self.xy.shape != (NUM_LANDMARKS, 2):

@@ -93,6 +93,9 @@ class FrameResult:
     reps_done: int = 0
     cue: Cue | None = None
     events: list[Event] = field(default_factory=list)
+    # The estimator's pose before smoothing; set by the pipeline (the landmarks
+    # file stores it so re-scoring can smooth again exactly as analyze did).
+    raw_pose: Pose | None = field(default=None, repr=False)
 
 
 @dataclass

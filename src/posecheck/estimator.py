@@ -1,0 +1,319 @@
+"""Pose estimation: the ``Estimator`` protocol, the MediaPipe backend, and person selection.
+
+Nothing outside this module sees a MediaPipe object: :func:`pose_from_mediapipe`
+turns a MediaPipe result into the project's :class:`~posecheck.pose.Pose` (pixels,
+world metres, visibility, optional segmentation mask) or ``None``.
+
+Person selection. The legacy MediaPipe Pose solution finds *one* person: its
+detector picks the most prominent person when tracking starts or is lost, then it
+tracks that person from frame to frame. It cannot be asked for a second person.
+On top of that, :class:`PersonSelector` keeps the choice stable over time:
+
+- the first person seen is the subject (MediaPipe's detector prefers the largest,
+  most confident person, which is usually the one in front of the camera);
+- a pose that appears far from where the subject was a moment ago (its centre
+  moves more than ``jump_ratio`` times the subject's size, plus an allowance that
+  grows with the time since the subject was last seen) is treated as somebody
+  else: the frame reports no pose rather than another person's angles;
+- if that other person is followed for longer than ``switch_after_s`` (the
+  subject has left), they become the subject.
+
+Limits, honestly: when MediaPipe jumps to another person we cannot make it go
+back; we only refuse the wrong person's landmarks until the tracker finds the
+subject again (which it does when the other person leaves or tracking is lost).
+With two people equally prominent from the start, the first detected wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from posecheck.errors import InputError
+from posecheck.pose import NUM_LANDMARKS, Frame, Pose
+
+log = logging.getLogger(__name__)
+
+_MODEL_FILES = {
+    0: "pose_landmark_lite.tflite",
+    1: "pose_landmark_full.tflite",
+    2: "pose_landmark_heavy.tflite",
+}
+
+
+class Estimator(Protocol):
+    """Anything that turns a frame into one person's pose (or ``None``)."""
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        """The pose in ``frame``, or ``None`` when nobody is in view.
+
+        Never raises on empty frames.
+        """
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class EstimatorOptions:
+    """Options of :class:`MediaPipeEstimator`.
+
+    ``model_complexity``: 1 (full) is the only model the MediaPipe wheel ships;
+    0 (lite) and 2 (heavy) work only where their model file was downloaded.
+    ``segmentation``: also compute the person mask (``Pose.mask``), needed for
+    back-curvature measures; costs a few milliseconds a frame.
+    ``mp_smoothing``: MediaPipe's own landmark smoothing (on by default, as in
+    MediaPipe). It also steadies the region the tracker looks at in the next
+    frame: without it landmarks jump 10-16 px frame to frame on the bridge clip.
+    It assumes 30 frames/s whatever the media; posecheck's One-Euro filter
+    (:mod:`posecheck.smoothing`) runs on top with the frames' real times.
+    ``select_person``: apply :class:`PersonSelector` (see the module docs).
+    """
+
+    model_complexity: int = 1
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    segmentation: bool = False
+    mp_smoothing: bool = True
+    select_person: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def mediapipe_model_path(model_complexity: int) -> Path | None:
+    """Where the installed mediapipe package keeps the landmark model, or None if it is absent."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    p = root / "modules" / "pose_landmark" / _MODEL_FILES[model_complexity]
+    return p if p.is_file() else None
+
+
+def check_options(opts: EstimatorOptions) -> None:
+    """Raise :class:`InputError` for options that cannot work on this machine."""
+    if opts.model_complexity not in _MODEL_FILES:
+        raise InputError(
+            f"model complexity {opts.model_complexity} does not exist", hint="use 0, 1 or 2"
+        )
+    for name in ("min_detection_confidence", "min_tracking_confidence"):
+        v = getattr(opts, name)
+        if not 0.0 <= v <= 1.0:
+            raise InputError(f"{name.replace('_', '-')} {v} is out of range", hint="use 0.0-1.0")
+    if mediapipe_model_path(opts.model_complexity) is None:
+        name = _MODEL_FILES[opts.model_complexity]
+        raise InputError(
+            f"model complexity {opts.model_complexity} needs {name}, which the installed "
+            "mediapipe package does not include (MediaPipe would download it, which fails offline)",
+            hint="use --model-complexity 1 (bundled), or download it once while online",
+        )
+
+
+# --- the adapter -----------------------------------------------------------------------
+
+
+def pose_from_mediapipe(
+    result: Any, width: int, height: int, with_mask: bool = False
+) -> Pose | None:
+    """Turn a legacy ``mp.solutions.pose`` result into a :class:`Pose` (or ``None``).
+
+    ``result.pose_landmarks.landmark``: 33 items with normalized ``x``, ``y`` and
+    ``visibility``; ``result.pose_world_landmarks.landmark``: metres;
+    ``result.segmentation_mask``: (h, w) float32. Pixel coordinates are
+    ``x * width``, ``y * height`` of the image that was processed.
+    """
+    plm = getattr(result, "pose_landmarks", None)
+    if plm is None:
+        return None
+    lms = plm.landmark
+    if len(lms) != NUM_LANDMARKS:
+        return None
+    a = np.array([(lm.x, lm.y, lm.visibility) for lm in lms], dtype=np.float64)
+    xy = a[:, :2] * (float(width), float(height))
+    world = None
+    wlm = getattr(result, "pose_world_landmarks", None)
+    if wlm is not None and len(wlm.landmark) == NUM_LANDMARKS:
+        world = np.array([(lm.x, lm.y, lm.z) for lm in wlm.landmark], dtype=np.float64)
+    mask = None
+    if with_mask:
+        m = getattr(result, "segmentation_mask", None)
+        if m is not None:
+            mask = np.asarray(m, dtype=np.float32)
+    if not np.isfinite(xy).all():
+        return None
+    return Pose(
+        xy=xy,
+        visibility=np.clip(a[:, 2], 0.0, 1.0),
+        image_size=(int(width), int(height)),
+        world=world,
+        mask=mask,
+    )
+
+
+# --- person selection ------------------------------------------------------------------
+
+
+@dataclass
+class SelectorOptions:
+    """Tuning of :class:`PersonSelector` (sizes are in units of the subject's size)."""
+
+    jump_ratio: float = 0.75  # centre moved more than this x size between close frames
+    speed_per_s: float = 2.0  # allowance per second since the subject was last accepted
+    size_ratio: float = 2.0  # bbox size changed by more than this factor: another person
+    switch_after_s: float = 1.5  # follow another person this long: they become the subject
+    min_visibility: float = 0.3  # landmarks used for the box
+
+
+def pose_box(pose: Pose, min_visibility: float = 0.3) -> tuple[float, float, float]:
+    """(centre x, centre y, size) of a pose's box; size = the longer side of the box.
+
+    The longer side changes less than the area when a person curls up or lies down.
+    """
+    x0, y0, x1, y1 = pose.bbox(min_visibility)
+    return (x0 + x1) / 2, (y0 + y1) / 2, max(1.0, x1 - x0, y1 - y0)
+
+
+class PersonSelector:
+    """Keeps the analysed person stable when the tracker jumps to somebody else.
+
+    Call :meth:`select` with each frame's pose (or None) and its time. Returns the
+    pose when it is the subject, else ``None``. Pure logic: tested without the model.
+    """
+
+    def __init__(self, options: SelectorOptions | None = None) -> None:
+        self.opt = options or SelectorOptions()
+        self._ref: tuple[float, float, float] | None = None  # subject's box
+        self._ref_t = 0.0
+        self._other_since: float | None = None
+        self._other_box: tuple[float, float, float] | None = None
+        self._other_t = 0.0
+        self.rejected = 0  # frames refused as another person
+        self.switches = 0  # times the subject changed
+
+    def reset(self) -> None:
+        self._ref = None
+        self._other_since = None
+        self._other_box = None
+
+    def _same(
+        self, box: tuple[float, float, float], ref: tuple[float, float, float], dt: float
+    ) -> bool:
+        cx, cy, size = box
+        rx, ry, rsize = ref
+        ratio = size / rsize
+        allowance = self.opt.jump_ratio + self.opt.speed_per_s * max(0.0, dt)
+        if math.hypot(cx - rx, cy - ry) > allowance * rsize:
+            return False
+        # A sudden change of scale between close frames is another person (or a
+        # glitch); over time a person may legitimately come closer.
+        grow = self.opt.size_ratio * (1.0 + max(0.0, dt))
+        return 1.0 / grow <= ratio <= grow
+
+    def select(self, pose: Pose | None, t_s: float) -> Pose | None:
+        if pose is None:
+            return None
+        box = pose_box(pose, self.opt.min_visibility)
+        # While somebody else is being followed, a pose that continues their track
+        # is still them, even if they wander towards where the subject was.
+        ob = self._other_box
+        other = ob is not None and self._same(box, ob, t_s - self._other_t)
+        if not other and (self._ref is None or self._same(box, self._ref, t_s - self._ref_t)):
+            self._ref, self._ref_t = box, t_s
+            self._other_box = self._other_since = None
+            return pose
+        if not other:
+            self._other_since = t_s  # a new other track starts
+        self._other_box, self._other_t = box, t_s
+        if self._other_since is not None and t_s - self._other_since >= self.opt.switch_after_s:
+            log.info("person selection: the subject changed at t=%.2fs", t_s)
+            self.switches += 1
+            self._ref, self._ref_t = box, t_s
+            self._other_box = self._other_since = None
+            return pose
+        self.rejected += 1
+        return None
+
+
+# --- MediaPipe backend -----------------------------------------------------------------
+
+
+class MediaPipeEstimator:
+    """MediaPipe Pose (legacy solution API) in tracking mode.
+
+    Frames go to MediaPipe with one BGR->RGB conversion into a reused buffer that
+    is marked read-only, so MediaPipe wraps it without another copy.
+    """
+
+    def __init__(
+        self,
+        options: EstimatorOptions | None = None,
+        selector: PersonSelector | None = None,
+    ) -> None:
+        self.options = options or EstimatorOptions()
+        check_options(self.options)
+        import cv2
+        import mediapipe as mp
+
+        self._cv2 = cv2
+        o = self.options
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=o.model_complexity,
+            smooth_landmarks=o.mp_smoothing,
+            enable_segmentation=o.segmentation,
+            smooth_segmentation=o.segmentation and o.mp_smoothing,
+            min_detection_confidence=o.min_detection_confidence,
+            min_tracking_confidence=o.min_tracking_confidence,
+        )
+        self.selector = selector if selector is not None else (
+            PersonSelector() if o.select_person else None
+        )
+        self._rgb: np.ndarray | None = None
+        self.frames = 0
+        self.detected = 0
+
+    def _to_rgb(self, image: np.ndarray) -> np.ndarray:
+        buf = self._rgb
+        if buf is None or buf.shape != image.shape:
+            buf = self._rgb = np.empty_like(image)
+        buf.flags.writeable = True
+        self._cv2.cvtColor(image, self._cv2.COLOR_BGR2RGB, dst=buf)
+        buf.flags.writeable = False  # MediaPipe then uses the buffer without copying it
+        return buf
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        img = frame.image
+        if img is None or img.size == 0:
+            return None
+        if img.ndim == 2:
+            img = self._cv2.cvtColor(img, self._cv2.COLOR_GRAY2BGR)
+        elif img.shape[2] == 4:
+            img = self._cv2.cvtColor(img, self._cv2.COLOR_BGRA2BGR)
+        h, w = img.shape[:2]
+        result = self._pose.process(self._to_rgb(img))
+        self.frames += 1
+        pose = pose_from_mediapipe(result, w, h, with_mask=self.options.segmentation)
+        if self.selector is not None:
+            pose = self.selector.select(pose, frame.t_s)
+        if pose is not None:
+            self.detected += 1
+        return pose
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> MediaPipeEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,169 @@
+"""The one frame loop: source -> estimator -> smoothing -> measures -> engine -> sinks.
+
+``analyze``, ``live`` and ``score`` all call :func:`run`; they differ only in the
+source (video file, camera, landmarks file) and the sinks they pass.
+
+Ctrl-C: the loop stops, ``engine.finish(partial=True)`` makes the summary of what
+was seen, every sink is closed with it (so the outputs are complete files marked
+partial), then ``KeyboardInterrupt`` propagates to the CLI (exit 130). Any other
+error closes the sinks the same way before it propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from posecheck.angles import compute_measures
+from posecheck.pose import Frame, MediaInfo, Pose
+from posecheck.results import FrameResult, SessionSummary
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    """Receives every frame's result. ``frame`` is None when re-scoring from landmarks."""
+
+    def open(self, info: MediaInfo, exercise: Any) -> None: ...
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None: ...
+
+    def close(self, summary: SessionSummary) -> None: ...
+
+
+class EngineLike(Protocol):
+    measure_names: Any
+
+    def update(
+        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
+    ) -> FrameResult: ...
+
+    def finish(self, partial: bool = False) -> SessionSummary: ...
+
+
+@dataclass
+class Progress:
+    """What a progress callback receives (at most a few times a second, and at the end)."""
+
+    done: int  # frames processed
+    total: int  # frames expected (0 when unknown: cameras)
+    fps: float  # processing rate so far, frames per wall-clock second
+    eta_s: float | None  # estimated seconds left (None when unknown)
+    t_s: float  # media time of the last frame
+
+
+ProgressFn = Callable[[Progress], None]
+Smoother = Callable[[Pose | None, float], Pose | None]
+
+
+def iterate_poses(
+    source: Any, estimator: Any | None
+) -> Iterator[tuple[Frame | None, int, float, Pose | None]]:
+    """Yield ``(frame, index, t_s, pose)`` for each frame of ``source``.
+
+    A source with ``poses()`` (a :class:`posecheck.landmarks_io.LandmarksSource`)
+    replays stored poses (``frame`` is None, no estimator needed); any other source
+    runs ``estimator.estimate`` on each of its frames.
+    """
+    if hasattr(source, "poses"):
+        for index, t_s, pose in source.poses():
+            yield None, index, t_s, pose
+        return
+    if estimator is None:
+        raise ValueError("iterate_poses: an estimator is needed for a media source")
+    estimate = estimator.estimate
+    for frame in source.frames():
+        yield frame, frame.index, frame.t_s, estimate(frame)
+
+
+def run(
+    source: Any,
+    estimator: Any | None,
+    engine: EngineLike,
+    sinks: Sequence[Sink] = (),
+    smoother: Smoother | None = None,
+    progress: ProgressFn | None = None,
+    measure_names: Iterable[str] | None = None,
+    min_visibility: float = 0.5,
+    progress_every_s: float = 0.5,
+) -> SessionSummary:
+    """Run the frame loop to the end of the source and return the session summary.
+
+    ``measure_names``: the measures to compute each frame (default: the engine's
+    ``measure_names``; all registered ones if it has none). ``smoother`` is called
+    as ``smoother(pose, t_s)``; the unsmoothed pose is kept on ``result.raw_pose``.
+    """
+    names = measure_names if measure_names is not None else getattr(engine, "measure_names", None)
+    names = sorted(names) if names is not None else None
+    info: MediaInfo = source.info
+    exercise = getattr(engine, "exercise", None)
+    opened: list[Sink] = []
+    done = 0
+    total = info.frame_count
+    clock = time.perf_counter  # progress display only: logic uses the frames' t_s
+    started = last_report = clock()
+    update = engine.update
+    poses = iterate_poses(source, estimator)
+    try:
+        for sink in sinks:
+            sink.open(info, exercise)
+            opened.append(sink)
+        for frame, index, t_s, raw in poses:
+            pose = smoother(raw, t_s) if smoother is not None else raw
+            measures = compute_measures(pose, names, min_visibility)
+            result = update(index, t_s, pose, measures)
+            result.raw_pose = raw
+            for sink in opened:
+                sink.write(frame, result)
+            done += 1
+            if progress is not None:
+                now = clock()
+                if now - last_report >= progress_every_s:
+                    last_report = now
+                    progress(_progress(done, total, now - started, t_s))
+    except BaseException:
+        # Ctrl-C or a failure: finish what was seen, complete the outputs as partial.
+        poses.close()  # stops the source's decoding thread now, not at garbage collection
+        summary = engine.finish(partial=True)
+        _add_source_warnings(summary, source)
+        _close_all(opened, summary)
+        raise
+    summary = engine.finish(partial=False)
+    _add_source_warnings(summary, source)
+    if progress is not None:
+        progress(_progress(done, total, clock() - started, summary.duration_s, final=True))
+    _close_all(opened, summary, reraise=True)
+    return summary
+
+
+def _progress(done: int, total: int, elapsed: float, t_s: float, final: bool = False) -> Progress:
+    fps = done / elapsed if elapsed > 0 else 0.0
+    if final:
+        eta: float | None = 0.0
+    elif total and fps > 0:
+        eta = max(0.0, (total - done) / fps)
+    else:
+        eta = None
+    return Progress(done, max(total, done) if total else 0, fps, eta, t_s)
+
+
+def _add_source_warnings(summary: SessionSummary, source: Any) -> None:
+    for w in getattr(source, "warnings", ()) or ():
+        if w not in summary.warnings:
+            summary.warnings.append(w)
+
+
+def _close_all(sinks: Sequence[Sink], summary: SessionSummary, reraise: bool = False) -> None:
+    """Close every sink even if one fails; the first failure is re-raised if asked."""
+    first: BaseException | None = None
+    for sink in sinks:
+        try:
+            sink.close(summary)
+        except Exception as exc:  # one broken sink must not lose the others' outputs
+            log.error("closing %s failed: %s", type(sink).__name__, exc)
+            first = first or exc
+    if reraise and first is not None:
+        raise first

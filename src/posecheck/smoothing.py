@@ -1,0 +1,120 @@
+"""Causal One-Euro filtering of landmarks (Casiez, Roussel, Vogel, CHI 2012).
+
+The One-Euro filter is a low-pass filter whose cutoff rises with the speed of the
+signal: at rest it smooths hard (no jitter on a held position), in motion it opens
+up (little lag). It only looks at the past, so it works live.
+
+Here every coordinate of every landmark is filtered independently, with the time
+step taken from the frames' ``t_s`` (never a nominal rate). Pixel coordinates are
+divided by the pose's size (mean of its box's width and height) before the speed
+is measured, so the same parameters work on any resolution and distance:
+
+- ``min_cutoff`` (Hz): cutoff at rest. Lower = smoother holds, more lag.
+- ``beta``: how fast the cutoff rises with speed (in pose sizes per second).
+  Higher = less lag in motion.
+- ``d_cutoff`` (Hz): cutoff of the speed estimate itself.
+
+The filter resets when no pose is seen (a dropout) or when the time gap exceeds
+``max_gap_s``, so a person re-appearing elsewhere is not dragged across the frame.
+Visibility is passed through unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from posecheck.pose import Pose
+
+
+@dataclass(frozen=True)
+class OneEuroParams:
+    """Tuning of the One-Euro landmark filter (see the module docs)."""
+
+    min_cutoff: float = 1.0  # Hz at rest
+    beta: float = 10.0  # cutoff increase per (pose size / s) of speed
+    d_cutoff: float = 1.0  # Hz for the speed estimate
+    max_gap_s: float = 0.5  # reset after a gap this long
+
+    def __post_init__(self) -> None:
+        if self.min_cutoff <= 0 or self.d_cutoff <= 0 or self.beta < 0 or self.max_gap_s <= 0:
+            raise ValueError("One-Euro parameters must be positive (beta may be 0)")
+
+
+def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
+    tau = 1.0 / (2.0 * math.pi * cutoff)
+    return 1.0 / (1.0 + tau / dt)
+
+
+class OneEuroArrayFilter:
+    """One-Euro filter on an array of values (any shape), updated with times in seconds."""
+
+    def __init__(self, params: OneEuroParams | None = None) -> None:
+        self.p = params or OneEuroParams()
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t = 0.0
+
+    def reset(self) -> None:
+        self._x = None
+        self._dx = None
+
+    def __call__(self, x: np.ndarray, t_s: float, scale: float = 1.0) -> np.ndarray:
+        """Filter one sample. ``scale`` divides the speed (values per second) before ``beta``."""
+        x = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._dx is None:
+            self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t_s
+            return x.copy()
+        dt = t_s - self._t
+        if not dt > 0 or dt > self.p.max_gap_s:
+            if dt > self.p.max_gap_s:
+                self.reset()
+                return self(x, t_s, scale)
+            return self._x.copy()  # same or earlier time: keep the last estimate
+        p = self.p
+        # A landmark that became NaN keeps NaN; one that returns restarts from its value.
+        prev = np.where(np.isfinite(self._x), self._x, x)
+        dx = (x - prev) / dt
+        a_d = _alpha(p.d_cutoff, dt)
+        dx_hat = a_d * dx + (1.0 - a_d) * np.nan_to_num(self._dx)
+        cutoff = p.min_cutoff + p.beta * np.abs(dx_hat) / max(scale, 1e-9)
+        a = _alpha(cutoff, dt)
+        x_hat = a * x + (1.0 - a) * prev
+        self._x, self._dx, self._t = x_hat, dx_hat, t_s
+        return x_hat.copy()
+
+
+class OneEuroFilter:
+    """The landmark smoother: One-Euro on a pose's pixel and world coordinates.
+
+    ``smoother(pose, t_s)`` returns a new :class:`Pose` (the input is not modified),
+    or ``None`` for ``None`` (and resets: a dropout ends the filtered track).
+    """
+
+    def __init__(self, params: OneEuroParams | None = None) -> None:
+        self.params = params or OneEuroParams()
+        self._xy = OneEuroArrayFilter(self.params)
+        self._world = OneEuroArrayFilter(self.params)
+
+    def reset(self) -> None:
+        self._xy.reset()
+        self._world.reset()
+
+    def __call__(self, pose: Pose | None, t_s: float) -> Pose | None:
+        if pose is None:
+            self.reset()
+            return None
+        x0, y0, x1, y1 = pose.bbox(0.3)
+        size = max(1.0, ((x1 - x0) + (y1 - y0)) / 2)
+        xy = self._xy(pose.xy, t_s, size)
+        world = None
+        if pose.world is not None:
+            world = self._world(pose.world, t_s, 1.0)  # metres: a body is about 1 m across
+        else:
+            self._world.reset()
+        return replace(pose, xy=xy, world=world)
+
+
+PoseSmoother = OneEuroFilter  # the name pipeline.run's docs use for its ``smoother``

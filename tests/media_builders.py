@@ -1,0 +1,79 @@
+"""Synthetic media written inside tests: videos, GIFs, image folders (no real footage)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def frame_image(i: int, size: tuple[int, int] = (160, 96)) -> np.ndarray:
+    """A BGR frame whose brightness encodes ``i`` (steps of 8) with a red top-left marker."""
+    w, h = size
+    img = np.full((h, w, 3), min(255, 16 + 8 * i), np.uint8)
+    img[: h // 4, : w // 4] = (0, 0, 255)
+    return img
+
+
+def brightness(img: np.ndarray) -> float:
+    """Mean gray of the part without the marker (inverse of :func:`frame_image`)."""
+    h, w = img.shape[:2]
+    return float(img[h // 2 :, w // 2 :].mean())
+
+
+def write_cv_video(
+    path: Path, n: int, fps: float, size: tuple[int, int] = (160, 96), fourcc: str = "mp4v"
+) -> Path:
+    import cv2
+
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
+    assert w.isOpened(), f"cannot write {path}"
+    for i in range(n):
+        w.write(frame_image(i, size))
+    w.release()
+    return path
+
+
+def write_av_video(
+    path: Path, n: int, rate: Fraction, size: tuple[int, int] = (160, 96), faststart: bool = False
+) -> Path:
+    """H.264 with PyAV (exact rational frame rate; ``faststart`` puts the index first)."""
+    import av
+
+    opts = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=opts) as out:
+        s = out.add_stream("libx264", rate=rate)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        s.options = {"preset": "ultrafast", "crf": "18"}
+        for i in range(n):
+            vf = av.VideoFrame.from_ndarray(frame_image(i, size), format="bgr24")
+            for pkt in s.encode(vf):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    return path
+
+
+def add_rotation(src: Path, dst: Path, degrees: int) -> Path:
+    """Copy a video adding phone-style rotation metadata (needs the ffmpeg tool)."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed: cannot add rotation metadata")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c", "copy",
+         "-metadata:s:v", f"rotate={degrees}", str(dst)],
+        check=True,
+    )  # fmt: skip
+    return dst
+
+
+def write_gif(path: Path, durations_ms: list[int], size: tuple[int, int] = (64, 48)) -> Path:
+    Image = pytest.importorskip("PIL.Image")
+    frames = [
+        Image.fromarray(frame_image(i, size)[:, :, ::-1].copy()) for i in range(len(durations_ms))
+    ]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations_ms, loop=0)
+    return path

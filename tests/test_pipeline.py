@@ -1,0 +1,200 @@
+"""The one frame loop, with a fake estimator and a fake engine (no model)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from media_builders import write_av_video
+from posecheck.angles import EXTRA_MEASURES, MeasureSpec
+from posecheck.landmarks_io import LandmarksSink, LandmarksSource, read_landmarks
+from posecheck.pipeline import Progress, iterate_poses, run
+from posecheck.pose import Frame, MediaInfo, Pose
+from posecheck.results import FrameResult, SessionSummary
+from posecheck.smoothing import PoseSmoother
+from posecheck.sources import open_source
+
+from helpers import make_pose
+
+
+class FakeEngine:
+    """Records what it is given; the summary counts frames."""
+
+    def __init__(self, names=("left_hip", "left_knee"), interrupt_at: int | None = None):
+        self.measure_names = set(names)
+        self.exercise = "bridge-def"
+        self.calls: list[tuple[int, float, Pose | None, dict]] = []
+        self.finished: list[bool] = []
+        self.interrupt_at = interrupt_at
+
+    def update(self, frame_index, t_s, pose, measures):
+        if self.interrupt_at is not None and len(self.calls) == self.interrupt_at:
+            raise KeyboardInterrupt
+        self.calls.append((frame_index, t_s, pose, measures))
+        return FrameResult(frame_index, t_s, pose, measures)
+
+    def finish(self, partial=False):
+        self.finished.append(partial)
+        n = len(self.calls)
+        return SessionSummary(
+            "bridge", "left", self.calls[-1][1] if n else 0.0, n,
+            sum(1 for c in self.calls if c[2] is not None), partial=partial,
+        )  # fmt: skip
+
+
+class FakeEstimator:
+    """A bridge pose whose hip angle follows the frame index; nobody on every 4th frame."""
+
+    def __init__(self):
+        self.seen: list[int] = []
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        self.seen.append(frame.index)
+        if frame.index % 4 == 3:
+            return None
+        w, h = frame.size
+        lift = 10.0 * frame.index
+        return make_pose(
+            {"left_shoulder": (100, 300), "left_hip": (300, 300 - lift),
+             "left_knee": (500, 300 - lift), "left_ankle": (550, 400)},
+            image_size=(w, h),
+        )  # fmt: skip
+
+
+class RecordingSink:
+    def __init__(self):
+        self.opened = None
+        self.rows: list[tuple[Frame | None, FrameResult]] = []
+        self.closed: SessionSummary | None = None
+
+    def open(self, info, exercise):
+        self.opened = (info, exercise)
+
+    def write(self, frame, result):
+        self.rows.append((frame, result))
+
+    def close(self, summary):
+        self.closed = summary
+
+
+@pytest.fixture
+def clip(tmp_path):
+    return write_av_video(tmp_path / "c.mp4", 12, Fraction(30000, 1001), size=(128, 72))
+
+
+def test_run_feeds_every_frame_through_once(clip):
+    engine, est, sink = FakeEngine(), FakeEstimator(), RecordingSink()
+    with open_source(clip) as src:
+        summary = run(src, est, engine, [sink])
+    assert est.seen == list(range(12))
+    assert [c[0] for c in engine.calls] == list(range(12))
+    assert engine.calls[1][1] == pytest.approx(1001 / 30000, abs=1e-3)
+    # only the engine's measures are computed, in pixels of the 128x72 frame
+    assert set(engine.calls[0][3]) == {"left_hip", "left_knee"}
+    assert engine.calls[0][3]["left_hip"] == pytest.approx(180.0)
+    assert engine.calls[3][2] is None and math.isnan(engine.calls[3][3]["left_hip"])
+    assert sink.opened[0].fps == pytest.approx(29.97, abs=1e-3) and sink.opened[1] == "bridge-def"
+    assert len(sink.rows) == 12 and sink.rows[0][0].index == 0
+    assert sink.closed is summary and summary.frames == 12 and summary.frames_with_pose == 9
+    assert engine.finished == [False] and not summary.partial
+
+
+def test_keyboard_interrupt_finishes_partial_and_closes_sinks(clip, tmp_path):
+    engine = FakeEngine(interrupt_at=5)
+    sink = RecordingSink()
+    lm = LandmarksSink(tmp_path / "c.landmarks.npz")
+    with open_source(clip, prefetch=2) as src, pytest.raises(KeyboardInterrupt):
+        run(src, FakeEstimator(), engine, [sink, lm])
+    assert engine.finished == [True]
+    assert sink.closed is not None and sink.closed.partial and sink.closed.frames == 5
+    assert len(sink.rows) == 5
+    d = read_landmarks(tmp_path / "c.landmarks.npz")
+    assert len(d) == 5 and d.meta["partial"] is True  # a complete file, marked partial
+    assert src._thread is None  # the decoder stopped
+
+
+def test_a_failing_sink_does_not_lose_the_others(clip):
+    class Broken(RecordingSink):
+        def close(self, summary):
+            raise OSError("disk full")
+
+    good = RecordingSink()
+    with open_source(clip) as src, pytest.raises(OSError, match="disk full"):
+        run(src, FakeEstimator(), FakeEngine(), [Broken(), good])
+    assert good.closed is not None
+
+
+def test_smoothing_and_raw_pose(clip):
+    engine, sink = FakeEngine(), RecordingSink()
+    with open_source(clip) as src:
+        run(src, FakeEstimator(), engine, [sink], smoother=PoseSmoother())
+    r2 = sink.rows[2][1]
+    # the engine saw the smoothed pose, the raw one is kept for the landmarks file
+    assert r2.raw_pose is not None and r2.pose is not r2.raw_pose
+    assert r2.pose.point("left_hip")[1] > r2.raw_pose.point("left_hip")[1]  # lags the lift
+    assert sink.rows[3][1].raw_pose is None
+
+
+def test_progress_reports_and_final_call(clip):
+    seen: list[Progress] = []
+    with open_source(clip) as src:
+        run(src, FakeEstimator(), FakeEngine(), [], progress=seen.append, progress_every_s=0.0)
+    assert seen[-1].done == 12 and seen[-1].total == 12 and seen[-1].eta_s == 0.0
+    assert [p.done for p in seen[:-1]] == list(range(1, 13))
+    assert all(p.fps > 0 for p in seen)
+
+
+def test_rescoring_from_landmarks_gives_the_same_measures(clip, tmp_path):
+    path = tmp_path / "r.landmarks.npz"
+    first = FakeEngine()
+    with open_source(clip) as src:
+        run(src, FakeEstimator(), first, [LandmarksSink(path)])
+    again, sink = FakeEngine(), RecordingSink()
+    summary = run(LandmarksSource(path), None, again, [sink])
+    assert [c[0] for c in again.calls] == [c[0] for c in first.calls]
+    assert [c[1] for c in again.calls] == pytest.approx([c[1] for c in first.calls])
+    for a, b in zip(first.calls, again.calls, strict=True):
+        for k in a[3]:
+            assert (math.isnan(a[3][k]) and math.isnan(b[3][k])) or a[3][k] == pytest.approx(
+                b[3][k], abs=1e-3
+            )
+    assert all(frame is None for frame, _ in sink.rows)
+    assert sink.opened[0].kind == "landmarks" and summary.frames == 12
+
+
+def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeypatch):
+    calls = []
+
+    def from_pose(pose: Pose, min_visibility: float = 0.5) -> float:
+        calls.append(1)
+        return float(pose.point("left_hip")[1]) / 1000.0
+
+    spec = MeasureSpec("test_extra_height", "ratio", "ratio", ("left_hip",), "test only",
+                       from_pose=from_pose)  # fmt: skip
+    monkeypatch.setitem(EXTRA_MEASURES, spec.name, spec)  # as register_extra does, undone after
+    path = tmp_path / "e.landmarks.npz"
+    names = ("left_hip", "test_extra_height")
+    first = FakeEngine(names)
+    with open_source(clip) as src:
+        run(src, FakeEstimator(), first, [LandmarksSink(path)])
+    assert first.calls[1][3]["test_extra_height"] == pytest.approx(0.29)
+    n_calls = len(calls)
+    again = FakeEngine(names)
+    run(LandmarksSource(path), None, again, [])
+    assert len(calls) == n_calls  # replayed from the file, not recomputed (no mask there)
+    assert again.calls[1][3]["test_extra_height"] == pytest.approx(0.29)
+    assert math.isnan(again.calls[3][3]["test_extra_height"])
+
+
+def test_iterate_poses_needs_an_estimator_for_media():
+    class Src:
+        info = MediaInfo("x", "video", 30.0, 1, 2, 2)
+
+        def frames(self):
+            yield Frame(0, 0.0, np.zeros((2, 2, 3), np.uint8))
+
+    with pytest.raises(ValueError):
+        list(iterate_poses(Src(), None))
