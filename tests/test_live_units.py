@@ -324,11 +324,17 @@ def test_speaker_engine_that_cannot_play_is_reported_once():
 def test_speech_sink_words_for_events():
     sp, procs = fake_speaker()
     sink = SpeechSink(sp)
-    evs = [Event("hold_start", 1.0, 10, {"phase": "up"})]
-    for i, ev in enumerate(evs + [Event("hold_end", 2.0, 20, {"reached": True}),
-                                  Event("rep", 3.0, 30, {"index": 2}),
-                                  Event("set_complete", 4.0, 40, {"set": 1})]):  # fmt: skip
-        sink.write(None, FrameResult(i, ev.t_s, None, {}, events=[ev]))
+    frames = [
+        FrameResult(0, 1.0, None, {}, events=[Event("hold_start", 1.0, 10, {"phase": "up"})],
+                    hold_s=0.0, hold_target_s=2.0),
+        FrameResult(1, 2.0, None, {}, hold_s=1.0, hold_target_s=2.0),
+        FrameResult(2, 3.0, None, {}, hold_s=2.0, hold_target_s=2.0),  # reached: said once
+        FrameResult(3, 3.1, None, {}, hold_s=2.1, hold_target_s=2.0),
+        FrameResult(4, 4.0, None, {}, events=[Event("rep", 4.0, 40, {"index": 2})]),
+        FrameResult(5, 5.0, None, {}, events=[Event("set_complete", 5.0, 50, {"set": 1})]),
+    ]  # fmt: skip
+    for r in frames:
+        sink.write(None, r)
         procs[-1].done = True
     sink.close(None)
     assert sp.spoken == ["Hold", "Hold complete", "2", "Set complete"]

@@ -93,7 +93,17 @@ class EventPrinter:
             self.lines += 1
 
     def close(self, summary: Any) -> None:
-        if self.json_lines and summary is not None:
+        if summary is None:
+            return
+        if not self.json_lines:
+            # Holds/reps the engine closed at the end (no frame carries those events).
+            reached = sum(1 for h in summary.holds if h.reached)
+            part = " (partial)" if summary.partial else ""
+            print(f"{summary.duration_s:8.2f} s  {'end':<13} reps {summary.reps_complete}, "
+                  f"holds {len(summary.holds)} ({reached} reached){part}",
+                  file=self.stream, flush=True)  # fmt: skip
+            return
+        if self.json_lines:
             obj = {"kind": "summary", **_jsonable(summary)}
             obj["reps_complete"] = summary.reps_complete
             print(json.dumps(obj), file=self.stream, flush=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from posecheck.errors import InputError, PosecheckError
+from posecheck.errors import InputError
 from posecheck.live.coach import LiveCoach
 from posecheck.live.events import EventPrinter
 from posecheck.live.keys import HELP_LINE, KeyController, ScriptedKeys, parse_key_script
@@ -85,7 +85,8 @@ def default_outdir(exercise: str) -> Path:
     return Path("posecheck-live") / f"{exercise}-{stamp}"
 
 
-def _prepare_outdir(path: Path, force: bool) -> Path:
+def _check_outdir(path: Path, force: bool) -> None:
+    """Refuse a file or a non-empty folder before anything starts (nothing is created yet)."""
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a folder", "choose another -o OUTDIR")
     if path.is_dir() and any(path.iterdir()) and not force:
@@ -93,6 +94,9 @@ def _prepare_outdir(path: Path, force: bool) -> Path:
             f"{path}: folder is not empty (an earlier session?)",
             "choose another -o OUTDIR, or add --force to write over it",
         )
+
+
+def _make_outdir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".posecheck-write-test"
@@ -189,12 +193,14 @@ def run_live(
     opts: LiveOptions,
     *,
     source: Any = None,
+    estimator: Any = None,
     speaker: Speaker | None = None,
     library: Any = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> LiveOutcome:
-    """Run one live session. ``source``/``speaker``/``library`` may be injected (tests)."""
+    """Run one live session. ``source``, ``estimator``, ``speaker`` and ``library`` may be
+    injected (tests: a camera that fails, poses without the model)."""
     from posecheck import pipeline
     from posecheck.engine import Engine
     from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
@@ -207,8 +213,8 @@ def run_live(
     lib = library or Library.load(opts.poses_dirs)
     exercise = lib.get(opts.exercise)  # unknown name: UnknownExerciseError with the closest
     key_script = parse_key_script(opts.keys) if opts.keys else []
-    outdir = _prepare_outdir(Path(opts.outdir) if opts.outdir else default_outdir(exercise.name),
-                             opts.force)  # fmt: skip
+    outdir = Path(opts.outdir) if opts.outdir else default_outdir(exercise.name)
+    _check_outdir(outdir, opts.force)
     if opts.window:
         from posecheck.live.window import check_display
 
@@ -216,6 +222,11 @@ def run_live(
 
     if source is None:
         source = open_source(opts.camera, realtime=True)
+    try:
+        _make_outdir(outdir)  # only now: a failed camera or display leaves no empty folder
+    except InputError:
+        source.close()
+        raise
     is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
     mirror = is_camera if opts.mirror is None else opts.mirror
 
@@ -244,10 +255,8 @@ def run_live(
         from posecheck.live.window import WindowSink
 
         def stats_text() -> str:
-            if not opts.stats or not stats.latency_s:
-                return ""
-            r = stats.latency_s[-30:]
-            return f"latency {1000 * sorted(r)[len(r) // 2]:.0f} ms"
+            ms = stats.recent_latency_ms() if opts.stats else None
+            return "" if ms is None else f"latency {ms:.0f} ms"
 
         window = WindowSink(coach, keys.handle, mirror=mirror, stats_text=stats_text)
         display_sinks.append(window)
@@ -256,7 +265,7 @@ def run_live(
     else:
         display_sinks.append(EventPrinter(out, json_lines=opts.json_lines))
 
-    files = ["summary.json", "frames.csv", "landmarks.npz"]
+    files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
     summary_sink = SummaryJsonSink(outdir / "summary.json")
     writers: list[Any] = [FramesCsvSink(outdir / "frames.csv"), _landmarks_sink(outdir)]
     if opts.record:
@@ -280,7 +289,8 @@ def run_live(
         print(f"posecheck live: {exercise.title} from {opts.camera} ({how})", file=err)
         print(PRIVACY, file=err)
 
-    estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
+    if estimator is None:
+        estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
     smoother = _smoother(opts)
     ended = "interrupted"
     summary = None
@@ -319,16 +329,15 @@ def run_live(
 def _smoother(opts: LiveOptions) -> Any:
     if not opts.smoothing:
         return None
-    try:
-        from posecheck.smoothing import OneEuroFilter
-    except ImportError:  # pragma: no cover - base ships it
-        return None
-    return OneEuroFilter()
+    from posecheck.smoothing import PoseSmoother
+
+    return PoseSmoother()
+
+
+LANDMARKS_STEM = "live"  # -> live.landmarks.npz, found by 'posecheck score OUTDIR'
 
 
 def _landmarks_sink(outdir: Path) -> Any:
-    try:
-        from posecheck.landmarks_io import LandmarksSink
-    except ImportError as exc:  # pragma: no cover - base ships it
-        raise PosecheckError(f"cannot save landmarks: {exc}") from exc
-    return LandmarksSink(outdir / "landmarks.npz")
+    from posecheck.landmarks_io import LandmarksSink, landmarks_path_for
+
+    return LandmarksSink(landmarks_path_for(outdir / LANDMARKS_STEM))

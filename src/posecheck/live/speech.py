@@ -166,7 +166,8 @@ class Speaker:
 class SpeechSink:
     """A pipeline sink that speaks cues and event words through a :class:`Speaker`.
 
-    Words: "Hold" at a hold start, "Hold complete" when a hold reaches its time,
+    Words: "Hold" at a hold start, "Hold complete" when the hold timer reaches the
+    prescribed time,
     the rep number after each rep, "Set complete" at the end of a set, the side
     on a side change, and the live set-up/countdown messages. Form cues are
     spoken with the speaker's cooldown; event words are not rate-limited.
@@ -174,6 +175,7 @@ class SpeechSink:
 
     def __init__(self, speaker: Speaker):
         self.speaker = speaker
+        self._hold_done = False  # "Hold complete" already said for the running hold
 
     def open(self, info: Any, exercise: Any) -> None:
         pass
@@ -187,15 +189,19 @@ class SpeechSink:
             elif ev.kind == "cue" and d.get("text"):
                 sp.say(str(d["text"]), ev.t_s)
             elif ev.kind == "hold_start":
+                self._hold_done = False
                 sp.say("Hold", ev.t_s, urgent=True, cooldown=False)
-            elif ev.kind == "hold_end" and d.get("reached"):
-                sp.say("Hold complete", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "rep":
                 sp.say(str(d.get("index") or result.reps_done), ev.t_s, cooldown=False)
             elif ev.kind == "side" and d.get("side"):
                 sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "set_complete":
                 sp.say("Set complete", ev.t_s, urgent=True, cooldown=False)
+        # "Hold complete" the moment the timer reaches the target, not when the hold ends.
+        target = getattr(result, "hold_target_s", None)
+        if target and result.hold_s >= target and not self._hold_done:
+            self._hold_done = True
+            sp.say("Hold complete", result.t_s, urgent=True, cooldown=False)
         sp.tick()
 
     def close(self, summary: Any) -> None:

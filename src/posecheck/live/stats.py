@@ -4,8 +4,7 @@ This is measurement, not logic: it reads the wall clock (``time.perf_counter``)
 and nothing decides anything from it.
 
 Capture time of a frame: a camera or a file played as if live delivers frame
-``t_s`` at ``wall0 + (t_s - t0)``, where ``(wall0, t0)`` is the first frame's
-arrival. Latency = when the frame's sinks (the window: draw, ``imshow``,
+``t_s`` at ``wall0 + (t_s - t0)`` (see :class:`LatencyStats` for the anchor). Latency = when the frame's sinks (the window: draw, ``imshow``,
 ``waitKey``) finished minus that capture time. It includes the time the frame
 waited in the source, the model and the drawing. ``processing`` is the part
 from the loop taking the frame to the display. Frames the source dropped
@@ -14,6 +13,7 @@ because the model was busy show up as gaps in the frame index.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,58 +56,64 @@ def _pct(values: list[float]) -> dict[str, float]:
 
 
 class LatencyStats:
-    """Collects arrival and display times per frame index."""
+    """Collects, per frame, its media time, when the loop took it and when it was shown.
+
+    The capture clock is anchored as tightly as the data allow: a frame cannot be
+    taken before it was captured, so ``wall0 - t0 <= pulled - t_s`` for every
+    frame, and the smallest ``pulled - t_s`` seen is the anchor. (Anchoring on the
+    first frame alone would hide the first frame's own delay from every later one.)
+    """
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self.clock = clock
-        self._anchor: tuple[float, float] | None = None  # (wall0, t0)
-        self._arrived: dict[int, tuple[float, float]] = {}  # index -> (capture wall, pull wall)
-        self.latency_s: list[float] = []
-        self.processing_s: list[float] = []
+        self._anchor = math.inf  # min over frames of (pulled wall time - t_s)
+        self._arrived: dict[int, tuple[float, float]] = {}  # index -> (t_s, pulled)
+        self._rows: list[tuple[float, float, float]] = []  # (t_s, pulled, shown)
         self._first_index: int | None = None
         self._last_index: int | None = None
-        self._shown = 0
-        self._first_shown_wall: float | None = None
-        self._last_shown_wall: float | None = None
+
+    @property
+    def latency_s(self) -> list[float]:
+        """Capture-to-display latency of each shown frame, in seconds."""
+        return [shown - (self._anchor + t) for t, _, shown in self._rows]
+
+    @property
+    def processing_s(self) -> list[float]:
+        return [shown - pulled for _, pulled, shown in self._rows]
 
     def arrived(self, index: int, t_s: float) -> None:
         """The loop took frame ``index`` (media time ``t_s``) from the source."""
         now = self.clock()
-        if self._anchor is None:
-            self._anchor = (now, t_s)
-        wall0, t0 = self._anchor
-        self._arrived[index] = (wall0 + (t_s - t0), now)
+        self._anchor = min(self._anchor, now - t_s)
+        self._arrived[index] = (t_s, now)
         if self._first_index is None:
             self._first_index = index
         self._last_index = index
 
     def shown(self, index: int) -> None:
-        """Every sink has handled frame ``index`` (it is on screen / printed)."""
-        now = self.clock()
+        """Every display sink has handled frame ``index`` (it is on screen / printed)."""
         got = self._arrived.pop(index, None)
-        if got is None:
-            return
-        captured, pulled = got
-        self.latency_s.append(now - captured)
-        self.processing_s.append(now - pulled)
-        self._shown += 1
-        if self._first_shown_wall is None:
-            self._first_shown_wall = now
-        self._last_shown_wall = now
+        if got is not None:
+            self._rows.append((got[0], got[1], self.clock()))
+
+    def recent_latency_ms(self, n: int = 30) -> float | None:
+        """Median latency of the last ``n`` frames (for the on-screen readout)."""
+        rows = self._rows[-n:]
+        if not rows:
+            return None
+        return 1000.0 * float(np.median([sh - (self._anchor + t) for t, _, sh in rows]))
 
     def report(self) -> StatsReport:
-        span = 0.0
-        if self._first_shown_wall is not None and self._last_shown_wall is not None:
-            span = self._last_shown_wall - self._first_shown_wall
+        shown = len(self._rows)
+        span = self._rows[-1][2] - self._rows[0][2] if shown > 1 else 0.0
         total = 0
         if self._first_index is not None and self._last_index is not None:
             total = self._last_index - self._first_index + 1
-        fps = (self._shown - 1) / span if span > 0 and self._shown > 1 else 0.0
         return StatsReport(
-            frames_shown=self._shown,
-            frames_dropped=max(0, total - self._shown),
+            frames_shown=shown,
+            frames_dropped=max(0, total - shown),
             duration_s=span,
-            fps=fps,
+            fps=(shown - 1) / span if span > 0 else 0.0,
             latency_ms=_pct(self.latency_s),
             processing_ms=_pct(self.processing_s),
         )

@@ -109,7 +109,9 @@ class WindowSink:
     def open(self, info: Any, exercise: Any) -> None:
         self.overlay = Overlay(exercise)
         self.view = getattr(getattr(exercise, "camera", None), "view", None)
-        cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
+        flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
+        cv2.namedWindow(self.title, flags)
         if info is not None and getattr(info, "width", 0) and getattr(info, "height", 0):
             cv2.resizeWindow(self.title, int(info.width), int(info.height))
         self._open = True
@@ -127,12 +129,15 @@ class WindowSink:
         if st.stage not in (STAGE_COUNTING, STAGE_PAUSED, STAGE_DONE):
             # Set-up, countdown and rest have their own banner: the engine is only
             # paused for them, so do not let the overlay say "Paused".
-            shown = dataclasses.replace(shown, state=STATE_TRACKING)
+            # Their message is that banner, so the bottom cue line stays empty.
+            shown = dataclasses.replace(shown, state=STATE_TRACKING, cue=None)
         self.overlay.show_counts = st.stage in (STAGE_COUNTING, STAGE_PAUSED, STAGE_DONE,
                                                 STAGE_REST)  # fmt: skip
+        # The keys panel goes under the overlay: an angle tag near a raised knee
+        # (top right in lying exercises) must stay readable.
+        hud.draw_corner(img, st, self.stats_text() if self.stats_text else "")
         self.overlay.draw(img, shown)
         hud.draw_stage(img, st, self.view)
-        hud.draw_corner(img, st, self.stats_text() if self.stats_text else "")
         return img
 
     def write(self, frame: Any, result: FrameResult) -> None:

@@ -1,0 +1,289 @@
+"""Whole live sessions without the model: poses come from a scripted bridge, frames from a fake camera.
+
+These run the real pieces (pipeline.run, the engine, the coach, the writers)
+with a source and an estimator injected, so set-up, keys, a lost camera and the
+saved session are tested in a fraction of a second. The real model on real
+footage is in test_live_model.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+
+from helpers import make_pose
+from posecheck.cli import main
+from posecheck.live.session import LiveOptions, run_live
+from posecheck.live.speech import Speaker
+from posecheck.pose import Frame, MediaInfo
+
+FPS = 15.0
+
+
+def _bridge():
+    from posecheck.library import Library
+
+    return Library.load().get("bridge")
+
+
+def _mid(ex, phase: str, measure: str = "hip") -> float:
+    t = next(t for t in ex.phase(phase).targets if t.measure == measure)
+    lo = t.min if t.min is not None else t.max - 20
+    hi = min(t.max if t.max is not None else t.min + 20, 180.0)
+    return (lo + hi) / 2
+
+
+def bridge_pose(hip_deg: float, front: bool = False):
+    """A side-on person in a bridge with the given shoulder-hip-knee angle (640x360 frame)."""
+    hip, knee, ankle = np.array([330.0, 250.0]), np.array([430.0, 180.0]), np.array([450.0, 290.0])
+    phi = math.atan2(knee[1] - hip[1], knee[0] - hip[0]) - math.radians(hip_deg)
+    shoulder = hip + 150 * np.array([math.cos(phi), math.sin(phi)])
+    pts = {}
+    for side, dx in (("left", 0.0), ("right", 3.0)):
+        pts.update({
+            f"{side}_shoulder": tuple(shoulder + (dx, 0)), f"{side}_hip": tuple(hip + (dx, 0)),
+            f"{side}_knee": tuple(knee + (dx, 0)), f"{side}_ankle": tuple(ankle + (dx, 0)),
+            f"{side}_heel": tuple(ankle + (dx - 12, 10)),
+            f"{side}_foot_index": tuple(ankle + (dx + 40, 10)),
+            f"{side}_elbow": tuple(shoulder + (dx + 60, 20)),
+            f"{side}_wrist": tuple(shoulder + (dx + 120, 30)),
+        })  # fmt: skip
+    if front:  # shoulders far apart: seen from the front
+        pts["left_shoulder"] = (shoulder[0], shoulder[1] - 60)
+        pts["right_shoulder"] = (shoulder[0], shoulder[1] + 60)
+    return make_pose(pts, image_size=(640, 360))
+
+
+def bridge_script(ex, reps: int, lead_s: float = 1.0):
+    """(t_s, hip_deg) per frame: down, rise, hold past the dose, lower, down again."""
+    down, up = _mid(ex, "down"), _mid(ex, "up")
+    hold = (ex.phase("up").hold_s or ex.dose.hold_s or 2.0) + 1.0
+    seg = [(lead_s, down, down), (0.6, down, up), (hold, up, up), (0.6, up, down), (1.2, down, down)]
+    angles: list[float] = []
+    for r in range(reps):
+        for dur, a, b in seg if r == 0 else seg[1:]:
+            n = round(dur * FPS)
+            angles += [a + (b - a) * (i + 1) / n for i in range(n)]
+    return angles
+
+
+class ScriptSource:
+    """A fake camera or video: black frames; ``fail_at`` raises OSError there (unplugged)."""
+
+    def __init__(self, n: int, kind: str = "video", fail_at: int | None = None):
+        self.n, self.fail_at, self.closed = n, fail_at, False
+        self.info = MediaInfo("fake", kind, FPS, n if kind == "video" else 0, 640, 360)
+
+    def frames(self):
+        img = np.zeros((360, 640, 3), np.uint8)
+        for i in range(self.n):
+            if i == self.fail_at:
+                raise OSError("device unplugged")
+            yield Frame(i, i / FPS, img)
+
+    def close(self):
+        self.closed = True
+
+
+class ScriptEstimator:
+    """Poses from a script: None (nobody), a hip angle, or ("front", angle)."""
+
+    def __init__(self, script):
+        self.script = script
+
+    def estimate(self, frame):
+        s = self.script[min(frame.index, len(self.script) - 1)]
+        if s is None:
+            return None
+        if isinstance(s, tuple):
+            return bridge_pose(s[1], front=True)
+        return bridge_pose(s)
+
+    def close(self):
+        pass
+
+
+class SilentSpeaker(Speaker):
+    """Records what would be said, starts no process."""
+
+    def __init__(self):
+        class _P:
+            def poll(self):
+                return 0
+
+            def wait(self, timeout=None):
+                return 0
+
+            stderr = None
+
+        super().__init__(command=["say"], runner=lambda cmd: _P(), cooldown_s=8.0)
+
+
+def live(tmp_path, script, kind="video", fail_at=None, **kw):
+    opts = LiveOptions(exercise="bridge", camera="fake", window=False, json_lines=True,
+                       outdir=str(tmp_path / "session"), countdown_s=kw.pop("countdown_s", 0.0),
+                       smoothing=False, **kw)  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    src = ScriptSource(len(script), kind, fail_at)
+    outcome = run_live(opts, source=src, estimator=ScriptEstimator(script),
+                       speaker=SilentSpeaker(), stdout=out, stderr=err)  # fmt: skip
+    events = [json.loads(ln) for ln in out.getvalue().splitlines()]
+    return outcome, events, err.getvalue(), src
+
+
+def saved(outdir):
+    from posecheck.landmarks_io import read_landmarks
+
+    summary = json.loads((outdir / "summary.json").read_text())
+    rows = (outdir / "frames.csv").read_text().splitlines()
+    lm = read_landmarks(outdir / "live.landmarks.npz")
+    return summary, rows, lm
+
+
+def kinds(events, kind):
+    return [e for e in events if e["kind"] == kind]
+
+
+def test_session_counts_holds_and_reps_and_saves_like_analyze(tmp_path):
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)
+    outcome, events, err, src = live(tmp_path, script)
+    assert outcome.ended == "end of video" and not outcome.disconnected and src.closed
+    assert [e["index"] for e in kinds(events, "rep")] == [1, 2]
+    assert len(kinds(events, "hold_start")) == 2
+    assert [e["reached"] for e in kinds(events, "hold_end")] == [True, True]
+    assert events[-1]["kind"] == "summary" and events[-1]["reps_complete"] == 2
+    summary, rows, lm = saved(outcome.outdir)
+    assert summary["reps_complete"] == 2 and summary["holds_reached"] == 2
+    assert summary["partial"] is False and summary["live"]["ended"] == "end of video"
+    assert len(rows) == 1 + len(script) and len(lm) == len(script)
+    assert sorted(p.name for p in outcome.outdir.iterdir()) == [
+        "frames.csv", "live.landmarks.npz", "summary.json"]  # no video without --record
+    # Spoken: hold start, hold complete, the rep number, for each rep.
+    said = [w for w in outcome.spoken if w in ("Hold", "Hold complete", "1", "2")]
+    assert said == ["Hold", "Hold complete", "1", "Hold", "Hold complete", "2"]
+    assert "Nothing leaves this computer" not in err  # --json keeps stderr quiet
+
+
+def test_setup_stage_waits_for_view_then_counts_down(tmp_path):
+    ex = _bridge()
+    down = _mid(ex, "down")
+    lead = [None] * 15 + [("front", down)] * 15  # nobody for 1 s, then facing the camera
+    script = lead + bridge_script(ex, reps=1, lead_s=2.0)
+    outcome, events, _, _ = live(tmp_path, script, countdown_s=1.0)
+    states = [(e["state"], e["cue"]) for e in kinds(events, "state")
+              if e["state"] in ("setup", "countdown", "counting")]  # fmt: skip
+    assert states[:4] == [("setup", ""), ("setup", "Step into view of the camera"),
+                          ("setup", "Turn sideways to the camera"), ("countdown", "Get ready")]
+    go = next(e for e in kinds(events, "state") if e["state"] == "counting")
+    # In place from frame 30 (t=2.0 s); counting starts after 1 s of camera time.
+    assert go["t_s"] == pytest.approx(3.0, abs=1.5 / FPS)
+    first_hold = kinds(events, "hold_start")[0]
+    assert first_hold["t_s"] > go["t_s"]
+    assert [e["index"] for e in kinds(events, "rep")] == [1]
+
+
+def test_keys_pause_side_and_quit(tmp_path):
+    ex = _bridge()
+    script = bridge_script(ex, reps=3)
+    # Pause in the middle of the first hold, resume, switch side, then quit.
+    t_hold = 1.0 + 0.6 + 1.0
+    outcome, events, _, _ = live(
+        tmp_path, script, keys=f"{t_hold}:space,{t_hold + 1.0}:space,{t_hold + 5.0}:s,"
+        f"{t_hold + 8.0}:q",
+    )
+    assert outcome.keys == ["pause", "pause", "switch_side", "quit"]
+    assert outcome.ended == "quit"
+    paused = next(e for e in kinds(events, "state") if e["state"] == "paused")
+    resumed = next(e for e in kinds(events, "state") if e["state"] == "setup"
+                   and e["t_s"] > paused["t_s"])  # fmt: skip
+    assert paused["t_s"] == pytest.approx(t_hold, abs=1.5 / FPS)  # acts on the next frame
+    assert resumed["t_s"] == pytest.approx(t_hold + 1.0, abs=1.5 / FPS)
+    # The hold that was running ends (after the engine's grace) and did not reach its time.
+    first_end = kinds(events, "hold_end")[0]
+    assert first_end["reached"] is False
+    assert first_end["t_s"] <= paused["t_s"] + ex.setting("grace_s") + 1 / FPS
+    assert not [e for e in kinds(events, "hold_start")
+                if paused["t_s"] <= e["t_s"] < resumed["t_s"]]  # fmt: skip
+    side_ev = kinds(events, "side")[-1]
+    assert side_ev["t_s"] == pytest.approx(t_hold + 5.0, abs=1.5 / FPS)
+    summary, rows, _ = saved(outcome.outdir)
+    col = rows[0].split(",").index("side")
+    sides = {(float(r.split(",")[1]) >= side_ev["t_s"]): r.split(",")[col] for r in rows[1:]}
+    assert sides[True] == side_ev["side"] != sides[False]  # the other side from then on
+    last_t = float(rows[-1].split(",")[1])
+    assert last_t == pytest.approx(t_hold + 8.0, abs=1.5 / FPS)  # stopped at the q
+    assert summary["live"]["ended"] == "quit" and summary["partial"] is False
+
+
+def test_camera_pulled_mid_session_saves_what_was_done(tmp_path):
+    ex = _bridge()
+    script = bridge_script(ex, reps=3)
+    n_rep = len(bridge_script(ex, reps=1))
+    cut = n_rep + 20  # one rep done, the second one under way
+    outcome, events, err, src = live(tmp_path, script, kind="camera", fail_at=cut)
+    assert outcome.ended == "camera lost" and "device unplugged" in outcome.disconnected
+    assert src.closed
+    assert f"camera lost at {(cut - 1) / FPS:.1f} s: device unplugged" in err
+    assert "session so far is saved" in err
+    summary, rows, lm = saved(outcome.outdir)
+    assert summary["partial"] is True and summary["reps_complete"] == 1
+    assert any("camera lost" in w for w in summary["warnings"])
+    assert summary["live"]["disconnected"].startswith("camera lost")
+    assert len(rows) == 1 + cut and len(lm) == cut
+
+
+def test_cli_camera_lost_exits_2_with_the_session_saved(tmp_path, monkeypatch, capsys):
+    import posecheck.live.session as session
+
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)
+    real = session.run_live
+
+    def fake_run_live(opts):
+        return real(opts, source=ScriptSource(len(script), "camera", fail_at=40),
+                    estimator=ScriptEstimator(script), speaker=SilentSpeaker())  # fmt: skip
+
+    monkeypatch.setattr(session, "run_live", fake_run_live)
+    code = main(["live", "bridge", "--no-window", "--countdown", "0", "-o", str(tmp_path / "s")])
+    cap = capsys.readouterr()
+    assert code == 2
+    assert "camera lost at" in cap.err and (tmp_path / "s" / "summary.json").is_file()
+    assert "saved:" in cap.out
+
+
+@pytest.mark.parametrize(
+    "argv, env, message",
+    [
+        (["live", "brige", "--no-window"], {}, "unknown exercise 'brige' (did you mean bridge"),
+        (["live", "bridge"], {"DISPLAY": None, "WAYLAND_DISPLAY": None},
+         "no display available: DISPLAY is not set (run headless with --no-window"),
+        (["live", "bridge", "--no-window", "--camera", "/dev/video97"], {},
+         "/dev/video97: no such camera device"),
+        (["live", "bridge", "--no-window", "--camera", "nothing-here.mp4"], {},
+         "nothing-here.mp4: no such file or folder"),
+        (["live", "bridge", "--no-window", "--keys", "soon:q"], {}, "--keys: cannot read"),
+    ],
+)  # fmt: skip
+def test_cli_bad_input_one_line(argv, env, message, tmp_path, monkeypatch, capsys):
+    for k, v in env.items():
+        if v is None:
+            monkeypatch.delenv(k, raising=False)
+        else:
+            monkeypatch.setenv(k, v)
+    monkeypatch.chdir(tmp_path)
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("posecheck: error: ") and message in err[0], err
+    assert list(tmp_path.iterdir()) == []  # no empty session folder left behind
+
+
+def test_cli_refuses_a_non_empty_outdir(tmp_path, capsys):
+    (tmp_path / "old.txt").write_text("x")
+    code = main(["live", "bridge", "--no-window", "-o", str(tmp_path)])
+    assert code == 2 and "not empty" in capsys.readouterr().err
