@@ -1,4 +1,4 @@
-"""Whole live sessions without the model: poses come from a scripted bridge, frames from a fake camera.
+"""Whole live sessions without the model: scripted bridge poses, frames from a fake camera.
 
 These run the real pieces (pipeline.run, the engine, the coach, the writers)
 with a source and an estimator injected, so set-up, keys, a lost camera and the
@@ -15,11 +15,12 @@ import math
 import numpy as np
 import pytest
 
-from helpers import make_pose
 from posecheck.cli import main
 from posecheck.live.session import LiveOptions, run_live
 from posecheck.live.speech import Speaker
 from posecheck.pose import Frame, MediaInfo
+
+from helpers import make_pose
 
 FPS = 15.0
 
@@ -62,7 +63,8 @@ def bridge_script(ex, reps: int, lead_s: float = 1.0):
     """(t_s, hip_deg) per frame: down, rise, hold past the dose, lower, down again."""
     down, up = _mid(ex, "down"), _mid(ex, "up")
     hold = (ex.phase("up").hold_s or ex.dose.hold_s or 2.0) + 1.0
-    seg = [(lead_s, down, down), (0.6, down, up), (hold, up, up), (0.6, up, down), (1.2, down, down)]
+    seg = [(lead_s, down, down), (0.6, down, up), (hold, up, up), (0.6, up, down),
+           (1.2, down, down)]  # fmt: skip
     angles: list[float] = []
     for r in range(reps):
         for dur, a, b in seg if r == 0 else seg[1:]:

@@ -4,7 +4,8 @@ This is measurement, not logic: it reads the wall clock (``time.perf_counter``)
 and nothing decides anything from it.
 
 Capture time of a frame: a camera or a file played as if live delivers frame
-``t_s`` at ``wall0 + (t_s - t0)`` (see :class:`LatencyStats` for the anchor). Latency = when the frame's sinks (the window: draw, ``imshow``,
+``t_s`` at ``wall0 + (t_s - t0)`` (see :class:`LatencyStats` for the anchor).
+Latency = when the frame's display sinks (the window: draw, ``imshow``,
 ``waitKey``) finished minus that capture time. It includes the time the frame
 waited in the source, the model and the drawing. ``processing`` is the part
 from the loop taking the frame to the display. Frames the source dropped
