@@ -17,6 +17,7 @@ import pytest
 
 from posecheck.cli import main
 from posecheck.live.session import LiveOptions, run_live
+from posecheck.live.setup import MSG_NO_PERSON, MSG_SIDE
 from posecheck.live.speech import Speaker
 from posecheck.pose import Frame, MediaInfo
 
@@ -179,8 +180,8 @@ def test_setup_stage_waits_for_view_then_counts_down(tmp_path):
     outcome, events, _, _ = live(tmp_path, script, countdown_s=1.0)
     states = [(e["state"], e["cue"]) for e in kinds(events, "state")
               if e["state"] in ("setup", "countdown", "counting")]  # fmt: skip
-    assert states[:4] == [("setup", ""), ("setup", "Step into view of the camera"),
-                          ("setup", "Turn sideways to the camera"), ("countdown", "Get ready")]
+    assert states[:4] == [("setup", ""), ("setup", MSG_NO_PERSON), ("setup", MSG_SIDE),
+                          ("countdown", "Get ready")]
     go = next(e for e in kinds(events, "state") if e["state"] == "counting")
     # In place from frame 30 (t=2.0 s); counting starts after 1 s of camera time.
     assert go["t_s"] == pytest.approx(3.0, abs=1.5 / FPS)

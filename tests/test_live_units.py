@@ -24,7 +24,14 @@ from posecheck.live.coach import (
 )
 from posecheck.live.events import EventPrinter, describe
 from posecheck.live.keys import KeyController, ScriptedKeys, parse_key_script
-from posecheck.live.setup import MSG_BODY, MSG_FEET, MSG_NO_PERSON, MSG_SIDE, SetupCheck
+from posecheck.live.setup import (
+    MSG_BODY,
+    MSG_FEET,
+    MSG_FRONT,
+    MSG_NO_PERSON,
+    MSG_SIDE,
+    SetupCheck,
+)
 from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
 from posecheck.live.stats import LatencyStats
@@ -119,7 +126,7 @@ def run_coach(coach, poses, fps=10.0, keys=None):
          "out_of_view", MSG_BODY),
         (make_pose(FRONT), "side", "wrong_view", MSG_SIDE),
         (make_pose(FRONT), "front", "ok", ""),
-        (make_pose(SIDE_LYING), "front", "wrong_view", "Face the camera"),
+        (make_pose(SIDE_LYING), "front", "wrong_view", MSG_FRONT),
         (make_pose(FRONT), "any", "ok", ""),
     ],
 )  # fmt: skip
@@ -368,7 +375,7 @@ def test_event_printer_text_and_json():
     assert lines[0].split() == ["1.50", "s", "hold_start", "up", "(target", "5", "s)"]
     assert lines[1].endswith("up 1.4 s of 5 s, not reached")
     assert lines[2].endswith("rep           #1 0.50-4.00 s")
-    assert lines[3].endswith("state         setup: Turn sideways to the camera")
+    assert lines[3].endswith(f"state         setup: {MSG_SIDE}")
     buf = io.StringIO()
     p = EventPrinter(buf, json_lines=True)
     p.write(None, FrameResult(0, 0.0, None, {}, events=evs))

@@ -15,8 +15,8 @@ image (MediaPipe extrapolates points beyond the border with some visibility).
 The view is judged with the registered ``shoulder_width_ratio`` measure
 (shoulder-to-shoulder distance over trunk length): near 0.1 from the side, about
 0.7-0.9 from the front. On every side-view clip in ../shared/media the median is
-0.05-0.28 (see docs); the bounds below apply unless the definition's ``camera``
-table sets its own.
+0.05-0.28; the engine's bounds apply unless the definition's ``camera`` table sets
+its own.
 """
 
 from __future__ import annotations
@@ -26,20 +26,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from posecheck.angles import REGISTRY, SIDED_BASES, compute_measures
+from posecheck.engine import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO, STATE_CUES
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+from posecheck.results import STATE_NO_PERSON
 
-# Used when the definition's camera table leaves them unset: a side view has the
-# shoulders nearly on top of each other; a front view has them well apart.
-DEFAULT_MAX_SIDE_RATIO = 0.35
-DEFAULT_MIN_FRONT_RATIO = 0.45
+# The engine's view bounds, used when the definition's camera table leaves them
+# unset, so set-up and counting judge the view the same way.
+DEFAULT_MAX_SIDE_RATIO = SIDE_VIEW_MAX_RATIO
+DEFAULT_MIN_FRONT_RATIO = FRONT_VIEW_MIN_RATIO
 
 LOWER_BODY = ("knee", "ankle", "heel", "foot_index")
 
-MSG_NO_PERSON = "Step into view of the camera"
-MSG_FEET = "Move back so your feet are in view"
-MSG_BODY = "Move back so your whole body is in view"
-MSG_SIDE = "Turn sideways to the camera"
-MSG_FRONT = "Face the camera"
+MSG_NO_PERSON = STATE_CUES[STATE_NO_PERSON]
+MSG_FEET = "Move back so your feet are in view."
+MSG_BODY = "Move back so your whole body is in view."
+MSG_SIDE = STATE_CUES["side"]
+MSG_FRONT = STATE_CUES["front"]
 
 
 @dataclass(frozen=True)
