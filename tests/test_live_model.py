@@ -1,0 +1,173 @@
+"""``posecheck live`` with the real model on real footage: a clip played as if it were the camera.
+
+Why the comparison is on counts and times with a tolerance, not frame by frame:
+a file played "live" is paced at its own speed and the newest frame wins, so
+when the model (or a loaded machine) is slower than the clip, frames are
+dropped. The engine then sees fewer samples of the same movement: every rep and
+hold is still there (a bridge top lasts ~1.5 s, dozens of frames), but phase
+changes land a few frame intervals later or earlier. So reps and holds must
+match the offline run exactly in number, and each hold's start and end within
+0.5 s (the labels' own precision is +-0.3 s).
+
+The window test runs the real window under Xvfb and screenshots it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.cli import main
+
+from conftest import REPO, media_path
+
+CLIP = "bridge/glute-bridge-3-reps-side.mp4"
+
+
+@pytest.fixture(scope="module")
+def offline_bridge():
+    """The engine's result for the same clip, every frame, through pipeline.run (as analyze)."""
+    from posecheck import pipeline
+    from posecheck.engine import Engine
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.library import Library
+    from posecheck.smoothing import PoseSmoother
+    from posecheck.sources import open_source
+
+    clip = media_path(CLIP)
+    ex = Library.load().get("bridge")
+    est = MediaPipeEstimator(EstimatorOptions())
+    with open_source(clip) as src:
+        summary = pipeline.run(src, est, Engine(ex), [], smoother=PoseSmoother())
+    est.close()
+    return summary
+
+
+@pytest.mark.model
+def test_live_headless_on_real_clip_matches_offline_engine(tmp_path, capsys, offline_bridge):
+    clip = media_path(CLIP)
+    out = tmp_path / "session"
+    code = main(["live", "bridge", "--camera", str(clip), "--no-window", "--json", "--mute",
+                 "--countdown", "0", "--stats", "-o", str(out)])  # fmt: skip
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    events = [json.loads(ln) for ln in cap.out.splitlines()]
+    last = events[-1]
+    assert last["kind"] == "summary"
+
+    ref = offline_bridge
+    assert ref.reps_complete == 3  # the labelled count: the reference itself is right
+    assert last["reps_complete"] == ref.reps_complete
+    assert len(last["holds"]) == len(ref.holds)
+    for got, want in zip(last["holds"], ref.holds, strict=True):
+        assert got["start_s"] == pytest.approx(want.start_s, abs=0.5)
+        assert got["end_s"] == pytest.approx(want.end_s, abs=0.5)
+    # The printed events agree with the summary: every hold started was printed, and
+    # every rep printed is the summary's rep (the last may close only at the end).
+    assert len([e for e in events if e["kind"] == "hold_start"]) == len(last["holds"])
+    printed = [e for e in events if e["kind"] == "rep"]
+    assert printed and len(printed) <= 3
+    for e in printed:
+        rep = last["reps"][e["index"] - 1]
+        assert (e["start_s"], e["end_s"]) == (rep["start_s"], rep["end_s"])
+
+    # The saved session: complete files, same numbers, landmarks readable.
+    from posecheck.landmarks_io import read_landmarks
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is False and summary["reps_complete"] == 3
+    assert summary["live"]["ended"] == "end of video"
+    rows = (out / "frames.csv").read_text().splitlines()
+    lm = read_landmarks(out / "live.landmarks.npz")
+    assert len(rows) - 1 == len(lm) == summary["frames"]
+    assert summary["frames"] + summary["live"]["frames_dropped"] == 392  # every frame accounted
+    assert "stats: frames shown" in cap.err and "latency ms: p50" in cap.err
+
+
+def _free_display() -> int:
+    for n in range(90, 120):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    pytest.skip("no free X display number")
+
+
+@pytest.fixture
+def xvfb():
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb not installed (apt-get install xvfb)")
+    if not shutil.which("import"):
+        pytest.skip("ImageMagick 'import' not installed (for the screenshot)")
+    n = _free_display()
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    env = {**os.environ, "DISPLAY": f":{n}"}
+    # Ready when a client can talk to it (xdpyinfo-free check: the socket appears).
+    sock = Path(f"/tmp/.X11-unix/X{n}")
+    for _ in range(100):
+        if sock.exists() or proc.poll() is not None:
+            break
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.1)
+    if not sock.exists():
+        proc.kill()
+        pytest.skip("Xvfb did not start")
+    yield env
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _screenshot(env, path: Path) -> np.ndarray | None:
+    import cv2
+
+    r = subprocess.run(["import", "-window", "root", str(path)], env=env, capture_output=True,
+                       timeout=30, check=False)  # fmt: skip
+    return cv2.imread(str(path)) if r.returncode == 0 and path.exists() else None
+
+
+@pytest.mark.model
+def test_live_window_under_xvfb(xvfb, tmp_path):
+    clip = media_path(CLIP)
+    out = tmp_path / "session"
+    cmd = [sys.executable, "-m", "posecheck", "live", "bridge", "--camera", str(clip), "--mute",
+           "--countdown", "1", "--stats", "--keys", "7:q", "--summary-seconds", "3",
+           "-o", str(out)]  # fmt: skip
+    env = {**xvfb, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    shots: list[tuple[Path, np.ndarray]] = []
+    while True:  # a screenshot about every half second until the session ends
+        try:
+            proc.wait(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        p = tmp_path / f"shot{len(shots):02d}.png"
+        img = _screenshot(xvfb, p)
+        if img is not None and img.std() > 10:  # not a blank screen
+            shots.append((p, img))
+    stdout, stderr = proc.communicate()
+    assert proc.returncode == 0, stderr[-2000:]
+    assert "saved:" in stdout and "stats: capture-to-display latency" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["live"]["ended"] == "quit"
+    assert len(shots) >= 3, "the window never showed a picture"
+    # A mid-session shot: the 1280x720 picture at the top-left, with the overlay's dark
+    # header panel in its top-left corner and the cue/keys panels drawn.
+    path, img = shots[len(shots) // 2]
+    h, w = img.shape[:2]
+    assert (w, h) == (1400, 900)
+    picture = img[:720, :1280]
+    assert picture.std() > 30 and img[760:, :].max() < 10  # picture shown, rest of screen empty
+    keep = os.environ.get("POSECHECK_KEEP_SCREENSHOTS")
+    if keep:  # for looking at them: POSECHECK_KEEP_SCREENSHOTS=/tmp/shots
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for p, _ in shots:
+            shutil.copy(p, Path(keep) / p.name)
