@@ -457,3 +457,18 @@ def test_live_modules_that_must_not_import_cv2():
             "assert 'cv2' not in sys.modules and 'mediapipe' not in sys.modules")  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": "src"},
                    cwd=__import__("conftest").REPO)  # fmt: skip
+
+
+@pytest.mark.parametrize("growth_s, grows", [(0.0, False), (0.02, True)])
+def test_latency_drift_shows_a_queue_building_up(growth_s, grows):
+    # A queue makes each frame wait longer than the one before; the newest-frame slot does not.
+    now = [0.0]
+    st = LatencyStats(clock=lambda: now[0])
+    for i in range(12):
+        now[0] = i / 10 + growth_s * i
+        st.arrived(i, i / 10)
+        now[0] += 0.04
+        st.shown(i)
+    first, last = st.report().drift_ms
+    assert first == pytest.approx(40.0 + 1000 * growth_s * 1.5)
+    assert (last > first + 50) is grows

@@ -30,6 +30,9 @@ class StatsReport:
     fps: float
     latency_ms: dict[str, float]  # p50, p90, p99, max
     processing_ms: dict[str, float]
+    # median latency of the first and the last third of the session: equal when no
+    # queue builds up (a queue would make the latency grow with time)
+    drift_ms: tuple[float, float] | None = None
 
     def lines(self) -> list[str]:
         lat, proc = self.latency_ms, self.processing_ms
@@ -41,7 +44,9 @@ class StatsReport:
             + ", ".join(f"{k} {v:.0f}" for k, v in lat.items()),
             "processing (model + drawing) ms: "
             + ", ".join(f"{k} {v:.0f}" for k, v in proc.items()),
-        ]
+        ] + ([f"median latency first third {self.drift_ms[0]:.0f} ms, last third "
+              f"{self.drift_ms[1]:.0f} ms (no queue: it does not grow)"]
+             if self.drift_ms else [])  # fmt: skip
 
 
 def _pct(values: list[float]) -> dict[str, float]:
@@ -110,7 +115,14 @@ class LatencyStats:
         total = 0
         if self._first_index is not None and self._last_index is not None:
             total = self._last_index - self._first_index + 1
+        lat = self.latency_s
+        third = len(lat) // 3
+        drift = None
+        if third >= 3:
+            drift = (1000.0 * float(np.median(lat[:third])),
+                     1000.0 * float(np.median(lat[-third:])))  # fmt: skip
         return StatsReport(
+            drift_ms=drift,
             frames_shown=shown,
             frames_dropped=max(0, total - shown),
             duration_s=span,
