@@ -265,6 +265,7 @@ def test_cli_camera_lost_exits_2_with_the_session_saved(tmp_path, monkeypatch, c
         (["live", "brige", "--no-window"], {}, "unknown exercise 'brige' (did you mean bridge"),
         (["live", "bridge"], {"DISPLAY": None, "WAYLAND_DISPLAY": None},
          "no display available: DISPLAY is not set (run headless with --no-window"),
+        (["live", "bridge", "--no-window", "--camera", "57"], {}, "camera 57 did not open ("),
         (["live", "bridge", "--no-window", "--camera", "/dev/video97"], {},
          "/dev/video97: no such camera device"),
         (["live", "bridge", "--no-window", "--camera", "nothing-here.mp4"], {},
@@ -290,3 +291,37 @@ def test_cli_refuses_a_non_empty_outdir(tmp_path, capsys):
     (tmp_path / "old.txt").write_text("x")
     code = main(["live", "bridge", "--no-window", "-o", str(tmp_path)])
     assert code == 2 and "not empty" in capsys.readouterr().err
+
+
+def test_dose_complete_ends_the_session(tmp_path):
+    # A user definition (same name, replaces the built-in) with a dose of 2 reps.
+    from posecheck.library import Library, builtin_dir
+
+    text = (builtin_dir() / "bridge.toml").read_text()
+    lines = text.splitlines()
+    dose = lines.index("[dose]")
+    reps = next(i for i in range(dose, len(lines)) if lines[i].startswith("reps "))
+    lines[reps] = "reps = 2"
+    mine = tmp_path / "poses"
+    mine.mkdir()
+    (mine / "bridge.toml").write_text("\n".join(lines) + "\n")
+    lib = Library.load([mine])
+    ex = lib.get("bridge")
+    assert ex.dose.reps == 2 and ex.dose.sets == 1
+    script = bridge_script(ex, reps=4)
+    opts = LiveOptions(exercise="bridge", camera="fake", window=False, json_lines=True,
+                       outdir=str(tmp_path / "s"), countdown_s=0.0, smoothing=False)  # fmt: skip
+    out = io.StringIO()
+    outcome = run_live(opts, source=ScriptSource(len(script)), estimator=ScriptEstimator(script),
+                       speaker=SilentSpeaker(), library=lib, stdout=out,
+                       stderr=io.StringIO())  # fmt: skip
+    events = [json.loads(ln) for ln in out.getvalue().splitlines()]
+    assert outcome.ended == "done"
+    assert [e["index"] for e in kinds(events, "rep")] == [1, 2]
+    done = kinds(events, "set_complete")
+    assert len(done) == 1 and "Set complete" in outcome.spoken
+    summary, rows, _ = saved(outcome.outdir)
+    assert summary["live"]["ended"] == "done" and summary["reps_complete"] == 2
+    # Stopped at the second rep, long before the script's end.
+    assert float(rows[-1].split(",")[1]) == pytest.approx(done[0]["t_s"], abs=1.5 / FPS)
+    assert len(rows) - 1 < len(script) // 2 + 5

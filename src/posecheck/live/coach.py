@@ -28,7 +28,14 @@ from typing import Any
 
 from posecheck.live.setup import SetupCheck, SetupStatus
 from posecheck.pose import Pose
-from posecheck.results import Cue, Event, FrameResult, SessionSummary
+from posecheck.results import (
+    STATE_PAUSED,
+    STATE_TRACKING,
+    Cue,
+    Event,
+    FrameResult,
+    SessionSummary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +221,14 @@ class LiveCoach:
     def _decorate(self, result: FrameResult) -> FrameResult:
         """Put the live stage on the frame: set-up cue instead of the engine's 'paused'."""
         st = self.status
-        if self._pending:
-            result.events = [*self._pending, *result.events]
+        if self._pending or any(ev.kind == "state" for ev in result.events):
+            # The engine reports "paused" (and "tracking" again at go) because the coach
+            # pauses it; the coach's own stage events say that better.
+            staged = any(ev.kind == "state" for ev in self._pending)
+            own = [ev for ev in result.events if not (ev.kind == "state" and (
+                ev.data.get("state") == STATE_PAUSED
+                or (staged and ev.data.get("state") == STATE_TRACKING)))]  # fmt: skip
+            result.events = [*self._pending, *own]
             self._pending = []
         if st.stage in (STAGE_SETUP, STAGE_COUNTDOWN, STAGE_REST, STAGE_PAUSED):
             text = st.message

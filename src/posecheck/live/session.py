@@ -221,6 +221,7 @@ def run_live(
         check_display()  # before the camera opens: fail fast with a hint
 
     if source is None:
+        _quiet_opencv()  # a missing camera is one line from us, not OpenCV's V4L2 log
         source = open_source(opts.camera, realtime=True)
     try:
         _make_outdir(outdir)  # only now: a failed camera or display leaves no empty folder
@@ -324,6 +325,13 @@ def run_live(
         window.show_summary([*lines, f"saved in {outdir}/"], title, opts.summary_s)
         window.destroy()
     return outcome
+
+
+def _quiet_opencv() -> None:
+    if logging.getLogger("posecheck").getEffectiveLevel() > logging.DEBUG:
+        import cv2
+
+        cv2.setLogLevel(0)  # 0 = silent
 
 
 def _smoother(opts: LiveOptions) -> Any:

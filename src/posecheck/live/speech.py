@@ -20,6 +20,7 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,10 @@ class Speaker:
         text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
         if proc.poll() not in (0, None) or "error" in text.lower():
             last = text.strip().splitlines()[-1] if text.strip() else f"exit {proc.poll()}"
-            self._warn(f"speech engine could not play ({last}); continuing without speech")
+            name = Path(self.command[0]).name if self.command else "speech engine"
+            self._warn(
+                f"{name} could not play ({last}; no audio device?); continuing without speech"
+            )
             self.enabled = False
 
     def close(self, wait_s: float = 3.0) -> None:
