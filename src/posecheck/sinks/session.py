@@ -1,0 +1,257 @@
+"""The set of files a session writes into its output folder, shared by ``analyze`` and ``live``.
+
+::
+
+    sinks = SessionOutputs(outdir, stem="clip", exercise=ex).sinks()
+    summary = pipeline.run(source, estimator, engine, sinks, ...)
+
+Files: ``annotated.mp4``, ``frames.csv``, ``summary.json``, ``report.html`` and
+``<stem>.landmarks.npz`` (each can be turned off). :func:`prepare_outdir`
+checks the folder first: never over an input, no silent overwrite, writable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import InputError, PosecheckError
+from posecheck.pose import Frame, MediaInfo
+from posecheck.results import (
+    STATE_LOW_VISIBILITY,
+    STATE_NO_PERSON,
+    STATE_WRONG_VIEW,
+    FrameResult,
+    SessionSummary,
+)
+from posecheck.sinks import exview
+
+VIDEO = "annotated.mp4"
+CSV = "frames.csv"
+SUMMARY = "summary.json"
+REPORT = "report.html"
+LANDMARKS_SUFFIX = ".landmarks.npz"
+
+
+class OutputExistsError(PosecheckError):
+    """Earlier results are in the folder and --force was not given."""
+
+
+def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bool) -> None:
+    """Create ``outdir`` and check it can take ``names`` without harm.
+
+    Refuses (one-line errors) when an output would replace an input, when an
+    earlier result is there and ``force`` is False, or when the folder cannot be
+    created or written.
+    """
+    targets = [(outdir / n) for n in names]
+    ins = {os.path.realpath(p) for p in inputs}
+    for t in targets:
+        if os.path.realpath(t) in ins:
+            raise InputError(
+                f"{t}: the output would overwrite the input", "choose another folder with -o"
+            )
+    existing = [t.name for t in targets if t.exists()]
+    if existing and not force:
+        raise OutputExistsError(
+            f"{outdir}: already holds results ({', '.join(existing)})",
+            "add --force to replace them, or choose another folder with -o",
+        )
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".posecheck-write-test-", dir=outdir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"{outdir}: cannot write the results there ({exc.strerror or exc})",
+            "choose a writable folder with -o",
+        ) from exc
+
+
+class SessionChecks:
+    """Counts frame states and adds plain warnings to the summary before the writers see it.
+
+    Put it first in the sink list: its ``close`` runs first and the summary it
+    annotates is the one summary.json and the report receive.
+    """
+
+    def __init__(self, exercise: object | None = None) -> None:
+        self.exercise = exercise
+        self.states: dict[str, int] = {}
+        self.frames = 0
+        self.first_pose_s: float | None = None
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        self.exercise = exercise or self.exercise
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        self.frames += 1
+        self.states[result.state] = self.states.get(result.state, 0) + 1
+        if self.first_pose_s is None and result.pose is not None:
+            self.first_pose_s = result.t_s
+
+    def share(self, state: str) -> float:
+        return self.states.get(state, 0) / self.frames if self.frames else 0.0
+
+    def close(self, summary: SessionSummary) -> None:
+        notes = []
+        if self.frames and summary.frames_with_pose == 0:
+            notes.append(
+                f"no person was found in any of the {self.frames} frames: film the whole "
+                "body, well lit, from the distance the exercise's camera notes give"
+            )
+        elif self.share(STATE_NO_PERSON) >= 0.2:
+            notes.append(f"no person in view in {self.share(STATE_NO_PERSON):.0%} of the frames")
+        if self.share(STATE_WRONG_VIEW) >= 0.2:
+            view = exview.ex_view(self.exercise) or "the view the exercise needs"
+            notes.append(
+                f"wrong camera view in {self.share(STATE_WRONG_VIEW):.0%} of the frames: "
+                f"{exview.ex_title(self.exercise)} needs a {view} view"
+                + (" (turn side-on to the camera)" if view == "side" else "")
+            )
+        if self.share(STATE_LOW_VISIBILITY) >= 0.2:
+            notes.append(
+                f"body partly out of view in {self.share(STATE_LOW_VISIBILITY):.0%} of the frames"
+            )
+        for n in notes:
+            if n not in summary.warnings:
+                summary.warnings.append(n)
+
+
+class _ExerciseDefault:
+    """Gives a sink the exercise known at construction when the pipeline passes none."""
+
+    def __init__(self, sink: Any, exercise: object | None) -> None:
+        self.sink, self.exercise = sink, exercise
+
+    def open(self, info: MediaInfo, exercise: object) -> None:
+        self.sink.open(info, exercise if exercise is not None else self.exercise)
+
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
+        self.sink.write(frame, result)
+
+    def close(self, summary: SessionSummary) -> None:
+        self.sink.close(summary)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sink, name)
+
+
+@dataclass
+class SessionOutputs:
+    """Which files a session writes, and the sinks that write them."""
+
+    outdir: Path
+    stem: str
+    exercise: object | None = None
+    video: bool = True
+    csv: bool = True
+    summary: bool = True
+    report: bool = True
+    landmarks: bool = True
+    landmarks_meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # more top-level keys for summary.json
+
+    def __post_init__(self) -> None:
+        self.outdir = Path(self.outdir)
+        self.checks = SessionChecks(self.exercise)
+        self.summary_sink = None
+        self.video_sink = None
+
+    def names(self) -> list[str]:
+        out = []
+        if self.video:
+            out.append(VIDEO)
+        if self.csv:
+            out.append(CSV)
+        if self.summary:
+            out.append(SUMMARY)
+        if self.report:
+            out.append(REPORT)
+        if self.landmarks:
+            out.append(self.stem + LANDMARKS_SUFFIX)
+        return out
+
+    def paths(self) -> dict[str, Path]:
+        return {n: self.outdir / n for n in self.names()}
+
+    def sinks(self) -> list[Any]:
+        from posecheck.sinks.report import ReportSink
+        from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
+
+        outputs = {k: k for k in self.names()}
+        sinks: list[Any] = [self.checks]
+        if self.landmarks:
+            from posecheck.landmarks_io import LandmarksSink
+
+            sinks.append(LandmarksSink(self.outdir / (self.stem + LANDMARKS_SUFFIX),
+                                       meta=self.landmarks_meta))  # fmt: skip
+        if self.csv:
+            sinks.append(FramesCsvSink(self.outdir / CSV))
+        if self.video:
+            from posecheck.sinks.video import VideoSink
+
+            self.video_sink = VideoSink(self.outdir / VIDEO)
+            sinks.append(self.video_sink)
+        if self.summary:
+            self.summary_sink = SummaryJsonSink(
+                self.outdir / SUMMARY, extra={"outputs": outputs, **self.extra}
+            )
+            sinks.append(self.summary_sink)
+        if self.report:
+            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
+        return [_ExerciseDefault(s, self.exercise) for s in sinks]
+
+
+def format_mmss(t: float | None) -> str:
+    if t is None or not math.isfinite(t):
+        return "-"
+    m, s = divmod(max(0.0, t), 60)
+    return f"{int(m)}:{s:04.1f}"
+
+
+def screen_summary(summary: SessionSummary, exercise: object | None, info: MediaInfo | None,
+                   outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
+    """The one-screen text printed after a session."""
+    d = exview.dose(exercise)
+    title = exview.ex_title(exercise) if exercise is not None else summary.exercise
+    lines = []
+    head = f"{title}"
+    if summary.recognition:
+        conf = summary.recognition.get("confidence")
+        head += " (recognised" + (f", {conf:.0%} confident)" if conf is not None else ")")
+    if summary.side:
+        head += f", {summary.side} side"
+    src = Path(info.path).name if info else ""
+    lines.append(
+        f"{head}: {src}, {format_mmss(summary.duration_s)}, {summary.frames} frames, "
+        f"person found in {summary.frames_with_pose}"
+        + ("  [PARTIAL: interrupted]" if summary.partial else "")
+    )
+    score = "-" if summary.score is None else f"{summary.score:.0f}/100"
+    held = sum(1 for h in summary.holds if h.reached)
+    hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
+    reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
+    lines.append(
+        f"score {score}   holds reached {held}/{len(summary.holds)}{hold_t}   reps {reps}"
+    )
+    top = sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))[:3]
+    if top:
+        lines.append("top corrections:")
+        for _cid, c in top:
+            lines.append(
+                f"  {int(c.get('count', 0))}x  {c.get('text', _cid)} "
+                f"(first at {format_mmss(c.get('first_s'))})"
+            )
+    else:
+        lines.append("no corrections needed")
+    for w in summary.warnings:
+        lines.append(f"warning: {w}")
+    if outdir is not None:
+        lines.append(f"results in {outdir}/: {'  '.join(names or [])}")
+    return "\n".join(lines)
