@@ -14,7 +14,9 @@ def _clock(s: float | None) -> str:
     if s is None:
         return "--:--"
     s = int(round(s))
-    return f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return (
+        f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    )
 
 
 class ProgressLine:

@@ -1,4 +1,4 @@
-"""``posecheck analyze VIDEO``: annotated video, frames.csv, summary.json, report.html, landmarks."""
+"""``posecheck analyze VIDEO``: annotated video, frames.csv, summary.json, report, landmarks."""
 
 from __future__ import annotations
 
@@ -38,22 +38,41 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("video", metavar="VIDEO", help="video file (mp4, mov, avi, mkv, webm, gif)")
     p.add_argument(
-        "-e", "--exercise", default="auto", metavar="NAME",
+        "-e",
+        "--exercise",
+        default="auto",
+        metavar="NAME",
         help="exercise name (see 'posecheck exercises'), or 'auto' to recognise it (default)",
-    )  # fmt: skip
-    p.add_argument("-o", "--out", metavar="OUTDIR", type=Path,
-                   help="output folder (default: <video folder>/<video name>.posecheck/)")  # fmt: skip
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        metavar="OUTDIR",
+        type=Path,
+        help="output folder (default: <video folder>/<video stem>.posecheck/)",
+    )
     p.add_argument("--force", action="store_true", help="replace results already in OUTDIR")
     p.add_argument("--no-video", action="store_true", help="do not write annotated.mp4")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument(
-        "--smoothing", action=argparse.BooleanOptionalAction, default=True,
+        "--smoothing",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="One-Euro smoothing of the landmarks (default: on)",
-    )  # fmt: skip
-    p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
-                   help="side to judge (default: the exercise's policy)")  # fmt: skip
-    p.add_argument("--model-complexity", type=int, choices=(0, 1, 2), default=1,
-                   help="MediaPipe model: 1 (full) ships with mediapipe; 0/2 need a download")  # fmt: skip
+    )
+    p.add_argument(
+        "--side",
+        choices=("auto", "left", "right", "alternate"),
+        default="auto",
+        help="side to judge (default: the exercise's policy)",
+    )
+    p.add_argument(
+        "--model-complexity",
+        type=int,
+        choices=(0, 1, 2),
+        default=1,
+        help="MediaPipe model: 1 (full) is bundled; 0 and 2 need a download",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
 
@@ -106,11 +125,14 @@ def run(args: argparse.Namespace) -> int:
         exercise, recognition = choose_exercise(args.exercise, library, video, args)
         outdir: Path = args.out if args.out is not None else default_outdir(video)
         outputs = SessionOutputs(
-            outdir, stem=video.stem, exercise=exercise, video=not args.no_video,
+            outdir,
+            stem=video.stem,
+            exercise=exercise,
+            video=not args.no_video,
             report=not args.no_report,
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
             extra={"input": {"path": str(video), "exercise_arg": args.exercise}},
-        )  # fmt: skip
+        )
         prepare_outdir(outdir, outputs.names(), [video], args.force)
         return _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_summary)
     finally:
@@ -140,22 +162,28 @@ def _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_
     sinks = outputs.sinks()
     summary = None
     try:
-        summary = pipeline.run(source, estimator, engine, sinks, smoother=smoother,
-                               progress=progress)  # fmt: skip
+        summary = pipeline.run(
+            source, estimator, engine, sinks, smoother=smoother, progress=progress
+        )
     except KeyboardInterrupt:
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
-        print(f"posecheck: interrupted: partial results for {frames} frames written to "
-              f"{outputs.outdir}/", file=sys.stderr)  # fmt: skip
+        print(
+            f"posecheck: interrupted: partial results for {frames} frames written to "
+            f"{outputs.outdir}/",
+            file=sys.stderr,
+        )
         return 130
     finally:
         estimator.close()
     progress.done()
     print(screen_summary(summary, exercise, source.info, outputs.outdir, outputs.names()))
     if summary.frames == 0:
-        raise InputError(f"{source.info.path}: no frame could be decoded",
-                         "check the file plays in a video player; re-encode it with ffmpeg")  # fmt: skip
+        raise InputError(
+            f"{source.info.path}: no frame could be decoded",
+            "check that it plays in a video player; re-encode it with ffmpeg",
+        )
     if summary.frames_with_pose == 0:
         raise InputError(
             f"{source.info.path}: no person found in any of the {summary.frames} frames",

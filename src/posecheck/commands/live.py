@@ -45,38 +45,98 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="camera index (default 0), device path (/dev/video0), stream URL, or a video "
         "file played at its own speed as if live",
     )  # fmt: skip
-    p.add_argument("--side", default="auto", choices=("auto", "left", "right", "alternate"),
-                   help="side to work (default: the definition's policy / auto-detect)")
+    p.add_argument(
+        "--side",
+        default="auto",
+        choices=("auto", "left", "right", "alternate"),
+        help="side to work (default: the definition's policy / auto-detect)",
+    )
     p.add_argument("--mute", action="store_true", help="no spoken cues")
-    p.add_argument("--no-window", dest="window", action="store_false",
-                   help="headless: print events as lines instead of showing a window")
-    p.add_argument("--json", dest="json_lines", action="store_true",
-                   help="print events as JSON lines (one object per event, a summary last)")
-    p.add_argument("--record", action="store_true",
-                   help="also save the annotated video (off by default: privacy)")
-    p.add_argument("-o", "--outdir", metavar="OUTDIR",
-                   help="where to save the session (default: posecheck-live/EXERCISE-TIME)")
+    p.add_argument(
+        "--no-window",
+        dest="window",
+        action="store_false",
+        help="headless: print events as lines instead of showing a window",
+    )
+    p.add_argument(
+        "--json",
+        dest="json_lines",
+        action="store_true",
+        help="print events as JSON lines (one object per event, a summary last)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="also save the annotated video (off by default: privacy)",
+    )
+    p.add_argument(
+        "-o",
+        "--outdir",
+        metavar="OUTDIR",
+        help="where to save the session (default: posecheck-live/EXERCISE-TIME)",
+    )
     p.add_argument("--force", action="store_true", help="write into a non-empty OUTDIR")
     mirror = p.add_mutually_exclusive_group()
-    mirror.add_argument("--mirror", dest="mirror", action="store_true", default=None,
-                        help="show the picture mirrored (default for a camera)")
-    mirror.add_argument("--no-mirror", dest="mirror", action="store_false",
-                        help="show the picture as filmed (default for a video file)")
-    p.add_argument("--countdown", type=_seconds, default=3.0, metavar="S",
-                   help="get-ready countdown after set-up, seconds of camera time (default 3; "
-                   "0 starts counting as soon as you are in place)")
-    p.add_argument("--rest", type=_seconds, default=None, metavar="S",
-                   help="rest between sets (default: the definition's dose)")
-    p.add_argument("--stats", action="store_true",
-                   help="measure frames/s and capture-to-display latency; print them at the end")
-    p.add_argument("--keys", default="", metavar="SCRIPT",
-                   help="press keys at camera times, e.g. '5:space,8:space,20:q' (demos, tests)")
-    p.add_argument("--summary-seconds", dest="summary_s", type=_seconds, default=8.0, metavar="S",
-                   help="how long the end card stays in the window without a key (default 8)")
-    p.add_argument("--no-smoothing", dest="smoothing", action="store_false",
-                   help="do not smooth landmarks (One-Euro filter)")
-    p.add_argument("--poses-dir", action="append", default=[], metavar="DIR",
-                   help="also load exercise definitions from DIR; repeatable")
+    mirror.add_argument(
+        "--mirror",
+        dest="mirror",
+        action="store_true",
+        default=None,
+        help="show the picture mirrored (default for a camera)",
+    )
+    mirror.add_argument(
+        "--no-mirror",
+        dest="mirror",
+        action="store_false",
+        help="show the picture as filmed (default for a video file)",
+    )
+    p.add_argument(
+        "--countdown",
+        type=_seconds,
+        default=3.0,
+        metavar="S",
+        help="get-ready countdown after set-up, seconds of camera time (default 3; "
+        "0 starts counting as soon as you are in place)",
+    )
+    p.add_argument(
+        "--rest",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="rest between sets (default: the definition's dose)",
+    )
+    p.add_argument(
+        "--stats",
+        action="store_true",
+        help="measure frames/s and capture-to-display latency; print them at the end",
+    )
+    p.add_argument(
+        "--keys",
+        default="",
+        metavar="SCRIPT",
+        help="press keys at camera times, e.g. '5:space,8:space,20:q' (demos, tests)",
+    )
+    p.add_argument(
+        "--summary-seconds",
+        dest="summary_s",
+        type=_seconds,
+        default=8.0,
+        metavar="S",
+        help="how long the end card stays in the window without a key (default 8)",
+    )
+    p.add_argument(
+        "--no-smoothing",
+        dest="smoothing",
+        action="store_false",
+        help="do not smooth landmarks (One-Euro filter)",
+    )
+    p.add_argument(
+        "--poses-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load exercise definitions from DIR; repeatable",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

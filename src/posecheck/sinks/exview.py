@@ -91,6 +91,27 @@ def bands(ex: object | None) -> dict[str, list[tuple[str, float | None, float | 
     return out
 
 
+def rule_limits(ex: object | None) -> dict[str, list[tuple[str, float | None, float | None]]]:
+    """Limits of the form rules per (bare) measure: ``{"knee": [("knee_bend", 80.0, 115.0)]}``.
+
+    Rules of phases and of the whole exercise; a rule fires outside its limits.
+    """
+    out: dict[str, list[tuple[str, float | None, float | None]]] = {}
+    rules = list(getattr(ex, "rules", None) or [])
+    for ph in phases(ex):
+        rules += list(_get(ph, "rules", None) or [])
+    seen = set()
+    for r in rules:
+        m, rid = _get(r, "measure", None), str(_get(r, "id", ""))
+        if not m or (rid, m) in seen:
+            continue
+        seen.add((rid, m))
+        lo, hi = _lo_hi(r)
+        if lo is not None or hi is not None:
+            out.setdefault(str(m), []).append((rid, lo, hi))
+    return out
+
+
 def hold_phases(ex: object | None) -> dict[str, float]:
     """Phase name -> prescribed hold (s) for phases that are held."""
     out: dict[str, float] = {}

@@ -113,6 +113,21 @@ def _degree_text(value: float, unit: str) -> str:
 
 
 def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
+    lines = _wrap_greedy(text, scale, thick, max_w)
+    if len(lines) == 2:  # balance two lines: no lone word on the second
+        words = text.split()
+        best = min(
+            (max(text_size(" ".join(words[:i]), scale, thick)[0],
+                 text_size(" ".join(words[i:]), scale, thick)[0]), i)
+            for i in range(1, len(words))
+        )  # fmt: skip
+        if best[0] <= max_w:
+            i = best[1]
+            return [" ".join(words[:i]), " ".join(words[i:])]
+    return lines
+
+
+def _wrap_greedy(text: str, scale: float, thick: int, max_w: int) -> list[str]:
     words, lines, cur = text.split(), [], ""
     for wd in words:
         trial = f"{cur} {wd}".strip()

@@ -175,12 +175,7 @@ class ReportSink:
             if s.score is None
             else ("good" if s.score >= 80 else "mid" if s.score >= 60 else "low")
         )
-        comps = "".join(
-            f"<div class='comp'><span>{_e(k.replace('_', ' '))}</span>"
-            f"<div class='bar'><i style='width:{max(0.0, min(100.0, v or 0)):.0f}%'></i></div>"
-            f"<b>{'-' if v is None else f'{v:.0f}'}</b></div>"
-            for k, v in s.score_components.items()
-        )
+        comps = "".join(_component(k, v) for k, v in s.score_components.items())
         holds_met = sum(1 for h in s.holds if h.reached)
         hold_t = d.get("hold_s")
         longest = max((h.duration_s for h in s.holds), default=None)
@@ -236,6 +231,7 @@ class ReportSink:
 
     def _plots(self, s: SessionSummary) -> str:
         bands = exview.bands(self.exercise)
+        limits = exview.rule_limits(self.exercise)
         svgs = []
         for name in self._names:
             vals = self.series.v.get(name)
@@ -244,7 +240,14 @@ class ReportSink:
             svgs.append(
                 f"<figure class='plot'><figcaption>{_e(name.replace('_', ' '))} "
                 f"<small>{_e(_measure_doc(name))}</small></figcaption>"
-                + svg_plot(self.series.t, vals, bands.get(name, []), s, duration=s.duration_s)
+                + svg_plot(
+                    self.series.t,
+                    vals,
+                    bands.get(name, []),
+                    s,
+                    duration=s.duration_s,
+                    limits=limits.get(name, []),
+                )
                 + "</figure>"
             )
         if not svgs:
@@ -253,7 +256,8 @@ class ReportSink:
             "<p class='legend'><span class='sw band'></span>target band of a phase "
             "<span class='sw hold'></span>hold that reached its target "
             "<span class='sw short'></span>hold that fell short "
-            "<span class='sw rep'></span>repetition completed</p>"
+            "<span class='sw rep'></span>repetition completed "
+            "<span class='sw lim'></span>limit of a form rule</p>"
         )
         return "<section><h2>Angles over time</h2>" + legend + "".join(svgs) + "</section>"
 
@@ -325,6 +329,20 @@ class ReportSink:
         )
 
 
+def _component(name: str, v: float | None) -> str:
+    """One score component: fractions (0-1) as a bar with a percentage, counts as a number."""
+    label = _e(name.replace("_", " "))
+    if v is None or not math.isfinite(v):
+        return f"<div class='comp'><span>{label}</span><div></div><b>-</b></div>"
+    if 0.0 <= v <= 1.0 and not name.endswith(("violations", "count", "_n")):
+        return (
+            f"<div class='comp'><span>{label}</span>"
+            f"<div class='bar'><i style='width:{v * 100:.0f}%'></i></div>"
+            f"<b>{v * 100:.0f}%</b></div>"
+        )
+    return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
+
+
 def _measure_doc(name: str) -> str:
     from posecheck.angles import known_measures, resolve
 
@@ -348,6 +366,7 @@ def svg_plot(
     s: SessionSummary,
     *,
     duration: float,
+    limits: list[tuple[str, float | None, float | None]] | None = None,
     width: int = 960,
     height: int = 230,
 ) -> str:
@@ -355,8 +374,11 @@ def svg_plot(
     ml, mr, mt, mb = 46, 120, 14, 28
     pw, ph = width - ml - mr, height - mt - mb
     finite = [x for x in v if math.isfinite(x)]
-    lo = min(finite + [b for _, b, _ in bands if b is not None])
-    hi = max(finite + [b for _, _, b in bands if b is not None])
+    limits = limits or []
+    edges = [b for _, b, _ in bands + limits if b is not None]
+    edges_hi = [b for _, _, b in bands + limits if b is not None]
+    lo = min(finite + edges + edges_hi)
+    hi = max(finite + edges + edges_hi)
     pad = max(5.0, (hi - lo) * 0.08)
     lo, hi = lo - pad, hi + pad
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
@@ -369,7 +391,7 @@ def svg_plot(
 
     out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
     # Grid and axes.
-    step = _nice_step(hi - lo, 5)
+    step = _nice_step(hi - lo, 7)
     y = math.ceil(lo / step) * step
     while y <= hi:
         out.append(f"<line class='grid' x1='{ml}' x2='{ml + pw}' y1='{Y(y):.1f}' y2='{Y(y):.1f}'/>")
@@ -393,6 +415,14 @@ def svg_plot(
         rng = f"{'' if b_lo is None else f'{b_lo:g}'}-{'' if b_hi is None else f'{b_hi:g}'}"
         out.append(f"<text class='bl' x='{ml + pw + 6}' y='{(y0 + y1) / 2 + 4:.1f}' "
                    f"fill='{col}'>{_e(phase)} {_e(rng)}</text>")  # fmt: skip
+    # Form-rule limits: dashed lines, the rule fires beyond them.
+    for rid, r_lo, r_hi in limits:
+        for val, sym in ((r_lo, ">="), (r_hi, "<=")):
+            if val is None or not lo <= val <= hi:
+                continue
+            out.append(f"<line class='lim' x1='{ml}' x2='{ml + pw}' y1='{Y(val):.1f}' "
+                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw + 6}' "
+                       f"y='{Y(val) + 4:.1f}'>{_e(rid)} {sym}{val:g}</text>")  # fmt: skip
     # Holds.
     for h in s.holds:
         cls = "hold" if h.reached else "short"
@@ -442,14 +472,14 @@ margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
 .badge.warn{background:#fdecea;color:var(--low)}
 .cards{display:flex;gap:14px;flex-wrap:wrap;align-items:stretch}
-.card{flex:1 1 200px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+.card{flex:1 1 190px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
 .card p{margin:6px 0 0;color:var(--muted);font-size:14px}
 .big{font-size:44px;font-weight:700;line-height:1.05}
 .big small{font-size:22px;color:var(--muted);font-weight:600}
 .lbl{color:var(--muted);font-size:13px;margin-bottom:6px}
 .score.good .big{color:var(--good)}.score.mid .big{color:var(--mid)}
 .score.low .big{color:var(--low)}
-.comp{display:grid;grid-template-columns:70px 1fr 30px;gap:8px;align-items:center;font-size:13px}
+.comp{display:grid;grid-template-columns:104px 1fr 38px;gap:8px;align-items:center;font-size:13px}
 .comp span{color:var(--muted)}.comp b{text-align:right}
 .bar{height:7px;background:#e9edf2;border-radius:4px;overflow:hidden}
 .bar i{display:block;height:100%;background:var(--accent)}
@@ -477,12 +507,15 @@ svg .short{fill:#d89614;fill-opacity:.16;stroke:#d89614;stroke-opacity:.5}
 svg .rep line{stroke:#3b73c4;stroke-dasharray:3 3}
 svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
 svg .frame{fill:none;stroke:#c9d0da}
+svg .lim{stroke:#d0423b;stroke-width:1.2;stroke-dasharray:6 4}
+svg .ll{font-size:11px;fill:#d0423b}
 .legend{font-size:13px;color:var(--muted);margin:0 0 8px}
 .sw{display:inline-block;width:14px;height:10px;border-radius:2px;margin:0 4px 0 12px;
 vertical-align:middle}
 .sw.band{background:rgba(59,115,196,.25)}.sw.hold{background:rgba(46,157,91,.4)}
 .sw.short{background:rgba(216,150,20,.45)}
 .sw.rep{border-left:2px dashed #3b73c4;width:2px;border-radius:0}
+.sw.lim{border-top:2px dashed #d0423b;height:2px;border-radius:0}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:600}

@@ -237,9 +237,7 @@ def screen_summary(summary: SessionSummary, exercise: object | None, info: Media
     held = sum(1 for h in summary.holds if h.reached)
     hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
     reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
-    lines.append(
-        f"score {score}   holds reached {held}/{len(summary.holds)}{hold_t}   reps {reps}"
-    )
+    lines.append(f"score {score}   holds reached {held}/{len(summary.holds)}{hold_t}   reps {reps}")
     top = sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))[:3]
     if top:
         lines.append("top corrections:")
