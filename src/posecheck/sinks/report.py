@@ -472,6 +472,7 @@ margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
 .badge.warn{background:#fdecea;color:var(--low)}
 .cards{display:flex;gap:14px;flex-wrap:wrap;align-items:stretch}
+.card.score{flex:1.7 1 270px}
 .card{flex:1 1 190px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
 .card p{margin:6px 0 0;color:var(--muted);font-size:14px}
 .big{font-size:44px;font-weight:700;line-height:1.05}
