@@ -81,48 +81,25 @@ def default_outdir(video: Path) -> Path:
     return video.parent / f"{video.stem}.posecheck"
 
 
-def choose_exercise(name: str, library: Any, video: Path, args: Any) -> tuple[Any, dict | None]:
-    """The exercise to judge against, and the recognition record when ``name`` is auto."""
-    if name.lower() != "auto":
-        return library.get(name), None
-    try:
-        from posecheck import recognize
-    except ImportError as exc:
-        raise InputError(
-            "--exercise auto is not available in this build (no recogniser)",
-            "name the exercise with -e; 'posecheck exercises' lists them",
-        ) from exc
-    rec = recognize.recognize_video(video, library, model_complexity=args.model_complexity)
-    if rec.get("exercise") is None:
-        raise InputError(
-            f"{video}: could not recognise the exercise "
-            f"(best guess {rec.get('best')!r} at {rec.get('confidence', 0):.0%})",
-            "name it with -e; 'posecheck exercises' lists them",
-        )
-    return library.get(rec["exercise"]), rec
-
-
 def run(args: argparse.Namespace) -> int:
     from posecheck.commands._progress import ProgressLine
     from posecheck.library import library_from_args
-    from posecheck.sinks.session import SessionOutputs, prepare_outdir, screen_summary
+    from posecheck.sinks.session import SessionOutputs, prepare_outdir
+    from posecheck.sources import open_source
 
     video = Path(args.video)
     library = library_from_args(args)
-    if args.exercise.lower() != "auto":
-        library.get(args.exercise)  # unknown names fail before any work
-
-    from posecheck.sources import open_source
-
-    # Opening first: a missing, empty or unreadable video fails with one line here.
+    auto = args.exercise.lower() == "auto"
+    exercise = None if auto else library.get(args.exercise)  # unknown names fail first
+    # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)
+    info = source.info
     try:
-        if source.info.kind not in ("video", "gif"):
+        if info.kind not in ("video", "gif"):
             raise InputError(
-                f"{video}: not a video ({source.info.kind})",
-                "analyze takes a video file; use 'posecheck score' for landmark files",
+                f"{video}: not a video ({info.kind})",
+                "analyze takes a video file; 'posecheck score' takes landmark files",
             )
-        exercise, recognition = choose_exercise(args.exercise, library, video, args)
         outdir: Path = args.out if args.out is not None else default_outdir(video)
         outputs = SessionOutputs(
             outdir,
@@ -134,33 +111,86 @@ def run(args: argparse.Namespace) -> int:
             extra={"input": {"path": str(video), "exercise_arg": args.exercise}},
         )
         prepare_outdir(outdir, outputs.names(), [video], args.force)
-        return _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_summary)
+        name = Path(info.path).name
+        if not auto:
+            progress = ProgressLine(f"analysing {name}", quiet=args.quiet)
+            return _score_pass(args, source, None, exercise, None, outputs, progress, False)
+        # --exercise auto: the model runs once into the landmarks file, the recogniser
+        # reads it, then a second pass decodes the frames again (no model) to draw.
+        from posecheck.commands._offline import estimate_to_landmarks, mask_measures
+
+        lm_path = outdir / (video.stem + ".landmarks.npz")
+        progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
+        interrupted = False
+        try:
+            estimate_to_landmarks(
+                source, lm_path, mask_names=mask_measures(library),
+                model_complexity=args.model_complexity, progress=progress,
+                meta=outputs.landmarks_meta,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            interrupted = True
+        progress.done()
     finally:
         source.close()
+    return _auto_second_pass(args, video, library, outputs, lm_path, interrupted)
 
 
-def _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_summary) -> int:
+def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> int:
+    from posecheck.commands._offline import LimitedSource, ReplayEstimator, recognise
+    from posecheck.commands._progress import ProgressLine
+    from posecheck.landmarks_io import read_landmarks
+    from posecheck.sources import open_source
+
+    data = read_landmarks(lm_path)
+    exercise, record = recognise(data, library)
+    if not args.quiet:
+        print(
+            f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
+            file=sys.stderr,
+        )
+    outputs.exercise = exercise
+    outputs.landmarks_prewritten = True
+    outputs.checks.exercise = exercise
+    source = open_source(video)
+    if interrupted:
+        source = LimitedSource(source, len(data))
+    try:
+        progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
+        code = _score_pass(
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
+        )
+    finally:
+        source.close()
+    return 130 if interrupted else code
+
+
+def _score_pass(args, source, estimator, exercise, recognition, outputs, progress, partial) -> int:
+    """Run the engine over ``source`` into the session outputs; print the one-screen summary."""
     from posecheck import pipeline
-    from posecheck.angles import EXTRA_MEASURES
+    from posecheck.commands._offline import mask_measures
     from posecheck.engine import Engine
-    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.sinks.session import screen_summary
 
     engine = Engine(exercise, side=args.side)
-    if recognition is not None:
-        _attach_recognition(engine, recognition)
-    # Mask-based measures (back curvature) need MediaPipe's segmentation.
-    needs_mask = any(n in EXTRA_MEASURES for n in engine.measure_names)
-    estimator = MediaPipeEstimator(
-        EstimatorOptions(model_complexity=args.model_complexity, segmentation=needs_mask)
-    )
+    _wrap_finish(engine, recognition, force_partial=partial)
+    own_estimator = estimator is None
+    if own_estimator:
+        from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+
+        # Mask-based measures (back curvature) need MediaPipe's segmentation.
+        estimator = MediaPipeEstimator(
+            EstimatorOptions(
+                model_complexity=args.model_complexity,
+                segmentation=bool(mask_measures([exercise])),
+            )
+        )
     smoother = None
     if args.smoothing:
         from posecheck.smoothing import PoseSmoother
 
         smoother = PoseSmoother()
-    progress = ProgressLine(f"analysing {Path(source.info.path).name}", quiet=args.quiet)
     sinks = outputs.sinks()
-    summary = None
     try:
         summary = pipeline.run(
             source, estimator, engine, sinks, smoother=smoother, progress=progress
@@ -176,7 +206,8 @@ def _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_
         )
         return 130
     finally:
-        estimator.close()
+        if own_estimator:
+            estimator.close()
     progress.done()
     print(screen_summary(summary, exercise, source.info, outputs.outdir, outputs.names()))
     if summary.frames == 0:
@@ -193,13 +224,20 @@ def _analyze(args, source, exercise, recognition, outputs, ProgressLine, screen_
     return 0
 
 
-def _attach_recognition(engine: Any, recognition: dict) -> None:
-    """Make the engine's summary carry the recognition record (exercise, confidence, scores)."""
+def _wrap_finish(engine: Any, recognition: dict | None, force_partial: bool) -> None:
+    """Make the engine's summary carry the recognition record, and stay partial if asked.
+
+    (A second pass over frames a Ctrl-C'd first pass saw ends normally, yet covers
+    only part of the video.)
+    """
+    if recognition is None and not force_partial:
+        return
     finish = engine.finish
 
-    def finish_with_recognition(partial: bool = False):
-        s = finish(partial=partial)
-        s.recognition = {k: recognition.get(k) for k in ("exercise", "confidence", "scores")}
+    def finish_more(partial: bool = False):
+        s = finish(partial=partial or force_partial)
+        if recognition is not None:
+            s.recognition = dict(recognition)
         return s
 
-    engine.finish = finish_with_recognition
+    engine.finish = finish_more

@@ -156,6 +156,8 @@ class SessionOutputs:
     landmarks: bool = True
     landmarks_meta: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # more top-level keys for summary.json
+    # The landmarks file is listed but written elsewhere (analyze -e auto's first pass).
+    landmarks_prewritten: bool = False
 
     def __post_init__(self) -> None:
         self.outdir = Path(self.outdir)
@@ -186,7 +188,7 @@ class SessionOutputs:
 
         outputs = {k: k for k in self.names()}
         sinks: list[Any] = [self.checks]
-        if self.landmarks:
+        if self.landmarks and not self.landmarks_prewritten:
             from posecheck.landmarks_io import LandmarksSink
 
             sinks.append(LandmarksSink(self.outdir / (self.stem + LANDMARKS_SUFFIX),

@@ -1,0 +1,176 @@
+"""Offline helpers shared by ``analyze`` and ``score``.
+
+- :func:`estimate_to_landmarks`: run the model once over a video into a landmarks
+  file (no exercise needed), for recognition and for scoring.
+- :func:`recognise`: ``--exercise auto`` on a landmarks file.
+- :class:`ReplayEstimator`: gives the pipeline stored poses instead of running
+  the model, so a second pass over the video (to draw the annotated video)
+  decodes frames only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import InputError
+from posecheck.pose import Frame, Pose
+from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
+
+
+def mask_measures(exercises: Iterable[Any]) -> set[str]:
+    """Names of mask-based (extra) measures any of ``exercises`` reads."""
+    from posecheck.angles import EXTRA_MEASURES, resolve
+    from posecheck.pose import SIDES
+
+    out: set[str] = set()
+    for ex in exercises:
+        names = ex.all_measures() if hasattr(ex, "all_measures") else ex.key_measures
+        for m in names:
+            for side in SIDES:
+                r = resolve(m, side)
+                if r in EXTRA_MEASURES:
+                    out.add(r)
+    return out
+
+
+class PoseOnlyEngine:
+    """An engine stand-in for a pass that only finds poses (and mask measures)."""
+
+    exercise = None
+
+    def __init__(self, measure_names: Iterable[str] = ()) -> None:
+        self.measure_names = set(measure_names)
+        self.frames = 0
+        self.frames_with_pose = 0
+        self.t_first: float | None = None
+        self.t_last = 0.0
+
+    def update(
+        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict
+    ) -> FrameResult:
+        self.frames += 1
+        self.frames_with_pose += pose is not None
+        self.t_first = t_s if self.t_first is None else self.t_first
+        self.t_last = t_s
+        state = STATE_TRACKING if pose is not None else STATE_NO_PERSON
+        return FrameResult(frame_index, t_s, pose, measures, state=state)
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        return SessionSummary(
+            exercise="", side=None, duration_s=self.t_last - (self.t_first or 0.0),
+            frames=self.frames, frames_with_pose=self.frames_with_pose, partial=partial,
+        )  # fmt: skip
+
+
+def estimate_to_landmarks(
+    source: Any,
+    path: Path,
+    *,
+    mask_names: Iterable[str] = (),
+    model_complexity: int = 1,
+    progress: Any = None,
+    meta: dict | None = None,
+) -> SessionSummary:
+    """Run the model over ``source`` and write every pose to the landmarks file ``path``.
+
+    Mask measures in ``mask_names`` are computed (with segmentation on) and stored
+    as extras. Ctrl-C writes a partial file, then propagates.
+    """
+    from posecheck import pipeline
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.landmarks_io import LandmarksSink
+
+    names = set(mask_names)
+    est = MediaPipeEstimator(
+        EstimatorOptions(model_complexity=model_complexity, segmentation=bool(names))
+    )
+    try:
+        return pipeline.run(
+            source, est, PoseOnlyEngine(names), [LandmarksSink(path, meta=meta)],
+            progress=progress, measure_names=sorted(names),
+        )  # fmt: skip
+    finally:
+        est.close()
+
+
+class _LazyPoses(Sequence):
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.data.pose(k) for k in range(*i.indices(len(self)))]
+        return self.data.pose(i)
+
+
+def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
+    """The library exercise a landmarks recording shows, and the recognition record.
+
+    Raises :class:`InputError` (one line, best guess included) when nothing fits.
+    """
+    from posecheck.recognize import recognize
+
+    if not data.present.any():
+        raise InputError(
+            f"{data.meta.get('source') or data.path}: no person found, so the exercise "
+            "cannot be recognised",
+            "film the whole body in good light, or name the exercise with -e",
+        )
+    rec = recognize(data.t_s, _LazyPoses(data), list(library))
+    record = {
+        "exercise": rec.name,
+        "confidence": round(float(rec.confidence), 4),
+        "margin": float(rec.margin),
+        "scores": {s.name: round(float(s.score), 4) for s in rec.scores},
+        "postures": dict(rec.postures),
+    }
+    if rec.name is None:
+        best = rec.scores[0].name if rec.scores else "nothing"
+        raise InputError(
+            f"{data.meta.get('source') or data.path}: no exercise of the library fits "
+            f"(closest: {best}, {rec.confidence:.0%} < {rec.threshold:.0%})",
+            "name the exercise with -e; 'posecheck exercises' lists them",
+        )
+    return library.get(rec.name), record
+
+
+class ReplayEstimator:
+    """Returns the stored pose for each frame (matched by frame index), never runs a model."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self._row = {int(ix): i for i, ix in enumerate(data.index)}
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        i = self._row.get(frame.index)
+        return None if i is None else self.data.pose(i)
+
+    def close(self) -> None:
+        pass
+
+
+class LimitedSource:
+    """A source that stops after ``n`` frames (the frames a partial first pass saw)."""
+
+    def __init__(self, source: Any, n: int) -> None:
+        self._source, self._n = source, n
+        self.info = source.info
+
+    def frames(self):
+        for k, frame in enumerate(self._source.frames()):
+            if k >= self._n:
+                break
+            yield frame
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+
+def finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
