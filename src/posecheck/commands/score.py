@@ -1,0 +1,333 @@
+"""``posecheck score INPUT...``: score many recordings or landmark files, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import InputError, PosecheckError
+
+HELP = "score many recordings or landmark files offline"
+DESCRIPTION = """\
+Score videos, landmark files (.landmarks.npz, written by 'posecheck analyze') or
+folders of them against an exercise, and print one row per input: file, exercise,
+holds that reached their target, complete reps, score, top fault.
+
+The exercise: -e NAME for all inputs; by default (-e auto) a landmark file saved by
+'posecheck analyze' is scored against the exercise in the summary.json beside it,
+anything else is recognised. Landmark files skip the pose model entirely. Inputs run
+in parallel processes (--jobs, default: the number of cores). A broken input is
+reported in its row and does not stop the others.
+
+exit status: 0 every input scored (and, with --min-score, reached it);
+             1 some input scored below --min-score (or has no score);
+             2 some input could not be scored (error in its row), or bad usage.
+
+examples:
+  posecheck score session.posecheck/clip.landmarks.npz
+  posecheck score recordings/ -e bridge --min-score 70
+  posecheck score a.mp4 b.mp4 --jobs 2 --csv scores.csv --json scores.json
+"""
+
+log = logging.getLogger(__name__)
+
+VIDEO_EXTENSIONS = frozenset(
+    {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".gif"}
+)
+LANDMARKS_SUFFIX = ".landmarks.npz"
+COLUMNS = ("file", "exercise", "holds", "reps", "score", "top_fault", "error")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from posecheck.library import add_library_arguments
+
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="video, landmarks file (.landmarks.npz) or folder of them")  # fmt: skip
+    p.add_argument(
+        "-e", "--exercise", default="auto", metavar="NAME",
+        help="exercise for every input; 'auto' (default): the saved session's, else recognised",
+    )  # fmt: skip
+    p.add_argument("--min-score", type=float, metavar="N",
+                   help="exit 1 unless every input scores at least N (0-100)")  # fmt: skip
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="parallel processes (default: number of cores)")  # fmt: skip
+    p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
+                   help="side to judge (default: the exercise's policy)")  # fmt: skip
+    p.add_argument(
+        "--smoothing", action=argparse.BooleanOptionalAction, default=True,
+        help="One-Euro smoothing of the landmarks (default: on)",
+    )  # fmt: skip
+    p.add_argument("--model-complexity", type=int, choices=(0, 1, 2), default=1,
+                   help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_library_arguments(p)
+
+
+# --- finding the inputs ---------------------------------------------------------------
+
+
+def collect_inputs(specs: list[str]) -> list[Path]:
+    """Expand folders (recursively) into videos and landmark files, in a stable order.
+
+    Inside a saved session folder (one with summary.json) only the landmarks file
+    is taken: its annotated.mp4 is an output, not a recording.
+    """
+    out: list[Path] = []
+    for spec in specs:
+        p = Path(spec)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                session = "summary.json" in files
+                for f in sorted(files):
+                    fp = Path(root) / f
+                    if f.endswith(LANDMARKS_SUFFIX) or (
+                        not session and fp.suffix.lower() in VIDEO_EXTENSIONS
+                    ):
+                        out.append(fp)
+        else:
+            out.append(p)  # missing or odd files are reported in their row
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        k = os.path.realpath(p)
+        if k not in seen:
+            seen.add(k)
+            unique.append(p)
+    return unique
+
+
+# --- scoring one input (runs in a worker process) --------------------------------------
+
+
+def _saved_exercise(lm_path: Path) -> str | None:
+    """The exercise of the saved session a landmarks file belongs to, if any."""
+    s = lm_path.parent / "summary.json"
+    try:
+        data = json.loads(s.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("exercise") if data.get("format") == "posecheck-summary" else None
+
+
+def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """Score one input; never raises for a bad input (the row carries the error)."""
+    row: dict[str, Any] = {c: None for c in COLUMNS}
+    row["file"] = path
+    try:
+        row.update(_score(Path(path), opts))
+    except PosecheckError as exc:
+        row["error"] = exc.one_line()
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
+        log.debug("scoring %s failed", path, exc_info=True)
+        row["error"] = f"{type(exc).__name__}: {exc}"
+    return row
+
+
+def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
+    from posecheck.landmarks_io import read_landmarks
+    from posecheck.library import Library
+
+    library = Library.load(opts.get("poses_dir") or ())
+    name = opts["exercise"]
+    if not path.exists():
+        raise InputError(f"{path}: no such file", "check the path")
+    if path.name.endswith(LANDMARKS_SUFFIX):
+        return _score_landmarks(path, read_landmarks(path), library, name, opts, video=False)
+    with tempfile.TemporaryDirectory(prefix="posecheck-score-") as tmp:
+        from posecheck.commands._offline import estimate_to_landmarks, mask_measures
+        from posecheck.sources import open_source
+
+        lm = Path(tmp) / "pose.landmarks.npz"
+        exercises = list(library) if name == "auto" else [library.get(name)]
+        with open_source(path) as source:
+            if source.info.kind not in ("video", "gif"):
+                raise InputError(f"{path}: not a video or landmarks file ({source.info.kind})",
+                                 "score takes videos and .landmarks.npz files")  # fmt: skip
+            estimate_to_landmarks(
+                source, lm, mask_names=mask_measures(exercises),
+                model_complexity=opts["model_complexity"],
+            )  # fmt: skip
+        return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
+
+
+def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
+    from posecheck import pipeline
+    from posecheck.commands._offline import recognise
+    from posecheck.engine import Engine
+    from posecheck.landmarks_io import LandmarksSource
+
+    row: dict[str, Any] = {"frames": len(data), "model": video}
+    if len(data) == 0:
+        raise InputError(f"{path}: no frames", "record or analyse the video again")
+    recognition = None
+    if name == "auto":
+        saved = None if video else _saved_exercise(path)
+        if saved:
+            exercise = library.get(saved)
+            row["exercise_from"] = "saved session"
+        else:
+            exercise, recognition = recognise(data, library)
+            row["exercise_from"] = "recognised"
+            row["confidence"] = recognition["confidence"]
+    else:
+        exercise = library.get(name)
+        row["exercise_from"] = "given"
+    smoother = None
+    if opts["smoothing"]:
+        from posecheck.smoothing import PoseSmoother
+
+        smoother = PoseSmoother()
+    engine = Engine(exercise, side=opts["side"])
+    # The stored poses replayed through the same loop analyze uses (no model, no frames).
+    source = LandmarksSource(data.path)
+    summary = pipeline.run(source, None, engine, [], smoother=smoother)
+    top = max(summary.cues.items(), key=lambda kv: kv[1].get("count", 0), default=None)
+    row.update(
+        exercise=exercise.name,
+        holds=f"{sum(1 for h in summary.holds if h.reached)}/{len(summary.holds)}",
+        holds_reached=sum(1 for h in summary.holds if h.reached),
+        holds_total=len(summary.holds),
+        reps=summary.reps_complete,
+        score=summary.score,
+        top_fault=(top[1].get("text") or top[0]) if top else None,
+        top_fault_id=top[0] if top else None,
+        frames_with_pose=summary.frames_with_pose,
+        partial=bool(data.meta.get("partial")),
+        warnings=list(summary.warnings),
+    )
+    if summary.frames_with_pose == 0:
+        row["error"] = f"{path}: no person found in any of the {summary.frames} frames"
+    return row
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def _fmt_table(rows: list[dict[str, Any]]) -> str:
+    heads = ("file", "exercise", "holds met", "reps", "score", "top fault")
+    body = []
+    for r in rows:
+        if r.get("error"):
+            body.append(
+                (r["file"], r.get("exercise") or "-", "-", "-", "-", "ERROR: " + r["error"])
+            )
+            continue
+        ex = r["exercise"] + ("*" if r.get("exercise_from") == "recognised" else "")
+        score = "-" if r.get("score") is None else f"{r['score']:.0f}"
+        fault = r.get("top_fault") or "-"
+        body.append((r["file"], ex, r["holds"], str(r["reps"]), score, fault))
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
+              for i, h in enumerate(heads[:-1])]  # fmt: skip
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads[:-1], widths, strict=True))
+             + "  " + heads[-1]]  # fmt: skip
+    for b in body:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(b[:-1], widths, strict=True))
+                     + "  " + b[-1])  # fmt: skip
+    if any(r.get("exercise_from") == "recognised" and not r.get("error") for r in rows):
+        lines.append("* recognised automatically")
+    return "\n".join(lines)
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
+            "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
+            "partial", "error"]  # fmt: skip
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+
+
+def run(args: argparse.Namespace) -> int:
+    from posecheck.library import library_from_args
+
+    library = library_from_args(args)
+    if args.exercise != "auto":
+        args.exercise = library.get(args.exercise).name  # unknown names fail before any work
+    if args.min_score is not None and not 0 <= args.min_score <= 100:
+        raise InputError(f"--min-score {args.min_score:g} is out of range", "use 0-100")
+    inputs = collect_inputs(args.inputs)
+    if not inputs:
+        raise InputError(
+            f"no videos or landmark files found in {', '.join(args.inputs)}",
+            "give video files, .landmarks.npz files or folders holding them",
+        )
+    for out in (args.csv, args.json):
+        if out is not None and any(os.path.realpath(out) == os.path.realpath(i) for i in inputs):
+            raise InputError(f"{out}: the output would overwrite an input", "choose another name")
+    opts = {
+        "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
+        "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
+    }  # fmt: skip
+    jobs = args.jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(inputs)))
+    rows = _run_all([str(p) for p in inputs], opts, jobs, quiet=args.quiet)
+    print(_fmt_table(rows))
+    if args.csv:
+        _write_csv(args.csv, rows)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, default=str) + "\n", encoding="utf-8")
+    if any(r.get("error") for r in rows):
+        return 2
+    if args.min_score is not None and any(
+        r.get("score") is None or r["score"] < args.min_score for r in rows
+    ):
+        return 1
+    return 0
+
+
+def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
+    results: dict[str, dict] = {}
+
+    def note(done: int) -> None:
+        if not quiet and sys.stderr.isatty():
+            sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
+            sys.stderr.flush()
+
+    try:
+        if jobs == 1:
+            for p in paths:
+                results[p] = score_one(p, opts)
+                note(len(results))
+        else:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            # spawn: workers start clean (MediaPipe and threads do not survive fork well).
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
+                futs = {pool.submit(score_one, p, opts): p for p in paths}
+                try:
+                    for f in as_completed(futs):
+                        p = futs[f]
+                        try:
+                            results[p] = f.result()
+                        except Exception as exc:  # noqa: BLE001 - e.g. a worker that died
+                            results[p] = {"file": p, "error": f"worker failed: {exc}"}
+                        note(len(results))
+                except KeyboardInterrupt:
+                    for f in futs:
+                        f.cancel()
+                    raise
+    except KeyboardInterrupt:
+        if not quiet and sys.stderr.isatty():
+            sys.stderr.write("\n")
+        done = [results[p] for p in paths if p in results]
+        if done:
+            print(_fmt_table(done))
+        raise
+    if not quiet and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    return [results[p] for p in paths]
