@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from posecheck.cli import main
+
 from conftest import media_path
 from helpers import make_pose
-from posecheck.cli import main
 
 BRIDGE = "bridge/glute-bridge-3-reps-side.mp4"
 CAT = "cat-camel/cat-cow-side.mp4"
