@@ -70,6 +70,19 @@ def test_good_fixture_loads_with_defaults():
     assert ex.setting("grace_s") == 0.5 and ex.side == "auto" and ex.dose.sets == 1
 
 
+# The exercises of the guide, each must have a definition.
+GUIDE = (
+    "knees-to-chest", "single-knee-to-chest", "knee-rock", "supine-twist", "abdominal-draw-in",
+    "cat-camel", "seated-forward-curl", "pelvic-tilt", "lower-tummy", "bird-dog", "bridge",
+    "seated-spinal-twist", "chest-raise", "standing-backbend", "reclined-pigeon",
+    "seated-reverse-jack-knife", "childs-pose",
+)  # fmt: skip
+
+
+def test_there_is_a_definition_for_every_exercise_of_the_guide():
+    assert set(GUIDE) <= {p.stem for p in POSES}
+
+
 @pytest.mark.parametrize("path", POSES, ids=[p.stem for p in POSES])
 def test_every_pose_file_loads_and_is_sound(path):
     ex = load_file(path)

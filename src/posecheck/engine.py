@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
 from posecheck.angles import compute_measures, resolve
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
@@ -71,6 +72,15 @@ from posecheck.results import (
 # override them (max_width_ratio / min_width_ratio).
 SIDE_VIEW_MAX_RATIO = 0.45
 FRONT_VIEW_MIN_RATIO = 0.5
+
+# Change bounds (min_change_deg ...): the baseline is this percentile of the last
+# baseline_s seconds (100 - it for baseline = "max"), defined once it spans BASELINE_MIN_S.
+BASELINE_PERCENTILE = 20.0
+BASELINE_MIN_S = 0.2
+# The first frames after a person appears are left out of baselines: MediaPipe's
+# tracking settles over them (on the real pelvic-tilt clip the hip angle drifts
+# 4 deg in the first 0.2 s while the person lies still).
+BASELINE_SETTLE_S = 0.2
 
 STATE_CUES = {
     STATE_NO_PERSON: "Step into the camera view.",
@@ -182,6 +192,15 @@ class Engine:
         self._hyst = {"deg": s("hysteresis_deg"), "ratio": s("hysteresis")}
         self._near = {"deg": s("near_deg"), "ratio": s("near")}
         self._safety_measures = exercise.safety.measures or exercise.key_measures
+        bounds: dict[str, Bound] = {}
+        for p in exercise.phases:
+            for b in (*p.targets, *p.rules):
+                if b.change:
+                    bounds.setdefault(b.key, b)
+        for b in exercise.rules:
+            if b.change:
+                bounds.setdefault(b.key, b)
+        self._change_bounds = tuple(bounds.values())
         self.reset()
 
     # --- public API ----------------------------------------------------------------
@@ -217,6 +236,8 @@ class Engine:
         self._cleared_at: dict[str, float] = {}
         self._cue_stats: dict[str, dict] = {}
         self._history: deque[tuple[float, dict[str, float]]] = deque()
+        self._baselines: dict[tuple[str, str], deque[tuple[float, float]]] = {}
+        self._tracking_since: float | None = None  # first frame of the current pose run
         self._holds: list[HoldRecord] = []
         self._reps: list[RepRecord] = []
         self._set = 1
@@ -276,6 +297,10 @@ class Engine:
 
         self._update_state(t_s, pose, measures)
         tracking = self.state == STATE_TRACKING
+        if pose is None:
+            self._tracking_since = None
+        elif self._tracking_since is None:
+            self._tracking_since = t_s
         self._history.append((t_s, measures))
         while self._history and t_s - self._history[0][0] > max(
             self.ex.safety.bounce_window_s, self.speed_window
@@ -283,11 +308,15 @@ class Engine:
             self._history.popleft()
 
         failing: list[Rule] = []
+        self._values_cached: dict[str, dict[str, float]] = {}
         for tr in self._tracks.values():
-            vals = self._values(tr.side, measures)
+            vals = self._values(tr.side, measures, t_s, tracking)
+            self._values_cached[tr.side] = vals
             f = self._step_track(tr, t_s, vals, tracking)
             if tr.side == self._active:
                 failing = f
+        if self.policy == "alternate":
+            failing = self._pick_active(t_s, failing, measures, tracking)
         if tracking:
             failing = failing + self._safety_failures(t_s)
         self._update_cues(t_s, failing if tracking else [])
@@ -358,11 +387,37 @@ class Engine:
             return None
         return self.ex.phase(name)
 
-    def _values(self, side: str, measures: dict[str, float]) -> dict[str, float]:
+    def _values(self, side: str, measures: dict[str, float], t: float, tracking: bool):
+        """Definition name -> value for one side, plus the change values of change bounds."""
         out = {}
         for m in self.ex.all_measures():
             v = measures.get(resolve(m, side), math.nan)
             out[m] = math.nan if v is None else float(v)
+        tr = self._tracks.get(side)
+        # the baseline stands still while a hold runs (a 10 s tilt must not become the
+        # new normal); it follows the person the rest of the time
+        # (only inside a rep, so a wrong start can not freeze a wrong baseline)
+        frozen = (
+            tr is not None and tr.left_start_s is not None and tr.phase is not None
+            and bool(self.ex.phase(tr.phase).hold_s)
+        )  # fmt: skip
+        for b in self._change_bounds:
+            hist = self._baselines.setdefault((side, b.key), deque())
+            v = out.get(b.measure, math.nan)
+            if not frozen:
+                settled = self._tracking_since is not None and (
+                    t - self._tracking_since >= BASELINE_SETTLE_S - _EPS
+                )
+                if tracking and settled and not _nan(v):
+                    hist.append((t, v))
+                while hist and t - hist[0][0] > b.baseline_s + _EPS:
+                    hist.popleft()
+            if _nan(v) or not hist or hist[-1][0] - hist[0][0] < BASELINE_MIN_S - _EPS:
+                out[b.key] = math.nan
+                continue
+            # a low (high) percentile rather than the extreme: one bad frame is no baseline
+            q = BASELINE_PERCENTILE if b.baseline == "min" else 100 - BASELINE_PERCENTILE
+            out[b.key] = v - float(np.percentile([h[1] for h in hist], q))
         return out
 
     def _update_side(self, pose: Pose) -> None:
@@ -384,6 +439,32 @@ class Engine:
         elif want != self._side and abs(self._side_score) > 0.2:
             self._set_side(want)
 
+    def _busy(self, tr: _Track) -> bool:
+        """True while a side is doing something: in a rep, holding, or out of the start phase."""
+        start = self.ex.cycle[0] if self.ex.cycle else None
+        return (
+            tr.left_start_s is not None
+            or tr.hold is not None
+            or (tr.phase is not None and tr.phase != start)
+        )
+
+    def _pick_active(
+        self, t: float, failing: list[Rule], measures: dict[str, float], tracking: bool
+    ) -> list[Rule]:
+        """Alternate policy: the side shown and cued is the one that is moving."""
+        if self._busy(self._tracks[self._active]):
+            return failing
+        for sd, tr in self._tracks.items():
+            if sd != self._active and self._busy(tr):
+                self._active = sd
+                self._emit("side", t, {"side": sd})
+                vals = self._values_cached.get(sd, {})
+                return [
+                    r for r in self.ex.rules_for(tr.phase)
+                    if not _nan(vals.get(r.key, math.nan)) and not r.contains(vals[r.key])
+                ]  # fmt: skip
+        return failing
+
     def _set_side(self, side: str) -> None:
         if side == self._side and side in self._tracks:
             return
@@ -403,12 +484,20 @@ class Engine:
             return STATE_PAUSED, "Paused."
         if pose is None:
             return STATE_NO_PERSON, STATE_CUES[STATE_NO_PERSON]
-        side = self._active
-        missing = []
-        for part in self.ex.required:
-            name = f"{side}_{part}" if f"{side}_{part}" in LANDMARK_INDEX else part
-            if pose.vis(name) < self.ex.min_visibility:
-                missing.append(part)
+        # alternate: either side in full view is enough (the far side is often hidden)
+        sides = SIDES if self.policy == "alternate" else (self._active,)
+        missing: list[str] = []
+        for side in sides:
+            miss = []
+            for part in self.ex.required:
+                name = f"{side}_{part}" if f"{side}_{part}" in LANDMARK_INDEX else part
+                if pose.vis(name) < self.ex.min_visibility:
+                    miss.append(part)
+            if not miss:
+                missing = []
+                break
+            if not missing or len(miss) < len(missing):
+                missing = miss
         view = self.ex.camera.view
         ratio = measures.get("shoulder_width_ratio", math.nan)
         if not _nan(ratio):
@@ -448,7 +537,7 @@ class Engine:
     def _match(self, phase: Phase, vals: dict[str, float], widen: bool) -> bool | None:
         """True/False; None when a target's measure is unknown (NaN)."""
         for t in phase.targets:
-            v = vals.get(t.measure, math.nan)
+            v = vals.get(t.key, math.nan)
             if _nan(v):
                 return None
             if not t.contains(v, self._hyst[t.unit] if widen else 0.0):
@@ -492,7 +581,7 @@ class Engine:
 
         failing = []
         for r in self.ex.rules_for(tr.phase):
-            v = vals.get(r.measure, math.nan)
+            v = vals.get(r.key, math.nan)
             if not _nan(v) and not r.contains(v):
                 failing.append(r)
         phase = self._phase_obj(tr.phase)
@@ -547,13 +636,13 @@ class Engine:
         start = self.ex.phase(cyc[0])
         peak = self.ex.phase(cyc[1])
         for t in peak.targets:
-            v = vals.get(t.measure, math.nan)
+            v = vals.get(t.key, math.nan)
             if _nan(v):
                 continue
             sign = _direction(start, t)
-            old = tr.rep_peak.get(t.measure)
+            old = tr.rep_peak.get(t.key)
             if old is None or (v - old) * sign > 0:
-                tr.rep_peak[t.measure] = v
+                tr.rep_peak[t.key] = v
 
     def _record_rep(self, tr: _Track, end_s: float, complete: bool) -> None:
         start_s = tr.left_start_s if tr.left_start_s is not None else end_s
@@ -602,8 +691,8 @@ class Engine:
         start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])
         fracs = []
         for t in peak.targets:
-            v = tr.rep_peak.get(t.measure)
-            s = _edge(start, t.measure, toward=t)
+            v = tr.rep_peak.get(t.key)
+            s = _edge(start, t.key, toward=t)
             goal = t.min if _direction(start, t) > 0 else t.max
             if v is None or s is None or goal is None or goal == s:
                 continue
@@ -794,6 +883,8 @@ class Engine:
             bounds.extend(phase.targets)
         bounds.extend(self.ex.rules_for(tr.phase))
         for b in bounds:
+            if b.change:  # drawn values are absolute; a change bound has no place there
+                continue
             name = resolve(b.measure, tr.side)
             v = measures.get(name, math.nan)
             if _nan(v):
@@ -844,7 +935,7 @@ def _mid(b: Bound) -> float | None:
 
 def _direction(start: Phase, t: Bound) -> float:
     """+1 if the target lies above the start phase's range for that measure, else -1."""
-    s = next((x for x in start.targets if x.measure == t.measure), None)
+    s = next((x for x in start.targets if x.key == t.key), None)
     if s is None:
         return 1.0 if t.min is not None else -1.0
     a, b = _mid(s), _mid(t)
@@ -855,7 +946,7 @@ def _direction(start: Phase, t: Bound) -> float:
 
 def _edge(start: Phase, measure: str, toward: Bound) -> float | None:
     """The start phase's bound on ``measure`` nearest the target ``toward``."""
-    s = next((x for x in start.targets if x.measure == measure), None)
+    s = next((x for x in start.targets if x.key == measure), None)
     if s is None:
         return None
     return s.max if _direction(start, toward) > 0 else s.min

@@ -59,6 +59,19 @@ class Bound:
     unit: str  # "deg" or "ratio"
     min: float | None = None
     max: float | None = None
+    # change = True: min/max bound the change of the measure from its baseline, the
+    # lowest ("min") or highest ("max") value over the last baseline_s seconds. For
+    # small movements whose absolute angle differs between people (pelvic tilt).
+    change: bool = False
+    baseline: str = "min"
+    baseline_s: float = 3.0
+
+    @property
+    def key(self) -> str:
+        """The name of the value this bound tests (the measure, or its change)."""
+        if not self.change:
+            return self.measure
+        return f"{self.measure}~{self.baseline}{self.baseline_s:g}"
 
     def contains(self, value: float, widen: float = 0.0) -> bool:
         """True if ``value`` is inside the range widened by ``widen`` on each end (NaN: False)."""
@@ -80,11 +93,15 @@ class Bound:
 
     def describe(self) -> str:
         u = " deg" if self.unit == "deg" else ""
+        m = self.measure
+        if self.change:
+            ref = "lowest" if self.baseline == "min" else "highest"
+            m = f"{m} change from its {ref} value over {self.baseline_s:g} s"
         if self.min is not None and self.max is not None:
-            return f"{self.measure} {self.min:g}-{self.max:g}{u}"
+            return f"{m} {self.min:g} to {self.max:g}{u}"
         if self.min is not None:
-            return f"{self.measure} >= {self.min:g}{u}"
-        return f"{self.measure} <= {self.max:g}{u}"
+            return f"{m} >= {self.min:g}{u}"
+        return f"{m} <= {self.max:g}{u}"
 
 
 @dataclass(frozen=True)

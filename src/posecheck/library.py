@@ -64,7 +64,11 @@ log = logging.getLogger(__name__)
 # Measures that are not computed from landmarks, with their unit. Their values come
 # from other modules (back_curvature: posecheck.curvature, from the segmentation
 # mask; + = rounded back (cat), - = arched back).
-EXTRA_MEASURE_UNITS: dict[str, str] = {"back_curvature": "ratio"}
+EXTRA_MEASURE_UNITS: dict[str, str] = {
+    "back_curvature": "ratio",
+    "lumbar_curvature": "ratio",
+    "trunk_lean": "deg",
+}
 
 # Landmark parts a definition may list in ``required`` without a side prefix.
 _PARTS = sorted(
@@ -181,7 +185,7 @@ def _names(types: tuple[type, ...]) -> str:
 
 def _load_extra_measure_modules() -> None:
     """Import modules that register extra measures, when they are installed."""
-    for mod in ("posecheck.curvature",):
+    for mod in ("posecheck.curvature", "posecheck.lean"):
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(mod)
 
@@ -207,14 +211,25 @@ def _read_bound(t: _Table, cls: type, **extra: Any):
     if unit is None:
         hint = _hint(measure, _all_measure_names())
         raise t.error(f"unknown measure {measure!r}{hint}", "measure")
-    lo_key, hi_key = ("min_deg", "max_deg") if unit == "deg" else ("min", "max")
-    wrong = ("min", "max") if unit == "deg" else ("min_deg", "max_deg")
-    for w, right in zip(wrong, (lo_key, hi_key), strict=False):
-        if t.has(w):
-            raise t.error(f"{measure} is measured in {unit}: write {right}", w)
+    sfx = "_deg" if unit == "deg" else ""
+    other = "" if unit == "deg" else "_deg"
+    change = t.has(f"min_change{sfx}") or t.has(f"max_change{sfx}")
+    if change and (t.has(f"min{sfx}") or t.has(f"max{sfx}")):
+        raise t.error(f"use min{sfx}/max{sfx} or min_change{sfx}/max_change{sfx}, not both")
+    stem = "_change" if change else ""
+    lo_key, hi_key = f"min{stem}{sfx}", f"max{stem}{sfx}"
+    for kind in ("", "_change"):
+        for end in ("min", "max"):
+            w = f"{end}{kind}{other}"
+            if t.has(w):
+                raise t.error(f"{measure} is measured in {unit}: write {end}{kind}{sfx}", w)
     lo, hi = t.num(lo_key), t.num(hi_key)
     if lo is None and hi is None:
         raise t.error(f"needs {lo_key} and/or {hi_key}")
+    if change:
+        extra["change"] = True
+        extra["baseline"] = t.choice("baseline", ("min", "max"), "min")
+        extra["baseline_s"] = t.num("baseline_s", 3.0, lo=0.5)
     if lo is not None and hi is not None and lo > hi:
         raise t.error(f"{lo_key} ({lo:g}) is larger than {hi_key} ({hi:g})", lo_key)
     return cls(measure=measure, unit=unit, min=lo, max=hi, **extra)

@@ -1,0 +1,58 @@
+"""``posecheck exercises``: list the exercises of the library and where each comes from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from posecheck.library import add_library_arguments, library_from_args, search_path
+
+HELP = "list the exercises posecheck knows"
+DESCRIPTION = """\
+List every exercise definition found on the search path: the built-in ones, then
+your own folder ($XDG_CONFIG_HOME/posecheck/poses, default ~/.config/posecheck/poses),
+then each --poses-dir. A later file with the same name replaces an earlier one.
+
+examples:
+  posecheck exercises
+  posecheck exercises --poses-dir my-poses/
+  posecheck exercises --json
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_library_arguments(p)
+    p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    lib = library_from_args(args)
+    rows = [
+        {
+            "name": ex.name,
+            "title": ex.title,
+            "view": ex.camera.view,
+            "posture": ex.posture,
+            "dose": ex.dose.describe(),
+            "judged": ex.judged,
+            "origin": ex.origin,
+            "source": ex.source,
+            "aliases": list(ex.aliases),
+        }
+        for ex in lib
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    cols = [("name", "NAME"), ("title", "TITLE"), ("view", "VIEW"), ("dose", "DOSE"),
+            ("judged", "CAMERA"), ("source", "FROM")]  # fmt: skip
+    widths = {k: max(len(h), *(len(str(r[k])) for r in rows)) for k, h in cols} if rows else {}
+    print("  ".join(h.ljust(widths.get(k, len(h))) for k, h in cols).rstrip())
+    for r in rows:
+        src = r["source"] if r["origin"] == "built-in" else f"{r['source']} ({r['origin']})"
+        cells = {**r, "source": src}
+        print("  ".join(str(cells[k]).ljust(widths[k]) for k, _ in cols).rstrip())
+    dirs = ", ".join(f"{d.path} ({d.origin})" for d in search_path(args.poses_dir))
+    print(f"\n{len(rows)} exercises. Searched: {dirs}")
+    print("CAMERA: how well one camera can judge the exercise (see 'posecheck show NAME').")
+    return 0

@@ -1,0 +1,116 @@
+"""``posecheck show NAME``: how to do an exercise, where to put the camera, targets, dose."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from posecheck import DISCLAIMER
+from posecheck.angles import known_measures, resolve
+from posecheck.exercise import Bound, Exercise
+from posecheck.library import add_library_arguments, library_from_args
+
+HELP = "how to do an exercise, where to put the camera, targets"
+DESCRIPTION = """\
+Print an exercise's how-to, camera placement, the phases with their angle targets,
+the form and safety rules with their cues, and the dose.
+
+examples:
+  posecheck show bridge
+  posecheck show knees-to-chest
+  posecheck show my-stretch --poses-dir my-poses/
+"""
+
+_POSTURE = {
+    "supine": "lying on your back", "prone": "lying on your front",
+    "all_fours": "on hands and knees", "seated": "sitting", "standing": "standing",
+    "kneeling": "kneeling", "side_lying": "lying on your side",
+}  # fmt: skip
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help="exercise name or alias ('posecheck exercises')")
+    add_library_arguments(p)
+
+
+def _measure_line(b: Bound) -> str:
+    spec = known_measures().get(resolve(b.measure, "left"))
+    desc = f"  ({spec.description})" if spec else ""
+    return f"{b.describe()}{desc}"
+
+
+def render(ex: Exercise, width: int = 88) -> str:
+    """The text of ``posecheck show`` for one exercise."""
+    out: list[str] = []
+
+    def para(text: str, indent: str = "") -> None:
+        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent)
+                   or [""])  # fmt: skip
+
+    out.append(f"{ex.title} ({ex.name})")
+    out.append("=" * len(out[0]))
+    if ex.aliases:
+        out.append(f"also: {', '.join(ex.aliases)}")
+    if ex.summary:
+        para(ex.summary)
+    out.append("")
+    out.append(f"How to ({_POSTURE.get(ex.posture, ex.posture)}):")
+    for i, step in enumerate(ex.how_to, 1):
+        lines = textwrap.wrap(step, width - 5)
+        out.append(f"  {i}. {lines[0]}")
+        out.extend(f"     {ln}" for ln in lines[1:])
+    out.append("")
+    cam = ex.camera
+    out.append("Camera:")
+    out.append(f"  view: {cam.view}; about {cam.distance_m:g} m away; height: {cam.height}")
+    if cam.notes:
+        para(cam.notes, "  ")
+    side = {"auto": "the side facing the camera", "alternate": "both sides, in turn"}.get(
+        ex.side, f"the {ex.side} side")  # fmt: skip
+    out.append(f"  judges: {side}")
+    if ex.required:
+        out.append(f"  must be in view: {', '.join(ex.required)}")
+    out.append(f"  one camera judges this exercise: {ex.judged}")
+    if ex.limits:
+        para(f"limits: {ex.limits}", "  ")
+    out.append("")
+    out.append("Phases and targets:")
+    for p in ex.phases:
+        hold = f" (hold {p.hold_s:g} s)" if p.hold_s else ""
+        out.append(f"  {p.name}{hold}: {p.description}".rstrip(": "))
+        for t in p.targets:
+            out.append(f"    - {_measure_line(t)}")
+    if ex.cycle:
+        out.append(f"  one rep: {' -> '.join(ex.cycle)}")
+    rules = list(ex.rules) + [r for p in ex.phases for r in p.rules]
+    if rules:
+        out.append("")
+        out.append("Form and safety checks (most important first):")
+        for r in sorted(rules, key=lambda r: (r.severity != "safety", r.priority)):
+            where = f" [{', '.join(r.phases)}]" if r.phases else ""
+            out.append(f"  - {r.severity}{where}: {r.describe()} -> \"{r.cue}\"")
+    sf = ex.safety
+    if sf.max_speed_deg_s or sf.bounce_reversals:
+        out.append("")
+        out.append("Movement checks:")
+        if sf.max_speed_deg_s:
+            out.append(f"  - faster than {sf.max_speed_deg_s:g} deg/s -> \"{sf.speed_cue}\"")
+        if sf.bounce_reversals:
+            out.append(f"  - {sf.bounce_reversals} reversals within {sf.bounce_window_s:g} s "
+                       f"while holding -> \"{sf.bounce_cue}\"")  # fmt: skip
+    out.append("")
+    d = ex.dose
+    out.append(f"Dose: {d.describe()}" + (f"; rest {d.rest_s:g} s" if d.rest_s else ""))
+    if d.notes:
+        para(d.notes, "  ")
+    out.append("")
+    out.append(f"Definition: {ex.source} ({ex.origin})")
+    out.append("")
+    para(DISCLAIMER)
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    lib = library_from_args(args)
+    print(render(lib.get(args.name)))
+    return 0

@@ -1,0 +1,63 @@
+"""Signed trunk lean: forward or backward, which the direction-free angles cannot tell.
+
+``trunk_lean`` (unit "deg", unsided): the angle of the hip->shoulder line from the
+vertical, positive when the shoulders are ahead of the hips (leaning forward, towards
+where the toes point), negative when they are behind (leaning back, a standing
+backbend). 0 = upright. It is computed on the side that faces the camera (higher
+visibility). "Forward" is where the toes point (heel -> toe); when the feet are not
+visible enough, where the nose points (ear -> nose). NaN when neither is known or the
+shoulder/hip is not visible enough.
+
+Registered with :func:`posecheck.angles.register_extra` on import (the engine and
+the library import this module).
+"""
+
+from __future__ import annotations
+
+import math
+
+from posecheck.angles import DEFAULT_MIN_VISIBILITY, MeasureSpec, known_measures, register_extra
+from posecheck.pose import SIDES, Pose
+
+
+def _facing(pose: Pose, side: str, min_vis: float) -> float:
+    """+1 if the person faces image-right on this side, -1 if image-left, 0 if unknown."""
+    heel, toe = f"{side}_heel", f"{side}_foot_index"
+    if min(pose.vis(heel), pose.vis(toe)) >= min_vis:
+        dx = float(pose.point(toe)[0] - pose.point(heel)[0])
+        if abs(dx) > 1e-6:
+            return math.copysign(1.0, dx)
+    ear = f"{side}_ear"
+    if min(pose.vis(ear), pose.vis("nose")) >= min_vis:
+        dx = float(pose.point("nose")[0] - pose.point(ear)[0])
+        if abs(dx) > 1e-6:
+            return math.copysign(1.0, dx)
+    return 0.0
+
+
+def trunk_lean(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """Signed lean of the trunk from vertical in degrees (+ forward, - backward)."""
+    side = max(SIDES, key=lambda s: pose.vis(f"{s}_shoulder") + pose.vis(f"{s}_hip"))
+    sh, hip = f"{side}_shoulder", f"{side}_hip"
+    if min(pose.vis(sh), pose.vis(hip)) < min_visibility:
+        return math.nan
+    facing = _facing(pose, side, min_visibility)
+    if facing == 0.0:
+        return math.nan
+    dx = float(pose.point(sh)[0] - pose.point(hip)[0]) * facing
+    up = float(pose.point(hip)[1] - pose.point(sh)[1])  # image y points down
+    if dx == 0.0 and up == 0.0:
+        return math.nan
+    return math.degrees(math.atan2(dx, up))
+
+
+TRUNK_LEAN = MeasureSpec(
+    "trunk_lean", "deg", "elevation",
+    ("left_shoulder", "left_hip", "right_shoulder", "right_hip"),
+    "hip->shoulder line from vertical, signed: + leaning forward (towards the toes), "
+    "- leaning back; 0 upright (side view)",
+    from_pose=trunk_lean,
+)  # fmt: skip
+
+if "trunk_lean" not in known_measures():
+    register_extra(TRUNK_LEAN)

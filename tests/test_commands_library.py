@@ -1,0 +1,64 @@
+"""The exercises / show / validate commands, in-process through posecheck.cli.main."""
+
+from __future__ import annotations
+
+import json
+
+from posecheck import DISCLAIMER
+from posecheck.cli import main
+
+from conftest import REPO
+
+
+def test_exercises_lists_every_definition_with_its_origin(capsys):
+    assert main(["exercises"]) == 0
+    out = capsys.readouterr().out
+    for p in (REPO / "poses").glob("*.toml"):
+        assert p.stem in out
+    assert "bridge" in out and "hold 5 s, x10" in out and "side" in out
+
+
+def test_exercises_json_and_poses_dir(tmp_path, capsys):
+    (tmp_path / "mini-lift.toml").write_text(
+        (REPO / "tests" / "fixtures" / "good_minimal.toml").read_text()
+    )
+    assert main(["exercises", "--json", "--poses-dir", str(tmp_path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    mini = next(r for r in rows if r["name"] == "mini-lift")
+    assert mini["origin"] == "poses-dir" and mini["view"] == "side"
+
+
+def test_show_prints_how_to_camera_targets_dose_and_disclaimer(capsys):
+    assert main(["show", "glute-bridge"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Bridge (bridge)")
+    assert "How to (lying on your back):" in out
+    assert "view: side; about 2.5 m away" in out
+    assert "hip 165 to 185 deg" in out
+    assert "Dose: hold 5 s, x10; rest 30 s" in out
+    assert " ".join(DISCLAIMER.split()[:5]) in out
+
+
+def test_show_unknown_exercise_suggests(capsys):
+    assert main(["show", "brige"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("posecheck: error: unknown exercise 'brige' (did you mean bridge")
+
+
+def test_validate_ok_and_errors(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "poses/bridge.toml"]) == 0
+    assert capsys.readouterr().out.startswith("poses/bridge.toml: OK")
+    code = main(["validate", "poses/bridge.toml", "tests/fixtures/bad_unknown_key.toml"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert (
+        "tests/fixtures/bad_unknown_key.toml: phases[1].rules[0].mn_deg: unknown key "
+        "(did you mean min_deg?)" in captured.err.splitlines()
+    )
+    assert "1 of 2 files have errors" in captured.err
+
+
+def test_validate_missing_file(capsys):
+    assert main(["validate", "nope.toml"]) == 1
+    assert "nope.toml: no such file" in capsys.readouterr().err
