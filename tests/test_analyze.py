@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,11 +30,14 @@ BRIDGE = "bridge/glute-bridge-3-reps-side.mp4"
 CAT = "cat-camel/cat-cow-side.mp4"
 
 
-def write_video(path: Path, n: int = 24, fps: float = 12.0, size=(160, 96)) -> Path:
+def write_video(
+    path: Path, n: int = 24, fps: float = 12.0, size=(160, 96), faststart: bool = False
+) -> Path:
     """A small H.264 video with nobody in it (frames differ so none are dropped)."""
     import av
 
-    with av.open(str(path), "w") as out:
+    opts = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=opts) as out:
         s = out.add_stream("libx264", rate=round(fps))
         s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
         for i in range(n):
@@ -154,10 +158,14 @@ def test_analyze_never_writes_over_the_input_or_earlier_results(tmp_path, capsys
 
 
 class FakeEstimator:
-    """Nobody in view, except a bridge pose from frame ``pose_from``; Ctrl-C at ``stop_at``."""
+    """A bridge pose from frame ``pose_from`` (nobody before); Ctrl-C at ``stop_at``.
+
+    ``front``: the person faces the camera (shoulders and hips wide apart).
+    """
 
     stop_at: int | None = None
     pose_from: int = 0
+    front: bool = False
 
     def __init__(self, options=None, selector=None):
         self.options = options
@@ -169,6 +177,13 @@ class FakeEstimator:
             return None
         h, w = frame.image.shape[:2]
         k = w / 1280
+        if self.front:
+            pts = {"left_shoulder": (790, 250), "right_shoulder": (490, 250),
+                   "left_hip": (740, 520), "right_hip": (540, 520), "left_knee": (740, 640),
+                   "right_knee": (540, 640), "left_ankle": (740, 710),
+                   "right_ankle": (540, 710)}  # fmt: skip
+            return make_pose({n: (x * k, y * h / 720) for n, (x, y) in pts.items()},
+                             image_size=(w, h))  # fmt: skip
         pts = {"left_shoulder": (300, 520), "left_hip": (640, 420), "left_knee": (900, 330),
                "left_ankle": (1000, 540), "left_heel": (985, 545),
                "left_foot_index": (1060, 548)}  # fmt: skip
@@ -185,6 +200,7 @@ def fake_estimator(monkeypatch):
 
     FakeEstimator.stop_at = None
     FakeEstimator.pose_from = 0
+    FakeEstimator.front = False
     monkeypatch.setattr(est, "MediaPipeEstimator", FakeEstimator)
     return FakeEstimator
 
@@ -226,6 +242,77 @@ def test_no_person_writes_outputs_then_says_so(tmp_path, capsys, fake_estimator)
     assert data["frames"] == 12 and data["frames_with_pose"] == 0
     assert any("no person was found" in w for w in data["warnings"])
     assert "person found in 0" in out
+
+
+def test_wrong_view_says_which_view_and_still_writes(tmp_path, capsys, fake_estimator):
+    fake_estimator.front = True
+    video = write_video(tmp_path / "clip.mp4", n=24)
+    code, out, _err = run_cli(capsys, "analyze", video, "-e", "bridge", "-q")
+    assert code == 0
+    # (the engine changes state after a short delay: not quite 100% of the frames)
+    pattern = (r"wrong camera view in (\d+)% of the frames: Bridge needs a side view "
+               r"\(turn side-on to the camera\)")  # fmt: skip
+    printed = [m for ln in out.splitlines() if (m := re.fullmatch("warning: " + pattern, ln))]
+    assert len(printed) == 1 and int(printed[0].group(1)) >= 70
+    res = tmp_path / "clip.posecheck"
+    saved = json.loads((res / "summary.json").read_text())["warnings"]
+    assert [w for w in saved if re.fullmatch(pattern, w)] == [printed[0].group(0)[9:]]
+    with open(res / "frames.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 24 and rows[-1]["state"] == "wrong_view"
+    assert rows[-1]["shoulder_width_ratio"] != ""  # what was measured is still written
+
+
+def test_truncated_video_is_analysed_as_far_as_it_goes(tmp_path, capsys, fake_estimator):
+    from media_builders import write_cv_video
+
+    full = write_cv_video(tmp_path / "full.avi", 60, 25.0, fourcc="MJPG")
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    code, out, _err = run_cli(capsys, "analyze", cut, "-e", "bridge", "-q")
+    assert code == 0
+    data = json.loads((tmp_path / "cut.posecheck" / "summary.json").read_text())
+    with open(tmp_path / "cut.posecheck" / "frames.csv", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == data["frames"]
+    assert 0 < data["frames"] < 60
+    warn = [w for w in data["warnings"] if "video ends early" in w]
+    assert warn == [f"{cut}: video ends early: read {data['frames']} of 60 frames "
+                    "(the file looks truncated)"]  # fmt: skip
+    assert f"warning: {warn[0]}" in out
+
+
+def test_progress_line_tty_and_plain():
+    import io
+
+    from posecheck.commands._progress import ProgressLine
+    from posecheck.pipeline import Progress
+
+    plain = io.StringIO()
+    pl = ProgressLine("analysing x.mp4", stream=plain)
+    for done in range(0, 101, 5):
+        pl(Progress(done, 100, 40.0, (100 - done) / 40, done / 30))
+    pl.done()
+    assert plain.getvalue().splitlines() == [
+        "analysing x.mp4  25% 25/100 frames  40.0 frames/s  0:02 left",
+        "analysing x.mp4  50% 50/100 frames  40.0 frames/s  0:01 left",
+        "analysing x.mp4  75% 75/100 frames  40.0 frames/s  0:01 left",
+    ]
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    pl = ProgressLine("analysing x.mp4", stream=tty)
+    pl(Progress(50, 100, 40.0, 1.25, 1.6))
+    pl.done()
+    assert tty.getvalue() == (
+        "\r[############............] analysing x.mp4  50% 50/100 frames  40.0 frames/s  "
+        "0:01 left\x1b[K\n"
+    )
+    quiet = io.StringIO()
+    ProgressLine("x", stream=quiet, quiet=True)(Progress(50, 100, 40.0, 1.25, 1.6))
+    assert quiet.getvalue() == ""
 
 
 def test_no_video_no_report_and_force(tmp_path, capsys, fake_estimator):
