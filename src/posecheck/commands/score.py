@@ -142,7 +142,7 @@ def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
     library = Library.load(opts.get("poses_dir") or ())
     name = opts["exercise"]
     if not path.exists():
-        raise InputError(f"{path}: no such file", "check the path")
+        raise InputError(f"{path}: no such file or folder", "check the path")
     if path.name.endswith(LANDMARKS_SUFFIX):
         return _score_landmarks(path, read_landmarks(path), library, name, opts, video=False)
     with tempfile.TemporaryDirectory(prefix="posecheck-score-") as tmp:
@@ -215,19 +215,24 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
 # --- the command ------------------------------------------------------------------------
 
 
+def _short(path: str) -> str:
+    """A path relative to the current folder when it is below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def _fmt_table(rows: list[dict[str, Any]]) -> str:
     heads = ("file", "exercise", "holds met", "reps", "score", "top fault")
     body = []
     for r in rows:
+        name = _short(r["file"])
         if r.get("error"):
-            body.append(
-                (r["file"], r.get("exercise") or "-", "-", "-", "-", "ERROR: " + r["error"])
-            )
+            body.append((name, r.get("exercise") or "-", "-", "-", "-", "ERROR: " + r["error"]))
             continue
         ex = r["exercise"] + ("*" if r.get("exercise_from") == "recognised" else "")
         score = "-" if r.get("score") is None else f"{r['score']:.0f}"
         fault = r.get("top_fault") or "-"
-        body.append((r["file"], ex, r["holds"], str(r["reps"]), score, fault))
+        body.append((name, ex, r["holds"], str(r["reps"]), score, fault))
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
               for i, h in enumerate(heads[:-1])]  # fmt: skip
     lines = ["  ".join(h.ljust(w) for h, w in zip(heads[:-1], widths, strict=True))
