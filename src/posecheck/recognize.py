@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -59,6 +59,9 @@ STILL_SPEED = 0.35
 STILL_WINDOW_S = 0.5
 # Landmarks whose speed decides "still".
 _MOTION_POINTS = ("wrist", "elbow", "knee", "ankle", "shoulder", "hip")
+# Video recognition looks at this many frames per second (MediaPipe keeps tracking
+# across the skipped frames well at this rate, and it costs a third of a full pass).
+SAMPLE_FPS = 10.0
 # Visibility needed for posture landmarks.
 POSTURE_VISIBILITY = 0.5
 
@@ -94,6 +97,20 @@ class Recognition:
     @property
     def label(self) -> str:
         return self.name or "none"
+
+    def to_dict(self) -> dict:
+        """The record stored in summaries: ``exercise`` (None for none), ``best`` guess,
+        ``confidence``, ``margin``, ``threshold``, ``postures``, ``frames``, ``scores``."""
+        return {
+            "exercise": self.name,
+            "best": self.scores[0].name if self.scores else None,
+            "confidence": self.confidence,
+            "margin": self.margin,
+            "threshold": self.threshold,
+            "postures": dict(self.postures),
+            "frames": self.frames,
+            "scores": [asdict(s) for s in self.scores],
+        }
 
 
 # --- posture ----------------------------------------------------------------------
@@ -431,3 +448,85 @@ def recognize(
         frames=sum(p is not None for p in poses),
         threshold=min_score,
     )
+
+
+# --- from a video or a landmarks file ----------------------------------------------
+
+
+def needed_measures(exercises: Iterable) -> list[str]:
+    """Registered measure names the definitions' phase targets need (both sides)."""
+    return sorted(_measure_names(list(exercises)))
+
+
+def collect_video(
+    path,
+    measure_names: Iterable[str],
+    model_complexity: int = 1,
+    sample_fps: float | None = SAMPLE_FPS,
+    max_seconds: float | None = None,
+    writer=None,
+) -> tuple[list[float], list[Pose | None], list[dict[str, float]]]:
+    """Run the pose model over a video (every frame, or ``sample_fps`` of them).
+
+    Returns per sampled frame: t_s, the pose (its mask dropped to save memory) and
+    the measures (mask-based ones computed while the mask was there; segmentation
+    is turned on only if one is asked for). ``writer``: an optional
+    :class:`posecheck.landmarks_io.LandmarksWriter` that gets every sampled frame.
+    Imports the source and estimator modules (OpenCV, MediaPipe) only when called.
+    """
+    from posecheck.angles import EXTRA_MEASURES
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.sources import open_source
+
+    names = list(measure_names)
+    extras = [n for n in names if n in EXTRA_MEASURES]
+    opts = EstimatorOptions(model_complexity=model_complexity, segmentation=bool(extras))
+    t_s: list[float] = []
+    poses: list[Pose | None] = []
+    measures: list[dict[str, float]] = []
+    next_t = -math.inf
+    with open_source(path) as source, MediaPipeEstimator(opts) as estimator:
+        for frame in source.frames():
+            if max_seconds is not None and frame.t_s > max_seconds:
+                break
+            if sample_fps and frame.t_s + 1e-6 < next_t:
+                continue
+            next_t = frame.t_s + 1.0 / sample_fps if sample_fps else -math.inf
+            pose = estimator.estimate(frame)
+            m = compute_measures(pose, names)
+            if pose is not None:
+                pose.mask = None
+            if writer is not None:
+                writer.append(frame.index, frame.t_s, pose, {n: m[n] for n in extras})
+            t_s.append(frame.t_s)
+            poses.append(pose)
+            measures.append(m)
+    return t_s, poses, measures
+
+
+def recognize_video(
+    path,
+    library: Iterable,
+    model_complexity: int = 1,
+    sample_fps: float | None = SAMPLE_FPS,
+    max_seconds: float | None = None,
+    min_score: float = MIN_SCORE,
+) -> dict:
+    """Recognise the exercise in a video; returns :meth:`Recognition.to_dict`."""
+    exercises = list(library)
+    t, poses, measures = collect_video(
+        path, needed_measures(exercises), model_complexity, sample_fps, max_seconds
+    )
+    return recognize(t, poses, exercises, measures, min_score).to_dict()
+
+
+def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -> dict:
+    """Recognise the exercise from a landmarks file (mask measures from its stored extras)."""
+    from posecheck.landmarks_io import read_landmarks
+
+    exercises = list(library)
+    data = read_landmarks(path)
+    poses = [data.pose(i) for i in range(len(data))]
+    names = needed_measures(exercises)
+    measures = [compute_measures(p, names) for p in poses]
+    return recognize(list(map(float, data.t_s)), poses, exercises, measures, min_score).to_dict()
