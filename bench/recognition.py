@@ -28,20 +28,37 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from posecheck import recognize as rz  # noqa: E402
+from posecheck.angles import EXTRA_MEASURES  # noqa: E402
 from posecheck.landmarks_io import LandmarksWriter, read_landmarks  # noqa: E402
 from posecheck.library import Library  # noqa: E402
 
-DEFAULT_MEDIA = Path(os.environ.get("POSECHECK_MEDIA", REPO.parent / "shared" / "media"))
+
+def _find_media() -> Path:
+    """$POSECHECK_MEDIA, else ../shared/media next to the repository (or one level up,
+    for git worktrees)."""
+    if os.environ.get("POSECHECK_MEDIA"):
+        return Path(os.environ["POSECHECK_MEDIA"])
+    for base in (REPO.parent, REPO.parent.parent):
+        if (base / "shared" / "media").is_dir():
+            return base / "shared" / "media"
+    return REPO.parent / "shared" / "media"
+
+
+DEFAULT_MEDIA = _find_media()
 
 
 def cache_path(out: Path, rel: str) -> Path:
     return out / (rel.replace("/", "__") + ".landmarks.npz")
 
 
-def landmarks_for(clip: Path, rel: str, out: Path, names: list[str], sample_fps: float,
-                  refresh: bool) -> Path:  # fmt: skip
-    """The clip's sampled landmarks file, made with the model unless cached."""
+def landmarks_for(clip: Path, rel: str, out: Path, sample_fps: float, refresh: bool) -> Path:
+    """The clip's sampled landmarks file, made with the model unless cached.
+
+    It keeps the landmarks and every mask-based measure (the mask itself is not
+    stored); landmark measures are recomputed from it when recognising.
+    """
     path = cache_path(out, rel)
+    names = sorted(EXTRA_MEASURES)
     if path.is_file() and not refresh:
         meta = read_landmarks(path).meta
         if meta.get("sample_fps") == sample_fps and set(names) <= set(meta.get("measures", [])):
@@ -66,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--refresh", action="store_true", help="re-run the model, ignore the cache")
     ap.add_argument("--clip", default="", help="only clips whose path contains this")
     ap.add_argument("--json", type=Path, help="also write every result as JSON here")
+    ap.add_argument("--poses-dir", action="append", default=[], metavar="DIR",
+                    help="also load definitions from DIR (after the built-ins)")  # fmt: skip
     args = ap.parse_args(argv)
 
     labels_file = args.media / "labels.json"
@@ -73,15 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recognition bench: no {labels_file} (set --media)", file=sys.stderr)
         return 2
     labels = json.loads(labels_file.read_text())
-    library = list(Library.load())
-    names = rz.needed_measures(library)
+    library = list(Library.load(args.poses_dir))
     rows = []
     for rel, lab in labels.items():
         clip = args.media / rel
         if args.clip not in rel or not clip.is_file():
             continue
         t0 = time.perf_counter()
-        lm = landmarks_for(clip, rel, args.out, names, args.sample_fps, args.refresh)
+        lm = landmarks_for(clip, rel, args.out, args.sample_fps, args.refresh)
         rec = rz.recognize_landmarks(lm, library)
         truth = lab.get("exercise") or "none"
         got = rec["exercise"] or "none"

@@ -12,6 +12,7 @@ from posecheck.pose import LANDMARK_INDEX, NUM_LANDMARKS, Pose
 from posecheck.recognize import (
     MIN_SCORE,
     classify_posture,
+    cycle_progress,
     face_elevation_deg,
     recognize,
 )
@@ -179,7 +180,42 @@ def test_half_lifts_are_not_a_bridge():
     t, poses = _seq(bridge_reps(top=False))
     rec = recognize(t, poses, LIBRARY)
     assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "lift").movement_share == 0.0
+
+
+def test_one_lowering_without_a_lift_is_half_a_rep():
+    # starts at the top (e.g. a misread first second), then lies still: up -> down only
+    top, down = BODIES["bridge_top"], BODIES["hook_lying"]
+    t, poses = _seq([top] * 10 + [down] * 50)
+    rec = recognize(t, poses, LIBRARY)
     assert next(s for s in rec.scores if s.name == "lift").movement_share == 0.5
+    assert rec.name != "lift"
+
+
+def _labels(seq: str, cycle_names=("a", "b", "c")):
+    """Per-frame matches from a string of phase letters ('.' = none), 1 frame = 0.1 s."""
+    n = len(seq)
+    matches = {x: np.array([1.0 if ch == x else 0.0 for ch in seq]) for x in cycle_names}
+    return matches, np.ones(n, bool), np.full(n, 0.1)
+
+
+@pytest.mark.parametrize(
+    "cycle, seq, expected",
+    [
+        (["a", "b", "a"], "aaaabbbbaaaa", 1.0),        # one full rep
+        (["a", "b", "a"], "bbbbaaaabbbb", 1.0),        # starts mid-rep: wraps
+        (["a", "b", "a"], "aaaabbbb", 0.5),            # half a rep
+        (["a", "b", "a"], "aaaaaaaa", 0.0),            # never moves
+        (["a", "b", "a"], "aaaabaaaa", 0.0),           # a one-frame blip is jitter
+        (["a", "b", "a"], "aaaa....bbbb....aaaa", 1.0),  # unmatched frames between phases
+        (["a", "b", "a", "c", "a"], "aaabbbaaacccaaa", 1.0),  # two reaches
+        (["a", "b", "a", "c", "a"], "aaabbbaaabbbaaa", 0.5),  # only one of them
+        (["a", "b", "c"], "aaabbbcccaaa", 1.0),        # no wrap: a->b->c
+    ],
+)  # fmt: skip
+def test_cycle_progress(cycle, seq, expected):
+    matches, valid, dt = _labels(seq)
+    assert cycle_progress(cycle, matches, valid, dt, min_s=0.25) == pytest.approx(expected)
 
 
 def test_resting_in_hook_lying_is_none_when_the_hold_needs_bent_knees():

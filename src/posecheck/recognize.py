@@ -334,6 +334,84 @@ def _phase_match(ex, phase, measures: Sequence[Mapping[str, float]]) -> np.ndarr
 # --- scoring ---------------------------------------------------------------------------
 
 
+def phase_runs(
+    names: Sequence[str],
+    matches: Mapping[str, np.ndarray | None],
+    valid: np.ndarray,
+    dt: np.ndarray,
+    min_s: float,
+) -> list[tuple[str, float]]:
+    """The clip as a sequence of (phase, seconds) runs among ``names``.
+
+    A frame takes the phase it matches (staying in the previous one when it still
+    matches it: hysteresis); frames matching none are skipped. Runs shorter than
+    ``min_s`` are dropped (jitter), and runs of the same phase then merge.
+    """
+    runs: list[list] = []
+    prev: str | None = None
+    for i in range(len(dt)):
+        if not valid[i]:
+            continue
+        hits = [n for n in names if matches.get(n) is not None and matches[n][i] == 1.0]
+        if not hits:
+            continue
+        label = prev if prev in hits else hits[0]
+        prev = label
+        if runs and runs[-1][0] == label:
+            runs[-1][1] += float(dt[i])
+        else:
+            runs.append([label, float(dt[i])])
+    out: list[tuple[str, float]] = []
+    for name, sec in runs:
+        if sec < min_s:
+            continue
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + sec)
+        else:
+            out.append((name, sec))
+    return out
+
+
+def cycle_progress(
+    cycle: Sequence[str],
+    matches: Mapping[str, np.ndarray | None],
+    valid: np.ndarray,
+    dt: np.ndarray,
+    min_s: float,
+) -> float:
+    """Share of one full rep seen in order: the longest chain of consecutive steps of
+    ``cycle`` (e.g. down->up, up->down) in the clip's phase runs, over the steps in a
+    rep; 1.0 = at least one complete rep. A cycle whose last phase is its first
+    wraps (the next rep goes on from there).
+    """
+    steps = list(zip(cycle[:-1], cycle[1:], strict=True))
+    if not steps:
+        return 0.0
+    wrap = cycle[0] == cycle[-1]
+    seq = [n for n, _ in phase_runs(list(dict.fromkeys(cycle)), matches, valid, dt, min_s)]
+    best = 0
+    memo: dict[tuple[int, int], int] = {}
+
+    def chain(j: int, k: int) -> int:
+        # steps matched from run j on, when run j -> j+1 must be step k
+        if j + 1 >= len(seq) or k >= len(steps):
+            return 0
+        if (j, k) not in memo:
+            if (seq[j], seq[j + 1]) != steps[k]:
+                memo[j, k] = 0
+            else:
+                nk = k + 1
+                if nk == len(steps) and wrap:
+                    nk = 0
+                memo[j, k] = 1 + chain(j + 1, nk)
+        return memo[j, k]
+
+    for j in range(len(seq) - 1):
+        for k in range(len(steps)):
+            best = max(best, chain(j, k))
+    return min(1.0, best / len(steps))
+
+
 def score_exercise(
     ex,
     postures: Sequence[str],
@@ -360,20 +438,19 @@ def score_exercise(
             hit = (mt == 1.0) & in_posture
             phase_s[ph.name] = float(dt[hit].sum())
 
-    cycle = [p for p in dict.fromkeys(getattr(ex, "cycle", ()) or ())]
+    cycle = list(getattr(ex, "cycle", ()) or ())
     still_share: float | None = None
     note = ""
-    if len(cycle) >= 2:
+    if len(set(cycle)) >= 2:
         visit = min(MIN_VISIT_S, 0.1 * total_s)
-        parts = []
-        for name in cycle:
-            mt = matches.get(name)
-            if mt is None or not np.isfinite(mt[in_posture]).any():
-                parts.append(0.5)  # cannot be measured here: neither for nor against
-                note = "some phases not measurable (segmentation off?)"
-            else:
-                parts.append(1.0 if phase_s[name] >= visit else 0.0)
-        movement = float(np.mean(parts))
+        if any(
+            matches.get(name) is None or not np.isfinite(matches[name][in_posture]).any()
+            for name in set(cycle)
+        ):
+            movement = 0.5  # cannot be measured here: neither for nor against
+            note = "some phases not measurable (segmentation off?)"
+        else:
+            movement = cycle_progress(cycle, matches, in_posture, dt, visit)
     else:
         holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)] or [ex.phases[-1].name]
         name = holds[0]
