@@ -141,3 +141,15 @@ def test_bundled_model_is_found():
     pytest.importorskip("mediapipe")
     assert mediapipe_model_path(1) is not None
     check_options(EstimatorOptions())
+
+
+def test_recovered_pose_must_continue_the_subjects_track():
+    sel = PersonSelector()
+    assert not sel.accept_recovered(box_pose(100, 100, 50), 0.0)  # no subject yet
+    sel.select(box_pose(800, 300, 400), 0.0)
+    assert sel.select(box_pose(200, 750, 350), 0.1) is None  # the tracker strayed
+    assert sel.accept_recovered(box_pose(830, 320, 400), 0.1)  # found near the subject
+    assert sel.subject_box[0] == pytest.approx(830, abs=1)
+    assert not sel.accept_recovered(box_pose(1700, 900, 400), 0.133)  # not them
+    assert sel.recovered == 1
+    assert sel.select(box_pose(210, 750, 350), 0.166) is None  # still refusing the other

@@ -81,15 +81,22 @@ def test_person_leaving_the_frame_gives_none_not_an_error():
     assert any(found) and not all(found)
 
 
-def test_two_people_the_subject_stays_the_same():
+@pytest.mark.parametrize("recover", [False, True], ids=["refuse-only", "crop-search"])
+def test_two_people_the_subject_stays_the_same(recover):
     # A man on a box (centre x ~ 650-850 px) flips down while a woman walks past on
     # the left. MediaPipe's tracker jumps to the woman at ~5.8 s; the selector must
-    # refuse her (no pose rather than her pose) until the man is found again.
-    rows = run_model(media_path("other/two-people-walking-jumping.mp4"))
+    # refuse her (no pose rather than her pose), and the crop search should keep
+    # finding the man while the tracker is away.
+    rows = run_model(media_path("other/two-people-walking-jumping.mp4"), recover_subject=recover)
     boxes = [(t, pose_box(p)) for t, p in rows if p is not None]
     assert all(box[0] > 450 for t, box in boxes), "a pose of the woman on the left was accepted"
     assert sum(1 for t, _ in boxes if t < 5.5) > 140  # the man, before the jump
     assert sum(1 for t, _ in boxes if t > 6.8) > 10  # the man again after landing
+    during = sum(1 for t, _ in boxes if 5.8 <= t <= 6.7)
+    if recover:
+        assert during >= 15  # of 28 frames: found in the crop, though mid-flip
+    else:
+        assert during <= 3
 
 
 def test_segmentation_mask_is_attached():

@@ -15,13 +15,18 @@ On top of that, :class:`PersonSelector` keeps the choice stable over time:
   moves more than ``jump_ratio`` times the subject's size, plus an allowance that
   grows with the time since the subject was last seen) is treated as somebody
   else: the frame reports no pose rather than another person's angles;
+- while the tracker follows somebody else, :class:`MediaPipeEstimator` looks for
+  the subject itself: it runs the model once more, in single-image mode, on a
+  crop around where the subject was last seen (``recover_subject``), and accepts
+  what it finds there if it continues the subject's track;
 - if that other person is followed for longer than ``switch_after_s`` (the
   subject has left), they become the subject.
 
-Limits, honestly: when MediaPipe jumps to another person we cannot make it go
-back; we only refuse the wrong person's landmarks until the tracker finds the
-subject again (which it does when the other person leaves or tracking is lost).
-With two people equally prominent from the start, the first detected wins.
+Limits, honestly: MediaPipe's tracker itself cannot be sent back to the subject;
+the crop search recovers them frame by frame (one extra model run per such
+frame) and fails when the two people overlap in the crop or the subject is in
+a pose the detector does not find (e.g. upside down). With two people equally
+prominent from the start, the one MediaPipe detects first wins.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ class EstimatorOptions:
     segmentation: bool = False
     mp_smoothing: bool = True
     select_person: bool = True
+    recover_subject: bool = True  # look for the subject in a crop when the tracker strays
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -197,6 +203,7 @@ class PersonSelector:
         self._other_t = 0.0
         self.rejected = 0  # frames refused as another person
         self.switches = 0  # times the subject changed
+        self.recovered = 0  # frames where a separate search found the subject
 
     def reset(self) -> None:
         self._ref = None
@@ -216,6 +223,22 @@ class PersonSelector:
         # glitch); over time a person may legitimately come closer.
         grow = self.opt.size_ratio * (1.0 + max(0.0, dt))
         return 1.0 / grow <= ratio <= grow
+
+    @property
+    def subject_box(self) -> tuple[float, float, float] | None:
+        """(centre x, centre y, size) where the subject was last accepted, if any."""
+        return self._ref
+
+    def accept_recovered(self, pose: Pose, t_s: float) -> bool:
+        """Accept a pose found by a separate search if it continues the subject's track."""
+        if self._ref is None:
+            return False
+        box = pose_box(pose, self.opt.min_visibility)
+        if not self._same(box, self._ref, t_s - self._ref_t):
+            return False
+        self._ref, self._ref_t = box, t_s
+        self.recovered += 1
+        return True
 
     def select(self, pose: Pose | None, t_s: float) -> Pose | None:
         if pose is None:
@@ -277,6 +300,7 @@ class MediaPipeEstimator:
             PersonSelector() if o.select_person else None
         )
         self._rgb: np.ndarray | None = None
+        self._static: Any = None  # single-image model for the subject search, made on first use
         self.frames = 0
         self.detected = 0
 
@@ -302,15 +326,59 @@ class MediaPipeEstimator:
         self.frames += 1
         pose = pose_from_mediapipe(result, w, h, with_mask=self.options.segmentation)
         if self.selector is not None:
-            pose = self.selector.select(pose, frame.t_s)
+            found = pose
+            pose = self.selector.select(found, frame.t_s)
+            if pose is None and found is not None and self.options.recover_subject:
+                pose = self._recover(img, frame.t_s)
         if pose is not None:
             self.detected += 1
         return pose
+
+    def _recover(self, img: np.ndarray, t_s: float) -> Pose | None:
+        """Look for the subject in a crop around where they were last seen."""
+        assert self.selector is not None
+        box = self.selector.subject_box
+        if box is None:
+            return None
+        cx, cy, size = box
+        h, w = img.shape[:2]
+        half = 0.9 * size  # the crop is 1.8x the subject's longer side, centred on them
+        x0, y0 = max(0, int(cx - half)), max(0, int(cy - half))
+        x1, y1 = min(w, int(cx + half)), min(h, int(cy + half))
+        if x1 - x0 < 32 or y1 - y0 < 32:
+            return None
+        if self._static is None:
+            import mediapipe as mp
+
+            o = self.options
+            self._static = mp.solutions.pose.Pose(
+                static_image_mode=True,
+                model_complexity=o.model_complexity,
+                enable_segmentation=o.segmentation,
+                min_detection_confidence=o.min_detection_confidence,
+            )
+        crop = self._cv2.cvtColor(img[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)
+        crop.flags.writeable = False
+        found = pose_from_mediapipe(
+            self._static.process(crop), x1 - x0, y1 - y0, with_mask=self.options.segmentation
+        )
+        if found is None:
+            return None
+        found.xy += (x0, y0)
+        found.image_size = (w, h)
+        if found.mask is not None:
+            full = np.zeros((h, w), np.float32)
+            full[y0:y1, x0:x1] = found.mask
+            found.mask = full
+        return found if self.selector.accept_recovered(found, t_s) else None
 
     def close(self) -> None:
         if self._pose is not None:
             self._pose.close()
             self._pose = None
+        if self._static is not None:
+            self._static.close()
+            self._static = None
 
     def __enter__(self) -> MediaPipeEstimator:
         return self
