@@ -1,0 +1,142 @@
+"""``posecheck render``: a synthetic demo clip of an exercise, with its ground truth."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+HELP = "render a synthetic demo clip with known ground truth"
+DESCRIPTION = """\
+Render a drawn person doing an exercise (from its definition in poses/) to a video,
+and write CLIP.truth.json beside it: per frame the true landmark pixels and the
+named angles measured on them, plus the phases, holds, reps and injected faults.
+Use it to see how an exercise is done, or as ground truth for testing.
+
+examples:
+  posecheck render bridge -o bridge.mp4
+  posecheck render bridge --fault hips_sag --seed 3 -o sag.mp4
+  posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
+  posecheck render --list-faults
+"""
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 640x360, got {text!r}") from None
+    if not (64 <= w <= 3840 and 64 <= h <= 2160) or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError(f"size {text}: even numbers, 64x64 to 3840x2160")
+    return w, h
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("exercise", nargs="?", help="exercise name (see 'posecheck exercises')")
+    p.add_argument("-o", "--output", type=Path, help="video file to write (.mp4); the truth "
+                   "goes to the same name with .truth.json")  # fmt: skip
+    p.add_argument("--fault", help="inject a form fault (see --list-faults)")
+    p.add_argument("--view", choices=("side", "front"), help="camera view (default: the "
+                   "exercise's camera view)")  # fmt: skip
+    p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
+                   "(default: chosen by the seed)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help="varies body, clothes, room, camera (default 0)")
+    p.add_argument("--duration-s", type=float, help="about this long: as many reps as fit")
+    p.add_argument("--reps", type=int, help="number of repetitions (default: 2)")
+    p.add_argument("--hold-s", type=float, help="hold time at the held phase (default: short)")
+    p.add_argument("--size", type=_size, default=(640, 360), help="WIDTHxHEIGHT (default 640x360)")
+    p.add_argument("--fps", type=float, default=24.0, help="frames per second (default 24)")
+    p.add_argument("--crf", type=int, default=28, help="H.264 quality, lower is better (default 28)")
+    p.add_argument("--no-noise", action="store_true", help="plain look: no random colours or shake")
+    p.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    from posecheck.library import add_library_arguments
+
+    add_library_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from posecheck.errors import InputError
+    from posecheck.render.motion import FAULTS, SCRIPTS
+
+    if args.list_faults:
+        for name, text in sorted(FAULTS.items()):
+            print(f"{name:14} {text}")
+        return 0
+    if not args.exercise:
+        raise InputError("no exercise given", "e.g. posecheck render bridge -o bridge.mp4")
+    if args.output is None:
+        raise InputError("no output file given", "add -o clip.mp4")
+    script_name, definition = resolve_exercise(args.exercise, args)
+    script = SCRIPTS[script_name]
+    if args.fault is not None and args.fault not in FAULTS:
+        close = difflib.get_close_matches(args.fault, list(FAULTS), n=1)
+        raise InputError(
+            f"unknown fault {args.fault!r}" + (f" (did you mean {close[0]}?)" if close else ""),
+            "valid faults: " + ", ".join(sorted(FAULTS)),
+        )
+    if args.fault is not None and args.fault not in script.faults:
+        raise InputError(f"fault {args.fault!r} does not apply to {script_name}",
+                         "faults for it: " + ", ".join(script.faults))  # fmt: skip
+    if args.duration_s is not None and not 2 <= args.duration_s <= 600:
+        raise InputError(f"--duration-s {args.duration_s:g}: out of range", "give 2 to 600 seconds")
+    if args.reps is not None and not 1 <= args.reps <= 50:
+        raise InputError(f"--reps {args.reps}: out of range", "give 1 to 50")
+    out: Path = args.output
+    if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
+        raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
+    if not out.parent.exists():
+        raise InputError(f"{out.parent}: folder does not exist", "create it or choose another -o")
+    if not 1 <= args.fps <= 120:
+        raise InputError(f"--fps {args.fps:g}: out of range", "give 1 to 120")
+
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.video import truth_path, write_clip
+
+    opts = RenderOptions(
+        script_name, fault=args.fault, view=args.view, seed=args.seed,
+        duration_s=args.duration_s, size=args.size, fps=args.fps, side=args.side,
+        noise=not args.no_noise, reps=args.reps, hold_s=args.hold_s,
+    )  # fmt: skip
+    renderer = ClipRenderer(opts, script, definition)
+
+    def progress(i: int, n: int) -> None:
+        if sys.stderr.isatty() and (i % 24 == 0 or i == n):
+            print(f"\rrendering {i}/{n} frames", end="" if i < n else "\n", file=sys.stderr)
+
+    truth = write_clip(renderer, out, crf=args.crf, progress=progress)
+    reps = len(truth["reps"])
+    print(f"wrote {out} ({truth['duration_s']:.1f} s, {truth['frame_count']} frames, "
+          f"{reps} reps, fault: {args.fault or 'none'}) and {truth_path(out)}")  # fmt: skip
+    return 0
+
+
+def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa: ANN201
+    """(script name, Exercise definition or None) for a user-typed name.
+
+    The definition comes from the library (poses/); the animation needs a script
+    of the same name. Unknown names raise with the closest known names.
+    """
+    from posecheck.errors import InputError, PosecheckError, UnknownExerciseError
+    from posecheck.render.motion import SCRIPTS
+
+    definition = None
+    try:
+        from posecheck.library import Library, library_from_args
+
+        lib = library_from_args(args) if args is not None else Library.load()
+        definition = lib.find(name)
+        known = set(lib.names)
+    except (ImportError, PosecheckError):
+        known = set()
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    script_name = definition.name if definition is not None else key
+    if script_name in SCRIPTS:
+        return script_name, definition
+    if definition is not None:
+        raise InputError(f"no animation for {definition.name!r} yet",
+                         "animated: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
+    everything = sorted(known | set(SCRIPTS))
+    close = difflib.get_close_matches(key, everything, n=3, cutoff=0.4)
+    hint = f"closest: {', '.join(close)}" if close else "known: " + ", ".join(everything)
+    raise UnknownExerciseError(f"unknown exercise {name!r}", hint)

@@ -1,0 +1,424 @@
+"""Animation scripts: how each exercise moves, with holds, reps, rest and injected faults.
+
+Pure Python + numpy. A script is a posture (how the body rests on the floor or a
+chair), named key poses (one per phase of the definition: ``down``/``up``,
+``cat``/``camel``, ...), the order the phases are visited in and the dose (move
+time, hold time, reps, rest). Key pose angles use the names of
+:mod:`posecheck.angles` (``hip``, ``knee``, ``shoulder``, ... for the worked
+side; ``other_hip`` for the other side) plus a few shape parameters the
+landmarks cannot show (``spine``, ``lumbar``, ``head``, ``twist``, ``leg_roll``).
+
+When an :class:`posecheck.exercise.Exercise` definition is given, the script
+reads from it: the phase order (``cycle``), the held phase and its ``hold_s``,
+the dose, and every phase target on a joint angle, which moves the key pose's
+angle inside the target range (see :func:`script_from_definition`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from posecheck.render.body import (
+    Anthropometry,
+    BodyPose,
+    LimbAngles,
+    Skeleton,
+    Support,
+    forward_kinematics,
+    rest_on_floor,
+)
+
+JOINTS = ("hip", "knee", "ankle", "shoulder", "elbow", "leg_roll", "arm_roll")
+SHAPE = ("trunk", "head", "spine", "lumbar", "twist")
+
+
+@dataclass(frozen=True)
+class Posture:
+    """How the body rests: support points (height above the floor as a fraction of body
+    height), the preferred extra rotation, the point whose X stays fixed, a chair."""
+
+    supports: tuple[tuple[str, float], ...]
+    trunk: float  # starting trunk direction (deg), refined by the supports
+    anchor: str
+    chair_seat_h: float | None = None  # fraction of height
+    flat_feet: bool = True
+
+
+POSTURES: dict[str, Posture] = {
+    "supine": Posture(
+        (("shoulder_mid", 0.062), ("hip_mid", 0.058), ("left_heel", 0.0), ("right_heel", 0.0),
+         ("left_foot_index", 0.0), ("right_foot_index", 0.0), ("head_center", 0.066)),
+        180.0, "shoulder_mid"),  # fmt: skip
+    "prone": Posture(
+        (("hip_mid", 0.060), ("left_knee", 0.030), ("right_knee", 0.030), ("left_foot_index", 0.0),
+         ("right_foot_index", 0.0), ("left_elbow", 0.020), ("right_elbow", 0.020),
+         ("left_wrist", 0.017), ("right_wrist", 0.017), ("shoulder_mid", 0.062)),
+        0.0, "hip_mid", flat_feet=False),  # fmt: skip
+    "all_fours": Posture(
+        (("left_wrist", 0.02), ("right_wrist", 0.02), ("left_knee", 0.03), ("right_knee", 0.03),
+         ("left_foot_index", 0.0), ("right_foot_index", 0.0)),
+        0.0, "left_knee", flat_feet=False),  # fmt: skip
+    "kneeling": Posture(
+        (("left_knee", 0.03), ("right_knee", 0.03), ("left_foot_index", 0.0),
+         ("right_foot_index", 0.0), ("left_ankle", 0.03), ("left_wrist", 0.02),
+         ("right_wrist", 0.02), ("head_center", 0.06)),
+        0.0, "left_knee", flat_feet=False),  # fmt: skip
+    "seated": Posture(
+        (("hip_mid", 0.27), ("left_heel", 0.0), ("right_heel", 0.0), ("left_foot_index", 0.0),
+         ("right_foot_index", 0.0)),
+        90.0, "hip_mid", chair_seat_h=0.245),  # fmt: skip
+    "standing": Posture(
+        (("left_heel", 0.0), ("left_foot_index", 0.0), ("right_heel", 0.0),
+         ("right_foot_index", 0.0)),
+        90.0, "left_ankle"),  # fmt: skip
+}
+
+
+@dataclass(frozen=True)
+class KeyPose:
+    """Named angles for one phase; missing names keep the posture's base pose."""
+
+    angles: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Script:
+    """One exercise's animation, before faults and noise."""
+
+    exercise: str
+    posture: str
+    view: str  # "side" or "front"
+    base: dict[str, float]  # angles shared by every key pose
+    poses: dict[str, KeyPose]
+    start: str  # phase the clip starts and ends in
+    cycle: tuple[str, ...]  # phases of one rep, first == last
+    hold_phase: str | None  # where the hold timer runs
+    hold_s: float = 3.0
+    move_s: float = 1.5
+    reps: int = 2
+    rest_s: float = 1.0
+    lead_s: float = 1.0  # still start before the first rep
+    alternate: bool = False  # worked side alternates rep by rep (bird dog, single knee)
+    symmetric: bool = True  # "hip" applies to both sides unless other_hip is given
+    faults: tuple[str, ...] = ()  # faults that make sense for this exercise
+    bounce_measure: str = "hip"
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+_HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5}
+_ALL4 = {"hip": 92, "knee": 92, "shoulder": 88, "elbow": 176, "ankle": 150, "head": -15}
+_GENERIC = ("too_fast", "out_of_frame", "wrong_view")
+
+SCRIPTS: dict[str, Script] = {
+    "bridge": Script(
+        "bridge", "supine", "side", _HOOK,
+        {"down": KeyPose({}), "up": KeyPose({"hip": 176, "knee": 92, "shoulder": 18})},
+        "down", ("down", "up", "down"), "up", hold_s=3.0, move_s=1.6,
+        faults=("hips_sag", "foot_lift", "incomplete") + _GENERIC),
+    "pelvic-tilt": Script(
+        "pelvic-tilt", "supine", "side", {**_HOOK, "lumbar": 0.035},
+        {"neutral": KeyPose({}), "tilt": KeyPose({"hip": 131, "lumbar": -0.02})},
+        "neutral", ("neutral", "tilt", "neutral"), "tilt", hold_s=3.0, move_s=1.2,
+        faults=("foot_lift", "incomplete") + _GENERIC, bounce_measure="hip"),
+    "abdominal-draw-in": Script(
+        "abdominal-draw-in", "supine", "side", {**_HOOK, "lumbar": 0.03},
+        {"rest": KeyPose({}), "hold": KeyPose({"lumbar": 0.0, "hip": 127})},
+        "rest", ("rest", "hold", "rest"), "hold", hold_s=4.0, move_s=1.0,
+        faults=("foot_lift",) + _GENERIC),
+    "knees-to-chest": Script(
+        "knees-to-chest", "supine", "side", _HOOK,
+        {"start": KeyPose({}), "hug": KeyPose({"hip": 55, "knee": 55, "shoulder": 55, "elbow": 140,
+                                               "head": 15})},
+        "start", ("start", "hug", "start"), "hug", hold_s=4.0, move_s=1.8,
+        faults=("bounce", "incomplete") + _GENERIC),
+    "supine-twist": Script(
+        "supine-twist", "supine", "side", {**_HOOK, "shoulder": 90, "arm_roll": 80},
+        {"start": KeyPose({}), "twist": KeyPose({"leg_roll": 55, "other_leg_roll": 55})},
+        "start", ("start", "twist", "start"), "twist", hold_s=4.0, move_s=2.0,
+        faults=("bounce",) + _GENERIC, bounce_measure="leg_roll"),
+    "reclined-pigeon": Script(
+        "reclined-pigeon", "supine", "side", _HOOK,
+        {"start": KeyPose({"hip": 100, "knee": 80, "leg_roll": 55}),
+         "stretch": KeyPose({"hip": 70, "knee": 85, "leg_roll": 55, "other_hip": 75,
+                             "other_knee": 80, "shoulder": 45, "elbow": 150})},
+        "start", ("start", "stretch", "start"), "stretch", hold_s=4.0, move_s=2.0,
+        symmetric=False, faults=("bounce",) + _GENERIC),
+    "lower-tummy": Script(
+        "lower-tummy", "supine", "side", {**_HOOK, "lumbar": 0.0},
+        {"start": KeyPose({}), "lift": KeyPose({"hip": 90, "knee": 90})},
+        "start", ("start", "lift", "start"), "lift", hold_s=2.0, move_s=1.5,
+        symmetric=False, alternate=True, faults=("incomplete",) + _GENERIC),
+    "cat-camel": Script(
+        "cat-camel", "all_fours", "side", _ALL4,
+        {"neutral": KeyPose({}),
+         "cat": KeyPose({"spine": 0.10, "head": 45, "hip": 97, "shoulder": 84}),
+         "camel": KeyPose({"spine": -0.07, "head": -45, "hip": 88, "shoulder": 92})},
+        "neutral", ("neutral", "cat", "camel", "neutral"), "cat", hold_s=2.0, move_s=1.6,
+        faults=("too_fast", "incomplete", "out_of_frame", "wrong_view")),
+    "bird-dog": Script(
+        "bird-dog", "all_fours", "side", _ALL4,
+        {"start": KeyPose({}),
+         "extend": KeyPose({"hip": 178, "knee": 176, "ankle": 120, "other_shoulder": 170,
+                            "other_elbow": 178, "head": -5})},
+        "start", ("start", "extend", "start"), "extend", hold_s=2.5, move_s=1.6,
+        symmetric=False, alternate=True, faults=("incomplete",) + _GENERIC),
+    "childs-pose": Script(
+        "childs-pose", "kneeling", "side", {**_ALL4, "ankle": 160},
+        {"start": KeyPose({}),
+         "stretch": KeyPose({"hip": 40, "knee": 35, "shoulder": 165, "elbow": 176, "head": 15,
+                             "spine": 0.05})},
+        "start", ("start", "stretch", "start"), "stretch", hold_s=4.0, move_s=2.2,
+        faults=("bounce",) + _GENERIC),
+    "chest-raise": Script(
+        "chest-raise", "prone", "side",
+        {"hip": 180, "knee": 178, "ankle": 150, "shoulder": 95, "elbow": 45, "head": -10},
+        {"down": KeyPose({}),
+         "up": KeyPose({"hip": 205, "shoulder": 70, "elbow": 85, "head": -25, "spine": -0.05})},
+        "down", ("down", "up", "down"), "up", hold_s=3.0, move_s=1.6,
+        faults=("incomplete",) + _GENERIC),
+    "seated-forward-curl": Script(
+        "seated-forward-curl", "seated", "side",
+        {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 10, "elbow": 170, "head": 0},
+        {"upright": KeyPose({}),
+         "curl": KeyPose({"hip": 45, "spine": 0.10, "head": 35, "shoulder": 40, "elbow": 170})},
+        "upright", ("upright", "curl", "upright"), "curl", hold_s=4.0, move_s=2.2,
+        faults=("bounce",) + _GENERIC),
+    "seated-spinal-twist": Script(
+        "seated-spinal-twist", "seated", "front",
+        {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 35, "elbow": 100},
+        {"start": KeyPose({}), "twist": KeyPose({"twist": 40, "head": 0})},
+        "start", ("start", "twist", "start"), "twist", hold_s=4.0, move_s=2.0,
+        faults=("bounce",) + _GENERIC, bounce_measure="twist"),
+    "seated-reverse-jack-knife": Script(
+        "seated-reverse-jack-knife", "seated", "side",
+        {"hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
+        {"start": KeyPose({}), "tuck": KeyPose({"hip": 60, "knee": 70, "ankle": 120})},
+        "start", ("start", "tuck", "start"), "tuck", hold_s=1.5, move_s=1.4,
+        faults=("incomplete",) + _GENERIC),
+    "standing-backbend": Script(
+        "standing-backbend", "standing", "side",
+        {"hip": 180, "knee": 178, "ankle": 92, "shoulder": -25, "elbow": 80},
+        {"stand": KeyPose({}), "bend": KeyPose({"hip": 200, "spine": -0.06, "head": -20})},
+        "stand", ("stand", "bend", "stand"), "bend", hold_s=3.0, move_s=2.0,
+        faults=("bounce",) + _GENERIC),
+}
+
+FAULTS: dict[str, str] = {
+    "hips_sag": "the pelvis stops short of a straight line at the top (hips sagging)",
+    "foot_lift": "the worked-side heel lifts off the floor during the hold",
+    "bounce": "small fast bounces during the hold instead of a still stretch",
+    "too_fast": "every movement takes a fraction of a second",
+    "incomplete": "the second rep goes only half way to the target position",
+    "out_of_frame": "the camera is too close: the feet leave the frame",
+    "wrong_view": "the camera looks from the head/feet end instead of the side",
+    "far_side": "the camera looks at the other side of the body",
+}
+
+
+def exercise_names() -> list[str]:
+    return sorted(SCRIPTS)
+
+
+# --- building body poses ------------------------------------------------------------------
+
+
+def body_pose(angles: dict[str, float], worked: str, symmetric: bool) -> BodyPose:
+    """A BodyPose from named angles (``hip`` = worked side, ``other_hip`` = the other side)."""
+    other = "right" if worked == "left" else "left"
+    limbs: dict[str, dict[str, float]] = {"left": {}, "right": {}}
+    for j in JOINTS:
+        if j in angles:
+            limbs[worked][j] = angles[j]
+            if symmetric or j not in ("hip", "knee", "ankle", "shoulder", "elbow", "leg_roll", "arm_roll"):
+                limbs[other][j] = angles[j]
+            elif f"other_{j}" not in angles:
+                limbs[other][j] = angles[j]
+        if f"other_{j}" in angles:
+            limbs[other][j] = angles[f"other_{j}"]
+        for s in ("left", "right"):
+            if f"{s}_{j}" in angles:
+                limbs[s][j] = angles[f"{s}_{j}"]
+    shape = {k: angles[k] for k in SHAPE if k in angles}
+    return BodyPose(left=LimbAngles(**limbs["left"]), right=LimbAngles(**limbs["right"]), **shape)
+
+
+def place_body(pose: BodyPose, posture: Posture, body: Anthropometry,
+               foot_lift: dict[str, float] | None = None) -> Skeleton:
+    """Forward kinematics, then flat feet on the floor, then rest on the supports.
+
+    ``foot_lift``: side -> degrees the heel of that foot rotates up about the toes.
+    """
+    foot_lift = foot_lift or {}
+    lifted_feet = tuple(s for s, v in foot_lift.items() if v > 0)
+    sup: list[Support] = [(n, f * body.height_m) for n, f in posture.supports
+                          if not any(n.startswith(s) and n.endswith(("heel",)) for s in lifted_feet)]
+    skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, 0.0)
+    if posture.flat_feet:
+        for _ in range(2):
+            # choose each supporting foot's ankle angle so the sole is level
+            for s in ("left", "right"):
+                k, a = skel.points[f"{s}_knee"], skel.points[f"{s}_ankle"]
+                if a[1] > 0.12 * body.height_m:  # foot in the air: leave it
+                    continue
+                shank = math.degrees(math.atan2(a[1] - k[1], a[0] - k[0]))
+                toe_dir = skel.points[f"{s}_foot_index"][0] - skel.points[f"{s}_heel"][0]
+                want = 0.0 if toe_dir >= 0 else 180.0
+                ankle = (shank + 180.0 - want) % 360.0
+                ankle = ankle if ankle <= 180 else 360 - ankle
+                ankle = float(np.clip(ankle, 60, 150)) + foot_lift.get(s, 0.0)
+                pose = pose.with_side(s, ankle=ankle)
+            skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, rot)
+    return skel
+
+
+# --- the timeline -------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    t0: float
+    t1: float
+    a: dict[str, float]
+    b: dict[str, float]
+    phase: str  # phase reached at the end (or held)
+    kind: str  # "still", "move", "hold"
+    worked: str
+    rep: int  # 1-based rep this segment belongs to, 0 outside reps
+
+
+@dataclass
+class Timeline:
+    segments: list[Segment]
+    holds: list[dict[str, Any]]
+    reps: list[dict[str, Any]]
+    faults: list[dict[str, Any]]
+    duration_s: float
+
+
+def _angles(script: Script, phase: str) -> dict[str, float]:
+    return {**script.base, **script.poses[phase].angles}
+
+
+def build_timeline(script: Script, fault: str | None, worked: str, duration_s: float | None,
+                   rng: np.random.Generator) -> Timeline:
+    """Lay out the still start, reps (moves and holds), rest, and where the fault happens."""
+    move = script.move_s * (0.22 if fault == "too_fast" else 1.0)
+    segs: list[Segment] = []
+    holds: list[dict[str, Any]] = []
+    reps: list[dict[str, Any]] = []
+    t = 0.0
+    start = _angles(script, script.start)
+    segs.append(Segment(t, t + script.lead_s, start, start, script.start, "still", worked, 0))
+    t += script.lead_s
+    side = worked
+    rep = 0
+    n_reps = script.reps
+    if duration_s:
+        one = (len(script.cycle) - 1) * move + script.hold_s + script.rest_s
+        n_reps = max(1, int((duration_s - script.lead_s - 0.5) // one))
+    for rep in range(1, n_reps + 1):
+        rep_start = t
+        cur = start
+        incomplete = fault == "incomplete" and rep == 2
+        for ph in script.cycle[1:]:
+            target = _angles(script, ph)
+            if fault == "hips_sag" and ph == script.hold_phase and target.get("hip", 0) > 160:
+                target = {**target, "hip": target["hip"] - 27.0}  # stops short of straight
+            if incomplete and ph == script.hold_phase:
+                target = {k: start.get(k, v) + 0.45 * (v - start.get(k, v)) for k, v in target.items()}
+            segs.append(Segment(t, t + move, cur, target, ph, "move", side, rep))
+            t += move
+            if ph == script.hold_phase:
+                h = script.hold_s
+                segs.append(Segment(t, t + h, target, target, ph, "hold", side, rep))
+                if not incomplete:
+                    holds.append({"phase": ph, "start_s": round(t, 3), "end_s": round(t + h, 3),
+                                  "side": side, "rep": rep})
+                t += h
+            cur = target
+        reps.append({"index": rep, "start_s": round(rep_start, 3), "end_s": round(t, 3),
+                     "complete": not incomplete, "side": side})
+        segs.append(Segment(t, t + script.rest_s, start, start, script.start, "still", side, 0))
+        t += script.rest_s
+        if script.alternate:
+            side = "right" if side == "left" else "left"
+    faults: list[dict[str, Any]] = []
+    if fault:
+        span = [0.0, t]
+        if fault in ("hips_sag", "foot_lift", "bounce"):
+            span = [holds[0]["start_s"], holds[0]["end_s"]] if holds else span
+        if fault == "incomplete":
+            r2 = next((r for r in reps if r["index"] == 2), reps[-1])
+            span = [r2["start_s"], r2["end_s"]]
+        faults.append({"name": fault, "description": FAULTS[fault], "start_s": round(span[0], 3),
+                       "end_s": round(span[1], 3)})
+    return Timeline(segs, holds, reps, faults, t)
+
+
+def _ease(x: float) -> float:
+    x = min(1.0, max(0.0, x))
+    return x * x * (3 - 2 * x)
+
+
+def angles_at(tl: Timeline, script: Script, t: float, fault: str | None) -> tuple[dict[str, float], Segment]:
+    """The named angles at time ``t`` (with the fault applied) and the segment it is in."""
+    seg = tl.segments[-1]
+    for s in tl.segments:
+        if s.t0 <= t < s.t1:
+            seg = s
+            break
+    w = _ease((t - seg.t0) / max(1e-6, seg.t1 - seg.t0)) if seg.kind == "move" else 1.0
+    keys = set(seg.a) | set(seg.b)
+    ang = {k: seg.a.get(k, seg.b.get(k, 0.0)) + w * (seg.b.get(k, seg.a.get(k, 0.0)) - seg.a.get(k, seg.b.get(k, 0.0))) for k in keys}
+    f_on = any(f["start_s"] <= t < f["end_s"] for f in tl.faults)
+    if fault == "bounce" and seg.kind == "hold" and f_on:
+        m = script.bounce_measure
+        amp = 9.0 if m != "twist" else 8.0
+        ang[m] = ang.get(m, 0.0) + amp * math.sin(2 * math.pi * 1.6 * (t - seg.t0))
+    if fault == "foot_lift" and seg.kind == "hold" and f_on:
+        ramp = max(0.0, min(1.0, (t - seg.t0) / 0.5, (seg.t1 - t) / 0.5))
+        ang["foot_lift"] = 35.0 * ramp
+    return ang, seg
+
+
+def script_for(name: str) -> Script:
+    return SCRIPTS[name]
+
+
+def script_from_definition(script: Script, exercise: Any) -> Script:
+    """Adapt a script to an exercise definition (posecheck.exercise.Exercise).
+
+    Reads the cycle, the held phase and its hold time, the dose's rest, and moves
+    each key pose's joint angle inside its phase target range (with a margin).
+    Phases the script does not know keep the nearest known pose.
+    """
+    poses = dict(script.poses)
+    for ph in getattr(exercise, "phases", ()):
+        kp = poses.get(ph.name)
+        if kp is None:
+            continue
+        ang = dict(kp.angles)
+        base = {**script.base, **ang}
+        for tg in ph.targets:
+            m = tg.measure
+            if m not in base or getattr(tg, "unit", "deg") != "deg":
+                continue
+            v = base[m]
+            lo = tg.min if tg.min is not None else -1e9
+            hi = tg.max if tg.max is not None else 1e9
+            margin = min(6.0, (hi - lo) / 4) if hi < 1e8 and lo > -1e8 else 6.0
+            if v < lo + margin:
+                ang[m] = lo + margin
+            elif v > hi - margin:
+                ang[m] = hi - margin
+        poses[ph.name] = KeyPose(ang)
+    cycle = tuple(getattr(exercise, "cycle", ()) or ()) or script.cycle
+    if not all(p in poses for p in cycle):
+        cycle = script.cycle
+    hold_phase = next((p.name for p in getattr(exercise, "phases", ()) if p.hold_s and p.name in poses),
+                      script.hold_phase)
+    return replace(script, poses=poses, cycle=cycle, start=cycle[0], hold_phase=hold_phase)
