@@ -26,7 +26,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 640x360, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT like 640x360, got {text!r}"
+        ) from None
     if not (64 <= w <= 3840 and 64 <= h <= 2160) or w % 2 or h % 2:
         raise argparse.ArgumentTypeError(f"size {text}: even numbers, 64x64 to 3840x2160")
     return w, h
@@ -41,13 +43,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "exercise's camera view)")  # fmt: skip
     p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
                    "(default: chosen by the seed)")  # fmt: skip
-    p.add_argument("--seed", type=int, default=0, help="varies body, clothes, room, camera (default 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="varies body, clothes, room, camera (default 0)"
+    )
     p.add_argument("--duration-s", type=float, help="about this long: as many reps as fit")
     p.add_argument("--reps", type=int, help="number of repetitions (default: 2)")
-    p.add_argument("--hold-s", type=float, help="hold time at the held phase (default: short)")
+    p.add_argument("--hold-s", type=float, help="hold time (default: the definition's hold_s)")
+    p.add_argument("--move-s", type=float, help="time of one movement between phases")
+    p.add_argument("--rest-s", type=float, help="rest between reps")
     p.add_argument("--size", type=_size, default=(640, 360), help="WIDTHxHEIGHT (default 640x360)")
     p.add_argument("--fps", type=float, default=24.0, help="frames per second (default 24)")
-    p.add_argument("--crf", type=int, default=28, help="H.264 quality, lower is better (default 28)")
+    p.add_argument(
+        "--crf", type=int, default=28, help="H.264 quality, lower is better (default 28)"
+    )
     p.add_argument("--no-noise", action="store_true", help="plain look: no random colours or shake")
     p.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     from posecheck.library import add_library_arguments
@@ -82,6 +90,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--duration-s {args.duration_s:g}: out of range", "give 2 to 600 seconds")
     if args.reps is not None and not 1 <= args.reps <= 50:
         raise InputError(f"--reps {args.reps}: out of range", "give 1 to 50")
+    for flag in ("hold_s", "move_s", "rest_s"):
+        v = getattr(args, flag)
+        if v is not None and not 0 <= v <= 120:
+            raise InputError(
+                f"--{flag.replace('_', '-')} {v:g}: out of range", "give 0 to 120 seconds"
+            )
     out: Path = args.output
     if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
         raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
@@ -96,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     opts = RenderOptions(
         script_name, fault=args.fault, view=args.view, seed=args.seed,
         duration_s=args.duration_s, size=args.size, fps=args.fps, side=args.side,
-        noise=not args.no_noise, reps=args.reps, hold_s=args.hold_s,
+        noise=not args.no_noise, reps=args.reps, hold_s=args.hold_s, move_s=args.move_s,
+        rest_s=args.rest_s,
     )  # fmt: skip
     renderer = ClipRenderer(opts, script, definition)
 

@@ -177,7 +177,9 @@ def blend(a: BodyPose, b: BodyPose, w: float) -> BodyPose:
         return x + (y - x) * w
 
     def limb(p: LimbAngles, q: LimbAngles) -> LimbAngles:
-        return LimbAngles(*(mix(getattr(p, f), getattr(q, f)) for f in LimbAngles.__dataclass_fields__))
+        return LimbAngles(
+            *(mix(getattr(p, f), getattr(q, f)) for f in LimbAngles.__dataclass_fields__)
+        )
 
     return BodyPose(
         left=limb(a.left, b.left), right=limb(a.right, b.right),
@@ -316,7 +318,10 @@ Support = tuple[str, float]  # point name, height (m) of that point above the fl
 
 
 def rest_on_floor(
-    skel: Skeleton, supports: list[Support], prefer_deg: float = 0.0, tol: float = 0.01,
+    skel: Skeleton,
+    supports: list[Support],
+    prefer_deg: float = 0.0,
+    tol: float = 0.01,
     com_margin: float = 0.12,
 ) -> tuple[Skeleton, float]:
     """Rotate the body in its plane and lift it so it rests on the floor.
@@ -364,11 +369,15 @@ def rest_on_floor(
         touch_x = [placed.points[n][0] for n in names if abs(placed.points[n][1] - h[n]) < tol]
         # stable: two supports touch and the centre of mass lies between them
         q = placed.points
-        com = 0.5 * q["hip_mid"][0] + 0.3 * q["shoulder_mid"][0] + 0.1 * (q["left_knee"][0] + q["right_knee"][0])
+        com = (
+            0.5 * q["hip_mid"][0]
+            + 0.3 * q["shoulder_mid"][0]
+            + 0.1 * (q["left_knee"][0] + q["right_knee"][0])
+        )
         stable = len(touch_x) >= min(2, len(names)) and (
             min(touch_x) - com_margin <= com <= max(touch_x) + com_margin
         )
-        key = (0.0 if stable else 1.0) + pen, dist
+        key = (0.0 if stable else 1.0) + pen + (2.0 if dist > 100.0 else 0.0), dist
         if best is None or key < (best[0], best[1]):
             best = (key[0], key[1], placed, rot)
     assert best is not None

@@ -23,6 +23,7 @@ from posecheck.pose import LANDMARK_NAMES, Pose
 from posecheck.render.body import Anthropometry, Skeleton
 from posecheck.render.draw import Camera, Scene, Style, random_style
 from posecheck.render.motion import (
+    ARM_MODES,
     FAULTS,
     POSTURES,
     Script,
@@ -35,8 +36,7 @@ from posecheck.render.motion import (
 
 # Measures written per frame (sided ones for both sides, and the unsided).
 TRUTH_BASES = ("hip", "knee", "ankle", "shoulder", "elbow", "neck", "trunk_incline",
-               "thigh_incline", "shin_incline", "foot_incline", "knee_elevation",
-               "hip_elevation", "shoulder_elevation", "heel_elevation")  # fmt: skip
+               "hip_elevation", "heel_elevation", "knee_elevation")  # fmt: skip
 TRUTH_MEASURES = tuple(
     n for n in REGISTRY if (REGISTRY[n].base in TRUTH_BASES) or REGISTRY[n].side is None
 )
@@ -57,6 +57,8 @@ class RenderOptions:
     noise: bool = True  # vary body, colours, camera distance/height/angle, shake
     reps: int | None = None
     hold_s: float | None = None
+    move_s: float | None = None
+    rest_s: float | None = None
 
 
 class ClipRenderer:
@@ -70,8 +72,9 @@ class ClipRenderer:
             script = script_from_definition(script, exercise_def)
         if opts.reps is not None:
             script = replace(script, reps=opts.reps)
-        if opts.hold_s is not None:
-            script = replace(script, hold_s=opts.hold_s)
+        for k in ("hold_s", "move_s", "rest_s"):
+            if getattr(opts, k) is not None:
+                script = replace(script, **{k: getattr(opts, k)})
         self.opts = opts
         self.script = script
         rng = np.random.default_rng(opts.seed)
@@ -98,7 +101,12 @@ class ClipRenderer:
         if opts.fault == "far_side":
             yaw += 180.0
         pitch = float(rng.uniform(6, 14)) if noise else 9.0
-        self._shake = rng.normal(0, 1, (self.n_frames + 8, 2)) if noise else None
+        # camera shake: a slow wobble of about 1-2 px (a filtered random walk)
+        self._shake = np.zeros((self.n_frames + 1, 2))
+        if noise:
+            kicks = rng.normal(0, 1, (self.n_frames + 1, 2))
+            for i in range(1, self.n_frames + 1):
+                self._shake[i] = 0.85 * self._shake[i - 1] + 0.5 * kicks[i]
         fill = float(rng.uniform(0.72, 0.86)) if noise else 0.8
         self.cam, self.anchor_x = self._fit_camera(yaw, pitch, fill)
         lo, hi = self._mat_x
@@ -110,11 +118,18 @@ class ClipRenderer:
     # --- set-up ---------------------------------------------------------------------
     def _skeleton(self, angles: dict[str, float], worked: str) -> Skeleton:
         lift = angles.get("foot_lift", 0.0)
-        bp = body_pose({k: v for k, v in angles.items() if k != "foot_lift"}, worked,
+        extra = ("foot_lift", *ARM_MODES)
+        bp = body_pose({k: v for k, v in angles.items() if k not in extra}, worked,
                        self.script.symmetric)  # fmt: skip
         if "trunk" not in angles:
             bp = replace(bp, trunk=self.posture.trunk)
-        return place_body(bp, self.posture, self.body, {worked: lift} if lift else None)
+        return place_body(
+            bp,
+            self.posture,
+            self.body,
+            {worked: lift} if lift else None,
+            {m: angles[m] for m in ARM_MODES if m in angles},
+        )
 
     def _fit_camera(self, yaw: float, pitch: float, fill: float) -> tuple[Camera, float]:
         sc = self.script
@@ -135,13 +150,15 @@ class ClipRenderer:
         xy, _ = probe.project(allp)
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
         w, h = self.opts.size
-        scale = fill * min(w / max(x1 - x0, 1e-3), h / max(y1 - y0, 1e-3))
+        scale = fill * min(w / max(x1 - x0, 1e-3), 0.9 * h / max(y1 - y0, 1e-3))
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        origin = (w / 2 - scale * cx, h * 0.56 - scale * cy)
+        origin = (w / 2 - scale * cx, h * 0.53 - scale * cy)
         if self.opts.fault == "out_of_frame":
             # too close: zoom in and keep the head end in view, the far end leaves the frame
             scale *= 1.55
-            head_x, _ = probe.project(np.array([self._skeleton(start, self.worked).points["head_center"]]))
+            head_x, _ = probe.project(
+                np.array([self._skeleton(start, self.worked).points["head_center"]])
+            )
             toward_head = 1.0 if head_x[0][0] > cx else -1.0
             origin = (w / 2 - scale * cx - toward_head * 0.3 * w, h * 0.56 - scale * cy)
         return Camera(yaw, pitch, scale, origin), float(anchor0)
@@ -171,49 +188,57 @@ class ClipRenderer:
             "holds": tl.holds,
             "reps": tl.reps,
             "body": {"height_m": round(self.body.height_m, 3), "build": round(self.body.build, 3)},
-            "camera": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self.cam).items()},
+            "camera": {
+                k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self.cam).items()
+            },
             "measures": list(TRUTH_MEASURES),
             "landmarks": list(LANDMARK_NAMES),
-            "notes": "points: [x, y] pixels of the 33 MediaPipe landmarks as drawn (null when "
-            "outside the frame); measures: posecheck.angles.compute_measures on those points; "
-            "back_bulge: signed spine bulge over the shoulder-hip chord / chord length, + = "
-            "bulging upwards in the image.",
+            "notes": "series: one list per field, one entry per frame. points: per frame the "
+            "33 MediaPipe landmarks as drawn, [x, y] pixels (null when outside the frame); "
+            "measures: name -> per-frame posecheck.angles.compute_measures on those points "
+            "(null = not measurable); back_bulge: signed spine bulge over the shoulder-hip "
+            "chord / chord length, + = bulging upwards in the image.",
         }
 
     def frames(self) -> Iterator[tuple[int, float, np.ndarray, dict[str, Any]]]:
         """Yield ``(index, t_s, image BGR, truth)`` for every frame."""
+        for i in range(self.n_frames):
+            img, truth = self.render_frame(i)
+            yield i, truth["t_s"], img, truth
+
+    def render_frame(self, i: int) -> tuple[np.ndarray, dict[str, Any]]:
+        """The image and truth of frame ``i`` (frames are independent of each other)."""
         o = self.opts
         w, h = o.size
-        shake = np.zeros(2)
-        for i in range(self.n_frames):
-            t = i / o.fps
-            ang, seg = angles_at(self.timeline, self.script, t, o.fault)
-            skel = self._skeleton(ang, seg.worked)
-            dx = self.anchor_x - skel.points[self.posture.anchor][0]
-            skel = skel.transformed(0.0, np.array([dx, 0.0, 0.0]))
-            if self._shake is not None:
-                shake = 0.85 * shake + 0.5 * self._shake[i]  # a slow wobble, about 1-2 px
-            img = self.scene.draw(skel, (float(shake[0]), float(shake[1])))
-            xy, _ = self.cam.project(skel.landmarks())
-            xy = xy + shake
-            inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-            pose = Pose(xy=xy, visibility=inside.astype(float), image_size=(w, h))
-            meas = compute_measures(pose, TRUTH_MEASURES)
-            truth = {
-                "index": i,
-                "t_s": round(t, 4),
-                "phase": seg.phase if seg.kind != "move" else None,
-                "segment": seg.kind,
-                "target_phase": seg.phase,
-                "rep": seg.rep,
-                "worked_side": seg.worked,
-                "fault_active": any(f["start_s"] <= t < f["end_s"] for f in self.timeline.faults),
-                "points": [[round(float(x), 2), round(float(y), 2)] if ok else None
-                           for (x, y), ok in zip(xy, inside, strict=True)],  # fmt: skip
-                "measures": {k: (round(v, 2) if not math.isnan(v) else None) for k, v in meas.items()},
-                "back_bulge": round(self._bulge(skel), 4),
-            }
-            yield i, t, img, truth
+        t = i / o.fps
+        ang, seg = angles_at(self.timeline, self.script, t, o.fault)
+        skel = self._skeleton(ang, seg.worked)
+        dx = self.anchor_x - skel.points[self.posture.anchor][0]
+        skel = skel.transformed(0.0, np.array([dx, 0.0, 0.0]))
+        shake = self._shake[min(i, len(self._shake) - 1)]
+        img = self.scene.draw(skel, (float(shake[0]), float(shake[1])))
+        xy, _ = self.cam.project(skel.landmarks())
+        xy = xy + shake
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        pose = Pose(xy=xy, visibility=inside.astype(float), image_size=(w, h))
+        meas = compute_measures(pose, TRUTH_MEASURES)
+        truth = {
+            "index": i,
+            "t_s": round(t, 4),
+            "phase": seg.phase if seg.kind != "move" else None,
+            "segment": seg.kind,
+            "target_phase": seg.phase,
+            "rep": seg.rep,
+            "worked_side": seg.worked,
+            "fault_active": any(f["start_s"] <= t < f["end_s"] for f in self.timeline.faults),
+            "points": [
+                [round(float(x), 1), round(float(y), 1)] if ok else None
+                for (x, y), ok in zip(xy, inside, strict=True)
+            ],  # fmt: skip
+            "measures": {k: (round(v, 1) if not math.isnan(v) else None) for k, v in meas.items()},
+            "back_bulge": round(self._bulge(skel), 4),
+        }
+        return img, truth
 
     def _bulge(self, skel: Skeleton) -> float:
         sp, _ = self.cam.project(np.stack([skel.points[f"spine_{k}"] for k in range(9)]))

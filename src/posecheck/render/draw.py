@@ -65,7 +65,7 @@ class Style:
     hair: tuple[int, int, int] = (30, 40, 60)
     shirt: tuple[int, int, int] = (160, 90, 40)
     trousers: tuple[int, int, int] = (60, 50, 45)
-    shoes: tuple[int, int, int] = (235, 235, 235)
+    shoes: tuple[int, int, int] = (50, 50, 55)
     wall_top: tuple[int, int, int] = (215, 220, 225)
     wall_bottom: tuple[int, int, int] = (180, 190, 200)
     floor: tuple[int, int, int] = (95, 135, 170)
@@ -82,6 +82,7 @@ TROUSERS = [(60, 50, 45), (40, 40, 40), (110, 70, 40), (90, 90, 100), (50, 60, 1
 WALLS = [((215, 220, 225), (180, 190, 200)), ((200, 225, 235), (170, 195, 210)),
          ((225, 215, 205), (190, 180, 170)), ((190, 205, 190), (160, 175, 160))]  # fmt: skip
 FLOORS = [(95, 135, 170), (70, 100, 130), (150, 160, 165), (110, 125, 140)]
+SHOES = [(235, 235, 235), (50, 50, 55), (60, 60, 150), (90, 90, 90), (200, 200, 210)]
 MATS = [(140, 110, 60), (80, 80, 170), (120, 150, 70), (160, 120, 150), (60, 70, 80)]
 
 
@@ -95,6 +96,7 @@ def random_style(rng: np.random.Generator) -> Style:
     return Style(
         skin=pick(SKINS), hair=pick(HAIRS), shirt=pick(SHIRTS), trousers=pick(TROUSERS),
         wall_top=wall[0], wall_bottom=wall[1], floor=pick(FLOORS), mat=pick(MATS),
+        shoes=pick(SHOES),
         long_sleeves=bool(rng.random() < 0.4),
     )  # fmt: skip
 
@@ -108,37 +110,60 @@ def _fp(pts: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(pts) * _ONE).astype(np.int32)
 
 
-def _capsule_poly(p0: np.ndarray, p1: np.ndarray, r0: float, r1: float, n_arc: int = 9) -> np.ndarray:
+def _capsule_poly(
+    p0: np.ndarray, p1: np.ndarray, r0: float, r1: float, n_arc: int = 9
+) -> np.ndarray:
     d = p1 - p0
     L = float(np.hypot(*d))
-    if L < 1e-6:
-        d = np.array([1.0, 0.0])
-    else:
-        d = d / L
+    d = np.array([1.0, 0.0]) if L < 1e-6 else d / L
     a = math.atan2(d[1], d[0])
-    arc1 = [p1 + r1 * np.array([math.cos(t), math.sin(t)]) for t in np.linspace(a - math.pi / 2, a + math.pi / 2, n_arc)]
-    arc0 = [p0 + r0 * np.array([math.cos(t), math.sin(t)]) for t in np.linspace(a + math.pi / 2, a + 3 * math.pi / 2, n_arc)]
+    arc1 = [
+        p1 + r1 * np.array([math.cos(t), math.sin(t)])
+        for t in np.linspace(a - math.pi / 2, a + math.pi / 2, n_arc)
+    ]
+    arc0 = [
+        p0 + r0 * np.array([math.cos(t), math.sin(t)])
+        for t in np.linspace(a + math.pi / 2, a + 3 * math.pi / 2, n_arc)
+    ]
     return np.array(arc1 + arc0)
 
 
-def shaded_capsule(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, r0: float, r1: float,
-                   color: tuple[int, int, int]) -> None:
+def shaded_capsule(
+    img: np.ndarray,
+    p0: np.ndarray,
+    p1: np.ndarray,
+    r0: float,
+    r1: float,
+    color: tuple[int, int, int],
+) -> None:
     """A limb: dark outline, base colour, then lighter inner bands towards the light."""
     d = p1 - p0
     L = float(np.hypot(*d)) or 1.0
     n = np.array([-d[1], d[0]]) / L
     side = float(np.sign(n @ _LIGHT) or 1.0)
-    cv2.fillPoly(img, [_fp(_capsule_poly(p0, p1, r0 + 1.2, r1 + 1.2))], _shade(color, 0.45),
-                 cv2.LINE_AA, _SHIFT)
-    cv2.fillPoly(img, [_fp(_capsule_poly(p0, p1, r0, r1))], _shade(color, 0.78), cv2.LINE_AA, _SHIFT)
+    cv2.fillPoly(
+        img,
+        [_fp(_capsule_poly(p0, p1, r0 + 1.2, r1 + 1.2))],
+        _shade(color, 0.45),
+        cv2.LINE_AA,
+        _SHIFT,
+    )
+    cv2.fillPoly(
+        img, [_fp(_capsule_poly(p0, p1, r0, r1))], _shade(color, 0.78), cv2.LINE_AA, _SHIFT
+    )
     for k, (frac, f) in enumerate(((0.78, 0.95), (0.55, 1.08), (0.3, 1.2))):
         off = side * n * (1 - frac) * 0.8 * (k + 1) / 3
         cv2.fillPoly(img, [_fp(_capsule_poly(p0 + off * r0, p1 + off * r1, r0 * frac, r1 * frac))],
                      _shade(color, f), cv2.LINE_AA, _SHIFT)  # fmt: skip
 
 
-def _shaded_band(img: np.ndarray, center: np.ndarray, half: np.ndarray, normal: np.ndarray,
-                 color: tuple[int, int, int]) -> None:
+def _shaded_band(
+    img: np.ndarray,
+    center: np.ndarray,
+    half: np.ndarray,
+    normal: np.ndarray,
+    color: tuple[int, int, int],
+) -> None:
     """A variable-width band along a polyline (the torso), shaded like a capsule."""
     side = float(np.sign(np.mean(normal, axis=0) @ _LIGHT) or 1.0)
 
@@ -161,23 +186,31 @@ def _shaded_band(img: np.ndarray, center: np.ndarray, half: np.ndarray, normal: 
 class Scene:
     """A room (wall, floor, mat, optional chair) and the figure drawn into it."""
 
-    def __init__(self, size: tuple[int, int], cam: Camera, style: Style,
-                 mat_x: tuple[float, float],
-                 chair: tuple[float, float, float] | None = None) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int],
+        cam: Camera,
+        style: Style,
+        mat_x: tuple[float, float],
+        chair: tuple[float, float, float] | None = None,
+    ) -> None:
         self.w, self.h = size
         self.cam = cam
         self.style = style
         self.background = self._background(mat_x, chair)
 
     # --- the room ---------------------------------------------------------------------
-    def _background(self, mat_x: tuple[float, float],
-                    chair: tuple[float, float, float] | None) -> np.ndarray:
+    def _background(
+        self, mat_x: tuple[float, float], chair: tuple[float, float, float] | None
+    ) -> np.ndarray:
         w, h, st, cam = self.w, self.h, self.style, self.cam
         img = np.zeros((h, w, 3), np.uint8)
         wall_base = cam.project(np.array([[0.0, 0.0, 0.0]]))[0][0][1]
         # the wall stands 2.5 m behind the body, away from the camera
         _, _, d_axis = cam._axes()
-        back = -2.5 * np.array([d_axis[0], 0.0, d_axis[2]]) / max(1e-6, np.hypot(d_axis[0], d_axis[2]))
+        back = (
+            -2.5 * np.array([d_axis[0], 0.0, d_axis[2]]) / max(1e-6, np.hypot(d_axis[0], d_axis[2]))
+        )
         wall_base = float(cam.project(back[None])[0][0][1])
         yb = int(np.clip(wall_base, 0, h))
         ramp = np.linspace(0, 1, max(yb, 1))[:, None]
@@ -217,14 +250,42 @@ class Scene:
         for x in (x_back + 0.03 * fwd, x_front - 0.03 * fwd):
             for z in (-0.19, 0.19):
                 a, _ = cam.project(np.array([[x, 0, z], [x, seat_h, z]]))
-                cv2.line(img, tuple(_fp(a[0])), tuple(_fp(a[1])), _shade(wood, 0.8), max(2, int(cam.scale_px_per_m * 0.03)), cv2.LINE_AA, _SHIFT)
+                cv2.line(
+                    img,
+                    tuple(_fp(a[0])),
+                    tuple(_fp(a[1])),
+                    _shade(wood, 0.8),
+                    max(2, int(cam.scale_px_per_m * 0.03)),
+                    cv2.LINE_AA,
+                    _SHIFT,
+                )
         for z in (-0.19, 0.19):
-            a, _ = cam.project(np.array([[x_back + 0.02 * fwd, seat_h, z], [x_back - 0.04 * fwd, seat_h + 0.45, z]]))
-            cv2.line(img, tuple(_fp(a[0])), tuple(_fp(a[1])), _shade(wood, 0.8), max(2, int(cam.scale_px_per_m * 0.03)), cv2.LINE_AA, _SHIFT)
+            a, _ = cam.project(
+                np.array(
+                    [[x_back + 0.02 * fwd, seat_h, z], [x_back - 0.04 * fwd, seat_h + 0.45, z]]
+                )
+            )
+            cv2.line(
+                img,
+                tuple(_fp(a[0])),
+                tuple(_fp(a[1])),
+                _shade(wood, 0.8),
+                max(2, int(cam.scale_px_per_m * 0.03)),
+                cv2.LINE_AA,
+                _SHIFT,
+            )
         p, _ = cam.project(seat)
         cv2.fillPoly(img, [_fp(p)], wood, cv2.LINE_AA, _SHIFT)
         edge, _ = cam.project(np.array([[x_back, seat_h, 0.22], [x_front, seat_h, 0.22]]))
-        cv2.line(img, tuple(_fp(edge[0])), tuple(_fp(edge[1])), _shade(wood, 0.6), max(2, int(cam.scale_px_per_m * 0.035)), cv2.LINE_AA, _SHIFT)
+        cv2.line(
+            img,
+            tuple(_fp(edge[0])),
+            tuple(_fp(edge[1])),
+            _shade(wood, 0.6),
+            max(2, int(cam.scale_px_per_m * 0.035)),
+            cv2.LINE_AA,
+            _SHIFT,
+        )
 
     # --- the figure -------------------------------------------------------------------
     def draw(self, skel: Skeleton, shift_px: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
@@ -255,14 +316,38 @@ def draw_figure(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
         sd = side
 
         def leg(sd: str = sd) -> None:
-            shaded_capsule(img, P[f"{sd}_hip"], P[f"{sd}_knee"], b.limb_radius("hip") * s,
-                           b.limb_radius("knee") * s, style.trousers)
-            shaded_capsule(img, P[f"{sd}_knee"], P[f"{sd}_ankle"], b.limb_radius("knee") * s,
-                           b.limb_radius("ankle") * s, style.trousers)
-            shaded_capsule(img, P[f"{sd}_heel"], P[f"{sd}_foot_index"], 0.026 * b.height_m * s,
-                           0.018 * b.height_m * s, style.shoes)
-            shaded_capsule(img, P[f"{sd}_ankle"], P[f"{sd}_heel"], 0.022 * b.height_m * s,
-                           0.024 * b.height_m * s, style.shoes)
+            shaded_capsule(
+                img,
+                P[f"{sd}_hip"],
+                P[f"{sd}_knee"],
+                b.limb_radius("hip") * s,
+                b.limb_radius("knee") * s,
+                style.trousers,
+            )
+            shaded_capsule(
+                img,
+                P[f"{sd}_knee"],
+                P[f"{sd}_ankle"],
+                b.limb_radius("knee") * s,
+                b.limb_radius("ankle") * s,
+                style.trousers,
+            )
+            shaded_capsule(
+                img,
+                P[f"{sd}_heel"],
+                P[f"{sd}_foot_index"],
+                0.021 * b.height_m * s,
+                0.015 * b.height_m * s,
+                style.shoes,
+            )
+            shaded_capsule(
+                img,
+                P[f"{sd}_ankle"],
+                P[f"{sd}_heel"],
+                0.019 * b.height_m * s,
+                0.02 * b.height_m * s,
+                style.shoes,
+            )
 
         def arm(sd: str = sd) -> None:
             sh, el, wr = P[f"{sd}_shoulder"], P[f"{sd}_elbow"], P[f"{sd}_wrist"]
@@ -287,12 +372,19 @@ def draw_figure(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
 
     def head() -> None:
         sh = P["shoulder_mid"] + 0.25 * (P["neck_top"] - P["shoulder_mid"])
-        shaded_capsule(img, sh, P["neck_top"], b.limb_radius("neck") * s,
-                       b.limb_radius("neck") * 0.9 * s, style.skin)
+        shaded_capsule(
+            img,
+            sh,
+            P["neck_top"],
+            b.limb_radius("neck") * s,
+            b.limb_radius("neck") * 0.9 * s,
+            style.skin,
+        )
         _draw_head(img, skel, cam, style)
 
-    add(float(np.mean([Dp["hip_mid"], Dp["shoulder_mid"]])), torso)
-    add(float(Dp["head_center"]) - 0.5 * b.head_w, head)
+    torso_depth = float(np.mean([Dp["hip_mid"], Dp["shoulder_mid"]]))
+    add(torso_depth, torso)
+    add(torso_depth + 1e-4, head)  # the head sits on the trunk: drawn just after it
     for _, fn in sorted(parts, key=lambda x: x[0]):
         fn()
 
@@ -302,8 +394,16 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     spine = np.stack([skel.points[f"spine_{i}"] for i in range(9)])
     c, _ = cam.project(spine)
     u = np.linspace(0, 1, 9)
-    depth = np.interp(u, [0, 0.25, 0.5, 0.8, 1.0], [b.pelvis_d, b.waist_d * 1.02, b.waist_d, b.chest_d, b.chest_d * 0.9])
-    width = np.interp(u, [0, 0.25, 0.5, 0.8, 1.0], [b.hip_half * 1.55, b.chest_w * 0.92, b.chest_w * 0.9, b.chest_w, b.shoulder_half * 1.2])
+    depth = np.interp(
+        u,
+        [0, 0.25, 0.5, 0.8, 1.0],
+        [b.pelvis_d, b.waist_d * 1.02, b.waist_d, b.chest_d, b.chest_d * 0.9],
+    )
+    width = np.interp(
+        u,
+        [0, 0.25, 0.5, 0.8, 1.0],
+        [b.hip_half * 1.55, b.chest_w * 0.92, b.chest_w * 0.9, b.chest_w, b.shoulder_half * 1.2],
+    )
     tang = np.gradient(c, axis=0)
     tang /= np.linalg.norm(tang, axis=1, keepdims=True) + 1e-9
     normal = np.stack([-tang[:, 1], tang[:, 0]], axis=1)
@@ -318,7 +418,9 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     _shaded_band(img, c[:k], half[:k] * 1.02, normal[:k], style.trousers)
 
 
-def _ellipse_pts(center: np.ndarray, a_vec: np.ndarray, b_vec: np.ndarray, n: int = 36) -> np.ndarray:
+def _ellipse_pts(
+    center: np.ndarray, a_vec: np.ndarray, b_vec: np.ndarray, n: int = 36
+) -> np.ndarray:
     t = np.linspace(0, 2 * math.pi, n, endpoint=False)
     return center + np.outer(np.cos(t), a_vec) + np.outer(np.sin(t), b_vec)
 
@@ -334,26 +436,40 @@ def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> No
     up_n = up / (np.linalg.norm(up) + 1e-9)
     perp = np.array([-up_n[1], up_n[0]])
     a_vec = up * 0.5 * b.head_h * 0.95
-    ext = math.sqrt((0.5 * b.head_d * (hf @ perp) / s) ** 2 + (0.5 * b.head_w * (zz @ perp) / s) ** 2)
+    ext = math.sqrt(
+        (0.5 * b.head_d * (hf @ perp) / s) ** 2 + (0.5 * b.head_w * (zz @ perp) / s) ** 2
+    )
     b_vec = perp * ext * s
     face_dir = hf * 0.5 * b.head_d  # image vector towards the face
     # hair: the whole head outline, a little larger, shifted to the back and top
     hair = _ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec * 1.04, b_vec * 1.06)
     cv2.fillPoly(img, [_fp(hair)], _shade(style.hair, 0.6), cv2.LINE_AA, _SHIFT)
-    cv2.fillPoly(img, [_fp(_ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec, b_vec))],
-                 style.hair, cv2.LINE_AA, _SHIFT)
+    cv2.fillPoly(
+        img,
+        [_fp(_ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec, b_vec))],
+        style.hair,
+        cv2.LINE_AA,
+        _SHIFT,
+    )
     # face/skin: offset towards the face and the chin so the hair caps top and back
     facing = float(skel.frames["head_front"] @ _toward(cam))  # 1 = face to camera, -1 = away
     skin_c = c + 0.16 * face_dir - 0.10 * a_vec
     skin = _ellipse_pts(skin_c, a_vec * 0.9, b_vec * 0.93)
     if facing > -0.6:
         cv2.fillPoly(img, [_fp(skin)], _shade(style.skin, 0.55), cv2.LINE_AA, _SHIFT)
-        cv2.fillPoly(img, [_fp(_ellipse_pts(skin_c, a_vec * 0.86, b_vec * 0.89))], style.skin,
-                     cv2.LINE_AA, _SHIFT)
+        cv2.fillPoly(
+            img,
+            [_fp(_ellipse_pts(skin_c, a_vec * 0.86, b_vec * 0.89))],
+            style.skin,
+            cv2.LINE_AA,
+            _SHIFT,
+        )
         cv2.fillPoly(img, [_fp(_ellipse_pts(skin_c + 0.1 * face_dir - 0.05 * a_vec, a_vec * 0.55,
                                             b_vec * 0.55))], _shade(style.skin, 1.1),
                      cv2.LINE_AA, _SHIFT)  # fmt: skip
-    names = ["nose"] + [f"{sd}_{p}" for sd in SIDES for p in ("eye", "eye_inner", "eye_outer", "ear")]
+    names = ["nose"] + [
+        f"{sd}_{p}" for sd in SIDES for p in ("eye", "eye_inner", "eye_outer", "ear")
+    ]
     names += ["mouth_left", "mouth_right"]
     xy, dep = cam.project(np.stack([pts[n] for n in names]))
     P = dict(zip(names, xy, strict=True))
@@ -366,9 +482,16 @@ def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> No
             e = P[f"{sd}_ear"]
             ev = up_n * 0.05 * b.head_h * s
             pv = perp * 0.03 * b.head_h * s
-            cv2.fillPoly(img, [_fp(_ellipse_pts(e, ev * 1.1, pv * 1.1))], _shade(style.skin, 0.6),
-                         cv2.LINE_AA, _SHIFT)
-            cv2.fillPoly(img, [_fp(_ellipse_pts(e, ev, pv))], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT)
+            cv2.fillPoly(
+                img,
+                [_fp(_ellipse_pts(e, ev * 1.1, pv * 1.1))],
+                _shade(style.skin, 0.6),
+                cv2.LINE_AA,
+                _SHIFT,
+            )
+            cv2.fillPoly(
+                img, [_fp(_ellipse_pts(e, ev, pv))], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT
+            )
         # eyes that face the camera: white, iris, lid line and brow
         if Dp[f"{sd}_eye"] > dc and facing > -0.2:
             e = P[f"{sd}_eye"]
@@ -376,14 +499,27 @@ def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> No
             if np.linalg.norm(half) < 0.012 * b.head_h * s:  # seen edge-on: a profile eye
                 half = hf / (np.linalg.norm(hf) + 1e-9) * 0.035 * b.head_h * s
             hv = up_n * 0.022 * b.head_h * s
-            cv2.fillPoly(img, [_fp(_ellipse_pts(e, half, hv))], (235, 240, 245), cv2.LINE_AA, _SHIFT)
-            cv2.circle(img, tuple(_fp(e + 0.25 * half)), int(0.02 * b.head_h * s * _ONE), (40, 35, 30),
-                       -1, cv2.LINE_AA, _SHIFT)
-            cv2.polylines(img, [_fp(_ellipse_pts(e, half, hv))], True, dark, line_w, cv2.LINE_AA, _SHIFT)
+            cv2.fillPoly(
+                img, [_fp(_ellipse_pts(e, half, hv))], (235, 240, 245), cv2.LINE_AA, _SHIFT
+            )
+            cv2.circle(
+                img,
+                tuple(_fp(e + 0.25 * half)),
+                int(0.02 * b.head_h * s * _ONE),
+                (40, 35, 30),
+                -1,
+                cv2.LINE_AA,
+                _SHIFT,
+            )
+            cv2.polylines(
+                img, [_fp(_ellipse_pts(e, half, hv))], True, dark, line_w, cv2.LINE_AA, _SHIFT
+            )
             brow = np.array([e - half * 1.1 + up_n * 0.07 * b.head_h * s,
                              e + half * 0.2 + up_n * 0.095 * b.head_h * s,
                              e + half * 1.2 + up_n * 0.075 * b.head_h * s])  # fmt: skip
-            cv2.polylines(img, [_fp(brow)], False, _shade(style.hair, 0.7), line_w + 1, cv2.LINE_AA, _SHIFT)
+            cv2.polylines(
+                img, [_fp(brow)], False, _shade(style.hair, 0.7), line_w + 1, cv2.LINE_AA, _SHIFT
+            )
     if facing > -0.3:
         # nose: a wedge from the face surface to the tip
         tip = P["nose"]
@@ -391,12 +527,19 @@ def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> No
         base_lo = tip - 0.6 * (tip - c) * 0.35 - up_n * 0.03 * b.head_h * s
         nose = np.array([base_up, tip, base_lo])
         cv2.fillPoly(img, [_fp(nose)], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT)
-        cv2.polylines(img, [_fp(nose[1:])], False, _shade(style.skin, 0.55), line_w, cv2.LINE_AA, _SHIFT)
+        cv2.polylines(
+            img, [_fp(nose[1:])], False, _shade(style.skin, 0.55), line_w, cv2.LINE_AA, _SHIFT
+        )
         ml, mr = P["mouth_left"], P["mouth_right"]
         if np.linalg.norm(ml - mr) < 0.03 * b.head_h * s:
             hfn = hf / (np.linalg.norm(hf) + 1e-9)
-            ml, mr = (ml + mr) / 2 - hfn * 0.05 * b.head_h * s, (ml + mr) / 2 + hfn * 0.01 * b.head_h * s
-        cv2.line(img, tuple(_fp(ml)), tuple(_fp(mr)), (70, 70, 150), line_w + 1, cv2.LINE_AA, _SHIFT)
+            ml, mr = (
+                (ml + mr) / 2 - hfn * 0.05 * b.head_h * s,
+                (ml + mr) / 2 + hfn * 0.01 * b.head_h * s,
+            )
+        cv2.line(
+            img, tuple(_fp(ml)), tuple(_fp(mr)), (70, 70, 150), line_w + 1, cv2.LINE_AA, _SHIFT
+        )
 
 
 def _toward(cam: Camera) -> np.ndarray:

@@ -50,31 +50,71 @@ class Posture:
 
 POSTURES: dict[str, Posture] = {
     "supine": Posture(
-        (("shoulder_mid", 0.062), ("hip_mid", 0.058), ("left_heel", 0.0), ("right_heel", 0.0),
-         ("left_foot_index", 0.0), ("right_foot_index", 0.0), ("head_center", 0.066)),
-        180.0, "shoulder_mid"),  # fmt: skip
+        (
+            ("shoulder_mid", 0.062),
+            ("hip_mid", 0.058),
+            ("left_heel", 0.0),
+            ("right_heel", 0.0),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+            ("head_center", 0.066),
+        ),
+        180.0,
+        "shoulder_mid",
+    ),  # fmt: skip
     "prone": Posture(
-        (("hip_mid", 0.060), ("left_knee", 0.030), ("right_knee", 0.030), ("left_foot_index", 0.0),
-         ("right_foot_index", 0.0), ("left_elbow", 0.020), ("right_elbow", 0.020),
-         ("left_wrist", 0.017), ("right_wrist", 0.017), ("shoulder_mid", 0.062)),
-        0.0, "hip_mid", flat_feet=False),  # fmt: skip
+        (
+            ("hip_mid", 0.060),
+            ("left_knee", 0.030),
+            ("right_knee", 0.030),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        0.0,
+        "hip_mid",
+        flat_feet=False,
+    ),  # fmt: skip
     "all_fours": Posture(
-        (("left_wrist", 0.02), ("right_wrist", 0.02), ("left_knee", 0.03), ("right_knee", 0.03),
-         ("left_foot_index", 0.0), ("right_foot_index", 0.0)),
-        0.0, "left_knee", flat_feet=False),  # fmt: skip
+        (
+            ("left_wrist", 0.02),
+            ("right_wrist", 0.02),
+            ("left_knee", 0.03),
+            ("right_knee", 0.03),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        0.0,
+        "left_knee",
+        flat_feet=False,
+    ),  # fmt: skip
     "kneeling": Posture(
-        (("left_knee", 0.03), ("right_knee", 0.03), ("left_foot_index", 0.0),
-         ("right_foot_index", 0.0), ("left_ankle", 0.03), ("left_wrist", 0.02),
-         ("right_wrist", 0.02), ("head_center", 0.06)),
-        0.0, "left_knee", flat_feet=False),  # fmt: skip
+        (("left_knee", 0.03), ("right_knee", 0.03), ("left_ankle", 0.036), ("right_ankle", 0.036)),
+        0.0,
+        "left_knee",
+        flat_feet=False,
+    ),  # fmt: skip
     "seated": Posture(
-        (("hip_mid", 0.27), ("left_heel", 0.0), ("right_heel", 0.0), ("left_foot_index", 0.0),
-         ("right_foot_index", 0.0)),
-        90.0, "hip_mid", chair_seat_h=0.245),  # fmt: skip
+        (
+            ("hip_mid", 0.27),
+            ("left_heel", 0.0),
+            ("right_heel", 0.0),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        90.0,
+        "hip_mid",
+        chair_seat_h=0.245,
+    ),  # fmt: skip
     "standing": Posture(
-        (("left_heel", 0.0), ("left_foot_index", 0.0), ("right_heel", 0.0),
-         ("right_foot_index", 0.0)),
-        90.0, "left_ankle"),  # fmt: skip
+        (
+            ("left_heel", 0.0),
+            ("left_foot_index", 0.0),
+            ("right_heel", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        90.0,
+        "left_ankle",
+    ),  # fmt: skip
 }
 
 
@@ -109,102 +149,273 @@ class Script:
     flags: dict[str, Any] = field(default_factory=dict)
 
 
-_HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5}
+_HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5, "arms_floor": 1.0}
 _ALL4 = {"hip": 92, "knee": 92, "shoulder": 88, "elbow": 176, "ankle": 150, "head": -15}
 _GENERIC = ("too_fast", "out_of_frame", "wrong_view")
 
 SCRIPTS: dict[str, Script] = {
     "bridge": Script(
-        "bridge", "supine", "side", _HOOK,
+        "bridge",
+        "supine",
+        "side",
+        _HOOK,
         {"down": KeyPose({}), "up": KeyPose({"hip": 176, "knee": 92, "shoulder": 18})},
-        "down", ("down", "up", "down"), "up", hold_s=3.0, move_s=1.6,
-        faults=("hips_sag", "foot_lift", "incomplete") + _GENERIC),
+        "down",
+        ("down", "up", "down"),
+        "up",
+        hold_s=3.0,
+        move_s=1.6,
+        faults=("hips_sag", "foot_lift", "incomplete") + _GENERIC,
+    ),
     "pelvic-tilt": Script(
-        "pelvic-tilt", "supine", "side", {**_HOOK, "lumbar": 0.035},
+        "pelvic-tilt",
+        "supine",
+        "side",
+        {**_HOOK, "lumbar": 0.035},
         {"neutral": KeyPose({}), "tilt": KeyPose({"hip": 131, "lumbar": -0.02})},
-        "neutral", ("neutral", "tilt", "neutral"), "tilt", hold_s=3.0, move_s=1.2,
-        faults=("foot_lift", "incomplete") + _GENERIC, bounce_measure="hip"),
+        "neutral",
+        ("neutral", "tilt", "neutral"),
+        "tilt",
+        hold_s=3.0,
+        move_s=1.2,
+        faults=("foot_lift", "incomplete") + _GENERIC,
+        bounce_measure="hip",
+    ),
     "abdominal-draw-in": Script(
-        "abdominal-draw-in", "supine", "side", {**_HOOK, "lumbar": 0.03},
+        "abdominal-draw-in",
+        "supine",
+        "side",
+        {**_HOOK, "lumbar": 0.03},
         {"rest": KeyPose({}), "hold": KeyPose({"lumbar": 0.0, "hip": 127})},
-        "rest", ("rest", "hold", "rest"), "hold", hold_s=4.0, move_s=1.0,
-        faults=("foot_lift",) + _GENERIC),
+        "rest",
+        ("rest", "hold", "rest"),
+        "hold",
+        hold_s=4.0,
+        move_s=1.0,
+        faults=("foot_lift",) + _GENERIC,
+    ),
     "knees-to-chest": Script(
-        "knees-to-chest", "supine", "side", _HOOK,
-        {"start": KeyPose({}), "hug": KeyPose({"hip": 55, "knee": 55, "shoulder": 55, "elbow": 140,
-                                               "head": 15})},
-        "start", ("start", "hug", "start"), "hug", hold_s=4.0, move_s=1.8,
-        faults=("bounce", "incomplete") + _GENERIC),
+        "knees-to-chest",
+        "supine",
+        "side",
+        _HOOK,
+        {
+            "start": KeyPose({}),
+            "hug": KeyPose(
+                {
+                    "hip": 55,
+                    "knee": 50,
+                    "shoulder": 62,
+                    "elbow": 115,
+                    "head": 15,
+                    "arms_floor": 0.0,
+                    "arms_shins": 1.0,
+                }
+            ),
+        },
+        "start",
+        ("start", "hug", "start"),
+        "hug",
+        hold_s=4.0,
+        move_s=1.8,
+        faults=("bounce", "incomplete") + _GENERIC,
+    ),
     "supine-twist": Script(
-        "supine-twist", "supine", "side", {**_HOOK, "shoulder": 90, "arm_roll": 80},
+        "supine-twist",
+        "supine",
+        "side",
+        {**_HOOK, "shoulder": 90, "arm_roll": 80, "arms_floor": 0.0},
         {"start": KeyPose({}), "twist": KeyPose({"leg_roll": 55, "other_leg_roll": 55})},
-        "start", ("start", "twist", "start"), "twist", hold_s=4.0, move_s=2.0,
-        faults=("bounce",) + _GENERIC, bounce_measure="leg_roll"),
+        "start",
+        ("start", "twist", "start"),
+        "twist",
+        hold_s=4.0,
+        move_s=2.0,
+        faults=("bounce",) + _GENERIC,
+        bounce_measure="leg_roll",
+    ),
     "reclined-pigeon": Script(
-        "reclined-pigeon", "supine", "side", _HOOK,
-        {"start": KeyPose({"hip": 100, "knee": 80, "leg_roll": 55}),
-         "stretch": KeyPose({"hip": 70, "knee": 85, "leg_roll": 55, "other_hip": 75,
-                             "other_knee": 80, "shoulder": 45, "elbow": 150})},
-        "start", ("start", "stretch", "start"), "stretch", hold_s=4.0, move_s=2.0,
-        symmetric=False, faults=("bounce",) + _GENERIC),
+        "reclined-pigeon",
+        "supine",
+        "side",
+        _HOOK,
+        {
+            "start": KeyPose({"hip": 100, "knee": 80, "leg_roll": 55}),
+            "stretch": KeyPose(
+                {
+                    "hip": 70,
+                    "knee": 85,
+                    "leg_roll": 55,
+                    "other_hip": 75,
+                    "other_knee": 80,
+                    "shoulder": 45,
+                    "elbow": 150,
+                    "arms_floor": 0.0,
+                }
+            ),
+        },
+        "start",
+        ("start", "stretch", "start"),
+        "stretch",
+        hold_s=4.0,
+        move_s=2.0,
+        symmetric=False,
+        faults=("bounce",) + _GENERIC,
+    ),
     "lower-tummy": Script(
-        "lower-tummy", "supine", "side", {**_HOOK, "lumbar": 0.0},
+        "lower-tummy",
+        "supine",
+        "side",
+        {**_HOOK, "lumbar": 0.0},
         {"start": KeyPose({}), "lift": KeyPose({"hip": 90, "knee": 90})},
-        "start", ("start", "lift", "start"), "lift", hold_s=2.0, move_s=1.5,
-        symmetric=False, alternate=True, faults=("incomplete",) + _GENERIC),
+        "start",
+        ("start", "lift", "start"),
+        "lift",
+        hold_s=2.0,
+        move_s=1.5,
+        symmetric=False,
+        alternate=True,
+        faults=("incomplete",) + _GENERIC,
+    ),
     "cat-camel": Script(
-        "cat-camel", "all_fours", "side", _ALL4,
-        {"neutral": KeyPose({}),
-         "cat": KeyPose({"spine": 0.10, "head": 45, "hip": 97, "shoulder": 84}),
-         "camel": KeyPose({"spine": -0.07, "head": -45, "hip": 88, "shoulder": 92})},
-        "neutral", ("neutral", "cat", "camel", "neutral"), "cat", hold_s=2.0, move_s=1.6,
-        faults=("too_fast", "incomplete", "out_of_frame", "wrong_view")),
+        "cat-camel",
+        "all_fours",
+        "side",
+        _ALL4,
+        {
+            "neutral": KeyPose({}),
+            "cat": KeyPose({"spine": 0.12, "head": 50, "hip": 98, "shoulder": 84}),
+            "camel": KeyPose({"spine": -0.09, "head": -40, "hip": 86, "shoulder": 93}),
+        },
+        "neutral",
+        ("neutral", "cat", "camel", "neutral"),
+        "cat",
+        hold_s=2.0,
+        move_s=1.6,
+        faults=("too_fast", "incomplete", "out_of_frame", "wrong_view"),
+    ),
     "bird-dog": Script(
-        "bird-dog", "all_fours", "side", _ALL4,
-        {"start": KeyPose({}),
-         "extend": KeyPose({"hip": 178, "knee": 176, "ankle": 120, "other_shoulder": 170,
-                            "other_elbow": 178, "head": -5})},
-        "start", ("start", "extend", "start"), "extend", hold_s=2.5, move_s=1.6,
-        symmetric=False, alternate=True, faults=("incomplete",) + _GENERIC),
+        "bird-dog",
+        "all_fours",
+        "side",
+        _ALL4,
+        {
+            "start": KeyPose({}),
+            "extend": KeyPose(
+                {
+                    "hip": 178,
+                    "knee": 176,
+                    "ankle": 120,
+                    "other_shoulder": 170,
+                    "other_elbow": 178,
+                    "head": -5,
+                }
+            ),
+        },
+        "start",
+        ("start", "extend", "start"),
+        "extend",
+        hold_s=2.5,
+        move_s=1.6,
+        symmetric=False,
+        alternate=True,
+        faults=("incomplete",) + _GENERIC,
+    ),
     "childs-pose": Script(
-        "childs-pose", "kneeling", "side", {**_ALL4, "ankle": 160},
-        {"start": KeyPose({}),
-         "stretch": KeyPose({"hip": 40, "knee": 35, "shoulder": 165, "elbow": 176, "head": 15,
-                             "spine": 0.05})},
-        "start", ("start", "stretch", "start"), "stretch", hold_s=4.0, move_s=2.2,
-        faults=("bounce",) + _GENERIC),
+        "childs-pose",
+        "kneeling",
+        "side",
+        {**_ALL4, "ankle": 160, "arms_hands": 1.0},
+        {
+            "start": KeyPose({}),
+            "stretch": KeyPose(
+                {"hip": 32, "knee": 28, "shoulder": 165, "elbow": 176, "head": 15, "spine": 0.05}
+            ),
+        },
+        "start",
+        ("start", "stretch", "start"),
+        "stretch",
+        hold_s=4.0,
+        move_s=2.2,
+        faults=("bounce",) + _GENERIC,
+    ),
     "chest-raise": Script(
-        "chest-raise", "prone", "side",
-        {"hip": 180, "knee": 178, "ankle": 150, "shoulder": 95, "elbow": 45, "head": -10},
-        {"down": KeyPose({}),
-         "up": KeyPose({"hip": 205, "shoulder": 70, "elbow": 85, "head": -25, "spine": -0.05})},
-        "down", ("down", "up", "down"), "up", hold_s=3.0, move_s=1.6,
-        faults=("incomplete",) + _GENERIC),
+        "chest-raise",
+        "prone",
+        "side",
+        {
+            "hip": 180,
+            "knee": 178,
+            "ankle": 150,
+            "shoulder": 95,
+            "elbow": 45,
+            "head": -10,
+            "arms_elbows": 1.0,
+        },
+        {"down": KeyPose({}), "up": KeyPose({"hip": 207, "head": -25, "spine": -0.05})},
+        "down",
+        ("down", "up", "down"),
+        "up",
+        hold_s=3.0,
+        move_s=1.6,
+        faults=("incomplete",) + _GENERIC,
+    ),
     "seated-forward-curl": Script(
-        "seated-forward-curl", "seated", "side",
+        "seated-forward-curl",
+        "seated",
+        "side",
         {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 10, "elbow": 170, "head": 0},
-        {"upright": KeyPose({}),
-         "curl": KeyPose({"hip": 45, "spine": 0.10, "head": 35, "shoulder": 40, "elbow": 170})},
-        "upright", ("upright", "curl", "upright"), "curl", hold_s=4.0, move_s=2.2,
-        faults=("bounce",) + _GENERIC),
+        {
+            "upright": KeyPose({}),
+            "curl": KeyPose({"hip": 45, "spine": 0.10, "head": 35, "shoulder": 40, "elbow": 170}),
+        },
+        "upright",
+        ("upright", "curl", "upright"),
+        "curl",
+        hold_s=4.0,
+        move_s=2.2,
+        faults=("bounce",) + _GENERIC,
+    ),
     "seated-spinal-twist": Script(
-        "seated-spinal-twist", "seated", "front",
+        "seated-spinal-twist",
+        "seated",
+        "front",
         {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 35, "elbow": 100},
         {"start": KeyPose({}), "twist": KeyPose({"twist": 40, "head": 0})},
-        "start", ("start", "twist", "start"), "twist", hold_s=4.0, move_s=2.0,
-        faults=("bounce",) + _GENERIC, bounce_measure="twist"),
+        "start",
+        ("start", "twist", "start"),
+        "twist",
+        hold_s=4.0,
+        move_s=2.0,
+        faults=("bounce",) + _GENERIC,
+        bounce_measure="twist",
+    ),
     "seated-reverse-jack-knife": Script(
-        "seated-reverse-jack-knife", "seated", "side",
+        "seated-reverse-jack-knife",
+        "seated",
+        "side",
         {"hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
         {"start": KeyPose({}), "tuck": KeyPose({"hip": 60, "knee": 70, "ankle": 120})},
-        "start", ("start", "tuck", "start"), "tuck", hold_s=1.5, move_s=1.4,
-        faults=("incomplete",) + _GENERIC),
+        "start",
+        ("start", "tuck", "start"),
+        "tuck",
+        hold_s=1.5,
+        move_s=1.4,
+        faults=("incomplete",) + _GENERIC,
+    ),
     "standing-backbend": Script(
-        "standing-backbend", "standing", "side",
+        "standing-backbend",
+        "standing",
+        "side",
         {"hip": 180, "knee": 178, "ankle": 92, "shoulder": -25, "elbow": 80},
         {"stand": KeyPose({}), "bend": KeyPose({"hip": 200, "spine": -0.06, "head": -20})},
-        "stand", ("stand", "bend", "stand"), "bend", hold_s=3.0, move_s=2.0,
-        faults=("bounce",) + _GENERIC),
+        "stand",
+        ("stand", "bend", "stand"),
+        "bend",
+        hold_s=3.0,
+        move_s=2.0,
+        faults=("bounce",) + _GENERIC,
+    ),
 }
 
 FAULTS: dict[str, str] = {
@@ -233,9 +444,20 @@ def body_pose(angles: dict[str, float], worked: str, symmetric: bool) -> BodyPos
     for j in JOINTS:
         if j in angles:
             limbs[worked][j] = angles[j]
-            if symmetric or j not in ("hip", "knee", "ankle", "shoulder", "elbow", "leg_roll", "arm_roll"):
-                limbs[other][j] = angles[j]
-            elif f"other_{j}" not in angles:
+            if (
+                symmetric
+                or j
+                not in (
+                    "hip",
+                    "knee",
+                    "ankle",
+                    "shoulder",
+                    "elbow",
+                    "leg_roll",
+                    "arm_roll",
+                )
+                or f"other_{j}" not in angles
+            ):
                 limbs[other][j] = angles[j]
         if f"other_{j}" in angles:
             limbs[other][j] = angles[f"other_{j}"]
@@ -246,16 +468,27 @@ def body_pose(angles: dict[str, float], worked: str, symmetric: bool) -> BodyPos
     return BodyPose(left=LimbAngles(**limbs["left"]), right=LimbAngles(**limbs["right"]), **shape)
 
 
-def place_body(pose: BodyPose, posture: Posture, body: Anthropometry,
-               foot_lift: dict[str, float] | None = None) -> Skeleton:
+def place_body(
+    pose: BodyPose,
+    posture: Posture,
+    body: Anthropometry,
+    foot_lift: dict[str, float] | None = None,
+    arms: dict[str, float] | None = None,
+) -> Skeleton:
     """Forward kinematics, then flat feet on the floor, then rest on the supports.
 
     ``foot_lift``: side -> degrees the heel of that foot rotates up about the toes.
+    ``arms``: mode -> weight 0-1 of arm placements solved after the body rests
+    (see :func:`_place_arm`); the posture's supports must not include the arms then.
     """
     foot_lift = foot_lift or {}
+    arms = arms or {}
     lifted_feet = tuple(s for s, v in foot_lift.items() if v > 0)
-    sup: list[Support] = [(n, f * body.height_m) for n, f in posture.supports
-                          if not any(n.startswith(s) and n.endswith(("heel",)) for s in lifted_feet)]
+    sup: list[Support] = [
+        (n, f * body.height_m)
+        for n, f in posture.supports
+        if not any(n.startswith(s) and n.endswith(("heel",)) for s in lifted_feet)
+    ]
     skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, 0.0)
     if posture.flat_feet:
         for _ in range(2):
@@ -272,7 +505,106 @@ def place_body(pose: BodyPose, posture: Posture, body: Anthropometry,
                 ankle = float(np.clip(ankle, 60, 150)) + foot_lift.get(s, 0.0)
                 pose = pose.with_side(s, ankle=ankle)
             skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, rot)
+    if any(v > 0 for v in arms.values()):
+        for sd in ("left", "right"):
+            pose = _place_arm(pose, skel, sd, arms, body)
+        skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, rot)
+    _flatten_hands(skel, body)
     return skel
+
+
+def _flatten_hands(skel: Skeleton, body: Anthropometry) -> None:
+    """Hands resting on the floor lie flat: turn the hand points level about the wrist."""
+    for sd in ("left", "right"):
+        wr = skel.points[f"{sd}_wrist"]
+        if wr[1] > 0.045 * body.height_m:
+            continue
+        tip = (skel.points[f"{sd}_index"] + skel.points[f"{sd}_pinky"]) / 2 - wr
+        cur = math.degrees(math.atan2(tip[1], tip[0]))
+        want = 0.0 if tip[0] >= 0 else 180.0
+        ang = math.radians(want - cur)
+        c, s_ = math.cos(ang), math.sin(ang)
+        for part in ("index", "pinky", "thumb"):
+            v = skel.points[f"{sd}_{part}"] - wr
+            skel.points[f"{sd}_{part}"] = wr + np.array(
+                [c * v[0] - s_ * v[1], s_ * v[0] + c * v[1], v[2]]
+            )
+
+
+ARM_MODES = ("arms_floor", "arms_elbows", "arms_hands", "arms_shins")
+
+
+def _norm180(a: float) -> float:
+    return (a + 180.0) % 360.0 - 180.0
+
+
+def _arm_wrist(sh: np.ndarray, trunk: float, S: float, E: float, body: Anthropometry) -> np.ndarray:
+    ua = math.radians(trunk + 180.0 + S)
+    fa = ua + math.radians(180.0 - E)
+    return (
+        sh[:2]
+        + body.upper_arm * np.array([math.cos(ua), math.sin(ua)])
+        + body.forearm * np.array([math.cos(fa), math.sin(fa)])
+    )
+
+
+def _place_arm(
+    pose: BodyPose, skel: Skeleton, sd: str, arms: dict[str, float], body: Anthropometry
+) -> BodyPose:
+    """Solve one arm's shoulder/elbow angles for a placement, in the rested body's frame.
+
+    - ``arms_floor``: lying beside the body on the floor, pointing to the feet.
+    - ``arms_elbows``: propped on the elbows (prone): elbow on the floor, forearm level.
+    - ``arms_hands``: hands on the floor, the elbow angle kept (all fours, child's pose).
+    - ``arms_shins``: hands holding the shin just below the knee (knees to chest).
+    """
+    t = skel.frames["trunk_up"]
+    trunk = math.degrees(math.atan2(t[1], t[0]))
+    sh = skel.points[f"{sd}_shoulder"]
+    la = pose.side(sd)
+    S, E = la.shoulder, la.elbow
+    head_dir = 1.0 if skel.points["head_center"][0] >= skel.points["hip_mid"][0] else -1.0
+    tS, tE = S, E
+    w = 0.0
+    if arms.get("arms_floor", 0) > 0:
+        w = arms["arms_floor"]
+        level = 180.0 if head_dir > 0 else 0.0  # towards the feet
+        tS, tE = _norm180(level - (trunk + 180.0) + (4.0 if level == 0.0 else -4.0)), 176.0
+    elif arms.get("arms_elbows", 0) > 0:
+        w = arms["arms_elbows"]
+        h = 0.02 * body.height_m - sh[1]
+        ua = math.degrees(math.asin(max(-1.0, min(1.0, h / body.upper_arm))))
+        ua = ua if head_dir > 0 else 180.0 - ua  # elbow ahead of the shoulder
+        if h < -0.8 * body.upper_arm:  # high enough: the upper arm nearly vertical
+            ua = -90.0 + head_dir * 8.0
+        fa = 0.0 if head_dir > 0 else 180.0
+        tS = _norm180(ua - (trunk + 180.0))
+        tE = float(np.clip(180.0 - _norm180(fa - ua), 30.0, 180.0))
+    elif arms.get("arms_hands", 0) > 0:
+        w = arms["arms_hands"]
+        grid = np.arange(S - 100.0, S + 100.0, 1.0)
+        hts = np.array([_arm_wrist(sh, trunk, g, E, body)[1] - 0.02 * body.height_m for g in grid])
+        cross = np.where(np.sign(hts[:-1]) != np.sign(hts[1:]))[0]
+        if len(cross):
+            k = cross[np.argmin(np.abs(grid[cross] - S))]
+            tS = float(grid[k])
+    elif arms.get("arms_shins", 0) > 0:
+        w = arms["arms_shins"]
+        k, a = skel.points[f"{sd}_knee"][:2], skel.points[f"{sd}_ankle"][:2]
+        target = k + 0.3 * (a - k)
+        d = target - sh[:2]
+        L = float(np.hypot(*d))
+        A, B = body.upper_arm, body.forearm + 0.3 * body.hand
+        L = min(L, A + B - 1e-3)
+        cosE = (A * A + B * B - L * L) / (2 * A * B)
+        cosa = (A * A + L * L - B * B) / (2 * A * L)
+        Ein = math.degrees(math.acos(max(-1.0, min(1.0, cosE))))
+        alpha = math.degrees(math.acos(max(-1.0, min(1.0, cosa))))
+        ua = math.degrees(math.atan2(d[1], d[0])) - alpha
+        tS, tE = _norm180(ua - (trunk + 180.0)), Ein
+    if w <= 0:
+        return pose
+    return pose.with_side(sd, shoulder=S + w * (tS - S), elbow=E + w * (tE - E))
 
 
 # --- the timeline -------------------------------------------------------------------------
@@ -303,8 +635,13 @@ def _angles(script: Script, phase: str) -> dict[str, float]:
     return {**script.base, **script.poses[phase].angles}
 
 
-def build_timeline(script: Script, fault: str | None, worked: str, duration_s: float | None,
-                   rng: np.random.Generator) -> Timeline:
+def build_timeline(
+    script: Script,
+    fault: str | None,
+    worked: str,
+    duration_s: float | None,
+    rng: np.random.Generator,
+) -> Timeline:
     """Lay out the still start, reps (moves and holds), rest, and where the fault happens."""
     move = script.move_s * (0.22 if fault == "too_fast" else 1.0)
     segs: list[Segment] = []
@@ -329,19 +666,35 @@ def build_timeline(script: Script, fault: str | None, worked: str, duration_s: f
             if fault == "hips_sag" and ph == script.hold_phase and target.get("hip", 0) > 160:
                 target = {**target, "hip": target["hip"] - 27.0}  # stops short of straight
             if incomplete and ph == script.hold_phase:
-                target = {k: start.get(k, v) + 0.45 * (v - start.get(k, v)) for k, v in target.items()}
+                target = {
+                    k: start.get(k, v) + 0.45 * (v - start.get(k, v)) for k, v in target.items()
+                }
             segs.append(Segment(t, t + move, cur, target, ph, "move", side, rep))
             t += move
             if ph == script.hold_phase:
                 h = script.hold_s
                 segs.append(Segment(t, t + h, target, target, ph, "hold", side, rep))
                 if not incomplete:
-                    holds.append({"phase": ph, "start_s": round(t, 3), "end_s": round(t + h, 3),
-                                  "side": side, "rep": rep})
+                    holds.append(
+                        {
+                            "phase": ph,
+                            "start_s": round(t, 3),
+                            "end_s": round(t + h, 3),
+                            "side": side,
+                            "rep": rep,
+                        }
+                    )
                 t += h
             cur = target
-        reps.append({"index": rep, "start_s": round(rep_start, 3), "end_s": round(t, 3),
-                     "complete": not incomplete, "side": side})
+        reps.append(
+            {
+                "index": rep,
+                "start_s": round(rep_start, 3),
+                "end_s": round(t, 3),
+                "complete": not incomplete,
+                "side": side,
+            }
+        )
         segs.append(Segment(t, t + script.rest_s, start, start, script.start, "still", side, 0))
         t += script.rest_s
         if script.alternate:
@@ -354,8 +707,14 @@ def build_timeline(script: Script, fault: str | None, worked: str, duration_s: f
         if fault == "incomplete":
             r2 = next((r for r in reps if r["index"] == 2), reps[-1])
             span = [r2["start_s"], r2["end_s"]]
-        faults.append({"name": fault, "description": FAULTS[fault], "start_s": round(span[0], 3),
-                       "end_s": round(span[1], 3)})
+        faults.append(
+            {
+                "name": fault,
+                "description": FAULTS[fault],
+                "start_s": round(span[0], 3),
+                "end_s": round(span[1], 3),
+            }
+        )
     return Timeline(segs, holds, reps, faults, t)
 
 
@@ -364,7 +723,9 @@ def _ease(x: float) -> float:
     return x * x * (3 - 2 * x)
 
 
-def angles_at(tl: Timeline, script: Script, t: float, fault: str | None) -> tuple[dict[str, float], Segment]:
+def angles_at(
+    tl: Timeline, script: Script, t: float, fault: str | None
+) -> tuple[dict[str, float], Segment]:
     """The named angles at time ``t`` (with the fault applied) and the segment it is in."""
     seg = tl.segments[-1]
     for s in tl.segments:
@@ -373,7 +734,11 @@ def angles_at(tl: Timeline, script: Script, t: float, fault: str | None) -> tupl
             break
     w = _ease((t - seg.t0) / max(1e-6, seg.t1 - seg.t0)) if seg.kind == "move" else 1.0
     keys = set(seg.a) | set(seg.b)
-    ang = {k: seg.a.get(k, seg.b.get(k, 0.0)) + w * (seg.b.get(k, seg.a.get(k, 0.0)) - seg.a.get(k, seg.b.get(k, 0.0))) for k in keys}
+    ang = {
+        k: seg.a.get(k, seg.b.get(k, 0.0))
+        + w * (seg.b.get(k, seg.a.get(k, 0.0)) - seg.a.get(k, seg.b.get(k, 0.0)))
+        for k in keys
+    }
     f_on = any(f["start_s"] <= t < f["end_s"] for f in tl.faults)
     if fault == "bounce" and seg.kind == "hold" and f_on:
         m = script.bounce_measure
@@ -419,6 +784,17 @@ def script_from_definition(script: Script, exercise: Any) -> Script:
     cycle = tuple(getattr(exercise, "cycle", ()) or ()) or script.cycle
     if not all(p in poses for p in cycle):
         cycle = script.cycle
-    hold_phase = next((p.name for p in getattr(exercise, "phases", ()) if p.hold_s and p.name in poses),
-                      script.hold_phase)
-    return replace(script, poses=poses, cycle=cycle, start=cycle[0], hold_phase=hold_phase)
+    hold_phase = next(
+        (p.name for p in getattr(exercise, "phases", ()) if p.hold_s and p.name in poses),
+        script.hold_phase,
+    )
+    held = next((p for p in getattr(exercise, "phases", ()) if p.name == hold_phase), None)
+    hold_s = held.hold_s if held is not None and held.hold_s else script.hold_s
+    return replace(
+        script,
+        poses=poses,
+        cycle=cycle,
+        start=cycle[0],
+        hold_phase=hold_phase,
+        hold_s=float(hold_s),
+    )

@@ -67,13 +67,26 @@ class VideoWriter:
             self._cv = None
 
 
+def columns(frames: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-frame truth records -> one list per field (compact JSON)."""
+    if not frames:
+        return {}
+    out: dict[str, Any] = {k: [f[k] for f in frames] for k in frames[0] if k != "measures"}
+    out["measures"] = {m: [f["measures"][m] for f in frames] for m in frames[0]["measures"]}
+    return out
+
+
 def truth_path(video: Path) -> Path:
     """``clip.mp4`` -> ``clip.truth.json``."""
     return video.with_name(video.stem + ".truth.json")
 
 
-def write_clip(renderer: ClipRenderer, out: Path, crf: int = 28,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def write_clip(
+    renderer: ClipRenderer,
+    out: Path,
+    crf: int = 28,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Render every frame into ``out`` and the truth beside it; returns the truth."""
     out = Path(out)
     if not out.parent.is_dir():
@@ -90,6 +103,6 @@ def write_clip(renderer: ClipRenderer, out: Path, crf: int = 28,
     finally:
         writer.close()
     truth["video"] = out.name
-    truth["frames"] = frames
+    truth["series"] = columns(frames)
     truth_path(out).write_text(json.dumps(truth, separators=(",", ":")) + "\n")
     return truth
