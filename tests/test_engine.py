@@ -342,3 +342,77 @@ def test_engine_does_not_import_cv2():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)  # fmt: skip
     assert out.stdout.strip() == "False"
+
+
+def test_change_targets_follow_each_persons_resting_angle():
+    # a pelvic-tilt-like definition: tilt = hip at least 2 deg above its resting value
+    data = {**BASE, "cycle": ["rest", "tilt", "rest"], "required": ["hip"], "timing": {
+        "min_dwell_s": 0.2, "hysteresis_deg": 0.4, "grace_s": 0.5}}  # fmt: skip
+    data["phases"] = [
+        {"name": "rest", "targets": [{"measure": "hip", "max_change_deg": 0.9}]},
+        {"name": "tilt", "hold_s": 10.0,
+         "targets": [{"measure": "hip", "min_change_deg": 2.0, "max_change_deg": 15}]},
+    ]  # fmt: skip
+    data["rules"] = []
+    ex = parse_definition(data, "t.toml")
+    for rest in (120.0, 150.0):  # two people with different resting angles
+        tilt = [(rest, 10), (rest, rest + 3, 3), (rest + 3, 10), (rest + 3, rest, 3)]
+        _, res = run(ex, seq(*tilt, *tilt, (rest, 10)))
+        assert len(events(res, {"rep"})) == 2, rest
+    # a slow drift of the resting angle is not a tilt
+    drift = [(120 + 0.02 * k, {}) for k in range(100)]
+    eng, _ = run(ex, drift)
+    assert eng.finish().reps_complete == 0
+
+
+def test_change_keys_validate_units():
+    data = {**BASE}
+    data["phases"] = [{"name": "down", "targets": [{"measure": "hip", "min_change": 2}]},
+                      BASE["phases"][1]]  # fmt: skip
+    with pytest.raises(Exception, match=r"phases\[0\].targets\[0\].min_change: hip is measured "
+                       r"in deg: write min_change_deg"):  # fmt: skip
+        parse_definition(data, "t.toml")
+
+
+def test_alternate_shows_the_moving_side():
+    ex = make_exercise(side="alternate")
+    eng = Engine(ex)
+    sides = []
+    rep = [h for h, _ in seq(*REP)]
+    for i, right in enumerate(rep):
+        r = eng.update(i, i / FPS, POSE, {"left_hip": 130.0, "right_hip": right,
+                                           "shoulder_width_ratio": 0.1})  # fmt: skip
+        sides.append(r.side)
+    assert sides[0] == "left" and "right" in sides
+    assert eng.finish().reps[0].side == "right"
+
+
+def test_engine_exposes_exercise_and_segmentation_need():
+    eng = Engine(make_exercise())
+    assert eng.exercise.name == "lift" and eng.needs_segmentation is False
+    data = {**BASE}
+    data["phases"] = [
+        {"name": "down", "targets": [{"measure": "back_curvature", "max": 0.0}]},
+        {"name": "up", "targets": [{"measure": "back_curvature", "min": 0.06}]},
+    ]
+    data["rules"] = []
+    assert Engine(parse_definition(data, "t.toml")).needs_segmentation is True
+
+
+@pytest.mark.parametrize(
+    ("shoulder", "hip", "toe_dx", "expected"),
+    [
+        ((500, 300), (500, 600), 50, 0.0),  # upright
+        ((550, 300), (500, 600), 50, 9.46),  # shoulders ahead of the hips, towards the toes
+        ((450, 300), (500, 600), 50, -9.46),  # leaning back
+        ((450, 300), (500, 600), -50, 9.46),  # facing the other way: forward again
+    ],
+)
+def test_trunk_lean_sign(shoulder, hip, toe_dx, expected):
+    from posecheck.lean import trunk_lean
+
+    pose = make_pose({
+        "left_shoulder": shoulder, "left_hip": hip, "left_heel": (500, 900),
+        "left_foot_index": (500 + toe_dx, 900),
+    })  # fmt: skip
+    assert trunk_lean(pose) == pytest.approx(expected, abs=0.01)

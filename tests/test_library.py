@@ -154,3 +154,13 @@ def test_extra_measure_back_curvature_validates():
     ex = parse_definition(tomllib.loads(text), "x.toml")
     assert ex.phase("up").rules[0].unit == "ratio"
     assert p.is_file()
+
+
+def test_the_commented_example_in_poses_readme_is_valid():
+    from posecheck.library import parse_definition, tomllib
+
+    text = (REPO / "poses" / "README.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    ex = parse_definition(tomllib.loads(block), "poses/README.md")
+    assert ex.name == "bridge" and ex.cycle == ("down", "up", "down")
+    assert ex.phase("up").rules[0].stops_hold is False

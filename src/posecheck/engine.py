@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
-from posecheck.angles import compute_measures, resolve
+from posecheck.angles import EXTRA_MEASURES, compute_measures, resolve
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
 from posecheck.results import (
@@ -215,6 +215,17 @@ class Engine:
     @property
     def side(self) -> str:
         return self._side
+
+    @property
+    def exercise(self) -> Exercise:
+        """The definition this engine judges (sinks read it through the pipeline)."""
+        return self.ex
+
+    @property
+    def needs_segmentation(self) -> bool:
+        """True when a measure needs the person mask (run the estimator with segmentation)."""
+        extras = EXTRA_MEASURES
+        return any(getattr(extras.get(n), "needs_mask", False) for n in self.measure_names)
 
     def reset(self) -> None:
         """Forget everything (a new session)."""
