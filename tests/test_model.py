@@ -139,3 +139,28 @@ def test_rotated_phone_video_is_upright_for_the_model(tmp_path):
         if pa is not None and pb is not None
     ]
     assert d and math.isfinite(d[-1]) and np.median(d) < 15  # pixels on a 480x854 frame
+
+
+def test_model_start_up_chatter_stays_off_stderr():
+    # MediaPipe's C++ start-up logs would bury posecheck's own one-line messages.
+    import os
+    import sys
+
+    from conftest import REPO
+
+    clip = media_path("cat-camel/cat-cow-side.mp4")
+    code = (
+        "import itertools;"
+        "from posecheck.sources import open_source;"
+        "from posecheck.estimator import MediaPipeEstimator, EstimatorOptions;"
+        "est = MediaPipeEstimator(EstimatorOptions(segmentation=True));"
+        f"src = open_source({str(clip)!r});"
+        "n = sum(est.estimate(f) is not None for f in itertools.islice(src.frames(), 5));"
+        "src.close(); est.close(); print(n)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("POSECHECK_NATIVE_LOGS", None)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "5"
+    assert r.stderr == ""

@@ -308,3 +308,15 @@ def test_consumer_stopping_early_stops_the_decoder(tmp_path):
     it.close()  # e.g. Ctrl-C in the consumer
     assert src._thread is None
     assert src.frames_read < 60
+
+
+def test_failures_print_nothing_but_the_error(tmp_path, capfd):
+    # FFmpeg ("moov atom not found") and OpenCV ("[ WARN:0]") write to stderr
+    # themselves; the user must see only posecheck's one line.
+    bad = _write(tmp_path / "notes.mp4", b"hello, not a video\n" * 20)
+    with pytest.raises(InputError):
+        open_source(bad)
+    with pytest.raises(InputError):
+        open_source("97")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

@@ -31,8 +31,12 @@ prominent from the start, the one MediaPipe detects first wins.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -267,6 +271,37 @@ class PersonSelector:
 
 # --- MediaPipe backend -----------------------------------------------------------------
 
+# MediaPipe's C++ side logs start-up chatter straight to stderr (TFLite delegate
+# info, "Feedback manager requires a model with a single signature", "Using
+# NORM_RECT without IMAGE_DIMENSIONS") while the graph starts (partly on its own
+# threads) and when the landmark model first runs, i.e. on the first frames with a
+# person. It is not actionable and buries posecheck's own messages, so those
+# moments run with stderr pointed at /dev/null, unless debug logging is on.
+_QUIET_POSES = 2  # frames with a pose processed under the silencer
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    if log.isEnabledFor(logging.DEBUG) or os.environ.get("POSECHECK_NATIVE_LOGS"):
+        yield
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (captured): nothing to hide
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
 
 class MediaPipeEstimator:
     """MediaPipe Pose (legacy solution API) in tracking mode.
@@ -287,18 +322,22 @@ class MediaPipeEstimator:
 
         self._cv2 = cv2
         o = self.options
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=False,
-            model_complexity=o.model_complexity,
-            smooth_landmarks=o.mp_smoothing,
-            enable_segmentation=o.segmentation,
-            smooth_segmentation=o.segmentation and o.mp_smoothing,
-            min_detection_confidence=o.min_detection_confidence,
-            min_tracking_confidence=o.min_tracking_confidence,
-        )
+        with _native_stderr_silenced():
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=o.model_complexity,
+                smooth_landmarks=o.mp_smoothing,
+                enable_segmentation=o.segmentation,
+                smooth_segmentation=o.segmentation and o.mp_smoothing,
+                min_detection_confidence=o.min_detection_confidence,
+                min_tracking_confidence=o.min_tracking_confidence,
+            )
+            # One tiny blank frame: the graph finishes starting (and logging) now.
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))
         self.selector = selector if selector is not None else (
             PersonSelector() if o.select_person else None
         )
+        self._quiet_left = _QUIET_POSES
         self._rgb: np.ndarray | None = None
         self._static: Any = None  # single-image model for the subject search, made on first use
         self.frames = 0
@@ -322,7 +361,13 @@ class MediaPipeEstimator:
         elif img.shape[2] == 4:
             img = self._cv2.cvtColor(img, self._cv2.COLOR_BGRA2BGR)
         h, w = img.shape[:2]
-        result = self._pose.process(self._to_rgb(img))
+        if self._quiet_left > 0:
+            with _native_stderr_silenced():
+                result = self._pose.process(self._to_rgb(img))
+            if result.pose_landmarks is not None:
+                self._quiet_left -= 1
+        else:
+            result = self._pose.process(self._to_rgb(img))
         self.frames += 1
         pose = pose_from_mediapipe(result, w, h, with_mask=self.options.segmentation)
         if self.selector is not None:
@@ -347,21 +392,23 @@ class MediaPipeEstimator:
         x1, y1 = min(w, int(cx + half)), min(h, int(cy + half))
         if x1 - x0 < 32 or y1 - y0 < 32:
             return None
+        crop = self._cv2.cvtColor(img[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)
+        crop.flags.writeable = False
         if self._static is None:
             import mediapipe as mp
 
             o = self.options
-            self._static = mp.solutions.pose.Pose(
-                static_image_mode=True,
-                model_complexity=o.model_complexity,
-                enable_segmentation=o.segmentation,
-                min_detection_confidence=o.min_detection_confidence,
-            )
-        crop = self._cv2.cvtColor(img[y0:y1, x0:x1], self._cv2.COLOR_BGR2RGB)
-        crop.flags.writeable = False
-        found = pose_from_mediapipe(
-            self._static.process(crop), x1 - x0, y1 - y0, with_mask=self.options.segmentation
-        )
+            with _native_stderr_silenced():
+                self._static = mp.solutions.pose.Pose(
+                    static_image_mode=True,
+                    model_complexity=o.model_complexity,
+                    enable_segmentation=o.segmentation,
+                    min_detection_confidence=o.min_detection_confidence,
+                )
+                result = self._static.process(crop)
+        else:
+            result = self._static.process(crop)
+        found = pose_from_mediapipe(result, x1 - x0, y1 - y0, with_mask=self.options.segmentation)
         if found is None:
             return None
         found.xy += (x0, y0)

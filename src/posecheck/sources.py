@@ -551,6 +551,21 @@ def _open_camera(spec: str | int, width: int | None, height: int | None) -> Sour
 
 # --- entry point -----------------------------------------------------------------------
 
+_native_logs_quiet = False
+
+
+def _quiet_native_logs() -> None:
+    """Keep FFmpeg's and OpenCV's own stderr chatter ("moov atom not found", "[ WARN:0]")
+    out of the one-line errors; shown again with debug logging (``-vv``) or when
+    OPENCV_FFMPEG_LOGLEVEL / OPENCV_LOG_LEVEL are set by the user."""
+    global _native_logs_quiet
+    if _native_logs_quiet or log.isEnabledFor(logging.DEBUG):
+        return
+    _native_logs_quiet = True
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # read when a capture opens
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.setLogLevel(1)  # 1 = fatal only: posecheck reports the failures itself
+
 
 def is_camera_spec(spec: str | int) -> bool:
     """True for a camera index, a /dev/video* path or a stream URL."""
@@ -574,6 +589,7 @@ def open_source(
     rate of an image folder. ``camera_size``: requested (width, height) of a camera.
     Raises :class:`InputError` with a one-line message for unusable input.
     """
+    _quiet_native_logs()
     if not isinstance(spec, (str, int)):
         spec = os.fspath(spec)
     if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):

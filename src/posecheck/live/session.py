@@ -220,21 +220,14 @@ def run_live(
 
         check_display()  # before the camera opens: fail fast with a hint
 
-    warm_up = estimator is None
-    if estimator is None:
-        estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
+    if source is None:
+        _quiet_opencv()  # a missing camera is one line from us, not OpenCV's V4L2 log
+        source = open_source(opts.camera, realtime=True)
     try:
-        if source is None:
-            _quiet_opencv()  # a missing camera is one line from us, not OpenCV's V4L2 log
-            source = open_source(opts.camera, realtime=True)
         _make_outdir(outdir)  # only now: a failed camera or display leaves no empty folder
-    except BaseException:
-        estimator.close()
-        if source is not None:
-            source.close()
+    except InputError:
+        source.close()
         raise
-    if warm_up:
-        _warm_up(estimator, source.info)
     is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
     mirror = is_camera if opts.mirror is None else opts.mirror
 
@@ -297,6 +290,8 @@ def run_live(
         print(f"posecheck live: {exercise.title} from {opts.camera} ({how})", file=err)
         print(PRIVACY, file=err)
 
+    if estimator is None:
+        estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
     smoother = _smoother(opts)
     ended = "interrupted"
     summary = None
@@ -330,21 +325,6 @@ def run_live(
         window.show_summary([*lines, f"saved in {outdir}/"], title, opts.summary_s)
         window.destroy()
     return outcome
-
-
-def _warm_up(estimator: Any, info: Any) -> None:
-    """One model call on a blank frame of the camera's size before the clock starts.
-
-    MediaPipe builds its graph on the first call (hundreds of ms); done here, that
-    happens before playback/capture timing starts instead of dropping the first
-    frames of the session.
-    """
-    import numpy as np
-
-    from posecheck.pose import Frame
-
-    w, h = int(getattr(info, "width", 0) or 640), int(getattr(info, "height", 0) or 480)
-    estimator.estimate(Frame(-1, 0.0, np.zeros((h, w, 3), np.uint8)))
 
 
 def _quiet_opencv() -> None:
