@@ -132,42 +132,98 @@ def _screenshot(env, path: Path) -> np.ndarray | None:
     return cv2.imread(str(path)) if r.returncode == 0 and path.exists() else None
 
 
+def _x_key(display: str, key: str) -> bool:
+    """Press and release a key on an X display through XTest (what xdotool does)."""
+    import ctypes
+    import ctypes.util
+
+    x11 = ctypes.util.find_library("X11")
+    xtst = ctypes.util.find_library("Xtst")
+    if not x11 or not xtst:
+        return False
+    X, T = ctypes.CDLL(x11), ctypes.CDLL(xtst)
+    X.XOpenDisplay.restype = ctypes.c_void_p
+    X.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    X.XStringToKeysym.restype = ctypes.c_ulong
+    X.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    T.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+    X.XFlush.argtypes = [ctypes.c_void_p]
+    X.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    d = X.XOpenDisplay(display.encode())
+    if not d:
+        return False
+    code = X.XKeysymToKeycode(d, X.XStringToKeysym(key.encode()))
+    T.XTestFakeKeyEvent(d, code, 1, 0)
+    T.XTestFakeKeyEvent(d, code, 0, 0)
+    X.XFlush(d)
+    X.XCloseDisplay(d)
+    return True
+
+
 @pytest.mark.model
 def test_live_window_under_xvfb(xvfb, tmp_path):
+    """The real window: screenshots of it, and real key presses (XTest) reaching cv2.waitKey.
+
+    Keys follow the session's own events (read from --json lines as they come), not
+    the clock: space once coaching has started, space again once it is paused, q
+    once it counts again. A screenshot is taken at each of the first two moments.
+    """
     clip = media_path(CLIP)
+    if shutil.which("ffmpeg"):
+        # The clip three times over (stream copy, in the test's temp folder): time for
+        # screenshots that take seconds on a loaded machine while the "camera" plays on.
+        looped = tmp_path / "bridge-x3.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "2", "-i", str(clip), "-c",
+                        "copy", str(looped)], check=True, timeout=60)  # fmt: skip
+        clip = looped
     out = tmp_path / "session"
     cmd = [sys.executable, "-m", "posecheck", "live", "bridge", "--camera", str(clip), "--mute",
-           "--countdown", "1", "--stats", "--keys", "7:q", "--summary-seconds", "3",
+           "--countdown", "0", "--stats", "--json", "--summary-seconds", "2",
            "-o", str(out)]  # fmt: skip
     env = {**xvfb, "PYTHONPATH": str(REPO / "src")}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
-    shots: list[tuple[Path, np.ndarray]] = []
-    while True:  # a screenshot about every half second until the session ends
-        try:
-            proc.wait(timeout=0.5)
-            break
-        except subprocess.TimeoutExpired:
-            pass
-        p = tmp_path / f"shot{len(shots):02d}.png"
-        img = _screenshot(xvfb, p)
-        if img is not None and img.std() > 10:  # not a blank screen
-            shots.append((p, img))
-    stdout, stderr = proc.communicate()
+    err_path = tmp_path / "stderr.txt"
+    with err_path.open("w") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, text=True,
+                                bufsize=1)  # fmt: skip
+        events, pressed, shots = [], [], {}
+        for line in proc.stdout:
+            ev = json.loads(line)
+            events.append(ev)
+            if not pressed and ev["t_s"] >= 0.5 and ev["kind"] != "summary":
+                # Coaching for half a second: the window is surely up.
+                pressed.append("space" if _x_key(xvfb["DISPLAY"], "space") else "-")
+            if ev["kind"] != "state":
+                continue
+            state, cue = ev["state"], ev["cue"] or ""
+            if state == "paused" and pressed == ["space"] and cue.startswith("Paused"):
+                shots["paused"] = _screenshot(xvfb, tmp_path / "paused.png")
+                pressed.append("space" if _x_key(xvfb["DISPLAY"], "space") else "-")
+            elif state == "counting" and pressed == ["space", "space"]:
+                shots["coaching"] = _screenshot(xvfb, tmp_path / "coaching.png")
+                pressed.append("q" if _x_key(xvfb["DISPLAY"], "q") else "-")
+        proc.wait(timeout=60)
+    stderr = err_path.read_text()
     assert proc.returncode == 0, stderr[-2000:]
-    assert "saved:" in stdout and "stats: capture-to-display latency" in stdout
+    assert "stats: capture-to-display latency" in stderr
+    if pressed and pressed[0] == "-":
+        pytest.skip("XTest (libXtst) not available to press keys")
+    states = [(e["t_s"], e["state"]) for e in events if e["kind"] == "state"]
+    assert pressed == ["space", "space", "q"], (pressed, states)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["live"]["ended"] == "quit"
-    assert len(shots) >= 3, "the window never showed a picture"
-    # A mid-session shot: the 1280x720 picture at the top-left, with the overlay's dark
-    # header panel in its top-left corner and the cue/keys panels drawn.
-    path, img = shots[len(shots) // 2]
-    h, w = img.shape[:2]
-    assert (w, h) == (1400, 900)
-    picture = img[:720, :1280]
-    assert picture.std() > 30 and img[760:, :].max() < 10  # picture shown, rest of screen empty
+    states = [e["state"] for e in events if e["kind"] == "state"]
+    i = states.index("paused")
+    assert states[i + 1 : i + 4] == ["setup", "countdown", "counting"]  # resume: set-up again
+    # The screenshots: the 1280x720 picture at the top-left of the 1400x900 screen, the
+    # rest of the screen empty; paused has the grey banner across the middle.
+    for name in ("coaching", "paused"):
+        img = shots[name]
+        assert img is not None and img.shape[:2] == (900, 1400), name
+        assert img[:720, :1280].std() > 30 and img[760:, :].max() < 10, name
+    band = shots["paused"][330:390, 100:1180].astype(float)
+    assert band.mean() < shots["coaching"][330:390, 100:1180].astype(float).mean()  # darkened
     keep = os.environ.get("POSECHECK_KEEP_SCREENSHOTS")
     if keep:  # for looking at them: POSECHECK_KEEP_SCREENSHOTS=/tmp/shots
         Path(keep).mkdir(parents=True, exist_ok=True)
-        for p, _ in shots:
-            shutil.copy(p, Path(keep) / p.name)
+        for name in shots:
+            shutil.copy(tmp_path / f"{name}.png", Path(keep) / f"{name}.png")

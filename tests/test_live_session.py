@@ -172,6 +172,19 @@ def test_session_counts_holds_and_reps_and_saves_like_analyze(tmp_path):
     assert "Nothing leaves this computer" not in err  # --json keeps stderr quiet
 
 
+def test_score_reads_a_saved_live_session(tmp_path, capsys):
+    ex = _bridge()
+    outcome, _, _, _ = live(tmp_path, bridge_script(ex, reps=2))
+    capsys.readouterr()
+    report = tmp_path / "scores.json"
+    code = main(["score", str(outcome.outdir), "-j", "1", "-q", "--json", str(report)])
+    assert code in (0, 1), capsys.readouterr().err  # 1 only means: below --min-score / no score
+    rows = json.loads(report.read_text())
+    rows = rows.get("rows", rows) if isinstance(rows, dict) else rows
+    assert len(rows) == 1 and rows[0]["exercise"] == "bridge"
+    assert rows[0]["reps"] == 2
+
+
 def test_setup_stage_waits_for_view_then_counts_down(tmp_path):
     ex = _bridge()
     down = _mid(ex, "down")

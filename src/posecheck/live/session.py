@@ -220,14 +220,26 @@ def run_live(
 
         check_display()  # before the camera opens: fail fast with a hint
 
-    if source is None:
-        _quiet_opencv()  # a missing camera is one line from us, not OpenCV's V4L2 log
-        source = open_source(opts.camera, realtime=True)
+    engine = Engine(exercise, side=opts.side)
+    warm_up = estimator is None
+    if estimator is None:
+        # Mask-based measures (back curvature: cat-camel) need MediaPipe's segmentation.
+        estimator = MediaPipeEstimator(EstimatorOptions(
+            model_complexity=opts.model_complexity,
+            segmentation=bool(getattr(engine, "needs_segmentation", False)),
+        ))  # fmt: skip
     try:
+        if source is None:
+            _quiet_opencv()  # a missing camera is one line from us, not OpenCV's V4L2 log
+            source = open_source(opts.camera, realtime=True)
         _make_outdir(outdir)  # only now: a failed camera or display leaves no empty folder
-    except InputError:
-        source.close()
+    except BaseException:
+        estimator.close()
+        if source is not None:
+            source.close()
         raise
+    if warm_up:
+        _warm_up(estimator, source.info)
     is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
     mirror = is_camera if opts.mirror is None else opts.mirror
 
@@ -244,7 +256,6 @@ def run_live(
     control = LiveControl()
     stats = LatencyStats()
     live_source = LiveSource(source, control, stats)
-    engine = Engine(exercise, side=opts.side)
     coach = LiveCoach(engine, exercise, SetupCheck(exercise, side=opts.side),
                       countdown_s=opts.countdown_s, rest_s=opts.rest_s)  # fmt: skip
     coach.control = control
@@ -268,7 +279,7 @@ def run_live(
 
     files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
     summary_sink = SummaryJsonSink(outdir / "summary.json")
-    writers: list[Any] = [FramesCsvSink(outdir / "frames.csv"), _landmarks_sink(outdir)]
+    writers: list[Any] = [FramesCsvSink(outdir / "frames.csv"), _landmarks_sink(outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
@@ -290,8 +301,6 @@ def run_live(
         print(f"posecheck live: {exercise.title} from {opts.camera} ({how})", file=err)
         print(PRIVACY, file=err)
 
-    if estimator is None:
-        estimator = MediaPipeEstimator(EstimatorOptions(model_complexity=opts.model_complexity))
     smoother = _smoother(opts)
     ended = "interrupted"
     summary = None
@@ -327,6 +336,21 @@ def run_live(
     return outcome
 
 
+def _warm_up(estimator: Any, info: Any) -> None:
+    """One model call on a blank frame of the camera's size before the clock starts.
+
+    MediaPipe builds its graph on the first call (hundreds of ms); done here, that
+    happens before playback/capture timing starts instead of dropping the first
+    frames of the session.
+    """
+    import numpy as np
+
+    from posecheck.pose import Frame
+
+    w, h = int(getattr(info, "width", 0) or 640), int(getattr(info, "height", 0) or 480)
+    estimator.estimate(Frame(-1, 0.0, np.zeros((h, w, 3), np.uint8)))
+
+
 def _quiet_opencv() -> None:
     if logging.getLogger("posecheck").getEffectiveLevel() > logging.DEBUG:
         import cv2
@@ -345,7 +369,8 @@ def _smoother(opts: LiveOptions) -> Any:
 LANDMARKS_STEM = "live"  # -> live.landmarks.npz, found by 'posecheck score OUTDIR'
 
 
-def _landmarks_sink(outdir: Path) -> Any:
+def _landmarks_sink(outdir: Path, opts: LiveOptions) -> Any:
     from posecheck.landmarks_io import LandmarksSink, landmarks_path_for
 
-    return LandmarksSink(landmarks_path_for(outdir / LANDMARKS_STEM))
+    meta = {"smoothing": "one-euro" if opts.smoothing else None, "live": True}
+    return LandmarksSink(landmarks_path_for(outdir / LANDMARKS_STEM), meta=meta)

@@ -126,10 +126,10 @@ class WindowSink:
         else:
             img = image.copy()
             shown = result
-        if st.stage not in (STAGE_COUNTING, STAGE_PAUSED, STAGE_DONE):
-            # Set-up, countdown and rest have their own banner: the engine is only
-            # paused for them, so do not let the overlay say "Paused".
-            # Their message is that banner, so the bottom cue line stays empty.
+        if st.stage not in (STAGE_COUNTING, STAGE_DONE):
+            # Set-up, countdown, pause and rest have their own banner (the HUD's): the
+            # overlay must not add its "Paused" one, and the bottom cue line, which
+            # would repeat the banner's message, stays empty.
             shown = dataclasses.replace(shown, state=STATE_TRACKING, cue=None)
         self.overlay.show_counts = st.stage in (STAGE_COUNTING, STAGE_PAUSED, STAGE_DONE,
                                                 STAGE_REST)  # fmt: skip
