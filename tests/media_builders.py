@@ -39,16 +39,18 @@ def write_cv_video(
 
 
 def write_av_video(
-    path: Path, n: int, rate: Fraction, size: tuple[int, int] = (160, 96), faststart: bool = False
+    path: Path, n: int, rate: Fraction, size: tuple[int, int] = (160, 96), faststart: bool = False,
+    codec: str = "libx264",
 ) -> Path:
-    """H.264 with PyAV (exact rational frame rate; ``faststart`` puts the index first)."""
+    """A video written with PyAV (exact rational frame rate; ``faststart`` puts the index first)."""
     import av
 
     opts = {"movflags": "faststart"} if faststart else {}
     with av.open(str(path), "w", options=opts) as out:
-        s = out.add_stream("libx264", rate=rate)
+        s = out.add_stream(codec, rate=rate)
         s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
-        s.options = {"preset": "ultrafast", "crf": "18"}
+        if codec == "libx264":
+            s.options = {"preset": "ultrafast", "crf": "18"}
         for i in range(n):
             vf = av.VideoFrame.from_ndarray(frame_image(i, size), format="bgr24")
             for pkt in s.encode(vf):

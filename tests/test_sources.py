@@ -51,6 +51,25 @@ def test_video_2997_fps_stays_float_and_times_follow_the_media(tmp_path):
     assert not src.truncated and src.frames_read == 20
 
 
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [("a.mkv", "libx264"), ("a.mov", "libx264"), ("a.webm", "libvpx-vp9"), ("a.avi", "mpeg4")],
+)
+def test_containers_and_codecs(tmp_path, name, codec):
+    import av
+
+    try:
+        av.codec.Codec(codec, "w")
+    except ValueError:  # UnknownCodecError: a PyAV build without this encoder
+        pytest.skip(f"PyAV cannot encode {codec} here")
+    path = write_av_video(tmp_path / name, 15, Fraction(25), codec=codec)
+    src, frames = read_all(path)
+    assert len(frames) == 15 and src.info.fps == pytest.approx(25.0)
+    assert frames[-1].t_s == pytest.approx(14 / 25, abs=1e-3)
+    b = [brightness(f.image) for f in frames]
+    assert b[-1] > b[0] + 50  # decoded in order
+
+
 def test_opencv_written_video(tmp_path):
     path = write_cv_video(tmp_path / "b.mp4", 12, 25.0)
     src, frames = read_all(path)

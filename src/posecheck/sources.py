@@ -527,6 +527,8 @@ def _open_camera(spec: str | int, width: int | None, height: int | None) -> Sour
     what = f"camera {spec}" if isinstance(spec, int) else str(spec)
     cap = cv2.VideoCapture(spec)
     if cap.isOpened():
+        # Keep the driver's own queue short too: our thread already drops stale frames.
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         if width:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
