@@ -143,7 +143,17 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     from posecheck.sources import open_source
 
     data = read_landmarks(lm_path)
-    exercise, record = recognise(data, library)
+    try:
+        exercise, record = recognise(data, library)
+    except InputError as exc:
+        if not interrupted:
+            raise
+        print(
+            f"posecheck: interrupted before the exercise was recognised ({exc.message}); "
+            f"the poses found so far are in {lm_path}",
+            file=sys.stderr,
+        )
+        return 130
     if not args.quiet:
         print(
             f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
@@ -162,7 +172,14 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
         )
     finally:
         source.close()
-    return 130 if interrupted else code
+    if interrupted and code == 0:
+        print(
+            f"posecheck: interrupted: partial results for {len(data)} frames written to "
+            f"{outputs.outdir}/",
+            file=sys.stderr,
+        )
+        return 130
+    return code
 
 
 def _score_pass(args, source, estimator, exercise, recognition, outputs, progress, partial) -> int:
