@@ -118,7 +118,7 @@ class ReportSink:
         elif any(e.kind == "rep" for e in result.events):
             rank, caption = 2, "a completed repetition"
         elif result.state == STATE_TRACKING and self.hero is None:
-            rank, caption = 1, "tracking"
+            rank, caption = 1, "first frame with the person in view"
         if rank > self._hero_rank:
             self._hero_rank = rank
             self.hero = (result.t_s, caption, self._thumb(frame, result))
@@ -208,7 +208,13 @@ class ReportSink:
         top = sorted(s.cues.items(), key=lambda kv: (-int(kv[1].get("count", 0)),
                                                      kv[1].get("first_s") or 0))[:3]  # fmt: skip
         if not top:
-            body = "<p class='ok'>No corrections were needed. Well done.</p>"
+            if s.holds or s.reps:
+                body = "<p class='ok'>No corrections were shown during the session.</p>"
+            else:
+                body = (
+                    "<p>No corrections were shown, and no hold or repetition was detected "
+                    "either: check the exercise and the camera view.</p>"
+                )
         else:
             items = []
             for cid, c in top:
@@ -523,6 +529,9 @@ th{color:var(--muted);font-weight:600}
 td.yes{color:var(--good);font-weight:600}td.no{color:var(--low);font-weight:600}
 .howto li{margin:4px 0}
 footer{color:var(--muted);font-size:13px;text-align:center;margin-top:20px}
+@media (max-width:720px){main{padding:16px 10px}.corr{grid-template-columns:1fr}
+h1{font-size:26px}.big{font-size:36px}}
+@media print{body{background:#fff}section{break-inside:avoid;box-shadow:none}}
 .disclaimer{font-weight:600;color:var(--fg);background:#fff7e0;border:1px solid #f1dfa8;
 border-radius:8px;padding:10px 14px;text-align:left}
 """
