@@ -21,7 +21,7 @@ from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, Sess
 
 
 def mask_measures(exercises: Iterable[Any]) -> set[str]:
-    """Names of mask-based (extra) measures any of ``exercises`` reads."""
+    """Names of the extra (non-landmark, e.g. mask-based) measures ``exercises`` read."""
     from posecheck.angles import EXTRA_MEASURES, resolve
     from posecheck.pose import SIDES
 
@@ -80,12 +80,14 @@ def estimate_to_landmarks(
     as extras. Ctrl-C writes a partial file, then propagates.
     """
     from posecheck import pipeline
+    from posecheck.angles import EXTRA_MEASURES
     from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
     from posecheck.landmarks_io import LandmarksSink
 
     names = set(mask_names)
+    needs_mask = any(getattr(EXTRA_MEASURES.get(n), "needs_mask", True) for n in names)
     est = MediaPipeEstimator(
-        EstimatorOptions(model_complexity=model_complexity, segmentation=bool(names))
+        EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
     )
     try:
         return pipeline.run(
@@ -123,13 +125,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             "film the whole body in good light, or name the exercise with -e",
         )
     rec = recognize(data.t_s, _LazyPoses(data), list(library))
-    record = {
-        "exercise": rec.name,
-        "confidence": round(float(rec.confidence), 4),
-        "margin": float(rec.margin),
-        "scores": {s.name: round(float(s.score), 4) for s in rec.scores},
-        "postures": dict(rec.postures),
-    }
+    record = rec.to_dict()
     if rec.name is None:
         best = rec.scores[0].name if rec.scores else "nothing"
         raise InputError(

@@ -185,7 +185,6 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
 def _score_pass(args, source, estimator, exercise, recognition, outputs, progress, partial) -> int:
     """Run the engine over ``source`` into the session outputs; print the one-screen summary."""
     from posecheck import pipeline
-    from posecheck.commands._offline import mask_measures
     from posecheck.engine import Engine
     from posecheck.sinks.session import screen_summary
 
@@ -198,8 +197,7 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         # Mask-based measures (back curvature) need MediaPipe's segmentation.
         estimator = MediaPipeEstimator(
             EstimatorOptions(
-                model_complexity=args.model_complexity,
-                segmentation=bool(mask_measures([exercise])),
+                model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
             )
         )
     smoother = None
