@@ -60,6 +60,26 @@ def write_av_video(
     return path
 
 
+def write_vfr_video(path: Path, times_s: list[float], size: tuple[int, int] = (160, 96)) -> Path:
+    """H.264 whose frames have the given presentation times (variable frame rate)."""
+    import av
+
+    tb = Fraction(1, 1000)
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        s.codec_context.time_base = tb
+        s.options = {"preset": "ultrafast"}
+        for i, t in enumerate(times_s):
+            vf = av.VideoFrame.from_ndarray(frame_image(i, size), format="bgr24")
+            vf.pts, vf.time_base = round(t * 1000), tb
+            for pkt in s.encode(vf):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    return path
+
+
 def add_rotation(src: Path, dst: Path, degrees: int) -> Path:
     """Copy a video adding phone-style rotation metadata (needs the ffmpeg tool)."""
     if shutil.which("ffmpeg") is None:

@@ -15,6 +15,7 @@ from media_builders import (
     write_av_video,
     write_cv_video,
     write_gif,
+    write_vfr_video,
 )
 from posecheck.errors import InputError
 from posecheck.pose import Frame, MediaInfo
@@ -68,6 +69,16 @@ def test_containers_and_codecs(tmp_path, name, codec):
     assert frames[-1].t_s == pytest.approx(14 / 25, abs=1e-3)
     b = [brightness(f.image) for f in frames]
     assert b[-1] > b[0] + 50  # decoded in order
+
+
+@pytest.mark.parametrize("opener", ["opencv", "pyav"])
+def test_variable_frame_rate_times_come_from_the_media(tmp_path, opener):
+    times = [0.0, 0.1, 0.3, 0.35, 0.6, 1.0]
+    path = write_vfr_video(tmp_path / "vfr.mp4", times)
+    src = open_source(path) if opener == "opencv" else _open_av(str(path), "video", False, 4)
+    with src:
+        got = [f.t_s for f in src.frames()]
+    assert got == pytest.approx(times, abs=1e-3)  # not index / fps
 
 
 def test_opencv_written_video(tmp_path):

@@ -281,8 +281,8 @@ class CvVideoSource(_PacedMixin, Source):
             yield Frame(i, t, img)
             i += 1
         else:
-            return
-        self._check_truncated()
+            return  # stopped by the consumer: not the end of the file
+        self._check_truncated()  # the reader gave up: end of file, or a cut-off one
 
     def _produce(self) -> Iterator[Frame]:
         return self._pace(self._decode()) if self.live else self._decode()
