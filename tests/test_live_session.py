@@ -338,3 +338,39 @@ def test_dose_complete_ends_the_session(tmp_path):
     # Stopped at the second rep, long before the script's end.
     assert float(rows[-1].split(",")[1]) == pytest.approx(done[0]["t_s"], abs=1.5 / FPS)
     assert len(rows) - 1 < len(script) // 2 + 5
+
+
+class InterruptingSource(ScriptSource):
+    """Ctrl-C arrives while frames are being read."""
+
+    def __init__(self, n: int, interrupt_at: int):
+        super().__init__(n, "camera")
+        self.interrupt_at = interrupt_at
+
+    def frames(self):
+        for f in super().frames():
+            if f.index == self.interrupt_at:
+                raise KeyboardInterrupt
+            yield f
+
+
+def test_ctrl_c_exits_130_with_a_partial_session_saved(tmp_path, monkeypatch, capsys):
+    import posecheck.live.session as session
+
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)
+    real = session.run_live
+
+    def fake_run_live(opts):
+        return real(opts, source=InterruptingSource(len(script), interrupt_at=50),
+                    estimator=ScriptEstimator(script), speaker=SilentSpeaker())  # fmt: skip
+
+    monkeypatch.setattr(session, "run_live", fake_run_live)
+    out = tmp_path / "s"
+    code = main(["live", "bridge", "--no-window", "--countdown", "0", "-o", str(out)])
+    cap = capsys.readouterr()
+    assert code == 130
+    assert f"the session so far is saved in {out}/" in cap.err
+    summary, rows, lm = saved(out)
+    assert summary["partial"] is True and summary["live"]["ended"] == "interrupted"
+    assert len(rows) - 1 == len(lm) == 50
