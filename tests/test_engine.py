@@ -416,3 +416,36 @@ def test_trunk_lean_sign(shoulder, hip, toe_dx, expected):
         "left_foot_index": (500 + toe_dx, 900),
     })  # fmt: skip
     assert trunk_lean(pose) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("values", "reps"),
+    [
+        ([0.1] * 10 + [-0.1] * 10 + [0.1] * 10 + [-0.1] * 10, 2),  # starts rounded (cat)
+        ([-0.1] * 10 + [0.1] * 10 + [-0.1] * 10, 1),  # starts arched: camel -> cat = 1 rep
+        ([0.0] * 10 + [0.1] * 10 + [0.0] * 10 + [0.1] * 10, 0),  # cat, neutral, cat: no camel
+    ],
+)
+def test_symmetric_cycle_counts_one_visit_to_each_phase(values, reps):
+    data = {**BASE, "cycle": ["camel", "cat", "camel"], "symmetric": True, "rules": [],
+            "required": [], "key_measures": ["back_curvature"]}  # fmt: skip
+    data["phases"] = [
+        {"name": "camel", "targets": [{"measure": "back_curvature", "max": -0.02}]},
+        {"name": "cat", "targets": [{"measure": "back_curvature", "min": 0.06}]},
+    ]
+    eng = Engine(parse_definition(data, "t.toml"))
+    for i, v in enumerate(values):
+        eng.update(i, i / FPS, POSE, {"back_curvature": v, "shoulder_width_ratio": 0.1})
+    assert eng.finish().reps_complete == reps
+
+
+def test_input_ending_on_the_way_back_counts_the_rep():
+    # up reached and left, the recording stops before the dwell in "down" completes
+    frames = seq((130, 10), (130, 175, 5), (175, 10), (175, 145, 3))
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    assert s.reps_complete == 1
+    # ending at the top is not a rep
+    eng, _ = run(make_exercise(), seq((130, 10), (130, 175, 5), (175, 10)))
+    s = eng.finish()
+    assert s.reps_complete == 0 and [r.complete for r in s.reps] == [False]

@@ -154,6 +154,8 @@ class _Track:
     """Phase, cycle and hold state of one worked side."""
 
     side: str
+    cycle: tuple[str, ...] = ()  # the exercise's cycle (symmetric ones: as first seen)
+    cycle_fixed: bool = False
     phase: str | None = None
     phase_since: float = 0.0
     cand: str | None = None
@@ -233,7 +235,7 @@ class Engine:
         self._side_score = 0.0  # running left-minus-right visibility (auto side)
         self._side_decided = self.policy in SIDES
         sides = SIDES if self.policy == "alternate" else (self._side,)
-        self._tracks = {sd: _Track(sd) for sd in sides}
+        self._tracks = {sd: self._new_track(sd) for sd in sides}
         self._active = self._side
         self.state = STATE_TRACKING
         self._raw_state = STATE_TRACKING
@@ -274,7 +276,7 @@ class Engine:
         new = other_side(self._side)
         self._side, self._active = new, new
         self._side_decided = True
-        self._tracks = {new: _Track(new)}
+        self._tracks = {new: self._new_track(new)}
         self._emit("side", self._t_last, {"side": new})
 
     def reset_set(self) -> None:
@@ -369,7 +371,12 @@ class Engine:
         self._end_all_holds(self._t_last)
         for tr in self._tracks.values():
             if tr.left_start_s is not None and self.ex.cycle:
-                self._record_rep(tr, self._t_last, complete=False)
+                # the input ended on the way back from the last phase of the cycle (the
+                # peak was reached and left): the rep is done; anything else is incomplete
+                back = (
+                    len(tr.cycle) >= 3 and tr.phase is None and tr.cycle_pos == len(tr.cycle) - 2
+                )
+                self._record_rep(tr, self._t_last, complete=back)
         records = [r.score for r in self._reps if r.score is not None]
         records += [h.score for h in self._holds if h.score is not None and not self.ex.cycle]
         comps = self._session_components()
@@ -450,9 +457,12 @@ class Engine:
         elif want != self._side and abs(self._side_score) > 0.2:
             self._set_side(want)
 
+    def _new_track(self, side: str) -> _Track:
+        return _Track(side, cycle=tuple(self.ex.cycle), cycle_fixed=not self.ex.symmetric)
+
     def _busy(self, tr: _Track) -> bool:
         """True while a side is doing something: in a rep, holding, or out of the start phase."""
-        start = self.ex.cycle[0] if self.ex.cycle else None
+        start = tr.cycle[0] if tr.cycle else None
         return (
             tr.left_start_s is not None
             or tr.hold is not None
@@ -481,10 +491,11 @@ class Engine:
             return
         old = self._tracks.pop(self._side, None)
         self._side, self._active = side, side
-        tr = _Track(side)
+        tr = self._new_track(side)
         if old is not None:  # keep progress: the same person, seen from the other side
             tr.phase, tr.phase_since = old.phase, old.phase_since
             tr.cycle_pos, tr.left_start_s = old.cycle_pos, old.left_start_s
+            tr.cycle, tr.cycle_fixed = old.cycle, old.cycle_fixed
         self._tracks = {side: tr}
         self._emit("side", self._t_last, {"side": side})
 
@@ -618,7 +629,12 @@ class Engine:
         if tr.cand == name:
             tr.cand = None
         self._emit("phase", t, {"phase": name, "previous": prev, "since_s": round(since, 3)})
-        cyc = self.ex.cycle
+        if not tr.cycle_fixed and name in tr.cycle:
+            # symmetric cycle [A, B, A]: one rep is one visit to each phase, starting
+            # from whichever the person is seen in first (cat-camel may start either way)
+            other = next(c for c in tr.cycle if c != name)
+            tr.cycle, tr.cycle_fixed = (name, other), True
+        cyc = tr.cycle
         if not cyc:
             return
         start = cyc[0]
@@ -641,7 +657,7 @@ class Engine:
             tr.cycle_pos = 0
 
     def _track_peak(self, tr: _Track, vals: dict[str, float]) -> None:
-        cyc = self.ex.cycle
+        cyc = tr.cycle
         if len(cyc) < 2:
             return
         start = self.ex.phase(cyc[0])
@@ -657,7 +673,7 @@ class Engine:
 
     def _record_rep(self, tr: _Track, end_s: float, complete: bool) -> None:
         start_s = tr.left_start_s if tr.left_start_s is not None else end_s
-        cyc = self.ex.cycle
+        cyc = tr.cycle
         depth = 1.0 if complete else self._depth_fraction(tr)
         peak = self.ex.phase(cyc[1]) if len(cyc) > 1 else None
         hold = 1.0
@@ -696,7 +712,7 @@ class Engine:
             self._emit("rep_incomplete", self._t_last, data)
 
     def _depth_fraction(self, tr: _Track) -> float:
-        cyc = self.ex.cycle
+        cyc = tr.cycle
         if len(cyc) < 2:
             return 0.0
         start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])

@@ -214,6 +214,9 @@ class Exercise:
     required: tuple[str, ...] = ()  # landmark parts that must be visible ("hip", "left_knee")
     min_visibility: float = 0.5
     cycle: tuple[str, ...] = ()  # phase names of one rep, first == last; empty: holds only
+    # symmetric: a 3-phase cycle [A, B, A] whose rep is one visit to A and one to B,
+    # starting from whichever the person is in first (cat-camel)
+    symmetric: bool = False
     rules: tuple[Rule, ...] = ()  # exercise-level rules (all phases or listed ones)
     dose: Dose = field(default_factory=Dose)
     safety: Safety = field(default_factory=Safety)

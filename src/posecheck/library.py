@@ -253,7 +253,7 @@ def _read_rule(t: _Table, default_phases: tuple[str, ...]) -> Rule:
 _TOP_KEYS = (
     "schema", "name", "title", "aliases", "summary", "how_to", "posture", "side",
     "required", "min_visibility", "key_measures", "judged", "limits", "camera",
-    "phases", "cycle", "rules", "dose", "safety", "timing",
+    "phases", "cycle", "symmetric", "rules", "dose", "safety", "timing",
 )  # fmt: skip
 
 
@@ -334,6 +334,9 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
             'e.g. ["down", "up", "down"]',
             "cycle",
         )
+    symmetric = top.get("symmetric", (bool,), False)
+    if symmetric and len(cycle) != 3:
+        raise top.error('a symmetric cycle has three entries: ["A", "B", "A"]', "symmetric")
 
     rules = []
     for rt in top.tables("rules"):
@@ -392,7 +395,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
         name=name, title=title, summary=summary, how_to=how_to, posture=posture,
         camera=camera, phases=tuple(phases), side=side, aliases=aliases,
         required=required, min_visibility=min_vis, cycle=cycle, rules=tuple(rules),
-        dose=dose, safety=safety, timing=timing, key_measures=key_measures,
+        dose=dose, safety=safety, timing=timing, key_measures=key_measures, symmetric=symmetric,
         judged=judged, limits=limits, source=file, origin=origin, schema=schema,
     )  # fmt: skip
 
