@@ -406,8 +406,9 @@ class Engine:
         return self.ex.phase(name)
 
     def _values(self, side: str, measures: dict[str, float], t: float, tracking: bool):
-        """Definition name -> value for one side, plus the change values of change bounds."""
-        out = {}
+        """Definition name -> value for one side, plus the change values of change bounds
+        (None while a change bound has no baseline yet)."""
+        out: dict[str, float | None] = {}
         for m in self.ex.all_measures():
             v = measures.get(resolve(m, side), math.nan)
             out[m] = math.nan if v is None else float(v)
@@ -430,8 +431,11 @@ class Engine:
                     hist.append((t, v))
                 while hist and t - hist[0][0] > b.baseline_s + _EPS:
                     hist.popleft()
-            if _nan(v) or not hist or hist[-1][0] - hist[0][0] < BASELINE_MIN_S - _EPS:
+            if _nan(v):
                 out[b.key] = math.nan
+                continue
+            if not hist or hist[-1][0] - hist[0][0] < BASELINE_MIN_S - _EPS:
+                out[b.key] = None  # no baseline yet: the bound does not decide (see _match)
                 continue
             # a low (high) percentile rather than the extreme: one bad frame is no baseline
             q = BASELINE_PERCENTILE if b.baseline == "min" else 100 - BASELINE_PERCENTILE
@@ -557,14 +561,22 @@ class Engine:
     # --- phases, reps, holds ----------------------------------------------------------
 
     def _match(self, phase: Phase, vals: dict[str, float], widen: bool) -> bool | None:
-        """True/False; None when a target's measure is unknown (NaN)."""
+        """True/False; None when a target's measure is unknown (NaN).
+
+        A change target whose baseline is not known yet (the first moments of tracking)
+        is skipped; a phase with nothing left to decide on is unknown.
+        """
+        decided = 0
         for t in phase.targets:
             v = vals.get(t.key, math.nan)
+            if v is None and t.change:
+                continue
             if _nan(v):
                 return None
             if not t.contains(v, self._hyst[t.unit] if widen else 0.0):
                 return False
-        return True
+            decided += 1
+        return True if decided else None
 
     def _step_track(
         self, tr: _Track, t: float, vals: dict[str, float], tracking: bool
