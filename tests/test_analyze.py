@@ -508,18 +508,29 @@ def test_bridge_report_renders_in_chromium(bridge_run, tmp_path):
 
 @pytest.mark.model
 def test_score_mixed_folder_with_video_landmarks_and_broken(bridge_run, tmp_path, capsys):
+    """Default -e auto: the video and the loose landmarks file are recognised."""
     clip, out, _ = bridge_run
     d = tmp_path / "mix"
     d.mkdir()
     (d / "cat.mp4").symlink_to(media_path(CAT))
     shutil.copy(out / f"{clip.stem}.landmarks.npz", d / "bridge.landmarks.npz")
     (d / "broken.mp4").write_bytes(clip.read_bytes()[:4000])
-    code, text, _ = run_cli(capsys, "score", d, "-e", "bridge", "--json", tmp_path / "s.json")
+    code, text, _ = run_cli(capsys, "score", d, "--json", tmp_path / "s.json")
     assert code == 2
     rows = {Path(r["file"]).name: r for r in json.loads((tmp_path / "s.json").read_text())}
     assert set(rows) == {"cat.mp4", "bridge.landmarks.npz", "broken.mp4"}
     assert rows["broken.mp4"]["error"] and "not a video" in rows["broken.mp4"]["error"]
-    assert rows["bridge.landmarks.npz"]["reps"] == 3 and not rows["bridge.landmarks.npz"]["model"]
-    assert rows["cat.mp4"]["model"] is True and rows["cat.mp4"]["error"] is None
-    assert rows["cat.mp4"]["reps"] == 0  # a cat-camel is not a bridge
-    assert "ERROR:" in text
+    lm = rows["bridge.landmarks.npz"]
+    assert (lm["exercise"], lm["exercise_from"], lm["reps"], lm["model"]) == (
+        "bridge", "recognised", 3, False)  # fmt: skip
+    cat = rows["cat.mp4"]
+    assert (cat["exercise"], cat["model"], cat["error"]) == ("cat-camel", True, None)
+    assert sum("ERROR:" in ln for ln in text.splitlines()) == 1
+
+
+def test_recognition_samples_rows_like_the_video_recogniser():
+    from posecheck.commands._offline import _sample_rows
+
+    t = [i / 30 for i in range(31)]
+    assert _sample_rows(t, 10.0) == list(range(0, 31, 3))
+    assert _sample_rows([0.0, 0.05, 0.2, 0.21, 0.5], 5.0) == [0, 2, 4]

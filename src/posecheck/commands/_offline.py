@@ -98,17 +98,29 @@ def estimate_to_landmarks(
         est.close()
 
 
+def _sample_rows(t_s: Any, fps: float) -> list[int]:
+    """Row indices at most ``fps`` a second (the first row, then each >= 1/fps later)."""
+    rows, next_t = [], -math.inf
+    for i, t in enumerate(t_s):
+        if t + 1e-6 >= next_t:
+            rows.append(i)
+            next_t = float(t) + 1.0 / fps
+    return rows
+
+
 class _LazyPoses(Sequence):
-    def __init__(self, data: Any) -> None:
-        self.data = data
+    """Poses of the chosen rows of a landmarks file, built when read (memory stays small)."""
+
+    def __init__(self, data: Any, rows: list[int]) -> None:
+        self.data, self.rows = data, rows
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self.rows)
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
-            return [self.data.pose(k) for k in range(*i.indices(len(self)))]
-        return self.data.pose(i)
+            return [self.data.pose(self.rows[k]) for k in range(*i.indices(len(self)))]
+        return self.data.pose(self.rows[i])
 
 
 def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
@@ -116,7 +128,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
 
     Raises :class:`InputError` (one line, best guess included) when nothing fits.
     """
-    from posecheck.recognize import recognize
+    from posecheck.recognize import SAMPLE_FPS, recognize
 
     if not data.present.any():
         raise InputError(
@@ -124,7 +136,10 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             "cannot be recognised",
             "film the whole body in good light, or name the exercise with -e",
         )
-    rec = recognize(data.t_s, _LazyPoses(data), list(library))
+    # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
+    # as recognize_video takes them; full-rate landmarks are sampled the same way.
+    rows = _sample_rows(data.t_s, SAMPLE_FPS)
+    rec = recognize([float(data.t_s[i]) for i in rows], _LazyPoses(data, rows), list(library))
     record = rec.to_dict()
     if rec.name is None:
         best = rec.scores[0].name if rec.scores else "nothing"
