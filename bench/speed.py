@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Speed benchmark: posecheck against the bare MediaPipe loop, in one run, alternating.
+
+For each clip and round, in this order, each as a fresh process:
+  1. bare:     the loop every MediaPipe tutorial writes (OpenCV read, BGR->RGB, pose.process)
+  2. analyze:  `posecheck analyze` with all outputs (annotated video, report, data)
+  3. data:     `posecheck analyze --no-video --no-report` (CSV, summary, landmarks)
+  4. score:    `posecheck score` on the landmarks file written by 3 (no model)
+It prints the median wall time, frames/s, the ratios 2/1, 3/1, 4/1 and each run's peak
+memory (max RSS of the process), plus the time to the first result of `posecheck --help`
+and `posecheck exercises`. With --long-minutes N it also loops a clip to N minutes and runs
+1-3 once on it, to show memory stays flat and throughput holds.
+
+The machines are shared and noisy: compare ratios from one run, not absolute numbers
+across runs. Example:
+
+    python bench/speed.py --rounds 3
+    python bench/speed.py --clips ../shared/media/bridge/glute-bridge-3-reps-side.mp4 \
+        --exercise bridge --long-minutes 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MEDIA = REPO.parent / "shared" / "media"
+DEFAULT_CLIPS = [
+    (MEDIA / "bridge" / "glute-bridge-3-reps-side.mp4", "bridge"),
+    (MEDIA / "cat-camel" / "cat-cow-side.mp4", "cat-camel"),
+]
+
+
+def bare_loop(path: str) -> int:
+    """The naive loop: read with OpenCV, convert to RGB, process. Returns frames read."""
+    import cv2
+    import mediapipe as mp
+
+    cap = cv2.VideoCapture(path)
+    n = 0
+    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+            n += 1
+    cap.release()
+    return n
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, int]:
+    """Run a command; return (wall s, peak RSS MB, exit code). Output is discarded."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO
+    )
+    _, status, rusage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.stderr and proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        last = [ln for ln in err.splitlines() if ln.strip()][-1:] or ["?"]
+        print(f"  ! {' '.join(cmd[:4])}... exited {code}: {last[0]}", file=sys.stderr)
+    return wall, rusage.ru_maxrss / 1024.0, code
+
+
+def frame_count(path: Path) -> int:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    n = 0
+    while cap.grab():
+        n += 1
+    cap.release()
+    return n
+
+
+def posecheck(*args: str) -> list[str]:
+    return [sys.executable, "-m", "posecheck", *args]
+
+
+def bench_clip(clip: Path, exercise: str, rounds: int, work: Path) -> dict:
+    frames = frame_count(clip)
+    out_full, out_data = work / f"{clip.stem}.full", work / f"{clip.stem}.data"
+    cases = {
+        "bare": [sys.executable, __file__, "--bare", str(clip)],
+        "analyze": posecheck("analyze", str(clip), "-e", exercise, "-o", str(out_full), "--force"),
+        "data": posecheck(
+            "analyze", str(clip), "-e", exercise, "-o", str(out_data), "--force",
+            "--no-video", "--no-report",
+        ),
+    }  # fmt: skip
+    res: dict[str, list[tuple[float, float, int]]] = {k: [] for k in [*cases, "score"]}
+    for r in range(rounds):
+        for name, cmd in cases.items():
+            res[name].append(run_child(cmd))
+        lm = sorted(out_data.glob("*.npz"))
+        if lm:
+            res["score"].append(run_child(posecheck("score", str(lm[0]), "-e", exercise)))
+        print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
+    return {"clip": str(clip), "frames": frames, "runs": res}
+
+
+def summarise(b: dict) -> dict:
+    out = {"clip": Path(b["clip"]).name, "frames": b["frames"]}
+    for name, runs in b["runs"].items():
+        ok = [r for r in runs if r[2] == 0]
+        if not ok:
+            out[name] = None
+            continue
+        wall = statistics.median(r[0] for r in ok)
+        out[name] = {
+            "wall_s": wall,
+            "fps": b["frames"] / wall,
+            "peak_mb": max(r[1] for r in ok),
+            "n": len(ok),
+        }
+    base = out.get("bare")
+    for name in ("analyze", "data", "score"):
+        if base and out.get(name):
+            out[f"{name}/bare"] = out[name]["wall_s"] / base["wall_s"]
+    return out
+
+
+def startup_times(n: int = 5) -> dict[str, float]:
+    res = {}
+    for label, args in (("--help", ["--help"]), ("exercises", ["exercises"])):
+        res[label] = statistics.median(run_child(posecheck(*args))[0] for _ in range(n))
+    return res
+
+
+def make_long(clip: Path, minutes: float, work: Path) -> Path:
+    dst = work / f"{clip.stem}.long{minutes:g}min.mp4"
+    if not shutil.which("ffmpeg"):
+        raise SystemExit("--long-minutes needs ffmpeg on PATH")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(clip),
+         "-t", str(minutes * 60), "-an", "-c", "copy", str(dst)],
+        check=True,
+    )  # fmt: skip
+    return dst
+
+
+def table(rows: list[dict]) -> str:
+    head = "| clip | frames | case | median wall s | frames/s | x bare | peak MB |"
+    lines = [head, "|---|---:|---|---:|---:|---:|---:|"]
+    for s in rows:
+        for name in ("bare", "analyze", "data", "score"):
+            c = s.get(name)
+            if not c:
+                lines.append(f"| {s['clip']} | {s['frames']} | {name} | failed | | | |")
+                continue
+            ratio = s.get(f"{name}/bare", 1.0)
+            lines.append(
+                f"| {s['clip']} | {s['frames']} | {name} | {c['wall_s']:.2f} | "
+                f"{c['fps']:.1f} | {ratio:.3f} | {c['peak_mb']:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--bare", metavar="VIDEO", help=argparse.SUPPRESS)
+    ap.add_argument("--clips", nargs="*", type=Path, help="videos to time (default: 2 real clips)")
+    ap.add_argument("--exercise", default=None, help="exercise for --clips (default: bridge)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per clip (default 3)")
+    ap.add_argument("--long-minutes", type=float, default=0, help="also a clip looped to N min")
+    ap.add_argument("--json", type=Path, help="write the raw results here")
+    args = ap.parse_args()
+    if args.bare:
+        print(bare_loop(args.bare))
+        return 0
+    clips = [(c, args.exercise or "bridge") for c in args.clips] if args.clips else DEFAULT_CLIPS
+    clips = [(c, e) for c, e in clips if c.is_file()]
+    if not clips:
+        print("no clips found (pass --clips)", file=sys.stderr)
+        return 2
+    print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    rows, raw = [], {}
+    with tempfile.TemporaryDirectory(prefix="posecheck-speed-") as tmp:
+        work = Path(tmp)
+        for clip, ex in clips:
+            print(f"- {clip.name} ({ex}), {args.rounds} rounds", file=sys.stderr)
+            b = bench_clip(clip, ex, args.rounds, work)
+            raw[clip.name] = b
+            rows.append(summarise(b))
+        if args.long_minutes > 0:
+            clip, ex = clips[0]
+            long = make_long(clip, args.long_minutes, work)
+            print(f"- {long.name} ({ex}), 1 round", file=sys.stderr)
+            b = bench_clip(long, ex, 1, work)
+            raw[long.name] = b
+            rows.append(summarise(b))
+        start = startup_times()
+    print(table(rows))
+    print()
+    for k, v in start.items():
+        print(f"time to first result: posecheck {k}: {v:.3f} s (median of 5)")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "startup": start, "raw": raw}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
