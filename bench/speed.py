@@ -41,14 +41,19 @@ DEFAULT_CLIPS = [
 ]
 
 
-def bare_loop(path: str) -> int:
-    """The naive loop: read with OpenCV, convert to RGB, process. Returns frames read."""
+def bare_loop(path: str, segmentation: bool) -> int:
+    """The naive loop: read with OpenCV, convert to RGB, process. Returns frames read.
+
+    It asks the model for the same outputs posecheck needs for the exercise
+    (the segmentation mask only for mask-based measures such as back curvature),
+    so the comparison is like for like.
+    """
     import cv2
     import mediapipe as mp
 
     cap = cv2.VideoCapture(path)
     n = 0
-    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+    with mp.solutions.pose.Pose(model_complexity=1, enable_segmentation=segmentation) as pose:
         while True:
             ok, frame = cap.read()
             if not ok:
@@ -92,11 +97,21 @@ def posecheck(*args: str) -> list[str]:
     return [sys.executable, "-m", "posecheck", *args]
 
 
+def needs_segmentation(exercise: str) -> bool:
+    sys.path.insert(0, str(REPO / "src"))
+    from posecheck.engine import Engine
+    from posecheck.library import Library
+
+    return bool(Engine(Library.load().get(exercise)).needs_segmentation)
+
+
 def bench_clip(clip: Path, exercise: str, rounds: int, work: Path) -> dict:
     frames = frame_count(clip)
+    seg = needs_segmentation(exercise)
     out_full, out_data = work / f"{clip.stem}.full", work / f"{clip.stem}.data"
+    bare = [sys.executable, __file__, "--bare", str(clip)] + (["--segmentation"] if seg else [])
     cases = {
-        "bare": [sys.executable, __file__, "--bare", str(clip)],
+        "bare": bare,
         "analyze": posecheck("analyze", str(clip), "-e", exercise, "-o", str(out_full), "--force"),
         "data": posecheck(
             "analyze", str(clip), "-e", exercise, "-o", str(out_data), "--force",
@@ -111,11 +126,11 @@ def bench_clip(clip: Path, exercise: str, rounds: int, work: Path) -> dict:
         if lm:
             res["score"].append(run_child(posecheck("score", str(lm[0]), "-e", exercise)))
         print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
-    return {"clip": str(clip), "frames": frames, "runs": res}
+    return {"clip": str(clip), "frames": frames, "segmentation": seg, "runs": res}
 
 
 def summarise(b: dict) -> dict:
-    out = {"clip": Path(b["clip"]).name, "frames": b["frames"]}
+    out = {"clip": Path(b["clip"]).name, "frames": b["frames"], "seg": b["segmentation"]}
     for name, runs in b["runs"].items():
         ok = [r for r in runs if r[2] == 0]
         if not ok:
@@ -155,17 +170,18 @@ def make_long(clip: Path, minutes: float, work: Path) -> Path:
 
 
 def table(rows: list[dict]) -> str:
-    head = "| clip | frames | case | median wall s | frames/s | x bare | peak MB |"
-    lines = [head, "|---|---:|---|---:|---:|---:|---:|"]
+    head = "| clip | frames | mask | case | median wall s | frames/s | x bare | peak MB |"
+    lines = [head, "|---|---:|---|---|---:|---:|---:|---:|"]
     for s in rows:
         for name in ("bare", "analyze", "data", "score"):
             c = s.get(name)
             if not c:
-                lines.append(f"| {s['clip']} | {s['frames']} | {name} | failed | | | |")
+                lines.append(f"| {s['clip']} | {s['frames']} | | {name} | failed | | | |")
                 continue
             ratio = s.get(f"{name}/bare", 1.0)
             lines.append(
-                f"| {s['clip']} | {s['frames']} | {name} | {c['wall_s']:.2f} | "
+                f"| {s['clip']} | {s['frames']} | {'yes' if s['seg'] else 'no'} | {name} | "
+                f"{c['wall_s']:.2f} | "
                 f"{c['fps']:.1f} | {ratio:.3f} | {c['peak_mb']:.0f} |"
             )
     return "\n".join(lines)
@@ -176,6 +192,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--bare", metavar="VIDEO", help=argparse.SUPPRESS)
+    ap.add_argument("--segmentation", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--clips", nargs="*", type=Path, help="videos to time (default: 2 real clips)")
     ap.add_argument("--exercise", default=None, help="exercise for --clips (default: bridge)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per clip (default 3)")
@@ -183,7 +200,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the raw results here")
     args = ap.parse_args()
     if args.bare:
-        print(bare_loop(args.bare))
+        print(bare_loop(args.bare, args.segmentation))
         return 0
     clips = [(c, args.exercise or "bridge") for c in args.clips] if args.clips else DEFAULT_CLIPS
     clips = [(c, e) for c, e in clips if c.is_file()]
