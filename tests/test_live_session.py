@@ -374,3 +374,34 @@ def test_ctrl_c_exits_130_with_a_partial_session_saved(tmp_path, monkeypatch, ca
     summary, rows, lm = saved(out)
     assert summary["partial"] is True and summary["live"]["ended"] == "interrupted"
     assert len(rows) - 1 == len(lm) == 50
+
+
+class GappySource(ScriptSource):
+    """A camera whose consumer was too slow for every other frame (indices 0, 2, 4, ...)."""
+
+    def frames(self):
+        for f in super().frames():
+            if f.index % 2 == 0:
+                yield f
+
+
+def test_record_keeps_real_time_despite_dropped_frames(tmp_path):
+    import av
+
+    ex = _bridge()
+    script = bridge_script(ex, reps=1)
+    n = len(script) - (len(script) + 1) % 2  # ends on an even index
+    outcome, _, _, _ = live(tmp_path, script[:n], record=True)
+    assert outcome.files[-1] == "annotated.mp4"
+    opts = LiveOptions(exercise="bridge", camera="fake", window=False, json_lines=True,
+                       outdir=str(tmp_path / "gaps"), countdown_s=0.0, smoothing=False,
+                       record=True)  # fmt: skip
+    gappy = run_live(opts, source=GappySource(n, "camera"), estimator=ScriptEstimator(script),
+                     speaker=SilentSpeaker(), stdout=io.StringIO(), stderr=io.StringIO())
+    counts = []
+    for o in (outcome, gappy):
+        with av.open(str(o.outdir / "annotated.mp4")) as c:
+            counts.append(sum(1 for _ in c.decode(video=0)))
+    # Every frame of the source's clock is in the video, dropped ones as repeats.
+    assert counts == [n, n]
+    assert json.loads((gappy.outdir / "summary.json").read_text())["live"]["video_recorded"]

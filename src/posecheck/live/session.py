@@ -126,6 +126,33 @@ class _DoneWatcher:
         pass
 
 
+class _RealTimeRecord:
+    """--record: the video keeps real time although the loop drops frames.
+
+    A frame that replaces dropped ones (a gap in the frame index) is written once
+    for each of them, so the annotated video plays at the camera's speed instead
+    of fast-forwarding over every moment the model was busy.
+    """
+
+    def __init__(self, video: Any):
+        self.video = video
+        self._last: int | None = None
+
+    def open(self, info: Any, exercise: Any) -> None:
+        self.video.open(info, exercise)
+
+    def write(self, frame: Any, result: Any) -> None:
+        if frame is None:
+            return
+        repeat = 1 if self._last is None else max(1, frame.index - self._last)
+        self._last = frame.index
+        for _ in range(min(repeat, 30)):  # a long stall (>1 s) is not worth re-encoding
+            self.video.write(frame, result)
+
+    def close(self, summary: Any) -> None:
+        self.video.close(summary)
+
+
 class _LiveInfo:
     """Closes just before summary.json: adds how the session ran to its ``live`` key."""
 
@@ -283,7 +310,7 @@ def run_live(
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
-        writers.append(VideoSink(outdir / "annotated.mp4"))
+        writers.append(_RealTimeRecord(VideoSink(outdir / "annotated.mp4")))
         files.append("annotated.mp4")
     info_sink = _LiveInfo(summary_sink, control, stats, live_source, opts, mirror)
     sinks = [
