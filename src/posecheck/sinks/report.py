@@ -253,6 +253,7 @@ class ReportSink:
                     s,
                     duration=s.duration_s,
                     limits=limits.get(name, []),
+                    unit=_measure_unit(name),
                 )
                 + "</figure>"
             )
@@ -349,6 +350,21 @@ def _component(name: str, v: float | None) -> str:
     return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
 
 
+def _range_text(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo:g} to {hi:g}" if lo < 0 or hi < 0 else f"{lo:g}-{hi:g}"
+    if lo is not None:
+        return f"\u2265 {lo:g}"
+    return "" if hi is None else f"\u2264 {hi:g}"
+
+
+def _measure_unit(name: str) -> str:
+    from posecheck.angles import known_measures, resolve
+
+    spec = known_measures().get(resolve(name.removeprefix("other_"), "left"))
+    return spec.unit if spec else "deg"
+
+
 def _measure_doc(name: str) -> str:
     from posecheck.angles import known_measures, resolve
 
@@ -373,6 +389,7 @@ def svg_plot(
     *,
     duration: float,
     limits: list[tuple[str, float | None, float | None]] | None = None,
+    unit: str = "deg",
     width: int = 960,
     height: int = 230,
 ) -> str:
@@ -385,7 +402,7 @@ def svg_plot(
     edges_hi = [b for _, _, b in bands + limits if b is not None]
     lo = min(finite + edges + edges_hi)
     hi = max(finite + edges + edges_hi)
-    pad = max(5.0, (hi - lo) * 0.08)
+    pad = max((hi - lo) * 0.08, 5.0 if unit == "deg" else 0.01)
     lo, hi = lo - pad, hi + pad
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
 
@@ -402,7 +419,8 @@ def svg_plot(
     while y <= hi:
         out.append(f"<line class='grid' x1='{ml}' x2='{ml + pw}' y1='{Y(y):.1f}' y2='{Y(y):.1f}'/>")
         out.append(
-            f"<text class='ax' x='{ml - 6}' y='{Y(y) + 4:.1f}' text-anchor='end'>{y:g}</text>"
+            f"<text class='ax' x='{ml - 6}' y='{Y(y) + 4:.1f}' text-anchor='end'>"
+            f"{round(y, 6) + 0.0:g}</text>"
         )
         y += step
     tstep = _nice_step(t_end, 8)
@@ -418,17 +436,19 @@ def svg_plot(
         y1 = Y(max(lo, b_lo if b_lo is not None else lo))
         out.append(f"<rect x='{ml}' y='{y0:.1f}' width='{pw}' height='{max(0.0, y1 - y0):.1f}' "
                    f"fill='{col}' fill-opacity='0.13'/>")  # fmt: skip
-        rng = f"{'' if b_lo is None else f'{b_lo:g}'}-{'' if b_hi is None else f'{b_hi:g}'}"
+        rng = _range_text(b_lo, b_hi)
         out.append(f"<text class='bl' x='{ml + pw + 6}' y='{(y0 + y1) / 2 + 4:.1f}' "
                    f"fill='{col}'>{_e(phase)} {_e(rng)}</text>")  # fmt: skip
     # Form-rule limits: dashed lines, the rule fires beyond them.
     for rid, r_lo, r_hi in limits:
-        for val, sym in ((r_lo, ">="), (r_hi, "<=")):
+        for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
                 continue
+            # Labelled inside the plot, right-aligned above the line: long rule ids fit.
             out.append(f"<line class='lim' x1='{ml}' x2='{ml + pw}' y1='{Y(val):.1f}' "
-                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw + 6}' "
-                       f"y='{Y(val) + 4:.1f}'>{_e(rid)} {sym}{val:g}</text>")  # fmt: skip
+                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw - 4}' "
+                       f"y='{Y(val) - 4:.1f}' text-anchor='end'>{_e(rid.replace('_', ' '))} "
+                       f"{sym} {val:g}</text>")  # fmt: skip
     # Holds.
     for h in s.holds:
         cls = "hold" if h.reached else "short"
@@ -478,8 +498,8 @@ margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
 .badge.warn{background:#fdecea;color:var(--low)}
 .cards{display:flex;gap:14px;flex-wrap:wrap;align-items:stretch}
-.card.score{flex:1.7 1 270px}
-.card{flex:1 1 190px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+.card.score{flex:1.5 1 250px}
+.card{flex:1 1 150px;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
 .card p{margin:6px 0 0;color:var(--muted);font-size:14px}
 .big{font-size:44px;font-weight:700;line-height:1.05}
 .big small{font-size:22px;color:var(--muted);font-weight:600}
@@ -490,7 +510,7 @@ background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
 .comp span{color:var(--muted)}.comp b{text-align:right}
 .bar{height:7px;background:#e9edf2;border-radius:4px;overflow:hidden}
 .bar i{display:block;height:100%;background:var(--accent)}
-.hero{flex:1 1 260px;margin:0}
+.hero{flex:1.4 1 260px;margin:0;max-width:440px}
 .hero img{width:100%;border-radius:10px;display:block}
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}
 .corrs{display:grid;gap:14px}
@@ -515,7 +535,7 @@ svg .rep line{stroke:#3b73c4;stroke-dasharray:3 3}
 svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
 svg .frame{fill:none;stroke:#c9d0da}
 svg .lim{stroke:#d0423b;stroke-width:1.2;stroke-dasharray:6 4}
-svg .ll{font-size:11px;fill:#d0423b}
+svg .ll{font-size:11px;fill:#d0423b;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .legend{font-size:13px;color:var(--muted);margin:0 0 8px}
 .sw{display:inline-block;width:14px;height:10px;border-radius:2px;margin:0 4px 0 12px;
 vertical-align:middle}
