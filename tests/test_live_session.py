@@ -278,6 +278,8 @@ def test_cli_camera_lost_exits_2_with_the_session_saved(tmp_path, monkeypatch, c
         (["live", "brige", "--no-window"], {}, "unknown exercise 'brige' (did you mean bridge"),
         (["live", "bridge"], {"DISPLAY": None, "WAYLAND_DISPLAY": None},
          "no display available: DISPLAY is not set (run headless with --no-window"),
+        (["live", "bridge"], {"DISPLAY": ":87", "WAYLAND_DISPLAY": None},
+         "cannot open a window on display ':87': qt.qpa.xcb: could not connect to display :87"),
         (["live", "bridge", "--no-window", "--camera", "57"], {}, "camera 57 did not open ("),
         (["live", "bridge", "--no-window", "--camera", "/dev/video97"], {},
          "/dev/video97: no such camera device"),
