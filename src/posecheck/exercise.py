@@ -198,6 +198,23 @@ class Safety:
     measures: tuple[str, ...] = ()  # empty: the exercise's key measures
 
 
+# Limb parts a [recognition] table may ask to stay still.
+STILL_PARTS = ("elbow", "wrist", "knee", "ankle")
+
+
+@dataclass(frozen=True)
+class RecognitionHints:
+    """Optional ``[recognition]`` table: extra evidence ``--exercise auto`` needs.
+
+    Only for exercises whose phases alone also fit other movements: a subtle
+    movement (a 2-degree pelvic tilt) needs repeating before it is told from
+    breathing, and the limbs it leaves alone must stay still.
+    """
+
+    min_reps: int = 1  # complete reps a clip must show (cycle exercises)
+    still: tuple[str, ...] = ()  # limb parts (STILL_PARTS) that stay still in the phases
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of the library."""
@@ -222,6 +239,7 @@ class Exercise:
     safety: Safety = field(default_factory=Safety)
     timing: dict[str, float] = field(default_factory=dict)  # overrides of TIMING_DEFAULTS
     key_measures: tuple[str, ...] = ()
+    recognition: RecognitionHints = field(default_factory=RecognitionHints)
     judged: str = "well"  # how well one camera can judge it: "well", "partly", "poorly"
     limits: str = ""  # what the camera cannot see
     source: str = ""  # path of the file it was loaded from

@@ -42,12 +42,14 @@ from posecheck.exercise import (
     SCHEMA_VERSION,
     SEVERITIES,
     SIDE_POLICIES,
+    STILL_PARTS,
     TIMING_DEFAULTS,
     VIEWS,
     Camera,
     Dose,
     Exercise,
     Phase,
+    RecognitionHints,
     Rule,
     Safety,
     Target,
@@ -376,6 +378,20 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
     timing = {k: tt.num(k, lo=0.0) for k in TIMING_DEFAULTS if tt.has(k)}
     tt.done()
 
+    rt = top.table("recognition")
+    still = rt.strings("still")
+    for i, part in enumerate(still):
+        if part not in STILL_PARTS:
+            raise rt.error(
+                f"unknown limb part {part!r}{_hint(part, STILL_PARTS)} "
+                f"(one of {', '.join(STILL_PARTS)})",
+                f"still[{i}]",
+            )
+    recognition = RecognitionHints(min_reps=rt.int("min_reps", 1, lo=1), still=still)
+    if recognition.min_reps > 1 and len(set(cycle)) < 2:
+        raise rt.error("min_reps needs a cycle of at least two phases", "min_reps")
+    rt.done()
+
     key_measures = top.strings("key_measures")
     for label, seq in (("key_measures", key_measures), ("safety.measures", safety_measures)):
         for i, m in enumerate(seq):
@@ -397,6 +413,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
         required=required, min_visibility=min_vis, cycle=cycle, rules=tuple(rules),
         dose=dose, safety=safety, timing=timing, key_measures=key_measures, symmetric=symmetric,
         judged=judged, limits=limits, source=file, origin=origin, schema=schema,
+        recognition=recognition,
     )  # fmt: skip
 
 

@@ -5,50 +5,57 @@ sequence of (t_s, Pose or None, measures) per frame. Explainable and driven by t
 definitions:
 
 1. **Posture per frame** from the landmarks (:func:`classify_posture`): segment
-   inclines and joint angles tell lying / all fours / kneeling / seated / standing;
-   for lying, the side the limbs and face are on (:func:`posecheck.curvature.dorsal_direction`)
-   tells supine (back on the floor) from prone.
-2. **Phase targets** of each definition: in how many frames every measurable
-   target of a phase holds (widened by the definition's hysteresis band).
+   inclines and joint angles tell standing / all fours / kneeling / seated / lying;
+   lying is supine or prone by the face (ear-to-nose direction), the knees (only a
+   supine body lifts them over the hips), the arms (propped on the elbows), then
+   the side the limbs are on (:func:`posecheck.curvature.dorsal_direction`).
+2. **Phase targets** of each definition, as written (change targets against their
+   rolling baseline), on the side the engine would judge (:func:`worked_sides`).
 3. **Per-exercise score** in [0, 1] = posture share x movement share:
 
    - posture share: fraction of frames with a pose whose posture is the
      exercise's ``posture``;
-   - movement share, for exercises with a cycle of two or more phases: the
-     fraction of the cycle's phases that the clip visits for at least
-     ``MIN_VISIT_S`` (a phase whose targets cannot be measured, e.g. a mask measure
-     without segmentation, counts half);
-   - for hold-only exercises: the share of frames in the hold phase (full marks
-     from ``HOLD_SHARE`` on) times the share of those frames in which the body is
-     still (a hold does not move; a dynamic exercise in the same position does).
+   - cycle exercises: the share of ``min_reps`` complete repetitions seen *in
+     order* (:func:`cycle_progress`; a phase visit shorter than ``MIN_VISIT_S`` or
+     the definition's ``min_dwell_s`` is jitter), times the share of in-phase time the limbs of
+     ``[recognition] still`` stay still. A phase whose targets cannot be measured
+     (a mask measure without segmentation) gives half marks;
+   - hold-only exercises: the share of frames in the hold phase (full marks from
+     ``HOLD_SHARE`` on) times the share of those frames in which the body is still
+     (a hold does not move; a dynamic exercise in the same position does).
 
 4. The best score wins if it reaches ``MIN_SCORE``; otherwise the answer is none.
+   Scores within ``TIE_BAND`` of the best are ranked by :func:`fit`.
 
 Limits: a hold whose position is also a resting position (the abdominal draw-in
-is a hook-lying rest with an invisible contraction) can only be told apart by
-what its definition's targets demand; recognition needs the camera view the
-definitions assume (mostly side views); it judges a whole clip (or window), not
-single frames.
+is a hook-lying rest with an invisible contraction) cannot be told from resting;
+recognition needs the camera view the definitions assume; it judges a whole clip
+(or window), not single frames.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.curvature import dorsal_direction
-from posecheck.pose import SIDES, Pose
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
 # Below this best score the answer is "none" (nothing in the library fits). Above a
 # half: a cycle exercise seen in only half of its phases (e.g. lying in the start
 # position of a bridge) or a hold seen without its measurable targets is not enough.
 MIN_SCORE = 0.6
+# Scores this close to the best are ranked by how well each definition explains
+# the clip (see rank()), not by the score alone.
+TIE_BAND = 0.1
 # A phase counts as visited when matched at least this long in total.
-MIN_VISIT_S = 0.4
+# (or the definition's min_dwell_s when that is longer): a shorter visit is jitter,
+# e.g. a walker's stride reading as a 0.2 s lean back.
+MIN_VISIT_S = 0.3
 # Hold-only exercises: being in the hold position for this share of the clip gives
 # full marks (the rest of the clip is getting into and out of it).
 HOLD_SHARE = 0.5
@@ -78,6 +85,8 @@ class ExerciseScore:
     posture_share: float
     movement_share: float
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    coverage: float = 0.0  # share of the in-posture time inside one of its phases
+    rules_share: float = 0.0  # share of the in-phase time with the phase's rules kept
     still_share: float | None = None
     note: str = ""
 
@@ -239,10 +248,11 @@ def _supine_or_prone(pose: Pose, side: str) -> str:
 # --- per-frame helpers ---------------------------------------------------------------
 
 
-def _limb_speed(poses: Sequence[Pose | None], t_s: np.ndarray) -> np.ndarray:
-    """Per-frame speed of the fastest limb landmark, in trunk lengths per second.
-
-    Averaged over STILL_WINDOW_S; NaN where a pose or its neighbour is missing.
+def _limb_speed(
+    poses: Sequence[Pose | None], t_s: np.ndarray, parts: Sequence[str] = _MOTION_POINTS
+) -> np.ndarray:
+    """Per-frame speed of the fastest of ``parts`` (both sides), in trunk lengths per
+    second, averaged over STILL_WINDOW_S; NaN where a pose or its neighbour is missing.
     """
     n = len(poses)
     speed = np.full(n, np.nan)
@@ -257,7 +267,7 @@ def _limb_speed(poses: Sequence[Pose | None], t_s: np.ndarray) -> np.ndarray:
             s, h = f"{side}_shoulder", f"{side}_hip"
             if min(b.vis(s), b.vis(h)) >= POSTURE_VISIBILITY:
                 trunk.append(float(np.hypot(*(b.point(s) - b.point(h)))))
-            for part in _MOTION_POINTS:
+            for part in parts:
                 name = f"{side}_{part}"
                 if min(a.vis(name), b.vis(name)) >= POSTURE_VISIBILITY:
                     d = float(np.hypot(*(b.point(name) - a.point(name))))
@@ -289,46 +299,123 @@ def _measure_names(exercises: Iterable) -> set[str]:
     names: set[str] = set()
     for ex in exercises:
         for ph in ex.phases:
-            for tg in ph.targets:
+            for b in (*ph.targets, *ex.rules_for(ph.name)):
                 for side in SIDES:
-                    names.add(resolve(tg.measure, side))
+                    names.add(resolve(b.measure, side))
     return {n for n in names if n in known_measures()}
 
 
-def _widen(ex, unit: str) -> float:
-    try:
-        return float(ex.setting("hysteresis_deg" if unit == "deg" else "hysteresis"))
-    except (AttributeError, KeyError):
-        return 6.0 if unit == "deg" else 0.015
+# Change-from-baseline bounds (``min_change_deg``...): the baseline is this
+# percentile of the last ``baseline_s`` seconds (100 - it for baseline = "max"),
+# as the engine does; defined once the history spans BASELINE_MIN_S.
+BASELINE_PERCENTILE = 20.0
+BASELINE_MIN_S = 0.2
 
 
-def _phase_match(ex, phase, measures: Sequence[Mapping[str, float]]) -> np.ndarray | None:
-    """Per frame: 1 where every measurable target holds (either side), 0 where one fails,
-    NaN where none of its targets can be measured. None if the phase has no targets."""
-    targets = [t for t in phase.targets if is_known(t.measure)]
-    if not targets:
-        return None
-    out = np.full(len(measures), np.nan)
-    for i, m in enumerate(measures):
-        best = math.nan
-        for side in SIDES:
-            measurable = 0
-            ok = True
-            for tg in targets:
-                v = m.get(resolve(tg.measure, side), math.nan)
-                if v is None or not math.isfinite(v):
+class _Values:
+    """Per-frame values of definition bounds for a clip, per side (changes cached)."""
+
+    def __init__(self, t_s: np.ndarray, measures: Sequence[Mapping[str, float]]):
+        self.t = t_s
+        self.measures = measures
+        self._series: dict[tuple[str, str], np.ndarray] = {}
+        self._changes: dict[tuple[str, str], np.ndarray] = {}
+
+    def series(self, name: str) -> np.ndarray:
+        key = ("abs", name)
+        if key not in self._series:
+            vals = [m.get(name, math.nan) for m in self.measures]
+            self._series[key] = np.array([math.nan if v is None else v for v in vals], float)
+        return self._series[key]
+
+    def values(self, bound, side: str) -> np.ndarray:
+        """The series a bound tests on ``side``: the measure, or its change."""
+        raw = self.series(resolve(bound.measure, side))
+        if not getattr(bound, "change", False):
+            return raw
+        key = (side, bound.key)
+        if key not in self._changes:
+            q = BASELINE_PERCENTILE if bound.baseline == "min" else 100 - BASELINE_PERCENTILE
+            out = np.full(len(raw), math.nan)
+            lo = 0
+            for i in range(len(raw)):
+                while self.t[i] - self.t[lo] > bound.baseline_s + 1e-9:
+                    lo += 1
+                win = raw[lo : i + 1]
+                ok = np.isfinite(win)
+                if not math.isfinite(raw[i]) or ok.sum() < 2:
                     continue
-                measurable += 1
-                if not tg.contains(v, widen=_widen(ex, tg.unit)):
-                    ok = False
-                    break
-            if measurable and ok:
-                best = 1.0
-                break
-            if measurable:
-                best = 0.0
-        out[i] = best
+                tt = self.t[lo : i + 1][ok]
+                if tt[-1] - tt[0] < BASELINE_MIN_S - 1e-9:
+                    continue
+                out[i] = raw[i] - float(np.percentile(win[ok], q))
+            self._changes[key] = out
+        return self._changes[key]
+
+
+def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarray:
+    """Per frame on one side: 1 all measurable bounds hold, 0 one fails, NaN none measurable.
+
+    Bounds are tested as written (no hysteresis widening): to *enter* a phase the
+    engine needs the range itself, and narrow change bounds (a 2-degree tilt) would
+    mean nothing once widened.
+    """
+    out = np.full(n, math.nan)
+    for b in bounds:
+        v = values.values(b, side)
+        finite = np.isfinite(v)
+        inside = np.ones(n, bool)
+        if b.min is not None:
+            inside &= v >= b.min
+        if b.max is not None:
+            inside &= v <= b.max
+        res = np.where(finite, inside.astype(float), math.nan)
+        out = np.where(np.isnan(out), res, np.where(np.isnan(res), out, np.minimum(out, res)))
     return out
+
+
+def _phase_match(
+    ex, phase, values: _Values, n: int, sides: Sequence[str] = SIDES
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Per frame: whether the phase's targets hold on one of ``sides`` (1/0, NaN when no
+    target can be measured; None if the phase has no known targets), and whether its
+    rules (the phase's and the exercise's) hold too on a side where the targets do."""
+    targets = [t for t in phase.targets if is_known(t.measure)]
+    rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
+    if not targets:
+        return None, np.zeros(n, bool)
+    match = np.full(n, math.nan)
+    compliant = np.zeros(n, bool)
+    for side in sides:
+        ok = _bounds_ok(targets, values, side, n)
+        match = np.where(np.isnan(match), ok, np.where(np.isnan(ok), match, np.maximum(match, ok)))
+        r_ok = _bounds_ok(rules, values, side, n) if rules else np.ones(n)
+        compliant |= (ok == 1.0) & (r_ok != 0.0)
+    return match, compliant
+
+
+def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
+    """The sides a definition is judged on over a clip, as the engine would.
+
+    ``left``/``right``: that side; ``alternate``: both (either side may be working);
+    ``auto``: the side whose required parts are better seen over the clip. The far
+    side's landmarks are guesses in a side view and would add noise (on a resting
+    clip its hip angle swings 7 degrees while the near side's moves 2).
+    """
+    policy = getattr(ex, "side", "auto")
+    if policy in SIDES:
+        return (policy,)
+    if policy != "auto":
+        return SIDES
+    parts = [p for p in (getattr(ex, "required", ()) or ()) if not p.startswith(SIDES)]
+    parts = [p for p in parts if f"left_{p}" in LANDMARK_INDEX] or ["shoulder", "hip", "knee"]
+    score = dict.fromkeys(SIDES, 0.0)
+    for pose in poses:
+        if pose is None:
+            continue
+        for side in SIDES:
+            score[side] += float(np.mean([pose.vis(f"{side}_{p}") for p in parts]))
+    return (max(SIDES, key=lambda s: score[s]),)
 
 
 # --- scoring ---------------------------------------------------------------------------
@@ -355,6 +442,10 @@ def phase_runs(
         hits = [n for n in names if matches.get(n) is not None and matches[n][i] == 1.0]
         if not hits:
             continue
+        if len(hits) > 1 and names[0] in hits:
+            # the start position seen on the other side (one arm still on the floor in
+            # a bird dog) does not contradict the move: the move wins
+            hits.remove(names[0])
         label = prev if prev in hits else hits[0]
         prev = label
         if runs and runs[-1][0] == label:
@@ -378,17 +469,22 @@ def cycle_progress(
     valid: np.ndarray,
     dt: np.ndarray,
     min_s: float,
+    min_reps: int = 1,
+    loop: bool = False,
 ) -> float:
-    """Share of one full rep seen in order: the longest chain of consecutive steps of
-    ``cycle`` (e.g. down->up, up->down) in the clip's phase runs, over the steps in a
-    rep; 1.0 = at least one complete rep. A cycle whose last phase is its first
-    wraps (the next rep goes on from there).
+    """Share of ``min_reps`` full reps seen in order: the longest chain of consecutive
+    steps of ``cycle`` (e.g. down->up, up->down) in the clip's phase runs, over the
+    steps in ``min_reps`` reps; 1.0 = enough complete reps. A cycle whose last phase
+    is its first wraps (the next rep goes on from there). ``loop``: the clip plays in
+    a loop (an animated GIF), so its end joins its start.
     """
     steps = list(zip(cycle[:-1], cycle[1:], strict=True))
     if not steps:
         return 0.0
     wrap = cycle[0] == cycle[-1]
     seq = [n for n, _ in phase_runs(list(dict.fromkeys(cycle)), matches, valid, dt, min_s)]
+    if loop and len(seq) > 1:
+        seq = seq + (seq[1:] if seq[0] == seq[-1] else seq)
     best = 0
     memo: dict[tuple[int, int], int] = {}
 
@@ -409,15 +505,36 @@ def cycle_progress(
     for j in range(len(seq) - 1):
         for k in range(len(steps)):
             best = max(best, chain(j, k))
-    return min(1.0, best / len(steps))
+    return min(1.0, best / (len(steps) * max(1, min_reps)))
+
+
+def fit(score: ExerciseScore) -> float:
+    """How well a definition explains the clip: mean of the share of in-posture time
+    inside its phases and the share of in-phase time with its rules kept."""
+    return (score.coverage + score.rules_share) / 2
+
+
+def rank(scores: list[ExerciseScore]) -> list[ExerciseScore]:
+    """Best first: by score, but scores within TIE_BAND of the best are ordered by
+    :func:`fit` (knees to chest and a knee rock both fit a knees-to-chest clip; the
+    one whose phases cover the clip and whose rules it keeps is the better answer)."""
+    by_score = sorted(scores, key=lambda s: -s.score)
+    if not by_score:
+        return by_score
+    top = by_score[0].score
+    close = [s for s in by_score if top - s.score <= TIE_BAND and s.score > 0]
+    rest = [s for s in by_score if s not in close]
+    return sorted(close, key=lambda s: (-fit(s), -s.score)) + rest
 
 
 def score_exercise(
     ex,
     postures: Sequence[str],
-    measures: Sequence[Mapping[str, float]],
+    values: _Values,
     dt: np.ndarray,
-    still: np.ndarray,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    sides: Sequence[str] = SIDES,
+    loop: bool = False,
 ) -> ExerciseScore:
     """Score one definition against a clip (see the module docstring)."""
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
@@ -428,8 +545,11 @@ def score_exercise(
 
     phase_s: dict[str, float] = {}
     matches: dict[str, np.ndarray | None] = {}
+    n = len(postures)
+    any_phase = np.zeros(n, bool)
+    in_phase_compliant = np.zeros(n, bool)
     for ph in ex.phases:
-        mt = _phase_match(ex, ph, measures)
+        mt, compliant = _phase_match(ex, ph, values, n, sides)
         matches[ph.name] = mt
         if mt is None:
             phase_s[ph.name] = math.nan
@@ -437,12 +557,24 @@ def score_exercise(
             # a phase only counts in the exercise's posture
             hit = (mt == 1.0) & in_posture
             phase_s[ph.name] = float(dt[hit].sum())
+            any_phase |= hit
+            in_phase_compliant |= hit & compliant
+    posture_s = float(dt[in_posture].sum())
+    coverage = float(dt[any_phase].sum()) / posture_s if posture_s else 0.0
+    in_phase_s = float(dt[any_phase].sum())
+    rules_share = float(dt[in_phase_compliant].sum()) / in_phase_s if in_phase_s else 0.0
 
     cycle = list(getattr(ex, "cycle", ()) or ())
+    holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
     still_share: float | None = None
     note = ""
-    if len(set(cycle)) >= 2:
-        visit = min(MIN_VISIT_S, 0.1 * total_s)
+    if not in_posture.any():
+        movement = 0.0
+    elif len(set(cycle)) >= 2:
+        try:
+            visit = max(MIN_VISIT_S, float(ex.setting("min_dwell_s")))
+        except (AttributeError, KeyError):
+            visit = MIN_VISIT_S
         if any(
             matches.get(name) is None or not np.isfinite(matches[name][in_posture]).any()
             for name in set(cycle)
@@ -450,10 +582,21 @@ def score_exercise(
             movement = 0.5  # cannot be measured here: neither for nor against
             note = "some phases not measurable (segmentation off?)"
         else:
-            movement = cycle_progress(cycle, matches, in_posture, dt, visit)
+            hints = getattr(ex, "recognition", None)
+            movement = cycle_progress(
+                cycle, matches, in_posture, dt, visit,
+                min_reps=getattr(hints, "min_reps", 1), loop=loop,
+            )  # fmt: skip
+        # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
+        # with the feet kicking (a dead bug) is not a pelvic tilt.
+        parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
+        st = speed(parts)[any_phase] if parts else np.array([])
+        st = st[np.isfinite(st)]
+        if st.size:
+            still_share = float(np.mean(st <= STILL_SPEED))
+            movement *= still_share
     else:
-        holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)] or [ex.phases[-1].name]
-        name = holds[0]
+        name = (holds or [ex.phases[-1].name])[0]
         mt = matches.get(name)
         if mt is None or not np.isfinite(mt[in_posture]).any():
             share, sel = 0.5, in_posture
@@ -461,7 +604,7 @@ def score_exercise(
         else:
             sel = (mt == 1.0) & in_posture
             share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
-        st = still[sel]
+        st = speed(_MOTION_POINTS)[sel]
         st = st[np.isfinite(st)]
         still_share = float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
         movement = share * still_share
@@ -472,6 +615,8 @@ def score_exercise(
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
         phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
+        coverage=round(coverage, 4),
+        rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),
         note=note,
     )
@@ -483,12 +628,14 @@ def recognize(
     exercises: Iterable,
     measures: Sequence[Mapping[str, float]] | None = None,
     min_score: float = MIN_SCORE,
+    loop: bool = False,
 ) -> Recognition:
     """Decide which of ``exercises`` the clip shows, or none.
 
     ``t_s``/``poses``: one entry per frame (pose None when nobody was found).
     ``measures``: per-frame measures as the pipeline computed them (e.g. with
     ``back_curvature`` from the mask); missing names are computed from the pose.
+    ``loop``: the clip plays in a loop (an animated GIF): its end joins its start.
     """
     exercises = list(exercises)
     t = np.asarray(t_s, dtype=float)
@@ -503,15 +650,24 @@ def recognize(
             given.update(compute_measures(pose, missing))
         per_frame.append(given)
     postures = [classify_posture(p) for p in poses]
+    values = _Values(t, per_frame)
     dt = _frame_dt(t)
-    still = _limb_speed(poses, t)
+    speeds: dict[tuple[str, ...], np.ndarray] = {}
+
+    def speed(parts: tuple[str, ...]) -> np.ndarray:
+        if parts not in speeds:
+            speeds[parts] = _limb_speed(poses, t, parts)
+        return speeds[parts]
+
     present = [p for p in postures if p != POSTURE_UNKNOWN]
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
-    scores = sorted(
-        (score_exercise(ex, postures, per_frame, dt, still) for ex in exercises),
-        key=lambda s: -s.score,
+    scores = rank(
+        [
+            score_exercise(ex, postures, values, dt, speed, worked_sides(ex, poses), loop)
+            for ex in exercises
+        ]
     )
     best = scores[0].score if scores else 0.0
     second = scores[1].score if len(scores) > 1 else 0.0
@@ -594,7 +750,8 @@ def recognize_video(
     t, poses, measures = collect_video(
         path, needed_measures(exercises), model_complexity, sample_fps, max_seconds
     )
-    return recognize(t, poses, exercises, measures, min_score).to_dict()
+    loop = str(path).lower().endswith(".gif")
+    return recognize(t, poses, exercises, measures, min_score, loop=loop).to_dict()
 
 
 def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -> dict:
@@ -606,4 +763,12 @@ def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -
     poses = [data.pose(i) for i in range(len(data))]
     names = needed_measures(exercises)
     measures = [compute_measures(p, names) for p in poses]
-    return recognize(list(map(float, data.t_s)), poses, exercises, measures, min_score).to_dict()
+    loop = is_looping(data.meta)
+    t = list(map(float, data.t_s))
+    return recognize(t, poses, exercises, measures, min_score, loop=loop).to_dict()
+
+
+def is_looping(meta: Mapping) -> bool:
+    """Whether a recording's source plays in a loop (an animated GIF)."""
+    kind = str(meta.get("kind") or "")
+    return kind == "gif" or str(meta.get("source") or "").lower().endswith(".gif")

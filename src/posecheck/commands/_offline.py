@@ -136,10 +136,15 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             "cannot be recognised",
             "film the whole body in good light, or name the exercise with -e",
         )
+    from posecheck.recognize import is_looping
+
     # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
     # as recognize_video takes them; full-rate landmarks are sampled the same way.
     rows = _sample_rows(data.t_s, SAMPLE_FPS)
-    rec = recognize([float(data.t_s[i]) for i in rows], _LazyPoses(data, rows), list(library))
+    rec = recognize(
+        [float(data.t_s[i]) for i in rows], _LazyPoses(data, rows), list(library),
+        loop=is_looping(data.meta),
+    )  # fmt: skip
     record = rec.to_dict()
     if rec.name is None:
         best = rec.scores[0].name if rec.scores else "nothing"
