@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -60,13 +61,16 @@ class MeasureSpec:
 
 
 def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    """Inner angle ABC at ``b`` in degrees (0-180); NaN for a zero-length arm."""
-    u = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    v = np.asarray(c, dtype=float) - np.asarray(b, dtype=float)
-    nu, nv = math.hypot(u[0], u[1]), math.hypot(v[0], v[1])
+    """Inner angle ABC at ``b`` in degrees (0-180); NaN for a zero-length arm.
+
+    Points may be arrays, tuples or lists (plain float math: it runs every frame).
+    """
+    ux, uy = float(a[0]) - float(b[0]), float(a[1]) - float(b[1])
+    vx, vy = float(c[0]) - float(b[0]), float(c[1]) - float(b[1])
+    nu, nv = math.hypot(ux, uy), math.hypot(vx, vy)
     if nu == 0.0 or nv == 0.0:
         return math.nan
-    cos = (u[0] * v[0] + u[1] * v[1]) / (nu * nv)
+    cos = (ux * vx + uy * vy) / (nu * nv)
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
@@ -260,22 +264,35 @@ def compute_measures(
     if pose is None:
         return {n: math.nan for n in wanted}
     out: dict[str, float] = {}
-    vis = pose.visibility
+    # Once per pose: which points are visible, and the points as Python floats
+    # (two-point geometry on tiny NumPy arrays costs more than the math itself).
+    ok = (pose.visibility >= min_visibility).tolist()
+    rows: list[list[float]] | None = None
     for n in wanted:
         spec = REGISTRY.get(n)
         if spec is None:
             out[n] = _extra_value(EXTRA_MEASURES[n], pose, min_visibility)
             continue
         idx = _point_index(spec)
-        if min(vis[i] for i in idx) < min_visibility:
+        if not all(ok[i] for i in idx) or spec.compute is None:
             out[n] = math.nan
             continue
+        if spec.kind in _PLAIN_KINDS:
+            if rows is None:
+                rows = pose.xy.tolist()
+            pts: Any = [rows[i] for i in idx]
+        else:
+            pts = pose.xy[idx]
         try:
-            val = spec.compute(pose.xy[idx]) if spec.compute else math.nan
+            val = spec.compute(pts)
         except (ValueError, FloatingPointError, ZeroDivisionError):
             val = math.nan
         out[n] = float(val)
     return out
+
+
+# Kinds whose compute functions index points as p[k][0], p[k][1] only.
+_PLAIN_KINDS = frozenset({"joint", "incline", "elevation"})
 
 
 _POINT_INDEX: dict[str, list[int]] = {}

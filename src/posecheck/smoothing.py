@@ -74,11 +74,14 @@ class OneEuroArrayFilter:
                 return self(x, t_s, scale)
             return self._x.copy()  # same or earlier time: keep the last estimate
         p = self.p
-        # A landmark that became NaN keeps NaN; one that returns restarts from its value.
-        prev = np.where(np.isfinite(self._x), self._x, x)
+        prev, prev_dx = self._x, self._dx
+        if not np.isfinite(prev).all():
+            # A value that was NaN restarts from its new value (and NaN stays NaN).
+            prev = np.where(np.isfinite(prev), prev, x)
+            prev_dx = np.nan_to_num(prev_dx)
         dx = (x - prev) / dt
         a_d = _alpha(p.d_cutoff, dt)
-        dx_hat = a_d * dx + (1.0 - a_d) * np.nan_to_num(self._dx)
+        dx_hat = a_d * dx + (1.0 - a_d) * prev_dx
         cutoff = p.min_cutoff + p.beta * np.abs(dx_hat) / max(scale, 1e-9)
         a = _alpha(cutoff, dt)
         x_hat = a * x + (1.0 - a) * prev
