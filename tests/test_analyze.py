@@ -244,6 +244,18 @@ def test_no_person_writes_outputs_then_says_so(tmp_path, capsys, fake_estimator)
     assert "person found in 0" in out
 
 
+def test_auto_without_a_person_says_so_and_leaves_nothing(tmp_path, capsys, fake_estimator):
+    fake_estimator.pose_from = 10_000
+    video = write_video(tmp_path / "clip.mp4", n=12)
+    code, _out, err = run_cli(capsys, "analyze", video, "-q")
+    assert code == 2
+    assert error_lines(err) == [
+        f"posecheck: error: {video}: no person found, so the exercise cannot be recognised "
+        "(film the whole body in good light, or name the exercise with -e)"
+    ]
+    assert not (tmp_path / "clip.posecheck").exists()  # a rerun with -e needs no --force
+
+
 def test_wrong_view_says_which_view_and_still_writes(tmp_path, capsys, fake_estimator):
     fake_estimator.front = True
     video = write_video(tmp_path / "clip.mp4", n=24)

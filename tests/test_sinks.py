@@ -405,3 +405,31 @@ def test_report_series_stays_bounded():
         s.add(i / 30, {"hip": float(i)})
     assert len(s.t) < 100 and len(s.v["hip"]) == len(s.t)
     assert s.v["hip"][0] == 0.0 and s.t == sorted(s.t)
+
+
+def test_report_renders_headless_in_chromium(tmp_path):
+    """The hand-built report, rendered by a real browser: a tall page with pictures and plots."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.skip("chromium not installed")
+    from posecheck.sinks.report import ReportSink
+
+    run_sinks([ReportSink(tmp_path / "r.html")])
+    shot = tmp_path / "r.png"
+    subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+         "--window-size=1000,1600", (tmp_path / "r.html").as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    img = cv2.imread(str(shot))
+    assert img is not None and img.shape[:2] == (1600, 1000)
+    # Drawn content in the upper page (cards, thumbnails, plots), not an empty page.
+    top = img[:1200]
+    assert len(np.unique(top.reshape(-1, 3)[::37], axis=0)) > 100
+    # The score colour (amber for 72) is on the page: CSS was applied.
+    assert _colour_pixels(top, (20, 150, 216), 25) > 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -147,6 +148,11 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
         exercise, record = recognise(data, library)
     except InputError as exc:
         if not interrupted:
+            # Nothing else was written: leave no half session that a rerun with -e
+            # would have to --force over.
+            lm_path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                outputs.outdir.rmdir()  # only if empty
             raise
         print(
             f"posecheck: interrupted before the exercise was recognised ({exc.message}); "
