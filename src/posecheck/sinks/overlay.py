@@ -71,9 +71,10 @@ def _layout(w: int, h: int) -> _Layout:
         s=s,
         pad=max(6, round(14 * s)),
         line=max(1, round(2 * s)),
-        font=0.8 * s,
-        small=0.62 * s,
-        big=1.15 * s,
+        # Text shrinks less than the frame: below ~480 px it would stop being readable.
+        font=max(0.46, 0.8 * s),
+        small=max(0.4, 0.62 * s),
+        big=max(0.62, 1.15 * s),
     )
 
 
@@ -356,7 +357,10 @@ class Overlay:
                 )
         if not text and not counts and not show_ring:
             return
-        r = max(16, round(40 * lay.s))
+        # The ring fits its "12.5s" label, also where text is kept larger than the frame scale.
+        r = max(
+            round(40 * lay.s), text_size("00.0s", lay.font, thick)[0] // 2 + round(8 * lay.s) + 3
+        )
         tsz = [text_size(t, sc, thick) for t, sc, _ in text]
         csz = [text_size(t, lay.font, thick) for t in counts]
         col_h = [
