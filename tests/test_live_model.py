@@ -124,12 +124,18 @@ def xvfb():
     proc.wait(timeout=10)
 
 
-def _screenshot(env, path: Path) -> np.ndarray | None:
+def _screenshot(env, path: Path, tries: int = 5) -> np.ndarray | None:
+    """The whole screen; taken again (a few times) while Qt has not painted the window yet."""
     import cv2
 
-    r = subprocess.run(["import", "-window", "root", str(path)], env=env, capture_output=True,
-                       timeout=30, check=False)  # fmt: skip
-    return cv2.imread(str(path)) if r.returncode == 0 and path.exists() else None
+    img = None
+    for _ in range(tries):
+        r = subprocess.run(["import", "-window", "root", str(path)], env=env,
+                           capture_output=True, timeout=30, check=False)  # fmt: skip
+        img = cv2.imread(str(path)) if r.returncode == 0 and path.exists() else None
+        if img is not None and img.std() > 10:
+            break
+    return img
 
 
 def _x_key(display: str, key: str) -> bool:
