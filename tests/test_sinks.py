@@ -296,6 +296,7 @@ def test_frames_csv_one_row_per_frame(tmp_path):
     assert list(rows[0])[:9] == ["frame", "t_s", "pose", "visibility", "state", "side", "phase",
                                  "hip", "knee"]  # fmt: skip
     assert {"in_target_hip", "hold_s", "reps", "cue_id", "cue", "other_hip"} <= set(rows[0])
+    assert "in_target_knee" not in rows[0]  # no phase targets the knee: no flag column
     assert rows[31]["pose"] == "0" and rows[31]["hip"] == "" and rows[31]["state"] == "no_person"
     assert float(rows[20]["hip"]) == pytest.approx(175.0, abs=0.01)
     assert rows[20]["in_target_hip"] == "1"

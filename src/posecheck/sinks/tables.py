@@ -1,8 +1,8 @@
-"""frames.csv (one row per frame) and summary.json (the session), both written as they go.
+"""frames.csv (one row per frame, streamed) and summary.json (the session, at the end).
 
-frames.csv columns, in order:
-``frame, t_s, pose, visibility, state, side, phase, <measure>..., in_target_<measure>...,
-hold_s, hold_target_s, holds, reps, cue_id, cue``.
+frames.csv columns, in order: ``frame, t_s, pose, visibility, state, side, phase``,
+each measure, ``in_target_<measure>`` for each measure a phase targets, then
+``hold_s, hold_target_s, holds, reps, cue_id, cue``.
 Measures use bare names (``hip`` is the worked side, ``other_hip`` the opposite)
 so a session that changes sides stays one column per measure. Numbers are
 plain decimals, empty when unknown; booleans are 0/1 (spreadsheets and pandas
@@ -39,23 +39,35 @@ class FramesCsvSink:
         self._fh = None
         self._writer = None
         self._measures: list[str] = []
+        self._targeted: list[str] = []
 
     def open(self, info: MediaInfo, exercise: object) -> None:
         self._declared = exview.measure_names(exercise)
+        self._bands = list(exview.bands(exercise))
         self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self._writer = csv.writer(self._fh)
 
-    def _header(self, result: FrameResult) -> None:
+    def _header(self, result: FrameResult | None) -> None:
         names = list(self._declared)
-        for key in result.measures:  # measures the engine computes beyond the declared ones
-            bare = exview.bare_name(key, result.side)
-            if bare not in names:
-                names.append(bare)
+        targeted = list(self._bands)
+        if result is not None:
+            for key in result.measures:  # measures the engine computes beyond the declared
+                bare = exview.bare_name(key, result.side)
+                if bare not in names:
+                    names.append(bare)
+            for key in result.in_target:
+                bare = exview.bare_name(key, result.side)
+                if bare not in targeted:
+                    targeted.append(bare)
         self._measures = names
+        # In-target flags only for measures some phase targets (the others are always empty).
+        self._targeted = [m for m in names if m in targeted] + [
+            m for m in targeted if m not in names
+        ]
         self._writer.writerow(
             ["frame", "t_s", "pose", "visibility", "state", "side", "phase"]
             + names
-            + [f"in_target_{m}" for m in names]
+            + [f"in_target_{m}" for m in self._targeted]
             + ["hold_s", "hold_target_s", "holds", "reps", "cue_id", "cue"]
         )
 
@@ -69,7 +81,7 @@ class FramesCsvSink:
             [result.index, f"{result.t_s:.4f}", int(result.pose is not None), _num(vis, 3),
              result.state, result.side or "", result.phase or ""]
             + [_num(by_bare.get(m)) for m in self._measures]
-            + [("" if m not in in_t else int(bool(in_t[m]))) for m in self._measures]
+            + [("" if m not in in_t else int(bool(in_t[m]))) for m in self._targeted]
             + [_num(result.hold_s), _num(result.hold_target_s), result.holds_done,
                result.reps_done, result.cue.id if result.cue else "",
                result.cue.text if result.cue else ""]
@@ -79,13 +91,7 @@ class FramesCsvSink:
     def close(self, summary: SessionSummary) -> None:
         if self._fh is not None:
             if not self._measures:  # no frame at all: still a valid CSV with a header
-                self._measures = list(self._declared)
-                self._writer.writerow(
-                    ["frame", "t_s", "pose", "visibility", "state", "side", "phase"]
-                    + self._measures
-                    + [f"in_target_{m}" for m in self._measures]
-                    + ["hold_s", "hold_target_s", "holds", "reps", "cue_id", "cue"]
-                )
+                self._header(None)
             self._fh.close()
             self._fh = None
 
