@@ -449,3 +449,58 @@ def test_input_ending_on_the_way_back_counts_the_rep():
     eng, _ = run(make_exercise(), seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish()
     assert s.reps_complete == 0 and [r.complete for r in s.reps] == [False]
+
+
+def test_pipeline_uses_the_definitions_min_visibility():
+    from posecheck.pipeline import run as run_pipeline
+    from posecheck.pose import MediaInfo
+
+    # the knee is at visibility 0.35: measurable only for a definition that accepts 0.3
+    pts = {"left_shoulder": (100, 500), "left_hip": (400, 500), "left_knee": (600, 300)}
+    pose = make_pose(pts)
+    pose.visibility[25] = 0.35
+
+    class Replay:
+        info = MediaInfo("x", "landmarks", 10.0, 3, 1280, 720)
+
+        def poses(self):
+            for i in range(3):
+                yield i, i / 10, pose
+
+    seen = {}
+    for vis in (0.5, 0.3):
+        data = {**BASE, "min_visibility": vis, "required": [], "rules": []}
+        eng = Engine(parse_definition(data, "t.toml"))
+        orig = eng.update
+
+        def spy(i, t, p, m, orig=orig, vis=vis):
+            seen[vis] = m["left_hip"]
+            return orig(i, t, p, m)
+
+        eng.update = spy
+        run_pipeline(Replay(), None, eng)
+    assert math.isnan(seen[0.5]) and seen[0.3] == pytest.approx(135.0)
+
+
+def test_switch_side_and_reset_set():
+    eng = Engine(make_exercise(side="left"))
+    r = None
+    for i, (h, _) in enumerate(seq(*REP)):
+        r = eng.update(i, i / FPS, POSE, {"left_hip": h, "shoulder_width_ratio": 0.1})
+    assert r.reps_done == 1 and r.side == "left"
+    eng.switch_side()
+    eng.reset_set()
+    r = eng.update(100, 10.0, POSE, {"right_hip": 130.0, "shoulder_width_ratio": 0.1})
+    assert r.side == "right" and r.reps_done == 0
+    assert eng.finish().reps_complete == 1  # records are kept across sets
+
+
+def test_feet_out_of_view_cue():
+    data = {**BASE, "required": ["shoulder", "hip", "knee", "ankle", "heel"]}
+    eng = Engine(parse_definition(data, "t.toml"))
+    pts = {n: (100 + 10 * i, 100) for i, n in enumerate(LANDMARK_NAMES)}
+    pose = make_pose(pts, hidden=("left_ankle", "left_heel"))
+    for i in range(8):
+        r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "shoulder_width_ratio": 0.1})
+    assert r.state == "low_visibility"
+    assert r.cue.text == "Move back so your feet are in view."
