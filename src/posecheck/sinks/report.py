@@ -12,7 +12,6 @@ import base64
 import html
 import math
 from pathlib import Path
-from typing import Any
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
@@ -79,7 +78,7 @@ class ReportSink:
         self._overlay = None
         self.info: MediaInfo | None = None
         self.exercise: object | None = None
-        self.summary_data: dict[str, Any] | None = None  # set by the command, else built
+        self._names: list[str] = []
 
     def open(self, info: MediaInfo, exercise: object) -> None:
         self.info, self.exercise = info, exercise
@@ -157,6 +156,17 @@ class ReportSink:
             conf = s.recognition.get("confidence")
             conf_t = f" ({conf * 100:.0f}% confident)" if isinstance(conf, (int, float)) else ""
             rec = f"<span class='badge'>recognised automatically{_e(conf_t)}</span>"
+            others = [
+                (o.get("name"), o.get("score"))
+                for o in (s.recognition.get("scores") or [])[1:3]
+                if isinstance(o, dict) and isinstance(o.get("score"), (int, float))
+            ]
+            if others:
+                rec += (
+                    "<span class='meta'> next: "
+                    + ", ".join(f"{_e(n)} {sc * 100:.0f}%" for n, sc in others)
+                    + "</span>"
+                )
         dur = _mmss(s.duration_s)
         size = f"{self.info.width}x{self.info.height}, {self.info.fps:.2f} fps" if self.info else ""
         return (
