@@ -371,3 +371,13 @@ def test_auto_side_uses_the_better_seen_side():
     alt = _defn("alt", posture="supine", side="alternate", cycle=["down", "up", "down"],
                 phases=BRIDGE_PHASES)  # fmt: skip
     assert worked_sides(alt, [pose]) == ("left", "right")
+
+
+def test_complete_reps_outrank_a_hold_in_the_same_position():
+    from posecheck.recognize import ExerciseScore, rank
+
+    hold = ExerciseScore("hold", 1.0, "supine", 1.0, 1.0, coverage=1.0, rules_share=0.7)
+    reps = ExerciseScore("reps", 0.95, "supine", 1.0, 0.95, reps=True, coverage=0.8,
+                         rules_share=1.0)  # fmt: skip
+    far = ExerciseScore("far", 0.5, "supine", 1.0, 0.5, reps=True, coverage=1.0, rules_share=1.0)
+    assert [s.name for s in rank([hold, far, reps])] == ["reps", "hold", "far"]

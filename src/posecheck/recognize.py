@@ -85,6 +85,7 @@ class ExerciseScore:
     posture_share: float
     movement_share: float
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    reps: bool = False  # a cycle exercise whose complete repetitions were seen
     coverage: float = 0.0  # share of the in-posture time inside one of its phases
     rules_share: float = 0.0  # share of the in-phase time with the phase's rules kept
     still_share: float | None = None
@@ -394,6 +395,19 @@ def _phase_match(
     return match, compliant
 
 
+def better_seen_side(
+    poses: Sequence[Pose | None], parts: Sequence[str] = ("shoulder", "hip", "knee")
+) -> str:
+    """The side whose ``parts`` have the higher visibility summed over the clip."""
+    score = dict.fromkeys(SIDES, 0.0)
+    for pose in poses:
+        if pose is None:
+            continue
+        for side in SIDES:
+            score[side] += float(np.mean([pose.vis(f"{side}_{p}") for p in parts]))
+    return max(SIDES, key=lambda s: score[s])
+
+
 def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
     """The sides a definition is judged on over a clip, as the engine would.
 
@@ -409,13 +423,7 @@ def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
         return SIDES
     parts = [p for p in (getattr(ex, "required", ()) or ()) if not p.startswith(SIDES)]
     parts = [p for p in parts if f"left_{p}" in LANDMARK_INDEX] or ["shoulder", "hip", "knee"]
-    score = dict.fromkeys(SIDES, 0.0)
-    for pose in poses:
-        if pose is None:
-            continue
-        for side in SIDES:
-            score[side] += float(np.mean([pose.vis(f"{side}_{p}") for p in parts]))
-    return (max(SIDES, key=lambda s: score[s]),)
+    return (better_seen_side(poses, parts),)
 
 
 # --- scoring ---------------------------------------------------------------------------
@@ -509,22 +517,26 @@ def cycle_progress(
 
 
 def fit(score: ExerciseScore) -> float:
-    """How well a definition explains the clip: mean of the share of in-posture time
-    inside its phases and the share of in-phase time with its rules kept."""
-    return (score.coverage + score.rules_share) / 2
+    """How well a definition explains the clip: the share of in-posture time inside
+    its phases, times the square root of the share of that time with its rules kept
+    (rules weigh less: bad form is still the exercise)."""
+    return score.coverage * math.sqrt(score.rules_share)
 
 
 def rank(scores: list[ExerciseScore]) -> list[ExerciseScore]:
-    """Best first: by score, but scores within TIE_BAND of the best are ordered by
-    :func:`fit` (knees to chest and a knee rock both fit a knees-to-chest clip; the
-    one whose phases cover the clip and whose rules it keeps is the better answer)."""
+    """Best first: by score, but scores within TIE_BAND of the best are ordered
+    (1) repetitions before holds: complete reps of a movement are better explained by
+    the exercise that repeats it than by a hold in the same position (pelvic tilts
+    also fit the draw-in's hook-lying hold); (2) by :func:`fit` (knees to chest and a
+    knee rock both fit a knees-to-chest clip; the one whose phases cover the clip and
+    whose rules it keeps is the better answer)."""
     by_score = sorted(scores, key=lambda s: -s.score)
     if not by_score:
         return by_score
     top = by_score[0].score
     close = [s for s in by_score if top - s.score <= TIE_BAND and s.score > 0]
     rest = [s for s in by_score if s not in close]
-    return sorted(close, key=lambda s: (-fit(s), -s.score)) + rest
+    return sorted(close, key=lambda s: (not s.reps, -fit(s), -s.score)) + rest
 
 
 def score_exercise(
@@ -535,6 +547,7 @@ def score_exercise(
     speed: Callable[[tuple[str, ...]], np.ndarray],
     sides: Sequence[str] = SIDES,
     loop: bool = False,
+    fit_side: str | None = None,
 ) -> ExerciseScore:
     """Score one definition against a clip (see the module docstring)."""
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
@@ -547,27 +560,39 @@ def score_exercise(
     matches: dict[str, np.ndarray | None] = {}
     n = len(postures)
     any_phase = np.zeros(n, bool)
-    in_phase_compliant = np.zeros(n, bool)
+    # coverage and rules are judged on one side for every definition (the clip's
+    # better-seen one): a definition judged on either side would otherwise explain
+    # more of any clip just by having two chances
+    fit_sides = (fit_side,) if fit_side else sides
+    fit_phase = np.zeros(n, bool)
+    fit_compliant = np.zeros(n, bool)
     for ph in ex.phases:
-        mt, compliant = _phase_match(ex, ph, values, n, sides)
+        mt, _ = _phase_match(ex, ph, values, n, sides)
         matches[ph.name] = mt
         if mt is None:
             phase_s[ph.name] = math.nan
-        else:
-            # a phase only counts in the exercise's posture
-            hit = (mt == 1.0) & in_posture
-            phase_s[ph.name] = float(dt[hit].sum())
-            any_phase |= hit
-            in_phase_compliant |= hit & compliant
+            continue
+        # a phase only counts in the exercise's posture
+        hit = (mt == 1.0) & in_posture
+        phase_s[ph.name] = float(dt[hit].sum())
+        any_phase |= hit
+        fmt, compliant = (
+            _phase_match(ex, ph, values, n, fit_sides) if fit_sides != tuple(sides)
+            else (mt, _)
+        )  # fmt: skip
+        fhit = (fmt == 1.0) & in_posture
+        fit_phase |= fhit
+        fit_compliant |= fhit & compliant
     posture_s = float(dt[in_posture].sum())
-    coverage = float(dt[any_phase].sum()) / posture_s if posture_s else 0.0
-    in_phase_s = float(dt[any_phase].sum())
-    rules_share = float(dt[in_phase_compliant].sum()) / in_phase_s if in_phase_s else 0.0
+    coverage = float(dt[fit_phase].sum()) / posture_s if posture_s else 0.0
+    in_phase_s = float(dt[fit_phase].sum())
+    rules_share = float(dt[fit_compliant].sum()) / in_phase_s if in_phase_s else 0.0
 
     cycle = list(getattr(ex, "cycle", ()) or ())
     holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
     still_share: float | None = None
     note = ""
+    movement_full = False
     if not in_posture.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
@@ -587,6 +612,7 @@ def score_exercise(
                 cycle, matches, in_posture, dt, visit,
                 min_reps=getattr(hints, "min_reps", 1), loop=loop,
             )  # fmt: skip
+            movement_full = movement >= 1.0
         # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
         # with the feet kicking (a dead bug) is not a pelvic tilt.
         parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
@@ -615,6 +641,7 @@ def score_exercise(
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
         phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
+        reps=bool(len(set(cycle)) >= 2 and movement_full),
         coverage=round(coverage, 4),
         rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),
@@ -663,9 +690,12 @@ def recognize(
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
+    seen_side = better_seen_side(poses)
     scores = rank(
         [
-            score_exercise(ex, postures, values, dt, speed, worked_sides(ex, poses), loop)
+            score_exercise(
+                ex, postures, values, dt, speed, worked_sides(ex, poses), loop, seen_side
+            )
             for ex in exercises
         ]
     )
