@@ -110,6 +110,29 @@ def test_rotation_metadata_is_applied(tmp_path, opener):
     assert len(frames) == 5
 
 
+@pytest.mark.parametrize("opener", ["opencv", "pyav"])
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_rotation_matches_what_ffmpeg_displays(tmp_path, opener, degrees):
+    import subprocess
+
+    import cv2
+
+    plain = write_av_video(tmp_path / "plain.mp4", 3, Fraction(30))
+    rot = add_rotation(plain, tmp_path / "rot.mp4", degrees)
+    ref = tmp_path / "ref.png"  # ffmpeg applies the rotation itself when decoding
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(rot), "-frames:v", "1", str(ref)], check=True
+    )
+    expected = cv2.imread(str(ref))
+    src = open_source(rot) if opener == "opencv" else _open_av(str(rot), "video", False, 4)
+    with src:
+        first = next(iter(src.frames()))
+    assert first.image.shape == expected.shape
+    assert red_corner(first.image) == pytest.approx(red_corner(expected), abs=0.05)
+    assert (src.info.width, src.info.height) == (expected.shape[1], expected.shape[0])
+    assert src.info.rotation_deg in (90, 180, 270)
+
+
 def test_unrotated_marker_stays_top_left(tmp_path):
     src, frames = read_all(write_av_video(tmp_path / "p.mp4", 3, Fraction(30)))
     row, col = red_corner(frames[0].image)
