@@ -161,6 +161,11 @@ def test_session_counts_holds_and_reps_and_saves_like_analyze(tmp_path):
     assert [e["reached"] for e in kinds(events, "hold_end")] == [True, True]
     assert events[-1]["kind"] == "summary" and events[-1]["reps_complete"] == 2
     summary, rows, lm = saved(outcome.outdir)
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads((files("posecheck") / "data" / "summary.schema.json").read_text())
+    jsonschema.validate(summary, schema)  # the same summary.json as analyze writes
     assert summary["reps_complete"] == 2 and summary["holds_reached"] == 2
     assert summary["partial"] is False and summary["live"]["ended"] == "end of video"
     assert len(rows) == 1 + len(script) and len(lm) == len(script)

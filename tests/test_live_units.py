@@ -472,3 +472,15 @@ def test_latency_drift_shows_a_queue_building_up(growth_s, grows):
     first, last = st.report().drift_ms
     assert first == pytest.approx(40.0 + 1000 * growth_s * 1.5)
     assert (last > first + 50) is grows
+
+
+def test_speech_sink_counts_down_each_second_once():
+    sp, procs = fake_speaker()
+    left = [None]
+    sink = SpeechSink(sp, countdown=lambda: left[0])
+    for i, v in enumerate([None, 3.0, 2.9, 2.0, 1.5, 0.9, 0.0, None]):
+        left[0] = v
+        sink.write(None, FrameResult(i, i * 0.5, None, {}))
+        for p in procs:
+            p.done = True
+    assert sp.spoken == ["3", "2", "1"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from posecheck.errors import InputError
-from posecheck.live.coach import LiveCoach
+from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
 from posecheck.live.events import EventPrinter
 from posecheck.live.keys import HELP_LINE, KeyController, ScriptedKeys, parse_key_script
 from posecheck.live.setup import SetupCheck
@@ -316,7 +316,8 @@ def run_live(
     sinks = [
         *display_sinks,
         StatsSink(stats),  # right after the display: latency is capture -> on screen
-        SpeechSink(speaker),
+        SpeechSink(speaker, countdown=lambda: (
+            coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None)),
         *([ScriptedKeys(key_script, keys)] if key_script else []),
         _DoneWatcher(coach, control),
         *writers,

@@ -17,6 +17,7 @@ which speech is switched off.
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -177,8 +178,11 @@ class SpeechSink:
     spoken with the speaker's cooldown; event words are not rate-limited.
     """
 
-    def __init__(self, speaker: Speaker):
+    def __init__(self, speaker: Speaker, countdown: Callable[[], float | None] | None = None):
         self.speaker = speaker
+        # seconds left of the get-ready countdown, None outside it: spoken "3", "2", "1"
+        self.countdown = countdown
+        self._last_count: int | None = None
         self._hold_done = False  # "Hold complete" already said for the running hold
 
     def open(self, info: Any, exercise: Any) -> None:
@@ -201,6 +205,11 @@ class SpeechSink:
                 sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "set_complete":
                 sp.say("Set complete", ev.t_s, urgent=True, cooldown=False)
+        left = self.countdown() if self.countdown is not None else None
+        n = math.ceil(left) if left is not None and left > 0 else None
+        if n is not None and n != self._last_count:
+            sp.say(str(n), result.t_s, urgent=True, cooldown=False)
+        self._last_count = n
         # "Hold complete" the moment the timer reaches the target, not when the hold ends.
         target = getattr(result, "hold_target_s", None)
         if target and result.hold_s >= target and not self._hold_done:
