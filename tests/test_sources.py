@@ -19,7 +19,14 @@ from media_builders import (
 )
 from posecheck.errors import InputError
 from posecheck.pose import Frame, MediaInfo
-from posecheck.sources import CameraSource, Source, _open_av, is_camera_spec, open_source
+from posecheck.sources import (
+    CameraSource,
+    Source,
+    _open_av,
+    is_camera_spec,
+    mp4_index_missing,
+    open_source,
+)
 
 
 def read_all(spec, **kw) -> tuple[Source, list[Frame]]:
@@ -158,9 +165,12 @@ def test_truncated_mp4_with_index_at_the_end_is_a_clear_error(tmp_path):
     with pytest.raises(InputError) as e:
         open_source(cut)
     assert e.value.one_line() == (
-        f"{cut}: not a video or image posecheck can read (damaged, truncated or not media) "
-        "(check the file plays in a video player; try re-encoding it with ffmpeg)"
+        f"{cut}: the video is incomplete: it has no index (moov), as when a recording or a "
+        "copy is interrupted (copy or export the video again; a file cut off like this "
+        "cannot be read)"
     )
+    assert not mp4_index_missing(full)  # the complete file has its index
+    assert not mp4_index_missing(write_cv_video(tmp_path / "x.avi", 3, 25.0, fourcc="MJPG"))
 
 
 def test_faststart_mp4_cut_short_is_truncated(tmp_path):

@@ -370,6 +370,39 @@ def _open_cv_video(path: str, realtime: bool, prefetch: int) -> Source | None:
     return CvVideoSource(path, cap, first, first_ms, info, realtime, prefetch)
 
 
+def mp4_index_missing(path: str | os.PathLike[str]) -> bool:
+    """True for an MP4/MOV whose top-level boxes end early with no ``moov`` (index) box.
+
+    That is what an interrupted recording or copy leaves when the index is written
+    last: the frames are there but nothing can find them.
+    """
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            pos, first = 0, True
+            while pos + 8 <= size:
+                fh.seek(pos)
+                head = fh.read(16)
+                box_size, box = int.from_bytes(head[:4], "big"), head[4:8]
+                if first and box != b"ftyp":
+                    return False  # not an ISO media file
+                first = False
+                if box == b"moov":
+                    return False
+                if box_size == 1 and len(head) >= 16:
+                    box_size = int.from_bytes(head[8:16], "big")
+                elif box_size == 0:
+                    box_size = size - pos
+                if box_size < 8:
+                    return False  # not a box structure we understand
+                if pos + box_size > size:
+                    return True  # a box (the media data) runs past the end of the file
+                pos += box_size
+    except OSError:
+        return False
+    return not first  # ended cleanly without an index
+
+
 def _open_av(path: str, kind: str, realtime: bool, prefetch: int) -> Source | None:
     import av
 
@@ -633,6 +666,12 @@ def open_source(
         if img is not None:
             h, w = img.shape[:2]
             return ImageSource([path], img, MediaInfo(str(path), "image", 0.0, 1, w, h))
+        if mp4_index_missing(path):
+            raise InputError(
+                f"{s}: the video is incomplete: it has no index (moov), as when a recording "
+                "or a copy is interrupted",
+                hint="copy or export the video again; a file cut off like this cannot be read",
+            )
         raise InputError(
             f"{s}: not a video or image posecheck can read (damaged, truncated or not media)",
             hint="check the file plays in a video player; try re-encoding it with ffmpeg",
