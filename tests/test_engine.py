@@ -504,3 +504,13 @@ def test_feet_out_of_view_cue():
         r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "shoulder_width_ratio": 0.1})
     assert r.state == "low_visibility"
     assert r.cue.text == "Move back so your feet are in view."
+
+
+def test_one_frame_glitch_during_a_hold_is_not_bouncing():
+    data = {**BASE, "safety": {"bounce_reversals": 3, "bounce_min_deg": 5, "bounce_window_s": 2}}
+    ex = parse_definition(data, "t.toml")
+    glitchy = seq((130, 10), (130, 175, 5)) + [
+        (160.0 if k % 7 == 3 else 175.0, {}) for k in range(40)
+    ]
+    _, res = run(ex, glitchy)
+    assert "bouncing" not in [e.data["id"] for r in res for e in r.events if e.kind == "cue"]

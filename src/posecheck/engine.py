@@ -842,8 +842,11 @@ class Engine:
         tr = self._tracks[self._active]
         phase = self._phase_obj(tr.phase)
         if sf.bounce_reversals and phase is not None and phase.hold_s:
+            # only since the hold phase began (the way in is no bounce), and through a
+            # 3-sample median so a one-frame tracking glitch is no bounce either
+            since = max(t - sf.bounce_window_s, tr.phase_since)
             for n in names:
-                series = [h[1].get(n, math.nan) for h in hist if t - h[0] <= sf.bounce_window_s]
+                series = _median3([h[1].get(n, math.nan) for h in hist if h[0] >= since - _EPS])
                 if _reversals(series, sf.bounce_min_deg) >= sf.bounce_reversals:
                     out.append(Rule(measure=n, unit="deg", id="bouncing", cue=sf.bounce_cue,
                                     priority=1, severity="safety"))  # fmt: skip
@@ -989,6 +992,18 @@ def _edge(start: Phase, measure: str, toward: Bound) -> float | None:
     if s is None:
         return None
     return s.max if _direction(start, toward) > 0 else s.min
+
+
+def _median3(series: list[float]) -> list[float]:
+    """Running median of 3 (ends kept): removes one-sample spikes, keeps real swings."""
+    if len(series) < 3:
+        return list(series)
+    out = [series[0]]
+    for a, b, c in zip(series, series[1:], series[2:]):  # noqa: B905
+        trio = [v for v in (a, b, c) if not _nan(v)]
+        out.append(float(np.median(trio)) if trio else math.nan)
+    out.append(series[-1])
+    return out
 
 
 def _reversals(series: list[float], min_step: float) -> int:
