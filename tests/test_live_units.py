@@ -122,6 +122,9 @@ def run_coach(coach, poses, fps=10.0, keys=None):
         # Feet outside the image on the right (visible but extrapolated): "move back".
         (make_pose({**SIDE_LYING, "left_ankle": (1300, 600), "right_ankle": (1310, 600)}),
          "side", "out_of_view", MSG_FEET),
+        # Visible but on the border (a cut-off foot, as MediaPipe places it): "move back".
+        (make_pose({**SIDE_LYING, "left_ankle": (3, 600), "right_ankle": (5, 600)}),
+         "side", "out_of_view", MSG_FEET),
         (make_pose(SIDE_LYING, hidden=("left_shoulder", "right_shoulder")), "side",
          "out_of_view", MSG_BODY),
         (make_pose(FRONT), "side", "wrong_view", MSG_SIDE),
