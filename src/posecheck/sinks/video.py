@@ -71,8 +71,10 @@ class _PyAVEncoder:
         self.stream.pix_fmt = "yuv420p"
         self.stream.time_base = 1 / rate
         if codec == "libx264":
-            # Fast presets keep the encoder well below the model's cost per frame.
-            self.stream.options = {"preset": "veryfast", "crf": "23"}
+            # superfast: 8 ms of CPU a 720p frame against 12 ms for veryfast (measured on
+            # the bridge clip), for files ~2x larger (~3 MB a minute): on two cores the
+            # encoder shares the CPU with the ~23 ms pose model.
+            self.stream.options = {"preset": "superfast", "crf": "23"}
         self.n = 0
 
     def write(self, img: np.ndarray) -> None:
@@ -99,7 +101,7 @@ class _FFmpegPipeEncoder:
             exe, "-hide_banner", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}",
             "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+            "-c:v", "libx264", "-preset", "superfast", "-crf", "23",
             "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path),
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
