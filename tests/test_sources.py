@@ -383,3 +383,18 @@ def test_failures_print_nothing_but_the_error(tmp_path, capfd):
         open_source("97")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def test_stream_url_runs_as_a_live_camera_source(tmp_path):
+    # FFmpeg reads file:// URLs, so a real OpenCV capture runs the camera path:
+    # capture thread, newest frame wins, times from the capture clock.
+    path = write_av_video(tmp_path / "cam.mp4", 30, Fraction(30))
+    src = open_source(f"file://{path}")
+    assert isinstance(src, CameraSource) and src.live and src.info.kind == "camera"
+    assert (src.info.width, src.info.height) == (160, 96) and src.info.frame_count == 0
+    with src:
+        got = list(src.frames())
+    assert src.frames_read == 30
+    assert got[0].t_s >= 0.0 and got[-1].index == 29  # the newest frame is never dropped
+    assert [f.t_s for f in got] == sorted(f.t_s for f in got)
+    assert len(got) + src.frames_dropped == 30
