@@ -90,3 +90,14 @@ def test_default_smoother_is_the_pose_filter():
 def test_params_are_checked():
     with pytest.raises(ValueError):
         OneEuroParams(min_cutoff=0)
+
+
+def test_world_coordinates_are_filtered_in_metres():
+    s = OneEuroFilter(OneEuroParams(min_cutoff=0.5, beta=0.0))
+    p0 = make_pose(100)
+    s(p0, 0.0)
+    p1 = make_pose(100)
+    p1.world = np.full((NUM_LANDMARKS, 3), 0.3)
+    out = s(p1, 1 / 30)
+    assert 0.0 < out.world[0, 0] < 0.3  # pulled towards the previous 0 m
+    np.testing.assert_allclose(out.xy, p1.xy)  # the pixels did not move
