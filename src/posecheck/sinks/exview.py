@@ -78,13 +78,17 @@ def phases(ex: object | None) -> list[object]:
 
 
 def bands(ex: object | None) -> dict[str, list[tuple[str, float | None, float | None]]]:
-    """Target bands per (bare) measure name: ``{"hip": [("top", 165.0, 185.0)]}``."""
+    """Target bands per (bare) measure name: ``{"hip": [("top", 165.0, 185.0)]}``.
+
+    Targets on the change of a measure from its baseline (``change = true``) are left
+    out: they have no fixed place on the measure's axis.
+    """
     out: dict[str, list[tuple[str, float | None, float | None]]] = {}
     for ph in phases(ex):
         pname = str(_get(ph, "name", ""))
         for t in _get(ph, "targets", None) or []:
             m = _get(t, "measure", None)
-            if not m:
+            if not m or _get(t, "change", False):  # relative targets have no fixed band
                 continue
             lo, hi = _lo_hi(t)
             out.setdefault(str(m), []).append((pname, lo, hi))
@@ -103,7 +107,7 @@ def rule_limits(ex: object | None) -> dict[str, list[tuple[str, float | None, fl
     seen = set()
     for r in rules:
         m, rid = _get(r, "measure", None), str(_get(r, "id", ""))
-        if not m or (rid, m) in seen:
+        if not m or (rid, m) in seen or _get(r, "change", False):
             continue
         seen.add((rid, m))
         lo, hi = _lo_hi(r)
