@@ -74,13 +74,9 @@ SIDE_VIEW_MAX_RATIO = 0.45
 FRONT_VIEW_MIN_RATIO = 0.5
 
 # Change bounds (min_change_deg ...): the baseline is this percentile of the last
-# baseline_s seconds (100 - it for baseline = "max"), defined once it spans BASELINE_MIN_S.
+# baseline_s seconds (100 - it for baseline = "max"), defined once it spans baseline_min_s.
+# (baseline_settle_s and baseline_min_s are timing settings: TIMING_DEFAULTS.)
 BASELINE_PERCENTILE = 20.0
-BASELINE_MIN_S = 0.2
-# The first frames after a person appears are left out of baselines: MediaPipe's
-# tracking settles over them (on the real pelvic-tilt clip the hip angle drifts
-# 4 deg in the first 0.2 s while the person lies still).
-BASELINE_SETTLE_S = 0.2
 
 STATE_CUES = {
     STATE_NO_PERSON: "Step into the camera view.",
@@ -191,6 +187,8 @@ class Engine:
         self.cue_repeat = s("cue_repeat_s")
         self.state_delay = s("state_delay_s")
         self.speed_window = s("speed_window_s")
+        self.baseline_settle = s("baseline_settle_s")
+        self.baseline_min = s("baseline_min_s")
         self._hyst = {"deg": s("hysteresis_deg"), "ratio": s("hysteresis")}
         self._near = {"deg": s("near_deg"), "ratio": s("near")}
         self._safety_measures = exercise.safety.measures or exercise.key_measures
@@ -425,7 +423,7 @@ class Engine:
             v = out.get(b.measure, math.nan)
             if not frozen:
                 settled = self._tracking_since is not None and (
-                    t - self._tracking_since >= BASELINE_SETTLE_S - _EPS
+                    t - self._tracking_since >= self.baseline_settle - _EPS
                 )
                 if tracking and settled and not _nan(v):
                     hist.append((t, v))
@@ -434,7 +432,7 @@ class Engine:
             if _nan(v):
                 out[b.key] = math.nan
                 continue
-            if not hist or hist[-1][0] - hist[0][0] < BASELINE_MIN_S - _EPS:
+            if not hist or hist[-1][0] - hist[0][0] < self.baseline_min - _EPS:
                 out[b.key] = None  # no baseline yet: the bound does not decide (see _match)
                 continue
             # a low (high) percentile rather than the extreme: one bad frame is no baseline

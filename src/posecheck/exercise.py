@@ -48,6 +48,11 @@ TIMING_DEFAULTS: dict[str, float] = {
     # "near" status band around a target for overlays (deg / ratio)
     "near_deg": 8.0,
     "near": 0.02,
+    # change bounds: the first frames after a person appears are left out of the
+    # baseline (MediaPipe's tracking settles; on the real pelvic-tilt clip the hip angle
+    # drifts 4 deg in the first 0.2 s), and a baseline needs this much history
+    "baseline_settle_s": 0.2,
+    "baseline_min_s": 0.2,
 }
 
 
