@@ -104,9 +104,16 @@ class Source:
             yield from self._frames_queued()
 
     def close(self) -> None:
+        """Stop the worker thread and free the reader (safe to call more than once)."""
         self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5.0)
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=5.0)
+            if t.is_alive():
+                # Stuck in a blocking read (a hung camera): freeing the reader under
+                # it could crash; the daemon thread ends with the process instead.
+                log.warning("%s: reader did not stop; left to end with the program", self.info.path)
+                return
         self._thread = None
         self._release_once()
 
