@@ -216,6 +216,24 @@ def summary_lines(summary: Any, exercise: Any) -> list[str]:
     return out
 
 
+@dataclass
+class _Parts:
+    """What one session is made of (built by :func:`_build`)."""
+
+    exercise: Any
+    outdir: Path
+    source: LiveSource
+    estimator: Any
+    coach: LiveCoach
+    control: LiveControl
+    stats: LatencyStats
+    keys: KeyController
+    speaker: Speaker
+    sinks: list[Any]
+    files: list[str]
+    window: Any = None
+
+
 def run_live(
     opts: LiveOptions,
     *,
@@ -229,14 +247,41 @@ def run_live(
     """Run one live session. ``source``, ``estimator``, ``speaker`` and ``library`` may be
     injected (tests: a camera that fails, poses without the model)."""
     from posecheck import pipeline
-    from posecheck.engine import Engine
-    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
-    from posecheck.library import Library
-    from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
-    from posecheck.sources import is_camera_spec, open_source
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    p = _build(opts, source, estimator, speaker, library, out, err)
+    if not opts.json_lines:
+        how = f"window; {HELP_LINE}" if opts.window else "headless; Ctrl-C to stop"
+        print(f"posecheck live: {p.exercise.title} from {opts.camera} ({how})", file=err)
+        print(PRIVACY, file=err)
+    summary = None
+    try:
+        summary = pipeline.run(p.source, p.estimator, p.coach, p.sinks, smoother=_smoother(opts))
+    except KeyboardInterrupt:
+        # pipeline.run closed every sink with a partial summary; say where it went.
+        print(f"posecheck: interrupted; the session so far is saved in {p.outdir}/", file=err)
+        raise
+    finally:
+        p.estimator.close()
+        p.source.close()
+        if p.window is not None and summary is None:
+            p.window.destroy()
+    outcome = LiveOutcome(summary, p.outdir, p.control.reason or "end of video",
+                          p.control.disconnected, p.stats.report(), p.files,
+                          list(p.speaker.spoken), list(p.keys.pressed))  # fmt: skip
+    _report_end(opts, p, outcome, out, err)
+    return outcome
+
+
+def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | None,
+           library: Any, out: TextIO, err: TextIO) -> _Parts:  # fmt: skip
+    """Check the inputs (failing fast, before the camera opens), then assemble the session."""
+    from posecheck.engine import Engine
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.library import Library
+    from posecheck.sources import is_camera_spec, open_source
+
     lib = library or Library.load(opts.poses_dirs)
     exercise = lib.get(opts.exercise)  # unknown name: UnknownExerciseError with the closest
     key_script = parse_key_script(opts.keys) if opts.keys else []
@@ -287,9 +332,18 @@ def run_live(
                       countdown_s=opts.countdown_s, rest_s=opts.rest_s)  # fmt: skip
     coach.control = control
     keys = KeyController(coach, control)
+    p = _Parts(exercise, outdir, live_source, estimator, coach, control, stats, keys, speaker,
+               [], [])  # fmt: skip
+    _add_sinks(p, opts, key_script, mirror, out)
+    return p
 
-    window = None
-    display_sinks: list[Any] = []
+
+def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
+               out: TextIO) -> None:  # fmt: skip
+    """Display first (latency is measured right after it), then speech and keys, then files."""
+    from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
+
+    coach, stats = p.coach, p.stats
     if opts.window:
         from posecheck.live.window import WindowSink
 
@@ -297,71 +351,49 @@ def run_live(
             ms = stats.recent_latency_ms() if opts.stats else None
             return "" if ms is None else f"latency {ms:.0f} ms"
 
-        window = WindowSink(coach, keys.handle, mirror=mirror, stats_text=stats_text)
-        display_sinks.append(window)
+        p.window = WindowSink(coach, p.keys.handle, mirror=mirror, stats_text=stats_text)
+        p.sinks.append(p.window)
         if opts.json_lines:
-            display_sinks.append(EventPrinter(out, json_lines=True))
+            p.sinks.append(EventPrinter(out, json_lines=True))
     else:
-        display_sinks.append(EventPrinter(out, json_lines=opts.json_lines))
+        p.sinks.append(EventPrinter(out, json_lines=opts.json_lines))
 
-    files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
-    summary_sink = SummaryJsonSink(outdir / "summary.json")
-    writers: list[Any] = [FramesCsvSink(outdir / "frames.csv"), _landmarks_sink(outdir, opts)]
+    def countdown_left() -> float | None:
+        return coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None
+
+    p.sinks += [StatsSink(stats), SpeechSink(p.speaker, countdown=countdown_left)]
+    if key_script:
+        p.sinks.append(ScriptedKeys(key_script, p.keys))
+    p.sinks.append(_DoneWatcher(coach, p.control))
+
+    p.files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
+    summary_sink = SummaryJsonSink(p.outdir / "summary.json")
+    p.sinks += [FramesCsvSink(p.outdir / "frames.csv"), _landmarks_sink(p.outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
-        writers.append(_RealTimeRecord(VideoSink(outdir / "annotated.mp4")))
-        files.append("annotated.mp4")
-    info_sink = _LiveInfo(summary_sink, control, stats, live_source, opts, mirror)
-    sinks = [
-        *display_sinks,
-        StatsSink(stats),  # right after the display: latency is capture -> on screen
-        SpeechSink(speaker, countdown=lambda: (
-            coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None)),
-        *([ScriptedKeys(key_script, keys)] if key_script else []),
-        _DoneWatcher(coach, control),
-        *writers,
-        info_sink,
-        summary_sink,
-    ]
-    if not opts.json_lines:
-        how = f"window; {HELP_LINE}" if opts.window else "headless; Ctrl-C to stop"
-        print(f"posecheck live: {exercise.title} from {opts.camera} ({how})", file=err)
-        print(PRIVACY, file=err)
+        p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4")))
+        p.files.append("annotated.mp4")
+    p.sinks += [_LiveInfo(summary_sink, p.control, stats, p.source, opts, mirror), summary_sink]
 
-    smoother = _smoother(opts)
-    ended = "interrupted"
-    summary = None
-    try:
-        summary = pipeline.run(live_source, estimator, coach, sinks, smoother=smoother)
-        ended = control.reason or "end of video"
-    except KeyboardInterrupt:
-        # pipeline.run closed every sink with a partial summary; say where it went.
-        print(f"posecheck: interrupted; the session so far is saved in {outdir}/", file=err)
-        raise
-    finally:
-        estimator.close()
-        live_source.close()
-        if window is not None and summary is None:
-            window.destroy()
 
-    outcome = LiveOutcome(summary, outdir, ended, control.disconnected, stats.report(), files,
-                          list(speaker.spoken), list(keys.pressed))  # fmt: skip
-    if control.disconnected:
-        print(f"posecheck: {control.disconnected}; the session so far is saved in {outdir}/",
-              file=err)  # fmt: skip
+def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
+                err: TextIO) -> None:  # fmt: skip
+    """The end: lost-camera line, the summary in the terminal and on the window's end card."""
+    if p.control.disconnected:
+        print(f"posecheck: {p.control.disconnected}; the session so far is saved in "
+              f"{p.outdir}/", file=err)  # fmt: skip
     if not opts.json_lines:
-        lines = _print_summary(out, outcome, exercise)
+        lines = _print_summary(out, outcome, p.exercise)
     else:
-        lines = summary_lines(summary, exercise)
+        lines = summary_lines(outcome.summary, p.exercise)
     if opts.stats:
         for ln in outcome.stats.lines():
             print(f"stats: {ln}", file=err if opts.json_lines else out)
-    if window is not None:
-        title = "Session complete" if ended == "done" else "Session ended"
-        window.show_summary([*lines, f"saved in {outdir}/"], title, opts.summary_s)
-        window.destroy()
-    return outcome
+    if p.window is not None:
+        title = "Session complete" if outcome.ended == "done" else "Session ended"
+        p.window.show_summary([*lines, f"saved in {p.outdir}/"], title, opts.summary_s)
+        p.window.destroy()
 
 
 def _warm_up(estimator: Any, info: Any) -> None:
