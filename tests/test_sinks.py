@@ -184,7 +184,7 @@ def test_overlay_cue_and_banner_are_drawn_and_scale(size):
     assert _colour_pixels(mid, (0, 180, 255), 40) > 100  # amber banner text and border
 
 
-def _drawn_texts(exercise, result) -> list[str]:
+def _drawn_texts(exercise, result, size=(640, 360)) -> list[str]:
     from posecheck.sinks import overlay
 
     seen: list[str] = []
@@ -197,7 +197,7 @@ def _drawn_texts(exercise, result) -> list[str]:
 
     overlay.put_text = spy
     try:
-        overlay.Overlay(exercise).draw(image(), result)
+        overlay.Overlay(exercise).draw(image(size), result)
     finally:
         overlay.put_text = orig
     return seen
@@ -434,3 +434,19 @@ def test_report_renders_headless_in_chromium(tmp_path):
     assert len(np.unique(top.reshape(-1, 3)[::37], axis=0)) > 100
     # The score colour (amber for 72) is on the page: CSS was applied.
     assert _colour_pixels(top, (20, 150, 216), 25) > 50
+
+
+def test_overlay_header_fits_a_narrow_portrait_frame():
+    from dataclasses import replace
+
+    from posecheck.sinks.overlay import Overlay
+
+    ex = NS(**{**vars(EXERCISE), "title": "Seated reverse jack knives with a long name"})
+    size = (360, 640)
+    r = replace(make_results(40, size=size)[27], cue=None)
+    img = image(size)
+    Overlay(ex).draw(img, r)
+    texts = _drawn_texts(ex, r, size)
+    assert texts[0].endswith("...") and len(texts[0]) < len(ex.title)
+    # The panel (darkened) stops before the right edge: the edge column is untouched there.
+    assert (img[10:40, -3:] == image(size)[10:40, -3:]).all()

@@ -71,10 +71,11 @@ def _layout(w: int, h: int) -> _Layout:
         s=s,
         pad=max(6, round(14 * s)),
         line=max(1, round(2 * s)),
-        # Text shrinks less than the frame: below ~480 px it would stop being readable.
-        font=max(0.46, 0.8 * s),
-        small=max(0.4, 0.62 * s),
-        big=max(0.62, 1.15 * s),
+        # Text shrinks less than the frame (below ~480 px it would stop being readable),
+        # but not so little that it cannot fit a tiny frame.
+        font=max(min(0.46, 1.4 * 0.8 * s), 0.8 * s),
+        small=max(min(0.4, 1.4 * 0.62 * s), 0.62 * s),
+        big=max(min(0.62, 1.4 * 1.15 * s), 1.15 * s),
     )
 
 
@@ -361,15 +362,29 @@ class Overlay:
         r = max(
             round(40 * lay.s), text_size("00.0s", lay.font, thick)[0] // 2 + round(8 * lay.s) + 3
         )
-        tsz = [text_size(t, sc, thick) for t, sc, _ in text]
         csz = [text_size(t, lay.font, thick) for t in counts]
+        max_w = img.shape[1] - 2 * lay.pad
+        title_row = bool(self.title)
+        while True:
+            tsz = [text_size(t, sc, thick) for t, sc, _ in text]
+            blocks_w = [max((s[0] for s in tsz), default=0), 2 * r if show_ring else 0,
+                        max((s[0] for s in csz), default=0)]  # fmt: skip
+            used = [b for b in blocks_w if b]
+            pw = sum(used) + lay.pad * (len(used) + 1) + lay.pad  # a wider gap after the title
+            if pw <= max_w or not title_row:
+                break
+            # A long title on a narrow (portrait) frame: smaller, then shortened, then gone.
+            t, sc, col = text[0]
+            if sc != lay.small:
+                text[0] = (t, lay.small, col)
+            elif len(t) > 12:
+                text[0] = (t[: len(t) - 4] + "...", sc, col)
+            else:
+                text.pop(0)
+                title_row = False
         col_h = [
             sum(s[1] + s[2] for s in sz) + lay.pad // 2 * max(0, len(sz) - 1) for sz in (tsz, csz)
         ]
-        blocks_w = [max((s[0] for s in tsz), default=0), 2 * r if show_ring else 0,
-                    max((s[0] for s in csz), default=0)]  # fmt: skip
-        used = [b for b in blocks_w if b]
-        pw = sum(used) + lay.pad * (len(used) + 1) + lay.pad  # a wider gap after the title
         ph = max(col_h[0], col_h[1], 2 * r if show_ring else 0) + 2 * lay.pad
         x0 = y0 = lay.pad
         darken(img, x0, y0, x0 + pw, y0 + ph)
