@@ -546,3 +546,20 @@ def test_recognition_samples_rows_like_the_video_recogniser():
     t = [i / 30 for i in range(31)]
     assert _sample_rows(t, 10.0) == list(range(0, 31, 3))
     assert _sample_rows([0.0, 0.05, 0.2, 0.21, 0.5], 5.0) == [0, 2, 4]
+
+
+def test_collect_inputs_skips_outputs_of_saved_sessions(tmp_path):
+    from posecheck.commands.score import collect_inputs
+
+    files = ["a.mp4", "b.MOV", "notes.txt", "x.landmarks.npz", "sub/c.gif",
+             "a.posecheck/summary.json", "a.posecheck/annotated.mp4",
+             "a.posecheck/a.landmarks.npz", "a.posecheck/frames.csv"]  # fmt: skip
+    for f in files:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_bytes(b"x")
+    got = [p.relative_to(tmp_path).as_posix() for p in collect_inputs([str(tmp_path)])]
+    assert got == ["a.mp4", "b.MOV", "x.landmarks.npz", "a.posecheck/a.landmarks.npz",
+                   "sub/c.gif"]  # fmt: skip
+    # A file named twice (directly and through its folder) is scored once.
+    again = collect_inputs([str(tmp_path / "a.mp4"), str(tmp_path)])
+    assert len(again) == len(got)
