@@ -450,3 +450,16 @@ def test_overlay_header_fits_a_narrow_portrait_frame():
     assert texts[0].endswith("...") and len(texts[0]) < len(ex.title)
     # The panel (darkened) stops before the right edge: the edge column is untouched there.
     assert (img[10:40, -3:] == image(size)[10:40, -3:]).all()
+
+
+@pytest.mark.parametrize(("cue_frames", "picture_t"), [((5, 10), 0.25), ((5, 30), 0.75)])
+def test_report_correction_picture_is_taken_once_the_fault_settles(cue_frames, picture_t):
+    from posecheck.sinks.report import ReportSink
+
+    sink = ReportSink("unused.html")
+    sink.open(info(), EXERCISE)
+    for r in make_results(40):
+        r.cue = CUE if cue_frames[0] <= r.index < cue_frames[1] else None
+        sink.write(Frame(r.index, r.t_s, image(i=r.index)), r)
+    # A short showing keeps its first frame; a longer one the frame 0.5 s in.
+    assert sink.thumbs["lift_higher"][0] == pytest.approx(picture_t)

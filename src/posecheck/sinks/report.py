@@ -19,6 +19,7 @@ from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.sinks import exview
 
 MAX_THUMBS = 12
+THUMB_SETTLE_S = 0.5  # a correction's picture: this long after the cue first shows
 BAND_COLOURS = ["#3b73c4", "#8e5bc4", "#2a8f9d", "#a0527a"]  # not green/amber: those mark holds
 
 
@@ -73,6 +74,8 @@ class ReportSink:
         self.outputs = outputs or {}
         self.series = _Series(max_points)
         self.thumbs: dict[str, tuple[float, str]] = {}  # cue id -> (t_s, base64 jpeg)
+        self._settled: dict[str, bool] = {}
+        self._last_cue: str | None = None
         self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
         self._hero_rank = 0
         self._overlay = None
@@ -108,8 +111,22 @@ class ReportSink:
         if frame is None:
             return
         cue = result.cue
-        if cue is not None and cue.id not in self.thumbs and len(self.thumbs) < MAX_THUMBS:
-            self.thumbs[cue.id] = (result.t_s, self._thumb(frame, result))
+        if cue is not None:
+            if cue.id not in self.thumbs and len(self.thumbs) < MAX_THUMBS:
+                self.thumbs[cue.id] = (result.t_s, self._thumb(frame, result))
+                self._settled[cue.id] = False
+            elif (
+                cue.id in self.thumbs
+                and not self._settled.get(cue.id, True)
+                and result.t_s - self.thumbs[cue.id][0] >= THUMB_SETTLE_S
+            ):
+                # The first frame of a cue is often mid-movement; a moment later shows the
+                # fault held. Replaced once, while the same first showing goes on.
+                self.thumbs[cue.id] = (result.t_s, self._thumb(frame, result))
+                self._settled[cue.id] = True
+        if self._last_cue is not None and (cue is None or cue.id != self._last_cue):
+            self._settled[self._last_cue] = True  # the first showing ended: keep its picture
+        self._last_cue = cue.id if cue is not None else None
         # The "good moment": a hold at its target beats a finished rep beats any tracked frame.
         rank = 0
         if result.hold_target_s and result.hold_s >= result.hold_target_s and result.cue is None:
@@ -239,7 +256,8 @@ class ReportSink:
                 items.append(
                     f"<div class='corr'>{img}<div><p class='cue'>{_e(c.get('text', cid))}</p>"
                     f"<p class='meta'>shown {count} time{'s' if count != 1 else ''}, first at "
-                    f"{_mmss(c.get('first_s'))}{' &middot; ' + _e(sev) if sev else ''}</p>"
+                    f"{_mmss(c.get('first_s'))}{' &middot; ' + _e(sev) if sev else ''}"
+                    f"{f' &middot; picture at {_mmss(t)}' if b64 else ''}</p>"
                     "</div></div>"
                 )
             body = "<div class='corrs'>" + "".join(items) + "</div>"
