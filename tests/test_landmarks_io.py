@@ -42,6 +42,9 @@ def test_round_trip_matches_the_documented_layout(tmp_path):
         w.append(i, i / 29.97, p, {"back_curvature": 0.05 * i} if i != 1 else None)
     assert w.close() == path and path.is_file()
     assert not list(path.parent.glob(".*.tmp"))  # no temporary left behind
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # not private
 
     with np.load(path, allow_pickle=False) as z:
         assert str(z["format"]) == FORMAT and int(z["version"]) == 1

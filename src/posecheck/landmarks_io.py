@@ -177,6 +177,9 @@ class LandmarksWriter:
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
+            # mkstemp makes the file private (0600); give it the mode a normal
+            # open() would, like the other outputs next to it.
+            os.chmod(tmp, 0o666 & ~_current_umask())
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -186,6 +189,12 @@ class LandmarksWriter:
     def abort(self) -> None:
         """Drop what was appended; no file is written."""
         self.closed = True
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _json_default(o: Any) -> Any:
