@@ -772,6 +772,8 @@ def script_from_definition(script: Script, exercise: Any) -> Script:
             m = tg.measure
             if m not in base or getattr(tg, "unit", "deg") != "deg":
                 continue
+            if getattr(tg, "change", False):  # bounds a change from a baseline, not the angle
+                continue
             v = base[m]
             lo = tg.min if tg.min is not None else -1e9
             hi = tg.max if tg.max is not None else 1e9
