@@ -163,6 +163,22 @@ def test_rescoring_from_landmarks_gives_the_same_measures(clip, tmp_path):
             )
     assert all(frame is None for frame, _ in sink.rows)
     assert sink.opened[0].kind == "landmarks" and summary.frames == 12
+    assert read_landmarks(path).meta["smoothing_params"] is None  # recorded by the sink
+
+
+def test_landmarks_file_records_estimator_and_smoothing(clip, tmp_path):
+    from posecheck.estimator import EstimatorOptions
+
+    est = FakeEstimator()
+    est.options = EstimatorOptions(model_complexity=1, segmentation=True)
+    path = tmp_path / "m.landmarks.npz"
+    with open_source(clip) as src:
+        run(src, est, FakeEngine(), [LandmarksSink(path)], smoother=PoseSmoother())
+    meta = read_landmarks(path).meta
+    assert meta["estimator"]["segmentation"] is True and meta["estimator"]["model_complexity"] == 1
+    assert meta["smoothing_params"] == {
+        "min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 1.0, "max_gap_s": 0.5
+    }
 
 
 def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ with Ctrl-C is written with ``meta["partial"] = true``; a crash leaves no file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -366,6 +367,21 @@ class LandmarksSink:
         self.path = Path(path)
         self._meta = dict(meta or {})
         self.writer: LandmarksWriter | None = None
+
+    def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
+        """Record how the poses were made (called by ``pipeline.run`` before ``open``).
+
+        Adds ``estimator`` (its options) and ``smoothing_params`` (the One-Euro
+        parameters, or None without smoothing) unless the caller already set them.
+        """
+        opts = getattr(estimator, "options", None)
+        if opts is not None and hasattr(opts, "to_dict"):
+            self._meta.setdefault("estimator", opts.to_dict())
+        params = getattr(smoother, "params", None)
+        self._meta.setdefault(
+            "smoothing_params",
+            dataclasses.asdict(params) if dataclasses.is_dataclass(params) else None,
+        )
 
     def open(self, info: MediaInfo, exercise: Any = None) -> None:
         self.writer = LandmarksWriter(self.path, info, self._meta)

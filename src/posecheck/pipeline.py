@@ -114,6 +114,9 @@ def run(
     poses = iterate_poses(source, estimator)
     try:
         for sink in sinks:
+            describe = getattr(sink, "describe_run", None)
+            if describe is not None:  # e.g. the landmarks file records the model options
+                describe(estimator=estimator, smoother=smoother)
             sink.open(info, exercise)
             opened.append(sink)
         for frame, index, t_s, raw in poses:
