@@ -252,12 +252,6 @@ def _read_rule(t: _Table, default_phases: tuple[str, ...]) -> Rule:
 
 # --- the file ----------------------------------------------------------------------
 
-_TOP_KEYS = (
-    "schema", "name", "title", "aliases", "summary", "how_to", "posture", "side",
-    "required", "min_visibility", "key_measures", "judged", "limits", "camera",
-    "phases", "cycle", "symmetric", "rules", "dose", "safety", "timing",
-)  # fmt: skip
-
 
 def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
     """Validate a parsed TOML document and build the :class:`Exercise`.
