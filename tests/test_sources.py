@@ -217,6 +217,14 @@ def test_folder_in_natural_order_at_nominal_rate(tmp_path, caplog):
     assert any("frame5.jpg: not a readable image, skipped" in w for w in src.warnings)
     src, frames = read_all(tmp_path, fps=10)
     assert frames[1].t_s == pytest.approx(0.1)
+    src = open_source(tmp_path, fps=10, realtime=True)  # played as if live
+    waits: list[float] = []
+    src.wait = lambda s: bool(waits.append(s))
+    src.clock = lambda: 0.0  # time stands still: every frame waits its full delay
+    with src:
+        frames = list(src.frames())
+    assert src.live and frames[-1].index == 3
+    assert waits == pytest.approx([0.1, 0.3])  # frames 1 and 3 (2 was unreadable)
 
 
 @pytest.mark.parametrize(

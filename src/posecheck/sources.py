@@ -461,19 +461,23 @@ def _read_image(path: Path) -> np.ndarray | None:
     return img
 
 
-class ImageSource(Source):
+class ImageSource(_PacedMixin, Source):
     """One image, or a folder of images played as frames at a nominal rate."""
 
     def __init__(
         self, paths: list[Path], first: np.ndarray, info: MediaInfo,
-        prefetch: int = DEFAULT_PREFETCH,
+        prefetch: int = DEFAULT_PREFETCH, realtime: bool = False,
     ) -> None:  # fmt: skip
         super().__init__(info, prefetch)
         self._paths = paths
         self._first = first
         self.skipped: list[str] = []
+        self.live = realtime
 
     def _produce(self) -> Iterator[Frame]:
+        return self._pace(self._read()) if self.live else self._read()
+
+    def _read(self) -> Iterator[Frame]:
         fps = self.info.fps or DEFAULT_FOLDER_FPS
         for i, p in enumerate(self._paths):
             if self._stop.is_set():
@@ -500,7 +504,7 @@ def _open_image(path: Path) -> Source:
     return ImageSource([path], img, MediaInfo(str(path), "image", 0.0, 1, w, h))
 
 
-def _open_folder(path: Path, fps: float | None, prefetch: int) -> Source:
+def _open_folder(path: Path, fps: float | None, prefetch: int, realtime: bool = False) -> Source:
     files = sorted(
         (p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()),
         key=_natural_key,
@@ -520,7 +524,7 @@ def _open_folder(path: Path, fps: float | None, prefetch: int) -> Source:
     rate = float(fps) if fps else DEFAULT_FOLDER_FPS
     h, w = first.shape[:2]
     info = MediaInfo(str(path), "folder", rate, len(files), w, h, 0, len(files) / rate)
-    return ImageSource(files, first, info, prefetch)
+    return ImageSource(files, first, info, prefetch, realtime)
 
 
 # --- cameras and streams ---------------------------------------------------------------
@@ -652,7 +656,7 @@ def open_source(
     if not path.exists():
         raise InputError(f"{s}: no such file or folder", hint="check the path")
     if path.is_dir():
-        return _open_folder(path, fps, prefetch)
+        return _open_folder(path, fps, prefetch, realtime)
     if not os.access(path, os.R_OK):
         raise InputError(f"{s}: permission denied", hint="check the file's permissions")
     if path.stat().st_size == 0:
