@@ -514,3 +514,14 @@ def test_one_frame_glitch_during_a_hold_is_not_bouncing():
     ]
     _, res = run(ex, glitchy)
     assert "bouncing" not in [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+
+
+def test_session_score_components():
+    bad_knee = {"left_knee": 140.0}
+    frames = seq((130, 10), (130, 175, 5)) + [(175, bad_knee)] * 20 + seq((175, 130, 5), (130, 10))
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    c = s.score_components
+    assert 0.0 < c["form"] < 1.0 and c["depth"] == 1.0 and c["rule_violations"] == 1.0
+    assert c["dose_done"] == 0.5 and c["pose_coverage"] == 1.0
+    assert s.score == s.reps[0].score < 100

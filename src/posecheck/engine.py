@@ -250,6 +250,7 @@ class Engine:
         self._baselines: dict[tuple[str, str], deque[tuple[float, float]]] = {}
         self._tracking_since: float | None = None  # first frame of the current pose run
         self._holds: list[HoldRecord] = []
+        self._forms: list[float] = []  # form component of each scored rep / hold
         self._reps: list[RepRecord] = []
         self._set = 1
         self._set_reps = 0
@@ -695,6 +696,7 @@ class Engine:
             hold = min(1.0, best / peak.hold_s)
         form = 1.0 - (tr.rep_bad / tr.rep_frames if tr.rep_frames else 0.0)
         steady = max(0.0, 1.0 - tr.rep_unsteady)
+        self._forms.append(form)
         complete_n = sum(1 for r in self._reps if r.complete) + (1 if complete else 0)
         rec = RepRecord(
             index=complete_n if complete else 0,
@@ -787,6 +789,8 @@ class Engine:
         steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
         tit = min(1.0, h.ok_time_s / target) if target else 1.0
+        if not self.ex.cycle:  # a rep's form already covers its holds
+            self._forms.append(form)
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
@@ -949,8 +953,10 @@ class Engine:
                                for h in holds])), 3)  # fmt: skip
         if reps:
             comps["depth"] = round(sum(1 for r in reps if r.complete) / len(reps), 3)
+        if self._forms:  # share of frames without a failing rule, averaged over reps/holds
+            comps["form"] = round(float(np.mean(self._forms)), 3)
         cue_count = sum(v["count"] for v in self._cue_stats.values() if v["severity"] != "setup")
-        comps["rule_violations"] = float(cue_count)
+        comps["rule_violations"] = float(cue_count)  # form and safety cues shown (a count)
         unsteady = sum(
             v["count"] for k, v in self._cue_stats.items() if k in ("too_fast", "bouncing")
         )
