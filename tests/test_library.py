@@ -92,6 +92,10 @@ def test_every_pose_file_loads_and_is_sound(path):
     assert ex.dose.reps or ex.dose.hold_s
     # a hold phase or a rep cycle: something to time or count
     assert ex.cycle or ex.hold_phases
+    # cues are short enough for an overlay line and a spoken sentence
+    cues = [r.cue for r in ex.rules] + [r.cue for p in ex.phases for r in p.rules]
+    cues += [ex.safety.speed_cue, ex.safety.bounce_cue, ex.camera.wrong_view_cue]
+    assert all(len(c) <= 70 for c in cues), [c for c in cues if len(c) > 70]
     # every field has a comment: each key line of the file carries '#'
     for n, line in enumerate(path.read_text().splitlines(), 1):
         s = line.strip()
