@@ -492,7 +492,10 @@ class Engine:
     def _set_side(self, side: str) -> None:
         if side == self._side and side in self._tracks:
             return
-        old = self._tracks.pop(self._side, None)
+        old = self._tracks.get(self._side)
+        if old is not None:
+            self._end_hold(old, self._t_last)  # a running hold is recorded, not lost
+            del self._tracks[self._side]
         self._side, self._active = side, side
         tr = self._new_track(side)
         if old is not None:  # keep progress: the same person, seen from the other side
