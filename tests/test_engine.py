@@ -525,3 +525,18 @@ def test_session_score_components():
     assert 0.0 < c["form"] < 1.0 and c["depth"] == 1.0 and c["rule_violations"] == 1.0
     assert c["dose_done"] == 0.5 and c["pose_coverage"] == 1.0
     assert s.score == s.reps[0].score < 100
+
+
+def test_switch_side_between_frames_reports_in_the_next_frame():
+    # A key press (live 's') lands between two update() calls: its events (the hold it
+    # ends, the side change) must come out with the next frame, not be dropped.
+    ex = make_exercise(side="left")
+    eng, results = run(ex, [(130.0, {})] * 5 + [(170.0, {})] * 10)
+    assert results[-1].hold_s > 0
+    eng.switch_side()
+    nxt = eng.update(15, 1.5, POSE, {"right_hip": 130.0, "shoulder_width_ratio": 0.1})
+    kinds = [e.kind for e in nxt.events]
+    assert "hold_end" in kinds and "side" in kinds
+    assert nxt.side == "right"
+    later = eng.update(16, 1.6, POSE, {"right_hip": 130.0, "shoulder_width_ratio": 0.1})
+    assert not [e for e in later.events if e.kind == "side"]

@@ -260,6 +260,9 @@ class Engine:
         self._t0: float | None = None
         self._t_last = 0.0
         self._events: list[Event] = []
+        # events raised between frames (switch_side from a key press) go out with the
+        # next frame's result instead of being lost when update() starts a new list
+        self._carry: list[Event] = []
         self._frame_index = 0
         self._warnings: list[str] = []
 
@@ -268,15 +271,23 @@ class Engine:
         self._paused = paused
 
     def switch_side(self) -> None:
-        """Work the other side (left/right/auto policies); no effect for ``alternate``."""
+        """Work the other side (left/right/auto policies); no effect for ``alternate``.
+
+        The events it causes (holds it ends, the side change) come out in the next
+        frame's ``FrameResult.events``.
+        """
         if self.policy == "alternate":
             return
-        self._end_all_holds(self._t_last)
-        new = other_side(self._side)
-        self._side, self._active = new, new
-        self._side_decided = True
-        self._tracks = {new: self._new_track(new)}
-        self._emit("side", self._t_last, {"side": new})
+        frame_events, self._events = self._events, self._carry
+        try:
+            self._end_all_holds(self._t_last)
+            new = other_side(self._side)
+            self._side, self._active = new, new
+            self._side_decided = True
+            self._tracks = {new: self._new_track(new)}
+            self._emit("side", self._t_last, {"side": new})
+        finally:
+            self._events = frame_events
 
     def reset_set(self) -> None:
         """Start a new set: the counters of the set start at 0 (records are kept)."""
@@ -292,7 +303,7 @@ class Engine:
         measures: dict[str, float] | None = None,
     ) -> FrameResult:
         """Process one frame. ``measures``: resolved name -> value (computed here if None)."""
-        self._events = []
+        self._events, self._carry = self._carry, []
         self._frame_index = frame_index
         self._frames += 1
         if self._t0 is None:

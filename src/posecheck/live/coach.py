@@ -143,21 +143,12 @@ class LiveCoach:
         self._pause_requested = not paused
 
     def switch_side(self) -> None:
-        """s: work the other side."""
-        self._between_frames(self.engine.switch_side)
+        """s: work the other side (the engine reports it in the next frame's events)."""
+        self.engine.switch_side()
 
     def reset_set(self) -> None:
         """r: start the current set again (counts of this set cleared)."""
-        self._between_frames(self.engine.reset_set)
-
-    def _between_frames(self, action: Any) -> None:
-        # The engine collects events in a per-frame list that its next update()
-        # clears, so events a key causes between frames (the side change, holds it
-        # ends) would be lost: carry them over to the next frame's result.
-        before = list(getattr(self.engine, "_events", None) or [])
-        action()
-        after = list(getattr(self.engine, "_events", None) or [])
-        self._pending.extend(ev for ev in after if ev not in before)
+        self.engine.reset_set()
 
     # -- internals -----------------------------------------------------------------------
     def _emit(self, state: str, cue: str) -> None:
