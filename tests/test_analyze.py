@@ -563,3 +563,41 @@ def test_collect_inputs_skips_outputs_of_saved_sessions(tmp_path):
     # A file named twice (directly and through its folder) is scored once.
     again = collect_inputs([str(tmp_path / "a.mp4"), str(tmp_path)])
     assert len(again) == len(got)
+
+
+def test_analyze_takes_a_folder_of_images(tmp_path, capsys, fake_estimator):
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(12):  # frame10 sorts after frame9 (natural order)
+        img = np.full((96, 160, 3), 40 + 10 * i, np.uint8)
+        cv2.imwrite(str(frames / f"frame{i}.png"), img)
+    out = tmp_path / "out"
+    code, _out, err = run_cli(
+        capsys, "analyze", frames, "-e", "bridge", "-o", out, "-q", "--no-report"
+    )
+    assert code == 0, err
+    with open(out / "frames.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 12
+    data = json.loads((out / "summary.json").read_text())
+    assert data["frames"] == 12
+
+
+def test_analyze_refuses_a_camera_and_points_to_live(tmp_path, capsys, monkeypatch):
+    import posecheck.sources as sources
+
+    class FakeCamera:
+        info = type("Info", (), {"kind": "camera", "path": "0"})()
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(sources, "open_source", lambda *a, **k: FakeCamera())
+    code, _out, err = run_cli(capsys, "analyze", "0", "-e", "bridge", "-o", tmp_path / "o")
+    assert code == 2
+    assert error_lines(err) == [
+        "posecheck: error: 0: is a camera or a stream, not a recording (coach it live with "
+        "'posecheck live EXERCISE --camera 0')"
+    ]

@@ -37,7 +37,11 @@ log = logging.getLogger(__name__)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from posecheck.library import add_library_arguments
 
-    p.add_argument("video", metavar="VIDEO", help="video file (mp4, mov, avi, mkv, webm, gif)")
+    p.add_argument(
+        "video",
+        metavar="VIDEO",
+        help="video file (mp4, mov, avi, mkv, webm), GIF, image, or a folder of images",
+    )
     p.add_argument(
         "-e",
         "--exercise",
@@ -96,10 +100,10 @@ def run(args: argparse.Namespace) -> int:
     source = open_source(video)
     info = source.info
     try:
-        if info.kind not in ("video", "gif"):
+        if info.kind == "camera":
             raise InputError(
-                f"{video}: not a video ({info.kind})",
-                "analyze takes a video file; 'posecheck score' takes landmark files",
+                f"{video}: is a camera or a stream, not a recording",
+                f"coach it live with 'posecheck live EXERCISE --camera {video}'",
             )
         outdir: Path = args.out if args.out is not None else default_outdir(video)
         outputs = SessionOutputs(
