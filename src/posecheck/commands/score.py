@@ -119,6 +119,19 @@ def _saved_exercise(lm_path: Path) -> str | None:
     return data.get("exercise") if data.get("format") == "posecheck-summary" else None
 
 
+_LIBRARIES: dict[tuple[str, ...], Any] = {}
+
+
+def _library(poses_dirs: tuple[str, ...]) -> Any:
+    """The library for ``poses_dirs``, loaded once per process (not once per input)."""
+    from posecheck.library import Library
+
+    lib = _LIBRARIES.get(poses_dirs)
+    if lib is None:
+        lib = _LIBRARIES[poses_dirs] = Library.load(poses_dirs)
+    return lib
+
+
 def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
     """Score one input; never raises for a bad input (the row carries the error)."""
     row: dict[str, Any] = {c: None for c in COLUMNS}
@@ -137,9 +150,8 @@ def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
 
 def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
     from posecheck.landmarks_io import read_landmarks
-    from posecheck.library import Library
 
-    library = Library.load(opts.get("poses_dir") or ())
+    library = _library(tuple(opts.get("poses_dir") or ()))
     name = opts["exercise"]
     if not path.exists():
         raise InputError(f"{path}: no such file or folder", "check the path")
@@ -257,9 +269,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.library import library_from_args
-
-    library = library_from_args(args)
+    _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
+    library = _library(tuple(args.poses_dir or ()))  # worker processes load their own once
     if args.exercise != "auto":
         args.exercise = library.get(args.exercise).name  # unknown names fail before any work
     if args.min_score is not None and not 0 <= args.min_score <= 100:

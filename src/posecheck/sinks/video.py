@@ -24,6 +24,7 @@ import threading
 from fractions import Fraction
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from posecheck.errors import PosecheckError
@@ -45,6 +46,16 @@ def fps_fraction(fps: float) -> Fraction:
         if abs(fps - float(ntsc)) < 0.005:
             return ntsc
     return Fraction(fps).limit_denominator(1000)
+
+
+def _to_i420(img: np.ndarray) -> np.ndarray:
+    """BGR -> planar YUV 4:2:0 (BT.601, limited range: what swscale makes by default).
+
+    OpenCV's conversion takes ~0.35 ms a 720p frame against ~2.8 ms for letting the
+    encoder's swscale convert bgr24 (measured on the bridge clip); the encoder then
+    gets the pixel format it encodes. Sizes must be even (the sink pads).
+    """
+    return cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
 
 
 class _PyAVEncoder:
@@ -78,7 +89,7 @@ class _PyAVEncoder:
         self.n = 0
 
     def write(self, img: np.ndarray) -> None:
-        frame = self._av.VideoFrame.from_ndarray(img, format="bgr24")
+        frame = self._av.VideoFrame.from_ndarray(_to_i420(img), format="yuv420p")
         frame.pts = self.n
         self.n += 1
         for packet in self.stream.encode(frame):
@@ -99,7 +110,7 @@ class _FFmpegPipeEncoder:
             raise RuntimeError("no ffmpeg on PATH")
         cmd = [
             exe, "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
             "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-",
             "-c:v", "libx264", "-preset", "superfast", "-crf", "23",
             "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path),
@@ -108,7 +119,7 @@ class _FFmpegPipeEncoder:
 
     def write(self, img: np.ndarray) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(np.ascontiguousarray(img).tobytes())
+        self.proc.stdin.write(_to_i420(img).data)
 
     def close(self) -> None:
         assert self.proc.stdin is not None
