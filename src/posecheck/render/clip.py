@@ -72,11 +72,15 @@ class ClipRenderer:
             script = script_from_definition(script, exercise_def)
         if opts.reps is not None:
             script = replace(script, reps=opts.reps)
-        for k in ("hold_s", "move_s", "rest_s"):
+        for k in ("move_s", "rest_s"):
             if getattr(opts, k) is not None:
                 script = replace(script, **{k: getattr(opts, k)})
+        if opts.hold_s is not None:  # every hold takes this long
+            holds = {p: float(opts.hold_s) for p in script.holds}
+            script = replace(script, holds=holds, hold_s=float(opts.hold_s))
         self.opts = opts
         self.script = script
+        self.definition = exercise_def
         rng = np.random.default_rng(opts.seed)
         self.rng = rng
         noise = opts.noise
@@ -185,6 +189,8 @@ class ClipRenderer:
             "posture": sc.posture,
             "cycle": list(sc.cycle),
             "hold_phase": sc.hold_phase,
+            "hold_phases": sc.holds,
+            "counts_reps": bool(getattr(self.definition, "cycle", True)),
             "holds": tl.holds,
             "reps": tl.reps,
             "body": {"height_m": round(self.body.height_m, 3), "build": round(self.body.build, 3)},

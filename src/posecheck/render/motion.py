@@ -146,103 +146,129 @@ class Script:
     symmetric: bool = True  # "hip" applies to both sides unless other_hip is given
     faults: tuple[str, ...] = ()  # faults that make sense for this exercise
     bounce_measure: str = "hip"
-    flags: dict[str, Any] = field(default_factory=dict)
+    holds: dict[str, float] = field(default_factory=dict)  # phase -> hold time (s)
 
 
 _HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5, "arms_floor": 1.0}
 _ALL4 = {"hip": 92, "knee": 92, "shoulder": 88, "elbow": 176, "ankle": 150, "head": -15}
-_GENERIC = ("too_fast", "out_of_frame", "wrong_view")
+_FRAME = ("out_of_frame", "wrong_view")
+_HUG = {"hip": 55, "knee": 50, "shoulder": 62, "elbow": 115, "head": 15, "arms_floor": 0.0,
+        "arms_shins": 1.0}  # fmt: skip
 
+
+def _s(
+    name: str,
+    posture: str,
+    view: str,
+    base: dict[str, float],
+    poses: dict[str, dict],
+    cycle: tuple[str, ...],
+    holds: dict[str, float],
+    faults: tuple[str, ...],
+    **kw: Any,
+) -> Script:
+    """A script; the first cycle phase is the start, the first hold phase the main one."""
+    return Script(
+        name, posture, view, base, {k: KeyPose(v) for k, v in poses.items()}, cycle[0], cycle,
+        next(iter(holds), None), hold_s=next(iter(holds.values()), 0.0), holds=holds,
+        faults=faults, **kw,
+    )  # fmt: skip
+
+
+# Phase names follow poses/*.toml; values sit inside each phase's target ranges.
 SCRIPTS: dict[str, Script] = {
-    "bridge": Script(
-        "bridge",
-        "supine",
-        "side",
-        _HOOK,
-        {"down": KeyPose({}), "up": KeyPose({"hip": 176, "knee": 92, "shoulder": 18})},
-        "down",
-        ("down", "up", "down"),
-        "up",
-        hold_s=3.0,
-        move_s=1.6,
-        faults=("hips_sag", "foot_lift", "incomplete") + _GENERIC,
-    ),
-    "pelvic-tilt": Script(
-        "pelvic-tilt",
-        "supine",
-        "side",
-        {**_HOOK, "lumbar": 0.035},
-        {"neutral": KeyPose({}), "tilt": KeyPose({"hip": 131, "lumbar": -0.02})},
-        "neutral",
-        ("neutral", "tilt", "neutral"),
-        "tilt",
-        hold_s=3.0,
-        move_s=1.2,
-        faults=("foot_lift", "incomplete") + _GENERIC,
-        bounce_measure="hip",
-    ),
-    "abdominal-draw-in": Script(
-        "abdominal-draw-in",
-        "supine",
-        "side",
-        {**_HOOK, "lumbar": 0.03},
-        {"rest": KeyPose({}), "hold": KeyPose({"lumbar": 0.0, "hip": 127})},
-        "rest",
-        ("rest", "hold", "rest"),
-        "hold",
-        hold_s=4.0,
-        move_s=1.0,
-        faults=("foot_lift",) + _GENERIC,
-    ),
-    "knees-to-chest": Script(
-        "knees-to-chest",
-        "supine",
-        "side",
-        _HOOK,
-        {
-            "start": KeyPose({}),
-            "hug": KeyPose(
-                {
-                    "hip": 55,
-                    "knee": 50,
-                    "shoulder": 62,
-                    "elbow": 115,
-                    "head": 15,
-                    "arms_floor": 0.0,
-                    "arms_shins": 1.0,
-                }
-            ),
-        },
-        "start",
-        ("start", "hug", "start"),
-        "hug",
-        hold_s=4.0,
-        move_s=1.8,
-        faults=("bounce", "incomplete") + _GENERIC,
-    ),
-    "supine-twist": Script(
-        "supine-twist",
-        "supine",
-        "side",
-        {**_HOOK, "shoulder": 90, "arm_roll": 80, "arms_floor": 0.0},
-        {"start": KeyPose({}), "twist": KeyPose({"leg_roll": 55, "other_leg_roll": 55})},
-        "start",
-        ("start", "twist", "start"),
-        "twist",
-        hold_s=4.0,
-        move_s=2.0,
-        faults=("bounce",) + _GENERIC,
-        bounce_measure="leg_roll",
-    ),
-    "reclined-pigeon": Script(
-        "reclined-pigeon",
-        "supine",
-        "side",
-        _HOOK,
-        {
-            "start": KeyPose({"hip": 100, "knee": 80, "leg_roll": 55}),
-            "stretch": KeyPose(
-                {
+    s.exercise: s
+    for s in (
+        _s(
+            "bridge",
+            "supine",
+            "side",
+            _HOOK,
+            {"down": {}, "up": {"hip": 176, "knee": 97, "shoulder": 18}},
+            ("down", "up", "down"),
+            {"up": 3.0},
+            ("hips_sag", "foot_lift", "incomplete", "too_fast") + _FRAME,
+            move_s=1.6,
+        ),
+        _s(
+            "pelvic-tilt",
+            "supine",
+            "side",
+            {**_HOOK, "lumbar": 0.035},
+            {"rest": {}, "tilt": {"hip": 132, "lumbar": -0.02}},
+            ("rest", "tilt", "rest"),
+            {"tilt": 3.0},
+            ("foot_lift", "incomplete", "too_fast") + _FRAME,
+            move_s=1.4,
+        ),
+        _s(
+            "abdominal-draw-in",
+            "supine",
+            "side",
+            {**_HOOK, "lumbar": 0.03},
+            {"rest": {}, "hold": {"lumbar": 0.0, "hip": 127}},
+            ("rest", "hold", "rest"),
+            {"hold": 4.0},
+            _FRAME,
+            move_s=1.0,
+        ),
+        _s(
+            "knees-to-chest",
+            "supine",
+            "side",
+            _HOOK,
+            {"rest": {}, "hug": _HUG},
+            ("rest", "hug", "rest"),
+            {"hug": 4.0},
+            ("bounce", "incomplete", "too_fast") + _FRAME,
+            move_s=1.8,
+        ),
+        _s(
+            "single-knee-to-chest",
+            "supine",
+            "side",
+            _HOOK,
+            {"rest": {}, "hug": {**_HUG, "other_hip": 150, "other_knee": 150}},
+            ("rest", "hug", "rest"),
+            {"hug": 4.0},
+            ("bounce", "incomplete", "too_fast") + _FRAME,
+            move_s=1.8,
+            symmetric=False,
+            alternate=True,
+        ),
+        _s(
+            "knee-rock",
+            "supine",
+            "side",
+            {**_HUG, "arms_floor": 0.0},
+            {"in": {"hip": 48}, "out": {"hip": 92, "knee": 60}},
+            ("in", "out", "in"),
+            {},
+            ("too_fast", "incomplete") + _FRAME,
+            move_s=1.5,
+            rest_s=0.2,
+            reps=3,
+        ),
+        _s(
+            "supine-twist",
+            "supine",
+            "front",
+            {**_HOOK, "shoulder": 90, "arm_roll": 80, "arms_floor": 0.0},
+            {"middle": {}, "twist": {"leg_roll": 65, "other_leg_roll": 65}},
+            ("middle", "twist", "middle"),
+            {"twist": 4.0},
+            ("bounce",) + _FRAME,
+            move_s=2.0,
+            bounce_measure="leg_roll",
+        ),
+        _s(
+            "reclined-pigeon",
+            "supine",
+            "side",
+            _HOOK,
+            {
+                "start": {"hip": 100, "knee": 80, "leg_roll": 55},
+                "stretch": {
                     "hip": 70,
                     "knee": 85,
                     "leg_roll": 55,
@@ -251,171 +277,151 @@ SCRIPTS: dict[str, Script] = {
                     "shoulder": 45,
                     "elbow": 150,
                     "arms_floor": 0.0,
-                }
-            ),
-        },
-        "start",
-        ("start", "stretch", "start"),
-        "stretch",
-        hold_s=4.0,
-        move_s=2.0,
-        symmetric=False,
-        faults=("bounce",) + _GENERIC,
-    ),
-    "lower-tummy": Script(
-        "lower-tummy",
-        "supine",
-        "side",
-        {**_HOOK, "lumbar": 0.0},
-        {"start": KeyPose({}), "lift": KeyPose({"hip": 90, "knee": 90})},
-        "start",
-        ("start", "lift", "start"),
-        "lift",
-        hold_s=2.0,
-        move_s=1.5,
-        symmetric=False,
-        alternate=True,
-        faults=("incomplete",) + _GENERIC,
-    ),
-    "cat-camel": Script(
-        "cat-camel",
-        "all_fours",
-        "side",
-        _ALL4,
-        {
-            "neutral": KeyPose({}),
-            "cat": KeyPose({"spine": 0.12, "head": 50, "hip": 98, "shoulder": 84}),
-            "camel": KeyPose({"spine": -0.09, "head": -40, "hip": 86, "shoulder": 93}),
-        },
-        "neutral",
-        ("neutral", "cat", "camel", "neutral"),
-        "cat",
-        hold_s=2.0,
-        move_s=1.6,
-        faults=("too_fast", "incomplete", "out_of_frame", "wrong_view"),
-    ),
-    "bird-dog": Script(
-        "bird-dog",
-        "all_fours",
-        "side",
-        _ALL4,
-        {
-            "start": KeyPose({}),
-            "extend": KeyPose(
-                {
-                    "hip": 178,
-                    "knee": 176,
-                    "ankle": 120,
-                    "other_shoulder": 170,
-                    "other_elbow": 178,
+                },
+            },
+            ("start", "stretch", "start"),
+            {"stretch": 4.0},
+            ("bounce",) + _FRAME,
+            move_s=2.0,
+            symmetric=False,
+        ),
+        _s(
+            "lower-tummy",
+            "supine",
+            "side",
+            {**_HOOK, "lumbar": 0.0},
+            {"down": {}, "lift": {"hip": 88, "knee": 90}},
+            ("down", "lift", "down"),
+            {"lift": 2.0},
+            ("incomplete", "too_fast") + _FRAME,
+            move_s=1.5,
+            symmetric=False,
+            alternate=True,
+        ),
+        _s(
+            "cat-camel",
+            "all_fours",
+            "side",
+            _ALL4,
+            {
+                "camel": {"spine": -0.09, "head": -40, "hip": 86, "shoulder": 93},
+                "cat": {"spine": 0.12, "head": 50, "hip": 98, "shoulder": 84},
+            },
+            ("camel", "cat", "camel"),
+            {"cat": 2.0, "camel": 2.0},
+            ("too_fast", "incomplete") + _FRAME,
+            move_s=1.8,
+        ),
+        _s(
+            "bird-dog",
+            "all_fours",
+            "side",
+            _ALL4,
+            {
+                "all_fours": {},
+                "reach": {
+                    "shoulder": 168,
+                    "elbow": 178,
+                    "other_hip": 177,
+                    "other_knee": 176,
+                    "other_ankle": 120,
                     "head": -5,
-                }
-            ),
-        },
-        "start",
-        ("start", "extend", "start"),
-        "extend",
-        hold_s=2.5,
-        move_s=1.6,
-        symmetric=False,
-        alternate=True,
-        faults=("incomplete",) + _GENERIC,
-    ),
-    "childs-pose": Script(
-        "childs-pose",
-        "kneeling",
-        "side",
-        {**_ALL4, "ankle": 160, "arms_hands": 1.0},
-        {
-            "start": KeyPose({}),
-            "stretch": KeyPose(
-                {"hip": 32, "knee": 28, "shoulder": 165, "elbow": 176, "head": 15, "spine": 0.05}
-            ),
-        },
-        "start",
-        ("start", "stretch", "start"),
-        "stretch",
-        hold_s=4.0,
-        move_s=2.2,
-        faults=("bounce",) + _GENERIC,
-    ),
-    "chest-raise": Script(
-        "chest-raise",
-        "prone",
-        "side",
-        {
-            "hip": 180,
-            "knee": 178,
-            "ankle": 150,
-            "shoulder": 95,
-            "elbow": 45,
-            "head": -10,
-            "arms_elbows": 1.0,
-        },
-        {"down": KeyPose({}), "up": KeyPose({"hip": 207, "head": -25, "spine": -0.05})},
-        "down",
-        ("down", "up", "down"),
-        "up",
-        hold_s=3.0,
-        move_s=1.6,
-        faults=("incomplete",) + _GENERIC,
-    ),
-    "seated-forward-curl": Script(
-        "seated-forward-curl",
-        "seated",
-        "side",
-        {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 10, "elbow": 170, "head": 0},
-        {
-            "upright": KeyPose({}),
-            "curl": KeyPose({"hip": 45, "spine": 0.10, "head": 35, "shoulder": 40, "elbow": 170}),
-        },
-        "upright",
-        ("upright", "curl", "upright"),
-        "curl",
-        hold_s=4.0,
-        move_s=2.2,
-        faults=("bounce",) + _GENERIC,
-    ),
-    "seated-spinal-twist": Script(
-        "seated-spinal-twist",
-        "seated",
-        "front",
-        {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 35, "elbow": 100},
-        {"start": KeyPose({}), "twist": KeyPose({"twist": 40, "head": 0})},
-        "start",
-        ("start", "twist", "start"),
-        "twist",
-        hold_s=4.0,
-        move_s=2.0,
-        faults=("bounce",) + _GENERIC,
-        bounce_measure="twist",
-    ),
-    "seated-reverse-jack-knife": Script(
-        "seated-reverse-jack-knife",
-        "seated",
-        "side",
-        {"hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
-        {"start": KeyPose({}), "tuck": KeyPose({"hip": 60, "knee": 70, "ankle": 120})},
-        "start",
-        ("start", "tuck", "start"),
-        "tuck",
-        hold_s=1.5,
-        move_s=1.4,
-        faults=("incomplete",) + _GENERIC,
-    ),
-    "standing-backbend": Script(
-        "standing-backbend",
-        "standing",
-        "side",
-        {"hip": 180, "knee": 178, "ankle": 92, "shoulder": -25, "elbow": 80},
-        {"stand": KeyPose({}), "bend": KeyPose({"hip": 200, "spine": -0.06, "head": -20})},
-        "stand",
-        ("stand", "bend", "stand"),
-        "bend",
-        hold_s=3.0,
-        move_s=2.0,
-        faults=("bounce",) + _GENERIC,
-    ),
+                },
+            },
+            ("all_fours", "reach", "all_fours"),
+            {"reach": 2.5},
+            ("incomplete", "too_fast") + _FRAME,
+            move_s=1.8,
+            symmetric=False,
+            alternate=True,
+        ),
+        _s(
+            "childs-pose",
+            "kneeling",
+            "side",
+            {**_ALL4, "ankle": 160, "arms_hands": 1.0},
+            {
+                "start": {},
+                "rest": {
+                    "hip": 32,
+                    "knee": 28,
+                    "shoulder": 165,
+                    "elbow": 176,
+                    "head": 15,
+                    "spine": 0.05,
+                },
+            },
+            ("start", "rest", "start"),
+            {"rest": 4.0},
+            ("bounce",) + _FRAME,
+            move_s=2.2,
+        ),
+        _s(
+            "chest-raise",
+            "prone",
+            "side",
+            {
+                "hip": 180,
+                "knee": 178,
+                "ankle": 150,
+                "shoulder": 95,
+                "elbow": 45,
+                "head": -10,
+                "arms_elbows": 1.0,
+            },
+            {"down": {}, "up": {"hip": 208, "head": -25, "spine": -0.05}},
+            ("down", "up", "down"),
+            {"up": 3.0},
+            ("bounce", "incomplete", "too_fast") + _FRAME,
+            move_s=2.0,
+        ),
+        _s(
+            "seated-forward-curl",
+            "seated",
+            "side",
+            {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 10, "elbow": 170, "head": 0},
+            {"upright": {}, "curl": {"hip": 45, "spine": 0.10, "head": 35, "shoulder": 40}},
+            ("upright", "curl", "upright"),
+            {"curl": 4.0},
+            ("bounce", "too_fast") + _FRAME,
+            move_s=2.2,
+            bounce_measure="hip",
+        ),
+        _s(
+            "seated-spinal-twist",
+            "seated",
+            "front",
+            {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 35, "elbow": 100},
+            {"middle": {}, "twist": {"twist": 55}},
+            ("middle", "twist", "middle"),
+            {"twist": 4.0},
+            ("bounce",) + _FRAME,
+            move_s=2.0,
+            bounce_measure="twist",
+        ),
+        _s(
+            "seated-reverse-jack-knife",
+            "seated",
+            "side",
+            {"hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
+            {"down": {}, "tuck": {"hip": 55, "knee": 70, "ankle": 120}},
+            ("down", "tuck", "down"),
+            {"tuck": 1.5},
+            ("incomplete", "too_fast") + _FRAME,
+            move_s=1.4,
+        ),
+        _s(
+            "standing-backbend",
+            "standing",
+            "side",
+            {"hip": 180, "knee": 178, "ankle": 92, "shoulder": -25, "elbow": 80},
+            {"upright": {}, "lean": {"hip": 200, "spine": -0.06, "head": -20}},
+            ("upright", "lean", "upright"),
+            {"lean": 3.0},
+            ("bounce", "too_fast") + _FRAME,
+            move_s=2.5,
+        ),
+    )
 }
 
 FAULTS: dict[str, str] = {
@@ -643,7 +649,7 @@ def build_timeline(
     rng: np.random.Generator,
 ) -> Timeline:
     """Lay out the still start, reps (moves and holds), rest, and where the fault happens."""
-    move = script.move_s * (0.22 if fault == "too_fast" else 1.0)
+    move = min(0.25, script.move_s) if fault == "too_fast" else script.move_s
     segs: list[Segment] = []
     holds: list[dict[str, Any]] = []
     reps: list[dict[str, Any]] = []
@@ -652,11 +658,10 @@ def build_timeline(
     segs.append(Segment(t, t + script.lead_s, start, start, script.start, "still", worked, 0))
     t += script.lead_s
     side = worked
-    rep = 0
     n_reps = script.reps
     if duration_s:
-        one = (len(script.cycle) - 1) * move + script.hold_s + script.rest_s
-        n_reps = max(1, int((duration_s - script.lead_s - 0.5) // one))
+        one = (len(script.cycle) - 1) * move + sum(script.holds.values()) + script.rest_s
+        n_reps = max(1, int((duration_s - script.lead_s - 0.5) // max(one, 0.5)))
     for rep in range(1, n_reps + 1):
         rep_start = t
         cur = start
@@ -671,32 +676,19 @@ def build_timeline(
                 }
             segs.append(Segment(t, t + move, cur, target, ph, "move", side, rep))
             t += move
-            if ph == script.hold_phase:
-                h = script.hold_s
+            h = script.holds.get(ph, 0.0)
+            if h > 0:
                 segs.append(Segment(t, t + h, target, target, ph, "hold", side, rep))
-                if not incomplete:
-                    holds.append(
-                        {
-                            "phase": ph,
-                            "start_s": round(t, 3),
-                            "end_s": round(t + h, 3),
-                            "side": side,
-                            "rep": rep,
-                        }
-                    )
+                if not (incomplete and ph == script.hold_phase):
+                    holds.append({"phase": ph, "start_s": round(t, 3), "end_s": round(t + h, 3),
+                                  "side": side, "rep": rep})  # fmt: skip
                 t += h
             cur = target
-        reps.append(
-            {
-                "index": rep,
-                "start_s": round(rep_start, 3),
-                "end_s": round(t, 3),
-                "complete": not incomplete,
-                "side": side,
-            }
-        )
-        segs.append(Segment(t, t + script.rest_s, start, start, script.start, "still", side, 0))
-        t += script.rest_s
+        reps.append({"index": rep, "start_s": round(rep_start, 3), "end_s": round(t, 3),
+                     "complete": not incomplete, "side": side})  # fmt: skip
+        if script.rest_s > 0:
+            segs.append(Segment(t, t + script.rest_s, start, start, script.start, "still", side, 0))
+            t += script.rest_s
         if script.alternate:
             side = "right" if side == "left" else "left"
     faults: list[dict[str, Any]] = []
@@ -786,17 +778,10 @@ def script_from_definition(script: Script, exercise: Any) -> Script:
     cycle = tuple(getattr(exercise, "cycle", ()) or ()) or script.cycle
     if not all(p in poses for p in cycle):
         cycle = script.cycle
-    hold_phase = next(
-        (p.name for p in getattr(exercise, "phases", ()) if p.hold_s and p.name in poses),
-        script.hold_phase,
-    )
-    held = next((p for p in getattr(exercise, "phases", ()) if p.name == hold_phase), None)
-    hold_s = held.hold_s if held is not None and held.hold_s else script.hold_s
-    return replace(
-        script,
-        poses=poses,
-        cycle=cycle,
-        start=cycle[0],
-        hold_phase=hold_phase,
-        hold_s=float(hold_s),
-    )
+    phases = getattr(exercise, "phases", ())
+    holds = {p.name: float(p.hold_s) for p in phases if p.hold_s and p.name in poses}
+    holds = holds or dict(script.holds)
+    hold_phase = script.hold_phase if script.hold_phase in holds else next(iter(holds), None)
+    hold_s = holds.get(hold_phase, 0.0) if hold_phase else 0.0
+    return replace(script, poses=poses, cycle=cycle, start=cycle[0], hold_phase=hold_phase,
+                   hold_s=hold_s, holds=holds)  # fmt: skip
