@@ -29,13 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from posecheck.angles import compute_measures
 from posecheck.engine import Engine
 from posecheck.library import Library
-from posecheck.pose import Pose
 from posecheck.render.clip import ClipRenderer, RenderOptions
 from posecheck.render.motion import SCRIPTS
-from posecheck.render.truth import load_truth
+from posecheck.render.truth import engine_on_truth, load_truth
 from posecheck.render.video import write_clip
 
 STATE_FAULTS = {"out_of_frame": ("low_visibility", "no_person"), "wrong_view": ("wrong_view",)}
@@ -115,19 +113,8 @@ def expected_flag(fault: str, exercise: Any) -> tuple[str, set[str]]:
 
 def truth_engine(exercise: Any, truth: Any) -> tuple[Any, list[tuple[float, str]]]:
     """The engine run on the exact drawn points (the reference for holds and reps)."""
-    eng = Engine(exercise, side="auto")
-    w, h = truth.header["width"], truth.header["height"]
-    states = []
-    bulge = truth.series.get("back_bulge", [math.nan] * len(truth))
-    for i, t in enumerate(truth.t_s):
-        xy = truth.points[i]
-        vis = np.isfinite(xy[:, 0]).astype(float)
-        pose = Pose(xy=np.nan_to_num(xy), visibility=vis, image_size=(w, h),
-                    extras={"back_curvature": float(bulge[i])})  # fmt: skip
-        m = compute_measures(pose, eng.measure_names)
-        r = eng.update(i, float(t), pose, m)
-        states.append((float(t), r.state))
-    return eng.finish(), states
+    summary, states = engine_on_truth(exercise, truth)
+    return summary, [(float(t), st) for t, st in zip(truth.t_s, states, strict=True)]
 
 
 def match_holds(model: list[Any], ref: list[Any]) -> list[float]:
@@ -202,7 +189,7 @@ def run_case(lib: Library, name: str, fault: str | None, seed: int, args: argpar
     states = [(t, st) for t, st, *_ in col.rows]
     case.flags = flags_of(summary, states, args.fps)
     case.truth_flags = flags_of(ref_summary, ref_states, args.fps)
-    if case.counts_reps and case.reps_model < case.reps_script:
+    if case.counts_reps and case.reps_model < len(truth.reps):  # fewer than attempted
         case.flags.append("fewer_reps")
     if fault:
         case.expected, want = expected_flag(fault, ex)

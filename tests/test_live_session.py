@@ -170,7 +170,10 @@ def test_session_counts_holds_and_reps_and_saves_like_analyze(tmp_path):
     assert summary["partial"] is False and summary["live"]["ended"] == "end of video"
     assert len(rows) == 1 + len(script) and len(lm) == len(script)
     assert sorted(p.name for p in outcome.outdir.iterdir()) == [
-        "frames.csv", "live.landmarks.npz", "summary.json"]  # no video without --record
+        "frames.csv",
+        "live.landmarks.npz",
+        "summary.json",
+    ]  # no video without --record
     # Spoken: hold start, hold complete, the rep number, for each rep.
     said = [w for w in outcome.spoken if w in ("Hold", "Hold complete", "1", "2")]
     assert said == ["Hold", "Hold complete", "1", "Hold", "Hold complete", "2"]
@@ -198,8 +201,12 @@ def test_setup_stage_waits_for_view_then_counts_down(tmp_path):
     outcome, events, _, _ = live(tmp_path, script, countdown_s=1.0)
     states = [(e["state"], e["cue"]) for e in kinds(events, "state")
               if e["state"] in ("setup", "countdown", "counting")]  # fmt: skip
-    assert states[:4] == [("setup", ""), ("setup", MSG_NO_PERSON), ("setup", MSG_SIDE),
-                          ("countdown", "Get ready")]
+    assert states[:4] == [
+        ("setup", ""),
+        ("setup", MSG_NO_PERSON),
+        ("setup", MSG_SIDE),
+        ("countdown", "Get ready"),
+    ]
     go = next(e for e in kinds(events, "state") if e["state"] == "counting")
     # In place from frame 30 (t=2.0 s); counting starts after 1 s of camera time.
     assert go["t_s"] == pytest.approx(3.0, abs=1.5 / FPS)
@@ -214,8 +221,9 @@ def test_keys_pause_side_and_quit(tmp_path):
     # Pause in the middle of the first hold, resume, switch side, then quit.
     t_hold = 1.0 + 0.6 + 1.0
     outcome, events, _, _ = live(
-        tmp_path, script, keys=f"{t_hold}:space,{t_hold + 1.0}:space,{t_hold + 5.0}:s,"
-        f"{t_hold + 8.0}:q",
+        tmp_path,
+        script,
+        keys=f"{t_hold}:space,{t_hold + 1.0}:space,{t_hold + 5.0}:s,{t_hold + 8.0}:q",
     )
     assert outcome.keys == ["pause", "pause", "switch_side", "quit"]
     assert outcome.ended == "quit"

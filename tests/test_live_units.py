@@ -91,8 +91,14 @@ class FakeEngine:
         if self.paused:
             self.paused_frames.append(frame_index)
         evs = [] if self.paused else list(self.events_at.get(frame_index, []))
-        return FrameResult(frame_index, t_s, pose, measures,
-                           state="paused" if self.paused else "tracking", events=evs)
+        return FrameResult(
+            frame_index,
+            t_s,
+            pose,
+            measures,
+            state="paused" if self.paused else "tracking",
+            events=evs,
+        )
 
     def finish(self, partial=False):
         return SessionSummary("bridge", "left", 1.0, 1, 1, partial=partial)
@@ -176,8 +182,14 @@ def test_coach_setup_countdown_counting_and_restart_when_leaving_view():
     assert results[0].cue.text == MSG_NO_PERSON and results[0].cue.severity == "setup"
     assert results[10].cue.text == "Get ready: 1"
     states = [(e.data["state"], e.data["cue"]) for r in results for e in r.events]
-    assert states == [("setup", ""), ("setup", MSG_NO_PERSON), ("countdown", "Get ready"),
-                      ("setup", MSG_NO_PERSON), ("countdown", "Get ready"), ("counting", "Go!")]
+    assert states == [
+        ("setup", ""),
+        ("setup", MSG_NO_PERSON),
+        ("countdown", "Get ready"),
+        ("setup", MSG_NO_PERSON),
+        ("countdown", "Get ready"),
+        ("counting", "Go!"),
+    ]
 
 
 def test_coach_countdown_zero_counts_from_the_first_good_frame():
@@ -208,8 +220,18 @@ def test_coach_sets_rest_and_done():
     coach.control = control
     stages, results = run_coach(coach, [make_pose(SIDE_LYING)] * 10)
     # set 1 done at frame 2 -> rest 0.3 s (frames 2-4) -> counting from frame 5 -> done at 8.
-    assert stages == [STAGE_COUNTING, STAGE_COUNTING, STAGE_REST, STAGE_REST, STAGE_REST,
-                      STAGE_COUNTING, STAGE_COUNTING, STAGE_COUNTING, STAGE_DONE, STAGE_DONE]
+    assert stages == [
+        STAGE_COUNTING,
+        STAGE_COUNTING,
+        STAGE_REST,
+        STAGE_REST,
+        STAGE_REST,
+        STAGE_COUNTING,
+        STAGE_COUNTING,
+        STAGE_COUNTING,
+        STAGE_DONE,
+        STAGE_DONE,
+    ]
     assert "reset_set" in eng.calls and coach.done
     assert coach.status.sets_done == 2
     assert results[3].cue.text == "Rest, then set 2: 1 s"

@@ -308,7 +308,11 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
         # lumbar arch: a bump low on the back, towards the front (lordosis)
         lum = math.sin(math.pi * min(u / 0.55, 1.0)) * pose.lumbar * body.trunk if u < 0.55 else 0.0
         p[f"spine_{i}"] = hip_mid + u * (sh_mid - hip_mid) - bulge * front + lum * front
-    frames = {"trunk_up": t, "front": front, "head_up": up, "head_front": hf}
+    # the chest turns with the shoulder girdle (twists): its front and side directions
+    chest_front = _rot_axis(front[None], t, pose.twist)[0]
+    chest_side = _rot_axis(z[None], t, pose.twist)[0]
+    frames = {"trunk_up": t, "front": front, "head_up": up, "head_front": hf,
+              "chest_front": chest_front, "chest_side": chest_side}  # fmt: skip
     return Skeleton(p, frames, body)
 
 
@@ -374,8 +378,11 @@ def rest_on_floor(
             + 0.3 * q["shoulder_mid"][0]
             + 0.1 * (q["left_knee"][0] + q["right_knee"][0])
         )
-        stable = len(touch_x) >= min(2, len(names)) and (
-            min(touch_x) - com_margin <= com <= max(touch_x) + com_margin
+        # (two touching points side by side, left and right heel, are not a base)
+        stable = (
+            len(touch_x) >= min(2, len(names))
+            and (min(touch_x) - com_margin <= com <= max(touch_x) + com_margin)
+            and (len(names) < 2 or max(touch_x) - min(touch_x) > 0.03)
         )
         key = (0.0 if stable else 1.0) + pen + (2.0 if dist > 100.0 else 0.0), dist
         if best is None or key < (best[0], best[1]):

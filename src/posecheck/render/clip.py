@@ -30,6 +30,7 @@ from posecheck.render.motion import (
     angles_at,
     body_pose,
     build_timeline,
+    expand,
     place_body,
     script_from_definition,
 )
@@ -123,8 +124,7 @@ class ClipRenderer:
     def _skeleton(self, angles: dict[str, float], worked: str) -> Skeleton:
         lift = angles.get("foot_lift", 0.0)
         extra = ("foot_lift", *ARM_MODES)
-        bp = body_pose({k: v for k, v in angles.items() if k not in extra}, worked,
-                       self.script.symmetric)  # fmt: skip
+        bp = body_pose({k: v for k, v in angles.items() if k not in extra})
         if "trunk" not in angles:
             bp = replace(bp, trunk=self.posture.trunk)
         return place_body(
@@ -137,12 +137,12 @@ class ClipRenderer:
 
     def _fit_camera(self, yaw: float, pitch: float, fill: float) -> tuple[Camera, float]:
         sc = self.script
-        start = {**sc.base, **sc.poses[sc.start].angles}
+        start = expand(sc.base, sc.poses[sc.start].angles, self.worked, sc.symmetric)
         anchor0 = self._skeleton(start, self.worked).points[self.posture.anchor][0]
         pts = []
         for ph in sc.poses:
             for side in ("left", "right"):
-                sk = self._skeleton({**sc.base, **sc.poses[ph].angles}, side)
+                sk = self._skeleton(expand(sc.base, sc.poses[ph].angles, side, sc.symmetric), side)
                 dx = anchor0 - sk.points[self.posture.anchor][0]
                 pts.append(np.stack(list(sk.points.values())) + [dx, 0, 0])
         allp = np.concatenate(pts)
@@ -158,13 +158,18 @@ class ClipRenderer:
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         origin = (w / 2 - scale * cx, h * 0.53 - scale * cy)
         if self.opts.fault == "out_of_frame":
-            # too close: zoom in and keep the head end in view, the far end leaves the frame
-            scale *= 1.55
-            head_x, _ = probe.project(
-                np.array([self._skeleton(start, self.worked).points["head_center"]])
+            # too close: zoom in on the head end; the hips and legs leave the frame
+            scale *= 1.4
+            sk0 = self._skeleton(start, self.worked)
+            (head, hip), _ = probe.project(
+                np.stack([sk0.points["head_center"], sk0.points["hip_mid"]])
             )
-            toward_head = 1.0 if head_x[0][0] > cx else -1.0
-            origin = (w / 2 - scale * cx - toward_head * 0.3 * w, h * 0.56 - scale * cy)
+            origin = (w / 2 - scale * cx, h * 0.53 - scale * cy)
+            if abs(head[0] - hip[0]) >= abs(head[1] - hip[1]):  # lying: cut at the side
+                edge = w * 1.04 if hip[0] > head[0] else -0.04 * w
+                origin = (edge - scale * hip[0], origin[1])
+            else:  # upright: cut at the bottom
+                origin = (origin[0], h * 1.04 - scale * hip[1])
         return Camera(yaw, pitch, scale, origin), float(anchor0)
 
     # --- output -----------------------------------------------------------------------
@@ -181,6 +186,7 @@ class ClipRenderer:
             "near_side": self.near,
             "worked_side": self.worked,
             "seed": o.seed,
+            "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(o).items()},
             "fps": o.fps,
             "width": o.size[0],
             "height": o.size[1],
@@ -206,14 +212,25 @@ class ClipRenderer:
             "chord / chord length, + = bulging upwards in the image.",
         }
 
+    def truth(self) -> dict[str, Any]:
+        """The whole truth (header and per-frame series) without drawing a frame."""
+        from posecheck.render.video import columns
+
+        out = self.truth_header()
+        out["series"] = columns([self.render_frame(i, draw=False)[1] for i in range(self.n_frames)])
+        return out
+
     def frames(self) -> Iterator[tuple[int, float, np.ndarray, dict[str, Any]]]:
         """Yield ``(index, t_s, image BGR, truth)`` for every frame."""
         for i in range(self.n_frames):
             img, truth = self.render_frame(i)
             yield i, truth["t_s"], img, truth
 
-    def render_frame(self, i: int) -> tuple[np.ndarray, dict[str, Any]]:
-        """The image and truth of frame ``i`` (frames are independent of each other)."""
+    def render_frame(self, i: int, draw: bool = True) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """The image and truth of frame ``i`` (frames are independent of each other).
+
+        ``draw=False`` skips the drawing (truth only, much faster): the image is None.
+        """
         o = self.opts
         w, h = o.size
         t = i / o.fps
@@ -222,7 +239,7 @@ class ClipRenderer:
         dx = self.anchor_x - skel.points[self.posture.anchor][0]
         skel = skel.transformed(0.0, np.array([dx, 0.0, 0.0]))
         shake = self._shake[min(i, len(self._shake) - 1)]
-        img = self.scene.draw(skel, (float(shake[0]), float(shake[1])))
+        img = self.scene.draw(skel, (float(shake[0]), float(shake[1]))) if draw else None
         xy, _ = self.cam.project(skel.landmarks())
         xy = xy + shake
         inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)

@@ -407,10 +407,14 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     tang = np.gradient(c, axis=0)
     tang /= np.linalg.norm(tang, axis=1, keepdims=True) + 1e-9
     normal = np.stack([-tang[:, 1], tang[:, 0]], axis=1)
-    f_img = cam.project_dir(skel.frames["front"])
-    z_img = cam.project_dir(np.array([0.0, 0.0, 1.0]))
-    fp = np.abs(normal @ f_img)
-    zp = np.abs(normal @ z_img)
+    # cross-section axes turn from the pelvis to the chest (twists): blend along the spine
+    k = np.clip((u - 0.3) / 0.6, 0, 1)[:, None]
+    f3 = (1 - k) * skel.frames["front"] + k * skel.frames["chest_front"]
+    z3 = (1 - k) * np.array([0.0, 0.0, 1.0]) + k * skel.frames["chest_side"]
+    f_img = np.stack([cam.project_dir(v) for v in f3])
+    z_img = np.stack([cam.project_dir(v) for v in z3])
+    fp = np.abs(np.sum(normal * f_img, axis=1))
+    zp = np.abs(np.sum(normal * z_img, axis=1))
     half = np.sqrt((depth * fp) ** 2 + (width * zp) ** 2)
     _shaded_band(img, c, half, normal, style.shirt)
     # trousers over the pelvis, up to the waist

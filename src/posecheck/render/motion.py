@@ -46,6 +46,9 @@ class Posture:
     anchor: str
     chair_seat_h: float | None = None  # fraction of height
     flat_feet: bool = True
+    com_margin: float = 0.12  # metres; large = do not check balance (feet planted)
+    # a support only bears weight while its limb is down: point -> (joint, max angle)
+    lifted_if: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 POSTURES: dict[str, Posture] = {
@@ -86,6 +89,16 @@ POSTURES: dict[str, Posture] = {
         0.0,
         "left_knee",
         flat_feet=False,
+        # bird dog: a reaching arm or leg is in the air, not a support
+        lifted_if={
+            f"{sd}_{p}": (j, lim)
+            for sd in ("left", "right")
+            for p, j, lim in (
+                ("wrist", "shoulder", 120.0),
+                ("knee", "hip", 140.0),
+                ("foot_index", "hip", 140.0),
+            )
+        },
     ),  # fmt: skip
     "kneeling": Posture(
         (("left_knee", 0.03), ("right_knee", 0.03), ("left_ankle", 0.036), ("right_ankle", 0.036)),
@@ -114,7 +127,13 @@ POSTURES: dict[str, Posture] = {
         ),
         90.0,
         "left_ankle",
-    ),  # fmt: skip
+        flat_feet=False,  # the ankle angle keeps the shins upright; the trunk leans
+        com_margin=10.0,
+    ),
+    # sitting on a chair edge, feet free to lift (reverse jack knife): only the seat
+    "seated_free": Posture(
+        (("hip_mid", 0.285),), 90.0, "hip_mid", chair_seat_h=0.245, flat_feet=False
+    ),  # fmt: skip  # fmt: skip
 }
 
 
@@ -147,6 +166,7 @@ class Script:
     faults: tuple[str, ...] = ()  # faults that make sense for this exercise
     bounce_measure: str = "hip"
     holds: dict[str, float] = field(default_factory=dict)  # phase -> hold time (s)
+    incomplete_frac: float = 0.6  # how far the "incomplete" fault's rep goes
 
 
 _HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5, "arms_floor": 1.0}
@@ -198,8 +218,9 @@ SCRIPTS: dict[str, Script] = {
             {"rest": {}, "tilt": {"hip": 132, "lumbar": -0.02}},
             ("rest", "tilt", "rest"),
             {"tilt": 3.0},
-            ("foot_lift", "incomplete", "too_fast") + _FRAME,
+            ("foot_lift", "incomplete") + _FRAME,
             move_s=1.4,
+            incomplete_frac=0.12,
         ),
         _s(
             "abdominal-draw-in",
@@ -246,6 +267,7 @@ SCRIPTS: dict[str, Script] = {
             {},
             ("too_fast", "incomplete") + _FRAME,
             move_s=1.5,
+            incomplete_frac=0.3,
             rest_s=0.2,
             reps=3,
         ),
@@ -267,7 +289,7 @@ SCRIPTS: dict[str, Script] = {
             "side",
             _HOOK,
             {
-                "start": {"hip": 100, "knee": 80, "leg_roll": 55},
+                "start": {"hip": 100, "knee": 80, "leg_roll": 35},
                 "stretch": {
                     "hip": 70,
                     "knee": 85,
@@ -309,7 +331,7 @@ SCRIPTS: dict[str, Script] = {
             },
             ("camel", "cat", "camel"),
             {"cat": 2.0, "camel": 2.0},
-            ("too_fast", "incomplete") + _FRAME,
+            ("incomplete",) + _FRAME,
             move_s=1.8,
         ),
         _s(
@@ -368,6 +390,7 @@ SCRIPTS: dict[str, Script] = {
                 "elbow": 45,
                 "head": -10,
                 "arms_elbows": 1.0,
+                "arms_elbow_max": 112.0,
             },
             {"down": {}, "up": {"hip": 208, "head": -25, "spine": -0.05}},
             ("down", "up", "down"),
@@ -395,16 +418,16 @@ SCRIPTS: dict[str, Script] = {
             {"middle": {}, "twist": {"twist": 55}},
             ("middle", "twist", "middle"),
             {"twist": 4.0},
-            ("bounce",) + _FRAME,
+            _FRAME,
             move_s=2.0,
             bounce_measure="twist",
         ),
         _s(
             "seated-reverse-jack-knife",
-            "seated",
+            "seated_free",
             "side",
-            {"hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
-            {"down": {}, "tuck": {"hip": 55, "knee": 70, "ankle": 120}},
+            {"trunk": 100, "hip": 100, "knee": 95, "ankle": 100, "shoulder": 20, "elbow": 120},
+            {"down": {}, "tuck": {"hip": 45, "knee": 65, "ankle": 120}},
             ("down", "tuck", "down"),
             {"tuck": 1.5},
             ("incomplete", "too_fast") + _FRAME,
@@ -414,7 +437,7 @@ SCRIPTS: dict[str, Script] = {
             "standing-backbend",
             "standing",
             "side",
-            {"hip": 180, "knee": 178, "ankle": 92, "shoulder": -25, "elbow": 80},
+            {"hip": 180, "knee": 178, "ankle": 86, "shoulder": -25, "elbow": 80},
             {"upright": {}, "lean": {"hip": 200, "spine": -0.06, "head": -20}},
             ("upright", "lean", "upright"),
             {"lean": 3.0},
@@ -443,35 +466,49 @@ def exercise_names() -> list[str]:
 # --- building body poses ------------------------------------------------------------------
 
 
-def body_pose(angles: dict[str, float], worked: str, symmetric: bool) -> BodyPose:
-    """A BodyPose from named angles (``hip`` = worked side, ``other_hip`` = the other side)."""
+def expand(
+    base: dict[str, float], pose: dict[str, float], worked: str, symmetric: bool
+) -> dict[str, float]:
+    """Named angles -> explicit per-side names (``left_hip``, ``right_hip``, ...) and shape keys.
+
+    ``base`` names apply to both sides; in ``pose`` a bare name (``hip``) is the worked
+    side (both sides when ``symmetric``), ``other_hip`` the other side. Every joint of
+    both sides gets a value, so key poses interpolate without jumps.
+    """
     other = "right" if worked == "left" else "left"
-    limbs: dict[str, dict[str, float]] = {"left": {}, "right": {}}
+    defaults = LimbAngles()
+    out: dict[str, float] = {}
     for j in JOINTS:
-        if j in angles:
-            limbs[worked][j] = angles[j]
-            if (
-                symmetric
-                or j
-                not in (
-                    "hip",
-                    "knee",
-                    "ankle",
-                    "shoulder",
-                    "elbow",
-                    "leg_roll",
-                    "arm_roll",
-                )
-                or f"other_{j}" not in angles
-            ):
-                limbs[other][j] = angles[j]
-        if f"other_{j}" in angles:
-            limbs[other][j] = angles[f"other_{j}"]
-        for s in ("left", "right"):
-            if f"{s}_{j}" in angles:
-                limbs[s][j] = angles[f"{s}_{j}"]
+        for sd in ("left", "right"):
+            out[f"{sd}_{j}"] = float(base.get(j, getattr(defaults, j)))
+        if f"other_{j}" in base:
+            out[f"{other}_{j}"] = float(base[f"other_{j}"])
+        if j in pose:
+            out[f"{worked}_{j}"] = float(pose[j])
+            if symmetric:
+                out[f"{other}_{j}"] = float(pose[j])
+        if f"other_{j}" in pose:
+            out[f"{other}_{j}"] = float(pose[f"other_{j}"])
+    for k, v in {**base, **pose}.items():
+        if k not in JOINTS and not k.startswith("other_"):
+            out[k] = float(v)
+    return out
+
+
+def body_pose(angles: dict[str, float]) -> BodyPose:
+    """A BodyPose from explicit per-side angles (see :func:`expand`) and shape keys."""
+    limbs = {sd: {j: angles[f"{sd}_{j}"] for j in JOINTS if f"{sd}_{j}" in angles}
+             for sd in ("left", "right")}  # fmt: skip
     shape = {k: angles[k] for k in SHAPE if k in angles}
     return BodyPose(left=LimbAngles(**limbs["left"]), right=LimbAngles(**limbs["right"]), **shape)
+
+
+def _lifted(pose: BodyPose, posture: Posture, point: str) -> bool:
+    cond = posture.lifted_if.get(point)
+    if cond is None:
+        return False
+    side = "left" if point.startswith("left_") else "right"
+    return getattr(pose.side(side), cond[0]) > cond[1]
 
 
 def place_body(
@@ -494,8 +531,11 @@ def place_body(
         (n, f * body.height_m)
         for n, f in posture.supports
         if not any(n.startswith(s) and n.endswith(("heel",)) for s in lifted_feet)
+        and not _lifted(pose, posture, n)
     ]
-    skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, 0.0)
+    skel, rot = rest_on_floor(
+        forward_kinematics(pose, body), sup, 0.0, com_margin=posture.com_margin
+    )
     if posture.flat_feet:
         for _ in range(2):
             # choose each supporting foot's ankle angle so the sole is level
@@ -510,11 +550,15 @@ def place_body(
                 ankle = ankle if ankle <= 180 else 360 - ankle
                 ankle = float(np.clip(ankle, 60, 150)) + foot_lift.get(s, 0.0)
                 pose = pose.with_side(s, ankle=ankle)
-            skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, rot)
+            skel, rot = rest_on_floor(
+                forward_kinematics(pose, body), sup, rot, com_margin=posture.com_margin
+            )
     if any(v > 0 for v in arms.values()):
         for sd in ("left", "right"):
             pose = _place_arm(pose, skel, sd, arms, body)
-        skel, rot = rest_on_floor(forward_kinematics(pose, body), sup, rot)
+        skel, rot = rest_on_floor(
+            forward_kinematics(pose, body), sup, rot, com_margin=posture.com_margin
+        )
     _flatten_hands(skel, body)
     return skel
 
@@ -537,7 +581,7 @@ def _flatten_hands(skel: Skeleton, body: Anthropometry) -> None:
             )
 
 
-ARM_MODES = ("arms_floor", "arms_elbows", "arms_hands", "arms_shins")
+ARM_MODES = ("arms_floor", "arms_elbows", "arms_hands", "arms_shins", "arms_elbow_max")
 
 
 def _norm180(a: float) -> float:
@@ -586,6 +630,8 @@ def _place_arm(
         fa = 0.0 if head_dir > 0 else 180.0
         tS = _norm180(ua - (trunk + 180.0))
         tE = float(np.clip(180.0 - _norm180(fa - ua), 30.0, 180.0))
+        # hands raised towards the face (chin on the hands) rather than a long flat reach
+        tE = min(tE, arms.get("arms_elbow_max", 180.0))
     elif arms.get("arms_hands", 0) > 0:
         w = arms["arms_hands"]
         grid = np.arange(S - 100.0, S + 100.0, 1.0)
@@ -637,8 +683,8 @@ class Timeline:
     duration_s: float
 
 
-def _angles(script: Script, phase: str) -> dict[str, float]:
-    return {**script.base, **script.poses[phase].angles}
+def _angles(script: Script, phase: str, worked: str) -> dict[str, float]:
+    return expand(script.base, script.poses[phase].angles, worked, script.symmetric)
 
 
 def build_timeline(
@@ -654,7 +700,7 @@ def build_timeline(
     holds: list[dict[str, Any]] = []
     reps: list[dict[str, Any]] = []
     t = 0.0
-    start = _angles(script, script.start)
+    start = _angles(script, script.start, worked)
     segs.append(Segment(t, t + script.lead_s, start, start, script.start, "still", worked, 0))
     t += script.lead_s
     side = worked
@@ -662,24 +708,27 @@ def build_timeline(
     if duration_s:
         one = (len(script.cycle) - 1) * move + sum(script.holds.values()) + script.rest_s
         n_reps = max(1, int((duration_s - script.lead_s - 0.5) // max(one, 0.5)))
+    goal = script.hold_phase or script.cycle[len(script.cycle) // 2]  # the far position
     for rep in range(1, n_reps + 1):
         rep_start = t
+        start = _angles(script, script.start, side)
         cur = start
-        incomplete = fault == "incomplete" and rep == 2
+        partial = fault == "incomplete" and rep == 2  # goes only part of the way
+        incomplete = partial or fault == "hips_sag"
         for ph in script.cycle[1:]:
-            target = _angles(script, ph)
-            if fault == "hips_sag" and ph == script.hold_phase and target.get("hip", 0) > 160:
-                target = {**target, "hip": target["hip"] - 27.0}  # stops short of straight
-            if incomplete and ph == script.hold_phase:
-                target = {
-                    k: start.get(k, v) + 0.45 * (v - start.get(k, v)) for k, v in target.items()
-                }
+            target = _angles(script, ph, side)
+            if fault == "hips_sag" and ph == script.hold_phase:
+                for sd in ("left", "right"):  # the top stops short of a straight line
+                    target = {**target, f"{sd}_hip": min(target[f"{sd}_hip"], 150.0)}
+            if partial and ph == goal:
+                f = script.incomplete_frac
+                target = {k: start.get(k, v) + f * (v - start.get(k, v)) for k, v in target.items()}
             segs.append(Segment(t, t + move, cur, target, ph, "move", side, rep))
             t += move
             h = script.holds.get(ph, 0.0)
             if h > 0:
                 segs.append(Segment(t, t + h, target, target, ph, "hold", side, rep))
-                if not (incomplete and ph == script.hold_phase):
+                if not (incomplete and ph == goal):
                     holds.append({"phase": ph, "start_s": round(t, 3), "end_s": round(t + h, 3),
                                   "side": side, "rep": rep})  # fmt: skip
                 t += h
@@ -735,10 +784,18 @@ def angles_at(
     if fault == "bounce" and seg.kind == "hold" and f_on:
         m = script.bounce_measure
         amp = 9.0 if m != "twist" else 8.0
-        ang[m] = ang.get(m, 0.0) + amp * math.sin(2 * math.pi * 1.6 * (t - seg.t0))
+        wave = amp * math.sin(2 * math.pi * 1.6 * (t - seg.t0))
+        other = "right" if seg.worked == "left" else "left"
+        names = (
+            [m]
+            if m in ang
+            else [f"{seg.worked}_{m}"] + ([f"{other}_{m}"] if script.symmetric else [])
+        )
+        for k in names:
+            ang[k] = ang.get(k, 0.0) + wave
     if fault == "foot_lift" and seg.kind == "hold" and f_on:
         ramp = max(0.0, min(1.0, (t - seg.t0) / 0.5, (seg.t1 - t) / 0.5))
-        ang["foot_lift"] = 35.0 * ramp
+        ang["foot_lift"] = 50.0 * ramp
     return ang, seg
 
 
@@ -762,7 +819,7 @@ def script_from_definition(script: Script, exercise: Any) -> Script:
         base = {**script.base, **ang}
         for tg in ph.targets:
             m = tg.measure
-            if m not in base or getattr(tg, "unit", "deg") != "deg":
+            if m not in base or getattr(tg, "unit", "deg") != "deg" or getattr(tg, "change", False):
                 continue
             if getattr(tg, "change", False):  # bounds a change from a baseline, not the angle
                 continue

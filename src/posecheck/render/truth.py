@@ -34,6 +34,20 @@ class Truth:
         return len(self.t_s)
 
 
+def truth_from_dict(data: dict[str, Any]) -> Truth:
+    """A Truth from the JSON structure (``ClipRenderer.truth()`` or a loaded file)."""
+    data = dict(data)
+    series = data.pop("series")
+    nan2 = [np.nan, np.nan]
+    rows = [[c if c is not None else nan2 for c in fr] for fr in series["points"]]
+    pts = np.array(rows, dtype=float).reshape(-1, 33, 2)
+    meas = {
+        k: np.array([np.nan if v is None else v for v in vals], dtype=float)
+        for k, vals in series["measures"].items()
+    }
+    return Truth(data, np.array(series["t_s"], dtype=float), pts, meas, series)
+
+
 def load_truth(path: str | Path) -> Truth:
     """Load ``clip.truth.json`` (or the truth beside ``clip.mp4``)."""
     p = Path(path)
@@ -49,10 +63,31 @@ def load_truth(path: str | Path) -> Truth:
         raise InputError(
             f"{p}: not a posecheck render truth file", "render it with posecheck render"
         )
-    series = data.pop("series")
-    nan2 = [np.nan, np.nan]
-    rows = [[c if c is not None else nan2 for c in fr] for fr in series["points"]]
-    pts = np.array(rows, dtype=float).reshape(-1, 33, 2)
-    meas = {k: np.array([np.nan if v is None else v for v in vals], dtype=float)
-            for k, vals in series["measures"].items()}  # fmt: skip
-    return Truth(data, np.array(series["t_s"], dtype=float), pts, meas, series)
+    return truth_from_dict(data)
+
+
+def engine_on_truth(exercise: Any, truth: Truth, side: str = "auto") -> tuple[Any, list[str]]:
+    """Run the engine on the exact drawn points: the reference for holds and reps.
+
+    Returns the session summary and the per-frame tracking states. ``back_curvature``
+    (a mask measure) is taken from the truth's ``back_bulge``.
+    """
+    from posecheck.angles import compute_measures
+    from posecheck.engine import Engine
+    from posecheck.pose import LANDMARK_NAMES, Pose
+
+    eng = Engine(exercise, side=side)
+    w, h = truth.header["width"], truth.header["height"]
+    bulge = truth.series.get("back_bulge") or [float("nan")] * len(truth)
+    states = []
+    # like MediaPipe, the far side is seen less well: the engine's auto side is the near one
+    far = "left" if truth.header.get("near_side") == "right" else "right"
+    side_vis = np.array([0.7 if n.startswith(far) else 1.0 for n in LANDMARK_NAMES])
+    for i, t in enumerate(truth.t_s):
+        xy = truth.points[i]
+        vis = np.isfinite(xy[:, 0]) * side_vis
+        pose = Pose(xy=np.nan_to_num(xy), visibility=vis, image_size=(w, h),
+                    extras={"back_curvature": float(bulge[i])})  # fmt: skip
+        r = eng.update(i, float(t), pose, compute_measures(pose, eng.measure_names))
+        states.append(r.state)
+    return eng.finish(), states
