@@ -219,7 +219,7 @@ SCRIPTS: dict[str, Script] = {
             ("rest", "tilt", "rest"),
             {"tilt": 3.0},
             ("foot_lift", "incomplete") + _FRAME,
-            move_s=1.4,
+            move_s=1.0,
             incomplete_frac=0.12,
         ),
         _s(
