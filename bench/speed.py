@@ -34,7 +34,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MEDIA = REPO.parent / "shared" / "media"
+# /work/main/bench -> /work/shared; a worktree /work/wt/NAME/bench -> /work/shared too
+MEDIA = next(
+    (p / "shared" / "media" for p in REPO.parents if (p / "shared" / "media").is_dir()),
+    REPO.parent / "shared" / "media",
+)
 DEFAULT_CLIPS = [
     (MEDIA / "bridge" / "glute-bridge-3-reps-side.mp4", "bridge"),
     (MEDIA / "cat-camel" / "cat-cow-side.mp4", "cat-camel"),
@@ -105,20 +109,40 @@ def needs_segmentation(exercise: str) -> bool:
     return bool(Engine(Library.load().get(exercise)).needs_segmentation)
 
 
-def bench_clip(clip: Path, exercise: str, rounds: int, work: Path) -> dict:
+def bench_clip(
+    clip: Path,
+    exercise: str,
+    rounds: int,
+    work: Path,
+    skip_bare: bool = False,
+    cut: Path | None = None,
+) -> dict:
+    """Time the cases on ``clip`` (and on ``cut``, its first second, for per-frame costs)."""
     frames = frame_count(clip)
     seg = needs_segmentation(exercise)
-    out_full, out_data = work / f"{clip.stem}.full", work / f"{clip.stem}.data"
-    bare = [sys.executable, __file__, "--bare", str(clip)] + (["--segmentation"] if seg else [])
-    cases = {
-        "bare": bare,
-        "analyze": posecheck("analyze", str(clip), "-e", exercise, "-o", str(out_full), "--force"),
-        "data": posecheck(
-            "analyze", str(clip), "-e", exercise, "-o", str(out_data), "--force",
-            "--no-video", "--no-report",
-        ),
-    }  # fmt: skip
+
+    def cases_for(video: Path, tag: str) -> dict[str, list[str]]:
+        out_full, out_data = work / f"{video.stem}.full", work / f"{video.stem}.data"
+        bare = [sys.executable, __file__, "--bare", str(video)]
+        bare += ["--segmentation"] if seg else []
+        c = {
+            f"bare{tag}": bare,
+            f"analyze{tag}": posecheck("analyze", str(video), "-e", exercise, "-o", str(out_full),
+                                       "--force", "-q"),
+            f"data{tag}": posecheck(
+                "analyze", str(video), "-e", exercise, "-o", str(out_data), "--force",
+                "--no-video", "--no-report", "-q",
+            ),
+        }  # fmt: skip
+        if skip_bare:
+            del c[f"bare{tag}"]
+        return c
+
+    cases = cases_for(clip, "")
+    if cut is not None:
+        cases.update(cases_for(cut, "_cut"))
     res: dict[str, list[tuple[float, float, int]]] = {k: [] for k in [*cases, "score"]}
+    out_data = work / f"{clip.stem}.data"
     for r in range(rounds):
         for name, cmd in cases.items():
             res[name].append(run_child(cmd))
@@ -126,12 +150,39 @@ def bench_clip(clip: Path, exercise: str, rounds: int, work: Path) -> dict:
         if lm:
             res["score"].append(run_child(posecheck("score", str(lm[0]), "-e", exercise)))
         print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
-    return {"clip": str(clip), "frames": frames, "segmentation": seg, "runs": res}
+    return {
+        "clip": str(clip), "frames": frames, "segmentation": seg, "runs": res,
+        "cut_frames": frame_count(cut) if cut is not None else 0,
+        "landmarks": str(lm[0]) if rounds and lm else None,
+    }  # fmt: skip
+
+
+def per_frame(b: dict) -> dict[str, dict[str, float]]:
+    """Marginal ms a frame and start-up s of each case, from the clip and its 1 s cut.
+
+    ms/frame = (median wall of the clip - median wall of the cut) / (frame difference):
+    process start-up, imports and model loading cancel out.
+    """
+    out = {}
+    n, n_cut = b["frames"], b.get("cut_frames", 0)
+    if not n_cut or n <= n_cut:
+        return out
+    for name in ("bare", "analyze", "data"):
+        full = [r[0] for r in b["runs"].get(name, []) if r[2] == 0]
+        cut = [r[0] for r in b["runs"].get(f"{name}_cut", []) if r[2] == 0]
+        if not full or not cut:
+            continue
+        wf, wc = statistics.median(full), statistics.median(cut)
+        ms = (wf - wc) / (n - n_cut) * 1000.0
+        out[name] = {"ms_per_frame": ms, "startup_s": wc - ms / 1000.0 * n_cut}
+    return out
 
 
 def summarise(b: dict) -> dict:
     out = {"clip": Path(b["clip"]).name, "frames": b["frames"], "seg": b["segmentation"]}
     for name, runs in b["runs"].items():
+        if name.endswith("_cut"):
+            continue
         ok = [r for r in runs if r[2] == 0]
         if not ok:
             out[name] = None
@@ -147,6 +198,7 @@ def summarise(b: dict) -> dict:
     for name in ("analyze", "data", "score"):
         if base and out.get(name):
             out[f"{name}/bare"] = out[name]["wall_s"] / base["wall_s"]
+    out["per_frame"] = per_frame(b)
     return out
 
 
@@ -169,21 +221,75 @@ def make_long(clip: Path, minutes: float, work: Path) -> Path:
     return dst
 
 
+def make_cut(clip: Path, seconds: float, work: Path) -> Path:
+    """The first ``seconds`` of a clip, re-encoded (frame-exact), for start-up costs."""
+    dst = work / f"{clip.stem}.cut.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-t", str(seconds), "-an",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+         str(dst)],
+        check=True,
+    )  # fmt: skip
+    return dst
+
+
+def score_scaling(lm: Path, exercise: str, work: Path, copies: int = 24) -> dict[int, float]:
+    """Wall time of ``score --jobs N`` over ``copies`` copies of one landmarks file."""
+    folder = work / "many"
+    folder.mkdir(exist_ok=True)
+    for i in range(copies):
+        shutil.copy(lm, folder / f"copy{i:02d}.landmarks.npz")
+    out = {}
+    for jobs in sorted({1, 2, os.cpu_count() or 1}):
+        out[jobs] = statistics.median(
+            run_child(posecheck("score", str(folder), "-e", exercise, "--jobs", str(jobs)))[0]
+            for _ in range(3)
+        )
+    return out
+
+
+def live_stats(clip: Path, exercise: str) -> list[str]:
+    """``posecheck live`` with the clip as camera: its --stats lines (frames/s, latency)."""
+    cmd = posecheck("live", exercise, "--camera", str(clip), "--countdown", "0", "--mute",
+                    "--stats", "--no-window")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+    keys = ("frames shown", "latency", "processing")
+    return [ln.strip() for ln in (p.stdout + p.stderr).splitlines()
+            if any(k in ln for k in keys)] or [f"live failed (exit {p.returncode})"]  # fmt: skip
+
+
 def table(rows: list[dict]) -> str:
     head = "| clip | frames | mask | case | median wall s | frames/s | x bare | peak MB |"
     lines = [head, "|---|---:|---|---|---:|---:|---:|---:|"]
     for s in rows:
         for name in ("bare", "analyze", "data", "score"):
+            if name not in s:
+                continue  # e.g. no bare run on the long input
             c = s.get(name)
             if not c:
                 lines.append(f"| {s['clip']} | {s['frames']} | | {name} | failed | | | |")
                 continue
-            ratio = s.get(f"{name}/bare", 1.0)
+            ratio = s.get(f"{name}/bare")
             lines.append(
                 f"| {s['clip']} | {s['frames']} | {'yes' if s['seg'] else 'no'} | {name} | "
                 f"{c['wall_s']:.2f} | "
-                f"{c['fps']:.1f} | {ratio:.3f} | {c['peak_mb']:.0f} |"
+                f"{c['fps']:.1f} | {'-' if ratio is None else f'{ratio:.3f}'} | "
+                f"{c['peak_mb']:.0f} |"
             )
+    return "\n".join(lines)
+
+
+def per_frame_table(rows: list[dict]) -> str:
+    lines = ["| clip | case | ms a frame (marginal) | x bare | start-up s |",
+             "|---|---|---:|---:|---:|"]  # fmt: skip
+    for s in rows:
+        pf = s.get("per_frame") or {}
+        base = pf.get("bare", {}).get("ms_per_frame")
+        for name, v in pf.items():
+            ratio = f"{v['ms_per_frame'] / base:.3f}" if base else "-"
+            lines.append(f"| {s['clip']} | {name} | {v['ms_per_frame']:.2f} | {ratio} | "
+                         f"{v['startup_s']:.2f} |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -197,6 +303,16 @@ def main() -> int:
     ap.add_argument("--exercise", default=None, help="exercise for --clips (default: bridge)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per clip (default 3)")
     ap.add_argument("--long-minutes", type=float, default=0, help="also a clip looped to N min")
+    ap.add_argument("--long-bare", action="store_true",
+                    help="also run the bare loop on the long input (default: compare its "
+                    "throughput with the short run of the same command)")  # fmt: skip
+    ap.add_argument("--long-only", action="store_true", help="only the long input")
+    ap.add_argument(
+        "--no-cut",
+        action="store_true",
+        help="skip the 1 s cuts that give per-frame costs without start-up",
+    )
+    ap.add_argument("--live", action="store_true", help="also time 'posecheck live' (stats)")
     ap.add_argument("--json", type=Path, help="write the raw results here")
     args = ap.parse_args()
     if args.bare:
@@ -208,28 +324,61 @@ def main() -> int:
         print("no clips found (pass --clips)", file=sys.stderr)
         return 2
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
-    rows, raw = [], {}
+    print(f"load average at start: {os.getloadavg()}")
+    rows, raw, extra = [], {}, {}
     with tempfile.TemporaryDirectory(prefix="posecheck-speed-") as tmp:
         work = Path(tmp)
-        for clip, ex in clips:
-            print(f"- {clip.name} ({ex}), {args.rounds} rounds", file=sys.stderr)
-            b = bench_clip(clip, ex, args.rounds, work)
-            raw[clip.name] = b
-            rows.append(summarise(b))
+        if not args.long_only:
+            for clip, ex in clips:
+                print(f"- {clip.name} ({ex}), {args.rounds} rounds", file=sys.stderr)
+                cut = None if args.no_cut else make_cut(clip, 1.0, work)
+                b = bench_clip(clip, ex, args.rounds, work, cut=cut)
+                raw[clip.name] = b
+                rows.append(summarise(b))
+            if args.live:
+                print("- live", file=sys.stderr)
+                extra["live"] = {c.name: live_stats(c, e) for c, e in clips}
+            extra["startup"] = startup_times()
+        src = raw.get(clips[0][0].name)
         if args.long_minutes > 0:
             clip, ex = clips[0]
             long = make_long(clip, args.long_minutes, work)
             print(f"- {long.name} ({ex}), 1 round", file=sys.stderr)
-            b = bench_clip(long, ex, 1, work)
-            raw[long.name] = b
+            b = bench_clip(long, ex, 1, work, skip_bare=not args.long_bare)
+            raw[long.name] = src = b
             rows.append(summarise(b))
-        start = startup_times()
+        # score --jobs over copies of one landmarks file: the long input's (seconds of
+        # work each) when there is one, else the first clip's
+        if src and src.get("landmarks"):
+            copies = 8 if args.long_minutes > 0 else 24
+            print(f"- score --jobs scaling ({copies} copies)", file=sys.stderr)
+            extra["score_jobs"] = {
+                "copies": copies, "frames_each": src["frames"],
+                "wall_s": score_scaling(Path(src["landmarks"]), clips[0][1], work, copies),
+            }  # fmt: skip
+    print(f"load average at end: {os.getloadavg()}")
     print(table(rows))
-    print()
-    for k, v in start.items():
-        print(f"time to first result: posecheck {k}: {v:.3f} s (median of 5)")
+    if any(r.get("per_frame") for r in rows):
+        print()
+        print(per_frame_table(rows))
+    if "score_jobs" in extra:
+        print()
+        sj = extra["score_jobs"]
+        one = sj["wall_s"].get(1)
+        for jobs, wall in sj["wall_s"].items():
+            speed = f" ({one / wall:.2f}x faster than --jobs 1)" if one else ""
+            print(f"score --jobs {jobs} over {sj['copies']} landmark files of "
+                  f"{sj['frames_each']} frames: {wall:.2f} s{speed}")  # fmt: skip
+    for name, lines in extra.get("live", {}).items():
+        print(f"\nlive, {name} as camera:")
+        for ln in lines:
+            print(f"  {ln}")
+    if "startup" in extra:
+        print()
+        for k, v in extra["startup"].items():
+            print(f"time to first result: posecheck {k}: {v:.3f} s (median of 5)")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "startup": start, "raw": raw}, indent=1))
+        args.json.write_text(json.dumps({"rows": rows, "extra": extra, "raw": raw}, indent=1))
     return 0
 
 
