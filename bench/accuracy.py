@@ -36,7 +36,10 @@ from posecheck.render.motion import SCRIPTS
 from posecheck.render.truth import engine_on_truth, load_truth
 from posecheck.render.video import write_clip
 
-STATE_FAULTS = {"out_of_frame": ("low_visibility", "no_person"), "wrong_view": ("wrong_view",)}
+STATE_FAULTS = {
+    "out_of_frame": ("low_visibility", "no_person", "wrong_view"),
+    "wrong_view": ("wrong_view",),
+}
 CUE_FAULTS = {"bounce": ("bouncing",), "too_fast": ("too_fast",)}
 REP_FAULTS = ("hips_sag", "incomplete")
 STATE_MIN_S = 1.0  # a state problem counts as flagged when it lasts this long in total
@@ -191,13 +194,18 @@ def run_case(lib: Library, name: str, fault: str | None, seed: int, args: argpar
     case.truth_flags = flags_of(ref_summary, ref_states, args.fps)
     if case.counts_reps and case.reps_model < len(truth.reps):  # fewer than attempted
         case.flags.append("fewer_reps")
-    if fault:
-        case.expected, want = expected_flag(fault, ex)
+    judge(case, ex)
+    case.seconds = time.perf_counter() - started
+    return case
+
+
+def judge(case: Case, ex: Any) -> None:
+    """Was the injected fault flagged (or, on a correct render, anything flagged)?"""
+    if case.fault:
+        case.expected, want = expected_flag(case.fault, ex)
         case.flagged = bool(want & set(case.flags))
     else:
         case.flagged = bool(case.flags)
-    case.seconds = time.perf_counter() - started
-    return case
 
 
 def fmt_case(c: Case) -> str:
@@ -263,8 +271,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hold-cap", type=float, default=5.0, help="longest hold rendered (s)")
     ap.add_argument("--json", type=Path, help="also write the cases as JSON")
     ap.add_argument("--write-readme", action="store_true", help="rewrite bench/README.md's table")
+    ap.add_argument("--from-json", type=Path, help="re-judge and print cases saved by --json")
+    ap.add_argument("--command", help="the command to name in bench/README.md (with --from-json)")
     args = ap.parse_args(argv)
     lib = Library.load()
+    if args.from_json:
+        cases = [Case(**d) for d in json.loads(args.from_json.read_text())]
+        for c in cases:
+            judge(c, lib.get(c.exercise))
+        print(HEADER)
+        print("\n".join(fmt_case(c) for c in cases))
+        summary = summarize(cases)
+        print("\n" + "\n".join(summary))
+        if args.write_readme:
+            write_readme(cases, summary, (args.command or "").split())
+        return 0
     names = args.only or [n for n in sorted(SCRIPTS) if lib.find(n) is not None]
     cases: list[Case] = []
     print(HEADER)

@@ -106,6 +106,9 @@ class ClipRenderer:
         if opts.fault == "far_side":
             yaw += 180.0
         pitch = float(rng.uniform(6, 14)) if noise else 9.0
+        if self.view == "front" and script.posture in ("supine", "prone"):
+            # from the feet at floor level the knees hide the face: the camera stands higher
+            pitch += 24.0
         # camera shake: a slow wobble of about 1-2 px (a filtered random walk)
         self._shake = np.zeros((self.n_frames + 1, 2))
         if noise:

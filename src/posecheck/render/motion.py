@@ -276,11 +276,11 @@ SCRIPTS: dict[str, Script] = {
             "supine",
             "front",
             {**_HOOK, "shoulder": 90, "arm_roll": 80, "arms_floor": 0.0},
-            {"middle": {}, "twist": {"leg_roll": 65, "other_leg_roll": 65}},
+            {"middle": {}, "twist": {"leg_roll": 65, "other_leg_roll": -65}},
             ("middle", "twist", "middle"),
             {"twist": 4.0},
             ("bounce",) + _FRAME,
-            move_s=2.0,
+            move_s=3.0,
             bounce_measure="leg_roll",
         ),
         _s(
