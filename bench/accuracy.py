@@ -38,7 +38,8 @@ from posecheck.render.video import write_clip
 
 STATE_FAULTS = {
     "out_of_frame": ("low_visibility", "no_person", "wrong_view"),
-    "wrong_view": ("wrong_view",),
+    # from the head or feet end at floor level the model often finds nobody: "no person"
+    "wrong_view": ("wrong_view", "no_person"),
 }
 CUE_FAULTS = {"bounce": ("bouncing",), "too_fast": ("too_fast",)}
 REP_FAULTS = ("hips_sag", "incomplete")
