@@ -8,15 +8,20 @@ For each clip and round, in this order, each as a fresh process:
   4. score:    `posecheck score` on the landmarks file written by 3 (no model)
 It prints the median wall time, frames/s, the ratios 2/1, 3/1, 4/1 and each run's peak
 memory (max RSS of the process), plus the time to the first result of `posecheck --help`
-and `posecheck exercises`. With --long-minutes N it also loops a clip to N minutes and runs
-1-3 once on it, to show memory stays flat and throughput holds.
+and `posecheck exercises`. Cases 1-3 also run on the first second of each clip (same
+rotation): clip minus cut gives the marginal cost a frame without process start-up.
+Then `score --jobs 1/2/N` over copies of one landmarks file and, with --live,
+`posecheck live EX --camera CLIP --countdown 0 --mute --stats --no-window`.
+With --long-minutes N it loops the first clip to N minutes and runs 2-4 once on it
+(1 too with --long-bare), to show memory stays flat and throughput holds: compare its
+frames/s with the short run of the same command.
 
 The machines are shared and noisy: compare ratios from one run, not absolute numbers
-across runs. Example:
+across runs. The run in bench/README.md:
 
-    python bench/speed.py --rounds 3
+    python bench/speed.py --rounds 3 --live --json speed.json
     python bench/speed.py --clips ../shared/media/bridge/glute-bridge-3-reps-side.mp4 \
-        --exercise bridge --long-minutes 10
+        --exercise bridge --long-only --long-minutes 10 --json long.json
 """
 
 from __future__ import annotations
