@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import defaultdict
@@ -27,24 +26,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from _media import find_media  # noqa: E402
+
 from posecheck import recognize as rz  # noqa: E402
 from posecheck.angles import EXTRA_MEASURES  # noqa: E402
 from posecheck.landmarks_io import LandmarksWriter, read_landmarks  # noqa: E402
 from posecheck.library import Library  # noqa: E402
 
-
-def _find_media() -> Path:
-    """$POSECHECK_MEDIA, else ../shared/media next to the repository (or one level up,
-    for git worktrees)."""
-    if os.environ.get("POSECHECK_MEDIA"):
-        return Path(os.environ["POSECHECK_MEDIA"])
-    for base in (REPO.parent, REPO.parent.parent):
-        if (base / "shared" / "media").is_dir():
-            return base / "shared" / "media"
-    return REPO.parent / "shared" / "media"
-
-
-DEFAULT_MEDIA = _find_media()
+DEFAULT_MEDIA = find_media()
 
 
 def cache_path(out: Path, rel: str) -> Path:

@@ -38,12 +38,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _media import find_media
+
 REPO = Path(__file__).resolve().parents[1]
-# /work/main/bench -> /work/shared; a worktree /work/wt/NAME/bench -> /work/shared too
-MEDIA = next(
-    (p / "shared" / "media" for p in REPO.parents if (p / "shared" / "media").is_dir()),
-    REPO.parent / "shared" / "media",
-)
+MEDIA = find_media()
 DEFAULT_CLIPS = [
     (MEDIA / "bridge" / "glute-bridge-3-reps-side.mp4", "bridge"),
     (MEDIA / "cat-camel" / "cat-cow-side.mp4", "cat-camel"),
