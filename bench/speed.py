@@ -251,10 +251,13 @@ def score_scaling(lm: Path, exercise: str, work: Path, copies: int = 24) -> dict
     return out
 
 
-def live_stats(clip: Path, exercise: str) -> list[str]:
-    """``posecheck live`` with the clip as camera: its --stats lines (frames/s, latency)."""
+def live_stats(clip: Path, exercise: str, work: Path) -> list[str]:
+    """``posecheck live`` with the clip as camera: its --stats lines (frames/s, latency).
+
+    The session it saves goes into the benchmark's temporary folder, not the repository.
+    """
     cmd = posecheck("live", exercise, "--camera", str(clip), "--countdown", "0", "--mute",
-                    "--stats", "--no-window")  # fmt: skip
+                    "--stats", "--no-window", "-o", str(work / f"live-{clip.stem}"))  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
     keys = ("frames shown", "latency", "processing")
@@ -340,7 +343,7 @@ def main() -> int:
                 rows.append(summarise(b))
             if args.live:
                 print("- live", file=sys.stderr)
-                extra["live"] = {c.name: live_stats(c, e) for c, e in clips}
+                extra["live"] = {c.name: live_stats(c, e, work) for c, e in clips}
             extra["startup"] = startup_times()
         src = raw.get(clips[0][0].name)
         if args.long_minutes > 0:
