@@ -220,6 +220,12 @@ class Engine:
             if b.change:
                 bounds.setdefault(b.key, b)
         self._change_bounds = tuple(bounds.values())
+        # the definition is fixed: resolve its measure names for each side once, not
+        # every frame (definition name, registered name for that side)
+        self._resolved = {
+            sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures()))
+            for sd in SIDES
+        }
         self.reset()
 
     # --- public API ----------------------------------------------------------------
@@ -227,7 +233,7 @@ class Engine:
     @property
     def measure_names(self) -> set[str]:
         """Resolved measure names the engine reads each frame (both sides: side may change)."""
-        names = {resolve(m, sd) for m in self.ex.all_measures() for sd in SIDES}
+        names = {name for pairs in self._resolved.values() for _, name in pairs}
         names.add("shoulder_width_ratio")
         return names
 
@@ -438,8 +444,8 @@ class Engine:
         """Definition name -> value for one side, plus the change values of change bounds
         (None while a change bound has no baseline yet)."""
         out: dict[str, float | None] = {}
-        for m in self.ex.all_measures():
-            v = measures.get(resolve(m, side), math.nan)
+        for m, name in self._resolved[side]:
+            v = measures.get(name, math.nan)
             out[m] = math.nan if v is None else float(v)
         tr = self._tracks.get(side)
         # the baseline stands still while a hold runs (a 10 s tilt must not become the

@@ -96,15 +96,14 @@ def run(
     ``measure_names``; all registered ones if it has none). ``smoother`` is called
     as ``smoother(pose, t_s)``; the unsmoothed pose is kept on ``result.raw_pose``.
     """
+    exercise = getattr(engine, "exercise", None)
     if min_visibility is None:
         # the definition says how visible its landmarks must be (bird dog: 0.3, the far
         # leg is half hidden from the side); 0.5 otherwise
-        ex = getattr(engine, "exercise", None)
-        min_visibility = float(getattr(ex, "min_visibility", 0.5) or 0.5)
+        min_visibility = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
     names = measure_names if measure_names is not None else getattr(engine, "measure_names", None)
     names = sorted(names) if names is not None else None
     info: MediaInfo = source.info
-    exercise = getattr(engine, "exercise", None)
     opened: list[Sink] = []
     done = 0
     total = info.frame_count
