@@ -49,17 +49,21 @@ def write_video(
     return path
 
 
-def bridge_landmarks(path: Path, reps: int = 3, fps: float = 30.0, seconds: float = 12.0) -> Path:
+def bridge_landmarks(
+    path: Path, reps: int = 3, fps: float = 30.0, seconds: float = 12.0,
+    stop_s: float | None = None,
+) -> Path:  # fmt: skip
     """A landmarks file of a drawn-by-numbers bridge: the hip rises to straight ``reps`` times.
 
     Side view (left side to the camera), 1280x720. Each rep: 1 s up, a hold at the
-    top, 1 s down, rest on the floor.
+    top, 1 s down, rest on the floor. ``stop_s``: the recording stops there (before
+    ``seconds``), e.g. as the person gets back down.
     """
     from posecheck.landmarks_io import LandmarksWriter
     from posecheck.pose import MediaInfo
 
-    n = int(seconds * fps)
-    info = MediaInfo("synthetic-bridge.mp4", "video", fps, n, 1280, 720, 0, seconds)
+    n = int((seconds if stop_s is None else stop_s) * fps)
+    info = MediaInfo("synthetic-bridge.mp4", "video", fps, n, 1280, 720, 0, n / fps)
     w = LandmarksWriter(path, info, {"smoothing": "one-euro"})
     period = seconds / reps
     for i in range(n):
@@ -341,6 +345,49 @@ def test_no_video_no_report_and_force(tmp_path, capsys, fake_estimator):
     assert code == 0 and (out / "annotated.mp4").is_file() and (out / "report.html").is_file()
 
 
+def test_last_rep_closed_by_the_end_is_on_the_last_csv_row_and_video_frame(
+    tmp_path, capsys, monkeypatch
+):
+    """A video that stops as the person gets back down from the third bridge: the engine
+    counts that rep at the end of the input, and frames.csv's last row, the annotated
+    video's last frame and summary.json all say 3 (the row before says 2)."""
+    import av
+
+    import posecheck.estimator as est
+    from posecheck.commands._offline import ReplayEstimator
+    from posecheck.landmarks_io import read_landmarks
+    from posecheck.sinks.overlay import Overlay
+
+    fps = 15.0
+    lm = bridge_landmarks(tmp_path / "poses.landmarks.npz", reps=3, fps=fps, stop_s=11.2)
+    data = read_landmarks(lm)
+    monkeypatch.setattr(est, "MediaPipeEstimator", lambda *a, **k: ReplayEstimator(data))
+    drawn: list[int] = []
+    draw = Overlay.draw
+
+    def recording_draw(self, img, result):
+        drawn.append(result.reps_done)
+        return draw(self, img, result)
+
+    monkeypatch.setattr(Overlay, "draw", recording_draw)
+    video = write_video(tmp_path / "clip.mp4", n=len(data), fps=fps)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "analyze", video, "-e", "bridge", "-o", out, "-q",
+                           "--no-report")  # fmt: skip
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["reps_complete"] == 3
+    assert summary["reps"][-1]["end_s"] == pytest.approx(11.07, abs=0.05)  # closed at the end
+    with open(out / "frames.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(data)
+    assert [r["reps"] for r in rows[-2:]] == ["2", "3"]
+    assert rows[-1]["phase"] == "down"  # the phase the end accepted, which completed the rep
+    assert len(drawn) == len(data) and drawn[-2:] == [2, 3]
+    with av.open(str(out / "annotated.mp4")) as c:
+        assert sum(1 for _ in c.decode(video=0)) == len(data)
+
+
 # --- score without the model (landmark files) ------------------------------------------
 
 
@@ -451,12 +498,9 @@ def test_analyze_bridge_every_output(bridge_run, labels):
     assert len(holds) == len(truth["top_holds_s"])
     for (s, e), (ts, te) in zip(holds, truth["top_holds_s"], strict=True):
         assert s < te and e > ts  # each hold overlaps the labelled top
-    # The CSV's running counter agrees, except a rep the clip ends in: the engine's
-    # finish() accepts it (here the third: the clip stops as she gets back down).
-    missing = data["reps_complete"] - int(rows[-1]["reps"])
-    assert missing in (0, 1)
-    if missing:
-        assert data["reps"][-1]["end_s"] > float(rows[-1]["t_s"]) - 0.5
+    # The CSV's running counter agrees on the last row, also for a rep the clip ends in
+    # (the engine's finish() accepts it: the clip stops as she gets back down).
+    assert int(rows[-1]["reps"]) == data["reps_complete"]
     assert data["definition"]["name"] == "bridge" and "source_text" in data["definition"]
     # The landmarks file re-scores (no model) to the same result.
     lm = out / f"{clip.stem}.landmarks.npz"

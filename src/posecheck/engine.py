@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -290,6 +290,8 @@ class Engine:
         self._carry: list[Event] = []
         self._frame_index = 0
         self._warnings: list[str] = []
+        self._last_result: FrameResult | None = None
+        self._final: FrameResult | None = None
 
     def pause(self, paused: bool = True) -> None:
         """Pause (or resume) counting; frames while paused get state ``paused``."""
@@ -374,7 +376,7 @@ class Engine:
         key = [resolve(m, self._active) for m in self.ex.key_measures]
         status, in_target = self._status(tr, measures)
         hold = tr.hold
-        return FrameResult(
+        result = FrameResult(
             index=frame_index,
             t_s=t_s,
             pose=pose,
@@ -391,10 +393,29 @@ class Engine:
             reps_done=self._set_reps,
             cue=self._state_cue if self.state != STATE_TRACKING else self._cue,
             events=self._events,
+            paused=self._paused,
         )
+        self._last_result = result  # finish() amends it into final_result
+        return result
+
+    @property
+    def final_result(self) -> FrameResult | None:
+        """The last frame's result as the end of the input left it (after :meth:`finish`).
+
+        ``finish()`` may still count: it accepts a phase matched on the last frames, ends a
+        running hold and closes an open rep. Those belong to the last frame, so this is
+        that frame's ``FrameResult`` with the phase and the set's counts after closing and
+        ``events`` = what ``finish()`` raised. ``pipeline.run`` hands it to the sinks'
+        optional ``end(result)``: frames.csv's last row and the annotated video's last
+        frame then agree with the summary. None before ``finish()`` or without frames.
+        """
+        return self._final
 
     def finish(self, partial: bool = False) -> SessionSummary:
-        """End running holds, close an open rep as incomplete, and summarise the session."""
+        """End running holds, close an open rep as incomplete, and summarise the session.
+
+        What this closes is reported like a frame's events, in :attr:`final_result`.
+        """
         self._events = []
         for tr in self._tracks.values():
             # the input ended: a phase matched on the last frames is accepted without
@@ -412,6 +433,7 @@ class Engine:
                     len(tr.cycle) >= 3 and tr.phase is None and tr.cycle_pos == len(tr.cycle) - 2
                 )
                 self._record_rep(tr, self._t_last, complete=back)
+        self._final = self._closing_result()
         records = [r.score for r in self._reps if r.score is not None]
         records += [h.score for h in self._holds if h.score is not None and not self.ex.cycle]
         comps = self._session_components()
@@ -431,6 +453,22 @@ class Engine:
         )
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _closing_result(self) -> FrameResult | None:
+        """The last frame's result amended with what finish() decided (see final_result)."""
+        last = self._last_result
+        if last is None:
+            return None
+        tr = self._tracks[self._active]
+        hold_s, hold_target = last.hold_s, last.hold_target_s
+        if tr.phase != last.phase:  # finish() accepted the phase the last frames matched
+            phase_obj = self._phase_obj(tr.phase)
+            hold_s = 0.0
+            hold_target = phase_obj.hold_s if phase_obj and phase_obj.hold_s else None
+        return replace(
+            last, phase=tr.phase, side=self._active, hold_s=hold_s, hold_target_s=hold_target,
+            holds_done=self._set_holds, reps_done=self._set_reps, events=list(self._events),
+        )  # fmt: skip
 
     def _emit(self, kind: str, t_s: float, data: dict) -> None:
         self._events.append(Event(kind, t_s, self._frame_index, data))

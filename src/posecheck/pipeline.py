@@ -7,6 +7,14 @@ Ctrl-C: the loop stops, ``engine.finish(partial=True)`` makes the summary of wha
 was seen, every sink is closed with it (so the outputs are complete files marked
 partial), then ``KeyboardInterrupt`` propagates to the CLI (exit 130). Any other
 error closes the sinks the same way before it propagates.
+
+The end of the input can still count: ``engine.finish()`` closes a rep the person
+was finishing and a hold still running. The engine reports that as
+``engine.final_result`` (the last frame's result with the counts after closing and
+the events finish raised); a sink with an ``end(result)`` method receives it once,
+after the last ``write`` and before ``close``. Sinks that hold back their last
+frame (frames.csv, the annotated video) write it with those counts, so the last
+row agrees with summary.json.
 """
 
 from __future__ import annotations
@@ -25,7 +33,11 @@ log = logging.getLogger(__name__)
 
 
 class Sink(Protocol):
-    """Receives every frame's result. ``frame`` is None when re-scoring from landmarks."""
+    """Receives every frame's result. ``frame`` is None when re-scoring from landmarks.
+
+    Optional: ``describe_run(estimator=, smoother=)`` before ``open``, and
+    ``end(result)`` with the engine's ``final_result`` before ``close``.
+    """
 
     def open(self, info: MediaInfo, exercise: Any) -> None: ...
 
@@ -136,13 +148,13 @@ def run(
         poses.close()  # stops the source's decoding thread now, not at garbage collection
         summary = engine.finish(partial=True)
         _add_source_warnings(summary, source)
-        _close_all(opened, summary)
+        _close_all(opened, summary, getattr(engine, "final_result", None))
         raise
     summary = engine.finish(partial=False)
     _add_source_warnings(summary, source)
     if progress is not None:
         progress(_progress(done, total, clock() - started, summary.duration_s, final=True))
-    _close_all(opened, summary, reraise=True)
+    _close_all(opened, summary, getattr(engine, "final_result", None), reraise=True)
     return summary
 
 
@@ -163,14 +175,26 @@ def _add_source_warnings(summary: SessionSummary, source: Any) -> None:
             summary.warnings.append(w)
 
 
-def _close_all(sinks: Sequence[Sink], summary: SessionSummary, reraise: bool = False) -> None:
-    """Close every sink even if one fails; the first failure is re-raised if asked."""
+def _close_all(
+    sinks: Sequence[Sink],
+    summary: SessionSummary,
+    final: FrameResult | None = None,
+    reraise: bool = False,
+) -> None:
+    """End and close every sink even if one fails; the first failure is re-raised if asked.
+
+    ``final`` (the engine's ``final_result``: the last frame as the end of the input
+    left it) goes to each sink's optional ``end(result)`` just before its ``close``.
+    """
     first: BaseException | None = None
     for sink in sinks:
-        try:
-            sink.close(summary)
-        except Exception as exc:  # one broken sink must not lose the others' outputs
-            log.error("closing %s failed: %s", type(sink).__name__, exc)
-            first = first or exc
+        end = getattr(sink, "end", None) if final is not None else None
+        steps = ((end, final),) if end is not None else ()
+        for fn, arg in (*steps, (sink.close, summary)):
+            try:
+                fn(arg)
+            except Exception as exc:  # one broken sink must not lose the others' outputs
+                log.error("closing %s failed: %s", type(sink).__name__, exc)
+                first = first or exc
     if reraise and first is not None:
         raise first

@@ -93,6 +93,10 @@ class FrameResult:
     reps_done: int = 0
     cue: Cue | None = None
     events: list[Event] = field(default_factory=list)
+    # The engine was paused for this frame (live: set-up, countdown, pause key, rest,
+    # done): nothing was judged. The landmarks file stores it so a re-score judges
+    # the same frames the live session did.
+    paused: bool = False
     # The estimator's pose before smoothing; set by the pipeline (the landmarks
     # file stores it so re-scoring can smooth again exactly as analyze did).
     raw_pose: Pose | None = field(default=None, repr=False)

@@ -7,7 +7,9 @@ Text lines are for people watching a terminal::
       4.10 s  rep           #1
 
 JSON lines are for programs: one object per event, ``{"t_s", "frame", "kind", ...data}``,
-and a last ``{"kind": "summary", ...}`` line when the session ends.
+and a last ``{"kind": "summary", ...}`` line when the session ends. What the end of the
+session closes (a hold still running, a rep on its way back) is printed just before it,
+dated at the last frame, so the printed events add up to the summary.
 """
 
 from __future__ import annotations
@@ -92,11 +94,14 @@ class EventPrinter:
             print(line, file=self.stream, flush=True)
             self.lines += 1
 
+    def end(self, result: Any) -> None:
+        """What the end of the session closed (a rep, a running hold), as events."""
+        self.write(None, result)
+
     def close(self, summary: Any) -> None:
         if summary is None:
             return
         if not self.json_lines:
-            # Holds/reps the engine closed at the end (no frame carries those events).
             reached = sum(1 for h in summary.holds if h.reached)
             part = " (partial)" if summary.partial else ""
             print(f"{summary.duration_s:8.2f} s  {'end':<13} reps {summary.reps_complete}, "

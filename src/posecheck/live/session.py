@@ -149,6 +149,9 @@ class _RealTimeRecord:
         for _ in range(min(repeat, 30)):  # a long stall (>1 s) is not worth re-encoding
             self.video.write(frame, result)
 
+    def end(self, result: Any) -> None:
+        self.video.end(result)  # the last frame shows what the end of the session counted
+
     def close(self, summary: Any) -> None:
         self.video.close(summary)
 

@@ -3,6 +3,15 @@
 frames.csv columns, in order: ``frame, t_s, pose, visibility, state, side, phase``,
 each measure, ``in_target_<measure>`` for each measure a phase targets, then
 ``hold_s, hold_target_s, holds, reps, cue_id, cue``.
+
+``holds`` (holds that reached their target) and ``reps`` (complete repetitions) are
+running counts of the current set up to and including that frame. The end of the
+input belongs to the last frame: a rep the person was finishing when the video ends,
+or a hold still running, is closed by the engine at the end and counted on the last
+row (its ``phase`` is the one the engine accepted there). So the last row's counts
+equal summary.json's ``reps_complete`` / ``holds_reached`` for a session of one set
+(``analyze``, ``score``); a live session with several sets starts each set at 0.
+The last row is therefore written when the session closes, not when its frame is seen.
 Measures use bare names (``hip`` is the worked side, ``other_hip`` the opposite)
 so a session that changes sides stays one column per measure. Numbers are
 plain decimals, empty when unknown; booleans are 0/1 (spreadsheets and pandas
@@ -40,6 +49,9 @@ class FramesCsvSink:
         self._writer = None
         self._measures: list[str] = []
         self._targeted: list[str] = []
+        # The newest frame's result waits for the next frame or for end(): the end of
+        # the input may still change its counts (see the module docstring).
+        self._held: FrameResult | None = None
 
     def open(self, info: MediaInfo, exercise: object) -> None:
         self._declared = exview.measure_names(exercise)
@@ -72,6 +84,16 @@ class FramesCsvSink:
         )
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
+        if self._held is not None:
+            self._row(self._held)
+        self._held = result
+
+    def end(self, result: FrameResult) -> None:
+        """The last frame as the end of the input left it: written in place of the held row."""
+        if self._held is not None and result.index == self._held.index:
+            self._held = result
+
+    def _row(self, result: FrameResult) -> None:
         if not self._measures:
             self._header(result)
         by_bare = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
@@ -90,6 +112,9 @@ class FramesCsvSink:
 
     def close(self, summary: SessionSummary) -> None:
         if self._fh is not None:
+            if self._held is not None:
+                self._row(self._held)
+                self._held = None
             if not self._measures:  # no frame at all: still a valid CSV with a header
                 self._header(None)
             self._fh.close()

@@ -12,6 +12,10 @@ overlap with the pose model instead of adding to it, and memory stays flat (at
 most ``queue_size`` frames wait). The output has exactly one frame per input
 frame, the input's size (padded by one pixel only where H.264 needs even sizes)
 and its fps as an exact fraction (29.97 stays 30000/1001).
+
+The newest frame is held back until the next one (or ``end``) arrives: the end of
+the input may still count a rep or a hold on it (``Engine.final_result``), and the
+last picture shows the same counts as summary.json.
 """
 
 from __future__ import annotations
@@ -177,6 +181,7 @@ class VideoSink:
         self._error: BaseException | None = None
         self._enc = None
         self._size: tuple[int, int] | None = None
+        self._held: tuple[np.ndarray, FrameResult] | None = None
 
     def open(self, info: MediaInfo, exercise: object) -> None:
         if self.overlay is None:
@@ -252,12 +257,22 @@ class VideoSink:
         if self._thread is None:
             self._start(frame.image.shape[1], frame.image.shape[0])
         self._check()
+        if self._held is not None:
+            self._queue.put(self._held)
         # A copy: the source may reuse its buffer and other sinks read the frame.
-        self._queue.put((frame.image.copy(), result))
+        self._held = (frame.image.copy(), result)
+
+    def end(self, result: FrameResult) -> None:
+        """The last frame as the end of the input left it: drawn with these counts."""
+        if self._held is not None and self._held[1].index == result.index:
+            self._held = (self._held[0], result)
 
     def close(self, summary: SessionSummary) -> None:
         if self._thread is None:
             return
+        if self._held is not None:
+            self._queue.put(self._held)
+            self._held = None
         self._queue.put(_STOP)
         self._thread.join()
         self._thread = None
