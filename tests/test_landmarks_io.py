@@ -153,3 +153,54 @@ def test_bad_files_give_one_line(tmp_path, content, message):
     with pytest.raises(InputError) as e:
         read_landmarks(p)
     assert e.value.one_line() == message.format(p=p)
+
+
+@pytest.mark.parametrize(
+    ("paused", "start_s"),
+    [
+        ([True, True, False, True, False], 1.0),  # set-up and countdown, then a pause
+        ([False] * 5, 0.0),  # analyze: every frame judged
+        ([True] * 5, None),  # never got past the set-up check
+    ],
+)
+def test_sink_records_the_frames_the_engine_did_not_judge(tmp_path, paused, start_s):
+    path = tmp_path / "live.landmarks.npz"
+    sink = LandmarksSink(path)
+    sink.open(INFO, None)
+    for i, p in enumerate(paused):
+        sink.write(None, FrameResult(i, i * 0.5, pose_at(i), {}, paused=p))
+    sink.close(SessionSummary("bridge", None, 2.0, 5, 5))
+    d = read_landmarks(path)
+    assert d.paused is not None and d.paused.tolist() == paused
+    assert d.meta["exercise_start_s"] == start_s
+
+
+def test_file_without_paused_flags_judges_every_frame(tmp_path):
+    """Files written before the flags existed: read as before, every frame judged."""
+    path = tmp_path / "old.landmarks.npz"
+    w = LandmarksWriter(path, INFO)
+    for i in range(3):
+        w.append(i, i / 30, pose_at(i))
+    arrays = w.arrays()
+    del arrays["paused"]
+    arrays["meta"] = np.array(json.dumps({"fps": 29.97}))
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    d = read_landmarks(path)
+    assert d.paused is None and len(d) == 3
+    from posecheck.commands._offline import ReplayPauses
+
+    assert not ReplayPauses.needed(d)
+
+
+def test_bad_paused_flags_give_one_line(tmp_path):
+    path = tmp_path / "b.landmarks.npz"
+    w = LandmarksWriter(path, INFO)
+    w.append(0, 0.0, pose_at(0))
+    arrays = w.arrays()
+    arrays["paused"] = np.zeros(3, np.float32)
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    with pytest.raises(InputError) as e:
+        read_landmarks(path)
+    assert e.value.one_line() == f"{path}: 'paused' has shape (3,) float32, expected (1,) b"

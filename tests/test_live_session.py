@@ -193,6 +193,66 @@ def test_score_reads_a_saved_live_session(tmp_path, capsys):
     assert rows[0]["reps"] == 2
 
 
+def test_video_ending_on_the_way_down_counts_the_rep_in_every_output(tmp_path):
+    """The end of the input closes the second rep: it is printed as an event (dated at the
+    last frame), counted on frames.csv's last row and in summary.json alike."""
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)[:-20]  # stops as the person gets back down
+    outcome, events, _, _ = live(tmp_path, script)
+    summary, rows, _ = saved(outcome.outdir)
+    assert summary["reps_complete"] == 2
+    reps = kinds(events, "rep")
+    assert [e["index"] for e in reps] == [1, 2] and reps[-1]["frame"] == len(script) - 1
+    assert events[-1]["kind"] == "summary"
+    col = rows[0].split(",").index("reps")
+    assert [r.split(",")[col] for r in rows[-2:]] == ["1", "2"]
+    assert len(rows) == 1 + len(script)
+
+
+def rescore(capsys, outdir, tmp_path) -> dict:
+    """``posecheck score`` of a saved session folder: its one row."""
+    capsys.readouterr()
+    report = tmp_path / "scores.json"
+    code = main(["score", str(outdir), "-j", "1", "-q", "--json", str(report)])
+    assert code in (0, 1), capsys.readouterr().err  # 1 only means: below --min-score / no score
+    rows = json.loads(report.read_text())
+    assert len(rows) == 1 and not rows[0].get("error"), rows
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    "countdown_s, keys, live_reps",
+    [
+        # the first rise starts during the 3 s countdown: live counts only the second rep
+        (3.0, "", 1),
+        # paused during the first hold, resumed once back down: the rep still counts
+        # (a pause resets nothing) but its hold stopped short of the target
+        (0.0, "2.6:space,9:space", 2),
+        # nothing left out: both reps judged, live and re-scored alike
+        (0.0, "", 2),
+    ],
+)  # fmt: skip
+def test_rescore_of_a_live_session_judges_what_live_judged(
+    tmp_path, capsys, countdown_s, keys, live_reps
+):
+    ex = _bridge()
+    outcome, _, _, _ = live(tmp_path, bridge_script(ex, reps=2), countdown_s=countdown_s,
+                            keys=keys)  # fmt: skip
+    summary, rows, lm = saved(outcome.outdir)
+    assert summary["reps_complete"] == live_reps
+    # the file says which frames live judged: from the first counted frame on
+    col = rows[0].split(",").index("state")
+    judged = [r.split(",")[col] != "paused" for r in rows[1:]]
+    assert lm.paused is not None and list(~lm.paused) == judged
+    assert lm.meta["exercise_start_s"] == pytest.approx(float(lm.t_s[judged.index(True)]))
+    row = rescore(capsys, outcome.outdir, tmp_path)
+    assert row["reps"] == summary["reps_complete"]
+    assert (row["holds_reached"], row["holds_total"]) == (
+        summary["holds_reached"], len(summary["holds"]))  # fmt: skip
+    assert row["score"] == summary["score"]
+    assert row["frames"] == summary["frames"]
+
+
 def test_setup_stage_waits_for_view_then_counts_down(tmp_path):
     ex = _bridge()
     down = _mid(ex, "down")

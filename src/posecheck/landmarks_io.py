@@ -14,10 +14,20 @@ key                 shape, dtype     meaning
 ``visibility``      (N, 33) f4       MediaPipe visibility, 0 if absent
 ``world``           (N, 33, 3) f4    world landmarks (metres), NaN if absent
 ``extra__<name>``   (N,) f4          mask-based measures (the mask is not stored)
+``paused``          (N,) bool        the session did not judge this frame (optional)
 ``meta``            () str           JSON: source, fps, width, height, frame_count,
                                      rotation_deg, posecheck_version, estimator
-                                     options, smoothing, frames, partial
+                                     options, smoothing, frames, partial,
+                                     exercise_start_s
 ==================  ===============  ==================================================
+
+``paused`` marks the frames the engine was paused for: in a live session the set-up
+check and the countdown before the exercise starts, the pause key, the rest between
+sets and the time after the dose is done. ``meta["exercise_start_s"]`` is the time of
+the first judged frame (None if none was). Re-scoring (``posecheck score``) pauses the
+engine on the same frames (:class:`posecheck.commands._offline.ReplayPauses`), so it
+judges what the live session judged. Files written before this field have no
+``paused`` array: every frame is judged, as before.
 
 Poses are stored as the estimator gave them (before smoothing); ``meta["smoothing"]``
 records the filter the run used so re-scoring can apply the same one.
@@ -94,6 +104,7 @@ class LandmarksWriter:
         self._xy = np.empty((0, NUM_LANDMARKS, 2), np.float32)
         self._vis = np.empty((0, NUM_LANDMARKS), np.float32)
         self._world = np.empty((0, NUM_LANDMARKS, 3), np.float32)
+        self._paused = np.empty(0, bool)
         self._extras: dict[str, np.ndarray] = {}
         self.closed = False
 
@@ -114,13 +125,19 @@ class LandmarksWriter:
         self._xy = grown(self._xy, np.nan)
         self._vis = grown(self._vis, 0.0)
         self._world = grown(self._world, np.nan)
+        self._paused = grown(self._paused, False)
         self._extras = {k: grown(v, np.nan) for k, v in self._extras.items()}
         self._cap = cap
 
     def append(
-        self, index: int, t_s: float, pose: Pose | None, extras: Mapping[str, float] | None = None
+        self,
+        index: int,
+        t_s: float,
+        pose: Pose | None,
+        extras: Mapping[str, float] | None = None,
+        paused: bool = False,
     ) -> None:
-        """Add one frame (``pose`` None when nobody was found)."""
+        """Add one frame (``pose`` None when nobody was found; ``paused``: not judged)."""
         if self.closed:
             raise RuntimeError("LandmarksWriter is closed")
         if self._n == self._cap:
@@ -128,6 +145,7 @@ class LandmarksWriter:
         i = self._n
         self._t[i] = t_s
         self._index[i] = index
+        self._paused[i] = paused
         if pose is not None:
             self._present[i] = True
             self._xy[i] = pose.xy
@@ -153,6 +171,7 @@ class LandmarksWriter:
             "xy": self._xy[:n].copy(),
             "visibility": self._vis[:n].copy(),
             "world": self._world[:n].copy(),
+            "paused": self._paused[:n].copy(),
         }
         for name, arr in self._extras.items():
             out[EXTRA_PREFIX + name] = arr[:n].copy()
@@ -169,6 +188,8 @@ class LandmarksWriter:
         m["frames"] = self._n
         m["frames_with_pose"] = int(self._present[: self._n].sum())
         m["partial"] = bool(partial)
+        judged = np.flatnonzero(~self._paused[: self._n])
+        m["exercise_start_s"] = float(self._t[judged[0]]) if judged.size else None
         arrays = self.arrays()
         arrays["meta"] = np.array(json.dumps(m, default=_json_default))
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +245,9 @@ class LandmarksData:
     world: np.ndarray
     extras: dict[str, np.ndarray] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    # True where the session did not judge the frame (live set-up, countdown, pause,
+    # rest); None for files written before it was recorded (every frame judged).
+    paused: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -303,10 +327,15 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
         for k in data
         if k.startswith(EXTRA_PREFIX)
     }  # fmt: skip
+    paused = data.get("paused")
+    if paused is not None and (paused.dtype.kind != "b" or paused.shape != (n,)):
+        raise InputError(
+            f"{p}: 'paused' has shape {paused.shape} {paused.dtype}, expected ({n},) b"
+        )
     return LandmarksData(
         p, data["t_s"].astype(np.float64), data["index"].astype(np.int64),
         data["present"].astype(bool), data["xy"], data["visibility"], data["world"],
-        extras, meta,
+        extras, meta, paused,
     )  # fmt: skip
 
 
@@ -395,7 +424,8 @@ class LandmarksSink:
 
             if EXTRA_MEASURES:
                 extras = {k: v for k, v in result.measures.items() if k in EXTRA_MEASURES}
-        self.writer.append(result.index, result.t_s, pose, extras)
+        paused = bool(getattr(result, "paused", False))
+        self.writer.append(result.index, result.t_s, pose, extras, paused=paused)
 
     def close(self, summary: Any = None) -> None:
         if self.writer is not None:

@@ -6,6 +6,7 @@
 - :class:`ReplayEstimator`: gives the pipeline stored poses instead of running
   the model, so a second pass over the video (to draw the annotated video)
   decodes frames only.
+- :class:`ReplayPauses`: the engine paused where a saved (live) session did not judge.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
     # as recognize_video takes them; full-rate landmarks are sampled the same way.
     rows = _sample_rows(data.t_s, SAMPLE_FPS)
+    paused = getattr(data, "paused", None)
+    if paused is not None:
+        # a live session: what the person did before the exercise started (getting into
+        # place, the countdown) or while paused is not the exercise
+        rows = [i for i in rows if not paused[i]] or rows
     rec = recognize(
         [float(data.t_s[i]) for i in rows], _LazyPoses(data, rows), list(library),
         loop=is_looping(data.meta),
@@ -169,6 +175,38 @@ class ReplayEstimator:
 
     def close(self) -> None:
         pass
+
+
+class ReplayPauses:
+    """The engine, paused on the frames a saved session did not judge (its ``paused`` array).
+
+    A live session's engine is paused during the set-up check and countdown before the
+    exercise starts (and for the pause key, rests, after the dose); the landmarks file
+    records those frames. Re-scoring pauses the engine on the same frames (matched by
+    frame index), so it judges what the live session judged. Everything else is the
+    engine's (``measure_names``, ``exercise``, ``finish``, ``final_result``).
+    """
+
+    def __init__(self, engine: Any, data: Any) -> None:
+        self.engine = engine
+        flags = data.paused if data.paused is not None else ()
+        self._paused = {int(ix): bool(f) for ix, f in zip(data.index, flags, strict=False)}
+
+    @staticmethod
+    def needed(data: Any) -> bool:
+        """True when the file says some frames were not judged."""
+        return data.paused is not None and bool(data.paused.any())
+
+    def update(
+        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict
+    ) -> FrameResult:
+        self.engine.pause(self._paused.get(frame_index, False))
+        return self.engine.update(frame_index, t_s, pose, measures)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "engine":
+            raise AttributeError(name)
+        return getattr(self.engine, name)
 
 
 class LimitedSource:

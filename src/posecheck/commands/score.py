@@ -22,7 +22,9 @@ holds that reached their target, complete reps, score, top fault.
 
 The exercise: -e NAME for all inputs; by default (-e auto) a landmark file saved by
 'posecheck analyze' is scored against the exercise in the summary.json beside it,
-anything else is recognised. Landmark files skip the pose model entirely. Inputs run
+anything else is recognised. Landmark files skip the pose model entirely; a saved live
+session is judged from where the exercise started (after the set-up check and the
+countdown) and not while it was paused, as live judged it. Inputs run
 in parallel processes (--jobs, default: the number of cores). A broken input is
 reported in its row and does not stop the others.
 
@@ -63,8 +65,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
                    help="side to judge (default: the exercise's policy)")  # fmt: skip
     p.add_argument(
-        "--smoothing", action=argparse.BooleanOptionalAction, default=True,
-        help="One-Euro smoothing of the landmarks (default: on)",
+        "--smoothing", action=argparse.BooleanOptionalAction, default=None,
+        help="One-Euro smoothing of the landmarks (default: as the landmarks file was made; "
+             "on for videos)",
     )  # fmt: skip
     p.add_argument("--model-complexity", type=int, choices=(0, 1, 2), default=1,
                    help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
@@ -176,7 +179,7 @@ def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
 
 def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     from posecheck import pipeline
-    from posecheck.commands._offline import recognise
+    from posecheck.commands._offline import ReplayPauses, recognise
     from posecheck.engine import Engine
     from posecheck.landmarks_io import LandmarksSource
 
@@ -196,12 +199,22 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     else:
         exercise = library.get(name)
         row["exercise_from"] = "given"
+    smooth = opts["smoothing"]
+    if smooth is None:
+        # the filter the recording's own run used (meta "smoothing": None = off), so a
+        # re-score judges the same curves; files that do not say were smoothed
+        smooth = video or data.meta.get("smoothing", "one-euro") is not None
     smoother = None
-    if opts["smoothing"]:
+    if smooth:
         from posecheck.smoothing import PoseSmoother
 
         smoother = PoseSmoother()
-    engine = Engine(exercise, side=opts["side"])
+    engine: Any = Engine(exercise, side=opts["side"])
+    if ReplayPauses.needed(data):
+        # a live session: judge from where the exercise started (after the set-up check
+        # and countdown), and not during pauses or rests, as the live session did
+        engine = ReplayPauses(engine, data)
+        row["exercise_start_s"] = data.meta.get("exercise_start_s")
     # The stored poses replayed through the same loop analyze uses (no model, no frames).
     source = LandmarksSource(data.path)
     summary = pipeline.run(source, None, engine, [], smoother=smoother)
