@@ -38,7 +38,10 @@ def test_adapter_maps_normalized_to_pixels_on_a_wide_frame():
     assert pose.image_size == (1280, 720)
     assert pose.xy[10] == pytest.approx((10 / 40 * 1280, (0.25 + 0.10) * 720))
     assert pose.visibility[32] == pytest.approx(0.82)
-    assert pose.visibility[0] == pytest.approx(0.5)
+    # landmark 0 sits on the left border (x = 0): not in the picture, hidden;
+    # the model's visibility is kept for the landmarks file
+    assert pose.visibility[0] == 0.0 and pose.raw_visibility[0] == pytest.approx(0.5)
+    assert pose.visibility[1] == pytest.approx(0.51)
     assert pose.world.shape == (33, 3) and pose.world[3] == pytest.approx((0.03, -0.06, 0.1))
     assert pose.mask is None
 
@@ -153,3 +156,59 @@ def test_recovered_pose_must_continue_the_subjects_track():
     assert not sel.accept_recovered(box_pose(1700, 900, 400), 0.133)  # not them
     assert sel.recovered == 1
     assert sel.select(box_pose(210, 750, 350), 0.166) is None  # still refusing the other
+
+
+# (normalized x, y MediaPipe gave, visibility after the adapter) on a 1280x720 frame
+@pytest.mark.parametrize(
+    ("x", "y", "vis"),
+    [
+        (0.5, 0.5, 0.9),  # inside
+        (0.01, 0.5, 0.9),  # on the 1% margin line
+        (0.002, 0.5, 0.0),  # on the border (a cut-off foot): hidden
+        (-0.2, 0.5, 0.0),  # extrapolated outside, left
+        (1.1, 0.5, 0.0),  # right
+        (0.5, 1.05, 0.0),  # below
+    ],
+)
+def test_adapter_hides_landmarks_outside_the_picture(x, y, vis):
+    r = fake_result()
+    lm = r.pose_landmarks.landmark[27]  # left ankle
+    lm.x, lm.y, lm.visibility = x, y, 0.9
+    p = pose_from_mediapipe(r, 1280, 720)
+    assert p.visibility[27] == pytest.approx(vis)
+    assert p.raw_visibility[27] == pytest.approx(0.9)
+
+
+def test_recovered_pose_is_judged_in_the_whole_picture_not_the_crop():
+    """A subject found in a crop: a point at the crop's edge but inside the frame stays
+    visible, a point beyond the frame is hidden (as a replay of the file decides)."""
+    import cv2
+
+    from posecheck.estimator import MediaPipeEstimator
+
+    est = MediaPipeEstimator.__new__(MediaPipeEstimator)  # no model: the crop search is faked
+    est.options = EstimatorOptions(select_person=True)
+    est._cv2 = cv2
+    est.selector = PersonSelector()
+    est.selector.select(box_pose(300, 540, 400), 0.0)  # the subject: crop x 0..660
+    crops = []
+
+    class Static:
+        def process(self, img):
+            crops.append(img.shape)
+            r = fake_result(world=False)
+            lms = r.pose_landmarks.landmark
+            for lm in lms:
+                lm.x, lm.y, lm.visibility = 0.5, 0.5, 0.9
+            lms[27].x, lms[27].visibility = 1.0, 0.8  # on the crop's right edge: x = 660 px
+            lms[28].x, lms[28].visibility = -0.05, 0.8  # left of the crop = left of the frame
+            return r
+
+    est._static = Static()
+    found = est._recover(np.zeros((1080, 1920, 3), np.uint8), 0.05)
+    assert crops and crops[0][1] == 660
+    assert found is not None and found.image_size == (1920, 1080)
+    assert found.xy[27][0] == pytest.approx(660.0)
+    assert found.visibility[27] == pytest.approx(0.8)  # inside the frame: kept
+    assert found.visibility[28] == 0.0 and found.raw_visibility[28] == pytest.approx(0.8)
+

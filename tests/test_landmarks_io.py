@@ -65,7 +65,11 @@ def test_round_trip_matches_the_documented_layout(tmp_path):
     assert len(d) == 5
     p0 = d.pose(0)
     np.testing.assert_allclose(p0.xy, poses[0].xy, rtol=1e-6)
-    np.testing.assert_allclose(p0.visibility, poses[0].visibility, rtol=1e-6)
+    np.testing.assert_allclose(d.visibility[0], poses[0].visibility, rtol=1e-6)  # as given
+    # read back with the points outside the picture hidden (a few of them are)
+    hidden = poses[0].hide_off_frame()
+    assert 0 < (hidden.visibility == 0).sum() < NUM_LANDMARKS
+    np.testing.assert_allclose(p0.visibility, hidden.visibility, rtol=1e-6)
     np.testing.assert_allclose(p0.world, poses[0].world, rtol=1e-6)
     assert p0.image_size == (1280, 720)
     assert d.pose(1) is None and d.pose(2).world is None
@@ -153,6 +157,32 @@ def test_bad_files_give_one_line(tmp_path, content, message):
     with pytest.raises(InputError) as e:
         read_landmarks(p)
     assert e.value.one_line() == message.format(p=p)
+
+
+def test_file_keeps_the_models_visibility_and_replay_hides_as_live(tmp_path):
+    """Live poses (off-frame points hidden by the adapter) are stored with the model's
+    visibility; reading them back hides exactly the same points, so a replay scores
+    as the live run did, and a file written before the hiding existed is hidden too."""
+    rng = np.random.default_rng(7)
+    live = []
+    for _ in range(6):
+        xy = rng.uniform(-60, 1340, (NUM_LANDMARKS, 2))
+        xy[0] = (12.8, 400.0)  # exactly on the 1% margin line: inside
+        xy[1] = (12.7, 400.0)  # just outside it
+        raw = Pose(xy=xy, visibility=rng.uniform(0.4, 1, NUM_LANDMARKS), image_size=(1280, 720))
+        live.append(raw.hide_off_frame())
+    path = tmp_path / "live.landmarks.npz"
+    w = LandmarksWriter(path, INFO)
+    for i, p in enumerate(live):
+        w.append(i, i / 30, p)
+    w.close()
+    d = read_landmarks(path)
+    for i, p in enumerate(live):
+        np.testing.assert_allclose(d.visibility[i], p.raw_visibility, rtol=1e-6)  # raw stored
+        back = d.pose(i)
+        assert ((back.visibility == 0) == (p.visibility == 0)).all()
+        np.testing.assert_allclose(back.visibility, p.visibility, rtol=1e-6)
+        assert back.vis("nose") > 0 and back.vis("left_eye_inner") == 0
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,11 @@ class FakeEngine:
 
 
 class FakeEstimator:
-    """A bridge pose whose hip angle follows the frame index; nobody on every 4th frame."""
+    """A bridge pose whose hip angle follows the frame index; nobody on every 4th frame.
+
+    The ankle slides right and leaves the 128x72 frame from frame 6 on; like the real
+    adapter, the pose comes with off-frame landmarks hidden.
+    """
 
     def __init__(self):
         self.seen: list[int] = []
@@ -56,12 +60,12 @@ class FakeEstimator:
         if frame.index % 4 == 3:
             return None
         w, h = frame.size
-        lift = 10.0 * frame.index
+        lift = 1.0 * frame.index
         return make_pose(
-            {"left_shoulder": (100, 300), "left_hip": (300, 300 - lift),
-             "left_knee": (500, 300 - lift), "left_ankle": (550, 400)},
+            {"left_shoulder": (10, 30), "left_hip": (30, 30 - lift),
+             "left_knee": (50, 30 - lift), "left_ankle": (100 + 5 * frame.index, 40)},
             image_size=(w, h),
-        )  # fmt: skip
+        ).hide_off_frame()  # fmt: skip
 
 
 class RecordingSink:
@@ -96,6 +100,9 @@ def test_run_feeds_every_frame_through_once(clip):
     assert set(engine.calls[0][3]) == {"left_hip", "left_knee"}
     assert engine.calls[0][3]["left_hip"] == pytest.approx(180.0)
     assert engine.calls[3][2] is None and math.isnan(engine.calls[3][3]["left_hip"])
+    # the ankle is in the picture up to frame 5, then out: the knee angle is unknown
+    assert all(math.isfinite(c[3]["left_knee"]) for c in engine.calls[:6] if c[2] is not None)
+    assert all(math.isnan(c[3]["left_knee"]) for c in engine.calls[6:])
     assert sink.opened[0].fps == pytest.approx(29.97, abs=1e-3) and sink.opened[1] == "bridge-def"
     assert len(sink.rows) == 12 and sink.rows[0][0].index == 0
     assert sink.closed is summary and summary.frames == 12 and summary.frames_with_pose == 9
@@ -163,6 +170,9 @@ def test_rescoring_from_landmarks_gives_the_same_measures(clip, tmp_path):
             )
     assert all(frame is None for frame, _ in sink.rows)
     assert sink.opened[0].kind == "landmarks" and summary.frames == 12
+    # the file keeps the model's visibility of the off-frame ankle; the replay hides it again
+    assert read_landmarks(path).visibility[8, 27] == pytest.approx(0.99)
+    assert math.isnan(again.calls[8][3]["left_knee"]) and again.calls[8][2].vis("left_ankle") == 0
     assert read_landmarks(path).meta["smoothing_params"] is None  # recorded by the sink
 
 
@@ -196,12 +206,12 @@ def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeyp
     first = FakeEngine(names)
     with open_source(clip) as src:
         run(src, FakeEstimator(), first, [LandmarksSink(path)])
-    assert first.calls[1][3]["test_extra_height"] == pytest.approx(0.29)
+    assert first.calls[1][3]["test_extra_height"] == pytest.approx(0.029)
     n_calls = len(calls)
     again = FakeEngine(names)
     run(LandmarksSource(path), None, again, [])
     assert len(calls) == n_calls  # replayed from the file, not recomputed (no mask there)
-    assert again.calls[1][3]["test_extra_height"] == pytest.approx(0.29)
+    assert again.calls[1][3]["test_extra_height"] == pytest.approx(0.029)
     assert math.isnan(again.calls[3][3]["test_extra_height"])
 
 

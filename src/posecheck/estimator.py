@@ -139,6 +139,12 @@ def pose_from_mediapipe(
     ``visibility``; ``result.pose_world_landmarks.landmark``: metres;
     ``result.segmentation_mask``: (h, w) float32. Pixel coordinates are
     ``x * width``, ``y * height`` of the image that was processed.
+
+    Landmarks outside that image (or within :data:`posecheck.pose.EDGE_MARGIN` of
+    its border) get visibility 0 (:meth:`Pose.hide_off_frame`): MediaPipe guesses
+    them with visibility often above 0.5, and the engine must say "move so your
+    feet are in view" rather than judge guessed points. The model's visibility
+    stays in ``Pose.raw_visibility`` (it is what landmarks files record).
     """
     plm = getattr(result, "pose_landmarks", None)
     if plm is None:
@@ -165,7 +171,7 @@ def pose_from_mediapipe(
         image_size=(int(width), int(height)),
         world=world,
         mask=mask,
-    )
+    ).hide_off_frame()
 
 
 # --- person selection ------------------------------------------------------------------
@@ -413,6 +419,8 @@ class MediaPipeEstimator:
             return None
         found.xy += (x0, y0)
         found.image_size = (w, h)
+        # in or out of the whole picture, as a replay of the landmarks file decides it
+        found = found.hide_off_frame()
         if found.mask is not None:
             full = np.zeros((h, w), np.float32)
             full[y0:y1, x0:x1] = found.mask

@@ -11,7 +11,9 @@ key                 shape, dtype     meaning
 ``index``           (N,) int64       frame index in the source
 ``present``         (N,) bool        a pose was found
 ``xy``              (N, 33, 2) f4    pixels of the rotation-corrected frame, NaN if absent
-``visibility``      (N, 33) f4       MediaPipe visibility, 0 if absent
+``visibility``      (N, 33) f4       MediaPipe visibility, 0 if absent (as the model
+                                     gave it: points outside the picture are hidden
+                                     again when read, ``Pose.hide_off_frame``)
 ``world``           (N, 33, 3) f4    world landmarks (metres), NaN if absent
 ``extra__<name>``   (N,) f4          mask-based measures (the mask is not stored)
 ``paused``          (N,) bool        the session did not judge this frame (optional)
@@ -149,7 +151,8 @@ class LandmarksWriter:
         if pose is not None:
             self._present[i] = True
             self._xy[i] = pose.xy
-            self._vis[i] = pose.visibility
+            # the model's own visibility: replay hides off-frame points again
+            self._vis[i] = pose.visibility if pose.raw_visibility is None else pose.raw_visibility
             if pose.world is not None:
                 self._world[i] = pose.world
         for name, value in (extras or {}).items():
@@ -268,7 +271,7 @@ class LandmarksData:
             image_size=self.image_size,
             world=world if np.isfinite(world).all() else None,
             extras=extras or None,
-        )
+        ).hide_off_frame()  # as the estimator does live, so a replay gives the same results
 
 
 _REQUIRED = {

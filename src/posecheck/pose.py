@@ -7,7 +7,7 @@ landmarks (metres, origin between the hips, y down, z towards the camera is nega
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -52,6 +52,39 @@ SKELETON_EDGES: tuple[tuple[str, str], ...] = (
 
 SIDES = ("left", "right")
 
+# A landmark closer to the image border than this fraction of the image's width
+# (height) counts as outside the picture. MediaPipe extrapolates body parts beyond
+# the frame and often gives them visibility above 0.5; a cut-off foot is placed on
+# the border itself (bird-dog-arm-reach-feet-cropped.mp4: right ankle at x = 3 px of
+# 1280, visibility 0.98). 1% of 1280 px is 12.8 px.
+EDGE_MARGIN = 0.01
+
+
+def in_frame_mask(
+    xy: np.ndarray, image_size: tuple[int, int], margin: float = EDGE_MARGIN
+) -> np.ndarray:
+    """(n,) bool: which points lie inside the image, ``margin`` x its size from every border.
+
+    ``xy``: (n, 2) pixels. NaN positions are outside. An unknown image size (width
+    or height 0, e.g. a landmarks file without one) cannot be tested: every point
+    with a finite position counts as inside.
+    """
+    # Compared in float32, the precision of landmarks files, so a replay decides
+    # exactly as the live run did, even for a point on the margin line.
+    f4 = np.float32
+    xy = np.asarray(xy, dtype=f4)
+    finite = np.isfinite(xy).all(axis=1)
+    w, h = image_size
+    if w <= 0 or h <= 0:
+        return finite
+    mx, my = f4(margin * w), f4(margin * h)
+    w, h = f4(w), f4(h)
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (xy[:, 0] >= mx) & (xy[:, 0] <= w - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= h - my)
+        )
+    return inside & finite
+
 
 def other_side(side: str) -> str:
     return "right" if side == "left" else "left"
@@ -67,6 +100,13 @@ class Pose:
     ``mask``: optional (height, width) float32 person-segmentation in [0, 1].
     ``extras``: values of extra (mask-based) measures stored with the pose, e.g.
     replayed from a landmarks file where the mask itself is not kept.
+    ``raw_visibility``: the model's own visibility when ``visibility`` was changed
+    from it (:meth:`hide_off_frame`), else ``None``; landmarks files store this one.
+
+    Poses from the estimator and from landmarks files have gone through
+    :meth:`hide_off_frame`: a landmark outside the picture has visibility 0, so
+    every consumer (measures, engine states, overlay, recognition) treats it as
+    not visible.
     """
 
     xy: np.ndarray
@@ -75,6 +115,7 @@ class Pose:
     world: np.ndarray | None = None
     mask: np.ndarray | None = field(default=None, repr=False)
     extras: dict[str, float] | None = None
+    raw_visibility: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.xy.shape != (NUM_LANDMARKS, 2):
@@ -88,6 +129,22 @@ class Pose:
 
     def vis(self, name: str) -> float:
         return float(self.visibility[LANDMARK_INDEX[name]])
+
+    def in_frame(self, margin: float = EDGE_MARGIN) -> np.ndarray:
+        """(33,) bool: which landmarks lie inside the image (see :func:`in_frame_mask`)."""
+        return in_frame_mask(self.xy, self.image_size, margin)
+
+    def hide_off_frame(self, margin: float = EDGE_MARGIN) -> Pose:
+        """This pose with visibility 0 for the landmarks outside the picture.
+
+        The model's visibility is kept in ``raw_visibility``. Starts from
+        ``raw_visibility`` when it is set, so calling it again (or after moving
+        the points or changing ``image_size``) gives the same answer as calling it
+        once on the final positions.
+        """
+        raw = self.raw_visibility if self.raw_visibility is not None else self.visibility
+        vis = np.where(self.in_frame(margin), raw, 0.0)
+        return replace(self, visibility=vis, raw_visibility=raw)
 
     def bbox(self, min_visibility: float = 0.0) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) of the landmarks at or above ``min_visibility`` (all if none)."""

@@ -10,9 +10,12 @@ every landmark its measures use. A bare part (``knee``) is satisfied by either
 side unless a side is given, because with ``side = "auto"`` the worked side is
 not known before the person is in place. A landmark counts as in view when its
 visibility reaches the definition's ``min_visibility`` and it lies inside the
-image, ``edge_margin`` (1% of the size) away from the border: MediaPipe places a
-cut-off ankle on the border itself with high visibility (bird-dog-arm-reach-feet-
-cropped.mp4: right ankle at x = 3 px, visibility 0.98, the foot beyond the edge).
+image, ``edge_margin`` (:data:`posecheck.pose.EDGE_MARGIN`, 1% of the size) away
+from the border: MediaPipe places a cut-off ankle on the border itself with high
+visibility (bird-dog-arm-reach-feet-cropped.mp4: right ankle at x = 3 px,
+visibility 0.98, the foot beyond the edge). Poses from the estimator already have
+such points hidden (``Pose.hide_off_frame``); the check repeats the test with
+this check's own margin, so a pose from elsewhere is judged the same way.
 
 The view is judged with the registered ``shoulder_width_ratio`` measure
 (shoulder-to-shoulder distance over trunk length): near 0.1 from the side, about
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 
 from posecheck.angles import REGISTRY, SIDED_BASES, compute_measures
 from posecheck.engine import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO, STATE_CUES
-from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+from posecheck.pose import EDGE_MARGIN, LANDMARK_INDEX, SIDES, Pose, in_frame_mask
 from posecheck.results import STATE_NO_PERSON
 
 # The engine's view bounds, used when the definition's camera table leaves them
@@ -89,7 +92,9 @@ def required_parts(exercise: object) -> tuple[str, ...]:
 class SetupCheck:
     """Checks one pose against the exercise's set-up needs (in view, right view)."""
 
-    def __init__(self, exercise: object, side: str | None = None, edge_margin: float = 0.01):
+    def __init__(
+        self, exercise: object, side: str | None = None, edge_margin: float = EDGE_MARGIN
+    ):
         camera = getattr(exercise, "camera", None)
         self.view: str = getattr(camera, "view", "any") or "any"
         self.max_side_ratio = getattr(camera, "max_width_ratio", None) or DEFAULT_MAX_SIDE_RATIO
@@ -106,10 +111,7 @@ class SetupCheck:
         i = LANDMARK_INDEX[landmark]
         if pose.visibility[i] < self.min_visibility:
             return False
-        x, y = pose.xy[i]
-        w, h = pose.image_size
-        mx, my = self.edge_margin * w, self.edge_margin * h
-        return bool(mx <= x <= w - 1 - mx and my <= y <= h - 1 - my)
+        return bool(in_frame_mask(pose.xy[i : i + 1], pose.image_size, self.edge_margin)[0])
 
     def missing(self, pose: Pose) -> tuple[str, ...]:
         """Required landmarks not in view (for bare parts: on the better side)."""
