@@ -133,6 +133,21 @@ REP = [(130, 10), (130, 175, 5), (175, 25), (175, 130, 5), (130, 10)]
         ),
         # a one-frame spike to the top is shorter than the dwell: no rep
         ("spike shorter than dwell", seq((130, 10), (175, 1), (130, 10)), 0, 0),
+        # the top's value unknown for two frames (the knee briefly out of the picture)
+        # inside a short top: the dwell goes on across them, the rep counts
+        (
+            "unknown frames keep the candidate phase",
+            seq((130, 10), (158, 3), (175, 1), (math.nan, 2), (175, 1), (130, 10)),
+            1,
+            0,
+        ),
+        # ... but a top seen on one frame only is still shorter than the dwell
+        (
+            "unknown frames do not count as matched",
+            seq((130, 10), (158, 3), (175, 1), (math.nan, 2), (130, 10)),
+            0,
+            1,
+        ),
     ],
 )
 def test_rep_counting(name, frames, reps, incomplete):
@@ -504,6 +519,26 @@ def test_feet_out_of_view_cue():
         r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "shoulder_width_ratio": 0.1})
     assert r.state == "low_visibility"
     assert r.cue.text == "Move back so your feet are in view."
+
+
+@pytest.mark.parametrize(
+    ("hidden", "state", "cue"),
+    [
+        ((), "tracking", None),
+        # not in `required`, but the hip target is measured from the knee
+        (("left_knee",), "low_visibility", "Move back so your knees are in view."),
+        (("left_ankle",), "tracking", None),  # only a rule uses it: not judged, no pause
+        (("right_knee",), "tracking", None),  # the other side
+    ],
+)
+def test_points_of_the_phase_targets_must_be_in_view(hidden, state, cue):
+    eng = Engine(make_exercise(required=["shoulder"]))
+    pts = {n: (100 + 10 * i, 100) for i, n in enumerate(LANDMARK_NAMES)}
+    pose = make_pose(pts, hidden=hidden)
+    for i in range(8):
+        r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "shoulder_width_ratio": 0.1})
+    assert r.state == state
+    assert (r.cue.text if r.cue else None) == cue
 
 
 def test_one_frame_glitch_during_a_hold_is_not_bouncing():

@@ -11,8 +11,10 @@ How it decides (every time and band comes from the definition's ``[timing]`` tab
 :data:`posecheck.exercise.TIMING_DEFAULTS`):
 
 - **State.** Each frame is ``tracking``, ``no_person`` (no pose), ``low_visibility``
-  (a required landmark of the worked side below ``min_visibility``, or a target measure
-  unknown), ``wrong_view`` (``shoulder_width_ratio`` says the camera sees the person
+  (a ``required`` landmark of the worked side, or a landmark a phase target is measured
+  from, below ``min_visibility``; landmarks outside the picture have visibility 0, see
+  :meth:`posecheck.pose.Pose.hide_off_frame`: "Move back so your feet are in view."),
+  ``wrong_view`` (``shoulder_width_ratio`` says the camera sees the person
   from the front when the definition wants the side, or the reverse) or ``paused``.
   A raw state must last ``state_delay_s`` before the engine switches to it; only
   ``tracking`` advances phases and counts. Nothing is reset by a dropout.
@@ -20,7 +22,9 @@ How it decides (every time and band comes from the definition's ``[timing]`` tab
   phase is kept while its targets hold within a band widened by ``hysteresis_deg``
   (``hysteresis`` for ratios). A new phase (or leaving to "between phases") must be
   matched for ``min_dwell_s``; the phase's start is dated back to when it first
-  matched.
+  matched. A frame where a target's value is unknown (NaN) changes nothing: the
+  current phase stays and a candidate phase keeps its dwell (it is entered only on a
+  frame that matches it).
 - **Reps.** ``cycle`` lists the phases of one rep (``["down", "up", "down"]``). A rep
   counts when the cycle completes. Leaving the start phase and coming back without
   reaching the next phase of the cycle is an *incomplete* rep: reported, not counted.
@@ -50,7 +54,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
-from posecheck.angles import EXTRA_MEASURES, compute_measures, resolve
+from posecheck.angles import EXTRA_MEASURES, REGISTRY, compute_measures, resolve
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
 from posecheck.results import (
@@ -226,6 +230,16 @@ class Engine:
             sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures()))
             for sd in SIDES
         }
+        # the landmarks the phase targets are measured from: no phase can be decided
+        # without them, so like the required parts they must be in view
+        self._target_points = {
+            sd: tuple(sorted({
+                p for ph in exercise.phases for t in ph.targets
+                if resolve(t.measure, sd) in REGISTRY
+                for p in REGISTRY[resolve(t.measure, sd)].points
+            }))
+            for sd in SIDES
+        }  # fmt: skip
         self.reset()
 
     # --- public API ----------------------------------------------------------------
@@ -595,6 +609,7 @@ class Engine:
                 name = f"{side}_{part}" if f"{side}_{part}" in LANDMARK_INDEX else part
                 if pose.vis(name) < self.ex.min_visibility:
                     miss.append(part)
+            miss += [p for p in self._target_points[side] if pose.vis(p) < self.ex.min_visibility]
             if not miss:
                 missing = []
                 break
@@ -668,14 +683,20 @@ class Engine:
             self._hold_step(tr, t, ok=False, vals=vals)
             return []
         # a candidate phase starts on a strict match and stays a candidate while it
-        # holds within the hysteresis band (jitter at its edge does not restart the dwell)
-        if tr.cand is None or not self._match(self.ex.phase(tr.cand), vals, widen=True):
+        # holds within the hysteresis band (jitter at its edge does not restart the dwell);
+        # a frame where its values are unknown (a point briefly out of view) keeps it too,
+        # as a frame without a pose does, but cannot be the frame it is entered on
+        cand_ok = (
+            self._match(self.ex.phase(tr.cand), vals, widen=True) if tr.cand is not None else None
+        )
+        if tr.cand is None or cand_ok is False:
             matched = None
             for p in self.ex.phases:
                 if p.name != tr.phase and self._match(p, vals, widen=False):
                     matched = p.name
                     break
             tr.cand, tr.cand_since = matched, t
+            cand_ok = True if matched is not None else None
         if cur_ok:
             tr.out_since = None
         elif tr.out_since is None:
@@ -683,7 +704,7 @@ class Engine:
         out_long = tr.out_since is not None and t - tr.out_since >= self.dwell - _EPS
         leaving = cur is None or out_long
         if leaving:
-            if tr.cand is not None and t - tr.cand_since >= self.dwell - _EPS:
+            if tr.cand is not None and cand_ok and t - tr.cand_since >= self.dwell - _EPS:
                 self._enter(tr, tr.cand, tr.cand_since, t)
             elif cur is not None and tr.cand is None:
                 # out of the phase long enough and nothing else matched: between phases
