@@ -330,7 +330,9 @@ def side_visibility(
     return {s: float(np.mean([pose.vis(f"{s}_{p}") for p in parts])) for s in SIDES}
 
 
-# Mask-based measures live in their own module and register themselves on import;
+# Mask-based and world-landmark measures live in their own modules and register
+# themselves on import;
 # importing it here means every user of the registry sees them. (Placed last: it
 # imports MeasureSpec and register_extra from this module.)
+from posecheck import body3d as _body3d  # noqa: E402,F401  (world-landmark rotations)
 from posecheck import curvature as _curvature  # noqa: E402,F401
