@@ -8,15 +8,9 @@ definitions and the engine against known answers, without MediaPipe.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
 
-from posecheck.angles import compute_measures
-from posecheck.engine import Engine
 from posecheck.library import Library
-from posecheck.pose import LANDMARK_NAMES, Pose
 
 from conftest import REPO
 
@@ -24,31 +18,17 @@ SAMPLES = REPO / "sample_videos"
 
 
 def replay(name: str):
-    from posecheck.render.truth import load_truth
+    """The engine on a sample's drawn points (posecheck.render.truth.engine_on_truth: the
+    far side less visible, as MediaPipe sees it; the drawn spine and the figure's 3D
+    joints stand in for the mask and world measures)."""
+    from posecheck.render.truth import engine_on_truth, load_truth
 
     path = SAMPLES / f"{name}.truth.json"
     if not path.is_file():
         pytest.skip(f"sample truth not present: {path}")
     truth = load_truth(path)
-    head = truth.header
-    ex = Library.load().get(head["exercise"])
-    eng = Engine(ex)
-    bulge = truth.series.get("back_bulge")
-    other = "right" if head.get("near_side", "left") == "left" else "left"
-    far = [i for i, n in enumerate(LANDMARK_NAMES) if n.startswith(other)]
-    for i, t in enumerate(truth.t_s):
-        xy = truth.points[i]
-        vis = np.where(np.isnan(xy[:, 0]), 0.0, 0.99)
-        vis[far] = np.minimum(vis[far], 0.7)  # as MediaPipe sees the far side: less sure
-        pose = Pose(
-            xy=np.nan_to_num(xy), visibility=vis, image_size=(head["width"], head["height"])
-        )
-        m = compute_measures(pose, eng.measure_names, ex.min_visibility)
-        if bulge is not None:
-            # the drawn spine's bulge stands in for the mask-based back_curvature
-            m["back_curvature"] = math.nan if bulge[i] is None else float(bulge[i])
-        eng.update(i, float(t), pose, m)
-    return truth, eng.finish()
+    summary, _ = engine_on_truth(Library.load().get(truth.header["exercise"]), truth)
+    return truth, summary
 
 
 @pytest.mark.parametrize(

@@ -233,6 +233,21 @@ class Skeleton:
         return out
 
 
+# Share of the legs' common roll the pelvis follows: both knees falling to one side
+# (a supine twist) turn the pelvis with them, while the shoulders stay flat.
+PELVIS_FOLLOW = 0.6
+
+
+def pelvis_roll(pose: BodyPose) -> float:
+    """The pelvis's roll about the trunk axis (deg, + towards +Z): PELVIS_FOLLOW of the
+    smaller leg roll when both legs roll the same way, else 0 (one leg rolling out, as
+    in a figure four, turns in the hip joint)."""
+    rolls = [pose.side(s).leg_roll * LATERAL[s] for s in SIDES]
+    if rolls[0] * rolls[1] <= 0:
+        return 0.0
+    return PELVIS_FOLLOW * math.copysign(min(abs(r) for r in rolls), rolls[0])
+
+
 def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
     """Place every point of the body with the hip centre at the origin."""
     z = np.array([0.0, 0.0, 1.0])
@@ -242,12 +257,14 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
     hip_mid = np.zeros(3)
     sh_mid = hip_mid + body.trunk * t
     p["hip_mid"], p["shoulder_mid"] = hip_mid, sh_mid
+    roll = pelvis_roll(pose)
+    pelvis_side = _rot_axis(z[None], t, roll)[0]
 
     for s in SIDES:
         la = pose.side(s)
         lat = LATERAL[s]
         # --- leg ---
-        hip = hip_mid + lat * body.hip_half * z
+        hip = hip_mid + lat * body.hip_half * pelvis_side
         thigh_d = _dir(pose.trunk - la.hip)
         knee = hip + body.thigh * thigh_d
         shank_deg = (pose.trunk - la.hip) + la.knee - 180.0
@@ -312,7 +329,9 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
     chest_front = _rot_axis(front[None], t, pose.twist)[0]
     chest_side = _rot_axis(z[None], t, pose.twist)[0]
     frames = {"trunk_up": t, "front": front, "head_up": up, "head_front": hf,
-              "chest_front": chest_front, "chest_side": chest_side}  # fmt: skip
+              "chest_front": chest_front, "chest_side": chest_side,
+              "pelvis_front": _rot_axis(front[None], t, roll)[0],
+              "pelvis_side": pelvis_side}  # fmt: skip
     return Skeleton(p, frames, body)
 
 

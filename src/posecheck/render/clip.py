@@ -38,9 +38,11 @@ from posecheck.render.motion import (
 # Measures written per frame (sided ones for both sides, and the unsided).
 TRUTH_BASES = ("hip", "knee", "ankle", "shoulder", "elbow", "neck", "trunk_incline",
                "hip_elevation", "heel_elevation", "knee_elevation")  # fmt: skip
+# 3D measures (posecheck.body3d) computed on the figure's joints in the camera's axes.
+TRUTH_WORLD_MEASURES = ("knee_roll", "pelvis_twist")
 TRUTH_MEASURES = tuple(
     n for n in REGISTRY if (REGISTRY[n].base in TRUTH_BASES) or REGISTRY[n].side is None
-)
+) + TRUTH_WORLD_MEASURES
 
 
 @dataclass(frozen=True)
@@ -243,10 +245,13 @@ class ClipRenderer:
         skel = skel.transformed(0.0, np.array([dx, 0.0, 0.0]))
         shake = self._shake[min(i, len(self._shake) - 1)]
         img = self.scene.draw(skel, (float(shake[0]), float(shake[1]))) if draw else None
-        xy, _ = self.cam.project(skel.landmarks())
+        lms = skel.landmarks()
+        xy, _ = self.cam.project(lms)
         xy = xy + shake
         inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-        pose = Pose(xy=xy, visibility=inside.astype(float), image_size=(w, h))
+        hips = [LANDMARK_NAMES.index(n) for n in ("left_hip", "right_hip")]
+        world = self.cam.camera_world(lms, lms[hips].mean(axis=0))
+        pose = Pose(xy=xy, visibility=inside.astype(float), image_size=(w, h), world=world)
         meas = compute_measures(pose, TRUTH_MEASURES)
         truth = {
             "index": i,

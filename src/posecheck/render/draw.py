@@ -51,6 +51,13 @@ class Camera:
         y = self.origin_px[1] - self.scale_px_per_m * (pts @ v_axis)
         return np.stack([x, y], axis=-1), pts @ d_axis
 
+    def camera_world(self, pts: np.ndarray, origin: np.ndarray) -> np.ndarray:
+        """World points (..., 3) in the axes of MediaPipe's world landmarks: metres from
+        ``origin`` (the mid-hip), x image right, y image down, z away from the camera."""
+        right, v_axis, d_axis = self._axes()
+        rel = np.asarray(pts, dtype=float) - np.asarray(origin, dtype=float)
+        return np.stack([rel @ right, -(rel @ v_axis), -(rel @ d_axis)], axis=-1)
+
     def project_dir(self, v: np.ndarray) -> np.ndarray:
         """A world direction -> image direction (pixels per metre), no translation."""
         right, v_axis, _ = self._axes()
@@ -410,8 +417,8 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     normal = np.stack([-tang[:, 1], tang[:, 0]], axis=1)
     # cross-section axes turn from the pelvis to the chest (twists): blend along the spine
     k = np.clip((u - 0.3) / 0.6, 0, 1)[:, None]
-    f3 = (1 - k) * skel.frames["front"] + k * skel.frames["chest_front"]
-    z3 = (1 - k) * np.array([0.0, 0.0, 1.0]) + k * skel.frames["chest_side"]
+    f3 = (1 - k) * skel.frames["pelvis_front"] + k * skel.frames["chest_front"]
+    z3 = (1 - k) * skel.frames["pelvis_side"] + k * skel.frames["chest_side"]
     f_img = np.stack([cam.project_dir(v) for v in f3])
     z_img = np.stack([cam.project_dir(v) for v in z3])
     fp = np.abs(np.sum(normal * f_img, axis=1))

@@ -70,9 +70,10 @@ def engine_on_truth(exercise: Any, truth: Truth, side: str = "auto") -> tuple[An
     """Run the engine on the exact drawn points: the reference for holds and reps.
 
     Returns the session summary and the per-frame tracking states. ``back_curvature``
-    (a mask measure) is taken from the truth's ``back_bulge``.
+    (a mask measure) is taken from the truth's ``back_bulge``; 3D measures
+    (``knee_roll``...) from the truth's measures of the drawn figure's joints.
     """
-    from posecheck.angles import compute_measures
+    from posecheck.angles import EXTRA_MEASURES, compute_measures
     from posecheck.engine import Engine
     from posecheck.pose import LANDMARK_NAMES, Pose
 
@@ -83,11 +84,13 @@ def engine_on_truth(exercise: Any, truth: Truth, side: str = "auto") -> tuple[An
     # like MediaPipe, the far side is seen less well: the engine's auto side is the near one
     far = "left" if truth.header.get("near_side") == "right" else "right"
     side_vis = np.array([0.7 if n.startswith(far) else 1.0 for n in LANDMARK_NAMES])
+    extra = {n: v for n, v in truth.measures.items() if n in EXTRA_MEASURES}
     for i, t in enumerate(truth.t_s):
         xy = truth.points[i]
         vis = np.isfinite(xy[:, 0]) * side_vis
-        pose = Pose(xy=np.nan_to_num(xy), visibility=vis, image_size=(w, h),
-                    extras={"back_curvature": float(bulge[i])})  # fmt: skip
+        extras = {n: float(v[i]) for n, v in extra.items()}
+        extras["back_curvature"] = float(bulge[i])
+        pose = Pose(xy=np.nan_to_num(xy), visibility=vis, image_size=(w, h), extras=extras)
         r = eng.update(i, float(t), pose, compute_measures(pose, eng.measure_names))
         states.append(r.state)
     return eng.finish(), states
