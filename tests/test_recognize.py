@@ -381,3 +381,58 @@ def test_complete_reps_outrank_a_hold_in_the_same_position():
                          rules_share=1.0)  # fmt: skip
     far = ExerciseScore("far", 0.5, "supine", 1.0, 0.5, reps=True, coverage=1.0, rules_share=1.0)
     assert [s.name for s in rank([hold, far, reps])] == ["reps", "hold", "far"]
+
+
+# --- a cycle seen only in its held phase; required points out of view -------------------
+
+
+def test_a_cycle_seen_only_in_its_held_phase_is_that_exercise():
+    # filmed during the hold (a supine twist's 30 s): the top held 6 s, still, is a lift
+    top = (195, 15, -75, 0, 0, 90)
+    t, poses = _seq([top] * 60)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift"
+    assert not rec.scores[0].reps and "held phase 'up'" in rec.scores[0].note
+
+
+def test_a_moment_in_the_held_phase_is_not_a_hold():
+    # 0.5 s at the top is less than half the 2 s hold: not evidence of the exercise
+    top = (195, 15, -75, 0, 0, 90)
+    t, poses = _seq([top] * 5 + [None] * 40)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "lift").movement_share == 0.0
+
+
+def test_phases_count_only_where_the_required_points_are_in_view():
+    lift = _defn(
+        "lift", posture="supine", cycle=["down", "up", "down"], phases=BRIDGE_PHASES,
+        required=["shoulder", "hip", "knee", "wrist"],
+    )  # fmt: skip
+    t, poses = _seq(bridge_reps())
+    assert recognize(t, poses, [lift]).name == "lift"
+    # the same reps with the hands hidden at the top (e.g. under a title card): the hip
+    # angle still reads straight and the posture is clear, but the engine would pause
+    # there (a required point is out of view), so recognition does not see a top either
+    for i, p in enumerate(poses):
+        if 15 <= i % 40 < 35:  # each rep's last half of the lift, top and first lowering
+            for side in ("left", "right"):
+                p.visibility[LANDMARK_INDEX[f"{side}_wrist"]] = 0.2
+    rec = recognize(t, poses, [lift])
+    assert rec.name is None and rec.scores[0].phase_seconds["up"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sel", "gap_s", "expected"),
+    [
+        ([1, 1, 1, 0, 1, 1], 0.0, 0.3),
+        ([1, 1, 1, 0, 1, 1], 0.1, 0.5),  # a one-frame gap is bridged, not counted
+        ([1, 1, 0, 0, 0, 1], 0.1, 0.2),
+        ([0, 0, 0], 0.5, 0.0),
+    ],
+)
+def test_longest_run(sel, gap_s, expected):
+    from posecheck.recognize import longest_run_s
+
+    dt = np.full(len(sel), 0.1)
+    assert longest_run_s(np.array(sel, bool), dt, gap_s) == pytest.approx(expected)

@@ -59,6 +59,11 @@ MIN_VISIT_S = 0.3
 # Hold-only exercises: being in the hold position for this share of the clip gives
 # full marks (the rest of the clip is getting into and out of it).
 HOLD_SHARE = 0.5
+# A cycle exercise recognised from its held phase alone (a clip filmed during the
+# hold) must show one stay in that phase of at least this share of its hold_s,
+# bridging gaps up to HOLD_GAP_S (the engine's hold grace).
+HELD_PHASE_SHARE = 0.5
+HOLD_GAP_S = 0.5
 # A frame is still when the limbs move slower than this, in trunk lengths per
 # second (averaged over STILL_WINDOW_S). Breathing and tremor stay far below it;
 # lifting an arm or a leg goes far above it.
@@ -426,7 +431,40 @@ def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
     return (better_seen_side(poses, parts),)
 
 
+def required_in_view(ex, poses: Sequence[Pose | None], sides: Sequence[str]) -> np.ndarray:
+    """Per frame: the definition's ``required`` points reach its ``min_visibility`` on
+    one of ``sides`` (the engine's low-visibility test). A definition without
+    ``required`` is in view wherever there is a pose."""
+    parts = list(getattr(ex, "required", ()) or ())
+    min_vis = float(getattr(ex, "min_visibility", POSTURE_VISIBILITY))
+    names = [
+        [f"{side}_{p}" if f"{side}_{p}" in LANDMARK_INDEX else p for p in parts]
+        for side in sides
+    ]
+    out = np.zeros(len(poses), bool)
+    for i, pose in enumerate(poses):
+        if pose is not None:
+            out[i] = any(all(pose.vis(n) >= min_vis for n in side) for side in names)
+    return out
+
+
 # --- scoring ---------------------------------------------------------------------------
+
+
+def longest_run_s(sel: np.ndarray, dt: np.ndarray, gap_s: float = 0.0) -> float:
+    """Longest time ``sel`` stays true, bridging false stretches up to ``gap_s`` long
+    (they do not count towards the run)."""
+    best = run = gap = 0.0
+    for on, d in zip(np.asarray(sel, bool).tolist(), np.asarray(dt, float).tolist(), strict=True):
+        if on:
+            run += d
+            gap = 0.0
+            best = max(best, run)
+        else:
+            gap += d
+            if gap > gap_s + 1e-9:
+                run = 0.0
+    return best
 
 
 def phase_runs(
@@ -548,12 +586,19 @@ def score_exercise(
     sides: Sequence[str] = SIDES,
     loop: bool = False,
     fit_side: str | None = None,
+    visible: np.ndarray | None = None,
 ) -> ExerciseScore:
-    """Score one definition against a clip (see the module docstring)."""
+    """Score one definition against a clip (see the module docstring).
+
+    ``visible``: per frame, whether the definition's required points are in view on a
+    judged side (:func:`required_in_view`); phases are matched only there, as the
+    engine pauses when they are hidden. None: every frame.
+    """
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     n_present = int(present.sum()) or 1
     in_posture = np.array([p == ex.posture for p in postures])
     posture_share = float(in_posture.sum()) / n_present
+    judged = in_posture if visible is None else in_posture & np.asarray(visible, bool)
     total_s = float(dt[present].sum()) or float(dt.sum())
 
     phase_s: dict[str, float] = {}
@@ -572,15 +617,15 @@ def score_exercise(
         if mt is None:
             phase_s[ph.name] = math.nan
             continue
-        # a phase only counts in the exercise's posture
-        hit = (mt == 1.0) & in_posture
+        # a phase only counts in the exercise's posture, with its points in view
+        hit = (mt == 1.0) & judged
         phase_s[ph.name] = float(dt[hit].sum())
         any_phase |= hit
         fmt, compliant = (
             _phase_match(ex, ph, values, n, fit_sides) if fit_sides != tuple(sides)
             else (mt, _)
         )  # fmt: skip
-        fhit = (fmt == 1.0) & in_posture
+        fhit = (fmt == 1.0) & judged
         fit_phase |= fhit
         fit_compliant |= fhit & compliant
     posture_s = float(dt[in_posture].sum())
@@ -593,7 +638,23 @@ def score_exercise(
     still_share: float | None = None
     note = ""
     movement_full = False
-    if not in_posture.any():
+
+    def held(name: str, min_s: float = 0.0) -> tuple[float, float] | None:
+        """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
+        frames with the body still); None when its targets cannot be measured.
+        ``min_s``: the share is 0 unless one stay in the phase lasts this long."""
+        mt = matches.get(name)
+        if mt is None or not np.isfinite(mt[judged]).any():
+            return None
+        sel = (mt == 1.0) & judged
+        if min_s > 0 and longest_run_s(sel, dt, HOLD_GAP_S) < min_s:
+            return 0.0, 0.0
+        share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
+        st = speed(_MOTION_POINTS)[sel]
+        st = st[np.isfinite(st)]
+        return share, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+
+    if not judged.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
         try:
@@ -601,7 +662,7 @@ def score_exercise(
         except (AttributeError, KeyError):
             visit = MIN_VISIT_S
         if any(
-            matches.get(name) is None or not np.isfinite(matches[name][in_posture]).any()
+            matches.get(name) is None or not np.isfinite(matches[name][judged]).any()
             for name in set(cycle)
         ):
             movement = 0.5  # cannot be measured here: neither for nor against
@@ -609,7 +670,7 @@ def score_exercise(
         else:
             hints = getattr(ex, "recognition", None)
             movement = cycle_progress(
-                cycle, matches, in_posture, dt, visit,
+                cycle, matches, judged, dt, visit,
                 min_reps=getattr(hints, "min_reps", 1), loop=loop,
             )  # fmt: skip
             movement_full = movement >= 1.0
@@ -621,19 +682,28 @@ def score_exercise(
         if st.size:
             still_share = float(np.mean(st <= STILL_SPEED))
             movement *= still_share
+        # A clip may show only the held phase of a cycle (a supine twist filmed during
+        # its 30 s hold): held still for most of the clip, that phase is the exercise.
+        # It must be held for half its prescribed time in one go (a second in a
+        # position is not a hold), and the weaker evidence of a position alone is
+        # weighed by how well the definition's rules are kept (a figure four also fits
+        # the leg lift of lower tummy strengthening, with its rules broken).
+        for name in holds if not movement_full else ():
+            h = held(name, HELD_PHASE_SHARE * float(ex.phase(name).hold_s or 0.0))
+            if h is not None and h[0] * h[1] * rules_share > movement:
+                movement, still_share = h[0] * h[1] * rules_share, h[1]
+                note = f"only the held phase '{name}' seen"
     else:
         name = (holds or [ex.phases[-1].name])[0]
-        mt = matches.get(name)
-        if mt is None or not np.isfinite(mt[in_posture]).any():
-            share, sel = 0.5, in_posture
+        h = held(name)
+        if h is None:
+            sel = judged
+            st = speed(_MOTION_POINTS)[sel]
+            st = st[np.isfinite(st)]
+            h = 0.5, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
             note = "hold targets not measurable"
-        else:
-            sel = (mt == 1.0) & in_posture
-            share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
-        st = speed(_MOTION_POINTS)[sel]
-        st = st[np.isfinite(st)]
-        still_share = float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
-        movement = share * still_share
+        still_share = h[1]
+        movement = h[0] * h[1]
     return ExerciseScore(
         name=ex.name,
         score=round(posture_share * movement, 4),
@@ -691,14 +761,16 @@ def recognize(
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
-    scores = rank(
-        [
+    scores = []
+    for ex in exercises:
+        sides = worked_sides(ex, poses)
+        scores.append(
             score_exercise(
-                ex, postures, values, dt, speed, worked_sides(ex, poses), loop, seen_side
-            )
-            for ex in exercises
-        ]
-    )
+                ex, postures, values, dt, speed, sides, loop, seen_side,
+                visible=required_in_view(ex, poses, sides),
+            )  # fmt: skip
+        )
+    scores = rank(scores)
     best = scores[0].score if scores else 0.0
     second = scores[1].score if len(scores) > 1 else 0.0
     name = scores[0].name if scores and best >= min_score else None
