@@ -449,7 +449,10 @@ class Engine:
                 self._record_rep(tr, self._t_last, complete=back)
         self._final = self._closing_result()
         records = [r.score for r in self._reps if r.score is not None]
-        records += [h.score for h in self._holds if h.score is not None and not self.ex.cycle]
+        if not records or not self.ex.cycle:
+            # a hold exercise, or a cycle seen only in its held phase (a clip filmed
+            # during a twist's hold): the holds are what there is to score
+            records += [h.score for h in self._holds if h.score is not None]
         comps = self._session_components()
         return SessionSummary(
             exercise=self.ex.name,
