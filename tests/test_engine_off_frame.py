@@ -31,7 +31,9 @@ def bridge_pose(hip_deg: float, dx: float):
     hx, hy = 700.0 + dx, 480.0
     a = math.radians(hip_deg)
     knee = (hx - 300 * math.cos(a), hy - 300 * math.sin(a))
-    ankle = (knee[0] + 120, knee[1] + 60)
+    # the shin tilts as the pelvis lifts, keeping the knee bent (a bridge top needs it)
+    f = (hip_deg - 130.0) / 45.0
+    ankle = (knee[0] + 120 - 20 * f, knee[1] + 60 + 50 * f)
     pts = {
         "right_shoulder": (hx - 320, hy), "right_hip": (hx, hy), "right_knee": knee,
         "right_ankle": ankle, "right_heel": (ankle[0] - 8, ankle[1] + 10),
