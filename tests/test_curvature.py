@@ -186,3 +186,85 @@ def test_lumbar_curvature_ignores_the_upper_back():
     pose.mask = np.maximum(mask, hump * upper)
     assert back_curvature(pose) > 0.05
     assert abs(curvature.lumbar_curvature(pose)) < 0.01
+
+
+# --- belly_height: the front outline of the lower trunk -------------------------------
+
+
+def belly_mask(shoulder, hip, front, dorsal_up: bool = False):
+    """A trunk band whose front (belly) edge stands ``front(u)`` trunk lengths in front of
+    the shoulder-hip line at fraction ``u`` of it; the back edge is straight."""
+    s, axis, n, length = _frame(shoulder, hip, dorsal_up)
+    yy, xx = np.mgrid[0:H, 0:W]
+    px = np.stack([xx, yy], axis=-1) - s
+    u = px @ axis / length
+    v = px @ n / length  # + towards the back
+    inside = (u > -0.15) & (u < 1.15) & (v < 0.18) & (-v < front(u))
+    return inside.astype(np.float32)
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize("tilt_px", [0.0, 40.0])
+@pytest.mark.parametrize(
+    "front, expect",
+    [
+        (lambda u: 0.20 + 0 * u, 0.20),  # flat belly 0.2 trunk lengths high
+        (lambda u: 0.14 + 0 * u, 0.14),  # flatter
+        # a dome over the belly: 0.15 + 0.2 u (1 - u), median over u in 0.55..0.85 at u=0.7
+        (lambda u: 0.15 + 0.2 * u * (1 - u), 0.15 + 0.2 * 0.7 * 0.3),
+    ],
+)  # fmt: skip
+def test_belly_height_measures_the_front_outline(facing, tilt_px, front, expect):
+    pose, sh, hp = all_fours(facing, dorsal_up=False, tilt_px=tilt_px)  # hook lying: knees up
+    pose.mask = belly_mask(sh, hp, front)
+    assert curvature.belly_height(pose) == pytest.approx(expect, abs=0.006)
+
+
+def test_belly_height_follows_a_flattening_and_ignores_the_back():
+    pose, sh, hp = all_fours("left", dorsal_up=False)
+    pose.mask = belly_mask(sh, hp, lambda u: 0.2 + 0 * u)
+    rest = curvature.belly_height(pose)
+    pose.mask = belly_mask(sh, hp, lambda u: 0.2 - 0.02 * (u > 0.5))  # lower belly drawn in
+    assert curvature.belly_height(pose) - rest == pytest.approx(-0.02, abs=0.004)
+    # a bent back (lumbar arch) does not move the front outline
+    front = belly_mask(sh, hp, lambda u: 0.2 + 0 * u)
+    back = trunk_mask(sh, hp, -0.1, dorsal_up=False)
+    s, axis, n, length = _frame(sh, hp, False)
+    yy, xx = np.mgrid[0:H, 0:W]
+    v = (np.stack([xx, yy], axis=-1) - np.asarray(sh)) @ n / length
+    pose.mask = np.where(v > 0, back, front).astype(np.float32)
+    assert curvature.belly_height(pose) == pytest.approx(rest, abs=0.004)
+
+
+def test_belly_height_median_ignores_a_hand_on_one_spot():
+    pose, sh, hp = all_fours("right", dorsal_up=False)
+    mask = belly_mask(sh, hp, lambda u: 0.2 + 0 * u)
+    pose.mask = mask.copy()
+    base = curvature.belly_height(pose)
+    s, axis, n, length = _frame(sh, hp, False)
+    hand = np.asarray(sh) + 0.7 * length * axis - 0.3 * length * n  # above the belly
+    yy, xx = np.mgrid[0:H, 0:W]
+    mask[np.hypot(xx - hand[0], yy - hand[1]) < 12] = 1.0  # a blob over two samples
+    pose.mask = mask
+    assert curvature.belly_height(pose) == pytest.approx(base, abs=0.004)
+
+
+@pytest.mark.parametrize("case", ["no_mask", "hidden_hips", "empty_mask", "full_mask", "none"])
+def test_belly_height_nan_when_unmeasurable(case):
+    hidden = ("left_hip", "right_hip") if case == "hidden_hips" else ()
+    pose, sh, hp = all_fours("left", dorsal_up=False, hidden=hidden)
+    pose.mask = {
+        "no_mask": None,
+        "empty_mask": np.zeros((H, W), np.float32),
+        "full_mask": np.ones((H, W), np.float32),
+    }.get(case, belly_mask(sh, hp, lambda u: 0.2 + 0 * u))
+    assert math.isnan(curvature.belly_height(None if case == "none" else pose))
+
+
+def test_belly_height_registered():
+    spec = angles.known_measures()["belly_height"]
+    assert spec.unit == "ratio" and spec.needs_mask
+    pose, sh, hp = all_fours("left", dorsal_up=False)
+    pose.mask = belly_mask(sh, hp, lambda u: 0.18 + 0 * u)
+    got = angles.compute_measures(pose, ["belly_height"])["belly_height"]
+    assert got == pytest.approx(0.18, abs=0.006)

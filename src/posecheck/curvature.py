@@ -20,6 +20,16 @@ It does not depend on which way the person faces or on the image's aspect ratio
 or hip is not visible enough, or when the outline is not found at enough points.
 Measured on a side view of cat-camel: about -0.05 arched, +0.08..+0.10 rounded.
 
+``belly_height`` (unit "ratio") looks at the other side of the trunk: the front
+(ventral) outline over the lower trunk (55-85% of the way from shoulder to hip, the
+belly between the lower ribs and the pelvis), as the median distance of that outline
+from the straight shoulder-hip line, divided by the shoulder-hip distance. Larger =
+the belly stands further out of the line; it drops when the lower belly flattens (a
+posterior pelvic tilt with the tummy tightened: about -0.015 per tilt on the real
+pelvic-tilt clip) and rises and falls with breathing (about 0.02-0.03 on the real
+hook-lying breathing clip, period about 5 s). Hands or a forearm resting on the belly
+become part of the outline: the measure then follows them.
+
 Pure numpy; no OpenCV.
 """
 
@@ -42,6 +52,15 @@ BACK_T_RANGE = (0.1, 0.9)
 LUMBAR_T_RANGE = (0.4, 1.0)
 # How many outline points are sampled in that range.
 BACK_SAMPLES = 25
+# The belly for ``belly_height``: below the lower ribs and above the pelvis. The ends
+# are left out: nearer the hip the outline climbs onto the thigh (hook lying), nearer
+# the chest it follows the ribs (and often the hands resting there).
+BELLY_T_RANGE = (0.55, 0.85)
+BELLY_SAMPLES = 13
+# How far in front of the shoulder-hip line the belly's outline is searched (trunk
+# lengths): a belly stands about 0.15-0.25 trunk lengths in front of that line when
+# lying on the back, well inside.
+BELLY_REACH = 0.8
 # How far from the axis (in shoulder-hip lengths) the back's outline is searched.
 # A torso seen from the side is about 0.5 trunk lengths deep; its back is well inside.
 REACH = 0.6
@@ -284,6 +303,51 @@ def lumbar_curvature(
     return math.nan if outline is None else outline.value
 
 
+def belly_height(
+    pose: Pose | None, side: str | None = None, min_visibility: float = DEFAULT_MIN_VISIBILITY
+) -> float:
+    """Median distance of the front (belly) outline from the shoulder-hip line over
+    55-85% of the trunk, in shoulder-hip lengths; NaN if unmeasurable.
+
+    The front is the side opposite :func:`dorsal_direction`. Positive = in front of
+    the line (the usual case); smaller = flatter belly. The median of the sampled
+    points keeps a few bad rays (a hand, a graphic over the belly) from deciding.
+    """
+    if pose is None:
+        return math.nan
+    ms = _mask_scale(pose)
+    if ms is None:
+        return math.nan
+    mask, scale = ms
+    side = side or visible_side(pose, min_visibility)
+    if side is None:
+        return math.nan
+    if min(pose.vis(f"{side}_shoulder"), pose.vis(f"{side}_hip")) < min_visibility:
+        return math.nan
+    shoulder = pose.point(f"{side}_shoulder") * scale
+    hip = pose.point(f"{side}_hip") * scale
+    if not (np.isfinite(shoulder).all() and np.isfinite(hip).all()):
+        return math.nan
+    dorsal = dorsal_direction(pose, shoulder / scale, hip / scale)
+    length = float(np.hypot(*(hip - shoulder)))
+    if dorsal is None or length == 0.0:
+        return math.nan
+    ventral = -dorsal
+    pts = outline_profile(
+        mask, shoulder, hip, ventral, t_range=BELLY_T_RANGE, samples=BELLY_SAMPLES,
+        reach=BELLY_REACH,
+    )  # fmt: skip
+    # an outline on the frame's border is the frame cutting the person, not the belly
+    h, w = mask.shape
+    cut = (pts[:, 0] < 1) | (pts[:, 0] > w - 2) | (pts[:, 1] < 1) | (pts[:, 1] > h - 2)
+    ok = np.isfinite(pts).all(axis=1) & ~cut
+    if ok.mean() < MIN_FOUND:
+        return math.nan
+    # signed distance of each outline point from the shoulder-hip line, towards the front
+    dist = (pts[ok] - shoulder) @ ventral
+    return float(np.median(dist) / length)
+
+
 BACK_CURVATURE = MeasureSpec(
     name="back_curvature",
     unit="ratio",
@@ -313,5 +377,21 @@ LUMBAR_CURVATURE = MeasureSpec(
     needs_mask=True,
 )
 
+BELLY_HEIGHT = MeasureSpec(
+    name="belly_height",
+    unit="ratio",
+    kind="ratio",
+    points=("left_shoulder", "left_hip", "right_shoulder", "right_hip"),
+    description=(
+        "front (belly) outline (segmentation mask) over 55-85% of the way from shoulder "
+        "to hip: median distance from the shoulder-hip line / shoulder-hip distance; "
+        "smaller = flatter lower belly (posterior pelvic tilt: about -0.015), rises and "
+        "falls with breathing; hands on the belly count as belly; needs segmentation"
+    ),
+    from_pose=belly_height,
+    needs_mask=True,
+)
+
 register_extra(BACK_CURVATURE)
 register_extra(LUMBAR_CURVATURE)
+register_extra(BELLY_HEIGHT)

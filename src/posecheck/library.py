@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 EXTRA_MEASURE_UNITS: dict[str, str] = {
     "back_curvature": "ratio",
     "lumbar_curvature": "ratio",
+    "belly_height": "ratio",
     "trunk_lean": "deg",
 }
 
