@@ -436,3 +436,14 @@ def test_longest_run(sel, gap_s, expected):
 
     dt = np.full(len(sel), 0.1)
     assert longest_run_s(np.array(sel, bool), dt, gap_s) == pytest.approx(expected)
+
+
+def test_lying_and_all_fours_are_told_with_the_feet_out_of_view():
+    # feet past the picture's edge are hidden (Pose.hide_off_frame): the trunk and the
+    # thighs still tell lying and all fours; standing and kneeling need the shins
+    for body, want in (("prone_face_down", "prone"), ("all_fours", "all_fours"),
+                       ("hook_lying", "supine"), ("standing", "unknown")):  # fmt: skip
+        pose = make_body(*BODIES[body])
+        for side in ("left", "right"):
+            pose.visibility[LANDMARK_INDEX[f"{side}_ankle"]] = 0.0
+        assert classify_posture(pose) == want, body

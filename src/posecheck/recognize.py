@@ -145,16 +145,20 @@ def _incline(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _leg(pose: Pose, side: str) -> dict[str, float] | None:
-    names = [f"{side}_{p}" for p in ("shoulder", "hip", "knee", "ankle")]
+    """Segment inclines and joint angles of one side; None without its shoulder, hip and
+    knee. Without the ankle (feet out of the picture) ``shin`` and ``knee`` are NaN."""
+    names = [f"{side}_{p}" for p in ("shoulder", "hip", "knee")]
     if min(pose.vis(n) for n in names) < POSTURE_VISIBILITY:
         return None
-    s, h, k, a = (pose.point(n) for n in names)
+    s, h, k = (pose.point(n) for n in names)
+    ankle = f"{side}_ankle"
+    a = pose.point(ankle) if pose.vis(ankle) >= POSTURE_VISIBILITY else None
     return {
         "trunk": _incline(s, h),
         "thigh": _incline(h, k),
-        "shin": _incline(k, a),
+        "shin": _incline(k, a) if a is not None else math.nan,
         "hip": _angle(s, h, k),
-        "knee": _angle(h, k, a),
+        "knee": _angle(h, k, a) if a is not None else math.nan,
         # > 0 when the knee is lower than the hip in the image (y grows downwards)
         "knee_below": float(k[1] - h[1]) / max(float(np.hypot(*(h - s))), 1e-9),
     }
@@ -166,10 +170,11 @@ def classify_posture(pose: Pose | None) -> str:
     Rules, in order (angles in degrees; inclines 0 = horizontal, 90 = vertical):
     standing: thigh and shin near vertical, knee under the hip, legs fairly straight;
     all_fours: trunk near horizontal, a thigh near vertical under the hip, its shin
-    on the floor; kneeling: a shin on the floor with the knee folded and the hip
+    on the floor (or out of view); kneeling: a shin on the floor with the knee folded and the hip
     folded (child's pose) or the trunk upright; seated: trunk up, thigh low, hip
     bent; lying (trunk and thigh low, or trunk raised on straight legs lying flat):
     supine when the back faces down (limbs and face up), prone when it faces up.
+    Only standing and kneeling need the ankles: the rest is told by the trunk and thighs.
     """
     if pose is None:
         return POSTURE_UNKNOWN
@@ -191,8 +196,9 @@ def classify_posture(pose: Pose | None) -> str:
         lambda g: g["thigh"] >= 55 and g["shin"] >= 55 and g["knee"] >= 120 and g["knee_below"] > 0
     ):
         return "standing"
+    # (a thigh hanging under a level trunk is on all fours even with the feet out of view)
     if trunk <= 40 and any_leg(
-        lambda g: g["thigh"] >= 50 and g["knee_below"] > 0.4 and g["shin"] <= 35
+        lambda g: g["thigh"] >= 50 and g["knee_below"] > 0.4 and not g["shin"] > 35
     ):
         return "all_fours"
     if any_leg(
