@@ -90,7 +90,40 @@ def test_live_headless_on_real_clip_matches_offline_engine(tmp_path, capsys, off
     lm = read_landmarks(out / "live.landmarks.npz")
     assert len(rows) - 1 == len(lm) == summary["frames"]
     assert summary["frames"] + summary["live"]["frames_dropped"] == 392  # every frame accounted
+    assert int(rows[-1].split(",")[rows[0].split(",").index("reps")]) == summary["reps_complete"]
     assert "stats: frames shown" in cap.err and "latency ms: p50" in cap.err
+    # Re-scored from its landmarks (no model), the session gives what live reported.
+    assert _rescore(out, tmp_path) == _live_result(summary)
+
+
+def _rescore(outdir: Path, tmp_path: Path) -> tuple:
+    code = main(["score", str(outdir), "-j", "1", "-q", "--json", str(tmp_path / "s.json")])
+    row = json.loads((tmp_path / "s.json").read_text())[0]
+    assert code == 0 and row["exercise_from"] == "saved session", row
+    return row["reps"], row["holds_reached"], row["holds_total"], row["score"]
+
+
+def _live_result(summary: dict) -> tuple:
+    return (summary["reps_complete"], summary["holds_reached"], len(summary["holds"]),
+            summary["score"])  # fmt: skip
+
+
+@pytest.mark.model
+def test_live_session_with_countdown_rescores_to_the_live_result(tmp_path, capsys):
+    """The clip as the camera with the usual 3 s countdown: live judges from the end of
+    the countdown; the saved landmarks say so and the re-score judges the same frames."""
+    from posecheck.landmarks_io import read_landmarks
+
+    out = tmp_path / "session"
+    code = main(["live", "bridge", "--camera", str(media_path(CLIP)), "--no-window", "--mute",
+                 "--countdown", "3", "-o", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((out / "summary.json").read_text())
+    lm = read_landmarks(out / "live.landmarks.npz")
+    start = lm.meta["exercise_start_s"]
+    assert start >= 3.0 and lm.paused[0] and not lm.paused[-1]
+    assert not lm.paused[lm.t_s >= start].any()  # judged from the start to the end
+    assert _rescore(out, tmp_path) == _live_result(summary)
 
 
 def _free_display() -> int:
