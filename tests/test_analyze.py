@@ -592,6 +592,35 @@ def test_recognition_samples_rows_like_the_video_recogniser():
     assert _sample_rows([0.0, 0.05, 0.2, 0.21, 0.5], 5.0) == [0, 2, 4]
 
 
+@pytest.mark.parametrize(
+    "paused, want_t",
+    [
+        (None, [0.0, 0.5, 1.0, 1.5, 2.0]),  # older files: every frame
+        ([True, True, False, False, True], [1.0, 1.5]),  # live: only the judged frames
+        ([True] * 5, [0.0, 0.5, 1.0, 1.5, 2.0]),  # nothing judged: all rather than none
+    ],
+)  # fmt: skip
+def test_recognition_of_a_live_session_reads_only_the_judged_frames(
+    tmp_path, monkeypatch, paused, want_t
+):
+    import posecheck.recognize as rz
+    from posecheck.commands._offline import recognise
+    from posecheck.landmarks_io import read_landmarks
+
+    data = read_landmarks(bridge_landmarks(tmp_path / "b.landmarks.npz", fps=2.0, stop_s=2.5))
+    data.paused = None if paused is None else np.array(paused)
+    seen: list[float] = []
+
+    def fake_recognize(t_s, poses, exercises, **kw):
+        seen.extend(t_s)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(rz, "recognize", fake_recognize)
+    with pytest.raises(RuntimeError):
+        recognise(data, [])
+    assert seen == want_t
+
+
 def test_collect_inputs_skips_outputs_of_saved_sessions(tmp_path):
     from posecheck.commands.score import collect_inputs
 
