@@ -53,3 +53,27 @@ def test_cat_span_on_the_cat_camel_clip(labels):
     for a, b in labels[rel]["phases_s"]["camel"]:
         sel = (t >= a) & (t <= min(b, a + 0.4))
         assert np.nanmedian(smooth[sel]) < 0, f"camel {a}-{b} s reads {np.nanmedian(smooth[sel])}"
+
+
+@pytest.mark.model
+def test_belly_height_drops_with_a_pelvic_tilt():
+    """The second tilt of the real pelvic-tilt clip (hip angle 128 -> 132 deg, seen in
+    the frames at 2.3 s and 3.4 s) flattens the lower belly by about 0.015 trunk lengths."""
+    from posecheck.curvature import belly_height
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.sources import open_source
+
+    clip = media_path("pelvic-tilt/pelvic-tilt-side.mp4")
+    t, belly = [], []
+    opts = EstimatorOptions(model_complexity=1, segmentation=True)
+    with open_source(clip) as src, MediaPipeEstimator(opts) as est:
+        for frame in src.frames():
+            if frame.t_s > 3.8:
+                break
+            t.append(frame.t_s)
+            belly.append(belly_height(est.estimate(frame)))
+    t, belly = np.array(t), np.array(belly)
+    rest = np.nanmedian(belly[(t >= 2.1) & (t <= 2.7)])
+    tilt = np.nanmedian(belly[(t >= 3.1) & (t <= 3.7)])
+    assert 0.1 < rest < 0.3, rest  # the belly stands in front of the shoulder-hip line
+    assert rest - tilt >= 0.01, (rest, tilt)
