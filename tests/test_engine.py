@@ -541,6 +541,65 @@ def test_points_of_the_phase_targets_must_be_in_view(hidden, state, cue):
     assert (r.cue.text if r.cue else None) == cue
 
 
+# Alternate policy, the right leg working: which of its points is out, and how
+# (x beyond the 1280 px picture, or hidden behind the body: visibility 0 in the picture)
+@pytest.mark.parametrize(
+    ("out", "beyond_edge", "state"),
+    [
+        ((), False, "tracking"),
+        (("right_knee",), False, "tracking"),  # occluded: the left side is in full view
+        (("right_knee",), True, "low_visibility"),  # past the edge of the picture
+        (("left_knee",), True, "tracking"),  # the resting side's knee out: not judged now
+    ],
+)
+def test_alternate_judged_side_must_be_inside_the_picture(out, beyond_edge, state):
+    eng = Engine(make_exercise(side="alternate"))
+    pts = {n: (100 + 10 * i, 100) for i, n in enumerate(LANDMARK_NAMES)}
+    for n in out:
+        if beyond_edge:
+            pts[n] = (1400, 100)  # MediaPipe's guess beyond the right edge
+    pose = make_pose(pts, hidden=() if beyond_edge else out).hide_off_frame()
+    rep = [h for h, _ in seq((130, 10), (130, 160, 3))]  # the right leg starts to lift
+    for i, right in enumerate(rep + [160.0] * 8):
+        r = eng.update(i, i / FPS, pose, {"left_hip": 130.0, "right_hip": right,
+                                           "shoulder_width_ratio": 0.1})  # fmt: skip
+    assert r.side == "right"
+    assert r.state == state
+    if state == "low_visibility":
+        assert r.cue.text == "Move back so your knees are in view."
+
+
+HIDDEN_KNEE = make_pose(
+    {n: (100 + 10 * i, 100) for i, n in enumerate(LANDMARK_NAMES)}, hidden=("left_knee",)
+)
+
+
+# (frames: (hip, out of view?)) -> complete reps, incomplete reps
+@pytest.mark.parametrize(
+    ("name", "frames", "reps", "incomplete"),
+    [
+        # the top happened while the knee was out of view: not seen, so not judged
+        ("top unseen", [(130, 0)] * 10 + [(158, 0)] * 4 + [(175, 1)] * 15 + [(130, 0)] * 10,
+         0, 0),
+        # the same without the dropout: seen to fall short -> incomplete
+        ("top too low", [(130, 0)] * 10 + [(158, 0)] * 18 + [(130, 0)] * 10, 0, 1),
+        # the top seen, then out of view on the way down: counted (nothing is reset)
+        ("dropout after the top",
+         [(130, 0)] * 10 + [(175, 0)] * 5 + [(175, 1)] * 10 + [(130, 0)] * 10, 1, 0),
+    ],
+)  # fmt: skip
+def test_a_rep_partly_out_of_view_is_not_called_incomplete(name, frames, reps, incomplete):
+    eng = Engine(make_exercise())
+    for i, (hip, out) in enumerate(frames):
+        pose = HIDDEN_KNEE if out else POSE
+        hip = math.nan if out else hip  # the hip angle is measured from the knee
+        eng.update(i, i / FPS, pose, {"left_hip": hip, "left_knee": 95.0,
+                                       "shoulder_width_ratio": 0.1})  # fmt: skip
+    s = eng.finish()
+    assert s.reps_complete == reps, name
+    assert sum(1 for r in s.reps if not r.complete) == incomplete, name
+
+
 def test_one_frame_glitch_during_a_hold_is_not_bouncing():
     data = {**BASE, "safety": {"bounce_reversals": 3, "bounce_min_deg": 5, "bounce_window_s": 2}}
     ex = parse_definition(data, "t.toml")

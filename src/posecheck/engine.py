@@ -28,6 +28,11 @@ How it decides (every time and band comes from the definition's ``[timing]`` tab
 - **Reps.** ``cycle`` lists the phases of one rep (``["down", "up", "down"]``). A rep
   counts when the cycle completes. Leaving the start phase and coming back without
   reaching the next phase of the cycle is an *incomplete* rep: reported, not counted.
+  If the engine stopped tracking during such a rep (out of view, paused), the rep was
+  not seen to fall short: it is neither counted nor reported as incomplete. For
+  ``alternate`` exercises either side in full view is enough for tracking (the far
+  side is often hidden), but a point of the judged side beyond the edge of the
+  picture is not (bird dog: the reaching hand leaving the frame).
 - **Holds.** In a phase with ``hold_s``, the hold timer runs while the phase's targets
   and every rule of that phase hold. A failure or a lost pose shorter than
   ``grace_s`` pauses the timer without ending the hold; a longer one ends it at the
@@ -187,6 +192,7 @@ class _Track:
     rep_bad: int = 0
     rep_faults: list[str] = field(default_factory=list)
     rep_unsteady: int = 0
+    rep_unseen: bool = False  # the engine was not tracking for part of this rep
     rep_holds: list[HoldRecord] = field(default_factory=list)
     hold: _Hold | None = None
     last_t: float | None = None
@@ -618,6 +624,14 @@ class Engine:
                 break
             if not missing or len(miss) < len(missing):
                 missing = miss
+        if not missing and self.policy == "alternate" and self._busy(self._tracks[self._active]):
+            # the other side's view excuses points hidden behind the body, not points of
+            # the side being judged (the one moving) that are beyond the edge of the picture
+            inside = pose.in_frame()
+            side = self._active
+            names = [f"{side}_{p}" if f"{side}_{p}" in LANDMARK_INDEX else p
+                     for p in self.ex.required] + list(self._target_points[side])  # fmt: skip
+            missing = [n for n in names if not inside[LANDMARK_INDEX[n]]]
         view = self.ex.camera.view
         ratio = measures.get("shoulder_width_ratio", math.nan)
         if not _nan(ratio):
@@ -678,6 +692,8 @@ class Engine:
         """Advance one side's phase machine; returns the rules failing now."""
         tr.last_t = t
         if not tracking:
+            if tr.left_start_s is not None:
+                tr.rep_unseen = True
             self._hold_step(tr, t, ok=False, vals=vals)
             return []
         cur = self._phase_obj(tr.phase)
@@ -754,6 +770,7 @@ class Engine:
             tr.left_start_s = min(left_at, since)
             tr.rep_peak, tr.rep_frames, tr.rep_bad = {}, 0, 0
             tr.rep_faults, tr.rep_unsteady, tr.rep_holds = [], 0, []
+            tr.rep_unseen = False
             tr.cycle_pos = 0
         if name is None:
             return
@@ -784,6 +801,12 @@ class Engine:
                 tr.rep_peak[t.key] = v
 
     def _record_rep(self, tr: _Track, end_s: float, complete: bool) -> None:
+        if not complete and tr.rep_unseen:
+            # part of it happened out of view (the state said so): it was not seen to
+            # fall short, so it is neither counted nor reported as incomplete
+            tr.left_start_s = None
+            tr.cycle_pos = 0
+            return
         start_s = tr.left_start_s if tr.left_start_s is not None else end_s
         cyc = tr.cycle
         depth = 1.0 if complete else self._depth_fraction(tr)
