@@ -447,3 +447,34 @@ def test_lying_and_all_fours_are_told_with_the_feet_out_of_view():
         for side in ("left", "right"):
             pose.visibility[LANDMARK_INDEX[f"{side}_ankle"]] = 0.0
         assert classify_posture(pose) == want, body
+
+
+def test_a_position_only_exercise_is_named_as_possible_never_chosen():
+    # the draw-in: hook lying with a contraction the camera cannot see; resting in the
+    # same position looks the same, so recognition says "none" and names it as possible
+    press = _defn(
+        "press", posture="supine", recognition={"position_only": True},
+        phases=[{"name": "hold", "hold_s": 10,
+                 "targets": [{"measure": "knee", "min_deg": 40, "max_deg": 65}]}],
+    )  # fmt: skip
+    t, poses = _seq([(180, 60, -60, 0, 0, 90)] * 60)  # still, knees at 60 deg
+    rec = recognize(t, poses, [BRIDGE, KNEEL_HOLD, press])
+    assert rec.name is None and rec.possible == ["press"]
+    assert rec.scores[0].name == "press" and rec.scores[0].score == 1.0
+    assert rec.best != "press" and rec.confidence < MIN_SCORE
+    assert rec.to_dict()["possible"] == ["press"]
+    # an exercise the camera can confirm still wins when it fits: the bridge's reps
+    t, poses = _seq(bridge_reps())
+    rec = recognize(t, poses, [BRIDGE, press])
+    assert rec.name == "lift" and rec.possible == []
+
+
+def test_position_only_must_be_a_boolean():
+    from posecheck.errors import DefinitionError
+
+    with pytest.raises(DefinitionError) as info:
+        _defn(
+            "press", posture="supine", recognition={"position_only": "yes"},
+            phases=[{"name": "hold", "targets": [{"measure": "knee", "max_deg": 65}]}],
+        )  # fmt: skip
+    assert "recognition.position_only" in str(info.value)

@@ -218,6 +218,10 @@ class RecognitionHints:
 
     min_reps: int = 1  # complete reps a clip must show (cycle exercises)
     still: tuple[str, ...] = ()  # limb parts (STILL_PARTS) that stay still in the phases
+    # The camera sees only the exercise's position, not the exercise (an abdominal
+    # draw-in is hook lying with an invisible contraction): recognition names it as a
+    # possibility, never as its answer, since resting in the position looks the same.
+    position_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,10 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
                 f"(one of {', '.join(STILL_PARTS)})",
                 f"still[{i}]",
             )
-    recognition = RecognitionHints(min_reps=rt.int("min_reps", 1, lo=1), still=still)
+    position_only = rt.get("position_only", (bool,), False)
+    recognition = RecognitionHints(
+        min_reps=rt.int("min_reps", 1, lo=1), still=still, position_only=position_only
+    )
     if recognition.min_reps > 1 and len(set(cycle)) < 2:
         raise rt.error("min_reps needs a cycle of at least two phases", "min_reps")
     rt.done()

@@ -102,12 +102,26 @@ class Recognition:
     """The answer: ``name`` is None for "none of the library"."""
 
     name: str | None
-    confidence: float  # the winner's score (or the best score when none)
+    # the winner's score (or, when none, the best score of an exercise the camera
+    # can confirm, i.e. not position-only)
+    confidence: float
     margin: float  # winner's score minus the runner-up's
     scores: list[ExerciseScore]  # best first
     postures: dict[str, float]  # share of frames per posture
     frames: int  # frames with a pose
     threshold: float = MIN_SCORE
+    # position-only exercises ([recognition] position_only) that fit better than the
+    # answer: the camera cannot confirm them, so they are named, not chosen
+    possible: list[str] = field(default_factory=list)
+    # when none: the closest exercise the camera can confirm (None: the best score's)
+    closest: str | None = None
+
+    @property
+    def best(self) -> str | None:
+        """The winner, or when none the closest exercise the camera can confirm."""
+        if self.name:
+            return self.name
+        return self.closest or (self.scores[0].name if self.scores else None)
 
     @property
     def label(self) -> str:
@@ -115,15 +129,17 @@ class Recognition:
 
     def to_dict(self) -> dict:
         """The record stored in summaries: ``exercise`` (None for none), ``best`` guess,
-        ``confidence``, ``margin``, ``threshold``, ``postures``, ``frames``, ``scores``."""
+        ``confidence``, ``margin``, ``threshold``, ``postures``, ``frames``, ``possible``,
+        ``scores``."""
         return {
             "exercise": self.name,
-            "best": self.scores[0].name if self.scores else None,
+            "best": self.best,
             "confidence": self.confidence,
             "margin": self.margin,
             "threshold": self.threshold,
             "postures": dict(self.postures),
             "frames": self.frames,
+            "possible": list(self.possible),
             "scores": [asdict(s) for s in self.scores],
         }
 
@@ -777,17 +793,36 @@ def recognize(
             )  # fmt: skip
         )
     scores = rank(scores)
-    best = scores[0].score if scores else 0.0
-    second = scores[1].score if len(scores) > 1 else 0.0
-    name = scores[0].name if scores and best >= min_score else None
+    # Position-only exercises are never the answer: the best exercise the camera can
+    # confirm is, if it reaches the threshold; better-fitting position-only ones are
+    # named as possible.
+    only = {
+        ex.name for ex in exercises
+        if getattr(getattr(ex, "recognition", None), "position_only", False)
+    }  # fmt: skip
+    possible: list[str] = []
+    winner = None
+    for s in scores:
+        if s.score < min_score:
+            break
+        if s.name in only:
+            possible.append(s.name)
+        else:
+            winner = s
+            break
+    confirmable = [s for s in scores if s.name not in only]
+    best = winner.score if winner else (confirmable[0].score if confirmable else 0.0)
+    second = max((s.score for s in scores if s is not winner), default=0.0)
     return Recognition(
-        name=name,
+        name=winner.name if winner else None,
         confidence=best,
         margin=round(best - second, 4),
         scores=scores,
         postures=hist,
         frames=sum(p is not None for p in poses),
         threshold=min_score,
+        possible=possible,
+        closest=confirmable[0].name if confirmable else None,
     )
 
 

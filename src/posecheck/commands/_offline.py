@@ -153,9 +153,19 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     )  # fmt: skip
     record = rec.to_dict()
     if rec.name is None:
-        best = rec.scores[0].name if rec.scores else "nothing"
+        where = data.meta.get("source") or data.path
+        if rec.possible:
+            # the position fits an exercise the camera cannot confirm (a draw-in is hook
+            # lying with an invisible contraction): say so rather than guess
+            name = rec.possible[0]
+            raise InputError(
+                f"{where}: the position fits {name}, which a camera cannot tell from "
+                "resting in that position, so it is not recognised automatically",
+                f"if that is what you are doing, name it: -e {name}",
+            )
+        best = rec.best or "nothing"
         raise InputError(
-            f"{data.meta.get('source') or data.path}: no exercise of the library fits "
+            f"{where}: no exercise of the library fits "
             f"(closest: {best}, {rec.confidence:.0%} < {rec.threshold:.0%})",
             "name the exercise with -e; 'posecheck exercises' lists them",
         )
