@@ -235,3 +235,14 @@ def test_truth_file_is_plain_json(tmp_path) -> None:
     assert data["format"] == "posecheck-render-truth" and data["frame_count"] == len(
         data["series"]["t_s"]
     )
+
+
+def test_twist_bounce_moves_both_knees_the_same_way():
+    # the legs roll +65 and -65 (the same side in the world): a bounce must move the
+    # drop depth, not open and close the knees (which left knee_roll flat)
+    r = renderer("supine-twist", fault="bounce", seed=1)
+    h = r.timeline.holds[0]
+    ts = [h["start_s"] + 0.5 + k * 0.1 for k in range(8)]
+    rolls = [r.render_frame(int(t * r.opts.fps), draw=False)[1]["measures"]["knee_roll"]
+             for t in ts]  # fmt: skip
+    assert max(rolls) - min(rolls) > 8.0, rolls

@@ -791,8 +791,12 @@ def angles_at(
             if m in ang
             else [f"{seg.worked}_{m}"] + ([f"{other}_{m}"] if script.symmetric else [])
         )
+        ref = ang.get(names[0], 0.0)
         for k in names:
-            ang[k] = ang.get(k, 0.0) + wave
+            # a side held at the opposite sign moves the opposite way: both knees of a
+            # supine twist (leg rolls +65 and -65) bounce towards the same side together
+            sign = -1.0 if ref * ang.get(k, 0.0) < 0 else 1.0
+            ang[k] = ang.get(k, 0.0) + sign * wave
     if fault == "foot_lift" and seg.kind == "hold" and f_on:
         ramp = max(0.0, min(1.0, (t - seg.t0) / 0.5, (seg.t1 - t) / 0.5))
         ang["foot_lift"] = 50.0 * ramp
