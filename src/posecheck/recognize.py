@@ -22,15 +22,24 @@ definitions:
      (a mask measure without segmentation) gives half marks;
    - hold-only exercises: the share of frames in the hold phase (full marks from
      ``HOLD_SHARE`` on) times the share of those frames in which the body is still
-     (a hold does not move; a dynamic exercise in the same position does).
+     (a hold does not move; a dynamic exercise in the same position does);
+   - a cycle seen only in its held phase (filmed during the hold) scores like a
+     hold on that phase, if one stay lasts ``HELD_PHASE_SHARE`` of its ``hold_s``,
+     times the share of the time its rules are kept.
+
+   Phases count only in frames where the definition's ``required`` points are in
+   view (:func:`required_in_view`), as the engine pauses elsewhere.
 
 4. The best score wins if it reaches ``MIN_SCORE``; otherwise the answer is none.
-   Scores within ``TIE_BAND`` of the best are ranked by :func:`fit`.
+   Scores within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise
+   marked ``[recognition] position_only`` (the camera sees its position, not the
+   exercise) is never the answer: it is listed in ``possible`` instead.
 
 Limits: a hold whose position is also a resting position (the abdominal draw-in
-is a hook-lying rest with an invisible contraction) cannot be told from resting;
-recognition needs the camera view the definitions assume; it judges a whole clip
-(or window), not single frames.
+is a hook-lying rest with an invisible contraction) cannot be told from resting,
+hence ``position_only``; recognition needs the camera view the definitions' 2D
+measures assume (3D ones, ``posecheck.body3d``, work from any view); it judges a
+whole clip (or window), not single frames.
 """
 
 from __future__ import annotations
@@ -186,8 +195,8 @@ def classify_posture(pose: Pose | None) -> str:
     Rules, in order (angles in degrees; inclines 0 = horizontal, 90 = vertical):
     standing: thigh and shin near vertical, knee under the hip, legs fairly straight;
     all_fours: trunk near horizontal, a thigh near vertical under the hip, its shin
-    on the floor (or out of view); kneeling: a shin on the floor with the knee folded and the hip
-    folded (child's pose) or the trunk upright; seated: trunk up, thigh low, hip
+    on the floor (or out of view); kneeling: a shin on the floor with the knee folded
+    and the hip folded (child's pose) or the trunk upright; seated: trunk up, thigh low, hip
     bent; lying (trunk and thigh low, or trunk raised on straight legs lying flat):
     supine when the back faces down (limbs and face up), prone when it faces up.
     Only standing and kneeling need the ankles: the rest is told by the trunk and thighs.
