@@ -47,6 +47,17 @@ How it decides (every time and band comes from the definition's ``[timing]`` tab
   ``safety.max_speed_deg_s`` -> "too_fast"; in a hold phase, ``bounce_reversals``
   direction changes of at least ``bounce_min_deg`` within ``bounce_window_s`` ->
   "bouncing".
+- **Cuts.** :meth:`Engine.cut` (called by the pipeline when
+  :class:`posecheck.cuts.CutDetector` sees the whole body jump between two frames: an
+  edited video cutting to another camera angle or a close-up) restarts what reads
+  continuity: the measure history of the speed and bounce checks (the jump is no fast
+  movement) and the baselines of change bounds (an angle seen from another camera is
+  not comparable with the old view's). Both restart ``cut_settle_s`` after the cut
+  (the model's landmarks settle over a few frames in the new view), change baselines
+  then wait ``baseline_settle_s`` as for a person appearing.
+  The phase, a running hold, a rep under way and the counts are kept: the person did
+  not move, only the camera did. A hold timed against a change bound pauses until its
+  new baseline exists (and ends if that takes longer than ``grace_s``).
 - **Scores** (0-100) are documented in :func:`rep_score` and :func:`hold_score`.
 """
 
@@ -218,6 +229,7 @@ class Engine:
         self.speed_window = s("speed_window_s")
         self.baseline_settle = s("baseline_settle_s")
         self.baseline_min = s("baseline_min_s")
+        self.cut_settle = s("cut_settle_s")
         self._hyst = {"deg": s("hysteresis_deg"), "ratio": s("hysteresis")}
         self._near = {"deg": s("near_deg"), "ratio": s("near")}
         self._safety_measures = exercise.safety.measures or exercise.key_measures
@@ -292,6 +304,8 @@ class Engine:
         self._cleared_at: dict[str, float] = {}
         self._cue_stats: dict[str, dict] = {}
         self._history: deque[tuple[float, dict[str, float]]] = deque()
+        self.cuts: list[float] = []  # times of the cuts the pipeline reported
+        self._settle_until = -math.inf  # the speed/bounce history restarts here (cut)
         self._baselines: dict[tuple[str, str], deque[tuple[float, float]]] = {}
         self._tracking_since: float | None = None  # first frame of the current pose run
         self._holds: list[HoldRecord] = []
@@ -336,6 +350,19 @@ class Engine:
         finally:
             self._events = frame_events
 
+    def cut(self, t_s: float) -> None:
+        """The picture cut just before the frame at ``t_s`` (see the module docs, Cuts).
+
+        Call it before that frame's :meth:`update`. Restarts the speed/bounce history
+        and the change baselines; keeps phase, hold, rep and counts. ``cuts`` lists
+        the times.
+        """
+        self._history.clear()
+        self._baselines.clear()
+        # the new view's landmarks settle over a few frames: history starts after that
+        self._settle_until = t_s + self.cut_settle
+        self.cuts.append(t_s)
+
     def reset_set(self) -> None:
         """Start a new set: the counters of the set start at 0 (records are kept)."""
         self._set += 1
@@ -367,11 +394,13 @@ class Engine:
 
         self._update_state(t_s, pose, measures)
         tracking = self.state == STATE_TRACKING
+        settling = t_s < self._settle_until - _EPS  # just after a cut
         if pose is None:
             self._tracking_since = None
-        elif self._tracking_since is None:
-            self._tracking_since = t_s
-        self._history.append((t_s, measures))
+        elif self._tracking_since is None or settling:
+            self._tracking_since = t_s  # (after a cut: change baselines settle from here)
+        if not settling:
+            self._history.append((t_s, measures))
         while self._history and t_s - self._history[0][0] > max(
             self.ex.safety.bounce_window_s, self.speed_window
         ) + 0.05:

@@ -53,6 +53,11 @@ TIMING_DEFAULTS: dict[str, float] = {
     # drifts 4 deg in the first 0.2 s), and a baseline needs this much history
     "baseline_settle_s": 0.2,
     "baseline_min_s": 0.2,
+    # after a cut (posecheck.cuts: another camera angle, a close-up) the model's
+    # landmarks settle over several frames (real supine-twist clip: the knee roll goes
+    # 114 -> 123 -> 101 deg in the 0.45 s after the cut at 18.7 s, the person still);
+    # the speed and bounce checks and change baselines leave this long out
+    "cut_settle_s": 0.5,
 }
 
 

@@ -3,6 +3,13 @@
 ``analyze``, ``live`` and ``score`` all call :func:`run`; they differ only in the
 source (video file, camera, landmarks file) and the sinks they pass.
 
+Cuts: a :class:`posecheck.cuts.CutDetector` looks at every raw pose. When the whole
+body jumps between two frames (an edited video cutting to another camera angle or a
+close-up, the model re-finding the person elsewhere), the smoother is reset (so it does
+not drag the old view's positions into the new one) and the engine's optional
+``cut(t_s)`` is called before the frame is judged (it restarts its speed and bounce
+history and its baselines); ``result.cut`` is True on that frame.
+
 Ctrl-C: the loop stops, ``engine.finish(partial=True)`` makes the summary of what
 was seen, every sink is closed with it (so the outputs are complete files marked
 partial), then ``KeyboardInterrupt`` propagates to the CLI (exit 130). Any other
@@ -26,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from posecheck.angles import compute_measures
+from posecheck.cuts import CutDetector
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.results import FrameResult, SessionSummary
 
@@ -101,12 +109,15 @@ def run(
     measure_names: Iterable[str] | None = None,
     min_visibility: float | None = None,
     progress_every_s: float = 0.5,
+    cuts: CutDetector | bool = True,
 ) -> SessionSummary:
     """Run the frame loop to the end of the source and return the session summary.
 
     ``measure_names``: the measures to compute each frame (default: the engine's
     ``measure_names``; all registered ones if it has none). ``smoother`` is called
     as ``smoother(pose, t_s)``; the unsmoothed pose is kept on ``result.raw_pose``.
+    ``cuts``: the cut detector (True: one with the default thresholds, False: none);
+    see the module docs.
     """
     exercise = getattr(engine, "exercise", None)
     if min_visibility is None:
@@ -122,6 +133,9 @@ def run(
     clock = time.perf_counter  # progress display only: logic uses the frames' t_s
     started = last_report = clock()
     update = engine.update
+    detect = (CutDetector() if cuts is True else cuts) or None
+    engine_cut = getattr(engine, "cut", None)  # optional: wrappers forward it
+    smoother_reset = getattr(smoother, "reset", None)
     poses = iterate_poses(source, estimator)
     try:
         for sink in sinks:
@@ -131,10 +145,18 @@ def run(
             sink.open(info, exercise)
             opened.append(sink)
         for frame, index, t_s, raw in poses:
+            cut = detect(raw, t_s) if detect is not None else False
+            if cut:
+                log.info("cut at %.2f s (jump %.2f trunk lengths)", t_s, detect.last_jump)
+                if smoother_reset is not None:
+                    smoother_reset()
+                if engine_cut is not None:
+                    engine_cut(t_s)
             pose = smoother(raw, t_s) if smoother is not None else raw
             measures = compute_measures(pose, names, min_visibility)
             result = update(index, t_s, pose, measures)
             result.raw_pose = raw
+            result.cut = cut
             for sink in opened:
                 sink.write(frame, result)
             done += 1

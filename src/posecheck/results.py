@@ -100,6 +100,10 @@ class FrameResult:
     # The estimator's pose before smoothing; set by the pipeline (the landmarks
     # file stores it so re-scoring can smooth again exactly as analyze did).
     raw_pose: Pose | None = field(default=None, repr=False)
+    # The picture cut just before this frame (another camera angle, a close-up, the
+    # person re-found elsewhere: posecheck.cuts); set by the pipeline. The smoother
+    # and the engine's speed/bounce history restarted here.
+    cut: bool = False
 
 
 @dataclass

@@ -1,0 +1,227 @@
+"""Cut detection (posecheck.cuts) and what a cut restarts in the pipeline and the engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck import pipeline
+from posecheck.cuts import CutDetector, CutParams, jump_size, trunk_length
+from posecheck.engine import Engine
+from posecheck.library import parse_definition
+from posecheck.pose import MediaInfo
+from posecheck.smoothing import PoseSmoother
+
+from helpers import make_pose
+
+# A person lying on their side-view back, trunk 200 px long (shoulder 300 -> hip 500).
+BODY = {
+    "left_shoulder": (300.0, 400.0), "right_shoulder": (300.0, 395.0),
+    "left_elbow": (360.0, 420.0), "right_elbow": (360.0, 415.0),
+    "left_wrist": (420.0, 420.0), "right_wrist": (420.0, 415.0),
+    "left_hip": (500.0, 400.0), "right_hip": (500.0, 395.0),
+    "left_knee": (600.0, 320.0), "right_knee": (600.0, 315.0),
+    "left_ankle": (700.0, 400.0), "right_ankle": (700.0, 395.0),
+}  # fmt: skip
+TRUNK = 200.0
+
+
+def body(shift=(0.0, 0.0), scale=1.0, moved=None, hidden=()):
+    """BODY scaled about the hip by ``scale``, shifted by ``shift`` (trunk lengths);
+    ``moved``: {point: (dx, dy)} in trunk lengths for single points (a limb moving)."""
+    pts = {}
+    cx, cy = BODY["left_hip"]
+    for n, (x, y) in BODY.items():
+        dx, dy = (moved or {}).get(n, (0.0, 0.0))
+        pts[n] = (
+            cx + (x - cx) * scale + (shift[0] + dx) * TRUNK,
+            cy + (y - cy) * scale + (shift[1] + dy) * TRUNK,
+        )
+    return make_pose(pts, hidden=hidden)
+
+
+def frames(fps, poses):
+    return [(k / fps, p) for k, p in enumerate(poses)]
+
+
+STILL = [body()] * 10
+# a camera cut: the person half a trunk further right and seen 1.6x larger
+CUT = [body()] * 5 + [body(shift=(0.5, -0.2), scale=1.6)] * 5
+# a close-up centred on the hips: same place, twice as large
+ZOOM = [body()] * 5 + [body(scale=2.0)] * 5
+# bird dog reach / knee pull: one arm (or one leg) moves 0.3 trunk lengths a frame
+ARM = [body(moved={"left_elbow": (0.15 * k, -0.1 * k), "left_wrist": (0.3 * k, -0.2 * k)})
+       for k in range(10)]  # fmt: skip
+KNEES = [body(moved={n: (-0.25 * k, -0.1 * k) for n in ("left_knee", "right_knee",
+                                                         "left_ankle", "right_ankle")})
+         for k in range(6)]  # fmt: skip
+# bridge lift: hips, knees and trunk rise together, 0.05 trunk lengths a frame
+BRIDGE = [body(moved={n: (0.0, -0.05 * k) for n in ("left_hip", "right_hip", "left_knee",
+                                                    "right_knee", "left_elbow", "right_elbow")})
+          for k in range(12)]  # fmt: skip
+# a 3 frames/s GIF: the whole body slides 0.35 trunk lengths between frames (1 per second)
+GIF = [body(shift=(0.35 * k, 0.0)) for k in range(6)]
+# 240 frames/s jitter: fast per second (7/s) but tiny per frame
+RNG = np.random.default_rng(1)
+JITTER = [body(shift=tuple(RNG.normal(0, 0.03, 2))) for _ in range(20)]
+# the model loses the person for one frame at the cut
+DROPOUT_CUT = [body()] * 5 + [None] + [body(shift=(0.6, 0.0), scale=1.5)] * 4
+# ... or for a second: anything may have happened meanwhile
+LONG_GAP = [body()] * 5 + [None] * 30 + [body(shift=(0.6, 0.0))] * 4
+
+
+@pytest.mark.parametrize(
+    ("name", "fps", "poses", "cuts_at"),
+    [
+        ("still", 30, STILL, []),
+        ("camera cut", 30, CUT, [5]),
+        ("zoom to a close-up", 25, ZOOM, [5]),
+        ("fast arm reach", 30, ARM, []),
+        ("fast knee pull", 30, KNEES, []),
+        ("bridge lift", 30, BRIDGE, []),
+        ("whole body at 3 fps", 3.3, GIF, []),
+        ("jitter at 240 fps", 240, JITTER, []),
+        ("cut across a one-frame dropout", 30, DROPOUT_CUT, [6]),
+        ("re-found after a long gap", 30, LONG_GAP, []),
+    ],
+)
+def test_cut_detector(name, fps, poses, cuts_at):
+    det = CutDetector()
+    got = [k for k, (t, p) in enumerate(frames(fps, poses)) if det(p, t)]
+    assert got == cuts_at, name
+    assert det.cuts == pytest.approx([k / fps for k in cuts_at])
+
+
+def test_jump_size_is_in_trunk_lengths_and_uses_the_points_visible_in_both():
+    a = body()
+    assert trunk_length(a) == pytest.approx(TRUNK)
+    assert jump_size(a, body(shift=(0.5, 0.0))) == pytest.approx(0.5)
+    # zoom: measured against the larger trunk (the close-up's size)
+    assert jump_size(a, body(scale=2.0)) > 0.3
+    # a point hidden in one pose is left out; with too few visible, all are used
+    moved = body(moved={"left_wrist": (3.0, 0.0)}, hidden=("left_wrist",))
+    assert jump_size(a, moved) == pytest.approx(0.0)
+    few = CutParams(min_points=13)
+    assert jump_size(a, body(shift=(0.25, 0.0)), few) == pytest.approx(0.25)
+
+
+def test_cut_params_are_checked():
+    with pytest.raises(ValueError):
+        CutParams(min_jump=0)
+
+
+# --- the engine --------------------------------------------------------------------
+
+# a stretch held 90-185 deg (hold 3 s), watched for speed and bouncing
+HOLD = {
+    "schema": 1, "name": "stretch", "title": "Stretch", "how_to": ["hold"],
+    "posture": "supine", "side": "left", "required": ["shoulder", "hip", "knee"],
+    "key_measures": ["hip"], "camera": {"view": "side"},
+    "phases": [{"name": "held", "hold_s": 3.0,
+                "targets": [{"measure": "hip", "min_deg": 90, "max_deg": 185}]}],
+    "safety": {"max_speed_deg_s": 60, "bounce_reversals": 3, "bounce_min_deg": 5,
+               "bounce_window_s": 3.0},
+    "dose": {"hold_s": 3, "reps": 1},
+}  # fmt: skip
+FPS = 25.0
+# held at 130 deg; the camera cuts at frame 50 to a view where the same hip reads 170
+# deg, and the model settles over the next frames (170 -> 178 -> 164 -> 171, as the
+# real supine-twist clip does), then holds still
+SERIES = [130.0] * 50 + [170.0, 178.0, 172.0, 164.0, 168.0, 171.0] + [171.0] * 60
+
+
+def run_engine(series, cut_at=None):
+    eng = Engine(parse_definition(HOLD, "t.toml"))
+    results = []
+    for k, hip in enumerate(series):
+        t = k / FPS
+        if k == cut_at:
+            eng.cut(t)
+        m = {"left_hip": hip, "shoulder_width_ratio": 0.15}
+        results.append(eng.update(k, t, body(), m))
+    return eng, results, eng.finish()
+
+
+def cue_ids(results):
+    return [e.data["id"] for r in results for e in r.events if e.kind == "cue"]
+
+
+def test_without_the_cut_the_jump_reads_as_fast_movement():
+    _, res, _ = run_engine(SERIES)
+    assert "too_fast" in cue_ids(res)
+
+
+def test_a_cut_gives_no_speed_or_bounce_cue_and_keeps_phase_and_hold():
+    eng, res, summary = run_engine(SERIES, cut_at=50)
+    assert cue_ids(res) == []
+    assert eng.cuts == [pytest.approx(2.0)]
+    # the person did not move: the phase and the running hold go on through the cut
+    assert {r.phase for r in res[10:]} == {"held"}
+    assert [h.reached for h in summary.holds] == [True]
+    assert summary.holds[0].start_s == pytest.approx(0.0)
+
+
+def test_real_movement_after_the_settle_time_is_still_judged():
+    # a fast swing 1 s after the cut (0.5 s settle): too fast, as without a cut
+    series = SERIES[:75] + [171.0 - 10 * k for k in range(1, 6)] + [121.0] * 20
+    _, res, _ = run_engine(series, cut_at=50)
+    assert "too_fast" in cue_ids(res)
+
+
+# --- the pipeline ------------------------------------------------------------------
+
+
+class PoseSource:
+    """A landmarks-like source: replays (t_s, pose) pairs."""
+
+    def __init__(self, items):
+        self.items = items
+        self.info = MediaInfo(path="synthetic", kind="landmarks", fps=FPS, frame_count=len(items), width=1280,
+                              height=720)
+
+    def poses(self):
+        for k, (t, p) in enumerate(self.items):
+            yield k, t, p
+
+
+def camera_cut_poses():
+    """Camera A sees the hip at 141 deg; after the cut camera B sees the whole body
+    elsewhere and larger, and the hip at another angle."""
+    a = [body()] * 50
+    b_knee = {n: (0.45, 0.4) for n in ("left_knee", "right_knee")}
+    b = [body(shift=(0.6, -0.3), scale=1.5, moved=b_knee)] * 60
+    return frames(FPS, a + b)
+
+
+class Collect:
+    def __init__(self):
+        self.results = []
+
+    def open(self, info, exercise):
+        pass
+
+    def write(self, frame, result):
+        self.results.append(result)
+
+    def close(self, summary):
+        pass
+
+
+@pytest.mark.parametrize(("cuts", "expect_fast"), [(True, False), (False, True)])
+def test_pipeline_resets_smoother_and_engine_at_a_cut(cuts, expect_fast):
+    items = camera_cut_poses()
+    eng = Engine(parse_definition(HOLD, "t.toml"))
+    sink = Collect()
+    pipeline.run(PoseSource(items), None, eng, [sink], smoother=PoseSmoother(), cuts=cuts)
+    res = sink.results
+    hips = [r.measures["left_hip"] for r in res]
+    assert hips[0] == pytest.approx(141, abs=1) and hips[-1] - hips[0] > 20
+    assert [k for k, r in enumerate(res) if r.cut] == ([50] if cuts else [])
+    if cuts:
+        # the smoother restarted: the cut frame shows the new view, not a blend
+        assert hips[50] == pytest.approx(hips[-1], abs=0.5)
+        assert eng.cuts == [pytest.approx(2.0)]
+    assert ("too_fast" in cue_ids(res)) is expect_fast
+    assert not math.isnan(hips[50])
