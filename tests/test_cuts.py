@@ -178,8 +178,14 @@ class PoseSource:
 
     def __init__(self, items):
         self.items = items
-        self.info = MediaInfo(path="synthetic", kind="landmarks", fps=FPS, frame_count=len(items), width=1280,
-                              height=720)
+        self.info = MediaInfo(
+            path="synthetic",
+            kind="landmarks",
+            fps=FPS,
+            frame_count=len(items),
+            width=1280,
+            height=720,
+        )
 
     def poses(self):
         for k, (t, p) in enumerate(self.items):
