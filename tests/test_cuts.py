@@ -149,8 +149,9 @@ def cue_ids(results):
 
 
 def test_without_the_cut_the_jump_reads_as_fast_movement():
-    _, res, _ = run_engine(SERIES)
+    _, res, summary = run_engine(SERIES)
     assert "too_fast" in cue_ids(res)
+    assert summary.warnings == []
 
 
 def test_a_cut_gives_no_speed_or_bounce_cue_and_keeps_phase_and_hold():
@@ -161,6 +162,10 @@ def test_a_cut_gives_no_speed_or_bounce_cue_and_keeps_phase_and_hold():
     assert {r.phase for r in res[10:]} == {"held"}
     assert [h.reached for h in summary.holds] == [True]
     assert summary.holds[0].start_s == pytest.approx(0.0)
+    assert summary.warnings == [
+        "the picture cuts (another camera angle, a close-up or the person found elsewhere) "
+        "at 2.0 s: speed and bounce checks restarted there"
+    ]
 
 
 def test_real_movement_after_the_settle_time_is_still_judged():

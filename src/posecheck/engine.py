@@ -500,11 +500,22 @@ class Engine:
             cues={k: dict(v) for k, v in self._cue_stats.items()},
             score=round(float(np.mean(records)), 1) if records else None,
             score_components=comps,
-            warnings=list(self._warnings),
+            warnings=[*self._warnings, *self._cut_note()],
             partial=partial,
         )
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _cut_note(self) -> list[str]:
+        """The summary's line about cuts (none without cuts)."""
+        if not self.cuts:
+            return []
+        times = ", ".join(f"{t:.1f} s" for t in self.cuts[:5])
+        more = f" and {len(self.cuts) - 5} more" if len(self.cuts) > 5 else ""
+        return [
+            f"the picture cuts (another camera angle, a close-up or the person found "
+            f"elsewhere) at {times}{more}: speed and bounce checks restarted there"
+        ]
 
     def _closing_result(self) -> FrameResult | None:
         """The last frame's result amended with what finish() decided (see final_result)."""
