@@ -104,3 +104,15 @@ def test_pose_method_matches_the_function():
     pose = Pose(xy=xy, visibility=np.ones(NUM_LANDMARKS), image_size=(W, H))
     assert (pose.in_frame() == in_frame_mask(xy, (W, H))).all()
     assert 0 < pose.in_frame().sum() < NUM_LANDMARKS
+
+
+def test_model_box_keeps_points_outside_the_picture():
+    """The person's extent for identity and scale: off-frame guesses count with model=True."""
+    pose = make_pose(
+        {"left_shoulder": (300, 300), "left_hip": (800, 320), "left_ankle": (1500, 400)}
+    ).hide_off_frame()
+    assert pose.bbox(0.3) == (300.0, 300.0, 800.0, 320.0)  # what is in the picture
+    assert pose.bbox(0.3, model=True) == (300.0, 300.0, 1500.0, 400.0)
+    plain = make_pose({"left_shoulder": (300, 300), "left_hip": (800, 320)})
+    assert plain.bbox(0.3, model=True) == plain.bbox(0.3)  # no raw visibility: the same
+

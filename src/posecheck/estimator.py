@@ -192,8 +192,10 @@ def pose_box(pose: Pose, min_visibility: float = 0.3) -> tuple[float, float, flo
     """(centre x, centre y, size) of a pose's box; size = the longer side of the box.
 
     The longer side changes less than the area when a person curls up or lies down.
+    Points outside the picture count (the model's visibility): a person leaving the
+    frame keeps their size and is not taken for somebody else.
     """
-    x0, y0, x1, y1 = pose.bbox(min_visibility)
+    x0, y0, x1, y1 = pose.bbox(min_visibility, model=True)
     return (x0 + x1) / 2, (y0 + y1) / 2, max(1.0, x1 - x0, y1 - y0)
 
 

@@ -146,9 +146,17 @@ class Pose:
         vis = np.where(self.in_frame(margin), raw, 0.0)
         return replace(self, visibility=vis, raw_visibility=raw)
 
-    def bbox(self, min_visibility: float = 0.0) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the landmarks at or above ``min_visibility`` (all if none)."""
-        sel = self.visibility >= min_visibility
+    def bbox(
+        self, min_visibility: float = 0.0, model: bool = False
+    ) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the landmarks at or above ``min_visibility`` (all if none).
+
+        ``model=True`` selects by the model's own visibility (``raw_visibility``), so
+        guesses outside the picture count: the person's whole extent, for telling
+        people apart and for the body's scale, which should not shrink as they leave.
+        """
+        vis = self.raw_visibility if model and self.raw_visibility is not None else self.visibility
+        sel = vis >= min_visibility
         pts = self.xy[sel] if sel.any() else self.xy
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)

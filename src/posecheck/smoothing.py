@@ -112,7 +112,7 @@ class OneEuroFilter:
         if pose is None:
             self.reset()
             return None
-        x0, y0, x1, y1 = pose.bbox(0.3)
+        x0, y0, x1, y1 = pose.bbox(0.3, model=True)  # the whole body, also past the edge
         size = max(1.0, ((x1 - x0) + (y1 - y0)) / 2)
         with_world = pose.world is not None
         if with_world != self._with_world:
