@@ -107,7 +107,8 @@ def test_bird_dog_reach_out_of_the_picture_pauses_with_a_cue():
     low = [f for f in frames if f[1] == "low_visibility"]
     dt = frames[1][0] - frames[0][0]
     assert len(low) * dt >= 1.0  # measured: 1.0 + 0.3 + 0.4 s in three spans
-    assert {f[2] for f in low} == {"Move back so your hands are in view."}
+    # the reaching hand each time (the back knee too for a moment in the second reach)
+    assert all(f[2].startswith("Move back so your hands") for f in low)
     assert len({f[3] for f in low}) == 1  # nothing counted while out of view
     assert not [r for r in summary.reps if not r.complete]  # unseen reps are not "incomplete"
 
