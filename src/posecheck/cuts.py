@@ -8,23 +8,30 @@ the baselines of change bounds) would take the jump for a fast movement.
 
 :class:`CutDetector` compares each pose with the last one seen:
 
-- the **jump** is the median pixel displacement of the trunk and limb landmarks
-  (shoulders, elbows, wrists, hips, knees, ankles) visible in both poses,
-  divided by the trunk length (mid-shoulder to mid-hip, the larger of the two
-  poses, so a zoom-in is measured against the close-up's size). The median
-  ignores one fast limb: a real movement moves a few points, a cut moves all;
+- the **jump** is how far the trunk moved: the largest of the displacement of
+  the mid-shoulder point, of the mid-hip point and of the change of the trunk
+  length (mid-shoulder to mid-hip), divided by the trunk length (the larger of
+  the two poses, so a zoom-in is measured against the close-up's size). A
+  translation moves both points, a zoom changes the length, a new angle does
+  both. Limbs are left out on purpose: real exercises swing arms and legs fast
+  (a bird dog's reach, a knee pull) while the trunk, the heaviest part, moves
+  slowly. (A median over the trunk and limb points was tried first: on a
+  rendered fast bird dog seen from the side half the visible points moved, and
+  it called the reaches cuts.)
 - the pose is a **cut** when the jump is at least ``min_jump`` trunk lengths
   *and* its speed (jump / time since the last pose) at least ``min_speed``
   trunk lengths per second. The first bound keeps per-frame jitter at high
   frame rates out, the second keeps real movement at low frame rates (a GIF at
   3 frames/s) out.
 
-Measured on the real clips (``/work/cache`` landmark files, MediaPipe complexity 1):
-real movement peaks at 0.067 trunk lengths per frame / 1.7 trunk lengths per
-second (cobra push-up, 25 fps) and at 0.35 per frame / 1.2 per second (a GIF at
-3.3 frames/s); the camera cuts of the supine-twist clip jump 0.40 and 0.57 per
-frame (10 and 14 per second) and the close-up cut of the knees-to-chest clip
-0.56 per frame. Defaults sit between: 0.15 trunk lengths and 5 per second.
+Measured on the 19 real clips (landmarks of MediaPipe complexity 1): real movement
+peaks at 0.081 trunk lengths per frame / 2.0 trunk lengths per second (cobra
+push-up, 25 fps) and at 0.44 per frame / 1.5 per second (a GIF at 3.3 frames/s);
+the model settling on the first frames of a clip or under a title card reaches
+0.14 (3.8 per second). The camera cuts of the supine-twist clip jump 0.35 and
+0.46 per frame (8.6 and 11 per second), those of the knees-to-chest clip 0.84
+(13 per second, across a one-frame dropout) and 0.56. Defaults sit between:
+0.2 trunk lengths and 5 per second.
 
 A missing pose (``None``) does not end the comparison: a pose found again
 within ``max_gap_s`` is compared with the last one seen, so a cut with a
@@ -43,13 +50,6 @@ import numpy as np
 
 from posecheck.pose import LANDMARK_INDEX, Pose
 
-# Trunk and limb points: the face is left out (it turns on its own and is often
-# half hidden), hands and feet are represented by wrists and ankles.
-JUMP_POINTS = tuple(
-    LANDMARK_INDEX[f"{s}_{p}"]
-    for s in ("left", "right")
-    for p in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
-)
 _SHOULDERS = (LANDMARK_INDEX["left_shoulder"], LANDMARK_INDEX["right_shoulder"])
 _HIPS = (LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"])
 
@@ -58,11 +58,9 @@ _HIPS = (LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"])
 class CutParams:
     """Thresholds of the cut detector (see the module docs for the measurements)."""
 
-    min_jump: float = 0.15  # median displacement, trunk lengths, between two poses
+    min_jump: float = 0.2  # trunk displacement, trunk lengths, between two poses
     min_speed: float = 5.0  # the same per second of media time
     max_gap_s: float = 0.5  # compare across a dropout no longer than this
-    min_visibility: float = 0.5  # a point counts when this visible in both poses
-    min_points: int = 4  # fewer points visible in both: use all trunk and limb points
 
     def __post_init__(self) -> None:
         if self.min_jump <= 0 or self.min_speed <= 0 or self.max_gap_s <= 0:
@@ -75,29 +73,30 @@ def trunk_length(pose: Pose) -> float:
     Uses the positions whatever their visibility: the model places hidden points
     plausibly, good enough for a body-size unit.
     """
-    xy = pose.xy
-    sh = (xy[_SHOULDERS[0]] + xy[_SHOULDERS[1]]) / 2
-    hp = (xy[_HIPS[0]] + xy[_HIPS[1]]) / 2
+    sh, hp = _trunk(pose)
     return float(np.linalg.norm(sh - hp))
 
 
-def jump_size(a: Pose, b: Pose, params: CutParams | None = None) -> float:
-    """Median displacement of the trunk and limb points from ``a`` to ``b``, in trunk lengths.
+def _trunk(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    xy = pose.xy
+    return (xy[_SHOULDERS[0]] + xy[_SHOULDERS[1]]) / 2, (xy[_HIPS[0]] + xy[_HIPS[1]]) / 2
 
-    Points visible (``min_visibility``) in both poses are used; when fewer than
-    ``min_points`` are, all trunk and limb points. NaN when it cannot be measured.
+
+def jump_size(a: Pose, b: Pose) -> float:
+    """How far the trunk moved from ``a`` to ``b``, in trunk lengths (NaN if unknown).
+
+    The largest of the mid-shoulder displacement, the mid-hip displacement and the
+    change of the trunk length, over the larger trunk length of the two poses.
+    Positions are used whatever their visibility (see :func:`trunk_length`).
     """
-    p = params or CutParams()
-    idx = np.array(JUMP_POINTS)
-    both = (a.visibility[idx] >= p.min_visibility) & (b.visibility[idx] >= p.min_visibility)
-    if int(both.sum()) < p.min_points:
-        both = np.ones(len(idx), dtype=bool)
-    d = np.linalg.norm(b.xy[idx[both]] - a.xy[idx[both]], axis=1)
-    d = d[np.isfinite(d)]
-    scale = max(trunk_length(a), trunk_length(b))
-    if d.size == 0 or not scale > 0:
+    sa, ha = _trunk(a)
+    sb, hb = _trunk(b)
+    la, lb = float(np.linalg.norm(sa - ha)), float(np.linalg.norm(sb - hb))
+    scale = max(la, lb)
+    if not scale > 0:
         return float("nan")
-    return float(np.median(d) / scale)
+    moved = max(float(np.linalg.norm(sb - sa)), float(np.linalg.norm(hb - ha)), abs(lb - la))
+    return moved / scale
 
 
 class CutDetector:
@@ -130,7 +129,7 @@ class CutDetector:
         dt = t_s - last_t
         if not 0 < dt <= self.params.max_gap_s:
             return False
-        jump = jump_size(last, pose, self.params)
+        jump = jump_size(last, pose)
         self.last_jump = jump
         cut = bool(jump >= self.params.min_jump and jump / dt >= self.params.min_speed)
         if cut:

@@ -355,13 +355,14 @@ class Engine:
 
         Call it before that frame's :meth:`update`. Restarts the speed/bounce history
         and the change baselines; keeps phase, hold, rep and counts. ``cuts`` lists
-        the times.
+        the times (a jump while the last cut settles extends it, not listed again).
         """
         self._history.clear()
         self._baselines.clear()
+        if t_s >= self._settle_until - _EPS:  # (a jump while settling is the same cut)
+            self.cuts.append(t_s)
         # the new view's landmarks settle over a few frames: history starts after that
         self._settle_until = t_s + self.cut_settle
-        self.cuts.append(t_s)
 
     def reset_set(self) -> None:
         """Start a new set: the counters of the set start at 0 (records are kept)."""
