@@ -19,11 +19,6 @@ the baselines of change bounds) would take the jump for a fast movement.
   the same cuts on the real clips, but from the side, with the far limbs hidden,
   a moving arm and leg can be half the visible points, and then the median is
   a moving point.)
-
-The project's rendered clips slide the whole figure (hands and knees on the floor
-included) along the picture when a bird dog reaches fast: 0.9 trunk lengths in
-0.27 s, a camera pan in effect. That reads as a cut (0.41 trunk lengths in a
-frame at 15 frames/s); the too-fast render is still flagged.
 - the pose is a **cut** when the jump is at least ``min_jump`` trunk lengths
   *and* its speed (jump / time since the last pose) at least ``min_speed``
   trunk lengths per second. The first bound keeps per-frame jitter at high
@@ -38,6 +33,11 @@ the model settling on the first frames of a clip or under a title card reaches
 0.46 per frame (8.6 and 11 per second), those of the knees-to-chest clip 0.84
 (13 per second, across a one-frame dropout) and 0.56. Defaults sit between:
 0.2 trunk lengths and 5 per second.
+
+The project's rendered clips slide the whole figure (hands and knees on the floor
+included) along the picture when a bird dog reaches fast: 0.9 trunk lengths in
+0.27 s, a camera pan in effect. That reads as a cut (0.41 trunk lengths in a
+frame at 15 frames/s); the too-fast render is still flagged.
 
 A missing pose (``None``) does not end the comparison: a pose found again
 within ``max_gap_s`` is compared with the last one seen, so a cut with a
