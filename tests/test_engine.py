@@ -634,3 +634,26 @@ def test_switch_side_between_frames_reports_in_the_next_frame():
     assert nxt.side == "right"
     later = eng.update(16, 1.6, POSE, {"right_hip": 130.0, "shoulder_width_ratio": 0.1})
     assert not [e for e in later.events if e.kind == "side"]
+
+
+@pytest.mark.parametrize(
+    ("heel", "knee", "warned"),
+    [
+        (5.0, 95.0, []),  # both rules judged on every frame
+        (math.nan, 95.0, ["feet_flat"]),  # the feet never in view: feet-flat unjudged
+        # the knee rule applies in "up" only, where its value is missing
+        (5.0, math.nan, ["knee_bend"]),
+    ],
+)
+def test_rules_that_could_not_be_judged_are_named_in_the_warnings(heel, knee, warned):
+    # silence is not a pass: a rule whose measure was unknown on most of the frames it
+    # applies to is named, with why (its points not in view)
+    frames = [(h, {"left_heel_elevation": heel, "left_knee": knee}) for h, _ in seq(*REP)]
+    eng, _ = run(make_exercise(), frames)
+    lines = [w for w in eng.finish().warnings if w.startswith("not judged")]
+    cues = {"feet_flat": "Feet flat.", "knee_bend": "Knees at a right angle."}
+    assert len(lines) == len(warned)
+    for rid, line in zip(warned, lines, strict=True):
+        assert line.endswith(f'"{cues[rid]}"') and "100%" in line
+    if "feet_flat" in warned:
+        assert "(feet not in view)" in lines[0]

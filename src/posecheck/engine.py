@@ -119,6 +119,24 @@ _TRANSIENT = ("too_fast", "bouncing")
 
 _EPS = 1e-6  # time comparisons: 0.1 * 19 is not 1.9 in floating point
 
+# A rule whose measure was unknown on at least this share of the frames it applied to
+# is named in the summary's warnings (e.g. feet flat with the toes out of the picture).
+UNJUDGED_SHARE = 0.5
+
+
+def _unknown_reason(measure: str) -> str:
+    """Why a measure is unknown, in words: "feet not in view", or for a mask measure
+    "no body outline from the segmentation mask"."""
+    spec = {**REGISTRY, **EXTRA_MEASURES}.get(measure)
+    if spec is not None and spec.needs_mask:
+        return "no body outline from the segmentation mask"
+    words: list[str] = []
+    for p in spec.points if spec else ():
+        w = _PART_WORDS.get(p.split("_", 1)[1] if p.startswith(SIDES) else p, "body")
+        if w not in words:
+            words.append(w)
+    return f"{' and '.join(words) or 'its points'} not in view"
+
 
 def _percentile(values: list[float], q: float) -> float:
     """``np.percentile(values, q)`` (linear method), bit for bit, for a short list.
@@ -324,6 +342,9 @@ class Engine:
         self._carry: list[Event] = []
         self._frame_index = 0
         self._warnings: list[str] = []
+        # per rule id: [frames judged, frames its measure was unknown] while tracking
+        self._rule_seen: dict[str, list[int]] = {}
+        self._rule_parts: dict[str, str] = {}  # rule id -> why its measure was unknown
         self._last_result: FrameResult | None = None
         self._final: FrameResult | None = None
 
@@ -501,11 +522,29 @@ class Engine:
             cues={k: dict(v) for k, v in self._cue_stats.items()},
             score=round(float(np.mean(records)), 1) if records else None,
             score_components=comps,
-            warnings=[*self._warnings, *self._cut_note()],
+            warnings=[*self._warnings, *self._cut_note(), *self._unjudged_note()],
             partial=partial,
         )
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _unjudged_note(self) -> list[str]:
+        """A line per rule that could not be judged on most of the frames it applies to
+        (its points out of view or below visibility): silence there is not a pass."""
+        out = []
+        every = {r.id: r for r in self.ex.rules}
+        for ph in self.ex.phases:
+            every.update({r.id: r for r in ph.rules})
+        for r in every.values():
+            judged, unknown = self._rule_seen.get(r.id, (0, 0))
+            if unknown and unknown >= UNJUDGED_SHARE * (judged + unknown):
+                pct = round(100 * unknown / (judged + unknown))
+                why = self._rule_parts.get(r.id, "not measured")
+                out.append(
+                    f"not judged on {pct}% of the frames it applies to ({why}): "
+                    f"\"{r.cue or r.id}\""
+                )
+        return out
 
     def _cut_note(self) -> list[str]:
         """The summary's line about cuts (none without cuts)."""
@@ -773,6 +812,10 @@ class Engine:
         failing = []
         for r in self.ex.rules_for(tr.phase):
             v = vals.get(r.key, math.nan)
+            seen = self._rule_seen.setdefault(r.id, [0, 0])
+            seen[1 if _nan(v) else 0] += 1
+            if _nan(v) and r.id not in self._rule_parts:
+                self._rule_parts[r.id] = _unknown_reason(resolve(r.measure, tr.side))
             if not _nan(v) and not r.contains(v):
                 failing.append(r)
         phase = self._phase_obj(tr.phase)
