@@ -39,7 +39,11 @@ def write_cv_video(
 
 
 def write_av_video(
-    path: Path, n: int, rate: Fraction, size: tuple[int, int] = (160, 96), faststart: bool = False,
+    path: Path,
+    n: int,
+    rate: Fraction,
+    size: tuple[int, int] = (160, 96),
+    faststart: bool = False,
     codec: str = "libx264",
 ) -> Path:
     """A video written with PyAV (exact rational frame rate; ``faststart`` puts the index first)."""

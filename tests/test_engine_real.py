@@ -121,4 +121,3 @@ def test_person_leaving_the_picture_is_an_explicit_state():
     summary, _, frames = analyze_frames("other/hollow-hold-partly-out-of-frame.mp4", "bridge")
     assert frames[-1][1] in ("no_person", "low_visibility")
     assert summary.reps_complete == 0
-

@@ -211,4 +211,3 @@ def test_recovered_pose_is_judged_in_the_whole_picture_not_the_crop():
     assert found.xy[27][0] == pytest.approx(660.0)
     assert found.visibility[27] == pytest.approx(0.8)  # inside the frame: kept
     assert found.visibility[28] == 0.0 and found.raw_visibility[28] == pytest.approx(0.8)
-

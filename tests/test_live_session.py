@@ -471,8 +471,14 @@ def test_record_keeps_real_time_despite_dropped_frames(tmp_path):
     opts = LiveOptions(exercise="bridge", camera="fake", window=False, json_lines=True,
                        outdir=str(tmp_path / "gaps"), countdown_s=0.0, smoothing=False,
                        record=True)  # fmt: skip
-    gappy = run_live(opts, source=GappySource(n, "camera"), estimator=ScriptEstimator(script),
-                     speaker=SilentSpeaker(), stdout=io.StringIO(), stderr=io.StringIO())
+    gappy = run_live(
+        opts,
+        source=GappySource(n, "camera"),
+        estimator=ScriptEstimator(script),
+        speaker=SilentSpeaker(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     counts = []
     for o in (outcome, gappy):
         with av.open(str(o.outdir / "annotated.mp4")) as c:

@@ -28,8 +28,16 @@ def sink(stage: str, mirror: bool = False) -> WindowSink:
     coach.status.message = "Turn sideways to the camera."
     coach.status.countdown_left_s = 2.2
     w = WindowSink(coach, on_key=lambda k: None, mirror=mirror)
-    w.overlay = Overlay(SimpleNamespace(name="bridge", title="Bridge", key_measures=("hip",),
-                                        cycle=("down", "up", "down"), phases=(), dose=None))
+    w.overlay = Overlay(
+        SimpleNamespace(
+            name="bridge",
+            title="Bridge",
+            key_measures=("hip",),
+            cycle=("down", "up", "down"),
+            phases=(),
+            dose=None,
+        )
+    )
     w.view = "side"
     return w
 
@@ -74,7 +82,7 @@ def test_mirror_flips_the_picture_not_the_text(mirror):
 def test_stage_banner_and_cue_line(stage, banner, cue_line):
     out = sink(stage).render(grey(), result(state="paused" if stage != STAGE_COUNTING else
                                             "tracking"))  # fmt: skip
-    middle = out[H // 2 - 20 : H // 2 + 20, 200:W - 200].astype(float)
+    middle = out[H // 2 - 20 : H // 2 + 20, 200 : W - 200].astype(float)
     bottom = out[H - 20 :, 200 : W - 200].astype(float)
     assert bool(middle.mean() < 100) == banner
     assert bool(bottom.mean() < 100) == cue_line

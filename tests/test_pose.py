@@ -115,4 +115,3 @@ def test_model_box_keeps_points_outside_the_picture():
     assert pose.bbox(0.3, model=True) == (300.0, 300.0, 1500.0, 400.0)
     plain = make_pose({"left_shoulder": (300, 300), "left_hip": (800, 320)})
     assert plain.bbox(0.3, model=True) == plain.bbox(0.3)  # no raw visibility: the same
-

@@ -28,7 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("posecheck.commands.render", "render a synthetic demo clip with known ground truth"),
 }
 
-EPILOG = """\
+EPILOG = (
+    """\
 examples:
   posecheck exercises
   posecheck show bridge
@@ -38,7 +39,9 @@ examples:
   posecheck live bridge --camera clip.mp4 --no-window
 
 Run 'posecheck COMMAND --help' for a command's options and examples.
-""" + DISCLAIMER
+"""
+    + DISCLAIMER
+)
 
 log = logging.getLogger("posecheck")
 

@@ -263,8 +263,7 @@ class Engine:
         # the definition is fixed: resolve its measure names for each side once, not
         # every frame (definition name, registered name for that side)
         self._resolved = {
-            sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures()))
-            for sd in SIDES
+            sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures())) for sd in SIDES
         }
         # the landmarks the phase targets are measured from: no phase can be decided
         # without them, so like the required parts they must be in view
@@ -423,9 +422,11 @@ class Engine:
             self._tracking_since = t_s  # (after a cut: change baselines settle from here)
         if not settling:
             self._history.append((t_s, measures))
-        while self._history and t_s - self._history[0][0] > max(
-            self.ex.safety.bounce_window_s, self.speed_window
-        ) + 0.05:
+        while (
+            self._history
+            and t_s - self._history[0][0]
+            > max(self.ex.safety.bounce_window_s, self.speed_window) + 0.05
+        ):
             self._history.popleft()
 
         failing: list[Rule] = []
@@ -491,8 +492,10 @@ class Engine:
         for tr in self._tracks.values():
             # the input ended: a phase matched on the last frames is accepted without
             # waiting out the dwell (a clip that stops as the person gets back down)
-            if self.state == STATE_TRACKING and tr.cand is not None and (
-                tr.phase is None or tr.out_since is not None
+            if (
+                self.state == STATE_TRACKING
+                and tr.cand is not None
+                and (tr.phase is None or tr.out_since is not None)
             ):
                 self._enter(tr, tr.cand, tr.cand_since, self._t_last)
         self._end_all_holds(self._t_last)
@@ -500,9 +503,7 @@ class Engine:
             if tr.left_start_s is not None and self.ex.cycle:
                 # the input ended on the way back from the last phase of the cycle (the
                 # peak was reached and left): the rep is done; anything else is incomplete
-                back = (
-                    len(tr.cycle) >= 3 and tr.phase is None and tr.cycle_pos == len(tr.cycle) - 2
-                )
+                back = len(tr.cycle) >= 3 and tr.phase is None and tr.cycle_pos == len(tr.cycle) - 2
                 self._record_rep(tr, self._t_last, complete=back)
         self._final = self._closing_result()
         records = [r.score for r in self._reps if r.score is not None]
@@ -541,8 +542,7 @@ class Engine:
                 pct = round(100 * unknown / (judged + unknown))
                 why = self._rule_parts.get(r.id, "not measured")
                 out.append(
-                    f"not judged on {pct}% of the frames it applies to ({why}): "
-                    f"\"{r.cue or r.id}\""
+                    f'not judged on {pct}% of the frames it applies to ({why}): "{r.cue or r.id}"'
                 )
         return out
 
@@ -625,9 +625,7 @@ class Engine:
                  if f"left_{p}" in LANDMARK_INDEX]  # fmt: skip
         if not parts:
             parts = ["shoulder", "hip", "knee", "ankle"]
-        diff = float(
-            np.mean([pose.vis(f"left_{p}") - pose.vis(f"right_{p}") for p in parts])
-        )
+        diff = float(np.mean([pose.vis(f"left_{p}") - pose.vis(f"right_{p}") for p in parts]))
         # running average: a few frames decide; a later switch needs a clear margin
         self._side_score = 0.8 * self._side_score + 0.2 * diff if self._side_decided else diff
         want = "left" if self._side_score >= 0 else "right"
@@ -1046,8 +1044,16 @@ class Engine:
                 for n in names:
                     a, b = old[1].get(n, math.nan), hist[-1][1].get(n, math.nan)
                     if not _nan(a) and not _nan(b) and abs(b - a) / dt > sf.max_speed_deg_s:
-                        out.append(Rule(measure=n, unit="deg", id="too_fast",
-                                        cue=sf.speed_cue, priority=1, severity="safety"))
+                        out.append(
+                            Rule(
+                                measure=n,
+                                unit="deg",
+                                id="too_fast",
+                                cue=sf.speed_cue,
+                                priority=1,
+                                severity="safety",
+                            )
+                        )
                         break  # fmt: skip
         tr = self._tracks[self._active]
         phase = self._phase_obj(tr.phase)

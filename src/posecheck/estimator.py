@@ -342,8 +342,8 @@ class MediaPipeEstimator:
             )
             # One tiny blank frame: the graph finishes starting (and logging) now.
             self._pose.process(np.zeros((64, 64, 3), np.uint8))
-        self.selector = selector if selector is not None else (
-            PersonSelector() if o.select_person else None
+        self.selector = (
+            selector if selector is not None else (PersonSelector() if o.select_person else None)
         )
         self._quiet_left = _QUIET_POSES
         self._rgb: np.ndarray | None = None

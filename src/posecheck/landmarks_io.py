@@ -312,12 +312,12 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
         if key not in data:
             raise InputError(f"{p}: landmarks file lacks {key!r}")
         a = data[key]
-        if a.dtype.kind != kind or a.ndim != len(shape) or any(
-            s != -1 and s != d for s, d in zip(shape, a.shape, strict=False)
+        if (
+            a.dtype.kind != kind
+            or a.ndim != len(shape)
+            or any(s != -1 and s != d for s, d in zip(shape, a.shape, strict=False))
         ):
-            raise InputError(
-                f"{p}: {key!r} has shape {a.shape} {a.dtype}, expected {shape} {kind}"
-            )
+            raise InputError(f"{p}: {key!r} has shape {a.shape} {a.dtype}, expected {shape} {kind}")
         n = a.shape[0] if n is None else n
         if a.shape[0] != n:
             raise InputError(f"{p}: {key!r} has {a.shape[0]} rows, expected {n}")

@@ -74,9 +74,7 @@ EXTRA_MEASURE_UNITS: dict[str, str] = {
 }
 
 # Landmark parts a definition may list in ``required`` without a side prefix.
-_PARTS = sorted(
-    {n.split("_", 1)[1] for n in LANDMARK_INDEX if n.startswith(("left_", "right_"))}
-)
+_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_INDEX if n.startswith(("left_", "right_"))})
 
 # --- a small typed reader that knows its key path --------------------------------
 

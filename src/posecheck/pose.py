@@ -80,9 +80,7 @@ def in_frame_mask(
     mx, my = f4(margin * w), f4(margin * h)
     w, h = f4(w), f4(h)
     with np.errstate(invalid="ignore"):
-        inside = (
-            (xy[:, 0] >= mx) & (xy[:, 0] <= w - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= h - my)
-        )
+        inside = (xy[:, 0] >= mx) & (xy[:, 0] <= w - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= h - my)
     return inside & finite
 
 

@@ -469,8 +469,7 @@ def required_in_view(ex, poses: Sequence[Pose | None], sides: Sequence[str]) -> 
     parts = list(getattr(ex, "required", ()) or ())
     min_vis = float(getattr(ex, "min_visibility", POSTURE_VISIBILITY))
     names = [
-        [f"{side}_{p}" if f"{side}_{p}" in LANDMARK_INDEX else p for p in parts]
-        for side in sides
+        [f"{side}_{p}" if f"{side}_{p}" in LANDMARK_INDEX else p for p in parts] for side in sides
     ]
     out = np.zeros(len(poses), bool)
     for i, pose in enumerate(poses):
@@ -797,7 +796,14 @@ def recognize(
         sides = worked_sides(ex, poses)
         scores.append(
             score_exercise(
-                ex, postures, values, dt, speed, sides, loop, seen_side,
+                ex,
+                postures,
+                values,
+                dt,
+                speed,
+                sides,
+                loop,
+                seen_side,
                 visible=required_in_view(ex, poses, sides),
             )  # fmt: skip
         )

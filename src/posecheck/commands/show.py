@@ -88,13 +88,13 @@ def render(ex: Exercise, width: int = 88) -> str:
         out.append("Form and safety checks (most important first):")
         for r in sorted(rules, key=lambda r: (r.severity != "safety", r.priority)):
             where = f" [{', '.join(r.phases)}]" if r.phases else ""
-            out.append(f"  - {r.severity}{where}: {r.describe()} -> \"{r.cue}\"")
+            out.append(f'  - {r.severity}{where}: {r.describe()} -> "{r.cue}"')
     sf = ex.safety
     if sf.max_speed_deg_s or sf.bounce_reversals:
         out.append("")
         out.append("Movement checks:")
         if sf.max_speed_deg_s:
-            out.append(f"  - faster than {sf.max_speed_deg_s:g} deg/s -> \"{sf.speed_cue}\"")
+            out.append(f'  - faster than {sf.max_speed_deg_s:g} deg/s -> "{sf.speed_cue}"')
         if sf.bounce_reversals:
             out.append(f"  - {sf.bounce_reversals} reversals within {sf.bounce_window_s:g} s "
                        f"while holding -> \"{sf.bounce_cue}\"")  # fmt: skip

@@ -92,9 +92,7 @@ def required_parts(exercise: object) -> tuple[str, ...]:
 class SetupCheck:
     """Checks one pose against the exercise's set-up needs (in view, right view)."""
 
-    def __init__(
-        self, exercise: object, side: str | None = None, edge_margin: float = EDGE_MARGIN
-    ):
+    def __init__(self, exercise: object, side: str | None = None, edge_margin: float = EDGE_MARGIN):
         camera = getattr(exercise, "camera", None)
         self.view: str = getattr(camera, "view", "any") or "any"
         self.max_side_ratio = getattr(camera, "max_width_ratio", None) or DEFAULT_MAX_SIDE_RATIO

@@ -40,9 +40,10 @@ TRUTH_BASES = ("hip", "knee", "ankle", "shoulder", "elbow", "neck", "trunk_incli
                "hip_elevation", "heel_elevation", "knee_elevation")  # fmt: skip
 # 3D measures (posecheck.body3d) computed on the figure's joints in the camera's axes.
 TRUTH_WORLD_MEASURES = ("knee_roll", "pelvis_twist")
-TRUTH_MEASURES = tuple(
-    n for n in REGISTRY if (REGISTRY[n].base in TRUTH_BASES) or REGISTRY[n].side is None
-) + TRUTH_WORLD_MEASURES
+TRUTH_MEASURES = (
+    tuple(n for n in REGISTRY if (REGISTRY[n].base in TRUTH_BASES) or REGISTRY[n].side is None)
+    + TRUTH_WORLD_MEASURES
+)
 
 
 @dataclass(frozen=True)

@@ -409,8 +409,13 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     width = np.interp(
         u,
         [0, 0.25, 0.5, 0.8, 1.0],
-        [b.hip_half * 1.55, b.chest_w * 1.08, b.chest_w * 1.02, b.chest_w * 1.04,
-         b.shoulder_half * 1.2],  # fmt: skip
+        [
+            b.hip_half * 1.55,
+            b.chest_w * 1.08,
+            b.chest_w * 1.02,
+            b.chest_w * 1.04,
+            b.shoulder_half * 1.2,
+        ],  # fmt: skip
     )
     tang = np.gradient(c, axis=0)
     tang /= np.linalg.norm(tang, axis=1, keepdims=True) + 1e-9
