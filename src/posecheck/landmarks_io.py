@@ -59,6 +59,7 @@ import numpy as np
 from posecheck import __version__
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
+from posecheck.protocols import SinkBase
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +393,7 @@ class LandmarksSource:
         self.close()
 
 
-class LandmarksSink:
+class LandmarksSink(SinkBase):
     """A pipeline sink that writes the landmarks file (``open``/``write``/``close``)."""
 
     def __init__(self, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None):

@@ -12,13 +12,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import InputError
-from posecheck.pose import Frame, Pose
+from posecheck.pose import Frame, MediaInfo, Pose
+from posecheck.protocols import EngineWrapper
 from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
+
+if TYPE_CHECKING:
+    from posecheck.engine import Engine
+    from posecheck.landmarks_io import LandmarksData
+    from posecheck.sources import Source
 
 
 def mask_measures(exercises: Iterable[Any]) -> set[str]:
@@ -41,6 +47,7 @@ class PoseOnlyEngine:
     """An engine stand-in for a pass that only finds poses (and mask measures)."""
 
     exercise = None
+    final_result = None  # nothing to amend at the end: no rep or hold is judged
 
     def __init__(self, measure_names: Iterable[str] = ()) -> None:
         self.measure_names = set(measure_names)
@@ -58,6 +65,9 @@ class PoseOnlyEngine:
         self.t_last = t_s
         state = STATE_TRACKING if pose is not None else STATE_NO_PERSON
         return FrameResult(frame_index, t_s, pose, measures, state=state)
+
+    def cut(self, t_s: float) -> None:
+        """Nothing to restart: poses are only collected."""
 
     def finish(self, partial: bool = False) -> SessionSummary:
         return SessionSummary(
@@ -187,53 +197,56 @@ class ReplayEstimator:
         pass
 
 
-class ReplayPauses:
+class ReplayPauses(EngineWrapper):
     """The engine, paused on the frames a saved session did not judge (its ``paused`` array).
 
     A live session's engine is paused during the set-up check and countdown before the
     exercise starts (and for the pause key, rests, after the dose); the landmarks file
     records those frames. Re-scoring pauses the engine on the same frames (matched by
     frame index), so it judges what the live session judged. Everything else is the
-    engine's (``measure_names``, ``exercise``, ``finish``, ``final_result``).
+    engine's (``measure_names``, ``exercise``, ``cut``, ``finish``, ``final_result``).
     """
 
-    def __init__(self, engine: Any, data: Any) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, data: LandmarksData) -> None:
+        super().__init__(engine)
+        self._engine = engine
         flags = data.paused if data.paused is not None else ()
         self._paused = {int(ix): bool(f) for ix, f in zip(data.index, flags, strict=False)}
 
     @staticmethod
-    def needed(data: Any) -> bool:
+    def needed(data: LandmarksData) -> bool:
         """True when the file says some frames were not judged."""
         return data.paused is not None and bool(data.paused.any())
 
     def update(
-        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict
+        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
     ) -> FrameResult:
-        self.engine.pause(self._paused.get(frame_index, False))
-        return self.engine.update(frame_index, t_s, pose, measures)
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "engine":
-            raise AttributeError(name)
-        return getattr(self.engine, name)
+        self._engine.pause(self._paused.get(frame_index, False))
+        return self._engine.update(frame_index, t_s, pose, measures)
 
 
 class LimitedSource:
     """A source that stops after ``n`` frames (the frames a partial first pass saw)."""
 
-    def __init__(self, source: Any, n: int) -> None:
+    def __init__(self, source: Source, n: int) -> None:
         self._source, self._n = source, n
-        self.info = source.info
 
-    def frames(self):
+    @property
+    def info(self) -> MediaInfo:
+        return self._source.info
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._source.warnings
+
+    def frames(self) -> Iterator[Frame]:
         for k, frame in enumerate(self._source.frames()):
             if k >= self._n:
                 break
             yield frame
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
+    def close(self) -> None:
+        self._source.close()
 
 
 def finite(v: float | None) -> bool:

@@ -10,8 +10,8 @@ Stages (a small state machine, time from the frames' ``t_s``)::
 
 The engine sees every frame (so the session's frame counts are complete) but is
 paused outside ``counting``: nothing is timed or counted while the person gets
-into place. The coach has the engine's interface (``measure_names``,
-``update``, ``finish``) so ``pipeline.run`` drives it like the engine; live
+into place. The coach has the pipeline's engine interface
+(:class:`posecheck.protocols.PipelineEngine`) so ``pipeline.run`` drives it like the engine; live
 sinks read :attr:`LiveCoach.stage` and friends for the HUD.
 
 Live-only changes are reported as ``state`` events (data: ``state``, ``cue``) in
@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.live.setup import SetupCheck, SetupStatus
 from posecheck.pose import Pose
@@ -36,6 +36,10 @@ from posecheck.results import (
     FrameResult,
     SessionSummary,
 )
+
+if TYPE_CHECKING:
+    from posecheck.engine import Engine
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +73,8 @@ class LiveCoach:
 
     def __init__(
         self,
-        engine: Any,
-        exercise: Any,
+        engine: Engine,
+        exercise: Exercise,
         setup: SetupCheck | None = None,
         countdown_s: float = 3.0,
         rest_s: float | None = None,
@@ -92,16 +96,18 @@ class LiveCoach:
         self.control: Any = None  # a LiveControl: a lost camera makes the summary partial
         self.engine.pause(True)
 
-    # -- the Engine interface ------------------------------------------------------------
+    # -- the pipeline's engine interface (posecheck.protocols.PipelineEngine) -----------
     @property
     def measure_names(self) -> set[str]:
         return self.engine.measure_names
 
-    def __getattr__(self, name: str) -> Any:
-        # Anything else the pipeline or a sink asks the engine for (side, exercise data).
-        if name == "engine":
-            raise AttributeError(name)
-        return getattr(self.engine, name)
+    @property
+    def final_result(self) -> FrameResult | None:
+        return self.engine.final_result
+
+    def cut(self, t_s: float) -> None:
+        """The picture cut: the engine restarts its motion history and baselines."""
+        self.engine.cut(t_s)
 
     @property
     def stage(self) -> str:

@@ -34,6 +34,7 @@ from posecheck.live.setup import SetupCheck
 from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
 from posecheck.live.stats import LatencyStats, StatsSink
+from posecheck.protocols import SinkBase
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def _make_outdir(path: Path) -> Path:
     return path
 
 
-class _DoneWatcher:
+class _DoneWatcher(SinkBase):
     """Stops the loop once the coach says the dose is complete."""
 
     def __init__(self, coach: LiveCoach, control: LiveControl):
@@ -126,7 +127,7 @@ class _DoneWatcher:
         pass
 
 
-class _RealTimeRecord:
+class _RealTimeRecord(SinkBase):
     """--record: the video keeps real time although the loop drops frames.
 
     A frame that replaces dropped ones (a gap in the frame index) is written once
@@ -156,7 +157,7 @@ class _RealTimeRecord:
         self.video.close(summary)
 
 
-class _LiveInfo:
+class _LiveInfo(SinkBase):
     """Closes just before summary.json: adds how the session ran to its ``live`` key."""
 
     def __init__(self, summary_sink: Any, control: LiveControl, stats: LatencyStats,

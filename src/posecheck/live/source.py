@@ -50,6 +50,12 @@ class LiveSource:
         return self.inner.info
 
     @property
+    def warnings(self) -> list[str]:
+        """None for the summary: a lost camera or an ended video is said through
+        ``control.disconnected`` / ``control.reason`` instead."""
+        return []
+
+    @property
     def is_camera(self) -> bool:
         return getattr(self.inner.info, "kind", "") == "camera"
 

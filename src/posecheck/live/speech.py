@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from posecheck.protocols import SinkBase
+
 log = logging.getLogger(__name__)
 
 ENGINES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -168,7 +170,7 @@ class Speaker:
         self._proc = None
 
 
-class SpeechSink:
+class SpeechSink(SinkBase):
     """A pipeline sink that speaks cues and event words through a :class:`Speaker`.
 
     Words: "Hold" at a hold start, "Hold complete" when the hold timer reaches the

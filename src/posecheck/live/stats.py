@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from posecheck.protocols import SinkBase
+
 
 @dataclass
 class StatsReport:
@@ -132,7 +134,7 @@ class LatencyStats:
         )
 
 
-class StatsSink:
+class StatsSink(SinkBase):
     """Last sink of the chain: marks each frame as displayed."""
 
     def __init__(self, stats: LatencyStats):

@@ -29,6 +29,7 @@ from posecheck.errors import PosecheckError
 from posecheck.live import hud
 from posecheck.live.coach import STAGE_COUNTING, STAGE_DONE, STAGE_PAUSED, STAGE_REST, LiveCoach
 from posecheck.pose import Pose
+from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult
 from posecheck.sinks.overlay import Overlay
 
@@ -78,7 +79,7 @@ def mirrored(result: FrameResult, width: int) -> FrameResult:
     return dataclasses.replace(result, pose=flipped)
 
 
-class WindowSink:
+class WindowSink(SinkBase):
     """Shows each frame with the overlay and the live HUD; keys go to ``on_key``.
 
     ``mirror``: show the picture as a mirror (right for a webcam facing the user).

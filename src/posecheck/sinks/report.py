@@ -15,6 +15,7 @@ from pathlib import Path
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.sinks import exview
 
@@ -58,7 +59,7 @@ class _Series:
             self.stride *= 2
 
 
-class ReportSink:
+class ReportSink(SinkBase):
     """Collects what the report needs while streaming; writes report.html on close."""
 
     def __init__(

@@ -21,6 +21,7 @@ from typing import Any
 
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import Sink, SinkBase
 from posecheck.results import (
     STATE_LOW_VISIBILITY,
     STATE_NO_PERSON,
@@ -73,7 +74,7 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
         ) from exc
 
 
-class SessionChecks:
+class SessionChecks(SinkBase):
     """Counts frame states and adds plain warnings to the summary before the writers see it.
 
     Put it first in the sink list: its ``close`` runs first and the summary it
@@ -126,8 +127,11 @@ class SessionChecks:
 class _ExerciseDefault:
     """Gives a sink the exercise known at construction when the pipeline passes none."""
 
-    def __init__(self, sink: Any, exercise: object | None) -> None:
+    def __init__(self, sink: Sink, exercise: object | None) -> None:
         self.sink, self.exercise = sink, exercise
+
+    def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
+        self.sink.describe_run(estimator=estimator, smoother=smoother)
 
     def open(self, info: MediaInfo, exercise: object) -> None:
         self.sink.open(info, exercise if exercise is not None else self.exercise)
@@ -135,11 +139,11 @@ class _ExerciseDefault:
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         self.sink.write(frame, result)
 
+    def end(self, result: FrameResult) -> None:
+        self.sink.end(result)
+
     def close(self, summary: SessionSummary) -> None:
         self.sink.close(summary)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sink, name)
 
 
 @dataclass
@@ -182,12 +186,12 @@ class SessionOutputs:
     def paths(self) -> dict[str, Path]:
         return {n: self.outdir / n for n in self.names()}
 
-    def sinks(self) -> list[Any]:
+    def sinks(self) -> list[Sink]:
         from posecheck.sinks.report import ReportSink
         from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
 
         outputs = {k: k for k in self.names()}
-        sinks: list[Any] = [self.checks]
+        sinks: list[Sink] = [self.checks]
         if self.landmarks and not self.landmarks_prewritten:
             from posecheck.landmarks_io import LandmarksSink
 

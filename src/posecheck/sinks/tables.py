@@ -29,6 +29,7 @@ from typing import Any
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks import exview
 
@@ -39,7 +40,7 @@ def _num(v: float | None, digits: int = 2) -> str:
     return f"{v:.{digits}f}"
 
 
-class FramesCsvSink:
+class FramesCsvSink(SinkBase):
     """Writes frames.csv, one row per frame, streamed (nothing is kept in memory)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -167,7 +168,7 @@ def summary_dict(
     return out
 
 
-class SummaryJsonSink:
+class SummaryJsonSink(SinkBase):
     """Writes summary.json when the session closes (also a partial one after Ctrl-C).
 
     ``extra`` adds top-level keys (e.g. the output file names). ``data`` holds

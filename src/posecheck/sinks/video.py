@@ -33,6 +33,7 @@ import numpy as np
 
 from posecheck.errors import PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks.overlay import Overlay
 
@@ -155,7 +156,7 @@ class _OpenCVEncoder:
 ENCODERS = {"pyav": _PyAVEncoder, "ffmpeg": _FFmpegPipeEncoder, "opencv": _OpenCVEncoder}
 
 
-class VideoSink:
+class VideoSink(SinkBase):
     """Writes ``annotated.mp4``: the frames with the overlay, on a worker thread.
 
     ``encoders`` is the order to try (names from :data:`ENCODERS`); tests pass a
