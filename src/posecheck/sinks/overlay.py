@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -27,6 +28,9 @@ from posecheck.results import (
     FrameResult,
 )
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 # BGR colours.
 GREEN = (90, 200, 60)
@@ -212,7 +216,7 @@ class Overlay:
     counters (e.g. during a live set-up stage).
     """
 
-    def __init__(self, exercise: object | None = None, *, show_counts: bool = True) -> None:
+    def __init__(self, exercise: Exercise | None = None, *, show_counts: bool = True) -> None:
         self.exercise = exercise
         self.title = exview.ex_title(exercise) if exercise is not None else ""
         self.view = exview.ex_view(exercise)
@@ -220,7 +224,7 @@ class Overlay:
         self.dose_reps = d.get("reps")
         self.dose_hold_s = d.get("hold_s")
         self.hold_phases = exview.hold_phases(exercise)
-        self.counts_reps = bool(getattr(exercise, "cycle", None)) or bool(self.dose_reps)
+        self.counts_reps = bool(exercise is not None and exercise.cycle) or bool(self.dose_reps)
         self.show_counts = show_counts
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None

@@ -12,12 +12,16 @@ import base64
 import html
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 MAX_THUMBS = 12
 THUMB_SETTLE_S = 0.5  # a correction's picture: this long after the cue first shows
@@ -81,10 +85,10 @@ class ReportSink(SinkBase):
         self._hero_rank = 0
         self._overlay = None
         self.info: MediaInfo | None = None
-        self.exercise: object | None = None
+        self.exercise: Exercise | None = None
         self._names: list[str] = []
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.info, self.exercise = info, exercise
         self._names = exview.measure_names(exercise)
 
@@ -337,13 +341,14 @@ class ReportSink(SinkBase):
         if not steps:
             return ""
         view = exview.ex_view(self.exercise)
-        cam = getattr(getattr(self.exercise, "camera", None), "distance_m", None)
+        ex = self.exercise
+        cam = ex.camera.distance_m if ex is not None else None
         cam_t = ""
         if view:
             cam_t = f"<p class='meta'>Camera: film from the {_e(view)}"
             cam_t += f", about {cam:g} m away" if cam else ""
             cam_t += ", with the whole body in view.</p>"
-        summ = getattr(self.exercise, "summary", "") or ""
+        summ = (ex.summary if ex is not None else "") or ""
         return (
             "<section><h2>How to do it</h2>"
             + (f"<p>{_e(summ)}</p>" if summ else "")

@@ -17,7 +17,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
@@ -30,6 +30,9 @@ from posecheck.results import (
     SessionSummary,
 )
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 VIDEO = "annotated.mp4"
 CSV = "frames.csv"
@@ -81,13 +84,13 @@ class SessionChecks(SinkBase):
     annotates is the one summary.json and the report receive.
     """
 
-    def __init__(self, exercise: object | None = None) -> None:
+    def __init__(self, exercise: Exercise | None = None) -> None:
         self.exercise = exercise
         self.states: dict[str, int] = {}
         self.frames = 0
         self.first_pose_s: float | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.exercise = exercise or self.exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
@@ -127,13 +130,13 @@ class SessionChecks(SinkBase):
 class _ExerciseDefault:
     """Gives a sink the exercise known at construction when the pipeline passes none."""
 
-    def __init__(self, sink: Sink, exercise: object | None) -> None:
+    def __init__(self, sink: Sink, exercise: Exercise | None) -> None:
         self.sink, self.exercise = sink, exercise
 
     def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
         self.sink.describe_run(estimator=estimator, smoother=smoother)
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.sink.open(info, exercise if exercise is not None else self.exercise)
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
@@ -152,7 +155,7 @@ class SessionOutputs:
 
     outdir: Path
     stem: str
-    exercise: object | None = None
+    exercise: Exercise | None = None
     video: bool = True
     csv: bool = True
     summary: bool = True
@@ -221,7 +224,7 @@ def format_mmss(t: float | None) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
-def screen_summary(summary: SessionSummary, exercise: object | None, info: MediaInfo | None,
+def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: MediaInfo | None,
                    outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
     """The one-screen text printed after a session."""
     d = exview.dose(exercise)

@@ -25,13 +25,16 @@ import datetime as _dt
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 
 def _num(v: float | None, digits: int = 2) -> str:
@@ -54,7 +57,7 @@ class FramesCsvSink(SinkBase):
         # the input may still change its counts (see the module docstring).
         self._held: FrameResult | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._declared = exview.measure_names(exercise)
         self._bands = list(exview.bands(exercise))
         self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
@@ -126,7 +129,7 @@ def summary_dict(
     summary: SessionSummary,
     *,
     info: MediaInfo | None,
-    exercise: object | None,
+    exercise: Exercise | None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary.json content (validated by ``posecheck/data/summary.schema.json``)."""
@@ -180,9 +183,9 @@ class SummaryJsonSink(SinkBase):
         self.extra = dict(extra or {})
         self.data: dict[str, Any] | None = None
         self._info: MediaInfo | None = None
-        self._exercise: object | None = None
+        self._exercise: Exercise | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._info, self._exercise = info, exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:

@@ -27,6 +27,7 @@ import subprocess
 import threading
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -36,6 +37,9 @@ from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks.overlay import Overlay
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +188,7 @@ class VideoSink(SinkBase):
         self._size: tuple[int, int] | None = None
         self._held: tuple[np.ndarray, FrameResult] | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         if self.overlay is None:
             self.overlay = Overlay(exercise)
         self._info = info
