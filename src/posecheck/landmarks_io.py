@@ -413,7 +413,9 @@ class LandmarksSink(SinkBase):
         params = getattr(smoother, "params", None)
         self._meta.setdefault(
             "smoothing_params",
-            dataclasses.asdict(params) if dataclasses.is_dataclass(params) else None,
+            dataclasses.asdict(params)
+            if dataclasses.is_dataclass(params) and not isinstance(params, type)
+            else None,
         )
 
     def open(self, info: MediaInfo, exercise: Any = None) -> None:

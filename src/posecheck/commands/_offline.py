@@ -128,7 +128,7 @@ class _LazyPoses(Sequence):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self.data.pose(self.rows[k]) for k in range(*i.indices(len(self)))]
         return self.data.pose(self.rows[i])

@@ -126,7 +126,7 @@ class LiveCoach:
         if st.stage in (STAGE_SETUP, STAGE_COUNTDOWN):
             self._setup_step(t_s, pose)
         elif st.stage == STAGE_REST:
-            st.rest_left_s = max(0.0, self.rest_s - (t_s - self._stage_start_s))
+            st.rest_left_s = max(0.0, self.rest_s - self._in_stage_s(t_s))
             if st.rest_left_s <= 0.0:
                 self._enter(STAGE_SETUP, t_s, "")
                 self._setup_step(t_s, pose)
@@ -171,6 +171,10 @@ class LiveCoach:
         self._stage_start_s = t_s
         self._emit(stage, message)
 
+    def _in_stage_s(self, t_s: float) -> float:
+        """Seconds since the current stage began (0 before the first frame)."""
+        return t_s - self._stage_start_s if self._stage_start_s is not None else 0.0
+
     def _apply_keys(self, t_s: float) -> None:
         want = self._pause_requested
         self._pause_requested = None
@@ -194,7 +198,7 @@ class LiveCoach:
             return
         if st.stage == STAGE_SETUP:
             self._enter(STAGE_COUNTDOWN, t_s, "Get ready")
-        st.countdown_left_s = max(0.0, self.countdown_s - (t_s - self._stage_start_s))
+        st.countdown_left_s = max(0.0, self.countdown_s - self._in_stage_s(t_s))
         if st.countdown_left_s <= 0.0:
             self._enter(STAGE_COUNTING, t_s, MSG_GO)
             self.engine.pause(False)

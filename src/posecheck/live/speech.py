@@ -125,7 +125,7 @@ class Speaker:
             self._proc = None
             if not self.enabled:
                 return
-        if self._pending is None:
+        if self._pending is None or not self.command:  # enabled: a command was found
             return
         text, _ = self._pending
         self._pending = None

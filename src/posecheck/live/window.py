@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -28,10 +28,13 @@ import numpy as np
 from posecheck.errors import PosecheckError
 from posecheck.live import hud
 from posecheck.live.coach import STAGE_COUNTING, STAGE_DONE, STAGE_PAUSED, STAGE_REST, LiveCoach
-from posecheck.pose import Pose
+from posecheck.pose import MediaInfo, Pose
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult
 from posecheck.sinks.overlay import Overlay
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +110,13 @@ class WindowSink(SinkBase):
         self.closed_by_user = False
         self._open = False
 
-    def open(self, info: Any, exercise: Any) -> None:
+    def open(self, info: MediaInfo | None, exercise: Exercise | None) -> None:
         self.overlay = Overlay(exercise)
-        self.view = getattr(getattr(exercise, "camera", None), "view", None)
+        self.view = exercise.camera.view if exercise is not None else None
         # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
-        if info is not None and getattr(info, "width", 0) and getattr(info, "height", 0):
+        if info is not None and info.width and info.height:
             cv2.resizeWindow(self.title, int(info.width), int(info.height))
         self._open = True
 

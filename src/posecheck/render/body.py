@@ -167,7 +167,7 @@ class BodyPose:
 
     def with_side(self, s: str, **kw: float) -> BodyPose:
         limb = replace(self.side(s), **kw)
-        return replace(self, **{s: limb})
+        return replace(self, left=limb) if s == "left" else replace(self, right=limb)
 
 
 def blend(a: BodyPose, b: BodyPose, w: float) -> BodyPose:

@@ -8,6 +8,7 @@ shading and an outline, clothing that contrasts with the floor and the mat.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -300,7 +301,7 @@ class Scene:
         img = self.background.copy()
         draw_figure(img, skel, self.cam, self.style)
         if shift_px != (0.0, 0.0):
-            m = np.float32([[1, 0, shift_px[0]], [0, 1, shift_px[1]]])
+            m = np.array([[1, 0, shift_px[0]], [0, 1, shift_px[1]]], np.float32)
             img = cv2.warpAffine(img, m, (self.w, self.h), borderMode=cv2.BORDER_REFLECT)
         return img
 
@@ -313,9 +314,9 @@ def draw_figure(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     xy, dep = cam.project(np.stack([skel.points[n] for n in names]))
     P = dict(zip(names, xy, strict=True))
     Dp = dict(zip(names, dep, strict=True))
-    parts: list[tuple[float, callable]] = []  # type: ignore[valid-type]
+    parts: list[tuple[float, Callable[[], None]]] = []
 
-    def add(depth: float, fn) -> None:  # noqa: ANN001
+    def add(depth: float, fn: Callable[[], None]) -> None:
         parts.append((depth, fn))
 
     sleeve = style.shirt
@@ -431,8 +432,8 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     half = np.sqrt((depth * fp) ** 2 + (width * zp) ** 2)
     _shaded_band(img, c, half, normal, style.shirt)
     # trousers over the pelvis, up to the waist
-    k = 4
-    _shaded_band(img, c[:k], half[:k] * 1.02, normal[:k], style.trousers)
+    n = 4
+    _shaded_band(img, c[:n], half[:n] * 1.02, normal[:n], style.trousers)
 
 
 def _ellipse_pts(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -393,7 +394,11 @@ class Overlay:
         x0 = y0 = lay.pad
         darken(img, x0, y0, x0 + pw, y0 + ph)
         x = x0 + lay.pad
-        for block, (sz, rows) in enumerate(((tsz, text), (csz, counts))):
+        blocks: tuple[tuple[list[tuple[int, int, int]], Sequence[Any]], ...] = (
+            (tsz, text),
+            (csz, counts),
+        )
+        for block, (sz, rows) in enumerate(blocks):
             if not rows:
                 continue
             y = y0 + (ph - col_h[block]) // 2

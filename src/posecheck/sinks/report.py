@@ -22,6 +22,7 @@ from posecheck.sinks import exview
 
 if TYPE_CHECKING:
     from posecheck.exercise import Exercise
+    from posecheck.sinks.overlay import Overlay
 
 MAX_THUMBS = 12
 THUMB_SETTLE_S = 0.5  # a correction's picture: this long after the cue first shows
@@ -83,7 +84,7 @@ class ReportSink(SinkBase):
         self._last_cue: str | None = None
         self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
         self._hero_rank = 0
-        self._overlay = None
+        self._overlay: Overlay | None = None
         self.info: MediaInfo | None = None
         self.exercise: Exercise | None = None
         self._names: list[str] = []
@@ -179,7 +180,7 @@ class ReportSink(SinkBase):
             conf_t = f" ({conf * 100:.0f}% confident)" if isinstance(conf, (int, float)) else ""
             rec = f"<span class='badge'>recognised automatically{_e(conf_t)}</span>"
             others = [
-                (o.get("name"), o.get("score"))
+                (o.get("name"), float(o["score"]))
                 for o in (s.recognition.get("scores") or [])[1:3]
                 if isinstance(o, dict) and isinstance(o.get("score"), (int, float))
             ]

@@ -33,6 +33,8 @@ from posecheck.sinks import exview
 
 if TYPE_CHECKING:
     from posecheck.exercise import Exercise
+    from posecheck.sinks.tables import SummaryJsonSink
+    from posecheck.sinks.video import VideoSink
 
 VIDEO = "annotated.mp4"
 CSV = "frames.csv"
@@ -169,8 +171,8 @@ class SessionOutputs:
     def __post_init__(self) -> None:
         self.outdir = Path(self.outdir)
         self.checks = SessionChecks(self.exercise)
-        self.summary_sink = None
-        self.video_sink = None
+        self.summary_sink: SummaryJsonSink | None = None
+        self.video_sink: VideoSink | None = None
 
     def names(self) -> list[str]:
         out = []

@@ -25,7 +25,7 @@ import datetime as _dt
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
@@ -49,8 +49,8 @@ class FramesCsvSink(SinkBase):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rows = 0
-        self._fh = None
-        self._writer = None
+        self._fh: IO[str] | None = None
+        self._writer: Any = None  # a csv writer (its type is private to the csv module)
         self._measures: list[str] = []
         self._targeted: list[str] = []
         # The newest frame's result waits for the next frame or for end(): the end of
