@@ -138,9 +138,9 @@ def _render_text(text, scale, colour, thick, shadow, bg=None):
     alpha = np.zeros((h, w), np.uint8)
     col = np.zeros((h, w, 3), np.uint8)
     if shadow:
-        cv2.putText(alpha, text, org, FONT, scale, 255, outline, cv2.LINE_AA)
+        cv2.putText(alpha, text, org, FONT, scale, (255,), outline, cv2.LINE_AA)
         cv2.putText(col, text, org, FONT, scale, DARK, outline, cv2.LINE_AA)
-    cv2.putText(alpha, text, org, FONT, scale, 255, thick, cv2.LINE_AA)
+    cv2.putText(alpha, text, org, FONT, scale, (255,), thick, cv2.LINE_AA)
     cv2.putText(col, text, org, FONT, scale, colour, thick, cv2.LINE_AA)
     inv = cv2.cvtColor(255 - alpha, cv2.COLOR_GRAY2BGR)
     return col, inv, -org[0], -org[1]
