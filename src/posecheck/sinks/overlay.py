@@ -347,20 +347,9 @@ class Overlay:
             info.append(f"{result.side} side")
         if info:
             text.append((" | ".join(info), lay.small, (215, 215, 215)))
-        counts: list[str] = []
         counting = self.show_counts and self.exercise is not None
         show_ring = counting and (bool(self.hold_phases) or result.hold_target_s is not None)
-        if counting:
-            if show_ring and not self.counts_reps:
-                counts.append(
-                    f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
-                )
-            elif show_ring:
-                counts.append(f"holds {result.holds_done}")
-            if self.counts_reps:
-                counts.append(
-                    f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
-                )
+        counts = self._count_rows(result, show_ring) if counting else []
         if not text and not counts and not show_ring:
             return
         # The ring fits its "12.5s" label, also where text is kept larger than the frame scale.
@@ -411,6 +400,21 @@ class Overlay:
             if block == 0 and show_ring:
                 self._ring(img, (x + r, y0 + ph // 2), r, result, lay)
                 x += 2 * r + lay.pad
+
+    def _count_rows(self, result: FrameResult, show_ring: bool) -> list[str]:
+        """The header's counters: holds (with the ring), reps (with a cycle or a rep dose)."""
+        counts: list[str] = []
+        if show_ring and not self.counts_reps:
+            counts.append(
+                f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+            )
+        elif show_ring:
+            counts.append(f"holds {result.holds_done}")
+        if self.counts_reps:
+            counts.append(
+                f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+            )
+        return counts
 
     def _ring(self, img, centre, r, result: FrameResult, lay: _Layout) -> None:
         target = (

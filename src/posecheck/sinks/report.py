@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -416,6 +417,27 @@ def _nice_step(span: float, target_ticks: int = 6) -> float:
     return 10 * mag
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """The plot area of :func:`svg_plot` and its data-to-pixel mapping."""
+
+    width: int
+    height: int
+    ml: int  # margins: left, top
+    mt: int
+    pw: int  # plot width and height (pixels)
+    ph: int
+    lo: float  # value range shown
+    hi: float
+    t_end: float  # time range shown: 0 to t_end
+
+    def X(self, x: float) -> float:
+        return self.ml + self.pw * x / self.t_end
+
+    def Y(self, y: float) -> float:
+        return self.mt + self.ph * (1 - (y - self.lo) / (self.hi - self.lo))
+
+
 def svg_plot(
     t: list[float],
     v: list[float],
@@ -430,7 +452,6 @@ def svg_plot(
 ) -> str:
     """One measure over time: target bands shaded, holds and reps marked, gaps where unknown."""
     ml, mr, mt, mb = 46, 120, 14, 28
-    pw, ph = width - ml - mr, height - mt - mb
     finite = [x for x in v if math.isfinite(x)]
     limits = limits or []
     edges = [b for _, b, _ in bands + limits if b is not None]
@@ -438,17 +459,24 @@ def svg_plot(
     lo = min(finite + edges + edges_hi)
     hi = max(finite + edges + edges_hi)
     pad = max((hi - lo) * 0.08, 5.0 if unit == "deg" else 0.01)
-    lo, hi = lo - pad, hi + pad
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
-
-    def X(x: float) -> float:
-        return ml + pw * x / t_end
-
-    def Y(y: float) -> float:
-        return mt + ph * (1 - (y - lo) / (hi - lo))
-
+    pl = _Plot(width, height, ml, mt, width - ml - mr, height - mt - mb, lo - pad, hi + pad, t_end)
     out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
-    # Grid and axes.
+    out += _svg_axes(pl)
+    out += _svg_bands(pl, bands)
+    out += _svg_limits(pl, limits)
+    out += _svg_holds(pl, s)
+    out += _svg_line(pl, t, v)
+    out += _svg_reps(pl, s)
+    out.append(f"<rect class='frame' x='{ml}' y='{mt}' width='{pl.pw}' height='{pl.ph}'/>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _svg_axes(pl: _Plot) -> list[str]:
+    """Grid lines with their values, and the time axis."""
+    out = []
+    ml, pw, lo, hi, t_end, Y, X = pl.ml, pl.pw, pl.lo, pl.hi, pl.t_end, pl.Y, pl.X
     step = _nice_step(hi - lo, 7)
     y = math.ceil(lo / step) * step
     while y <= hi:
@@ -461,10 +489,16 @@ def svg_plot(
     tstep = _nice_step(t_end, 8)
     x = 0.0
     while x <= t_end + 1e-9:
-        out.append(f"<text class='ax' x='{X(x):.1f}' y='{height - 8}' text-anchor='middle'>"
+        out.append(f"<text class='ax' x='{X(x):.1f}' y='{pl.height - 8}' text-anchor='middle'>"
                    f"{_mmss(x) if t_end >= 60 else f'{x:g} s'}</text>")  # fmt: skip
         x += tstep
-    # Target bands of the phases.
+    return out
+
+
+def _svg_bands(pl: _Plot, bands: list[tuple[str, float | None, float | None]]) -> list[str]:
+    """Target bands of the phases, shaded and labelled right of the plot."""
+    out = []
+    ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
     for i, (phase, b_lo, b_hi) in enumerate(bands):
         col = BAND_COLOURS[i % len(BAND_COLOURS)]
         y0 = Y(min(hi, b_hi if b_hi is not None else hi))
@@ -474,7 +508,13 @@ def svg_plot(
         rng = _range_text(b_lo, b_hi)
         out.append(f"<text class='bl' x='{ml + pw + 6}' y='{(y0 + y1) / 2 + 4:.1f}' "
                    f"fill='{col}'>{_e(phase)} {_e(rng)}</text>")  # fmt: skip
-    # Form-rule limits: dashed lines, the rule fires beyond them.
+    return out
+
+
+def _svg_limits(pl: _Plot, limits: list[tuple[str, float | None, float | None]]) -> list[str]:
+    """Form-rule limits: dashed lines, the rule fires beyond them."""
+    out = []
+    ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
     for rid, r_lo, r_hi in limits:
         for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
@@ -484,34 +524,45 @@ def svg_plot(
                        f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw - 4}' "
                        f"y='{Y(val) - 4:.1f}' text-anchor='end'>{_e(rid.replace('_', ' '))} "
                        f"{sym} {val:g}</text>")  # fmt: skip
-    # Holds.
+    return out
+
+
+def _svg_holds(pl: _Plot, s: SessionSummary) -> list[str]:
+    out = []
+    X = pl.X
     for h in s.holds:
         cls = "hold" if h.reached else "short"
-        out.append(f"<rect class='{cls}' x='{X(h.start_s):.1f}' y='{mt}' "
-                   f"width='{max(1.0, X(h.end_s) - X(h.start_s)):.1f}' height='{ph}'>"
+        out.append(f"<rect class='{cls}' x='{X(h.start_s):.1f}' y='{pl.mt}' "
+                   f"width='{max(1.0, X(h.end_s) - X(h.start_s)):.1f}' height='{pl.ph}'>"
                    f"<title>hold {h.duration_s:.1f} s of {h.target_s:g} s</title>"
                    "</rect>")  # fmt: skip
-    # The measured line, broken where the value is unknown.
+    return out
+
+
+def _svg_line(pl: _Plot, t: list[float], v: list[float]) -> list[str]:
+    """The measured line, broken where the value is unknown."""
     segs, cur = [], []
     for ti, vi in zip(t, v, strict=True):
         if math.isfinite(vi):
-            cur.append(f"{X(ti):.1f},{Y(vi):.1f}")
+            cur.append(f"{pl.X(ti):.1f},{pl.Y(vi):.1f}")
         elif cur:
             segs.append(cur)
             cur = []
     if cur:
         segs.append(cur)
-    for seg in segs:
-        out.append(f"<polyline class='line' points='{' '.join(seg)}'/>")
-    # Reps: a marker at the end of each complete one.
+    return [f"<polyline class='line' points='{' '.join(seg)}'/>" for seg in segs]
+
+
+def _svg_reps(pl: _Plot, s: SessionSummary) -> list[str]:
+    """A marker at the end of each complete rep."""
+    out = []
+    X, mt = pl.X, pl.mt
     for r in s.reps:
         if r.complete:
             out.append(f"<g class='rep'><line x1='{X(r.end_s):.1f}' x2='{X(r.end_s):.1f}' "
-                       f"y1='{mt}' y2='{mt + ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
+                       f"y1='{mt}' y2='{mt + pl.ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
                        f"{r.index}</text></g>")  # fmt: skip
-    out.append(f"<rect class='frame' x='{ml}' y='{mt}' width='{pw}' height='{ph}'/>")
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 CSS = """
