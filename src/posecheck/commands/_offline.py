@@ -34,7 +34,7 @@ def mask_measures(exercises: Iterable[Any]) -> set[str]:
 
     out: set[str] = set()
     for ex in exercises:
-        names = ex.all_measures() if hasattr(ex, "all_measures") else ex.key_measures
+        names = ex.all_measures()
         for m in names:
             for side in SIDES:
                 r = resolve(m, side)
@@ -152,7 +152,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
     # as recognize_video takes them; full-rate landmarks are sampled the same way.
     rows = _sample_rows(data.t_s, SAMPLE_FPS)
-    paused = getattr(data, "paused", None)
+    paused = data.paused
     if paused is not None:
         # a live session: what the person did before the exercise started (getting into
         # place, the countdown) or while paused is not the exercise

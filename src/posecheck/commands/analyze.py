@@ -244,7 +244,7 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         raise InputError(
             f"{source.info.path}: no person found in any of the {summary.frames} frames",
             "film the whole body in good light; 'posecheck show "
-            f"{getattr(exercise, 'name', '')}' says where to put the camera",
+            f"{exercise.name}' says where to put the camera",
         )
     return 0
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from posecheck.live.setup import SetupCheck, SetupStatus
 from posecheck.pose import Pose
@@ -40,6 +40,7 @@ from posecheck.results import (
 if TYPE_CHECKING:
     from posecheck.engine import Engine
     from posecheck.exercise import Exercise
+    from posecheck.live.source import LiveControl
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,9 @@ class LiveCoach:
         self.exercise = exercise
         self.setup = setup or SetupCheck(exercise)
         self.countdown_s = max(0.0, float(countdown_s))
-        dose = getattr(exercise, "dose", None)
-        self.sets_total = max(1, int(getattr(dose, "sets", 1) or 1))
-        self.rest_s = float(rest_s if rest_s is not None else (getattr(dose, "rest_s", 0) or 0))
+        dose = exercise.dose
+        self.sets_total = max(1, int(dose.sets or 1))
+        self.rest_s = float(rest_s if rest_s is not None else (dose.rest_s or 0))
         self.status = LiveStatus(sets_total=self.sets_total)
         self._stage_start_s: float | None = None
         self._pending: list[Event] = []
@@ -93,7 +94,7 @@ class LiveCoach:
         self._last_t_s = 0.0
         self._last_index = -1
         self.done = False
-        self.control: Any = None  # a LiveControl: a lost camera makes the summary partial
+        self.control: LiveControl | None = None  # a lost camera makes the summary partial
         self.engine.pause(True)
 
     # -- the pipeline's engine interface (posecheck.protocols.PipelineEngine) -----------
@@ -136,7 +137,7 @@ class LiveCoach:
         return self._decorate(result)
 
     def finish(self, partial: bool = False) -> SessionSummary:
-        lost = bool(self.control is not None and getattr(self.control, "disconnected", ""))
+        lost = bool(self.control is not None and self.control.disconnected)
         summary = self.engine.finish(partial=partial or lost)
         if self.status.notes:
             summary.warnings.extend(n for n in self.status.notes if n not in summary.warnings)

@@ -24,7 +24,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from posecheck.errors import InputError
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
@@ -35,6 +35,10 @@ from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
 from posecheck.live.stats import LatencyStats, StatsSink
 from posecheck.protocols import SinkBase
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.results import SessionSummary
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +192,7 @@ class _LiveInfo(SinkBase):
             summary.warnings.append(self.control.disconnected)
 
 
-def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Any) -> list[str]:
+def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Exercise) -> list[str]:
     lines = summary_lines(outcome.summary, exercise)
     for ln in lines:
         print(ln, file=out)
@@ -196,17 +200,16 @@ def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Any) -> list[str
     return lines
 
 
-def summary_lines(summary: Any, exercise: Any) -> list[str]:
+def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     """A few lines for the terminal and the end card."""
-    dose = getattr(exercise, "dose", None)
-    want_reps = getattr(dose, "reps", None)
-    out = [f"{getattr(exercise, 'title', summary.exercise)}: {summary.duration_s:.0f} s, "
+    want_reps = exercise.dose.reps
+    out = [f"{exercise.title}: {summary.duration_s:.0f} s, "
            f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
     reached = sum(1 for h in summary.holds if h.reached)
     if summary.holds:
         dose_txt = f" (dose {want_reps})" if want_reps and not exercise.cycle else ""
         out.append(f"holds reached {reached} of {len(summary.holds)}{dose_txt}")
-    if getattr(exercise, "cycle", None):
+    if exercise.cycle:
         n = summary.reps_complete
         inc = sum(1 for r in summary.reps if not r.complete)
         out.append(f"reps {n}" + (f" of {want_reps}" if want_reps else "")
@@ -224,7 +227,7 @@ def summary_lines(summary: Any, exercise: Any) -> list[str]:
 class _Parts:
     """What one session is made of (built by :func:`_build`)."""
 
-    exercise: Any
+    exercise: Exercise
     outdir: Path
     source: LiveSource
     estimator: Any
@@ -302,7 +305,7 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
         # Mask-based measures (back curvature: cat-camel) need MediaPipe's segmentation.
         estimator = MediaPipeEstimator(EstimatorOptions(
             model_complexity=opts.model_complexity,
-            segmentation=bool(getattr(engine, "needs_segmentation", False)),
+            segmentation=engine.needs_segmentation,
         ))  # fmt: skip
     try:
         if source is None:
@@ -316,7 +319,7 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
         raise
     if warm_up:
         _warm_up(estimator, source.info)
-    is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
+    is_camera = source.info.kind == "camera" or is_camera_spec(opts.camera)
     mirror = is_camera if opts.mirror is None else opts.mirror
 
     if speaker is None:

@@ -57,7 +57,7 @@ class LiveSource:
 
     @property
     def is_camera(self) -> bool:
-        return getattr(self.inner.info, "kind", "") == "camera"
+        return self.inner.info.kind == "camera"
 
     def frames(self) -> Iterator[Frame]:
         ctl = self.control
