@@ -120,8 +120,8 @@ def run(
     """Run the frame loop to the end of the source and return the session summary.
 
     ``measure_names``: the measures to compute each frame (default: the engine's
-    ``measure_names``). ``smoother`` is called
-    as ``smoother(pose, t_s)``; the unsmoothed pose is kept on ``result.raw_pose``.
+    ``measure_names``). ``smoother`` is called as ``smoother(pose, t_s)``; the
+    unsmoothed pose is kept on ``result.raw_pose``.
     ``cuts``: the cut detector (True: one with the default thresholds, False: none);
     see the module docs.
     """
