@@ -85,6 +85,12 @@ class Engine:
         return self._view.state
 
     @property
+    def values(self) -> dict[str, dict[str, float | None]]:
+        """The last frame's values per worked side, by definition name (change bounds by
+        their key; None while a change bound has no baseline): what phases were matched on."""
+        return {side: dict(v) for side, v in self._values_cached.items()}
+
+    @property
     def needs_segmentation(self) -> bool:
         """True when a measure needs the person mask (run the estimator with segmentation)."""
         extras = EXTRA_MEASURES
