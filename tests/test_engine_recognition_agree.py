@@ -1,10 +1,10 @@
 """The engine and recognition share their parts, and agree on the same landmarks.
 
-Recognition (:mod:`posecheck.recognize`) uses the engine's phase test
-(:func:`posecheck.engine.match`), change baselines, side choice and view test. Here
-both read the drawn landmarks of the project's rendered sample clips
-(``sample_videos/*.truth.json``) and must agree, frame by frame, on which frames are
-in each phase, and on the side judged.
+Recognition (:mod:`posecheck.recognize`) uses the engine's change baselines, side
+choice and view test, and tests phase targets on whole series at once. Here both read
+the drawn landmarks of the project's rendered sample clips
+(``sample_videos/*.truth.json``) and must agree, frame by frame, on which frames meet
+each phase (the engine's :func:`posecheck.engine.match`), and on the side judged.
 """
 
 from __future__ import annotations
