@@ -7,6 +7,7 @@
   the model, so a second pass over the video (to draw the annotated video)
   decodes frames only.
 - :class:`ReplayPauses`: the engine paused where a saved (live) session did not judge.
+- :class:`SampledSource`: a few frames a second of a video (recognition's samples).
 """
 
 from __future__ import annotations
@@ -223,6 +224,33 @@ class ReplayPauses(EngineWrapper):
     ) -> FrameResult:
         self._engine.pause(self._paused.get(frame_index, False))
         return self._engine.update(frame_index, t_s, pose, measures)
+
+
+class SampledSource:
+    """A source passing on at most ``fps`` frames a second (all with None), and none
+    after ``max_seconds`` (recognition runs the model on 10 frames a second)."""
+
+    def __init__(self, source: Any, fps: float | None, max_seconds: float | None = None):
+        self._source = source
+        self.fps, self.max_seconds = fps, max_seconds
+        self.info = source.info
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(getattr(self._source, "warnings", ()) or ())
+
+    def frames(self) -> Iterator[Frame]:
+        next_t = -math.inf
+        for frame in self._source.frames():
+            if self.max_seconds is not None and frame.t_s > self.max_seconds:
+                break
+            if self.fps and frame.t_s + 1e-6 < next_t:
+                continue
+            next_t = frame.t_s + 1.0 / self.fps if self.fps else -math.inf
+            yield frame
+
+    def close(self) -> None:
+        self._source.close()
 
 
 class LimitedSource:
