@@ -230,14 +230,14 @@ class SampledSource:
     """A source passing on at most ``fps`` frames a second (all with None), and none
     after ``max_seconds`` (recognition runs the model on 10 frames a second)."""
 
-    def __init__(self, source: Any, fps: float | None, max_seconds: float | None = None):
+    def __init__(self, source: Source, fps: float | None, max_seconds: float | None = None):
         self._source = source
         self.fps, self.max_seconds = fps, max_seconds
         self.info = source.info
 
     @property
     def warnings(self) -> list[str]:
-        return list(getattr(self._source, "warnings", ()) or ())
+        return list(self._source.warnings)
 
     def frames(self) -> Iterator[Frame]:
         next_t = -math.inf
