@@ -38,6 +38,7 @@ from posecheck.protocols import SinkBase
 
 if TYPE_CHECKING:
     from posecheck.exercise import Exercise
+    from posecheck.pose import MediaInfo
     from posecheck.results import SessionSummary
 
 log = logging.getLogger(__name__)
@@ -403,7 +404,7 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
         p.window.destroy()
 
 
-def _warm_up(estimator: Any, info: Any) -> None:
+def _warm_up(estimator: Any, info: MediaInfo) -> None:
     """One model call on a blank frame of the camera's size before the clock starts.
 
     MediaPipe builds its graph on the first call (hundreds of ms); done here, that
@@ -414,7 +415,7 @@ def _warm_up(estimator: Any, info: Any) -> None:
 
     from posecheck.pose import Frame
 
-    w, h = int(getattr(info, "width", 0) or 640), int(getattr(info, "height", 0) or 480)
+    w, h = int(info.width or 640), int(info.height or 480)
     estimator.estimate(Frame(-1, 0.0, np.zeros((h, w, 3), np.uint8)))
 
 
