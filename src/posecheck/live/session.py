@@ -34,7 +34,7 @@ from posecheck.live.setup import SetupCheck
 from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
 from posecheck.live.stats import LatencyStats, StatsSink
-from posecheck.protocols import SinkBase
+from posecheck.protocols import Sink, SinkBase
 
 if TYPE_CHECKING:
     from posecheck.exercise import Exercise
@@ -237,7 +237,7 @@ class _Parts:
     stats: LatencyStats
     keys: KeyController
     speaker: Speaker
-    sinks: list[Any]
+    sinks: list[Sink]
     files: list[str]
     window: Any = None
 
