@@ -265,30 +265,49 @@ class HistoryStore:
     def _prepare(self) -> None:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
-        version = c.execute("PRAGMA user_version").fetchone()[0]
+        version = self._check_version()
+        if version != SCHEMA_VERSION:
+            # Create or migrate under the write lock, looking again once it is ours:
+            # another process (a parallel 'score' worker) may have done it meanwhile.
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                self._create_or_migrate(self._check_version())
+                c.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    c.execute("ROLLBACK")
+                raise
+        self._wal()
+
+    def _check_version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"history {self.path}: schema {version} is from a newer posecheck "
                 f"(this one reads up to {SCHEMA_VERSION})",
                 "upgrade posecheck, or use another --db PATH",
             )
+        return version
+
+    def _create_or_migrate(self, version: int) -> None:
+        """Inside the write transaction: a new file gets the current layout, an older one
+        is backed up, then migrated step by step."""
+        c = self.conn
         if version == SCHEMA_VERSION:
-            self._wal()
             return
         tables = c.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
         if version == 0 and tables == 0:
-            self._wal()
-            self._write_script(_CREATE + f"PRAGMA user_version = {SCHEMA_VERSION};")
-            return
-        if version == 0:
+            script = _CREATE
+        elif version == 0:
             raise HistoryError(
                 f"history {self.path}: is an SQLite file but not a posecheck history",
                 "give another --db PATH",
             )
-        self.backup = self._backup(version)
-        script = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
-        self._write_script(script + f"PRAGMA user_version = {SCHEMA_VERSION};")
-        self._wal()
+        else:
+            self.backup = self._backup(version)
+            script = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+        for stmt in _statements(script + f"PRAGMA user_version = {SCHEMA_VERSION};"):
+            c.execute(stmt)
 
     def _wal(self) -> None:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -296,18 +315,6 @@ class HistoryStore:
             # Readers never block the writer and a crash mid-write leaves the old state.
             self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
-
-    def _write_script(self, script: str) -> None:
-        # executescript would COMMIT first; run the statements in one explicit transaction.
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            for stmt in _statements(script):
-                c.execute(stmt)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
     def _backup(self, version: int) -> Path:
         dest = self.path.with_name(f"{self.path.name}.v{version}.bak")
@@ -317,11 +324,15 @@ class HistoryStore:
             dest = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
         fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
+        # A second connection reads the file: ours holds the write lock, which still lets
+        # readers in (and no one has changed anything yet).
+        source = sqlite3.connect(str(self.path), timeout=self.timeout_s)
         target = sqlite3.connect(str(dest))
         try:
-            self.conn.backup(target)
+            source.backup(target)
         finally:
             target.close()
+            source.close()
         return dest
 
     # -- context manager ---------------------------------------------------------------
