@@ -69,11 +69,14 @@ def line_chart(
     unit: str = "",
     target: float | None = None,
     target_label: str = "",
-    ticks: int = 4,
+    ticks: int | None = None,
 ) -> str:
     """An SVG chart of day-valued series: (label, colour, [(day, value)]) each."""
     vals = [v for _, _, pts in series for _, v in pts]
     top = y_max if y_max is not None else _nice_max(max([*vals, target or 0.0, 1e-9]) * 1.1)
+    if ticks is None:  # round steps: 0-10 by 2, 0-20 by 5, 0-25 by 5, 0-100 by 20
+        lead = top / 10 ** math.floor(math.log10(top))
+        ticks = 4 if round(lead, 3) == 2.0 else 5
     span = max(1, (d1 - d0).days)
     iw, ih = W - PAD_L - PAD_R, H - PAD_T - PAD_B
 
@@ -86,7 +89,7 @@ def line_chart(
     out = [f"<svg viewBox='0 0 {W} {H}' role='img'>"]
     for k in range(ticks + 1):
         v = top * k / ticks
-        label = (_fmt(v) if top < 10 else f"{v:.0f}") + unit
+        label = f"{v:g}{unit}"
         out.append(f"<line class='grid' x1='{PAD_L}' x2='{W - PAD_R}' y1='{y(v):.1f}' "
                    f"y2='{y(v):.1f}'/><text class='ax' x='{PAD_L - 6}' y='{y(v) + 4:.1f}' "
                    f"text-anchor='end'>{label}</text>")  # fmt: skip
