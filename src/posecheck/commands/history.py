@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
+import functools
 import io
 import json
 import re
@@ -190,10 +191,18 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _local(iso_utc: str) -> str:
+    """'YYYY-MM-DD HH:MM' local time of a stored UTC time."""
     t = _dt.datetime.fromisoformat(iso_utc)
     if t.tzinfo is None:
         t = t.replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone().strftime("%Y-%m-%d %H:%M")
+    t = t + _utc_offset(iso_utc[:13])  # the offset looked up once an hour of history
+    return f"{t:%Y-%m-%d} {t.hour:02d}:{t.minute:02d}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_offset(hour_utc: str) -> _dt.timedelta:
+    t = _dt.datetime.fromisoformat(hour_utc + ":00").replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone().utcoffset() or _dt.timedelta(0)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

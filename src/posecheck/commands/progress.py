@@ -34,22 +34,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing -o FILE")
 
 
-def _titles(exercise_names: set[str]):
-    """Exercise titles from the library (the name where it has none or fails to load)."""
-    try:
-        from posecheck.library import Library
-
-        lib = Library.load()
-        known = {n: getattr(lib.get(n), "title", n) for n in exercise_names if n in _names(lib)}
-    except Exception:  # noqa: BLE001 - a title is cosmetic; never fail the report for it
-        known = {}
-    return lambda name: known.get(name)
-
-
-def _names(lib) -> set[str]:
-    return {getattr(e, "name", "") for e in lib}
-
-
 def run(args: argparse.Namespace) -> int:
     from posecheck.commands.history import parse_since
     from posecheck.history.page import render_page
@@ -68,8 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if args.exercise and not rows:
         raise InputError(f"no {args.exercise} sessions recorded",
                          "'posecheck history' lists what there is")  # fmt: skip
-    progress = build_progress(rows, today, titles=_titles({r.exercise for r in rows}),
-                              person=args.person)  # fmt: skip
+    progress = build_progress(rows, today, person=args.person)
     for line in progress.lines():
         print(line)
     if args.out is not None:

@@ -29,6 +29,7 @@ PAD_L, PAD_R, PAD_T, PAD_B = 44, 16, 14, 28
 GOOD, MID, LOW, ACCENT, INK = "#2e9d5b", "#d89614", "#d0423b", "#3b73c4", "#1d2430"
 BEFORE, AFTER = "#8e5bc4", "#2a8f9d"
 ROLL_DAYS = 7  # the chart lines: mean of the last week
+WEEKLY_AFTER_DAYS = 183  # longer histories plot a point a week
 
 
 def _e(s: object) -> str:
@@ -43,8 +44,8 @@ def _fmt(v: float | None, unit: str = "") -> str:
     return txt + unit
 
 
-def _day(d: _dt.date) -> str:
-    return f"{d:%b} {d.day}"
+def _day(d: _dt.date, year: bool = False) -> str:
+    return f"{d:%b} {d.day}" + (f", {d.year}" if year else "")
 
 
 # --- charts --------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def line_chart(
     target: float | None = None,
     target_label: str = "",
     ticks: int | None = None,
+    roll_days: int = 7,
 ) -> str:
     """An SVG chart of day-valued series: (label, colour, [(day, value)]) each."""
     vals = [v for _, _, pts in series for _, v in pts]
@@ -96,8 +98,9 @@ def line_chart(
     step = max(7, 7 * math.ceil(span / 7 / 8))  # at most ~8 date labels, whole weeks
     d = d0
     while d <= d1:
+        label = f"{d:%b %Y}" if span > 300 else _day(d)  # years apart: say which year
         out.append(f"<text class='ax' x='{x(d):.1f}' y='{H - 8}' text-anchor='middle'>"
-                   f"{_e(_day(d))}</text>")  # fmt: skip
+                   f"{_e(label)}</text>")  # fmt: skip
         d += _dt.timedelta(days=step)
     if target:
         out.append(f"<line class='target' x1='{PAD_L}' x2='{W - PAD_R}' y1='{y(target):.1f}' "
@@ -115,7 +118,7 @@ def line_chart(
                 fill = GOOD if v >= target else MID
             out.append(f"<circle cx='{x(d):.1f}' cy='{y(v):.1f}' r='{r}' fill='{fill}' "
                        "fill-opacity='.75'/>")  # fmt: skip
-        smooth = rolling(pts, ROLL_DAYS)
+        smooth = rolling(pts, roll_days)
         path = " ".join(f"{'M' if i == 0 else 'L'}{x(d):.1f},{y(v):.1f}"
                         for i, (d, v) in enumerate(smooth))  # fmt: skip
         out.append(f"<path d='{path}' fill='none' stroke='{colour}' stroke-width='2.6' "
@@ -245,38 +248,43 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
     d1 = max(max(days), today) if (today - max(days)).days < 30 else max(days)
     if (d1 - d0).days < 6:
         d0 = d1 - _dt.timedelta(days=6)
+    # beyond half a year a point a week (Monday-dated), lines the mean of four weeks
+    weekly = (d1 - d0).days > WEEKLY_AFTER_DAYS
+    b, each, roll = (7, "week", 28) if weekly else (1, "day", ROLL_DAYS)
+    yr = min(days).year != today.year
     parts = [f"<section class='ex'><h2>{_e(e.title)}</h2><p class='meta'>"
-             f"{len(rows)} sessions from {_e(_day(min(days)))} to {_e(_day(max(days)))} "
+             f"{len(rows)} sessions from {_e(_day(min(days), yr))} to {_e(_day(max(days), yr))} "
              f"({e.span_days} days)</p>", _tiles(e)]  # fmt: skip
     if e.is_hold and e.hold.n:
-        pts = daily(rows, days, lambda r: r.longest_hold_s)
+        pts = daily(rows, days, lambda r: r.longest_hold_s, bucket_days=b)
         tl = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
-        parts.append("<h3>Longest hold each day</h3>" + _legend([
+        parts.append(f"<h3>Longest hold each {each}</h3>" + _legend([
             (f"background:{GOOD}", "reached the target", "dot"),
             (f"background:{MID}", "short of it", "dot"),
-            (f"border-color:{INK}", "mean of 7 days", "ln"),
+            (f"border-color:{INK}", f"mean of {roll} days", "ln"),
             ("", tl, "tgt") if tl else ("", "", "none"),
         ]) + line_chart([("hold", INK, pts)], d0, d1, unit=" s", target=e.hold_target_s,
-                        target_label=tl))  # fmt: skip
+                        target_label=tl, roll_days=roll))  # fmt: skip
     elif e.reps.n:
-        pts = daily(rows, days, lambda r: r.reps_complete)
+        pts = daily(rows, days, lambda r: r.reps_complete, bucket_days=b)
         tl = f"dose {e.reps_dose}" if e.reps_dose else ""
-        parts.append("<h3>Complete reps each day (best session)</h3>" + line_chart(
+        parts.append(f"<h3>Complete reps each {each} (best session)</h3>" + line_chart(
             [("reps", INK, pts)], d0, d1, target=float(e.reps_dose) if e.reps_dose else None,
-            target_label=tl))  # fmt: skip
+            target_label=tl, roll_days=roll))  # fmt: skip
     if e.score.n:
-        pts = daily(rows, days, lambda r: r.score, how="mean")
-        parts.append("<h3>Score <small>0-100; dots: each day's mean, line: of 7 days</small></h3>"
-                     + line_chart([("score", ACCENT, pts)], d0, d1, y_max=100))  # fmt: skip
+        pts = daily(rows, days, lambda r: r.score, how="mean", bucket_days=b)
+        parts.append(f"<h3>Score <small>0-100; dots: each {each}'s mean, line: of {roll} days"
+                     "</small></h3>" + line_chart([("score", ACCENT, pts)], d0, d1, y_max=100,
+                                                  roll_days=roll))  # fmt: skip
     if e.pain_before.n or e.pain_after.n:
-        before = daily(rows, days, lambda r: r.pain_before, how="mean")
-        after = daily(rows, days, lambda r: r.pain_after, how="mean")
-        parts.append("<h3>Back pain <small>0 none - 10 worst; lines: mean of 7 days</small>"
+        before = daily(rows, days, lambda r: r.pain_before, how="mean", bucket_days=b)
+        after = daily(rows, days, lambda r: r.pain_after, how="mean", bucket_days=b)
+        parts.append(f"<h3>Back pain <small>0 none - 10 worst; lines: mean of {roll} days</small>"
                      "</h3>" + _legend([
             (f"background:{BEFORE}", "before the session", "dot"),
             (f"background:{AFTER}", "after", "dot"),
         ]) + line_chart([("before", BEFORE, before), ("after", AFTER, after)], d0, d1,
-                        y_max=10, ticks=5))  # fmt: skip
+                        y_max=10, ticks=5, roll_days=roll))  # fmt: skip
     parts.append(_corrections(e))
     parts.append("</section>")
     return "".join(parts)

@@ -166,9 +166,12 @@ def exercise_progress(
     holds_seen = sum(1 for r in rows if r.holds_total)
     reps_seen = sum(1 for r in rows if r.reps_attempted)
     window = {today - _dt.timedelta(days=k) for k in range(ADHERENCE_DAYS)}
+    if title is None:  # as the summary said it, else from the name
+        title = next((r.detail.get("title") for r in reversed(rows) if r.detail.get("title")),
+                     None) or exercise.replace("-", " ").capitalize()  # fmt: skip
     return ExerciseProgress(
         exercise=exercise,
-        title=title or exercise,
+        title=title,
         sessions=rows,
         days=days,
         hold=trend([r.longest_hold_s for r in rows]),
@@ -233,12 +236,16 @@ def daily(
     days: Sequence[_dt.date],
     value: Callable[[SessionRow], Any],
     how: str = "max",
+    bucket_days: int = 1,
 ) -> list[tuple[_dt.date, float]]:
-    """One point a day (the day's best or mean), so 10,000 sessions plot as fast as 90."""
+    """One point a day (or per ``bucket_days``, dated by the bucket's first day): the best
+    or the mean, so 10,000 sessions plot as fast as 90."""
     per: dict[_dt.date, list[float]] = {}
     for r, d in zip(rows, days, strict=True):
         v = value(r)
         if v is not None:
+            if bucket_days > 1:
+                d = d - _dt.timedelta(days=d.toordinal() % bucket_days)
             per.setdefault(d, []).append(float(v))
     agg = max if how == "max" else statistics.fmean
     return [(d, agg(vs)) for d, vs in sorted(per.items())]

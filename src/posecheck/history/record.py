@@ -219,6 +219,7 @@ def session_values(
         "definition_hash": definition_hash(summary.get("definition")),
         "partial": bool(summary.get("partial")),
         "detail": {
+            "title": summary.get("exercise_title"),
             "holds": holds,
             "reps": [
                 {
