@@ -413,7 +413,9 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
         if not ask:
             p.window.show_summary(card, title, opts.summary_s)
         else:
-            key = p.window.show_summary(card, title, opts.summary_s, footer=PAIN_QUESTION)
+            key = p.window.show_summary(
+                [*card, PAIN_QUESTION], title, opts.summary_s, footer=PAIN_KEYS
+            )
             outcome.pain_after = pain_from_key(key)
             if outcome.pain_after is not None:
                 # said on screen: the card again with the answer, for a moment
@@ -425,7 +427,8 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
         outcome.pain_after = _ask_pain_terminal(stdin, err)
 
 
-PAIN_QUESTION = "How is your back now? Press 0-9 (0 no pain, 9 worst); any other key skips"
+PAIN_QUESTION = "How is your back now? Press 0-9"
+PAIN_KEYS = "0 no pain, 9 worst; any other key skips"
 PAIN_NOTED_S = 1.5  # how long the card shows the answer
 
 
