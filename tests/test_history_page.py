@@ -37,7 +37,7 @@ def _near(img: np.ndarray, rgb: tuple[int, int, int], tol: int = 12) -> np.ndarr
 
 def test_progress_page_in_chromium(tmp_path):
     chromium = _chromium()
-    pil = pytest.importorskip("PIL.Image")
+    cv2 = pytest.importorskip("cv2")
     db = tmp_path / "h.sqlite"
     with HistoryStore(db) as st:
         for r in session_rows(90, end=TODAY):
@@ -51,7 +51,7 @@ def test_progress_page_in_chromium(tmp_path):
         capture_output=True, timeout=120, check=False, cwd=tmp_path,
     )  # fmt: skip
     assert shot.is_file(), "Chromium wrote no screenshot"
-    img = np.asarray(pil.open(shot).convert("RGB"))
+    img = cv2.imread(str(shot), cv2.IMREAD_COLOR)[..., ::-1]  # RGB
     assert img.shape == (2000, 1200, 3)
     # the calendar: session days in two greens, empty days grey; 20x20 px cells
     dark, light = _near(img, (46, 157, 91)).sum(), _near(img, (143, 208, 168)).sum()
