@@ -81,6 +81,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def default_outdir(video: Path) -> Path:
@@ -246,6 +249,10 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
             "film the whole body in good light; 'posecheck show "
             f"{exercise.name}' says where to put the camera",
         )
+    from posecheck.history import record_from_args
+
+    data = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
 
 

@@ -158,9 +158,13 @@ def _add_input_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load exercise definitions from DIR; repeatable",
     )
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck.history import options_from_args
     from posecheck.live.session import LiveOptions, run_live
 
     opts = LiveOptions(
@@ -181,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
         summary_s=args.summary_s,
         poses_dirs=list(args.poses_dir),
         smoothing=args.smoothing,
+        history=options_from_args(args),
     )
     outcome = run_live(opts)
     # A lost camera is an input failure, even though the session so far is saved.

@@ -71,6 +71,9 @@ class LiveOptions:
     poses_dirs: list[str] = field(default_factory=list)
     smoothing: bool = True
     model_complexity: int = 1
+    # posecheck.history.HistoryOptions: record the session (None: do not); without a
+    # --pain-after, the end card (or the terminal) asks for one
+    history: Any = None
 
 
 @dataclass
@@ -83,6 +86,8 @@ class LiveOutcome:
     files: list[str] = field(default_factory=list)
     spoken: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    pain_after: int | None = None  # answered at the end (a key 0-9), or --pain-after
+    history_id: int | None = None  # the history row this session was recorded as
 
 
 def default_outdir(exercise: str) -> Path:
@@ -240,6 +245,7 @@ class _Parts:
     sinks: list[Sink]
     files: list[str]
     window: Any = None
+    summary_sink: Any = None
 
 
 def run_live(
@@ -251,9 +257,11 @@ def run_live(
     library: Any = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> LiveOutcome:
     """Run one live session. ``source``, ``estimator``, ``speaker`` and ``library`` may be
-    injected (tests: a camera that fails, poses without the model)."""
+    injected (tests: a camera that fails, poses without the model). Headless, the pain
+    question is asked on ``stdin`` when it is given or a terminal."""
     from posecheck import pipeline
 
     out = stdout or sys.stdout
@@ -278,7 +286,8 @@ def run_live(
     outcome = LiveOutcome(summary, p.outdir, p.control.reason or "end of video",
                           p.control.disconnected, p.stats.report(), p.files,
                           list(p.speaker.spoken), list(p.keys.pressed))  # fmt: skip
-    _report_end(opts, p, outcome, out, err)
+    _report_end(opts, p, outcome, out, err, stdin)
+    _record_history(opts, p, outcome, err)
     return outcome
 
 
@@ -375,7 +384,7 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
     p.sinks.append(_DoneWatcher(coach, p.control))
 
     p.files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
-    summary_sink = SummaryJsonSink(p.outdir / "summary.json")
+    summary_sink = p.summary_sink = SummaryJsonSink(p.outdir / "summary.json")
     p.sinks += [FramesCsvSink(p.outdir / "frames.csv"), _landmarks_sink(p.outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
@@ -386,8 +395,13 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
 
 
 def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
-                err: TextIO) -> None:  # fmt: skip
-    """The end: lost-camera line, the summary in the terminal and on the window's end card."""
+                err: TextIO, stdin: TextIO | None = None) -> None:  # fmt: skip
+    """The end: lost-camera line, the summary in the terminal and on the window's end card,
+    and the pain question (a key 0-9 on the card, a line in the terminal)."""
+    hist = opts.history
+    ask = _should_ask_pain(hist, outcome)
+    if hist is not None:
+        outcome.pain_after = hist.pain_after
     if p.control.disconnected:
         print(f"posecheck: {p.control.disconnected}; the session so far is saved in "
               f"{p.outdir}/", file=err)  # fmt: skip
@@ -400,8 +414,78 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
             print(f"stats: {ln}", file=err if opts.json_lines else out)
     if p.window is not None:
         title = "Session complete" if outcome.ended == "done" else "Session ended"
-        p.window.show_summary([*lines, f"saved in {p.outdir}/"], title, opts.summary_s)
+        card = [*lines, f"saved in {p.outdir}/"]
+        if not ask:
+            p.window.show_summary(card, title, opts.summary_s)
+        else:
+            key = p.window.show_summary(
+                [*card, PAIN_QUESTION], title, opts.summary_s, footer=PAIN_KEYS
+            )
+            outcome.pain_after = pain_from_key(key)
+            if outcome.pain_after is not None:
+                # said on screen: the card again with the answer, for a moment
+                noted = f"back pain after: {outcome.pain_after}/10 - noted"
+                p.window.show_summary([*card, noted], title, PAIN_NOTED_S, footer="",
+                                      base=p.window.card_base)  # fmt: skip
         p.window.destroy()
+    elif ask and not opts.json_lines:  # --json: stdout is for machines, nobody to ask
+        outcome.pain_after = _ask_pain_terminal(stdin, err)
+
+
+PAIN_QUESTION = "How is your back now? Press 0-9"
+PAIN_KEYS = "0 no pain, 9 worst; any other key skips"
+PAIN_NOTED_S = 1.5  # how long the card shows the answer
+
+
+def pain_from_key(key: int | None) -> int | None:
+    """The pain rating a key on the end card gives: 0-9 for the digit keys, else none."""
+    if key is None or not ord("0") <= key <= ord("9"):
+        return None
+    return key - ord("0")
+
+
+def _should_ask_pain(hist: Any, outcome: LiveOutcome) -> bool:
+    """Ask only for a session that will be recorded and has no --pain-after."""
+    s = outcome.summary
+    return bool(
+        hist is not None and hist.enabled and hist.pain_after is None and s is not None
+        and not s.partial and s.frames_with_pose > 0
+    )  # fmt: skip
+
+
+def _ask_pain_terminal(stdin: TextIO | None, err: TextIO) -> int | None:
+    """Headless: one line on the terminal (only when there is one, or ``stdin`` is given)."""
+    if stdin is None:
+        stdin = sys.stdin
+        if stdin is None or not stdin.isatty():
+            return None  # a script or a pipe: nobody to answer
+    print("Back pain now, 0-10 (0 none, 10 worst; Enter skips): ", end="", file=err, flush=True)
+    answer = (stdin.readline() or "").strip()
+    if not answer:
+        return None
+    if answer.isdigit() and 0 <= int(answer) <= 10:
+        print(f"back pain after: {int(answer)}/10 - noted", file=err)
+        return int(answer)
+    print(f"posecheck: {answer!r} is not 0-10; no pain rating saved "
+          "(add one later: posecheck history note)", file=err)  # fmt: skip
+    return None
+
+
+def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: TextIO) -> None:
+    """Record the finished session (with the pain answer); a database problem is one line."""
+    if opts.history is None or p.summary_sink is None:
+        return
+    import dataclasses
+
+    from posecheck.history import record_session
+
+    hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
+    rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
+    if rec is not None:
+        outcome.history_id = rec.id
+        if not opts.json_lines:
+            print(f"history: session {rec.id} recorded ('posecheck progress' shows the trend)",
+                  file=err)  # fmt: skip
 
 
 def _warm_up(estimator: Any, info: MediaInfo) -> None:

@@ -108,6 +108,7 @@ class WindowSink(SinkBase):
         self.last_image: np.ndarray | None = None
         self.frames_shown = 0
         self.closed_by_user = False
+        self.card_base: np.ndarray | None = None  # the frame under the end card
         self._open = False
 
     def open(self, info: MediaInfo | None, exercise: Exercise | None) -> None:
@@ -162,15 +163,28 @@ class WindowSink(SinkBase):
     def close(self, summary: Any) -> None:
         """Nothing here: the command shows the summary card, then calls :meth:`destroy`."""
 
-    def show_summary(self, lines: Sequence[str], title: str, wait_s: float) -> None:
-        """Show the end card over the last frame until a key or ``wait_s`` seconds."""
+    def show_summary(
+        self,
+        lines: Sequence[str],
+        title: str,
+        wait_s: float,
+        footer: str = "press any key to close",
+        base: np.ndarray | None = None,
+    ) -> int | None:
+        """Show the end card over the last frame until a key or ``wait_s`` seconds.
+
+        Returns the key pressed (``None``: timed out or the window was closed).
+        ``base``: the picture to draw the card on (default: the last one shown).
+        """
         if not self._open or self.closed_by_user:
-            return
-        base = self.last_image
+            return None
+        if base is None:
+            base = self.last_image
         if base is None:
             base = np.zeros((480, 854, 3), np.uint8)
+        self.card_base = base
         img = base.copy()
-        hud.draw_summary(img, lines, title)
+        hud.draw_summary(img, lines, title, footer)
         cv2.imshow(self.title, img)
         self.last_image = img
         # Wall-clock wait for a person to read the card: UI only, no logic depends on it.
@@ -178,11 +192,11 @@ class WindowSink(SinkBase):
         while True:
             key = cv2.waitKey(50)
             if key is not None and key >= 0:
-                break
+                return int(key) & 0xFF
             if time.monotonic() >= end:
-                break
+                return None
             if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
-                break
+                return None
 
     def destroy(self) -> None:
         if self._open:
