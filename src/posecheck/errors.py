@@ -33,3 +33,23 @@ class DefinitionError(PosecheckError):
 
 class UnknownExerciseError(PosecheckError):
     """An exercise name that is not in the library; the hint suggests the closest."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread like Ctrl-C.
+
+    Every ``except KeyboardInterrupt`` path (partial outputs completed, the live
+    session saved) treats it as Ctrl-C; the exit status is 128 + the signal
+    number (143 for SIGTERM, 129 for SIGHUP) instead of Ctrl-C's 130.
+    """
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signum = signum
+        self.name = name
+        self.exit_code = 128 + signum
+
+
+def interrupt_exit_code(exc: BaseException) -> int:
+    """The exit status for an interruption: 130 for Ctrl-C, 128 + N for signal N."""
+    return int(getattr(exc, "exit_code", 130))

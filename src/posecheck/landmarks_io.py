@@ -47,7 +47,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from posecheck import __version__
+from posecheck import __version__, safeio
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
 
@@ -87,6 +86,7 @@ class LandmarksWriter:
         chunk: int = 512,
     ) -> None:
         self.path = Path(path)
+        self.file_mode: int | None = None  # None: what the umask gives (live: 0o600)
         self.meta: dict[str, Any] = {}
         if info is not None:
             self.meta.update(
@@ -196,30 +196,15 @@ class LandmarksWriter:
         arrays = self.arrays()
         arrays["meta"] = np.array(json.dumps(m, default=_json_default))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-            # mkstemp makes the file private (0600); give it the mode a normal
-            # open() would, like the other outputs next to it.
-            os.chmod(tmp, 0o666 & ~_current_umask())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # A unique temporary name, renamed when complete (posecheck.safeio); it gets
+        # the mode a normal open() would give, like the other outputs next to it.
+        with safeio.atomic_open(self.path, "wb", file_mode=self.file_mode) as fh:
+            np.savez_compressed(fh, **arrays)
         return self.path
 
     def abort(self) -> None:
         """Drop what was appended; no file is written."""
         self.closed = True
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _json_default(o: Any) -> Any:

@@ -216,7 +216,14 @@ def _close_all(
             try:
                 fn(arg)
             except Exception as exc:  # one broken sink must not lose the others' outputs
-                log.error("closing %s failed: %s", type(sink).__name__, exc)
+                # The summary written after it must not claim a complete session.
+                what = getattr(getattr(sink, "path", None), "name", None) or "an output"
+                summary.partial = True
+                note = f"{what} was not written: {exc}"
+                if note not in summary.warnings:
+                    summary.warnings.append(note)
+                if first is not None or not reraise:  # else the command prints it once
+                    log.error("%s", note)
                 first = first or exc
     if reraise and first is not None:
         raise first

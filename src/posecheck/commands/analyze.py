@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
 
 HELP = "analyse a video: annotated video, data, report"
 DESCRIPTION = """\
@@ -23,7 +23,7 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
@@ -126,15 +126,15 @@ def run(args: argparse.Namespace) -> int:
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
-        interrupted = False
+        interrupted: BaseException | None = None
         try:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
                 meta=outputs.landmarks_meta,
             )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+            interrupted = exc
         progress.done()
     finally:
         source.close()
@@ -151,7 +151,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
-        if not interrupted:
+        if interrupted is None:
             # Nothing else was written: leave no half session that a rerun with -e
             # would have to --force over.
             lm_path.unlink(missing_ok=True)
@@ -163,7 +163,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
             f"the poses found so far are in {lm_path}",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
             f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
@@ -173,22 +173,23 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
     source = open_source(video)
-    if interrupted:
+    if interrupted is not None:
         source = LimitedSource(source, len(data))
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
-            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
-        )
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress,
+            interrupted is not None,
+        )  # fmt: skip
     finally:
         source.close()
-    if interrupted and code == 0:
+    if interrupted is not None and code == 0:
         print(
             f"posecheck: interrupted: partial results for {len(data)} frames written to "
             f"{outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     return code
 
 
@@ -220,16 +221,17 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         summary = pipeline.run(
             source, estimator, engine, sinks, smoother=smoother, progress=progress
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
+        why = getattr(exc, "name", "")
         print(
-            f"posecheck: interrupted: partial results for {frames} frames written to "
-            f"{outputs.outdir}/",
+            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
+            f"{frames} frames written to {outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(exc)
     finally:
         if own_estimator:
             estimator.close()

@@ -90,9 +90,15 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                session = "summary.json" in files
+                # A session folder, also one whose run was killed before summary.json:
+                # its annotated.mp4 is an output. Hidden files are unfinished writes.
+                session = "summary.json" in files or (
+                    "annotated.mp4" in files and any(f.endswith(LANDMARKS_SUFFIX) for f in files)
+                )
                 for f in sorted(files):
                     fp = Path(root) / f
+                    if f.startswith("."):
+                        continue
                     if f.endswith(LANDMARKS_SUFFIX) or (
                         not session and fp.suffix.lower() in VIDEO_EXTENSIONS
                     ):
@@ -274,7 +280,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
             "partial", "error"]  # fmt: skip
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from posecheck import safeio
+
+    with safeio.atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
@@ -282,6 +290,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck import safeio
+
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
     library = _library(tuple(args.poses_dir or ()))  # worker processes load their own once
     if args.exercise != "auto":
@@ -295,7 +305,9 @@ def run(args: argparse.Namespace) -> int:
             "give video files, .landmarks.npz files or folders holding them",
         )
     for out in (args.csv, args.json):
-        if out is not None and any(os.path.realpath(out) == os.path.realpath(i) for i in inputs):
+        if out is not None and any(
+            os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i) for i in inputs
+        ):
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
@@ -308,7 +320,7 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(args.csv, rows)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, default=str) + "\n", encoding="utf-8")
+        safeio.write_text(args.json, json.dumps(rows, indent=2, default=str) + "\n")
     if any(r.get("error") for r in rows):
         return 2
     if args.min_score is not None and any(

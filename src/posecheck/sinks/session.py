@@ -12,6 +12,8 @@ checks the folder first: never over an input, no silent overwrite, writable.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
 import tempfile
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from posecheck import safeio
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
 from posecheck.results import (
@@ -51,11 +54,13 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
     targets = [(outdir / n) for n in names]
     ins = {os.path.realpath(p) for p in inputs}
     for t in targets:
-        if os.path.realpath(t) in ins:
+        # By path and by identity: a hard link (or a second mount) of the input under an
+        # output's name is the input too.
+        if os.path.realpath(t) in ins or any(safeio.same_file(t, p) for p in inputs):
             raise InputError(
                 f"{t}: the output would overwrite the input", "choose another folder with -o"
             )
-    existing = [t.name for t in targets if t.exists()]
+    existing = [t.name for t in targets if os.path.lexists(t)]
     if existing and not force:
         raise OutputExistsError(
             f"{outdir}: already holds results ({', '.join(existing)})",
@@ -71,6 +76,28 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
             f"{outdir}: cannot write the results there ({exc.strerror or exc})",
             "choose a writable folder with -o",
         ) from exc
+    if force:
+        _drop_stale_outputs(outdir, names, inputs)
+
+
+def _drop_stale_outputs(outdir: Path, names: list[str], inputs: list[Path]) -> None:
+    """--force: remove what the earlier session listed as its outputs and this one will
+    not replace (another clip's landmarks file), so the folder holds one session."""
+    try:
+        old = json.loads((outdir / SUMMARY).read_text(encoding="utf-8")).get("outputs") or {}
+    except (OSError, ValueError, AttributeError):
+        return
+    for name in old:
+        p = outdir / str(name)
+        if (
+            str(name) in names
+            or p.parent != outdir  # only plain names inside the folder
+            or any(safeio.same_file(p, i) for i in inputs)
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file() or p.is_symlink():
+                p.unlink()
 
 
 class SessionChecks:

@@ -27,7 +27,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from posecheck import DISCLAIMER, __version__
+from posecheck import DISCLAIMER, __version__, safeio
 from posecheck.pose import Frame, MediaInfo
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks import exview
@@ -45,8 +45,8 @@ class FramesCsvSink:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rows = 0
-        self._fh = None
-        self._writer = None
+        self._file: safeio.AtomicFile | None = None
+        self._writer: Any = None
         self._measures: list[str] = []
         self._targeted: list[str] = []
         # The newest frame's result waits for the next frame or for end(): the end of
@@ -56,8 +56,9 @@ class FramesCsvSink:
     def open(self, info: MediaInfo, exercise: object) -> None:
         self._declared = exview.measure_names(exercise)
         self._bands = list(exview.bands(exercise))
-        self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self._writer = csv.writer(self._fh)
+        # Streamed into a temporary file, renamed to frames.csv when it is complete.
+        self._file = safeio.AtomicFile(self.path, "w", newline="")
+        self._writer = csv.writer(self._file.fh)
 
     def _header(self, result: FrameResult | None) -> None:
         names = list(self._declared)
@@ -94,6 +95,15 @@ class FramesCsvSink:
             self._held = result
 
     def _row(self, result: FrameResult) -> None:
+        try:
+            self._write_row(result)
+        except OSError as exc:  # a full disk: drop the temporary file, one clear line
+            f, self._file = self._file, None
+            if f is None:
+                raise
+            raise f._fail(exc) from None
+
+    def _write_row(self, result: FrameResult) -> None:
         if not self._measures:
             self._header(result)
         by_bare = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
@@ -111,14 +121,17 @@ class FramesCsvSink:
         self.rows += 1
 
     def close(self, summary: SessionSummary) -> None:
-        if self._fh is not None:
-            if self._held is not None:
-                self._row(self._held)
-                self._held = None
-            if not self._measures:  # no frame at all: still a valid CSV with a header
-                self._header(None)
-            self._fh.close()
-            self._fh = None
+        if self._file is not None:
+            f, self._file = self._file, None
+            try:
+                if self._held is not None:
+                    self._row(self._held)
+                    self._held = None
+                if not self._measures:  # no frame at all: still a valid CSV with a header
+                    self._header(None)
+            except OSError as exc:
+                raise f._fail(exc) from None
+            f.commit()
 
 
 def summary_dict(
@@ -191,7 +204,6 @@ class SummaryJsonSink:
         self.data = summary_dict(
             summary, info=self._info, exercise=self._exercise, extra=self.extra
         )
-        tmp = self.path.with_suffix(".json.tmp")
-        # Written whole then renamed: a reader never sees half a file.
-        tmp.write_text(json.dumps(self.data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        # Written whole under a unique temporary name, then renamed: a reader never sees
+        # half a file, and a link left at a fixed temporary name is never followed.
+        safeio.write_text(self.path, json.dumps(self.data, indent=2, allow_nan=False) + "\n")

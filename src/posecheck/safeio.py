@@ -1,0 +1,200 @@
+"""Writing output files without losing or overwriting anything by accident.
+
+Every output is written under a unique temporary name in its final folder
+(created with ``O_CREAT | O_EXCL``: never through a link someone left there)
+and renamed over the final name only when complete. ``os.replace`` swaps the
+directory entry, so a symlink or a hard link at the final name is replaced,
+not written through: a hard-linked input keeps its content. A failed or
+abandoned write removes its temporary file and leaves the final name as it was.
+
+A write error becomes one line naming the folder and, for a full disk, how much
+was needed::
+
+    no space left on /mnt/out: annotated.mp4 needed more than 1.9 MB (0.0 MB free)
+
+Pure standard library: the sinks, ``score``, ``render`` and the live session use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from posecheck.errors import PosecheckError
+
+
+class OutputWriteError(PosecheckError):
+    """An output file could not be written (full disk, no permission, I/O error)."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True if ``a`` and ``b`` are the same file (device and inode: hard links too)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def write_error(path: Path, exc: BaseException, written: int = 0) -> OutputWriteError:
+    """The one-line error for a failed write of ``path`` (``written`` bytes got through)."""
+    folder = path.parent
+    err = getattr(exc, "errno", None)
+    if err in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            free = 0
+        return OutputWriteError(
+            f"no space left on {folder}: {path.name} needed more than {_mb(written)} "
+            f"({_mb(free)} free)",
+            "free some space or choose another folder with -o",
+        )
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return OutputWriteError(
+        f"cannot write {path}: {reason}", "check the folder's permissions and free space"
+    )
+
+
+def temp_path(path: Path, suffix: str = ".tmp") -> Path:
+    """Create an empty private temporary file next to ``path`` (exclusive) and return its name.
+
+    ``suffix`` lets writers that choose a format by extension (video encoders) see one.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def commit(tmp: Path, path: Path, mode: int | None = None) -> None:
+    """Give ``tmp`` the usual file mode (umask, or ``mode``) and rename it to ``path``."""
+    try:
+        os.chmod(tmp, (0o666 & ~_umask()) if mode is None else mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        discard(tmp)
+        raise write_error(path, exc) from None
+
+
+def discard(tmp: Path | None) -> None:
+    """Remove a temporary file (it may already be gone)."""
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+class AtomicFile:
+    """A file written under a temporary name, renamed to ``path`` by :meth:`commit`.
+
+    ::
+
+        f = AtomicFile(out / "frames.csv", "w", newline="")
+        f.fh.write(...)      # streamed
+        f.commit()           # or f.abort(): the final name is never touched
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], mode: str = "w", *, file_mode: int | None = None,
+        **open_kw: Any,
+    ) -> None:  # fmt: skip
+        self.path = Path(path)
+        self.file_mode = file_mode
+        if "b" not in mode:
+            open_kw.setdefault("encoding", "utf-8")
+        try:
+            self.tmp: Path | None = temp_path(self.path)
+            self.fh: IO[Any] = open(self.tmp, mode, **open_kw)  # noqa: SIM115
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def write(self, data: Any) -> None:
+        """Write to the temporary file; a failure removes it and raises a one-line error."""
+        try:
+            self.fh.write(data)
+        except OSError as exc:
+            raise self._fail(exc) from None
+
+    def _fail(self, exc: OSError) -> OutputWriteError:
+        written = self.size()
+        self.abort()
+        return write_error(self.path, exc, written)
+
+    def size(self) -> int:
+        try:
+            return os.path.getsize(self.tmp) if self.tmp else 0
+        except OSError:
+            return 0
+
+    def commit(self) -> Path:
+        """Flush, close and rename over the final name."""
+        if self.tmp is None:
+            return self.path
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+        except OSError as exc:
+            raise self._fail(exc) from None
+        tmp, self.tmp = self.tmp, None
+        commit(tmp, self.path, self.file_mode)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file; the final name is left as it was."""
+        with contextlib.suppress(OSError):
+            self.fh.close()
+        discard(self.tmp)
+        self.tmp = None
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
+    """``with atomic_open(p) as fh:``: written whole and renamed, or not at all."""
+    f = AtomicFile(path, mode, **kw)
+    try:
+        yield f.fh
+    except OSError as exc:
+        raise f._fail(exc) from None
+    except BaseException:
+        f.abort()
+        raise
+    f.commit()
+
+
+def write_text(path: str | os.PathLike[str], text: str, *, file_mode: int | None = None) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_open(path, "w", file_mode=file_mode) as fh:
+        fh.write(text)
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, file_mode: int | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_open(path, "wb", file_mode=file_mode) as fh:
+        fh.write(data)
+    return Path(path)
