@@ -220,3 +220,168 @@ def test_4_write_error_of_a_fake_writer_leaves_the_old_file(tmp_path, monkeypatc
         FullDisk(fh).write("new content")
     assert str(ei.value).startswith(f"no space left on {tmp_path}: summary.json needed more than")
     assert target.read_text() == "old" and listing(tmp_path) == ["summary.json"]
+
+
+# --- 6. sizes and nesting of definition files -------------------------------------------
+
+GOOD = (Path(__file__).parent / "fixtures" / "good_minimal.toml").read_text()
+
+
+def _rules(n: int) -> str:
+    return "".join(
+        f'\n[[rules]]\nid = "r{i}"\nmeasure = "knee"\nmin_deg = 10\ncue = "Bend."\n'
+        for i in range(n)
+    )
+
+
+def test_6_many_rules_validate_in_linear_time():
+    import time
+
+    from posecheck.library import parse_definition, tomllib
+
+    took = {}
+    for n in (1000, 4000):
+        data = tomllib.loads(GOOD + _rules(n))
+        t0 = time.process_time()
+        parse_definition(data, "big.toml")
+        took[n] = time.process_time() - t0
+    # 4x the rules: linear is ~4x; the old duplicate-id check (list.count) was ~16x
+    assert took[4000] < 9 * max(took[1000], 0.005), took
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schema = 1\nx = " + "[" * 5000 + "]" * 5000 + "\n",
+         "nested too deeply to be an exercise definition (check the file)"),
+        (GOOD + _rules(20000),
+         "larger than 1000 kB: not an exercise definition (one definition is a page of TOML)"),
+    ],
+    ids=["5000-deep", "20000-rules"],
+)  # fmt: skip
+def test_6_deep_or_huge_files_are_one_line_errors(tmp_path, capsys, text, message):
+    f = tmp_path / "huge.toml"
+    f.write_text(text)
+    code, _, err = run_cli(capsys, "validate", f)
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == f"{f}: {message.split(' (')[0]}"
+    # also from another command, when the file sits in --poses-dir: skipped, not fatal
+    code, out, err = run_cli(capsys, "show", "bridge", "--poses-dir", tmp_path)
+    assert code == 0 and "Bridge" in out and "Traceback" not in err
+
+
+# --- 7 and 8. ranges, cross-field rules, every problem of a file -------------------------
+
+
+def _defn(text: str) -> list[str]:
+    """Every problem reported for the definition ``text`` (none: [])."""
+    from posecheck.errors import DefinitionError
+    from posecheck.library import parse_definition, tomllib
+
+    try:
+        parse_definition(tomllib.loads(text), "x.toml")
+    except DefinitionError as exc:
+        return exc.problems
+    return []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("min_deg = 90 ", "min_deg = nan ",
+         "x.toml: phases[0].targets[0].min_deg: must be a finite number from -360 to 360, "
+         "got nan"),
+        ("max_deg = 150", "max_deg = inf",
+         "x.toml: phases[0].targets[0].max_deg: must be a finite number from -360 to 360, "
+         "got inf"),
+        ("hold_s = 2 ", "hold_s = nan ",
+         "x.toml: phases[1].hold_s: must be a finite number from 0.1 to 3600, got nan"),
+        ('posture = "supine"', 'posture = "supine"\nmin_visibility = 5',
+         "x.toml: min_visibility: must be from 0 to 1, got 5"),
+        ('posture = "supine"', 'posture = "supine"\nmin_visibility = nan',
+         "x.toml: min_visibility: must be a finite number from 0 to 1, got nan"),
+        ("reps = 10 ", "reps = 10\nreps_max = 8\nhold_s = 20\nhold_max_s = 10\n#",
+         "x.toml: dose.hold_max_s: must be >= hold_s (20), got 10"),
+        ("reps = 10 ", "reps = 10\nreps_max = 8\n#",
+         "x.toml: dose.reps_max: must be >= reps (10), got 8"),
+        ('cycle = ["down", "up", "down"]', 'cycle = ["down", "down", "down"]',
+         "x.toml: cycle[1]: the cycle stays in 'down': each entry must change phase, "
+         'e.g. ["down", "up", "down"]'),
+        ('cue = "Knees at a right angle."', 'cue = "  "',
+         "x.toml: phases[1].rules[0].cue: must not be empty"),
+        ("min_deg = 80 ", "min_deg = 400 ",
+         "x.toml: phases[1].rules[0].min_deg: must be from -360 to 360, got 400"),
+        ("reps = 10 ", "reps = 0 ", "x.toml: dose.reps: must be from 1 to 1000, got 0"),
+        ('view = "side" ', 'view = "side"\ndistance_m = -1\n#',
+         "x.toml: camera.distance_m: must be from 0.3 to 20, got -1"),
+    ],
+)  # fmt: skip
+def test_7_ranges_and_cross_field_rules_name_the_valid_range(old, new, problem):
+    assert old in GOOD
+    problems = _defn(GOOD.replace(old, new, 1))
+    assert problem in problems, problems
+
+
+def test_7_the_good_fixture_and_every_pose_file_still_validate(capsys):
+    assert _defn(GOOD) == []
+    poses = sorted((Path(__file__).parents[1] / "poses").glob("*.toml"))
+    code, _, err = run_cli(capsys, "validate", "-q", *poses)
+    assert code == 0 and err == ""
+
+
+def test_7_nan_visibility_no_longer_scores_zero_reps_silently(tmp_path, capsys):
+    d = tmp_path / "poses"
+    d.mkdir()
+    (d / "bridge.toml").write_text(
+        (Path(__file__).parents[1] / "poses" / "bridge.toml")
+        .read_text()
+        .replace("min_visibility = 0.5", "min_visibility = nan")
+    )
+    code, _, err = run_cli(capsys, "validate", d / "bridge.toml")
+    assert code == 1
+    assert (
+        f"{d / 'bridge.toml'}: min_visibility: must be a finite number from 0 to 1, got nan" in err
+    )
+
+
+def test_8_validate_reports_every_problem_of_a_file(tmp_path, capsys):
+    f = tmp_path / "two.toml"
+    # a typo'd key and a missing key (and a bad number in another section)
+    f.write_text(
+        GOOD.replace('title = "Mini lift"', 'titel = "Mini lift"').replace(
+            "reps = 10 ", "reps = -2 "
+        )
+    )
+    code, _, err = run_cli(capsys, "validate", f)
+    assert code == 1
+    assert err.splitlines() == [
+        f"{f}: title: missing required key",
+        f"{f}: dose.reps: must be from 1 to 1000, got -2",
+        f"{f}: titel: unknown key (did you mean title?)",
+        "1 of 1 files have errors",
+    ]
+
+
+# --- 9. one broken file does not block the others ------------------------------------------
+
+
+def test_9_a_broken_file_is_skipped_with_one_warning(tmp_path, capsys, caplog):
+    d = tmp_path / "poses"
+    d.mkdir()
+    (d / "mini-lift.toml").write_text(GOOD)
+    (d / "broken-lift.toml").write_text(GOOD.replace('name = "mini-lift"', 'name = "broken-lift"')
+                                        .replace("reps = 10 ", "reps = nan "))  # fmt: skip
+    with caplog.at_level("WARNING", logger="posecheck"):
+        code, out, _ = run_cli(capsys, "show", "mini-lift", "--poses-dir", d)
+        assert code == 0 and "Mini lift" in out
+        code, out, err = run_cli(capsys, "show", "broken-lift", "--poses-dir", d)
+    assert code == 2
+    assert error_lines(err) == [
+        "posecheck: error: unknown exercise 'broken-lift' (its file is broken: "
+        f"'posecheck validate {d / 'broken-lift.toml'}' says why)"
+    ]
+    warned = [r.getMessage() for r in caplog.records if "broken-lift.toml" in r.getMessage()]
+    assert warned == [
+        f"{d / 'broken-lift.toml'}: dose.reps: expected an integer, got a number (file "
+        f"skipped: 'posecheck validate {d / 'broken-lift.toml'}' lists them)"
+    ]

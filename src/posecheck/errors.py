@@ -28,7 +28,24 @@ class InputError(PosecheckError):
 
 
 class DefinitionError(PosecheckError):
-    """A broken exercise definition file: the message names file and key path."""
+    """A broken exercise definition file: the message names file and key path.
+
+    ``problems`` lists every problem found in the file (the message is the first).
+    """
+
+    def __init__(
+        self, message: str, hint: str | None = None, exit_code: int | None = None,
+        problems: list[str] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message, hint, exit_code)
+        self.problems = list(problems) if problems else [message]
+
+    def one_line(self) -> str:
+        line = super().one_line()
+        more = len(self.problems) - 1
+        if more > 0:
+            line += f" (and {more} more problem{'s' if more > 1 else ''} in the file)"
+        return line
 
 
 class UnknownExerciseError(PosecheckError):
