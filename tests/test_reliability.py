@@ -385,3 +385,72 @@ def test_9_a_broken_file_is_skipped_with_one_warning(tmp_path, capsys, caplog):
         f"{d / 'broken-lift.toml'}: dose.reps: expected an integer, got a number (file "
         f"skipped: 'posecheck validate {d / 'broken-lift.toml'}' lists them)"
     ]
+
+
+# --- 5. sizes checked against the file's own metadata ------------------------------------
+
+
+def _resized_landmarks(tmp_path: Path, rows: int, meta_frames: int) -> Path:
+    """A real landmarks file whose arrays are replaced by ``rows`` zero rows (compresses to
+    almost nothing), with ``meta_frames`` in its metadata."""
+    import numpy as np
+
+    small = bridge_landmarks(tmp_path / "small.landmarks.npz", reps=1, seconds=1.0)
+    with np.load(small) as z:
+        arrays = {k: z[k] for k in z.files}
+    n = arrays["t_s"].shape[0]
+    for k, v in list(arrays.items()):
+        if v.ndim and v.shape[0] == n:
+            arrays[k] = np.zeros((rows, *v.shape[1:]), v.dtype)
+    meta = json.loads(str(arrays["meta"]))
+    meta["frames"] = meta_frames
+    arrays["meta"] = np.array(json.dumps(meta))
+    out = tmp_path / f"r{rows}.landmarks.npz"
+    np.savez_compressed(out, **arrays)
+    return out
+
+
+def test_5_a_landmarks_file_larger_than_any_recording_is_refused_before_loading(
+    tmp_path, monkeypatch
+):
+    import tracemalloc
+
+    from posecheck import landmarks_io
+    from posecheck.errors import InputError
+
+    # The limit lowered to 2000 rows so that the file builds fast; checking the headers
+    # costs the same at any size (a 2-million-row file: see the issue's closing note).
+    monkeypatch.setattr(landmarks_io, "MAX_ROWS", 2000)
+    big = _resized_landmarks(tmp_path, 200_000, 200_000)
+    tracemalloc.start()
+    with pytest.raises(InputError) as ei:
+        landmarks_io.read_landmarks(big)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000, peak  # the arrays would take 90 MB
+    assert ei.value.one_line() == (
+        f"{big}: 200000 frames is more than a recording holds (at most 2000: "
+        "0.00926 hours at 60 frames/s) (re-create it with 'posecheck analyze')"
+    )
+    lying = _resized_landmarks(tmp_path, 1500, 30)
+    with pytest.raises(InputError, match="holds 1500 frames but its metadata says 30"):
+        landmarks_io.read_landmarks(lying)
+
+
+def test_5_a_huge_image_is_refused_from_its_header(tmp_path, capsys):
+    import zlib
+
+    # a 20000x20000 PNG header (no need to compress 1.2 GB of pixels to test the refusal)
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    ihdr = (20000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    png = tmp_path / "huge.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+    code, _, err = run_cli(capsys, "analyze", png, "-e", "bridge", "-o", tmp_path / "out")
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert error_lines(err) == [
+        f"posecheck: error: {png}: 20000x20000 pixels is more than posecheck decodes "
+        "(64 megapixels) (scale it down first, e.g. ffmpeg -i IN -vf scale=1920:-2 OUT)"
+    ]

@@ -269,11 +269,56 @@ _REQUIRED = {
 }
 
 
+# The most rows a landmarks file may hold: 4 hours at 60 frames/s. 2 million rows of a
+# 1.5 MB file once took 3.3 GB and 2 minutes in score; sizes are checked against the
+# arrays' own headers (and the file's recorded frame count) before anything is loaded.
+MAX_ROWS = 4 * 3600 * 60
+
+
+def _check_sizes(p: Path) -> None:
+    """Refuse an archive whose arrays are larger than a recording, from the headers alone:
+    each array's shape, its stored size, and the frame count in the file's metadata."""
+    fmt = np.lib.format
+    shapes: dict[str, tuple[int, ...]] = {}
+    frames = None
+    try:
+        with zipfile.ZipFile(p) as zf:
+            for info in zf.infolist():
+                name = info.filename.removesuffix(".npy")
+                with zf.open(info) as fh:
+                    major, _ = fmt.read_magic(fh)
+                    read = fmt.read_array_header_1_0 if major == 1 else fmt.read_array_header_2_0
+                    shape, _, _ = read(fh)
+                    # an element is at most 8 bytes: a member larger than its header says
+                    # is not an array numpy wrote
+                    if info.file_size > 8 * int(np.prod(shape, dtype=np.int64)) + 4096:
+                        raise InputError(f"{p}: {name!r} is larger than its header says")
+                    if name == "meta" and info.file_size < 1_000_000:
+                        fh.seek(0)
+                        frames = json.loads(str(np.load(fh, allow_pickle=False))).get("frames")
+                shapes[name] = shape
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, EOFError):
+        return  # np.load names the problem
+    rows = max((s[0] for k, s in shapes.items() if k in _REQUIRED and s), default=0)
+    if rows > MAX_ROWS:
+        raise InputError(
+            f"{p}: {rows} frames is more than a recording holds (at most {MAX_ROWS}: "
+            f"{MAX_ROWS / 216_000:.3g} hours at 60 frames/s)",
+            hint="re-create it with 'posecheck analyze'",
+        )
+    if isinstance(frames, int) and rows != frames:
+        raise InputError(
+            f"{p}: holds {rows} frames but its metadata says {frames}",
+            hint="re-create it with 'posecheck analyze'",
+        )
+
+
 def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
     """Load and check a landmarks file; :class:`InputError` names what is wrong."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such landmarks file", hint="check the path")
+    _check_sizes(p)
     try:
         with np.load(p, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
@@ -310,6 +355,7 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
         meta = json.loads(str(data.get("meta", "{}")))
     except json.JSONDecodeError:
         raise InputError(f"{p}: the landmarks file's meta is not valid JSON") from None
+
     extras = {
         k[len(EXTRA_PREFIX):]: data[k].astype(np.float32)
         for k in data
