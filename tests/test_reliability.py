@@ -454,3 +454,225 @@ def test_5_a_huge_image_is_refused_from_its_header(tmp_path, capsys):
         f"posecheck: error: {png}: 20000x20000 pixels is more than posecheck decodes "
         "(64 megapixels) (scale it down first, e.g. ffmpeg -i IN -vf scale=1920:-2 OUT)"
     ]
+
+
+# --- 10. messages and smaller losses ------------------------------------------------------
+
+
+def test_10_an_encoder_failure_names_the_file_not_an_internal_class(
+    tmp_path, capsys, fake_estimator, monkeypatch
+):
+    from posecheck.sinks import video
+
+    class Failing:
+        name = "failing"
+
+        def __init__(self, path, width, height, rate):
+            pass
+
+        def write(self, img):
+            raise ValueError("[Errno 22] Invalid argument")
+
+        def close(self):
+            pass
+
+    monkeypatch.setitem(video.ENCODERS, "pyav", Failing)
+    clip = write_video(tmp_path / "clip.mp4", n=30)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q")
+    assert code == 2 and "_ExerciseDefault" not in err and "disk" not in err
+    assert error_lines(err) == [
+        "posecheck: error: encoding annotated.mp4 failed (failing): [Errno 22] Invalid argument "
+        "(use --no-video to skip the annotated video)"
+    ]
+    data = json.loads((out / "summary.json").read_text())
+    assert data["partial"] is True and "annotated.mp4" not in listing(out)
+
+
+def _landmarks_with(tmp_path: Path, name: str, **change) -> Path:
+    import numpy as np
+
+    src = bridge_landmarks(tmp_path / "src.landmarks.npz", reps=1, seconds=2.0)
+    with np.load(src) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(change)
+    p = tmp_path / name
+    np.savez_compressed(p, **arrays)
+    return p
+
+
+def test_10_score_rows_say_what_is_wrong_in_words(tmp_path, capsys):
+    import numpy as np
+
+    backwards = np.linspace(0, 2, 60)[::-1].copy()
+    _landmarks_with(tmp_path, "reversed.landmarks.npz", t_s=backwards)
+    _landmarks_with(tmp_path, "listmeta.landmarks.npz", meta=np.array("[]"))
+    (tmp_path / "src.landmarks.npz").unlink()
+    (tmp_path / "junk.landmarks.npz").write_bytes(b"not a zip")
+    code, out, _ = run_cli(capsys, "score", tmp_path, "-e", "bridge", "--jobs", "1")
+    assert code == 2
+    rows = {ln.split()[0]: ln for ln in out.splitlines()[1:]}
+    assert (
+        "times go backwards or are not numbers at row 1 (1.96610 s after 2 s)".replace(
+            "1.96610", "1.9661"
+        )
+        in rows[str(tmp_path / "reversed.landmarks.npz")]
+    )
+    assert "meta is not a JSON object" in rows[str(tmp_path / "listmeta.landmarks.npz")]
+    assert "'posecheck analyze VIDEO' writes one" in rows[str(tmp_path / "junk.landmarks.npz")]
+    for text in ("ValueError", "AttributeError", "--data", "no exercise fits"):
+        assert text not in out
+
+
+def test_10_an_audio_only_file_says_so(tmp_path, capsys):
+    import av
+    import numpy as np
+
+    m4a = tmp_path / "talk.m4a"
+    with av.open(str(m4a), "w") as c:
+        s = c.add_stream("aac", rate=44100)
+        for i in range(20):
+            f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp",
+                                           layout="mono")  # fmt: skip
+            f.sample_rate, f.pts = 44100, i * 1024
+            for pkt in s.encode(f):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    code, _, err = run_cli(capsys, "analyze", m4a, "-e", "bridge", "-o", tmp_path / "o")
+    assert code == 2
+    assert error_lines(err) == [
+        f"posecheck: error: {m4a}: has sound but no picture (an audio-only file) "
+        "(give the video file of the recording)"
+    ]
+
+
+def test_10_numpy_runtime_warnings_stay_off_stderr(monkeypatch, capsys):
+    import warnings
+
+    import numpy as np
+
+    from posecheck.commands import show
+
+    def noisy(args):
+        np.mean(np.array([]))  # "Mean of empty slice"
+        return 0
+
+    monkeypatch.setattr(show, "run", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["show", "bridge"]) == 0
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_10_an_unreadable_first_image_of_a_folder_is_a_warning(tmp_path, capsys, fake_estimator):
+    import cv2
+    import numpy as np
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "frame0.png").write_bytes(b"\x89PNG broken")
+    for i in range(1, 6):
+        cv2.imwrite(str(frames / f"frame{i}.png"), np.full((96, 160, 3), 40 * i, np.uint8))
+    out = tmp_path / "out"
+    code, _, _ = run_cli(capsys, "analyze", frames, "-e", "bridge", "-o", out, "-q")
+    assert code == 0
+    data = json.loads((out / "summary.json").read_text())
+    assert f"{frames / 'frame0.png'}: not a readable image, skipped" in data["warnings"]
+
+
+def test_10_live_from_a_truncated_file_keeps_the_warning_and_is_private(tmp_path, capsys,
+                                                                       fake_estimator):  # fmt: skip
+    from media_builders import write_cv_video
+
+    full = write_cv_video(tmp_path / "full.avi", 60, 25.0, fourcc="MJPG")
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    out = tmp_path / "live"
+    code, _, _ = run_cli(capsys, "live", "bridge", "--camera", cut, "--no-window", "--mute",
+                         "-o", out, "--countdown", "0")  # fmt: skip
+    assert code == 0
+    data = json.loads((out / "summary.json").read_text())
+    assert [w for w in data["warnings"] if "video ends early" in w]
+    assert out.stat().st_mode & 0o077 == 0  # a session of a person's body: private folder
+
+
+def test_10_score_of_a_killed_run_folder_takes_no_output_video(tmp_path):
+    from posecheck.commands.score import collect_inputs
+
+    run = tmp_path / "clip.posecheck"  # killed: no summary.json was written
+    run.mkdir()
+    write_video(run / "annotated.mp4", n=4)
+    bridge_landmarks(run / "clip.landmarks.npz", reps=1, seconds=1.0)
+    (run / ".annotated.mp4.x1y2.mp4").write_bytes(b"half")
+    assert collect_inputs([str(tmp_path)]) == [run / "clip.landmarks.npz"]
+
+
+def test_10_force_over_another_clip_drops_its_landmarks_file(tmp_path, capsys, fake_estimator):
+    out = tmp_path / "out"
+    a = write_video(tmp_path / "a.mp4", n=8)
+    b = write_video(tmp_path / "b.mp4", n=8)
+    assert run_cli(capsys, "analyze", a, "-e", "bridge", "-o", out, "-q")[0] == 0
+    assert run_cli(capsys, "analyze", b, "-e", "bridge", "-o", out, "-q", "--force")[0] == 0
+    assert "a.landmarks.npz" not in listing(out) and "b.landmarks.npz" in listing(out)
+
+
+@pytest.mark.parametrize(
+    ("t", "shown"), [(599.98, "10:00.0"), (59.96, "1:00.0"), (61.04, "1:01.0"), (0.0, "0:00.0")]
+)
+def test_10_times_round_before_splitting_minutes(t, shown):
+    from posecheck.sinks.session import format_mmss
+
+    assert format_mmss(t) == shown
+
+
+def test_10_cue_text_is_never_an_option_of_the_speech_engine():
+    from posecheck.live.speech import Speaker
+
+    started = []
+
+    class Proc:
+        def poll(self):
+            return None
+
+    def runner(cmd):
+        started.append(cmd)
+        return Proc()
+
+    sp = Speaker(command=["espeak-ng"], runner=runner)
+    sp.say("--stdout /tmp/x", 0.0)
+    assert started == [["espeak-ng", "--", "--stdout /tmp/x"]]
+
+
+# --- 12. the command line ------------------------------------------------------------------
+
+
+def test_12_render_creates_the_output_folder_and_shows_progress_in_logs(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper" / "x.mp4"
+    code, _, err = run_cli(capsys, "render", "bridge", "--duration-s", "2", "--size", "160x96",
+                           "--fps", "10", "-o", out)  # fmt: skip
+    assert code == 0 and out.is_file()
+    # stderr is not a terminal here: a plain line each quarter, no carriage returns
+    lines = err.splitlines()
+    n = lines[-1].split()[1].split("/")[1]
+    assert len(lines) == 4 and lines[-1] == f"rendering {n}/{n} frames" and "\r" not in err
+
+
+def test_12_score_shows_progress_in_logs(tmp_path, capsys):
+    for i in range(4):
+        bridge_landmarks(tmp_path / f"c{i}.landmarks.npz", reps=1, seconds=2.0)
+    code, _, err = run_cli(capsys, "score", tmp_path, "-e", "bridge", "--jobs", "1")
+    assert code == 0
+    assert err.splitlines() == [f"scored {i}/4" for i in range(1, 5)]
+
+
+def test_12_outdir_is_one_name_for_analyze_and_live(tmp_path, capsys, fake_estimator):
+    clip = write_video(tmp_path / "clip.mp4", n=6)
+    for flag in ("--outdir", "-o", "--out"):
+        out = tmp_path / flag.strip("-")
+        code, _, _ = run_cli(capsys, "analyze", clip, "-e", "bridge", flag, out, "-q")
+        assert code == 0 and (out / "summary.json").is_file()
+    code, out, _ = run_cli(capsys, "live", "--help")
+    assert "-o OUTDIR, --outdir OUTDIR" in out
+    code, out, _ = run_cli(capsys, "analyze", "--help")
+    assert "-o OUTDIR, --outdir OUTDIR" in out

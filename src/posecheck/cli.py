@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -112,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     restore = _stop_on_signals()
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            if not args.verbose:
+                # numpy's "Mean of empty slice" and the like, on frames without a pose:
+                # unknown values are NaN by design, not a problem to print (-v shows them)
+                warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args._run(args) or 0)
     except PosecheckError as exc:
         if args.traceback:
             raise

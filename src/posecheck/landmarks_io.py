@@ -325,12 +325,15 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
         raise InputError(
             f"{p}: not a landmarks file (not a readable .npz archive)",
-            hint="write one with 'posecheck analyze ... --data'",
+            hint="'posecheck analyze VIDEO' writes one next to its results",
         ) from None
     fmt = str(data.get("format", ""))
     if fmt != FORMAT:
         raise InputError(f"{p}: not a posecheck landmarks file (format {fmt!r})")
-    version = int(data.get("version", -1))
+    try:
+        version = int(data.get("version", -1))
+    except (TypeError, ValueError):
+        version = -1
     if version != VERSION:
         raise InputError(
             f"{p}: landmarks file version {version} is not supported "
@@ -355,6 +358,16 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
         meta = json.loads(str(data.get("meta", "{}")))
     except json.JSONDecodeError:
         raise InputError(f"{p}: the landmarks file's meta is not valid JSON") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{p}: the landmarks file's meta is not a JSON object")
+    t_s = data["t_s"]
+    if n and (not np.isfinite(t_s).all() or (np.diff(t_s) < 0).any()):
+        bad = int(np.flatnonzero(~np.isfinite(t_s) | (np.diff(t_s, prepend=t_s[0]) < 0))[0])
+        raise InputError(
+            f"{p}: times go backwards or are not numbers at row {bad} "
+            f"({float(t_s[bad]):g} s after {float(t_s[max(0, bad - 1)]):g} s)",
+            hint="re-create it with 'posecheck analyze'",
+        )
 
     extras = {
         k[len(EXTRA_PREFIX):]: data[k].astype(np.float32)

@@ -51,7 +51,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "-o",
-        "--out",
+        "--outdir",
+        "--out",  # the older name; --outdir is the one live uses too
+        dest="out",
         metavar="OUTDIR",
         type=Path,
         help="output folder (default: <video folder>/<video stem>.posecheck/)",

@@ -153,7 +153,10 @@ def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
         raise
     except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
         log.debug("scoring %s failed", path, exc_info=True)
-        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["error"] = (
+            f"{path}: could not be scored (an unexpected failure: {exc}); "
+            "'posecheck -vv score' shows where"
+        )
     return row
 
 
@@ -333,10 +336,18 @@ def run(args: argparse.Namespace) -> int:
 def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
     results: dict[str, dict] = {}
 
+    tty = sys.stderr.isatty()
+    quarter = [0]
+
     def note(done: int) -> None:
-        if not quiet and sys.stderr.isatty():
+        if quiet:
+            return
+        if tty:
             sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-            sys.stderr.flush()
+        elif 4 * done // len(paths) > quarter[0]:  # not a terminal (logs): each quarter
+            quarter[0] = 4 * done // len(paths)
+            sys.stderr.write(f"scored {done}/{len(paths)}\n")
+        sys.stderr.flush()
 
     try:
         if jobs == 1:

@@ -98,7 +98,10 @@ def _check_outdir(path: Path, force: bool) -> None:
 
 def _make_outdir(path: Path) -> Path:
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # Private (0700): a session is a video and data of a person's body; other local
+        # users must not read it (the files inside keep the usual modes).
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)
         probe = path / ".posecheck-write-test"
         probe.write_text("")
         probe.unlink()

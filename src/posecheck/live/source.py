@@ -50,6 +50,11 @@ class LiveSource:
         return self.inner.info
 
     @property
+    def warnings(self) -> list[str]:
+        """The wrapped source's warnings (a truncated file): they go into summary.json."""
+        return list(getattr(self.inner, "warnings", ()) or ())
+
+    @property
     def is_camera(self) -> bool:
         return getattr(self.inner.info, "kind", "") == "camera"
 

@@ -240,7 +240,8 @@ class SessionOutputs:
 def format_mmss(t: float | None) -> str:
     if t is None or not math.isfinite(t):
         return "-"
-    m, s = divmod(max(0.0, t), 60)
+    # rounded to the tenth first: 599.98 s is 10:00.0, not 9:60.0
+    m, s = divmod(round(max(0.0, t), 1), 60)
     return f"{int(m)}:{s:04.1f}"
 
 
