@@ -676,3 +676,36 @@ def test_12_outdir_is_one_name_for_analyze_and_live(tmp_path, capsys, fake_estim
     assert "-o OUTDIR, --outdir OUTDIR" in out
     code, out, _ = run_cli(capsys, "analyze", "--help")
     assert "-o OUTDIR, --outdir OUTDIR" in out
+
+
+# --- 11. install: no backtracking through releases that need numpy >= 2 ------------------------
+
+
+def test_11_mediapipes_dependencies_are_capped_where_numpy_below_2_still_works():
+    """pip would otherwise fetch and reject 12 jaxlib and 7 opencv-contrib wheels (1.8 GB,
+    measured in bench/README.md); the caps must admit what this environment runs."""
+    import importlib.metadata as md
+    import sys
+
+    requirements = pytest.importorskip("packaging.requirements")
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    deps = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    reqs = {r.name.replace("_", "-"): r for r in map(requirements.Requirement, deps)}
+    assert "<2" in str(reqs["numpy"].specifier)
+    for name in ("jax", "jaxlib", "opencv-contrib-python", "ml-dtypes"):
+        spec = reqs[name].specifier
+        assert any(s.operator in ("<", "<=", "==") for s in spec), f"{name} has no cap"
+        try:
+            installed = md.version(name)
+        except md.PackageNotFoundError:
+            continue
+        assert spec.contains(installed), f"{name} {installed} (installed, works) is outside {spec}"
+        # the capped release must not itself ask for numpy >= 2
+        needs = [r for r in (md.requires(name) or []) if r.startswith("numpy")]
+        assert not any(">=2" in r and "python_version" not in r for r in needs), needs
