@@ -709,3 +709,18 @@ def test_11_mediapipes_dependencies_are_capped_where_numpy_below_2_still_works()
         # the capped release must not itself ask for numpy >= 2
         needs = [r for r in (md.requires(name) or []) if r.startswith("numpy")]
         assert not any(">=2" in r and "python_version" not in r for r in needs), needs
+
+
+def test_1_live_never_saves_over_the_video_it_plays(tmp_path, capsys, fake_estimator):
+    out = tmp_path / "session"
+    out.mkdir()
+    clip = write_video(out / "annotated.mp4", n=6)
+    before = clip.read_bytes()
+    code, _, err = run_cli(capsys, "live", "bridge", "--camera", clip, "--no-window", "--mute",
+                           "-o", out, "--force", "--record")  # fmt: skip
+    assert code == 2
+    assert error_lines(err) == [
+        f"posecheck: error: {clip}: the session would be saved over the video it plays "
+        "(choose another -o OUTDIR)"
+    ]
+    assert clip.read_bytes() == before
