@@ -43,6 +43,7 @@ with Ctrl-C is written with ``meta["partial"] = true``; a crash leaves no file.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import math
@@ -198,8 +199,11 @@ class LandmarksWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # A unique temporary name, renamed when complete (posecheck.safeio); it gets
         # the mode a normal open() would give, like the other outputs next to it.
-        with safeio.atomic_open(self.path, "wb", file_mode=self.file_mode) as fh:
-            np.savez_compressed(fh, **arrays)
+        # Compressed in memory (a few MB), then written whole: a write that fails (a
+        # full disk) cannot leave zipfile holding a half-written file.
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        safeio.write_bytes(self.path, buf.getvalue(), file_mode=self.file_mode)
         return self.path
 
     def abort(self) -> None:

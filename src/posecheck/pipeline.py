@@ -165,12 +165,12 @@ def run(
                 if now - last_report >= progress_every_s:
                     last_report = now
                     progress(_progress(done, total, now - started, t_s))
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C or a failure: finish what was seen, complete the outputs as partial.
         poses.close()  # stops the source's decoding thread now, not at garbage collection
         summary = engine.finish(partial=True)
         _add_source_warnings(summary, source)
-        _close_all(opened, summary, getattr(engine, "final_result", None))
+        _close_all(opened, summary, getattr(engine, "final_result", None), cause=exc)
         raise
     summary = engine.finish(partial=False)
     _add_source_warnings(summary, source)
@@ -202,6 +202,7 @@ def _close_all(
     summary: SessionSummary,
     final: FrameResult | None = None,
     reraise: bool = False,
+    cause: BaseException | None = None,
 ) -> None:
     """End and close every sink even if one fails; the first failure is re-raised if asked.
 
@@ -222,7 +223,13 @@ def _close_all(
                 note = f"{what} was not written: {exc}"
                 if note not in summary.warnings:
                     summary.warnings.append(note)
-                if first is not None or not reraise:  # else the command prints it once
+                # One line for one cause: a full disk fails every writer; the command
+                # prints the first failure (or ``cause``), -v shows the others.
+                full = getattr(exc, "no_space", False)
+                same = full and getattr(first or cause, "no_space", False)
+                if same or (first is None and reraise):
+                    log.info("%s", note)
+                else:
                     log.error("%s", note)
                 first = first or exc
     if reraise and first is not None:

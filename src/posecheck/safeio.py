@@ -30,7 +30,13 @@ from posecheck.errors import PosecheckError
 
 
 class OutputWriteError(PosecheckError):
-    """An output file could not be written (full disk, no permission, I/O error)."""
+    """An output file could not be written (full disk, no permission, I/O error).
+
+    ``no_space``: the disk (or quota) was full; the other outputs of the run then fail
+    the same way, and only the first is worth a line.
+    """
+
+    no_space = False
 
 
 def _umask() -> int:
@@ -48,12 +54,15 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f} MB"
+def _size(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
 
 
-def write_error(path: Path, exc: BaseException, written: int = 0) -> OutputWriteError:
-    """The one-line error for a failed write of ``path`` (``written`` bytes got through)."""
+def write_error(
+    path: Path, exc: BaseException, written: int = 0, needed: int | None = None
+) -> OutputWriteError:
+    """The one-line error for a failed write of ``path``: ``written`` bytes got through,
+    ``needed`` is the whole size when it is known."""
     folder = path.parent
     err = getattr(exc, "errno", None)
     if err in (errno.ENOSPC, errno.EDQUOT):
@@ -61,11 +70,13 @@ def write_error(path: Path, exc: BaseException, written: int = 0) -> OutputWrite
             free = shutil.disk_usage(folder).free
         except OSError:
             free = 0
-        return OutputWriteError(
-            f"no space left on {folder}: {path.name} needed more than {_mb(written)} "
-            f"({_mb(free)} free)",
+        size = _size(needed) if needed is not None else f"more than {_size(written)}"
+        out = OutputWriteError(
+            f"no space left on {folder}: {path.name} needed {size} ({_size(free)} free)",
             "free some space or choose another folder with -o",
         )
+        out.no_space = True
+        return out
     reason = getattr(exc, "strerror", None) or str(exc)
     return OutputWriteError(
         f"cannot write {path}: {reason}", "check the folder's permissions and free space"
@@ -130,10 +141,10 @@ class AtomicFile:
         except OSError as exc:
             raise self._fail(exc) from None
 
-    def _fail(self, exc: OSError) -> OutputWriteError:
+    def _fail(self, exc: OSError, needed: int | None = None) -> OutputWriteError:
         written = self.size()
         self.abort()
-        return write_error(self.path, exc, written)
+        return write_error(self.path, exc, written, needed)
 
     def size(self) -> int:
         try:
@@ -173,13 +184,16 @@ class AtomicFile:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
-    """``with atomic_open(p) as fh:``: written whole and renamed, or not at all."""
+def atomic_open(
+    path: str | os.PathLike[str], mode: str = "w", needed: int | None = None, **kw: Any
+) -> Iterator[IO[Any]]:
+    """``with atomic_open(p) as fh:``: written whole and renamed, or not at all.
+    ``needed``: the size to be written, if known (for the full-disk message)."""
     f = AtomicFile(path, mode, **kw)
     try:
         yield f.fh
     except OSError as exc:
-        raise f._fail(exc) from None
+        raise f._fail(exc, needed) from None
     except BaseException:
         f.abort()
         raise
@@ -188,13 +202,14 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Ite
 
 def write_text(path: str | os.PathLike[str], text: str, *, file_mode: int | None = None) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    with atomic_open(path, "w", file_mode=file_mode) as fh:
-        fh.write(text)
+    data = text.encode("utf-8")
+    with atomic_open(path, "wb", needed=len(data), file_mode=file_mode) as fh:
+        fh.write(data)
     return Path(path)
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, file_mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_open(path, "wb", file_mode=file_mode) as fh:
+    with atomic_open(path, "wb", needed=len(data), file_mode=file_mode) as fh:
         fh.write(data)
     return Path(path)
