@@ -729,3 +729,45 @@ def test_1_live_never_saves_over_the_video_it_plays(tmp_path, capsys, fake_estim
         "(choose another -o OUTDIR)"
     ]
     assert clip.read_bytes() == before
+
+
+def test_3_a_killed_run_leaves_no_file_under_a_final_name_and_no_need_for_force(
+    tmp_path, capsys, fake_estimator
+):
+    """SIGKILL cannot be handled: what it leaves are hidden temporary files only, which
+    the next run into the folder removes (and it needs no --force)."""
+    import sys
+    import time
+
+    clip = write_video(tmp_path / "clip.mp4", n=400, size=(320, 240))
+    out = tmp_path / "out"
+    # a child that runs analyze with the fake estimator, slowed so it can be killed mid-run
+    script = (
+        "import sys, time; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "import posecheck.estimator as est\n"
+        "from test_analyze import FakeEstimator\n"
+        "class Slow(FakeEstimator):\n"
+        "    def estimate(self, frame):\n"
+        "        time.sleep(0.02)\n"
+        "        return super().estimate(frame)\n"
+        "est.MediaPipeEstimator = Slow\n"
+        "from posecheck.cli import main\n"
+        "sys.exit(main(['analyze', sys.argv[3], '-e', 'bridge', '-o', sys.argv[4], '-q']))\n"
+    )
+    tests = str(Path(__file__).parent)
+    src = str(Path(__file__).parents[1] / "src")
+    proc = subprocess.Popen([sys.executable, "-c", script, src, tests, str(clip), str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        n.startswith(".annotated.mp4.") for n in (listing(out) if out.is_dir() else [])
+    ):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    left = listing(out)
+    assert left and all(n.startswith(".") for n in left), left  # no final name
+    code, _, _ = run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--no-video")
+    assert code == 0
+    assert listing(out) == ["clip.landmarks.npz", "frames.csv", "report.html", "summary.json"]

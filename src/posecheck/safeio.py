@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -91,6 +92,19 @@ def temp_path(path: Path, suffix: str = ".tmp") -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     return Path(tmp)
+
+
+def drop_stale_temps(path: Path) -> list[Path]:
+    """Remove temporary files of ``path`` that a killed run (SIGKILL, power loss) left;
+    returns them. Only names :func:`temp_path` makes: ``.NAME.`` + 8 characters + suffix."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}(\.tmp|\.[A-Za-z0-9]{1,4})")
+    gone = []
+    with contextlib.suppress(OSError):
+        for f in path.parent.iterdir():
+            if pattern.fullmatch(f.name) and f.is_file() and not f.is_symlink():
+                discard(f)
+                gone.append(f)
+    return gone
 
 
 def commit(tmp: Path, path: Path, mode: int | None = None) -> None:

@@ -76,6 +76,10 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
             f"{outdir}: cannot write the results there ({exc.strerror or exc})",
             "choose a writable folder with -o",
         ) from exc
+    # hidden halves a killed run left (never under a final name), also of outputs this
+    # run does not write
+    for n in {*names, VIDEO, CSV, SUMMARY, REPORT}:
+        safeio.drop_stale_temps(outdir / n)
     if force:
         _drop_stale_outputs(outdir, names, inputs)
 
