@@ -484,7 +484,7 @@ def _read_identity(top: _Table) -> dict[str, Any]:
     return _given(
         name=name,
         title=top.text("title", required=True),
-        summary=top.text("summary") or "",
+        summary=top.text("summary"),
         how_to=top.strings("how_to", required=True),
         posture=top.choice("posture", POSTURES, required=True),
         side=top.choice("side", SIDE_POLICIES),
