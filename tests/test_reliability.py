@@ -771,3 +771,21 @@ def test_3_a_killed_run_leaves_no_file_under_a_final_name_and_no_need_for_force(
     code, _, _ = run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--no-video")
     assert code == 0
     assert listing(out) == ["clip.landmarks.npz", "frames.csv", "report.html", "summary.json"]
+
+
+def test_4_a_writer_failing_at_close_makes_the_summary_say_so(tmp_path, capsys, fake_estimator,
+                                                              monkeypatch):  # fmt: skip
+    from posecheck.sinks import report
+
+    def full(self, summary):
+        raise safeio.write_error(self.path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(report.ReportSink, "close", full)
+    clip = write_video(tmp_path / "clip.mp4", n=10)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q")
+    assert code == 2 and len(error_lines(err)) == 1
+    data = json.loads((out / "summary.json").read_text())
+    assert data["partial"] is True
+    assert [w for w in data["warnings"] if w.startswith("report.html was not written: no space")]
+    assert "report.html" not in listing(out)

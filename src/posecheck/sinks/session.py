@@ -231,13 +231,15 @@ class SessionOutputs:
 
             self.video_sink = VideoSink(self.outdir / VIDEO)
             sinks.append(self.video_sink)
+        if self.report:
+            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         if self.summary:
+            # Last: it closes after every other writer, so a writer that failed (a full
+            # disk) is in its warnings and "partial" is true (pipeline._close_all).
             self.summary_sink = SummaryJsonSink(
                 self.outdir / SUMMARY, extra={"outputs": outputs, **self.extra}
             )
             sinks.append(self.summary_sink)
-        if self.report:
-            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         return [_ExerciseDefault(s, self.exercise) for s in sinks]
 
 
