@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.protocols import EngineWrapper, PipelineEngine
 from posecheck.results import SessionSummary
 
@@ -24,7 +24,7 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
@@ -52,7 +52,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "-o",
-        "--out",
+        "--outdir",
+        "--out",  # the older name; --outdir is the one live uses too
+        dest="out",
         metavar="OUTDIR",
         type=Path,
         help="output folder (default: <video folder>/<video stem>.posecheck/)",
@@ -130,15 +132,15 @@ def run(args: argparse.Namespace) -> int:
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
-        interrupted = False
+        interrupted: BaseException | None = None
         try:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
                 meta=outputs.landmarks_meta,
             )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+            interrupted = exc
         progress.done()
     finally:
         source.close()
@@ -155,7 +157,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
-        if not interrupted:
+        if interrupted is None:
             # Nothing else was written: leave no half session that a rerun with -e
             # would have to --force over.
             lm_path.unlink(missing_ok=True)
@@ -167,7 +169,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
             f"the poses found so far are in {lm_path}",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
             f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
@@ -177,21 +179,24 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
     opened = open_source(video)
-    source: Source | LimitedSource = LimitedSource(opened, len(data)) if interrupted else opened
+    source: Source | LimitedSource = (
+        LimitedSource(opened, len(data)) if interrupted is not None else opened
+    )
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
-            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
-        )
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress,
+            interrupted is not None,
+        )  # fmt: skip
     finally:
         source.close()
-    if interrupted and code == 0:
+    if interrupted is not None and code == 0:
         print(
             f"posecheck: interrupted: partial results for {len(data)} frames written to "
             f"{outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     return code
 
 
@@ -223,16 +228,17 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         summary = pipeline.run(
             source, estimator, judge, sinks, smoother=smoother, progress=progress
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
+        why = getattr(exc, "name", "")
         print(
-            f"posecheck: interrupted: partial results for {frames} frames written to "
-            f"{outputs.outdir}/",
+            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
+            f"{frames} frames written to {outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(exc)
     finally:
         if own_estimator:
             estimator.close()

@@ -93,9 +93,15 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                session = "summary.json" in files
+                # A session folder, also one whose run was killed before summary.json:
+                # its annotated.mp4 is an output. Hidden files are unfinished writes.
+                session = "summary.json" in files or (
+                    "annotated.mp4" in files and any(f.endswith(LANDMARKS_SUFFIX) for f in files)
+                )
                 for f in sorted(files):
                     fp = Path(root) / f
+                    if f.startswith("."):
+                        continue
                     if f.endswith(LANDMARKS_SUFFIX) or (
                         not session and fp.suffix.lower() in VIDEO_EXTENSIONS
                     ):
@@ -150,7 +156,10 @@ def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
         raise
     except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
         log.debug("scoring %s failed", path, exc_info=True)
-        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["error"] = (
+            f"{path}: could not be scored (an unexpected failure: {exc}); "
+            "'posecheck -vv score' shows where"
+        )
     return row
 
 
@@ -280,7 +289,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
             "partial", "error"]  # fmt: skip
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from posecheck import safeio
+
+    with safeio.atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
@@ -288,6 +299,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck import safeio
     from posecheck.history.record import options_from_args, report_warnings
 
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
@@ -303,7 +315,9 @@ def run(args: argparse.Namespace) -> int:
             "give video files, .landmarks.npz files or folders holding them",
         )
     for out in (args.csv, args.json):
-        if out is not None and any(os.path.realpath(out) == os.path.realpath(i) for i in inputs):
+        if out is not None and any(
+            os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i) for i in inputs
+        ):
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
@@ -318,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(args.csv, rows)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, default=str) + "\n", encoding="utf-8")
+        safeio.write_text(args.json, json.dumps(rows, indent=2, default=str) + "\n")
     if any(r.get("error") for r in rows):
         return 2
     if args.min_score is not None and any(
@@ -331,10 +345,18 @@ def run(args: argparse.Namespace) -> int:
 def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
     results: dict[str, dict] = {}
 
+    tty = sys.stderr.isatty()
+    quarter = [0]
+
     def note(done: int) -> None:
-        if not quiet and sys.stderr.isatty():
+        if quiet:
+            return
+        if tty:
             sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-            sys.stderr.flush()
+        elif 4 * done // len(paths) > quarter[0]:  # not a terminal (logs): each quarter
+            quarter[0] = 4 * done // len(paths)
+            sys.stderr.write(f"scored {done}/{len(paths)}\n")
+        sys.stderr.flush()
 
     try:
         if jobs == 1:
