@@ -42,8 +42,9 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,11 +168,14 @@ def estimate_chunk(
     options: Any = None,
     mask_names: Sequence[str] = (),
     min_visibility: float = 0.5,
+    estimator: Any = None,
 ) -> ChunkPoses:
     """Run the model over one chunk of ``path`` (in a worker process) and return its poses.
 
     ``options``: :class:`posecheck.estimator.EstimatorOptions`. ``mask_names``: mask
     measures to compute here, where the mask is (their values travel, the mask does not).
+    ``estimator``: a :class:`~posecheck.estimator.MediaPipeEstimator` to reuse (it is
+    reset first and left open), else one is made for the chunk and closed after it.
     """
     from posecheck.angles import compute_measures
     from posecheck.estimator import MediaPipeEstimator
@@ -188,7 +192,9 @@ def estimate_chunk(
                 raise InputError(f"{path}: cannot seek in this file, so it cannot be split",
                                  "use --workers 1")  # fmt: skip
             source.start_at(chunk.warm_start)
-        est = MediaPipeEstimator(options)
+        if estimator is not None:
+            estimator.reset()
+        est = estimator or MediaPipeEstimator(options)
         try:
             for frame in source.frames():
                 if chunk.end is not None and frame.index >= chunk.end:
@@ -200,7 +206,8 @@ def estimate_chunk(
                 extras = compute_measures(pose, names, min_visibility) if names and pose else {}
                 rows.append((frame.index, frame.t_s, pose, extras))
         finally:
-            est.close()
+            if estimator is None:
+                est.close()
         warnings = list(getattr(source, "warnings", ()) or ())
     finally:
         source.close()
@@ -257,6 +264,52 @@ class WorkerStats:
     peak_rss_mb: float
 
 
+def stitch(
+    path: str,
+    results: Iterable[ChunkPoses],
+    stats: list[WorkerStats] | None = None,
+    warnings: list[str] | None = None,
+) -> Iterator[tuple[int, float, Pose | None]]:
+    """(frame index, t_s, pose) of a recording's chunk results, given in chunk order.
+
+    Each chunk's warm-up frames must be the previous chunk's last frames at the same
+    times (else :class:`InputError`: the seek did not land where a read from the
+    start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings.
+    """
+    tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
+    for res in results:
+        _check_seam(path, res, tail)
+        if stats is not None:
+            stats.append(WorkerStats(res.chunk.number, res.pid, len(res), res.cpu_s,
+                                     res.wall_s, res.peak_rss_mb))  # fmt: skip
+        if warnings is not None:
+            warnings.extend(w for w in res.warnings if w not in warnings)
+        if len(res):
+            tail = (res.index, res.t_s)
+        for i in range(len(res)):
+            yield int(res.index[i]), float(res.t_s[i]), res.pose(i)
+
+
+def _check_seam(path: str, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] | None) -> None:
+    if tail is None or (len(res) == 0 and res.warm_index.size == 0):
+        return  # the first chunk, or one past a video shorter than announced
+    index, t_s = tail
+    ok = True
+    if res.warm_index.size:
+        where = np.minimum(np.searchsorted(index, res.warm_index), index.size - 1)
+        ok = np.array_equal(index[where], res.warm_index) and np.array_equal(
+            t_s[where], res.warm_t_s
+        )
+    if len(res) and ok:
+        ok = int(res.index[0]) == int(index[-1]) + 1
+    if not ok:
+        raise InputError(
+            f"{path}: frames read after seeking to frame {res.chunk.warm_start} do "
+            "not match the frames read from the start, so it cannot be split",
+            "use --workers 1",
+        )
+
+
 class ParallelPoses:
     """The poses of a video estimated in chunks by worker processes, stitched in order.
 
@@ -301,44 +354,22 @@ class ParallelPoses:
         )
         todo = deque(self.chunks)
         running: deque[Future[ChunkPoses]] = deque()
-        tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
-        try:
+
+        def results() -> Iterator[ChunkPoses]:
             while todo or running:
                 # at most one chunk queued beyond the busy workers: poses in memory stay bounded
                 while todo and len(running) < self.workers + 1:
                     running.append(pool.submit(estimate_chunk, self.path, todo.popleft(),
                                                *self._args))  # fmt: skip
-                res = running.popleft().result()
-                self._check_seam(res, tail)
-                self.stats.append(WorkerStats(res.chunk.number, res.pid, len(res), res.cpu_s,
-                                              res.wall_s, res.peak_rss_mb))  # fmt: skip
-                self.warnings.extend(w for w in res.warnings if w not in self.warnings)
-                if len(res):
-                    tail = (res.index, res.t_s)
-                for i in range(len(res)):
-                    yield int(res.index[i]), float(res.t_s[i]), res.pose(i)
+                try:
+                    yield running.popleft().result()
+                except BrokenProcessPool:
+                    raise RuntimeError("a pose worker process died (out of memory?)") from None
+
+        try:
+            yield from stitch(self.path, results(), self.stats, self.warnings)
         finally:
             self.close()
-
-    def _check_seam(self, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] | None) -> None:
-        """The warm-up frames must be the previous chunk's last frames, at the same times."""
-        if tail is None or (len(res) == 0 and res.warm_index.size == 0):
-            return  # the first chunk, or one past a video shorter than announced
-        index, t_s = tail
-        ok = True
-        if res.warm_index.size:
-            where = np.minimum(np.searchsorted(index, res.warm_index), index.size - 1)
-            ok = np.array_equal(index[where], res.warm_index) and np.array_equal(
-                t_s[where], res.warm_t_s
-            )
-        if len(res) and ok:
-            ok = int(res.index[0]) == int(index[-1]) + 1
-        if not ok:
-            raise InputError(
-                f"{self.path}: frames read after seeking to frame {res.chunk.warm_start} do "
-                "not match the frames read from the start, so it cannot be split",
-                "use --workers 1",
-            )
 
     def source(self) -> PoseStream:
         """A source of poses for :func:`posecheck.pipeline.run` (no frames decoded here)."""

@@ -76,12 +76,15 @@ def estimate_to_landmarks(
     meta: dict | None = None,
     workers: int = 1,
     min_chunk_s: float = 10.0,
+    poses: Any = None,
 ) -> SessionSummary:
     """Run the model over ``source`` and write every pose to the landmarks file ``path``.
 
     Mask measures in ``mask_names`` are computed (with segmentation on) and stored
     as extras. ``workers`` > 1 (0: the cores): chunks of a long video run in worker
-    processes (:mod:`posecheck.parallel`). Ctrl-C writes a partial file, then propagates.
+    processes (:mod:`posecheck.parallel`). ``poses``: poses already estimated elsewhere
+    (an object with ``source()`` and ``options``, e.g. gathered from a Ray cluster),
+    written instead of running the model. Ctrl-C writes a partial file, then propagates.
     """
     from posecheck import pipeline
     from posecheck.angles import EXTRA_MEASURES
@@ -91,8 +94,10 @@ def estimate_to_landmarks(
     names = set(mask_names)
     needs_mask = any(getattr(EXTRA_MEASURES.get(n), "needs_mask", True) for n in names)
     opts = EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
-    est: Any = None
-    if workers != 1:
+    est: Any = poses
+    if est is not None:
+        source = est.source()
+    elif workers != 1:
         from posecheck import parallel
         from posecheck.estimator import check_options
 
