@@ -29,6 +29,7 @@ Every machine of the cluster needs posecheck installed (``pip install
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -261,11 +262,13 @@ class _Job:
                         self._finish(u.recording, got.pop(u.recording), videos, options)
         except BaseException:
             for ref in running:
-                ray.cancel(ref, force=True)
+                with contextlib.suppress(Exception):  # best effort: the actors go next
+                    ray.cancel(ref)
             raise
         finally:
-            for a in actors:
-                ray.kill(a)
+            for a in actors:  # kills the running units too
+                with contextlib.suppress(Exception):
+                    ray.kill(a)
 
     def _result(self, ref: Any, unit: Unit, units: deque[Unit]) -> ChunkPoses | None:
         from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
@@ -300,6 +303,7 @@ class _Job:
         poses = _GatheredPoses(self.paths[i], videos[i].info, options,
                                [results[k] for k in sorted(results)])  # fmt: skip
         self.rows[i] = score_one(self.paths[i], self.opts, poses=poses)
+        log.info("ray: scored %s", self.paths[i])
         self.note(len(self.rows))
 
 
