@@ -155,3 +155,20 @@ def test_two_workers_give_the_reps_and_holds_of_one_process(media, tmp_path, cap
     hips = [23, 24, 11, 12, 25, 26]
     d = np.abs(lm1.xy[seam:, hips] - lm2.xy[seam:, hips])
     assert float(np.nanmedian(d)) < 5.0  # pixels of a 1280x720 frame
+
+
+def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed: import fails
+    from test_analyze import bridge_landmarks
+
+    lm = bridge_landmarks(tmp_path / "b.landmarks.npz")
+    code = main(["score", str(lm), "--ray"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == [
+        "posecheck: error: --ray needs Ray, which is not installed "
+        '(pip install "posecheck[ray]")'
+    ]
+
