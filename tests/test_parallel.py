@@ -168,7 +168,5 @@ def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err == [
-        "posecheck: error: --ray needs Ray, which is not installed "
-        '(pip install "posecheck[ray]")'
+        'posecheck: error: --ray needs Ray, which is not installed (pip install "posecheck[ray]")'
     ]
-

@@ -103,8 +103,9 @@ def _score(*args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
     """Three real clips, a landmarks file, a missing file; and the --jobs rows for them."""
-    from conftest import media_path
     from test_analyze import bridge_landmarks
+
+    from conftest import media_path
 
     clips = [str(media_path(c)) for c in CLIPS]
     work = tmp_path_factory.mktemp("ray")
