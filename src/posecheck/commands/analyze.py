@@ -29,6 +29,10 @@ examples:
   posecheck analyze bridge.mp4 -e bridge
   posecheck analyze clip.mp4 -e auto -o out/clip
   posecheck analyze clip.mp4 -e bridge --no-video --force
+  posecheck analyze long-session.mp4 -e bridge --workers 4
+
+A video of two --min-chunk (10 s) or more is split into chunks that worker processes
+(--workers, default: the cores) run the pose model on; see README "Every core".
 """
 
 log = logging.getLogger(__name__)
