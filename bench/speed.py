@@ -223,16 +223,14 @@ def loop_copy(clip: Path, dst: Path, seconds: float) -> Path:
     """
     import av
 
-    with av.open(str(clip)) as inp:
+    with av.open(str(clip)) as inp, av.open(str(dst), "w") as out:
         stream = inp.streams.video[0]
         packets = [p for p in inp.demux(stream) if p.dts is not None]
         tb = stream.time_base
-        rate = stream.average_rate
-    start = min(p.pts for p in packets)
-    step = packets[1].duration or round(1 / (rate * tb))
-    span = max(p.pts for p in packets) - start + step
-    limit = seconds / tb
-    with av.open(str(dst), "w") as out:
+        start = min(p.pts for p in packets)
+        step = packets[1].duration or round(1 / (stream.average_rate * tb))
+        span = max(p.pts for p in packets) - start + step
+        limit = seconds / tb
         ostream = out.add_stream_from_template(stream)
         for k in range(10**6):
             for p in packets:

@@ -33,6 +33,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 DEFAULT_UNIT_S = 600.0  # a recording up to 10 min is one unit: the same poses as --jobs
 DEFAULT_OVERLAP_S = 1.0
 MAX_ATTEMPTS = 3  # a unit whose worker dies this many times is reported in its row
+RESTART_CHECKS = 120  # ~60 s for Ray to restart a lost worker before going on without it
 
 
 class Interrupted(KeyboardInterrupt):
@@ -240,7 +242,10 @@ class _Job:
         pids = ray.get([a.pid.remote() for a in actors])
         log.info("ray: %d workers (pids %s), %d units", len(actors), pids, len(units))
         idle = deque(actors)
-        running: dict[Any, tuple[Unit, Any]] = {}
+        # a unit on its actor, or (None, actor): asking an actor that lost its process
+        # whether Ray has restarted it, before it gets work again
+        running: dict[Any, tuple[Unit | None, Any]] = {}
+        asked: dict[Any, int] = {}
         try:
             while units or running:
                 while units and idle:
@@ -249,11 +254,23 @@ class _Job:
                     running[ref] = (u, a)
                     log.info("ray: unit %s frames %d-%s sent (attempt %d)", u.path,
                              u.chunk.start, u.chunk.end or "end", u.attempt)  # fmt: skip
+                if not running:  # every worker is gone for good
+                    for u in units:
+                        self._error(u.recording, "no Ray worker left to run it")
+                    break
                 done, _ = ray.wait(list(running), num_returns=1)
                 for ref in done:
-                    u, a = running.pop(ref)
-                    idle.append(a)  # restarted by Ray if its process died
-                    res = self._result(ref, u, units)
+                    job, a = running.pop(ref)
+                    if job is None:
+                        self._back(ref, a, asked, running, idle)
+                        continue
+                    u = job
+                    res, lost = self._result(ref, u, units)
+                    if lost:
+                        asked[a] = 0
+                        running[a.pid.remote()] = (None, a)
+                    else:
+                        idle.append(a)
                     if res is None or u.recording in self.rows:
                         continue
                     # keyed by chunk: a unit that ran twice is kept once
@@ -270,11 +287,30 @@ class _Job:
                 with contextlib.suppress(Exception):
                     ray.kill(a)
 
-    def _result(self, ref: Any, unit: Unit, units: deque[Unit]) -> ChunkPoses | None:
+    def _back(self, ref: Any, actor: Any, asked: dict[Any, int], running: dict,
+              idle: deque) -> None:  # fmt: skip
+        """An actor that lost its process answered (restarted: it works again) or not."""
+        from ray.exceptions import RayActorError
+
+        try:
+            pid = self.ray.get(ref)
+        except RayActorError:
+            asked[actor] += 1
+            if asked[actor] >= RESTART_CHECKS:
+                log.warning("ray: a worker did not come back; going on without it")
+                return
+            time.sleep(0.5)  # Ray is restarting it
+            running[actor.pid.remote()] = (None, actor)
+            return
+        log.info("ray: worker back (pid %d)", pid)
+        idle.append(actor)
+
+    def _result(self, ref: Any, unit: Unit, units: deque[Unit]) -> tuple[ChunkPoses | None, bool]:
+        """The unit's poses (None if it failed) and whether its worker process was lost."""
         from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
 
         try:
-            return self.ray.get(ref)  # type: ignore[no-any-return]
+            return self.ray.get(ref), False
         except (RayActorError, WorkerCrashedError) as exc:
             self.retries += 1
             if unit.attempt >= MAX_ATTEMPTS:
@@ -282,11 +318,12 @@ class _Job:
             else:
                 log.warning("ray: worker lost during %s; sending the unit again", unit.path)
                 units.appendleft(replace(unit, attempt=unit.attempt + 1))
+            return None, True
         except RayTaskError as exc:  # the unit itself failed (e.g. the file changed)
             cause = exc.cause
             msg = cause.one_line() if isinstance(cause, PosecheckError) else str(cause or exc)
             self._error(unit.recording, msg)
-        return None
+        return None, False
 
     def _error(self, i: int, message: str) -> None:
         from posecheck.commands.score import COLUMNS
