@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.cli import main
+from posecheck.landmarks_io import read_landmarks
 
 from conftest import REPO
 
@@ -125,8 +126,9 @@ cluster_test = pytest.mark.ray  # with the real model on a real cluster
 @cluster_test
 def test_ray_rows_equal_jobs_rows(cluster, inputs):
     paths, jobs_rows, work = inputs
-    out = work / "ray.json"
-    p = _score(*paths, "--json", str(out), "--csv", str(work / "ray.csv"), "--ray", cluster)
+    out, kept = work / "ray.json", work / "kept"
+    p = _score(*paths, "--json", str(out), "--csv", str(work / "ray.csv"),
+               "--landmarks-dir", str(kept), "--ray", cluster)  # fmt: skip
     _, err = p.communicate(timeout=600)
     assert p.returncode == 2, err[-2000:]
     assert "ray: 2 workers" in err
@@ -134,6 +136,12 @@ def test_ray_rows_equal_jobs_rows(cluster, inputs):
     assert rows == jobs_rows  # the same rows, values and order
     assert [r["file"] for r in rows] == paths
     assert rows[-1]["error"].endswith("missing.mp4: no such file or folder (check the path)")
+    # the poses the workers sent back, kept: one landmarks file a video, every frame
+    files = sorted(kept.glob("*.landmarks.npz"))
+    assert [f.name.split(".")[0] for f in files] == sorted(Path(c).stem for c in paths[:3])
+    assert sum(read_landmarks(f).meta["frames"] for f in files) == sum(
+        r["frames"] for r in rows[:3]
+    )
 
 
 @pytest.mark.model

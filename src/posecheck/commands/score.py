@@ -67,6 +67,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="parallel processes (default: number of cores)")  # fmt: skip
+    p.add_argument("--landmarks-dir", type=Path, metavar="DIR",
+                   help="keep each video's poses there (<stem>.<path hash>.landmarks.npz) "
+                        "to re-score without the model")  # fmt: skip
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="run the pose model on a Ray cluster (HOST:PORT, 'auto'; none: "
                         "RAY_ADDRESS or a local one); needs posecheck[ray]")  # fmt: skip
@@ -179,6 +182,8 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
         from posecheck.sources import open_source
 
         lm = Path(tmp) / "pose.landmarks.npz"
+        if opts.get("landmarks_dir"):  # kept: re-scoring later needs no model
+            lm = kept_landmarks_path(Path(opts["landmarks_dir"]), path)
         exercises = list(library) if name == "auto" else [library.get(name)]
         with open_source(path) as source:
             if source.info.kind not in ("video", "gif"):
@@ -189,6 +194,17 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
                 model_complexity=opts["model_complexity"], poses=poses,
             )  # fmt: skip
         return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
+
+
+def kept_landmarks_path(folder: Path, video: Path) -> Path:
+    """``--landmarks-dir``: ``<stem>.<8 hex of the video's full path>.landmarks.npz``.
+
+    The hash keeps two ``clip.mp4`` from different folders of an archive apart.
+    """
+    import hashlib
+
+    key = hashlib.sha1(os.path.realpath(video).encode()).hexdigest()[:8]
+    return folder / f"{video.stem}.{key}{LANDMARKS_SUFFIX}"
 
 
 def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
@@ -319,9 +335,12 @@ def run(args: argparse.Namespace) -> int:
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
+        "landmarks_dir": str(args.landmarks_dir) if args.landmarks_dir else None,
     }  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
+    if args.landmarks_dir is not None:
+        args.landmarks_dir.mkdir(parents=True, exist_ok=True)
     paths = [str(p) for p in inputs]
     if args.ray is not None:
         rows = _run_ray(paths, opts, args)
