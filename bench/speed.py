@@ -405,10 +405,18 @@ def bench_ray(clips: list[Path], cpus_list: list[int], work: Path) -> dict:
                     break
                 time.sleep(0.5)
             cmd = posecheck("-v", "score", *map(str, clips), "--ray", f"127.0.0.1:{port}")
+            t0 = os.times()
             wall, peak, code, err = run_logged(cmd)
+            t1 = os.times()
+            # the driver's own CPU (stitching, landmarks files, the engine): what limits
+            # how many workers one driver can keep busy
+            driver_cpu = (t1.children_user - t0.children_user) + (
+                t1.children_system - t0.children_system
+            )
             jobs = run_logged(posecheck("score", *map(str, clips), "--jobs", str(cpus)))
             out["runs"][cpus] = {"ray_wall_s": wall, "ray_fps": frames / wall,
                                  "ray_fps_per_worker": frames / wall / cpus, "code": code,
+                                 "driver_cpu_s": driver_cpu, "driver_peak_mb": peak,
                                  "jobs_wall_s": jobs[0], "jobs_fps": frames / jobs[0]}  # fmt: skip
         finally:
             for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -423,12 +431,13 @@ def bench_ray(clips: list[Path], cpus_list: list[int], work: Path) -> dict:
 
 def ray_table(b: dict) -> str:
     lines = [f"score over {len(b['clips'])} clips, {b['frames']} frames",
-             "| workers | score --ray wall s | frames/s | frames/s a worker | "
-             "score --jobs N wall s | frames/s |", "|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+             "| workers | score --ray wall s | frames/s | frames/s a worker | driver CPU s "
+             "| score --jobs N wall s | frames/s |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for cpus, v in b["runs"].items():
         lines.append(f"| {cpus} | {v['ray_wall_s']:.2f} | {v['ray_fps']:.1f} | "
-                     f"{v['ray_fps_per_worker']:.1f} | {v['jobs_wall_s']:.2f} | "
-                     f"{v['jobs_fps']:.1f} |")  # fmt: skip
+                     f"{v['ray_fps_per_worker']:.1f} | {v['driver_cpu_s']:.2f} | "
+                     f"{v['jobs_wall_s']:.2f} | {v['jobs_fps']:.1f} |")  # fmt: skip
     return "\n".join(lines)
 
 
