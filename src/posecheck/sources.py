@@ -76,6 +76,7 @@ class Source:
     """
 
     live: bool = False
+    seekable: bool = False  # has start_at(index): chunked estimation can split it
 
     def __init__(self, info: MediaInfo, prefetch: int = DEFAULT_PREFETCH) -> None:
         self.info = info
@@ -106,6 +107,10 @@ class Source:
             yield from self._frames_latest()
         else:
             yield from self._frames_queued()
+
+    def start_at(self, index: int) -> None:
+        """Begin ``frames()`` at frame ``index``: only sources with ``seekable`` True can."""
+        raise TypeError(f"{self.info.path}: a {self.info.kind} source cannot start mid-way")
 
     def close(self) -> None:
         """Stop the worker thread and free the reader (safe to call more than once)."""
@@ -271,15 +276,33 @@ class CvVideoSource(_PacedMixin, Source):
         self._first_ms = first_ms
         self.live = realtime
 
+    seekable = True  # frames(start=...) lands on the exact frame (see start_at)
+    _start_at = 0
+
+    def start_at(self, index: int) -> None:
+        """Make ``frames()`` begin at frame ``index`` (call before iterating).
+
+        OpenCV seeks to the keyframe before it and decodes forward; indices and
+        times are the ones a read from the start gives (checked on every real clip
+        in tests/test_parallel.py), which is what chunked estimation relies on.
+        """
+        if self._started:
+            raise RuntimeError("start_at() must come before frames()")
+        self._start_at = max(0, int(index))
+
     def _decode(self) -> Iterator[Frame]:
         cap, fps = self._cap, self.info.fps
         step = 1.0 / fps if fps > 0 else 0.0
         first, self._first = self._first, None
         if first is None:  # frames() runs once (Source.frames refuses a second time)
             return
-        self.frames_read = 1
-        yield Frame(0, 0.0, first)
-        prev_t, i = 0.0, 1
+        if self._start_at > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, self._start_at)
+            prev_t, i = -1.0, self._start_at
+        else:
+            self.frames_read = 1
+            yield Frame(0, 0.0, first)
+            prev_t, i = 0.0, 1
         while not self._stop.is_set():
             ok, img = cap.read()
             if not ok or img is None:

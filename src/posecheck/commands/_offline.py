@@ -85,11 +85,17 @@ def estimate_to_landmarks(
     model_complexity: int = 1,
     progress: Any = None,
     meta: dict | None = None,
+    workers: int = 1,
+    min_chunk_s: float = 10.0,
+    poses: Any = None,
 ) -> SessionSummary:
     """Run the model over ``source`` and write every pose to the landmarks file ``path``.
 
     Mask measures in ``mask_names`` are computed (with segmentation on) and stored
-    as extras. Ctrl-C writes a partial file, then propagates.
+    as extras. ``workers`` > 1 (0: the cores): chunks of a long video run in worker
+    processes (:mod:`posecheck.parallel`). ``poses``: poses already estimated elsewhere
+    (an object with ``source()`` and ``options``, e.g. gathered from a Ray cluster),
+    written instead of running the model. Ctrl-C writes a partial file, then propagates.
     """
     from posecheck import pipeline
     from posecheck.angles import EXTRA_MEASURES
@@ -98,9 +104,19 @@ def estimate_to_landmarks(
 
     names = set(mask_names)
     needs_mask = any(getattr(EXTRA_MEASURES.get(n), "needs_mask", True) for n in names)
-    est = MediaPipeEstimator(
-        EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
-    )
+    opts = EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
+    est: Any = poses
+    if est is not None:
+        source = est.source()
+    elif workers != 1:
+        from posecheck import parallel
+        from posecheck.estimator import check_options
+
+        check_options(opts)
+        est = parallel.for_source(source, workers, opts, sorted(names), min_chunk_s=min_chunk_s)
+        if est is not None:
+            source = est.source()
+    est = est or MediaPipeEstimator(opts)
     try:
         return pipeline.run(
             source, est, PoseOnlyEngine(names), [LandmarksSink(path, meta=meta)],

@@ -30,6 +30,10 @@ examples:
   posecheck analyze bridge.mp4 -e bridge
   posecheck analyze clip.mp4 -e auto -o out/clip
   posecheck analyze clip.mp4 -e bridge --no-video --force
+  posecheck analyze long-session.mp4 -e bridge --workers 4
+
+A video of two --min-chunk (10 s) or more is split into chunks that worker processes
+(--workers, default: the cores) run the pose model on; see README "Every core".
 """
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1,
         help="MediaPipe model: 1 (full) is bundled; 0 and 2 need a download",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes running the pose model on chunks of the video (default: the cores; "
+        "a video shorter than two --min-chunk runs in one)",
+    )
+    p.add_argument(
+        "--min-chunk",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="shortest chunk of video a worker gets, in seconds (default: 10)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
     from posecheck.history import add_history_arguments
@@ -102,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     library = library_from_args(args)
     auto = args.exercise.lower() == "auto"
     exercise = None if auto else library.get(args.exercise)  # unknown names fail first
+    if args.workers < 0:
+        raise InputError(f"--workers {args.workers} is out of range", "use 1 or more, 0: the cores")
+    if not args.min_chunk > 0:
+        raise InputError(f"--min-chunk {args.min_chunk:g} is out of range", "use seconds > 0")
     # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)
     info = source.info
@@ -137,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
-                meta=outputs.landmarks_meta,
+                meta=outputs.landmarks_meta, workers=args.workers, min_chunk_s=args.min_chunk,
             )  # fmt: skip
         except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
             interrupted = exc
@@ -212,11 +235,12 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
 
         # Mask-based measures (back curvature) need MediaPipe's segmentation.
-        estimator = MediaPipeEstimator(
-            EstimatorOptions(
-                model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
-            )
+        opts = EstimatorOptions(
+            model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
         )
+        estimator = _parallel(args, source, opts, exercise) or MediaPipeEstimator(opts)
+        if hasattr(estimator, "source") and not (outputs.video or outputs.report):
+            source = estimator.source()  # no sink draws: no frame is decoded here
     smoother = None
     if args.smoothing:
         from posecheck.smoothing import PoseSmoother
@@ -242,6 +266,8 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     finally:
         if own_estimator:
             estimator.close()
+    if hasattr(estimator, "describe"):
+        log.info("%s", estimator.describe())
     progress.done()
     print(screen_summary(summary, exercise, source.info, outputs.outdir, outputs.names()))
     if summary.frames == 0:
@@ -260,6 +286,18 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     data = outputs.summary_sink.data if outputs.summary_sink else None
     record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
+
+
+def _parallel(args, source, options, exercise):  # -> a PoseSource-like estimator or None
+    """Chunked estimation in worker processes (:mod:`posecheck.parallel`), or None."""
+    from posecheck import parallel
+    from posecheck.commands._offline import mask_measures
+    from posecheck.estimator import check_options
+
+    check_options(options)  # here, not in the workers: one clear line
+    min_vis = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
+    masks = sorted(mask_measures([exercise])) if options.segmentation else ()
+    return parallel.for_source(source, args.workers, options, masks, min_vis, args.min_chunk)
 
 
 class _FinishExtras(EngineWrapper):
