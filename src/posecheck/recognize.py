@@ -492,7 +492,7 @@ def phase_runs(
     for i in range(len(dt)):
         if not valid[i]:
             continue
-        hits = [n for n in names if matches.get(n) is not None and matches[n][i] == 1.0]
+        hits = [n for n in names if (m := matches.get(n)) is not None and m[i] == 1.0]
         if not hits:
             continue
         if len(hits) > 1 and names[0] in hits:
@@ -669,7 +669,7 @@ def score_exercise(
         except (AttributeError, KeyError):
             visit = MIN_VISIT_S
         if any(
-            matches.get(name) is None or not np.isfinite(matches[name][judged]).any()
+            (m := matches.get(name)) is None or not np.isfinite(m[judged]).any()
             for name in set(cycle)
         ):
             movement = 0.5  # cannot be measured here: neither for nor against

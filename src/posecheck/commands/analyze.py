@@ -7,9 +7,10 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
+from posecheck.protocols import EngineWrapper, PipelineEngine
+from posecheck.results import SessionSummary
 
 HELP = "analyse a video: annotated video, data, report"
 DESCRIPTION = """\
@@ -23,7 +24,7 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
@@ -51,7 +52,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "-o",
-        "--out",
+        "--outdir",
+        "--out",  # the older name; --outdir is the one live uses too
+        dest="out",
         metavar="OUTDIR",
         type=Path,
         help="output folder (default: <video folder>/<video stem>.posecheck/)",
@@ -80,6 +83,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def default_outdir(video: Path) -> Path:
@@ -126,15 +132,15 @@ def run(args: argparse.Namespace) -> int:
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
-        interrupted = False
+        interrupted: BaseException | None = None
         try:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
                 meta=outputs.landmarks_meta,
             )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+            interrupted = exc
         progress.done()
     finally:
         source.close()
@@ -145,13 +151,13 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     from posecheck.commands._offline import LimitedSource, ReplayEstimator, recognise
     from posecheck.commands._progress import ProgressLine
     from posecheck.landmarks_io import read_landmarks
-    from posecheck.sources import open_source
+    from posecheck.sources import Source, open_source
 
     data = read_landmarks(lm_path)
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
-        if not interrupted:
+        if interrupted is None:
             # Nothing else was written: leave no half session that a rerun with -e
             # would have to --force over.
             lm_path.unlink(missing_ok=True)
@@ -163,7 +169,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
             f"the poses found so far are in {lm_path}",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
             f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
@@ -172,23 +178,25 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     outputs.exercise = exercise
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
-    source = open_source(video)
-    if interrupted:
-        source = LimitedSource(source, len(data))
+    opened = open_source(video)
+    source: Source | LimitedSource = (
+        LimitedSource(opened, len(data)) if interrupted is not None else opened
+    )
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
-            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
-        )
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress,
+            interrupted is not None,
+        )  # fmt: skip
     finally:
         source.close()
-    if interrupted and code == 0:
+    if interrupted is not None and code == 0:
         print(
             f"posecheck: interrupted: partial results for {len(data)} frames written to "
             f"{outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     return code
 
 
@@ -199,7 +207,6 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     from posecheck.sinks.session import screen_summary
 
     engine = Engine(exercise, side=args.side)
-    _wrap_finish(engine, recognition, force_partial=partial)
     own_estimator = estimator is None
     if own_estimator:
         from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
@@ -217,19 +224,21 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         smoother = PoseSmoother()
     sinks = outputs.sinks()
     try:
+        judge = _FinishExtras(engine, recognition, force_partial=partial)
         summary = pipeline.run(
-            source, estimator, engine, sinks, smoother=smoother, progress=progress
+            source, estimator, judge, sinks, smoother=smoother, progress=progress
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
+        why = getattr(exc, "name", "")
         print(
-            f"posecheck: interrupted: partial results for {frames} frames written to "
-            f"{outputs.outdir}/",
+            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
+            f"{frames} frames written to {outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(exc)
     finally:
         if own_estimator:
             estimator.close()
@@ -244,25 +253,30 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         raise InputError(
             f"{source.info.path}: no person found in any of the {summary.frames} frames",
             "film the whole body in good light; 'posecheck show "
-            f"{getattr(exercise, 'name', '')}' says where to put the camera",
+            f"{exercise.name}' says where to put the camera",
         )
+    from posecheck.history import record_from_args
+
+    data = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
 
 
-def _wrap_finish(engine: Any, recognition: dict | None, force_partial: bool) -> None:
-    """Make the engine's summary carry the recognition record, and stay partial if asked.
+class _FinishExtras(EngineWrapper):
+    """The engine, whose summary carries the recognition record and stays partial if asked.
 
     (A second pass over frames a Ctrl-C'd first pass saw ends normally, yet covers
     only part of the video.)
     """
-    if recognition is None and not force_partial:
-        return
-    finish = engine.finish
 
-    def finish_more(partial: bool = False):
-        s = finish(partial=partial or force_partial)
-        if recognition is not None:
-            s.recognition = dict(recognition)
+    def __init__(
+        self, engine: PipelineEngine, recognition: dict | None, force_partial: bool
+    ) -> None:
+        super().__init__(engine)
+        self.recognition, self.force_partial = recognition, force_partial
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        s = self.engine.finish(partial=partial or self.force_partial)
+        if self.recognition is not None:
+            s.recognition = dict(self.recognition)
         return s
-
-    engine.finish = finish_more

@@ -73,6 +73,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 # --- finding the inputs ---------------------------------------------------------------
@@ -90,9 +93,15 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                session = "summary.json" in files
+                # A session folder, also one whose run was killed before summary.json:
+                # its annotated.mp4 is an output. Hidden files are unfinished writes.
+                session = "summary.json" in files or (
+                    "annotated.mp4" in files and any(f.endswith(LANDMARKS_SUFFIX) for f in files)
+                )
                 for f in sorted(files):
                     fp = Path(root) / f
+                    if f.startswith("."):
+                        continue
                     if f.endswith(LANDMARKS_SUFFIX) or (
                         not session and fp.suffix.lower() in VIDEO_EXTENSIONS
                     ):
@@ -147,7 +156,10 @@ def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
         raise
     except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
         log.debug("scoring %s failed", path, exc_info=True)
-        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["error"] = (
+            f"{path}: could not be scored (an unexpected failure: {exc}); "
+            "'posecheck -vv score' shows where"
+        )
     return row
 
 
@@ -234,6 +246,9 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     )
     if summary.frames_with_pose == 0:
         row["error"] = f"{path}: no person found in any of the {summary.frames} frames"
+    from posecheck.history.record import record_scored
+
+    row.update(record_scored(opts.get("history"), summary, exercise, path, data.meta, video))
     return row
 
 
@@ -274,7 +289,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
             "partial", "error"]  # fmt: skip
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from posecheck import safeio
+
+    with safeio.atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
@@ -282,6 +299,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck import safeio
+    from posecheck.history.record import options_from_args, report_warnings
+
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
     library = _library(tuple(args.poses_dir or ()))  # worker processes load their own once
     if args.exercise != "auto":
@@ -295,20 +315,24 @@ def run(args: argparse.Namespace) -> int:
             "give video files, .landmarks.npz files or folders holding them",
         )
     for out in (args.csv, args.json):
-        if out is not None and any(os.path.realpath(out) == os.path.realpath(i) for i in inputs):
+        if out is not None and any(
+            os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i) for i in inputs
+        ):
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
+        "history": options_from_args(args),
     }  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
     rows = _run_all([str(p) for p in inputs], opts, jobs, quiet=args.quiet)
     print(_fmt_table(rows))
+    report_warnings(rows)
     if args.csv:
         _write_csv(args.csv, rows)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, default=str) + "\n", encoding="utf-8")
+        safeio.write_text(args.json, json.dumps(rows, indent=2, default=str) + "\n")
     if any(r.get("error") for r in rows):
         return 2
     if args.min_score is not None and any(
@@ -321,10 +345,18 @@ def run(args: argparse.Namespace) -> int:
 def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
     results: dict[str, dict] = {}
 
+    tty = sys.stderr.isatty()
+    quarter = [0]
+
     def note(done: int) -> None:
-        if not quiet and sys.stderr.isatty():
+        if quiet:
+            return
+        if tty:
             sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-            sys.stderr.flush()
+        elif 4 * done // len(paths) > quarter[0]:  # not a terminal (logs): each quarter
+            quarter[0] = 4 * done // len(paths)
+            sys.stderr.write(f"scored {done}/{len(paths)}\n")
+        sys.stderr.flush()
 
     try:
         if jobs == 1:
