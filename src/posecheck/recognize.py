@@ -339,22 +339,17 @@ class _Values:
     """Per-frame values of definition bounds for a clip, per side (changes cached).
 
     Change bounds (``min_change_deg``...) are the engine's
-    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame with a pose
-    as tracked: recognition has no view gate and no holds to freeze the baseline in.
+    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame as tracked:
+    recognition has no view gate and no holds to freeze the baseline in (a frame
+    without a pose has no value, so adds nothing).
     Unlike the engine it does not leave out the first ``baseline_settle_s`` of a pose
     run: on its 10 fps samples that left out 2 frames, and the real resting clip
     (other/hook-lying-breathing.mp4) was then recognised as a pelvic tilt (0.70).
     """
 
-    def __init__(
-        self,
-        t_s: np.ndarray,
-        measures: Sequence[Mapping[str, float]],
-        present: Sequence[bool] | None = None,
-    ):
+    def __init__(self, t_s: np.ndarray, measures: Sequence[Mapping[str, float]]):
         self.t = t_s
         self.measures = measures
-        self.present = list(present) if present is not None else [True] * len(t_s)
         self._series: dict[tuple[str, str], np.ndarray] = {}
         self._changes: dict[tuple[str, str], np.ndarray] = {}
 
@@ -376,7 +371,7 @@ class _Values:
             out = np.full(len(raw), math.nan)
             for i, v in enumerate(raw.tolist()):
                 t = float(self.t[i])
-                base.note_frame(t, self.present[i], settling=False)
+                base.note_frame(t, has_pose=True, settling=False)
                 c = base.changes(side, {bound.measure: v}, t, tracking=True, frozen=False)
                 out[i] = math.nan if c[bound.key] is None else c[bound.key]
             self._changes[key] = out
@@ -759,7 +754,7 @@ def recognize(
             given.update(compute_measures(pose, missing))
         per_frame.append(given)
     postures = [classify_posture(p) for p in poses]
-    values = _Values(t, per_frame, [p is not None for p in poses])
+    values = _Values(t, per_frame)
     dt = _frame_dt(t)
     speeds: dict[tuple[str, ...], np.ndarray] = {}
 
