@@ -165,6 +165,8 @@ class _ExerciseDefault:
 
     def __init__(self, sink: Sink, exercise: Exercise | None) -> None:
         self.sink, self.exercise = sink, exercise
+        # the file it writes: named in the summary's warnings if writing it fails
+        self.path: Path | None = getattr(sink, "path", None)
 
     def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
         self.sink.describe_run(estimator=estimator, smoother=smoother)
