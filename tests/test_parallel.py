@@ -170,3 +170,20 @@ def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
     assert err == [
         'posecheck: error: --ray needs Ray, which is not installed (pip install "posecheck[ray]")'
     ]
+
+
+def test_ray_units_split_only_long_seekable_recordings():
+    from posecheck.pose import MediaInfo
+    from posecheck.ray_archive import _Header, plan_units
+
+    def header(kind, frames, seekable=True):
+        return _Header(MediaInfo(f"x.{kind}", kind, 30.0, frames, 640, 360), seekable)
+
+    units = plan_units(
+        [(0, "long.mp4", header("video", 54_000)), (1, "short.mp4", header("video", 900)),
+         (2, "a.gif", header("gif", 54_000, seekable=False))], unit_s=600.0,
+    )  # fmt: skip
+    assert [(u.recording, u.chunk.warm_start, u.chunk.start, u.chunk.end) for u in units] == [
+        (0, 0, 0, 18_000), (0, 17_970, 18_000, 36_000), (0, 35_970, 36_000, None),
+        (1, 0, 0, None), (2, 0, 0, None),
+    ]  # fmt: skip
