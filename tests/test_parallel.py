@@ -170,3 +170,39 @@ def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
     assert err == [
         'posecheck: error: --ray needs Ray, which is not installed (pip install "posecheck[ray]")'
     ]
+
+
+def test_ray_units_split_only_long_seekable_recordings():
+    from posecheck.pose import MediaInfo
+    from posecheck.ray_archive import _Header, plan_units
+
+    def header(kind, frames, seekable=True):
+        return _Header(MediaInfo(f"x.{kind}", kind, 30.0, frames, 640, 360), seekable)
+
+    units = plan_units(
+        [(0, "long.mp4", header("video", 54_000)), (1, "short.mp4", header("video", 900)),
+         (2, "a.gif", header("gif", 54_000, seekable=False))], unit_s=600.0,
+    )  # fmt: skip
+    assert [(u.recording, u.chunk.warm_start, u.chunk.start, u.chunk.end) for u in units] == [
+        (0, 0, 0, 18_000), (0, 17_970, 18_000, 36_000), (0, 35_970, 36_000, None),
+        (1, 0, 0, None), (2, 0, 0, None),
+    ]  # fmt: skip
+
+
+def test_as_an_estimator_poses_are_matched_to_frames_by_index():
+    """The annotated-video path: the main loop decodes frames, the stream gives poses."""
+    from posecheck.parallel import ParallelPoses
+    from posecheck.pose import Frame, MediaInfo
+
+    from helpers import make_pose
+
+    info = MediaInfo("x.mp4", "video", 30.0, 5, 640, 360)
+    par = ParallelPoses("x.mp4", info, [Chunk(0, 0, 0, None)])
+    poses = {i: make_pose({"left_hip": (100 + i, 200)}) for i in (0, 1, 3)}
+    par._stream = iter([(0, 0.0, poses[0]), (1, 0.03, poses[1]), (2, 0.07, None),
+                        (3, 0.1, poses[3])])  # fmt: skip
+    img = np.zeros((4, 4, 3), np.uint8)
+    got = [par.estimate(Frame(i, i / 30, img)) for i in range(5)]
+    assert got[0] is poses[0] and got[1] is poses[1] and got[3] is poses[3]
+    assert got[2] is None  # nobody found on that frame
+    assert got[4] is None  # the main reader saw a frame the workers did not

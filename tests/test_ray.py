@@ -98,7 +98,12 @@ def cluster():
 def _score(*args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "posecheck", "-v", "score", *args]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=_env(),
-                            cwd=REPO)  # fmt: skip
+                            cwd=REPO, preexec_fn=_default_sigint)  # fmt: skip
+
+
+def _default_sigint() -> None:
+    # a test run started in the background inherits SIGINT ignored; Ctrl-C must work here
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")

@@ -187,15 +187,12 @@ class _Job:
                 self._run_units(videos)
         except KeyboardInterrupt:
             raise Interrupted(dict(self.rows)) from None
-        finally:
-            for src in videos.values():
-                src.close()
         if self.retries:
             log.warning("ray: %d unit(s) sent again after their worker was lost", self.retries)
         return [self.rows[i] for i in range(len(self.paths))]
 
     def _videos(self) -> dict[int, Any]:
-        """Inputs to run on the cluster: videos the driver can open (header only)."""
+        """Inputs to run on the cluster: videos the driver can open (their headers)."""
         from posecheck.commands.score import LANDMARKS_SUFFIX
         from posecheck.sources import open_source
 
@@ -207,10 +204,10 @@ class _Job:
                 src = open_source(p)
             except PosecheckError:
                 continue  # score_one reports it as --jobs does
+            # what planning needs; the file is closed again (an archive has many)
             if src.info.kind in ("video", "gif"):
-                out[i] = src
-            else:
-                src.close()
+                out[i] = _Header(src.info, bool(getattr(src, "seekable", False)))
+            src.close()
         return out
 
     def _model_args(self) -> tuple[Any, list[str]]:
@@ -342,6 +339,14 @@ class _Job:
         self.rows[i] = score_one(self.paths[i], self.opts, poses=poses)
         log.info("ray: scored %s", self.paths[i])
         self.note(len(self.rows))
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What the driver keeps of a video it opened: its info and whether it can seek."""
+
+    info: Any
+    seekable: bool
 
 
 class _GatheredPoses:
