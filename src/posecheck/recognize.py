@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from posecheck import recognize_evidence as ev
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.curvature import dorsal_direction
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
@@ -104,6 +105,10 @@ class ExerciseScore:
     rules_share: float = 0.0  # share of the in-phase time with the phase's rules kept
     still_share: float | None = None
     note: str = ""
+    # share of the in-posture time beyond the range its phases span (see
+    # posecheck.recognize_evidence.beyond_share), and incomplete repetitions seen
+    beyond_share: float = 0.0
+    attempts: int = 0
 
 
 @dataclass
@@ -124,6 +129,10 @@ class Recognition:
     possible: list[str] = field(default_factory=list)
     # when none: the closest exercise the camera can confirm (None: the best score's)
     closest: str | None = None
+    # the next best definition when it holds a fair share of the evidence (else None)
+    runner_up: str | None = None
+    # when none: the definitions that fit in part, best first (position-only ones too)
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> str | None:
@@ -139,7 +148,7 @@ class Recognition:
     def to_dict(self) -> dict:
         """The record stored in summaries: ``exercise`` (None for none), ``best`` guess,
         ``confidence``, ``margin``, ``threshold``, ``postures``, ``frames``, ``possible``,
-        ``scores``."""
+        ``runner_up``, ``candidates``, ``scores``."""
         return {
             "exercise": self.name,
             "best": self.best,
@@ -149,6 +158,8 @@ class Recognition:
             "postures": dict(self.postures),
             "frames": self.frames,
             "possible": list(self.possible),
+            "runner_up": self.runner_up,
+            "candidates": list(self.candidates),
             "scores": [asdict(s) for s in self.scores],
         }
 
@@ -668,6 +679,7 @@ def score_exercise(
     still_share: float | None = None
     note = ""
     movement_full = False
+    attempts = 0
 
     def held(name: str, min_s: float = 0.0) -> tuple[float, float] | None:
         """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
@@ -683,6 +695,16 @@ def score_exercise(
         st = speed(_MOTION_POINTS)[sel]
         st = st[np.isfinite(st)]
         return share, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+
+    # Excursions that went beyond the exercise's range passed through its phases on the
+    # way: those visits are not arrivals (see posecheck.recognize_evidence.transits).
+    beyond_at = ev.beyond_mask(ex, values.values, n, sides)
+    beyond = ev.beyond_share(beyond_at, judged, dt)
+    through = ev.transits(ex, matches, beyond_at & judged, dt)
+    if through.any():
+        start = cycle[0]
+        matches = {k: (m if m is None or k == start else np.where(through, 0.0, m))
+                   for k, m in matches.items()}  # fmt: skip
 
     if not judged.any():
         movement = 0.0
@@ -712,6 +734,23 @@ def score_exercise(
         if st.size:
             still_share = float(np.mean(st <= STILL_SPEED))
             movement *= still_share
+        # A rep that turned back short of the far phase is an incomplete rep of this
+        # exercise (a bridge whose hips sag), credited by how far it went.
+        attempts, progress, attempt_s = ev.attempt_progress(
+            ex, matches, values.values, judged, sides, dt, through
+        )
+        if not movement_full and attempts:
+            hints = getattr(ex, "recognition", None)
+            partial = ev.attempt_movement(attempts, progress, getattr(hints, "min_reps", 1))
+            partial *= still_share if still_share is not None else 1.0
+            if partial > movement:
+                movement = partial
+                note = f"{attempts} incomplete repetition(s), {progress:.0%} of the way"
+                # the incomplete reps are explained by this exercise too
+                coverage = min(1.0, coverage + attempt_s / posture_s) if posture_s else 0.0
+                rules_share = max(rules_share, 1.0)
+        # Time far beyond the range the phases span is a movement this exercise lacks.
+        movement *= ev.range_factor(beyond)
         # A clip may show only the held phase of a cycle (a supine twist filmed during
         # its 30 s hold): held still for most of the clip, that phase is the exercise.
         # It must be held for half its prescribed time in one go (a second in a
@@ -733,10 +772,12 @@ def score_exercise(
             h = 0.5, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
             note = "hold targets not measurable"
         still_share = h[1]
-        movement = h[0] * h[1]
+        # a hold is still: its rules (the pelvis still in a draw-in) kept through it;
+        # tilting or lifting in the same position is another exercise
+        movement = h[0] * h[1] * (rules_share if note == "" else 1.0)
     return ExerciseScore(
         name=ex.name,
-        score=round(posture_share * movement, 4),
+        score=round(posture_share * movement * ev.explained(coverage, rules_share), 4),
         posture=ex.posture,
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
@@ -746,6 +787,8 @@ def score_exercise(
         rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),
         note=note,
+        beyond_share=round(beyond, 4),
+        attempts=attempts,
     )
 
 
@@ -804,33 +847,30 @@ def recognize(
                 sides,
                 loop,
                 seen_side,
-                visible=required_in_view(ex, poses, sides),
+                visible=required_in_view(ex, poses, sides) & ev.view_ok(ex, poses),
             )  # fmt: skip
         )
     scores = rank(scores)
     # Position-only exercises are never the answer: the best exercise the camera can
-    # confirm is, if it reaches the threshold; better-fitting position-only ones are
-    # named as possible.
+    # confirm is, if it holds enough of the evidence; better-fitting position-only ones
+    # are named as possible.
     only = {
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score)
     possible: list[str] = []
-    winner = None
-    for s in scores:
-        if s.score < min_score:
+    for sc in scores:
+        if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
             break
-        if s.name in only:
-            possible.append(s.name)
-        else:
-            winner = s
-            break
-    confirmable = [s for s in scores if s.name not in only]
-    best = winner.score if winner else (confirmable[0].score if confirmable else 0.0)
-    second = max((s.score for s in scores if s is not winner), default=0.0)
+        possible.append(sc.name)
+    confirmable = [sc for sc in scores if sc.name not in only]
+    best = confirmable[0].score if confirmable else 0.0
+    second = max((sc.score for sc in scores if not confirmable or sc is not confirmable[0]),
+                 default=0.0)  # fmt: skip
     return Recognition(
-        name=winner.name if winner else None,
-        confidence=best,
+        name=d.name,
+        confidence=d.confidence,
         margin=round(best - second, 4),
         scores=scores,
         postures=hist,
@@ -838,6 +878,8 @@ def recognize(
         threshold=min_score,
         possible=possible,
         closest=confirmable[0].name if confirmable else None,
+        runner_up=d.runner_up,
+        candidates=d.candidates,
     )
 
 

@@ -1,0 +1,143 @@
+"""Recognition evidence beyond the phases: range, incomplete reps, view, calibrated answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecheck import recognize_evidence as ev
+from posecheck.pose import LANDMARK_INDEX
+from posecheck.recognize import recognize
+from test_recognize import BODIES, BRIDGE, BRIDGE_PHASES, HOOK_HOLD, _defn, _seq, make_body
+
+# A pelvic tilt as written in poses/pelvic-tilt.toml: a few degrees' opening of the hip
+# from its resting value, in hook lying.
+TILT = _defn(
+    "tilt", posture="supine", cycle=["rest", "tilt", "rest"],
+    phases=[
+        {"name": "rest", "targets": [
+            {"measure": "hip", "max_change_deg": 0.9, "baseline": "min", "baseline_s": 3},
+            {"measure": "hip", "min_deg": 100, "max_deg": 170}]},
+        {"name": "tilt", "hold_s": 10, "targets": [
+            {"measure": "hip", "min_change_deg": 1.7, "max_change_deg": 15, "baseline": "min",
+             "baseline_s": 3},
+            {"measure": "hip", "min_deg": 100, "max_deg": 170}]},
+    ],
+)  # fmt: skip
+LIBRARY = [BRIDGE, TILT, HOOK_HOLD]
+
+
+def lifts(n: int, frac: float, hold: int = 10) -> list[tuple]:
+    """Hook lying (hip 130 deg), lifting the pelvis ``frac`` of the way to a straight
+    line (hip 180) ``n`` times: 1 s still, 1 s up, ``hold`` frames there, 1 s down."""
+    out = [BODIES["hook_lying"]] * 10
+    for _ in range(n):
+        ramp = [i / 10 for i in range(10)] + [1.0] * hold + [1 - i / 10 for i in range(10)]
+        for f in ramp:
+            f *= frac
+            out.append((180 + 15 * f, 50 - 35 * f, -60 - 15 * f, 0, 0, 90))
+        out += [BODIES["hook_lying"]] * 10
+    return out
+
+
+def test_full_bridges_pass_through_the_tilt_range_without_being_tilts():
+    t, poses = _seq(lifts(2, 1.0))
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift" and rec.confidence > 0.9 and rec.runner_up is None
+    tilt = next(s for s in rec.scores if s.name == "tilt")
+    # the hip opened 50 deg: far beyond the tilt's 15, so its tilts were on the way up
+    assert tilt.beyond_share > 0.2 and not tilt.reps and tilt.score < 0.3
+
+
+def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
+    # the hips stop at 160 deg (the top needs 165), held, twice: not a tilt (30 deg is
+    # beyond its range), an incomplete bridge
+    t, poses = _seq(lifts(2, 0.6))
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift", [(s.name, s.score, s.note) for s in rec.scores]
+    lift = rec.scores[0]
+    assert lift.attempts == 2 and "incomplete" in lift.note and not lift.reps
+    assert lift.score < 1.0  # less sure than with complete reps
+
+
+def test_a_flicker_towards_the_top_is_not_an_attempt():
+    # two lifts a third of the way, not held: too little to be a bridge
+    t, poses = _seq(lifts(2, 0.35, hold=0))
+    rec = recognize(t, poses, LIBRARY)
+    assert next(s for s in rec.scores if s.name == "lift").attempts == 0
+    assert rec.name != "lift"
+
+
+def test_small_tilts_are_tilts_not_bridges():
+    # the hip opens 3-4 deg twice and returns: within the tilt's range, far from a bridge
+    base = BODIES["hook_lying"]
+    seq = [base] * 30
+    for _ in range(2):
+        seq += [(base[0] + 2.0, base[1] - 1.5, *base[2:])] * 20 + [base] * 30
+    t, poses = _seq(seq)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "tilt", [(s.name, s.score) for s in rec.scores]
+    assert next(s for s in rec.scores if s.name == "lift").attempts == 0
+
+
+def test_range_envelope_spans_every_phase():
+    env = ev._envelope(TILT)
+    (lo, hi, tol) = env[("hip", "hip~min3", True)]
+    assert (lo, hi, tol) == (-np.inf, 15, ev.BEYOND_TOL_DEG) or (lo, hi) == (0.0, 15)
+    # the absolute hip bounds are the same in both phases
+    assert env[("hip", "hip", True)][:2] == (100, 170)
+    # a phase without a bound on a measure leaves the range open on that measure
+    open_ = _defn("open", posture="supine", cycle=["a", "b", "a"], phases=[
+        {"name": "a", "targets": [{"measure": "hip", "max_deg": 120}]},
+        {"name": "b", "targets": [{"measure": "knee", "min_deg": 90}]}])  # fmt: skip
+    assert ev._envelope(open_) == {}
+
+
+def _front_view(pose):
+    """The same pose seen from the front: the shoulders and hips spread apart."""
+    for part, dy in (("shoulder", 120.0), ("hip", 90.0)):
+        pose.xy[LANDMARK_INDEX[f"right_{part}"]] += np.array([0.0, dy])
+    return pose
+
+
+def test_view_gate_follows_the_definitions_camera():
+    side = make_body(*BODIES["hook_lying"])
+    front = _front_view(make_body(*BODIES["hook_lying"]))
+    assert ev.width_ratio(side) < ev.SIDE_VIEW_MAX_RATIO < ev.width_ratio(front)
+    assert ev.view_ok(BRIDGE, [side, front, None]).tolist() == [True, False, True]
+    anyview = _defn("any", posture="supine", camera={"view": "any"}, phases=BRIDGE_PHASES,
+                    cycle=["down", "up", "down"])  # fmt: skip
+    assert ev.view_ok(anyview, [side, front]).tolist() == [True, True]
+
+
+def test_bridges_filmed_from_the_front_are_not_judged_as_a_side_view_exercise():
+    t, poses = _seq(lifts(2, 1.0))
+    poses = [_front_view(p) for p in poses]
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "lift").score == 0.0
+
+
+@pytest.mark.parametrize(
+    "scores, only, name, runner, candidates",
+    [
+        ([("a", 1.0), ("b", 0.3)], set(), "a", None, []),  # clear lead
+        ([("a", 1.0), ("b", 1.0)], set(), None, "b", ["a", "b"]),  # a tie: none, both named
+        ([("a", 1.0), ("b", 0.95)], set(), None, "b", ["a", "b"]),  # too close to call
+        ([("a", 1.0), ("b", 0.8)], set(), "a", "b", []),  # named, runner-up close
+        ([("a", 0.5), ("b", 0.1)], set(), None, None, ["a"]),  # fits only in part
+        ([("p", 1.0), ("a", 0.4)], {"p"}, None, "p", ["p", "a"]),  # position only
+        ([("a", 0.1)], set(), None, None, []),  # nothing fits
+    ],
+)
+def test_decide(scores, only, name, runner, candidates):
+    d = ev.decide(scores, only, threshold=0.6)
+    assert (d.name, d.runner_up, d.candidates) == (name, runner, candidates)
+    assert sum(d.shares.values()) <= 1.0 + 1e-9
+
+
+def test_confidence_grows_with_the_margin_and_the_fit():
+    conf = [ev.decide([("a", 1.0), ("b", b)], set(), 0.6).confidence for b in (1, 0.8, 0.5, 0)]
+    assert conf == sorted(conf) and conf[0] == pytest.approx(0.5) and conf[-1] == 1.0
+    # alone but fitting only in part: the rest of the evidence says "none of them"
+    assert ev.decide([("a", 0.6)], set(), 0.6).confidence < 0.9
