@@ -15,11 +15,14 @@ from pathlib import Path
 from posecheck.render.motion import OTHER_SCRIPTS, SCRIPTS
 
 # Small and short: rendering and the model cost CPU. Holds of 3 s are long enough for
-# a held phase and keep a clip near 10 s.
+# a held phase of a repeated exercise and keep a clip near 10 s.
 SIZE = (480, 270)
 FPS = 15.0
 HOLD_S = 3.0
 REPS = 2
+# Stretches held in one position (child's pose, reclined pigeon, draw-in) are held once,
+# this long (their definitions ask 10-30 s; the clip is the getting there and the hold).
+HOLD_ONLY_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,11 @@ def render(case: RenderCase, out: Path) -> Path:
     script = any_script(case.script)
     assert script is not None
     definition = Library.load().find(case.script) if case.script in SCRIPTS else None
+    # a stretch held in one position (no cycle in its definition) is held once, longer
+    hold_only = definition is not None and len(set(definition.cycle or ())) < 2
     opts = RenderOptions(
-        case.script, view=case.view, seed=case.seed, size=SIZE, fps=FPS, reps=REPS,
-        hold_s=HOLD_S,
+        case.script, view=case.view, seed=case.seed, size=SIZE, fps=FPS,
+        reps=1 if hold_only else REPS, hold_s=HOLD_ONLY_S if hold_only else HOLD_S,
     )  # fmt: skip
     tmp = path.with_suffix(".tmp.mp4")
     write_clip(ClipRenderer(opts, script, definition), tmp)

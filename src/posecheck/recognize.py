@@ -423,11 +423,18 @@ def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarr
 
 
 def _phase_match(
-    ex, phase, values: _Values, n: int, sides: Sequence[str] = SIDES
+    ex,
+    phase,
+    values: _Values,
+    n: int,
+    sides: Sequence[str] = SIDES,
+    other_values: _Values | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """Per frame: whether the phase's targets hold on one of ``sides`` (1/0, NaN when no
     target can be measured; None if the phase has no known targets), and whether its
-    rules (the phase's and the exercise's) hold too on a side where the targets do."""
+    rules (the phase's and the exercise's) hold too on a side where the targets do.
+    ``other_values``: the values rules on the other limb (``other_hip``) are tested on
+    (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``."""
     targets = [t for t in phase.targets if is_known(t.measure)]
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
     if not targets:
@@ -438,6 +445,12 @@ def _phase_match(
         ok = _bounds_ok(targets, values, side, n)
         match = np.where(np.isnan(match), ok, np.where(np.isnan(ok), match, np.maximum(match, ok)))
         r_ok = _bounds_ok(rules, values, side, n) if rules else np.ones(n)
+        other = [r for r in rules if r.measure.startswith("other_")]
+        if other and other_values is not None:
+            mine = [r for r in rules if r not in other]
+            r_ok = _bounds_ok(mine, values, side, n) if mine else np.ones(n)
+            o_ok = _bounds_ok(other, other_values, side, n)
+            r_ok = np.where(np.isnan(o_ok), r_ok, np.fmin(r_ok, o_ok))
         compliant |= (ok == 1.0) & (r_ok != 0.0)
     return match, compliant
 
@@ -628,6 +641,7 @@ def score_exercise(
     loop: bool = False,
     fit_side: str | None = None,
     visible: np.ndarray | None = None,
+    other_values: _Values | None = None,
 ) -> ExerciseScore:
     """Score one definition against a clip (see the module docstring).
 
@@ -653,7 +667,7 @@ def score_exercise(
     fit_phase = np.zeros(n, bool)
     fit_compliant = np.zeros(n, bool)
     for ph in ex.phases:
-        mt, _ = _phase_match(ex, ph, values, n, sides)
+        mt, _ = _phase_match(ex, ph, values, n, sides, other_values)
         matches[ph.name] = mt
         if mt is None:
             phase_s[ph.name] = math.nan
@@ -663,7 +677,8 @@ def score_exercise(
         phase_s[ph.name] = float(dt[hit].sum())
         any_phase |= hit
         fmt, compliant = (
-            _phase_match(ex, ph, values, n, fit_sides) if fit_sides != tuple(sides)
+            _phase_match(ex, ph, values, n, fit_sides, other_values)
+            if fit_sides != tuple(sides)
             else (mt, _)
         )  # fmt: skip
         fhit = (fmt == 1.0) & judged
@@ -821,6 +836,12 @@ def recognize(
         per_frame.append(given)
     postures = [classify_posture(p) for p in poses]
     values = _Values(t, per_frame)
+    # rules on the other limb are tested on the model's guess of it (seen from the side
+    # it is hidden, yet its guess follows it: both knees hugged or one resting)
+    other_names = ev.other_limb_measures(exercises)
+    other_values = (
+        _Values(t, ev.guessed_measures(poses, other_names, per_frame)) if other_names else None
+    )
     dt = _frame_dt(t)
     speeds: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -848,6 +869,7 @@ def recognize(
                 loop,
                 seen_side,
                 visible=required_in_view(ex, poses, sides) & ev.view_ok(ex, poses),
+                other_values=other_values,
             )  # fmt: skip
         )
     scores = rank(scores)

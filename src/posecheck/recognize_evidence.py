@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from posecheck.angles import is_known
-from posecheck.pose import LANDMARK_INDEX, Pose
+from posecheck.angles import compute_measures, is_known, resolve
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
 # The engine's view test (posecheck.engine): side views stay below this shoulder-width
 # ratio, front views above FRONT_VIEW_MIN_RATIO. Kept equal to the engine's defaults;
@@ -56,6 +56,8 @@ ATTEMPT_BASE = 0.5
 # ... and when it stays near its peak (within ATTEMPT_PEAK_SHARE of it) this long: a
 # position reached and turned back from, not a flicker of a noisy measure.
 ATTEMPT_DWELL_S = 0.5
+# ... and when at least this share of it is judged (in the posture, the points in view).
+ATTEMPT_JUDGED_SHARE = 0.8
 ATTEMPT_PEAK_SHARE = 0.8
 # Explained: a clip whose in-posture time lies inside the definition's phases (or its
 # incomplete repetitions) for this share is fully explained; less scales the score
@@ -103,6 +105,42 @@ def view_ok(ex, poses: Sequence[Pose | None]) -> np.ndarray:
         r = width_ratio(pose)
         if math.isfinite(r):
             out[i] = r <= hi if view == "side" else r >= lo
+    return out
+
+
+# --- the other limb --------------------------------------------------------------------
+
+
+def other_limb_measures(exercises) -> list[str]:
+    """Registered names (both sides) of the measures rules on the other limb use."""
+    names: set[str] = set()
+    for ex in exercises:
+        for ph in ex.phases:
+            for r in ex.rules_for(ph.name):
+                if r.measure.startswith("other_"):
+                    names.update(resolve(r.measure, side) for side in SIDES)
+    return sorted(n for n in names if is_known(n))
+
+
+def guessed_measures(
+    poses: Sequence[Pose | None],
+    names: Sequence[str],
+    measured: Sequence[Mapping[str, float]],
+) -> list[dict[str, float]]:
+    """Per frame ``measured`` with ``names`` filled in, where they are unknown, from every
+    landmark the model placed whatever its visibility. Seen from the side the far leg
+    is hidden, but the model's guess of it follows it: on the real knee-to-chest clip
+    it rests at 140 deg while the near knee is hugged, and hugs with it (within 5 deg)
+    when both are, at visibility 0.3-0.5."""
+    out: list[dict[str, float]] = []
+    for pose, have in zip(poses, measured, strict=True):
+        row = dict(have)
+        missing = [n for n in names if not math.isfinite(row.get(n, math.nan) or math.nan)]
+        if pose is not None and missing:
+            seen = replace(pose, visibility=np.ones_like(pose.visibility), raw_visibility=None,
+                           mask=None)  # fmt: skip
+            row.update(compute_measures(seen, missing))
+        out.append(row)
     return out
 
 
@@ -293,7 +331,9 @@ def attempt_progress(
         if seen_start and j < n:
             sel = judged[i:j]
             past = through is not None and bool(np.asarray(through)[i:j].any())
-            if sel.any() and not reached[i:j].any() and not past:
+            # the whole excursion in the exercise's posture and view: leaving them (all
+            # fours folding back into a child's pose) is not a repetition of it
+            if sel.mean() >= ATTEMPT_JUDGED_SHARE and not reached[i:j].any() and not past:
                 vals = np.where(sel, best[i:j], np.nan)
                 peak = float(np.nanmax(vals)) if np.isfinite(vals).any() else 0.0
                 near = np.nan_to_num(vals, nan=-1.0) >= ATTEMPT_PEAK_SHARE * peak
