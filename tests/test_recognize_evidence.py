@@ -141,3 +141,54 @@ def test_confidence_grows_with_the_margin_and_the_fit():
     assert conf == sorted(conf) and conf[0] == pytest.approx(0.5) and conf[-1] == 1.0
     # alone but fitting only in part: the rest of the evidence says "none of them"
     assert ev.decide([("a", 0.6)], set(), 0.6).confidence < 0.9
+
+
+def test_incomplete_reps_give_way_to_complete_reps_of_another_exercise():
+    from posecheck.recognize import ExerciseScore
+
+    def sc(name, score, **kw):
+        return ExerciseScore(name, score, "supine", 1.0, score, **kw)
+
+    half = sc("hug", 0.9, attempts=2, note="2 incomplete repetition(s), 60% of the way")
+    full = sc("lift", 1.0, reps=True)
+    other_posture = ExerciseScore("kneel", 0.8, "kneeling", 1.0, 0.8, attempts=1,
+                                  note="1 incomplete repetition(s), 70% of the way")  # fmt: skip
+    ev.discount_dominated([half, full, other_posture])
+    assert half.score == pytest.approx(0.9 * ev.ATTEMPT_DOMINATED) and full.score == 1.0
+    assert other_posture.score == 0.8  # nothing complete in its posture
+
+
+SINGLE = _defn(
+    "single", posture="supine", side="alternate", cycle=["rest", "hug", "rest"],
+    phases=[
+        {"name": "rest", "targets": [{"measure": "hip", "min_deg": 110}]},
+        {"name": "hug", "targets": [{"measure": "hip", "max_deg": 70}],
+         "rules": [{"id": "other_down", "measure": "other_hip", "min_deg": 100,
+                    "cue": "Keep the other leg down."}]},
+    ],
+)  # fmt: skip
+BOTH = _defn(
+    "both", posture="supine", cycle=["rest", "hug", "rest"],
+    phases=[
+        {"name": "rest", "targets": [{"measure": "hip", "min_deg": 110}]},
+        {"name": "hug", "targets": [{"measure": "hip", "max_deg": 70}]},
+    ],
+)  # fmt: skip
+
+
+def test_the_hidden_far_leg_is_judged_on_the_models_guess():
+    assert ev.other_limb_measures([SINGLE, BOTH]) == ["left_hip", "right_hip"]
+    # both knees hugged (hip 40 deg), the far (right) side barely visible
+    hug = (180, 140, 160, 0, 0, 90)
+    seq = [BODIES["hook_lying"]] * 20 + [hug] * 20 + [BODIES["hook_lying"]] * 20
+    t, poses = _seq(seq * 2)
+    for p in poses:
+        for part in ("shoulder", "hip", "knee", "ankle"):
+            p.visibility[LANDMARK_INDEX[f"right_{part}"]] = 0.3
+    guessed = ev.guessed_measures(poses, ["right_hip"], [{} for _ in poses])
+    assert guessed[30]["right_hip"] == pytest.approx(40, abs=1)
+    rec = recognize(t, poses, [SINGLE, BOTH])
+    assert rec.name == "both", [(s.name, s.score, s.rules_share) for s in rec.scores]
+    single = next(s for s in rec.scores if s.name == "single")
+    # the rests keep the rule, every hug breaks it
+    assert single.rules_share == pytest.approx(2 / 3, abs=0.05) and single.score < 0.9

@@ -872,7 +872,7 @@ def recognize(
                 other_values=other_values,
             )  # fmt: skip
         )
-    scores = rank(scores)
+    scores = rank(ev.discount_dominated(scores))
     # Position-only exercises are never the answer: the best exercise the camera can
     # confirm is, if it holds enough of the evidence; better-fitting position-only ones
     # are named as possible.

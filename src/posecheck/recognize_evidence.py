@@ -56,6 +56,9 @@ ATTEMPT_BASE = 0.5
 # ... and when it stays near its peak (within ATTEMPT_PEAK_SHARE of it) this long: a
 # position reached and turned back from, not a flicker of a noisy measure.
 ATTEMPT_DWELL_S = 0.5
+# Scores from incomplete reps are multiplied by this when another definition in the same
+# posture shows complete ones (see discount_dominated).
+ATTEMPT_DOMINATED = 0.5
 # ... and when at least this share of it is judged (in the posture, the points in view).
 ATTEMPT_JUDGED_SHARE = 0.8
 ATTEMPT_PEAK_SHARE = 0.8
@@ -349,6 +352,20 @@ def attempt_movement(count: int, progress: float, min_reps: int) -> float:
     if count <= 0:
         return 0.0
     return min(1.0, count / max(1, min_reps)) * (ATTEMPT_BASE + (1 - ATTEMPT_BASE) * progress)
+
+
+def discount_dominated(scores: list) -> list:
+    """Incomplete repetitions of one definition that another definition in the same
+    posture sees as complete repetitions are that other exercise's (legs lifted to a
+    right angle are complete lower-tummy lifts and half-way knee hugs): scores earned
+    from attempts are multiplied by ATTEMPT_DOMINATED then. ``scores``: ExerciseScore
+    objects (``reps``, ``attempts``, ``note``, ``posture``, ``score``), changed in place."""
+    full = {s.posture for s in scores if s.reps and s.score > 0}
+    for s in scores:
+        if s.attempts and not s.reps and "incomplete" in s.note and s.posture in full:
+            s.score = round(s.score * ATTEMPT_DOMINATED, 4)
+            s.note += "; another exercise shows complete repetitions"
+    return scores
 
 
 def explained(coverage: float, rules_share: float) -> float:
