@@ -109,6 +109,9 @@ class ExerciseScore:
     # posecheck.recognize_evidence.beyond_share), and incomplete repetitions seen
     beyond_share: float = 0.0
     attempts: int = 0
+    # the score on every frame whatever the camera angle, when some frames were not in
+    # the definition's view (None: all were)
+    off_view_score: float | None = None
 
 
 @dataclass
@@ -856,22 +859,25 @@ def recognize(
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
     scores = []
+    off_view: dict[str, float] = {}
     for ex in exercises:
         sides = worked_sides(ex, poses)
-        scores.append(
-            score_exercise(
-                ex,
-                postures,
-                values,
-                dt,
-                speed,
-                sides,
-                loop,
-                seen_side,
-                visible=required_in_view(ex, poses, sides) & ev.view_ok(ex, poses),
+        in_view = required_in_view(ex, poses, sides)
+        view = ev.view_ok(ex, poses)
+
+        def score(visible: np.ndarray, ex=ex, sides=sides) -> ExerciseScore:
+            return score_exercise(
+                ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
                 other_values=other_values,
             )  # fmt: skip
-        )
+
+        sc = score(in_view & view)
+        if (in_view & ~view).any():
+            # filmed from another angle than the definition's camera asks: not judged
+            # there (the engine would pause), but named as a candidate if it fits there
+            sc.off_view_score = score(in_view).score
+            off_view[ex.name] = sc.off_view_score
+        scores.append(sc)
     scores = rank(ev.discount_dominated(scores))
     # Position-only exercises are never the answer: the best exercise the camera can
     # confirm is, if it holds enough of the evidence; better-fitting position-only ones
@@ -880,7 +886,7 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score)
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

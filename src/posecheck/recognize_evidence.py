@@ -405,12 +405,15 @@ def decide(
     ranked: Sequence[tuple[str, float]],
     position_only: set[str],
     threshold: float,
+    off_view: Mapping[str, float] | None = None,
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
     The best definition the camera can confirm (not ``position_only``) is the answer
     when its share of the evidence reaches ``threshold``; otherwise none, with the
     candidates (score >= CANDIDATE_SCORE, position-only ones included) named.
+    ``off_view``: scores of definitions judged on every frame, whatever the camera angle
+    (see :func:`view_ok`): they are candidates too (filmed from another angle).
     """
     scores = dict(ranked)
     shares = evidence_shares(scores)
@@ -423,7 +426,9 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = [n for n in order if scores[n] >= CANDIDATE_SCORE][:MAX_CANDIDATES]
+    fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
+    cands = sorted((n for n in order if fits[n] >= CANDIDATE_SCORE), key=lambda n: -fits[n])
+    cands = cands[:MAX_CANDIDATES]
     name = top if top is not None and conf >= threshold and scores[top] > 0 else None
     return Decision(
         name=name,

@@ -167,9 +167,13 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             )
         if rec.candidates:
             # several fit in part, none clearly: name them rather than pick one
+            angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
+                      and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
+            view = (f"; {', '.join(angled)} fits better seen from another angle than its "
+                    "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
             raise InputError(
                 f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
-                f"(best {rec.confidence:.0%} confident < {rec.threshold:.0%})",
+                f"(best {rec.confidence:.0%} confident < {rec.threshold:.0%}){view}",
                 f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
             )
         best = rec.best or "nothing"
