@@ -30,10 +30,17 @@ definitions:
    Phases count only in frames where the definition's ``required`` points are in
    view (:func:`required_in_view`), as the engine pauses elsewhere.
 
-4. The best score wins if it reaches ``MIN_SCORE``; otherwise the answer is none.
-   Scores within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise
-   marked ``[recognition] position_only`` (the camera sees its position, not the
-   exercise) is never the answer: it is listed in ``possible`` instead.
+   The score is further weighed by what else the definition implies (the camera
+   view, the range its phases span, incomplete repetitions, how much of the clip its
+   phases and rules explain): :mod:`posecheck.recognize_evidence`.
+
+4. The answer: each definition's share of the evidence against the others and against
+   "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
+   can confirm is the answer when its share reaches ``MIN_SCORE``, the runner-up named
+   when close; otherwise none, with the candidates named. Scores within ``TIE_BAND`` of
+   the best are ranked by :func:`fit`. An exercise marked ``[recognition]
+   position_only`` (the camera sees its position, not the exercise) is never the
+   answer: it is listed in ``possible`` instead.
 
 Limits: a hold whose position is also a resting position (the abdominal draw-in
 is a hook-lying rest with an invisible contraction) cannot be told from resting,
@@ -55,9 +62,10 @@ from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.curvature import dorsal_direction
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
-# Below this best score the answer is "none" (nothing in the library fits). Above a
-# half: a cycle exercise seen in only half of its phases (e.g. lying in the start
-# position of a bridge) or a hold seen without its measurable targets is not enough.
+# Below this share of the evidence (recognize_evidence.decide) the answer is "none".
+# Above a half: two definitions explaining a clip equally well get a half each, and a
+# cycle exercise seen in only half of its phases (lying in the start position of a
+# bridge) or a hold seen without its measurable targets is not enough.
 MIN_SCORE = 0.6
 # Scores this close to the best are ranked by how well each definition explains
 # the clip (see rank()), not by the score alone.
@@ -119,10 +127,10 @@ class Recognition:
     """The answer: ``name`` is None for "none of the library"."""
 
     name: str | None
-    # the winner's score (or, when none, the best score of an exercise the camera
-    # can confirm, i.e. not position-only)
+    # the winner's share of the evidence (or, when none, that of the best exercise the
+    # camera can confirm, i.e. not position-only): see recognize_evidence.decide
     confidence: float
-    margin: float  # winner's score minus the runner-up's
+    margin: float  # the best confirmable score minus the next best score
     scores: list[ExerciseScore]  # best first
     postures: dict[str, float]  # share of frames per posture
     frames: int  # frames with a pose
