@@ -886,7 +886,8 @@ def recognize(
             sc.off_view_score = score(in_view).score
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
-    scores = rank(ev.discount_dominated(scores))
+    hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
+    scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
     # confirm is, if it holds enough of the evidence; better-fitting position-only ones
     # are named as possible.

@@ -354,17 +354,25 @@ def attempt_movement(count: int, progress: float, min_reps: int) -> float:
     return min(1.0, count / max(1, min_reps)) * (ATTEMPT_BASE + (1 - ATTEMPT_BASE) * progress)
 
 
-def discount_dominated(scores: list) -> list:
-    """Incomplete repetitions of one definition that another definition in the same
-    posture sees as complete repetitions are that other exercise's (legs lifted to a
-    right angle are complete lower-tummy lifts and half-way knee hugs): scores earned
-    from attempts are multiplied by ATTEMPT_DOMINATED then. ``scores``: ExerciseScore
-    objects (``reps``, ``attempts``, ``note``, ``posture``, ``score``), changed in place."""
-    full = {s.posture for s in scores if s.reps and s.score > 0}
+def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = frozenset()) -> list:
+    """When a definition sees complete repetitions, the clip moves: in the same posture,
+    incomplete repetitions of another definition are its repetitions (legs lifted to a
+    right angle are complete lower-tummy lifts and half-way knee hugs), and a hold
+    (``hold_only`` names: a still position) does not explain them (repeated pelvic tilts
+    are not a draw-in hold). Those scores are multiplied by ATTEMPT_DOMINATED.
+    ``scores``: ExerciseScore objects (``reps``, ``attempts``, ``note``, ``posture``,
+    ``score``), changed in place."""
+    full = {s.posture for s in scores if s.reps and s.score >= CANDIDATE_SCORE}
     for s in scores:
-        if s.attempts and not s.reps and "incomplete" in s.note and s.posture in full:
-            s.score = round(s.score * ATTEMPT_DOMINATED, 4)
+        if s.posture not in full or s.reps:
+            continue
+        if s.attempts and "incomplete" in s.note:
             s.note += "; another exercise shows complete repetitions"
+        elif s.name in hold_only:
+            s.note += ("; " if s.note else "") + "another exercise repeats a movement here"
+        else:
+            continue
+        s.score = round(s.score * ATTEMPT_DOMINATED, 4)
     return scores
 
 
