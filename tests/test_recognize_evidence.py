@@ -153,9 +153,12 @@ def test_incomplete_reps_give_way_to_complete_reps_of_another_exercise():
     full = sc("lift", 1.0, reps=True)
     other_posture = ExerciseScore("kneel", 0.8, "kneeling", 1.0, 0.8, attempts=1,
                                   note="1 incomplete repetition(s), 70% of the way")  # fmt: skip
-    ev.discount_dominated([half, full, other_posture])
+    hold = sc("still", 0.95)
+    ev.discount_dominated([half, full, other_posture, hold], hold_only={"still"})
     assert half.score == pytest.approx(0.9 * ev.ATTEMPT_DOMINATED) and full.score == 1.0
     assert other_posture.score == 0.8  # nothing complete in its posture
+    # repeated tilts in hook lying are not a still hold in hook lying
+    assert hold.score == pytest.approx(0.95 * ev.ATTEMPT_DOMINATED)
 
 
 SINGLE = _defn(
