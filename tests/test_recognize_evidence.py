@@ -195,3 +195,31 @@ def test_the_hidden_far_leg_is_judged_on_the_models_guess():
     single = next(s for s in rec.scores if s.name == "single")
     # the rests keep the rule, every hug breaks it
     assert single.rules_share == pytest.approx(2 / 3, abs=0.05) and single.score < 0.9
+
+
+def _front(knee_dy: float, shoulder_w: float = 100.0):
+    """A person facing the camera: shoulders ``shoulder_w`` apart, hips 130 px lower,
+    knees ``knee_dy`` below the hips, ankles under the knees."""
+    from posecheck.pose import NUM_LANDMARKS, Pose
+
+    xy = np.tile(np.array([640.0, 360.0]), (NUM_LANDMARKS, 1))
+    vis = np.zeros(NUM_LANDMARKS)
+    for side, sx in (("left", 1.0), ("right", -1.0)):
+        pts = {"shoulder": (640 + sx * shoulder_w / 2, 200), "hip": (640 + sx * 40, 330),
+               "knee": (640 + sx * 40, 330 + knee_dy), "ankle": (640 + sx * 40, 520),
+               "elbow": (640 + sx * 60, 300), "wrist": (640 + sx * 60, 380)}  # fmt: skip
+        for part, p in pts.items():
+            xy[LANDMARK_INDEX[f"{side}_{part}"]] = p
+            vis[LANDMARK_INDEX[f"{side}_{part}"]] = 0.95
+    return Pose(xy=xy, visibility=vis, image_size=(1280, 720))
+
+
+def test_sitting_filmed_from_the_front_is_seated():
+    from posecheck.recognize import classify_posture
+
+    sitting, standing = _front(knee_dy=25), _front(knee_dy=110)
+    assert ev.thighs_toward_camera(sitting) and not ev.thighs_toward_camera(standing)
+    assert classify_posture(sitting) == "seated"
+    assert classify_posture(standing) == "standing"
+    # seen from the side (shoulders overlap) the rule does not apply
+    assert not ev.thighs_toward_camera(_front(knee_dy=25, shoulder_w=10))

@@ -238,6 +238,10 @@ def classify_posture(pose: Pose | None) -> str:
     def any_leg(pred) -> bool:
         return any(pred(g) for g in legs)
 
+    # Seen from the front, sitting thighs point at the camera: short in the picture,
+    # under an upright trunk (the side-view rules below would read the legs as standing).
+    if trunk >= 55 and ev.thighs_toward_camera(pose):
+        return "seated"
     # Standing is decided by the legs alone: a deep hip hinge has a low trunk.
     if any_leg(
         lambda g: g["thigh"] >= 55 and g["shin"] >= 55 and g["knee"] >= 120 and g["knee_below"] > 0

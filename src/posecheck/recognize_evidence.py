@@ -111,6 +111,35 @@ def view_ok(ex, poses: Sequence[Pose | None]) -> np.ndarray:
     return out
 
 
+# --- posture from the front ----------------------------------------------------------
+
+# A thigh is pointing at the camera when it is shorter in the picture than this share of
+# the trunk (its true length is about 0.85 of the trunk's: Winter's 0.245 / 0.288 of
+# height); the trunk is seen upright and whole when it is at least this many shoulder
+# widths long (about 1.4 from the front; lying seen from the feet it is foreshortened).
+THIGH_TOWARD_CAMERA = 0.45
+TRUNK_UPRIGHT_WIDTHS = 1.0
+
+
+def thighs_toward_camera(pose: Pose, min_visibility: float = 0.5) -> bool:
+    """Both thighs short in the picture under a whole, upright-looking trunk seen from
+    the front: sitting, filmed from the front (squatting low also reads so)."""
+    need = [f"{s}_{p}" for s in SIDES for p in ("shoulder", "hip", "knee")]
+    if min(pose.vis(n) for n in need) < min_visibility:
+        return False
+    pt = {n: pose.point(n) for n in need}
+    sh = (pt["left_shoulder"] + pt["right_shoulder"]) / 2
+    hip = (pt["left_hip"] + pt["right_hip"]) / 2
+    trunk = float(np.hypot(*(sh - hip)))
+    width = float(np.hypot(*(pt["left_shoulder"] - pt["right_shoulder"])))
+    if trunk <= 0 or width <= 0 or trunk < TRUNK_UPRIGHT_WIDTHS * width:
+        return False
+    if width / trunk < FRONT_VIEW_MIN_RATIO:  # not a front view
+        return False
+    thighs = [float(np.hypot(*(pt[f"{s}_knee"] - pt[f"{s}_hip"]))) for s in SIDES]
+    return max(thighs) < THIGH_TOWARD_CAMERA * trunk
+
+
 # --- the other limb --------------------------------------------------------------------
 
 
