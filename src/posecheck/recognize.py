@@ -256,9 +256,12 @@ def classify_posture(pose: Pose | None) -> str:
         lambda g: g["shin"] <= 35 and g["knee"] <= 75 and g["knee_below"] > 0 and g["hip"] <= 75
     ) or (trunk >= 55 and any_leg(lambda g: g["thigh"] >= 55 and g["shin"] <= 35)):
         return "kneeling"
-    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130:
+    # Lying seen from the head or the feet: shoulders spread, the trunk foreshortened
+    # to less than their width (sitting or standing from the front it is longer)
+    along = ev.trunk_along_camera(pose)
+    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130 and not along:
         return "seated"
-    lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130)
+    lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130) or along
     if not lying:
         return POSTURE_UNKNOWN
     return _supine_or_prone(
@@ -710,6 +713,11 @@ def score_exercise(
     note = ""
     movement_full = False
     attempts = 0
+    # a movement that goes in and out of the posture every rep is another exercise
+    flips = ev.posture_changes(postures, dt, ex.posture)
+    changes = ev.POSTURE_CHANGES_FACTOR if flips > 2 else 1.0
+    if flips > 2:
+        note = f"enters or leaves the posture {flips} times"
 
     def held(name: str, min_s: float = 0.0) -> tuple[float, float] | None:
         """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
@@ -778,7 +786,6 @@ def score_exercise(
                 note = f"{attempts} incomplete repetition(s), {progress:.0%} of the way"
                 # the incomplete reps are explained by this exercise too
                 coverage = min(1.0, coverage + attempt_s / posture_s) if posture_s else 0.0
-                rules_share = max(rules_share, 1.0)
         # Time far beyond the range the phases span is a movement this exercise lacks.
         movement *= ev.range_factor(beyond)
         # A clip may show only the held phase of a cycle (a supine twist filmed during
@@ -807,7 +814,7 @@ def score_exercise(
         movement = h[0] * h[1] * (rules_share if note == "" else 1.0)
     return ExerciseScore(
         name=ex.name,
-        score=round(posture_share * movement * ev.explained(coverage, rules_share), 4),
+        score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
         posture=ex.posture,
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),

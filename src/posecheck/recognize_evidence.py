@@ -140,6 +140,50 @@ def thighs_toward_camera(pose: Pose, min_visibility: float = 0.5) -> bool:
     return max(thighs) < THIGH_TOWARD_CAMERA * trunk
 
 
+def trunk_along_camera(pose: Pose, min_visibility: float = 0.5) -> bool:
+    """Shoulders spread as in a front view, but the trunk shorter in the picture than
+    TRUNK_UPRIGHT_WIDTHS shoulder widths: the body lies along the camera's axis (filmed
+    from the head or the feet)."""
+    need = [f"{s}_{p}" for s in SIDES for p in ("shoulder", "hip")]
+    if min(pose.vis(n) for n in need) < min_visibility:
+        return False
+    r = width_ratio(pose)
+    return math.isfinite(r) and r >= FRONT_VIEW_MIN_RATIO and 1.0 / r < TRUNK_UPRIGHT_WIDTHS
+
+
+# --- posture changes -------------------------------------------------------------------
+
+# Stays in one posture shorter than this are jitter of the posture rules.
+POSTURE_RUN_S = 0.5
+# Getting into the exercise's posture and out of it again is two changes; more means the
+# movement itself goes in and out of it (squats dip into a seated shape every rep): the
+# score is multiplied by this.
+POSTURE_CHANGES_FACTOR = 0.5
+
+
+def posture_changes(postures: Sequence[str], dt: np.ndarray, posture: str) -> int:
+    """How often the clip enters or leaves ``posture`` (stays shorter than POSTURE_RUN_S
+    and frames of unknown posture are ignored). Supine and prone count as one: a chest
+    raised off the floor can read as either, but nobody gets up from the floor."""
+    lying = ("supine", "prone")
+    if posture in lying:
+        posture = "lying"
+    runs: list[list] = []
+    for p, d in zip(postures, np.asarray(dt, float).tolist(), strict=True):
+        if p == "unknown":
+            continue
+        p = "lying" if p in lying else p
+        if runs and runs[-1][0] == p:
+            runs[-1][1] += d
+        else:
+            runs.append([p, d])
+    seq: list[str] = []
+    for p, d in runs:
+        if d >= POSTURE_RUN_S and (not seq or seq[-1] != p):
+            seq.append(p)
+    return sum((a == posture) != (b == posture) for a, b in zip(seq, seq[1:], strict=False))
+
+
 # --- the other limb --------------------------------------------------------------------
 
 
