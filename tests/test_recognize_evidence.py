@@ -223,3 +223,33 @@ def test_sitting_filmed_from_the_front_is_seated():
     assert classify_posture(standing) == "standing"
     # seen from the side (shoulders overlap) the rule does not apply
     assert not ev.thighs_toward_camera(_front(knee_dy=25, shoulder_w=10))
+
+
+@pytest.mark.parametrize(
+    ("seq", "changes"),
+    [
+        ("sssss" * 4, 0),  # seated throughout
+        ("ttttt" + "sssss" * 3 + "ttttt", 2),  # sits down, exercises, stands up
+        ("tttttsssss" * 3, 5),  # squats: in and out of a seated shape every rep
+        ("sssssstsssss", 0),  # a 0.1 s flicker is jitter
+        ("sssss?????sssss", 0),  # unknown frames (a title card) do not count
+    ],
+)
+def test_posture_changes(seq, changes):
+    names = {"s": "seated", "t": "standing", "?": "unknown"}
+    postures = [names[c] for c in seq]
+    assert ev.posture_changes(postures, np.full(len(seq), 0.1), "seated") == changes
+
+
+def test_supine_and_prone_are_one_for_posture_changes():
+    postures = ["prone"] * 10 + ["supine"] * 10 + ["prone"] * 10 + ["supine"] * 10
+    assert ev.posture_changes(postures, np.full(40, 0.1), "prone") == 0
+
+
+def test_lying_filmed_from_the_feet_is_not_sitting():
+    from posecheck.recognize import classify_posture
+
+    # shoulders spread as from the front, the trunk shorter than their width
+    lying = _front(knee_dy=25, shoulder_w=180)
+    assert ev.trunk_along_camera(lying) and not ev.trunk_along_camera(_front(knee_dy=25))
+    assert classify_posture(lying) != "seated"
