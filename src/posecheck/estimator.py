@@ -39,12 +39,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, Pose
+from posecheck.protocols import Estimator as Estimator  # the protocol, re-exported here
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,6 @@ _MODEL_FILES = {
     1: "pose_landmark_full.tflite",
     2: "pose_landmark_heavy.tflite",
 }
-
-
-class Estimator(Protocol):
-    """Anything that turns a frame into one person's pose (or ``None``)."""
-
-    def estimate(self, frame: Frame) -> Pose | None:
-        """The pose in ``frame``, or ``None`` when nobody is in view.
-
-        Never raises on empty frames.
-        """
-        ...
-
-    def close(self) -> None: ...
 
 
 @dataclass
@@ -428,6 +416,20 @@ class MediaPipeEstimator:
             full[y0:y1, x0:x1] = found.mask
             found.mask = full
         return found if self.selector.accept_recovered(found, t_s) else None
+
+    def reset(self) -> None:
+        """Start again as if just made (a new video or chunk), keeping the loaded model.
+
+        MediaPipe's graph restarts (tracking and its landmark smoothing forget the
+        last video) and the person selection starts afresh: the poses that follow
+        are the ones a new estimator would give.
+        """
+        with _native_stderr_silenced():
+            self._pose.reset()
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))  # as __init__ does
+        if self.selector is not None:
+            self.selector = PersonSelector(self.selector.opt)
+        self._quiet_left = _QUIET_POSES
 
     def close(self) -> None:
         if self._pose is not None:

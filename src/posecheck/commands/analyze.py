@@ -7,9 +7,10 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
+from posecheck.protocols import EngineWrapper, PipelineEngine
+from posecheck.results import SessionSummary
 
 HELP = "analyse a video: annotated video, data, report"
 DESCRIPTION = """\
@@ -23,12 +24,16 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
   posecheck analyze clip.mp4 -e auto -o out/clip
   posecheck analyze clip.mp4 -e bridge --no-video --force
+  posecheck analyze long-session.mp4 -e bridge --workers 4
+
+A video of two --min-chunk (10 s) or more is split into chunks that worker processes
+(--workers, default: the cores) run the pose model on; see README "Every core".
 """
 
 log = logging.getLogger(__name__)
@@ -51,7 +56,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "-o",
-        "--out",
+        "--outdir",
+        "--out",  # the older name; --outdir is the one live uses too
+        dest="out",
         metavar="OUTDIR",
         type=Path,
         help="output folder (default: <video folder>/<video stem>.posecheck/)",
@@ -78,8 +85,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1,
         help="MediaPipe model: 1 (full) is bundled; 0 and 2 need a download",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes running the pose model on chunks of the video (default: the cores; "
+        "a video shorter than two --min-chunk runs in one)",
+    )
+    p.add_argument(
+        "--min-chunk",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="shortest chunk of video a worker gets, in seconds (default: 10)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def default_outdir(video: Path) -> Path:
@@ -96,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     library = library_from_args(args)
     auto = args.exercise.lower() == "auto"
     exercise = None if auto else library.get(args.exercise)  # unknown names fail first
+    if args.workers < 0:
+        raise InputError(f"--workers {args.workers} is out of range", "use 1 or more, 0: the cores")
+    if not args.min_chunk > 0:
+        raise InputError(f"--min-chunk {args.min_chunk:g} is out of range", "use seconds > 0")
     # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)
     info = source.info
@@ -126,15 +155,15 @@ def run(args: argparse.Namespace) -> int:
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
-        interrupted = False
+        interrupted: BaseException | None = None
         try:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
-                meta=outputs.landmarks_meta,
+                meta=outputs.landmarks_meta, workers=args.workers, min_chunk_s=args.min_chunk,
             )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+            interrupted = exc
         progress.done()
     finally:
         source.close()
@@ -145,13 +174,13 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     from posecheck.commands._offline import LimitedSource, ReplayEstimator, recognise
     from posecheck.commands._progress import ProgressLine
     from posecheck.landmarks_io import read_landmarks
-    from posecheck.sources import open_source
+    from posecheck.sources import Source, open_source
 
     data = read_landmarks(lm_path)
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
-        if not interrupted:
+        if interrupted is None:
             # Nothing else was written: leave no half session that a rerun with -e
             # would have to --force over.
             lm_path.unlink(missing_ok=True)
@@ -163,7 +192,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
             f"the poses found so far are in {lm_path}",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
             f"recognised: {exercise.name} ({record['confidence']:.0%} confident"
@@ -174,23 +203,25 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     outputs.exercise = exercise
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
-    source = open_source(video)
-    if interrupted:
-        source = LimitedSource(source, len(data))
+    opened = open_source(video)
+    source: Source | LimitedSource = (
+        LimitedSource(opened, len(data)) if interrupted is not None else opened
+    )
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
-            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
-        )
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress,
+            interrupted is not None,
+        )  # fmt: skip
     finally:
         source.close()
-    if interrupted and code == 0:
+    if interrupted is not None and code == 0:
         print(
             f"posecheck: interrupted: partial results for {len(data)} frames written to "
             f"{outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     return code
 
 
@@ -201,17 +232,17 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     from posecheck.sinks.session import screen_summary
 
     engine = Engine(exercise, side=args.side)
-    _wrap_finish(engine, recognition, force_partial=partial)
     own_estimator = estimator is None
     if own_estimator:
         from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
 
         # Mask-based measures (back curvature) need MediaPipe's segmentation.
-        estimator = MediaPipeEstimator(
-            EstimatorOptions(
-                model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
-            )
+        opts = EstimatorOptions(
+            model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
         )
+        estimator = _parallel(args, source, opts, exercise) or MediaPipeEstimator(opts)
+        if hasattr(estimator, "source") and not (outputs.video or outputs.report):
+            source = estimator.source()  # no sink draws: no frame is decoded here
     smoother = None
     if args.smoothing:
         from posecheck.smoothing import PoseSmoother
@@ -219,22 +250,26 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         smoother = PoseSmoother()
     sinks = outputs.sinks()
     try:
+        judge = _FinishExtras(engine, recognition, force_partial=partial)
         summary = pipeline.run(
-            source, estimator, engine, sinks, smoother=smoother, progress=progress
+            source, estimator, judge, sinks, smoother=smoother, progress=progress
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
+        why = getattr(exc, "name", "")
         print(
-            f"posecheck: interrupted: partial results for {frames} frames written to "
-            f"{outputs.outdir}/",
+            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
+            f"{frames} frames written to {outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(exc)
     finally:
         if own_estimator:
             estimator.close()
+    if hasattr(estimator, "describe"):
+        log.info("%s", estimator.describe())
     progress.done()
     print(screen_summary(summary, exercise, source.info, outputs.outdir, outputs.names()))
     if summary.frames == 0:
@@ -246,25 +281,42 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         raise InputError(
             f"{source.info.path}: no person found in any of the {summary.frames} frames",
             "film the whole body in good light; 'posecheck show "
-            f"{getattr(exercise, 'name', '')}' says where to put the camera",
+            f"{exercise.name}' says where to put the camera",
         )
+    from posecheck.history import record_from_args
+
+    data = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
 
 
-def _wrap_finish(engine: Any, recognition: dict | None, force_partial: bool) -> None:
-    """Make the engine's summary carry the recognition record, and stay partial if asked.
+def _parallel(args, source, options, exercise):  # -> a PoseSource-like estimator or None
+    """Chunked estimation in worker processes (:mod:`posecheck.parallel`), or None."""
+    from posecheck import parallel
+    from posecheck.commands._offline import mask_measures
+    from posecheck.estimator import check_options
+
+    check_options(options)  # here, not in the workers: one clear line
+    min_vis = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
+    masks = sorted(mask_measures([exercise])) if options.segmentation else ()
+    return parallel.for_source(source, args.workers, options, masks, min_vis, args.min_chunk)
+
+
+class _FinishExtras(EngineWrapper):
+    """The engine, whose summary carries the recognition record and stays partial if asked.
 
     (A second pass over frames a Ctrl-C'd first pass saw ends normally, yet covers
     only part of the video.)
     """
-    if recognition is None and not force_partial:
-        return
-    finish = engine.finish
 
-    def finish_more(partial: bool = False):
-        s = finish(partial=partial or force_partial)
-        if recognition is not None:
-            s.recognition = dict(recognition)
+    def __init__(
+        self, engine: PipelineEngine, recognition: dict | None, force_partial: bool
+    ) -> None:
+        super().__init__(engine)
+        self.recognition, self.force_partial = recognition, force_partial
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        s = self.engine.finish(partial=partial or self.force_partial)
+        if self.recognition is not None:
+            s.recognition = dict(self.recognition)
         return s
-
-    engine.finish = finish_more

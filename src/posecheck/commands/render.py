@@ -102,8 +102,13 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
         raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
-    if not out.parent.exists():
-        raise InputError(f"{out.parent}: folder does not exist", "create it or choose another -o")
+    try:  # like analyze: the folder is created
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{out.parent}: cannot create the folder ({exc.strerror or exc})",
+            "choose another -o",
+        ) from None
     if not 1 <= args.fps <= 120:
         raise InputError(f"--fps {args.fps:g}: out of range", "give 1 to 120")
 
@@ -118,9 +123,15 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     renderer = ClipRenderer(opts, script, definition)
 
+    tty = sys.stderr.isatty()
+    quarters = [0]
+
     def progress(i: int, n: int) -> None:
-        if sys.stderr.isatty() and (i % 24 == 0 or i == n):
+        if tty and (i % 24 == 0 or i == n):
             print(f"\rrendering {i}/{n} frames", end="" if i < n else "\n", file=sys.stderr)
+        elif not tty and n and 4 * i // n > quarters[0]:  # logs: a line each quarter
+            quarters[0] = 4 * i // n
+            print(f"rendering {i}/{n} frames", file=sys.stderr)
 
     truth = write_clip(renderer, out, crf=args.crf, progress=progress)
     reps = len(truth["reps"])

@@ -50,8 +50,13 @@ class LiveSource:
         return self.inner.info
 
     @property
+    def warnings(self) -> list[str]:
+        """The wrapped source's warnings (a truncated file): they go into summary.json."""
+        return list(self.inner.warnings)
+
+    @property
     def is_camera(self) -> bool:
-        return getattr(self.inner.info, "kind", "") == "camera"
+        return self.inner.info.kind == "camera"
 
     def frames(self) -> Iterator[Frame]:
         ctl = self.control

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from posecheck import safeio
 from posecheck.errors import InputError
 from posecheck.render.clip import ClipRenderer
 
@@ -41,7 +42,7 @@ class VideoWriter:
             self._av = None
             import cv2
 
-            self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+            self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
             if not self._cv.isOpened():
                 raise InputError(f"cannot write video {path}",
                                  "check the folder exists and is writable") from exc  # fmt: skip
@@ -53,7 +54,7 @@ class VideoWriter:
             frame = av.VideoFrame.from_ndarray(img, format="bgr24")
             for pkt in self._stream.encode(frame):
                 self._av.mux(pkt)
-        else:
+        elif self._cv is not None:
             self._cv.write(img)
 
     def close(self) -> None:
@@ -93,16 +94,30 @@ def write_clip(
         raise InputError(f"output folder does not exist: {out.parent}", "create it first")
     truth = renderer.truth_header()
     frames = []
-    writer = VideoWriter(out, renderer.opts.size, renderer.opts.fps, crf)
+    # Encoded under a unique temporary name, renamed only when complete (posecheck.safeio):
+    # an interrupted render leaves no half clip, and a link at ``out`` is not followed.
     try:
-        for i, _t, img, fr in renderer.frames():
-            writer.write(img)
-            frames.append(fr)
-            if progress:
-                progress(i + 1, renderer.n_frames)
-    finally:
-        writer.close()
+        tmp = safeio.temp_path(out, suffix=out.suffix)
+    except OSError as exc:
+        raise safeio.write_error(out, exc) from None
+    try:
+        writer = VideoWriter(tmp, renderer.opts.size, renderer.opts.fps, crf)
+        try:
+            for i, _t, img, fr in renderer.frames():
+                writer.write(img)
+                frames.append(fr)
+                if progress:
+                    progress(i + 1, renderer.n_frames)
+        finally:
+            writer.close()
+    except BaseException as exc:
+        written = tmp.stat().st_size if tmp.exists() else 0
+        safeio.discard(tmp)
+        if isinstance(exc, OSError):
+            raise safeio.write_error(out, exc, written) from None
+        raise
     truth["video"] = out.name
     truth["series"] = columns(frames)
-    truth_path(out).write_text(json.dumps(truth, separators=(",", ":")) + "\n")
+    safeio.write_text(truth_path(out), json.dumps(truth, separators=(",", ":")) + "\n")
+    safeio.commit(tmp, out)
     return truth

@@ -12,15 +12,19 @@ checks the folder first: never over an input, no silent overwrite, writable.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from posecheck import safeio
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import Sink, SinkBase
 from posecheck.results import (
     STATE_LOW_VISIBILITY,
     STATE_NO_PERSON,
@@ -29,6 +33,11 @@ from posecheck.results import (
     SessionSummary,
 )
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.sinks.tables import SummaryJsonSink
+    from posecheck.sinks.video import VideoSink
 
 VIDEO = "annotated.mp4"
 CSV = "frames.csv"
@@ -51,11 +60,13 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
     targets = [(outdir / n) for n in names]
     ins = {os.path.realpath(p) for p in inputs}
     for t in targets:
-        if os.path.realpath(t) in ins:
+        # By path and by identity: a hard link (or a second mount) of the input under an
+        # output's name is the input too.
+        if os.path.realpath(t) in ins or any(safeio.same_file(t, p) for p in inputs):
             raise InputError(
                 f"{t}: the output would overwrite the input", "choose another folder with -o"
             )
-    existing = [t.name for t in targets if t.exists()]
+    existing = [t.name for t in targets if os.path.lexists(t)]
     if existing and not force:
         raise OutputExistsError(
             f"{outdir}: already holds results ({', '.join(existing)})",
@@ -71,22 +82,48 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
             f"{outdir}: cannot write the results there ({exc.strerror or exc})",
             "choose a writable folder with -o",
         ) from exc
+    # hidden halves a killed run left (never under a final name), also of outputs this
+    # run does not write
+    for n in {*names, VIDEO, CSV, SUMMARY, REPORT}:
+        safeio.drop_stale_temps(outdir / n)
+    if force:
+        _drop_stale_outputs(outdir, names, inputs)
 
 
-class SessionChecks:
+def _drop_stale_outputs(outdir: Path, names: list[str], inputs: list[Path]) -> None:
+    """--force: remove what the earlier session listed as its outputs and this one will
+    not replace (another clip's landmarks file), so the folder holds one session."""
+    try:
+        old = json.loads((outdir / SUMMARY).read_text(encoding="utf-8")).get("outputs") or {}
+    except (OSError, ValueError, AttributeError):
+        return
+    for name in old:
+        p = outdir / str(name)
+        if (
+            str(name) in names
+            or p.parent != outdir  # only plain names inside the folder
+            or any(safeio.same_file(p, i) for i in inputs)
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file() or p.is_symlink():
+                p.unlink()
+
+
+class SessionChecks(SinkBase):
     """Counts frame states and adds plain warnings to the summary before the writers see it.
 
     Put it first in the sink list: its ``close`` runs first and the summary it
     annotates is the one summary.json and the report receive.
     """
 
-    def __init__(self, exercise: object | None = None) -> None:
+    def __init__(self, exercise: Exercise | None = None) -> None:
         self.exercise = exercise
         self.states: dict[str, int] = {}
         self.frames = 0
         self.first_pose_s: float | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.exercise = exercise or self.exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
@@ -126,20 +163,25 @@ class SessionChecks:
 class _ExerciseDefault:
     """Gives a sink the exercise known at construction when the pipeline passes none."""
 
-    def __init__(self, sink: Any, exercise: object | None) -> None:
+    def __init__(self, sink: Sink, exercise: Exercise | None) -> None:
         self.sink, self.exercise = sink, exercise
+        # The file it writes, so a failure at close names it (pipeline._close_all).
+        self.path: Path | None = getattr(sink, "path", None)
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
+        self.sink.describe_run(estimator=estimator, smoother=smoother)
+
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.sink.open(info, exercise if exercise is not None else self.exercise)
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         self.sink.write(frame, result)
 
+    def end(self, result: FrameResult) -> None:
+        self.sink.end(result)
+
     def close(self, summary: SessionSummary) -> None:
         self.sink.close(summary)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sink, name)
 
 
 @dataclass
@@ -148,7 +190,7 @@ class SessionOutputs:
 
     outdir: Path
     stem: str
-    exercise: object | None = None
+    exercise: Exercise | None = None
     video: bool = True
     csv: bool = True
     summary: bool = True
@@ -162,8 +204,8 @@ class SessionOutputs:
     def __post_init__(self) -> None:
         self.outdir = Path(self.outdir)
         self.checks = SessionChecks(self.exercise)
-        self.summary_sink = None
-        self.video_sink = None
+        self.summary_sink: SummaryJsonSink | None = None
+        self.video_sink: VideoSink | None = None
 
     def names(self) -> list[str]:
         out = []
@@ -182,12 +224,12 @@ class SessionOutputs:
     def paths(self) -> dict[str, Path]:
         return {n: self.outdir / n for n in self.names()}
 
-    def sinks(self) -> list[Any]:
+    def sinks(self) -> list[Sink]:
         from posecheck.sinks.report import ReportSink
         from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
 
         outputs = {k: k for k in self.names()}
-        sinks: list[Any] = [self.checks]
+        sinks: list[Sink] = [self.checks]
         if self.landmarks and not self.landmarks_prewritten:
             from posecheck.landmarks_io import LandmarksSink
 
@@ -200,24 +242,27 @@ class SessionOutputs:
 
             self.video_sink = VideoSink(self.outdir / VIDEO)
             sinks.append(self.video_sink)
+        if self.report:
+            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         if self.summary:
+            # Last: it closes after every other writer, so a writer that failed (a full
+            # disk) is in its warnings and "partial" is true (pipeline._close_all).
             self.summary_sink = SummaryJsonSink(
                 self.outdir / SUMMARY, extra={"outputs": outputs, **self.extra}
             )
             sinks.append(self.summary_sink)
-        if self.report:
-            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         return [_ExerciseDefault(s, self.exercise) for s in sinks]
 
 
 def format_mmss(t: float | None) -> str:
     if t is None or not math.isfinite(t):
         return "-"
-    m, s = divmod(max(0.0, t), 60)
+    # rounded to the tenth first: 599.98 s is 10:00.0, not 9:60.0
+    m, s = divmod(round(max(0.0, t), 1), 60)
     return f"{int(m)}:{s:04.1f}"
 
 
-def screen_summary(summary: SessionSummary, exercise: object | None, info: MediaInfo | None,
+def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: MediaInfo | None,
                    outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
     """The one-screen text printed after a session."""
     d = exview.dose(exercise)

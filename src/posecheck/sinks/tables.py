@@ -25,12 +25,16 @@ import datetime as _dt
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from posecheck import DISCLAIMER, __version__
+from posecheck import DISCLAIMER, __version__, safeio
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 
 def _num(v: float | None, digits: int = 2) -> str:
@@ -39,25 +43,26 @@ def _num(v: float | None, digits: int = 2) -> str:
     return f"{v:.{digits}f}"
 
 
-class FramesCsvSink:
+class FramesCsvSink(SinkBase):
     """Writes frames.csv, one row per frame, streamed (nothing is kept in memory)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rows = 0
-        self._fh = None
-        self._writer = None
+        self._file: safeio.AtomicFile | None = None
+        self._writer: Any = None
         self._measures: list[str] = []
         self._targeted: list[str] = []
         # The newest frame's result waits for the next frame or for end(): the end of
         # the input may still change its counts (see the module docstring).
         self._held: FrameResult | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._declared = exview.measure_names(exercise)
         self._bands = list(exview.bands(exercise))
-        self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self._writer = csv.writer(self._fh)
+        # Streamed into a temporary file, renamed to frames.csv when it is complete.
+        self._file = safeio.AtomicFile(self.path, "w", newline="")
+        self._writer = csv.writer(self._file.fh)
 
     def _header(self, result: FrameResult | None) -> None:
         names = list(self._declared)
@@ -94,6 +99,15 @@ class FramesCsvSink:
             self._held = result
 
     def _row(self, result: FrameResult) -> None:
+        try:
+            self._write_row(result)
+        except OSError as exc:  # a full disk: drop the temporary file, one clear line
+            f, self._file = self._file, None
+            if f is None:
+                raise
+            raise f._fail(exc) from None
+
+    def _write_row(self, result: FrameResult) -> None:
         if not self._measures:
             self._header(result)
         by_bare = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
@@ -111,21 +125,24 @@ class FramesCsvSink:
         self.rows += 1
 
     def close(self, summary: SessionSummary) -> None:
-        if self._fh is not None:
-            if self._held is not None:
-                self._row(self._held)
-                self._held = None
-            if not self._measures:  # no frame at all: still a valid CSV with a header
-                self._header(None)
-            self._fh.close()
-            self._fh = None
+        if self._file is not None:
+            f, self._file = self._file, None
+            try:
+                if self._held is not None:
+                    self._row(self._held)
+                    self._held = None
+                if not self._measures:  # no frame at all: still a valid CSV with a header
+                    self._header(None)
+            except OSError as exc:
+                raise f._fail(exc) from None
+            f.commit()
 
 
 def summary_dict(
     summary: SessionSummary,
     *,
     info: MediaInfo | None,
-    exercise: object | None,
+    exercise: Exercise | None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary.json content (validated by ``posecheck/data/summary.schema.json``)."""
@@ -167,7 +184,7 @@ def summary_dict(
     return out
 
 
-class SummaryJsonSink:
+class SummaryJsonSink(SinkBase):
     """Writes summary.json when the session closes (also a partial one after Ctrl-C).
 
     ``extra`` adds top-level keys (e.g. the output file names). ``data`` holds
@@ -179,9 +196,9 @@ class SummaryJsonSink:
         self.extra = dict(extra or {})
         self.data: dict[str, Any] | None = None
         self._info: MediaInfo | None = None
-        self._exercise: object | None = None
+        self._exercise: Exercise | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._info, self._exercise = info, exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
@@ -191,7 +208,6 @@ class SummaryJsonSink:
         self.data = summary_dict(
             summary, info=self._info, exercise=self._exercise, extra=self.extra
         )
-        tmp = self.path.with_suffix(".json.tmp")
-        # Written whole then renamed: a reader never sees half a file.
-        tmp.write_text(json.dumps(self.data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        # Written whole under a unique temporary name, then renamed: a reader never sees
+        # half a file, and a link left at a fixed temporary name is never followed.
+        safeio.write_text(self.path, json.dumps(self.data, indent=2, allow_nan=False) + "\n")

@@ -20,21 +20,29 @@ last picture shows the same counts as summary.json.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 
+from posecheck import safeio
 from posecheck.errors import PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks.overlay import Overlay
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +148,7 @@ class _OpenCVEncoder:
         import cv2
 
         self.writer = cv2.VideoWriter(
-            str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(rate), (width, height)
+            str(path), cv2.VideoWriter.fourcc(*"mp4v"), float(rate), (width, height)
         )
         if not self.writer.isOpened():
             raise RuntimeError("OpenCV could not open an mp4v writer")
@@ -152,10 +160,24 @@ class _OpenCVEncoder:
         self.writer.release()
 
 
-ENCODERS = {"pyav": _PyAVEncoder, "ffmpeg": _FFmpegPipeEncoder, "opencv": _OpenCVEncoder}
+class _Encoder(Protocol):
+    """What :class:`VideoSink` needs of an encoder."""
+
+    name: str
+
+    def write(self, img: np.ndarray) -> None: ...
+
+    def close(self) -> None: ...
 
 
-class VideoSink:
+ENCODERS: dict[str, Callable[[Path, int, int, Fraction], _Encoder]] = {
+    "pyav": _PyAVEncoder,
+    "ffmpeg": _FFmpegPipeEncoder,
+    "opencv": _OpenCVEncoder,
+}
+
+
+class VideoSink(SinkBase):
     """Writes ``annotated.mp4``: the frames with the overlay, on a worker thread.
 
     ``encoders`` is the order to try (names from :data:`ENCODERS`); tests pass a
@@ -179,11 +201,12 @@ class VideoSink:
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._enc = None
+        self._enc: _Encoder | None = None
         self._size: tuple[int, int] | None = None
         self._held: tuple[np.ndarray, FrameResult] | None = None
+        self._tmp: Path | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         if self.overlay is None:
             self.overlay = Overlay(exercise)
         self._info = info
@@ -199,15 +222,22 @@ class VideoSink:
             )
         self._size = (w2, h2)
         errors = []
+        # Encoded under a unique temporary name (an .mp4 suffix: encoders pick the
+        # container by it), renamed to annotated.mp4 only when complete.
+        try:
+            self._tmp = safeio.temp_path(self.path, suffix=".mp4")
+        except OSError as exc:
+            raise safeio.write_error(self.path, exc) from None
         for name in self.encoders:
             try:
-                self._enc = ENCODERS[name](self.path, w2, h2, self._rate)
+                self._enc = ENCODERS[name](self._tmp, w2, h2, self._rate)
                 self.encoder_name = self._enc.name
                 break
             except Exception as exc:  # noqa: BLE001 - any failure means: try the next one
                 errors.append(f"{name}: {exc}")
                 log.debug("encoder %s unavailable: %s", name, exc)
         if self._enc is None:
+            safeio.discard(self._tmp)
             raise PosecheckError(
                 f"cannot write {self.path}: no video encoder works ({'; '.join(errors)})",
                 "install ffmpeg, or use --no-video",
@@ -230,7 +260,7 @@ class VideoSink:
                 img, result = item
                 if self.overlay is not None:
                     self.overlay.draw(img, result)
-                assert self._size is not None
+                assert self._size is not None and self._enc is not None  # set by _start
                 if img.shape[1] != self._size[0] or img.shape[0] != self._size[1]:
                     h, w = img.shape[:2]
                     padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
@@ -247,9 +277,33 @@ class VideoSink:
     def _check(self) -> None:
         if self._error is not None:
             err, self._error = self._error, None
+            written = self._tmp_size()
+            self._abandon()
+            if isinstance(err, OSError):  # full disk, I/O error: one line naming the folder
+                raise safeio.write_error(self.path, err, written) from err
             raise PosecheckError(
-                f"writing {self.path} failed: {err}", "check free disk space, or use --no-video"
+                f"encoding {self.path.name} failed ({self.encoder_name}): {err}",
+                "use --no-video to skip the annotated video",
             ) from err
+
+    def _tmp_size(self) -> int:
+        try:
+            return self._tmp.stat().st_size if self._tmp is not None else 0
+        except OSError:
+            return 0
+
+    def _abandon(self) -> None:
+        """Stop encoding and drop the temporary file (the final name is never touched)."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+        if self._enc is not None:
+            with contextlib.suppress(Exception):  # the file is discarded anyway
+                self._enc.close()
+            self._enc = None
+        safeio.discard(self._tmp)
+        self._tmp = None
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         if frame is None:  # re-scoring from landmarks: there is no picture
@@ -277,8 +331,13 @@ class VideoSink:
         self._thread.join()
         self._thread = None
         try:
-            self._enc.close()
+            if self._enc is not None:
+                self._enc.close()
         except Exception as exc:  # noqa: BLE001
             self._error = self._error or exc
+        self._enc = None
         self._check()
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            safeio.commit(tmp, self.path)
         summary.warnings.extend(w for w in self.warnings if w not in summary.warnings)
