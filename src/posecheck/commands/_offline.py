@@ -181,14 +181,27 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     record = rec.to_dict()
     if rec.name is None:
         where = data.meta.get("source") or data.path
+        others = [c for c in rec.candidates if c not in rec.possible[:1]]
+        also = f" (also fits in part: {', '.join(others)})" if others else ""
         if rec.possible:
             # the position fits an exercise the camera cannot confirm (a draw-in is hook
             # lying with an invisible contraction): say so rather than guess
             name = rec.possible[0]
             raise InputError(
                 f"{where}: the position fits {name}, which a camera cannot tell from "
-                "resting in that position, so it is not recognised automatically",
+                f"resting in that position, so it is not recognised automatically{also}",
                 f"if that is what you are doing, name it: -e {name}",
+            )
+        if rec.candidates:
+            # several fit in part, none clearly: name them rather than pick one
+            angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
+                      and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
+            view = (f"; {', '.join(angled)} fits better seen from another angle than its "
+                    "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
+            raise InputError(
+                f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
+                f"(best {rec.confidence:.0%} confident < {rec.threshold:.0%}){view}",
+                f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
             )
         best = rec.best or "nothing"
         raise InputError(

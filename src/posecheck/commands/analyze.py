@@ -195,7 +195,9 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
         return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
-            f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
+            f"recognised: {exercise.name} ({record['confidence']:.0%} confident"
+            + (f"; runner-up: {record['runner_up']}" if record.get("runner_up") else "")
+            + ")",
             file=sys.stderr,
         )
     outputs.exercise = exercise

@@ -18,6 +18,8 @@ examples:
   posecheck render bridge -o bridge.mp4
   posecheck render bridge --fault hips_sag --seed 3 -o sag.mp4
   posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
+  posecheck render squat --view oblique -o squat.mp4   # outside the library (plank, crunch,
+                                                       # squat, lunge, superman)
   posecheck render --list-faults
 """
 
@@ -39,8 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, help="video file to write (.mp4); the truth "
                    "goes to the same name with .truth.json")  # fmt: skip
     p.add_argument("--fault", help="inject a form fault (see --list-faults)")
-    p.add_argument("--view", choices=("side", "front"), help="camera view (default: the "
-                   "exercise's camera view)")  # fmt: skip
+    p.add_argument("--view", choices=("side", "front", "oblique"), help="camera view "
+                   "(default: the exercise's camera view)")  # fmt: skip
     p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
                    "(default: chosen by the seed)")  # fmt: skip
     p.add_argument(
@@ -65,7 +67,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from posecheck.errors import InputError
-    from posecheck.render.motion import FAULTS, SCRIPTS
+    from posecheck.render.motion import FAULTS, any_script
 
     if args.list_faults:
         for name, text in sorted(FAULTS.items()):
@@ -76,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         raise InputError("no output file given", "add -o clip.mp4")
     script_name, definition = resolve_exercise(args.exercise, args)
-    script = SCRIPTS[script_name]
+    script = any_script(script_name)
+    assert script is not None  # resolve_exercise found it
     if args.fault is not None and args.fault not in FAULTS:
         close = difflib.get_close_matches(args.fault, list(FAULTS), n=1)
         raise InputError(
@@ -144,7 +147,7 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     of the same name. Unknown names raise with the closest known names.
     """
     from posecheck.errors import InputError, PosecheckError, UnknownExerciseError
-    from posecheck.render.motion import SCRIPTS
+    from posecheck.render.motion import OTHER_SCRIPTS, SCRIPTS
 
     definition = None
     try:
@@ -159,10 +162,12 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     script_name = definition.name if definition is not None else key
     if script_name in SCRIPTS:
         return script_name, definition
+    if definition is None and key in OTHER_SCRIPTS:  # a movement outside the library
+        return key, None
     if definition is not None:
         raise InputError(f"no animation for {definition.name!r} yet",
                          "animated: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
-    everything = sorted(known | set(SCRIPTS))
+    everything = sorted(known | set(SCRIPTS) | set(OTHER_SCRIPTS))
     close = difflib.get_close_matches(key, everything, n=3, cutoff=0.4)
     hint = f"closest: {', '.join(close)}" if close else "known: " + ", ".join(everything)
     raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
