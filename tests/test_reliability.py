@@ -739,7 +739,9 @@ def test_3_a_killed_run_leaves_no_file_under_a_final_name_and_no_need_for_force(
     import sys
     import time
 
-    clip = write_video(tmp_path / "clip.mp4", n=400, size=(320, 240))
+    # 8 s: shorter than two of analyze's parallel chunks, so one process runs it (with
+    # the fake estimator)
+    clip = write_video(tmp_path / "clip.mp4", n=200, fps=24.0, size=(320, 240))
     out = tmp_path / "out"
     # a child that runs analyze with the fake estimator, slowed so it can be killed mid-run
     script = (
