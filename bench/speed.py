@@ -326,7 +326,7 @@ def worker_peaks(err: str) -> str:
 
 
 def bench_parallel(clip: Path, exercise: str, seconds: float, workers: int, rounds: int,
-                   work: Path, full_one: bool) -> dict:  # fmt: skip
+                   work: Path, full_one: bool, skip_one: bool = False) -> dict:  # fmt: skip
     """Bare loop, analyze data-only with 1 and N workers, full analyze with N (and 1)."""
     long = make_long(clip, seconds / 60.0, work)
     frames = frame_count(long)
@@ -345,6 +345,8 @@ def bench_parallel(clip: Path, exercise: str, seconds: float, workers: int, roun
              f"full, {workers} workers": analyze(workers, True)}  # fmt: skip
     if full_one:
         cases["full, 1 worker"] = analyze(1, True)
+    if skip_one:
+        del cases["data, 1 worker"]
     res: dict[str, list] = {k: [] for k in cases}
     for r in range(rounds):
         for name, cmd in cases.items():
@@ -503,6 +505,8 @@ def main() -> int:
                     help="workers for --parallel (default: the cores)")  # fmt: skip
     ap.add_argument("--full-one", action="store_true",
                     help="with --parallel: also the full analyze with 1 worker")  # fmt: skip
+    ap.add_argument("--skip-one", action="store_true",
+                    help="with --parallel: no data-only analyze with 1 worker")  # fmt: skip
     ap.add_argument("--ray", type=int, nargs="*", metavar="CPUS",
                     help="only: score --ray over the clips on local clusters of these sizes "
                     "(e.g. 1 2), beside score --jobs N")  # fmt: skip
@@ -592,7 +596,8 @@ def parallel_main(args: argparse.Namespace) -> int:
             print(f"- {clip.name} looped to {args.parallel:g} s, {args.rounds} rounds",
                   file=sys.stderr)  # fmt: skip
             result["parallel"] = bench_parallel(clip, ex, args.parallel, args.workers,
-                                                args.rounds, work, args.full_one)  # fmt: skip
+                                                args.rounds, work, args.full_one,
+                                                args.skip_one)  # fmt: skip
         if args.ray:
             result["ray"] = bench_ray([c for c, _ in clips], args.ray, work)
     print(f"load average at end: {os.getloadavg()}")

@@ -74,13 +74,23 @@ def cluster():
                       f"--temp-dir={tmp}"]),
             ("worker", [f"--address={address}"]),
         ):  # fmt: skip
-            log = tmp / f"{name}.log"
-            with open(log, "wb") as fh:
-                procs.append(subprocess.Popen(
-                    [str(exe), "start", *args, *common], stdout=fh, stderr=subprocess.STDOUT,
-                    env=_env(), start_new_session=True,
-                ))  # fmt: skip
-            _wait_for(log, procs[-1], "block forever")
+            # 'ray start' gives a node 30 s to register; on a machine this loaded that is
+            # sometimes not enough: a second try
+            for attempt in (1, 2, 3):
+                log = tmp / f"{name}.{attempt}.log"
+                with open(log, "wb") as fh:
+                    procs.append(subprocess.Popen(
+                        [str(exe), "start", *args, *common], stdout=fh,
+                        stderr=subprocess.STDOUT, env=_env(), start_new_session=True,
+                    ))  # fmt: skip
+                try:
+                    _wait_for(log, procs[-1], "block forever")
+                    break
+                except RuntimeError:
+                    if attempt == 3:
+                        raise
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(procs[-1].pid, signal.SIGKILL)
         yield address
     finally:
         # everything each 'ray start' began is in its own process group: TERM, a moment
