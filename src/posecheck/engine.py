@@ -71,6 +71,7 @@ import numpy as np
 
 from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
 from posecheck.angles import EXTRA_MEASURES, REGISTRY, compute_measures, resolve
+from posecheck.corrections import build_corrections
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
 from posecheck.results import (
@@ -512,7 +513,7 @@ class Engine:
             # during a twist's hold): the holds are what there is to score
             records += [h.score for h in self._holds if h.score is not None]
         comps = self._session_components()
-        return SessionSummary(
+        summary = SessionSummary(
             exercise=self.ex.name,
             side=self._side if self.policy != "alternate" else "alternate",
             duration_s=round(self._t_last - (self._t0 or 0.0), 3),
@@ -526,6 +527,8 @@ class Engine:
             warnings=[*self._warnings, *self._cut_note(), *self._unjudged_note()],
             partial=partial,
         )
+        summary.corrections = build_corrections(self.ex, summary)
+        return summary
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -913,6 +916,7 @@ class Engine:
             side=tr.side,
             score=rep_score(depth, hold, form, steady),
             faults=list(tr.rep_faults),
+            peak_phase=cyc[1] if len(cyc) > 1 else None,
         )
         self._reps.append(rec)
         tr.left_start_s = None

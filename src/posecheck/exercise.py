@@ -116,7 +116,14 @@ class Bound:
 
 @dataclass(frozen=True)
 class Target(Bound):
-    """A phase target: the phase is matched while every target holds."""
+    """A phase target: the phase is matched while every target holds.
+
+    ``short_cue``: what to say when a rep turns back before reaching this target
+    ("Lift your hips higher"); the correction adds the numbers. Empty: generated
+    from the measure's name (:mod:`posecheck.corrections`).
+    """
+
+    short_cue: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,9 @@ class Phase:
     rules: tuple[Rule, ...] = ()
     hold_s: float | None = None  # a hold phase: the hold timer runs here
     description: str = ""
+    # What to say when a hold here falls short ("Hold the top"); the correction adds
+    # "for 5 s: your longest hold was 1.2 s". Empty: "Hold the <name> position".
+    hold_cue: str = ""
 
 
 @dataclass(frozen=True)

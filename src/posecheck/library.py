@@ -307,7 +307,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
             raise pt.error(f"duplicate phase name {pname!r}", "name")
         targets = []
         for tt in pt.tables("targets", required=True):
-            targets.append(_read_bound(tt, Target))
+            targets.append(_read_bound(tt, Target, short_cue=tt.str("short_cue", "")))
             tt.done()
         if not targets:
             raise pt.error("a phase needs at least one target", "targets")
@@ -315,6 +315,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
         phases.append(Phase(
             name=pname, targets=tuple(targets), rules=rules,
             hold_s=pt.num("hold_s", lo=0.1), description=pt.str("description", ""),
+            hold_cue=pt.str("hold_cue", ""),
         ))  # fmt: skip
         pt.done()
     names = [p.name for p in phases]

@@ -155,6 +155,7 @@ def summary_dict(
         "reps_complete": summary.reps_complete,
         "dose": exview.jsonable(d),
         "cues": cues,
+        "corrections": [exview.jsonable(c) for c in summary.corrections],
         "score": exview.jsonable(summary.score),
         "score_components": exview.jsonable(summary.score_components),
         "warnings": list(summary.warnings),
