@@ -21,6 +21,7 @@ from posecheck.results import (
     STATE_NO_PERSON,
     STATE_TRACKING,
     STATE_WRONG_VIEW,
+    Correction,
     Cue,
     Event,
     FrameResult,
@@ -112,6 +113,18 @@ def make_summary(n: int = 40, fps: float = 20.0, partial: bool = False) -> Sessi
         score=72.0,
         score_components={"form": 70.0, "holds": 50.0, "reps": 100.0},
         partial=partial,
+        corrections=[
+            Correction(
+                "short_hold:top",
+                "hold",
+                "Hold the top for 1 s: your longest hold was 0.5 s.",
+                1,
+                1.3,
+                [1],
+                [1],
+            ),
+            Correction("lift_higher", "form", CUE.text, 1, 0.25, [1], []),
+        ],  # fmt: skip
     )
 
 

@@ -217,7 +217,7 @@ def format_mmss(t: float | None) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
-def _applies_to(c: Any) -> str:
+def applies_to(c: Any) -> str:
     """ "reps 1, 2", "holds 1-4" or "shown 3 times, first at 0:12.0" for a correction."""
     if c.reps:
         return ("rep " if len(c.reps) == 1 else "reps ") + _numbers(c.reps)
@@ -267,7 +267,7 @@ def screen_summary(summary: SessionSummary, exercise: object | None, info: Media
     if top:
         lines.append("top corrections:")
         for c in top:
-            where = _applies_to(c)
+            where = applies_to(c)
             lines.append(f"  {c.text}" + (f" ({where})" if where else ""))
         if len(summary.corrections) > 3:
             lines.append(f"  and {len(summary.corrections) - 3} more in the report")
