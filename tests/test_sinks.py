@@ -476,3 +476,20 @@ def test_report_correction_picture_is_taken_once_the_fault_settles(cue_frames, p
         sink.write(Frame(r.index, r.t_s, image(i=r.index)), r)
     # A short showing keeps its first frame; a longer one the frame 0.5 s in.
     assert sink.thumbs["lift_higher"][0] == pytest.approx(picture_t)
+
+
+def test_overlay_draws_unicode_cue_text_not_question_marks() -> None:
+    import numpy as np
+
+    from posecheck.sinks.overlay import put_text, unicode_font_path
+
+    def drawn(text: str) -> np.ndarray:
+        img = np.zeros((60, 400, 3), np.uint8)
+        put_text(img, text, (10, 40), 0.8)
+        return img
+
+    assert unicode_font_path() is not None  # DejaVu Sans from matplotlib (mediapipe needs it)
+    umlaut, question = drawn("Füße flach"), drawn("F??e flach")
+    assert umlaut.any() and not np.array_equal(umlaut, question)
+    # the degree sign is a small ring up high, not a "?" reaching the baseline
+    assert not np.array_equal(drawn("148°"), drawn("148?"))
