@@ -197,6 +197,9 @@ class _Hold:
     start_s: float
     last_ok_s: float
     ok_time_s: float = 0.0
+    # the time the last still frame stands for (its window's middle): the hold's end
+    last_mid_s: float = 0.0
+    left_moving: bool = False  # the timer last stopped because the body moved / left
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
@@ -225,6 +228,8 @@ class _Track:
     rep_unseen: bool = False  # the engine was not tracking for part of this rep
     rep_holds: list[HoldRecord] = field(default_factory=list)
     hold: _Hold | None = None
+    # recent (t, {definition measure: value}) for the stillness test of holds
+    still_hist: deque = field(default_factory=deque)
     last_t: float | None = None
     entered_t: float | None = None  # frame time at which the current phase was entered
 
@@ -249,6 +254,9 @@ class Engine:
         self.baseline_settle = s("baseline_settle_s")
         self.baseline_min = s("baseline_min_s")
         self.cut_settle = s("cut_settle_s")
+        # holds run while the body is still (see _still)
+        self._still_limit = {"deg": s("still_deg_s"), "ratio": s("still_ratio_s")}
+        self.still_window = s("still_window_s")
         self._hyst = {"deg": s("hysteresis_deg"), "ratio": s("hysteresis")}
         self._near = {"deg": s("near_deg"), "ratio": s("near")}
         self._safety_measures = exercise.safety.measures or exercise.key_measures
@@ -503,9 +511,15 @@ class Engine:
         for tr in self._tracks.values():
             if tr.left_start_s is not None and self.ex.cycle:
                 # the input ended on the way back from the last phase of the cycle (the
-                # peak was reached and left): the rep is done; anything else is incomplete
-                back = len(tr.cycle) >= 3 and tr.phase is None and tr.cycle_pos == len(tr.cycle) - 2
-                self._record_rep(tr, self._t_last, complete=back)
+                # peak was reached and left): the rep is done; one that never got there
+                # is incomplete
+                at_peak = len(tr.cycle) >= 3 and tr.cycle_pos == len(tr.cycle) - 2
+                if at_peak and tr.phase is not None:
+                    # still at the peak when the input ended (a clip that stops at the
+                    # top): it was not seen to fall short, nor to finish: not recorded
+                    tr.left_start_s, tr.cycle_pos = None, 0
+                    continue
+                self._record_rep(tr, self._t_last, complete=at_peak)
         self._final = self._closing_result()
         records = [r.score for r in self._reps if r.score is not None]
         if not records or not self.ex.cycle:
@@ -820,10 +834,15 @@ class Engine:
             if not _nan(v) and not r.contains(v):
                 failing.append(r)
         phase = self._phase_obj(tr.phase)
-        # the hold timer runs only while the phase holds and no rule of it fails
-        ok = bool(phase is not None and phase.hold_s and self._match(phase, vals, widen=True)
-                  and not any(r.stops_hold for r in failing))  # fmt: skip
-        self._hold_step(tr, t, ok=ok, vals=vals, bad=bool(failing))
+        # the hold timer runs only while the phase holds, no rule of it fails and the body
+        # is still in it (a person counts a hold from arriving until starting to leave)
+        mid = self._still(tr, t, vals, phase)
+        there = bool(phase is not None and phase.hold_s and self._match(phase, vals, widen=True))
+        ok = there and mid is not None and not any(r.stops_hold for r in failing)
+        # moving or leaving ends a hold where the stillness ended (the middle of the last
+        # still window); a lost pose or a failing rule at the last good frame
+        self._hold_step(tr, t, ok=ok, vals=vals, bad=bool(failing), mid=mid,
+                        moved=not there or mid is None)  # fmt: skip
         if tr.left_start_s is not None:
             tr.rep_frames += 1
             if failing:
@@ -833,6 +852,62 @@ class Engine:
                         tr.rep_faults.append(r.id)
             self._track_peak(tr, vals)
         return failing
+
+    def _still(self, tr: _Track, t: float, vals: dict[str, float], phase: Phase | None):
+        """The time this frame's stillness stands for, or None while the body moves.
+
+        Still: each key measure the phase targets (all its target measures when none is
+        a key measure) changed slower than ``still_deg_s`` (``still_ratio_s``) over the
+        last ``still_window_s`` (the value that long ago interpolated between the frames
+        around it, so the window is the same at any frame rate). The speed covers the
+        window, so the stillness is dated to its middle: a hold starts and ends there.
+        None also while less than half a window of history exists, and after a gap
+        longer than two windows until a new window has passed.
+        """
+        hist = tr.still_hist
+        hist.append((t, vals))
+        while len(hist) >= 2 and t - hist[1][0] >= self.still_window - _EPS:
+            hist.popleft()
+        if phase is None or not phase.hold_s:
+            return None
+        w = self.still_window
+        t0, v0 = hist[0]
+        t1, v1 = hist[1] if len(hist) > 1 else (t, vals)
+        if t1 - t0 > 2 * w + _EPS:
+            # a gap (no pose, unknown values) after hist[0]: read from the first sample
+            # after it, or start afresh: no stillness is read across a long gap
+            if len(hist) > 2:
+                hist.popleft()
+                t0, v0 = hist[0]
+                t1, v1 = hist[1] if len(hist) > 1 else (t, vals)
+            else:
+                while len(hist) > 1:
+                    hist.popleft()
+                return None
+        # the value at t - w, interpolated between the samples around it: the speed is
+        # read over the same window at any frame rate
+        at = t - w
+        k = (at - t0) / (t1 - t0) if t0 < at < t1 else None
+        dt = w if k is not None else t - t0
+        if dt < w / 2 - _EPS:
+            return None
+        keys = set(self.ex.key_measures)
+        watched = [tg for tg in phase.targets if tg.measure in keys] or list(phase.targets)
+        seen: set[str] = set()
+        for tg in watched:
+            if tg.measure in seen:
+                continue
+            seen.add(tg.measure)
+            a, b = v0.get(tg.measure, math.nan), vals.get(tg.measure, math.nan)
+            if k is not None:
+                a1 = v1.get(tg.measure, math.nan)
+                if not _nan(a) and not _nan(a1):
+                    a = a + k * (a1 - a)
+            if _nan(a) or _nan(b):
+                continue  # unknown here: the phase match decides (a dropout is tolerated)
+            if abs(b - a) / dt > self._still_limit[tg.unit] + _EPS:
+                return None
+        return t - dt / 2
 
     def _enter(self, tr: _Track, name: str | None, since: float, t: float) -> None:
         prev = tr.phase
@@ -949,16 +1024,18 @@ class Engine:
         return round(float(np.mean(fracs)), 3) if fracs else 0.0
 
     def _hold_step(
-        self, tr: _Track, t: float, ok: bool, vals: dict[str, float], bad: bool = False
-    ) -> None:
+        self, tr: _Track, t: float, ok: bool, vals: dict[str, float], bad: bool = False,
+        mid: float | None = None, moved: bool = False,
+    ) -> None:  # fmt: skip
         h = tr.hold
         if ok:
+            # the moment this frame's stillness stands for (see _still), not before the
+            # phase began
+            at = t if mid is None else max(mid, min(tr.phase_since, t))
             if h is None:
                 phase = tr.phase or ""
-                # a hold that starts on entering the phase starts when the phase did
-                # (the phase is entered after min_dwell_s, dated back to its first match)
-                start = tr.phase_since if tr.entered_t == t else t
-                h = tr.hold = _Hold(phase, start, t, ok_time_s=t - start)
+                start = at
+                h = tr.hold = _Hold(phase, start, t, ok_time_s=t - start, last_mid_s=at)
                 target = self.ex.phase(phase).hold_s
                 self._emit("hold_start", t, {"phase": phase, "target_s": target,
                                              "start_s": round(start, 3)})  # fmt: skip
@@ -967,6 +1044,7 @@ class Engine:
                 if h.prev_ok:
                     h.ok_time_s += t - h.last_ok_s
                 h.last_ok_s = t
+                h.last_mid_s = at
             h.prev_ok = True
             h.frames += 1
             key = self.ex.key_measures[0] if self.ex.key_measures else None
@@ -975,6 +1053,8 @@ class Engine:
             return
         if h is None:
             return
+        if h.prev_ok:  # the first frame off: why the hold stopped (see _end_hold)
+            h.left_moving = moved
         h.prev_ok = False
         h.frames += 1
         h.bad_frames += 1
@@ -988,7 +1068,12 @@ class Engine:
         tr.hold = None
         phase = self.ex.phase(h.phase)
         target = phase.hold_s or 0.0
-        reached = h.ok_time_s >= target - 1e-6
+        # a hold the body moved out of ends where its last still window is centred (see
+        # _still); one stopped by a lost pose, a failing rule or the end of the input
+        # ends at its last good frame
+        end = h.last_mid_s if h.left_moving and not h.prev_ok else h.last_ok_s
+        held = max(0.0, h.ok_time_s - (h.last_ok_s - end))
+        reached = held >= target - 1e-6
         key = self.ex.key_measures[0] if self.ex.key_measures else None
         unit = "deg"
         if key is not None:
@@ -998,14 +1083,14 @@ class Engine:
         sd = float(np.std(h.values)) if len(h.values) > 2 else 0.0
         steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
-        tit = min(1.0, h.ok_time_s / target) if target else 1.0
+        tit = min(1.0, held / target) if target else 1.0
         if not self.ex.cycle:  # a rep's form already covers its holds
             self._forms.append(form)
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
-            end_s=round(h.last_ok_s, 3),
-            duration_s=round(h.ok_time_s, 3),
+            end_s=round(end, 3),
+            duration_s=round(held, 3),
             target_s=target,
             reached=reached,
             side=tr.side,
