@@ -9,7 +9,16 @@ import sys
 
 import pytest
 
-from posecheck.engine import Engine, _reversals, hold_score, rep_score
+from posecheck.engine import (
+    CAP_FORM,
+    CAP_INCOMPLETE,
+    CAP_SAFETY,
+    CAP_SHORT_HOLD,
+    Engine,
+    _reversals,
+    hold_score,
+    rep_score,
+)
 from posecheck.library import parse_definition
 from posecheck.pose import LANDMARK_NAMES
 
@@ -198,9 +207,9 @@ def test_hold_grace_tolerates_a_short_dropout_and_ends_after_a_long_one():
     assert first.end_s == pytest.approx(4.1)
     assert first.duration_s == pytest.approx((2.6 - 1.475) + (4.1 - 3.0), abs=1e-6)
     assert first.reached is True
-    # the long gap ended it and a new hold started after it, once still over a window
-    # of new frames (5.2-5.4, centred on 5.3): no stillness is read across the gap
-    assert s.holds[1].start_s == pytest.approx(5.3)
+    # the long gap ended it and a new hold started after it: no stillness is read
+    # across the gap; still from the first frame after it (5.2), nothing moved since
+    assert s.holds[1].start_s == pytest.approx(5.2)
     # no rep was counted or lost by the dropout
     assert s.reps_complete == 0
 
@@ -356,9 +365,35 @@ def test_reversals(series, step, expected):
 def test_scores_are_bounded_and_documented_weights():
     assert rep_score(1, 1, 1, 1) == 100.0
     assert rep_score(0, 0, 0, 0) == 0.0
-    assert rep_score(0.5, 1, 1, 1) == 80.0
+    assert rep_score(0.5, 1, 1, 1) == 77.5
     assert hold_score(1, 1, 1) == 100.0
     assert hold_score(0.5, 1, 1) == 75.0
+    # caps: the lowest applies, whatever the other parts
+    assert rep_score(0.9, 1, 1, 1, (CAP_INCOMPLETE,)) == 50.0
+    assert rep_score(1, 0.2, 1, 1, (CAP_FORM, CAP_SHORT_HOLD)) == 55.0
+    assert hold_score(1, 1, 1, (CAP_SAFETY,)) == 60.0
+
+
+@pytest.mark.parametrize(
+    ("name", "frames", "top", "max_score"),
+    [
+        # the top reached and held 2.5 s of 2 s: nothing capped
+        ("clean", seq(*REP), None, 100.0),
+        # the top never reached (peak 160): short of the top, told so, not green
+        ("short of the top", seq((130, 10), (130, 160, 5), (160, 10), (160, 130, 5), (130, 10)),
+         "range", CAP_INCOMPLETE),
+        # the top reached and left at once (a 0.5 s hold of 2 s): told to hold longer
+        ("short hold", seq((130, 10), (130, 175, 5), (175, 6), (175, 130, 5), (130, 10)),
+         "hold", CAP_SHORT_HOLD),
+    ],
+)  # fmt: skip
+def test_shortfalls_are_corrections_and_cap_the_score(name, frames, top, max_score):
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    assert (s.corrections[0].kind if s.corrections else None) == top, name
+    assert s.score is not None and s.score <= max_score, name
+    if top is not None:
+        assert any(str(int(max_score)) in n for n in s.score_notes), (name, s.score_notes)
 
 
 def test_engine_does_not_import_cv2():

@@ -165,27 +165,61 @@ def _nan(v: float | None) -> bool:
 # --- scores ---------------------------------------------------------------------
 
 
-def rep_score(depth: float, hold: float, form: float, steadiness: float) -> float:
-    """A rep's 0-100 score: 40% depth, 20% hold, 30% form, 10% steadiness.
+# Caps: what a rep or hold cannot score above, whatever its other parts. They make
+# the score honest: a rep that never reached the top, or a hold far short of its time,
+# is never green (80+), and each fault a person is told about costs points.
+CAP_INCOMPLETE = 50.0  # a rep that turned back before the cycle's peak phase
+CAP_SHORT_HOLD = 55.0  # a hold (or a rep's best hold) under half its hold_s
+SHORT_HOLD_SHARE = 0.5
+CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
+CAP_FORM = 75.0  # a form rule was cued during it
+
+CAP_WORDS = {
+    CAP_INCOMPLETE: "turned back before the top",
+    CAP_SHORT_HOLD: "held under half the target time",
+    CAP_SAFETY: "a safety correction",
+    CAP_FORM: "a form correction",
+}
+
+
+def rep_score(
+    depth: float, hold: float, form: float, steadiness: float, caps: tuple[float, ...] = ()
+) -> float:
+    """A rep's 0-100 score: 45% depth, 25% hold, 20% form, 10% steadiness, then capped.
 
     - depth: 1 when the cycle's peak phase was reached, else the fraction of the way
       from the start phase's range to the peak phase's range;
-    - hold: hold time / ``hold_s`` of the peak phase (capped at 1; 1 with no hold);
+    - hold: the rep's longest hold / ``hold_s`` of the peak phase (capped at 1; 1 with
+      no hold);
     - form: 1 - share of the rep's frames with a failing form or safety rule;
-    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1).
+    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1);
+    - caps: the lowest applies (:data:`CAP_INCOMPLETE` 50 for a rep short of the top,
+      :data:`CAP_SHORT_HOLD` 55 for a hold under half its time, :data:`CAP_SAFETY` 60
+      and :data:`CAP_FORM` 75 for a safety / form correction during the rep).
     """
-    return round(100 * (0.4 * depth + 0.2 * hold + 0.3 * form + 0.1 * steadiness), 1)
+    base = 100 * (0.45 * depth + 0.25 * hold + 0.2 * form + 0.1 * steadiness)
+    return round(min([base, *caps]), 1)
 
 
-def hold_score(time_in_target: float, form: float, steadiness: float) -> float:
-    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness.
+def hold_score(
+    time_in_target: float, form: float, steadiness: float, caps: tuple[float, ...] = ()
+) -> float:
+    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness, then capped.
 
     - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
     - form: 1 - share of the hold's frames with a failing rule (within the grace);
     - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
-      (0.05 for ratios), floored at 0.
+      (0.05 for ratios), floored at 0;
+    - caps as in :func:`rep_score` (a hold under half its time: 55).
     """
-    return round(100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness), 1)
+    base = 100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness)
+    return round(min([base, *caps]), 1)
+
+
+def _fault_caps(faults: dict[str, str]) -> tuple[float, ...]:
+    """Caps for the corrections cued during a rep/hold (rule id -> severity)."""
+    sev = set(faults.values())
+    return tuple(c for c, hit in ((CAP_SAFETY, "safety" in sev), (CAP_FORM, "form" in sev)) if hit)
 
 
 # --- per-side tracking -------------------------------------------------------------
@@ -200,6 +234,7 @@ class _Hold:
     # the time the last still frame stands for (its window's middle): the hold's end
     last_mid_s: float = 0.0
     left_moving: bool = False  # the timer last stopped because the body moved / left
+    faults: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
@@ -224,12 +259,14 @@ class _Track:
     rep_frames: int = 0
     rep_bad: int = 0
     rep_faults: list[str] = field(default_factory=list)
+    rep_fault_sev: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
     rep_unsteady: int = 0
     rep_unseen: bool = False  # the engine was not tracking for part of this rep
     rep_holds: list[HoldRecord] = field(default_factory=list)
     hold: _Hold | None = None
     # recent (t, {definition measure: value}) for the stillness test of holds
     still_hist: deque = field(default_factory=deque)
+    still_from: float = 0.0  # time of the first sample of the current run of still_hist
     last_t: float | None = None
     entered_t: float | None = None  # frame time at which the current phase was entered
 
@@ -336,6 +373,7 @@ class Engine:
         self._tracking_since: float | None = None  # first frame of the current pose run
         self._holds: list[HoldRecord] = []
         self._forms: list[float] = []  # form component of each scored rep / hold
+        self._caps: list[tuple[float, ...]] = []  # the caps of each scored rep / hold
         self._reps: list[RepRecord] = []
         self._set = 1
         self._set_reps = 0
@@ -542,7 +580,32 @@ class Engine:
             partial=partial,
         )
         summary.corrections = build_corrections(self.ex, summary)
+        summary.score_notes = self._score_notes(bool(self._reps) and bool(self.ex.cycle))
         return summary
+
+    def _score_notes(self, by_reps: bool) -> list[str]:
+        """Why the score is what it is, in words (the report's "why 62")."""
+        what = "rep" if by_reps else "hold"
+        n = len(self._caps)
+        if not n:
+            return []
+        if by_reps:
+            out = [
+                "each rep scores 45% for how far it went, 25% for how long it held the "
+                "top, 20% for form, 10% for steadiness; the session is the mean of its reps"
+            ]
+        else:
+            out = [
+                "each hold scores 50% for its time against the target, 30% for form, "
+                "20% for steadiness; the session is the mean of its holds"
+            ]
+        worst: dict[float, int] = {}
+        for caps in self._caps:
+            if caps:
+                worst[min(caps)] = worst.get(min(caps), 0) + 1
+        for cap, k in sorted(worst.items()):
+            out.append(f"{k} of {n} {what}s {CAP_WORDS[cap]}: at most {cap:g} each")
+        return out
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -847,9 +910,8 @@ class Engine:
             tr.rep_frames += 1
             if failing:
                 tr.rep_bad += 1
-                for r in failing:
-                    if r.id not in tr.rep_faults:
-                        tr.rep_faults.append(r.id)
+                # (a rule joins the rep's faults when it is cued, in _update_cues: a
+                # failure too brief to tell the person about is no fault of the rep)
             self._track_peak(tr, vals)
         return failing
 
@@ -865,6 +927,8 @@ class Engine:
         longer than two windows until a new window has passed.
         """
         hist = tr.still_hist
+        if not hist:
+            tr.still_from = t  # the first sample of this run: nothing is known before it
         hist.append((t, vals))
         while len(hist) >= 2 and t - hist[1][0] >= self.still_window - _EPS:
             hist.popleft()
@@ -883,6 +947,7 @@ class Engine:
             else:
                 while len(hist) > 1:
                     hist.popleft()
+                tr.still_from = t
                 return None
         # the value at t - w, interpolated between the samples around it: the speed is
         # read over the same window at any frame rate
@@ -907,6 +972,10 @@ class Engine:
                 continue  # unknown here: the phase match decides (a dropout is tolerated)
             if abs(b - a) / dt > self._still_limit[tg.unit] + _EPS:
                 return None
+        if k is None and t0 <= tr.still_from + _EPS:
+            # still since the first sample of the run (a clip that starts in the held
+            # position): no movement is known before it, the stillness starts there
+            return t0
         return t - dt / 2
 
     def _enter(self, tr: _Track, name: str | None, since: float, t: float) -> None:
@@ -930,6 +999,7 @@ class Engine:
             tr.left_start_s = min(left_at, since)
             tr.rep_peak, tr.rep_frames, tr.rep_bad = {}, 0, 0
             tr.rep_faults, tr.rep_unsteady, tr.rep_holds = [], 0, []
+            tr.rep_fault_sev = {}
             tr.rep_unseen = False
             tr.cycle_pos = 0
         if name is None:
@@ -981,6 +1051,12 @@ class Engine:
         form = 1.0 - (tr.rep_bad / tr.rep_frames if tr.rep_frames else 0.0)
         steady = max(0.0, 1.0 - tr.rep_unsteady)
         self._forms.append(form)
+        caps = list(_fault_caps(tr.rep_fault_sev))
+        if not complete:
+            caps.append(CAP_INCOMPLETE)
+        elif peak is not None and peak.hold_s and hold < SHORT_HOLD_SHARE:
+            caps.append(CAP_SHORT_HOLD)
+        self._caps.append(tuple(caps))
         complete_n = sum(1 for r in self._reps if r.complete) + (1 if complete else 0)
         rec = RepRecord(
             index=complete_n if complete else 0,
@@ -989,7 +1065,7 @@ class Engine:
             complete=complete,
             depth={k: round(v, 2) for k, v in tr.rep_peak.items()},
             side=tr.side,
-            score=rep_score(depth, hold, form, steady),
+            score=rep_score(depth, hold, form, steady, tuple(caps)),
             faults=list(tr.rep_faults),
             peak_phase=cyc[1] if len(cyc) > 1 else None,
         )
@@ -1084,8 +1160,12 @@ class Engine:
         steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
         tit = min(1.0, held / target) if target else 1.0
+        caps = list(_fault_caps(h.faults))
+        if target and held < SHORT_HOLD_SHARE * target:
+            caps.append(CAP_SHORT_HOLD)
         if not self.ex.cycle:  # a rep's form already covers its holds
             self._forms.append(form)
+            self._caps.append(tuple(caps))
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
@@ -1094,7 +1174,7 @@ class Engine:
             target_s=target,
             reached=reached,
             side=tr.side,
-            score=hold_score(tit, form, steady),
+            score=hold_score(tit, form, steady, tuple(caps)),
         )
         self._holds.append(rec)
         tr.rep_holds.append(rec)
@@ -1183,6 +1263,19 @@ class Engine:
             and t - self._cleared_at.get(r.id, -1e9) >= self.cue_repeat - _EPS
         ]  # fmt: skip
         eligible.sort(key=lambda r: (_SEVERITY_RANK.get(r.severity, 3), r.priority))
+        # a failure that lasted long enough to be told about is a fault of the rep / hold
+        # under way (even while a more urgent cue is on screen)
+        tr = self._tracks.get(self._active)
+        for r in ids.values():
+            if tr is None or r.severity == "setup":
+                continue
+            if t - self._fail_since[r.id] < self.cue_delay - _EPS and r.id not in _TRANSIENT:
+                continue
+            if tr.left_start_s is not None and r.id not in tr.rep_fault_sev:
+                tr.rep_fault_sev[r.id] = r.severity
+                tr.rep_faults.append(r.id)
+            if tr.hold is not None:
+                tr.hold.faults.setdefault(r.id, r.severity)
         cur = self._cue
         shown_for = t - self._cue_since
         best = eligible[0] if eligible else None

@@ -139,6 +139,8 @@ class SessionSummary:
     partial: bool = False
     # what to tell the person, most important first (posecheck.corrections)
     corrections: list[Correction] = field(default_factory=list)
+    # why the score is what it is, in words (how it is made, what capped it)
+    score_notes: list[str] = field(default_factory=list)
 
     @property
     def reps_complete(self) -> int:

@@ -206,6 +206,14 @@ class ReportSink:
             else ("good" if s.score >= 80 else "mid" if s.score >= 60 else "low")
         )
         comps = "".join(_component(k, v) for k, v in s.score_components.items())
+        if s.score_notes:
+            # "why 62": how the score is made and what capped it (Engine._score_notes)
+            comps = (
+                f"<div class='why'><b>Why {score}</b><ul>"
+                + "".join(f"<li>{_e(n)}</li>" for n in s.score_notes)
+                + "</ul></div>"
+                + comps
+            )
         holds_met = sum(1 for h in s.holds if h.reached)
         hold_t = d.get("hold_s")
         longest = max((h.duration_s for h in s.holds), default=None)
@@ -654,6 +662,7 @@ svg .rep line{stroke:#3b73c4;stroke-dasharray:3 3}
 svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
 svg .rep.bad line{stroke:#d0423b}svg .rep.bad text{fill:#d0423b}
 .more{margin:10px 0 0;padding-left:20px}
+.why{font-size:13px;margin:0 0 8px}.why ul{margin:2px 0 0;padding-left:18px;color:var(--fg)}
 svg .frame{fill:none;stroke:#c9d0da}
 svg .lim{stroke:#d0423b;stroke-width:1.2;stroke-dasharray:6 4}
 svg .ll{font-size:11px;fill:#d0423b;paint-order:stroke;stroke:#fff;stroke-width:3px}

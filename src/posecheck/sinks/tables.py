@@ -158,6 +158,7 @@ def summary_dict(
         "corrections": [exview.jsonable(c) for c in summary.corrections],
         "score": exview.jsonable(summary.score),
         "score_components": exview.jsonable(summary.score_components),
+        "score_notes": list(summary.score_notes),
         "warnings": list(summary.warnings),
         "video": exview.jsonable(info) if info is not None else None,
         "definition": exview.definition_content(exercise),
