@@ -499,6 +499,23 @@ def test_symmetric_cycle_counts_one_visit_to_each_phase(values, reps):
     assert eng.finish().reps_complete == reps
 
 
+def test_symmetric_cycle_counts_when_the_second_position_is_left_not_reached():
+    data = {**BASE, "cycle": ["camel", "cat", "camel"], "symmetric": True, "rules": [],
+            "required": [], "key_measures": ["back_curvature"]}  # fmt: skip
+    data["phases"] = [
+        {"name": "camel", "targets": [{"measure": "back_curvature", "max": -0.02}]},
+        {"name": "cat", "targets": [{"measure": "back_curvature", "min": 0.06}]},
+    ]
+    eng = Engine(parse_definition(data, "t.toml"))
+    values = [-0.1] * 10 + [0.1] * 10 + [-0.1] * 10  # camel, cat from 1.0, camel from 2.0
+    done = []
+    for i, v in enumerate(values):
+        r = eng.update(i, i / FPS, POSE, {"back_curvature": v, "shoulder_width_ratio": 0.1})
+        done.append(r.reps_done)
+    assert done[15] == 0  # in the cat: half a cycle, not a rep yet
+    assert done[-1] == 1 and eng.finish().reps[0].end_s == pytest.approx(2.0)
+
+
 def test_input_ending_on_the_way_back_counts_the_rep():
     # up reached and left, the recording stops before the dwell in "down" completes
     frames = seq((130, 10), (130, 175, 5), (175, 10), (175, 145, 3))

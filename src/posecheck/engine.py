@@ -551,10 +551,13 @@ class Engine:
                 # the input ended on the way back from the last phase of the cycle (the
                 # peak was reached and left): the rep is done; one that never got there
                 # is incomplete
-                at_peak = len(tr.cycle) >= 3 and tr.cycle_pos == len(tr.cycle) - 2
-                if at_peak and tr.phase is not None:
+                n = len(tr.cycle)
+                # the last position before the way back (a symmetric cycle: its second)
+                at_peak = n >= 2 and tr.cycle_pos == (n - 2 if n >= 3 else 1)
+                if at_peak and tr.phase is not None and n >= 3:
                     # still at the peak when the input ended (a clip that stops at the
-                    # top): it was not seen to fall short, nor to finish: not recorded
+                    # top): it was not seen to fall short, nor to finish: not recorded.
+                    # (A symmetric cycle's second position is its end: that counts.)
                     tr.left_start_s, tr.cycle_pos = None, 0
                     continue
                 self._record_rep(tr, self._t_last, complete=at_peak)
@@ -995,6 +998,13 @@ class Engine:
         if not cyc:
             return
         start = cyc[0]
+        if (
+            len(cyc) == 2 and prev == cyc[1] and name != cyc[1]
+            and tr.left_start_s is not None and tr.cycle_pos == 1
+        ):  # fmt: skip
+            # a symmetric cycle (cat-camel) is one visit to each position: it is complete
+            # when the second is left (held, then let go), not the moment it is reached
+            self._record_rep(tr, left_at, complete=True)
         if prev == start and name != start:
             tr.left_start_s = min(left_at, since)
             tr.rep_peak, tr.rep_frames, tr.rep_bad = {}, 0, 0
@@ -1007,7 +1017,7 @@ class Engine:
         nxt = tr.cycle_pos + 1
         if tr.left_start_s is not None and nxt < len(cyc) and cyc[nxt] == name:
             tr.cycle_pos = nxt
-            if nxt == len(cyc) - 1:
+            if nxt == len(cyc) - 1 and len(cyc) > 2:
                 self._record_rep(tr, since, complete=True)
         elif name == start and tr.left_start_s is not None:
             # back at the start without completing the cycle
