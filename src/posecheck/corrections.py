@@ -14,6 +14,7 @@ Three sources, none of them a hand-written rule:
   target's ``short_cue`` in the definition, or generated from the measure.
 - **hold**: a hold shorter than its phase's ``hold_s``, or a complete rep that
   never held its hold phase: "Hold the top for 5 s: your longest hold was 1.2 s."
+  (For a cycle, a hold that ended before the first rep began is the setup: not told.)
   The words before "for" are the phase's ``hold_cue``, or "Hold the <name> position".
 - **form / safety**: the definition's rules (and the speed / bounce checks) that
   were cued, with the reps they fired in.
@@ -32,6 +33,7 @@ from posecheck.angles import EXTRA_MEASURES, REGISTRY, resolve
 from posecheck.results import Correction, HoldRecord, RepRecord, SessionSummary
 
 KIND_RANK = {"safety": 0, "range": 1, "hold": 2, "form": 3, "setup": 4}
+SHORTFALL_PREFIXES = ("short_rep", "short_hold")
 
 # Words for a measure in a sentence ("the hip angle reached 148°").
 _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder angle",
@@ -191,6 +193,11 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         if not phase.hold_s:
             continue
         holds = [h for h in summary.holds if h.phase == phase.name]
+        if exercise.cycle and summary.reps:
+            # a hold before the first rep began is the setup (a clip that starts in the
+            # cat), not a hold of the exercise
+            first = min(r.start_s for r in summary.reps)
+            holds = [h for h in holds if h.end_s > first]
         short = [h for h in holds if not h.reached]
         reached = len(holds) - len(short)
         # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
@@ -226,6 +233,8 @@ def _holds_in(holds: list[HoldRecord], r: RepRecord) -> bool:
 def _rule_corrections(summary: SessionSummary) -> list[Correction]:
     out = []
     for rid, c in summary.cues.items():
+        if rid.startswith(SHORTFALL_PREFIXES):
+            continue  # a live shortfall cue: the range / hold correction covers it
         sev = str(c.get("severity", "form"))
         reps = [i for i, r in enumerate(summary.reps, 1) if rid in r.faults]
         out.append(Correction(
@@ -234,6 +243,29 @@ def _rule_corrections(summary: SessionSummary) -> list[Correction]:
             reps=reps, holds=[], severity=sev,
         ))  # fmt: skip
     return out
+
+
+def rep_shortfall(exercise: Any, rep: RepRecord) -> tuple[str, str]:
+    """(id, text) of the live cue for one rep that turned back before the top: the same
+    words as its correction, with this rep's numbers."""
+    short = _short_targets(exercise, rep)
+    if short:
+        t, v, goal = short[0]
+        return f"short_rep:{t.key}", _range_text(exercise, t, v, goal, 1)
+    cycle = tuple(exercise.cycle)
+    peak = exercise.phase(cycle[1]) if len(cycle) > 1 else None
+    what = (peak.description or f"the {peak.name} position") if peak else "the target"
+    return "short_rep", f"Reach the top of each repetition ({what.rstrip('.')})."
+
+
+def hold_shortfall(exercise: Any, hold: HoldRecord) -> tuple[str, str]:
+    """(id, text) of the live cue for one hold that ended short of its time."""
+    phase = exercise.phase(hold.phase)
+    lead = phase.hold_cue or f"Hold the {phase.name} position"
+    return (
+        f"short_hold:{phase.name}",
+        f"{lead} for {phase.hold_s:g} s: that hold lasted {hold.duration_s:.1f} s.",
+    )
 
 
 def top_text(corrections: list[Correction], n: int = 3) -> list[str]:

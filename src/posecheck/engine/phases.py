@@ -1,0 +1,143 @@
+"""The phase machine: which phase of the exercise the person is in, with dwell and hysteresis.
+
+A phase is matched when every one of its targets holds. The current phase is kept
+while its targets hold within a band widened by the hysteresis (``hysteresis_deg``,
+``hysteresis`` for ratios). A new phase (or leaving to "between phases") must be
+matched for ``min_dwell_s``; the phase's start is dated back to when it first
+matched. A frame where a target's value is unknown (NaN) changes nothing: the current
+phase stays and a candidate keeps its dwell (it is entered only on a frame that
+matches it). :func:`match` is shared with :mod:`posecheck.recognize`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
+from posecheck.exercise import Phase
+
+
+def match(
+    phase: Phase, values: Mapping[str, float | None], widen: Mapping[str, float] | None = None
+) -> bool | None:
+    """True/False; None when a target's measure is unknown (NaN).
+
+    ``widen``: per unit ("deg", "ratio") how far outside its range a target may be
+    (the hysteresis band for staying in a phase). A change target whose baseline is
+    not known yet (value None) is skipped; a phase with nothing left to decide is unknown.
+    """
+    decided = 0
+    for t in phase.targets:
+        v = values.get(t.key, math.nan)
+        if v is None and t.change:
+            continue
+        if v is None or is_nan(v):
+            return None
+        if not t.contains(v, widen[t.unit] if widen is not None else 0.0):
+            return False
+        decided += 1
+    return True if decided else None
+
+
+@dataclass(frozen=True)
+class PhaseEntered:
+    """The machine entered ``name`` (None: between phases) at frame time ``t_s``."""
+
+    name: str | None
+    previous: str | None
+    since_s: float  # when it first matched (the phase's start)
+    left_at_s: float  # when the previous phase stopped holding
+    t_s: float
+
+    def event(self) -> PartEvent:
+        data = {"phase": self.name, "previous": self.previous, "since_s": round(self.since_s, 3)}
+        return PartEvent("phase", self.t_s, data)
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """One frame's outcome: ``known`` False when the values could not decide anything."""
+
+    known: bool
+    entered: PhaseEntered | None = None
+
+
+class PhaseMachine:
+    """``step(t_s, values)`` per tracked frame; ``phase`` is the current one."""
+
+    def __init__(self, phases: Sequence[Phase], dwell_s: float, hysteresis: Mapping[str, float]):
+        check_nonneg(min_dwell_s=dwell_s, **{f"hysteresis[{k}]": v for k, v in hysteresis.items()})
+        self.phases = tuple(phases)
+        self._by_name = {p.name: p for p in self.phases}
+        self.dwell_s = dwell_s
+        self.hysteresis = dict(hysteresis)
+        self.phase: str | None = None
+        self.phase_since = 0.0
+        self.entered_t: float | None = None  # frame time at which the current phase was entered
+        self.cand: str | None = None
+        self.cand_since = 0.0
+        self.out_since: float | None = None  # when the current phase stopped holding
+
+    def get(self, name: str | None) -> Phase | None:
+        return None if name is None else self._by_name[name]
+
+    def holds(self, values: Mapping[str, float | None]) -> bool | None:
+        """Whether the current phase's targets hold (within hysteresis); False between phases."""
+        cur = self.get(self.phase)
+        return match(cur, values, self.hysteresis) if cur is not None else False
+
+    def step(self, t_s: float, values: Mapping[str, float | None]) -> PhaseStep:
+        cur = self.get(self.phase)
+        cur_ok = self.holds(values)
+        if cur_ok is None:  # unknown values: keep everything as it is
+            return PhaseStep(known=False)
+        # a candidate phase starts on a strict match and stays a candidate while it
+        # holds within the hysteresis band (jitter at its edge does not restart the dwell);
+        # a frame where its values are unknown (a point briefly out of view) keeps it too,
+        # as a frame without a pose does, but cannot be the frame it is entered on
+        cand = self.get(self.cand)
+        cand_ok = match(cand, values, self.hysteresis) if cand is not None else None
+        if cand is None or cand_ok is False:
+            found = next(
+                (p.name for p in self.phases if p.name != self.phase and match(p, values)), None
+            )
+            self.cand, self.cand_since = found, t_s
+            cand_ok = True if found is not None else None
+        if cur_ok:
+            self.out_since = None
+        elif self.out_since is None:
+            self.out_since = t_s
+        out_long = self.out_since is not None and t_s - self.out_since >= self.dwell_s - EPS
+        entered = None
+        if cur is None or out_long:
+            if self.cand is not None and cand_ok and t_s - self.cand_since >= self.dwell_s - EPS:
+                entered = self.enter(self.cand, self.cand_since, t_s)
+            elif cur is not None and self.cand is None:
+                # out of the phase long enough and nothing else matched: between phases
+                since = self.out_since if self.out_since is not None else t_s
+                entered = self.enter(None, since, t_s)
+        return PhaseStep(known=True, entered=entered)
+
+    def enter(self, name: str | None, since: float, t_s: float) -> PhaseEntered:
+        """Enter ``name`` now (dated back to ``since``)."""
+        ev = PhaseEntered(
+            name=name,
+            previous=self.phase,
+            since_s=since,
+            left_at_s=self.out_since if self.out_since is not None else since,
+            t_s=t_s,
+        )
+        self.phase, self.phase_since, self.entered_t = name, since, t_s
+        self.out_since = None
+        if self.cand == name:
+            self.cand = None
+        return ev
+
+    def pending(self) -> tuple[str, float] | None:
+        """A candidate the input ended on, if it would replace the current phase:
+        (name, since). The end of the input accepts it without the dwell."""
+        if self.cand is not None and (self.phase is None or self.out_since is not None):
+            return self.cand, self.cand_since
+        return None

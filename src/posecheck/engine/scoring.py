@@ -1,0 +1,173 @@
+"""Scores (0-100) of reps, holds and the session, and the depth of a rep that fell short."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from posecheck.exercise import Bound, Exercise, Phase
+from posecheck.results import HoldRecord, RepRecord
+
+TRANSIENT = ("too_fast", "bouncing")  # the movement checks' rule ids (steadiness)
+
+
+# Caps: what a rep or hold cannot score above, whatever its other parts. They make
+# the score honest: a rep that never reached the top, or a hold far short of its time,
+# is never green (80+), and each fault a person is told about costs points.
+CAP_INCOMPLETE = 50.0  # a rep that turned back before the cycle's peak phase
+CAP_SHORT_HOLD = 55.0  # a hold (or a rep's best hold) under half its hold_s
+SHORT_HOLD_SHARE = 0.5
+CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
+CAP_FORM = 75.0  # a form rule was cued during it
+
+CAP_WORDS = {
+    CAP_INCOMPLETE: "turned back before the top",
+    CAP_SHORT_HOLD: "held under half the target time",
+    CAP_SAFETY: "had a safety correction",
+    CAP_FORM: "had a form correction",
+}
+
+
+def rep_score(
+    depth: float, hold: float, form: float, steadiness: float, caps: Sequence[float] = ()
+) -> float:
+    """A rep's 0-100 score: 45% depth, 25% hold, 20% form, 10% steadiness, then capped.
+
+    - depth: 1 when the cycle's peak phase was reached, else the fraction of the way
+      from the start phase's range to the peak phase's range;
+    - hold: the rep's longest hold / ``hold_s`` of the peak phase (capped at 1; 1 with
+      no hold);
+    - form: 1 - share of the rep's frames with a failing form or safety rule;
+    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1);
+    - caps: the lowest applies (:data:`CAP_INCOMPLETE` 50 for a rep short of the top,
+      :data:`CAP_SHORT_HOLD` 55 for a hold under half its time, :data:`CAP_SAFETY` 60
+      and :data:`CAP_FORM` 75 for a safety / form correction cued during the rep).
+    """
+    base = 100 * (0.45 * depth + 0.25 * hold + 0.2 * form + 0.1 * steadiness)
+    return round(min([base, *caps]), 1)
+
+
+def hold_score(
+    time_in_target: float, form: float, steadiness: float, caps: Sequence[float] = ()
+) -> float:
+    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness, then capped.
+
+    - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
+    - form: 1 - share of the hold's frames with a failing rule (within the grace);
+    - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
+      (0.05 for ratios), floored at 0;
+    - caps as in :func:`rep_score` (a hold under half its time: 55).
+    """
+    base = 100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness)
+    return round(min([base, *caps]), 1)
+
+
+def fault_caps(faults: Mapping[str, str]) -> tuple[float, ...]:
+    """Caps for the corrections cued during a rep / hold (rule id -> severity)."""
+    sev = set(faults.values())
+    return tuple(c for c, hit in ((CAP_SAFETY, "safety" in sev), (CAP_FORM, "form" in sev)) if hit)
+
+
+def score_notes(caps: Sequence[tuple[float, ...]], by_reps: bool) -> list[str]:
+    """Why the session scored what it did, in words (the report's "why 62"): how a
+    rep / hold is scored, and how many were capped by what."""
+    n = len(caps)
+    if not n:
+        return []
+    if by_reps:
+        out = [
+            "each rep scores 45% for how far it went, 25% for how long it held the top, "
+            "20% for form, 10% for steadiness; the session is the mean of its reps"
+        ]
+    else:
+        out = ["each hold scores 50% for its time against the target, 30% for form, "
+               "20% for steadiness; the session is the mean of its holds"]  # fmt: skip
+    worst: dict[float, int] = {}
+    for c in caps:
+        if c:
+            worst[min(c)] = worst.get(min(c), 0) + 1
+    what = "rep" if by_reps else "hold"
+    for cap, k in sorted(worst.items()):
+        out.append(f"{k} of {n} {what}s {CAP_WORDS[cap]}: at most {cap:g} each")
+    return out
+
+
+def _mid(b: Bound) -> float | None:
+    if b.min is not None and b.max is not None:
+        return (b.min + b.max) / 2
+    return b.min if b.min is not None else b.max
+
+
+def direction(start: Phase, t: Bound) -> float:
+    """+1 if the target lies above the start phase's range for that measure, else -1."""
+    s = next((x for x in start.targets if x.key == t.key), None)
+    if s is None:
+        return 1.0 if t.min is not None else -1.0
+    a, b = _mid(s), _mid(t)
+    if a is None or b is None:
+        return 1.0
+    return 1.0 if b >= a else -1.0
+
+
+def edge(start: Phase, measure: str, toward: Bound) -> float | None:
+    """The start phase's bound on ``measure`` nearest the target ``toward``."""
+    s = next((x for x in start.targets if x.key == measure), None)
+    if s is None:
+        return None
+    return s.max if direction(start, toward) > 0 else s.min
+
+
+def depth_fraction(start: Phase, peak: Phase, reached: Mapping[str, float]) -> float:
+    """How far a rep got from the start phase's range toward the peak phase's (0-1),
+    from the furthest value ``reached`` on each of the peak's targets."""
+    fracs = []
+    for t in peak.targets:
+        v = reached.get(t.key)
+        s = edge(start, t.key, toward=t)
+        goal = t.min if direction(start, t) > 0 else t.max
+        if v is None or s is None or goal is None or goal == s:
+            continue
+        fracs.append(min(1.0, max(0.0, (v - s) / (goal - s))))
+    return round(float(np.mean(fracs)), 3) if fracs else 0.0
+
+
+def session_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldRecord]):
+    """The session's score: the mean of its reps' scores (or holds' for hold exercises)."""
+    records = [r.score for r in reps if r.score is not None]
+    if not records or not ex.cycle:
+        # a hold exercise, or a cycle seen only in its held phase (a clip filmed
+        # during a twist's hold): the holds are what there is to score
+        records += [h.score for h in holds if h.score is not None]
+    return round(float(np.mean(records)), 1) if records else None
+
+
+def session_components(
+    ex: Exercise,
+    reps: Sequence[RepRecord],
+    holds: Sequence[HoldRecord],
+    forms: Sequence[float],
+    cue_stats: Mapping[str, Mapping],
+    coverage: float,
+) -> dict[str, float]:
+    """The summary's ``score_components`` (documented in the summary schema)."""
+    comps: dict[str, float] = {}
+    if holds:
+        comps["time_in_target"] = round(
+            float(np.mean([min(1.0, h.duration_s / h.target_s) if h.target_s else 1.0
+                           for h in holds])), 3)  # fmt: skip
+    if reps:
+        comps["depth"] = round(sum(1 for r in reps if r.complete) / len(reps), 3)
+    if forms:  # share of frames without a failing rule, averaged over reps/holds
+        comps["form"] = round(float(np.mean(forms)), 3)
+    cue_count = sum(v["count"] for v in cue_stats.values() if v["severity"] != "setup")
+    comps["rule_violations"] = float(cue_count)  # form and safety cues shown (a count)
+    unsteady = sum(v["count"] for k, v in cue_stats.items() if k in TRANSIENT)
+    comps["steadiness"] = round(max(0.0, 1.0 - unsteady / max(1, len(reps) + len(holds))), 3)
+    comps["pose_coverage"] = coverage
+    dose = ex.dose.reps
+    if dose:
+        done = sum(1 for r in reps if r.complete) if ex.cycle else sum(
+            1 for h in holds if h.reached)  # fmt: skip
+        comps["dose_done"] = round(min(1.0, done / dose), 3)
+    return comps

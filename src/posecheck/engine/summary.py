@@ -1,0 +1,239 @@
+"""Summary building: which rules could not be judged, the cuts note, display status.
+
+:class:`RuleCoverage` counts, per rule, the frames it was judged on and those its
+measure was unknown on; a rule unknown on at least :data:`UNJUDGED_SHARE` of them is
+named in the summary's warnings (e.g. feet flat with the toes out of the picture).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from posecheck.angles import resolve
+from posecheck.corrections import build_corrections
+from posecheck.engine.common import PartEvent, is_nan, unknown_reason
+from posecheck.engine.holds import HoldEnded
+from posecheck.engine.reps import RepEnded
+from posecheck.engine.scoring import score_notes, session_components, session_score
+from posecheck.exercise import Bound, Exercise, Phase, Rule
+from posecheck.results import FrameResult, HoldRecord, RepRecord, SessionSummary
+
+UNJUDGED_SHARE = 0.5
+CUTS_LISTED = 5  # the cuts note lists the first few times
+
+
+class SessionTally:
+    """The session's hold and rep records, the set's counts and ``set_complete``.
+
+    ``hold_ended`` / ``rep_ended`` take what the hold timers and rep counters report
+    and return the events to raise (numbering complete reps across sides).
+    """
+
+    def __init__(self, exercise: Exercise, alternate: bool) -> None:
+        self.ex = exercise
+        self.alternate = alternate  # a per-side dose counts both sides
+        self.holds: list[HoldRecord] = []
+        self.reps: list[RepRecord] = []
+        self.forms: list[float] = []  # form component of each scored rep / hold
+        self.caps: list[tuple[float, ...]] = []  # what capped each scored rep / hold
+        self.set, self.set_reps, self.set_holds = 1, 0, 0
+
+    def new_set(self) -> None:
+        """The counters of the set start at 0 (records are kept)."""
+        self.set += 1
+        self.set_reps = 0
+        self.set_holds = 0
+
+    def hold_ended(self, ended: HoldEnded, t_s: float) -> list[PartEvent]:
+        rec = ended.record
+        out = []
+        if not self.ex.cycle:  # a rep's form already covers its holds
+            self.forms.append(ended.form)
+            self.caps.append(ended.caps)
+        self.holds.append(rec)
+        if rec.reached:
+            self.set_holds += 1
+            if not self.ex.cycle:
+                out += self._set_done(t_s)
+        return [*out, PartEvent("hold_end", ended.t_s, dict(rec.__dict__))]
+
+    def rep_ended(self, ended: RepEnded, t_s: float) -> list[PartEvent]:
+        self.forms.append(ended.form)
+        self.caps.append(ended.caps)
+        complete = ended.record.complete
+        n = sum(1 for r in self.reps if r.complete) + 1
+        rec = replace(ended.record, index=n if complete else 0)
+        self.reps.append(rec)
+        data = {
+            "index": rec.index, "start_s": rec.start_s, "end_s": rec.end_s,
+            "complete": complete, "depth": rec.depth, "side": rec.side, "score": rec.score,
+            "faults": rec.faults,
+        }  # fmt: skip
+        if not complete:
+            return [PartEvent("rep_incomplete", t_s, data)]
+        self.set_reps += 1
+        return [PartEvent("rep", t_s, data), *self._set_done(t_s)]
+
+    def _set_done(self, t_s: float) -> list[PartEvent]:
+        want = self.ex.dose.reps
+        if not want:
+            return []
+        done = self.set_reps if self.ex.cycle else self.set_holds
+        if self.ex.dose.per_side and self.alternate:
+            want *= 2
+        return [PartEvent("set_complete", t_s, {"set": self.set})] if done == want else []
+
+    def summary(
+        self,
+        *,
+        side: str | None,
+        duration_s: float,
+        frames: int,
+        frames_with_pose: int,
+        cue_stats: Mapping[str, Mapping[str, Any]],
+        warnings: list[str],
+        partial: bool,
+    ) -> SessionSummary:
+        coverage = round(frames_with_pose / max(1, frames), 3)
+        out = SessionSummary(
+            exercise=self.ex.name,
+            side=side,
+            duration_s=duration_s,
+            frames=frames,
+            frames_with_pose=frames_with_pose,
+            holds=list(self.holds),
+            reps=list(self.reps),
+            cues={k: dict(v) for k, v in cue_stats.items()},
+            score=session_score(self.ex, self.reps, self.holds),
+            score_components=session_components(
+                self.ex, self.reps, self.holds, self.forms, cue_stats, coverage
+            ),
+            warnings=warnings,
+            partial=partial,
+        )
+        # what to tell the person, ranked, and why the score is what it is
+        out.corrections = build_corrections(self.ex, out)
+        by_reps = bool(self.reps) and bool(self.ex.cycle)
+        caps = self.caps if by_reps or not self.ex.cycle else []
+        out.score_notes = score_notes(caps, by_reps)
+        return out
+
+
+class RuleCoverage:
+    """``judge`` returns the failing rules of a frame and counts what could be judged."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.ex = exercise
+        self._seen: dict[str, list[int]] = {}  # rule id -> [frames judged, frames unknown]
+        self._why: dict[str, str] = {}  # rule id -> why its measure was unknown
+
+    def judge(
+        self, rules: Iterable[Rule], values: Mapping[str, float | None], side: str
+    ) -> list[Rule]:
+        failing = []
+        for r in rules:
+            v = values.get(r.key, math.nan)
+            seen = self._seen.setdefault(r.id, [0, 0])
+            if v is None or is_nan(v):
+                seen[1] += 1
+                if r.id not in self._why:
+                    self._why[r.id] = unknown_reason(resolve(r.measure, side))
+                continue
+            seen[0] += 1
+            if not r.contains(v):
+                failing.append(r)
+        return failing
+
+    def warnings(self) -> list[str]:
+        """A line per rule that could not be judged on most of the frames it applies to
+        (its points out of view or below visibility): silence there is not a pass."""
+        out = []
+        every = {r.id: r for r in self.ex.rules}
+        for ph in self.ex.phases:
+            every.update({r.id: r for r in ph.rules})
+        for r in every.values():
+            judged, unknown = self._seen.get(r.id, (0, 0))
+            if unknown and unknown >= UNJUDGED_SHARE * (judged + unknown):
+                pct = round(100 * unknown / (judged + unknown))
+                why = self._why.get(r.id, "not measured")
+                out.append(
+                    f'not judged on {pct}% of the frames it applies to ({why}): "{r.cue or r.id}"'
+                )
+        return out
+
+
+def cut_note(cuts: Sequence[float]) -> list[str]:
+    """The summary's line about cuts (none without cuts)."""
+    if not cuts:
+        return []
+    times = ", ".join(f"{t:.1f} s" for t in cuts[:CUTS_LISTED])
+    more = f" and {len(cuts) - CUTS_LISTED} more" if len(cuts) > CUTS_LISTED else ""
+    return [
+        f"the picture cuts (another camera angle, a close-up or the person found "
+        f"elsewhere) at {times}{more}: speed and bounce checks restarted there"
+    ]
+
+
+def measure_status(
+    ex: Exercise,
+    phase: Phase | None,
+    side: str,
+    measures: Mapping[str, float],
+    near: Mapping[str, float],
+) -> tuple[dict[str, str], dict[str, bool]]:
+    """For drawing: each shown measure's status ("ok", "near", "bad") and whether it is
+    inside the current phase's target."""
+    status: dict[str, str] = {}
+    in_target: dict[str, bool] = {}
+    bounds: list[Bound] = []
+    if phase is not None:
+        bounds.extend(phase.targets)
+    bounds.extend(ex.rules_for(phase.name if phase is not None else None))
+    for b in bounds:
+        if b.change:  # drawn values are absolute; a change bound has no place there
+            continue
+        name = resolve(b.measure, side)
+        v = measures.get(name, math.nan)
+        if is_nan(v):
+            continue
+        d = b.distance(v)
+        s = "ok" if d == 0 else ("near" if d <= near[b.unit] else "bad")
+        # the worst status of any bound on the same measure wins
+        if status.get(name) in (None, "ok") or s == "bad":
+            status[name] = s
+        if isinstance(b, Rule):
+            continue
+        in_target[name] = in_target.get(name, True) and d == 0
+    return status, in_target
+
+
+def closing_result(
+    last: FrameResult | None,
+    phase: Phase | None,
+    side: str,
+    holds_done: int,
+    reps_done: int,
+    events: list,
+) -> FrameResult | None:
+    """The last frame's result amended with what ``finish()`` decided (``final_result``):
+    the phase it ended in, the set's counts after closing, the events it raised."""
+    if last is None:
+        return None
+    name = phase.name if phase is not None else None
+    hold_s, hold_target = last.hold_s, last.hold_target_s
+    if name != last.phase:  # finish() accepted the phase the last frames matched
+        hold_s = 0.0
+        hold_target = phase.hold_s if phase and phase.hold_s else None
+    return replace(
+        last,
+        phase=name,
+        side=side,
+        hold_s=hold_s,
+        hold_target_s=hold_target,
+        holds_done=holds_done,
+        reps_done=reps_done,
+        events=events,
+    )

@@ -1,0 +1,127 @@
+"""One worked side's phase machine, hold timer and rep counter, stepped together.
+
+For ``alternate`` exercises the engine keeps one :class:`SideTrack` per side.
+``step`` returns the rules failing now and what happened, in order (phase entered,
+hold started or ended, rep ended); the engine turns those into events and records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from posecheck.engine.common import PartEvent
+from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
+from posecheck.engine.phases import PhaseEntered, PhaseMachine, match
+from posecheck.engine.reps import RepCounter, RepEnded
+from posecheck.exercise import Exercise, Rule
+
+Outcome = PhaseEntered | PartEvent | HoldEnded | RepEnded
+Values = Mapping[str, float | None]
+Judge = Callable[[Iterable[Rule], Values, str], list[Rule]]  # (rules, values, side) -> failing
+
+
+@dataclass
+class SideTrack:
+    """The parts that follow one side: ``phases``, ``hold``, ``reps``."""
+
+    side: str
+    phases: PhaseMachine
+    hold: HoldTimer
+    reps: RepCounter
+    still: Stillness
+    out: list[Outcome] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
+        phases = PhaseMachine(exercise.phases, exercise.setting("min_dwell_s"), hysteresis)
+        hold = HoldTimer(exercise, side, exercise.setting("grace_s"))
+        limits = {
+            "deg": exercise.setting("still_deg_s"),
+            "ratio": exercise.setting("still_ratio_s"),
+        }
+        still = Stillness(exercise, limits, exercise.setting("still_window_s"))
+        return cls(side, phases, hold, RepCounter(exercise, side), still)
+
+    def carry_over(self, old: SideTrack) -> None:
+        """Keep another side's progress (the same person, seen from the other side)."""
+        self.phases.phase, self.phases.phase_since = old.phases.phase, old.phases.phase_since
+        self.reps.carry_over(old.reps)
+
+    def busy(self) -> bool:
+        """In a rep, holding, or out of the start phase."""
+        phase = self.phases.phase
+        return (
+            self.reps.in_rep
+            or self.hold.hold is not None
+            or (phase is not None and phase != self.reps.start_phase)
+        )
+
+    def hold_phase_since(self) -> float | None:
+        """When the current phase began, if it is a hold phase (else None)."""
+        phase = self.phases.get(self.phases.phase)
+        return self.phases.phase_since if phase is not None and phase.hold_s else None
+
+    def step(self, t: float, vals: Values, tracking: bool, judge: Judge) -> list[Rule]:
+        """One frame; what happened goes to ``out``. Returns the rules failing now."""
+        if not tracking:
+            self.reps.not_seen()
+            self._hold_step(t, False, vals)
+            return []
+        step = self.phases.step(t, vals)
+        if not step.known:  # unknown values: keep everything as it is
+            self._hold_step(t, False, vals)
+            return []
+        if step.entered is not None:
+            self._entered(step.entered)
+        failing = judge(self.reps.ex.rules_for(self.phases.phase), vals, self.side)
+        phase = self.phases.get(self.phases.phase)
+        # the hold timer runs only while the phase holds, no rule of it fails and the
+        # body is still in it (a person counts a hold from arriving until starting to leave)
+        still_s = self.still.step(t, vals, phase)
+        there = bool(phase is not None and phase.hold_s
+                     and match(phase, vals, self.phases.hysteresis))  # fmt: skip
+        ok = there and still_s is not None and not any(r.stops_hold for r in failing)
+        self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None)
+        self.reps.on_frame(vals, failing)
+        return failing
+
+    def enter(self, name: str | None, since: float, t: float) -> None:
+        """Enter ``name`` now (the end of the input accepting a pending phase)."""
+        self._entered(self.phases.enter(name, since, t))
+
+    def end_hold(self, t: float) -> None:
+        """End a running hold (a side switch, the end of the input)."""
+        self._hold_ended(self.hold.end(t))
+
+    def finish(self, t: float) -> None:
+        """The input ended: a rep under way is closed."""
+        ended = self.reps.finish(t, self.phases.phase)
+        if ended is not None:
+            self.out.append(ended)
+
+    def take(self) -> list[Outcome]:
+        """What happened since the last call, in order."""
+        out, self.out = self.out, []
+        return out
+
+    def _entered(self, ev: PhaseEntered) -> None:
+        self.out.append(ev)
+        ended = self.reps.on_enter(ev, self.hold.running_s)
+        if ended is not None:
+            self.out.append(ended)
+
+    def _hold_step(
+        self, t: float, ok: bool, vals: Values, still_s: float | None = None, moved: bool = False
+    ) -> None:
+        ph = self.phases
+        got = self.hold.step(t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved)
+        if isinstance(got, HoldEnded):
+            self._hold_ended(got)
+        elif got is not None:
+            self.out.append(got)
+
+    def _hold_ended(self, ended: HoldEnded | None) -> None:
+        if ended is not None:
+            self.reps.add_hold(ended.record)
+            self.out.append(ended)

@@ -1,0 +1,502 @@
+"""Each engine part alone: a table of frames in, events (or answers) out, frame by frame.
+
+The parts are tested without :class:`posecheck.engine.Engine`; tests/test_engine.py
+tests them together through it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from posecheck.engine import (
+    CAP_FORM,
+    CAP_INCOMPLETE,
+    CAP_SHORT_HOLD,
+    ChangeBaselines,
+    CueScheduler,
+    HoldTimer,
+    MotionChecks,
+    PhaseMachine,
+    RepCounter,
+    RuleCoverage,
+    SidePicker,
+    Stillness,
+    ViewGate,
+    match,
+)
+from posecheck.engine.common import PartEvent
+from posecheck.engine.holds import HoldEnded
+from posecheck.engine.phases import PhaseEntered
+from posecheck.engine.summary import SessionTally
+from posecheck.exercise import Rule, Safety, Target
+from posecheck.library import parse_definition
+from posecheck.pose import LANDMARK_NAMES
+from test_engine import BASE
+
+from helpers import make_pose
+
+NAN = math.nan
+HYST = {"deg": 5.0, "ratio": 0.015}
+
+
+def exercise(**changes):
+    return parse_definition({**BASE, **changes}, "test.toml")
+
+
+def kinds(events) -> list[str]:
+    return [e.kind for e in events]
+
+
+# --- side picker ------------------------------------------------------------------------
+
+SIDE_PARTS = ("shoulder", "hip", "knee")
+
+
+def side_pose(left: float, right: float):
+    """A pose whose left landmarks have visibility ``left``, right ones ``right``."""
+    pose = make_pose({n: (100.0, 100.0) for n in LANDMARK_NAMES})
+    for p in SIDE_PARTS:
+        pose.visibility[LANDMARK_NAMES.index(f"left_{p}")] = left
+        pose.visibility[LANDMARK_NAMES.index(f"right_{p}")] = right
+    return pose
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (left vis, right vis, side returned): the first frame decides at once
+        [(0.9, 0.2, "left"), (0.9, 0.2, None), (0.9, 0.9, None)],
+        [(0.2, 0.9, "right"), (0.2, 0.9, None)],
+        # a later switch needs the running score past the margin: 0.7 -> 0.56 -> ... ->
+        # below -0.2 only on the fourth frame of a -0.9 lead
+        [(0.9, 0.2, "left"), (0.0, 0.9, None), (0.0, 0.9, None), (0.0, 0.9, None),
+         (0.0, 0.9, "right"), (0.0, 0.9, None)],
+        # one frame of the other side winning is no switch
+        [(0.9, 0.2, "left"), (0.2, 0.9, None), (0.9, 0.2, None)],
+    ],
+)  # fmt: skip
+def test_side_picker_decides_then_switches_past_the_margin(frames):
+    picker = SidePicker(SIDE_PARTS)
+    got = [picker.update(side_pose(lv, rv)) for lv, rv, _ in frames]
+    assert got == [want for *_, want in frames]
+
+
+def test_side_picker_set_by_hand_then_switches_only_past_the_margin():
+    picker = SidePicker(SIDE_PARTS)
+    picker.set("right")
+    assert picker.update(side_pose(0.5, 0.4)) is None  # the lead is 0.02 after smoothing
+
+
+@pytest.mark.parametrize("kwargs", [{"keep": 1.5}, {"new": -0.1}, {"margin": -1.0}, {"side": "up"}])
+def test_side_picker_rejects_bad_parameters(kwargs):
+    with pytest.raises(ValueError):
+        SidePicker(SIDE_PARTS, **kwargs)
+
+
+# --- view gate ---------------------------------------------------------------------------
+
+FULL = make_pose({n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)})
+NO_KNEE = make_pose(
+    {n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)}, hidden=("left_knee",)
+)
+SIDE_VIEW = {"shoulder_width_ratio": 0.1}
+FRONT_VIEW = {"shoulder_width_ratio": 0.9}
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, pose, measures, paused, state event or None); state_delay_s = 0.5
+        [(0.0, FULL, SIDE_VIEW, False, None),
+         (0.1, None, {}, False, None),
+         (0.5, None, {}, False, None),
+         (0.6, None, {}, False, "no_person"),
+         (0.7, FULL, SIDE_VIEW, False, "tracking")],  # tracking comes back at once
+        [(0.0, FULL, FRONT_VIEW, False, None),
+         (0.5, FULL, FRONT_VIEW, False, "wrong_view")],
+        [(0.0, NO_KNEE, SIDE_VIEW, False, None),
+         (0.2, NO_KNEE, SIDE_VIEW, False, None),
+         (0.5, NO_KNEE, SIDE_VIEW, False, "low_visibility")],
+        [(0.0, FULL, SIDE_VIEW, True, "paused"),  # pausing acts at once
+         (0.1, FULL, SIDE_VIEW, False, "tracking")],
+        # a dropout shorter than the delay changes nothing
+        [(0.0, None, {}, False, None), (0.3, FULL, SIDE_VIEW, False, None),
+         (0.9, FULL, SIDE_VIEW, False, None)],
+    ],
+)  # fmt: skip
+def test_view_gate_switches_after_the_delay(frames):
+    gate = ViewGate(exercise(), alternate=False, state_delay_s=0.5)
+    for t, pose, measures, paused, want in frames:
+        ev = gate.update(t, pose, measures, "left", paused=paused)
+        assert (ev.data["state"] if ev else None) == want, t
+
+
+def test_view_gate_names_what_is_missing():
+    gate = ViewGate(exercise(), alternate=False, state_delay_s=0.0)
+    ev = gate.update(0.0, NO_KNEE, SIDE_VIEW, "left")
+    assert ev is not None and ev.data["cue"] == "Move back so your knees are in view."
+    assert gate.cue is not None and gate.cue.severity == "setup"
+    with pytest.raises(ValueError, match="state_delay_s"):
+        ViewGate(exercise(), alternate=False, state_delay_s=-1)
+
+
+# --- change baselines ------------------------------------------------------------------
+
+TILT = Target(measure="hip", unit="deg", min=3.0, change=True, baseline="min", baseline_s=1.0)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, has pose, hip, change out); settle 0.2 s, a baseline needs 0.2 s of history
+        [(0.0, True, 100.0, None),   # settling: not in the history
+         (0.1, True, 100.0, None),
+         (0.2, True, 100.0, None),   # first history frame: spans 0 s
+         (0.3, True, 101.0, None),   # spans 0.1 s
+         (0.4, True, 104.0, 3.6),    # 104 - 20th percentile of (100, 101, 104)
+         (0.5, True, NAN, NAN),      # unknown value: unknown change
+         (0.6, False, NAN, NAN),     # the pose is lost: the settle time starts again
+         (0.7, True, 104.0, 3.6),    # history kept, this frame is not added (settling)
+         ],
+        # the history is only the last baseline_s seconds
+        [(0.0, True, 90.0, None), (0.2, True, 90.0, None), (0.4, True, 90.0, 0.0),
+         (1.3, True, 95.0, 4.0),   # 0.2 s left the window: 95 - pct20(90, 95)
+         (1.5, True, 95.0, 0.0)],  # only 95s left
+    ],
+)  # fmt: skip
+def test_change_baselines_frame_by_frame(frames):
+    base = ChangeBaselines([TILT], settle_s=0.2, min_s=0.2)
+    for t, has_pose, hip, want in frames:
+        base.note_frame(t, has_pose, settling=False)
+        got = base.changes("left", {"hip": hip}, t, tracking=has_pose, frozen=False)[TILT.key]
+        if want is None:  # no baseline yet
+            assert got is None, t
+        elif math.isnan(want):  # the value is unknown
+            assert got is not None and math.isnan(got), t
+        else:
+            assert got == pytest.approx(want), t
+
+
+def test_change_baselines_freeze_and_restart():
+    base = ChangeBaselines([TILT], settle_s=0.0, min_s=0.2)
+    for t in (0.0, 0.1, 0.2, 0.3):
+        base.note_frame(t, True, False)
+        base.changes("left", {"hip": 100.0}, t, True, frozen=False)
+    # frozen (a hold runs): 110 is not added, the baseline stays 100
+    assert base.changes("left", {"hip": 110.0}, 0.4, True, frozen=True)[TILT.key] == 10.0
+    assert base.changes("left", {"hip": 110.0}, 0.5, True, frozen=True)[TILT.key] == 10.0
+    base.restart()  # a cut: no baseline until it has 0.2 s again
+    assert base.changes("left", {"hip": 110.0}, 0.6, True, frozen=False)[TILT.key] is None
+    with pytest.raises(ValueError, match="baseline_min_s"):
+        ChangeBaselines([TILT], settle_s=0.2, min_s=-0.1)
+
+
+# --- phase machine -----------------------------------------------------------------------
+
+
+def machine() -> PhaseMachine:
+    return PhaseMachine(exercise().phases, dwell_s=0.2, hysteresis=HYST)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, hip, entered phase or "-" for none, "?" when the values decide nothing)
+        [(0.0, 120, "-"), (0.1, 120, "-"), (0.2, 120, "down"),  # dwell 0.2 s, dated back
+         (0.3, 170, "-"), (0.4, 170, "-"), (0.5, 170, "up"),
+         (0.6, 162, "-"),   # within the 5-degree hysteresis band: still up
+         (0.7, 150, "-"), (0.8, 150, "-"), (0.9, 150, "down")],
+        # jitter across the edge does not enter: the candidate must hold for the dwell
+        [(0.0, 120, "-"), (0.2, 120, "down"), (0.3, 170, "-"), (0.4, 140, "-"),
+         (0.5, 170, "-"), (0.6, 170, "-"), (0.7, 170, "up")],
+        # unknown values keep everything; between phases after the dwell
+        [(0.0, 120, "-"), (0.2, 120, "down"), (0.3, NAN, "?"), (0.4, 158, "-"),
+         (0.5, 158, "-"), (0.6, 158, None)],
+    ],
+)  # fmt: skip
+def test_phase_machine_frame_by_frame(frames):
+    pm = machine()
+    for t, hip, want in frames:
+        step = pm.step(t, {"hip": float(hip)})
+        if want == "?":
+            assert not step.known, t
+            continue
+        assert step.known, t
+        if want == "-":
+            assert step.entered is None, t
+        else:
+            assert step.entered is not None and step.entered.name == want, t
+
+
+def test_phase_machine_dates_a_phase_back_to_its_first_match():
+    pm = machine()
+    steps = [pm.step(t, {"hip": 120.0}) for t in (0.0, 0.1, 0.2)]
+    ev = steps[-1].entered
+    assert ev == PhaseEntered("down", None, 0.0, 0.0, 0.2)
+    assert ev.event() == PartEvent("phase", 0.2, {"phase": "down", "previous": None,
+                                                   "since_s": 0.0})  # fmt: skip
+    assert pm.pending() is None
+    pm.step(0.3, {"hip": 170.0})
+    assert pm.pending() == ("up", 0.3)  # the end of the input would accept it
+
+
+@pytest.mark.parametrize(
+    "values, widen, want",
+    [
+        ({"hip": 120.0}, None, True),
+        ({"hip": 152.0}, None, False),
+        ({"hip": 152.0}, HYST, True),
+        ({"hip": NAN}, None, None),
+        ({}, None, None),
+    ],
+)
+def test_match(values, widen, want):
+    assert match(exercise().phase("down"), values, widen) is want
+
+
+# --- rep counter ----------------------------------------------------------------------------
+
+
+def entered(name, previous, t):
+    return PhaseEntered(name, previous, t, t, t)
+
+
+@pytest.mark.parametrize(
+    "frames, want",
+    [
+        # phase changes, and the reps that end (complete?) on each
+        ([("down", None), ("up", "down"), ("down", "up")], [None, None, True]),
+        # leaving the start and coming back without the peak: incomplete
+        ([("down", None), (None, "down"), ("down", None)], [None, None, False]),
+        ([("up", None), ("down", "up"), ("up", "down"), ("down", "up")],
+         [None, None, None, True]),
+    ],
+)  # fmt: skip
+def test_rep_counter_counts_along_the_cycle(frames, want):
+    reps = RepCounter(exercise(), "left")
+    got = []
+    for i, (name, prev) in enumerate(frames):
+        out = reps.on_enter(entered(name, prev, float(i)), running_hold_s=None)
+        got.append(None if out is None else out.record.complete)
+    assert got == want
+
+
+def test_rep_counter_drops_a_short_rep_it_did_not_fully_see():
+    reps = RepCounter(exercise(), "left")
+    reps.on_enter(entered("down", None, 0.0), None)
+    reps.on_enter(entered(None, "down", 1.0), None)
+    reps.not_seen()
+    assert reps.on_enter(entered("down", None, 2.0), None) is None
+    assert not reps.in_rep
+
+
+def test_rep_counter_scores_form_and_peak():
+    reps = RepCounter(exercise(), "left")
+    reps.on_enter(entered("down", None, 0.0), None)
+    reps.on_enter(entered(None, "down", 1.0), None)
+    knee = exercise().phase("up").rules[0]
+    for hip, failing in ((150.0, []), (158.0, [knee]), (155.0, [])):
+        reps.on_frame({"hip": hip}, failing)
+    reps.add_fault("knee_bend", "form")  # the cue scheduler told it: a fault of the rep
+    out = reps.on_enter(entered("down", None, 2.0), None)
+    assert out is not None and not out.record.complete
+    assert out.record.depth == {"hip": 158.0}  # the furthest toward "up"
+    assert out.form == pytest.approx(2 / 3)
+    assert out.record.faults == ["knee_bend"]
+    # short of the top and a form correction: capped at 50 (the lowest cap)
+    assert set(out.caps) == {CAP_INCOMPLETE, CAP_FORM} and out.record.score <= 50.0
+
+
+def test_rep_counter_closes_at_the_end_of_the_input():
+    reps = RepCounter(exercise(), "left")
+    reps.on_enter(entered("down", None, 0.0), None)
+    reps.on_enter(entered("up", "down", 1.0), None)
+    out = reps.finish(3.0, phase=None)  # on the way back from the peak: done
+    assert out is not None and out.record.complete and out.record.end_s == 3.0
+
+
+# --- hold timer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, ok, what step returns: "start", "end" or None); grace 0.5 s
+        [(1.0, True, "start"), (1.5, True, None), (1.6, False, None), (2.0, False, None),
+         (2.1, True, None), (2.2, False, None), (2.8, False, "end")],
+        [(0.0, False, None), (0.1, True, "start"), (0.7, False, "end")],
+    ],
+)  # fmt: skip
+def test_hold_timer_frame_by_frame(frames):
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    for t, ok, want in frames:
+        got = timer.step(t, ok, {"hip": 170.0}, "up", phase_since=t, entered_t=None)
+        kind = "end" if isinstance(got, HoldEnded) else (got.kind[5:] if got else None)
+        assert kind == want, t
+
+
+def test_hold_timer_times_only_good_frames_and_starts_when_still():
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    # the phase began at 1.0 s; the body is still from the window centred on 1.075 s
+    start = timer.step(1.2, True, {"hip": 170.0}, "up", phase_since=1.0, entered_t=1.2,
+                       still_s=1.075)  # fmt: skip
+    assert isinstance(start, PartEvent) and start.data["start_s"] == 1.075
+    timer.step(2.0, True, {"hip": 170.0}, "up", 1.0, 1.2, 1.875)
+    timer.step(2.2, False, {"hip": 170.0}, "up", 1.0, 1.2, None, moved=False)  # grace
+    timer.step(2.4, True, {"hip": 170.0}, "up", 1.0, 1.2, 2.275)  # the gap not timed
+    ended = timer.end(2.5)  # the input ended while still: at the last good frame
+    assert ended is not None
+    assert ended.record.duration_s == pytest.approx(0.925)
+    assert ended.record.end_s == pytest.approx(2.4)
+    assert not ended.record.reached  # hold_s is 2
+    assert ended.form == pytest.approx(3 / 4)
+    assert ended.caps == (CAP_SHORT_HOLD,)  # under half of 2 s
+
+
+def test_hold_timer_ends_where_the_stillness_ended_when_the_body_moves():
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)
+    timer.step(3.0, True, {"hip": 170.0}, "up", 0.8, None, 2.875)
+    timer.step(3.1, False, {"hip": 160.0}, "up", 0.8, None, None, moved=True)
+    ended = timer.step(3.7, False, {"hip": 130.0}, None, 0.8, None, None, moved=True)
+    assert isinstance(ended, HoldEnded)
+    assert ended.record.end_s == pytest.approx(2.875)
+    assert ended.record.duration_s == pytest.approx(2.0) and ended.record.reached
+
+
+def _first_still(fps: float) -> float | None:
+    """When the hip, rising 130 -> 175 at 90 deg/s until 1.0 s and then staying, is
+    first read as still (Stillness at the given frame rate)."""
+    still = Stillness(exercise(), {"deg": 30.0, "ratio": 0.05}, 0.25)
+    up = exercise().phase("up")
+    for i in range(int(3 * fps)):
+        t = i / fps
+        hip = 130.0 + 45.0 * min(1.0, max(0.0, (t - 0.5) / 0.5))
+        got = still.step(t, {"hip": hip}, up if hip >= 165 else None)
+        if got is not None:
+            return got
+    return None
+
+
+@pytest.mark.parametrize("fps", [10.0, 5.0])
+def test_stillness_reads_the_same_window_at_any_frame_rate(fps):
+    ref = _first_still(30.0)
+    # arrived at 1.0 s; a still window ends after it and is dated to its middle
+    assert ref is not None and 1.0 - 1e-6 <= ref <= 1.125
+    got = _first_still(fps)
+    assert got is not None and abs(got - ref) <= 1 / fps + 1e-6, (got, ref)
+
+
+# --- motion checks ----------------------------------------------------------------------------
+
+SAFE = Safety(max_speed_deg_s=100.0, bounce_reversals=2, bounce_window_s=2.0, bounce_min_deg=3.0)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, hip, in a hold phase since, failing rule ids)
+        [(0.0, 100, None, []), (0.1, 100, None, []), (0.2, 110, None, []),
+         (0.3, 150, None, ["too_fast"])],  # 50 deg in 0.3 s
+        # two reversals of 6 deg (each held 2 frames: a 1-frame spike is no bounce)
+        [(0.0, 170, 0.0, []), (0.1, 170, 0.0, []), (0.2, 176, 0.0, []),
+         (0.3, 176, 0.0, []), (0.4, 170, 0.0, []), (0.5, 170, 0.0, []),
+         (0.6, 176, 0.0, ["bouncing"])],
+        [(0.0, 170, 0.0, []), (0.1, 176, 0.0, []), (0.2, 170, 0.0, []),
+         (0.3, 176, 0.0, []), (0.4, 170, 0.0, [])],  # one-frame spikes: no bounce
+        [(0.0, 170, None, []), (0.1, 175, None, []), (0.2, 170, None, []),
+         (0.3, 170, None, []), (0.4, 175, None, [])],  # not a hold phase: no bounce
+    ],
+)  # fmt: skip
+def test_motion_checks_frame_by_frame(frames):
+    mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.5)
+    for t, hip, since, want in frames:
+        mc.record(t, {"left_hip": float(hip)})
+        assert [r.id for r in mc.check(t, ["left_hip"], since)] == want, t
+
+
+def test_motion_checks_restart_after_a_cut():
+    mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.5)
+    for t in (0.0, 0.1, 0.2):
+        mc.record(t, {"left_hip": 100.0})
+    assert mc.restart(0.3) is True
+    assert mc.settling(0.5) and not mc.settling(0.8)
+    assert mc.restart(0.6) is False  # a jump while settling: the same cut
+    mc.record(0.9, {"left_hip": 160.0})  # settling until 1.1: not recorded
+    mc.record(1.2, {"left_hip": 160.0})
+    assert mc.check(1.2, ["left_hip"], None) == []
+
+
+# --- cue scheduler ------------------------------------------------------------------------------
+
+KNEE = Rule(measure="knee", unit="deg", min=80, id="knee", cue="Knees.", priority=2)
+FEET = Rule(measure="heel", unit="deg", max=30, id="feet", cue="Feet.", priority=1,
+            severity="safety")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        # (t_s, failing rules, events); delay 0.4, min shown 1.0, repeat after 2.0
+        [(0.0, [KNEE], []), (0.3, [KNEE], []), (0.4, [KNEE], ["cue:knee"]),
+         (0.5, [], []),                       # shown at least 1.0 s
+         (1.4, [], ["cue_clear:knee"]),
+         (1.5, [KNEE], []), (2.0, [KNEE], []),  # not again within 2.0 s of clearing
+         (3.4, [KNEE], ["cue:knee"])],
+        # safety first, at once over a form cue
+        [(0.0, [KNEE], []), (0.4, [KNEE], ["cue:knee"]), (0.5, [KNEE, FEET], []),
+         (0.9, [KNEE, FEET], ["cue_clear:knee", "cue:feet"])],
+    ],
+)  # fmt: skip
+def test_cue_scheduler_frame_by_frame(frames):
+    cues = CueScheduler(delay_s=0.4, min_s=1.0, repeat_s=2.0)
+    for t, failing, want in frames:
+        got = [f"{e.kind}:{e.data['id']}" for e in cues.update(t, failing)]
+        assert got == want, t
+    assert cues.stats["knee"]["count"] >= 1
+
+
+def test_cue_scheduler_shows_a_movement_cue_at_once_and_holds_it():
+    fast = Rule(measure="hip", unit="deg", id="too_fast", cue="Slow.", priority=1,
+                severity="safety")  # fmt: skip
+    cues = CueScheduler(delay_s=0.4, min_s=1.0, repeat_s=2.0)
+    assert kinds(cues.update(0.0, [fast])) == ["cue"]
+    assert cues.update(0.5, []) == []  # latched for min_s
+    assert kinds(cues.update(1.1, [])) == ["cue_clear"]
+    with pytest.raises(ValueError, match="cue_min_s"):
+        CueScheduler(delay_s=0.4, min_s=NAN, repeat_s=2.0)
+
+
+# --- rule coverage and the session tally ------------------------------------------------------
+
+
+def test_rule_coverage_names_rules_it_could_not_judge():
+    ex = exercise()
+    cov = RuleCoverage(ex)
+    feet = ex.rules[0]
+    for heel in (NAN, NAN, 10.0, 40.0):
+        failing = cov.judge([feet], {"heel_elevation": heel}, "left")
+    assert [r.id for r in failing] == ["feet_flat"]
+    (line,) = cov.warnings()
+    assert line.startswith("not judged on 50% of the frames it applies to (feet not in view)")
+
+
+def test_session_tally_numbers_reps_and_completes_the_set():
+    ex = exercise()  # dose: 2 reps
+    tally = SessionTally(ex, alternate=False)
+    reps = RepCounter(ex, "left")
+    events = []
+    for k in range(2):
+        t = 3.0 * k
+        reps.on_enter(entered("down", None if k == 0 else "up", t), None)
+        reps.on_enter(entered("up", "down", t + 1), None)
+        done = reps.on_enter(entered("down", "up", t + 2), None)
+        assert done is not None
+        events += tally.rep_ended(done, t + 2)
+    assert kinds(events) == ["rep", "rep", "set_complete"]
+    assert [e.data["index"] for e in events[:2]] == [1, 2]
+    summary = tally.summary(side="left", duration_s=6.0, frames=60, frames_with_pose=60,
+                            cue_stats={}, warnings=[], partial=False)  # fmt: skip
+    assert summary.reps_complete == 2 and summary.score is not None
