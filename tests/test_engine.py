@@ -719,3 +719,18 @@ def test_rules_that_could_not_be_judged_are_named_in_the_warnings(heel, knee, wa
         assert line.endswith(f'"{cues[rid]}"') and "100%" in line
     if "feet_flat" in warned:
         assert "(feet not in view)" in lines[0]
+
+
+def test_a_rep_short_of_the_top_is_told_as_the_person_turns_back():
+    # up to 160 (the top needs 165), held, then lowered from frame 25 (t = 2.5)
+    frames = seq((130, 10), (130, 160, 5), (160, 10), (160, 130, 5), (130, 10))
+    eng, res = run(make_exercise(), frames)
+    cues = [(round(e.t_s, 2), e.data["text"]) for r in res for e in r.events if e.kind == "cue"]
+    # 154 at 2.5: 6 deg back from 160, past the 5 deg band: told on that frame, with the
+    # numbers, before the rep is closed as incomplete back at the start
+    assert cues == [(2.5, "Go further into the up position: the hip angle reached 160°, "
+                          "aim for 165°.")]  # fmt: skip
+    closed = next(e.t_s for r in res for e in r.events if e.kind == "rep_incomplete")
+    assert closed > 2.5
+    s = eng.finish()
+    assert s.corrections[0].id == "short_rep:hip" and s.corrections[0].reps == [1]

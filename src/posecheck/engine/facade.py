@@ -19,7 +19,7 @@ from posecheck.engine.cues import CueScheduler
 from posecheck.engine.holds import HoldEnded
 from posecheck.engine.motion import MotionChecks
 from posecheck.engine.phases import PhaseEntered
-from posecheck.engine.reps import RepEnded
+from posecheck.engine.reps import RepEnded, TurnedBack
 from posecheck.engine.side import SidePicker, side_parts
 from posecheck.engine.summary import (
     RuleCoverage,
@@ -356,8 +356,10 @@ class Engine:
             elif isinstance(o, RepEnded):
                 for ev in self._tally.rep_ended(o, self._t_last):
                     self._emit(ev)
-                if not o.record.complete:  # told as the person turns back short of the top
+                if not o.record.complete and not o.told:  # (not told when it turned back)
                     self._announce(*rep_shortfall(self.ex, o.record))
+            elif isinstance(o, TurnedBack):  # told as the person turns back short of the top
+                self._announce(*rep_shortfall(self.ex, o.record))
             else:
                 self._emit(o)
 

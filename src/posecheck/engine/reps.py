@@ -33,12 +33,21 @@ from posecheck.results import HoldRecord, RepRecord
 
 
 @dataclass(frozen=True)
+class TurnedBack:
+    """A rep turned back before reaching the cycle's peak phase (told at once, live)."""
+
+    record: RepRecord  # the rep so far: its furthest values (``depth``), not yet closed
+    t_s: float
+
+
+@dataclass(frozen=True)
 class RepEnded:
     """A rep ended (complete or not). ``record.index`` is 0: the engine numbers reps."""
 
     record: RepRecord
     form: float  # share of the rep's frames without a failing rule
     caps: tuple[float, ...] = ()  # what capped its score (posecheck.engine.scoring)
+    told: bool = False  # its shortfall was already told when it turned back
 
 
 class RepCounter:
@@ -62,6 +71,7 @@ class RepCounter:
         self.unsteady = 0
         self.unseen = False  # the engine was not tracking for part of this rep
         self.holds: list[HoldRecord] = []
+        self.turned_back = False  # moved back from its furthest point before the peak
 
     def carry_over(self, old: RepCounter) -> None:
         """Keep another side's progress (the same person, seen from the other side)."""
@@ -84,24 +94,46 @@ class RepCounter:
     def add_hold(self, rec: HoldRecord) -> None:
         self.holds.append(rec)
 
-    def on_frame(self, values: Mapping[str, float | None], failing: Sequence[Rule]) -> None:
-        """A tracked frame inside a rep: its form and the furthest values reached."""
+    def on_frame(
+        self, values: Mapping[str, float | None], failing: Sequence[Rule], t_s: float = 0.0
+    ) -> TurnedBack | None:
+        """A tracked frame inside a rep: its form and the furthest values reached.
+
+        Returns :class:`TurnedBack` once, on the frame a rep that has not reached the
+        peak phase moves back from its furthest point by more than the hysteresis band
+        on a peak target it falls short of: the moment to tell the person.
+        """
         if self.left_start_s is None:
-            return
+            return None
         self.frames += 1
         if failing:
             self.bad += 1
         cyc = self.cycle
         if len(cyc) < 2:
-            return
+            return None
         start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])
+        back = False
         for t in peak.targets:
             v = values.get(t.key, math.nan)
             if v is None or is_nan(v):
                 continue
+            sign = direction(start, t)
             old = self.peak.get(t.key)
-            if old is None or (v - old) * direction(start, t) > 0:
+            if old is None or (v - old) * sign > 0:
                 self.peak[t.key] = v
+                continue
+            goal = t.min if sign > 0 else t.max
+            band = self.ex.setting("hysteresis_deg" if t.unit == "deg" else "hysteresis")
+            short = goal is not None and (goal - old) * sign > 0
+            if short and (old - v) * sign > band:
+                back = True
+        if back and not self.turned_back and self.cycle_pos == 0:
+            self.turned_back = True
+            rec = RepRecord(0, round(self.left_start_s, 3), round(t_s, 3), False,
+                            {k: round(x, 2) for k, x in self.peak.items()}, self.side,
+                            peak_phase=cyc[1])  # fmt: skip
+            return TurnedBack(rec, t_s)
+        return None
 
     def add_fault(self, rule_id: str, severity: str) -> None:
         """A rule was cued during the rep under way: one of its faults (caps its score)."""
@@ -206,4 +238,5 @@ class RepCounter:
         )
         self.left_start_s = None
         self.cycle_pos = 0
-        return RepEnded(rec, form, caps)
+        told, self.turned_back = self.turned_back, False
+        return RepEnded(rec, form, caps, told)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from posecheck.engine.common import PartEvent
 from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
 from posecheck.engine.phases import PhaseEntered, PhaseMachine, match
-from posecheck.engine.reps import RepCounter, RepEnded
+from posecheck.engine.reps import RepCounter, RepEnded, TurnedBack
 from posecheck.exercise import Exercise, Rule
 
-Outcome = PhaseEntered | PartEvent | HoldEnded | RepEnded
+Outcome = PhaseEntered | PartEvent | HoldEnded | RepEnded | TurnedBack
 Values = Mapping[str, float | None]
 Judge = Callable[[Iterable[Rule], Values, str], list[Rule]]  # (rules, values, side) -> failing
 
@@ -83,7 +83,9 @@ class SideTrack:
                      and match(phase, vals, self.phases.hysteresis))  # fmt: skip
         ok = there and still_s is not None and not any(r.stops_hold for r in failing)
         self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None)
-        self.reps.on_frame(vals, failing)
+        turned = self.reps.on_frame(vals, failing, t)
+        if turned is not None:
+            self.out.append(turned)
         return failing
 
     def enter(self, name: str | None, since: float, t: float) -> None:
