@@ -160,8 +160,15 @@ def session_components(
         comps["depth"] = round(sum(1 for r in reps if r.complete) / len(reps), 3)
     if forms:  # share of frames without a failing rule, averaged over reps/holds
         comps["form"] = round(float(np.mean(forms)), 3)
-    cue_count = sum(v["count"] for v in cue_stats.values() if v["severity"] != "setup")
-    comps["rule_violations"] = float(cue_count)  # form and safety cues shown (a count)
+    # form and safety cues of the definition's rules shown (a count; the shortfall cues,
+    # a rep short of the top or a short hold, are counted by depth and time in target)
+    shortfall = ("short_rep", "short_hold")
+    cue_count = sum(
+        v["count"]
+        for k, v in cue_stats.items()
+        if v["severity"] != "setup" and not k.startswith(shortfall)
+    )
+    comps["rule_violations"] = float(cue_count)
     unsteady = sum(v["count"] for k, v in cue_stats.items() if k in TRANSIENT)
     comps["steadiness"] = round(max(0.0, 1.0 - unsteady / max(1, len(reps) + len(holds))), 3)
     comps["pose_coverage"] = coverage
