@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 from html.parser import HTMLParser
 from importlib import resources
 from types import SimpleNamespace as NS
@@ -493,3 +494,38 @@ def test_overlay_draws_unicode_cue_text_not_question_marks() -> None:
     assert umlaut.any() and not np.array_equal(umlaut, question)
     # the degree sign is a small ring up high, not a "?" reaching the baseline
     assert not np.array_equal(drawn("148°"), drawn("148?"))
+
+
+def test_plot_scales_to_the_movement_and_band_labels_do_not_overlap() -> None:
+    import re
+
+    from posecheck.sinks.report import _spread, svg_plot
+
+    t = [i / 10 for i in range(100)]
+    v = [130.0 + 2.0 * (1 if 20 <= i < 40 else 0) for i in range(100)]  # a 2-degree tilt
+    bands = [("rest", 100.0, 170.0), ("tilt", 100.0, 170.0)]  # the same band twice
+    summ = SessionSummary("pelvic-tilt", "left", 10.0, 100, 100)
+    svg = svg_plot(t, v, bands, summ, duration=10.0)
+    ticks = [float(x) for x in re.findall(r"class='ax' x='40' y='[\d.]+' text-anchor='end'>"
+                                          r"([\d.]+)<", svg)]  # fmt: skip
+    assert ticks and max(ticks) - min(ticks) <= 6  # a 2-degree step fills the plot
+    labels = re.findall(r"class='bl'[^>]*>([^<]*)<", svg)
+    assert labels == ["rest, tilt 100-170°"]  # one label for the shared band
+    spread = _spread([(50.0, "a", "x"), (52.0, "b", "y"), (53.0, "c", "z")], 10, 200, 15)
+    ys = [y for y, _, _ in spread]
+    assert all(b - a >= 15 for a, b in zip(ys, ys[1:], strict=False))
+
+
+def test_report_has_the_date_and_no_internal_ids(tmp_path) -> None:
+    from posecheck.sinks.report import ReportSink
+
+    rep = RepRecord(0, 1.0, 3.0, False, {"hip~min3": 1.2, "left_hip": 131.0}, "left", 45.0,
+                    ["lift_higher"])  # fmt: skip
+    summ = replace(make_summary(), reps=[rep], score_notes=["each rep scores 45% ..."])
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    sink.close(summ)
+    text = (tmp_path / "r.html").read_text()
+    assert "hip~min3" not in text and "lift_higher" not in text
+    assert "hip angle changed 1.2°" in text and "analysed " in text and "Why 72" in text
+    assert "<td>1</td>" in text  # reps numbered from 1, incomplete ones too

@@ -571,9 +571,10 @@ def svg_plot(
         for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
                 continue
+            # labelled at the left, where no rep marker is (reps are marked at their end)
             out.append(f"<line class='lim' x1='{ml}' x2='{ml + pw}' y1='{Y(val):.1f}' "
-                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw - 4}' "
-                       f"y='{Y(val) - 4:.1f}' text-anchor='end'>form limit "
+                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + 4}' "
+                       f"y='{Y(val) - 4:.1f}' text-anchor='start'>form limit "
                        f"{sym} {val:g}{deg}</text>")  # fmt: skip
     # Holds.
     for h in s.holds:
