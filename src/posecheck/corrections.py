@@ -201,9 +201,16 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         short = [h for h in holds if not h.reached]
         reached = len(holds) - len(short)
         # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
+        # (only the phase a rep went out to: a symmetric cycle's start position is held
+        # between its reps)
         empty: list[RepRecord] = []
-        if phase.name in tuple(exercise.cycle):
-            empty = [r for r in summary.reps if r.complete and not _holds_in(holds, r)]
+        cycle = tuple(exercise.cycle)
+        if len(cycle) > 1:
+            empty = [
+                r for r in summary.reps
+                if r.complete and (r.peak_phase or cycle[1]) == phase.name
+                and not _holds_in(holds, r)
+            ]  # fmt: skip
         if not short and not empty:
             continue
         durations = [h.duration_s for h in short] + [0.0] * len(empty)
