@@ -98,7 +98,7 @@ def landmarks_for(lib: Any, name: str, fault: str | None, seed: int, cache: Path
     # long holds: one rep is enough (and spares CPU). The drawn hold lasts the target
     # plus HOLD_MARGIN_S, as a person counting to the target would; the short_hold fault
     # holds a fifth of that.
-    reps = 1 if hold >= 10 else 2
+    reps = 1 if hold >= 10 and fault != "incomplete" else 2  # (the fault is in rep 2)
     opts = RenderOptions(name, fault=fault, seed=seed, size=(480, 270), fps=12.0,
                          hold_s=hold + HOLD_MARGIN_S if hold else None, reps=reps)  # fmt: skip
     video = cache / f"{stem}.mp4"

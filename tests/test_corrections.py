@@ -57,7 +57,7 @@ def test_complete_rep_without_a_hold_is_a_zero_hold() -> None:
     s = _summary("bridge", reps=[_rep(1, 1.0, 4.0, True, {"hip": 175.0, "knee": 60.0})])
     (c,) = build_corrections(_ex("bridge"), s)
     assert (c.id, c.reps) == ("short_hold:up", [1])
-    assert "your longest hold was 0.0 s" in c.text
+    assert c.text == "Hold the top for 5 s: 1 rep did not hold it at all."
 
 
 def test_ranking_safety_then_range_then_hold_then_form() -> None:

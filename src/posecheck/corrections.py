@@ -128,15 +128,25 @@ def _default_short_cue(exercise: Any, target: Any) -> str:
     return f"Go further into the {peak} position"
 
 
-def _hold_text(phase: Any, durations: list[float], reached: int) -> str:
+def _hold_text(phase: Any, durations: list[float], reached: int, not_held: int = 0) -> str:
+    """``durations``: the holds that stopped short; ``not_held``: reps that reached the
+    position without holding it at all."""
     lead = phase.hold_cue or f"Hold the {phase.name} position"
     total = len(durations) + reached
+    none = (
+        f"{not_held} rep{'s' if not_held != 1 else ''} did not hold it at all"
+        if not_held else ""
+    )  # fmt: skip
+    if not durations:
+        return f"{lead} for {phase.hold_s:g} s: {none}."
     if reached == 0:
-        return f"{lead} for {phase.hold_s:g} s: your longest hold was {max(durations):.1f} s."
-    return (
-        f"{lead} for {phase.hold_s:g} s: {len(durations)} of your {total} holds stopped "
-        f"short (the shortest {min(durations):.1f} s)."
-    )
+        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {max(durations):.1f} s"
+    else:
+        text = (
+            f"{lead} for {phase.hold_s:g} s: {len(durations)} of your {total} holds stopped "
+            f"short (the shortest {min(durations):.1f} s)"
+        )
+    return text + (f"; {none}." if none else ".")
 
 
 def build_corrections(exercise: Any, summary: SessionSummary) -> list[Correction]:
@@ -213,14 +223,14 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
             ]  # fmt: skip
         if not short and not empty:
             continue
-        durations = [h.duration_s for h in short] + [0.0] * len(empty)
+        durations = [h.duration_s for h in short]
         in_short_reps = [r for r in summary.reps if any(_in_rep(h, r) for h in short)]
         reps = sorted({_rep_label(summary, r) for r in (*in_short_reps, *empty)})
         firsts = [h.end_s for h in short] + [r.end_s for r in empty]
         out.append(Correction(
             id=f"short_hold:{phase.name}", kind="hold",
-            text=_hold_text(phase, durations, reached),
-            count=len(durations), first_s=min(firsts),
+            text=_hold_text(phase, durations, reached, len(empty)),
+            count=len(durations) + len(empty), first_s=min(firsts),
             reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in short],
             severity="form",
         ))  # fmt: skip
