@@ -31,6 +31,7 @@ import numpy as np
 
 from posecheck.engine import Engine
 from posecheck.library import Library
+from posecheck.pipeline import SinkBase
 from posecheck.render.clip import ClipRenderer, RenderOptions
 from posecheck.render.motion import SCRIPTS
 from posecheck.render.truth import engine_on_truth, load_truth
@@ -46,7 +47,7 @@ REP_FAULTS = ("hips_sag", "incomplete")
 STATE_MIN_S = 1.0  # a state problem counts as flagged when it lasts this long in total
 
 
-class Collector:
+class Collector(SinkBase):
     """A pipeline sink keeping what the bench needs from each frame."""
 
     def __init__(self) -> None:

@@ -1,6 +1,6 @@
 """Recognition benchmark: ``--exercise auto`` on every labelled real clip, with a confusion table.
 
-Runs the project's own source + MediaPipe estimator (posecheck.recognize.collect_video)
+Runs the project's own source + MediaPipe estimator (in pipeline.run, on sampled frames)
 on each clip listed in ``labels.json`` of the media folder, stores the sampled
 landmarks (with the mask measures) as ``<out>/<dir>__<file>.landmarks.npz`` so a
 second run re-scores without the model, recognises the exercise against the
@@ -32,7 +32,7 @@ from _media import find_media  # noqa: E402
 
 from posecheck import recognize as rz  # noqa: E402
 from posecheck.angles import EXTRA_MEASURES  # noqa: E402
-from posecheck.landmarks_io import LandmarksWriter, read_landmarks  # noqa: E402
+from posecheck.landmarks_io import read_landmarks  # noqa: E402
 from posecheck.library import Library  # noqa: E402
 
 DEFAULT_MEDIA = find_media()
@@ -54,13 +54,15 @@ def landmarks_for(clip: Path, rel: str, out: Path, sample_fps: float, refresh: b
         meta = read_landmarks(path).meta
         if meta.get("sample_fps") == sample_fps and set(names) <= set(meta.get("measures", [])):
             return path
+    from posecheck.commands._offline import SampledSource, estimate_to_landmarks
     from posecheck.sources import open_source
 
+    # the model in the one frame loop (pipeline.run) on the sampled frames only
     with open_source(clip) as src:
-        info = src.info
-    writer = LandmarksWriter(path, info, {"sample_fps": sample_fps, "measures": names})
-    rz.collect_video(clip, names, sample_fps=sample_fps or None, writer=writer)
-    writer.close()
+        estimate_to_landmarks(
+            SampledSource(src, sample_fps or None), path, mask_names=names,
+            meta={"sample_fps": sample_fps, "measures": names},
+        )  # fmt: skip
     return path
 
 

@@ -33,6 +33,16 @@ def media_path(rel: str) -> Path:
     return p
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_history(tmp_path_factory):
+    """Commands record sessions in $POSECHECK_DB: the suite's go to a temporary file,
+    never into the user's own history (subprocesses inherit the variable)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("POSECHECK_DB", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def media():
     return media_path

@@ -11,6 +11,7 @@ from posecheck import pipeline
 from posecheck.cuts import CutDetector, CutParams, jump_size, trunk_length
 from posecheck.engine import Engine
 from posecheck.library import parse_definition
+from posecheck.pipeline import SinkBase
 from posecheck.pose import MediaInfo
 from posecheck.smoothing import PoseSmoother
 
@@ -196,6 +197,7 @@ class PoseSource:
             width=1280,
             height=720,
         )
+        self.warnings: list[str] = []
 
     def poses(self):
         for k, (t, p) in enumerate(self.items):
@@ -211,7 +213,7 @@ def camera_cut_poses():
     return frames(FPS, a + b)
 
 
-class Collect:
+class Collect(SinkBase):
     def __init__(self):
         self.results = []
 

@@ -11,6 +11,7 @@ import pytest
 
 from posecheck.engine import Engine
 from posecheck.library import Library
+from posecheck.pipeline import SinkBase
 
 from conftest import media_path
 
@@ -30,7 +31,7 @@ def test_twist_clip_cuts_are_found_and_give_no_speed_cue():
     cues: list[tuple[float, str]] = []
     phases: list[str | None] = []
 
-    class Log:
+    class Log(SinkBase):
         def open(self, info, exercise):
             pass
 

@@ -539,6 +539,7 @@ def test_pipeline_uses_the_definitions_min_visibility():
 
     class Replay:
         info = MediaInfo("x", "landmarks", 10.0, 3, 1280, 720)
+        warnings: list[str] = []
 
         def poses(self):
             for i in range(3):

@@ -11,6 +11,7 @@ import pytest
 
 from posecheck.engine import Engine
 from posecheck.library import Library
+from posecheck.pipeline import SinkBase
 
 from conftest import media_path
 
@@ -35,7 +36,7 @@ def analyze_frames(rel: str, exercise: str):
     phases: list[tuple[float, str | None, float]] = []
     frames: list[tuple[float, str, str | None, int]] = []
 
-    class PhaseLog:
+    class PhaseLog(SinkBase):
         def open(self, info, exercise):
             pass
 

@@ -8,11 +8,11 @@ import math
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 
 from posecheck.errors import InputError
+from posecheck.exercise import Camera, Dose, Exercise, Phase, Target
 from posecheck.live.coach import (
     STAGE_COUNTDOWN,
     STAGE_COUNTING,
@@ -60,10 +60,13 @@ FRONT = {**SIDE_LYING, "left_shoulder": (700, 300), "right_shoulder": (560, 300)
 
 
 def exercise(view="side", required=("shoulder", "hip", "knee", "ankle"), sets=1, rest_s=0.0):
-    return SimpleNamespace(
-        name="bridge", title="Bridge", camera=SimpleNamespace(view=view),
-        required=required, min_visibility=0.5, key_measures=("hip",), cycle=("down", "up", "down"),
-        dose=SimpleNamespace(sets=sets, rest_s=rest_s, reps=3, hold_s=None),
+    down = Phase("down", (Target("hip", "deg", max=150.0), Target("knee", "deg", max=120.0)))
+    up = Phase("up", (Target("hip", "deg", min=165.0),))
+    return Exercise(
+        name="bridge", title="Bridge", summary="", how_to=(), posture="lying on the back",
+        camera=Camera(view=view), phases=(down, up), required=required, min_visibility=0.5,
+        key_measures=("hip",), cycle=("down", "up", "down"),
+        dose=Dose(sets=sets, rest_s=rest_s, reps=3),
     )  # fmt: skip
 
 
@@ -154,7 +157,7 @@ def test_setup_bare_parts_need_one_whole_side():
 
 def test_setup_required_from_measures_when_not_listed():
     ex = exercise(required=())
-    ex.all_measures = lambda: {"hip", "knee"}
+    assert ex.all_measures() == {"hip", "knee"}
     chk = SetupCheck(ex)
     assert set(chk.parts) == {"shoulder", "hip", "knee", "ankle"}
     no_feet = make_pose(SIDE_LYING, hidden=("left_ankle", "right_ankle"))

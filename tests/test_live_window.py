@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
+from posecheck.exercise import Camera, Exercise
 from posecheck.live.coach import STAGE_COUNTDOWN, STAGE_COUNTING, STAGE_PAUSED, STAGE_SETUP
 from posecheck.results import Cue, FrameResult
 from test_live_units import SIDE_LYING, FakeEngine, exercise
@@ -29,13 +28,16 @@ def sink(stage: str, mirror: bool = False) -> WindowSink:
     coach.status.countdown_left_s = 2.2
     w = WindowSink(coach, on_key=lambda k: None, mirror=mirror)
     w.overlay = Overlay(
-        SimpleNamespace(
+        Exercise(
             name="bridge",
             title="Bridge",
+            summary="",
+            how_to=(),
+            posture="lying on the back",
+            camera=Camera(view="side"),
+            phases=(),
             key_measures=("hip",),
             cycle=("down", "up", "down"),
-            phases=(),
-            dose=None,
         )
     )
     w.view = "side"

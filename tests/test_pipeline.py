@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from media_builders import write_av_video
 from posecheck.angles import EXTRA_MEASURES, MeasureSpec
 from posecheck.landmarks_io import LandmarksSink, LandmarksSource, read_landmarks
-from posecheck.pipeline import Progress, iterate_poses, run
+from posecheck.pipeline import Progress, SinkBase, iterate_poses, run
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.smoothing import PoseSmoother
@@ -25,7 +26,9 @@ class FakeEngine:
 
     def __init__(self, names=("left_hip", "left_knee"), interrupt_at: int | None = None):
         self.measure_names = set(names)
-        self.exercise = "bridge-def"
+        self.exercise = SimpleNamespace(name="bridge-def", min_visibility=0.5)
+        self.final_result = None
+        self.cuts: list[float] = []
         self.calls: list[tuple[int, float, Pose | None, dict]] = []
         self.finished: list[bool] = []
         self.interrupt_at = interrupt_at
@@ -35,6 +38,9 @@ class FakeEngine:
             raise KeyboardInterrupt
         self.calls.append((frame_index, t_s, pose, measures))
         return FrameResult(frame_index, t_s, pose, measures)
+
+    def cut(self, t_s):
+        self.cuts.append(t_s)
 
     def finish(self, partial=False):
         self.finished.append(partial)
@@ -68,7 +74,7 @@ class FakeEstimator:
         ).hide_off_frame()  # fmt: skip
 
 
-class RecordingSink:
+class RecordingSink(SinkBase):
     def __init__(self):
         self.opened = None
         self.rows: list[tuple[Frame | None, FrameResult]] = []
@@ -103,7 +109,9 @@ def test_run_feeds_every_frame_through_once(clip):
     # the ankle is in the picture up to frame 5, then out: the knee angle is unknown
     assert all(math.isfinite(c[3]["left_knee"]) for c in engine.calls[:6] if c[2] is not None)
     assert all(math.isnan(c[3]["left_knee"]) for c in engine.calls[6:])
-    assert sink.opened[0].fps == pytest.approx(29.97, abs=1e-3) and sink.opened[1] == "bridge-def"
+    assert (
+        sink.opened[0].fps == pytest.approx(29.97, abs=1e-3) and sink.opened[1] is engine.exercise
+    )
     assert len(sink.rows) == 12 and sink.rows[0][0].index == 0
     assert sink.closed is summary and summary.frames == 12 and summary.frames_with_pose == 9
     assert engine.finished == [False] and not summary.partial

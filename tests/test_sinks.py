@@ -12,11 +12,11 @@ import math
 from dataclasses import replace
 from html.parser import HTMLParser
 from importlib import resources
-from types import SimpleNamespace as NS
 
 import numpy as np
 import pytest
 
+from posecheck.exercise import Camera, Dose, Exercise, Phase, Target
 from posecheck.pose import Frame, MediaInfo
 from posecheck.results import (
     STATE_NO_PERSON,
@@ -36,20 +36,20 @@ from helpers import make_pose
 cv2 = pytest.importorskip("cv2")
 
 # A definition with the fields the architecture contract lists (what sinks read).
-EXERCISE = NS(
+EXERCISE = Exercise(
     name="bridge",
     title="Bridge",
     summary="Lift the pelvis until the body is straight from shoulders to knees.",
-    how_to=["Lie on your back, knees bent, feet flat.", "Lift your pelvis.", "Lower slowly."],
-    camera=NS(view="side", distance_m=2.5),
-    phases=[
-        NS(name="down", targets=[NS(measure="hip", min_deg=110.0, max_deg=150.0)], hold_s=None),
-        NS(name="top", targets=[NS(measure="hip", min_deg=165.0, max_deg=185.0)], hold_s=1.0),
-    ],
-    cycle=["down", "top", "down"],
-    dose=NS(hold_s=1.0, reps=3, sets=1, rest_s=30.0),
-    key_measures=["hip", "knee"],
-    rules=[],
+    how_to=("Lie on your back, knees bent, feet flat.", "Lift your pelvis.", "Lower slowly."),
+    posture="lying on the back",
+    camera=Camera(view="side", distance_m=2.5),
+    phases=(
+        Phase("down", (Target("hip", "deg", min=110.0, max=150.0),)),
+        Phase("top", (Target("hip", "deg", min=165.0, max=185.0),), hold_s=1.0),
+    ),
+    cycle=("down", "top", "down"),
+    dose=Dose(hold_s=1.0, reps=3, sets=1, rest_s=30.0),
+    key_measures=("hip", "knee"),
 )
 
 CUE = Cue("lift_higher", "Lift your hips higher", 1, "form")
@@ -337,7 +337,7 @@ def test_summary_json_validates_against_schema(tmp_path, partial):
     assert data["holds"][0]["reached"] is False and data["reps_complete"] == 1
     assert data["cues"] == [{"id": "lift_higher", "text": CUE.text, "count": 1, "first_s": 0.25}]
     assert data["video"]["fps"] == 20.0 and data["definition"]["name"] == "bridge"
-    assert data["definition"]["phases"][1]["targets"][0]["min_deg"] == 165.0
+    assert data["definition"]["phases"][1]["targets"][0]["min"] == 165.0
 
 
 def test_summary_schema_rejects_a_broken_summary(tmp_path):
@@ -455,7 +455,7 @@ def test_overlay_header_fits_a_narrow_portrait_frame():
 
     from posecheck.sinks.overlay import Overlay
 
-    ex = NS(**{**vars(EXERCISE), "title": "Seated reverse jack knives with a long name"})
+    ex = replace(EXERCISE, title="Seated reverse jack knives with a long name")
     size = (360, 640)
     r = replace(make_results(40, size=size)[27], cue=None)
     img = image(size)

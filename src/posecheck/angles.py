@@ -145,6 +145,7 @@ _SIDED_ELEVATIONS: dict[str, tuple[tuple[str, str], str]] = {
 
 def _make_registry() -> dict[str, MeasureSpec]:
     reg: dict[str, MeasureSpec] = {}
+    parts: tuple[str, ...]  # three points for joints, two for inclines and elevations
     for side in SIDES:
 
         def lm(part: str, side: str = side) -> str:

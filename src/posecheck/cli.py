@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("posecheck.commands.score", "score many recordings or landmark files offline"),
     "live": ("posecheck.commands.live", "coach an exercise live from the webcam"),
     "render": ("posecheck.commands.render", "render a synthetic demo clip with known ground truth"),
+    "history": ("posecheck.commands.history", "recorded sessions: list, note, forget, import"),
+    "progress": ("posecheck.commands.progress", "progress over weeks: terminal summary, HTML page"),
 }
 
 EPILOG = (
@@ -37,6 +39,8 @@ examples:
   posecheck score out/ --min-score 70
   posecheck live bridge
   posecheck live bridge --camera clip.mp4 --no-window
+  posecheck history
+  posecheck progress bridge -o progress.html
 
 Run 'posecheck COMMAND --help' for a command's options and examples.
 """

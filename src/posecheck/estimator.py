@@ -39,12 +39,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, Pose
+from posecheck.protocols import Estimator as Estimator  # the protocol, re-exported here
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,6 @@ _MODEL_FILES = {
     1: "pose_landmark_full.tflite",
     2: "pose_landmark_heavy.tflite",
 }
-
-
-class Estimator(Protocol):
-    """Anything that turns a frame into one person's pose (or ``None``)."""
-
-    def estimate(self, frame: Frame) -> Pose | None:
-        """The pose in ``frame``, or ``None`` when nobody is in view.
-
-        Never raises on empty frames.
-        """
-        ...
-
-    def close(self) -> None: ...
 
 
 @dataclass

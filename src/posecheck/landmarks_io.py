@@ -59,6 +59,8 @@ import numpy as np
 from posecheck import __version__
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
+from posecheck.protocols import SinkBase
+from posecheck.results import FrameResult, SessionSummary
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +394,7 @@ class LandmarksSource:
         self.close()
 
 
-class LandmarksSink:
+class LandmarksSink(SinkBase):
     """A pipeline sink that writes the landmarks file (``open``/``write``/``close``)."""
 
     def __init__(self, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None):
@@ -412,25 +414,27 @@ class LandmarksSink:
         params = getattr(smoother, "params", None)
         self._meta.setdefault(
             "smoothing_params",
-            dataclasses.asdict(params) if dataclasses.is_dataclass(params) else None,
+            dataclasses.asdict(params)
+            if dataclasses.is_dataclass(params) and not isinstance(params, type)
+            else None,
         )
 
     def open(self, info: MediaInfo, exercise: Any = None) -> None:
         self.writer = LandmarksWriter(self.path, info, self._meta)
 
-    def write(self, frame: Frame | None, result: Any) -> None:
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
         assert self.writer is not None, "LandmarksSink.open was not called"
-        pose = result.raw_pose if getattr(result, "raw_pose", None) is not None else result.pose
+        pose = result.raw_pose if result.raw_pose is not None else result.pose
         extras = None
         if result.measures:
             from posecheck.angles import EXTRA_MEASURES
 
             if EXTRA_MEASURES:
                 extras = {k: v for k, v in result.measures.items() if k in EXTRA_MEASURES}
-        paused = bool(getattr(result, "paused", False))
+        paused = bool(result.paused)
         self.writer.append(result.index, result.t_s, pose, extras, paused=paused)
 
-    def close(self, summary: Any = None) -> None:
+    def close(self, summary: SessionSummary | None = None) -> None:
         if self.writer is not None:
-            partial = bool(getattr(summary, "partial", False))
+            partial = bool(summary.partial) if summary is not None else False
             self.writer.close(partial=partial)

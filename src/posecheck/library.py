@@ -22,6 +22,7 @@ computed from something other than landmarks register themselves with
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import difflib
 import importlib
@@ -32,7 +33,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from posecheck import angles
 from posecheck.errors import DefinitionError, UnknownExerciseError
@@ -115,45 +116,98 @@ class _Table:
             raise self.error(f"expected {_names(types)}, got {_tname(value)}", key)
         return value
 
-    def str(self, key: str, default: str | None = None, required=False) -> str:
-        return self.get(key, (str,), default, required)
+    # The readers are named after the TOML types they accept; inside this class ``str``
+    # and ``int`` are those methods, so annotations spell the builtins out.
+    def str(self, key: builtins.str, default: Any = None, required: bool = False) -> Any:
+        """A string (``default`` when absent; None only when ``default`` is None)."""
+        return self.get(key, (builtins.str,), default, required)
 
-    def num(self, key: str, default: float | None = None, required=False, lo=None) -> float | None:
-        v = self.get(key, (int, float), default, required)
+    @overload
+    def num(
+        self, key: builtins.str, default: float, required: bool = ..., lo: float | None = ...
+    ) -> float: ...
+
+    @overload
+    def num(
+        self,
+        key: builtins.str,
+        default: None = ...,
+        required: bool = ...,
+        lo: float | None = ...,
+    ) -> float | None: ...
+
+    def num(
+        self,
+        key: builtins.str,
+        default: float | None = None,
+        required: bool = False,
+        lo: float | None = None,
+    ) -> float | None:
+        v = self.get(key, (builtins.int, float), default, required)
         if v is None:
             return None
         if lo is not None and v < lo:
             raise self.error(f"must be >= {lo:g}, got {v:g}", key)
         return float(v)
 
-    def int(self, key: str, default: int | None = None, required=False, lo=None) -> int | None:
-        v = self.get(key, (int,), default, required)
+    @overload
+    def int(
+        self,
+        key: builtins.str,
+        default: builtins.int,
+        required: bool = ...,
+        lo: builtins.int | None = ...,
+    ) -> builtins.int: ...
+
+    @overload
+    def int(
+        self,
+        key: builtins.str,
+        default: None = ...,
+        required: bool = ...,
+        lo: builtins.int | None = ...,
+    ) -> builtins.int | None: ...
+
+    def int(
+        self,
+        key: builtins.str,
+        default: builtins.int | None = None,
+        required: bool = False,
+        lo: builtins.int | None = None,
+    ) -> builtins.int | None:
+        v = self.get(key, (builtins.int,), default, required)
         if v is not None and lo is not None and v < lo:
             raise self.error(f"must be >= {lo}, got {v}", key)
         return v
 
-    def choice(self, key: str, choices: Sequence[str], default: str | None = None, required=False):
+    def choice(
+        self,
+        key: builtins.str,
+        choices: Sequence[builtins.str],
+        default: builtins.str | None = None,
+        required: bool = False,
+    ) -> Any:
         v = self.str(key, default, required)
         if v is not None and v not in choices:
             raise self.error(f"{v!r} is not one of {', '.join(choices)}{_hint(v, choices)}", key)
         return v
 
-    def strings(self, key: str, required=False) -> tuple[str, ...]:
+    def strings(self, key: builtins.str, required: bool = False) -> tuple[builtins.str, ...]:
         v = self.get(key, (list,), [], required)
         for i, item in enumerate(v):
             if not isinstance(item, str):
                 raise self.error(f"expected a string, got {_tname(item)}", f"{key}[{i}]")
         return tuple(v)
 
-    def table(self, key: str, required=False) -> _Table:
+    def table(self, key: builtins.str, required: bool = False) -> _Table:
         v = self.get(key, (dict,), {}, required)
         return _Table(v, self._key(key), self.file)
 
-    def tables(self, key: str, required=False) -> list[_Table]:
+    def tables(self, key: builtins.str, required: bool = False) -> list[_Table]:
         v = self.get(key, (list,), [], required)
         return [_Table(item, f"{self._key(key)}[{i}]", self.file) for i, item in enumerate(v)]
 
-    def done(self, also_valid: Iterable[str] = ()) -> None:
+    def done(self, also_valid: Iterable[builtins.str] = ()) -> None:
         """Reject keys that were never read, suggesting the closest valid one."""
         valid = self.used | set(also_valid)
         for key in self.data:
@@ -311,9 +365,9 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
             tt.done()
         if not targets:
             raise pt.error("a phase needs at least one target", "targets")
-        rules = tuple(_read_rule(rt, (pname,)) for rt in pt.tables("rules"))
+        phase_rules = tuple(_read_rule(rt, (pname,)) for rt in pt.tables("rules"))
         phases.append(Phase(
-            name=pname, targets=tuple(targets), rules=rules,
+            name=pname, targets=tuple(targets), rules=phase_rules,
             hold_s=pt.num("hold_s", lo=0.1), description=pt.str("description", ""),
             hold_cue=pt.str("hold_cue", ""),
         ))  # fmt: skip
@@ -369,7 +423,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
     st.done()
 
     tt = top.table("timing")
-    timing = {k: tt.num(k, lo=0.0) for k in TIMING_DEFAULTS if tt.has(k)}
+    timing = {k: tt.num(k, 0.0, lo=0.0) for k in TIMING_DEFAULTS if tt.has(k)}  # present
     tt.done()
 
     rt = top.table("recognition")

@@ -6,7 +6,7 @@ source (video file, camera, landmarks file) and the sinks they pass.
 Cuts: a :class:`posecheck.cuts.CutDetector` looks at every raw pose. When the whole
 body jumps between two frames (an edited video cutting to another camera angle or a
 close-up, the model re-finding the person elsewhere), the smoother is reset (so it does
-not drag the old view's positions into the new one) and the engine's optional
+not drag the old view's positions into the new one) and the engine's
 ``cut(t_s)`` is called before the frame is judged (it restarts its speed and bounce
 history and its baselines); ``result.cut`` is True on that frame.
 
@@ -18,50 +18,57 @@ error closes the sinks the same way before it propagates.
 The end of the input can still count: ``engine.finish()`` closes a rep the person
 was finishing and a hold still running. The engine reports that as
 ``engine.final_result`` (the last frame's result with the counts after closing and
-the events finish raised); a sink with an ``end(result)`` method receives it once,
-after the last ``write`` and before ``close``. Sinks that hold back their last
-frame (frames.csv, the annotated video) write it with those counts, so the last
-row agrees with summary.json.
+the events finish raised); every sink's ``end(result)`` receives it once, after
+the last ``write`` and before ``close`` (a no-op in :class:`SinkBase`). Sinks that hold back
+their last frame (frames.csv, the annotated video) write it with those counts, so
+the last row agrees with summary.json.
+
+What the loop calls on each stage is declared in :mod:`posecheck.protocols`
+(re-exported here): :class:`PipelineEngine`, :class:`Sink`, :class:`FrameSource`,
+:class:`PoseSource`, :class:`Estimator`, :class:`Smoother`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from posecheck.angles import compute_measures
 from posecheck.cuts import CutDetector
 from posecheck.pose import Frame, MediaInfo, Pose
+from posecheck.protocols import (
+    EngineWrapper,
+    Estimator,
+    FrameSource,
+    PipelineEngine,
+    PoseSource,
+    Sink,
+    SinkBase,
+    Smoother,
+)
 from posecheck.results import FrameResult, SessionSummary
 
 log = logging.getLogger(__name__)
 
 
-class Sink(Protocol):
-    """Receives every frame's result. ``frame`` is None when re-scoring from landmarks.
-
-    Optional: ``describe_run(estimator=, smoother=)`` before ``open``, and
-    ``end(result)`` with the engine's ``final_result`` before ``close``.
-    """
-
-    def open(self, info: MediaInfo, exercise: Any) -> None: ...
-
-    def write(self, frame: Frame | None, result: FrameResult) -> None: ...
-
-    def close(self, summary: SessionSummary) -> None: ...
-
-
-class EngineLike(Protocol):
-    measure_names: Any
-
-    def update(
-        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
-    ) -> FrameResult: ...
-
-    def finish(self, partial: bool = False) -> SessionSummary: ...
+# Re-exported: the stage protocols live in posecheck.protocols.
+__all__ = [
+    "EngineWrapper",
+    "Estimator",
+    "FrameSource",
+    "PipelineEngine",
+    "PoseSource",
+    "Progress",
+    "ProgressFn",
+    "Sink",
+    "SinkBase",
+    "Smoother",
+    "iterate_poses",
+    "run",
+]
 
 
 @dataclass
@@ -76,19 +83,18 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
-Smoother = Callable[[Pose | None, float], Pose | None]
 
 
 def iterate_poses(
-    source: Any, estimator: Any | None
-) -> Iterator[tuple[Frame | None, int, float, Pose | None]]:
+    source: FrameSource | PoseSource, estimator: Estimator | None
+) -> Generator[tuple[Frame | None, int, float, Pose | None], None, None]:
     """Yield ``(frame, index, t_s, pose)`` for each frame of ``source``.
 
     A source with ``poses()`` (a :class:`posecheck.landmarks_io.LandmarksSource`)
     replays stored poses (``frame`` is None, no estimator needed); any other source
     runs ``estimator.estimate`` on each of its frames.
     """
-    if hasattr(source, "poses"):
+    if isinstance(source, PoseSource):
         for index, t_s, pose in source.poses():
             yield None, index, t_s, pose
         return
@@ -100,9 +106,9 @@ def iterate_poses(
 
 
 def run(
-    source: Any,
-    estimator: Any | None,
-    engine: EngineLike,
+    source: FrameSource | PoseSource,
+    estimator: Estimator | None,
+    engine: PipelineEngine,
     sinks: Sequence[Sink] = (),
     smoother: Smoother | None = None,
     progress: ProgressFn | None = None,
@@ -114,18 +120,17 @@ def run(
     """Run the frame loop to the end of the source and return the session summary.
 
     ``measure_names``: the measures to compute each frame (default: the engine's
-    ``measure_names``; all registered ones if it has none). ``smoother`` is called
-    as ``smoother(pose, t_s)``; the unsmoothed pose is kept on ``result.raw_pose``.
+    ``measure_names``). ``smoother`` is called as ``smoother(pose, t_s)``; the
+    unsmoothed pose is kept on ``result.raw_pose``.
     ``cuts``: the cut detector (True: one with the default thresholds, False: none);
     see the module docs.
     """
-    exercise = getattr(engine, "exercise", None)
+    exercise = engine.exercise
     if min_visibility is None:
         # the definition says how visible its landmarks must be (bird dog: 0.3, the far
         # leg is half hidden from the side); 0.5 otherwise
-        min_visibility = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
-    names = measure_names if measure_names is not None else getattr(engine, "measure_names", None)
-    names = sorted(names) if names is not None else None
+        min_visibility = float(exercise.min_visibility or 0.5) if exercise is not None else 0.5
+    names = sorted(measure_names if measure_names is not None else engine.measure_names)
     info: MediaInfo = source.info
     opened: list[Sink] = []
     done = 0
@@ -134,24 +139,20 @@ def run(
     started = last_report = clock()
     update = engine.update
     detect = (CutDetector() if cuts is True else cuts) or None
-    engine_cut = getattr(engine, "cut", None)  # optional: wrappers forward it
-    smoother_reset = getattr(smoother, "reset", None)
     poses = iterate_poses(source, estimator)
     try:
         for sink in sinks:
-            describe = getattr(sink, "describe_run", None)
-            if describe is not None:  # e.g. the landmarks file records the model options
-                describe(estimator=estimator, smoother=smoother)
+            # e.g. the landmarks file records the model options
+            sink.describe_run(estimator=estimator, smoother=smoother)
             sink.open(info, exercise)
             opened.append(sink)
         for frame, index, t_s, raw in poses:
             cut = detect(raw, t_s) if detect is not None else False
-            if cut:
+            if cut and detect is not None:
                 log.info("cut at %.2f s (jump %.2f trunk lengths)", t_s, detect.last_jump)
-                if smoother_reset is not None:
-                    smoother_reset()
-                if engine_cut is not None:
-                    engine_cut(t_s)
+                if smoother is not None:
+                    smoother.reset()
+                engine.cut(t_s)
             pose = smoother(raw, t_s) if smoother is not None else raw
             measures = compute_measures(pose, names, min_visibility)
             result = update(index, t_s, pose, measures)
@@ -170,13 +171,13 @@ def run(
         poses.close()  # stops the source's decoding thread now, not at garbage collection
         summary = engine.finish(partial=True)
         _add_source_warnings(summary, source)
-        _close_all(opened, summary, getattr(engine, "final_result", None))
+        _close_all(opened, summary, engine.final_result)
         raise
     summary = engine.finish(partial=False)
     _add_source_warnings(summary, source)
     if progress is not None:
         progress(_progress(done, total, clock() - started, summary.duration_s, final=True))
-    _close_all(opened, summary, getattr(engine, "final_result", None), reraise=True)
+    _close_all(opened, summary, engine.final_result, reraise=True)
     return summary
 
 
@@ -191,8 +192,8 @@ def _progress(done: int, total: int, elapsed: float, t_s: float, final: bool = F
     return Progress(done, max(total, done) if total else 0, fps, eta, t_s)
 
 
-def _add_source_warnings(summary: SessionSummary, source: Any) -> None:
-    for w in getattr(source, "warnings", ()) or ():
+def _add_source_warnings(summary: SessionSummary, source: FrameSource | PoseSource) -> None:
+    for w in source.warnings:
         if w not in summary.warnings:
             summary.warnings.append(w)
 
@@ -210,9 +211,10 @@ def _close_all(
     """
     first: BaseException | None = None
     for sink in sinks:
-        end = getattr(sink, "end", None) if final is not None else None
-        steps = ((end, final),) if end is not None else ()
-        for fn, arg in (*steps, (sink.close, summary)):
+        steps: list[tuple[Callable[[Any], None], Any]] = [(sink.close, summary)]
+        if final is not None:
+            steps.insert(0, (sink.end, final))
+        for fn, arg in steps:
             try:
                 fn(arg)
             except Exception as exc:  # one broken sink must not lose the others' outputs

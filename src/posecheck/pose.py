@@ -78,9 +78,9 @@ def in_frame_mask(
     if w <= 0 or h <= 0:
         return finite
     mx, my = f4(margin * w), f4(margin * h)
-    w, h = f4(w), f4(h)
+    fw, fh = f4(w), f4(h)
     with np.errstate(invalid="ignore"):
-        inside = (xy[:, 0] >= mx) & (xy[:, 0] <= w - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= h - my)
+        inside = (xy[:, 0] >= mx) & (xy[:, 0] <= fw - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= fh - my)
     return inside & finite
 
 

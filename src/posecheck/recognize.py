@@ -51,8 +51,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
+from posecheck.angles import incline_deg as _incline
+from posecheck.angles import joint_angle_deg as _angle
 from posecheck.curvature import dorsal_direction
-from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+from posecheck.engine.baselines import ChangeBaselines
+from posecheck.engine.side import best_side, side_parts, visibility_lead
+from posecheck.engine.view import missing_points
+from posecheck.exercise import TIMING_DEFAULTS
+from posecheck.pose import SIDES, Pose
 
 # Below this best score the answer is "none" (nothing in the library fits). Above a
 # half: a cycle exercise seen in only half of its phases (e.g. lying in the start
@@ -154,19 +160,6 @@ class Recognition:
 
 
 # --- posture ----------------------------------------------------------------------
-
-
-def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    u, v = a - b, c - b
-    nu, nv = float(np.hypot(*u)), float(np.hypot(*v))
-    if nu == 0 or nv == 0:
-        return math.nan
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / (nu * nv)))))
-
-
-def _incline(a: np.ndarray, b: np.ndarray) -> float:
-    dx, dy = abs(float(b[0] - a[0])), abs(float(b[1] - a[1]))
-    return math.degrees(math.atan2(dy, dx)) if dx or dy else math.nan
 
 
 def _leg(pose: Pose, side: str) -> dict[str, float] | None:
@@ -342,19 +335,26 @@ def _measure_names(exercises: Iterable) -> set[str]:
     return {n for n in names if n in known_measures()}
 
 
-# Change-from-baseline bounds (``min_change_deg``...): the baseline is this
-# percentile of the last ``baseline_s`` seconds (100 - it for baseline = "max"),
-# as the engine does; defined once the history spans BASELINE_MIN_S.
-BASELINE_PERCENTILE = 20.0
-BASELINE_MIN_S = 0.2
-
-
 class _Values:
-    """Per-frame values of definition bounds for a clip, per side (changes cached)."""
+    """Per-frame values of definition bounds for a clip, per side (changes cached).
 
-    def __init__(self, t_s: np.ndarray, measures: Sequence[Mapping[str, float]]):
+    Change bounds (``min_change_deg``...) are the engine's
+    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame with a pose
+    as tracked: recognition has no view gate and no holds to freeze the baseline in.
+    Unlike the engine it does not leave out the first ``baseline_settle_s`` of a pose
+    run: on its 10 fps samples that left out 2 frames, and the real resting clip
+    (other/hook-lying-breathing.mp4) was then recognised as a pelvic tilt (0.70).
+    """
+
+    def __init__(
+        self,
+        t_s: np.ndarray,
+        measures: Sequence[Mapping[str, float]],
+        present: Sequence[bool] | None = None,
+    ):
         self.t = t_s
         self.measures = measures
+        self.present = list(present) if present is not None else [True] * len(t_s)
         self._series: dict[tuple[str, str], np.ndarray] = {}
         self._changes: dict[tuple[str, str], np.ndarray] = {}
 
@@ -372,20 +372,13 @@ class _Values:
             return raw
         key = (side, bound.key)
         if key not in self._changes:
-            q = BASELINE_PERCENTILE if bound.baseline == "min" else 100 - BASELINE_PERCENTILE
+            base = ChangeBaselines([bound], settle_s=0.0, min_s=TIMING_DEFAULTS["baseline_min_s"])
             out = np.full(len(raw), math.nan)
-            lo = 0
-            for i in range(len(raw)):
-                while self.t[i] - self.t[lo] > bound.baseline_s + 1e-9:
-                    lo += 1
-                win = raw[lo : i + 1]
-                ok = np.isfinite(win)
-                if not math.isfinite(raw[i]) or ok.sum() < 2:
-                    continue
-                tt = self.t[lo : i + 1][ok]
-                if tt[-1] - tt[0] < BASELINE_MIN_S - 1e-9:
-                    continue
-                out[i] = raw[i] - float(np.percentile(win[ok], q))
+            for i, v in enumerate(raw.tolist()):
+                t = float(self.t[i])
+                base.note_frame(t, self.present[i], settling=False)
+                c = base.changes(side, {bound.measure: v}, t, tracking=True, frozen=False)
+                out[i] = math.nan if c[bound.key] is None else c[bound.key]
             self._changes[key] = out
         return self._changes[key]
 
@@ -435,13 +428,7 @@ def better_seen_side(
     poses: Sequence[Pose | None], parts: Sequence[str] = ("shoulder", "hip", "knee")
 ) -> str:
     """The side whose ``parts`` have the higher visibility summed over the clip."""
-    score = dict.fromkeys(SIDES, 0.0)
-    for pose in poses:
-        if pose is None:
-            continue
-        for side in SIDES:
-            score[side] += float(np.mean([pose.vis(f"{side}_{p}") for p in parts]))
-    return max(SIDES, key=lambda s: score[s])
+    return best_side(sum(visibility_lead(p, parts) for p in poses if p is not None))
 
 
 def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
@@ -457,9 +444,7 @@ def worked_sides(ex, poses: Sequence[Pose | None]) -> tuple[str, ...]:
         return (policy,)
     if policy != "auto":
         return SIDES
-    parts = [p for p in (getattr(ex, "required", ()) or ()) if not p.startswith(SIDES)]
-    parts = [p for p in parts if f"left_{p}" in LANDMARK_INDEX] or ["shoulder", "hip", "knee"]
-    return (better_seen_side(poses, parts),)
+    return (better_seen_side(poses, side_parts(getattr(ex, "required", ()) or ())),)
 
 
 def required_in_view(ex, poses: Sequence[Pose | None], sides: Sequence[str]) -> np.ndarray:
@@ -468,13 +453,10 @@ def required_in_view(ex, poses: Sequence[Pose | None], sides: Sequence[str]) -> 
     ``required`` is in view wherever there is a pose."""
     parts = list(getattr(ex, "required", ()) or ())
     min_vis = float(getattr(ex, "min_visibility", POSTURE_VISIBILITY))
-    names = [
-        [f"{side}_{p}" if f"{side}_{p}" in LANDMARK_INDEX else p for p in parts] for side in sides
-    ]
     out = np.zeros(len(poses), bool)
     for i, pose in enumerate(poses):
         if pose is not None:
-            out[i] = any(all(pose.vis(n) >= min_vis for n in side) for side in names)
+            out[i] = any(not missing_points(pose, sd, parts, (), min_vis) for sd in sides)
     return out
 
 
@@ -515,7 +497,7 @@ def phase_runs(
     for i in range(len(dt)):
         if not valid[i]:
             continue
-        hits = [n for n in names if matches.get(n) is not None and matches[n][i] == 1.0]
+        hits = [n for n in names if (m := matches.get(n)) is not None and m[i] == 1.0]
         if not hits:
             continue
         if len(hits) > 1 and names[0] in hits:
@@ -692,7 +674,7 @@ def score_exercise(
         except (AttributeError, KeyError):
             visit = MIN_VISIT_S
         if any(
-            matches.get(name) is None or not np.isfinite(matches[name][judged]).any()
+            (m := matches.get(name)) is None or not np.isfinite(m[judged]).any()
             for name in set(cycle)
         ):
             movement = 0.5  # cannot be measured here: neither for nor against
@@ -777,7 +759,7 @@ def recognize(
             given.update(compute_measures(pose, missing))
         per_frame.append(given)
     postures = [classify_posture(p) for p in poses]
-    values = _Values(t, per_frame)
+    values = _Values(t, per_frame, [p is not None for p in poses])
     dt = _frame_dt(t)
     speeds: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -849,52 +831,6 @@ def needed_measures(exercises: Iterable) -> list[str]:
     return sorted(_measure_names(list(exercises)))
 
 
-def collect_video(
-    path,
-    measure_names: Iterable[str],
-    model_complexity: int = 1,
-    sample_fps: float | None = SAMPLE_FPS,
-    max_seconds: float | None = None,
-    writer=None,
-) -> tuple[list[float], list[Pose | None], list[dict[str, float]]]:
-    """Run the pose model over a video (every frame, or ``sample_fps`` of them).
-
-    Returns per sampled frame: t_s, the pose (its mask dropped to save memory) and
-    the measures (mask-based ones computed while the mask was there; segmentation
-    is turned on only if one is asked for). ``writer``: an optional
-    :class:`posecheck.landmarks_io.LandmarksWriter` that gets every sampled frame.
-    Imports the source and estimator modules (OpenCV, MediaPipe) only when called.
-    """
-    from posecheck.angles import EXTRA_MEASURES
-    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
-    from posecheck.sources import open_source
-
-    names = list(measure_names)
-    extras = [n for n in names if n in EXTRA_MEASURES]
-    opts = EstimatorOptions(model_complexity=model_complexity, segmentation=bool(extras))
-    t_s: list[float] = []
-    poses: list[Pose | None] = []
-    measures: list[dict[str, float]] = []
-    next_t = -math.inf
-    with open_source(path) as source, MediaPipeEstimator(opts) as estimator:
-        for frame in source.frames():
-            if max_seconds is not None and frame.t_s > max_seconds:
-                break
-            if sample_fps and frame.t_s + 1e-6 < next_t:
-                continue
-            next_t = frame.t_s + 1.0 / sample_fps if sample_fps else -math.inf
-            pose = estimator.estimate(frame)
-            m = compute_measures(pose, names)
-            if pose is not None:
-                pose.mask = None
-            if writer is not None:
-                writer.append(frame.index, frame.t_s, pose, {n: m[n] for n in extras})
-            t_s.append(frame.t_s)
-            poses.append(pose)
-            measures.append(m)
-    return t_s, poses, measures
-
-
 def recognize_video(
     path,
     library: Iterable,
@@ -903,13 +839,29 @@ def recognize_video(
     max_seconds: float | None = None,
     min_score: float = MIN_SCORE,
 ) -> dict:
-    """Recognise the exercise in a video; returns :meth:`Recognition.to_dict`."""
+    """Recognise the exercise in a video; returns :meth:`Recognition.to_dict`.
+
+    The model runs in the one frame loop (:func:`posecheck.pipeline.run`, through
+    :func:`posecheck.commands._offline.estimate_to_landmarks`) on ``sample_fps``
+    frames a second (all with None) of the first ``max_seconds``, into a temporary
+    landmarks file (mask measures included) that :func:`recognize_landmarks` reads.
+    Imports the source and estimator modules (OpenCV, MediaPipe) only when called.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from posecheck.angles import EXTRA_MEASURES
+    from posecheck.commands._offline import SampledSource, estimate_to_landmarks
+    from posecheck.sources import open_source
+
     exercises = list(library)
-    t, poses, measures = collect_video(
-        path, needed_measures(exercises), model_complexity, sample_fps, max_seconds
-    )
-    loop = str(path).lower().endswith(".gif")
-    return recognize(t, poses, exercises, measures, min_score, loop=loop).to_dict()
+    extras = [n for n in needed_measures(exercises) if n in EXTRA_MEASURES]
+    with tempfile.TemporaryDirectory(prefix="posecheck-recognize-") as tmp:
+        lm = Path(tmp) / "clip.landmarks.npz"
+        with open_source(path) as source:
+            sampled = SampledSource(source, sample_fps, max_seconds)
+            estimate_to_landmarks(sampled, lm, mask_names=extras, model_complexity=model_complexity)
+        return recognize_landmarks(lm, exercises, min_score)
 
 
 def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -> dict:

@@ -114,13 +114,14 @@ class OneEuroFilter:
             return None
         x0, y0, x1, y1 = pose.bbox(0.3, model=True)  # the whole body, also past the edge
         size = max(1.0, ((x1 - x0) + (y1 - y0)) / 2)
-        with_world = pose.world is not None
+        world = pose.world
+        with_world = world is not None
         if with_world != self._with_world:
             self._f.reset()  # the columns change meaning
             self._with_world = with_world
-        if with_world:
+        if world is not None:
             self._scale[:2] = size  # pixels: in body sizes; metres: a body is about 1 m
-            out = self._f(np.concatenate((pose.xy, pose.world), axis=1), t_s, self._scale)
+            out = self._f(np.concatenate((pose.xy, world), axis=1), t_s, self._scale)
             return replace(pose, xy=out[:, :2], world=out[:, 2:])
         return replace(pose, xy=self._f(pose.xy, t_s, size), world=None)
 

@@ -181,7 +181,7 @@ class Source:
     def _frames_latest(self) -> Iterator[Frame]:
         cond = threading.Condition()
         slot: list[Any] = []  # at most one pending item: the newest frame
-        state = {"done": False, "error": None}
+        state: dict[str, Any] = {"done": False, "error": None}
 
         def work() -> None:
             try:
@@ -263,7 +263,7 @@ class CvVideoSource(_PacedMixin, Source):
     ) -> None:  # fmt: skip
         super().__init__(info, prefetch)
         self._cap = cap
-        self._first = first
+        self._first: np.ndarray | None = first  # freed once yielded
         self._first_ms = first_ms
         self.live = realtime
 
@@ -271,6 +271,8 @@ class CvVideoSource(_PacedMixin, Source):
         cap, fps = self._cap, self.info.fps
         step = 1.0 / fps if fps > 0 else 0.0
         first, self._first = self._first, None
+        if first is None:  # frames() runs once (Source.frames refuses a second time)
+            return
         self.frames_read = 1
         yield Frame(0, 0.0, first)
         prev_t, i = 0.0, 1
@@ -470,7 +472,7 @@ class ImageSource(_PacedMixin, Source):
     ) -> None:  # fmt: skip
         super().__init__(info, prefetch)
         self._paths = paths
-        self._first = first
+        self._first: np.ndarray | None = first  # freed once yielded
         self.skipped: list[str] = []
         self.live = realtime
 
@@ -543,11 +545,13 @@ class CameraSource(Source):
     def __init__(self, spec: str, cap: Any, first: np.ndarray, info: MediaInfo) -> None:
         super().__init__(info, 1)
         self._cap = cap
-        self._first = first
+        self._first: np.ndarray | None = first  # freed once yielded
         self._t0 = time.monotonic()
 
     def _produce(self) -> Iterator[Frame]:
         first, self._first = self._first, None
+        if first is None:  # frames() runs once (Source.frames refuses a second time)
+            return
         self.frames_read = 1
         yield Frame(0, 0.0, first)
         i = 1

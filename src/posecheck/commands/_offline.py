@@ -7,18 +7,25 @@
   the model, so a second pass over the video (to draw the annotated video)
   decodes frames only.
 - :class:`ReplayPauses`: the engine paused where a saved (live) session did not judge.
+- :class:`SampledSource`: a few frames a second of a video (recognition's samples).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import InputError
-from posecheck.pose import Frame, Pose
+from posecheck.pose import Frame, MediaInfo, Pose
+from posecheck.protocols import EngineWrapper
 from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
+
+if TYPE_CHECKING:
+    from posecheck.engine import Engine
+    from posecheck.landmarks_io import LandmarksData
+    from posecheck.sources import Source
 
 
 def mask_measures(exercises: Iterable[Any]) -> set[str]:
@@ -28,7 +35,7 @@ def mask_measures(exercises: Iterable[Any]) -> set[str]:
 
     out: set[str] = set()
     for ex in exercises:
-        names = ex.all_measures() if hasattr(ex, "all_measures") else ex.key_measures
+        names = ex.all_measures()
         for m in names:
             for side in SIDES:
                 r = resolve(m, side)
@@ -41,6 +48,7 @@ class PoseOnlyEngine:
     """An engine stand-in for a pass that only finds poses (and mask measures)."""
 
     exercise = None
+    final_result = None  # nothing to amend at the end: no rep or hold is judged
 
     def __init__(self, measure_names: Iterable[str] = ()) -> None:
         self.measure_names = set(measure_names)
@@ -58,6 +66,9 @@ class PoseOnlyEngine:
         self.t_last = t_s
         state = STATE_TRACKING if pose is not None else STATE_NO_PERSON
         return FrameResult(frame_index, t_s, pose, measures, state=state)
+
+    def cut(self, t_s: float) -> None:
+        """Nothing to restart: poses are only collected."""
 
     def finish(self, partial: bool = False) -> SessionSummary:
         return SessionSummary(
@@ -118,7 +129,7 @@ class _LazyPoses(Sequence):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self.data.pose(self.rows[k]) for k in range(*i.indices(len(self)))]
         return self.data.pose(self.rows[i])
@@ -142,7 +153,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
     # as recognize_video takes them; full-rate landmarks are sampled the same way.
     rows = _sample_rows(data.t_s, SAMPLE_FPS)
-    paused = getattr(data, "paused", None)
+    paused = data.paused
     if paused is not None:
         # a live session: what the person did before the exercise started (getting into
         # place, the countdown) or while paused is not the exercise
@@ -187,53 +198,83 @@ class ReplayEstimator:
         pass
 
 
-class ReplayPauses:
+class ReplayPauses(EngineWrapper):
     """The engine, paused on the frames a saved session did not judge (its ``paused`` array).
 
     A live session's engine is paused during the set-up check and countdown before the
     exercise starts (and for the pause key, rests, after the dose); the landmarks file
     records those frames. Re-scoring pauses the engine on the same frames (matched by
     frame index), so it judges what the live session judged. Everything else is the
-    engine's (``measure_names``, ``exercise``, ``finish``, ``final_result``).
+    engine's (``measure_names``, ``exercise``, ``cut``, ``finish``, ``final_result``).
     """
 
-    def __init__(self, engine: Any, data: Any) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, data: LandmarksData) -> None:
+        super().__init__(engine)
+        self._engine = engine
         flags = data.paused if data.paused is not None else ()
         self._paused = {int(ix): bool(f) for ix, f in zip(data.index, flags, strict=False)}
 
     @staticmethod
-    def needed(data: Any) -> bool:
+    def needed(data: LandmarksData) -> bool:
         """True when the file says some frames were not judged."""
         return data.paused is not None and bool(data.paused.any())
 
     def update(
-        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict
+        self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
     ) -> FrameResult:
-        self.engine.pause(self._paused.get(frame_index, False))
-        return self.engine.update(frame_index, t_s, pose, measures)
+        self._engine.pause(self._paused.get(frame_index, False))
+        return self._engine.update(frame_index, t_s, pose, measures)
 
-    def __getattr__(self, name: str) -> Any:
-        if name == "engine":
-            raise AttributeError(name)
-        return getattr(self.engine, name)
+
+class SampledSource:
+    """A source passing on at most ``fps`` frames a second (all with None), and none
+    after ``max_seconds`` (recognition runs the model on 10 frames a second)."""
+
+    def __init__(self, source: Source, fps: float | None, max_seconds: float | None = None):
+        self._source = source
+        self.fps, self.max_seconds = fps, max_seconds
+        self.info = source.info
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._source.warnings)
+
+    def frames(self) -> Iterator[Frame]:
+        next_t = -math.inf
+        for frame in self._source.frames():
+            if self.max_seconds is not None and frame.t_s > self.max_seconds:
+                break
+            if self.fps and frame.t_s + 1e-6 < next_t:
+                continue
+            next_t = frame.t_s + 1.0 / self.fps if self.fps else -math.inf
+            yield frame
+
+    def close(self) -> None:
+        self._source.close()
 
 
 class LimitedSource:
     """A source that stops after ``n`` frames (the frames a partial first pass saw)."""
 
-    def __init__(self, source: Any, n: int) -> None:
+    def __init__(self, source: Source, n: int) -> None:
         self._source, self._n = source, n
-        self.info = source.info
 
-    def frames(self):
+    @property
+    def info(self) -> MediaInfo:
+        return self._source.info
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._source.warnings
+
+    def frames(self) -> Iterator[Frame]:
         for k, frame in enumerate(self._source.frames()):
             if k >= self._n:
                 break
             yield frame
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
+    def close(self) -> None:
+        self._source.close()
 
 
 def finite(v: float | None) -> bool:

@@ -7,7 +7,10 @@ line at each quarter so logs stay short. ``quiet`` prints nothing.
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from posecheck.pipeline import Progress
 
 
 def _clock(s: float | None) -> str:
@@ -30,13 +33,13 @@ class ProgressLine:
         self._last_quarter = 0
         self._drawn = False
 
-    def __call__(self, p: Any) -> None:
+    def __call__(self, p: Progress) -> None:
         if self.quiet:
             return
-        total = int(getattr(p, "total", 0) or 0)
+        total = int(p.total or 0)
         done = int(p.done)
-        rate = float(getattr(p, "fps", 0.0) or 0.0)
-        eta = getattr(p, "eta_s", None)
+        rate = float(p.fps or 0.0)
+        eta = p.eta_s
         if total:
             frac = min(1.0, done / total)
             text = (f"{self.label} {frac:4.0%} {done}/{total} frames  {rate:4.1f} frames/s  "

@@ -7,9 +7,10 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 from posecheck.errors import InputError
+from posecheck.protocols import EngineWrapper, PipelineEngine
+from posecheck.results import SessionSummary
 
 HELP = "analyse a video: annotated video, data, report"
 DESCRIPTION = """\
@@ -80,6 +81,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def default_outdir(video: Path) -> Path:
@@ -145,7 +149,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     from posecheck.commands._offline import LimitedSource, ReplayEstimator, recognise
     from posecheck.commands._progress import ProgressLine
     from posecheck.landmarks_io import read_landmarks
-    from posecheck.sources import open_source
+    from posecheck.sources import Source, open_source
 
     data = read_landmarks(lm_path)
     try:
@@ -172,9 +176,8 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     outputs.exercise = exercise
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
-    source = open_source(video)
-    if interrupted:
-        source = LimitedSource(source, len(data))
+    opened = open_source(video)
+    source: Source | LimitedSource = LimitedSource(opened, len(data)) if interrupted else opened
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
@@ -199,7 +202,6 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     from posecheck.sinks.session import screen_summary
 
     engine = Engine(exercise, side=args.side)
-    _wrap_finish(engine, recognition, force_partial=partial)
     own_estimator = estimator is None
     if own_estimator:
         from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
@@ -217,8 +219,9 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         smoother = PoseSmoother()
     sinks = outputs.sinks()
     try:
+        judge = _FinishExtras(engine, recognition, force_partial=partial)
         summary = pipeline.run(
-            source, estimator, engine, sinks, smoother=smoother, progress=progress
+            source, estimator, judge, sinks, smoother=smoother, progress=progress
         )
     except KeyboardInterrupt:
         progress.done()
@@ -244,25 +247,30 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         raise InputError(
             f"{source.info.path}: no person found in any of the {summary.frames} frames",
             "film the whole body in good light; 'posecheck show "
-            f"{getattr(exercise, 'name', '')}' says where to put the camera",
+            f"{exercise.name}' says where to put the camera",
         )
+    from posecheck.history import record_from_args
+
+    data = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
 
 
-def _wrap_finish(engine: Any, recognition: dict | None, force_partial: bool) -> None:
-    """Make the engine's summary carry the recognition record, and stay partial if asked.
+class _FinishExtras(EngineWrapper):
+    """The engine, whose summary carries the recognition record and stays partial if asked.
 
     (A second pass over frames a Ctrl-C'd first pass saw ends normally, yet covers
     only part of the video.)
     """
-    if recognition is None and not force_partial:
-        return
-    finish = engine.finish
 
-    def finish_more(partial: bool = False):
-        s = finish(partial=partial or force_partial)
-        if recognition is not None:
-            s.recognition = dict(recognition)
+    def __init__(
+        self, engine: PipelineEngine, recognition: dict | None, force_partial: bool
+    ) -> None:
+        super().__init__(engine)
+        self.recognition, self.force_partial = recognition, force_partial
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        s = self.engine.finish(partial=partial or self.force_partial)
+        if self.recognition is not None:
+            s.recognition = dict(self.recognition)
         return s
-
-    engine.finish = finish_more

@@ -39,6 +39,15 @@ def _seconds(text: str) -> float:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    # In the order --help lists them.
+    _add_what_arguments(p)
+    _add_output_arguments(p)
+    _add_session_arguments(p)
+    _add_input_arguments(p)
+
+
+def _add_what_arguments(p: argparse.ArgumentParser) -> None:
+    """The exercise, the camera and the side."""
     p.add_argument("exercise", metavar="EXERCISE", help="exercise name (see 'posecheck exercises')")
     p.add_argument(
         "--camera", default="0", metavar="INDEX|PATH|URL|VIDEO",
@@ -51,6 +60,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=("auto", "left", "right", "alternate"),
         help="side to work (default: the definition's policy / auto-detect)",
     )
+
+
+def _add_output_arguments(p: argparse.ArgumentParser) -> None:
+    """What the session shows, says and saves."""
     p.add_argument("--mute", action="store_true", help="no spoken cues")
     p.add_argument(
         "--no-window",
@@ -90,6 +103,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_false",
         help="show the picture as filmed (default for a video file)",
     )
+
+
+def _add_session_arguments(p: argparse.ArgumentParser) -> None:
+    """Timing of the session: countdown, rest, keys, end card; latency statistics."""
     p.add_argument(
         "--countdown",
         type=_seconds,
@@ -124,6 +141,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="how long the end card stays in the window without a key (default 8)",
     )
+
+
+def _add_input_arguments(p: argparse.ArgumentParser) -> None:
+    """How the landmarks are read: smoothing, extra definition folders."""
     p.add_argument(
         "--no-smoothing",
         dest="smoothing",
@@ -137,9 +158,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load exercise definitions from DIR; repeatable",
     )
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck.history import options_from_args
     from posecheck.live.session import LiveOptions, run_live
 
     opts = LiveOptions(
@@ -160,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
         summary_s=args.summary_s,
         poses_dirs=list(args.poses_dir),
         smoothing=args.smoothing,
+        history=options_from_args(args),
     )
     outcome = run_live(opts)
     # A lost camera is an input failure, even though the session so far is saved.

@@ -73,6 +73,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     add_library_arguments(p)
+    from posecheck.history import add_history_arguments
+
+    add_history_arguments(p)
 
 
 # --- finding the inputs ---------------------------------------------------------------
@@ -235,6 +238,9 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     )
     if summary.frames_with_pose == 0:
         row["error"] = f"{path}: no person found in any of the {summary.frames} frames"
+    from posecheck.history.record import record_scored
+
+    row.update(record_scored(opts.get("history"), summary, exercise, path, data.meta, video))
     return row
 
 
@@ -283,6 +289,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck.history.record import options_from_args, report_warnings
+
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
     library = _library(tuple(args.poses_dir or ()))  # worker processes load their own once
     if args.exercise != "auto":
@@ -301,11 +309,13 @@ def run(args: argparse.Namespace) -> int:
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
+        "history": options_from_args(args),
     }  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
     rows = _run_all([str(p) for p in inputs], opts, jobs, quiet=args.quiet)
     print(_fmt_table(rows))
+    report_warnings(rows)
     if args.csv:
         _write_csv(args.csv, rows)
     if args.json:

@@ -39,9 +39,10 @@ class CueScheduler:
         self._announced: set[str] = set()  # ids raised by announce(): shown at once
         self._told: list[Rule] = []
 
-    def announce(self, t: float, rule: Rule) -> None:
-        """Show ``rule``'s cue from the next update on, without the delay, for at least
+    def announce(self, t: float, rule_id: str, text: str) -> None:
+        """Show ``text`` from the next update on, without the delay, for at least
         ``cue_min_s`` (a correction for what just happened: a rep short of the top)."""
+        rule = Rule(measure="", unit="deg", id=rule_id, cue=text, priority=1, severity="form")
         self._announced.add(rule.id)
         self._cleared_at.pop(rule.id, None)  # a new shortfall is told again
         self._latched[rule.id] = (rule, t + self.min_s)

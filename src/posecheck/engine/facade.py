@@ -86,6 +86,12 @@ class Engine:
         return self._view.state
 
     @property
+    def values(self) -> dict[str, dict[str, float | None]]:
+        """The last frame's values per worked side, by definition name (change bounds by
+        their key; None while a change bound has no baseline): what phases were matched on."""
+        return {side: dict(v) for side, v in self._values_cached.items()}
+
+    @property
     def needs_segmentation(self) -> bool:
         """True when a measure needs the person mask (run the estimator with segmentation)."""
         extras = EXTRA_MEASURES
@@ -195,11 +201,7 @@ class Engine:
             self._emit(ev)
         # a failure that lasted long enough to be told about is a fault of the rep / hold
         # under way (it caps its score), even while a more urgent cue is on screen
-        sd = self._tracks[self._active]
-        for r in self._cues.told():
-            if r.severity != "setup":
-                sd.reps.add_fault(r.id, r.severity)
-                sd.hold.add_fault(r.id, r.severity)
+        self._tracks[self._active].add_faults(self._cues.told())
         result = self._result(frame_index, t_s, pose, measures)
         self._last_result = result  # finish() amends it into final_result
         return result
@@ -347,26 +349,15 @@ class Engine:
             elif isinstance(o, HoldEnded):
                 for ev in self._tally.hold_ended(o, self._t_last):
                     self._emit(ev)
-                h = o.record
-                # told at once when the hold fell short (not the setup before a cycle's
-                # first rep: a clip that starts in the cat position)
-                setup = bool(self.ex.cycle) and not self._tally.reps and not sd.reps.in_rep
-                if not h.reached and h.target_s and not setup:
-                    self._announce(*hold_shortfall(self.ex, h))
             elif isinstance(o, RepEnded):
                 for ev in self._tally.rep_ended(o, self._t_last):
                     self._emit(ev)
-                if not o.record.complete and not o.told:  # (not told when it turned back)
-                    self._announce(*rep_shortfall(self.ex, o.record))
-            elif isinstance(o, TurnedBack):  # told as the person turns back short of the top
-                self._announce(*rep_shortfall(self.ex, o.record))
-            else:
+            elif not isinstance(o, TurnedBack):
                 self._emit(o)
-
-    def _announce(self, rule_id: str, text: str) -> None:
-        """A correction for what just happened, shown from the next frame (cue scheduler)."""
-        rule = Rule(measure="", unit="deg", id=rule_id, cue=text, priority=1, severity="form")
-        self._cues.announce(self._t_last, rule)
+            setup = bool(self.ex.cycle) and not self._tally.reps and not sd.reps.in_rep
+            said = _shortfall(self.ex, o, setup)
+            if said is not None:
+                self._cues.announce(self._t_last, *said)
 
     def _end_all_holds(self, t: float) -> None:
         for sd in self._tracks.values():
@@ -389,6 +380,20 @@ class Engine:
             sd.carry_over(old)
         self._tracks = {side: sd}
         self._emit(PartEvent("side", self._t_last, {"side": side}))
+
+
+def _shortfall(ex: Exercise, o: object, setup: bool) -> tuple[str, str] | None:
+    """(id, text) to tell at once about what a side just reported: a rep short of the
+    top as it turns back (or when it ends, if the turn was not seen), a hold that ended
+    short of its time (not the setup before a cycle's first rep: a clip that starts in
+    the cat position). Worded by posecheck.corrections."""
+    if isinstance(o, TurnedBack) or (
+        isinstance(o, RepEnded) and not o.record.complete and not o.told
+    ):
+        return rep_shortfall(ex, o.record)
+    if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s and not setup:
+        return hold_shortfall(ex, o.record)
+    return None
 
 
 def _fails(rule: Rule, vals: dict[str, Any]) -> bool:

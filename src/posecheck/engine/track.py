@@ -88,6 +88,13 @@ class SideTrack:
             self.out.append(turned)
         return failing
 
+    def add_faults(self, rules: Iterable[Rule]) -> None:
+        """Rules cued long enough to be told about: faults of the rep and hold under way."""
+        for r in rules:
+            if r.severity != "setup":
+                self.reps.add_fault(r.id, r.severity)
+                self.hold.add_fault(r.id, r.severity)
+
     def enter(self, name: str | None, since: float, t: float) -> None:
         """Enter ``name`` now (the end of the input accepting a pending phase)."""
         self._entered(self.phases.enter(name, since, t))

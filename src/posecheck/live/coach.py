@@ -10,8 +10,8 @@ Stages (a small state machine, time from the frames' ``t_s``)::
 
 The engine sees every frame (so the session's frame counts are complete) but is
 paused outside ``counting``: nothing is timed or counted while the person gets
-into place. The coach has the engine's interface (``measure_names``,
-``update``, ``finish``) so ``pipeline.run`` drives it like the engine; live
+into place. The coach has the pipeline's engine interface
+(:class:`posecheck.protocols.PipelineEngine`) so ``pipeline.run`` drives it like the engine; live
 sinks read :attr:`LiveCoach.stage` and friends for the HUD.
 
 Live-only changes are reported as ``state`` events (data: ``state``, ``cue``) in
@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from posecheck.live.setup import SetupCheck, SetupStatus
 from posecheck.pose import Pose
@@ -36,6 +36,11 @@ from posecheck.results import (
     FrameResult,
     SessionSummary,
 )
+
+if TYPE_CHECKING:
+    from posecheck.engine import Engine
+    from posecheck.exercise import Exercise
+    from posecheck.live.source import LiveControl
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +74,8 @@ class LiveCoach:
 
     def __init__(
         self,
-        engine: Any,
-        exercise: Any,
+        engine: Engine,
+        exercise: Exercise,
         setup: SetupCheck | None = None,
         countdown_s: float = 3.0,
         rest_s: float | None = None,
@@ -79,9 +84,9 @@ class LiveCoach:
         self.exercise = exercise
         self.setup = setup or SetupCheck(exercise)
         self.countdown_s = max(0.0, float(countdown_s))
-        dose = getattr(exercise, "dose", None)
-        self.sets_total = max(1, int(getattr(dose, "sets", 1) or 1))
-        self.rest_s = float(rest_s if rest_s is not None else (getattr(dose, "rest_s", 0) or 0))
+        dose = exercise.dose
+        self.sets_total = max(1, int(dose.sets or 1))
+        self.rest_s = float(rest_s if rest_s is not None else (dose.rest_s or 0))
         self.status = LiveStatus(sets_total=self.sets_total)
         self._stage_start_s: float | None = None
         self._pending: list[Event] = []
@@ -89,19 +94,21 @@ class LiveCoach:
         self._last_t_s = 0.0
         self._last_index = -1
         self.done = False
-        self.control: Any = None  # a LiveControl: a lost camera makes the summary partial
+        self.control: LiveControl | None = None  # a lost camera makes the summary partial
         self.engine.pause(True)
 
-    # -- the Engine interface ------------------------------------------------------------
+    # -- the pipeline's engine interface (posecheck.protocols.PipelineEngine) -----------
     @property
     def measure_names(self) -> set[str]:
         return self.engine.measure_names
 
-    def __getattr__(self, name: str) -> Any:
-        # Anything else the pipeline or a sink asks the engine for (side, exercise data).
-        if name == "engine":
-            raise AttributeError(name)
-        return getattr(self.engine, name)
+    @property
+    def final_result(self) -> FrameResult | None:
+        return self.engine.final_result
+
+    def cut(self, t_s: float) -> None:
+        """The picture cut: the engine restarts its motion history and baselines."""
+        self.engine.cut(t_s)
 
     @property
     def stage(self) -> str:
@@ -120,7 +127,7 @@ class LiveCoach:
         if st.stage in (STAGE_SETUP, STAGE_COUNTDOWN):
             self._setup_step(t_s, pose)
         elif st.stage == STAGE_REST:
-            st.rest_left_s = max(0.0, self.rest_s - (t_s - self._stage_start_s))
+            st.rest_left_s = max(0.0, self.rest_s - self._in_stage_s(t_s))
             if st.rest_left_s <= 0.0:
                 self._enter(STAGE_SETUP, t_s, "")
                 self._setup_step(t_s, pose)
@@ -130,7 +137,7 @@ class LiveCoach:
         return self._decorate(result)
 
     def finish(self, partial: bool = False) -> SessionSummary:
-        lost = bool(self.control is not None and getattr(self.control, "disconnected", ""))
+        lost = bool(self.control is not None and self.control.disconnected)
         summary = self.engine.finish(partial=partial or lost)
         if self.status.notes:
             summary.warnings.extend(n for n in self.status.notes if n not in summary.warnings)
@@ -165,6 +172,10 @@ class LiveCoach:
         self._stage_start_s = t_s
         self._emit(stage, message)
 
+    def _in_stage_s(self, t_s: float) -> float:
+        """Seconds since the current stage began (0 before the first frame)."""
+        return t_s - self._stage_start_s if self._stage_start_s is not None else 0.0
+
     def _apply_keys(self, t_s: float) -> None:
         want = self._pause_requested
         self._pause_requested = None
@@ -188,7 +199,7 @@ class LiveCoach:
             return
         if st.stage == STAGE_SETUP:
             self._enter(STAGE_COUNTDOWN, t_s, "Get ready")
-        st.countdown_left_s = max(0.0, self.countdown_s - (t_s - self._stage_start_s))
+        st.countdown_left_s = max(0.0, self.countdown_s - self._in_stage_s(t_s))
         if st.countdown_left_s <= 0.0:
             self._enter(STAGE_COUNTING, t_s, MSG_GO)
             self.engine.pause(False)

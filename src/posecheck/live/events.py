@@ -19,6 +19,8 @@ import json
 import math
 from typing import Any, TextIO
 
+from posecheck.protocols import SinkBase
+
 
 def _num(v: Any) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) else str(v)
@@ -72,7 +74,7 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
-class EventPrinter:
+class EventPrinter(SinkBase):
     """A sink that prints each frame's events (text or JSON lines) to ``stream``."""
 
     def __init__(self, stream: TextIO, json_lines: bool = False):

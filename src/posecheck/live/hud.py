@@ -106,10 +106,12 @@ def draw_corner(img: np.ndarray, status: LiveStatus, stats_text: str = "") -> No
         y += base
 
 
-def draw_summary(img: np.ndarray, lines: Sequence[str], title: str) -> None:
-    """The end-of-session card over the last frame."""
+def draw_summary(
+    img: np.ndarray, lines: Sequence[str], title: str, footer: str = "press any key to close"
+) -> None:
+    """The end-of-session card over the last frame (``footer``: the key hint at the bottom)."""
     s = _scale(img)
     darken(img, 0, 0, img.shape[1], img.shape[0], 0.45)
     rows = [(title, 1.3 * s, GREEN)] + [(t, 0.75 * s, WHITE) for t in lines]
-    rows.append(("press any key to close", 0.6 * s, (200, 200, 200)))
+    rows.append((footer, 0.6 * s, (200, 200, 200)))
     _centered_lines(img, rows, None)

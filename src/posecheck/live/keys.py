@@ -14,6 +14,7 @@ from typing import Any
 
 from posecheck.errors import InputError
 from posecheck.live.source import LiveControl
+from posecheck.protocols import SinkBase
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def parse_key_script(text: str) -> list[ScriptedKey]:
     return sorted(out, key=lambda k: k.t_s)
 
 
-class ScriptedKeys:
+class ScriptedKeys(SinkBase):
     """A sink that presses scripted keys at the first frame at or after each key's time."""
 
     def __init__(self, keys: list[ScriptedKey], controller: KeyController):

@@ -24,7 +24,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from posecheck.errors import InputError
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
@@ -34,6 +34,12 @@ from posecheck.live.setup import SetupCheck
 from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
 from posecheck.live.stats import LatencyStats, StatsSink
+from posecheck.protocols import Sink, SinkBase
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.pose import MediaInfo
+    from posecheck.results import SessionSummary
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,9 @@ class LiveOptions:
     poses_dirs: list[str] = field(default_factory=list)
     smoothing: bool = True
     model_complexity: int = 1
+    # posecheck.history.HistoryOptions: record the session (None: do not); without a
+    # --pain-after, the end card (or the terminal) asks for one
+    history: Any = None
 
 
 @dataclass
@@ -77,6 +86,8 @@ class LiveOutcome:
     files: list[str] = field(default_factory=list)
     spoken: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    pain_after: int | None = None  # answered at the end (a key 0-9), or --pain-after
+    history_id: int | None = None  # the history row this session was recorded as
 
 
 def default_outdir(exercise: str) -> Path:
@@ -109,7 +120,7 @@ def _make_outdir(path: Path) -> Path:
     return path
 
 
-class _DoneWatcher:
+class _DoneWatcher(SinkBase):
     """Stops the loop once the coach says the dose is complete."""
 
     def __init__(self, coach: LiveCoach, control: LiveControl):
@@ -126,7 +137,7 @@ class _DoneWatcher:
         pass
 
 
-class _RealTimeRecord:
+class _RealTimeRecord(SinkBase):
     """--record: the video keeps real time although the loop drops frames.
 
     A frame that replaces dropped ones (a gap in the frame index) is written once
@@ -156,7 +167,7 @@ class _RealTimeRecord:
         self.video.close(summary)
 
 
-class _LiveInfo:
+class _LiveInfo(SinkBase):
     """Closes just before summary.json: adds how the session ran to its ``live`` key."""
 
     def __init__(self, summary_sink: Any, control: LiveControl, stats: LatencyStats,
@@ -187,7 +198,7 @@ class _LiveInfo:
             summary.warnings.append(self.control.disconnected)
 
 
-def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Any) -> list[str]:
+def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Exercise) -> list[str]:
     lines = summary_lines(outcome.summary, exercise)
     for ln in lines:
         print(ln, file=out)
@@ -195,17 +206,16 @@ def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Any) -> list[str
     return lines
 
 
-def summary_lines(summary: Any, exercise: Any) -> list[str]:
+def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     """A few lines for the terminal and the end card."""
-    dose = getattr(exercise, "dose", None)
-    want_reps = getattr(dose, "reps", None)
-    out = [f"{getattr(exercise, 'title', summary.exercise)}: {summary.duration_s:.0f} s, "
+    want_reps = exercise.dose.reps
+    out = [f"{exercise.title}: {summary.duration_s:.0f} s, "
            f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
     reached = sum(1 for h in summary.holds if h.reached)
     if summary.holds:
         dose_txt = f" (dose {want_reps})" if want_reps and not exercise.cycle else ""
         out.append(f"holds reached {reached} of {len(summary.holds)}{dose_txt}")
-    if getattr(exercise, "cycle", None):
+    if exercise.cycle:
         n = summary.reps_complete
         inc = sum(1 for r in summary.reps if not r.complete)
         out.append(f"reps {n}" + (f" of {want_reps}" if want_reps else "")
@@ -225,7 +235,7 @@ def summary_lines(summary: Any, exercise: Any) -> list[str]:
 class _Parts:
     """What one session is made of (built by :func:`_build`)."""
 
-    exercise: Any
+    exercise: Exercise
     outdir: Path
     source: LiveSource
     estimator: Any
@@ -234,9 +244,10 @@ class _Parts:
     stats: LatencyStats
     keys: KeyController
     speaker: Speaker
-    sinks: list[Any]
+    sinks: list[Sink]
     files: list[str]
     window: Any = None
+    summary_sink: Any = None
 
 
 def run_live(
@@ -248,9 +259,11 @@ def run_live(
     library: Any = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> LiveOutcome:
     """Run one live session. ``source``, ``estimator``, ``speaker`` and ``library`` may be
-    injected (tests: a camera that fails, poses without the model)."""
+    injected (tests: a camera that fails, poses without the model). Headless, the pain
+    question is asked on ``stdin`` when it is given or a terminal."""
     from posecheck import pipeline
 
     out = stdout or sys.stdout
@@ -275,7 +288,8 @@ def run_live(
     outcome = LiveOutcome(summary, p.outdir, p.control.reason or "end of video",
                           p.control.disconnected, p.stats.report(), p.files,
                           list(p.speaker.spoken), list(p.keys.pressed))  # fmt: skip
-    _report_end(opts, p, outcome, out, err)
+    _report_end(opts, p, outcome, out, err, stdin)
+    _record_history(opts, p, outcome, err)
     return outcome
 
 
@@ -303,7 +317,7 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
         # Mask-based measures (back curvature: cat-camel) need MediaPipe's segmentation.
         estimator = MediaPipeEstimator(EstimatorOptions(
             model_complexity=opts.model_complexity,
-            segmentation=bool(getattr(engine, "needs_segmentation", False)),
+            segmentation=engine.needs_segmentation,
         ))  # fmt: skip
     try:
         if source is None:
@@ -317,7 +331,7 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
         raise
     if warm_up:
         _warm_up(estimator, source.info)
-    is_camera = getattr(source.info, "kind", "") == "camera" or is_camera_spec(opts.camera)
+    is_camera = source.info.kind == "camera" or is_camera_spec(opts.camera)
     mirror = is_camera if opts.mirror is None else opts.mirror
 
     if speaker is None:
@@ -372,7 +386,7 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
     p.sinks.append(_DoneWatcher(coach, p.control))
 
     p.files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
-    summary_sink = SummaryJsonSink(p.outdir / "summary.json")
+    summary_sink = p.summary_sink = SummaryJsonSink(p.outdir / "summary.json")
     p.sinks += [FramesCsvSink(p.outdir / "frames.csv"), _landmarks_sink(p.outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
@@ -383,8 +397,13 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
 
 
 def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
-                err: TextIO) -> None:  # fmt: skip
-    """The end: lost-camera line, the summary in the terminal and on the window's end card."""
+                err: TextIO, stdin: TextIO | None = None) -> None:  # fmt: skip
+    """The end: lost-camera line, the summary in the terminal and on the window's end card,
+    and the pain question (a key 0-9 on the card, a line in the terminal)."""
+    hist = opts.history
+    ask = _should_ask_pain(hist, outcome)
+    if hist is not None:
+        outcome.pain_after = hist.pain_after
     if p.control.disconnected:
         print(f"posecheck: {p.control.disconnected}; the session so far is saved in "
               f"{p.outdir}/", file=err)  # fmt: skip
@@ -397,11 +416,81 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
             print(f"stats: {ln}", file=err if opts.json_lines else out)
     if p.window is not None:
         title = "Session complete" if outcome.ended == "done" else "Session ended"
-        p.window.show_summary([*lines, f"saved in {p.outdir}/"], title, opts.summary_s)
+        card = [*lines, f"saved in {p.outdir}/"]
+        if not ask:
+            p.window.show_summary(card, title, opts.summary_s)
+        else:
+            key = p.window.show_summary(
+                [*card, PAIN_QUESTION], title, opts.summary_s, footer=PAIN_KEYS
+            )
+            outcome.pain_after = pain_from_key(key)
+            if outcome.pain_after is not None:
+                # said on screen: the card again with the answer, for a moment
+                noted = f"back pain after: {outcome.pain_after}/10 - noted"
+                p.window.show_summary([*card, noted], title, PAIN_NOTED_S, footer="",
+                                      base=p.window.card_base)  # fmt: skip
         p.window.destroy()
+    elif ask and not opts.json_lines:  # --json: stdout is for machines, nobody to ask
+        outcome.pain_after = _ask_pain_terminal(stdin, err)
 
 
-def _warm_up(estimator: Any, info: Any) -> None:
+PAIN_QUESTION = "How is your back now? Press 0-9"
+PAIN_KEYS = "0 no pain, 9 worst; any other key skips"
+PAIN_NOTED_S = 1.5  # how long the card shows the answer
+
+
+def pain_from_key(key: int | None) -> int | None:
+    """The pain rating a key on the end card gives: 0-9 for the digit keys, else none."""
+    if key is None or not ord("0") <= key <= ord("9"):
+        return None
+    return key - ord("0")
+
+
+def _should_ask_pain(hist: Any, outcome: LiveOutcome) -> bool:
+    """Ask only for a session that will be recorded and has no --pain-after."""
+    s = outcome.summary
+    return bool(
+        hist is not None and hist.enabled and hist.pain_after is None and s is not None
+        and not s.partial and s.frames_with_pose > 0
+    )  # fmt: skip
+
+
+def _ask_pain_terminal(stdin: TextIO | None, err: TextIO) -> int | None:
+    """Headless: one line on the terminal (only when there is one, or ``stdin`` is given)."""
+    if stdin is None:
+        stdin = sys.stdin
+        if stdin is None or not stdin.isatty():
+            return None  # a script or a pipe: nobody to answer
+    print("Back pain now, 0-10 (0 none, 10 worst; Enter skips): ", end="", file=err, flush=True)
+    answer = (stdin.readline() or "").strip()
+    if not answer:
+        return None
+    if answer.isdigit() and 0 <= int(answer) <= 10:
+        print(f"back pain after: {int(answer)}/10 - noted", file=err)
+        return int(answer)
+    print(f"posecheck: {answer!r} is not 0-10; no pain rating saved "
+          "(add one later: posecheck history note)", file=err)  # fmt: skip
+    return None
+
+
+def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: TextIO) -> None:
+    """Record the finished session (with the pain answer); a database problem is one line."""
+    if opts.history is None or p.summary_sink is None:
+        return
+    import dataclasses
+
+    from posecheck.history import record_session
+
+    hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
+    rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
+    if rec is not None:
+        outcome.history_id = rec.id
+        if not opts.json_lines:
+            print(f"history: session {rec.id} recorded ('posecheck progress' shows the trend)",
+                  file=err)  # fmt: skip
+
+
+def _warm_up(estimator: Any, info: MediaInfo) -> None:
     """One model call on a blank frame of the camera's size before the clock starts.
 
     MediaPipe builds its graph on the first call (hundreds of ms); done here, that
@@ -412,7 +501,7 @@ def _warm_up(estimator: Any, info: Any) -> None:
 
     from posecheck.pose import Frame
 
-    w, h = int(getattr(info, "width", 0) or 640), int(getattr(info, "height", 0) or 480)
+    w, h = int(info.width or 640), int(info.height or 480)
     estimator.estimate(Frame(-1, 0.0, np.zeros((h, w, 3), np.uint8)))
 
 

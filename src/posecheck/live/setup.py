@@ -27,13 +27,16 @@ its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from posecheck.angles import REGISTRY, SIDED_BASES, compute_measures
 from posecheck.engine import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO, STATE_CUES
 from posecheck.pose import EDGE_MARGIN, LANDMARK_INDEX, SIDES, Pose, in_frame_mask
 from posecheck.results import STATE_NO_PERSON
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 # The engine's view bounds, used when the definition's camera table leaves them
 # unset, so set-up and counting judge the view the same way.
@@ -68,18 +71,12 @@ def _part(name: str) -> tuple[str | None, str]:
     return None, name
 
 
-def required_parts(exercise: object) -> tuple[str, ...]:
+def required_parts(exercise: Exercise) -> tuple[str, ...]:
     """The landmark parts the exercise needs in view (definition's ``required`` or its measures)."""
-    req = tuple(getattr(exercise, "required", ()) or ())
-    if req:
-        return req
+    if exercise.required:
+        return tuple(exercise.required)
     names: set[str] = set()
-    measures: Iterable[str] = ()
-    if hasattr(exercise, "all_measures"):
-        measures = exercise.all_measures()
-    else:
-        measures = getattr(exercise, "key_measures", ()) or ()
-    for m in measures:
+    for m in exercise.all_measures():
         base = m[6:] if m.startswith("other_") else m
         if base in SIDED_BASES:
             spec = REGISTRY[f"left_{base}"]
@@ -92,15 +89,17 @@ def required_parts(exercise: object) -> tuple[str, ...]:
 class SetupCheck:
     """Checks one pose against the exercise's set-up needs (in view, right view)."""
 
-    def __init__(self, exercise: object, side: str | None = None, edge_margin: float = EDGE_MARGIN):
-        camera = getattr(exercise, "camera", None)
-        self.view: str = getattr(camera, "view", "any") or "any"
-        self.max_side_ratio = getattr(camera, "max_width_ratio", None) or DEFAULT_MAX_SIDE_RATIO
-        self.min_front_ratio = getattr(camera, "min_width_ratio", None) or DEFAULT_MIN_FRONT_RATIO
-        self.view_cue: str = getattr(camera, "wrong_view_cue", "") or (
+    def __init__(
+        self, exercise: Exercise, side: str | None = None, edge_margin: float = EDGE_MARGIN
+    ) -> None:
+        camera = exercise.camera
+        self.view: str = camera.view or "any"
+        self.max_side_ratio = camera.max_width_ratio or DEFAULT_MAX_SIDE_RATIO
+        self.min_front_ratio = camera.min_width_ratio or DEFAULT_MIN_FRONT_RATIO
+        self.view_cue: str = camera.wrong_view_cue or (
             MSG_SIDE if self.view == "side" else MSG_FRONT
         )
-        self.min_visibility = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
+        self.min_visibility = float(exercise.min_visibility or 0.5)
         self.parts = required_parts(exercise)
         self.side = side if side in SIDES else None
         self.edge_margin = edge_margin

@@ -50,8 +50,14 @@ class LiveSource:
         return self.inner.info
 
     @property
+    def warnings(self) -> list[str]:
+        """None for the summary: a lost camera or an ended video is said through
+        ``control.disconnected`` / ``control.reason`` instead."""
+        return []
+
+    @property
     def is_camera(self) -> bool:
-        return getattr(self.inner.info, "kind", "") == "camera"
+        return self.inner.info.kind == "camera"
 
     def frames(self) -> Iterator[Frame]:
         ctl = self.control

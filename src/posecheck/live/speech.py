@@ -22,7 +22,13 @@ import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from posecheck.protocols import SinkBase
+
+if TYPE_CHECKING:
+    from posecheck.pose import Frame
+    from posecheck.results import FrameResult
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +129,7 @@ class Speaker:
             self._proc = None
             if not self.enabled:
                 return
-        if self._pending is None:
+        if self._pending is None or not self.command:  # enabled: a command was found
             return
         text, _ = self._pending
         self._pending = None
@@ -168,7 +174,7 @@ class Speaker:
         self._proc = None
 
 
-class SpeechSink:
+class SpeechSink(SinkBase):
     """A pipeline sink that speaks cues and event words through a :class:`Speaker`.
 
     Words: "Hold" at a hold start, "Hold complete" when the hold timer reaches the
@@ -188,7 +194,7 @@ class SpeechSink:
     def open(self, info: Any, exercise: Any) -> None:
         pass
 
-    def write(self, frame: Any, result: Any) -> None:
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
         sp = self.speaker
         for ev in result.events:
             d = ev.data
@@ -211,7 +217,7 @@ class SpeechSink:
             sp.say(str(n), result.t_s, urgent=True, cooldown=False)
         self._last_count = n
         # "Hold complete" the moment the timer reaches the target, not when the hold ends.
-        target = getattr(result, "hold_target_s", None)
+        target = result.hold_target_s
         if target and result.hold_s >= target and not self._hold_done:
             self._hold_done = True
             sp.say("Hold complete", result.t_s, urgent=True, cooldown=False)

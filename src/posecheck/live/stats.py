@@ -18,8 +18,16 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from posecheck.protocols import SinkBase
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.pose import Frame, MediaInfo
+    from posecheck.results import FrameResult, SessionSummary
 
 
 @dataclass
@@ -132,18 +140,18 @@ class LatencyStats:
         )
 
 
-class StatsSink:
+class StatsSink(SinkBase):
     """Last sink of the chain: marks each frame as displayed."""
 
     def __init__(self, stats: LatencyStats):
         self.stats = stats
 
-    def open(self, info: object, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         pass
 
-    def write(self, frame: object, result: object) -> None:
+    def write(self, frame: Frame | None, result: FrameResult) -> None:
         if frame is not None:
             self.stats.shown(frame.index)
 
-    def close(self, summary: object) -> None:
+    def close(self, summary: SessionSummary) -> None:
         pass

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -28,9 +28,13 @@ import numpy as np
 from posecheck.errors import PosecheckError
 from posecheck.live import hud
 from posecheck.live.coach import STAGE_COUNTING, STAGE_DONE, STAGE_PAUSED, STAGE_REST, LiveCoach
-from posecheck.pose import Pose
+from posecheck.pose import MediaInfo, Pose
+from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult
 from posecheck.sinks.overlay import Overlay
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def mirrored(result: FrameResult, width: int) -> FrameResult:
     return dataclasses.replace(result, pose=flipped)
 
 
-class WindowSink:
+class WindowSink(SinkBase):
     """Shows each frame with the overlay and the live HUD; keys go to ``on_key``.
 
     ``mirror``: show the picture as a mirror (right for a webcam facing the user).
@@ -104,15 +108,16 @@ class WindowSink:
         self.last_image: np.ndarray | None = None
         self.frames_shown = 0
         self.closed_by_user = False
+        self.card_base: np.ndarray | None = None  # the frame under the end card
         self._open = False
 
-    def open(self, info: Any, exercise: Any) -> None:
+    def open(self, info: MediaInfo | None, exercise: Exercise | None) -> None:
         self.overlay = Overlay(exercise)
-        self.view = getattr(getattr(exercise, "camera", None), "view", None)
+        self.view = exercise.camera.view if exercise is not None else None
         # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
-        if info is not None and getattr(info, "width", 0) and getattr(info, "height", 0):
+        if info is not None and info.width and info.height:
             cv2.resizeWindow(self.title, int(info.width), int(info.height))
         self._open = True
 
@@ -158,15 +163,28 @@ class WindowSink:
     def close(self, summary: Any) -> None:
         """Nothing here: the command shows the summary card, then calls :meth:`destroy`."""
 
-    def show_summary(self, lines: Sequence[str], title: str, wait_s: float) -> None:
-        """Show the end card over the last frame until a key or ``wait_s`` seconds."""
+    def show_summary(
+        self,
+        lines: Sequence[str],
+        title: str,
+        wait_s: float,
+        footer: str = "press any key to close",
+        base: np.ndarray | None = None,
+    ) -> int | None:
+        """Show the end card over the last frame until a key or ``wait_s`` seconds.
+
+        Returns the key pressed (``None``: timed out or the window was closed).
+        ``base``: the picture to draw the card on (default: the last one shown).
+        """
         if not self._open or self.closed_by_user:
-            return
-        base = self.last_image
+            return None
+        if base is None:
+            base = self.last_image
         if base is None:
             base = np.zeros((480, 854, 3), np.uint8)
+        self.card_base = base
         img = base.copy()
-        hud.draw_summary(img, lines, title)
+        hud.draw_summary(img, lines, title, footer)
         cv2.imshow(self.title, img)
         self.last_image = img
         # Wall-clock wait for a person to read the card: UI only, no logic depends on it.
@@ -174,11 +192,11 @@ class WindowSink:
         while True:
             key = cv2.waitKey(50)
             if key is not None and key >= 0:
-                break
+                return int(key) & 0xFF
             if time.monotonic() >= end:
-                break
+                return None
             if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
-                break
+                return None
 
     def destroy(self) -> None:
         if self._open:

@@ -167,7 +167,7 @@ class BodyPose:
 
     def with_side(self, s: str, **kw: float) -> BodyPose:
         limb = replace(self.side(s), **kw)
-        return replace(self, **{s: limb})
+        return replace(self, left=limb) if s == "left" else replace(self, right=limb)
 
 
 def blend(a: BodyPose, b: BodyPose, w: float) -> BodyPose:
@@ -259,45 +259,75 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
     p["hip_mid"], p["shoulder_mid"] = hip_mid, sh_mid
     roll = pelvis_roll(pose)
     pelvis_side = _rot_axis(z[None], t, roll)[0]
-
     for s in SIDES:
-        la = pose.side(s)
-        lat = LATERAL[s]
-        # --- leg ---
-        hip = hip_mid + lat * body.hip_half * pelvis_side
-        thigh_d = _dir(pose.trunk - la.hip)
-        knee = hip + body.thigh * thigh_d
-        shank_deg = (pose.trunk - la.hip) + la.knee - 180.0
-        ankle = knee + body.shank * _dir(shank_deg)
-        foot_deg = shank_deg + 180.0 - la.ankle
-        fv, fdown = _dir(foot_deg), _dir(foot_deg - 90.0)
-        heel = ankle - 0.22 * body.foot * fv + 0.85 * body.ankle_h * fdown
-        toe = ankle + 0.74 * body.foot * fv + 0.85 * body.ankle_h * fdown
-        leg = np.stack([knee, ankle, heel, toe]) - hip
-        leg = _rot_axis(leg, t, la.leg_roll * lat) + hip
-        p[f"{s}_hip"] = hip
-        for name, v in zip(("knee", "ankle", "heel", "foot_index"), leg, strict=True):
-            p[f"{s}_{name}"] = v
-        # --- arm ---
-        sh = sh_mid + lat * body.shoulder_half * z
-        sh = _rot_axis((sh - sh_mid)[None], t, pose.twist)[0] + sh_mid
-        ua_deg = pose.trunk + 180.0 + la.shoulder
-        elbow = sh + body.upper_arm * _dir(ua_deg)
-        fa_deg = ua_deg + (180.0 - la.elbow)
-        wrist = elbow + body.forearm * _dir(fa_deg)
-        hv = _dir(fa_deg)
-        palm = _dir(fa_deg - 90.0)  # towards the palm side for a hanging arm
-        hw = 0.022 * body.height_m
-        pinky = wrist + 0.42 * body.hand * hv + lat * hw * z + 0.2 * hw * palm
-        index = wrist + 0.46 * body.hand * hv - lat * hw * 0.6 * z + 0.2 * hw * palm
-        thumb = wrist + 0.25 * body.hand * hv - lat * hw * 1.1 * z + 0.6 * hw * palm
-        arm = np.stack([elbow, wrist, pinky, index, thumb]) - sh
-        arm = _rot_axis(arm, t, la.arm_roll * lat) + sh
-        p[f"{s}_shoulder"] = sh
-        for name, v in zip(("elbow", "wrist", "pinky", "index", "thumb"), arm, strict=True):
-            p[f"{s}_{name}"] = v
+        _place_leg(p, s, pose, body, hip_mid + LATERAL[s] * body.hip_half * pelvis_side, t)
+        _place_arm(p, s, pose, body, sh_mid, t)
+    up, hf = _place_head(p, pose, body, sh_mid, t)
+    _place_spine(p, pose, body, hip_mid, sh_mid, front)
+    # the chest turns with the shoulder girdle (twists): its front and side directions
+    chest_front = _rot_axis(front[None], t, pose.twist)[0]
+    chest_side = _rot_axis(z[None], t, pose.twist)[0]
+    frames = {"trunk_up": t, "front": front, "head_up": up, "head_front": hf,
+              "chest_front": chest_front, "chest_side": chest_side,
+              "pelvis_front": _rot_axis(front[None], t, roll)[0],
+              "pelvis_side": pelvis_side}  # fmt: skip
+    return Skeleton(p, frames, body)
 
-    # --- neck and head ---
+
+def _place_leg(
+    p: dict[str, np.ndarray], s: str, pose: BodyPose, body: Anthropometry, hip: np.ndarray,
+    t: np.ndarray,
+) -> None:  # fmt: skip
+    """The hip, knee, ankle, heel and toe of side ``s`` (the leg rolled about the trunk axis)."""
+    la = pose.side(s)
+    thigh_d = _dir(pose.trunk - la.hip)
+    knee = hip + body.thigh * thigh_d
+    shank_deg = (pose.trunk - la.hip) + la.knee - 180.0
+    ankle = knee + body.shank * _dir(shank_deg)
+    foot_deg = shank_deg + 180.0 - la.ankle
+    fv, fdown = _dir(foot_deg), _dir(foot_deg - 90.0)
+    heel = ankle - 0.22 * body.foot * fv + 0.85 * body.ankle_h * fdown
+    toe = ankle + 0.74 * body.foot * fv + 0.85 * body.ankle_h * fdown
+    leg = np.stack([knee, ankle, heel, toe]) - hip
+    leg = _rot_axis(leg, t, la.leg_roll * LATERAL[s]) + hip
+    p[f"{s}_hip"] = hip
+    for name, v in zip(("knee", "ankle", "heel", "foot_index"), leg, strict=True):
+        p[f"{s}_{name}"] = v
+
+
+def _place_arm(
+    p: dict[str, np.ndarray], s: str, pose: BodyPose, body: Anthropometry, sh_mid: np.ndarray,
+    t: np.ndarray,
+) -> None:  # fmt: skip
+    """The shoulder (turned by the twist), elbow, wrist and hand points of side ``s``."""
+    z = np.array([0.0, 0.0, 1.0])
+    la = pose.side(s)
+    lat = LATERAL[s]
+    sh = sh_mid + lat * body.shoulder_half * z
+    sh = _rot_axis((sh - sh_mid)[None], t, pose.twist)[0] + sh_mid
+    ua_deg = pose.trunk + 180.0 + la.shoulder
+    elbow = sh + body.upper_arm * _dir(ua_deg)
+    fa_deg = ua_deg + (180.0 - la.elbow)
+    wrist = elbow + body.forearm * _dir(fa_deg)
+    hv = _dir(fa_deg)
+    palm = _dir(fa_deg - 90.0)  # towards the palm side for a hanging arm
+    hw = 0.022 * body.height_m
+    pinky = wrist + 0.42 * body.hand * hv + lat * hw * z + 0.2 * hw * palm
+    index = wrist + 0.46 * body.hand * hv - lat * hw * 0.6 * z + 0.2 * hw * palm
+    thumb = wrist + 0.25 * body.hand * hv - lat * hw * 1.1 * z + 0.6 * hw * palm
+    arm = np.stack([elbow, wrist, pinky, index, thumb]) - sh
+    arm = _rot_axis(arm, t, la.arm_roll * lat) + sh
+    p[f"{s}_shoulder"] = sh
+    for name, v in zip(("elbow", "wrist", "pinky", "index", "thumb"), arm, strict=True):
+        p[f"{s}_{name}"] = v
+
+
+def _place_head(
+    p: dict[str, np.ndarray], pose: BodyPose, body: Anthropometry, sh_mid: np.ndarray,
+    t: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Neck, head centre and face points; returns the head's up and front directions."""
+    z = np.array([0.0, 0.0, 1.0])
     neck_d = _dir(pose.trunk - 0.5 * pose.head)
     neck_base = sh_mid + 0.01 * body.height_m * t
     neck_top = neck_base + body.neck * neck_d
@@ -318,21 +348,19 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
         p[f"{s}_eye_outer"] = head_pt(0.38, 0.10, 0.38 * lat)
         p[f"{s}_ear"] = head_pt(-0.06, 0.02, 0.50 * lat)
         p[f"mouth_{s}"] = head_pt(0.45, -0.27, 0.17 * lat)
+    return up, hf
 
-    # --- spine curve (drawing only: the landmarks stay on the chord) ---
+
+def _place_spine(
+    p: dict[str, np.ndarray], pose: BodyPose, body: Anthropometry, hip_mid: np.ndarray,
+    sh_mid: np.ndarray, front: np.ndarray,
+) -> None:  # fmt: skip
+    """The spine curve, for drawing only: the landmarks stay on the chord."""
     for i, u in enumerate(np.linspace(0.0, 1.0, 9)):
         bulge = 4.0 * u * (1 - u) * pose.spine * body.trunk
         # lumbar arch: a bump low on the back, towards the front (lordosis)
         lum = math.sin(math.pi * min(u / 0.55, 1.0)) * pose.lumbar * body.trunk if u < 0.55 else 0.0
         p[f"spine_{i}"] = hip_mid + u * (sh_mid - hip_mid) - bulge * front + lum * front
-    # the chest turns with the shoulder girdle (twists): its front and side directions
-    chest_front = _rot_axis(front[None], t, pose.twist)[0]
-    chest_side = _rot_axis(z[None], t, pose.twist)[0]
-    frames = {"trunk_up": t, "front": front, "head_up": up, "head_front": hf,
-              "chest_front": chest_front, "chest_side": chest_side,
-              "pelvis_front": _rot_axis(front[None], t, roll)[0],
-              "pelvis_side": pelvis_side}  # fmt: skip
-    return Skeleton(p, frames, body)
 
 
 # --- resting on the floor -----------------------------------------------------------

@@ -230,6 +230,7 @@ class ClipRenderer:
         """Yield ``(index, t_s, image BGR, truth)`` for every frame."""
         for i in range(self.n_frames):
             img, truth = self.render_frame(i)
+            assert img is not None  # draw=True: always a picture
             yield i, truth["t_s"], img, truth
 
     def render_frame(self, i: int, draw: bool = True) -> tuple[np.ndarray | None, dict[str, Any]]:

@@ -8,12 +8,14 @@ shading and an outline, clothing that contrasts with the floor and the mat.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
 
-from posecheck.render.body import LATERAL, SIDES, Skeleton
+from posecheck.render.body import LATERAL, SIDES, Anthropometry, Skeleton
 
 _SHIFT = 4  # fixed-point bits for sub-pixel drawing
 _ONE = 1 << _SHIFT
@@ -300,100 +302,90 @@ class Scene:
         img = self.background.copy()
         draw_figure(img, skel, self.cam, self.style)
         if shift_px != (0.0, 0.0):
-            m = np.float32([[1, 0, shift_px[0]], [0, 1, shift_px[1]]])
+            m = np.array([[1, 0, shift_px[0]], [0, 1, shift_px[1]]], np.float32)
             img = cv2.warpAffine(img, m, (self.w, self.h), borderMode=cv2.BORDER_REFLECT)
         return img
 
 
 def draw_figure(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> None:
     """Draw the figure's parts far to near (painter's order)."""
-    b = skel.body
-    s = cam.scale_px_per_m
     names = list(skel.points)
     xy, dep = cam.project(np.stack([skel.points[n] for n in names]))
     P = dict(zip(names, xy, strict=True))
     Dp = dict(zip(names, dep, strict=True))
-    parts: list[tuple[float, callable]] = []  # type: ignore[valid-type]
-
-    def add(depth: float, fn) -> None:  # noqa: ANN001
-        parts.append((depth, fn))
-
-    sleeve = style.shirt
-    for side in SIDES:
-        sd = side
-
-        def leg(sd: str = sd) -> None:
-            shaded_capsule(
-                img,
-                P[f"{sd}_hip"],
-                P[f"{sd}_knee"],
-                b.limb_radius("hip") * s,
-                b.limb_radius("knee") * s,
-                style.trousers,
-            )
-            shaded_capsule(
-                img,
-                P[f"{sd}_knee"],
-                P[f"{sd}_ankle"],
-                b.limb_radius("knee") * s,
-                b.limb_radius("ankle") * s,
-                style.trousers,
-            )
-            shaded_capsule(
-                img,
-                P[f"{sd}_heel"],
-                P[f"{sd}_foot_index"],
-                0.021 * b.height_m * s,
-                0.015 * b.height_m * s,
-                style.shoes,
-            )
-            shaded_capsule(
-                img,
-                P[f"{sd}_ankle"],
-                P[f"{sd}_heel"],
-                0.019 * b.height_m * s,
-                0.02 * b.height_m * s,
-                style.shoes,
-            )
-
-        def arm(sd: str = sd) -> None:
-            sh, el, wr = P[f"{sd}_shoulder"], P[f"{sd}_elbow"], P[f"{sd}_wrist"]
-            r_sh, r_el, r_wr = (b.limb_radius(k) * s for k in ("shoulder", "elbow", "wrist"))
-            if style.long_sleeves:
-                shaded_capsule(img, sh, el, r_sh, r_el, sleeve)
-                shaded_capsule(img, el, wr, r_el, r_wr, sleeve)
-            else:
-                mid = sh + 0.55 * (el - sh)
-                shaded_capsule(img, mid, el, r_sh * 0.85, r_el, style.skin)
-                shaded_capsule(img, el, wr, r_el, r_wr, style.skin)
-                shaded_capsule(img, sh, mid, r_sh * 1.05, r_sh * 1.0, sleeve)
-            tip = (P[f"{sd}_index"] + P[f"{sd}_pinky"]) / 2
-            tip = wr + (tip - wr) * 1.5
-            shaded_capsule(img, wr, tip, r_wr * 1.15, r_wr * 1.0, style.skin)
-
-        add(np.mean([Dp[f"{sd}_hip"], Dp[f"{sd}_knee"], Dp[f"{sd}_ankle"]]), leg)
-        add(np.mean([Dp[f"{sd}_shoulder"], Dp[f"{sd}_elbow"], Dp[f"{sd}_wrist"]]) + 1e-3, arm)
-
-    def torso() -> None:
-        _draw_torso(img, skel, cam, style)
-
-    def head() -> None:
-        sh = P["shoulder_mid"] + 0.25 * (P["neck_top"] - P["shoulder_mid"])
-        shaded_capsule(
-            img,
-            sh,
-            P["neck_top"],
-            b.limb_radius("neck") * s,
-            b.limb_radius("neck") * 0.9 * s,
-            style.skin,
-        )
-        _draw_head(img, skel, cam, style)
-
+    s = cam.scale_px_per_m
+    parts: list[tuple[float, Callable[[], None]]] = []
+    for sd in SIDES:
+        leg_depth = np.mean([Dp[f"{sd}_hip"], Dp[f"{sd}_knee"], Dp[f"{sd}_ankle"]])
+        arm_depth = np.mean([Dp[f"{sd}_shoulder"], Dp[f"{sd}_elbow"], Dp[f"{sd}_wrist"]]) + 1e-3
+        parts.append((leg_depth, partial(_draw_leg, img, P, sd, skel.body, s, style)))
+        parts.append((arm_depth, partial(_draw_arm, img, P, sd, skel.body, s, style)))
     torso_depth = float(np.mean([Dp["hip_mid"], Dp["shoulder_mid"]]))
-    add(torso_depth, torso)
-    add(torso_depth + 1e-4, head)  # the head sits on the trunk: drawn just after it
+    parts.append((torso_depth, partial(_draw_torso, img, skel, cam, style)))
+    # the head sits on the trunk: drawn just after it
+    parts.append((torso_depth + 1e-4, partial(_draw_neck_and_head, img, P, skel, cam, style)))
     for _, fn in sorted(parts, key=lambda x: x[0]):
         fn()
+
+
+def _draw_leg(
+    img: np.ndarray, P: dict[str, np.ndarray], sd: str, b: Anthropometry, s: float, style: Style
+) -> None:
+    shaded_capsule(
+        img,
+        P[f"{sd}_hip"],
+        P[f"{sd}_knee"],
+        b.limb_radius("hip") * s,
+        b.limb_radius("knee") * s,
+        style.trousers,
+    )
+    shaded_capsule(
+        img,
+        P[f"{sd}_knee"],
+        P[f"{sd}_ankle"],
+        b.limb_radius("knee") * s,
+        b.limb_radius("ankle") * s,
+        style.trousers,
+    )
+    shaded_capsule(
+        img,
+        P[f"{sd}_heel"],
+        P[f"{sd}_foot_index"],
+        0.021 * b.height_m * s,
+        0.015 * b.height_m * s,
+        style.shoes,
+    )
+    shaded_capsule(img, P[f"{sd}_ankle"], P[f"{sd}_heel"],
+                   0.019 * b.height_m * s, 0.02 * b.height_m * s, style.shoes)  # fmt: skip
+
+
+def _draw_arm(
+    img: np.ndarray, P: dict[str, np.ndarray], sd: str, b: Anthropometry, s: float, style: Style
+) -> None:
+    sleeve = style.shirt
+    sh, el, wr = P[f"{sd}_shoulder"], P[f"{sd}_elbow"], P[f"{sd}_wrist"]
+    r_sh, r_el, r_wr = (b.limb_radius(k) * s for k in ("shoulder", "elbow", "wrist"))
+    if style.long_sleeves:
+        shaded_capsule(img, sh, el, r_sh, r_el, sleeve)
+        shaded_capsule(img, el, wr, r_el, r_wr, sleeve)
+    else:
+        mid = sh + 0.55 * (el - sh)
+        shaded_capsule(img, mid, el, r_sh * 0.85, r_el, style.skin)
+        shaded_capsule(img, el, wr, r_el, r_wr, style.skin)
+        shaded_capsule(img, sh, mid, r_sh * 1.05, r_sh * 1.0, sleeve)
+    tip = (P[f"{sd}_index"] + P[f"{sd}_pinky"]) / 2
+    tip = wr + (tip - wr) * 1.5
+    shaded_capsule(img, wr, tip, r_wr * 1.15, r_wr * 1.0, style.skin)
+
+
+def _draw_neck_and_head(
+    img: np.ndarray, P: dict[str, np.ndarray], skel: Skeleton, cam: Camera, style: Style
+) -> None:
+    b, s = skel.body, cam.scale_px_per_m
+    sh = P["shoulder_mid"] + 0.25 * (P["neck_top"] - P["shoulder_mid"])
+    shaded_capsule(img, sh, P["neck_top"], b.limb_radius("neck") * s,
+                   b.limb_radius("neck") * 0.9 * s, style.skin)  # fmt: skip
+    _draw_head(img, skel, cam, style)
 
 
 def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> None:
@@ -431,8 +423,8 @@ def _draw_torso(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> N
     half = np.sqrt((depth * fp) ** 2 + (width * zp) ** 2)
     _shaded_band(img, c, half, normal, style.shirt)
     # trousers over the pelvis, up to the waist
-    k = 4
-    _shaded_band(img, c[:k], half[:k] * 1.02, normal[:k], style.trousers)
+    n = 4
+    _shaded_band(img, c[:n], half[:n] * 1.02, normal[:n], style.trousers)
 
 
 def _ellipse_pts(
@@ -442,121 +434,133 @@ def _ellipse_pts(
     return center + np.outer(np.cos(t), a_vec) + np.outer(np.sin(t), b_vec)
 
 
-def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> None:
+@dataclass(frozen=True)
+class _HeadView:
+    """The head as the camera sees it: image centre, axes and scale (pixels)."""
+
+    c: np.ndarray  # centre
+    dc: float  # depth of the centre
+    up_n: np.ndarray  # unit image vector up the head
+    perp: np.ndarray  # unit image vector across it
+    hf: np.ndarray  # image vector of the head's front direction
+    a_vec: np.ndarray  # half-height axis of the outline
+    b_vec: np.ndarray  # half-width axis of the outline
+    face_dir: np.ndarray  # image vector towards the face
+    facing: float  # 1 = face to camera, -1 = away
+    head_h: float  # head height (m)
+    s: float  # pixels per metre
+    line_w: int
+
+
+def _head_view(skel: Skeleton, cam: Camera) -> _HeadView:
     b = skel.body
     s = cam.scale_px_per_m
-    pts = skel.points
-    (c,), (dc,) = cam.project(pts["head_center"][None])
+    (c,), (dc,) = cam.project(skel.points["head_center"][None])
     up = cam.project_dir(skel.frames["head_up"])
     hf = cam.project_dir(skel.frames["head_front"])
     zz = cam.project_dir(np.array([0.0, 0.0, 1.0]))
     up_n = up / (np.linalg.norm(up) + 1e-9)
     perp = np.array([-up_n[1], up_n[0]])
-    a_vec = up * 0.5 * b.head_h * 0.95
     ext = math.sqrt(
         (0.5 * b.head_d * (hf @ perp) / s) ** 2 + (0.5 * b.head_w * (zz @ perp) / s) ** 2
     )
-    b_vec = perp * ext * s
-    face_dir = hf * 0.5 * b.head_d  # image vector towards the face
-    # hair: the whole head outline, a little larger, shifted to the back and top
-    hair = _ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec * 1.04, b_vec * 1.06)
-    cv2.fillPoly(img, [_fp(hair)], _shade(style.hair, 0.6), cv2.LINE_AA, _SHIFT)
-    cv2.fillPoly(
-        img,
-        [_fp(_ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec, b_vec))],
-        style.hair,
-        cv2.LINE_AA,
-        _SHIFT,
-    )
-    # face/skin: offset towards the face and the chin so the hair caps top and back
-    facing = float(skel.frames["head_front"] @ _toward(cam))  # 1 = face to camera, -1 = away
-    skin_c = c + 0.16 * face_dir - 0.10 * a_vec
-    skin = _ellipse_pts(skin_c, a_vec * 0.9, b_vec * 0.93)
-    if facing > -0.6:
-        cv2.fillPoly(img, [_fp(skin)], _shade(style.skin, 0.55), cv2.LINE_AA, _SHIFT)
-        cv2.fillPoly(
-            img,
-            [_fp(_ellipse_pts(skin_c, a_vec * 0.86, b_vec * 0.89))],
-            style.skin,
-            cv2.LINE_AA,
-            _SHIFT,
-        )
-        cv2.fillPoly(img, [_fp(_ellipse_pts(skin_c + 0.1 * face_dir - 0.05 * a_vec, a_vec * 0.55,
-                                            b_vec * 0.55))], _shade(style.skin, 1.1),
-                     cv2.LINE_AA, _SHIFT)  # fmt: skip
+    return _HeadView(
+        c=c, dc=dc, up_n=up_n, perp=perp, hf=hf, a_vec=up * 0.5 * b.head_h * 0.95,
+        b_vec=perp * ext * s, face_dir=hf * 0.5 * b.head_d,
+        facing=float(skel.frames["head_front"] @ _toward(cam)), head_h=b.head_h, s=s,
+        line_w=max(1, int(round(s * 0.004))),
+    )  # fmt: skip
+
+
+def _draw_head(img: np.ndarray, skel: Skeleton, cam: Camera, style: Style) -> None:
+    hv = _head_view(skel, cam)
+    _draw_hair_and_skin(img, hv, style)
     names = ["nose"] + [
         f"{sd}_{p}" for sd in SIDES for p in ("eye", "eye_inner", "eye_outer", "ear")
     ]
     names += ["mouth_left", "mouth_right"]
-    xy, dep = cam.project(np.stack([pts[n] for n in names]))
+    xy, dep = cam.project(np.stack([skel.points[n] for n in names]))
     P = dict(zip(names, xy, strict=True))
     Dp = dict(zip(names, dep, strict=True))
-    line_w = max(1, int(round(s * 0.004)))
-    dark = (25, 25, 35)
     for sd in SIDES:
         # an ear on the side that faces the camera
-        if Dp[f"{sd}_ear"] > dc + 0.2 * b.head_w:
-            e = P[f"{sd}_ear"]
-            ev = up_n * 0.05 * b.head_h * s
-            pv = perp * 0.03 * b.head_h * s
-            cv2.fillPoly(
-                img,
-                [_fp(_ellipse_pts(e, ev * 1.1, pv * 1.1))],
-                _shade(style.skin, 0.6),
-                cv2.LINE_AA,
-                _SHIFT,
-            )
-            cv2.fillPoly(
-                img, [_fp(_ellipse_pts(e, ev, pv))], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT
-            )
+        if Dp[f"{sd}_ear"] > hv.dc + 0.2 * skel.body.head_w:
+            _draw_ear(img, P[f"{sd}_ear"], hv, style)
         # eyes that face the camera: white, iris, lid line and brow
-        if Dp[f"{sd}_eye"] > dc and facing > -0.2:
-            e = P[f"{sd}_eye"]
-            half = (P[f"{sd}_eye_outer"] - P[f"{sd}_eye_inner"]) / 2
-            if np.linalg.norm(half) < 0.012 * b.head_h * s:  # seen edge-on: a profile eye
-                half = hf / (np.linalg.norm(hf) + 1e-9) * 0.035 * b.head_h * s
-            hv = up_n * 0.022 * b.head_h * s
-            cv2.fillPoly(
-                img, [_fp(_ellipse_pts(e, half, hv))], (235, 240, 245), cv2.LINE_AA, _SHIFT
-            )
-            cv2.circle(
-                img,
-                tuple(_fp(e + 0.25 * half)),
-                int(0.02 * b.head_h * s * _ONE),
-                (40, 35, 30),
-                -1,
-                cv2.LINE_AA,
-                _SHIFT,
-            )
-            cv2.polylines(
-                img, [_fp(_ellipse_pts(e, half, hv))], True, dark, line_w, cv2.LINE_AA, _SHIFT
-            )
-            brow = np.array([e - half * 1.1 + up_n * 0.07 * b.head_h * s,
-                             e + half * 0.2 + up_n * 0.095 * b.head_h * s,
-                             e + half * 1.2 + up_n * 0.075 * b.head_h * s])  # fmt: skip
-            cv2.polylines(
-                img, [_fp(brow)], False, _shade(style.hair, 0.7), line_w + 1, cv2.LINE_AA, _SHIFT
-            )
-    if facing > -0.3:
-        # nose: a wedge from the face surface to the tip
-        tip = P["nose"]
-        base_up = tip - 0.6 * (tip - c) * 0.35 + up_n * 0.09 * b.head_h * s
-        base_lo = tip - 0.6 * (tip - c) * 0.35 - up_n * 0.03 * b.head_h * s
-        nose = np.array([base_up, tip, base_lo])
-        cv2.fillPoly(img, [_fp(nose)], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT)
-        cv2.polylines(
-            img, [_fp(nose[1:])], False, _shade(style.skin, 0.55), line_w, cv2.LINE_AA, _SHIFT
-        )
-        ml, mr = P["mouth_left"], P["mouth_right"]
-        if np.linalg.norm(ml - mr) < 0.03 * b.head_h * s:
-            hfn = hf / (np.linalg.norm(hf) + 1e-9)
-            ml, mr = (
-                (ml + mr) / 2 - hfn * 0.05 * b.head_h * s,
-                (ml + mr) / 2 + hfn * 0.01 * b.head_h * s,
-            )
-        cv2.line(
-            img, tuple(_fp(ml)), tuple(_fp(mr)), (70, 70, 150), line_w + 1, cv2.LINE_AA, _SHIFT
-        )
+        if Dp[f"{sd}_eye"] > hv.dc and hv.facing > -0.2:
+            _draw_eye(img, P[f"{sd}_eye"], P[f"{sd}_eye_inner"], P[f"{sd}_eye_outer"], hv, style)
+    if hv.facing > -0.3:
+        _draw_nose_and_mouth(img, P, hv, style)
+
+
+def _draw_hair_and_skin(img: np.ndarray, hv: _HeadView, style: Style) -> None:
+    c, a_vec, b_vec, face_dir = hv.c, hv.a_vec, hv.b_vec, hv.face_dir
+    # hair: the whole head outline, a little larger, shifted to the back and top
+    hair = _ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec * 1.04, b_vec * 1.06)
+    cv2.fillPoly(img, [_fp(hair)], _shade(style.hair, 0.6), cv2.LINE_AA, _SHIFT)
+    cv2.fillPoly(img, [_fp(_ellipse_pts(c - 0.08 * face_dir + 0.06 * a_vec, a_vec, b_vec))],
+                 style.hair, cv2.LINE_AA, _SHIFT)  # fmt: skip
+    # face/skin: offset towards the face and the chin so the hair caps top and back
+    skin_c = c + 0.16 * face_dir - 0.10 * a_vec
+    skin = _ellipse_pts(skin_c, a_vec * 0.9, b_vec * 0.93)
+    if hv.facing > -0.6:
+        cv2.fillPoly(img, [_fp(skin)], _shade(style.skin, 0.55), cv2.LINE_AA, _SHIFT)
+        cv2.fillPoly(img, [_fp(_ellipse_pts(skin_c, a_vec * 0.86, b_vec * 0.89))], style.skin,
+                     cv2.LINE_AA, _SHIFT)  # fmt: skip
+        cv2.fillPoly(img, [_fp(_ellipse_pts(skin_c + 0.1 * face_dir - 0.05 * a_vec, a_vec * 0.55,
+                                            b_vec * 0.55))], _shade(style.skin, 1.1),
+                     cv2.LINE_AA, _SHIFT)  # fmt: skip
+
+
+def _draw_ear(img: np.ndarray, e: np.ndarray, hv: _HeadView, style: Style) -> None:
+    head_h, s = hv.head_h, hv.s
+    ev = hv.up_n * 0.05 * head_h * s
+    pv = hv.perp * 0.03 * head_h * s
+    cv2.fillPoly(img, [_fp(_ellipse_pts(e, ev * 1.1, pv * 1.1))], _shade(style.skin, 0.6),
+                 cv2.LINE_AA, _SHIFT)  # fmt: skip
+    cv2.fillPoly(img, [_fp(_ellipse_pts(e, ev, pv))], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT)
+
+
+def _draw_eye(
+    img: np.ndarray, e: np.ndarray, inner: np.ndarray, outer: np.ndarray, hv: _HeadView,
+    style: Style,
+) -> None:  # fmt: skip
+    head_h, s, up_n, line_w = hv.head_h, hv.s, hv.up_n, hv.line_w
+    half = (outer - inner) / 2
+    if np.linalg.norm(half) < 0.012 * head_h * s:  # seen edge-on: a profile eye
+        half = hv.hf / (np.linalg.norm(hv.hf) + 1e-9) * 0.035 * head_h * s
+    lid = up_n * 0.022 * head_h * s
+    cv2.fillPoly(img, [_fp(_ellipse_pts(e, half, lid))], (235, 240, 245), cv2.LINE_AA, _SHIFT)
+    cv2.circle(img, tuple(_fp(e + 0.25 * half)), int(0.02 * head_h * s * _ONE), (40, 35, 30), -1,
+               cv2.LINE_AA, _SHIFT)  # fmt: skip
+    cv2.polylines(img, [_fp(_ellipse_pts(e, half, lid))], True, _DARK, line_w, cv2.LINE_AA, _SHIFT)
+    brow = np.array([e - half * 1.1 + up_n * 0.07 * head_h * s,
+                     e + half * 0.2 + up_n * 0.095 * head_h * s,
+                     e + half * 1.2 + up_n * 0.075 * head_h * s])  # fmt: skip
+    cv2.polylines(img, [_fp(brow)], False, _shade(style.hair, 0.7), line_w + 1, cv2.LINE_AA, _SHIFT)
+
+
+def _draw_nose_and_mouth(
+    img: np.ndarray, P: dict[str, np.ndarray], hv: _HeadView, style: Style
+) -> None:
+    head_h, s, up_n, line_w = hv.head_h, hv.s, hv.up_n, hv.line_w
+    # nose: a wedge from the face surface to the tip
+    tip = P["nose"]
+    base_up = tip - 0.6 * (tip - hv.c) * 0.35 + up_n * 0.09 * head_h * s
+    base_lo = tip - 0.6 * (tip - hv.c) * 0.35 - up_n * 0.03 * head_h * s
+    nose = np.array([base_up, tip, base_lo])
+    cv2.fillPoly(img, [_fp(nose)], _shade(style.skin, 0.95), cv2.LINE_AA, _SHIFT)
+    cv2.polylines(
+        img, [_fp(nose[1:])], False, _shade(style.skin, 0.55), line_w, cv2.LINE_AA, _SHIFT
+    )
+    ml, mr = P["mouth_left"], P["mouth_right"]
+    if np.linalg.norm(ml - mr) < 0.03 * head_h * s:
+        hfn = hv.hf / (np.linalg.norm(hv.hf) + 1e-9)
+        ml, mr = (ml + mr) / 2 - hfn * 0.05 * head_h * s, (ml + mr) / 2 + hfn * 0.01 * head_h * s
+    cv2.line(img, tuple(_fp(ml)), tuple(_fp(mr)), (70, 70, 150), line_w + 1, cv2.LINE_AA, _SHIFT)
+
+
+_DARK = (25, 25, 35)  # lid lines
 
 
 def _toward(cam: Camera) -> np.ndarray:

@@ -170,7 +170,14 @@ class Script:
 
 
 _HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5, "arms_floor": 1.0}
-_ALL4 = {"hip": 92, "knee": 92, "shoulder": 88, "elbow": 176, "ankle": 150, "head": -15}
+_ALL4: dict[str, float] = {
+    "hip": 92,
+    "knee": 92,
+    "shoulder": 88,
+    "elbow": 176,
+    "ankle": 150,
+    "head": -15,
+}
 _FRAME = ("out_of_frame", "wrong_view")
 _HUG = {"hip": 55, "knee": 50, "shoulder": 62, "elbow": 115, "head": 15, "arms_floor": 0.0,
         "arms_shins": 1.0}  # fmt: skip

@@ -41,7 +41,7 @@ class VideoWriter:
             self._av = None
             import cv2
 
-            self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+            self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
             if not self._cv.isOpened():
                 raise InputError(f"cannot write video {path}",
                                  "check the folder exists and is writable") from exc  # fmt: skip
@@ -53,7 +53,7 @@ class VideoWriter:
             frame = av.VideoFrame.from_ndarray(img, format="bgr24")
             for pkt in self._stream.encode(frame):
                 self._av.mux(pkt)
-        else:
+        elif self._cv is not None:
             self._cv.write(img)
 
     def close(self) -> None:

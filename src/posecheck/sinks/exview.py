@@ -1,10 +1,9 @@
 """What the sinks read from an exercise definition, in one place.
 
 The sinks only read the fields the architecture contract lists (name, title,
-how_to, camera.view, phases with targets, dose, key_measures, rules). Reading
-them through these helpers keeps the sinks working with a partly filled
-definition (``None`` exercise, a phase without targets) and gives one place to
-follow the definition type if it grows.
+how_to, camera.view, phases with targets, dose, key_measures, rules) of an
+:class:`posecheck.exercise.Exercise`. Every helper also takes ``None`` (a run
+without an exercise: the pose-only first pass of ``analyze -e auto``).
 """
 
 from __future__ import annotations
@@ -15,121 +14,101 @@ import enum
 import math
 from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.angles import SIDED_BASES
 from posecheck.pose import other_side
 
+if TYPE_CHECKING:
+    from posecheck.exercise import Bound, Exercise, Phase, Rule
 
-def ex_name(ex: object | None) -> str:
-    return str(getattr(ex, "name", "") or "")
-
-
-def ex_title(ex: object | None) -> str:
-    return str(getattr(ex, "title", "") or ex_name(ex).replace("-", " ").capitalize())
+Band = tuple[str, float | None, float | None]  # (phase name or rule id, low, high)
 
 
-def ex_view(ex: object | None) -> str | None:
-    cam = getattr(ex, "camera", None)
-    v = getattr(cam, "view", None) if cam is not None else None
-    return str(v) if v else None
+def ex_name(ex: Exercise | None) -> str:
+    return ex.name if ex is not None else ""
 
 
-def how_to(ex: object | None) -> list[str]:
-    steps = getattr(ex, "how_to", None) or []
-    if isinstance(steps, str):
-        return [s.strip() for s in steps.splitlines() if s.strip()]
-    return [str(s) for s in steps]
+def ex_title(ex: Exercise | None) -> str:
+    if ex is None:
+        return ""
+    return ex.title or ex.name.replace("-", " ").capitalize()
 
 
-def dose(ex: object | None) -> dict[str, Any]:
+def ex_view(ex: Exercise | None) -> str | None:
+    return (ex.camera.view or None) if ex is not None else None
+
+
+def how_to(ex: Exercise | None) -> list[str]:
+    return [str(s) for s in ex.how_to] if ex is not None else []
+
+
+def dose(ex: Exercise | None) -> dict[str, Any]:
     """``{"hold_s", "reps", "sets", "rest_s"}`` (missing ones are None)."""
-    d = getattr(ex, "dose", None)
-    out: dict[str, Any] = {}
-    for k in ("hold_s", "reps", "sets", "rest_s"):
-        v = d.get(k) if isinstance(d, Mapping) else getattr(d, k, None)
-        out[k] = v
-    return out
+    d = ex.dose if ex is not None else None
+    keys = ("hold_s", "reps", "sets", "rest_s")
+    if d is None:
+        return dict.fromkeys(keys)
+    return {"hold_s": d.hold_s, "reps": d.reps, "sets": d.sets, "rest_s": d.rest_s}
 
 
-def _lo_hi(target: object) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for k in ("min_deg", "min", "min_value", "min_ratio", "lo"):
-        v = target.get(k) if isinstance(target, Mapping) else getattr(target, k, None)
-        if v is not None:
-            lo = float(v)
-            break
-    for k in ("max_deg", "max", "max_value", "max_ratio", "hi"):
-        v = target.get(k) if isinstance(target, Mapping) else getattr(target, k, None)
-        if v is not None:
-            hi = float(v)
-            break
+def _lo_hi(bound: Bound) -> tuple[float | None, float | None]:
+    lo = float(bound.min) if bound.min is not None else None
+    hi = float(bound.max) if bound.max is not None else None
     return lo, hi
 
 
-def _get(obj: object, key: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
+def phases(ex: Exercise | None) -> list[Phase]:
+    return list(ex.phases) if ex is not None else []
 
 
-def phases(ex: object | None) -> list[object]:
-    return list(getattr(ex, "phases", None) or [])
-
-
-def bands(ex: object | None) -> dict[str, list[tuple[str, float | None, float | None]]]:
+def bands(ex: Exercise | None) -> dict[str, list[Band]]:
     """Target bands per (bare) measure name: ``{"hip": [("top", 165.0, 185.0)]}``.
 
     Targets on the change of a measure from its baseline (``change = true``) are left
     out: they have no fixed place on the measure's axis.
     """
-    out: dict[str, list[tuple[str, float | None, float | None]]] = {}
+    out: dict[str, list[Band]] = {}
     for ph in phases(ex):
-        pname = str(_get(ph, "name", ""))
-        for t in _get(ph, "targets", None) or []:
-            m = _get(t, "measure", None)
-            if not m or _get(t, "change", False):  # relative targets have no fixed band
+        for t in ph.targets:
+            if not t.measure or t.change:  # relative targets have no fixed band
                 continue
             lo, hi = _lo_hi(t)
-            out.setdefault(str(m), []).append((pname, lo, hi))
+            out.setdefault(t.measure, []).append((ph.name, lo, hi))
     return out
 
 
-def rule_limits(ex: object | None) -> dict[str, list[tuple[str, float | None, float | None]]]:
+def rule_limits(ex: Exercise | None) -> dict[str, list[Band]]:
     """Limits of the form rules per (bare) measure: ``{"knee": [("knee_bend", 80.0, 115.0)]}``.
 
     Rules of phases and of the whole exercise; a rule fires outside its limits.
     """
-    out: dict[str, list[tuple[str, float | None, float | None]]] = {}
-    rules = list(getattr(ex, "rules", None) or [])
+    out: dict[str, list[Band]] = {}
+    rules: list[Rule] = list(ex.rules) if ex is not None else []
     for ph in phases(ex):
-        rules += list(_get(ph, "rules", None) or [])
+        rules += ph.rules
     seen = set()
     for r in rules:
-        m, rid = _get(r, "measure", None), str(_get(r, "id", ""))
-        if not m or (rid, m) in seen or _get(r, "change", False):
+        m, rid = r.measure, r.id
+        if not m or (rid, m) in seen or r.change:
             continue
         seen.add((rid, m))
         lo, hi = _lo_hi(r)
         if lo is not None or hi is not None:
-            out.setdefault(str(m), []).append((rid, lo, hi))
+            out.setdefault(m, []).append((rid, lo, hi))
     return out
 
 
-def hold_phases(ex: object | None) -> dict[str, float]:
+def hold_phases(ex: Exercise | None) -> dict[str, float]:
     """Phase name -> prescribed hold (s) for phases that are held."""
-    out: dict[str, float] = {}
-    for ph in phases(ex):
-        h = _get(ph, "hold_s", None)
-        if h:
-            out[str(_get(ph, "name", ""))] = float(h)
-    return out
+    return {ph.name: float(ph.hold_s) for ph in phases(ex) if ph.hold_s}
 
 
-def measure_names(ex: object | None) -> list[str]:
+def measure_names(ex: Exercise | None) -> list[str]:
     """Bare measure names the exercise uses: key measures first, then phase targets."""
     names: list[str] = []
-    for m in list(getattr(ex, "key_measures", None) or []) + list(bands(ex)):
+    key = list(ex.key_measures) if ex is not None else []
+    for m in key + list(bands(ex)):
         if m not in names:
             names.append(str(m))
     return names
@@ -181,18 +160,16 @@ def jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def definition_content(ex: object | None) -> dict[str, Any] | None:
+def definition_content(ex: Exercise | None) -> dict[str, Any] | None:
     """The definition as used: its fields, and the source file's text when known."""
     if ex is None:
         return None
     content = jsonable(ex)
     if not isinstance(content, dict):
         content = {"name": ex_name(ex)}
-    for attr in ("source", "path", "source_path"):
-        p = getattr(ex, attr, None)
-        if p and Path(str(p)).is_file():
-            content = {**content, "source_path": str(p)}
-            with contextlib.suppress(OSError):
-                content["source_text"] = Path(str(p)).read_text(encoding="utf-8")
-            break
+    p = ex.source
+    if p and Path(p).is_file():
+        content = {**content, "source_path": str(p)}
+        with contextlib.suppress(OSError):
+            content["source_text"] = Path(p).read_text(encoding="utf-8")
     return content

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -27,6 +29,9 @@ from posecheck.results import (
     FrameResult,
 )
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 # BGR colours.
 GREEN = (90, 200, 60)
@@ -203,9 +208,9 @@ def _render_text(text, scale, colour, thick, shadow, bg=None):
     alpha = np.zeros((h, w), np.uint8)
     col = np.zeros((h, w, 3), np.uint8)
     if shadow:
-        cv2.putText(alpha, text, org, FONT, scale, 255, outline, cv2.LINE_AA)
+        cv2.putText(alpha, text, org, FONT, scale, (255,), outline, cv2.LINE_AA)
         cv2.putText(col, text, org, FONT, scale, DARK, outline, cv2.LINE_AA)
-    cv2.putText(alpha, text, org, FONT, scale, 255, thick, cv2.LINE_AA)
+    cv2.putText(alpha, text, org, FONT, scale, (255,), thick, cv2.LINE_AA)
     cv2.putText(col, text, org, FONT, scale, colour, thick, cv2.LINE_AA)
     inv = cv2.cvtColor(255 - alpha, cv2.COLOR_GRAY2BGR)
     return col, inv, -org[0], -org[1]
@@ -282,7 +287,7 @@ class Overlay:
     counters (e.g. during a live set-up stage).
     """
 
-    def __init__(self, exercise: object | None = None, *, show_counts: bool = True) -> None:
+    def __init__(self, exercise: Exercise | None = None, *, show_counts: bool = True) -> None:
         self.exercise = exercise
         self.title = exview.ex_title(exercise) if exercise is not None else ""
         self.view = exview.ex_view(exercise)
@@ -290,7 +295,7 @@ class Overlay:
         self.dose_reps = d.get("reps")
         self.dose_hold_s = d.get("hold_s")
         self.hold_phases = exview.hold_phases(exercise)
-        self.counts_reps = bool(getattr(exercise, "cycle", None)) or bool(self.dose_reps)
+        self.counts_reps = bool(exercise is not None and exercise.cycle) or bool(self.dose_reps)
         self.show_counts = show_counts
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
@@ -412,20 +417,9 @@ class Overlay:
             info.append(f"{result.side} side")
         if info:
             text.append((" | ".join(info), lay.small, (215, 215, 215)))
-        counts: list[str] = []
         counting = self.show_counts and self.exercise is not None
         show_ring = counting and (bool(self.hold_phases) or result.hold_target_s is not None)
-        if counting:
-            if show_ring and not self.counts_reps:
-                counts.append(
-                    f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
-                )
-            elif show_ring:
-                counts.append(f"holds {result.holds_done}")
-            if self.counts_reps:
-                counts.append(
-                    f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
-                )
+        counts = self._count_rows(result, show_ring) if counting else []
         if not text and not counts and not show_ring:
             return
         # The ring fits its "12.5s" label, also where text is kept larger than the frame scale.
@@ -459,7 +453,11 @@ class Overlay:
         x0 = y0 = lay.pad
         darken(img, x0, y0, x0 + pw, y0 + ph)
         x = x0 + lay.pad
-        for block, (sz, rows) in enumerate(((tsz, text), (csz, counts))):
+        blocks: tuple[tuple[list[tuple[int, int, int]], Sequence[Any]], ...] = (
+            (tsz, text),
+            (csz, counts),
+        )
+        for block, (sz, rows) in enumerate(blocks):
             if not rows:
                 continue
             y = y0 + (ph - col_h[block]) // 2
@@ -472,6 +470,21 @@ class Overlay:
             if block == 0 and show_ring:
                 self._ring(img, (x + r, y0 + ph // 2), r, result, lay)
                 x += 2 * r + lay.pad
+
+    def _count_rows(self, result: FrameResult, show_ring: bool) -> list[str]:
+        """The header's counters: holds (with the ring), reps (with a cycle or a rep dose)."""
+        counts: list[str] = []
+        if show_ring and not self.counts_reps:
+            counts.append(
+                f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+            )
+        elif show_ring:
+            counts.append(f"holds {result.holds_done}")
+        if self.counts_reps:
+            counts.append(
+                f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
+            )
+        return counts
 
     def _ring(self, img, centre, r, result: FrameResult, lay: _Layout) -> None:
         target = (

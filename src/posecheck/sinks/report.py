@@ -12,13 +12,20 @@ import base64
 import datetime as _dt
 import html
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.corrections import fmt_value, measure_words
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.sinks.overlay import Overlay
 
 MAX_THUMBS = 12
 THUMB_SETTLE_S = 0.5  # a correction's picture: this long after the cue first shows
@@ -60,7 +67,7 @@ class _Series:
             self.stride *= 2
 
 
-class ReportSink:
+class ReportSink(SinkBase):
     """Collects what the report needs while streaming; writes report.html on close."""
 
     def __init__(
@@ -80,12 +87,12 @@ class ReportSink:
         self._last_cue: str | None = None
         self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
         self._hero_rank = 0
-        self._overlay = None
+        self._overlay: Overlay | None = None
         self.info: MediaInfo | None = None
-        self.exercise: object | None = None
+        self.exercise: Exercise | None = None
         self._names: list[str] = []
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.info, self.exercise = info, exercise
         self._names = exview.measure_names(exercise)
 
@@ -176,7 +183,7 @@ class ReportSink:
             conf_t = f" ({conf * 100:.0f}% confident)" if isinstance(conf, (int, float)) else ""
             rec = f"<span class='badge'>recognised automatically{_e(conf_t)}</span>"
             others = [
-                (o.get("name"), o.get("score"))
+                (o.get("name"), float(o["score"]))
                 for o in (s.recognition.get("scores") or [])[1:3]
                 if isinstance(o, dict) and isinstance(o.get("score"), (int, float))
             ]
@@ -373,13 +380,14 @@ class ReportSink:
         if not steps:
             return ""
         view = exview.ex_view(self.exercise)
-        cam = getattr(getattr(self.exercise, "camera", None), "distance_m", None)
+        ex = self.exercise
+        cam = ex.camera.distance_m if ex is not None else None
         cam_t = ""
         if view:
             cam_t = f"<p class='meta'>Camera: film from the {_e(view)}"
             cam_t += f", about {cam:g} m away" if cam else ""
             cam_t += ", with the whole body in view.</p>"
-        summ = getattr(self.exercise, "summary", "") or ""
+        summ = (ex.summary if ex is not None else "") or ""
         return (
             "<section><h2>How to do it</h2>"
             + (f"<p>{_e(summ)}</p>" if summ else "")
@@ -498,6 +506,27 @@ def _nice_step(span: float, target_ticks: int = 6) -> float:
     return 10 * mag
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """The plot area of :func:`svg_plot` and its data-to-pixel mapping."""
+
+    width: int
+    height: int
+    ml: int  # margins: left, top
+    mt: int
+    pw: int  # plot width and height (pixels)
+    ph: int
+    lo: float  # value range shown
+    hi: float
+    t_end: float  # time range shown: 0 to t_end
+
+    def X(self, x: float) -> float:
+        return self.ml + self.pw * x / self.t_end
+
+    def Y(self, y: float) -> float:
+        return self.mt + self.ph * (1 - (y - self.lo) / (self.hi - self.lo))
+
+
 def svg_plot(
     t: list[float],
     v: list[float],
@@ -512,7 +541,6 @@ def svg_plot(
 ) -> str:
     """One measure over time: target bands shaded, holds and reps marked, gaps where unknown."""
     ml, mr, mt, mb = 46, 120, 14, 28
-    pw, ph = width - ml - mr, height - mt - mb
     finite = [x for x in v if math.isfinite(x)] or [0.0]
     limits = limits or []
     bands = _merge_bands(bands)
@@ -525,17 +553,24 @@ def svg_plot(
     edges = [e for e in edges if d_lo - near <= e <= d_hi + near]
     lo, hi = min([d_lo, *edges]), max([d_hi, *edges])
     pad = max((hi - lo) * 0.08, 1.0 if unit == "deg" else 0.01)
-    lo, hi = lo - pad, hi + pad
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
-
-    def X(x: float) -> float:
-        return ml + pw * x / t_end
-
-    def Y(y: float) -> float:
-        return mt + ph * (1 - (y - lo) / (hi - lo))
-
+    pl = _Plot(width, height, ml, mt, width - ml - mr, height - mt - mb, lo - pad, hi + pad, t_end)
     out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
-    # Grid and axes.
+    out += _svg_axes(pl)
+    out += _svg_bands(pl, bands, unit)
+    out += _svg_limits(pl, limits, unit)
+    out += _svg_holds(pl, s)
+    out += _svg_line(pl, t, v)
+    out += _svg_reps(pl, s)
+    out.append(f"<rect class='frame' x='{ml}' y='{mt}' width='{pl.pw}' height='{pl.ph}'/>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _svg_axes(pl: _Plot) -> list[str]:
+    """Grid lines with their values, and the time axis."""
+    out = []
+    ml, pw, lo, hi, t_end, Y, X = pl.ml, pl.pw, pl.lo, pl.hi, pl.t_end, pl.Y, pl.X
     step = _nice_step(hi - lo, 7)
     y = math.ceil(lo / step) * step
     while y <= hi:
@@ -548,10 +583,19 @@ def svg_plot(
     tstep = _nice_step(t_end, 8)
     x = 0.0
     while x <= t_end + 1e-9:
-        out.append(f"<text class='ax' x='{X(x):.1f}' y='{height - 8}' text-anchor='middle'>"
+        out.append(f"<text class='ax' x='{X(x):.1f}' y='{pl.height - 8}' text-anchor='middle'>"
                    f"{_mmss(x) if t_end >= 60 else f'{x:g} s'}</text>")  # fmt: skip
         x += tstep
-    # Target bands of the phases; labels pushed apart so they never overlap.
+    return out
+
+
+def _svg_bands(
+    pl: _Plot, bands: list[tuple[str, float | None, float | None]], unit: str = "deg"
+) -> list[str]:
+    """Target bands of the phases, shaded and labelled right of the plot; labels pushed
+    apart so they never overlap, bands outside the plotted range left out."""
+    out = []
+    ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
     labels: list[tuple[float, str, str]] = []
     for i, (phase, b_lo, b_hi) in enumerate(bands):
         col = BAND_COLOURS[i % len(BAND_COLOURS)]
@@ -563,48 +607,67 @@ def svg_plot(
         out.append(f"<rect x='{ml}' y='{y0:.1f}' width='{pw}' height='{max(0.0, y1 - y0):.1f}' "
                    f"fill='{col}' fill-opacity='0.13'/>")  # fmt: skip
         labels.append(((y0 + y1) / 2 + 4, col, f"{phase} {_range_text(b_lo, b_hi, unit)}"))
-    for y, col, text in _spread(labels, mt + 10, mt + ph, 15.0):
+    for y, col, text in _spread(labels, pl.mt + 10, pl.mt + pl.ph, 15.0):
         out.append(f"<text class='bl' x='{ml + pw + 6}' y='{y:.1f}' fill='{col}'>{_e(text)}</text>")
-    # Form-rule limits: dashed lines, the rule fires beyond them.
+    return out
+
+
+def _svg_limits(
+    pl: _Plot, limits: list[tuple[str, float | None, float | None]], unit: str = "deg"
+) -> list[str]:
+    """Form-rule limits: dashed lines, the rule fires beyond them. Labelled at the left,
+    where no rep marker is (reps are marked at their end), in words, not rule ids."""
+    out = []
+    ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
     deg = "\u00b0" if unit == "deg" else ""
     for _rid, r_lo, r_hi in limits:
         for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
                 continue
-            # labelled at the left, where no rep marker is (reps are marked at their end)
             out.append(f"<line class='lim' x1='{ml}' x2='{ml + pw}' y1='{Y(val):.1f}' "
                        f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + 4}' "
                        f"y='{Y(val) - 4:.1f}' text-anchor='start'>form limit "
                        f"{sym} {val:g}{deg}</text>")  # fmt: skip
-    # Holds.
+    return out
+
+
+def _svg_holds(pl: _Plot, s: SessionSummary) -> list[str]:
+    out = []
+    X = pl.X
     for h in s.holds:
         cls = "hold" if h.reached else "short"
-        out.append(f"<rect class='{cls}' x='{X(h.start_s):.1f}' y='{mt}' "
-                   f"width='{max(1.0, X(h.end_s) - X(h.start_s)):.1f}' height='{ph}'>"
+        out.append(f"<rect class='{cls}' x='{X(h.start_s):.1f}' y='{pl.mt}' "
+                   f"width='{max(1.0, X(h.end_s) - X(h.start_s)):.1f}' height='{pl.ph}'>"
                    f"<title>hold {h.duration_s:.1f} s of {h.target_s:g} s</title>"
                    "</rect>")  # fmt: skip
-    # The measured line, broken where the value is unknown.
+    return out
+
+
+def _svg_line(pl: _Plot, t: list[float], v: list[float]) -> list[str]:
+    """The measured line, broken where the value is unknown."""
     segs, cur = [], []
     for ti, vi in zip(t, v, strict=True):
         if math.isfinite(vi):
-            cur.append(f"{X(ti):.1f},{Y(vi):.1f}")
+            cur.append(f"{pl.X(ti):.1f},{pl.Y(vi):.1f}")
         elif cur:
             segs.append(cur)
             cur = []
     if cur:
         segs.append(cur)
-    for seg in segs:
-        out.append(f"<polyline class='line' points='{' '.join(seg)}'/>")
-    # Reps: a marker at the end of each, numbered from 1 as in the table; a rep that
-    # turned back early is marked too (it is what the person is asked to fix).
+    return [f"<polyline class='line' points='{' '.join(seg)}'/>" for seg in segs]
+
+
+def _svg_reps(pl: _Plot, s: SessionSummary) -> list[str]:
+    """A marker at the end of each rep, numbered from 1 as in the table; a rep that
+    turned back early is marked too, in red (it is what the person is asked to fix)."""
+    out = []
+    X, mt = pl.X, pl.mt
     for i, r in enumerate(s.reps, 1):
         cls = "rep" if r.complete else "rep bad"
         out.append(f"<g class='{cls}'><line x1='{X(r.end_s):.1f}' x2='{X(r.end_s):.1f}' "
-                   f"y1='{mt}' y2='{mt + ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
+                   f"y1='{mt}' y2='{mt + pl.ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
                    f"{i}{'' if r.complete else ' short'}</text></g>")  # fmt: skip
-    out.append(f"<rect class='frame' x='{ml}' y='{mt}' width='{pw}' height='{ph}'/>")
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 CSS = """

@@ -17,18 +17,25 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import Sink, SinkBase
 from posecheck.results import (
     STATE_LOW_VISIBILITY,
     STATE_NO_PERSON,
     STATE_WRONG_VIEW,
+    Correction,
     FrameResult,
     SessionSummary,
 )
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
+    from posecheck.sinks.tables import SummaryJsonSink
+    from posecheck.sinks.video import VideoSink
 
 VIDEO = "annotated.mp4"
 CSV = "frames.csv"
@@ -73,20 +80,20 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
         ) from exc
 
 
-class SessionChecks:
+class SessionChecks(SinkBase):
     """Counts frame states and adds plain warnings to the summary before the writers see it.
 
     Put it first in the sink list: its ``close`` runs first and the summary it
     annotates is the one summary.json and the report receive.
     """
 
-    def __init__(self, exercise: object | None = None) -> None:
+    def __init__(self, exercise: Exercise | None = None) -> None:
         self.exercise = exercise
         self.states: dict[str, int] = {}
         self.frames = 0
         self.first_pose_s: float | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.exercise = exercise or self.exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
@@ -126,20 +133,23 @@ class SessionChecks:
 class _ExerciseDefault:
     """Gives a sink the exercise known at construction when the pipeline passes none."""
 
-    def __init__(self, sink: Any, exercise: object | None) -> None:
+    def __init__(self, sink: Sink, exercise: Exercise | None) -> None:
         self.sink, self.exercise = sink, exercise
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
+        self.sink.describe_run(estimator=estimator, smoother=smoother)
+
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self.sink.open(info, exercise if exercise is not None else self.exercise)
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         self.sink.write(frame, result)
 
+    def end(self, result: FrameResult) -> None:
+        self.sink.end(result)
+
     def close(self, summary: SessionSummary) -> None:
         self.sink.close(summary)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sink, name)
 
 
 @dataclass
@@ -148,7 +158,7 @@ class SessionOutputs:
 
     outdir: Path
     stem: str
-    exercise: object | None = None
+    exercise: Exercise | None = None
     video: bool = True
     csv: bool = True
     summary: bool = True
@@ -162,8 +172,8 @@ class SessionOutputs:
     def __post_init__(self) -> None:
         self.outdir = Path(self.outdir)
         self.checks = SessionChecks(self.exercise)
-        self.summary_sink = None
-        self.video_sink = None
+        self.summary_sink: SummaryJsonSink | None = None
+        self.video_sink: VideoSink | None = None
 
     def names(self) -> list[str]:
         out = []
@@ -182,12 +192,12 @@ class SessionOutputs:
     def paths(self) -> dict[str, Path]:
         return {n: self.outdir / n for n in self.names()}
 
-    def sinks(self) -> list[Any]:
+    def sinks(self) -> list[Sink]:
         from posecheck.sinks.report import ReportSink
         from posecheck.sinks.tables import FramesCsvSink, SummaryJsonSink
 
         outputs = {k: k for k in self.names()}
-        sinks: list[Any] = [self.checks]
+        sinks: list[Sink] = [self.checks]
         if self.landmarks and not self.landmarks_prewritten:
             from posecheck.landmarks_io import LandmarksSink
 
@@ -217,7 +227,7 @@ def format_mmss(t: float | None) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
-def applies_to(c: Any) -> str:
+def applies_to(c: Correction) -> str:
     """ "reps 1, 2", "holds 1-4" or "shown 3 times, first at 0:12.0" for a correction."""
     if c.reps:
         return ("rep " if len(c.reps) == 1 else "reps ") + _numbers(c.reps)
@@ -238,7 +248,7 @@ def _numbers(ns: list[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def screen_summary(summary: SessionSummary, exercise: object | None, info: MediaInfo | None,
+def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: MediaInfo | None,
                    outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
     """The one-screen text printed after a session."""
     d = exview.dose(exercise)

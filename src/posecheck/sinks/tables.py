@@ -25,12 +25,16 @@ import datetime as _dt
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks import exview
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 
 def _num(v: float | None, digits: int = 2) -> str:
@@ -39,21 +43,21 @@ def _num(v: float | None, digits: int = 2) -> str:
     return f"{v:.{digits}f}"
 
 
-class FramesCsvSink:
+class FramesCsvSink(SinkBase):
     """Writes frames.csv, one row per frame, streamed (nothing is kept in memory)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rows = 0
-        self._fh = None
-        self._writer = None
+        self._fh: IO[str] | None = None
+        self._writer: Any = None  # a csv writer (its type is private to the csv module)
         self._measures: list[str] = []
         self._targeted: list[str] = []
         # The newest frame's result waits for the next frame or for end(): the end of
         # the input may still change its counts (see the module docstring).
         self._held: FrameResult | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._declared = exview.measure_names(exercise)
         self._bands = list(exview.bands(exercise))
         self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
@@ -125,7 +129,7 @@ def summary_dict(
     summary: SessionSummary,
     *,
     info: MediaInfo | None,
-    exercise: object | None,
+    exercise: Exercise | None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary.json content (validated by ``posecheck/data/summary.schema.json``)."""
@@ -169,7 +173,7 @@ def summary_dict(
     return out
 
 
-class SummaryJsonSink:
+class SummaryJsonSink(SinkBase):
     """Writes summary.json when the session closes (also a partial one after Ctrl-C).
 
     ``extra`` adds top-level keys (e.g. the output file names). ``data`` holds
@@ -181,9 +185,9 @@ class SummaryJsonSink:
         self.extra = dict(extra or {})
         self.data: dict[str, Any] | None = None
         self._info: MediaInfo | None = None
-        self._exercise: object | None = None
+        self._exercise: Exercise | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._info, self._exercise = info, exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:

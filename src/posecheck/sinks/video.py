@@ -25,16 +25,22 @@ import queue
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 
 from posecheck.errors import PosecheckError
 from posecheck.pose import Frame, MediaInfo
+from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
 from posecheck.sinks.overlay import Overlay
+
+if TYPE_CHECKING:
+    from posecheck.exercise import Exercise
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +146,7 @@ class _OpenCVEncoder:
         import cv2
 
         self.writer = cv2.VideoWriter(
-            str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(rate), (width, height)
+            str(path), cv2.VideoWriter.fourcc(*"mp4v"), float(rate), (width, height)
         )
         if not self.writer.isOpened():
             raise RuntimeError("OpenCV could not open an mp4v writer")
@@ -152,10 +158,24 @@ class _OpenCVEncoder:
         self.writer.release()
 
 
-ENCODERS = {"pyav": _PyAVEncoder, "ffmpeg": _FFmpegPipeEncoder, "opencv": _OpenCVEncoder}
+class _Encoder(Protocol):
+    """What :class:`VideoSink` needs of an encoder."""
+
+    name: str
+
+    def write(self, img: np.ndarray) -> None: ...
+
+    def close(self) -> None: ...
 
 
-class VideoSink:
+ENCODERS: dict[str, Callable[[Path, int, int, Fraction], _Encoder]] = {
+    "pyav": _PyAVEncoder,
+    "ffmpeg": _FFmpegPipeEncoder,
+    "opencv": _OpenCVEncoder,
+}
+
+
+class VideoSink(SinkBase):
     """Writes ``annotated.mp4``: the frames with the overlay, on a worker thread.
 
     ``encoders`` is the order to try (names from :data:`ENCODERS`); tests pass a
@@ -179,11 +199,11 @@ class VideoSink:
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._enc = None
+        self._enc: _Encoder | None = None
         self._size: tuple[int, int] | None = None
         self._held: tuple[np.ndarray, FrameResult] | None = None
 
-    def open(self, info: MediaInfo, exercise: object) -> None:
+    def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         if self.overlay is None:
             self.overlay = Overlay(exercise)
         self._info = info
@@ -230,7 +250,7 @@ class VideoSink:
                 img, result = item
                 if self.overlay is not None:
                     self.overlay.draw(img, result)
-                assert self._size is not None
+                assert self._size is not None and self._enc is not None  # set by _start
                 if img.shape[1] != self._size[0] or img.shape[0] != self._size[1]:
                     h, w = img.shape[:2]
                     padded = np.zeros((self._size[1], self._size[0], 3), np.uint8)
@@ -277,7 +297,8 @@ class VideoSink:
         self._thread.join()
         self._thread = None
         try:
-            self._enc.close()
+            if self._enc is not None:
+                self._enc.close()
         except Exception as exc:  # noqa: BLE001
             self._error = self._error or exc
         self._check()

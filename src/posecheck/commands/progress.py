@@ -1,0 +1,66 @@
+"""``posecheck progress [EXERCISE]``: the trend over weeks, in the terminal and as a page."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+from pathlib import Path
+
+from posecheck.errors import InputError
+
+HELP = "progress over time: holds, reps, score, corrections, pain, days with a session"
+DESCRIPTION = """\
+Summarise the recorded sessions (see 'posecheck history') per exercise: the longest
+hold against its target (or complete reps against the dose), the score, pain before
+and after, the top corrections becoming rarer or not, and how many of the last 30
+days had a session. "Early" and "recent" are the medians of the first and last three
+sessions. With -o, also a self-contained HTML page with charts and a calendar of the
+last 90 days.
+
+examples:
+  posecheck progress
+  posecheck progress bridge
+  posecheck progress --person anna --since 90d -o anna-progress.html
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="only this exercise")
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="also write an HTML page")
+    p.add_argument("--person", metavar="NAME", help="only this person's sessions")
+    p.add_argument("--since", metavar="DATE|Nd", help="only sessions since (YYYY-MM-DD or 90d)")
+    p.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)  # reproducible pages
+    p.add_argument("--db", metavar="PATH", help="history database (see 'posecheck history')")
+    p.add_argument("--force", action="store_true", help="replace an existing -o FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    from posecheck.commands.history import parse_since
+    from posecheck.history.page import render_page
+    from posecheck.history.progress import build_progress
+    from posecheck.history.store import HistoryStore, resolve_path
+
+    try:
+        today = _dt.date.fromisoformat(args.today) if args.today else _dt.date.today()
+    except ValueError:
+        raise InputError(f"--today {args.today!r}: not a date", "use YYYY-MM-DD") from None
+    if args.out is not None and args.out.exists() and not args.force:
+        raise InputError(f"{args.out}: already exists", "add --force to replace it")
+    with HistoryStore(resolve_path(args.db), create=False) as store:
+        rows = store.sessions(exercise=args.exercise, person=args.person,
+                              since=parse_since(args.since, today))  # fmt: skip
+    if args.exercise and not rows:
+        raise InputError(f"no {args.exercise} sessions recorded",
+                         "'posecheck history' lists what there is")  # fmt: skip
+    progress = build_progress(rows, today, person=args.person)
+    for line in progress.lines():
+        print(line)
+    if args.out is not None:
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(render_page(progress), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.out}: cannot write ({exc.strerror or exc})",
+                             "choose another file with -o") from None  # fmt: skip
+        print(f"page: {args.out}")
+    return 0

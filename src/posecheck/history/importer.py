@@ -1,0 +1,86 @@
+"""``posecheck history import DIR``: earlier ``analyze`` outputs and saved live sessions.
+
+Every ``summary.json`` under DIR (format ``posecheck-summary``) becomes a session,
+dated by its recording's creation time when the video is still there, else by the
+summary's ``created_utc``. A folder already in the history (same folder, or the
+same recording) updates its row: importing twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posecheck.history.record import HistoryOptions, fingerprint, session_values
+from posecheck.history.store import HistoryStore
+
+SUMMARY = "summary.json"
+
+
+@dataclass
+class ImportResult:
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (summary.json, why)
+
+
+def find_summaries(root: Path) -> list[Path]:
+    """Every summary.json under ``root`` (or ``root`` itself), in a stable order."""
+    if root.is_file():
+        return [root]
+    out = []
+    for base, dirs, files in os.walk(root):
+        dirs.sort()
+        if SUMMARY in files:
+            out.append(Path(base) / SUMMARY)
+    return out
+
+
+def _source_of(summary: dict[str, Any], folder: Path) -> str | None:
+    """The recording an analyze summary came from, if it is still where it was."""
+    inp = summary.get("input")
+    video = summary.get("video")
+    candidates = [
+        inp.get("path") if isinstance(inp, dict) else None,
+        video.get("path") if isinstance(video, dict) else None,
+    ]
+    for c in candidates:
+        if not c:
+            continue
+        p = Path(str(c))
+        for q in (p, folder / p, folder.parent / p.name):
+            if q.is_file():
+                return str(q)
+    return None
+
+
+def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportResult:
+    """Import every saved session under ``root`` into ``store``."""
+    result = ImportResult()
+    for path in find_summaries(root):
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            result.skipped.append((path, f"unreadable ({exc})"))
+            continue
+        if not isinstance(summary, dict) or summary.get("format") != "posecheck-summary":
+            result.skipped.append((path, "not a posecheck summary"))
+            continue
+        if summary.get("partial"):
+            result.skipped.append((path, "partial (the run was interrupted)"))
+            continue
+        if not summary.get("frames_with_pose"):
+            result.skipped.append((path, "nobody was in view"))
+            continue
+        source = _source_of(summary, path.parent)
+        command = "live" if summary.get("live") else "analyze"
+        values = session_values(summary, command=command, source=source, outdir=path.parent,
+                                opts=opts, recording=fingerprint(source))  # fmt: skip
+        if source is None:
+            values["source"] = (summary.get("input") or {}).get("path") or None
+        sid, created = store.upsert(values)
+        (result.added if created else result.updated).append(sid)
+    return result

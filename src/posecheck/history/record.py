@@ -1,0 +1,334 @@
+"""Turning a finished session (its summary.json content) into a history row, and saving it.
+
+``analyze``, ``live`` and ``score`` each call :func:`record_session` once, after
+their own outputs are written. It never raises: a locked, read-only or corrupt
+database prints one warning line and the run keeps its exit status and files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from posecheck.history.store import DEFAULT_TIMEOUT_S, HistoryError, HistoryStore, resolve_path
+
+log = logging.getLogger(__name__)
+
+FINGERPRINT_BYTES = 1 << 20  # read this much from each end of a recording
+
+
+@dataclass
+class HistoryOptions:
+    """What the commands' history flags say (see :func:`add_history_arguments`)."""
+
+    enabled: bool = True
+    db: str | None = None
+    person: str | None = None
+    pain_before: int | None = None
+    pain_after: int | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+def _pain(text: str) -> int:
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= v <= 10:
+        raise argparse.ArgumentTypeError(f"{v} is outside 0-10 (0 no pain, 10 worst)")
+    return v
+
+
+def add_history_arguments(p: Any, *, pain: bool = True) -> None:
+    """The flags ``analyze``, ``live`` and ``score`` share: --no-history, --db, --person, pain."""
+    g = p.add_argument_group("history (posecheck history / progress)")
+    g.add_argument("--no-history", dest="history", action="store_false",
+                   help="do not record this session in the history")  # fmt: skip
+    g.add_argument("--db", metavar="PATH",
+                   help="history database (default: $POSECHECK_DB, else "
+                        "$XDG_DATA_HOME/posecheck/history.sqlite)")  # fmt: skip
+    g.add_argument("--person", metavar="NAME", help="whose session this is (a clinic's patients)")
+    if pain:
+        g.add_argument("--pain", dest="pain_before", type=_pain, metavar="0-10",
+                       help="back pain before the session (0 none, 10 worst)")  # fmt: skip
+        g.add_argument("--pain-after", type=_pain, metavar="0-10",
+                       help="back pain after the session")  # fmt: skip
+
+
+def options_from_args(args: Any) -> HistoryOptions:
+    return HistoryOptions(
+        enabled=getattr(args, "history", True),
+        db=getattr(args, "db", None),
+        person=getattr(args, "person", None),
+        pain_before=getattr(args, "pain_before", None),
+        pain_after=getattr(args, "pain_after", None),
+    )
+
+
+# --- the row -------------------------------------------------------------------------
+
+
+def fingerprint(path: str | os.PathLike[str] | None) -> str | None:
+    """A recording's identity that survives renaming and moving: size + both ends' bytes."""
+    if not path:
+        return None
+    try:
+        p = Path(path)
+        if not p.is_file():
+            return None
+        size = p.stat().st_size
+        h = hashlib.sha256(str(size).encode())
+        with p.open("rb") as fh:
+            h.update(fh.read(FINGERPRINT_BYTES))
+            if size > FINGERPRINT_BYTES:
+                fh.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
+                h.update(fh.read(FINGERPRINT_BYTES))
+        return "sha256:" + h.hexdigest()[:32]
+    except OSError:
+        return None
+
+
+def recording_time(path: str | os.PathLike[str] | None) -> _dt.datetime | None:
+    """The creation time a video container carries (``creation_time``), if any."""
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        import av
+
+        with av.open(str(path)) as c:
+            tags = [c.metadata.get("creation_time")]
+            tags += [s.metadata.get("creation_time") for s in c.streams]
+    except Exception:  # noqa: BLE001 - any unreadable container simply has no date
+        return None
+    for tag in tags:
+        t = parse_time(tag)
+        # 1904/1970 dates are encoders writing zero, not a real recording time
+        if t is not None and t.year > 1990:
+            return t
+    return None
+
+
+def parse_time(text: Any) -> _dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
+
+
+def iso(t: _dt.datetime) -> str:
+    return t.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def definition_hash(definition: Any) -> str | None:
+    if not definition:
+        return None
+    text = json.dumps(definition, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def corrections_of(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ranked corrections: issue 12's ``corrections`` when present, else the cues."""
+    raw = summary.get("corrections")
+    out = []
+    if isinstance(raw, list) and raw:
+        for c in raw:
+            if isinstance(c, dict) and c.get("id"):
+                out.append({
+                    "id": str(c["id"]), "text": str(c.get("text") or c["id"]),
+                    "count": int(c.get("count") or 0), "kind": c.get("kind"),
+                })  # fmt: skip
+        return out
+    for c in summary.get("cues") or []:
+        if isinstance(c, dict) and c.get("id"):
+            out.append({"id": str(c["id"]), "text": str(c.get("text") or c["id"]),
+                        "count": int(c.get("count") or 0), "kind": c.get("severity")})  # fmt: skip
+    out.sort(key=lambda c: -int(c["count"] or 0))
+    return out
+
+
+def session_values(
+    summary: dict[str, Any],
+    *,
+    command: str,
+    source: str | None,
+    outdir: str | os.PathLike[str] | None,
+    opts: HistoryOptions,
+    performed: _dt.datetime | None = None,
+    recording: str | None = None,
+) -> dict[str, Any]:
+    """The history row for a summary.json-shaped dict (what ``summary_dict`` returns).
+
+    ``performed``: when it was done; default the recording's creation time, else the
+    summary's ``created_utc`` (the run's time). ``recording``: the fingerprint used
+    to find an earlier row of the same recording (default: of ``source``).
+    """
+    now = _dt.datetime.now(_dt.timezone.utc)
+    performed_from = "run"
+    if performed is None:
+        performed = recording_time(source)
+        if performed is not None:
+            performed_from = "recording"
+    else:
+        performed_from = "recording"
+    if performed is None:
+        performed = parse_time(summary.get("created_utc")) or now
+    holds = [
+        {"duration_s": h.get("duration_s"), "target_s": h.get("target_s"),
+         "reached": bool(h.get("reached")), "side": h.get("side"), "start_s": h.get("start_s")}
+        for h in summary.get("holds") or [] if isinstance(h, dict)
+    ]  # fmt: skip
+    reps = [r for r in summary.get("reps") or [] if isinstance(r, dict)]
+    durations = [h["duration_s"] for h in holds if isinstance(h["duration_s"], (int, float))]
+    targets = [h["target_s"] for h in holds if isinstance(h["target_s"], (int, float))]
+    dose = summary.get("dose") if isinstance(summary.get("dose"), dict) else {}
+    target = max(targets) if targets else (dose or {}).get("hold_s")
+    return {
+        "performed_utc": iso(performed),
+        "performed_from": performed_from,
+        "recorded_utc": iso(now),
+        "person": opts.person,
+        "exercise": str(summary.get("exercise") or "unknown"),
+        "side": summary.get("side"),
+        "duration_s": summary.get("duration_s"),
+        "reps_complete": int(summary.get("reps_complete") or 0),
+        "reps_attempted": len(reps),
+        "holds_reached": sum(1 for h in holds if h["reached"]),
+        "holds_total": len(holds),
+        "longest_hold_s": max(durations) if durations else None,
+        "hold_target_s": target if isinstance(target, (int, float)) else None,
+        "score": summary.get("score"),
+        "pain_before": opts.pain_before,
+        "pain_after": opts.pain_after,
+        "command": command,
+        "recording": recording if recording is not None else fingerprint(source),
+        "source": str(source) if source else None,
+        "outdir": str(Path(outdir).resolve()) if outdir else None,
+        "posecheck_version": summary.get("posecheck_version"),
+        "definition_hash": definition_hash(summary.get("definition")),
+        "partial": bool(summary.get("partial")),
+        "detail": {
+            "title": summary.get("exercise_title"),
+            "holds": holds,
+            "reps": [
+                {
+                    "complete": bool(r.get("complete")),
+                    "score": r.get("score"),
+                    "side": r.get("side"),
+                }
+                for r in reps
+            ],  # fmt: skip
+            "dose": dose or None,
+            "score_components": summary.get("score_components") or {},
+            "corrections": corrections_of(summary),
+        },
+    }
+
+
+@dataclass
+class Recorded:
+    id: int
+    created: bool
+    path: Path
+
+
+def record_session(
+    summary: dict[str, Any] | None,
+    opts: HistoryOptions | None,
+    *,
+    command: str,
+    source: str | None = None,
+    outdir: str | os.PathLike[str] | None = None,
+    recording: str | None = None,
+    err: TextIO | None = None,
+) -> Recorded | None:
+    """Record one finished session; ``None`` when off, unfinished, or it failed.
+
+    Never raises for a database problem: the one-line reason goes to ``err``
+    (stderr) as a warning and the command goes on with its other outputs.
+    """
+    if summary is None or opts is None or not opts.enabled:
+        return None
+    if summary.get("partial") or not summary.get("frames_with_pose"):
+        return None  # an interrupted run or nobody in view is not a session done
+    path = resolve_path(opts.db)
+    try:
+        values = session_values(summary, command=command, source=source, outdir=outdir,
+                                opts=opts, recording=recording)  # fmt: skip
+        with HistoryStore(path, timeout_s=opts.timeout_s) as store:
+            sid, created = store.upsert(values)
+    except HistoryError as exc:
+        print(f"posecheck: warning: session not recorded: {exc.one_line()}",
+              file=err or sys.stderr)  # fmt: skip
+        return None
+    except Exception as exc:  # noqa: BLE001 - the history must never cost the run its outputs
+        log.debug("recording the session failed", exc_info=True)
+        print(f"posecheck: warning: session not recorded in {path}: {type(exc).__name__}: {exc}",
+              file=err or sys.stderr)  # fmt: skip
+        return None
+    return Recorded(sid, created, path)
+
+
+def record_scored(
+    opts: HistoryOptions | None,
+    summary: Any,
+    exercise: Any,
+    path: Path,
+    meta: dict[str, Any],
+    video: bool,
+) -> dict[str, Any]:
+    """``posecheck score``'s hook (runs in its worker processes): record one scored input.
+
+    A video is its own recording. A landmarks file in a saved session folder (analyze
+    or live) updates that session's row (same folder, or the same source video); its
+    date is the saved summary's. Returns the row's ``history``/``history_warning`` keys.
+    """
+    import io
+
+    if opts is None or not opts.enabled:
+        return {}
+    from posecheck.sinks.tables import summary_dict
+
+    data = summary_dict(summary, info=None, exercise=exercise)
+    source: str | None = str(path)
+    outdir = None
+    if not video:
+        saved: dict[str, Any] = {}
+        if (path.parent / "summary.json").is_file():
+            outdir = path.parent
+            try:
+                saved = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = {}
+        if saved.get("created_utc"):
+            data["created_utc"] = saved["created_utc"]  # when the session ran, not now
+        # the video the poses came from (found by its fingerprint), else the file itself
+        src = meta.get("source")
+        source = str(src) if src and Path(str(src)).is_file() else str(path)
+    err = io.StringIO()
+    rec = record_session(data, opts, command="score", source=source, outdir=outdir, err=err)
+    out: dict[str, Any] = {"history": rec.id if rec else None}
+    if err.getvalue().strip():
+        out["history_warning"] = err.getvalue().strip()
+    return out
+
+
+def report_warnings(rows: list[dict[str, Any]], err: TextIO | None = None) -> None:
+    """Print each distinct history warning of ``score``'s rows once."""
+    seen: set[str] = set()
+    for r in rows:
+        w = r.get("history_warning")
+        if w and w not in seen:
+            seen.add(w)
+            print(w, file=err or sys.stderr)

@@ -1,0 +1,462 @@
+"""The history database: one SQLite file (standard library), a schema version, migrations.
+
+Where: ``--db PATH``, else ``$POSECHECK_DB``, else
+``$XDG_DATA_HOME/posecheck/history.sqlite`` (``~/.local/share/posecheck/...`` when
+XDG_DATA_HOME is unset). The file is created with mode 0600 in a 0700 folder: it
+holds health data (pain ratings, notes).
+
+The schema version is SQLite's ``PRAGMA user_version``. Opening an older file
+copies it first to ``history.sqlite.v<N>.bak`` (SQLite's online backup, so a
+half-written WAL is included), then applies the steps in :data:`MIGRATIONS` in one
+transaction. A file from a newer posecheck is refused, never touched.
+
+Writes use WAL mode and ``BEGIN IMMEDIATE`` with a busy timeout, so parallel
+``score --jobs`` workers queue for the write lock instead of failing. Every
+failure becomes :class:`HistoryError` (one line, with what to do).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import PosecheckError
+
+SCHEMA_VERSION = 2
+DB_ENV = "POSECHECK_DB"
+DEFAULT_TIMEOUT_S = 5.0
+
+# The current layout, created in one go for a new file. One row per recorded session;
+# ``detail`` is JSON (every hold, score components, the corrections) because it is
+# only ever read whole, per session.
+_CREATE = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    performed_utc TEXT NOT NULL,      -- ISO 8601, when the exercise was done
+    performed_from TEXT NOT NULL,     -- 'recording' (file metadata) or 'run'
+    recorded_utc TEXT NOT NULL,       -- when this row was last written
+    person TEXT,                      -- --person NAME; NULL when not given
+    exercise TEXT NOT NULL,
+    side TEXT,
+    duration_s REAL,
+    reps_complete INTEGER NOT NULL DEFAULT 0,
+    reps_attempted INTEGER NOT NULL DEFAULT 0,
+    holds_reached INTEGER NOT NULL DEFAULT 0,
+    holds_total INTEGER NOT NULL DEFAULT 0,
+    longest_hold_s REAL,
+    hold_target_s REAL,
+    score REAL,
+    pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+    pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+    note TEXT,
+    command TEXT NOT NULL,            -- analyze, live or score (what made the session)
+    recording TEXT,                   -- fingerprint of the recording (de-duplication)
+    source TEXT,                      -- the recording's path as given
+    outdir TEXT,                      -- the output folder (absolute), if any
+    posecheck_version TEXT,
+    definition_hash TEXT,
+    partial INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sessions_exercise_time ON sessions (exercise, performed_utc);
+CREATE INDEX sessions_person_time ON sessions (person, performed_utc);
+CREATE INDEX sessions_recording ON sessions (recording);
+CREATE INDEX sessions_outdir ON sessions (outdir);
+"""
+
+# Schema 1 was the first layout (never in a release): no person, no pain after the
+# session, no notes, no definition hash. It is kept so the migration path is tested.
+CREATE_V1 = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    performed_utc TEXT NOT NULL,
+    performed_from TEXT NOT NULL,
+    recorded_utc TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    side TEXT,
+    duration_s REAL,
+    reps_complete INTEGER NOT NULL DEFAULT 0,
+    reps_attempted INTEGER NOT NULL DEFAULT 0,
+    holds_reached INTEGER NOT NULL DEFAULT 0,
+    holds_total INTEGER NOT NULL DEFAULT 0,
+    longest_hold_s REAL,
+    hold_target_s REAL,
+    score REAL,
+    pain INTEGER,
+    command TEXT NOT NULL,
+    recording TEXT,
+    source TEXT,
+    outdir TEXT,
+    posecheck_version TEXT,
+    partial INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sessions_exercise_time ON sessions (exercise, performed_utc);
+"""
+
+# version N -> the statements that turn a version-N file into version N+1.
+MIGRATIONS: dict[int, str] = {
+    1: """
+ALTER TABLE sessions RENAME COLUMN pain TO pain_before;
+ALTER TABLE sessions ADD COLUMN pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10);
+ALTER TABLE sessions ADD COLUMN person TEXT;
+ALTER TABLE sessions ADD COLUMN note TEXT;
+ALTER TABLE sessions ADD COLUMN definition_hash TEXT;
+CREATE INDEX sessions_person_time ON sessions (person, performed_utc);
+CREATE INDEX sessions_recording ON sessions (recording);
+CREATE INDEX sessions_outdir ON sessions (outdir);
+""",
+}
+
+COLUMNS = (
+    "id", "performed_utc", "performed_from", "recorded_utc", "person", "exercise", "side",
+    "duration_s", "reps_complete", "reps_attempted", "holds_reached", "holds_total",
+    "longest_hold_s", "hold_target_s", "score", "pain_before", "pain_after", "note",
+    "command", "recording", "source", "outdir", "posecheck_version", "definition_hash",
+    "partial", "detail",
+)  # fmt: skip
+# Written on re-scoring only when the new run has a value (a re-score without --pain
+# keeps the pain given the first time).
+_KEEP_IF_NONE = ("person", "pain_before", "pain_after", "note", "recording", "outdir")
+
+
+def _statements(script: str) -> list[str]:
+    """Split an SQL script into statements (a ';' inside a comment does not end one)."""
+    out, buf = [], ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf)
+            buf = ""
+    return out
+
+
+class HistoryError(PosecheckError):
+    """The history database cannot be opened, read or written."""
+
+
+def default_path() -> Path:
+    """``$POSECHECK_DB``, else ``$XDG_DATA_HOME/posecheck/history.sqlite``."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "posecheck" / "history.sqlite"
+
+
+def resolve_path(db: str | os.PathLike[str] | None) -> Path:
+    return Path(db).expanduser() if db else default_path()
+
+
+def _hint(exc: BaseException, path: Path) -> tuple[str, str]:
+    """What went wrong, in words, and what to do about it."""
+    text = str(exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return "is locked by another program", "try again when the other posecheck has finished"
+    if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+        return "is read-only", f"make it writable (chmod u+w {path}) or use --db PATH"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (
+            f"is not a readable history database ({text})",
+            f"move it aside (mv {path} {path}.broken); a new one is started on the next run",
+        )
+    if "unable to open" in low or isinstance(exc, OSError):
+        return f"cannot be opened ({text})", "check the folder exists and is writable, or --db"
+    return f"failed: {text}", "run with --traceback for details"
+
+
+@contextlib.contextmanager
+def errors_as_history_error(path: Path, what: str) -> Iterator[None]:
+    """Turn sqlite3/OS errors into one-line :class:`HistoryError`."""
+    try:
+        yield
+    except HistoryError:
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        why, hint = _hint(exc, path)
+        raise HistoryError(f"history {path}: {what}: {why}", hint) from exc
+
+
+@dataclass
+class SessionRow:
+    """One recorded session, as stored (``detail`` decoded)."""
+
+    id: int
+    performed_utc: str
+    performed_from: str
+    recorded_utc: str
+    person: str | None
+    exercise: str
+    side: str | None
+    duration_s: float | None
+    reps_complete: int
+    reps_attempted: int
+    holds_reached: int
+    holds_total: int
+    longest_hold_s: float | None
+    hold_target_s: float | None
+    score: float | None
+    pain_before: int | None
+    pain_after: int | None
+    note: str | None
+    command: str
+    recording: str | None
+    source: str | None
+    outdir: str | None
+    posecheck_version: str | None
+    definition_hash: str | None
+    partial: bool
+    detail: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+def _row(r: Sequence[Any]) -> SessionRow:
+    vals = dict(zip(COLUMNS, r, strict=True))
+    vals["partial"] = bool(vals["partial"])
+    try:
+        vals["detail"] = json.loads(vals["detail"] or "{}")
+    except ValueError:
+        vals["detail"] = {}
+    return SessionRow(**vals)
+
+
+class HistoryStore:
+    """An open history database. Use as a context manager; every method may raise
+    :class:`HistoryError`."""
+
+    def __init__(self, path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, create: bool = True):
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        self.backup: Path | None = None  # set when opening migrated an older file
+        with errors_as_history_error(self.path, "cannot open"):
+            if not self.path.exists():
+                if not create:
+                    raise HistoryError(
+                        f"history {self.path}: no such database",
+                        "nothing has been recorded yet, or give the right --db PATH",
+                    )
+                self._create_file()
+            self.conn = sqlite3.connect(
+                str(self.path), timeout=timeout_s, isolation_level=None, check_same_thread=False
+            )
+        try:
+            with errors_as_history_error(self.path, "cannot open"):
+                self._prepare()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _create_file(self) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created here, not by SQLite, to set 0600 from the first byte (health data).
+        fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+    def _prepare(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+        version = self._check_version()
+        if version != SCHEMA_VERSION:
+            # Create or migrate under the write lock, looking again once it is ours:
+            # another process (a parallel 'score' worker) may have done it meanwhile.
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                self._create_or_migrate(self._check_version())
+                c.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    c.execute("ROLLBACK")
+                raise
+        self._wal()
+
+    def _check_version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"history {self.path}: schema {version} is from a newer posecheck "
+                f"(this one reads up to {SCHEMA_VERSION})",
+                "upgrade posecheck, or use another --db PATH",
+            )
+        return version
+
+    def _create_or_migrate(self, version: int) -> None:
+        """Inside the write transaction: a new file gets the current layout, an older one
+        is backed up, then migrated step by step."""
+        c = self.conn
+        if version == SCHEMA_VERSION:
+            return
+        tables = c.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if version == 0 and tables == 0:
+            script = _CREATE
+        elif version == 0:
+            raise HistoryError(
+                f"history {self.path}: is an SQLite file but not a posecheck history",
+                "give another --db PATH",
+            )
+        else:
+            self.backup = self._backup(version)
+            script = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+        for stmt in _statements(script + f"PRAGMA user_version = {SCHEMA_VERSION};"):
+            c.execute(stmt)
+
+    def _wal(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            # Readers never block the writer and a crash mid-write leaves the old state.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _backup(self, version: int) -> Path:
+        dest = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        n = 1
+        while dest.exists():  # never over an earlier backup
+            n += 1
+            dest = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
+        fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+        # A second connection reads the file: ours holds the write lock, which still lets
+        # readers in (and no one has changed anything yet).
+        source = sqlite3.connect(str(self.path), timeout=self.timeout_s)
+        target = sqlite3.connect(str(dest))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        return dest
+
+    # -- context manager ---------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert(self, values: dict[str, Any]) -> tuple[int, bool]:
+        """Insert a session, or update the one of the same recording / output folder.
+
+        Returns ``(id, created)``. The match: the same recording fingerprint, else the
+        same output folder (a re-score of an analysed or live session).
+        """
+        vals = dict(values)
+        vals["detail"] = json.dumps(vals.get("detail") or {}, allow_nan=False, default=str)
+        vals["partial"] = int(bool(vals.get("partial")))
+        with errors_as_history_error(self.path, "cannot record the session"):
+            c = self.conn
+            c.execute("BEGIN IMMEDIATE")  # the write lock now: no two workers insert twice
+            try:
+                found = self._find(vals.get("recording"), vals.get("outdir"))
+                if found is None:
+                    cols = [k for k in COLUMNS if k != "id" and k in vals]
+                    cur = c.execute(
+                        f"INSERT INTO sessions ({', '.join(cols)}) "
+                        f"VALUES ({', '.join('?' * len(cols))})",
+                        [vals[k] for k in cols],
+                    )
+                    sid, created = int(cur.lastrowid or 0), True
+                else:
+                    sid, old_from = found
+                    sets = [k for k in COLUMNS if k != "id" and k in vals]
+                    sets = [k for k in sets if not (k in _KEEP_IF_NONE and vals[k] is None)]
+                    if not (old_from == "run" and vals.get("performed_from") == "recording"):
+                        # a re-score keeps when the session was done; only the recording's
+                        # own date replaces a run's clock
+                        sets = [k for k in sets if k not in ("performed_utc", "performed_from")]
+                    c.execute(
+                        f"UPDATE sessions SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",
+                        [vals[k] for k in sets] + [sid],
+                    )
+                    created = False
+                c.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    c.execute("ROLLBACK")
+                raise
+        return sid, created
+
+    def _find(self, recording: str | None, outdir: str | None) -> tuple[int, str] | None:
+        for col, val in (("recording", recording), ("outdir", outdir)):
+            if val:
+                r = self.conn.execute(
+                    f"SELECT id, performed_from FROM sessions WHERE {col} = ? ORDER BY id LIMIT 1",
+                    (val,),
+                ).fetchone()
+                if r is not None:
+                    return int(r[0]), str(r[1])
+        return None
+
+    def set_note(self, sid: int, note: str) -> bool:
+        with errors_as_history_error(self.path, "cannot save the note"):
+            cur = self.conn.execute("UPDATE sessions SET note = ? WHERE id = ?", (note, sid))
+        return cur.rowcount > 0
+
+    def set_pain(self, sid: int, before: int | None, after: int | None) -> bool:
+        with errors_as_history_error(self.path, "cannot save the pain rating"):
+            cur = self.conn.execute(
+                "UPDATE sessions SET pain_before = coalesce(?, pain_before), "
+                "pain_after = coalesce(?, pain_after) WHERE id = ?",
+                (before, after, sid),
+            )
+        return cur.rowcount > 0
+
+    def forget(self, sid: int) -> bool:
+        with errors_as_history_error(self.path, "cannot delete the session"):
+            cur = self.conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+        return cur.rowcount > 0
+
+    # -- reading -----------------------------------------------------------------------
+
+    def sessions(
+        self,
+        *,
+        exercise: str | None = None,
+        person: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[SessionRow]:
+        """Sessions, oldest first, filtered by exercise, person and ``since`` (ISO date)."""
+        where, args = [], []
+        if exercise:
+            where.append("exercise = ?")
+            args.append(exercise)
+        if person:
+            where.append("person = ?")
+            args.append(person)
+        if since:
+            where.append("performed_utc >= ?")
+            args.append(since)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY performed_utc, id"
+        with errors_as_history_error(self.path, "cannot read"):
+            rows = self.conn.execute(sql, args).fetchall()
+        out = [_row(r) for r in rows]
+        return out[-limit:] if limit else out
+
+    def get(self, sid: int) -> SessionRow | None:
+        with errors_as_history_error(self.path, "cannot read"):
+            r = self.conn.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM sessions WHERE id = ?", (sid,)
+            ).fetchone()
+        return None if r is None else _row(r)

@@ -1,0 +1,518 @@
+"""The history: the SQLite store (schema, migration, WAL, locks, corruption), recording from
+each command without the model (live with scripted poses, score of its landmarks), import,
+the history/progress commands. Real-model recording is in test_history_model.py; the
+progress page in Chromium in test_history_page.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.cli import main
+from posecheck.history import HistoryOptions, record_session
+from posecheck.history.progress import build_progress, trend
+from posecheck.history.record import corrections_of, fingerprint
+from posecheck.history.store import (
+    CREATE_V1,
+    SCHEMA_VERSION,
+    HistoryError,
+    HistoryStore,
+)
+from posecheck.history.synthetic import session_rows
+from posecheck.live.session import LiveOptions, run_live
+from test_live_session import ScriptEstimator, ScriptSource, SilentSpeaker, _bridge, bridge_script
+
+TODAY = dt.date(2026, 12, 3)
+
+
+def summary(**kw) -> dict:
+    """A summary.json-shaped dict as analyze writes it (only what the history reads)."""
+    s = {
+        "format": "posecheck-summary", "posecheck_version": "0.1.0", "partial": False,
+        "created_utc": "2026-11-20T08:00:00+00:00", "exercise": "bridge", "side": "left",
+        "duration_s": 42.0, "frames": 600, "frames_with_pose": 590,
+        "holds": [{"phase": "up", "start_s": 3.0, "end_s": 6.1, "duration_s": 3.1,
+                   "target_s": 5.0, "reached": False},
+                  {"phase": "up", "start_s": 12.0, "end_s": 17.4, "duration_s": 5.4,
+                   "target_s": 5.0, "reached": True}],
+        "reps": [{"index": 1, "complete": True}, {"index": 2, "complete": True},
+                 {"index": 0, "complete": False}],
+        "reps_complete": 2, "dose": {"hold_s": 5, "reps": 10},
+        "cues": [{"id": "feet_flat", "text": "Keep your feet flat on the floor.", "count": 2,
+                  "first_s": 4.0},
+                 {"id": "knee_bend", "text": "Feet about a foot from your hips.", "count": 5,
+                  "first_s": 1.0}],
+        "score": 71.5, "score_components": {"form": 80.0, "holds": 60.0},
+        "definition": {"name": "bridge", "phases": []},
+    }  # fmt: skip
+    s.update(kw)
+    return s
+
+
+def rows_of(db: Path) -> list:
+    with HistoryStore(db, create=False) as st:
+        return st.sessions()
+
+
+# --- the store ----------------------------------------------------------------------
+
+
+def test_new_database_is_private_wal_and_current(tmp_path):
+    db = tmp_path / "sub" / "history.sqlite"
+    rec = record_session(summary(), HistoryOptions(db=str(db)), command="analyze")
+    assert rec is not None and rec.created and rec.path == db
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+    (row,) = rows_of(db)
+    assert (row.exercise, row.side, row.holds_total, row.holds_reached) == ("bridge", "left", 2, 1)
+    assert (row.reps_complete, row.reps_attempted) == (2, 3)
+    assert row.longest_hold_s == 5.4 and row.hold_target_s == 5.0 and row.score == 71.5
+    assert row.performed_utc == "2026-11-20T08:00:00+00:00" and row.performed_from == "run"
+    assert row.definition_hash and row.definition_hash.startswith("sha256:")
+    assert [h["duration_s"] for h in row.detail["holds"]] == [3.1, 5.4]
+    assert row.detail["score_components"] == {"form": 80.0, "holds": 60.0}
+    # cues ranked by how often they were shown
+    assert [c["id"] for c in row.detail["corrections"]] == ["knee_bend", "feet_flat"]
+
+
+def test_corrections_from_issue_12_are_preferred_over_cues():
+    s = summary(corrections=[{"id": "hips", "kind": "form", "text": "Lift the hips.",
+                              "count": 3, "first_s": 2.0, "reps": [1, 2]}])  # fmt: skip
+    assert [c["id"] for c in corrections_of(s)] == ["hips"]
+    assert [c["id"] for c in corrections_of(summary())] == ["knee_bend", "feet_flat"]
+
+
+def test_db_location_env_and_xdg(tmp_path, monkeypatch):
+    from posecheck.history.store import default_path, resolve_path
+
+    monkeypatch.delenv("POSECHECK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_path() == tmp_path / "xdg" / "posecheck" / "history.sqlite"
+    monkeypatch.setenv("POSECHECK_DB", str(tmp_path / "env.sqlite"))
+    assert default_path() == tmp_path / "env.sqlite"
+    assert resolve_path(str(tmp_path / "flag.sqlite")) == tmp_path / "flag.sqlite"
+
+
+def test_same_recording_or_folder_updates_one_row(tmp_path):
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(os.urandom(3000))
+    out = tmp_path / "clip.posecheck"
+    opts = HistoryOptions(db=str(db), pain_before=6, person="anna")
+    a = record_session(summary(), opts, command="analyze", source=str(video), outdir=out)
+    # re-scored later (no pain given this time): same row, pain and person kept
+    b = record_session(summary(score=80.0, created_utc="2026-11-25T08:00:00+00:00"),
+                       HistoryOptions(db=str(db)), command="score", source=str(video))  # fmt: skip
+    # the saved folder re-scored (its landmarks file): same row again
+    c = record_session(summary(score=82.0), HistoryOptions(db=str(db), pain_after=3),
+                       command="score", outdir=out)  # fmt: skip
+    # the recording moved and renamed: the fingerprint still finds it
+    moved = tmp_path / "moved.mp4"
+    video.rename(moved)
+    d = record_session(summary(), HistoryOptions(db=str(db)), command="score", source=str(moved))
+    assert a and b and c and d and a.id == b.id == c.id == d.id
+    assert [a.created, b.created, c.created, d.created] == [True, False, False, False]
+    (row,) = rows_of(db)
+    assert (row.pain_before, row.pain_after, row.person) == (6, 3, "anna")
+    assert row.command == "score" and row.score == 71.5  # the last scoring
+    assert row.performed_utc == "2026-11-20T08:00:00+00:00"  # when it was done, kept
+    # another recording is another session
+    other = tmp_path / "other.mp4"
+    other.write_bytes(os.urandom(3000))
+    e = record_session(summary(), HistoryOptions(db=str(db)), command="score", source=str(other))
+    assert e and e.created and len(rows_of(db)) == 2
+
+
+def test_fingerprint_reads_both_ends_of_large_files(tmp_path):
+    a, b = tmp_path / "a.bin", tmp_path / "b.bin"
+    data = os.urandom(3 << 20)
+    a.write_bytes(data)
+    b.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # differs in the last byte only
+    assert fingerprint(a) != fingerprint(b) and fingerprint(a) == fingerprint(a)
+    assert fingerprint(tmp_path / "missing.mp4") is None
+
+
+def test_partial_or_empty_sessions_are_not_recorded(tmp_path):
+    db = tmp_path / "h.sqlite"
+    assert record_session(summary(partial=True), HistoryOptions(db=str(db)), command="x") is None
+    assert record_session(summary(frames_with_pose=0), HistoryOptions(db=str(db)),
+                          command="x") is None  # fmt: skip
+    off = HistoryOptions(db=str(db), enabled=False)
+    assert record_session(summary(), off, command="x") is None and not db.exists()
+
+
+def _v1_file(path: Path) -> None:
+    con = sqlite3.connect(path)
+    con.executescript(CREATE_V1 + "PRAGMA user_version = 1;")
+    con.execute(
+        "INSERT INTO sessions (performed_utc, performed_from, recorded_utc, exercise, "
+        "longest_hold_s, score, pain, command, outdir) VALUES "
+        "('2026-10-01T07:00:00+00:00', 'run', '2026-10-01T07:01:00+00:00', 'bridge', 3.5, "
+        "64, 5, 'analyze', '/old/out')"
+    )
+    con.commit()
+    con.close()
+
+
+def test_migration_from_schema_1_backs_up_first(tmp_path):
+    db = tmp_path / "history.sqlite"
+    _v1_file(db)
+    with HistoryStore(db) as st:
+        assert st.version == SCHEMA_VERSION
+        assert st.backup == tmp_path / "history.sqlite.v1.bak"
+        (row,) = st.sessions()
+    assert (row.pain_before, row.pain_after, row.person, row.note) == (5, None, None, None)
+    assert (row.longest_hold_s, row.score, row.outdir) == (3.5, 64.0, "/old/out")
+    bak = sqlite3.connect(tmp_path / "history.sqlite.v1.bak")
+    assert bak.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert bak.execute("SELECT pain FROM sessions").fetchone()[0] == 5
+    bak.close()
+    # the migrated file takes new sessions with every field, and the old row is re-found
+    rec = record_session(summary(), HistoryOptions(db=str(db), pain_after=2),
+                         command="score", outdir="/old/out")  # fmt: skip
+    assert rec and rec.id == row.id and not rec.created
+    assert rows_of(db)[0].pain_after == 2 and rows_of(db)[0].pain_before == 5
+    # opening again migrates nothing and makes no second backup
+    with HistoryStore(db) as st:
+        assert st.backup is None
+    assert sorted(p.name for p in tmp_path.glob("*.bak")) == ["history.sqlite.v1.bak"]
+
+
+def test_newer_schema_is_refused_untouched(tmp_path):
+    db = tmp_path / "h.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript("CREATE TABLE sessions (id INTEGER); PRAGMA user_version = 99;")
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(HistoryError, match="schema 99 is from a newer posecheck"):
+        HistoryStore(db)
+    assert db.read_bytes() == before
+
+
+def test_corrupt_database_is_one_warning_line(tmp_path):
+    db = tmp_path / "h.sqlite"
+    db.write_bytes(b"this is not sqlite at all" * 200)
+    err = io.StringIO()
+    assert record_session(summary(), HistoryOptions(db=str(db)), command="analyze",
+                          err=err) is None  # fmt: skip
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and "not a readable history database" in lines[0]
+    assert f"mv {db} {db}.broken" in lines[0] and "Traceback" not in err.getvalue()
+
+
+def test_locked_database_waits_then_one_warning_line(tmp_path):
+    db = tmp_path / "h.sqlite"
+    assert record_session(summary(), HistoryOptions(db=str(db)), command="analyze")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        err = io.StringIO()
+        other = tmp_path / "o"
+        rec = record_session(summary(), HistoryOptions(db=str(db), timeout_s=0.2),
+                             command="score", outdir=other, err=err)  # fmt: skip
+        assert rec is None
+        assert err.getvalue().count("\n") == 1 and "is locked by another program" in err.getvalue()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(rows_of(db)) == 1
+
+
+def test_read_only_database_is_one_warning_line(tmp_path):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root writes read-only files anyway")
+    db = tmp_path / "h.sqlite"
+    assert record_session(summary(), HistoryOptions(db=str(db)), command="analyze")
+    db.chmod(0o400)
+    err = io.StringIO()
+    assert record_session(summary(), HistoryOptions(db=str(db)), command="score",
+                          outdir=tmp_path / "x", err=err) is None  # fmt: skip
+    assert err.getvalue().count("\n") == 1 and "read-only" in err.getvalue()
+
+
+def _write_many(args: tuple[str, int, int]) -> int:
+    db, worker, n = args
+    ok = 0
+    for k in range(n):
+        s = summary(created_utc=f"2026-11-{1 + k % 28:02d}T08:00:00+00:00")
+        # every worker also re-records one shared session: it must stay one row
+        out = "/shared/session" if k == 0 else f"/w{worker}/s{k}"
+        ok += record_session(s, HistoryOptions(db=db, timeout_s=30), command="score",
+                             outdir=out) is not None  # fmt: skip
+    return ok
+
+
+def test_parallel_writers_lose_nothing_and_add_no_duplicate(tmp_path):
+    """As 'score --jobs' workers do: separate processes writing at once."""
+    import multiprocessing as mp
+
+    db = str(tmp_path / "h.sqlite")
+    workers, n = 3, 15
+    with mp.get_context("spawn").Pool(workers) as pool:
+        done = pool.map(_write_many, [(db, w, n) for w in range(workers)])
+    assert done == [n] * workers
+    rows = rows_of(Path(db))
+    assert len(rows) == workers * (n - 1) + 1
+    assert len({r.outdir for r in rows}) == len(rows)
+
+
+# --- recording from the commands (no model) -----------------------------------------
+
+
+def _live(tmp_path, history, stdin=None, name="session"):
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)
+    opts = LiveOptions(exercise="bridge", camera="fake", window=False, json_lines=False,
+                       outdir=str(tmp_path / name), countdown_s=0.0, smoothing=False,
+                       history=history)  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    outcome = run_live(opts, source=ScriptSource(len(script)), estimator=ScriptEstimator(script),
+                       speaker=SilentSpeaker(), stdout=out, stderr=err, stdin=stdin)  # fmt: skip
+    return outcome, out.getvalue(), err.getvalue()
+
+
+def test_live_records_once_with_the_pain_asked_at_the_end(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    outcome, _, err = _live(tmp_path, HistoryOptions(db=str(db), pain_before=6),
+                            stdin=io.StringIO("4\n"))  # fmt: skip
+    assert "Back pain now, 0-10" in err and "back pain after: 4/10 - noted" in err
+    assert outcome.pain_after == 4 and outcome.history_id == 1
+    (row,) = rows_of(db)
+    assert (row.command, row.exercise, row.reps_complete) == ("live", "bridge", 2)
+    assert (row.pain_before, row.pain_after) == (6, 4)
+    assert row.outdir == str(outcome.outdir.resolve()) and row.performed_from == "run"
+    # re-scored from its landmarks (no model), in 2 worker processes: the same session
+    code = main(["score", str(outcome.outdir), "-j", "2", "-q", "--db", str(db)])
+    assert code in (0, 1), capsys.readouterr().err
+    (again,) = rows_of(db)
+    assert again.id == row.id and again.command == "score" and again.pain_after == 4
+    assert again.performed_utc == row.performed_utc
+    # and imported (the folder is known): nothing added
+    code = main(["history", "import", str(tmp_path), "--db", str(db)])
+    assert code == 0 and "imported 0 new sessions, updated 1" in capsys.readouterr().out
+    assert len(rows_of(db)) == 1
+
+
+def test_live_skipped_pain_and_no_history(tmp_path):
+    db = tmp_path / "h.sqlite"
+    outcome, _, err = _live(tmp_path, HistoryOptions(db=str(db)), stdin=io.StringIO("\n"))
+    assert outcome.pain_after is None and "noted" not in err
+    assert rows_of(db)[0].pain_after is None
+    # --pain-after given: nothing is asked
+    outcome, _, err = _live(tmp_path, HistoryOptions(db=str(db), pain_after=2),
+                            stdin=io.StringIO("7\n"), name="s2")  # fmt: skip
+    assert "Back pain now" not in err and rows_of(db)[-1].pain_after == 2
+    # --no-history: nothing asked, nothing written
+    outcome, _, err = _live(tmp_path, HistoryOptions(db=str(db), enabled=False),
+                            stdin=io.StringIO("7\n"), name="s3")  # fmt: skip
+    assert "Back pain now" not in err and outcome.history_id is None
+    assert len(rows_of(db)) == 2
+
+
+class _FakeCv2Window:
+    """cv2's window calls without a display: keys come from a script, pictures are kept."""
+
+    def __init__(self, card_key: int):
+        self.card_key, self.shown, self.cards = card_key, 0, []
+
+    def install(self, monkeypatch):
+        import posecheck.live.session as session_mod
+        import posecheck.live.window as window_mod
+
+        cv2 = window_mod.cv2
+        monkeypatch.setattr(window_mod, "check_display", lambda: None)
+        for name in ("namedWindow", "resizeWindow", "destroyWindow"):
+            monkeypatch.setattr(cv2, name, lambda *a, **k: None)
+        monkeypatch.setattr(cv2, "imshow", self.imshow)
+        monkeypatch.setattr(cv2, "waitKey", self.wait_key)
+        monkeypatch.setattr(cv2, "getWindowProperty", lambda *a: 1.0)
+        monkeypatch.setattr(session_mod, "PAIN_NOTED_S", 0.0)
+
+    def imshow(self, title, img):
+        self.shown += 1
+        self.last = img
+
+    def wait_key(self, ms):
+        if ms == 1:  # the session's own polling: no key
+            return -1
+        self.cards.append(self.last.copy())
+        return self.card_key
+
+
+@pytest.mark.parametrize("key, pain", [(ord("7"), 7), (ord("x"), None)])
+def test_live_window_end_card_takes_a_pain_key(tmp_path, monkeypatch, key, pain):
+    fake = _FakeCv2Window(key)
+    fake.install(monkeypatch)
+    db = tmp_path / "h.sqlite"
+    ex = _bridge()
+    script = bridge_script(ex, reps=1)
+    opts = LiveOptions(exercise="bridge", camera="fake", window=True, outdir=str(tmp_path / "s"),
+                       countdown_s=0.0, smoothing=False, summary_s=5.0,
+                       history=HistoryOptions(db=str(db)))  # fmt: skip
+    outcome = run_live(opts, source=ScriptSource(len(script)), estimator=ScriptEstimator(script),
+                       speaker=SilentSpeaker(), stdout=io.StringIO(),
+                       stderr=io.StringIO())  # fmt: skip
+    assert outcome.pain_after == pain and rows_of(db)[0].pain_after == pain
+    # the question card, then (for a digit) the card again saying the answer
+    assert len(fake.cards) == (2 if pain is not None else 1)
+    if pain is not None:
+        # the answer card differs from the question card where the answer is written
+        assert np.abs(fake.cards[1].astype(int) - fake.cards[0].astype(int)).sum() > 0
+
+
+def test_pain_from_key():
+    from posecheck.live.session import pain_from_key
+
+    assert [pain_from_key(ord(c)) for c in "09"] == [0, 9]
+    assert pain_from_key(None) is None and pain_from_key(27) is None
+    assert pain_from_key(ord("a")) is None
+
+
+def test_score_with_a_corrupt_database_keeps_its_outputs(tmp_path, capsys):
+    outcome, _, _ = _live(tmp_path, None)
+    db = tmp_path / "bad.sqlite"
+    db.write_bytes(b"garbage" * 500)
+    report = tmp_path / "s.json"
+    code = main(["score", str(outcome.outdir), "-j", "1", "-q", "--db", str(db),
+                 "--json", str(report)])  # fmt: skip
+    cap = capsys.readouterr()
+    assert code in (0, 1) and json.loads(report.read_text())[0]["reps"] == 2
+    warn = [ln for ln in cap.err.splitlines() if "session not recorded" in ln]
+    assert len(warn) == 1 and "Traceback" not in cap.err
+    assert "bridge" in cap.out  # the table is there
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+def test_import_finds_saved_sessions_once(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    root = tmp_path / "results"
+    for name, s in [
+        ("a.posecheck", summary(input={"path": "a.mp4"})),
+        ("b.posecheck", summary(created_utc="2026-11-22T09:00:00+00:00", exercise="bird-dog")),
+        ("c.posecheck", summary(partial=True)),
+        ("live/x", summary(live={"ended": "done"})),
+    ]:
+        (root / name).mkdir(parents=True)
+        (root / name / "summary.json").write_text(json.dumps(s))
+    (root / "junk").mkdir()
+    (root / "junk" / "summary.json").write_text("{not json")
+    assert main(["history", "import", str(root), "--db", str(db)]) == 0
+    cap = capsys.readouterr()
+    assert "imported 3 new sessions, updated 0, skipped 2" in cap.out
+    assert "partial" in cap.err and "unreadable" in cap.err
+    assert main(["history", "import", str(root), "--db", str(db)]) == 0
+    assert "imported 0 new sessions, updated 3" in capsys.readouterr().out
+    rows = rows_of(db)
+    assert sorted(r.command for r in rows) == ["analyze", "analyze", "live"]
+    assert sorted(r.exercise for r in rows) == ["bird-dog", "bridge", "bridge"]
+
+
+# --- the history command --------------------------------------------------------------
+
+
+@pytest.fixture
+def db90(tmp_path) -> Path:
+    db = tmp_path / "h90.sqlite"
+    with HistoryStore(db) as st:
+        for r in session_rows(90, end=TODAY):
+            st.upsert(r)
+        for r in session_rows(10, end=TODAY, seed=5, person="anna")[:2]:
+            st.upsert(r)
+    return db
+
+
+def test_history_list_filter_and_export(db90, tmp_path, capsys):
+    assert main(["history", "--db", str(db90), "-e", "pelvic-tilt", "--limit", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:4] == ["id", "when", "person", "exercise"]
+    assert len(out) == 4 and all("pelvic-tilt" in ln for ln in out[1:])
+    assert main(["history", "--db", str(db90), "--person", "anna", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) >= 1 and {r["person"] for r in rows} == {"anna"}
+    assert "corrections" in rows[0]["detail"]
+    csv_path = tmp_path / "s.csv"
+    assert main(["history", "--db", str(db90), "--since", "2026-11-01", "--csv",
+                 str(csv_path)]) == 0  # fmt: skip
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("id,performed_utc,person,exercise")
+    assert all(ln.split(",")[1] >= "2026-10-31" for ln in lines[1:]) and len(lines) > 10
+
+
+def test_history_note_pain_and_forget(db90, capsys):
+    assert main(["history", "note", "3", "knee", "sore", "--pain-after", "4",
+                 "--db", str(db90)]) == 0  # fmt: skip
+    with HistoryStore(db90) as st:
+        r = st.get(3)
+    assert r and r.note == "knee sore" and r.pain_after == 4
+    assert main(["history", "forget", "3", "--db", str(db90)]) == 0
+    with HistoryStore(db90) as st:
+        assert st.get(3) is None
+    capsys.readouterr()
+    assert main(["history", "forget", "3", "--db", str(db90)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "posecheck: error: history forget: no session 3 ('posecheck history' lists the IDs)"
+    )
+    assert main(["history", "note", "x", "hi", "--db", str(db90)]) == 2
+    assert main(["history", "frobnicate", "--db", str(db90)]) == 2
+    assert "unknown action 'frobnicate'" in capsys.readouterr().err
+
+
+def test_history_missing_database_is_one_line(tmp_path, capsys):
+    assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such database" in err
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def test_trend_uses_medians_of_both_ends():
+    t = trend([1.0, 9.0, 2.0, None, 3.0, 4.0, 5.0, 6.0])
+    assert (t.early, t.recent, t.n) == (2.0, 5.0, 7)
+    assert trend([None]).early is None
+    one = trend([4.0])
+    assert (one.early, one.recent) == (4.0, 4.0)
+
+
+def test_progress_summary_lines(db90, capsys):
+    with HistoryStore(db90) as st:
+        prog = build_progress(st.sessions(), TODAY)
+    bridge = prog.exercises[0]
+    assert bridge.exercise == "bridge" and bridge.hold_target_s == 5.0
+    assert bridge.hold.recent > bridge.hold.early + 2  # the generated holds lengthen
+    assert bridge.score.recent > bridge.score.early
+    verdicts = {c.id: c.verdict for c in bridge.corrections}
+    assert verdicts["hips_up"] == "rarer"
+    assert 10 <= prog.days_last_30 <= 30
+    assert main(["progress", "bridge", "--db", str(db90), "--today", TODAY.isoformat()]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("bridge: longest hold ") and " s -> " in line
+    assert ", target 5 s; score " in line and line.endswith("of the last 30 days")
+
+
+def test_progress_page_is_self_contained(db90, tmp_path, capsys):
+    page = tmp_path / "p.html"
+    args = ["progress", "--db", str(db90), "--today", TODAY.isoformat(), "-o", str(page)]
+    assert main(args) == 0
+    html = page.read_text()
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert html.count("<section class='ex'>") == 2 and "Pelvic tilt" in html
+    assert html.count("class='c0") + html.count("class='c1") + html.count("class='c2") == 90
+    assert "target 5 s" in html and "Top corrections" in html and "rarer" in html
+    capsys.readouterr()
+    assert main(args) == 2 and "already exists" in capsys.readouterr().err
+    assert main(["progress", "nope", "--db", str(db90)]) == 2
