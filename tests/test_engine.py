@@ -173,9 +173,10 @@ def test_rep_event_frame_and_record():
     # up starts at frame 13 (first hip >= 165 is 166.0 at frame 13 -> t=1.3); the body
     # arrives at 175 at 1.4. A hold starts when it is still: at 1.6 the hip changed
     # 4.5 deg over the last 0.25 s (from 170.5 at 1.35, between two frames: 18 deg/s,
-    # under the 30 deg/s limit), a window centred on 1.475
+    # under the 30 deg/s limit), a window centred on 1.475. Still for the 0.2 s dwell,
+    # the hold starts at 1.8, dated back to 1.475
     kinds = events(res, {"rep", "hold_start", "hold_end"})
-    assert kinds[0] == (1.6, "hold_start")
+    assert kinds[0] == (1.8, "hold_start")
     hold_start = next(e for r in res for e in r.events if e.kind == "hold_start")
     assert hold_start.data["start_s"] == pytest.approx(1.475)
     assert (4.4, "rep") in kinds

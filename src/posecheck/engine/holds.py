@@ -122,11 +122,14 @@ class HoldTimer:
     """One side's hold: ``step`` per frame returns a ``hold_start`` event or a
     :class:`HoldEnded`."""
 
-    def __init__(self, exercise: Exercise, side: str, grace_s: float) -> None:
-        check_nonneg(grace_s=grace_s)
+    def __init__(self, exercise: Exercise, side: str, grace_s: float, dwell_s: float = 0.0) -> None:
+        check_nonneg(grace_s=grace_s, min_dwell_s=dwell_s)
         self.ex = exercise
         self.side = side
         self.grace_s = grace_s
+        self.dwell_s = dwell_s  # stillness this long before a hold starts (dated back)
+        self._pending: tuple[float, float] | None = None  # (first still frame, its time)
+        self._pending_ok = 0.0  # the last still frame of a pending hold
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
 
@@ -154,11 +157,20 @@ class HoldTimer:
             # the moment this frame's stillness stands for, not before the phase began
             at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
             if h is None:
+                # a hold needs dwell_s of stillness in the phase (as a phase must match
+                # that long): a still moment while passing through is no hold. Once it
+                # lasted, the hold starts where the stillness began.
+                if self._pending is None:
+                    self._pending = (t_s, at)
+                self._pending_ok = t_s
+                if t_s - self._pending[0] < self.dwell_s - EPS:
+                    return None
+                start, self._pending = self._pending[1], None
                 name = phase or ""
-                h = self.hold = _Hold(name, at, t_s, ok_time_s=t_s - at, last_mid_s=at)
+                h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
                 self._sample(h, values)
                 data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
-                        "start_s": round(at, 3)}  # fmt: skip
+                        "start_s": round(start, 3)}  # fmt: skip
                 return PartEvent("hold_start", t_s, data)
             # the timer runs while rules are met; a gap within the grace pauses it
             if h.prev_ok:
@@ -168,6 +180,9 @@ class HoldTimer:
             self._sample(h, values)
             return None
         if h is None:
+            # a flicker shorter than the grace keeps a hold about to start, as a running one
+            if self._pending is not None and t_s - self._pending_ok > self.grace_s + EPS:
+                self._pending = None
             return None
         if h.prev_ok:  # the first frame off: why the hold stopped (see end)
             h.left_moving = moved

@@ -35,7 +35,9 @@ class SideTrack:
     @classmethod
     def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
         phases = PhaseMachine(exercise.phases, exercise.setting("min_dwell_s"), hysteresis)
-        hold = HoldTimer(exercise, side, exercise.setting("grace_s"))
+        hold = HoldTimer(
+            exercise, side, exercise.setting("grace_s"), exercise.setting("min_dwell_s")
+        )
         limits = {
             "deg": exercise.setting("still_deg_s"),
             "ratio": exercise.setting("still_ratio_s"),
