@@ -232,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(totals(rows)))
     if args.write_readme:
-        write_readme(
-            rows, [a for a in argv if a != "--write-readme" and not a.startswith("--cache")]
-        )
+        shown = [a for a in argv if a != "--write-readme"]
+        if "--cache" in shown:  # (a local path is no part of the command to rerun)
+            i = shown.index("--cache")
+            del shown[i : i + 2]
+        write_readme(rows, shown)
     return 0 if all(r.ok for r in rows) else 1
 
 
