@@ -11,6 +11,9 @@ import math
 import pytest
 
 from posecheck.engine import (
+    CAP_FORM,
+    CAP_INCOMPLETE,
+    CAP_SHORT_HOLD,
     ChangeBaselines,
     CueScheduler,
     HoldTimer,
@@ -19,6 +22,7 @@ from posecheck.engine import (
     RepCounter,
     RuleCoverage,
     SidePicker,
+    Stillness,
     ViewGate,
     match,
 )
@@ -295,11 +299,14 @@ def test_rep_counter_scores_form_and_peak():
     knee = exercise().phase("up").rules[0]
     for hip, failing in ((150.0, []), (158.0, [knee]), (155.0, [])):
         reps.on_frame({"hip": hip}, failing)
+    reps.add_fault("knee_bend", "form")  # the cue scheduler told it: a fault of the rep
     out = reps.on_enter(entered("down", None, 2.0), None)
     assert out is not None and not out.record.complete
     assert out.record.depth == {"hip": 158.0}  # the furthest toward "up"
     assert out.form == pytest.approx(2 / 3)
     assert out.record.faults == ["knee_bend"]
+    # short of the top and a form correction: capped at 50 (the lowest cap)
+    assert set(out.caps) == {CAP_INCOMPLETE, CAP_FORM} and out.record.score <= 50.0
 
 
 def test_rep_counter_closes_at_the_end_of_the_input():
@@ -330,19 +337,56 @@ def test_hold_timer_frame_by_frame(frames):
         assert kind == want, t
 
 
-def test_hold_timer_times_only_good_frames_and_starts_with_the_phase():
+def test_hold_timer_times_only_good_frames_and_starts_when_still():
     timer = HoldTimer(exercise(), "left", grace_s=0.5)
-    # entering the phase at 1.2 s, dated back to 1.0 s: the hold starts at 1.0 s
-    start = timer.step(1.2, True, {"hip": 170.0}, "up", phase_since=1.0, entered_t=1.2)
-    assert isinstance(start, PartEvent) and start.data["start_s"] == 1.0
-    timer.step(2.0, True, {"hip": 170.0}, "up", 1.0, 1.2)
-    timer.step(2.2, False, {"hip": 170.0}, "up", 1.0, 1.2)  # paused within the grace
-    timer.step(2.4, True, {"hip": 170.0}, "up", 1.0, 1.2)  # 1.0 + 0.8, not the gap
-    ended = timer.end(2.5)
+    # the phase began at 1.0 s; the body is still from the window centred on 1.075 s
+    start = timer.step(1.2, True, {"hip": 170.0}, "up", phase_since=1.0, entered_t=1.2,
+                       still_s=1.075)  # fmt: skip
+    assert isinstance(start, PartEvent) and start.data["start_s"] == 1.075
+    timer.step(2.0, True, {"hip": 170.0}, "up", 1.0, 1.2, 1.875)
+    timer.step(2.2, False, {"hip": 170.0}, "up", 1.0, 1.2, None, moved=False)  # grace
+    timer.step(2.4, True, {"hip": 170.0}, "up", 1.0, 1.2, 2.275)  # the gap not timed
+    ended = timer.end(2.5)  # the input ended while still: at the last good frame
     assert ended is not None
-    assert ended.record.duration_s == pytest.approx(1.0)
+    assert ended.record.duration_s == pytest.approx(0.925)
+    assert ended.record.end_s == pytest.approx(2.4)
     assert not ended.record.reached  # hold_s is 2
     assert ended.form == pytest.approx(3 / 4)
+    assert ended.caps == (CAP_SHORT_HOLD,)  # under half of 2 s
+
+
+def test_hold_timer_ends_where_the_stillness_ended_when_the_body_moves():
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)
+    timer.step(3.0, True, {"hip": 170.0}, "up", 0.8, None, 2.875)
+    timer.step(3.1, False, {"hip": 160.0}, "up", 0.8, None, None, moved=True)
+    ended = timer.step(3.7, False, {"hip": 130.0}, None, 0.8, None, None, moved=True)
+    assert isinstance(ended, HoldEnded)
+    assert ended.record.end_s == pytest.approx(2.875)
+    assert ended.record.duration_s == pytest.approx(2.0) and ended.record.reached
+
+
+def _first_still(fps: float) -> float | None:
+    """When the hip, rising 130 -> 175 at 90 deg/s until 1.0 s and then staying, is
+    first read as still (Stillness at the given frame rate)."""
+    still = Stillness(exercise(), {"deg": 30.0, "ratio": 0.05}, 0.25)
+    up = exercise().phase("up")
+    for i in range(int(3 * fps)):
+        t = i / fps
+        hip = 130.0 + 45.0 * min(1.0, max(0.0, (t - 0.5) / 0.5))
+        got = still.step(t, {"hip": hip}, up if hip >= 165 else None)
+        if got is not None:
+            return got
+    return None
+
+
+@pytest.mark.parametrize("fps", [10.0, 5.0])
+def test_stillness_reads_the_same_window_at_any_frame_rate(fps):
+    ref = _first_still(30.0)
+    # arrived at 1.0 s; a still window ends after it and is dated to its middle
+    assert ref is not None and 1.0 - 1e-6 <= ref <= 1.125
+    got = _first_still(fps)
+    assert got is not None and abs(got - ref) <= 1 / fps + 1e-6, (got, ref)
 
 
 # --- motion checks ----------------------------------------------------------------------------

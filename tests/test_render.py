@@ -167,6 +167,10 @@ def test_timeline_dose_and_faults() -> None:
     inc = renderer("bridge", reps=3, fault="incomplete")
     assert [x["complete"] for x in inc.timeline.reps] == [True, False, True]
     assert len(inc.timeline.holds) == 2
+    short = renderer("bridge", reps=2, hold_s=5.0, fault="short_hold")
+    # a fifth of the 5 s hold, every rep still complete
+    assert all(math.isclose(h["end_s"] - h["start_s"], 1.0) for h in short.timeline.holds)
+    assert [x["complete"] for x in short.timeline.reps] == [True, True]
 
 
 # --- the command ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 from html.parser import HTMLParser
 from importlib import resources
 
@@ -21,6 +22,7 @@ from posecheck.results import (
     STATE_NO_PERSON,
     STATE_TRACKING,
     STATE_WRONG_VIEW,
+    Correction,
     Cue,
     Event,
     FrameResult,
@@ -112,6 +114,18 @@ def make_summary(n: int = 40, fps: float = 20.0, partial: bool = False) -> Sessi
         score=72.0,
         score_components={"form": 70.0, "holds": 50.0, "reps": 100.0},
         partial=partial,
+        corrections=[
+            Correction(
+                "short_hold:top",
+                "hold",
+                "Hold the top for 1 s: your longest hold was 0.5 s.",
+                1,
+                1.3,
+                [1],
+                [1],
+            ),
+            Correction("lift_higher", "form", CUE.text, 1, 0.25, [1], []),
+        ],  # fmt: skip
     )
 
 
@@ -463,3 +477,55 @@ def test_report_correction_picture_is_taken_once_the_fault_settles(cue_frames, p
         sink.write(Frame(r.index, r.t_s, image(i=r.index)), r)
     # A short showing keeps its first frame; a longer one the frame 0.5 s in.
     assert sink.thumbs["lift_higher"][0] == pytest.approx(picture_t)
+
+
+def test_overlay_draws_unicode_cue_text_not_question_marks() -> None:
+    import numpy as np
+
+    from posecheck.sinks.overlay import put_text, unicode_font_path
+
+    def drawn(text: str) -> np.ndarray:
+        img = np.zeros((60, 400, 3), np.uint8)
+        put_text(img, text, (10, 40), 0.8)
+        return img
+
+    assert unicode_font_path() is not None  # DejaVu Sans from matplotlib (mediapipe needs it)
+    umlaut, question = drawn("Füße flach"), drawn("F??e flach")
+    assert umlaut.any() and not np.array_equal(umlaut, question)
+    # the degree sign is a small ring up high, not a "?" reaching the baseline
+    assert not np.array_equal(drawn("148°"), drawn("148?"))
+
+
+def test_plot_scales_to_the_movement_and_band_labels_do_not_overlap() -> None:
+    import re
+
+    from posecheck.sinks.report import _spread, svg_plot
+
+    t = [i / 10 for i in range(100)]
+    v = [130.0 + 2.0 * (1 if 20 <= i < 40 else 0) for i in range(100)]  # a 2-degree tilt
+    bands = [("rest", 100.0, 170.0), ("tilt", 100.0, 170.0)]  # the same band twice
+    summ = SessionSummary("pelvic-tilt", "left", 10.0, 100, 100)
+    svg = svg_plot(t, v, bands, summ, duration=10.0)
+    ticks = [float(x) for x in re.findall(r"class='ax' x='40' y='[\d.]+' text-anchor='end'>"
+                                          r"([\d.]+)<", svg)]  # fmt: skip
+    assert ticks and max(ticks) - min(ticks) <= 6  # a 2-degree step fills the plot
+    labels = re.findall(r"class='bl'[^>]*>([^<]*)<", svg)
+    assert labels == ["rest, tilt 100-170°"]  # one label for the shared band
+    spread = _spread([(50.0, "a", "x"), (52.0, "b", "y"), (53.0, "c", "z")], 10, 200, 15)
+    ys = [y for y, _, _ in spread]
+    assert all(b - a >= 15 for a, b in zip(ys, ys[1:], strict=False))
+
+
+def test_report_has_the_date_and_no_internal_ids(tmp_path) -> None:
+    from posecheck.sinks.report import ReportSink
+
+    rep = RepRecord(0, 1.0, 3.0, False, {"hip~min3": 1.2, "left_hip": 131.0}, "left", 45.0,
+                    ["lift_higher"])  # fmt: skip
+    summ = replace(make_summary(), reps=[rep], score_notes=["each rep scores 45% ..."])
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    sink.close(summ)
+    text = (tmp_path / "r.html").read_text()
+    assert "hip~min3" not in text and "lift_higher" not in text
+    assert "hip angle changed 1.2°" in text and "analysed " in text and "Why 72" in text
+    assert "<td>1</td>" in text  # reps numbered from 1, incomplete ones too

@@ -58,6 +58,16 @@ TIMING_DEFAULTS: dict[str, float] = {
     # 114 -> 123 -> 101 deg in the 0.45 s after the cut at 18.7 s, the person still);
     # the speed and bounce checks and change baselines leave this long out
     "cut_settle_s": 0.5,
+    # holds are timed as a person counts them: from when the body has arrived in the
+    # held phase and is still until it starts to leave. Still = every key measure the
+    # phase targets changes slower than still_deg_s (still_ratio_s for ratios) over
+    # still_window_s. Real bridge clips: 0-7 deg/s at the top, 30-110 deg/s rising and
+    # lowering; at 30 deg/s every labelled hold starts and ends within 0.3 s of its
+    # label (except one the clip starts in: the model settles for 0.4 s), at 30, 10
+    # and 5 frames/s (bench/README.md).
+    "still_deg_s": 30.0,
+    "still_ratio_s": 0.05,
+    "still_window_s": 0.25,
 }
 
 
@@ -116,7 +126,14 @@ class Bound:
 
 @dataclass(frozen=True)
 class Target(Bound):
-    """A phase target: the phase is matched while every target holds."""
+    """A phase target: the phase is matched while every target holds.
+
+    ``short_cue``: what to say when a rep turns back before reaching this target
+    ("Lift your hips higher"); the correction adds the numbers. Empty: generated
+    from the measure's name (:mod:`posecheck.corrections`).
+    """
+
+    short_cue: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,9 @@ class Phase:
     rules: tuple[Rule, ...] = ()
     hold_s: float | None = None  # a hold phase: the hold timer runs here
     description: str = ""
+    # What to say when a hold here falls short ("Hold the top"); the correction adds
+    # "for 5 s: your longest hold was 1.2 s". Empty: "Hold the <name> position".
+    hold_cue: str = ""
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,22 @@ class RepRecord:
     side: str | None = None
     score: float | None = None
     faults: list[str] = field(default_factory=list)  # rule ids that fired during the rep
+    # the phase the rep went out to (the cycle's second phase, as the person ran it)
+    peak_phase: str | None = None
+
+
+@dataclass
+class Correction:
+    """One thing to tell the person, with what it applies to (posecheck.corrections)."""
+
+    id: str  # "short_rep:hip", "short_hold:up", or the rule id ("knee_bend", "too_fast")
+    kind: str  # "range", "hold", "form", "safety" or "setup"
+    text: str  # what to say, with the numbers
+    count: int  # how many reps / holds / showings it applies to
+    first_s: float  # when it first applied (video time)
+    reps: list[int] = field(default_factory=list)  # rep numbers, from 1, in session order
+    holds: list[int] = field(default_factory=list)  # hold numbers, from 1
+    severity: str = "form"  # "setup", "form" or "safety"
 
 
 @dataclass
@@ -121,6 +137,10 @@ class SessionSummary:
     recognition: dict[str, Any] | None = None  # {"exercise", "confidence", "scores"} for auto
     warnings: list[str] = field(default_factory=list)
     partial: bool = False
+    # what to tell the person, most important first (posecheck.corrections)
+    corrections: list[Correction] = field(default_factory=list)
+    # why the score is what it is, in words (how it is made, what capped it)
+    score_notes: list[str] = field(default_factory=list)
 
     @property
     def reps_complete(self) -> int:

@@ -260,7 +260,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     # The stored poses replayed through the same loop analyze uses (no model, no frames).
     source = LandmarksSource(data.path)
     summary = pipeline.run(source, None, engine, [], smoother=smoother)
-    top = max(summary.cues.items(), key=lambda kv: kv[1].get("count", 0), default=None)
+    # the first of the session's ranked corrections (the same list analyze prints)
+    top = summary.corrections[0] if summary.corrections else None
     row.update(
         exercise=exercise.name,
         holds=f"{sum(1 for h in summary.holds if h.reached)}/{len(summary.holds)}",
@@ -268,8 +269,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         holds_total=len(summary.holds),
         reps=summary.reps_complete,
         score=summary.score,
-        top_fault=(top[1].get("text") or top[0]) if top else None,
-        top_fault_id=top[0] if top else None,
+        top_fault=top.text if top else None,
+        top_fault_id=top.id if top else None,
         frames_with_pose=summary.frames_with_pose,
         partial=bool(data.meta.get("partial")),
         warnings=list(summary.warnings),

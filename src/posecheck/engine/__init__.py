@@ -27,11 +27,17 @@ Every time and band comes from the definition's ``[timing]`` table or
 - :mod:`~posecheck.engine.reps` ``RepCounter.on_enter``: reps along the ``cycle``;
   incomplete reps reported, reps partly out of view neither counted nor reported.
   For ``alternate`` exercises each side has its own phases, reps and hold.
-- :mod:`~posecheck.engine.holds` ``HoldTimer.step``: holds with ``grace_s``.
+- :mod:`~posecheck.engine.holds` ``Stillness.step`` and ``HoldTimer.step``: holds timed
+  from arriving in the held phase and being still (``still_deg_s`` / ``still_ratio_s``
+  over ``still_window_s``) until starting to leave, with ``grace_s``.
 - :mod:`~posecheck.engine.motion` ``MotionChecks.check``: too fast, bouncing.
-- :mod:`~posecheck.engine.cues` ``CueScheduler.update``: which cue to show, when.
+- :mod:`~posecheck.engine.cues` ``CueScheduler.update``: which cue to show, when; a rep
+  that turned back short of the top or a hold that ended short is told at once
+  (``announce``, worded by :mod:`posecheck.corrections`).
 - :mod:`~posecheck.engine.scoring` and :mod:`~posecheck.engine.summary`: scores
-  (:func:`rep_score`, :func:`hold_score`), the summary's warnings, display status.
+  (:func:`rep_score`, :func:`hold_score`, capped so a rep short of the top or a hold
+  under half its time is never green), the ranked corrections, why the score is what
+  it is (``score_notes``), the summary's warnings, display status.
 
 **Cuts.** :meth:`Engine.cut` (called by the pipeline when
 :class:`posecheck.cuts.CutDetector` sees the whole body jump between two frames: an
@@ -51,11 +57,18 @@ from __future__ import annotations
 from posecheck.engine.baselines import BASELINE_PERCENTILE, ChangeBaselines
 from posecheck.engine.cues import CueScheduler
 from posecheck.engine.facade import Engine
-from posecheck.engine.holds import HoldTimer
+from posecheck.engine.holds import HoldTimer, Stillness
 from posecheck.engine.motion import MotionChecks, reversals
 from posecheck.engine.phases import PhaseMachine, match
 from posecheck.engine.reps import RepCounter
-from posecheck.engine.scoring import hold_score, rep_score
+from posecheck.engine.scoring import (
+    CAP_FORM,
+    CAP_INCOMPLETE,
+    CAP_SAFETY,
+    CAP_SHORT_HOLD,
+    hold_score,
+    rep_score,
+)
 from posecheck.engine.side import SidePicker
 from posecheck.engine.summary import UNJUDGED_SHARE, RuleCoverage
 from posecheck.engine.view import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO, STATE_CUES, ViewGate
@@ -64,6 +77,10 @@ _reversals = reversals  # the name tests used before the package existed
 
 __all__ = [
     "BASELINE_PERCENTILE",
+    "CAP_FORM",
+    "CAP_INCOMPLETE",
+    "CAP_SAFETY",
+    "CAP_SHORT_HOLD",
     "FRONT_VIEW_MIN_RATIO",
     "SIDE_VIEW_MAX_RATIO",
     "STATE_CUES",
@@ -77,6 +94,7 @@ __all__ = [
     "RepCounter",
     "RuleCoverage",
     "SidePicker",
+    "Stillness",
     "ViewGate",
     "hold_score",
     "match",

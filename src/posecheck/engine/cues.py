@@ -4,8 +4,11 @@ Failing rules are ranked: safety before form before setup, then by ``priority`` 
 first). A failure must persist ``cue_delay_s`` before its cue is shown; a shown cue
 stays at least ``cue_min_s``; a cue that cleared is not shown again within
 ``cue_repeat_s``. Movement checks (a fast swing, a bounce) fire for a moment: their
-cue skips the delay and the failure is held for ``cue_min_s`` so the cue is seen.
-``update`` returns ``cue`` / ``cue_clear`` events, on changes only.
+cue skips the delay and the failure is held for ``cue_min_s`` so the cue is seen; so
+do the corrections :meth:`CueScheduler.announce` raises when a rep turns back short
+of the top or a hold ends short (posecheck.corrections words them).
+``update`` returns ``cue`` / ``cue_clear`` events, on changes only; :meth:`told`
+the rules that failed long enough to be told about (a rep's / hold's faults).
 """
 
 from __future__ import annotations
@@ -33,6 +36,20 @@ class CueScheduler:
         self._fail_since: dict[str, float] = {}
         self._latched: dict[str, tuple[Rule, float]] = {}
         self._cleared_at: dict[str, float] = {}
+        self._announced: set[str] = set()  # ids raised by announce(): shown at once
+        self._told: list[Rule] = []
+
+    def announce(self, t: float, rule_id: str, text: str) -> None:
+        """Show ``text`` from the next update on, without the delay, for at least
+        ``cue_min_s`` (a correction for what just happened: a rep short of the top)."""
+        rule = Rule(measure="", unit="deg", id=rule_id, cue=text, priority=1, severity="form")
+        self._announced.add(rule.id)
+        self._cleared_at.pop(rule.id, None)  # a new shortfall is told again
+        self._latched[rule.id] = (rule, t + self.min_s)
+
+    def told(self) -> list[Rule]:
+        """The rules of the last update that failed long enough to be told about."""
+        return list(self._told)
 
     def update(self, t: float, failing: Sequence[Rule]) -> list[PartEvent]:
         failing = self._with_latched(t, list(failing))
@@ -42,11 +59,15 @@ class CueScheduler:
                 del self._fail_since[rid]
         for rid in ids:
             self._fail_since.setdefault(rid, t)
-        eligible = [
+        instant = (*TRANSIENT, *self._announced)
+        persisted = [
             r for r in ids.values()
-            if (t - self._fail_since[r.id] >= self.delay_s - EPS or r.id in TRANSIENT)
-            and t - self._cleared_at.get(r.id, -1e9) >= self.repeat_s - EPS
+            if t - self._fail_since[r.id] >= self.delay_s - EPS or r.id in instant
         ]  # fmt: skip
+        self._told = [r for r in persisted if r.id not in self._announced]
+        eligible = [
+            r for r in persisted if t - self._cleared_at.get(r.id, -1e9) >= self.repeat_s - EPS
+        ]
         eligible.sort(key=lambda r: (SEVERITY_RANK.get(r.severity, 3), r.priority))
         best = eligible[0] if eligible else None
         cur = self.cue

@@ -12,13 +12,14 @@ from typing import Any
 
 from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
 from posecheck.angles import EXTRA_MEASURES, compute_measures, resolve
+from posecheck.corrections import hold_shortfall, rep_shortfall
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.common import PartEvent, is_nan
 from posecheck.engine.cues import CueScheduler
 from posecheck.engine.holds import HoldEnded
 from posecheck.engine.motion import MotionChecks
 from posecheck.engine.phases import PhaseEntered
-from posecheck.engine.reps import RepEnded
+from posecheck.engine.reps import RepEnded, TurnedBack
 from posecheck.engine.side import SidePicker, side_parts
 from posecheck.engine.summary import (
     RuleCoverage,
@@ -198,6 +199,9 @@ class Engine:
         failing = self._judge_sides(t_s, measures, tracking)
         for ev in self._cues.update(t_s, failing if tracking else []):
             self._emit(ev)
+        # a failure that lasted long enough to be told about is a fault of the rep / hold
+        # under way (it caps its score), even while a more urgent cue is on screen
+        self._tracks[self._active].add_faults(self._cues.told())
         result = self._result(frame_index, t_s, pose, measures)
         self._last_result = result  # finish() amends it into final_result
         return result
@@ -348,8 +352,12 @@ class Engine:
             elif isinstance(o, RepEnded):
                 for ev in self._tally.rep_ended(o, self._t_last):
                     self._emit(ev)
-            else:
+            elif not isinstance(o, TurnedBack):
                 self._emit(o)
+            setup = bool(self.ex.cycle) and not self._tally.reps and not sd.reps.in_rep
+            said = _shortfall(self.ex, o, setup)
+            if said is not None:
+                self._cues.announce(self._t_last, *said)
 
     def _end_all_holds(self, t: float) -> None:
         for sd in self._tracks.values():
@@ -372,6 +380,20 @@ class Engine:
             sd.carry_over(old)
         self._tracks = {side: sd}
         self._emit(PartEvent("side", self._t_last, {"side": side}))
+
+
+def _shortfall(ex: Exercise, o: object, setup: bool) -> tuple[str, str] | None:
+    """(id, text) to tell at once about what a side just reported: a rep short of the
+    top as it turns back (or when it ends, if the turn was not seen), a hold that ended
+    short of its time (not the setup before a cycle's first rep: a clip that starts in
+    the cat position). Worded by posecheck.corrections."""
+    if isinstance(o, TurnedBack) or (
+        isinstance(o, RepEnded) and not o.record.complete and not o.told
+    ):
+        return rep_shortfall(ex, o.record)
+    if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s and not setup:
+        return hold_shortfall(ex, o.record)
+    return None
 
 
 def _fails(rule: Rule, vals: dict[str, Any]) -> bool:

@@ -1,24 +1,96 @@
 """The hold timer: how long a held phase was held, with a grace for short failures.
 
-In a phase with ``hold_s`` the timer runs while the phase's targets and every rule of
-that phase hold (the engine says so each frame: ``ok``). A failure or a lost pose
-shorter than ``grace_s`` pauses the timer without ending the hold; a longer one ends
-it at the last good frame. Each hold ends as a :class:`HoldRecord` (start, end,
-duration the timer ran, whether it reached ``hold_s``, score).
+A hold is timed as a person counts it: from when the body has arrived in the held
+phase and is still (:class:`Stillness`) until it starts to leave. In a phase with
+``hold_s`` the timer runs while the phase's targets and every rule of that phase hold
+and the body is still (the engine says so each frame: ``ok``). A failure or a lost
+pose shorter than ``grace_s`` pauses the timer without ending the hold; a longer one
+ends it: where the stillness ended when the body moved or left the phase, at the last
+good frame when the pose was lost or a rule failed. Each hold ends as a
+:class:`HoldRecord` (start, end, duration the timer ran, whether it reached
+``hold_s``, score).
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
-from posecheck.engine.scoring import hold_score
-from posecheck.exercise import Exercise
+from posecheck.engine.scoring import CAP_SHORT_HOLD, SHORT_HOLD_SHARE, fault_caps, hold_score
+from posecheck.exercise import Exercise, Phase
 from posecheck.results import HoldRecord
+
+
+class Stillness:
+    """Is the body still? ``step(t, values, phase)`` per tracked frame of one side.
+
+    Still: each key measure the phase targets (all its target measures when none is
+    a key measure) changed slower than ``still_deg_s`` (``still_ratio_s`` for ratios)
+    over the last ``window_s`` (the value that long ago interpolated between the
+    frames around it, so the window is the same at any frame rate). The speed covers
+    the window, so the stillness is dated to its middle; from the first frame of a run
+    (a clip that starts in the held position), to that frame. None while the body
+    moves, while less than half a window of history exists, and after a gap longer
+    than two windows (no pose, unknown values) until a new window has passed.
+    """
+
+    def __init__(self, exercise: Exercise, limits: Mapping[str, float], window_s: float) -> None:
+        check_nonneg(still_window_s=window_s, **{f"still_{k}": v for k, v in limits.items()})
+        self.ex = exercise
+        self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
+        self.window_s = window_s
+        self.hist: deque[tuple[float, Mapping[str, float | None]]] = deque()
+        self.run_from = 0.0  # the first sample of the current run of history
+
+    def step(
+        self, t: float, values: Mapping[str, float | None], phase: Phase | None
+    ) -> float | None:
+        """The time this frame's stillness stands for, or None (see the class)."""
+        hist, w = self.hist, self.window_s
+        if not hist:
+            self.run_from = t
+        hist.append((t, values))
+        while len(hist) >= 2 and t - hist[1][0] >= w - EPS:
+            hist.popleft()
+        if phase is None or not phase.hold_s:
+            return None
+        t0, v0 = hist[0]
+        t1, v1 = hist[1] if len(hist) > 1 else (t, values)
+        if t1 - t0 > 2 * w + EPS:
+            # a gap after hist[0]: read from the first sample after it, or start afresh
+            if len(hist) <= 2:
+                while len(hist) > 1:
+                    hist.popleft()
+                self.run_from = t
+                return None
+            hist.popleft()
+            t0, v0 = hist[0]
+            t1, v1 = hist[1]
+        at = t - w  # the value a window ago, between the samples around it
+        k = (at - t0) / (t1 - t0) if t0 < at < t1 else None
+        dt = w if k is not None else t - t0
+        if dt < w / 2 - EPS:
+            return None
+        keys = set(self.ex.key_measures)
+        watched = [tg for tg in phase.targets if tg.measure in keys] or list(phase.targets)
+        for m, unit in dict((tg.measure, tg.unit) for tg in watched).items():
+            a, b = v0.get(m, math.nan), values.get(m, math.nan)
+            if k is not None:
+                a1 = v1.get(m, math.nan)
+                if a is not None and a1 is not None and not is_nan(a) and not is_nan(a1):
+                    a = a + k * (a1 - a)
+            if a is None or b is None or is_nan(a) or is_nan(b):
+                continue  # unknown here: the phase match decides (a dropout is tolerated)
+            if abs(b - a) / dt > self.limits[unit] + EPS:
+                return None
+        if k is None and t0 <= self.run_from + EPS:
+            return t0  # still since the run's first frame: no movement known before it
+        return t - dt / 2
 
 
 @dataclass
@@ -27,6 +99,9 @@ class _Hold:
     start_s: float
     last_ok_s: float
     ok_time_s: float = 0.0
+    last_mid_s: float = 0.0  # the time the last still frame stands for (see Stillness)
+    left_moving: bool = False  # the timer last stopped because the body moved / left
+    faults: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
@@ -40,17 +115,21 @@ class HoldEnded:
     record: HoldRecord
     form: float
     t_s: float
+    caps: tuple[float, ...] = ()  # what capped its score (posecheck.engine.scoring)
 
 
 class HoldTimer:
     """One side's hold: ``step`` per frame returns a ``hold_start`` event or a
     :class:`HoldEnded`."""
 
-    def __init__(self, exercise: Exercise, side: str, grace_s: float) -> None:
-        check_nonneg(grace_s=grace_s)
+    def __init__(self, exercise: Exercise, side: str, grace_s: float, dwell_s: float = 0.0) -> None:
+        check_nonneg(grace_s=grace_s, min_dwell_s=dwell_s)
         self.ex = exercise
         self.side = side
         self.grace_s = grace_s
+        self.dwell_s = dwell_s  # stillness this long before a hold starts (dated back)
+        self._pending: tuple[float, float] | None = None  # (first still frame, its time)
+        self._pending_ok = 0.0  # the last still frame of a pending hold
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
 
@@ -66,17 +145,29 @@ class HoldTimer:
         values: Mapping[str, float | None],
         phase: str | None,
         phase_since: float,
-        entered_t: float | None,
+        entered_t: float | None = None,
+        still_s: float | None = None,
+        moved: bool = False,
     ) -> PartEvent | HoldEnded | None:
-        """One frame: ``ok`` = the held phase and its rules hold now."""
+        """One frame: ``ok`` = the held phase and its rules hold and the body is still;
+        ``still_s`` = the time that stillness stands for (:class:`Stillness`); ``moved``
+        = not ok because the body moves or left the phase."""
         h = self.hold
         if ok:
+            # the moment this frame's stillness stands for, not before the phase began
+            at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
             if h is None:
+                # a hold needs dwell_s of stillness in the phase (as a phase must match
+                # that long): a still moment while passing through is no hold. Once it
+                # lasted, the hold starts where the stillness began.
+                if self._pending is None:
+                    self._pending = (t_s, at)
+                self._pending_ok = t_s
+                if t_s - self._pending[0] < self.dwell_s - EPS:
+                    return None
+                start, self._pending = self._pending[1], None
                 name = phase or ""
-                # a hold that starts on entering the phase starts when the phase did
-                # (the phase is entered after min_dwell_s, dated back to its first match)
-                start = phase_since if entered_t == t_s else t_s
-                h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start)
+                h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
                 self._sample(h, values)
                 data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
                         "start_s": round(start, 3)}  # fmt: skip
@@ -85,16 +176,27 @@ class HoldTimer:
             if h.prev_ok:
                 h.ok_time_s += t_s - h.last_ok_s
             h.last_ok_s = t_s
+            h.last_mid_s = at
             self._sample(h, values)
             return None
         if h is None:
+            # a flicker shorter than the grace keeps a hold about to start, as a running one
+            if self._pending is not None and t_s - self._pending_ok > self.grace_s + EPS:
+                self._pending = None
             return None
+        if h.prev_ok:  # the first frame off: why the hold stopped (see end)
+            h.left_moving = moved
         h.prev_ok = False
         h.frames += 1
         h.bad_frames += 1
         if t_s - h.last_ok_s > self.grace_s + EPS:
             return self.end(t_s)
         return None
+
+    def add_fault(self, rule_id: str, severity: str) -> None:
+        """A rule was cued during the running hold (it caps the hold's score)."""
+        if self.hold is not None:
+            self.hold.faults.setdefault(rule_id, severity)
 
     def _sample(self, h: _Hold, values: Mapping[str, float | None]) -> None:
         h.prev_ok = True
@@ -119,15 +221,23 @@ class HoldTimer:
         sd = float(np.std(h.values)) if len(h.values) > 2 else 0.0
         steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
-        tit = min(1.0, h.ok_time_s / target) if target else 1.0
+        # a hold the body moved out of ends where its last still window is centred; one
+        # stopped by a lost pose, a failing rule or the end of the input at its last
+        # good frame
+        end = h.last_mid_s if h.left_moving and not h.prev_ok else h.last_ok_s
+        held = max(0.0, h.ok_time_s - (h.last_ok_s - end))
+        tit = min(1.0, held / target) if target else 1.0
+        caps = fault_caps(h.faults)
+        if target and held < SHORT_HOLD_SHARE * target:
+            caps = (*caps, CAP_SHORT_HOLD)
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
-            end_s=round(h.last_ok_s, 3),
-            duration_s=round(h.ok_time_s, 3),
+            end_s=round(end, 3),
+            duration_s=round(held, 3),
             target_s=target,
-            reached=h.ok_time_s >= target - 1e-6,
+            reached=held >= target - 1e-6,
             side=self.side,
-            score=hold_score(tit, form, steady),
+            score=hold_score(tit, form, steady, caps),
         )
-        return HoldEnded(rec, form, t_s)
+        return HoldEnded(rec, form, t_s, caps)

@@ -5,7 +5,10 @@ the cycle completes. Leaving the start phase and coming back without reaching th
 next phase of the cycle is an *incomplete* rep: reported, not counted. If the engine
 stopped tracking during such a rep (out of view, paused), the rep was not seen to
 fall short: it is neither counted nor reported. A symmetric cycle (``[A, B, A]``)
-starts from whichever of its phases the person is seen in first.
+starts from whichever of its phases the person is seen in first and is one visit to
+each: it counts when its second position is left (held, then let go), not the moment
+it is reached. A rule joins a rep's faults when it was cued (:meth:`add_fault`), not
+on every frame it fails: a failure too brief to tell the person about is no fault.
 """
 
 from __future__ import annotations
@@ -16,9 +19,25 @@ from dataclasses import dataclass
 
 from posecheck.engine.common import is_nan
 from posecheck.engine.phases import PhaseEntered
-from posecheck.engine.scoring import depth_fraction, direction, rep_score
+from posecheck.engine.scoring import (
+    CAP_INCOMPLETE,
+    CAP_SHORT_HOLD,
+    SHORT_HOLD_SHARE,
+    depth_fraction,
+    direction,
+    fault_caps,
+    rep_score,
+)
 from posecheck.exercise import Exercise, Rule
 from posecheck.results import HoldRecord, RepRecord
+
+
+@dataclass(frozen=True)
+class TurnedBack:
+    """A rep turned back before reaching the cycle's peak phase (told at once, live)."""
+
+    record: RepRecord  # the rep so far: its furthest values (``depth``), not yet closed
+    t_s: float
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,8 @@ class RepEnded:
 
     record: RepRecord
     form: float  # share of the rep's frames without a failing rule
+    caps: tuple[float, ...] = ()  # what capped its score (posecheck.engine.scoring)
+    told: bool = False  # its shortfall was already told when it turned back
 
 
 class RepCounter:
@@ -46,9 +67,11 @@ class RepCounter:
         self.frames = 0
         self.bad = 0
         self.faults: list[str] = []
+        self.fault_sev: dict[str, str] = {}  # cued rule id -> severity
         self.unsteady = 0
         self.unseen = False  # the engine was not tracking for part of this rep
         self.holds: list[HoldRecord] = []
+        self.turned_back = False  # moved back from its furthest point before the peak
 
     def carry_over(self, old: RepCounter) -> None:
         """Keep another side's progress (the same person, seen from the other side)."""
@@ -71,27 +94,52 @@ class RepCounter:
     def add_hold(self, rec: HoldRecord) -> None:
         self.holds.append(rec)
 
-    def on_frame(self, values: Mapping[str, float | None], failing: Sequence[Rule]) -> None:
-        """A tracked frame inside a rep: its form and the furthest values reached."""
+    def on_frame(
+        self, values: Mapping[str, float | None], failing: Sequence[Rule], t_s: float = 0.0
+    ) -> TurnedBack | None:
+        """A tracked frame inside a rep: its form and the furthest values reached.
+
+        Returns :class:`TurnedBack` once, on the frame a rep that has not reached the
+        peak phase moves back from its furthest point by more than the hysteresis band
+        on a peak target it falls short of: the moment to tell the person.
+        """
         if self.left_start_s is None:
-            return
+            return None
         self.frames += 1
         if failing:
             self.bad += 1
-            for r in failing:
-                if r.id not in self.faults:
-                    self.faults.append(r.id)
         cyc = self.cycle
         if len(cyc) < 2:
-            return
+            return None
         start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])
+        back = False
         for t in peak.targets:
             v = values.get(t.key, math.nan)
             if v is None or is_nan(v):
                 continue
+            sign = direction(start, t)
             old = self.peak.get(t.key)
-            if old is None or (v - old) * direction(start, t) > 0:
+            if old is None or (v - old) * sign > 0:
                 self.peak[t.key] = v
+                continue
+            goal = t.min if sign > 0 else t.max
+            band = self.ex.setting("hysteresis_deg" if t.unit == "deg" else "hysteresis")
+            short = goal is not None and (goal - old) * sign > 0
+            if short and (old - v) * sign > band:
+                back = True
+        if back and not self.turned_back and self.cycle_pos == 0:
+            self.turned_back = True
+            rec = RepRecord(0, round(self.left_start_s, 3), round(t_s, 3), False,
+                            {k: round(x, 2) for k, x in self.peak.items()}, self.side,
+                            peak_phase=cyc[1])  # fmt: skip
+            return TurnedBack(rec, t_s)
+        return None
+
+    def add_fault(self, rule_id: str, severity: str) -> None:
+        """A rule was cued during the rep under way: one of its faults (caps its score)."""
+        if self.left_start_s is not None and rule_id not in self.fault_sev:
+            self.fault_sev[rule_id] = severity
+            self.faults.append(rule_id)
 
     def on_enter(self, ev: PhaseEntered, running_hold_s: float | None) -> RepEnded | None:
         """The side entered a phase: a rep may begin, advance or end."""
@@ -105,17 +153,23 @@ class RepCounter:
         if not cyc:
             return None
         start = cyc[0]
+        out = None
+        if (
+            len(cyc) == 2 and ev.previous == cyc[1] and name != cyc[1]
+            and self.left_start_s is not None and self.cycle_pos == 1
+        ):  # fmt: skip
+            # a symmetric cycle is complete when its second position is left
+            out = self.close(min(ev.left_at_s, ev.since_s), True, running_hold_s)
         if ev.previous == start and name != start:
             self.left_start_s = min(ev.left_at_s, ev.since_s)
             self._begin()
             self.cycle_pos = 0
         if name is None:
-            return None
-        out = None
+            return out
         nxt = self.cycle_pos + 1
         if self.left_start_s is not None and nxt < len(cyc) and cyc[nxt] == name:
             self.cycle_pos = nxt
-            if nxt == len(cyc) - 1:
+            if nxt == len(cyc) - 1 and len(cyc) > 2:
                 out = self.close(ev.since_s, True, running_hold_s)
         elif name == start and self.left_start_s is not None:
             # back at the start without completing the cycle
@@ -129,10 +183,17 @@ class RepCounter:
         if self.left_start_s is None or not self.ex.cycle:
             return None
         # the input ended on the way back from the last phase of the cycle (the peak
-        # was reached and left): the rep is done; anything else is incomplete
+        # was reached and left): the rep is done; one that never got there is incomplete
         n = len(self.cycle)
-        back = n >= 3 and phase is None and self.cycle_pos == n - 2
-        return self.close(end_s, back, None)
+        at_peak = n >= 2 and self.cycle_pos == (n - 2 if n >= 3 else 1)
+        if at_peak and phase is not None and n >= 3:
+            # still at the peak when the input ended (a clip that stops at the top): not
+            # seen to fall short, nor to finish: not recorded. (A symmetric cycle's
+            # second position is its end: that counts.)
+            self.left_start_s = None
+            self.cycle_pos = 0
+            return None
+        return self.close(end_s, at_peak, None)
 
     def close(self, end_s: float, complete: bool, running_hold_s: float | None) -> RepEnded | None:
         """End the rep; None when it is dropped (incomplete and partly unseen)."""
@@ -159,6 +220,11 @@ class RepCounter:
             hold = min(1.0, max(durations, default=0.0) / peak.hold_s)
         form = 1.0 - (self.bad / self.frames if self.frames else 0.0)
         steady = max(0.0, 1.0 - self.unsteady)
+        caps = fault_caps(self.fault_sev)
+        if not complete:
+            caps = (*caps, CAP_INCOMPLETE)
+        elif peak is not None and peak.hold_s and hold < SHORT_HOLD_SHARE:
+            caps = (*caps, CAP_SHORT_HOLD)
         rec = RepRecord(
             index=0,
             start_s=round(start_s, 3),
@@ -166,9 +232,11 @@ class RepCounter:
             complete=complete,
             depth={k: round(v, 2) for k, v in self.peak.items()},
             side=self.side,
-            score=rep_score(depth, hold, form, steady),
+            score=rep_score(depth, hold, form, steady, caps),
             faults=list(self.faults),
+            peak_phase=cyc[1] if len(cyc) > 1 else None,
         )
         self.left_start_s = None
         self.cycle_pos = 0
-        return RepEnded(rec, form)
+        told, self.turned_back = self.turned_back, False
+        return RepEnded(rec, form, caps, told)

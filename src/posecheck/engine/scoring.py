@@ -12,27 +12,85 @@ from posecheck.results import HoldRecord, RepRecord
 TRANSIENT = ("too_fast", "bouncing")  # the movement checks' rule ids (steadiness)
 
 
-def rep_score(depth: float, hold: float, form: float, steadiness: float) -> float:
-    """A rep's 0-100 score: 40% depth, 20% hold, 30% form, 10% steadiness.
+# Caps: what a rep or hold cannot score above, whatever its other parts. They make
+# the score honest: a rep that never reached the top, or a hold far short of its time,
+# is never green (80+), and each fault a person is told about costs points.
+CAP_INCOMPLETE = 50.0  # a rep that turned back before the cycle's peak phase
+CAP_SHORT_HOLD = 55.0  # a hold (or a rep's best hold) under half its hold_s
+SHORT_HOLD_SHARE = 0.5
+CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
+CAP_FORM = 75.0  # a form rule was cued during it
+
+CAP_WORDS = {
+    CAP_INCOMPLETE: "turned back before the top",
+    CAP_SHORT_HOLD: "held under half the target time",
+    CAP_SAFETY: "had a safety correction",
+    CAP_FORM: "had a form correction",
+}
+
+
+def rep_score(
+    depth: float, hold: float, form: float, steadiness: float, caps: Sequence[float] = ()
+) -> float:
+    """A rep's 0-100 score: 45% depth, 25% hold, 20% form, 10% steadiness, then capped.
 
     - depth: 1 when the cycle's peak phase was reached, else the fraction of the way
       from the start phase's range to the peak phase's range;
-    - hold: hold time / ``hold_s`` of the peak phase (capped at 1; 1 with no hold);
+    - hold: the rep's longest hold / ``hold_s`` of the peak phase (capped at 1; 1 with
+      no hold);
     - form: 1 - share of the rep's frames with a failing form or safety rule;
-    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1).
+    - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1);
+    - caps: the lowest applies (:data:`CAP_INCOMPLETE` 50 for a rep short of the top,
+      :data:`CAP_SHORT_HOLD` 55 for a hold under half its time, :data:`CAP_SAFETY` 60
+      and :data:`CAP_FORM` 75 for a safety / form correction cued during the rep).
     """
-    return round(100 * (0.4 * depth + 0.2 * hold + 0.3 * form + 0.1 * steadiness), 1)
+    base = 100 * (0.45 * depth + 0.25 * hold + 0.2 * form + 0.1 * steadiness)
+    return round(min([base, *caps]), 1)
 
 
-def hold_score(time_in_target: float, form: float, steadiness: float) -> float:
-    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness.
+def hold_score(
+    time_in_target: float, form: float, steadiness: float, caps: Sequence[float] = ()
+) -> float:
+    """A hold's 0-100 score: 50% time in target, 30% form, 20% steadiness, then capped.
 
     - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
     - form: 1 - share of the hold's frames with a failing rule (within the grace);
     - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
-      (0.05 for ratios), floored at 0.
+      (0.05 for ratios), floored at 0;
+    - caps as in :func:`rep_score` (a hold under half its time: 55).
     """
-    return round(100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness), 1)
+    base = 100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness)
+    return round(min([base, *caps]), 1)
+
+
+def fault_caps(faults: Mapping[str, str]) -> tuple[float, ...]:
+    """Caps for the corrections cued during a rep / hold (rule id -> severity)."""
+    sev = set(faults.values())
+    return tuple(c for c, hit in ((CAP_SAFETY, "safety" in sev), (CAP_FORM, "form" in sev)) if hit)
+
+
+def score_notes(caps: Sequence[tuple[float, ...]], by_reps: bool) -> list[str]:
+    """Why the session scored what it did, in words (the report's "why 62"): how a
+    rep / hold is scored, and how many were capped by what."""
+    n = len(caps)
+    if not n:
+        return []
+    if by_reps:
+        out = [
+            "each rep scores 45% for how far it went, 25% for how long it held the top, "
+            "20% for form, 10% for steadiness; the session is the mean of its reps"
+        ]
+    else:
+        out = ["each hold scores 50% for its time against the target, 30% for form, "
+               "20% for steadiness; the session is the mean of its holds"]  # fmt: skip
+    worst: dict[float, int] = {}
+    for c in caps:
+        if c:
+            worst[min(c)] = worst.get(min(c), 0) + 1
+    what = "rep" if by_reps else "hold"
+    for cap, k in sorted(worst.items()):
+        out.append(f"{k} of {n} {what}s {CAP_WORDS[cap]}: at most {cap:g} each")
+    return out
 
 
 def _mid(b: Bound) -> float | None:
@@ -102,8 +160,15 @@ def session_components(
         comps["depth"] = round(sum(1 for r in reps if r.complete) / len(reps), 3)
     if forms:  # share of frames without a failing rule, averaged over reps/holds
         comps["form"] = round(float(np.mean(forms)), 3)
-    cue_count = sum(v["count"] for v in cue_stats.values() if v["severity"] != "setup")
-    comps["rule_violations"] = float(cue_count)  # form and safety cues shown (a count)
+    # form and safety cues of the definition's rules shown (a count; the shortfall cues,
+    # a rep short of the top or a short hold, are counted by depth and time in target)
+    shortfall = ("short_rep", "short_hold")
+    cue_count = sum(
+        v["count"]
+        for k, v in cue_stats.items()
+        if v["severity"] != "setup" and not k.startswith(shortfall)
+    )
+    comps["rule_violations"] = float(cue_count)
     unsteady = sum(v["count"] for k, v in cue_stats.items() if k in TRANSIENT)
     comps["steadiness"] = round(max(0.0, 1.0 - unsteady / max(1, len(reps) + len(holds))), 3)
     comps["pose_coverage"] = coverage

@@ -13,10 +13,11 @@ from dataclasses import replace
 from typing import Any
 
 from posecheck.angles import resolve
+from posecheck.corrections import build_corrections
 from posecheck.engine.common import PartEvent, is_nan, unknown_reason
 from posecheck.engine.holds import HoldEnded
 from posecheck.engine.reps import RepEnded
-from posecheck.engine.scoring import session_components, session_score
+from posecheck.engine.scoring import score_notes, session_components, session_score
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.results import FrameResult, HoldRecord, RepRecord, SessionSummary
 
@@ -37,6 +38,7 @@ class SessionTally:
         self.holds: list[HoldRecord] = []
         self.reps: list[RepRecord] = []
         self.forms: list[float] = []  # form component of each scored rep / hold
+        self.caps: list[tuple[float, ...]] = []  # what capped each scored rep / hold
         self.set, self.set_reps, self.set_holds = 1, 0, 0
 
     def new_set(self) -> None:
@@ -50,6 +52,7 @@ class SessionTally:
         out = []
         if not self.ex.cycle:  # a rep's form already covers its holds
             self.forms.append(ended.form)
+            self.caps.append(ended.caps)
         self.holds.append(rec)
         if rec.reached:
             self.set_holds += 1
@@ -59,6 +62,7 @@ class SessionTally:
 
     def rep_ended(self, ended: RepEnded, t_s: float) -> list[PartEvent]:
         self.forms.append(ended.form)
+        self.caps.append(ended.caps)
         complete = ended.record.complete
         n = sum(1 for r in self.reps if r.complete) + 1
         rec = replace(ended.record, index=n if complete else 0)
@@ -94,7 +98,7 @@ class SessionTally:
         partial: bool,
     ) -> SessionSummary:
         coverage = round(frames_with_pose / max(1, frames), 3)
-        return SessionSummary(
+        out = SessionSummary(
             exercise=self.ex.name,
             side=side,
             duration_s=duration_s,
@@ -110,6 +114,12 @@ class SessionTally:
             warnings=warnings,
             partial=partial,
         )
+        # what to tell the person, ranked, and why the score is what it is
+        out.corrections = build_corrections(self.ex, out)
+        by_reps = bool(self.reps) and bool(self.ex.cycle)
+        caps = self.caps if by_reps or not self.ex.cycle else []
+        out.score_notes = score_notes(caps, by_reps)
+        return out
 
 
 class RuleCoverage:

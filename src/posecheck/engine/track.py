@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from posecheck.engine.common import PartEvent
-from posecheck.engine.holds import HoldEnded, HoldTimer
+from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
 from posecheck.engine.phases import PhaseEntered, PhaseMachine, match
-from posecheck.engine.reps import RepCounter, RepEnded
+from posecheck.engine.reps import RepCounter, RepEnded, TurnedBack
 from posecheck.exercise import Exercise, Rule
 
-Outcome = PhaseEntered | PartEvent | HoldEnded | RepEnded
+Outcome = PhaseEntered | PartEvent | HoldEnded | RepEnded | TurnedBack
 Values = Mapping[str, float | None]
 Judge = Callable[[Iterable[Rule], Values, str], list[Rule]]  # (rules, values, side) -> failing
 
@@ -29,13 +29,21 @@ class SideTrack:
     phases: PhaseMachine
     hold: HoldTimer
     reps: RepCounter
+    still: Stillness
     out: list[Outcome] = field(default_factory=list)
 
     @classmethod
     def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
         phases = PhaseMachine(exercise.phases, exercise.setting("min_dwell_s"), hysteresis)
-        hold = HoldTimer(exercise, side, exercise.setting("grace_s"))
-        return cls(side, phases, hold, RepCounter(exercise, side))
+        hold = HoldTimer(
+            exercise, side, exercise.setting("grace_s"), exercise.setting("min_dwell_s")
+        )
+        limits = {
+            "deg": exercise.setting("still_deg_s"),
+            "ratio": exercise.setting("still_ratio_s"),
+        }
+        still = Stillness(exercise, limits, exercise.setting("still_window_s"))
+        return cls(side, phases, hold, RepCounter(exercise, side), still)
 
     def carry_over(self, old: SideTrack) -> None:
         """Keep another side's progress (the same person, seen from the other side)."""
@@ -70,13 +78,24 @@ class SideTrack:
             self._entered(step.entered)
         failing = judge(self.reps.ex.rules_for(self.phases.phase), vals, self.side)
         phase = self.phases.get(self.phases.phase)
-        # the hold timer runs only while the phase holds and no rule of it fails
-        ok = bool(phase is not None and phase.hold_s
-                  and match(phase, vals, self.phases.hysteresis)
-                  and not any(r.stops_hold for r in failing))  # fmt: skip
-        self._hold_step(t, ok, vals)
-        self.reps.on_frame(vals, failing)
+        # the hold timer runs only while the phase holds, no rule of it fails and the
+        # body is still in it (a person counts a hold from arriving until starting to leave)
+        still_s = self.still.step(t, vals, phase)
+        there = bool(phase is not None and phase.hold_s
+                     and match(phase, vals, self.phases.hysteresis))  # fmt: skip
+        ok = there and still_s is not None and not any(r.stops_hold for r in failing)
+        self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None)
+        turned = self.reps.on_frame(vals, failing, t)
+        if turned is not None:
+            self.out.append(turned)
         return failing
+
+    def add_faults(self, rules: Iterable[Rule]) -> None:
+        """Rules cued long enough to be told about: faults of the rep and hold under way."""
+        for r in rules:
+            if r.severity != "setup":
+                self.reps.add_fault(r.id, r.severity)
+                self.hold.add_fault(r.id, r.severity)
 
     def enter(self, name: str | None, since: float, t: float) -> None:
         """Enter ``name`` now (the end of the input accepting a pending phase)."""
@@ -103,9 +122,11 @@ class SideTrack:
         if ended is not None:
             self.out.append(ended)
 
-    def _hold_step(self, t: float, ok: bool, vals: Values) -> None:
+    def _hold_step(
+        self, t: float, ok: bool, vals: Values, still_s: float | None = None, moved: bool = False
+    ) -> None:
         ph = self.phases
-        got = self.hold.step(t, ok, vals, ph.phase, ph.phase_since, ph.entered_t)
+        got = self.hold.step(t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved)
         if isinstance(got, HoldEnded):
             self._hold_ended(got)
         elif got is not None:

@@ -235,10 +235,12 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
                    + (f", {inc} incomplete" if inc else ""))  # fmt: skip
     if summary.score is not None:
         out.append(f"score {summary.score:.0f}/100")
-    top = sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))[:3]
+    # the session's ranked corrections: the same list as summary.json and the report
+    top = list(getattr(summary, "corrections", []) or [])[:3]
     if top:
-        out.append("most frequent cues: " + "; ".join(
-            f"{c.get('text', cid)} (x{c.get('count', 0)})" for cid, c in top))  # fmt: skip
+        out.append("top corrections: " + "; ".join(c.text for c in top))
+    elif summary.reps or summary.holds:
+        out.append("no corrections needed")
     return out
 
 

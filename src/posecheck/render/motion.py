@@ -194,7 +194,12 @@ def _s(
     faults: tuple[str, ...],
     **kw: Any,
 ) -> Script:
-    """A script; the first cycle phase is the start, the first hold phase the main one."""
+    """A script; the first cycle phase is the start, the first hold phase the main one.
+
+    Every script with a hold can show ``short_hold``.
+    """
+    if holds and "short_hold" not in faults:
+        faults = (*faults, "short_hold")
     return Script(
         name, posture, view, base, {k: KeyPose(v) for k, v in poses.items()}, cycle[0], cycle,
         next(iter(holds), None), hold_s=next(iter(holds.values()), 0.0), holds=holds,
@@ -454,12 +459,17 @@ SCRIPTS: dict[str, Script] = {
     )
 }
 
+# The short_hold fault: each hold lasts this share of its target, at least the minimum.
+SHORT_HOLD_SHARE = 0.2
+SHORT_HOLD_MIN_S = 0.6
+
 FAULTS: dict[str, str] = {
     "hips_sag": "the pelvis stops short of a straight line at the top (hips sagging)",
     "foot_lift": "the worked-side heel lifts off the floor during the hold",
     "bounce": "small fast bounces during the hold instead of a still stretch",
     "too_fast": "every movement takes a fraction of a second",
     "incomplete": "the second rep goes only half way to the target position",
+    "short_hold": "every hold lasts a fifth of its target time (at least 0.6 s)",
     "out_of_frame": "the camera is too close: the feet leave the frame",
     "wrong_view": "the camera looks from the head/feet end instead of the side",
     "far_side": "the camera looks at the other side of the body",
@@ -733,6 +743,9 @@ def build_timeline(
             segs.append(Segment(t, t + move, cur, target, ph, "move", side, rep))
             t += move
             h = script.holds.get(ph, 0.0)
+            if h > 0 and fault == "short_hold":
+                # far short (a fifth), yet long enough for the engine to see a hold
+                h = round(max(SHORT_HOLD_MIN_S, SHORT_HOLD_SHARE * h), 3)
             if h > 0:
                 segs.append(Segment(t, t + h, target, target, ph, "hold", side, rep))
                 if not (incomplete and ph == goal):

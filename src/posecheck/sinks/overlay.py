@@ -94,8 +94,76 @@ def darken(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0
 
 
 def text_size(text: str, scale: float, thick: int) -> tuple[int, int, int]:
+    """(width, height above the baseline, depth below it) of ``text`` as drawn."""
+    if not text.isascii():
+        left, top, right, bottom = _pil_font(scale).getbbox(text, anchor="ls")
+        return right - min(0, left), -top, max(0, bottom)
     (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
     return tw, th, base
+
+
+# Text beyond ASCII ("Füße flach", "148°") is drawn with Pillow: OpenCV's Hershey fonts
+# only know ASCII and draw "?" for the rest. The font is DejaVu Sans from matplotlib's
+# own files (mediapipe requires matplotlib, so it is installed wherever posecheck is;
+# found without importing matplotlib); Pillow's bundled font (no umlauts) is the
+# fallback. The size matches the Hershey text's height at the same scale.
+_PIL_PX_PER_SCALE = 30.0
+_PIL_FONTS: dict[int, object] = {}
+
+
+def unicode_font_path() -> str | None:
+    """DejaVuSans.ttf shipped inside matplotlib, or None when it is not there."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.origin:
+        return None
+    path = os.path.join(os.path.dirname(spec.origin), "mpl-data", "fonts", "ttf", "DejaVuSans.ttf")
+    return path if os.path.isfile(path) else None
+
+
+def _pil_font(scale: float):
+    from PIL import ImageFont
+
+    px = max(8, round(_PIL_PX_PER_SCALE * scale))
+    font = _PIL_FONTS.get(px)
+    if font is None:
+        path = unicode_font_path()
+        font = ImageFont.truetype(path, px) if path else ImageFont.load_default(size=px)
+        _PIL_FONTS[px] = font
+    return font
+
+
+def _render_text_pil(text, scale, colour, thick, shadow):
+    """Like :func:`_render_text`, with Pillow (any Unicode text)."""
+    from PIL import Image, ImageDraw
+
+    font = _pil_font(scale)
+    stroke = (thick + 1 + thick // 2) if shadow else 0
+    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    pad = 2
+    w, h = right - min(0, left) + 2 * pad, bottom - top + 2 * pad
+    org = (pad - min(0, left), pad - top)
+    alpha = Image.new("L", (w, h), 0)
+    col = Image.new("RGB", (w, h), (0, 0, 0))  # channels in the caller's (BGR) order
+    # bolder strokes for thicker Hershey text: a thin stroke in the text's own colour
+    body = max(0, thick - 1) // 2
+    fill = tuple(int(c) for c in colour)
+    width = stroke or body
+    ImageDraw.Draw(alpha).text(
+        org, text, font=font, fill=255, anchor="ls", stroke_width=width, stroke_fill=255
+    )
+    ImageDraw.Draw(col).text(
+        org, text, font=font, fill=fill, anchor="ls", stroke_width=width,
+        stroke_fill=DARK if stroke else fill,
+    )  # fmt: skip
+    a = np.asarray(alpha)
+    c = np.asarray(col).copy()
+    # premultiply: the sprite is blended as img * (1 - alpha) + col
+    c = (c.astype(np.uint16) * a[..., None] // 255).astype(np.uint8)
+    inv = cv2.cvtColor(255 - a, cv2.COLOR_GRAY2BGR)
+    return c, inv, -org[0], -org[1]
 
 
 class _SpriteCache:
@@ -130,6 +198,8 @@ _SPRITES = _SpriteCache()
 
 def _render_text(text, scale, colour, thick, shadow, bg=None):
     """(premultiplied BGR, inverse alpha BGR, dx, dy): the sprite and its offset from org."""
+    if not text.isascii():
+        return _render_text_pil(text, scale, colour, thick, shadow)
     outline = thick + 2 + thick // 2 if shadow else thick
     (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
     pad = outline + 2

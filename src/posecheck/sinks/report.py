@@ -9,6 +9,7 @@ reached its target, else a completed rep). It never keeps decoded frames.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import html
 import math
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck import DISCLAIMER, __version__
+from posecheck.corrections import fmt_value, measure_words
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
@@ -198,6 +200,7 @@ class ReportSink(SinkBase):
         return (
             "<header><div class='brand'>posecheck report</div>"
             f"<h1>{_e(title)}</h1>"
+            f"<p class='meta'>{_e(_session_date(self.info))}</p>"
             f"<p class='meta'>{_e(src)} &middot; {dur} &middot; {_e(size)} &middot; "
             f"{_e(s.frames)} frames, person found in {_e(s.frames_with_pose)}"
             f"{' &middot; side: ' + _e(s.side) if s.side else ''}</p>{badge}{rec}</header>"
@@ -212,6 +215,14 @@ class ReportSink(SinkBase):
             else ("good" if s.score >= 80 else "mid" if s.score >= 60 else "low")
         )
         comps = "".join(_component(k, v) for k, v in s.score_components.items())
+        if s.score_notes:
+            # "why 62": how the score is made and what capped it (Engine._score_notes)
+            comps = (
+                f"<div class='why'><b>Why {score}</b><ul>"
+                + "".join(f"<li>{_e(n)}</li>" for n in s.score_notes)
+                + "</ul></div>"
+                + comps
+            )
         holds_met = sum(1 for h in s.holds if h.reached)
         hold_t = d.get("hold_s")
         longest = max((h.duration_s for h in s.holds), default=None)
@@ -241,35 +252,49 @@ class ReportSink(SinkBase):
         )
 
     def _corrections(self, s: SessionSummary) -> str:
-        top = sorted(s.cues.items(), key=lambda kv: (-int(kv[1].get("count", 0)),
-                                                     kv[1].get("first_s") or 0))[:3]  # fmt: skip
+        # the session's ranked corrections (posecheck.corrections): the same list, in the
+        # same order, as the terminal summary, summary.json and the live cues
+        from posecheck.sinks.session import applies_to
+
+        top = s.corrections[:3]
         if not top:
             if s.holds or s.reps:
-                body = "<p class='ok'>No corrections were shown during the session.</p>"
+                body = (
+                    "<p class='ok'>No corrections: every repetition reached its target, "
+                    "every hold lasted its time and no form rule was broken.</p>"
+                )
             else:
                 body = (
-                    "<p>No corrections were shown, and no hold or repetition was detected "
-                    "either: check the exercise and the camera view.</p>"
+                    "<p>No hold or repetition was detected, so there is nothing to correct: "
+                    "check the exercise and the camera view.</p>"
                 )
         else:
             items = []
-            for cid, c in top:
-                t, b64 = self.thumbs.get(cid, (c.get("first_s"), ""))
+            for c in top:
+                t, b64 = self.thumbs.get(c.id, (c.first_s, ""))
                 img = (
                     f"<img alt='frame at {_mmss(t)}' src='data:image/jpeg;base64,{b64}'>"
                     if b64
-                    else "<div class='noimg'>no picture (scored from landmarks)</div>"
+                    else "<div class='noimg'>no picture</div>"
                 )
-                count = int(c.get("count", 0))
-                sev = c.get("severity") or ""
                 items.append(
-                    f"<div class='corr'>{img}<div><p class='cue'>{_e(c.get('text', cid))}</p>"
-                    f"<p class='meta'>shown {count} time{'s' if count != 1 else ''}, first at "
-                    f"{_mmss(c.get('first_s'))}{' &middot; ' + _e(sev) if sev else ''}"
+                    f"<div class='corr'>{img}<div><p class='cue'>{_e(c.text)}</p>"
+                    f"<p class='meta'>{_e(applies_to(c))}, first at {_mmss(c.first_s)}"
                     f"{f' &middot; picture at {_mmss(t)}' if b64 else ''}</p>"
                     "</div></div>"
                 )
-            body = "<div class='corrs'>" + "".join(items) + "</div>"
+            more = len(s.corrections) - len(top)
+            tail = (
+                "<ul class='more'>"
+                + "".join(
+                    f"<li>{_e(c.text)} <span class='meta'>({_e(applies_to(c))})</span></li>"
+                    for c in s.corrections[3:]
+                )
+                + "</ul>"
+                if more
+                else ""
+            )
+            body = "<div class='corrs'>" + "".join(items) + "</div>" + tail
         return f"<section><h2>Top corrections</h2>{body}</section>"
 
     def _plots(self, s: SessionSummary) -> str:
@@ -281,7 +306,7 @@ class ReportSink(SinkBase):
             if not vals or not any(math.isfinite(v) for v in vals):
                 continue
             svgs.append(
-                f"<figure class='plot'><figcaption>{_e(name.replace('_', ' '))} "
+                f"<figure class='plot'><figcaption>{_e(measure_words(name))} "
                 f"<small>{_e(_measure_doc(name))}</small></figcaption>"
                 + svg_plot(
                     self.series.t,
@@ -321,17 +346,18 @@ class ReportSink(SinkBase):
             )
         if s.reps:
             rows = "".join(
-                f"<tr><td>{r.index or '-'}</td><td>{_mmss(r.start_s)}</td>"
+                f"<tr><td>{i}</td><td>{_mmss(r.start_s)}</td>"
                 f"<td>{r.end_s - r.start_s:.1f} s</td>"
-                f"<td class='{'yes' if r.complete else 'no'}'>{'yes' if r.complete else 'no'}</td>"
-                f"<td>{_e(', '.join(f'{exview.bare_name(k, r.side)} {v:.0f}' for k, v in r.depth.items() if v is not None and math.isfinite(v)))}</td>"  # noqa: E501
+                f"<td class='{'yes' if r.complete else 'no'}'>"
+                f"{'yes' if r.complete else 'no, turned back early'}</td>"
+                f"<td>{_e(_peak_text(r.depth))}</td>"
                 f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
-                f"<td>{_e(', '.join(r.faults))}</td></tr>"
-                for r in s.reps
+                f"<td>{_e('; '.join(self._fault_text(f) for f in r.faults))}</td></tr>"
+                for i, r in enumerate(s.reps, 1)
             )
             out.append(
                 "<h3>Repetitions</h3><table><tr><th>#</th><th>start</th><th>duration</th>"
-                "<th>complete</th><th>peak</th><th>score</th><th>faults</th></tr>"
+                "<th>complete</th><th>furthest reached</th><th>score</th><th>faults</th></tr>"
                 f"{rows}</table>"
             )
         if not out:
@@ -339,6 +365,17 @@ class ReportSink(SinkBase):
         return (
             "<section class='tables'><h2>Holds and repetitions</h2>" + "".join(out) + "</section>"
         )
+
+    def _fault_text(self, rule_id: str) -> str:
+        """A rule's cue (what the person was told), not its id."""
+        rules = list(getattr(self.exercise, "rules", None) or [])
+        for ph in exview.phases(self.exercise):
+            rules += list(getattr(ph, "rules", None) or [])
+        sf = getattr(self.exercise, "safety", None)
+        extra = {"too_fast": getattr(sf, "speed_cue", ""),
+                 "bouncing": getattr(sf, "bounce_cue", "")}  # fmt: skip
+        cue = next((getattr(r, "cue", "") for r in rules if getattr(r, "id", "") == rule_id), "")
+        return cue or extra.get(rule_id) or rule_id.replace("_", " ")
 
     def _how_to(self) -> str:
         steps = exview.how_to(self.exercise)
@@ -374,6 +411,29 @@ class ReportSink(SinkBase):
         )
 
 
+def _session_date(info: MediaInfo | None) -> str:
+    """ "analysed 3 Dec 2026 11:52 UTC", with the video file's date when it has one."""
+    now = _dt.datetime.now(_dt.timezone.utc)
+    out = f"analysed {now:%d %b %Y %H:%M} UTC"
+    path = Path(info.path) if info is not None and info.path else None
+    if path is not None and path.is_file():
+        mt = _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.timezone.utc)
+        out = f"video file dated {mt:%d %b %Y %H:%M} UTC \u00b7 " + out
+    return out
+
+
+def _peak_text(depth: dict[str, float]) -> str:
+    """A rep's furthest values in words and units: "hip angle 148°, knee angle 84°"."""
+    parts = []
+    for k, v in depth.items():
+        if v is None or not math.isfinite(v):
+            continue
+        unit = "deg" if _measure_unit(k.split("~", 1)[0]) == "deg" else "ratio"
+        val = fmt_value(v, unit)
+        parts.append(f"{measure_words(k)} {'changed ' + val if '~' in k else val}")
+    return ", ".join(parts)
+
+
 def _component(name: str, v: float | None) -> str:
     """One score component: fractions (0-1) as a bar with a percentage, counts as a number."""
     label = _e(name.replace("_", " "))
@@ -388,12 +448,41 @@ def _component(name: str, v: float | None) -> str:
     return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
 
 
-def _range_text(lo: float | None, hi: float | None) -> str:
+def _range_text(lo: float | None, hi: float | None, unit: str = "deg") -> str:
+    u = "\u00b0" if unit == "deg" else ""
     if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g}" if lo < 0 or hi < 0 else f"{lo:g}-{hi:g}"
+        return f"{lo:g} to {hi:g}{u}" if lo < 0 or hi < 0 else f"{lo:g}-{hi:g}{u}"
     if lo is not None:
-        return f"\u2265 {lo:g}"
-    return "" if hi is None else f"\u2264 {hi:g}"
+        return f"\u2265 {lo:g}{u}"
+    return "" if hi is None else f"\u2264 {hi:g}{u}"
+
+
+def _merge_bands(
+    bands: list[tuple[str, float | None, float | None]],
+) -> list[tuple[str, float | None, float | None]]:
+    """Phases with the same band share one band and one label ("rest, tilt 100-170°")."""
+    out: dict[tuple[float | None, float | None], list[str]] = {}
+    for name, lo, hi in bands:
+        names = out.setdefault((lo, hi), [])
+        if name not in names:
+            names.append(name)
+    return [(", ".join(n), lo, hi) for (lo, hi), n in out.items()]
+
+
+def _spread(
+    labels: list[tuple[float, str, str]], top: float, bottom: float, gap: float
+) -> list[tuple[float, str, str]]:
+    """Label baselines moved apart (at least ``gap`` px) and kept within top..bottom."""
+    items = sorted(labels)
+    ys = [y for y, _, _ in items]
+    for i in range(1, len(ys)):
+        ys[i] = max(ys[i], ys[i - 1] + gap)
+    if ys and ys[-1] > bottom:  # pushed off the bottom: shift up, keeping the gaps
+        ys[-1] = bottom
+        for i in range(len(ys) - 2, -1, -1):
+            ys[i] = min(ys[i], ys[i + 1] - gap)
+    ys = [max(top, y) for y in ys]
+    return [(y, c, t) for y, (_, c, t) in zip(ys, items, strict=True)]
 
 
 def _measure_unit(name: str) -> str:
@@ -454,19 +543,24 @@ def svg_plot(
 ) -> str:
     """One measure over time: target bands shaded, holds and reps marked, gaps where unknown."""
     ml, mr, mt, mb = 46, 120, 14, 28
-    finite = [x for x in v if math.isfinite(x)]
+    finite = [x for x in v if math.isfinite(x)] or [0.0]
     limits = limits or []
-    edges = [b for _, b, _ in bands + limits if b is not None]
-    edges_hi = [b for _, _, b in bands + limits if b is not None]
-    lo = min(finite + edges + edges_hi)
-    hi = max(finite + edges + edges_hi)
-    pad = max((hi - lo) * 0.08, 5.0 if unit == "deg" else 0.01)
+    bands = _merge_bands(bands)
+    # The scale follows the movement, so a 2-degree tilt is visible: band and limit
+    # edges widen it only when they lie near the measured values (a far edge would
+    # squash the line flat); bands are clipped to the plot.
+    d_lo, d_hi = min(finite), max(finite)
+    near = max(d_hi - d_lo, 10.0 if unit == "deg" else 0.1)
+    edges = [e for _, a, b in bands + limits for e in (a, b) if e is not None]
+    edges = [e for e in edges if d_lo - near <= e <= d_hi + near]
+    lo, hi = min([d_lo, *edges]), max([d_hi, *edges])
+    pad = max((hi - lo) * 0.08, 1.0 if unit == "deg" else 0.01)
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
     pl = _Plot(width, height, ml, mt, width - ml - mr, height - mt - mb, lo - pad, hi + pad, t_end)
     out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
     out += _svg_axes(pl)
-    out += _svg_bands(pl, bands)
-    out += _svg_limits(pl, limits)
+    out += _svg_bands(pl, bands, unit)
+    out += _svg_limits(pl, limits, unit)
     out += _svg_holds(pl, s)
     out += _svg_line(pl, t, v)
     out += _svg_reps(pl, s)
@@ -497,35 +591,45 @@ def _svg_axes(pl: _Plot) -> list[str]:
     return out
 
 
-def _svg_bands(pl: _Plot, bands: list[tuple[str, float | None, float | None]]) -> list[str]:
-    """Target bands of the phases, shaded and labelled right of the plot."""
+def _svg_bands(
+    pl: _Plot, bands: list[tuple[str, float | None, float | None]], unit: str = "deg"
+) -> list[str]:
+    """Target bands of the phases, shaded and labelled right of the plot; labels pushed
+    apart so they never overlap, bands outside the plotted range left out."""
     out = []
     ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
+    labels: list[tuple[float, str, str]] = []
     for i, (phase, b_lo, b_hi) in enumerate(bands):
         col = BAND_COLOURS[i % len(BAND_COLOURS)]
-        y0 = Y(min(hi, b_hi if b_hi is not None else hi))
-        y1 = Y(max(lo, b_lo if b_lo is not None else lo))
+        top_v = min(hi, b_hi if b_hi is not None else hi)
+        bot_v = max(lo, b_lo if b_lo is not None else lo)
+        if top_v <= bot_v:  # the band lies outside the plotted range
+            continue
+        y0, y1 = Y(top_v), Y(bot_v)
         out.append(f"<rect x='{ml}' y='{y0:.1f}' width='{pw}' height='{max(0.0, y1 - y0):.1f}' "
                    f"fill='{col}' fill-opacity='0.13'/>")  # fmt: skip
-        rng = _range_text(b_lo, b_hi)
-        out.append(f"<text class='bl' x='{ml + pw + 6}' y='{(y0 + y1) / 2 + 4:.1f}' "
-                   f"fill='{col}'>{_e(phase)} {_e(rng)}</text>")  # fmt: skip
+        labels.append(((y0 + y1) / 2 + 4, col, f"{phase} {_range_text(b_lo, b_hi, unit)}"))
+    for y, col, text in _spread(labels, pl.mt + 10, pl.mt + pl.ph, 15.0):
+        out.append(f"<text class='bl' x='{ml + pw + 6}' y='{y:.1f}' fill='{col}'>{_e(text)}</text>")
     return out
 
 
-def _svg_limits(pl: _Plot, limits: list[tuple[str, float | None, float | None]]) -> list[str]:
-    """Form-rule limits: dashed lines, the rule fires beyond them."""
+def _svg_limits(
+    pl: _Plot, limits: list[tuple[str, float | None, float | None]], unit: str = "deg"
+) -> list[str]:
+    """Form-rule limits: dashed lines, the rule fires beyond them. Labelled at the left,
+    where no rep marker is (reps are marked at their end), in words, not rule ids."""
     out = []
     ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
-    for rid, r_lo, r_hi in limits:
+    deg = "\u00b0" if unit == "deg" else ""
+    for _rid, r_lo, r_hi in limits:
         for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
                 continue
-            # Labelled inside the plot, right-aligned above the line: long rule ids fit.
             out.append(f"<line class='lim' x1='{ml}' x2='{ml + pw}' y1='{Y(val):.1f}' "
-                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + pw - 4}' "
-                       f"y='{Y(val) - 4:.1f}' text-anchor='end'>{_e(rid.replace('_', ' '))} "
-                       f"{sym} {val:g}</text>")  # fmt: skip
+                       f"y2='{Y(val):.1f}'/><text class='ll' x='{ml + 4}' "
+                       f"y='{Y(val) - 4:.1f}' text-anchor='start'>form limit "
+                       f"{sym} {val:g}{deg}</text>")  # fmt: skip
     return out
 
 
@@ -556,14 +660,15 @@ def _svg_line(pl: _Plot, t: list[float], v: list[float]) -> list[str]:
 
 
 def _svg_reps(pl: _Plot, s: SessionSummary) -> list[str]:
-    """A marker at the end of each complete rep."""
+    """A marker at the end of each rep, numbered from 1 as in the table; a rep that
+    turned back early is marked too, in red (it is what the person is asked to fix)."""
     out = []
     X, mt = pl.X, pl.mt
-    for r in s.reps:
-        if r.complete:
-            out.append(f"<g class='rep'><line x1='{X(r.end_s):.1f}' x2='{X(r.end_s):.1f}' "
-                       f"y1='{mt}' y2='{mt + pl.ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
-                       f"{r.index}</text></g>")  # fmt: skip
+    for i, r in enumerate(s.reps, 1):
+        cls = "rep" if r.complete else "rep bad"
+        out.append(f"<g class='{cls}'><line x1='{X(r.end_s):.1f}' x2='{X(r.end_s):.1f}' "
+                   f"y1='{mt}' y2='{mt + pl.ph}'/><text x='{X(r.end_s) + 3:.1f}' y='{mt + 11}'>"
+                   f"{i}{'' if r.complete else ' short'}</text></g>")  # fmt: skip
     return out
 
 
@@ -621,6 +726,9 @@ svg .hold{fill:#2e9d5b;fill-opacity:.16;stroke:#2e9d5b;stroke-opacity:.5}
 svg .short{fill:#d89614;fill-opacity:.16;stroke:#d89614;stroke-opacity:.5}
 svg .rep line{stroke:#3b73c4;stroke-dasharray:3 3}
 svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
+svg .rep.bad line{stroke:#d0423b}svg .rep.bad text{fill:#d0423b}
+.more{margin:10px 0 0;padding-left:20px}
+.why{font-size:13px;margin:0 0 8px}.why ul{margin:2px 0 0;padding-left:18px;color:var(--fg)}
 svg .frame{fill:none;stroke:#c9d0da}
 svg .lim{stroke:#d0423b;stroke-width:1.2;stroke-dasharray:6 4}
 svg .ll{font-size:11px;fill:#d0423b;paint-order:stroke;stroke:#fff;stroke-width:3px}

@@ -29,6 +29,7 @@ from posecheck.results import (
     STATE_LOW_VISIBILITY,
     STATE_NO_PERSON,
     STATE_WRONG_VIEW,
+    Correction,
     FrameResult,
     SessionSummary,
 )
@@ -262,6 +263,27 @@ def format_mmss(t: float | None) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
+def applies_to(c: Correction) -> str:
+    """ "reps 1, 2", "holds 1-4" or "shown 3 times, first at 0:12.0" for a correction."""
+    if c.reps:
+        return ("rep " if len(c.reps) == 1 else "reps ") + _numbers(c.reps)
+    if c.holds:
+        return ("hold " if len(c.holds) == 1 else "holds ") + _numbers(c.holds)
+    times = "once" if c.count == 1 else f"{c.count} times"
+    return f"{times}, first at {format_mmss(c.first_s)}"
+
+
+def _numbers(ns: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5"."""
+    runs: list[list[int]] = []
+    for n in sorted(ns):
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
 def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: MediaInfo | None,
                    outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
     """The one-screen text printed after a session."""
@@ -285,16 +307,20 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
     hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
     reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
     lines.append(f"score {score}   holds reached {held}/{len(summary.holds)}{hold_t}   reps {reps}")
-    top = sorted(summary.cues.items(), key=lambda kv: -int(kv[1].get("count", 0)))[:3]
+    # the session's ranked corrections (posecheck.corrections): the same list, in the
+    # same order, as summary.json, the report and the live cues
+    top = summary.corrections[:3]
     if top:
         lines.append("top corrections:")
-        for _cid, c in top:
-            lines.append(
-                f"  {int(c.get('count', 0))}x  {c.get('text', _cid)} "
-                f"(first at {format_mmss(c.get('first_s'))})"
-            )
-    else:
+        for c in top:
+            where = applies_to(c)
+            lines.append(f"  {c.text}" + (f" ({where})" if where else ""))
+        if len(summary.corrections) > 3:
+            lines.append(f"  and {len(summary.corrections) - 3} more in the report")
+    elif summary.reps or summary.holds:
         lines.append("no corrections needed")
+    else:
+        lines.append("no rep or hold was seen: nothing to correct")
     for w in summary.warnings:
         lines.append(f"warning: {w}")
     if outdir is not None:

@@ -1,0 +1,290 @@
+"""One ranked list of corrections per session, from the definition and the summary.
+
+Pure Python (no cv2, no mediapipe). The summary's ``corrections`` are what the
+person is told, in the same order, in the terminal summary, summary.json, the
+report and (each as it happens) the live cues::
+
+    summary.corrections = build_corrections(exercise, summary)
+
+Three sources, none of them a hand-written rule:
+
+- **range**: a rep that turned back before the cycle's peak phase. Each peak
+  target it fell short of is named with the numbers: "Lift your hips higher: the
+  hip angle reached 148°, aim for 165°." The words before the colon are the
+  target's ``short_cue`` in the definition, or generated from the measure.
+- **hold**: a hold shorter than its phase's ``hold_s``, or a complete rep that
+  never held its hold phase: "Hold the top for 5 s: your longest hold was 1.2 s."
+  (For a cycle, a hold that ended before the first rep began is the setup: not told.)
+  The words before "for" are the phase's ``hold_cue``, or "Hold the <name> position".
+- **form / safety**: the definition's rules (and the speed / bounce checks) that
+  were cued, with the reps they fired in.
+
+Ranking (the first is the most important): safety, then range, hold, form, setup;
+within a kind the correction that applied to more reps/holds first, then the
+earlier one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from posecheck.angles import EXTRA_MEASURES, REGISTRY, resolve
+from posecheck.results import Correction, HoldRecord, RepRecord, SessionSummary
+
+KIND_RANK = {"safety": 0, "range": 1, "hold": 2, "form": 3, "setup": 4}
+SHORTFALL_PREFIXES = ("short_rep", "short_hold")
+
+# Words for a measure in a sentence ("the hip angle reached 148°").
+_JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder angle",
+                "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle"}  # fmt: skip
+
+
+def measure_words(measure: str) -> str:
+    """A measure's name for people: ``hip`` -> "hip angle", ``trunk_incline`` ->
+    "trunk incline"; never an internal key such as ``hip~min3``."""
+    base = measure.split("~", 1)[0]
+    for sd in ("left_", "right_"):
+        if base.startswith(sd):
+            base = base[len(sd) :]
+    return _JOINT_WORDS.get(base, base.replace("_", " "))
+
+
+def _unit(measure: str) -> str:
+    spec = REGISTRY.get(resolve(measure, "left")) or EXTRA_MEASURES.get(measure)
+    return getattr(spec, "unit", "deg") or "deg"
+
+
+def fmt_value(v: float, unit: str) -> str:
+    """148 -> "148°" (one decimal under 10 degrees: a 1.7° tilt is not "2°"); ratios bare."""
+    if unit == "deg":
+        return f"{v:.1f}°" if abs(v) < 10 else f"{v:.0f}°"
+    return f"{v:.2f}"
+
+
+def _direction(start: Any, target: Any) -> float:
+    """+1 when ``target`` lies above the start phase's range on its measure, else -1."""
+
+    def mid(b: Any) -> float | None:
+        if b.min is not None and b.max is not None:
+            return (b.min + b.max) / 2
+        return b.min if b.min is not None else b.max
+
+    s = next((x for x in start.targets if x.key == target.key), None) if start else None
+    if s is None:
+        return 1.0 if target.min is not None else -1.0
+    a, b = mid(s), mid(target)
+    if a is None or b is None:
+        return 1.0
+    return 1.0 if b >= a else -1.0
+
+
+def _rep_label(summary: SessionSummary, rep: RepRecord) -> int:
+    """A rep's number for people: its place among all the session's reps, from 1."""
+    return next(i for i, r in enumerate(summary.reps, 1) if r is rep)
+
+
+def _short_targets(exercise: Any, rep: RepRecord) -> list[tuple[Any, float, float]]:
+    """(target, reached, goal) for each peak-phase target the rep fell short of."""
+    cycle = tuple(exercise.cycle)
+    if len(cycle) < 3:
+        return []
+    start, peak = exercise.phase(cycle[0]), exercise.phase(cycle[1])
+    # symmetric cycles (cat-camel) may run either way: the rep says where it went
+    if rep.peak_phase == cycle[0]:
+        start, peak = peak, start
+    out = []
+    for t in peak.targets:
+        v = rep.depth.get(t.key)
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        sign = _direction(start, t)
+        goal = t.min if sign > 0 else t.max
+        if goal is None:
+            continue
+        if (goal - v) * sign > 0:
+            out.append((t, float(v), float(goal)))
+    return out
+
+
+def _range_text(exercise: Any, target: Any, best: float, goal: float, n: int) -> str:
+    unit = target.unit
+    words = measure_words(target.measure)
+    lead = target.short_cue or _default_short_cue(exercise, target)
+    at = "at best " if n > 1 else ""
+    if target.change:
+        return (
+            f"{lead}: the {words} changed {at}{fmt_value(best, unit)} from rest, "
+            f"aim for {fmt_value(goal, unit)}."
+        )
+    return (
+        f"{lead}: the {words} reached {at}{fmt_value(best, unit)}, aim for {fmt_value(goal, unit)}."
+    )
+
+
+def _default_short_cue(exercise: Any, target: Any) -> str:
+    cycle = tuple(exercise.cycle)
+    peak = cycle[1] if len(cycle) > 1 else "target"
+    return f"Go further into the {peak} position"
+
+
+def _hold_text(phase: Any, durations: list[float], reached: int, not_held: int = 0) -> str:
+    """``durations``: the holds that stopped short; ``not_held``: reps that reached the
+    position without holding it at all."""
+    lead = phase.hold_cue or f"Hold the {phase.name} position"
+    total = len(durations) + reached
+    none = (
+        f"{not_held} rep{'s' if not_held != 1 else ''} did not hold it at all"
+        if not_held else ""
+    )  # fmt: skip
+    if not durations:
+        return f"{lead} for {phase.hold_s:g} s: {none}."
+    if reached == 0:
+        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {max(durations):.1f} s"
+    else:
+        text = (
+            f"{lead} for {phase.hold_s:g} s: {len(durations)} of your {total} holds stopped "
+            f"short (the shortest {min(durations):.1f} s)"
+        )
+    return text + (f"; {none}." if none else ".")
+
+
+def build_corrections(exercise: Any, summary: SessionSummary) -> list[Correction]:
+    """The session's corrections, most important first (see the module docstring)."""
+    out: list[Correction] = []
+    out += _range_corrections(exercise, summary)
+    out += _hold_corrections(exercise, summary)
+    out += _rule_corrections(summary)
+    out.sort(key=lambda c: (KIND_RANK.get(c.kind, 9), -max(len(c.reps), len(c.holds), c.count),
+                            c.first_s))  # fmt: skip
+    return out
+
+
+def _range_corrections(exercise: Any, summary: SessionSummary) -> list[Correction]:
+    by_target: dict[str, dict[str, Any]] = {}
+    fallback: list[RepRecord] = []
+    for rep in summary.reps:
+        if rep.complete:
+            continue
+        short = _short_targets(exercise, rep)
+        if not short:
+            fallback.append(rep)
+        for t, v, goal in short:
+            e = by_target.setdefault(t.key, {"target": t, "goal": goal, "reps": [], "vals": []})
+            e["reps"].append(rep)
+            e["vals"].append(v)
+    out = []
+    for key, e in by_target.items():
+        t, goal, reps = e["target"], e["goal"], e["reps"]
+        sign = 1.0 if goal >= max(e["vals"]) else -1.0
+        best = max(e["vals"]) if sign > 0 else min(e["vals"])
+        out.append(Correction(
+            id=f"short_rep:{key}", kind="range",
+            text=_range_text(exercise, t, best, goal, len(reps)),
+            count=len(reps), first_s=min(r.end_s for r in reps),
+            reps=[_rep_label(summary, r) for r in reps], holds=[], severity="form",
+        ))  # fmt: skip
+    if fallback:
+        cycle = tuple(exercise.cycle)
+        peak = exercise.phase(cycle[1]) if len(cycle) > 1 else None
+        what = (peak.description or f"the {peak.name} position") if peak else "the target"
+        out.append(Correction(
+            id="short_rep", kind="range",
+            text=f"Reach the top of each repetition ({what.rstrip('.')}).",
+            count=len(fallback), first_s=min(r.end_s for r in fallback),
+            reps=[_rep_label(summary, r) for r in fallback], holds=[], severity="form",
+        ))  # fmt: skip
+    return out
+
+
+def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction]:
+    out = []
+    for phase in exercise.phases:
+        if not phase.hold_s:
+            continue
+        holds = [h for h in summary.holds if h.phase == phase.name]
+        if exercise.cycle and summary.reps:
+            # a hold before the first rep began is the setup (a clip that starts in the
+            # cat), not a hold of the exercise
+            first = min(r.start_s for r in summary.reps)
+            holds = [h for h in holds if h.end_s > first]
+        short = [h for h in holds if not h.reached]
+        reached = len(holds) - len(short)
+        # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
+        # (only the phase a rep went out to: a symmetric cycle's start position is held
+        # between its reps)
+        empty: list[RepRecord] = []
+        cycle = tuple(exercise.cycle)
+        if len(cycle) > 1:
+            empty = [
+                r for r in summary.reps
+                if r.complete and (r.peak_phase or cycle[1]) == phase.name
+                and not _holds_in(holds, r)
+            ]  # fmt: skip
+        if not short and not empty:
+            continue
+        durations = [h.duration_s for h in short]
+        in_short_reps = [r for r in summary.reps if any(_in_rep(h, r) for h in short)]
+        reps = sorted({_rep_label(summary, r) for r in (*in_short_reps, *empty)})
+        firsts = [h.end_s for h in short] + [r.end_s for r in empty]
+        out.append(Correction(
+            id=f"short_hold:{phase.name}", kind="hold",
+            text=_hold_text(phase, durations, reached, len(empty)),
+            count=len(durations) + len(empty), first_s=min(firsts),
+            reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in short],
+            severity="form",
+        ))  # fmt: skip
+    return out
+
+
+def _in_rep(h: HoldRecord, r: RepRecord) -> bool:
+    return r.start_s - 1e-6 <= h.start_s <= r.end_s + 1e-6 and (
+        h.side is None or r.side is None or h.side == r.side
+    )
+
+
+def _holds_in(holds: list[HoldRecord], r: RepRecord) -> bool:
+    return any(_in_rep(h, r) for h in holds)
+
+
+def _rule_corrections(summary: SessionSummary) -> list[Correction]:
+    out = []
+    for rid, c in summary.cues.items():
+        if rid.startswith(SHORTFALL_PREFIXES):
+            continue  # a live shortfall cue: the range / hold correction covers it
+        sev = str(c.get("severity", "form"))
+        reps = [i for i, r in enumerate(summary.reps, 1) if rid in r.faults]
+        out.append(Correction(
+            id=rid, kind=sev if sev in KIND_RANK else "form", text=str(c.get("text", rid)),
+            count=int(c.get("count", 0)), first_s=float(c.get("first_s", 0.0)),
+            reps=reps, holds=[], severity=sev,
+        ))  # fmt: skip
+    return out
+
+
+def rep_shortfall(exercise: Any, rep: RepRecord) -> tuple[str, str]:
+    """(id, text) of the live cue for one rep that turned back before the top: the same
+    words as its correction, with this rep's numbers."""
+    short = _short_targets(exercise, rep)
+    if short:
+        t, v, goal = short[0]
+        return f"short_rep:{t.key}", _range_text(exercise, t, v, goal, 1)
+    cycle = tuple(exercise.cycle)
+    peak = exercise.phase(cycle[1]) if len(cycle) > 1 else None
+    what = (peak.description or f"the {peak.name} position") if peak else "the target"
+    return "short_rep", f"Reach the top of each repetition ({what.rstrip('.')})."
+
+
+def hold_shortfall(exercise: Any, hold: HoldRecord) -> tuple[str, str]:
+    """(id, text) of the live cue for one hold that ended short of its time."""
+    phase = exercise.phase(hold.phase)
+    lead = phase.hold_cue or f"Hold the {phase.name} position"
+    return (
+        f"short_hold:{phase.name}",
+        f"{lead} for {phase.hold_s:g} s: that hold lasted {hold.duration_s:.1f} s.",
+    )
+
+
+def top_text(corrections: list[Correction], n: int = 3) -> list[str]:
+    """The first ``n`` correction texts (what the terminal and the report lead with)."""
+    return [c.text for c in corrections[:n]]

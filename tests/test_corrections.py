@@ -1,0 +1,96 @@
+"""The ranked corrections list: built from the definition and the summary alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from posecheck.corrections import build_corrections, fmt_value, measure_words
+from posecheck.library import load_file
+from posecheck.results import HoldRecord, RepRecord, SessionSummary
+
+from conftest import REPO
+
+
+def _ex(name: str):
+    return load_file(REPO / "poses" / f"{name}.toml")
+
+
+def _summary(name: str, reps=(), holds=(), cues=None) -> SessionSummary:
+    return SessionSummary(name, "left", 20.0, 600, 600, holds=list(holds), reps=list(reps),
+                          cues=cues or {})  # fmt: skip
+
+
+def _rep(i, t0, t1, complete, depth, faults=(), peak="up"):
+    return RepRecord(i, t0, t1, complete, depth, "left", 50.0, list(faults), peak_phase=peak)
+
+
+def test_rep_short_of_the_top_is_told_with_numbers() -> None:
+    s = _summary("bridge", reps=[
+        _rep(0, 2.0, 8.0, False, {"hip": 147.5, "knee": 84.0}),
+        _rep(0, 11.0, 17.0, False, {"hip": 148.2, "knee": 84.0}),
+    ])  # fmt: skip
+    (c,) = build_corrections(_ex("bridge"), s)
+    assert (c.kind, c.id, c.reps, c.count) == ("range", "short_rep:hip", [1, 2], 2)
+    assert c.text == "Lift your hips higher: the hip angle reached at best 148°, aim for 165°."
+
+
+def test_short_holds_say_the_target_and_the_longest() -> None:
+    holds = [HoldRecord("tilt", t, t + 1.0, d, 10.0, False, "left", 40.0)
+             for t, d in ((1.0, 1.0), (4.0, 1.1), (7.0, 0.9))]  # fmt: skip
+    reps = [_rep(i, h.start_s - 0.1, h.end_s + 0.1, True, {"hip": 130.0}, peak="tilt")
+            for i, h in enumerate(holds, 1)]  # fmt: skip
+    (c,) = build_corrections(_ex("pelvic-tilt"), _summary("pelvic-tilt", reps, holds))
+    assert c.text == "Hold the tilt for 10 s: your longest hold was 1.1 s."
+    assert (c.kind, c.holds, c.reps) == ("hold", [1, 2, 3], [1, 2, 3])
+
+
+def test_some_holds_reached_does_not_claim_the_longest_was_short() -> None:
+    holds = [
+        HoldRecord("up", 1.0, 6.0, 5.0, 5.0, True),
+        HoldRecord("up", 9.0, 10.0, 1.0, 5.0, False),
+    ]
+    c = build_corrections(_ex("bridge"), _summary("bridge", holds=holds))[0]
+    assert c.text == "Hold the top for 5 s: 1 of your 2 holds stopped short (the shortest 1.0 s)."
+
+
+def test_complete_rep_without_a_hold_is_a_zero_hold() -> None:
+    s = _summary("bridge", reps=[_rep(1, 1.0, 4.0, True, {"hip": 175.0, "knee": 60.0})])
+    (c,) = build_corrections(_ex("bridge"), s)
+    assert (c.id, c.reps) == ("short_hold:up", [1])
+    assert c.text == "Hold the top for 5 s: 1 rep did not hold it at all."
+
+
+def test_ranking_safety_then_range_then_hold_then_form() -> None:
+    cues = {
+        "knee_bend": {"text": "Feet about a foot from your hips.", "count": 5, "first_s": 1.0,
+                      "severity": "form"},
+        "too_fast": {"text": "Lift and lower slowly.", "count": 1, "first_s": 9.0,
+                     "severity": "safety"},
+    }  # fmt: skip
+    reps = [_rep(0, 1.0, 3.0, False, {"hip": 150.0}, faults=["knee_bend"]),
+            _rep(1, 4.0, 8.0, True, {"hip": 175.0})]  # fmt: skip
+    holds = [HoldRecord("up", 5.0, 6.0, 1.0, 5.0, False)]
+    kinds = [
+        c.kind for c in build_corrections(_ex("bridge"), _summary("bridge", reps, holds, cues))
+    ]
+    assert kinds == ["safety", "range", "hold", "form"]
+
+
+def test_nothing_short_nothing_said() -> None:
+    reps = [_rep(1, 1.0, 8.0, True, {"hip": 175.0})]
+    holds = [HoldRecord("up", 2.0, 7.0, 5.0, 5.0, True)]
+    assert build_corrections(_ex("bridge"), _summary("bridge", reps, holds)) == []
+
+
+@pytest.mark.parametrize(
+    ("measure", "words"),
+    [("hip", "hip angle"), ("left_knee", "knee angle"), ("hip~min3", "hip angle"),
+     ("trunk_incline", "trunk incline")],
+)  # fmt: skip
+def test_measure_words_hide_internal_keys(measure: str, words: str) -> None:
+    assert measure_words(measure) == words
+
+
+def test_small_angles_keep_a_decimal() -> None:
+    assert (fmt_value(1.66, "deg"), fmt_value(147.6, "deg"), fmt_value(0.061, "ratio")) == (
+        "1.7°", "148°", "0.06")  # fmt: skip
