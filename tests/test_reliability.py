@@ -240,6 +240,7 @@ def _rules(n: int) -> str:
 
 
 def test_6_many_rules_validate_in_linear_time():
+    import gc
     import time
 
     from posecheck.library import parse_definition, tomllib
@@ -247,9 +248,16 @@ def test_6_many_rules_validate_in_linear_time():
     took = {}
     for n in (1000, 4000):
         data = tomllib.loads(GOOD + _rules(n))
-        t0 = time.process_time()
-        parse_definition(data, "big.toml")
-        took[n] = time.process_time() - t0
+        runs = []
+        for _ in range(3):  # the fastest of three, without the collector: load-proof
+            gc.disable()
+            try:
+                t0 = time.process_time()
+                parse_definition(data, "big.toml")
+                runs.append(time.process_time() - t0)
+            finally:
+                gc.enable()
+        took[n] = min(runs)
     # 4x the rules: linear is ~4x; the old duplicate-id check (list.count) was ~16x
     assert took[4000] < 9 * max(took[1000], 0.005), took
 
