@@ -27,10 +27,13 @@ across runs. The run in bench/README.md:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -212,10 +215,40 @@ def startup_times(n: int = 5) -> dict[str, float]:
     return res
 
 
+def loop_copy(clip: Path, dst: Path, seconds: float) -> Path:
+    """``clip`` looped to ``seconds`` (to the next keyframe) by stream copy, with PyAV.
+
+    What ``ffmpeg -stream_loop -1 -c copy`` does, for machines without the ffmpeg
+    command: the packets are copied with shifted timestamps, nothing is re-encoded.
+    """
+    import av
+
+    with av.open(str(clip)) as inp, av.open(str(dst), "w") as out:
+        stream = inp.streams.video[0]
+        packets = [p for p in inp.demux(stream) if p.dts is not None]
+        tb = stream.time_base
+        start = min(p.pts for p in packets)
+        step = packets[1].duration or round(1 / (stream.average_rate * tb))
+        span = max(p.pts for p in packets) - start + step
+        limit = seconds / tb
+        ostream = out.add_stream_from_template(stream)
+        for k in range(10**6):
+            for p in packets:
+                pts = p.pts - start + k * span
+                if pts >= limit and p.is_keyframe:
+                    return dst
+                q = av.Packet(bytes(p))
+                q.pts, q.dts = pts, p.dts - start + k * span
+                q.duration, q.is_keyframe, q.time_base = p.duration, p.is_keyframe, tb
+                q.stream = ostream
+                out.mux(q)
+    return dst
+
+
 def make_long(clip: Path, minutes: float, work: Path) -> Path:
     dst = work / f"{clip.stem}.long{minutes:g}min.mp4"
     if not shutil.which("ffmpeg"):
-        raise SystemExit("--long-minutes needs ffmpeg on PATH")
+        return loop_copy(clip, dst, minutes * 60)
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(clip),
          "-t", str(minutes * 60), "-an", "-c", "copy", str(dst)],
@@ -263,6 +296,151 @@ def live_stats(clip: Path, exercise: str, work: Path) -> list[str]:
     keys = ("frames shown", "latency", "processing")
     return [ln.strip() for ln in (p.stdout + p.stderr).splitlines()
             if any(k in ln for k in keys)] or [f"live failed (exit {p.returncode})"]  # fmt: skip
+
+
+# --- one video on every core (--parallel) and archives on Ray (--ray) --------------------
+
+
+def run_logged(cmd: list[str]) -> tuple[float, float, int, str]:
+    """Like :func:`run_child`, also returning the command's stderr (posecheck -v logs)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            cwd=REPO)  # fmt: skip
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    _, status, rusage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        last = [ln for ln in err.splitlines() if ln.strip()][-1:] or ["?"]
+        print(f"  ! {' '.join(cmd[:5])}... exited {code}: {last[0]}", file=sys.stderr)
+    return wall, rusage.ru_maxrss / 1024.0, code, err
+
+
+def worker_peaks(err: str) -> str:
+    """The 'pose workers: ...' line analyze -v logs (processes, chunks, each one's peak)."""
+    for ln in err.splitlines():
+        if "pose workers:" in ln:
+            return ln.split("pose workers:", 1)[1].strip()
+    return "one process"
+
+
+def bench_parallel(clip: Path, exercise: str, seconds: float, workers: int, rounds: int,
+                   work: Path, full_one: bool, skip_one: bool = False) -> dict:  # fmt: skip
+    """Bare loop, analyze data-only with 1 and N workers, full analyze with N (and 1)."""
+    long = make_long(clip, seconds / 60.0, work)
+    frames = frame_count(long)
+    seg = needs_segmentation(exercise)
+    bare = [sys.executable, __file__, "--bare", str(long)] + (["--segmentation"] if seg else [])
+    out = work / "par"
+
+    def analyze(n: int, full: bool) -> list[str]:
+        extra = [] if full else ["--no-video", "--no-report"]
+        dest = str(out / f"{n}{full}")
+        return [sys.executable, "-m", "posecheck", "-v", "analyze", str(long), "-e", exercise,
+                "-o", dest, "--force", "-q", "--workers", str(n), *extra]  # fmt: skip
+
+    cases = {"bare": bare, "data, 1 worker": analyze(1, False),
+             f"data, {workers} workers": analyze(workers, False),
+             f"full, {workers} workers": analyze(workers, True)}  # fmt: skip
+    if full_one:
+        cases["full, 1 worker"] = analyze(1, True)
+    if skip_one:
+        del cases["data, 1 worker"]
+    res: dict[str, list] = {k: [] for k in cases}
+    for r in range(rounds):
+        for name, cmd in cases.items():
+            res[name].append(run_logged(cmd))
+        print(f"  parallel round {r + 1}/{rounds} done, load {os.getloadavg()}", file=sys.stderr)
+    rows = {}
+    for name, runs in res.items():
+        ok = [x for x in runs if x[2] == 0]
+        if not ok:
+            rows[name] = None
+            continue
+        wall = statistics.median(x[0] for x in ok)
+        rows[name] = {"wall_s": wall, "fps": frames / wall, "peak_mb": max(x[1] for x in ok),
+                      "workers": worker_peaks(ok[-1][3])}  # fmt: skip
+    base = rows.get("bare")
+    for v in rows.values():
+        if v and base:
+            v["x_bare"] = v["wall_s"] / base["wall_s"]
+    return {"clip": long.name, "frames": frames, "seconds": frames / 30.0, "rows": rows}
+
+
+def parallel_table(b: dict) -> str:
+    lines = [f"{b['clip']}: {b['frames']} frames",
+             "| case | median wall s | frames/s | x bare | peak MB (main) | pose workers |",
+             "|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    for name, v in b["rows"].items():
+        if not v:
+            lines.append(f"| {name} | failed | | | | |")
+            continue
+        x = f"{v['x_bare']:.3f}" if "x_bare" in v else "-"
+        lines.append(f"| {name} | {v['wall_s']:.2f} | {v['fps']:.1f} | {x} | "
+                     f"{v['peak_mb']:.0f} | {v['workers']} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def bench_ray(clips: list[Path], cpus_list: list[int], work: Path) -> dict:
+    """``score --ray`` over ``clips`` on a local cluster of 1, 2, ... CPUs, and ``--jobs``."""
+    exe = Path(sys.executable).parent / "ray"
+    frames = sum(frame_count(c) for c in clips)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "RAY_USAGE_STATS_ENABLED": "0"}
+    out: dict = {"clips": [c.name for c in clips], "frames": frames, "runs": {}}
+    for cpus in cpus_list:
+        tmp = Path(tempfile.mkdtemp(prefix="pcray-", dir="/tmp"))
+        with socket.socket() as so:
+            so.bind(("127.0.0.1", 0))
+            port = so.getsockname()[1]
+        log = tmp / "head.log"
+        with open(log, "wb") as fh:
+            head = subprocess.Popen(
+                [str(exe), "start", "--head", f"--port={port}", f"--num-cpus={cpus}",
+                 "--include-dashboard=false", f"--temp-dir={tmp}", "--block",
+                 "--disable-usage-stats"],
+                stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            )  # fmt: skip
+        try:
+            for _ in range(600):
+                if "block forever" in log.read_text(errors="replace") or head.poll() is not None:
+                    break
+                time.sleep(0.5)
+            cmd = posecheck("-v", "score", *map(str, clips), "--ray", f"127.0.0.1:{port}")
+            t0 = os.times()
+            wall, peak, code, err = run_logged(cmd)
+            t1 = os.times()
+            # the driver's own CPU (stitching, landmarks files, the engine): what limits
+            # how many workers one driver can keep busy
+            driver_cpu = (t1.children_user - t0.children_user) + (
+                t1.children_system - t0.children_system
+            )
+            jobs = run_logged(posecheck("score", *map(str, clips), "--jobs", str(cpus)))
+            out["runs"][cpus] = {"ray_wall_s": wall, "ray_fps": frames / wall,
+                                 "ray_fps_per_worker": frames / wall / cpus, "code": code,
+                                 "driver_cpu_s": driver_cpu, "driver_peak_mb": peak,
+                                 "jobs_wall_s": jobs[0], "jobs_fps": frames / jobs[0]}  # fmt: skip
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(head.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    head.wait(timeout=10)
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"  ray with {cpus} CPU(s) done, load {os.getloadavg()}", file=sys.stderr)
+    return out
+
+
+def ray_table(b: dict) -> str:
+    lines = [f"score over {len(b['clips'])} clips, {b['frames']} frames",
+             "| workers | score --ray wall s | frames/s | frames/s a worker | driver CPU s "
+             "| score --jobs N wall s | frames/s |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for cpus, v in b["runs"].items():
+        lines.append(f"| {cpus} | {v['ray_wall_s']:.2f} | {v['ray_fps']:.1f} | "
+                     f"{v['ray_fps_per_worker']:.1f} | {v['driver_cpu_s']:.2f} | "
+                     f"{v['jobs_wall_s']:.2f} | {v['jobs_fps']:.1f} |")  # fmt: skip
+    return "\n".join(lines)
 
 
 def table(rows: list[dict]) -> str:
@@ -320,10 +498,24 @@ def main() -> int:
     )
     ap.add_argument("--live", action="store_true", help="also time 'posecheck live' (stats)")
     ap.add_argument("--json", type=Path, help="write the raw results here")
+    ap.add_argument("--parallel", type=float, default=0, metavar="S",
+                    help="only: the first clip looped to S seconds; bare loop against analyze "
+                    "with 1 and --workers workers (data-only and full)")  # fmt: skip
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                    help="workers for --parallel (default: the cores)")  # fmt: skip
+    ap.add_argument("--full-one", action="store_true",
+                    help="with --parallel: also the full analyze with 1 worker")  # fmt: skip
+    ap.add_argument("--skip-one", action="store_true",
+                    help="with --parallel: no data-only analyze with 1 worker")  # fmt: skip
+    ap.add_argument("--ray", type=int, nargs="*", metavar="CPUS",
+                    help="only: score --ray over the clips on local clusters of these sizes "
+                    "(e.g. 1 2), beside score --jobs N")  # fmt: skip
     args = ap.parse_args()
     if args.bare:
         print(bare_loop(args.bare, args.segmentation))
         return 0
+    if args.parallel or args.ray:
+        return parallel_main(args)
     clips = [(c, args.exercise or "bridge") for c in args.clips] if args.clips else DEFAULT_CLIPS
     clips = [(c, e) for c, e in clips if c.is_file()]
     if not clips:
@@ -385,6 +577,36 @@ def main() -> int:
             print(f"time to first result: posecheck {k}: {v:.3f} s (median of 5)")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "extra": extra, "raw": raw}, indent=1))
+    return 0
+
+
+def parallel_main(args: argparse.Namespace) -> int:
+    clips = [(c, args.exercise or "bridge") for c in args.clips] if args.clips else DEFAULT_CLIPS
+    clips = [(c, e) for c, e in clips if c.is_file()]
+    if not clips:
+        print("no clips found (pass --clips)", file=sys.stderr)
+        return 2
+    print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load average at start: {os.getloadavg()}")
+    result = {}
+    with tempfile.TemporaryDirectory(prefix="posecheck-speed-") as tmp:
+        work = Path(tmp)
+        if args.parallel:
+            clip, ex = clips[0]
+            print(f"- {clip.name} looped to {args.parallel:g} s, {args.rounds} rounds",
+                  file=sys.stderr)  # fmt: skip
+            result["parallel"] = bench_parallel(clip, ex, args.parallel, args.workers,
+                                                args.rounds, work, args.full_one,
+                                                args.skip_one)  # fmt: skip
+        if args.ray:
+            result["ray"] = bench_ray([c for c, _ in clips], args.ray, work)
+    print(f"load average at end: {os.getloadavg()}")
+    if "parallel" in result:
+        print(parallel_table(result["parallel"]))
+    if "ray" in result:
+        print(ray_table(result["ray"]))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 

@@ -500,3 +500,57 @@ def test_session_tally_numbers_reps_and_completes_the_set():
     summary = tally.summary(side="left", duration_s=6.0, frames=60, frames_with_pose=60,
                             cue_stats={}, warnings=[], partial=False)  # fmt: skip
     assert summary.reps_complete == 2 and summary.score is not None
+
+
+# --- one side's track: phases, hold and reps stepped together ---------------------------------
+
+
+def test_side_track_reports_what_happened_in_order():
+    from posecheck.engine.track import SideTrack
+
+    ex = exercise()
+    track = SideTrack.new(ex, "left", HYST)
+    cov = RuleCoverage(ex)
+    table = [
+        # (t_s, hip, knee, what the track reports on that frame)
+        (0.0, 120, 100, []),
+        (0.2, 120, 100, ["phase:down"]),
+        (0.3, 170, 100, []),
+        (0.5, 170, 100, ["phase:up"]),  # still moving over the last 0.25 s: no hold yet
+        (0.7, 170, 100, []),  # still since 0.45: a hold is pending for the 0.2 s dwell ...
+        (0.9, 170, 100, ["hold_start"]),  # ... and starts, dated back to 0.575
+        (1.4, 170, 100, []),
+        (1.9, 170, 100, []),
+        (2.4, 170, 100, []),
+        (2.6, 140, 100, []),
+        (2.8, 140, 100, ["phase:down", "rep"]),
+        (3.1, 140, 100, ["hold_end"]),  # 0.7 s after its last good frame: past the grace
+    ]
+    for t, hip, knee, want in table:
+        vals = {"hip": float(hip), "knee": float(knee), "heel_elevation": 0.0}
+        track.step(t, vals, tracking=True, judge=cov.judge)
+        got = []
+        for o in track.take():
+            if isinstance(o, PhaseEntered):
+                got.append(f"phase:{o.name}")
+            elif isinstance(o, HoldEnded):
+                got.append("hold_end")
+            elif isinstance(o, PartEvent):
+                got.append(o.kind)
+            else:
+                got.append("rep" if o.record.complete else "rep_incomplete")
+        assert got == want, t
+
+
+def test_missing_points_and_view_ratio():
+    from posecheck.engine.view import missing_points, width_ratio_any
+
+    assert missing_points(FULL, "left", ("hip", "knee"), (), 0.5) == []
+    assert missing_points(NO_KNEE, "left", ("hip", "knee"), ("left_knee",), 0.5) == [
+        "knee",
+        "left_knee",
+    ]
+    # seen from the side the shoulders overlap: a small ratio whatever their visibility
+    pts = {"left_shoulder": (100, 100), "right_shoulder": (110, 100),
+           "left_hip": (300, 100), "right_hip": (310, 100)}  # fmt: skip
+    assert width_ratio_any(make_pose(pts, visibility=0.1)) == pytest.approx(0.05)

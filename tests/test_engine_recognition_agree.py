@@ -71,7 +71,7 @@ def test_engine_and_recognition_agree_on_phase_frames(name):
     sides = worked_sides(ex, poses)
     assert sides == (engine.side,)  # the same side choice
     n = len(t_s)
-    rv = _Values(np.array(t_s), measures, [p is not None for p in poses])
+    rv = _Values(np.array(t_s), measures)
     visible = required_in_view(ex, poses, sides)
     compared = 0
     for phase in ex.phases:

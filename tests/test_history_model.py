@@ -8,11 +8,15 @@ with the pain before and after.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
 from posecheck.cli import main
 from posecheck.history.store import HistoryStore
+from test_live_model import xvfb  # noqa: F401 - the fixture: a virtual X display
 
 from conftest import media_path
 
@@ -77,3 +81,51 @@ def test_live_clip_as_camera_is_recorded_with_pain(tmp_path, capsys):
     assert (row.command, row.pain_before, row.pain_after) == ("live", 5, 3)
     assert row.reps_complete == summary["reps_complete"] and row.outdir == str(out.resolve())
     assert row.performed_from == "run"
+
+
+@pytest.mark.model
+def test_live_window_pain_key_under_xvfb(xvfb, tmp_path):  # noqa: F811 - the fixture
+    """The real window: q after a second of coaching, then a real '3' on the end card's
+    pain question (XTest into cv2.waitKey) is the session's pain after."""
+    import subprocess
+    import sys
+
+    from test_live_model import _screenshot, _x_key
+
+    from conftest import REPO
+
+    clip = media_path(CLIP)
+    db, out = tmp_path / "h.sqlite", tmp_path / "session"
+    cmd = [sys.executable, "-m", "posecheck", "live", "bridge", "--camera", str(clip), "--mute",
+           "--countdown", "0", "--json", "--summary-seconds", "30", "-o", str(out),
+           "--db", str(db), "--pain", "6"]  # fmt: skip
+    env = {**xvfb, "PYTHONPATH": str(REPO / "src")}
+    pressed, card = [], None
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, bufsize=1)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        ev = json.loads(line)
+        if not pressed and ev["kind"] != "summary" and ev["t_s"] >= 1.0:
+            pressed.append("q" if _x_key(xvfb["DISPLAY"], "q") else "-")
+        if ev["kind"] == "summary":
+            break
+    if pressed and pressed[0] == "-":
+        proc.kill()
+        pytest.skip("XTest (libXtst) not available to press keys")
+    # the end card comes up after the summary line; it waits 30 s for the answer
+    card = _screenshot(xvfb, tmp_path / "card.png", tries=8)
+    pressed.append("3" if _x_key(xvfb["DISPLAY"], "3") else "-")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-2000:]
+    assert pressed == ["q", "3"]
+    (row,) = _rows(db)
+    assert (row.command, row.pain_before, row.pain_after) == ("live", 6, 3)
+    # the card: the picture darkened under white text (the question is a line of it)
+    assert card is not None
+    pic = card[:720, :1280].astype(float)
+    assert pic.mean() < 120 and (pic.min(axis=2) > 230).sum() > 2000
+    keep = os.environ.get("POSECHECK_KEEP_SCREENSHOTS")
+    if keep:  # to look at it: POSECHECK_KEEP_SCREENSHOTS=/tmp/shots
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp_path / "card.png", Path(keep) / "live-pain-card.png")

@@ -137,7 +137,7 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     [
         (None, "{p}: no such landmarks file (check the path)"),
         (b"garbage", "{p}: not a landmarks file (not a readable .npz archive) "
-                     "(write one with 'posecheck analyze ... --data')"),
+                     "('posecheck analyze VIDEO' writes one next to its results)"),
         ({"format": "other"}, "{p}: not a posecheck landmarks file (format 'other')"),
         ({"format": FORMAT, "version": 9},
          "{p}: landmarks file version 9 is not supported (this posecheck reads 1) "

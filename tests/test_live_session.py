@@ -80,6 +80,7 @@ class ScriptSource:
     def __init__(self, n: int, kind: str = "video", fail_at: int | None = None):
         self.n, self.fail_at, self.closed = n, fail_at, False
         self.info = MediaInfo("fake", kind, FPS, n if kind == "video" else 0, 640, 360)
+        self.warnings: list[str] = []  # as a real source: none for a clean input
 
     def frames(self):
         img = np.zeros((360, 640, 3), np.uint8)

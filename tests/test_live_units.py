@@ -307,7 +307,7 @@ def fake_speaker(**kw):
 def test_speaker_one_at_a_time_newest_pending_wins_and_cooldown():
     sp, procs = fake_speaker(cooldown_s=5.0)
     assert sp.say("Lift your hips", 0.0)
-    assert [p.cmd for p in procs] == [["speak", "Lift your hips"]]
+    assert [p.cmd for p in procs] == [["speak", "--", "Lift your hips"]]
     assert sp.say("Keep feet flat", 0.1) and sp.say("Slow down", 0.2)  # queued: newest wins
     assert len(procs) == 1 and sp.busy()
     assert not sp.say("Lift your hips", 3.0)  # cooldown

@@ -3,7 +3,8 @@
 ``main(argv=None) -> int`` so tests run the CLI in-process. Known failures
 (:class:`posecheck.errors.PosecheckError`) print one line on stderr and exit
 non-zero; ``--traceback`` shows the Python traceback instead. Ctrl-C exits 130
-after the command has flushed what it had.
+after the command has flushed what it had; SIGTERM and SIGHUP are handled the same
+way and exit 143 and 129.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from posecheck import DISCLAIMER, __version__
-from posecheck.errors import PosecheckError
+from posecheck.errors import PosecheckError, Terminated, interrupt_exit_code
 
 # name -> (module, one-line help). Order is the order of --help.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -110,17 +115,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="posecheck: %(levelname)s: %(message)s",
     )
+    restore = _stop_on_signals()
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            if not args.verbose:
+                # numpy's "Mean of empty slice" and the like, on frames without a pose:
+                # unknown values are NaN by design, not a problem to print (-v shows them)
+                warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args._run(args) or 0)
     except PosecheckError as exc:
         if args.traceback:
             raise
         print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if args.traceback:
             raise
-        print("posecheck: interrupted", file=sys.stderr)
-        return 130
+        why = getattr(exc, "name", "")
+        print("posecheck: interrupted" + (f" ({why})" if why else ""), file=sys.stderr)
+        return interrupt_exit_code(exc)
     except BrokenPipeError:
         return 141
+    finally:
+        restore()
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """SIGTERM and SIGHUP stop a command the way Ctrl-C does (outputs completed, marked
+    partial), instead of killing it with half-written files; returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old: dict[int, Any] = {}
+
+    def stop(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        # Once: a second signal while the outputs are being completed must not cut that.
+        for s in old:
+            signal.signal(s, signal.SIG_IGN)
+        raise Terminated(signum, name)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            old[sig] = signal.signal(sig, stop)
+
+    def restore() -> None:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+    return restore

@@ -28,8 +28,45 @@ class InputError(PosecheckError):
 
 
 class DefinitionError(PosecheckError):
-    """A broken exercise definition file: the message names file and key path."""
+    """A broken exercise definition file: the message names file and key path.
+
+    ``problems`` lists every problem found in the file (the message is the first).
+    """
+
+    def __init__(
+        self, message: str, hint: str | None = None, exit_code: int | None = None,
+        problems: list[str] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message, hint, exit_code)
+        self.problems = list(problems) if problems else [message]
+
+    def one_line(self) -> str:
+        line = super().one_line()
+        more = len(self.problems) - 1
+        if more > 0:
+            line += f" (and {more} more problem{'s' if more > 1 else ''} in the file)"
+        return line
 
 
 class UnknownExerciseError(PosecheckError):
     """An exercise name that is not in the library; the hint suggests the closest."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread like Ctrl-C.
+
+    Every ``except KeyboardInterrupt`` path (partial outputs completed, the live
+    session saved) treats it as Ctrl-C; the exit status is 128 + the signal
+    number (143 for SIGTERM, 129 for SIGHUP) instead of Ctrl-C's 130.
+    """
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signum = signum
+        self.name = name
+        self.exit_code = 128 + signum
+
+
+def interrupt_exit_code(exc: BaseException) -> int:
+    """The exit status for an interruption: 130 for Ctrl-C, 128 + N for signal N."""
+    return int(getattr(exc, "exit_code", 130))

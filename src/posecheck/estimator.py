@@ -417,6 +417,20 @@ class MediaPipeEstimator:
             found.mask = full
         return found if self.selector.accept_recovered(found, t_s) else None
 
+    def reset(self) -> None:
+        """Start again as if just made (a new video or chunk), keeping the loaded model.
+
+        MediaPipe's graph restarts (tracking and its landmark smoothing forget the
+        last video) and the person selection starts afresh: the poses that follow
+        are the ones a new estimator would give.
+        """
+        with _native_stderr_silenced():
+            self._pose.reset()
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))  # as __init__ does
+        if self.selector is not None:
+            self.selector = PersonSelector(self.selector.opt)
+        self._quiet_left = _QUIET_POSES
+
     def close(self) -> None:
         if self._pose is not None:
             self._pose.close()

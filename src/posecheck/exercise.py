@@ -255,11 +255,11 @@ class Exercise:
 
     name: str
     title: str
-    summary: str
     how_to: tuple[str, ...]
     posture: str
     camera: Camera
     phases: tuple[Phase, ...]
+    summary: str = ""
     side: str = "auto"
     aliases: tuple[str, ...] = ()
     required: tuple[str, ...] = ()  # landmark parts that must be visible ("hip", "left_knee")

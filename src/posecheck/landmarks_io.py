@@ -43,11 +43,11 @@ with Ctrl-C is written with ``meta["partial"] = true``; a crash leaves no file.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from posecheck import __version__
+from posecheck import __version__, safeio
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
 from posecheck.protocols import SinkBase
@@ -89,6 +89,7 @@ class LandmarksWriter:
         chunk: int = 512,
     ) -> None:
         self.path = Path(path)
+        self.file_mode: int | None = None  # None: what the umask gives (live: 0o600)
         self.meta: dict[str, Any] = {}
         if info is not None:
             self.meta.update(
@@ -198,30 +199,18 @@ class LandmarksWriter:
         arrays = self.arrays()
         arrays["meta"] = np.array(json.dumps(m, default=_json_default))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-            # mkstemp makes the file private (0600); give it the mode a normal
-            # open() would, like the other outputs next to it.
-            os.chmod(tmp, 0o666 & ~_current_umask())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # A unique temporary name, renamed when complete (posecheck.safeio); it gets
+        # the mode a normal open() would give, like the other outputs next to it.
+        # Compressed in memory (a few MB), then written whole: a write that fails (a
+        # full disk) cannot leave zipfile holding a half-written file.
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        safeio.write_bytes(self.path, buf.getvalue(), file_mode=self.file_mode)
         return self.path
 
     def abort(self) -> None:
         """Drop what was appended; no file is written."""
         self.closed = True
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _json_default(o: Any) -> Any:
@@ -286,23 +275,71 @@ _REQUIRED = {
 }
 
 
+# The most rows a landmarks file may hold: 4 hours at 60 frames/s. 2 million rows of a
+# 1.5 MB file once took 3.3 GB and 2 minutes in score; sizes are checked against the
+# arrays' own headers (and the file's recorded frame count) before anything is loaded.
+MAX_ROWS = 4 * 3600 * 60
+
+
+def _check_sizes(p: Path) -> None:
+    """Refuse an archive whose arrays are larger than a recording, from the headers alone:
+    each array's shape, its stored size, and the frame count in the file's metadata."""
+    fmt = np.lib.format
+    shapes: dict[str, tuple[int, ...]] = {}
+    frames = None
+    try:
+        with zipfile.ZipFile(p) as zf:
+            for info in zf.infolist():
+                name = info.filename.removesuffix(".npy")
+                with zf.open(info) as fh:
+                    major, _ = fmt.read_magic(fh)
+                    read = fmt.read_array_header_1_0 if major == 1 else fmt.read_array_header_2_0
+                    shape, _, _ = read(fh)
+                    # an element is at most 8 bytes: a member larger than its header says
+                    # is not an array numpy wrote
+                    if info.file_size > 8 * int(np.prod(shape, dtype=np.int64)) + 4096:
+                        raise InputError(f"{p}: {name!r} is larger than its header says")
+                    if name == "meta" and info.file_size < 1_000_000:
+                        fh.seek(0)
+                        frames = json.loads(str(np.load(fh, allow_pickle=False))).get("frames")
+                shapes[name] = shape
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, EOFError):
+        return  # np.load names the problem
+    rows = max((s[0] for k, s in shapes.items() if k in _REQUIRED and s), default=0)
+    if rows > MAX_ROWS:
+        raise InputError(
+            f"{p}: {rows} frames is more than a recording holds (at most {MAX_ROWS}: "
+            f"{MAX_ROWS / 216_000:.3g} hours at 60 frames/s)",
+            hint="re-create it with 'posecheck analyze'",
+        )
+    if isinstance(frames, int) and rows != frames:
+        raise InputError(
+            f"{p}: holds {rows} frames but its metadata says {frames}",
+            hint="re-create it with 'posecheck analyze'",
+        )
+
+
 def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
     """Load and check a landmarks file; :class:`InputError` names what is wrong."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such landmarks file", hint="check the path")
+    _check_sizes(p)
     try:
         with np.load(p, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
         raise InputError(
             f"{p}: not a landmarks file (not a readable .npz archive)",
-            hint="write one with 'posecheck analyze ... --data'",
+            hint="'posecheck analyze VIDEO' writes one next to its results",
         ) from None
     fmt = str(data.get("format", ""))
     if fmt != FORMAT:
         raise InputError(f"{p}: not a posecheck landmarks file (format {fmt!r})")
-    version = int(data.get("version", -1))
+    try:
+        version = int(data.get("version", -1))
+    except (TypeError, ValueError):
+        version = -1
     if version != VERSION:
         raise InputError(
             f"{p}: landmarks file version {version} is not supported "
@@ -327,6 +364,17 @@ def read_landmarks(path: str | os.PathLike[str]) -> LandmarksData:
         meta = json.loads(str(data.get("meta", "{}")))
     except json.JSONDecodeError:
         raise InputError(f"{p}: the landmarks file's meta is not valid JSON") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{p}: the landmarks file's meta is not a JSON object")
+    t_s = data["t_s"]
+    if n and (not np.isfinite(t_s).all() or (np.diff(t_s) < 0).any()):
+        bad = int(np.flatnonzero(~np.isfinite(t_s) | (np.diff(t_s, prepend=t_s[0]) < 0))[0])
+        raise InputError(
+            f"{p}: times go backwards or are not numbers at row {bad} "
+            f"({float(t_s[bad]):g} s after {float(t_s[max(0, bad - 1)]):g} s)",
+            hint="re-create it with 'posecheck analyze'",
+        )
+
     extras = {
         k[len(EXTRA_PREFIX):]: data[k].astype(np.float32)
         for k in data

@@ -166,12 +166,12 @@ def run(
                 if now - last_report >= progress_every_s:
                     last_report = now
                     progress(_progress(done, total, now - started, t_s))
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C or a failure: finish what was seen, complete the outputs as partial.
         poses.close()  # stops the source's decoding thread now, not at garbage collection
         summary = engine.finish(partial=True)
         _add_source_warnings(summary, source)
-        _close_all(opened, summary, engine.final_result)
+        _close_all(opened, summary, engine.final_result, cause=exc)
         raise
     summary = engine.finish(partial=False)
     _add_source_warnings(summary, source)
@@ -203,6 +203,7 @@ def _close_all(
     summary: SessionSummary,
     final: FrameResult | None = None,
     reraise: bool = False,
+    cause: BaseException | None = None,
 ) -> None:
     """End and close every sink even if one fails; the first failure is re-raised if asked.
 
@@ -218,7 +219,20 @@ def _close_all(
             try:
                 fn(arg)
             except Exception as exc:  # one broken sink must not lose the others' outputs
-                log.error("closing %s failed: %s", type(sink).__name__, exc)
+                # The summary written after it must not claim a complete session.
+                what = getattr(getattr(sink, "path", None), "name", None) or "an output"
+                summary.partial = True
+                note = f"{what} was not written: {exc}"
+                if note not in summary.warnings:
+                    summary.warnings.append(note)
+                # One line for one cause: a full disk fails every writer; the command
+                # prints the first failure (or ``cause``), -v shows the others.
+                full = getattr(exc, "no_space", False)
+                same = full and getattr(first or cause, "no_space", False)
+                if same or (first is None and reraise):
+                    log.info("%s", note)
+                else:
+                    log.error("%s", note)
                 first = first or exc
     if reraise and first is not None:
         raise first

@@ -30,10 +30,17 @@ definitions:
    Phases count only in frames where the definition's ``required`` points are in
    view (:func:`required_in_view`), as the engine pauses elsewhere.
 
-4. The best score wins if it reaches ``MIN_SCORE``; otherwise the answer is none.
-   Scores within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise
-   marked ``[recognition] position_only`` (the camera sees its position, not the
-   exercise) is never the answer: it is listed in ``possible`` instead.
+   The score is further weighed by what else the definition implies (the camera
+   view, the range its phases span, incomplete repetitions, how much of the clip its
+   phases and rules explain): :mod:`posecheck.recognize_evidence`.
+
+4. The answer: each definition's share of the evidence against the others and against
+   "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
+   can confirm is the answer when its share reaches ``MIN_SCORE``, the runner-up named
+   when close; otherwise none, with the candidates named. Scores within ``TIE_BAND`` of
+   the best are ranked by :func:`fit`. An exercise marked ``[recognition]
+   position_only`` (the camera sees its position, not the exercise) is never the
+   answer: it is listed in ``possible`` instead.
 
 Limits: a hold whose position is also a resting position (the abdominal draw-in
 is a hook-lying rest with an invisible contraction) cannot be told from resting,
@@ -50,6 +57,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from posecheck import recognize_evidence as ev
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
@@ -60,9 +68,10 @@ from posecheck.engine.view import missing_points
 from posecheck.exercise import TIMING_DEFAULTS
 from posecheck.pose import SIDES, Pose
 
-# Below this best score the answer is "none" (nothing in the library fits). Above a
-# half: a cycle exercise seen in only half of its phases (e.g. lying in the start
-# position of a bridge) or a hold seen without its measurable targets is not enough.
+# Below this share of the evidence (recognize_evidence.decide) the answer is "none".
+# Above a half: two definitions explaining a clip equally well get a half each, and a
+# cycle exercise seen in only half of its phases (lying in the start position of a
+# bridge) or a hold seen without its measurable targets is not enough.
 MIN_SCORE = 0.6
 # Scores this close to the best are ranked by how well each definition explains
 # the clip (see rank()), not by the score alone.
@@ -110,6 +119,13 @@ class ExerciseScore:
     rules_share: float = 0.0  # share of the in-phase time with the phase's rules kept
     still_share: float | None = None
     note: str = ""
+    # share of the in-posture time beyond the range its phases span (see
+    # posecheck.recognize_evidence.beyond_share), and incomplete repetitions seen
+    beyond_share: float = 0.0
+    attempts: int = 0
+    # the score on every frame whatever the camera angle, when some frames were not in
+    # the definition's view (None: all were)
+    off_view_score: float | None = None
 
 
 @dataclass
@@ -117,10 +133,10 @@ class Recognition:
     """The answer: ``name`` is None for "none of the library"."""
 
     name: str | None
-    # the winner's score (or, when none, the best score of an exercise the camera
-    # can confirm, i.e. not position-only)
+    # the winner's share of the evidence (or, when none, that of the best exercise the
+    # camera can confirm, i.e. not position-only): see recognize_evidence.decide
     confidence: float
-    margin: float  # winner's score minus the runner-up's
+    margin: float  # the best confirmable score minus the next best score
     scores: list[ExerciseScore]  # best first
     postures: dict[str, float]  # share of frames per posture
     frames: int  # frames with a pose
@@ -130,6 +146,10 @@ class Recognition:
     possible: list[str] = field(default_factory=list)
     # when none: the closest exercise the camera can confirm (None: the best score's)
     closest: str | None = None
+    # the next best definition when it holds a fair share of the evidence (else None)
+    runner_up: str | None = None
+    # when none: the definitions that fit in part, best first (position-only ones too)
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> str | None:
@@ -145,7 +165,7 @@ class Recognition:
     def to_dict(self) -> dict:
         """The record stored in summaries: ``exercise`` (None for none), ``best`` guess,
         ``confidence``, ``margin``, ``threshold``, ``postures``, ``frames``, ``possible``,
-        ``scores``."""
+        ``runner_up``, ``candidates``, ``scores``."""
         return {
             "exercise": self.name,
             "best": self.best,
@@ -155,6 +175,8 @@ class Recognition:
             "postures": dict(self.postures),
             "frames": self.frames,
             "possible": list(self.possible),
+            "runner_up": self.runner_up,
+            "candidates": list(self.candidates),
             "scores": [asdict(s) for s in self.scores],
         }
 
@@ -209,6 +231,10 @@ def classify_posture(pose: Pose | None) -> str:
     def any_leg(pred) -> bool:
         return any(pred(g) for g in legs)
 
+    # Seen from the front, sitting thighs point at the camera: short in the picture,
+    # under an upright trunk (the side-view rules below would read the legs as standing).
+    if trunk >= 55 and ev.thighs_toward_camera(pose):
+        return "seated"
     # Standing is decided by the legs alone: a deep hip hinge has a low trunk.
     if any_leg(
         lambda g: g["thigh"] >= 55 and g["shin"] >= 55 and g["knee"] >= 120 and g["knee_below"] > 0
@@ -223,9 +249,12 @@ def classify_posture(pose: Pose | None) -> str:
         lambda g: g["shin"] <= 35 and g["knee"] <= 75 and g["knee_below"] > 0 and g["hip"] <= 75
     ) or (trunk >= 55 and any_leg(lambda g: g["thigh"] >= 55 and g["shin"] <= 35)):
         return "kneeling"
-    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130:
+    # Lying seen from the head or the feet: shoulders spread, the trunk foreshortened
+    # to less than their width (sitting or standing from the front it is longer)
+    along = ev.trunk_along_camera(pose)
+    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130 and not along:
         return "seated"
-    lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130)
+    lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130) or along
     if not lying:
         return POSTURE_UNKNOWN
     return _supine_or_prone(
@@ -339,22 +368,17 @@ class _Values:
     """Per-frame values of definition bounds for a clip, per side (changes cached).
 
     Change bounds (``min_change_deg``...) are the engine's
-    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame with a pose
-    as tracked: recognition has no view gate and no holds to freeze the baseline in.
+    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame as tracked:
+    recognition has no view gate and no holds to freeze the baseline in (a frame
+    without a pose has no value, so adds nothing).
     Unlike the engine it does not leave out the first ``baseline_settle_s`` of a pose
     run: on its 10 fps samples that left out 2 frames, and the real resting clip
     (other/hook-lying-breathing.mp4) was then recognised as a pelvic tilt (0.70).
     """
 
-    def __init__(
-        self,
-        t_s: np.ndarray,
-        measures: Sequence[Mapping[str, float]],
-        present: Sequence[bool] | None = None,
-    ):
+    def __init__(self, t_s: np.ndarray, measures: Sequence[Mapping[str, float]]):
         self.t = t_s
         self.measures = measures
-        self.present = list(present) if present is not None else [True] * len(t_s)
         self._series: dict[tuple[str, str], np.ndarray] = {}
         self._changes: dict[tuple[str, str], np.ndarray] = {}
 
@@ -376,7 +400,7 @@ class _Values:
             out = np.full(len(raw), math.nan)
             for i, v in enumerate(raw.tolist()):
                 t = float(self.t[i])
-                base.note_frame(t, self.present[i], settling=False)
+                base.note_frame(t, has_pose=True, settling=False)
                 c = base.changes(side, {bound.measure: v}, t, tracking=True, frozen=False)
                 out[i] = math.nan if c[bound.key] is None else c[bound.key]
             self._changes[key] = out
@@ -405,11 +429,18 @@ def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarr
 
 
 def _phase_match(
-    ex, phase, values: _Values, n: int, sides: Sequence[str] = SIDES
+    ex,
+    phase,
+    values: _Values,
+    n: int,
+    sides: Sequence[str] = SIDES,
+    other_values: _Values | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """Per frame: whether the phase's targets hold on one of ``sides`` (1/0, NaN when no
     target can be measured; None if the phase has no known targets), and whether its
-    rules (the phase's and the exercise's) hold too on a side where the targets do."""
+    rules (the phase's and the exercise's) hold too on a side where the targets do.
+    ``other_values``: the values rules on the other limb (``other_hip``) are tested on
+    (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``."""
     targets = [t for t in phase.targets if is_known(t.measure)]
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
     if not targets:
@@ -420,6 +451,12 @@ def _phase_match(
         ok = _bounds_ok(targets, values, side, n)
         match = np.where(np.isnan(match), ok, np.where(np.isnan(ok), match, np.maximum(match, ok)))
         r_ok = _bounds_ok(rules, values, side, n) if rules else np.ones(n)
+        other = [r for r in rules if r.measure.startswith("other_")]
+        if other and other_values is not None:
+            mine = [r for r in rules if r not in other]
+            r_ok = _bounds_ok(mine, values, side, n) if mine else np.ones(n)
+            o_ok = _bounds_ok(other, other_values, side, n)
+            r_ok = np.where(np.isnan(o_ok), r_ok, np.fmin(r_ok, o_ok))
         compliant |= (ok == 1.0) & (r_ok != 0.0)
     return match, compliant
 
@@ -599,6 +636,7 @@ def score_exercise(
     loop: bool = False,
     fit_side: str | None = None,
     visible: np.ndarray | None = None,
+    other_values: _Values | None = None,
 ) -> ExerciseScore:
     """Score one definition against a clip (see the module docstring).
 
@@ -624,7 +662,7 @@ def score_exercise(
     fit_phase = np.zeros(n, bool)
     fit_compliant = np.zeros(n, bool)
     for ph in ex.phases:
-        mt, _ = _phase_match(ex, ph, values, n, sides)
+        mt, _ = _phase_match(ex, ph, values, n, sides, other_values)
         matches[ph.name] = mt
         if mt is None:
             phase_s[ph.name] = math.nan
@@ -634,7 +672,8 @@ def score_exercise(
         phase_s[ph.name] = float(dt[hit].sum())
         any_phase |= hit
         fmt, compliant = (
-            _phase_match(ex, ph, values, n, fit_sides) if fit_sides != tuple(sides)
+            _phase_match(ex, ph, values, n, fit_sides, other_values)
+            if fit_sides != tuple(sides)
             else (mt, _)
         )  # fmt: skip
         fhit = (fmt == 1.0) & judged
@@ -650,6 +689,12 @@ def score_exercise(
     still_share: float | None = None
     note = ""
     movement_full = False
+    attempts = 0
+    # a movement that goes in and out of the posture every rep is another exercise
+    flips = ev.posture_changes(postures, dt, ex.posture)
+    changes = ev.POSTURE_CHANGES_FACTOR if flips > 2 else 1.0
+    if flips > 2:
+        note = f"enters or leaves the posture {flips} times"
 
     def held(name: str, min_s: float = 0.0) -> tuple[float, float] | None:
         """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
@@ -665,6 +710,16 @@ def score_exercise(
         st = speed(_MOTION_POINTS)[sel]
         st = st[np.isfinite(st)]
         return share, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+
+    # Excursions that went beyond the exercise's range passed through its phases on the
+    # way: those visits are not arrivals (see posecheck.recognize_evidence.transits).
+    beyond_at = ev.beyond_mask(ex, values.values, n, sides)
+    beyond = ev.beyond_share(beyond_at, judged, dt)
+    through = ev.transits(ex, matches, beyond_at & judged, dt)
+    if through.any():
+        start = cycle[0]
+        matches = {k: (m if m is None or k == start else np.where(through, 0.0, m))
+                   for k, m in matches.items()}  # fmt: skip
 
     if not judged.any():
         movement = 0.0
@@ -694,6 +749,22 @@ def score_exercise(
         if st.size:
             still_share = float(np.mean(st <= STILL_SPEED))
             movement *= still_share
+        # A rep that turned back short of the far phase is an incomplete rep of this
+        # exercise (a bridge whose hips sag), credited by how far it went.
+        attempts, progress, attempt_s = ev.attempt_progress(
+            ex, matches, values.values, judged, sides, dt, through
+        )
+        if not movement_full and attempts:
+            hints = getattr(ex, "recognition", None)
+            partial = ev.attempt_movement(attempts, progress, getattr(hints, "min_reps", 1))
+            partial *= still_share if still_share is not None else 1.0
+            if partial > movement:
+                movement = partial
+                note = f"{attempts} incomplete repetition(s), {progress:.0%} of the way"
+                # the incomplete reps are explained by this exercise too
+                coverage = min(1.0, coverage + attempt_s / posture_s) if posture_s else 0.0
+        # Time far beyond the range the phases span is a movement this exercise lacks.
+        movement *= ev.range_factor(beyond)
         # A clip may show only the held phase of a cycle (a supine twist filmed during
         # its 30 s hold): held still for most of the clip, that phase is the exercise.
         # It must be held for half its prescribed time in one go (a second in a
@@ -715,10 +786,12 @@ def score_exercise(
             h = 0.5, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
             note = "hold targets not measurable"
         still_share = h[1]
-        movement = h[0] * h[1]
+        # a hold is still: its rules (the pelvis still in a draw-in) kept through it;
+        # tilting or lifting in the same position is another exercise
+        movement = h[0] * h[1] * (rules_share if note == "" else 1.0)
     return ExerciseScore(
         name=ex.name,
-        score=round(posture_share * movement, 4),
+        score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
         posture=ex.posture,
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
@@ -728,6 +801,8 @@ def score_exercise(
         rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),
         note=note,
+        beyond_share=round(beyond, 4),
+        attempts=attempts,
     )
 
 
@@ -759,7 +834,13 @@ def recognize(
             given.update(compute_measures(pose, missing))
         per_frame.append(given)
     postures = [classify_posture(p) for p in poses]
-    values = _Values(t, per_frame, [p is not None for p in poses])
+    values = _Values(t, per_frame)
+    # rules on the other limb are tested on the model's guess of it (seen from the side
+    # it is hidden, yet its guess follows it: both knees hugged or one resting)
+    other_names = ev.other_limb_measures(exercises)
+    other_values = (
+        _Values(t, ev.guessed_measures(poses, other_names, per_frame)) if other_names else None
+    )
     dt = _frame_dt(t)
     speeds: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -774,45 +855,47 @@ def recognize(
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
     scores = []
+    off_view: dict[str, float] = {}
     for ex in exercises:
         sides = worked_sides(ex, poses)
-        scores.append(
-            score_exercise(
-                ex,
-                postures,
-                values,
-                dt,
-                speed,
-                sides,
-                loop,
-                seen_side,
-                visible=required_in_view(ex, poses, sides),
+        in_view = required_in_view(ex, poses, sides)
+        view = ev.view_ok(ex, poses)
+
+        def score(visible: np.ndarray, ex=ex, sides=sides) -> ExerciseScore:
+            return score_exercise(
+                ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
+                other_values=other_values,
             )  # fmt: skip
-        )
-    scores = rank(scores)
+
+        sc = score(in_view & view)
+        if (in_view & ~view).any():
+            # filmed from another angle than the definition's camera asks: not judged
+            # there (the engine would pause), but named as a candidate if it fits there
+            sc.off_view_score = score(in_view).score
+            off_view[ex.name] = sc.off_view_score
+        scores.append(sc)
+    hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
+    scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
-    # confirm is, if it reaches the threshold; better-fitting position-only ones are
-    # named as possible.
+    # confirm is, if it holds enough of the evidence; better-fitting position-only ones
+    # are named as possible.
     only = {
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view)
     possible: list[str] = []
-    winner = None
-    for s in scores:
-        if s.score < min_score:
+    for sc in scores:
+        if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
             break
-        if s.name in only:
-            possible.append(s.name)
-        else:
-            winner = s
-            break
-    confirmable = [s for s in scores if s.name not in only]
-    best = winner.score if winner else (confirmable[0].score if confirmable else 0.0)
-    second = max((s.score for s in scores if s is not winner), default=0.0)
+        possible.append(sc.name)
+    confirmable = [sc for sc in scores if sc.name not in only]
+    best = confirmable[0].score if confirmable else 0.0
+    second = max((sc.score for sc in scores if not confirmable or sc is not confirmable[0]),
+                 default=0.0)  # fmt: skip
     return Recognition(
-        name=winner.name if winner else None,
-        confidence=best,
+        name=d.name,
+        confidence=d.confidence,
         margin=round(best - second, 4),
         scores=scores,
         postures=hist,
@@ -820,6 +903,8 @@ def recognize(
         threshold=min_score,
         possible=possible,
         closest=confirmable[0].name if confirmable else None,
+        runner_up=d.runner_up,
+        candidates=d.candidates,
     )
 
 

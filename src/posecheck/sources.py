@@ -52,6 +52,10 @@ IMAGE_EXTENSIONS = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}
 )
 DEFAULT_FOLDER_FPS = 30.0
+# The largest frame posecheck decodes. 8K video is 7680x4320 (33 MP); a phone photo is
+# up to ~50 MP. A 20000x20000 image (400 MP) took 5 GB in analyze: refused from the
+# file's own header, before anything is allocated.
+MAX_PIXELS = 64_000_000
 DEFAULT_PREFETCH = 4
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -72,6 +76,7 @@ class Source:
     """
 
     live: bool = False
+    seekable: bool = False  # has start_at(index): chunked estimation can split it
 
     def __init__(self, info: MediaInfo, prefetch: int = DEFAULT_PREFETCH) -> None:
         self.info = info
@@ -102,6 +107,10 @@ class Source:
             yield from self._frames_latest()
         else:
             yield from self._frames_queued()
+
+    def start_at(self, index: int) -> None:
+        """Begin ``frames()`` at frame ``index``: only sources with ``seekable`` True can."""
+        raise TypeError(f"{self.info.path}: a {self.info.kind} source cannot start mid-way")
 
     def close(self) -> None:
         """Stop the worker thread and free the reader (safe to call more than once)."""
@@ -267,15 +276,33 @@ class CvVideoSource(_PacedMixin, Source):
         self._first_ms = first_ms
         self.live = realtime
 
+    seekable = True  # frames(start=...) lands on the exact frame (see start_at)
+    _start_at = 0
+
+    def start_at(self, index: int) -> None:
+        """Make ``frames()`` begin at frame ``index`` (call before iterating).
+
+        OpenCV seeks to the keyframe before it and decodes forward; indices and
+        times are the ones a read from the start gives (checked on every real clip
+        in tests/test_parallel.py), which is what chunked estimation relies on.
+        """
+        if self._started:
+            raise RuntimeError("start_at() must come before frames()")
+        self._start_at = max(0, int(index))
+
     def _decode(self) -> Iterator[Frame]:
         cap, fps = self._cap, self.info.fps
         step = 1.0 / fps if fps > 0 else 0.0
         first, self._first = self._first, None
         if first is None:  # frames() runs once (Source.frames refuses a second time)
             return
-        self.frames_read = 1
-        yield Frame(0, 0.0, first)
-        prev_t, i = 0.0, 1
+        if self._start_at > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, self._start_at)
+            prev_t, i = -1.0, self._start_at
+        else:
+            self.frames_read = 1
+            yield Frame(0, 0.0, first)
+            prev_t, i = 0.0, 1
         while not self._stop.is_set():
             ok, img = cap.read()
             if not ok or img is None:
@@ -360,6 +387,10 @@ def _open_cv_video(path: str, realtime: bool, prefetch: int) -> Source | None:
     if cap.get(cv2.CAP_PROP_ORIENTATION_AUTO) != 1:
         cap.release()
         return None  # an OpenCV without auto-rotation: PyAV rotates instead
+    w0, h0 = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    if w0 * h0 > MAX_PIXELS:
+        cap.release()
+        check_frame_size(path, w0, h0)
     ok, first = cap.read()
     if not ok or first is None:
         cap.release()
@@ -420,9 +451,17 @@ def _open_av(path: str, kind: str, realtime: bool, prefetch: int) -> Source | No
     except (av.error.FFmpegError, OSError, ValueError):
         return None
     if not container.streams.video:
+        sound = bool(container.streams.audio)
         container.close()
+        if sound:
+            raise InputError(
+                f"{path}: has sound but no picture (an audio-only file)",
+                hint="give the video file of the recording",
+            )
         return None
     stream = container.streams.video[0]
+    cc = stream.codec_context
+    check_frame_size(path, int(cc.width or 0), int(cc.height or 0))
     # Decode the first frame now: it proves the file is media and gives the
     # upright size; then rewind for the worker.
     try:
@@ -447,11 +486,50 @@ def _open_av(path: str, kind: str, realtime: bool, prefetch: int) -> Source | No
 # --- images ----------------------------------------------------------------------------
 
 
+def check_frame_size(path: str | os.PathLike[str], width: int, height: int) -> None:
+    """Refuse a frame size no camera produces (:data:`MAX_PIXELS`), from metadata alone."""
+    if width * height > MAX_PIXELS:
+        raise InputError(
+            f"{path}: {width}x{height} pixels is more than posecheck decodes "
+            f"({MAX_PIXELS // 1_000_000} megapixels)",
+            hint="scale it down first, e.g. ffmpeg -i IN -vf scale=1920:-2 OUT",
+        )
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """A PNG's or JPEG's (width, height) from its header, without decoding it; None for
+    other formats (OpenCV's own limit of 2^30 pixels applies to those)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+            if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+                return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+            if head[:2] != b"\xff\xd8":
+                return None
+            fh.seek(2)
+            while True:  # JPEG: walk the segments to the frame header (SOFn)
+                marker = fh.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF:
+                    return None
+                kind, length = marker[1], int.from_bytes(marker[2:4], "big")
+                if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
+                    sof = fh.read(5)
+                    if len(sof) < 5:
+                        return None
+                    return int.from_bytes(sof[3:5], "big"), int.from_bytes(sof[1:3], "big")
+                fh.seek(length - 2, os.SEEK_CUR)
+    except OSError:
+        return None
+
+
 def _natural_key(p: Path) -> list[Any]:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
 
 
 def _read_image(path: Path) -> np.ndarray | None:
+    size = _header_size(path)
+    if size is not None:
+        check_frame_size(path, *size)
     img = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if img is None:
         # cv2.imread cannot open non-ASCII paths on some platforms; decode the bytes.
@@ -519,14 +597,20 @@ def _open_folder(path: Path, fps: float | None, prefetch: int, realtime: bool = 
     for k, p in enumerate(files):
         first = _read_image(p)
         if first is not None:
-            files = files[k:]
+            unreadable, files = files[:k], files[k:]
             break
     else:
         raise InputError(f"{path}: none of the {len(files)} images in the folder can be read")
     rate = float(fps) if fps else DEFAULT_FOLDER_FPS
     h, w = first.shape[:2]
     info = MediaInfo(str(path), "folder", rate, len(files), w, h, 0, len(files) / rate)
-    return ImageSource(files, first, info, prefetch, realtime)
+    src = ImageSource(files, first, info, prefetch, realtime)
+    for p in unreadable:  # said like the unreadable images later in the folder
+        msg = f"{p}: not a readable image, skipped"
+        src.skipped.append(str(p))
+        src.warnings.append(msg)
+        log.warning(msg)
+    return src
 
 
 # --- cameras and streams ---------------------------------------------------------------

@@ -85,11 +85,17 @@ def estimate_to_landmarks(
     model_complexity: int = 1,
     progress: Any = None,
     meta: dict | None = None,
+    workers: int = 1,
+    min_chunk_s: float = 10.0,
+    poses: Any = None,
 ) -> SessionSummary:
     """Run the model over ``source`` and write every pose to the landmarks file ``path``.
 
     Mask measures in ``mask_names`` are computed (with segmentation on) and stored
-    as extras. Ctrl-C writes a partial file, then propagates.
+    as extras. ``workers`` > 1 (0: the cores): chunks of a long video run in worker
+    processes (:mod:`posecheck.parallel`). ``poses``: poses already estimated elsewhere
+    (an object with ``source()`` and ``options``, e.g. gathered from a Ray cluster),
+    written instead of running the model. Ctrl-C writes a partial file, then propagates.
     """
     from posecheck import pipeline
     from posecheck.angles import EXTRA_MEASURES
@@ -98,9 +104,19 @@ def estimate_to_landmarks(
 
     names = set(mask_names)
     needs_mask = any(getattr(EXTRA_MEASURES.get(n), "needs_mask", True) for n in names)
-    est = MediaPipeEstimator(
-        EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
-    )
+    opts = EstimatorOptions(model_complexity=model_complexity, segmentation=needs_mask)
+    est: Any = poses
+    if est is not None:
+        source = est.source()
+    elif workers != 1:
+        from posecheck import parallel
+        from posecheck.estimator import check_options
+
+        check_options(opts)
+        est = parallel.for_source(source, workers, opts, sorted(names), min_chunk_s=min_chunk_s)
+        if est is not None:
+            source = est.source()
+    est = est or MediaPipeEstimator(opts)
     try:
         return pipeline.run(
             source, est, PoseOnlyEngine(names), [LandmarksSink(path, meta=meta)],
@@ -165,14 +181,27 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     record = rec.to_dict()
     if rec.name is None:
         where = data.meta.get("source") or data.path
+        others = [c for c in rec.candidates if c not in rec.possible[:1]]
+        also = f" (also fits in part: {', '.join(others)})" if others else ""
         if rec.possible:
             # the position fits an exercise the camera cannot confirm (a draw-in is hook
             # lying with an invisible contraction): say so rather than guess
             name = rec.possible[0]
             raise InputError(
                 f"{where}: the position fits {name}, which a camera cannot tell from "
-                "resting in that position, so it is not recognised automatically",
+                f"resting in that position, so it is not recognised automatically{also}",
                 f"if that is what you are doing, name it: -e {name}",
+            )
+        if rec.candidates:
+            # several fit in part, none clearly: name them rather than pick one
+            angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
+                      and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
+            view = (f"; {', '.join(angled)} fits better seen from another angle than its "
+                    "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
+            raise InputError(
+                f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
+                f"(best {rec.confidence:.0%} confident < {rec.threshold:.0%}){view}",
+                f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
             )
         best = rec.best or "nothing"
         raise InputError(

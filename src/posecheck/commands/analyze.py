@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.protocols import EngineWrapper, PipelineEngine
 from posecheck.results import SessionSummary
 
@@ -24,12 +24,16 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
   posecheck analyze clip.mp4 -e auto -o out/clip
   posecheck analyze clip.mp4 -e bridge --no-video --force
+  posecheck analyze long-session.mp4 -e bridge --workers 4
+
+A video of two --min-chunk (10 s) or more is split into chunks that worker processes
+(--workers, default: the cores) run the pose model on; see README "Every core".
 """
 
 log = logging.getLogger(__name__)
@@ -52,7 +56,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "-o",
-        "--out",
+        "--outdir",
+        "--out",  # the older name; --outdir is the one live uses too
+        dest="out",
         metavar="OUTDIR",
         type=Path,
         help="output folder (default: <video folder>/<video stem>.posecheck/)",
@@ -79,6 +85,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1,
         help="MediaPipe model: 1 (full) is bundled; 0 and 2 need a download",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes running the pose model on chunks of the video (default: the cores; "
+        "a video shorter than two --min-chunk runs in one)",
+    )
+    p.add_argument(
+        "--min-chunk",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="shortest chunk of video a worker gets, in seconds (default: 10)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     add_library_arguments(p)
     from posecheck.history import add_history_arguments
@@ -100,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     library = library_from_args(args)
     auto = args.exercise.lower() == "auto"
     exercise = None if auto else library.get(args.exercise)  # unknown names fail first
+    if args.workers < 0:
+        raise InputError(f"--workers {args.workers} is out of range", "use 1 or more, 0: the cores")
+    if not args.min_chunk > 0:
+        raise InputError(f"--min-chunk {args.min_chunk:g} is out of range", "use seconds > 0")
     # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)
     info = source.info
@@ -130,15 +155,15 @@ def run(args: argparse.Namespace) -> int:
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
-        interrupted = False
+        interrupted: BaseException | None = None
         try:
             estimate_to_landmarks(
                 source, lm_path, mask_names=mask_measures(library),
                 model_complexity=args.model_complexity, progress=progress,
-                meta=outputs.landmarks_meta,
+                meta=outputs.landmarks_meta, workers=args.workers, min_chunk_s=args.min_chunk,
             )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+            interrupted = exc
         progress.done()
     finally:
         source.close()
@@ -155,7 +180,7 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
-        if not interrupted:
+        if interrupted is None:
             # Nothing else was written: leave no half session that a rerun with -e
             # would have to --force over.
             lm_path.unlink(missing_ok=True)
@@ -167,31 +192,36 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
             f"the poses found so far are in {lm_path}",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     if not args.quiet:
         print(
-            f"recognised: {exercise.name} ({record['confidence']:.0%} confident)",
+            f"recognised: {exercise.name} ({record['confidence']:.0%} confident"
+            + (f"; runner-up: {record['runner_up']}" if record.get("runner_up") else "")
+            + ")",
             file=sys.stderr,
         )
     outputs.exercise = exercise
     outputs.landmarks_prewritten = True
     outputs.checks.exercise = exercise
     opened = open_source(video)
-    source: Source | LimitedSource = LimitedSource(opened, len(data)) if interrupted else opened
+    source: Source | LimitedSource = (
+        LimitedSource(opened, len(data)) if interrupted is not None else opened
+    )
     try:
         progress = ProgressLine(f"drawing {Path(video).name}", quiet=args.quiet)
         code = _score_pass(
-            args, source, ReplayEstimator(data), exercise, record, outputs, progress, interrupted
-        )
+            args, source, ReplayEstimator(data), exercise, record, outputs, progress,
+            interrupted is not None,
+        )  # fmt: skip
     finally:
         source.close()
-    if interrupted and code == 0:
+    if interrupted is not None and code == 0:
         print(
             f"posecheck: interrupted: partial results for {len(data)} frames written to "
             f"{outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(interrupted)
     return code
 
 
@@ -207,11 +237,12 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
 
         # Mask-based measures (back curvature) need MediaPipe's segmentation.
-        estimator = MediaPipeEstimator(
-            EstimatorOptions(
-                model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
-            )
+        opts = EstimatorOptions(
+            model_complexity=args.model_complexity, segmentation=engine.needs_segmentation
         )
+        estimator = _parallel(args, source, opts, exercise) or MediaPipeEstimator(opts)
+        if hasattr(estimator, "source") and not (outputs.video or outputs.report):
+            source = estimator.source()  # no sink draws: no frame is decoded here
     smoother = None
     if args.smoothing:
         from posecheck.smoothing import PoseSmoother
@@ -223,19 +254,22 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         summary = pipeline.run(
             source, estimator, judge, sinks, smoother=smoother, progress=progress
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
         progress.done()
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
+        why = getattr(exc, "name", "")
         print(
-            f"posecheck: interrupted: partial results for {frames} frames written to "
-            f"{outputs.outdir}/",
+            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
+            f"{frames} frames written to {outputs.outdir}/",
             file=sys.stderr,
         )
-        return 130
+        return interrupt_exit_code(exc)
     finally:
         if own_estimator:
             estimator.close()
+    if hasattr(estimator, "describe"):
+        log.info("%s", estimator.describe())
     progress.done()
     print(screen_summary(summary, exercise, source.info, outputs.outdir, outputs.names()))
     if summary.frames == 0:
@@ -254,6 +288,18 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
     data = outputs.summary_sink.data if outputs.summary_sink else None
     record_from_args(args, data, command="analyze", source=args.video, outdir=outputs.outdir)
     return 0
+
+
+def _parallel(args, source, options, exercise):  # -> a PoseSource-like estimator or None
+    """Chunked estimation in worker processes (:mod:`posecheck.parallel`), or None."""
+    from posecheck import parallel
+    from posecheck.commands._offline import mask_measures
+    from posecheck.estimator import check_options
+
+    check_options(options)  # here, not in the workers: one clear line
+    min_vis = float(getattr(exercise, "min_visibility", 0.5) or 0.5)
+    masks = sorted(mask_measures([exercise])) if options.segmentation else ()
+    return parallel.for_source(source, args.workers, options, masks, min_vis, args.min_chunk)
 
 
 class _FinishExtras(EngineWrapper):

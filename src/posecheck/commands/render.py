@@ -18,6 +18,8 @@ examples:
   posecheck render bridge -o bridge.mp4
   posecheck render bridge --fault hips_sag --seed 3 -o sag.mp4
   posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
+  posecheck render squat --view oblique -o squat.mp4   # outside the library (plank, crunch,
+                                                       # squat, lunge, superman)
   posecheck render --list-faults
 """
 
@@ -39,8 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, help="video file to write (.mp4); the truth "
                    "goes to the same name with .truth.json")  # fmt: skip
     p.add_argument("--fault", help="inject a form fault (see --list-faults)")
-    p.add_argument("--view", choices=("side", "front"), help="camera view (default: the "
-                   "exercise's camera view)")  # fmt: skip
+    p.add_argument("--view", choices=("side", "front", "oblique"), help="camera view "
+                   "(default: the exercise's camera view)")  # fmt: skip
     p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
                    "(default: chosen by the seed)")  # fmt: skip
     p.add_argument(
@@ -65,7 +67,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from posecheck.errors import InputError
-    from posecheck.render.motion import FAULTS, SCRIPTS
+    from posecheck.render.motion import FAULTS, any_script
 
     if args.list_faults:
         for name, text in sorted(FAULTS.items()):
@@ -76,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         raise InputError("no output file given", "add -o clip.mp4")
     script_name, definition = resolve_exercise(args.exercise, args)
-    script = SCRIPTS[script_name]
+    script = any_script(script_name)
+    assert script is not None  # resolve_exercise found it
     if args.fault is not None and args.fault not in FAULTS:
         close = difflib.get_close_matches(args.fault, list(FAULTS), n=1)
         raise InputError(
@@ -99,8 +102,13 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
         raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
-    if not out.parent.exists():
-        raise InputError(f"{out.parent}: folder does not exist", "create it or choose another -o")
+    try:  # like analyze: the folder is created
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{out.parent}: cannot create the folder ({exc.strerror or exc})",
+            "choose another -o",
+        ) from None
     if not 1 <= args.fps <= 120:
         raise InputError(f"--fps {args.fps:g}: out of range", "give 1 to 120")
 
@@ -115,9 +123,15 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     renderer = ClipRenderer(opts, script, definition)
 
+    tty = sys.stderr.isatty()
+    quarters = [0]
+
     def progress(i: int, n: int) -> None:
-        if sys.stderr.isatty() and (i % 24 == 0 or i == n):
+        if tty and (i % 24 == 0 or i == n):
             print(f"\rrendering {i}/{n} frames", end="" if i < n else "\n", file=sys.stderr)
+        elif not tty and n and 4 * i // n > quarters[0]:  # logs: a line each quarter
+            quarters[0] = 4 * i // n
+            print(f"rendering {i}/{n} frames", file=sys.stderr)
 
     truth = write_clip(renderer, out, crf=args.crf, progress=progress)
     reps = len(truth["reps"])
@@ -133,7 +147,7 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     of the same name. Unknown names raise with the closest known names.
     """
     from posecheck.errors import InputError, PosecheckError, UnknownExerciseError
-    from posecheck.render.motion import SCRIPTS
+    from posecheck.render.motion import OTHER_SCRIPTS, SCRIPTS
 
     definition = None
     try:
@@ -148,10 +162,12 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     script_name = definition.name if definition is not None else key
     if script_name in SCRIPTS:
         return script_name, definition
+    if definition is None and key in OTHER_SCRIPTS:  # a movement outside the library
+        return key, None
     if definition is not None:
         raise InputError(f"no animation for {definition.name!r} yet",
                          "animated: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
-    everything = sorted(known | set(SCRIPTS))
+    everything = sorted(known | set(SCRIPTS) | set(OTHER_SCRIPTS))
     close = difflib.get_close_matches(key, everything, n=3, cutoff=0.4)
     hint = f"closest: {', '.join(close)}" if close else "known: " + ", ".join(everything)
     raise UnknownExerciseError(f"unknown exercise {name!r}", hint)

@@ -36,6 +36,11 @@ examples:
   posecheck score session.posecheck/clip.landmarks.npz
   posecheck score recordings/ -e bridge --min-score 70
   posecheck score a.mp4 b.mp4 --jobs 2 --csv scores.csv --json scores.json
+  posecheck score /shared/archive --csv scores.csv --ray 10.0.0.5:6379
+
+--ray runs the pose model on a Ray cluster (pip install "posecheck[ray]" on every
+machine; the recordings at the same path on each): one worker per CPU, the rows as
+--jobs gives them. Ctrl-C writes the rows that finished.
 """
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="parallel processes (default: number of cores)")  # fmt: skip
+    p.add_argument("--landmarks-dir", type=Path, metavar="DIR",
+                   help="keep each video's poses there (<stem>.<path hash>.landmarks.npz) "
+                        "to re-score without the model")  # fmt: skip
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the pose model on a Ray cluster (HOST:PORT, 'auto'; none: "
+                        "RAY_ADDRESS or a local one); needs posecheck[ray]")  # fmt: skip
+    p.add_argument("--ray-unit", type=float, default=600.0, metavar="S",
+                   help="with --ray: longest piece of a recording one worker gets "
+                        "(default 600 s)")  # fmt: skip
     p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
                    help="side to judge (default: the exercise's policy)")  # fmt: skip
     p.add_argument(
@@ -93,9 +107,15 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                session = "summary.json" in files
+                # A session folder, also one whose run was killed before summary.json:
+                # its annotated.mp4 is an output. Hidden files are unfinished writes.
+                session = "summary.json" in files or (
+                    "annotated.mp4" in files and any(f.endswith(LANDMARKS_SUFFIX) for f in files)
+                )
                 for f in sorted(files):
                     fp = Path(root) / f
+                    if f.startswith("."):
+                        continue
                     if f.endswith(LANDMARKS_SUFFIX) or (
                         not session and fp.suffix.lower() in VIDEO_EXTENSIONS
                     ):
@@ -138,23 +158,29 @@ def _library(poses_dirs: tuple[str, ...]) -> Any:
     return lib
 
 
-def score_one(path: str, opts: dict[str, Any]) -> dict[str, Any]:
-    """Score one input; never raises for a bad input (the row carries the error)."""
+def score_one(path: str, opts: dict[str, Any], poses: Any = None) -> dict[str, Any]:
+    """Score one input; never raises for a bad input (the row carries the error).
+
+    ``poses``: a video's poses estimated elsewhere (``--ray``), used instead of the model.
+    """
     row: dict[str, Any] = {c: None for c in COLUMNS}
     row["file"] = path
     try:
-        row.update(_score(Path(path), opts))
+        row.update(_score(Path(path), opts, poses))
     except PosecheckError as exc:
         row["error"] = exc.one_line()
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
         log.debug("scoring %s failed", path, exc_info=True)
-        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["error"] = (
+            f"{path}: could not be scored (an unexpected failure: {exc}); "
+            "'posecheck -vv score' shows where"
+        )
     return row
 
 
-def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
+def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any]:
     from posecheck.landmarks_io import read_landmarks
 
     library = _library(tuple(opts.get("poses_dir") or ()))
@@ -168,6 +194,8 @@ def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
         from posecheck.sources import open_source
 
         lm = Path(tmp) / "pose.landmarks.npz"
+        if opts.get("landmarks_dir"):  # kept: re-scoring later needs no model
+            lm = kept_landmarks_path(Path(opts["landmarks_dir"]), path)
         exercises = list(library) if name == "auto" else [library.get(name)]
         with open_source(path) as source:
             if source.info.kind not in ("video", "gif"):
@@ -175,9 +203,20 @@ def _score(path: Path, opts: dict[str, Any]) -> dict[str, Any]:
                                  "score takes videos and .landmarks.npz files")  # fmt: skip
             estimate_to_landmarks(
                 source, lm, mask_names=mask_measures(exercises),
-                model_complexity=opts["model_complexity"],
+                model_complexity=opts["model_complexity"], poses=poses,
             )  # fmt: skip
         return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
+
+
+def kept_landmarks_path(folder: Path, video: Path) -> Path:
+    """``--landmarks-dir``: ``<stem>.<8 hex of the video's full path>.landmarks.npz``.
+
+    The hash keeps two ``clip.mp4`` from different folders of an archive apart.
+    """
+    import hashlib
+
+    key = hashlib.sha1(os.path.realpath(video).encode()).hexdigest()[:8]
+    return folder / f"{video.stem}.{key}{LANDMARKS_SUFFIX}"
 
 
 def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
@@ -281,7 +320,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
             "partial", "error"]  # fmt: skip
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from posecheck import safeio
+
+    with safeio.atomic_open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
@@ -289,6 +330,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck import safeio
     from posecheck.history.record import options_from_args, report_warnings
 
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
@@ -297,6 +339,11 @@ def run(args: argparse.Namespace) -> int:
         args.exercise = library.get(args.exercise).name  # unknown names fail before any work
     if args.min_score is not None and not 0 <= args.min_score <= 100:
         raise InputError(f"--min-score {args.min_score:g} is out of range", "use 0-100")
+    if args.ray and ":" not in args.ray and args.ray not in ("auto", "local"):
+        # '--ray recordings/': the optional address swallowed an input
+        args.inputs, args.ray = [args.ray, *args.inputs], ""
+    if not args.ray_unit > 0:
+        raise InputError(f"--ray-unit {args.ray_unit:g} is out of range", "use seconds > 0")
     inputs = collect_inputs(args.inputs)
     if not inputs:
         raise InputError(
@@ -304,22 +351,28 @@ def run(args: argparse.Namespace) -> int:
             "give video files, .landmarks.npz files or folders holding them",
         )
     for out in (args.csv, args.json):
-        if out is not None and any(os.path.realpath(out) == os.path.realpath(i) for i in inputs):
+        if out is not None and any(
+            os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i) for i in inputs
+        ):
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
         "history": options_from_args(args),
+        "landmarks_dir": str(args.landmarks_dir) if args.landmarks_dir else None,
     }  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
-    rows = _run_all([str(p) for p in inputs], opts, jobs, quiet=args.quiet)
+    if args.landmarks_dir is not None:
+        args.landmarks_dir.mkdir(parents=True, exist_ok=True)
+    paths = [str(p) for p in inputs]
+    if args.ray is not None:
+        rows = _run_ray(paths, opts, args)
+    else:
+        rows = _run_all(paths, opts, jobs, quiet=args.quiet)
     print(_fmt_table(rows))
     report_warnings(rows)
-    if args.csv:
-        _write_csv(args.csv, rows)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, default=str) + "\n", encoding="utf-8")
+    _write_tables(args, rows)
     if any(r.get("error") for r in rows):
         return 2
     if args.min_score is not None and any(
@@ -329,13 +382,54 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_tables(args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
+    if args.csv:
+        _write_csv(args.csv, rows)
+    if args.json:
+        from posecheck import safeio
+
+        safeio.write_text(args.json, json.dumps(rows, indent=2, default=str) + "\n")
+
+
+def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -> list[dict]:
+    """``--ray``: the model on a Ray cluster; Ctrl-C writes the rows that finished."""
+    from posecheck.ray_archive import Interrupted, score_on_ray
+
+    def note(done: int) -> None:
+        if not args.quiet and sys.stderr.isatty():
+            sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
+            sys.stderr.flush()
+
+    try:
+        rows = score_on_ray(paths, opts, args.ray or None, args.ray_unit, note)
+    except Interrupted as stop:
+        done = [stop.rows[i] for i in sorted(stop.rows)]
+        if not args.quiet and sys.stderr.isatty():
+            sys.stderr.write("\n")
+        if done:
+            print(_fmt_table(done))
+            _write_tables(args, done)
+        raise KeyboardInterrupt from None
+    if not args.quiet and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    return rows
+
+
 def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
     results: dict[str, dict] = {}
 
+    tty = sys.stderr.isatty()
+    quarter = [0]
+
     def note(done: int) -> None:
-        if not quiet and sys.stderr.isatty():
+        if quiet:
+            return
+        if tty:
             sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-            sys.stderr.flush()
+        elif 4 * done // len(paths) > quarter[0]:  # not a terminal (logs): each quarter
+            quarter[0] = 4 * done // len(paths)
+            sys.stderr.write(f"scored {done}/{len(paths)}\n")
+        sys.stderr.flush()
 
     try:
         if jobs == 1:

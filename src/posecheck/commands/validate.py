@@ -11,7 +11,8 @@ from posecheck.library import load_file
 HELP = "check exercise definition files"
 DESCRIPTION = """\
 Check exercise definition files (TOML, schema 1; see poses/README.md). Prints
-'OK' per good file, or the error naming the file, the key path and a fix, e.g.
+'OK' per good file, or every problem of a bad one, each naming the file, the key
+path and a fix or the valid range, e.g.
 
   my.toml: phases[1].rules[0].mn_deg: unknown key (did you mean min_deg?)
 
@@ -35,7 +36,10 @@ def run(args: argparse.Namespace) -> int:
             ex = load_file(f)
         except DefinitionError as exc:
             bad += 1
-            print(exc.one_line(), file=sys.stderr)
+            for line in exc.problems:  # every problem of the file, each on its line
+                print(line, file=sys.stderr)
+            if exc.hint:
+                print(f"  ({exc.hint})", file=sys.stderr)
             continue
         if not args.quiet:
             print(f"{f}: OK ({ex.name}: {len(ex.phases)} phases, "

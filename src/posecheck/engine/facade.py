@@ -1,8 +1,8 @@
 """The :class:`Engine` facade: one frame in, one :class:`FrameResult` out.
 
-It owns no judgement of its own: each frame goes through the parts in this order
-(see docs/ARCHITECTURE.md, "The form engine") and their events are stamped with the
-frame index, in the order they happen.
+It owns no judgement of its own: each frame goes through the parts in a fixed order
+(see docs/ARCHITECTURE.md, "Engine", and the package docstring) and what they report
+is stamped with the frame index into events, in the order it happened.
 """
 
 from __future__ import annotations

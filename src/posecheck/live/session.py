@@ -96,10 +96,20 @@ def default_outdir(exercise: str) -> Path:
     return Path("posecheck-live") / f"{exercise}-{stamp}"
 
 
-def _check_outdir(path: Path, force: bool) -> None:
-    """Refuse a file or a non-empty folder before anything starts (nothing is created yet)."""
+def _check_outdir(path: Path, force: bool, camera: str = "") -> None:
+    """Refuse a file or a non-empty folder before anything starts (nothing is created yet),
+    and a video played as the camera that sits in the folder (--force would replace it)."""
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a folder", "choose another -o OUTDIR")
+    if camera and path.is_dir() and Path(camera).is_file():
+        from posecheck import safeio
+
+        for f in path.iterdir():
+            if safeio.same_file(f, camera):
+                raise InputError(
+                    f"{f}: the session would be saved over the video it plays",
+                    "choose another -o OUTDIR",
+                )
     if path.is_dir() and any(path.iterdir()) and not force:
         raise InputError(
             f"{path}: folder is not empty (an earlier session?)",
@@ -109,7 +119,10 @@ def _check_outdir(path: Path, force: bool) -> None:
 
 def _make_outdir(path: Path) -> Path:
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # Private (0700): a session is a video and data of a person's body; other local
+        # users must not read it (the files inside keep the usual modes).
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)
         probe = path / ".posecheck-write-test"
         probe.write_text("")
         probe.unlink()
@@ -305,7 +318,7 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
     exercise = lib.get(opts.exercise)  # unknown name: UnknownExerciseError with the closest
     key_script = parse_key_script(opts.keys) if opts.keys else []
     outdir = Path(opts.outdir) if opts.outdir else default_outdir(exercise.name)
-    _check_outdir(outdir, opts.force)
+    _check_outdir(outdir, opts.force, opts.camera)
     if opts.window:
         from posecheck.live.window import check_display
 

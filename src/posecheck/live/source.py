@@ -51,9 +51,8 @@ class LiveSource:
 
     @property
     def warnings(self) -> list[str]:
-        """None for the summary: a lost camera or an ended video is said through
-        ``control.disconnected`` / ``control.reason`` instead."""
-        return []
+        """The wrapped source's warnings (a truncated file): they go into summary.json."""
+        return list(self.inner.warnings)
 
     @property
     def is_camera(self) -> bool:

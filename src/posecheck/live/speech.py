@@ -134,7 +134,9 @@ class Speaker:
         text, _ = self._pending
         self._pending = None
         try:
-            self._proc = self._runner([*self.command, text])
+            # "--": a cue is text to say, never an option of the engine (a cue from a
+            # user's definition may start with "-")
+            self._proc = self._runner([*self.command, "--", text])
         except OSError as exc:
             self._warn(f"speech engine {self.command[0]} failed ({exc}); continuing without speech")
             self.enabled = False

@@ -104,6 +104,8 @@ class ClipRenderer:
         yaw = (180.0 if self.near == "left" else 0.0) + obl
         if self.view == "front":
             yaw = 90.0 + obl * 0.6
+        elif self.view == "oblique":  # halfway between the near side and the front
+            yaw = (135.0 if self.near == "left" else 45.0) + obl * 0.6
         if opts.fault == "wrong_view":
             yaw += 80.0 if self.view == "side" else -80.0
         if opts.fault == "far_side":
@@ -112,6 +114,8 @@ class ClipRenderer:
         if self.view == "front" and script.posture in ("supine", "prone"):
             # from the feet at floor level the knees hide the face: the camera stands higher
             pitch += 24.0
+        elif self.view == "oblique" and script.posture in ("supine", "prone"):
+            pitch += 12.0
         # camera shake: a slow wobble of about 1-2 px (a filtered random walk)
         self._shake = np.zeros((self.n_frames + 1, 2))
         if noise:

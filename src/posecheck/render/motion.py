@@ -866,3 +866,124 @@ def script_from_definition(script: Script, exercise: Any) -> Script:
     hold_s = holds.get(hold_phase, 0.0) if hold_phase else 0.0
     return replace(script, poses=poses, cycle=cycle, start=cycle[0], hold_phase=hold_phase,
                    hold_s=hold_s, holds=holds)  # fmt: skip
+
+
+# --- movements outside the library ----------------------------------------------------------
+# Negatives for recognition (``bench/recognition.py``): common floor and standing exercises
+# that share a posture or a movement with a library exercise. They have no definition in
+# poses/, so their key poses are written here; ``posecheck render plank`` draws them.
+
+OTHER_POSTURES: dict[str, Posture] = {
+    # forearm plank: the body off the floor on the forearms and the toes
+    "plank": Posture(
+        (
+            ("left_elbow", 0.02),
+            ("right_elbow", 0.02),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        0.0,
+        "left_elbow",
+        flat_feet=False,
+        com_margin=10.0,
+    ),  # fmt: skip
+    # lying on the belly, the arms and legs free to lift (superman)
+    "prone_free": Posture((("hip_mid", 0.060),), 0.0, "hip_mid", flat_feet=False),
+    # lying on the back, the shoulders free to lift (crunch): the trunk direction is given
+    "supine_curl": Posture((("hip_mid", 0.058),), 180.0, "hip_mid"),
+    # a lunge: the front foot flat, the back foot on its toes
+    "split_stance": Posture(
+        (("left_heel", 0.0), ("left_foot_index", 0.0), ("right_foot_index", 0.0)),
+        90.0,
+        "left_ankle",
+        flat_feet=False,
+        com_margin=10.0,
+    ),  # fmt: skip
+}
+POSTURES.update(OTHER_POSTURES)
+
+_STAND: dict[str, float] = {
+    "hip": 180, "knee": 178, "ankle": 88, "shoulder": 10, "elbow": 170, "head": 0,
+}  # fmt: skip
+
+OTHER_SCRIPTS: dict[str, Script] = {
+    s.exercise: s
+    for s in (
+        _s(
+            "plank",
+            "plank",
+            "side",
+            {"hip": 180, "knee": 178, "ankle": 100, "shoulder": 85, "elbow": 95, "head": -5},
+            {"hold": {}, "settle": {"hip": 172, "head": 5}},
+            ("hold", "settle", "hold"),
+            {"hold": 3.0, "settle": 3.0},
+            _FRAME,
+            move_s=1.5,
+            reps=1,
+        ),
+        _s(
+            "crunch",
+            "supine_curl",
+            "side",
+            {**_HOOK, "shoulder": 150, "elbow": 40, "arms_floor": 0.0, "trunk": 180},
+            {"down": {}, "up": {"hip": 92, "trunk": 147, "spine": 0.08, "head": 35}},
+            ("down", "up", "down"),
+            {"up": 0.6},
+            _FRAME,
+            move_s=0.9,
+            rest_s=0.3,
+            reps=4,
+        ),
+        _s(
+            "squat",
+            "standing",
+            "side",
+            _STAND,
+            {"up": {}, "down": {"hip": 80, "knee": 75, "ankle": 62, "shoulder": 80, "elbow": 175}},
+            ("up", "down", "up"),
+            {"down": 0.5},
+            _FRAME,
+            move_s=1.2,
+            rest_s=0.4,
+            reps=3,
+        ),
+        _s(
+            "lunge",
+            "split_stance",
+            "side",
+            {**_STAND, "hip": 160, "other_hip": 195, "other_ankle": 120},
+            {"up": {}, "down": {"hip": 100, "knee": 92, "other_hip": 185, "other_knee": 95}},
+            ("up", "down", "up"),
+            {"down": 0.8},
+            _FRAME,
+            move_s=1.3,
+            rest_s=0.4,
+            reps=3,
+            symmetric=False,
+        ),
+        _s(
+            "superman",
+            "prone_free",
+            "side",
+            {
+                "hip": 180,
+                "knee": 178,
+                "ankle": 150,
+                "shoulder": 170,
+                "elbow": 176,
+                "head": -10,
+                "trunk": 0,
+            },  # fmt: skip
+            {"down": {}, "up": {"hip": 204, "trunk": 12, "head": -25, "spine": -0.05}},
+            ("down", "up", "down"),
+            {"up": 2.0},
+            _FRAME,
+            move_s=1.4,
+        ),
+    )
+}
+
+
+def any_script(name: str) -> Script | None:
+    """The script of a library exercise or of a movement outside the library, or None."""
+    return SCRIPTS.get(name) or OTHER_SCRIPTS.get(name)

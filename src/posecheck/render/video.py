@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from posecheck import safeio
 from posecheck.errors import InputError
 from posecheck.render.clip import ClipRenderer
 
@@ -93,16 +94,30 @@ def write_clip(
         raise InputError(f"output folder does not exist: {out.parent}", "create it first")
     truth = renderer.truth_header()
     frames = []
-    writer = VideoWriter(out, renderer.opts.size, renderer.opts.fps, crf)
+    # Encoded under a unique temporary name, renamed only when complete (posecheck.safeio):
+    # an interrupted render leaves no half clip, and a link at ``out`` is not followed.
     try:
-        for i, _t, img, fr in renderer.frames():
-            writer.write(img)
-            frames.append(fr)
-            if progress:
-                progress(i + 1, renderer.n_frames)
-    finally:
-        writer.close()
+        tmp = safeio.temp_path(out, suffix=out.suffix)
+    except OSError as exc:
+        raise safeio.write_error(out, exc) from None
+    try:
+        writer = VideoWriter(tmp, renderer.opts.size, renderer.opts.fps, crf)
+        try:
+            for i, _t, img, fr in renderer.frames():
+                writer.write(img)
+                frames.append(fr)
+                if progress:
+                    progress(i + 1, renderer.n_frames)
+        finally:
+            writer.close()
+    except BaseException as exc:
+        written = tmp.stat().st_size if tmp.exists() else 0
+        safeio.discard(tmp)
+        if isinstance(exc, OSError):
+            raise safeio.write_error(out, exc, written) from None
+        raise
     truth["video"] = out.name
     truth["series"] = columns(frames)
-    truth_path(out).write_text(json.dumps(truth, separators=(",", ":")) + "\n")
+    safeio.write_text(truth_path(out), json.dumps(truth, separators=(",", ":")) + "\n")
+    safeio.commit(tmp, out)
     return truth

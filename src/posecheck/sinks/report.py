@@ -149,7 +149,9 @@ class ReportSink(SinkBase):
             self.hero = (result.t_s, caption, self._thumb(frame, result))
 
     def close(self, summary: SessionSummary) -> None:
-        self.path.write_text(self.render(summary), encoding="utf-8")
+        from posecheck import safeio
+
+        safeio.write_text(self.path, self.render(summary))  # whole, or not at all
 
     # -- rendering -------------------------------------------------------------
 

@@ -12,6 +12,8 @@ checks the folder first: never over an input, no silent overwrite, writable.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
 import tempfile
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from posecheck import safeio
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import Sink, SinkBase
@@ -58,11 +61,13 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
     targets = [(outdir / n) for n in names]
     ins = {os.path.realpath(p) for p in inputs}
     for t in targets:
-        if os.path.realpath(t) in ins:
+        # By path and by identity: a hard link (or a second mount) of the input under an
+        # output's name is the input too.
+        if os.path.realpath(t) in ins or any(safeio.same_file(t, p) for p in inputs):
             raise InputError(
                 f"{t}: the output would overwrite the input", "choose another folder with -o"
             )
-    existing = [t.name for t in targets if t.exists()]
+    existing = [t.name for t in targets if os.path.lexists(t)]
     if existing and not force:
         raise OutputExistsError(
             f"{outdir}: already holds results ({', '.join(existing)})",
@@ -78,6 +83,32 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
             f"{outdir}: cannot write the results there ({exc.strerror or exc})",
             "choose a writable folder with -o",
         ) from exc
+    # hidden halves a killed run left (never under a final name), also of outputs this
+    # run does not write
+    for n in {*names, VIDEO, CSV, SUMMARY, REPORT}:
+        safeio.drop_stale_temps(outdir / n)
+    if force:
+        _drop_stale_outputs(outdir, names, inputs)
+
+
+def _drop_stale_outputs(outdir: Path, names: list[str], inputs: list[Path]) -> None:
+    """--force: remove what the earlier session listed as its outputs and this one will
+    not replace (another clip's landmarks file), so the folder holds one session."""
+    try:
+        old = json.loads((outdir / SUMMARY).read_text(encoding="utf-8")).get("outputs") or {}
+    except (OSError, ValueError, AttributeError):
+        return
+    for name in old:
+        p = outdir / str(name)
+        if (
+            str(name) in names
+            or p.parent != outdir  # only plain names inside the folder
+            or any(safeio.same_file(p, i) for i in inputs)
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file() or p.is_symlink():
+                p.unlink()
 
 
 class SessionChecks(SinkBase):
@@ -135,6 +166,8 @@ class _ExerciseDefault:
 
     def __init__(self, sink: Sink, exercise: Exercise | None) -> None:
         self.sink, self.exercise = sink, exercise
+        # The file it writes, so a failure at close names it (pipeline._close_all).
+        self.path: Path | None = getattr(sink, "path", None)
 
     def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
         self.sink.describe_run(estimator=estimator, smoother=smoother)
@@ -210,20 +243,23 @@ class SessionOutputs:
 
             self.video_sink = VideoSink(self.outdir / VIDEO)
             sinks.append(self.video_sink)
+        if self.report:
+            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         if self.summary:
+            # Last: it closes after every other writer, so a writer that failed (a full
+            # disk) is in its warnings and "partial" is true (pipeline._close_all).
             self.summary_sink = SummaryJsonSink(
                 self.outdir / SUMMARY, extra={"outputs": outputs, **self.extra}
             )
             sinks.append(self.summary_sink)
-        if self.report:
-            sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
         return [_ExerciseDefault(s, self.exercise) for s in sinks]
 
 
 def format_mmss(t: float | None) -> str:
     if t is None or not math.isfinite(t):
         return "-"
-    m, s = divmod(max(0.0, t), 60)
+    # rounded to the tenth first: 599.98 s is 10:00.0, not 9:60.0
+    m, s = divmod(round(max(0.0, t), 1), 60)
     return f"{int(m)}:{s:04.1f}"
 
 

@@ -25,9 +25,9 @@ import datetime as _dt
 import json
 import math
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from posecheck import DISCLAIMER, __version__
+from posecheck import DISCLAIMER, __version__, safeio
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import FrameResult, SessionSummary
@@ -49,8 +49,8 @@ class FramesCsvSink(SinkBase):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.rows = 0
-        self._fh: IO[str] | None = None
-        self._writer: Any = None  # a csv writer (its type is private to the csv module)
+        self._file: safeio.AtomicFile | None = None
+        self._writer: Any = None
         self._measures: list[str] = []
         self._targeted: list[str] = []
         # The newest frame's result waits for the next frame or for end(): the end of
@@ -60,8 +60,9 @@ class FramesCsvSink(SinkBase):
     def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         self._declared = exview.measure_names(exercise)
         self._bands = list(exview.bands(exercise))
-        self._fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self._writer = csv.writer(self._fh)
+        # Streamed into a temporary file, renamed to frames.csv when it is complete.
+        self._file = safeio.AtomicFile(self.path, "w", newline="")
+        self._writer = csv.writer(self._file.fh)
 
     def _header(self, result: FrameResult | None) -> None:
         names = list(self._declared)
@@ -98,6 +99,15 @@ class FramesCsvSink(SinkBase):
             self._held = result
 
     def _row(self, result: FrameResult) -> None:
+        try:
+            self._write_row(result)
+        except OSError as exc:  # a full disk: drop the temporary file, one clear line
+            f, self._file = self._file, None
+            if f is None:
+                raise
+            raise f._fail(exc) from None
+
+    def _write_row(self, result: FrameResult) -> None:
         if not self._measures:
             self._header(result)
         by_bare = {exview.bare_name(k, result.side): v for k, v in result.measures.items()}
@@ -115,14 +125,17 @@ class FramesCsvSink(SinkBase):
         self.rows += 1
 
     def close(self, summary: SessionSummary) -> None:
-        if self._fh is not None:
-            if self._held is not None:
-                self._row(self._held)
-                self._held = None
-            if not self._measures:  # no frame at all: still a valid CSV with a header
-                self._header(None)
-            self._fh.close()
-            self._fh = None
+        if self._file is not None:
+            f, self._file = self._file, None
+            try:
+                if self._held is not None:
+                    self._row(self._held)
+                    self._held = None
+                if not self._measures:  # no frame at all: still a valid CSV with a header
+                    self._header(None)
+            except OSError as exc:
+                raise f._fail(exc) from None
+            f.commit()
 
 
 def summary_dict(
@@ -197,7 +210,6 @@ class SummaryJsonSink(SinkBase):
         self.data = summary_dict(
             summary, info=self._info, exercise=self._exercise, extra=self.extra
         )
-        tmp = self.path.with_suffix(".json.tmp")
-        # Written whole then renamed: a reader never sees half a file.
-        tmp.write_text(json.dumps(self.data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        # Written whole under a unique temporary name, then renamed: a reader never sees
+        # half a file, and a link left at a fixed temporary name is never followed.
+        safeio.write_text(self.path, json.dumps(self.data, indent=2, allow_nan=False) + "\n")

@@ -20,6 +20,7 @@ last picture shows the same counts as summary.json.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import shutil
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 import cv2
 import numpy as np
 
+from posecheck import safeio
 from posecheck.errors import PosecheckError
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
@@ -202,6 +204,7 @@ class VideoSink(SinkBase):
         self._enc: _Encoder | None = None
         self._size: tuple[int, int] | None = None
         self._held: tuple[np.ndarray, FrameResult] | None = None
+        self._tmp: Path | None = None
 
     def open(self, info: MediaInfo, exercise: Exercise | None) -> None:
         if self.overlay is None:
@@ -219,15 +222,22 @@ class VideoSink(SinkBase):
             )
         self._size = (w2, h2)
         errors = []
+        # Encoded under a unique temporary name (an .mp4 suffix: encoders pick the
+        # container by it), renamed to annotated.mp4 only when complete.
+        try:
+            self._tmp = safeio.temp_path(self.path, suffix=".mp4")
+        except OSError as exc:
+            raise safeio.write_error(self.path, exc) from None
         for name in self.encoders:
             try:
-                self._enc = ENCODERS[name](self.path, w2, h2, self._rate)
+                self._enc = ENCODERS[name](self._tmp, w2, h2, self._rate)
                 self.encoder_name = self._enc.name
                 break
             except Exception as exc:  # noqa: BLE001 - any failure means: try the next one
                 errors.append(f"{name}: {exc}")
                 log.debug("encoder %s unavailable: %s", name, exc)
         if self._enc is None:
+            safeio.discard(self._tmp)
             raise PosecheckError(
                 f"cannot write {self.path}: no video encoder works ({'; '.join(errors)})",
                 "install ffmpeg, or use --no-video",
@@ -267,9 +277,33 @@ class VideoSink(SinkBase):
     def _check(self) -> None:
         if self._error is not None:
             err, self._error = self._error, None
+            written = self._tmp_size()
+            self._abandon()
+            if isinstance(err, OSError):  # full disk, I/O error: one line naming the folder
+                raise safeio.write_error(self.path, err, written) from err
             raise PosecheckError(
-                f"writing {self.path} failed: {err}", "check free disk space, or use --no-video"
+                f"encoding {self.path.name} failed ({self.encoder_name}): {err}",
+                "use --no-video to skip the annotated video",
             ) from err
+
+    def _tmp_size(self) -> int:
+        try:
+            return self._tmp.stat().st_size if self._tmp is not None else 0
+        except OSError:
+            return 0
+
+    def _abandon(self) -> None:
+        """Stop encoding and drop the temporary file (the final name is never touched)."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+        if self._enc is not None:
+            with contextlib.suppress(Exception):  # the file is discarded anyway
+                self._enc.close()
+            self._enc = None
+        safeio.discard(self._tmp)
+        self._tmp = None
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         if frame is None:  # re-scoring from landmarks: there is no picture
@@ -301,5 +335,9 @@ class VideoSink(SinkBase):
                 self._enc.close()
         except Exception as exc:  # noqa: BLE001
             self._error = self._error or exc
+        self._enc = None
         self._check()
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            safeio.commit(tmp, self.path)
         summary.warnings.extend(w for w in self.warnings if w not in summary.warnings)

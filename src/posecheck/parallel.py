@@ -1,0 +1,465 @@
+"""One video on every core: chunked pose estimation in worker processes.
+
+The pose model is posecheck's cost (21-26 ms of one core a frame) and one MediaPipe
+graph uses about one core. :class:`ParallelPoses` splits a recording into chunks
+and runs the model on each in its own process, then hands the poses, in order, to
+the one frame loop (:func:`posecheck.pipeline.run`), which smooths, measures,
+judges and writes exactly as it does for one process.
+
+- :func:`plan_chunks` cuts ``[0, frame_count)`` into chunks of at least
+  ``min_chunk_s`` seconds (a shorter video runs in one process: starting a worker
+  and its model costs ~2 s) and at most ``max_chunk_s`` (long videos get more
+  chunks than workers, so the poses held in memory stay bounded and a slow chunk
+  does not hold the others up).
+- Each chunk starts ``overlap_s`` earlier than the frames it keeps: its own
+  MediaPipe graph (tracking, MediaPipe's landmark smoothing and the person
+  selection) warms up on those frames, and their poses are dropped. The previous
+  chunk estimated the same frames: their times must agree exactly, which proves
+  the seek (:meth:`posecheck.sources.CvVideoSource.start_at`) landed on the frame
+  a read from the start gives.
+- Workers send landmarks back, never frames: per frame the 33 points in pixels,
+  the model's visibility, the world points, and the values of the mask measures
+  the exercise reads (back curvature; the mask itself stays in the worker, as
+  landmarks files keep only those values). Mask measures are therefore computed
+  on the raw pose, as ``score`` computes them, not on the smoothed one.
+
+Two ways to consume the poses: :meth:`ParallelPoses.source` is a source of poses
+(no frame decoded in the main process: ``analyze --no-video --no-report``);
+:meth:`ParallelPoses.estimate` is an estimator for a loop that decodes the frames
+itself because a sink draws them (the annotated video, the report's pictures).
+
+Only sources that can seek exactly (video files OpenCV opens) are split; GIFs,
+image folders and files only PyAV reads run in one process. Live is unaffected.
+Ctrl-C: workers ignore SIGINT; the main process stops them when the loop closes
+the pose stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from posecheck.errors import InputError
+from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MIN_CHUNK_S = 10.0  # below 2x this a video runs in one process
+DEFAULT_OVERLAP_S = 1.0  # warm-up before each chunk's first kept frame
+DEFAULT_MAX_CHUNK_S = 120.0  # keeps the poses in flight bounded on long videos
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Frames ``[warm_start, end)`` are estimated; ``[start, end)`` are kept.
+
+    ``end`` None: to the end of the video (the last chunk; a container's frame
+    count can be an estimate).
+    """
+
+    number: int
+    warm_start: int
+    start: int
+    end: int | None
+
+
+def plan_chunks(
+    frame_count: int,
+    fps: float,
+    workers: int,
+    min_chunk_s: float = DEFAULT_MIN_CHUNK_S,
+    overlap_s: float = DEFAULT_OVERLAP_S,
+    max_chunk_s: float = DEFAULT_MAX_CHUNK_S,
+) -> list[Chunk]:
+    """Split a video into chunks for ``workers`` processes (one chunk: use one process).
+
+    Chunks are equal in length, at least ``min_chunk_s`` and at most
+    ``max_chunk_s`` long; each but the first starts ``overlap_s`` early.
+    """
+    whole = [Chunk(0, 0, 0, None)]
+    if workers <= 1 or frame_count <= 0 or fps <= 0:
+        return whole
+    min_len = max(1, round(min_chunk_s * fps))
+    n = min(workers, frame_count // min_len)
+    if n <= 1:
+        return whole
+    max_len = max(min_len, round(max_chunk_s * fps))
+    n = max(n, math.ceil(frame_count / max_len))
+    overlap = max(0, round(overlap_s * fps))
+    bounds = [round(k * frame_count / n) for k in range(n + 1)]
+    return [
+        Chunk(k, max(0, bounds[k] - overlap), bounds[k], bounds[k + 1] if k < n - 1 else None)
+        for k in range(n)
+    ]
+
+
+@dataclass
+class ChunkPoses:
+    """What a worker sends back for one chunk: arrays of landmarks, never frames."""
+
+    chunk: Chunk
+    image_size: tuple[int, int]
+    index: np.ndarray  # (n,) int64 frame index
+    t_s: np.ndarray  # (n,) float64
+    present: np.ndarray  # (n,) bool
+    xy: np.ndarray  # (n, 33, 2) float64 pixels
+    visibility: np.ndarray  # (n, 33) float64, the model's own (before hiding off-frame points)
+    world: np.ndarray  # (n, 33, 3) float64 metres, NaN where absent
+    extras: dict[str, np.ndarray]  # mask measure -> (n,) float64, NaN where unknown
+    warm_index: np.ndarray  # (k,) int64 the warm-up frames (dropped)
+    warm_t_s: np.ndarray  # (k,) float64
+    warnings: list[str] = field(default_factory=list)
+    pid: int = 0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    peak_rss_mb: float = 0.0
+
+    def __len__(self) -> int:
+        return int(self.index.shape[0])
+
+    def pose(self, i: int) -> Pose | None:
+        """Row ``i`` as the estimator made it (``None`` where nobody was found)."""
+        if not self.present[i]:
+            return None
+        world = self.world[i]
+        extras = {k: float(v[i]) for k, v in self.extras.items() if math.isfinite(v[i])}
+        return Pose(
+            xy=self.xy[i],
+            visibility=self.visibility[i],
+            image_size=self.image_size,
+            world=world if np.isfinite(world).all() else None,
+            extras=extras or None,
+        ).hide_off_frame()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the main process decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def estimate_chunk(
+    path: str,
+    chunk: Chunk,
+    options: Any = None,
+    mask_names: Sequence[str] = (),
+    min_visibility: float = 0.5,
+    estimator: Any = None,
+) -> ChunkPoses:
+    """Run the model over one chunk of ``path`` (in a worker process) and return its poses.
+
+    ``options``: :class:`posecheck.estimator.EstimatorOptions`. ``mask_names``: mask
+    measures to compute here, where the mask is (their values travel, the mask does not).
+    ``estimator``: a :class:`~posecheck.estimator.MediaPipeEstimator` to reuse (it is
+    reset first and left open), else one is made for the chunk and closed after it.
+    """
+    from posecheck.angles import compute_measures
+    from posecheck.estimator import MediaPipeEstimator
+    from posecheck.sources import open_source
+
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    source = open_source(path)
+    rows: list[tuple[int, float, Pose | None, dict[str, float]]] = []
+    warm: list[tuple[int, float]] = []
+    names = sorted(mask_names)
+    try:
+        if chunk.warm_start > 0:
+            if not getattr(source, "seekable", False):
+                raise InputError(f"{path}: cannot seek in this file, so it cannot be split",
+                                 "use --workers 1")  # fmt: skip
+            source.start_at(chunk.warm_start)
+        if estimator is not None:
+            estimator.reset()
+        est = estimator or MediaPipeEstimator(options)
+        try:
+            for frame in source.frames():
+                if chunk.end is not None and frame.index >= chunk.end:
+                    break
+                pose = est.estimate(frame)
+                if frame.index < chunk.start:
+                    warm.append((frame.index, frame.t_s))
+                    continue
+                extras = compute_measures(pose, names, min_visibility) if names and pose else {}
+                rows.append((frame.index, frame.t_s, pose, extras))
+        finally:
+            if estimator is None:
+                est.close()
+        warnings = list(getattr(source, "warnings", ()) or ())
+    finally:
+        source.close()
+    out = _pack(chunk, (source.info.width, source.info.height), rows, warm, names)
+    out.warnings = warnings
+    out.pid = os.getpid()
+    out.cpu_s = time.process_time() - cpu0
+    out.wall_s = time.perf_counter() - wall0
+    out.peak_rss_mb = _peak_rss_mb()
+    return out
+
+
+def _pack(
+    chunk: Chunk,
+    image_size: tuple[int, int],
+    rows: list[tuple[int, float, Pose | None, dict[str, float]]],
+    warm: list[tuple[int, float]],
+    names: Sequence[str],
+) -> ChunkPoses:
+    n = len(rows)
+    xy = np.full((n, NUM_LANDMARKS, 2), np.nan)
+    vis = np.zeros((n, NUM_LANDMARKS))
+    world = np.full((n, NUM_LANDMARKS, 3), np.nan)
+    present = np.zeros(n, bool)
+    extras = {name: np.full(n, np.nan) for name in names}
+    for i, (_, _, pose, ex) in enumerate(rows):
+        if pose is None:
+            continue
+        present[i] = True
+        xy[i] = pose.xy
+        vis[i] = pose.visibility if pose.raw_visibility is None else pose.raw_visibility
+        if pose.world is not None:
+            world[i] = pose.world
+        for name, v in ex.items():
+            if name in extras:
+                extras[name][i] = v
+    return ChunkPoses(
+        chunk, image_size,
+        np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.float64),
+        present, xy, vis, world, extras,
+        np.array([w[0] for w in warm], np.int64), np.array([w[1] for w in warm], np.float64),
+    )  # fmt: skip
+
+
+@dataclass
+class WorkerStats:
+    """One chunk's cost in its worker process."""
+
+    chunk: int
+    pid: int
+    frames: int
+    cpu_s: float
+    wall_s: float
+    peak_rss_mb: float
+
+
+def stitch(
+    path: str,
+    results: Iterable[ChunkPoses],
+    stats: list[WorkerStats] | None = None,
+    warnings: list[str] | None = None,
+) -> Iterator[tuple[int, float, Pose | None]]:
+    """(frame index, t_s, pose) of a recording's chunk results, given in chunk order.
+
+    Each chunk's warm-up frames must be the previous chunk's last frames at the same
+    times (else :class:`InputError`: the seek did not land where a read from the
+    start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings.
+    """
+    tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
+    for res in results:
+        _check_seam(path, res, tail)
+        if stats is not None:
+            stats.append(WorkerStats(res.chunk.number, res.pid, len(res), res.cpu_s,
+                                     res.wall_s, res.peak_rss_mb))  # fmt: skip
+        if warnings is not None:
+            warnings.extend(w for w in res.warnings if w not in warnings)
+        if len(res):
+            tail = (res.index, res.t_s)
+        for i in range(len(res)):
+            yield int(res.index[i]), float(res.t_s[i]), res.pose(i)
+
+
+def _check_seam(path: str, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] | None) -> None:
+    if tail is None or (len(res) == 0 and res.warm_index.size == 0):
+        return  # the first chunk, or one past a video shorter than announced
+    index, t_s = tail
+    ok = True
+    if res.warm_index.size:
+        where = np.minimum(np.searchsorted(index, res.warm_index), index.size - 1)
+        ok = np.array_equal(index[where], res.warm_index) and np.array_equal(
+            t_s[where], res.warm_t_s
+        )
+    if len(res) and ok:
+        ok = int(res.index[0]) == int(index[-1]) + 1
+    if not ok:
+        raise InputError(
+            f"{path}: frames read after seeking to frame {res.chunk.warm_start} do "
+            "not match the frames read from the start, so it cannot be split",
+            "use --workers 1",
+        )
+
+
+class ParallelPoses:
+    """The poses of a video estimated in chunks by worker processes, stitched in order.
+
+    Use :meth:`source` (poses only) or pass the object as the estimator of a loop
+    over the video's frames (:meth:`estimate`). :meth:`close` stops the workers.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        info: MediaInfo,
+        chunks: Sequence[Chunk],
+        options: Any = None,
+        workers: int | None = None,
+        mask_names: Sequence[str] = (),
+        min_visibility: float = 0.5,
+    ) -> None:
+        from posecheck.estimator import EstimatorOptions
+
+        self.path = path
+        self.info = info
+        self.chunks = list(chunks)
+        self.options = options or EstimatorOptions()  # recorded by the landmarks sink
+        self.workers = max(1, min(workers or default_workers(), len(self.chunks)))
+        self._args = (self.options, tuple(mask_names), float(min_visibility))
+        self.stats: list[WorkerStats] = []
+        self.warnings: list[str] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._stream: Iterator[tuple[int, float, Pose | None]] | None = None
+        self._ahead: tuple[int, float, Pose | None] | None = None
+
+    # -- the stream of poses -------------------------------------------------------------
+
+    def poses(self) -> Iterator[tuple[int, float, Pose | None]]:
+        """(frame index, t_s, pose or None) for every frame, in order."""
+        import multiprocessing as mp
+
+        # spawn: each worker starts clean with its own MediaPipe graph (fork and
+        # MediaPipe's threads do not mix)
+        self._pool = pool = ProcessPoolExecutor(
+            self.workers, mp_context=mp.get_context("spawn"), initializer=_ignore_sigint
+        )
+        todo = deque(self.chunks)
+        running: deque[Future[ChunkPoses]] = deque()
+
+        def results() -> Iterator[ChunkPoses]:
+            while todo or running:
+                # at most one chunk queued beyond the busy workers: poses in memory stay bounded
+                while todo and len(running) < self.workers + 1:
+                    running.append(pool.submit(estimate_chunk, self.path, todo.popleft(),
+                                               *self._args))  # fmt: skip
+                try:
+                    yield running.popleft().result()
+                except BrokenProcessPool:
+                    raise RuntimeError("a pose worker process died (out of memory?)") from None
+
+        try:
+            yield from stitch(self.path, results(), self.stats, self.warnings)
+        finally:
+            self.close()
+
+    def source(self) -> PoseStream:
+        """A source of poses for :func:`posecheck.pipeline.run` (no frames decoded here)."""
+        return PoseStream(self)
+
+    # -- as an estimator -----------------------------------------------------------------
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        """The pose of ``frame``, taken from the stream (frames must come in order)."""
+        if self._stream is None:
+            self._stream = self.poses()
+        ahead = self._ahead
+        while ahead is None or ahead[0] < frame.index:
+            ahead = next(self._stream, None)
+            if ahead is None:
+                return None  # the main reader saw more frames than the workers
+        self._ahead = ahead
+        return ahead[2] if ahead[0] == frame.index else None
+
+    def close(self) -> None:
+        """Stop the workers now (running chunks are abandoned)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # Killed rather than waited for: after Ctrl-C or an error nobody needs the rest.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=5.0)
+
+    def describe(self) -> str:
+        """One line: workers, chunks and each worker process's peak memory."""
+        peaks: dict[int, float] = {}
+        for s in self.stats:
+            peaks[s.pid] = max(peaks.get(s.pid, 0.0), s.peak_rss_mb)
+        cpu = sum(s.cpu_s for s in self.stats)
+        return (
+            f"pose workers: {len(peaks)} processes, {len(self.chunks)} chunks, "
+            f"{cpu:.1f} s of CPU; peak memory a worker: "
+            + ", ".join(f"{v:.0f}" for v in peaks.values())
+            + " MB"
+        )
+
+
+class PoseStream:
+    """A source with ``poses()`` instead of ``frames()`` (see :mod:`posecheck.landmarks_io`)."""
+
+    live = False
+
+    def __init__(self, parallel: ParallelPoses) -> None:
+        self.parallel = parallel
+        self.info = parallel.info
+        self.truncated = False
+        self.frames_read = 0
+        self.frames_dropped = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.parallel.warnings
+
+    def poses(self) -> Iterator[tuple[int, float, Pose | None]]:
+        for item in self.parallel.poses():
+            self.frames_read += 1
+            yield item
+
+    def close(self) -> None:
+        self.parallel.close()
+
+
+def for_source(
+    source: Any,
+    workers: int | None,
+    options: Any = None,
+    mask_names: Sequence[str] = (),
+    min_visibility: float = 0.5,
+    min_chunk_s: float = DEFAULT_MIN_CHUNK_S,
+    overlap_s: float = DEFAULT_OVERLAP_S,
+) -> ParallelPoses | None:
+    """Chunked estimation for ``source``, or None when one process does (see the module docs).
+
+    ``workers``: processes (None or 0: the cores).
+    """
+    info: MediaInfo = source.info
+    n = workers or default_workers()
+    if n <= 1 or not getattr(source, "seekable", False) or getattr(source, "live", False):
+        return None
+    chunks = plan_chunks(info.frame_count, info.fps, n, min_chunk_s, overlap_s)
+    if len(chunks) <= 1:
+        return None
+    return ParallelPoses(info.path, info, chunks, options, n, mask_names, min_visibility)

@@ -1,0 +1,208 @@
+"""One video on every core (posecheck.parallel): chunk plans, exact seeks, stitching, and
+``analyze --workers`` against one process on a real clip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from posecheck.cli import main
+from posecheck.errors import InputError
+from posecheck.landmarks_io import read_landmarks
+from posecheck.parallel import Chunk, ChunkPoses, plan_chunks, stitch
+from posecheck.sources import open_source
+
+from conftest import MEDIA
+
+BRIDGE = "bridge/glute-bridge-3-reps-side.mp4"
+
+
+@pytest.mark.parametrize(
+    ("frames", "fps", "workers", "min_s", "expected"),
+    [
+        # too short for two chunks of 10 s: one process
+        (392, 30.0, 2, 10.0, [(0, 0, None)]),
+        (600, 30.0, 1, 10.0, [(0, 0, None)]),
+        (600, 0.0, 2, 10.0, [(0, 0, None)]),  # unknown rate
+        (0, 30.0, 2, 10.0, [(0, 0, None)]),  # unknown length
+        # two equal chunks, the second warming up on the 30 frames (1 s) before it
+        (600, 30.0, 2, 10.0, [(0, 0, 300), (270, 300, None)]),
+        # more workers than 10 s chunks: as many chunks as fit
+        (900, 30.0, 8, 10.0, [(0, 0, 300), (270, 300, 600), (570, 600, None)]),
+        (392, 30.0, 2, 3.0, [(0, 0, 196), (166, 196, None)]),
+    ],
+)
+def test_plan_chunks(frames, fps, workers, min_s, expected):
+    got = plan_chunks(frames, fps, workers, min_chunk_s=min_s)
+    assert [(c.warm_start, c.start, c.end) for c in got] == expected
+    assert [c.number for c in got] == list(range(len(expected)))
+
+
+def test_long_videos_get_more_chunks_than_workers_so_memory_stays_bounded():
+    # 30 min at 30 fps, 2 workers, chunks of at most 120 s
+    chunks = plan_chunks(54_000, 30.0, 2, max_chunk_s=120.0)
+    assert len(chunks) == 15
+    lengths = [(c.end or 54_000) - c.start for c in chunks]
+    assert max(lengths) <= 3600 and sum(lengths) == 54_000
+    assert all(b.start == a.end for a, b in zip(chunks, chunks[1:], strict=False))
+
+
+def _chunk(number, warm, kept, start, t_shift=0.0) -> ChunkPoses:
+    n = len(kept)
+    return ChunkPoses(
+        Chunk(number, warm[0] if warm else start, start, start + n),
+        (640, 360),
+        np.array(kept, np.int64),
+        np.array(kept, float) / 30.0,
+        np.zeros(n, bool),
+        np.full((n, 33, 2), np.nan),
+        np.zeros((n, 33)),
+        np.full((n, 33, 3), np.nan),
+        {},
+        np.array(warm, np.int64),
+        np.array(warm, float) / 30.0 + t_shift,
+    )
+
+
+def test_stitch_joins_chunks_in_order_and_drops_the_warm_up():
+    a = _chunk(0, [], list(range(0, 10)), 0)
+    b = _chunk(1, [7, 8, 9], list(range(10, 20)), 10)
+    got = list(stitch("clip.mp4", [a, b]))
+    assert [g[0] for g in got] == list(range(20))
+    assert all(g[2] is None for g in got)
+
+
+def test_stitch_refuses_a_seek_that_landed_elsewhere():
+    a = _chunk(0, [], list(range(0, 10)), 0)
+    b = _chunk(1, [7, 8, 9], list(range(10, 20)), 10, t_shift=1 / 30)  # times one frame off
+    with pytest.raises(InputError) as e:
+        list(stitch("clip.mp4", [a, b]))
+    assert e.value.one_line() == (
+        "clip.mp4: frames read after seeking to frame 7 do not match the frames read from "
+        "the start, so it cannot be split (use --workers 1)"
+    )
+
+
+@pytest.mark.parametrize("rel", sorted(p.relative_to(MEDIA).as_posix()
+                                       for p in MEDIA.glob("*/*.mp4")))  # fmt: skip
+def test_seeking_gives_the_frames_a_read_from_the_start_gives(rel):
+    """Every real clip: index, time and pixels after start_at equal the sequential read."""
+    path = MEDIA / rel
+    with open_source(path) as src:
+        n = src.info.frame_count
+        k = min(n // 2, 120)  # past the first keyframe on every clip here
+        ref = []
+        for f in src.frames():
+            if f.index >= k + 2:
+                break
+            if f.index >= k:
+                ref.append((f.index, f.t_s, hashlib.md5(f.image.tobytes()).hexdigest()))
+    assert src.seekable
+    with open_source(path) as src:
+        src.start_at(k)
+        got = []
+        for f in src.frames():
+            got.append((f.index, f.t_s, hashlib.md5(f.image.tobytes()).hexdigest()))
+            if len(got) == 2:
+                break
+    assert got == ref
+
+
+def test_workers_out_of_range_is_one_line(tmp_path, capsys):
+    code = main(["analyze", str(tmp_path / "x.mp4"), "--workers", "-1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["posecheck: error: --workers -1 is out of range (use 1 or more, 0: the cores)"]
+
+
+def _analyze(video, out, *extra):
+    code = main(["-v", "analyze", str(video), "-e", "bridge", "-o", str(out), "--force",
+                 "--no-video", "--no-report", "-q", *extra])  # fmt: skip
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    return summary, read_landmarks(out / f"{video.stem}.landmarks.npz")
+
+
+@pytest.mark.model
+def test_two_workers_give_the_reps_and_holds_of_one_process(media, tmp_path, caplog):
+    """The real bridge clip in 2 chunks (--min-chunk 3 s) against one process.
+
+    The first chunk is the same computation as one process: its landmarks are equal.
+    After the seam MediaPipe's tracker follows its own path (it never re-converges
+    bit for bit); the counts are equal and the holds within one frame.
+    """
+    caplog.set_level(logging.INFO, logger="posecheck")
+    video = media(BRIDGE)
+    one, lm1 = _analyze(video, tmp_path / "one", "--workers", "1")
+    two, lm2 = _analyze(video, tmp_path / "two", "--workers", "2", "--min-chunk", "3")
+    assert "pose workers: 2 processes, 2 chunks" in caplog.text
+    assert two["frames"] == one["frames"] == 392
+    assert two["frames_with_pose"] == one["frames_with_pose"]
+    assert np.array_equal(lm1.index, lm2.index) and np.array_equal(lm1.t_s, lm2.t_s)
+    seam = 196
+    assert np.array_equal(lm1.xy[:seam], lm2.xy[:seam])
+    assert two["reps_complete"] == one["reps_complete"] == 3
+    assert len(two["holds"]) == len(one["holds"]) == 3
+    frame = 1.0 / 30.0
+    for h1, h2 in zip(one["holds"], two["holds"], strict=True):
+        assert abs(h1["start_s"] - h2["start_s"]) <= frame + 1e-3
+        assert abs(h1["end_s"] - h2["end_s"]) <= frame + 1e-3
+    # the landmarks after the seam: the model's own jitter, not another person or frame
+    hips = [23, 24, 11, 12, 25, 26]
+    d = np.abs(lm1.xy[seam:, hips] - lm2.xy[seam:, hips])
+    assert float(np.nanmedian(d)) < 5.0  # pixels of a 1280x720 frame
+
+
+def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed: import fails
+    from test_analyze import bridge_landmarks
+
+    lm = bridge_landmarks(tmp_path / "b.landmarks.npz")
+    code = main(["score", str(lm), "--ray"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == [
+        'posecheck: error: --ray needs Ray, which is not installed (pip install "posecheck[ray]")'
+    ]
+
+
+def test_ray_units_split_only_long_seekable_recordings():
+    from posecheck.pose import MediaInfo
+    from posecheck.ray_archive import _Header, plan_units
+
+    def header(kind, frames, seekable=True):
+        return _Header(MediaInfo(f"x.{kind}", kind, 30.0, frames, 640, 360), seekable)
+
+    units = plan_units(
+        [(0, "long.mp4", header("video", 54_000)), (1, "short.mp4", header("video", 900)),
+         (2, "a.gif", header("gif", 54_000, seekable=False))], unit_s=600.0,
+    )  # fmt: skip
+    assert [(u.recording, u.chunk.warm_start, u.chunk.start, u.chunk.end) for u in units] == [
+        (0, 0, 0, 18_000), (0, 17_970, 18_000, 36_000), (0, 35_970, 36_000, None),
+        (1, 0, 0, None), (2, 0, 0, None),
+    ]  # fmt: skip
+
+
+def test_as_an_estimator_poses_are_matched_to_frames_by_index():
+    """The annotated-video path: the main loop decodes frames, the stream gives poses."""
+    from posecheck.parallel import ParallelPoses
+    from posecheck.pose import Frame, MediaInfo
+
+    from helpers import make_pose
+
+    info = MediaInfo("x.mp4", "video", 30.0, 5, 640, 360)
+    par = ParallelPoses("x.mp4", info, [Chunk(0, 0, 0, None)])
+    poses = {i: make_pose({"left_hip": (100 + i, 200)}) for i in (0, 1, 3)}
+    par._stream = iter([(0, 0.0, poses[0]), (1, 0.03, poses[1]), (2, 0.07, None),
+                        (3, 0.1, poses[3])])  # fmt: skip
+    img = np.zeros((4, 4, 3), np.uint8)
+    got = [par.estimate(Frame(i, i / 30, img)) for i in range(5)]
+    assert got[0] is poses[0] and got[1] is poses[1] and got[3] is poses[3]
+    assert got[2] is None  # nobody found on that frame
+    assert got[4] is None  # the main reader saw a frame the workers did not

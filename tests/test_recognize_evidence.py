@@ -1,0 +1,255 @@
+"""Recognition evidence beyond the phases: range, incomplete reps, view, calibrated answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecheck import recognize_evidence as ev
+from posecheck.pose import LANDMARK_INDEX
+from posecheck.recognize import recognize
+from test_recognize import BODIES, BRIDGE, BRIDGE_PHASES, HOOK_HOLD, _defn, _seq, make_body
+
+# A pelvic tilt as written in poses/pelvic-tilt.toml: a few degrees' opening of the hip
+# from its resting value, in hook lying.
+TILT = _defn(
+    "tilt", posture="supine", cycle=["rest", "tilt", "rest"],
+    phases=[
+        {"name": "rest", "targets": [
+            {"measure": "hip", "max_change_deg": 0.9, "baseline": "min", "baseline_s": 3},
+            {"measure": "hip", "min_deg": 100, "max_deg": 170}]},
+        {"name": "tilt", "hold_s": 10, "targets": [
+            {"measure": "hip", "min_change_deg": 1.7, "max_change_deg": 15, "baseline": "min",
+             "baseline_s": 3},
+            {"measure": "hip", "min_deg": 100, "max_deg": 170}]},
+    ],
+)  # fmt: skip
+LIBRARY = [BRIDGE, TILT, HOOK_HOLD]
+
+
+def lifts(n: int, frac: float, hold: int = 10) -> list[tuple]:
+    """Hook lying (hip 130 deg), lifting the pelvis ``frac`` of the way to a straight
+    line (hip 180) ``n`` times: 1 s still, 1 s up, ``hold`` frames there, 1 s down."""
+    out = [BODIES["hook_lying"]] * 10
+    for _ in range(n):
+        ramp = [i / 10 for i in range(10)] + [1.0] * hold + [1 - i / 10 for i in range(10)]
+        for f in ramp:
+            f *= frac
+            out.append((180 + 15 * f, 50 - 35 * f, -60 - 15 * f, 0, 0, 90))
+        out += [BODIES["hook_lying"]] * 10
+    return out
+
+
+def test_full_bridges_pass_through_the_tilt_range_without_being_tilts():
+    t, poses = _seq(lifts(2, 1.0))
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift" and rec.confidence > 0.9 and rec.runner_up is None
+    tilt = next(s for s in rec.scores if s.name == "tilt")
+    # the hip opened 50 deg: far beyond the tilt's 15, so its tilts were on the way up
+    assert tilt.beyond_share > 0.2 and not tilt.reps and tilt.score < 0.3
+
+
+def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
+    # the hips stop at 160 deg (the top needs 165), held, twice: not a tilt (30 deg is
+    # beyond its range), an incomplete bridge
+    t, poses = _seq(lifts(2, 0.6))
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "lift", [(s.name, s.score, s.note) for s in rec.scores]
+    lift = rec.scores[0]
+    assert lift.attempts == 2 and "incomplete" in lift.note and not lift.reps
+    assert lift.score < 1.0  # less sure than with complete reps
+
+
+def test_a_flicker_towards_the_top_is_not_an_attempt():
+    # two lifts a third of the way, not held: too little to be a bridge
+    t, poses = _seq(lifts(2, 0.35, hold=0))
+    rec = recognize(t, poses, LIBRARY)
+    assert next(s for s in rec.scores if s.name == "lift").attempts == 0
+    assert rec.name != "lift"
+
+
+def test_small_tilts_are_tilts_not_bridges():
+    # the hip opens 3-4 deg twice and returns: within the tilt's range, far from a bridge
+    base = BODIES["hook_lying"]
+    seq = [base] * 30
+    for _ in range(2):
+        seq += [(base[0] + 2.0, base[1] - 1.5, *base[2:])] * 20 + [base] * 30
+    t, poses = _seq(seq)
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name == "tilt", [(s.name, s.score) for s in rec.scores]
+    assert next(s for s in rec.scores if s.name == "lift").attempts == 0
+
+
+def test_range_envelope_spans_every_phase():
+    env = ev._envelope(TILT)
+    (lo, hi, tol) = env[("hip", "hip~min3", True)]
+    assert (lo, hi, tol) == (-np.inf, 15, ev.BEYOND_TOL_DEG) or (lo, hi) == (0.0, 15)
+    # the absolute hip bounds are the same in both phases
+    assert env[("hip", "hip", True)][:2] == (100, 170)
+    # a phase without a bound on a measure leaves the range open on that measure
+    open_ = _defn("open", posture="supine", cycle=["a", "b", "a"], phases=[
+        {"name": "a", "targets": [{"measure": "hip", "max_deg": 120}]},
+        {"name": "b", "targets": [{"measure": "knee", "min_deg": 90}]}])  # fmt: skip
+    assert ev._envelope(open_) == {}
+
+
+def _front_view(pose):
+    """The same pose seen from the front: the shoulders and hips spread apart."""
+    for part, dy in (("shoulder", 120.0), ("hip", 90.0)):
+        pose.xy[LANDMARK_INDEX[f"right_{part}"]] += np.array([0.0, dy])
+    return pose
+
+
+def test_view_gate_follows_the_definitions_camera():
+    side = make_body(*BODIES["hook_lying"])
+    front = _front_view(make_body(*BODIES["hook_lying"]))
+    assert ev.width_ratio(side) < ev.SIDE_VIEW_MAX_RATIO < ev.width_ratio(front)
+    assert ev.view_ok(BRIDGE, [side, front, None]).tolist() == [True, False, True]
+    anyview = _defn("any", posture="supine", camera={"view": "any"}, phases=BRIDGE_PHASES,
+                    cycle=["down", "up", "down"])  # fmt: skip
+    assert ev.view_ok(anyview, [side, front]).tolist() == [True, True]
+
+
+def test_bridges_filmed_from_the_front_are_not_judged_as_a_side_view_exercise():
+    t, poses = _seq(lifts(2, 1.0))
+    poses = [_front_view(p) for p in poses]
+    rec = recognize(t, poses, LIBRARY)
+    assert rec.name is None
+    assert next(s for s in rec.scores if s.name == "lift").score == 0.0
+
+
+@pytest.mark.parametrize(
+    "scores, only, name, runner, candidates",
+    [
+        ([("a", 1.0), ("b", 0.3)], set(), "a", None, []),  # clear lead
+        ([("a", 1.0), ("b", 1.0)], set(), None, "b", ["a", "b"]),  # a tie: none, both named
+        ([("a", 1.0), ("b", 0.95)], set(), None, "b", ["a", "b"]),  # too close to call
+        ([("a", 1.0), ("b", 0.8)], set(), "a", "b", []),  # named, runner-up close
+        ([("a", 0.5), ("b", 0.1)], set(), None, None, ["a"]),  # fits only in part
+        ([("p", 1.0), ("a", 0.4)], {"p"}, None, "p", ["p", "a"]),  # position only
+        ([("a", 0.1)], set(), None, None, []),  # nothing fits
+    ],
+)
+def test_decide(scores, only, name, runner, candidates):
+    d = ev.decide(scores, only, threshold=0.6)
+    assert (d.name, d.runner_up, d.candidates) == (name, runner, candidates)
+    assert sum(d.shares.values()) <= 1.0 + 1e-9
+
+
+def test_confidence_grows_with_the_margin_and_the_fit():
+    conf = [ev.decide([("a", 1.0), ("b", b)], set(), 0.6).confidence for b in (1, 0.8, 0.5, 0)]
+    assert conf == sorted(conf) and conf[0] == pytest.approx(0.5) and conf[-1] == 1.0
+    # alone but fitting only in part: the rest of the evidence says "none of them"
+    assert ev.decide([("a", 0.6)], set(), 0.6).confidence < 0.9
+
+
+def test_incomplete_reps_give_way_to_complete_reps_of_another_exercise():
+    from posecheck.recognize import ExerciseScore
+
+    def sc(name, score, **kw):
+        return ExerciseScore(name, score, "supine", 1.0, score, **kw)
+
+    half = sc("hug", 0.9, attempts=2, note="2 incomplete repetition(s), 60% of the way")
+    full = sc("lift", 1.0, reps=True)
+    other_posture = ExerciseScore("kneel", 0.8, "kneeling", 1.0, 0.8, attempts=1,
+                                  note="1 incomplete repetition(s), 70% of the way")  # fmt: skip
+    hold = sc("still", 0.95)
+    ev.discount_dominated([half, full, other_posture, hold], hold_only={"still"})
+    assert half.score == pytest.approx(0.9 * ev.ATTEMPT_DOMINATED) and full.score == 1.0
+    assert other_posture.score == 0.8  # nothing complete in its posture
+    # repeated tilts in hook lying are not a still hold in hook lying
+    assert hold.score == pytest.approx(0.95 * ev.ATTEMPT_DOMINATED)
+
+
+SINGLE = _defn(
+    "single", posture="supine", side="alternate", cycle=["rest", "hug", "rest"],
+    phases=[
+        {"name": "rest", "targets": [{"measure": "hip", "min_deg": 110}]},
+        {"name": "hug", "targets": [{"measure": "hip", "max_deg": 70}],
+         "rules": [{"id": "other_down", "measure": "other_hip", "min_deg": 100,
+                    "cue": "Keep the other leg down."}]},
+    ],
+)  # fmt: skip
+BOTH = _defn(
+    "both", posture="supine", cycle=["rest", "hug", "rest"],
+    phases=[
+        {"name": "rest", "targets": [{"measure": "hip", "min_deg": 110}]},
+        {"name": "hug", "targets": [{"measure": "hip", "max_deg": 70}]},
+    ],
+)  # fmt: skip
+
+
+def test_the_hidden_far_leg_is_judged_on_the_models_guess():
+    assert ev.other_limb_measures([SINGLE, BOTH]) == ["left_hip", "right_hip"]
+    # both knees hugged (hip 40 deg), the far (right) side barely visible
+    hug = (180, 140, 160, 0, 0, 90)
+    seq = [BODIES["hook_lying"]] * 20 + [hug] * 20 + [BODIES["hook_lying"]] * 20
+    t, poses = _seq(seq * 2)
+    for p in poses:
+        for part in ("shoulder", "hip", "knee", "ankle"):
+            p.visibility[LANDMARK_INDEX[f"right_{part}"]] = 0.3
+    guessed = ev.guessed_measures(poses, ["right_hip"], [{} for _ in poses])
+    assert guessed[30]["right_hip"] == pytest.approx(40, abs=1)
+    rec = recognize(t, poses, [SINGLE, BOTH])
+    assert rec.name == "both", [(s.name, s.score, s.rules_share) for s in rec.scores]
+    single = next(s for s in rec.scores if s.name == "single")
+    # the rests keep the rule, every hug breaks it
+    assert single.rules_share == pytest.approx(2 / 3, abs=0.05) and single.score < 0.9
+
+
+def _front(knee_dy: float, shoulder_w: float = 100.0):
+    """A person facing the camera: shoulders ``shoulder_w`` apart, hips 130 px lower,
+    knees ``knee_dy`` below the hips, ankles under the knees."""
+    from posecheck.pose import NUM_LANDMARKS, Pose
+
+    xy = np.tile(np.array([640.0, 360.0]), (NUM_LANDMARKS, 1))
+    vis = np.zeros(NUM_LANDMARKS)
+    for side, sx in (("left", 1.0), ("right", -1.0)):
+        pts = {"shoulder": (640 + sx * shoulder_w / 2, 200), "hip": (640 + sx * 40, 330),
+               "knee": (640 + sx * 40, 330 + knee_dy), "ankle": (640 + sx * 40, 520),
+               "elbow": (640 + sx * 60, 300), "wrist": (640 + sx * 60, 380)}  # fmt: skip
+        for part, p in pts.items():
+            xy[LANDMARK_INDEX[f"{side}_{part}"]] = p
+            vis[LANDMARK_INDEX[f"{side}_{part}"]] = 0.95
+    return Pose(xy=xy, visibility=vis, image_size=(1280, 720))
+
+
+def test_sitting_filmed_from_the_front_is_seated():
+    from posecheck.recognize import classify_posture
+
+    sitting, standing = _front(knee_dy=25), _front(knee_dy=110)
+    assert ev.thighs_toward_camera(sitting) and not ev.thighs_toward_camera(standing)
+    assert classify_posture(sitting) == "seated"
+    assert classify_posture(standing) == "standing"
+    # seen from the side (shoulders overlap) the rule does not apply
+    assert not ev.thighs_toward_camera(_front(knee_dy=25, shoulder_w=10))
+
+
+@pytest.mark.parametrize(
+    ("seq", "changes"),
+    [
+        ("sssss" * 4, 0),  # seated throughout
+        ("ttttt" + "sssss" * 3 + "ttttt", 2),  # sits down, exercises, stands up
+        ("tttttsssss" * 3, 5),  # squats: in and out of a seated shape every rep
+        ("sssssstsssss", 0),  # a 0.1 s flicker is jitter
+        ("sssss?????sssss", 0),  # unknown frames (a title card) do not count
+    ],
+)
+def test_posture_changes(seq, changes):
+    names = {"s": "seated", "t": "standing", "?": "unknown"}
+    postures = [names[c] for c in seq]
+    assert ev.posture_changes(postures, np.full(len(seq), 0.1), "seated") == changes
+
+
+def test_supine_and_prone_are_one_for_posture_changes():
+    postures = ["prone"] * 10 + ["supine"] * 10 + ["prone"] * 10 + ["supine"] * 10
+    assert ev.posture_changes(postures, np.full(40, 0.1), "prone") == 0
+
+
+def test_lying_filmed_from_the_feet_is_not_sitting():
+    from posecheck.recognize import classify_posture
+
+    # shoulders spread as from the front, the trunk shorter than their width
+    lying = _front(knee_dy=25, shoulder_w=180)
+    assert ev.trunk_along_camera(lying) and not ev.trunk_along_camera(_front(knee_dy=25))
+    assert classify_posture(lying) != "seated"
