@@ -516,12 +516,13 @@ def test_side_track_reports_what_happened_in_order():
         (0.0, 120, 100, []),
         (0.2, 120, 100, ["phase:down"]),
         (0.3, 170, 100, []),
-        (0.5, 170, 100, ["phase:up"]),  # still moving over the last 0.25 s: no hold yet
-        (0.7, 170, 100, []),  # still since 0.45: a hold is pending for the 0.2 s dwell ...
-        (0.9, 170, 100, ["hold_start"]),  # ... and starts, dated back to 0.575
-        (1.4, 170, 100, []),
-        (1.9, 170, 100, []),
-        (2.4, 170, 100, []),
+        (0.5, 170, 100, ["phase:up"]),  # arrived, but still moving a moment ago
+        (0.7, 170, 100, []),
+        (0.9, 170, 100, ["hold_start"]),  # still for min_dwell_s: the hold starts
+        (1.3, 170, 100, []),
+        (1.7, 170, 100, []),
+        (2.1, 170, 100, []),
+        (2.5, 170, 100, []),
         (2.6, 140, 100, []),
         (2.8, 140, 100, ["phase:down", "rep"]),
         (3.1, 140, 100, ["hold_end"]),  # 0.7 s after its last good frame: past the grace

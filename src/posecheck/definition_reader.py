@@ -327,16 +327,18 @@ def _read_phase(pt: _Table, seen: set[str]) -> Phase | None:
     target_tables = pt.tables("targets", required=True)
     targets = []
     for tt in target_tables:
-        # short_cue: the words for a rep that stops short of this target (corrections)
-        target = _read_bound(tt, Target, **_given(short_cue=tt.text("short_cue", nonblank=True)))
+        target = _read_bound(tt, Target, **_given(short_cue=tt.text("short_cue")))
         tt.done()
         if target is not None:
             targets.append(target)
     if pt.has("targets") and not target_tables:
         pt.fail("a phase needs at least one target", "targets")
     rules = [_read_rule(rt, (name,) if name else ()) for rt in pt.tables("rules")]
-    given = _given(hold_s=pt.num("hold_s", lo=0.1, hi=3600), description=pt.text("description"),
-                   hold_cue=pt.text("hold_cue", nonblank=True))  # fmt: skip
+    given = _given(
+        hold_s=pt.num("hold_s", lo=0.1, hi=3600),
+        description=pt.text("description"),
+        hold_cue=pt.text("hold_cue"),
+    )
     pt.done()
     if name is None or not targets:
         return None

@@ -36,10 +36,12 @@ the pose stream.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -154,6 +156,13 @@ class ChunkPoses:
 def _ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group: the main process decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A main process killed outright (SIGTERM/SIGKILL) cannot stop its workers: on Linux
+    # the kernel does (they were seen idling on as orphans otherwise).
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _peak_rss_mb() -> float:
