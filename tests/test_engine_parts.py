@@ -525,7 +525,7 @@ def test_side_track_reports_what_happened_in_order():
         (2.5, 170, 100, []),
         (2.6, 140, 100, []),
         (2.8, 140, 100, ["phase:down", "rep"]),
-        (3.1, 140, 100, ["hold_end"]),  # 0.7 s after its last good frame: past the grace
+        (3.1, 140, 100, ["hold_end"]),  # 0.6 s after its last good frame: past the grace
     ]
     for t, hip, knee, want in table:
         vals = {"hip": float(hip), "knee": float(knee), "heel_elevation": 0.0}
