@@ -626,34 +626,24 @@ def rank(scores: list[ExerciseScore]) -> list[ExerciseScore]:
     return sorted(close, key=lambda s: (not s.reps, -fit(s), -s.score)) + rest
 
 
-def score_exercise(
+def _phase_hits(
     ex,
-    postures: Sequence[str],
     values: _Values,
+    n: int,
+    sides: Sequence[str],
+    fit_side: str | None,
+    other_values: _Values | None,
+    judged: np.ndarray,
     dt: np.ndarray,
-    speed: Callable[[tuple[str, ...]], np.ndarray],
-    sides: Sequence[str] = SIDES,
-    loop: bool = False,
-    fit_side: str | None = None,
-    visible: np.ndarray | None = None,
-    other_values: _Values | None = None,
-) -> ExerciseScore:
-    """Score one definition against a clip (see the module docstring).
+) -> tuple[dict[str, float], dict[str, np.ndarray | None], np.ndarray, np.ndarray, np.ndarray]:
+    """Match every phase of ``ex`` on the clip, for :func:`score_exercise`.
 
-    ``visible``: per frame, whether the definition's required points are in view on a
-    judged side (:func:`required_in_view`); phases are matched only there, as the
-    engine pauses when they are hidden. None: every frame.
+    Split out of it to keep that function readable. Returns the seconds in each phase
+    (NaN when it cannot be matched), each phase's per-frame match, the frames in any
+    phase, and on the fit side the frames in a phase and those with its rules kept.
     """
-    present = np.array([p != POSTURE_UNKNOWN for p in postures])
-    n_present = int(present.sum()) or 1
-    in_posture = np.array([p == ex.posture for p in postures])
-    posture_share = float(in_posture.sum()) / n_present
-    judged = in_posture if visible is None else in_posture & np.asarray(visible, bool)
-    total_s = float(dt[present].sum()) or float(dt.sum())
-
     phase_s: dict[str, float] = {}
     matches: dict[str, np.ndarray | None] = {}
-    n = len(postures)
     any_phase = np.zeros(n, bool)
     # coverage and rules are judged on one side for every definition (the clip's
     # better-seen one): a definition judged on either side would otherwise explain
@@ -679,6 +669,222 @@ def score_exercise(
         fhit = (fmt == 1.0) & judged
         fit_phase |= fhit
         fit_compliant |= fhit & compliant
+    return phase_s, matches, any_phase, fit_phase, fit_compliant
+
+
+def _held(
+    name: str,
+    matches: Mapping[str, np.ndarray | None],
+    judged: np.ndarray,
+    dt: np.ndarray,
+    total_s: float,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    min_s: float = 0.0,
+) -> tuple[float, float] | None:
+    """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
+    frames with the body still); None when its targets cannot be measured.
+    ``min_s``: the share is 0 unless one stay in the phase lasts this long.
+
+    A module-level function (it was a closure in :func:`score_exercise`) so that both
+    the repetition and the hold scoring helpers can use it."""
+    mt = matches.get(name)
+    if mt is None or not np.isfinite(mt[judged]).any():
+        return None
+    sel = (mt == 1.0) & judged
+    if min_s > 0 and longest_run_s(sel, dt, HOLD_GAP_S) < min_s:
+        return 0.0, 0.0
+    share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
+    st = speed(_MOTION_POINTS)[sel]
+    st = st[np.isfinite(st)]
+    return share, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+
+
+def _cycle_movement(
+    ex,
+    cycle: list[str],
+    matches: Mapping[str, np.ndarray | None],
+    judged: np.ndarray,
+    dt: np.ndarray,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    loop: bool,
+    any_phase: np.ndarray,
+) -> tuple[float, str | None, bool, float | None]:
+    """How far the clip goes through the cycle of ``ex``, for :func:`_rep_movement`.
+
+    Split out of :func:`score_exercise` to keep it readable. Returns the movement
+    evidence, a new note (None: keep the current one), whether it made full
+    repetitions, and the share of frames with the definition's still limbs still
+    (None when it names none or they are not seen).
+    """
+    still_share: float | None = None
+    note: str | None = None
+    movement_full = False
+    try:
+        visit = max(MIN_VISIT_S, float(ex.setting("min_dwell_s")))
+    except (AttributeError, KeyError):
+        visit = MIN_VISIT_S
+    if any(
+        (m := matches.get(name)) is None or not np.isfinite(m[judged]).any() for name in set(cycle)
+    ):
+        movement = 0.5  # cannot be measured here: neither for nor against
+        note = "some phases not measurable (segmentation off?)"
+    else:
+        hints = getattr(ex, "recognition", None)
+        movement = cycle_progress(
+            cycle, matches, judged, dt, visit,
+            min_reps=getattr(hints, "min_reps", 1), loop=loop,
+        )  # fmt: skip
+        movement_full = movement >= 1.0
+    # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
+    # with the feet kicking (a dead bug) is not a pelvic tilt.
+    parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
+    st = speed(parts)[any_phase] if parts else np.array([])
+    st = st[np.isfinite(st)]
+    if st.size:
+        still_share = float(np.mean(st <= STILL_SPEED))
+        movement *= still_share
+    return movement, note, movement_full, still_share
+
+
+def _rep_movement(
+    ex,
+    cycle: list[str],
+    holds: list[str],
+    matches: dict[str, np.ndarray | None],
+    values: _Values,
+    judged: np.ndarray,
+    dt: np.ndarray,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    sides: Sequence[str],
+    loop: bool,
+    any_phase: np.ndarray,
+    through: np.ndarray,
+    beyond: float,
+    rules_share: float,
+    coverage: float,
+    posture_s: float,
+    total_s: float,
+    note: str,
+) -> tuple[float, str, bool, float | None, int, float]:
+    """Movement evidence for a definition with a cycle of two or more phases.
+
+    Split out of :func:`score_exercise` to keep it readable. Returns the movement
+    evidence, the note, whether it made full repetitions, the still share, the number
+    of incomplete repetitions and the coverage (raised by those repetitions).
+    """
+    movement, new_note, movement_full, still_share = _cycle_movement(
+        ex, cycle, matches, judged, dt, speed, loop, any_phase
+    )
+    if new_note is not None:
+        note = new_note
+    # A rep that turned back short of the far phase is an incomplete rep of this
+    # exercise (a bridge whose hips sag), credited by how far it went.
+    attempts, progress, attempt_s = ev.attempt_progress(
+        ex, matches, values.values, judged, sides, dt, through
+    )
+    if not movement_full and attempts:
+        hints = getattr(ex, "recognition", None)
+        partial = ev.attempt_movement(attempts, progress, getattr(hints, "min_reps", 1))
+        partial *= still_share if still_share is not None else 1.0
+        if partial > movement:
+            movement = partial
+            note = f"{attempts} incomplete repetition(s), {progress:.0%} of the way"
+            # the incomplete reps are explained by this exercise too
+            coverage = min(1.0, coverage + attempt_s / posture_s) if posture_s else 0.0
+    # Time far beyond the range the phases span is a movement this exercise lacks.
+    movement *= ev.range_factor(beyond)
+    # A clip may show only the held phase of a cycle (a supine twist filmed during
+    # its 30 s hold): held still for most of the clip, that phase is the exercise.
+    # It must be held for half its prescribed time in one go (a second in a
+    # position is not a hold), and the weaker evidence of a position alone is
+    # weighed by how well the definition's rules are kept (a figure four also fits
+    # the leg lift of lower tummy strengthening, with its rules broken).
+    for name in holds if not movement_full else ():
+        min_s = HELD_PHASE_SHARE * float(ex.phase(name).hold_s or 0.0)
+        h = _held(name, matches, judged, dt, total_s, speed, min_s)
+        if h is not None and h[0] * h[1] * rules_share > movement:
+            movement, still_share = h[0] * h[1] * rules_share, h[1]
+            note = f"only the held phase '{name}' seen"
+    return movement, note, movement_full, still_share, attempts, coverage
+
+
+def _hold_movement(
+    ex,
+    holds: list[str],
+    matches: Mapping[str, np.ndarray | None],
+    judged: np.ndarray,
+    dt: np.ndarray,
+    total_s: float,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    rules_share: float,
+    note: str,
+) -> tuple[float, float, str]:
+    """Movement evidence for a hold (a definition without a cycle of two phases).
+
+    Split out of :func:`score_exercise` to keep it readable. Returns the movement
+    evidence, the still share and the note.
+    """
+    name = (holds or [ex.phases[-1].name])[0]
+    h = _held(name, matches, judged, dt, total_s, speed)
+    if h is None:
+        sel = judged
+        st = speed(_MOTION_POINTS)[sel]
+        st = st[np.isfinite(st)]
+        h = 0.5, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
+        note = "hold targets not measurable"
+    # a hold is still: its rules (the pelvis still in a draw-in) kept through it;
+    # tilting or lifting in the same position is another exercise
+    movement = h[0] * h[1] * (rules_share if note == "" else 1.0)
+    return movement, h[1], note
+
+
+def _without_transits(
+    ex,
+    cycle: list[str],
+    matches: dict[str, np.ndarray | None],
+    beyond_judged: np.ndarray,
+    dt: np.ndarray,
+) -> tuple[dict[str, np.ndarray | None], np.ndarray]:
+    """The phase matches with the frames passed through on the way beyond the range
+    cleared (but for the cycle's first phase), and those frames. Split out of
+    :func:`score_exercise` to keep it readable."""
+    through = ev.transits(ex, matches, beyond_judged, dt)
+    if through.any():
+        start = cycle[0]
+        matches = {k: (m if m is None or k == start else np.where(through, 0.0, m))
+                   for k, m in matches.items()}  # fmt: skip
+    return matches, through
+
+
+def score_exercise(
+    ex,
+    postures: Sequence[str],
+    values: _Values,
+    dt: np.ndarray,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    sides: Sequence[str] = SIDES,
+    loop: bool = False,
+    fit_side: str | None = None,
+    visible: np.ndarray | None = None,
+    other_values: _Values | None = None,
+) -> ExerciseScore:
+    """Score one definition against a clip (see the module docstring).
+
+    ``visible``: per frame, whether the definition's required points are in view on a
+    judged side (:func:`required_in_view`); phases are matched only there, as the
+    engine pauses when they are hidden. None: every frame.
+    """
+    present = np.array([p != POSTURE_UNKNOWN for p in postures])
+    n_present = int(present.sum()) or 1
+    in_posture = np.array([p == ex.posture for p in postures])
+    posture_share = float(in_posture.sum()) / n_present
+    judged = in_posture if visible is None else in_posture & np.asarray(visible, bool)
+    total_s = float(dt[present].sum()) or float(dt.sum())
+
+    n = len(postures)
+    phase_s, matches, any_phase, fit_phase, fit_compliant = _phase_hits(
+        ex, values, n, sides, fit_side, other_values, judged, dt
+    )
     posture_s = float(dt[in_posture].sum())
     coverage = float(dt[fit_phase].sum()) / posture_s if posture_s else 0.0
     in_phase_s = float(dt[fit_phase].sum())
@@ -696,99 +902,23 @@ def score_exercise(
     if flips > 2:
         note = f"enters or leaves the posture {flips} times"
 
-    def held(name: str, min_s: float = 0.0) -> tuple[float, float] | None:
-        """(share of the clip in phase ``name``, full from HOLD_SHARE; share of those
-        frames with the body still); None when its targets cannot be measured.
-        ``min_s``: the share is 0 unless one stay in the phase lasts this long."""
-        mt = matches.get(name)
-        if mt is None or not np.isfinite(mt[judged]).any():
-            return None
-        sel = (mt == 1.0) & judged
-        if min_s > 0 and longest_run_s(sel, dt, HOLD_GAP_S) < min_s:
-            return 0.0, 0.0
-        share = min(1.0, float(dt[sel].sum()) / (HOLD_SHARE * total_s)) if total_s else 0.0
-        st = speed(_MOTION_POINTS)[sel]
-        st = st[np.isfinite(st)]
-        return share, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
-
     # Excursions that went beyond the exercise's range passed through its phases on the
     # way: those visits are not arrivals (see posecheck.recognize_evidence.transits).
     beyond_at = ev.beyond_mask(ex, values.values, n, sides)
     beyond = ev.beyond_share(beyond_at, judged, dt)
-    through = ev.transits(ex, matches, beyond_at & judged, dt)
-    if through.any():
-        start = cycle[0]
-        matches = {k: (m if m is None or k == start else np.where(through, 0.0, m))
-                   for k, m in matches.items()}  # fmt: skip
+    matches, through = _without_transits(ex, cycle, matches, beyond_at & judged, dt)
 
     if not judged.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
-        try:
-            visit = max(MIN_VISIT_S, float(ex.setting("min_dwell_s")))
-        except (AttributeError, KeyError):
-            visit = MIN_VISIT_S
-        if any(
-            (m := matches.get(name)) is None or not np.isfinite(m[judged]).any()
-            for name in set(cycle)
-        ):
-            movement = 0.5  # cannot be measured here: neither for nor against
-            note = "some phases not measurable (segmentation off?)"
-        else:
-            hints = getattr(ex, "recognition", None)
-            movement = cycle_progress(
-                cycle, matches, judged, dt, visit,
-                min_reps=getattr(hints, "min_reps", 1), loop=loop,
-            )  # fmt: skip
-            movement_full = movement >= 1.0
-        # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
-        # with the feet kicking (a dead bug) is not a pelvic tilt.
-        parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
-        st = speed(parts)[any_phase] if parts else np.array([])
-        st = st[np.isfinite(st)]
-        if st.size:
-            still_share = float(np.mean(st <= STILL_SPEED))
-            movement *= still_share
-        # A rep that turned back short of the far phase is an incomplete rep of this
-        # exercise (a bridge whose hips sag), credited by how far it went.
-        attempts, progress, attempt_s = ev.attempt_progress(
-            ex, matches, values.values, judged, sides, dt, through
-        )
-        if not movement_full and attempts:
-            hints = getattr(ex, "recognition", None)
-            partial = ev.attempt_movement(attempts, progress, getattr(hints, "min_reps", 1))
-            partial *= still_share if still_share is not None else 1.0
-            if partial > movement:
-                movement = partial
-                note = f"{attempts} incomplete repetition(s), {progress:.0%} of the way"
-                # the incomplete reps are explained by this exercise too
-                coverage = min(1.0, coverage + attempt_s / posture_s) if posture_s else 0.0
-        # Time far beyond the range the phases span is a movement this exercise lacks.
-        movement *= ev.range_factor(beyond)
-        # A clip may show only the held phase of a cycle (a supine twist filmed during
-        # its 30 s hold): held still for most of the clip, that phase is the exercise.
-        # It must be held for half its prescribed time in one go (a second in a
-        # position is not a hold), and the weaker evidence of a position alone is
-        # weighed by how well the definition's rules are kept (a figure four also fits
-        # the leg lift of lower tummy strengthening, with its rules broken).
-        for name in holds if not movement_full else ():
-            h = held(name, HELD_PHASE_SHARE * float(ex.phase(name).hold_s or 0.0))
-            if h is not None and h[0] * h[1] * rules_share > movement:
-                movement, still_share = h[0] * h[1] * rules_share, h[1]
-                note = f"only the held phase '{name}' seen"
+        movement, note, movement_full, still_share, attempts, coverage = _rep_movement(
+            ex, cycle, holds, matches, values, judged, dt, speed, sides, loop, any_phase,
+            through, beyond, rules_share, coverage, posture_s, total_s, note,
+        )  # fmt: skip
     else:
-        name = (holds or [ex.phases[-1].name])[0]
-        h = held(name)
-        if h is None:
-            sel = judged
-            st = speed(_MOTION_POINTS)[sel]
-            st = st[np.isfinite(st)]
-            h = 0.5, float(np.mean(st <= STILL_SPEED)) if st.size else 0.0
-            note = "hold targets not measurable"
-        still_share = h[1]
-        # a hold is still: its rules (the pelvis still in a draw-in) kept through it;
-        # tilting or lifting in the same position is another exercise
-        movement = h[0] * h[1] * (rules_share if note == "" else 1.0)
+        movement, still_share, note = _hold_movement(
+            ex, holds, matches, judged, dt, total_s, speed, rules_share, note
+        )
     return ExerciseScore(
         name=ex.name,
         score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
@@ -804,6 +934,60 @@ def score_exercise(
         beyond_share=round(beyond, 4),
         attempts=attempts,
     )
+
+
+def _frame_measures(
+    poses: Sequence[Pose | None],
+    measures: Sequence[Mapping[str, float]] | None,
+    needed: Iterable[str],
+) -> list[dict[str, float]]:
+    """Per frame, the given measures completed with the ``needed`` ones computed from
+    the pose. Split out of :func:`recognize` to keep it readable."""
+    per_frame: list[dict[str, float]] = []
+    for i, pose in enumerate(poses):
+        given = dict(measures[i]) if measures is not None else {}
+        missing = [n for n in needed if n not in given]
+        if missing:
+            given.update(compute_measures(pose, missing))
+        per_frame.append(given)
+    return per_frame
+
+
+def _score_all(
+    exercises: list,
+    poses: Sequence[Pose | None],
+    postures: Sequence[str],
+    values: _Values,
+    dt: np.ndarray,
+    speed: Callable[[tuple[str, ...]], np.ndarray],
+    loop: bool,
+    seen_side: str | None,
+    other_values: _Values | None,
+) -> tuple[list[ExerciseScore], dict[str, float]]:
+    """Score every definition on the clip, in the camera view it asks for, for
+    :func:`recognize` (split out of it to keep it readable). Returns the scores in the
+    order of ``exercises`` and the off-view score of those filmed from another angle."""
+    scores = []
+    off_view: dict[str, float] = {}
+    for ex in exercises:
+        sides = worked_sides(ex, poses)
+        in_view = required_in_view(ex, poses, sides)
+        view = ev.view_ok(ex, poses)
+
+        def score(visible: np.ndarray, ex=ex, sides=sides) -> ExerciseScore:
+            return score_exercise(
+                ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
+                other_values=other_values,
+            )  # fmt: skip
+
+        sc = score(in_view & view)
+        if (in_view & ~view).any():
+            # filmed from another angle than the definition's camera asks: not judged
+            # there (the engine would pause), but named as a candidate if it fits there
+            sc.off_view_score = score(in_view).score
+            off_view[ex.name] = sc.off_view_score
+        scores.append(sc)
+    return scores, off_view
 
 
 def recognize(
@@ -826,13 +1010,7 @@ def recognize(
     if len(t) != len(poses) or (measures is not None and len(measures) != len(poses)):
         raise ValueError("t_s, poses and measures must have one entry per frame")
     needed = _measure_names(exercises)
-    per_frame: list[dict[str, float]] = []
-    for i, pose in enumerate(poses):
-        given = dict(measures[i]) if measures is not None else {}
-        missing = [n for n in needed if n not in given]
-        if missing:
-            given.update(compute_measures(pose, missing))
-        per_frame.append(given)
+    per_frame = _frame_measures(poses, measures, needed)
     postures = [classify_posture(p) for p in poses]
     values = _Values(t, per_frame)
     # rules on the other limb are tested on the model's guess of it (seen from the side
@@ -854,26 +1032,9 @@ def recognize(
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
-    scores = []
-    off_view: dict[str, float] = {}
-    for ex in exercises:
-        sides = worked_sides(ex, poses)
-        in_view = required_in_view(ex, poses, sides)
-        view = ev.view_ok(ex, poses)
-
-        def score(visible: np.ndarray, ex=ex, sides=sides) -> ExerciseScore:
-            return score_exercise(
-                ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
-                other_values=other_values,
-            )  # fmt: skip
-
-        sc = score(in_view & view)
-        if (in_view & ~view).any():
-            # filmed from another angle than the definition's camera asks: not judged
-            # there (the engine would pause), but named as a candidate if it fits there
-            sc.off_view_score = score(in_view).score
-            off_view[ex.name] = sc.off_view_score
-        scores.append(sc)
+    scores, off_view = _score_all(
+        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values
+    )
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
