@@ -48,7 +48,7 @@ def test_analyze_then_rescore_is_one_session(tmp_path, capsys):
                                                                        "anna", 5)  # fmt: skip
     assert row.reps_complete == summary["reps_complete"] == 3
     assert row.holds_total == len(summary["holds"]) and row.score == summary["score"]
-    assert [c["id"] for c in row.detail["corrections"]] == [c["id"] for c in summary["cues"]]
+    assert [c["id"] for c in row.detail["corrections"]] == [c["id"] for c in summary["corrections"]]
     assert row.outdir == str(out.resolve()) and row.source == str(clip)
 
     # the saved landmarks re-scored (no model), then the video itself (model): same row

@@ -124,6 +124,8 @@ def test_3_sigterm_and_sighup_complete_the_outputs_like_ctrl_c(
                 os.kill(os.getpid(), sig)  # delivered to this (the main) thread
             return super().estimate(frame)
 
+    if signal.getsignal(sig) is signal.SIG_IGN:
+        pytest.skip(f"{sig.name} is ignored here (run under nohup): posecheck leaves it ignored")
     monkeypatch.setattr(est, "MediaPipeEstimator", KilledAt12)
     clip = write_video(tmp_path / "clip.mp4", n=40)
     out = tmp_path / "out"

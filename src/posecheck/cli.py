@@ -156,7 +156,8 @@ def _stop_on_signals() -> Callable[[], None]:
 
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
-        if sig is not None:
+        # A signal already ignored stays ignored: under nohup a hang-up must not stop the run.
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
             old[sig] = signal.signal(sig, stop)
 
     def restore() -> None:
