@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from posecheck.angles import compute_measures, is_known, resolve
-from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+from posecheck.engine.view import width_ratio_any as width_ratio  # the engine's view test
+from posecheck.pose import SIDES, Pose
 
 # The engine's view test (posecheck.engine): side views stay below this shoulder-width
 # ratio, front views above FRONT_VIEW_MIN_RATIO. Kept equal to the engine's defaults;
@@ -79,17 +80,6 @@ MAX_CANDIDATES = 4
 
 
 # --- view ------------------------------------------------------------------------------
-
-
-def width_ratio(pose: Pose) -> float:
-    """Shoulder width over trunk length in the image, whatever the visibility (as the
-    engine's view test: a far shoulder guessed behind the near one still reads narrow)."""
-    idx = [LANDMARK_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
-    p = pose.xy[idx]
-    trunk = float(np.linalg.norm((p[0] + p[1]) / 2 - (p[2] + p[3]) / 2))
-    if trunk == 0 or not np.isfinite(trunk):
-        return math.nan
-    return float(np.linalg.norm(p[0] - p[1]) / trunk)
 
 
 def view_ok(ex, poses: Sequence[Pose | None]) -> np.ndarray:
