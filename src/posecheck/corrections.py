@@ -63,20 +63,15 @@ def fmt_value(v: float, unit: str) -> str:
 
 
 def _direction(start: Any, target: Any) -> float:
-    """+1 when ``target`` lies above the start phase's range on its measure, else -1."""
+    """+1 when ``target`` lies above the start phase's range on its measure, else -1
+    (the scoring's :func:`posecheck.engine.scoring.direction`; no start phase: by the
+    side the target is bounded on)."""
+    # imported here: the engine package imports this module while it loads
+    from posecheck.engine.scoring import direction
 
-    def mid(b: Any) -> float | None:
-        if b.min is not None and b.max is not None:
-            return (b.min + b.max) / 2
-        return b.min if b.min is not None else b.max
-
-    s = next((x for x in start.targets if x.key == target.key), None) if start else None
-    if s is None:
+    if start is None:
         return 1.0 if target.min is not None else -1.0
-    a, b = mid(s), mid(target)
-    if a is None or b is None:
-        return 1.0
-    return 1.0 if b >= a else -1.0
+    return direction(start, target)
 
 
 def _rep_label(summary: SessionSummary, rep: RepRecord) -> int:
