@@ -1,10 +1,17 @@
 """The rendered recognition set: every library exercise and movements outside it, from
-several camera angles, split into a tuning part and a held-out part.
+several camera angles, split into tuning parts and a held-out part.
 
-The held-out part uses other seeds (body, clothes, room, camera jitter, side) and
-other views than the tuning part; nothing in ``posecheck.recognize`` was adjusted
-while looking at its results. Clips and their sampled landmarks are cached, so a
-second run costs no rendering and no model.
+- ``tune``: seeds 1-2 in the exercise's own camera view (non-library: side, front);
+- ``held1``: seed 101 in its own view, seed 102 obliquely (non-library: oblique, side).
+  Held out in the first round; its misses were then studied and fixed, so it is now
+  tuning data too, reported apart;
+- ``held2``: seed 201 in its own view, seed 202 obliquely (non-library: side, front and
+  two oblique views, seeds 201-204). Nothing in ``posecheck.recognize`` was adjusted
+  while looking at its results: it is scored once, at the end of a round.
+
+The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
+views than the tuning part. Clips and their sampled landmarks are cached, so a second
+run costs no rendering and no model.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held"
+    split: str  # "tune", "held1" or "held2" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -44,20 +51,26 @@ def _own_view(name: str) -> str:
     return SCRIPTS[name].view if name in SCRIPTS else OTHER_SCRIPTS[name].view
 
 
+# (view, seed, split) of every library exercise ("own": the view its definition asks)
+# and of every movement outside the library
+LIBRARY_CASES = (
+    ("own", 1, "tune"), ("own", 2, "tune"), ("own", 101, "held1"), ("oblique", 102, "held1"),
+    ("own", 201, "held2"), ("oblique", 202, "held2"),
+)  # fmt: skip
+OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
+               ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
+               ("oblique", 203, "held2"), ("oblique", 204, "held2"))  # fmt: skip
+
+
 def cases() -> list[RenderCase]:
-    """The set: tuning = seeds 1-2 in the script's own view (non-library: side, front);
-    held out = seed 101 in its own view, seed 102 obliquely (non-library: oblique, side)."""
+    """The set (see the module docstring), library exercises first."""
     out: list[RenderCase] = []
     for name in sorted(SCRIPTS):
         own = _own_view(name)
-        out += [RenderCase(name, name, own, 1, "tune"), RenderCase(name, name, own, 2, "tune")]
-        out += [RenderCase(name, name, own, 101, "held")]
-        out += [RenderCase(name, name, "oblique", 102, "held")]
+        out += [RenderCase(name, name, own if v == "own" else v, seed, split)
+                for v, seed, split in LIBRARY_CASES]  # fmt: skip
     for name in sorted(OTHER_SCRIPTS):
-        out += [RenderCase(name, None, "side", 1, "tune")]
-        out += [RenderCase(name, None, "front", 2, "tune")]
-        out += [RenderCase(name, None, "oblique", 101, "held")]
-        out += [RenderCase(name, None, "side", 102, "held")]
+        out += [RenderCase(name, None, v, seed, split) for v, seed, split in OTHER_CASES]
     return out
 
 

@@ -12,13 +12,15 @@ built-in library and prints one line per clip and the confusion table.
     python bench/recognition.py --renders --out /work/cache/recognition   # + the rendered set
 
 ``--renders`` adds the rendered set (``bench/_recognition_renders.py``): every library
-exercise and movements outside the library (plank, crunch, squat, lunge, superman)
-from several camera angles, in a tuning part and a held-out part reported apart.
+exercise and movements outside the library (plank, side plank, crunch, squat, lunge,
+superman) from several camera angles, in tuning parts and a held-out part reported
+apart (``--split`` picks parts: while tuning, leave ``held2`` out).
 
 For every group it prints the confusion table, per-exercise recall, the
 false-positive rate on clips of no library exercise, whether each library clip is
 named right or "none" with it among the candidates, and a reliability table (for
-answers given with a confidence in a band, the share that was right).
+answers given with a confidence in a band, the share that was right), also over all
+clips together.
 
 Exit status 0 when every library clip is named right or "none" with it among the
 candidates and at most 1 in 20 clips of no library exercise is named, 1 otherwise.
@@ -109,18 +111,25 @@ def _report(group: str, rows: list[dict], threshold: float) -> bool:
             f"(false-positive rate {len(fp) / len(neg):.0%})"
             + (": " + ", ".join(f"{r['clip']} -> {r['got']}" for r in fp) if fp else "")
         )
+    _reliability(rows, threshold)
+    return len(ok_lib) == len(lib) and len(fp) * 20 <= len(neg)
+
+
+def _reliability(rows: list[dict], threshold: float) -> None:
+    """Print the reliability table: for answers given with a confidence in a band, the mean
+    confidence and the share that was right (calibrated: the two agree)."""
     print("\nreliability (answers given, by confidence)")
-    print("  confidence   answers  right  share right")
+    print("  confidence   answers  right  share right  mean confidence")
     edges = [threshold, 0.7, 0.8, 0.9, 1.0001]
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         sel = [r for r in rows if r["got"] != "none" and lo <= r["confidence"] < hi]
         right = sum(r["got"] == r["truth"] for r in sel)
         share = f"{right / len(sel):.0%}" if sel else "-"
-        print(f"  {lo:.2f}-{min(hi, 1.0):.2f}  {len(sel):>9}  {right:>5}  {share:>11}")
+        mean = f"{sum(r['confidence'] for r in sel) / len(sel):.0%}" if sel else "-"
+        print(f"  {lo:.2f}-{min(hi, 1.0):.2f}  {len(sel):>9}  {right:>5}  {share:>11}  {mean:>15}")
     nones = [r for r in rows if r["got"] == "none"]
     print(f"  none       {len(nones):>9}  {sum(r['truth'] == 'none' for r in nones):>5}"
           "  (right = no library exercise)")  # fmt: skip
-    return len(ok_lib) == len(lib) and len(fp) * 20 <= len(neg)
 
 
 def _row(rel: str, truth: str, rec: dict, group: str) -> dict:
@@ -148,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clip", default="", help="only clips whose path contains this")
     ap.add_argument("--renders", action="store_true",
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
+    ap.add_argument("--split", action="append", default=[], metavar="NAME",
+                    choices=["tune", "held1", "held2"],
+                    help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--json", type=Path, help="also write every result as JSON here")
     ap.add_argument("--poses-dir", action="append", default=[], metavar="DIR",
@@ -172,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         from _recognition_renders import cases, render
 
         for case in cases():
-            if args.clip not in case.rel:
+            if args.clip not in case.rel or (args.split and case.split not in args.split):
                 continue
             clip = render(case, args.out)
             lm = landmarks_for(clip, case.rel, args.out, args.sample_fps, args.refresh)
@@ -182,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for group, rows in groups.items():
         ok &= _report(group, rows, rz.MIN_SCORE)
+    if len(groups) > 1:
+        print("\n=== all clips together ===")
+        _reliability([r for rows in groups.values() for r in rows], rz.MIN_SCORE)
     print(f"\n(threshold {rz.MIN_SCORE}, {args.sample_fps:g} frames/s sampled)")
     if args.json:
         args.json.write_text(json.dumps([r for rows in groups.values() for r in rows], indent=1))

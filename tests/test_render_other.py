@@ -24,7 +24,7 @@ def _frames(name: str, view: str, seed: int = 1):
 
 def test_other_movements_are_not_library_exercises():
     assert not set(OTHER_SCRIPTS) & set(SCRIPTS)
-    assert set(OTHER_SCRIPTS) == {"plank", "crunch", "squat", "lunge", "superman"}
+    assert set(OTHER_SCRIPTS) == {"plank", "side-plank", "crunch", "squat", "lunge", "superman"}
 
 
 @pytest.mark.parametrize("view", ["side", "front", "oblique"])

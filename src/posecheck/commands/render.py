@@ -18,8 +18,9 @@ examples:
   posecheck render bridge -o bridge.mp4
   posecheck render bridge --fault hips_sag --seed 3 -o sag.mp4
   posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
-  posecheck render squat --view oblique -o squat.mp4   # outside the library (plank, crunch,
-                                                       # squat, lunge, superman)
+  posecheck render squat --view oblique -o squat.mp4   # outside the library (plank,
+                                                       # side-plank, crunch, squat, lunge,
+                                                       # superman)
   posecheck render --list-faults
 """
 

@@ -225,6 +225,15 @@ class Skeleton:
         frs = {k: m @ v for k, v in self.frames.items()}
         return Skeleton(pts, frs, self.body)
 
+    def rolled(self, roll_deg: float) -> Skeleton:
+        """Rotate about X (the body's long axis when lying along the mat) by ``roll_deg``:
+        -90 lays a body built face down onto its left side (a side plank)."""
+        r = math.radians(roll_deg)
+        m = np.array([[1, 0, 0], [0, math.cos(r), -math.sin(r)], [0, math.sin(r), math.cos(r)]])
+        pts = {k: m @ v for k, v in self.points.items()}
+        frs = {k: m @ v for k, v in self.frames.items()}
+        return Skeleton(pts, frs, self.body)
+
     def landmarks(self) -> np.ndarray:
         """(33, 3) world positions in MediaPipe landmark order."""
         out = np.zeros((NUM_LANDMARKS, 3))

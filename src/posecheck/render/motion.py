@@ -49,6 +49,9 @@ class Posture:
     com_margin: float = 0.12  # metres; large = do not check balance (feet planted)
     # a support only bears weight while its limb is down: point -> (joint, max angle)
     lifted_if: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # lying on a side: the body, built face down, is rolled this far about its long axis
+    # before it rests on the supports (-90: on the left side); 0 = not rolled
+    roll_deg: float = 0.0
 
 
 POSTURES: dict[str, Posture] = {
@@ -528,6 +531,12 @@ def _lifted(pose: BodyPose, posture: Posture, point: str) -> bool:
     return getattr(pose.side(side), cond[0]) > cond[1]
 
 
+def _built(pose: BodyPose, posture: Posture, body: Anthropometry) -> Skeleton:
+    """Forward kinematics, rolled onto a side when the posture lies on one."""
+    skel = forward_kinematics(pose, body)
+    return skel.rolled(posture.roll_deg) if posture.roll_deg else skel
+
+
 def place_body(
     pose: BodyPose,
     posture: Posture,
@@ -550,9 +559,7 @@ def place_body(
         if not any(n.startswith(s) and n.endswith(("heel",)) for s in lifted_feet)
         and not _lifted(pose, posture, n)
     ]
-    skel, rot = rest_on_floor(
-        forward_kinematics(pose, body), sup, 0.0, com_margin=posture.com_margin
-    )
+    skel, rot = rest_on_floor(_built(pose, posture, body), sup, 0.0, com_margin=posture.com_margin)
     if posture.flat_feet:
         for _ in range(2):
             # choose each supporting foot's ankle angle so the sole is level
@@ -568,13 +575,13 @@ def place_body(
                 ankle = float(np.clip(ankle, 60, 150)) + foot_lift.get(s, 0.0)
                 pose = pose.with_side(s, ankle=ankle)
             skel, rot = rest_on_floor(
-                forward_kinematics(pose, body), sup, rot, com_margin=posture.com_margin
+                _built(pose, posture, body), sup, rot, com_margin=posture.com_margin
             )
     if any(v > 0 for v in arms.values()):
         for sd in ("left", "right"):
             pose = _place_arm(pose, skel, sd, arms, body)
         skel, rot = rest_on_floor(
-            forward_kinematics(pose, body), sup, rot, com_margin=posture.com_margin
+            _built(pose, posture, body), sup, rot, com_margin=posture.com_margin
         )
     _flatten_hands(skel, body)
     return skel
@@ -887,6 +894,15 @@ OTHER_POSTURES: dict[str, Posture] = {
         flat_feet=False,
         com_margin=10.0,
     ),  # fmt: skip
+    # side plank: on the left side, on the straight left arm and the side of the left foot
+    "side_plank": Posture(
+        (("left_wrist", 0.02), ("left_ankle", 0.026)),
+        0.0,
+        "left_ankle",
+        flat_feet=False,
+        com_margin=10.0,
+        roll_deg=-90.0,
+    ),  # fmt: skip
     # lying on the belly, the arms and legs free to lift (superman)
     "prone_free": Posture((("hip_mid", 0.060),), 0.0, "hip_mid", flat_feet=False),
     # lying on the back, the shoulders free to lift (crunch): the trunk direction is given
@@ -915,6 +931,28 @@ OTHER_SCRIPTS: dict[str, Script] = {
             "side",
             {"hip": 180, "knee": 178, "ankle": 100, "shoulder": 85, "elbow": 95, "head": -5},
             {"hold": {}, "settle": {"hip": 172, "head": 5}},
+            ("hold", "settle", "hold"),
+            {"hold": 3.0, "settle": 3.0},
+            _FRAME,
+            move_s=1.5,
+            reps=1,
+        ),
+        _s(
+            "side-plank",
+            "side_plank",
+            "side",
+            # arms out to the sides (the roll turns them down to the floor and up): the
+            # lower one carries the body, the upper one reaches to the ceiling
+            {
+                "hip": 180,
+                "knee": 178,
+                "ankle": 100,
+                "shoulder": 90,
+                "elbow": 178,
+                "arm_roll": -90,
+                "head": 0,
+            },  # fmt: skip
+            {"hold": {}, "settle": {"hip": 168, "head": 8}},
             ("hold", "settle", "hold"),
             {"hold": 3.0, "settle": 3.0},
             _FRAME,
