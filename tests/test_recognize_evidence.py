@@ -161,6 +161,21 @@ def test_incomplete_reps_give_way_to_complete_reps_of_another_exercise():
     assert hold.score == pytest.approx(0.95 * ev.ATTEMPT_DOMINATED)
 
 
+def test_one_complete_rep_explains_incomplete_ones_but_not_a_hold():
+    # relaxing from an obliquely filmed pelvic tilt reads as half a leg lift: the tilt's one
+    # complete repetition explains it; one tilt (of the two asked) may be settling, so a
+    # still hold in the same position keeps its score
+    from posecheck.recognize import ExerciseScore
+
+    tilt = ExerciseScore("tilt", 0.6, "supine", 1.0, 0.75, one_rep=True)
+    lift = ExerciseScore("lift", 0.8, "supine", 1.0, 0.8, attempts=1,
+                         note="1 incomplete repetition(s), 60% of the way")  # fmt: skip
+    hold = ExerciseScore("hold", 0.4, "supine", 1.0, 0.5)
+    ev.discount_dominated([tilt, lift, hold], hold_only={"hold"})
+    assert lift.score == pytest.approx(0.8 * ev.ATTEMPT_DOMINATED)
+    assert hold.score == 0.4 and tilt.score == 0.6
+
+
 SINGLE = _defn(
     "single", posture="supine", side="alternate", cycle=["rest", "hug", "rest"],
     phases=[
@@ -253,3 +268,40 @@ def test_lying_filmed_from_the_feet_is_not_sitting():
     lying = _front(knee_dy=25, shoulder_w=180)
     assert ev.trunk_along_camera(lying) and not ev.trunk_along_camera(_front(knee_dy=25))
     assert classify_posture(lying) != "seated"
+
+
+HELD_TILT = _defn(
+    "tilt", posture="supine", cycle=["rest", "tilt", "rest"],
+    phases=[
+        {"name": "rest", "targets": [{"measure": "hip", "max_change_deg": 0.9,
+                                      "baseline": "min", "baseline_s": 3}]},
+        {"name": "tilt", "hold_s": 10,
+         "targets": [{"measure": "hip", "min_change_deg": 1.7, "max_change_deg": 15,
+                      "baseline": "min", "baseline_s": 3}]},
+    ],
+)  # fmt: skip
+
+
+def _hip_changes(hip: list[float], ex=HELD_TILT):
+    from posecheck.recognize import _Values
+
+    t = np.arange(len(hip)) / 10.0
+    values = _Values(t, [{"left_hip": h} for h in hip])
+    bound = ex.phases[1].targets[0]
+    return values.values(bound, "left"), values.for_exercise(ex).values(bound, "left")
+
+
+def test_a_held_tilt_stays_a_tilt_after_the_baseline_window():
+    # 2 s resting, a tilt held 6 s (twice the 3 s baseline window), 2 s resting again
+    rolling, frozen = _hip_changes([110.0] * 20 + [113.0] * 60 + [110.0] * 20)
+    held = slice(21, 80)
+    assert (frozen[held] >= 1.7).all()  # frozen as the engine does in a held phase
+    assert (rolling[55:80] < 1.7).all()  # (a rolling baseline took the held tilt for a rest)
+    assert abs(frozen[-1]) < 0.9
+
+
+def test_the_baseline_freezes_only_after_a_stay_in_the_start_position():
+    # the first second rises (the model settling, or on the way in): no rest stay yet, so
+    # the baseline keeps following and the held position becomes the rest
+    _, frozen = _hip_changes([100.0 + i for i in range(13)] + [113.0] * 60)
+    assert abs(frozen[-1]) < 0.9

@@ -123,6 +123,8 @@ class ExerciseScore:
     # posecheck.recognize_evidence.beyond_share), and incomplete repetitions seen
     beyond_share: float = 0.0
     attempts: int = 0
+    # at least one complete repetition seen (``reps``: as many as the definition asks)
+    one_rep: bool = False
     # the score on every frame whatever the camera angle, when some frames were not in
     # the definition's view (None: all were)
     off_view_score: float | None = None
@@ -364,23 +366,60 @@ def _measure_names(exercises: Iterable) -> set[str]:
     return {n for n in names if n in known_measures()}
 
 
+# The change ranges of a definition's phases for one change bound key, split into the
+# held phases' and the others' (the start position): see _Values.
+_Ranges = tuple[tuple[float | None, float | None], ...]
+_HeldRanges = tuple[_Ranges, _Ranges]
+
+
+def held_change_ranges(ex) -> dict[str, _HeldRanges]:
+    """Per change bound key that a phase with a ``hold_s`` tests (the tilt of a pelvic
+    tilt, the turn of a seated spinal twist): the (min, max) of that bound in each held
+    phase, and in each of the other phases (the position the hold starts from)."""
+    held: dict[str, list[tuple[float | None, float | None]]] = {}
+    rest: dict[str, list[tuple[float | None, float | None]]] = {}
+    for ph in ex.phases:
+        for b in ph.targets:
+            if getattr(b, "change", False):
+                into = held if getattr(ph, "hold_s", None) else rest
+                into.setdefault(b.key, []).append((b.min, b.max))
+    return {k: (tuple(v), tuple(rest.get(k, ()))) for k, v in held.items()}
+
+
 class _Values:
     """Per-frame values of definition bounds for a clip, per side (changes cached).
 
     Change bounds (``min_change_deg``...) are the engine's
-    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame as tracked:
-    recognition has no view gate and no holds to freeze the baseline in (a frame
-    without a pose has no value, so adds nothing).
+    (:class:`posecheck.engine.baselines.ChangeBaselines`), fed every frame as tracked
+    (a frame without a pose has no value, so adds nothing). As the engine does, the
+    baseline is frozen while the change lies in the range of a held phase of the
+    definition (:meth:`for_exercise`): a tilt held for 10 s stays a tilt, instead of
+    becoming the new rest once the 3 s baseline window has caught up with it (a slow
+    drift of the hip angle then read as tilt, rest, tilt: two reps).
     Unlike the engine it does not leave out the first ``baseline_settle_s`` of a pose
     run: on its 10 fps samples that left out 2 frames, and the real resting clip
     (other/hook-lying-breathing.mp4) was then recognised as a pelvic tilt (0.70).
     """
 
-    def __init__(self, t_s: np.ndarray, measures: Sequence[Mapping[str, float]]):
+    def __init__(
+        self,
+        t_s: np.ndarray,
+        measures: Sequence[Mapping[str, float]],
+        held: Mapping[str, _HeldRanges] | None = None,
+    ):
         self.t = t_s
         self.measures = measures
+        self.held: Mapping[str, _HeldRanges] = held or {}
+        self.dt = _frame_dt(np.asarray(t_s, float))
         self._series: dict[tuple[str, str], np.ndarray] = {}
-        self._changes: dict[tuple[str, str], np.ndarray] = {}
+        self._changes: dict[tuple, np.ndarray] = {}
+
+    def for_exercise(self, ex) -> _Values:
+        """The same values, with change baselines frozen in the held phases of ``ex``
+        (the series and the computed changes are shared)."""
+        view = _Values(self.t, self.measures, held_change_ranges(ex))
+        view._series, view._changes = self._series, self._changes
+        return view
 
     def series(self, name: str) -> np.ndarray:
         key = ("abs", name)
@@ -394,17 +433,43 @@ class _Values:
         raw = self.series(resolve(bound.measure, side))
         if not getattr(bound, "change", False):
             return raw
-        key = (side, bound.key)
+        held = self.held.get(bound.key)
+        key = (side, bound.key, held)
         if key not in self._changes:
-            base = ChangeBaselines([bound], settle_s=0.0, min_s=TIMING_DEFAULTS["baseline_min_s"])
-            out = np.full(len(raw), math.nan)
-            for i, v in enumerate(raw.tolist()):
-                t = float(self.t[i])
-                base.note_frame(t, has_pose=True, settling=False)
-                c = base.changes(side, {bound.measure: v}, t, tracking=True, frozen=False)
-                out[i] = math.nan if c[bound.key] is None else c[bound.key]
-            self._changes[key] = out
+            self._changes[key] = self._change_series(bound, side, raw, held)
         return self._changes[key]
+
+    def _change_series(
+        self, bound, side: str, raw: np.ndarray, held: _HeldRanges | None
+    ) -> np.ndarray:
+        base = ChangeBaselines([bound], settle_s=0.0, min_s=TIMING_DEFAULTS["baseline_min_s"])
+        out = np.full(len(raw), math.nan)
+        hold, rest = held or ((), ())
+        # frozen only after a stay in the start position (as the engine, in a repetition):
+        # the clip's first frames may be on the way to it, or the model settling
+        armed = not rest
+        frozen = False
+        stay = 0.0
+        for i, v in enumerate(raw.tolist()):
+            t = float(self.t[i])
+            base.note_frame(t, has_pose=True, settling=False)
+            vals = {bound.measure: v}
+            c = base.changes(side, vals, t, tracking=True, frozen=True)[bound.key] if hold else None
+            if c is not None and not math.isnan(c) and (armed or frozen) and _in_ranges(c, hold):
+                frozen = True  # in a held phase: the engine freezes the baseline
+            else:
+                if frozen:
+                    frozen, armed = False, not rest
+                c = base.changes(side, vals, t, tracking=True, frozen=False)[bound.key]
+                if rest and c is not None and not math.isnan(c):
+                    stay = stay + float(self.dt[i]) if _in_ranges(c, rest) else 0.0
+                    armed = armed or stay >= MIN_VISIT_S
+            out[i] = math.nan if c is None else c
+        return out
+
+
+def _in_ranges(v: float, ranges: _Ranges) -> bool:
+    return any((lo is None or v >= lo) and (hi is None or v <= hi) for lo, hi in ranges)
 
 
 def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarray:
@@ -708,17 +773,18 @@ def _cycle_movement(
     speed: Callable[[tuple[str, ...]], np.ndarray],
     loop: bool,
     any_phase: np.ndarray,
-) -> tuple[float, str | None, bool, float | None]:
+) -> tuple[float, str | None, float, float | None]:
     """How far the clip goes through the cycle of ``ex``, for :func:`_rep_movement`.
 
     Split out of :func:`score_exercise` to keep it readable. Returns the movement
-    evidence, a new note (None: keep the current one), whether it made full
-    repetitions, and the share of frames with the definition's still limbs still
-    (None when it names none or they are not seen).
+    evidence, a new note (None: keep the current one), the share of the repetitions
+    it asks for that were seen complete (:func:`cycle_progress`; 0 when not measurable),
+    and the share of frames with the definition's still limbs still (None when it
+    names none or they are not seen).
     """
     still_share: float | None = None
     note: str | None = None
-    movement_full = False
+    progress = 0.0
     try:
         visit = max(MIN_VISIT_S, float(ex.setting("min_dwell_s")))
     except (AttributeError, KeyError):
@@ -734,7 +800,7 @@ def _cycle_movement(
             cycle, matches, judged, dt, visit,
             min_reps=getattr(hints, "min_reps", 1), loop=loop,
         )  # fmt: skip
-        movement_full = movement >= 1.0
+        progress = movement
     # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
     # with the feet kicking (a dead bug) is not a pelvic tilt.
     parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
@@ -743,7 +809,12 @@ def _cycle_movement(
     if st.size:
         still_share = float(np.mean(st <= STILL_SPEED))
         movement *= still_share
-    return movement, note, movement_full, still_share
+    return movement, note, progress, still_share
+
+
+def _min_reps(ex) -> int:
+    """The complete repetitions a clip must show (``[recognition] min_reps``, at least 1)."""
+    return max(1, int(getattr(getattr(ex, "recognition", None), "min_reps", 1)))
 
 
 def _rep_movement(
@@ -765,16 +836,18 @@ def _rep_movement(
     posture_s: float,
     total_s: float,
     note: str,
-) -> tuple[float, str, bool, float | None, int, float]:
+) -> tuple[float, str, float, float | None, int, float]:
     """Movement evidence for a definition with a cycle of two or more phases.
 
     Split out of :func:`score_exercise` to keep it readable. Returns the movement
-    evidence, the note, whether it made full repetitions, the still share, the number
-    of incomplete repetitions and the coverage (raised by those repetitions).
+    evidence, the note, the share of the asked repetitions seen complete, the still
+    share, the number of incomplete repetitions and the coverage (raised by those
+    repetitions).
     """
-    movement, new_note, movement_full, still_share = _cycle_movement(
+    movement, new_note, reps_share, still_share = _cycle_movement(
         ex, cycle, matches, judged, dt, speed, loop, any_phase
     )
+    movement_full = reps_share >= 1.0
     if new_note is not None:
         note = new_note
     # A rep that turned back short of the far phase is an incomplete rep of this
@@ -798,14 +871,17 @@ def _rep_movement(
     # It must be held for half its prescribed time in one go (a second in a
     # position is not a hold), and the weaker evidence of a position alone is
     # weighed by how well the definition's rules are kept (a figure four also fits
-    # the leg lift of lower tummy strengthening, with its rules broken).
+    # the leg lift of lower tummy strengthening, with its rules broken). One hold is one
+    # repetition: a definition asking for more ([recognition] min_reps: one 2-degree
+    # tilt can be settling) gets that share of it.
+    per_rep = 1.0 / _min_reps(ex)
     for name in holds if not movement_full else ():
         min_s = HELD_PHASE_SHARE * float(ex.phase(name).hold_s or 0.0)
         h = _held(name, matches, judged, dt, total_s, speed, min_s)
-        if h is not None and h[0] * h[1] * rules_share > movement:
-            movement, still_share = h[0] * h[1] * rules_share, h[1]
+        if h is not None and h[0] * h[1] * rules_share * per_rep > movement:
+            movement, still_share = h[0] * h[1] * rules_share * per_rep, h[1]
             note = f"only the held phase '{name}' seen"
-    return movement, note, movement_full, still_share, attempts, coverage
+    return movement, note, reps_share, still_share, attempts, coverage
 
 
 def _hold_movement(
@@ -874,6 +950,7 @@ def score_exercise(
     judged side (:func:`required_in_view`); phases are matched only there, as the
     engine pauses when they are hidden. None: every frame.
     """
+    values = values.for_exercise(ex)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     n_present = int(present.sum()) or 1
     in_posture = np.array([p == ex.posture for p in postures])
@@ -894,7 +971,7 @@ def score_exercise(
     holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
     still_share: float | None = None
     note = ""
-    movement_full = False
+    reps_share = 0.0
     attempts = 0
     # a movement that goes in and out of the posture every rep is another exercise
     flips = ev.posture_changes(postures, dt, ex.posture)
@@ -911,7 +988,7 @@ def score_exercise(
     if not judged.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
-        movement, note, movement_full, still_share, attempts, coverage = _rep_movement(
+        movement, note, reps_share, still_share, attempts, coverage = _rep_movement(
             ex, cycle, holds, matches, values, judged, dt, speed, sides, loop, any_phase,
             through, beyond, rules_share, coverage, posture_s, total_s, note,
         )  # fmt: skip
@@ -926,7 +1003,8 @@ def score_exercise(
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
         phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
-        reps=bool(len(set(cycle)) >= 2 and movement_full),
+        reps=bool(len(set(cycle)) >= 2 and reps_share >= 1.0),
+        one_rep=bool(len(set(cycle)) >= 2 and reps_share * _min_reps(ex) >= 1.0 - 1e-9),
         coverage=round(coverage, 4),
         rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),

@@ -418,20 +418,24 @@ def attempt_movement(count: int, progress: float, min_reps: int) -> float:
 
 
 def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = frozenset()) -> list:
-    """When a definition sees complete repetitions, the clip moves: in the same posture,
+    """When a definition sees a complete repetition, the clip moves: in the same posture,
     incomplete repetitions of another definition are its repetitions (legs lifted to a
-    right angle are complete lower-tummy lifts and half-way knee hugs), and a hold
-    (``hold_only`` names: a still position) does not explain them (repeated pelvic tilts
-    are not a draw-in hold). Those scores are multiplied by ATTEMPT_DOMINATED.
-    ``scores``: ExerciseScore objects (``reps``, ``attempts``, ``note``, ``posture``,
-    ``score``), changed in place."""
+    right angle are complete lower-tummy lifts and half-way knee hugs; relaxing from a
+    pelvic tilt filmed obliquely is no half leg lift). When it sees all the repetitions
+    it asks for, a hold (``hold_only`` names: a still position) does not explain them
+    either (repeated pelvic tilts are not a draw-in hold; one tilt can be settling).
+    Those scores are multiplied by ATTEMPT_DOMINATED.
+    ``scores``: ExerciseScore objects (``reps``, ``one_rep``, ``attempts``, ``note``,
+    ``posture``, ``score``), changed in place."""
     full = {s.posture for s in scores if s.reps and s.score >= CANDIDATE_SCORE}
+    one = {s.posture for s in scores
+           if (s.reps or getattr(s, "one_rep", False)) and s.score >= CANDIDATE_SCORE}  # fmt: skip
     for s in scores:
-        if s.posture not in full or s.reps:
+        if s.reps or getattr(s, "one_rep", False):
             continue
-        if s.attempts and "incomplete" in s.note:
+        if s.posture in one and s.attempts and "incomplete" in s.note:
             s.note += "; another exercise shows complete repetitions"
-        elif s.name in hold_only:
+        elif s.posture in full and s.name in hold_only:
             s.note += ("; " if s.note else "") + "another exercise repeats a movement here"
         else:
             continue
