@@ -305,3 +305,43 @@ def test_the_baseline_freezes_only_after_a_stay_in_the_start_position():
     # the baseline keeps following and the held position becomes the rest
     _, frozen = _hip_changes([100.0 + i for i in range(13)] + [113.0] * 60)
     assert abs(frozen[-1]) < 0.9
+
+
+LEG_LIFT = _defn(
+    "leg-lift", posture="supine", cycle=["down", "lift", "down"],
+    phases=[{"name": "down", "targets": [{"measure": "hip", "min_deg": 115}]},
+            {"name": "lift", "targets": [{"measure": "hip", "max_deg": 100}]}],
+    rules=[{"id": "head_down", "measure": "trunk_incline", "max_deg": 15,
+            "cue": "Keep your head down."}],
+)  # fmt: skip
+
+
+def _lifts(trunk_to: float, thigh_to: float) -> list[tuple]:
+    """Two reps from hook lying (hip 120) to a hip angle of 92, by moving the trunk or
+    the thigh (1 s still, 1 s up, 1 s at the top, 1 s down), then 1 s still."""
+    out = []
+    for _ in range(2):
+        for k in range(40):
+            f = ([0.0] * 10 + [i / 10 for i in range(10)] + [1.0] * 10
+                 + [1 - i / 10 for i in range(10)])[k]  # fmt: skip
+            out.append((180 + (trunk_to - 180) * f, 60 + (thigh_to - 60) * f, -60, 0, 0, 90))
+    return out + [out[0]] * 10
+
+
+@pytest.mark.parametrize(("start", "far", "far_s", "moved"), [
+    (1.0, 0.0, 2.0, True),    # kept at the start, broken throughout the far position
+    (1.0, 0.5, 2.0, False),   # kept half the time up there: bad form, still the exercise
+    (0.2, 0.0, 2.0, False),   # broken at the start too: the set-up was never kept
+    (1.0, 0.0, 0.1, False),   # too short a visit to judge
+    (float("nan"), 0.0, 2.0, False),
+])  # fmt: skip
+def test_moved_what_rules_hold(start, far, far_s, moved):
+    assert ev.moved_what_rules_hold(start, far, far_s) is moved
+
+
+def test_a_crunch_is_no_leg_lift_whose_rules_keep_the_trunk_down():
+    t, poses = _seq(_lifts(trunk_to=180, thigh_to=88))  # the thigh lifts
+    assert recognize(t, poses, [LEG_LIFT]).name == "leg-lift"
+    t, poses = _seq(_lifts(trunk_to=152, thigh_to=60))  # the trunk curls up
+    rec = recognize(t, poses, [LEG_LIFT])
+    assert rec.name is None and "breaking its set-up" in rec.scores[0].note

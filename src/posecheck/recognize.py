@@ -932,6 +932,58 @@ def _without_transits(
     return matches, through
 
 
+def setup_kept(
+    ex,
+    cycle: Sequence[str],
+    matches: Mapping[str, np.ndarray | None],
+    values: _Values,
+    sides: Sequence[str],
+    judged: np.ndarray,
+    dt: np.ndarray,
+) -> tuple[float, float, float] | None:
+    """How well a cycle's set-up holds: the share of the time in its start phase and in
+    its other phases with the exercise-wide rules kept (the rules of every phase: head
+    and shoulders down, sitting tall), and the seconds in those other phases. None
+    without such rules or a cycle of two phases (see
+    :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
+    rules = [r for r in getattr(ex, "rules", ()) if not r.phases and is_known(r.measure)]
+    if not rules or len(set(cycle)) < 2:
+        return None
+    n = len(judged)
+    ok = np.zeros(n, bool)
+    for side in sides:
+        ok |= _bounds_ok(rules, values, side, n) != 0.0  # not measurable: not broken
+    start = matches.get(cycle[0])
+    far = np.zeros(n, bool)
+    for name in set(cycle) - {cycle[0]}:
+        m = matches.get(name)
+        if m is not None:
+            far |= m == 1.0
+    at_start = (start == 1.0) & judged if start is not None else np.zeros(n, bool)
+    far &= judged & ~at_start
+
+    def share(sel: np.ndarray) -> float:
+        total = float(dt[sel].sum())
+        return float(dt[sel & ok].sum()) / total if total > 0 else math.nan
+
+    return share(at_start), share(far), float(dt[far].sum())
+
+
+def _posture_flips(postures: Sequence[str], dt: np.ndarray, posture: str) -> tuple[float, str]:
+    """Score weight and note for a movement that goes in and out of the posture every rep:
+    another exercise (squats dip into a seated shape)."""
+    flips = ev.posture_changes(postures, dt, posture)
+    if flips > 2:
+        return ev.POSTURE_CHANGES_FACTOR, f"enters or leaves the posture {flips} times"
+    return 1.0, ""
+
+
+def _setup_broken(ex, cycle, matches, values, sides, judged, dt) -> bool:
+    """:func:`posecheck.recognize_evidence.moved_what_rules_hold` on :func:`setup_kept`."""
+    kept = setup_kept(ex, cycle, matches, values, sides, judged, dt)
+    return kept is not None and ev.moved_what_rules_hold(*kept)
+
+
 def score_exercise(
     ex,
     postures: Sequence[str],
@@ -970,14 +1022,9 @@ def score_exercise(
     cycle = list(getattr(ex, "cycle", ()) or ())
     holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
     still_share: float | None = None
-    note = ""
     reps_share = 0.0
     attempts = 0
-    # a movement that goes in and out of the posture every rep is another exercise
-    flips = ev.posture_changes(postures, dt, ex.posture)
-    changes = ev.POSTURE_CHANGES_FACTOR if flips > 2 else 1.0
-    if flips > 2:
-        note = f"enters or leaves the posture {flips} times"
+    changes, note = _posture_flips(postures, dt, ex.posture)
 
     # Excursions that went beyond the exercise's range passed through its phases on the
     # way: those visits are not arrivals (see posecheck.recognize_evidence.transits).
@@ -996,6 +1043,9 @@ def score_exercise(
         movement, still_share, note = _hold_movement(
             ex, holds, matches, judged, dt, total_s, speed, rules_share, note
         )
+    if _setup_broken(ex, cycle, matches, values, sides, judged, dt):
+        movement *= ev.SETUP_BROKEN_FACTOR
+        note += ("; " if note else "") + "its far position reached only by breaking its set-up"
     return ExerciseScore(
         name=ex.name,
         score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
