@@ -73,6 +73,8 @@ BODIES = {
     "all_fours": (180, -90, 0, -90, -90, 200),
     "childs_pose": (190, -140, 0, 180, 180, 250),
     "seated_chair": (90, 180, -90, -90, 180, 180),
+    "seated_knee_tuck": (75, 120, 250, -90, 180, 180),  # leaning back, knees drawn up
+    "seated_tuck_shins_level": (75, 120, 190, -90, 180, 180),
     "standing": (90, -90, -90, -90, -90, 180),
     "hip_hinge": (160, -90, -90, -90, -90, 220),
     "prone_on_elbows": (160, 0, 0, -90, 180, 170),
@@ -85,6 +87,8 @@ EXPECTED = {
     "all_fours": "all_fours",
     "childs_pose": "kneeling",
     "seated_chair": "seated",
+    "seated_knee_tuck": "seated",
+    "seated_tuck_shins_level": "seated",
     "standing": "standing",
     "hip_hinge": "standing",
     "prone_on_elbows": "prone",

@@ -102,6 +102,9 @@ SAMPLE_FPS = 10.0
 POSTURE_VISIBILITY = 0.5
 
 POSTURE_UNKNOWN = "unknown"
+# A knee this many trunk lengths above the hip in the picture is drawn up (sitting with
+# the knees tucked to the chest); standing, kneeling and all fours have it below.
+KNEE_ABOVE_HIP = 0.1
 
 
 @dataclass
@@ -249,12 +252,18 @@ def classify_posture(pose: Pose | None) -> str:
         return "all_fours"
     if any_leg(
         lambda g: g["shin"] <= 35 and g["knee"] <= 75 and g["knee_below"] > 0 and g["hip"] <= 75
-    ) or (trunk >= 55 and any_leg(lambda g: g["thigh"] >= 55 and g["shin"] <= 35)):
+    ) or (
+        # upright on the knees: the knees are on the floor, below the hips
+        trunk >= 55
+        and any_leg(lambda g: g["thigh"] >= 55 and g["shin"] <= 35 and g["knee_below"] > 0)
+    ):
         return "kneeling"
     # Lying seen from the head or the feet: shoulders spread, the trunk foreshortened
     # to less than their width (sitting or standing from the front it is longer)
     along = ev.trunk_along_camera(pose)
-    if trunk >= 30 and main["thigh"] <= 50 and main["hip"] <= 130 and not along:
+    # (thighs low, or drawn up above the hips: a seated knee tuck is still sitting)
+    thighs_sat = main["thigh"] <= 50 or main["knee_below"] < -KNEE_ABOVE_HIP
+    if trunk >= 30 and thighs_sat and main["hip"] <= 130 and not along:
         return "seated"
     lying = trunk <= 30 or (main["thigh"] <= 20 and main["hip"] >= 130) or along
     if not lying:
