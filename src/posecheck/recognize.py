@@ -66,6 +66,7 @@ from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
 from posecheck.engine.view import missing_points
 from posecheck.exercise import TIMING_DEFAULTS
+from posecheck.lean import clip_facing, trunk_lean
 from posecheck.pose import SIDES, Pose
 
 # Below this share of the evidence (recognize_evidence.decide) the answer is "none".
@@ -1090,6 +1091,20 @@ def _frame_measures(
     return per_frame
 
 
+def _lean_by_clip_facing(
+    poses: Sequence[Pose | None], per_frame: list[dict[str, float]], needed: Iterable[str]
+) -> None:
+    """``trunk_lean`` signed by the way the person faces over the whole clip
+    (:func:`posecheck.lean.clip_facing`), not frame by frame: the heel and toe landmarks
+    of a small figure swap on some frames, and a lean back then read as forward."""
+    if "trunk_lean" not in needed:
+        return
+    facing = clip_facing(poses)
+    if facing:
+        for pose, m in zip(poses, per_frame, strict=True):
+            m["trunk_lean"] = trunk_lean(pose, facing=facing) if pose is not None else math.nan
+
+
 def _score_all(
     exercises: list,
     poses: Sequence[Pose | None],
@@ -1148,6 +1163,7 @@ def recognize(
         raise ValueError("t_s, poses and measures must have one entry per frame")
     needed = _measure_names(exercises)
     per_frame = _frame_measures(poses, measures, needed)
+    _lean_by_clip_facing(poses, per_frame, needed)
     postures = [classify_posture(p) for p in poses]
     values = _Values(t, per_frame)
     # rules on the other limb are tested on the model's guess of it (seen from the side
