@@ -482,3 +482,19 @@ def test_position_only_must_be_a_boolean():
             phases=[{"name": "hold", "targets": [{"measure": "knee", "max_deg": 65}]}],
         )  # fmt: skip
     assert "recognition.position_only" in str(info.value)
+
+
+@pytest.mark.parametrize(("nose_y", "posture"), [(200, "supine"), (250, "seated")])
+def test_lying_seen_from_the_feet_is_told_from_sitting_by_the_face(nose_y, posture):
+    # shoulders spread as from the front, the trunk upright in the picture, the thighs
+    # short (pointing at the camera): sitting facing the camera shows the nose below
+    # the ears; lying on the back seen from the feet, the face turns up to the ceiling
+    from helpers import make_pose
+
+    pose = make_pose({
+        "left_shoulder": (560, 300), "right_shoulder": (720, 300), "left_hip": (590, 500),
+        "right_hip": (690, 500), "left_knee": (600, 560), "right_knee": (680, 560),
+        "left_ankle": (600, 650), "right_ankle": (680, 650), "left_ear": (610, 230),
+        "right_ear": (670, 230), "nose": (640, nose_y),
+    })  # fmt: skip
+    assert classify_posture(pose) == posture

@@ -237,6 +237,8 @@ def classify_posture(pose: Pose | None) -> str:
     def any_leg(pred) -> bool:
         return any(pred(g) for g in legs)
 
+    if _lying_seen_from_the_feet(pose):
+        return "supine"
     # Seen from the front, sitting thighs point at the camera: short in the picture,
     # under an upright trunk (the side-view rules below would read the legs as standing).
     if trunk >= 55 and ev.thighs_toward_camera(pose):
@@ -287,6 +289,23 @@ def face_elevation_deg(pose: Pose) -> float:
     if not np.isfinite(v).all() or not v.any():
         return math.nan
     return math.degrees(math.atan2(-float(v[1]), abs(float(v[0]))))
+
+
+# Lying on the back filmed from the feet (or the head): the shoulders spread as seen from
+# the front, and the face turned up to the ceiling at least this far (face_elevation_deg).
+# Sitting or standing facing the camera the nose shows below the ears instead (median
+# -80..-50 on the rendered and real front views); lying face up seen from the feet,
+# +56..+84 (the rendered supine twists, the real one filmed from the feet).
+FACE_TO_SKY_DEG = 45.0
+
+
+def _lying_seen_from_the_feet(pose: Pose) -> bool:
+    """Shoulders spread as from the front, face up: on the back, seen along the body (the
+    trunk looks upright in the picture, as when sitting)."""
+    r = ev.width_ratio(pose)
+    if not (math.isfinite(r) and r >= ev.FRONT_VIEW_MIN_RATIO):
+        return False
+    return face_elevation_deg(pose) >= FACE_TO_SKY_DEG
 
 
 # Face elevation beyond these decides supine / prone on its own.
