@@ -10,7 +10,9 @@ definitions:
    supine body lifts them over the hips), the arms (propped on the elbows), then
    the side the limbs are on (:func:`posecheck.curvature.dorsal_direction`).
 2. **Phase targets** of each definition, as written (change targets against their
-   rolling baseline), on the side the engine would judge (:func:`worked_sides`).
+   rolling baseline, frozen in held phases as the engine does), on the side the engine
+   would judge (:func:`worked_sides`); ``trunk_lean`` signed by the way the person
+   faces over the whole clip (:func:`posecheck.lean.clip_facing`).
 3. **Per-exercise score** in [0, 1] = posture share x movement share:
 
    - posture share: fraction of frames with a pose whose posture is the

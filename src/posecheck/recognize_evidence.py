@@ -14,6 +14,9 @@ and its phases; the functions here weigh what else a definition implies:
 - **attempts** (:func:`attempt_progress`): a repetition that leaves the start phase
   towards the far phase and turns back short of it is an incomplete rep of *that*
   exercise (a bridge whose hips sag), not nothing: credited by how far it went.
+- **set-up** (:func:`moved_what_rules_hold`): the exercise-wide rules (head down, sitting
+  tall) kept at the start but broken throughout the far position: the movement moved
+  what they hold still, another movement (a crunch is no leg lift).
 - **confidence** (:func:`decide`): the share of the evidence the winner holds against
   every other definition and against "none of them" (a Luce choice rule with exponent
   ``SHARPNESS``): two definitions that explain a clip equally well each get about
