@@ -63,7 +63,8 @@ def test_engine_and_recognition_agree_on_phase_frames(name):
     held = False
     for i, (t, pose, m) in enumerate(zip(t_s, poses, measures, strict=True)):
         r = engine.update(i, t, pose, m)
-        # the engine freezes change baselines while a hold runs; recognition never does
+        # the engine freezes change baselines while a hold runs; recognition only while
+        # the change is in a held phase's own range: compared before the first hold
         held = held or any(e.kind == "hold_start" for e in r.events)
         values.append(engine.values[engine.side])
         states.append(r.state)
