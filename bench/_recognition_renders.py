@@ -55,11 +55,12 @@ def _own_view(name: str) -> str:
 # and of every movement outside the library
 LIBRARY_CASES = (
     ("own", 1, "tune"), ("own", 2, "tune"), ("own", 101, "held1"), ("oblique", 102, "held1"),
-    ("own", 201, "held2"), ("oblique", 202, "held2"),
+    ("own", 201, "held2"), ("oblique", 202, "held2"), ("oblique", 302, "held3"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
-               ("oblique", 203, "held2"), ("oblique", 204, "held2"))  # fmt: skip
+               ("oblique", 203, "held2"), ("oblique", 204, "held2"), ("side", 301, "held3"),
+               ("oblique", 303, "held3"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:

@@ -329,8 +329,9 @@ def _lifts(trunk_to: float, thigh_to: float) -> list[tuple]:
 
 
 @pytest.mark.parametrize(("start", "far", "far_s", "moved"), [
-    (1.0, 0.0, 2.0, True),    # kept at the start, broken throughout the far position
-    (1.0, 0.5, 2.0, False),   # kept half the time up there: bad form, still the exercise
+    (1.0, 0.0, 2.0, True),    # kept at the start, broken throughout the movement
+    (1.0, 0.3, 2.0, True),    # broken most of the time away from the start
+    (1.0, 0.5, 2.0, False),   # kept half the time away: bad form, still the exercise
     (0.2, 0.0, 2.0, False),   # broken at the start too: the set-up was never kept
     (1.0, 0.0, 0.1, False),   # too short a visit to judge
     (float("nan"), 0.0, 2.0, False),
@@ -344,4 +345,28 @@ def test_a_crunch_is_no_leg_lift_whose_rules_keep_the_trunk_down():
     assert recognize(t, poses, [LEG_LIFT]).name == "leg-lift"
     t, poses = _seq(_lifts(trunk_to=152, thigh_to=60))  # the trunk curls up
     rec = recognize(t, poses, [LEG_LIFT])
-    assert rec.name is None and "breaking its set-up" in rec.scores[0].note
+    assert rec.name is None and "breaks its set-up" in rec.scores[0].note
+
+
+def test_off_view_scores_judge_the_movement_not_the_rules():
+    # filmed from another angle than the definition asks, its 2D rules (a level trunk)
+    # read otherwise: the candidate score leaves them aside
+    from posecheck.angles import compute_measures
+    from posecheck.recognize import (
+        _frame_dt,
+        _limb_speed,
+        _Values,
+        classify_posture,
+        needed_measures,
+        score_exercise,
+    )
+
+    t, poses = _seq(_lifts(trunk_to=152, thigh_to=60))  # the set-up rule broken
+    ts = np.array(t)
+    measures = [compute_measures(p, needed_measures([LEG_LIFT])) for p in poses]
+    args = (LEG_LIFT, [classify_posture(p) for p in poses], _Values(ts, measures),
+            _frame_dt(ts), lambda parts: _limb_speed(poses, ts, parts))  # fmt: skip
+    judged = score_exercise(*args)
+    movement_only = score_exercise(*args, judge_rules=False)
+    assert "set-up" in judged.note and "set-up" not in movement_only.note
+    assert movement_only.rules_share == 1.0 and movement_only.score > judged.score

@@ -96,6 +96,9 @@ HOLD_GAP_S = 0.5
 # lifting an arm or a leg goes far above it.
 STILL_SPEED = 0.35
 STILL_WINDOW_S = 0.5
+# A trunk (shoulder to hip joints) is about this many shoulder widths long (Winter:
+# 0.288 of height over a biacromial 0.2): the body's scale when the trunk is foreshortened.
+TRUNK_PER_SHOULDER_WIDTH = 1.4
 # Landmarks whose speed decides "still".
 _MOTION_POINTS = ("wrist", "elbow", "knee", "ankle", "shoulder", "hip")
 # Video recognition looks at this many frames per second (MediaPipe keeps tracking
@@ -345,6 +348,9 @@ def _limb_speed(
 ) -> np.ndarray:
     """Per-frame speed of the fastest of ``parts`` (both sides), in trunk lengths per
     second, averaged over STILL_WINDOW_S; NaN where a pose or its neighbour is missing.
+    The trunk length is the longer of the one in the picture and the one the shoulder
+    width implies (TRUNK_PER_SHOULDER_WIDTH): filmed from the front or obliquely a trunk
+    along the camera's axis looks short, and still limbs then seemed to move fast.
     """
     n = len(poses)
     speed = np.full(n, np.nan)
@@ -365,7 +371,7 @@ def _limb_speed(
                     d = float(np.hypot(*(b.point(name) - a.point(name))))
                     best = max(best, d)
         if trunk and max(trunk) > 0:
-            speed[i] = best / max(trunk) / dt
+            speed[i] = best / max(*trunk, TRUNK_PER_SHOULDER_WIDTH * _shoulder_width(b)) / dt
     # moving average over the window (ignoring NaN)
     out = np.full(n, np.nan)
     for i in range(n):
@@ -375,6 +381,14 @@ def _limb_speed(
         if vals.size:
             out[i] = float(np.mean(vals))
     return out
+
+
+def _shoulder_width(pose: Pose) -> float:
+    """Distance between the shoulders in the picture (0 when one is not seen)."""
+    ls, rs = "left_shoulder", "right_shoulder"
+    if min(pose.vis(ls), pose.vis(rs)) < POSTURE_VISIBILITY:
+        return 0.0
+    return float(np.hypot(*(pose.point(ls) - pose.point(rs))))
 
 
 def _frame_dt(t_s: np.ndarray) -> np.ndarray:
@@ -972,26 +986,22 @@ def setup_kept(
     judged: np.ndarray,
     dt: np.ndarray,
 ) -> tuple[float, float, float] | None:
-    """How well a cycle's set-up holds: the share of the time in its start phase and in
-    its other phases with the exercise-wide rules kept (the rules of every phase: head
-    and shoulders down, sitting tall), and the seconds in those other phases. None
-    without such rules or a cycle of two phases (see
+    """How well a cycle's set-up holds: the share of the time in its start phase and of
+    the time away from it (in its other phases, on the way, or in repetitions that
+    turned back short) with the exercise-wide rules kept (the rules of every phase:
+    head and shoulders down, sitting tall), and the seconds away. None without such
+    rules, a cycle of two phases or a measurable start phase (see
     :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
     rules = [r for r in getattr(ex, "rules", ()) if not r.phases and is_known(r.measure)]
-    if not rules or len(set(cycle)) < 2:
+    start = matches.get(cycle[0]) if cycle else None
+    if not rules or len(set(cycle)) < 2 or start is None:
         return None
     n = len(judged)
     ok = np.zeros(n, bool)
     for side in sides:
         ok |= _bounds_ok(rules, values, side, n) != 0.0  # not measurable: not broken
-    start = matches.get(cycle[0])
-    far = np.zeros(n, bool)
-    for name in set(cycle) - {cycle[0]}:
-        m = matches.get(name)
-        if m is not None:
-            far |= m == 1.0
-    at_start = (start == 1.0) & judged if start is not None else np.zeros(n, bool)
-    far &= judged & ~at_start
+    at_start = (start == 1.0) & judged
+    far = judged & (start == 0.0)
 
     def share(sel: np.ndarray) -> float:
         total = float(dt[sel].sum())
@@ -1007,6 +1017,11 @@ def _posture_flips(postures: Sequence[str], dt: np.ndarray, posture: str) -> tup
     if flips > 2:
         return ev.POSTURE_CHANGES_FACTOR, f"enters or leaves the posture {flips} times"
     return 1.0, ""
+
+
+def _share(dt: np.ndarray, sel: np.ndarray, total_s: float) -> float:
+    """The seconds of ``sel`` over ``total_s`` (0 when there is no time)."""
+    return float(dt[sel].sum()) / total_s if total_s else 0.0
 
 
 def _setup_broken(ex, cycle, matches, values, sides, judged, dt) -> bool:
@@ -1026,12 +1041,14 @@ def score_exercise(
     fit_side: str | None = None,
     visible: np.ndarray | None = None,
     other_values: _Values | None = None,
+    judge_rules: bool = True,
 ) -> ExerciseScore:
     """Score one definition against a clip (see the module docstring).
 
     ``visible``: per frame, whether the definition's required points are in view on a
     judged side (:func:`required_in_view`); phases are matched only there, as the
-    engine pauses when they are hidden. None: every frame.
+    engine pauses when they are hidden. None: every frame. ``judge_rules`` False: the
+    movement only, its rules (form, set-up) left aside (see :func:`_score_all`).
     """
     values = values.for_exercise(ex)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
@@ -1048,7 +1065,7 @@ def score_exercise(
     posture_s = float(dt[in_posture].sum())
     coverage = float(dt[fit_phase].sum()) / posture_s if posture_s else 0.0
     in_phase_s = float(dt[fit_phase].sum())
-    rules_share = float(dt[fit_compliant].sum()) / in_phase_s if in_phase_s else 0.0
+    rules_share = _share(dt, fit_compliant, in_phase_s) if judge_rules else 1.0
 
     cycle = list(getattr(ex, "cycle", ()) or ())
     holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
@@ -1074,9 +1091,9 @@ def score_exercise(
         movement, still_share, note = _hold_movement(
             ex, holds, matches, judged, dt, total_s, speed, rules_share, note
         )
-    if _setup_broken(ex, cycle, matches, values, sides, judged, dt):
+    if judge_rules and _setup_broken(ex, cycle, matches, values, sides, judged, dt):
         movement *= ev.SETUP_BROKEN_FACTOR
-        note += ("; " if note else "") + "its far position reached only by breaking its set-up"
+        note += ("; " if note else "") + "the movement breaks its set-up (exercise-wide rules)"
     return ExerciseScore(
         name=ex.name,
         score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
@@ -1147,17 +1164,21 @@ def _score_all(
         in_view = required_in_view(ex, poses, sides)
         view = ev.view_ok(ex, poses)
 
-        def score(visible: np.ndarray, ex=ex, sides=sides) -> ExerciseScore:
+        def score(
+            visible: np.ndarray, ex=ex, sides=sides, judge_rules: bool = True
+        ) -> ExerciseScore:
             return score_exercise(
                 ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
-                other_values=other_values,
+                other_values=other_values, judge_rules=judge_rules,
             )  # fmt: skip
 
         sc = score(in_view & view)
         if (in_view & ~view).any():
             # filmed from another angle than the definition's camera asks: not judged
-            # there (the engine would pause), but named as a candidate if it fits there
-            sc.off_view_score = score(in_view).score
+            # there (the engine would pause), but named as a candidate if its movement
+            # fits there; its rules are left aside: the 2D inclines they test (trunk
+            # level, thighs vertical) read otherwise from another angle
+            sc.off_view_score = score(in_view, judge_rules=False).score
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
     return scores, off_view

@@ -448,22 +448,24 @@ def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = froz
 
 # Set-up: a definition's exercise-wide rules (head and shoulders down, sitting tall) hold
 # the rest of the body in place in every phase. Kept for at least SETUP_KEPT_SHARE of the
-# start phase but for at most SETUP_BROKEN_SHARE of the far phases (seen for at least
-# SETUP_MIN_S): the far position was reached by moving what they hold, another movement
-# (a crunch closes the hip angle by lifting the trunk, not the thigh). Its repetitions
-# then count this much.
+# start phase but for less than SETUP_BROKEN_SHARE of the time away from it (seen for at
+# least SETUP_MIN_S): the movement moved what they hold, another movement (a crunch
+# closes the hip angle by lifting the trunk, not the thigh; a forward curl narrows the
+# shoulders like a twist, bending instead of sitting tall). Its movement then counts this
+# much.
 SETUP_KEPT_SHARE = 0.5
-SETUP_BROKEN_SHARE = 0.2
+SETUP_BROKEN_SHARE = 0.5
 SETUP_MIN_S = 0.3
 SETUP_BROKEN_FACTOR = 0.5
 
 
 def moved_what_rules_hold(start_share: float, far_share: float, far_s: float) -> bool:
-    """Whether a cycle's far phases were reached only by breaking the set-up its
-    exercise-wide rules hold, which the start phase kept (see SETUP_KEPT_SHARE)."""
+    """Whether a cycle's movement away from its start phase (``far_s`` seconds, rules kept
+    for ``far_share`` of them) broke the set-up its exercise-wide rules hold, which the
+    start phase kept (``start_share``; see SETUP_KEPT_SHARE)."""
     if not (math.isfinite(start_share) and math.isfinite(far_share)) or far_s < SETUP_MIN_S:
         return False
-    return start_share >= SETUP_KEPT_SHARE and far_share <= SETUP_BROKEN_SHARE
+    return start_share >= SETUP_KEPT_SHARE and far_share < SETUP_BROKEN_SHARE
 
 
 def explained(coverage: float, rules_share: float) -> float:
