@@ -6,8 +6,11 @@ several camera angles, split into tuning parts and a held-out part.
   Held out in the first round; its misses were then studied and fixed, so it is now
   tuning data too, reported apart;
 - ``held2``: seed 201 in its own view, seed 202 obliquely (non-library: side, front and
-  two oblique views, seeds 201-204). Nothing in ``posecheck.recognize`` was adjusted
-  while looking at its results: it is scored once, at the end of a round.
+  two oblique views, seeds 201-204). Held out in the second round (scored once, then
+  studied: tuning data since);
+- ``held3``: seed 302 obliquely (non-library: side and oblique, seeds 301 and 303).
+  Nothing in ``posecheck.recognize`` was adjusted while looking at its results: it is
+  scored once, at the end of a round.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
