@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
-import functools
 import io
 import json
 import re
@@ -39,11 +38,6 @@ examples:
 """
 
 ACTIONS = ("list", "note", "forget", "import")
-CSV_COLUMNS = ("id", "performed_utc", "person", "exercise", "side", "duration_s",
-               "longest_hold_s", "hold_target_s", "holds_reached", "holds_total",
-               "reps_complete", "reps_attempted", "score", "pain_before", "pain_after",
-               "top_correction", "note", "command", "source", "outdir",
-               "posecheck_version", "definition_hash")  # fmt: skip
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -57,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only this person's sessions (import: whose they are)")  # fmt: skip
     p.add_argument("--since", metavar="DATE|Nd",
                    help="only sessions since DATE (YYYY-MM-DD) or in the last N days")  # fmt: skip
-    p.add_argument("--limit", type=int, metavar="N", help="only the last N sessions")
+    p.add_argument("--limit", type=_positive, metavar="N", help="only the last N sessions")
     p.add_argument("--csv", nargs="?", const="-", metavar="FILE",
                    help="write the sessions as CSV (to FILE, or stdout without one)")  # fmt: skip
     p.add_argument("--json", nargs="?", const="-", metavar="FILE",
@@ -67,6 +61,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="note: back pain before that session")  # fmt: skip
     p.add_argument("--pain-after", type=_pain, metavar="0-10",
                    help="note: back pain after that session")  # fmt: skip
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: give 1 or more")
+    return n
 
 
 def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
@@ -95,7 +99,7 @@ def _ids(values: list[str], action: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.history.record import HistoryOptions
+    from posecheck.history.query import listing
     from posecheck.history.store import HistoryStore, resolve_path
 
     if args.action not in ACTIONS:
@@ -109,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         if not root.exists():
             raise InputError(f"{root}: no such folder", "give a folder of posecheck results")
         from posecheck.history.importer import import_dir
+        from posecheck.history.record import HistoryOptions
 
         with HistoryStore(path) as store:
             res = import_dir(store, root, HistoryOptions(db=args.db, person=args.person))
@@ -130,19 +135,25 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"history forget: no session {missing[0]}",
                                  "'posecheck history' lists the IDs")  # fmt: skip
             return 0
-        rows = store.sessions(exercise=args.exercise, person=args.person,
-                              since=parse_since(args.since), limit=args.limit)  # fmt: skip
-    dicts = [_flat(r) for r in rows]
-    wrote = False
+        flt = {"exercise": args.exercise, "person": args.person,
+               "since": parse_since(args.since), "limit": args.limit}  # fmt: skip
+        # only the JSON (every field) decodes each session's detail
+        rows = store.sessions(**flt) if args.json else None
+        listed = listing(store, **flt) if args.csv or not _to_stdout(args) else []
     if args.csv:
-        _write(args.csv, _csv(dicts))
-        wrote = args.csv == "-"
-    if args.json:
+        _write(args.csv, _csv(listed))
+    if rows is not None:
         _write(args.json, json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
-        wrote = wrote or args.json == "-"
-    if not wrote:
-        print(_table(dicts) if dicts else "no sessions match (analyze, live and score record them)")
+    if not _to_stdout(args):
+        print(
+            _table(listed) if listed else "no sessions match (analyze, live and score record them)"
+        )
     return 0
+
+
+def _to_stdout(args: argparse.Namespace) -> bool:
+    """Whether --csv or --json writes to stdout (then there is no table)."""
+    return args.csv == "-" or args.json == "-"
 
 
 def _note(store: Any, args: argparse.Namespace) -> int:
@@ -173,36 +184,14 @@ def _write(dest: str, text: str) -> None:
                          "choose another file") from None  # fmt: skip
 
 
-def _flat(r: Any) -> dict[str, Any]:
-    d = r.to_dict()
-    corr = (r.detail.get("corrections") or [{}])[0] if r.detail.get("corrections") else {}
-    d["top_correction"] = corr.get("text")
-    return d
-
-
 def _csv(rows: list[dict[str, Any]]) -> str:
+    from posecheck.history.query import LIST_COLUMNS
+
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), extrasaction="ignore",
-                       lineterminator="\n")  # fmt: skip
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: "" if r.get(k) is None else r.get(k) for k in CSV_COLUMNS})
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(LIST_COLUMNS)
+    w.writerows(["" if r[k] is None else r[k] for k in LIST_COLUMNS] for r in rows)
     return buf.getvalue()
-
-
-def _local(iso_utc: str) -> str:
-    """'YYYY-MM-DD HH:MM' local time of a stored UTC time."""
-    t = _dt.datetime.fromisoformat(iso_utc)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
-    t = t + _utc_offset(iso_utc[:13])  # the offset looked up once an hour of history
-    return f"{t:%Y-%m-%d} {t.hour:02d}:{t.minute:02d}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _utc_offset(hour_utc: str) -> _dt.timedelta:
-    t = _dt.datetime.fromisoformat(hour_utc + ":00").replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone().utcoffset() or _dt.timedelta(0)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -221,7 +210,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
             a = "-" if r["pain_after"] is None else r["pain_after"]
             pain = f"{b} -> {a}"
         corr = (r["top_correction"] or "-") + ("  [note]" if r["note"] else "")
-        body.append((str(r["id"]), _local(r["performed_utc"]), r["person"] or "-",
+        body.append((str(r["id"]), r["local_time"] or "-", r["person"] or "-",
                      r["exercise"], hold, f"{r['reps_complete']}/{r['reps_attempted']}",
                      "-" if r["score"] is None else f"{r['score']:.0f}", pain, corr))  # fmt: skip
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(heads[:-1])]

@@ -21,15 +21,13 @@ from posecheck.history.progress import (
     ExerciseProgress,
     Progress,
     Trend,
-    daily,
 )
 
 W, H = 940, 210  # chart viewBox
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 16, 14, 28
 GOOD, MID, LOW, ACCENT, INK = "#2e9d5b", "#d89614", "#d0423b", "#3b73c4", "#1d2430"
 BEFORE, AFTER = "#8e5bc4", "#2a8f9d"
-ROLL_DAYS = 7  # the chart lines: mean of the last week
-WEEKLY_AFTER_DAYS = 183  # longer histories plot a point a week
+ROLL_DAYS = 7  # the chart lines: mean of the last week (of 4 weeks on weekly charts)
 
 
 def _e(s: object) -> str:
@@ -210,7 +208,7 @@ def _tiles(e: ExerciseProgress) -> str:
                      f"{_arrow(pain, 'down', '', '0 none, 10 worst')}</div>")  # fmt: skip
     tiles.append(f"<div class='card'><div class='lbl'>days with a session</div>"
                  f"<div class='big'>{e.days_last_30}<small> of {ADHERENCE_DAYS}</small></div>"
-                 f"<p>&nbsp;</p><p class='goal'>{len(e.sessions)} sessions in all</p>"
+                 f"<p>&nbsp;</p><p class='goal'>{e.n_sessions} sessions in all</p>"
                  "</div>")  # fmt: skip
     return "<div class='cards'>" + "".join(tiles) + "</div>"
 
@@ -243,20 +241,15 @@ def _corrections(e: ExerciseProgress) -> str:
 
 
 def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
-    rows, days = e.sessions, e.days
-    d0 = min(days)
-    d1 = max(max(days), today) if (today - max(days)).days < 30 else max(days)
-    if (d1 - d0).days < 6:
-        d0 = d1 - _dt.timedelta(days=6)
-    # beyond half a year a point a week (Monday-dated), lines the mean of four weeks
-    weekly = (d1 - d0).days > WEEKLY_AFTER_DAYS
-    b, each, roll = (7, "week", 28) if weekly else (1, "day", ROLL_DAYS)
-    yr = min(days).year != today.year
+    d0, d1, b = e.chart  # beyond half a year a point a week, lines the mean of 4 weeks
+    each, roll = ("week", 28) if b > 1 else ("day", ROLL_DAYS)
+    yr = e.first_day.year != today.year
+    first, last = _e(_day(e.first_day, yr)), _e(_day(e.last_day, yr))
     parts = [f"<section class='ex'><h2>{_e(e.title)}</h2><p class='meta'>"
-             f"{len(rows)} sessions from {_e(_day(min(days), yr))} to {_e(_day(max(days), yr))} "
-             f"({e.span_days} days)</p>", _tiles(e)]  # fmt: skip
+             f"{e.n_sessions} sessions from {first} to {last} ({e.span_days} days)</p>",
+             _tiles(e)]  # fmt: skip
     if e.is_hold and e.hold.n:
-        pts = daily(rows, days, lambda r: r.longest_hold_s, bucket_days=b)
+        pts = e.series["hold"]
         tl = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         parts.append(f"<h3>Longest hold each {each}</h3>" + _legend([
             (f"background:{GOOD}", "reached the target", "dot"),
@@ -266,19 +259,18 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
         ]) + line_chart([("hold", INK, pts)], d0, d1, unit=" s", target=e.hold_target_s,
                         target_label=tl, roll_days=roll))  # fmt: skip
     elif e.reps.n:
-        pts = daily(rows, days, lambda r: r.reps_complete, bucket_days=b)
+        pts = e.series["reps"]
         tl = f"dose {e.reps_dose}" if e.reps_dose else ""
         parts.append(f"<h3>Complete reps each {each} (best session)</h3>" + line_chart(
             [("reps", INK, pts)], d0, d1, target=float(e.reps_dose) if e.reps_dose else None,
             target_label=tl, roll_days=roll))  # fmt: skip
     if e.score.n:
-        pts = daily(rows, days, lambda r: r.score, how="mean", bucket_days=b)
+        pts = e.series["score"]
         parts.append(f"<h3>Score <small>0-100; dots: each {each}'s mean, line: of {roll} days"
                      "</small></h3>" + line_chart([("score", ACCENT, pts)], d0, d1, y_max=100,
                                                   roll_days=roll))  # fmt: skip
     if e.pain_before.n or e.pain_after.n:
-        before = daily(rows, days, lambda r: r.pain_before, how="mean", bucket_days=b)
-        after = daily(rows, days, lambda r: r.pain_after, how="mean", bucket_days=b)
+        before, after = e.series["pain_before"], e.series["pain_after"]
         parts.append(f"<h3>Back pain <small>0 none - 10 worst; lines: mean of {roll} days</small>"
                      "</h3>" + _legend([
             (f"background:{BEFORE}", "before the session", "dot"),
@@ -293,7 +285,7 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
 def render_page(progress: Progress, *, title: str = "Progress") -> str:
     """The whole progress.html."""
     p = progress
-    n = sum(len(e.sessions) for e in p.exercises)
+    n = sum(e.n_sessions for e in p.exercises)
     who = f" - {p.person}" if p.person else ""
     head = (f"<header><div class='brand'>posecheck progress</div><h1>{_e(title)}{_e(who)}</h1>"
             f"<p class='meta'>{n} sessions of {len(p.exercises)} exercise"
