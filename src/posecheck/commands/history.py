@@ -213,10 +213,9 @@ def _table(rows: list[dict[str, Any]]) -> str:
         body.append((str(r["id"]), r["local_time"] or "-", r["person"] or "-",
                      r["exercise"], hold, f"{r['reps_complete']}/{r['reps_attempted']}",
                      "-" if r["score"] is None else f"{r['score']:.0f}", pain, corr))  # fmt: skip
-    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(heads[:-1])]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads[:-1], widths, strict=True))
-             + "  " + heads[-1]]  # fmt: skip
-    for b in body:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(b[:-1], widths, strict=True))
-                     + "  " + b[-1])  # fmt: skip
+    columns = list(zip(*body, strict=True))[:-1]
+    widths = [max(len(h), *map(len, col)) for h, col in zip(heads, columns, strict=False)]
+    # one format for every line: each column padded to its width, the last one not
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    lines = [fmt.format(*heads)] + [fmt.format(*b) for b in body]
     return "\n".join(lines)
