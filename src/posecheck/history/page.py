@@ -22,6 +22,7 @@ from posecheck.history.progress import (
     Progress,
     Trend,
 )
+from posecheck.sinks.style import BASE_CSS
 
 W, H = 940, 210  # chart viewBox
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 16, 14, 28
@@ -313,21 +314,12 @@ def render_page(progress: Progress, *, title: str = "Progress") -> str:
             + head + adherence + "".join(body) + foot + "</main></body></html>\n")  # fmt: skip
 
 
-CSS = """
-:root{--fg:#1d2430;--muted:#5e6b7d;--line:#d9dee6;--bg:#f5f7fa;--card:#fff;--good:#2e9d5b;
---mid:#d89614;--low:#d0423b;--accent:#3b73c4}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);
-font:15px/1.5 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
-main{max-width:1040px;margin:0 auto;padding:28px 24px 40px}
-.brand{font-size:12px;letter-spacing:.12em;text-transform:uppercase;color:var(--accent);
-font-weight:700}
-h1{font-size:32px;margin:2px 0 4px}
+CSS = (
+    BASE_CSS
+    + """
 h2{font-size:22px;margin:0 0 2px}
 h3{font-size:15px;margin:18px 0 6px}
 h3 small,.lbl small{font-weight:400;color:var(--muted);margin-left:6px}
-section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;
-margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 .meta{color:var(--muted);margin:2px 0 12px;font-size:14px}
 .cards{display:flex;gap:14px;flex-wrap:wrap}
 .card{flex:1 1 170px;border:1px solid var(--line);border-radius:10px;padding:12px 16px}
@@ -344,10 +336,6 @@ margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 .adh-num{flex:0 0 220px}.adh-num .big{font-size:56px;color:var(--good)}
 .adh-num p{color:var(--muted);font-size:14px;margin:8px 0 0}
 .adh-cal{flex:1 1 480px}
-svg{width:100%;height:auto;display:block}
-svg .grid{stroke:#e8ecf1;stroke-width:1}
-svg .ax{font-size:11px;fill:#6b7788}
-svg .frame{fill:none;stroke:#c9d0da}
 svg .target{stroke:#2e9d5b;stroke-width:1.5;stroke-dasharray:7 5}
 svg .tl{font-size:12px;font-weight:600;fill:#2e9d5b;paint-order:stroke;stroke:#fff;
 stroke-width:3px}
@@ -369,11 +357,6 @@ td.ct{width:44%;font-weight:600}
 font-size:12px;color:var(--muted)}
 .pair b{text-align:right;color:var(--fg)}
 .bar{height:8px;background:#e9edf2;border-radius:4px;overflow:hidden}
-.bar i{display:block;height:100%;background:var(--accent)}
-.ok{color:var(--good);font-weight:600}
-footer{color:var(--muted);font-size:13px;text-align:center;margin-top:20px}
-.disclaimer{font-weight:600;color:var(--fg);background:#fff7e0;border:1px solid #f1dfa8;
-border-radius:8px;padding:10px 14px;text-align:left}
 @media (max-width:720px){main{padding:16px 10px}.big{font-size:30px}td.ct{width:auto}}
-@media print{body{background:#fff}section{break-inside:avoid;box-shadow:none}}
 """
+)
