@@ -146,7 +146,9 @@ def test_listing_in_local_time_newest_last(tmp_path, new_york, capsys):
     assert [ln.split()[1:3] for ln in table[1:]] == [
         ["2026-11-01", "01:30"], ["2026-11-01", "01:30"], ["2026-11-19", "22:00"]]  # fmt: skip
     assert main(["history", "--db", str(db), "--limit", "0"]) == 2
-    assert "--limit: 0: give 1 or more" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "posecheck: error: --limit 0: give 1 or more (or leave --limit out)\n"
+    )
 
 
 def test_progress_aggregates_by_local_day(tmp_path, new_york):

@@ -51,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only this person's sessions (import: whose they are)")  # fmt: skip
     p.add_argument("--since", metavar="DATE|Nd",
                    help="only sessions since DATE (YYYY-MM-DD) or in the last N days")  # fmt: skip
-    p.add_argument("--limit", type=_positive, metavar="N", help="only the last N sessions")
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N sessions")
     p.add_argument("--csv", nargs="?", const="-", metavar="FILE",
                    help="write the sessions as CSV (to FILE, or stdout without one)")  # fmt: skip
     p.add_argument("--json", nargs="?", const="-", metavar="FILE",
@@ -61,16 +61,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="note: back pain before that session")  # fmt: skip
     p.add_argument("--pain-after", type=_pain, metavar="0-10",
                    help="note: back pain after that session")  # fmt: skip
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{n}: give 1 or more")
-    return n
 
 
 def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
@@ -105,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action not in ACTIONS:
         raise InputError(f"history: unknown action {args.action!r}",
                          f"use one of: {', '.join(ACTIONS)}")  # fmt: skip
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: give 1 or more", "or leave --limit out")
     path = resolve_path(args.db)
     if args.action == "import":
         if len(args.values) != 1:
