@@ -79,27 +79,19 @@ def load_progress(
     exercise: str | None = None,
     person: str | None = None,
     since: str | None = None,
-    top_corrections: int = 3,
+    top: int = 3,
 ) -> Progress:
-    """Each exercise's progress (most sessions first) over the sessions the filters keep."""
+    """Each exercise's progress (most sessions first) over the sessions the filters keep,
+    with its ``top`` corrections."""
     where, args = where_clause(exercise=exercise, person=person, since=since)
     c = store.conn
+    by_day = f"SELECT {_DAY} AS d, count(*) FROM sessions {where} GROUP BY d HAVING d IS NOT NULL"
+    by_exercise = f"SELECT exercise, count(*) FROM sessions {where} GROUP BY exercise"
     with errors_as_history_error(store.path, "cannot read"):
-        per_day = {
-            _dt.date.fromisoformat(d): n
-            for d, n in c.execute(
-                f"SELECT {_DAY} AS d, count(*) FROM sessions {where} "
-                "GROUP BY d HAVING d IS NOT NULL",
-                args,
-            )  # fmt: skip
-        }
-        names = c.execute(f"SELECT exercise, count(*) FROM sessions {where} GROUP BY exercise",
-                          args).fetchall()  # fmt: skip
-        names.sort(key=lambda r: (-r[1], r[0]))
+        per_day = {_dt.date.fromisoformat(d): k for d, k in c.execute(by_day, args)}
+        names = sorted(c.execute(by_exercise, args), key=lambda r: (-r[1], r[0]))
         exercises = [
-            _exercise(
-                c, name, n, (f"{where} AND exercise = ?", [*args, name]), today, top_corrections
-            )  # fmt: skip
+            _exercise(c, name, n, (f"{where} AND exercise = ?", [*args, name]), today, top)
             for name, n in names
         ]
     return Progress(today, exercises, per_day, person)
