@@ -149,7 +149,8 @@ class Progress:
 
     today: _dt.date
     exercises: list[ExerciseProgress]
-    sessions_per_day: dict[_dt.date, int] = field(default_factory=dict)  # all exercises
+    # sessions per local day (any exercise), at least of the last CALENDAR_DAYS days
+    sessions_per_day: dict[_dt.date, int] = field(default_factory=dict)
     person: str | None = None
 
     @property

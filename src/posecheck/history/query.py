@@ -19,6 +19,7 @@ from typing import Any
 
 from posecheck.history.progress import (
     ADHERENCE_DAYS,
+    CALENDAR_DAYS,
     CorrectionTrend,
     ExerciseProgress,
     Progress,
@@ -85,10 +86,13 @@ def load_progress(
     with its ``top`` corrections."""
     where, args = where_clause(exercise=exercise, person=person, since=since)
     c = store.conn
-    by_day = f"SELECT {_DAY} AS d, count(*) FROM sessions {where} GROUP BY d HAVING d IS NOT NULL"
+    # sessions per day of the calendar (the last CALENDAR_DAYS days), any exercise
+    by_day = (f"SELECT {_DAY} AS d, count(*) FROM sessions {where} AND performed_utc >= ? "
+              "GROUP BY d HAVING d IS NOT NULL")  # fmt: skip
+    since_cal = _utc_before(today - _dt.timedelta(days=CALENDAR_DAYS - 1))
     by_exercise = f"SELECT exercise, count(*) FROM sessions {where} GROUP BY exercise"
     with errors_as_history_error(store.path, "cannot read"):
-        per_day = {_dt.date.fromisoformat(d): k for d, k in c.execute(by_day, args)}
+        per_day = {_dt.date.fromisoformat(d): k for d, k in c.execute(by_day, [*args, since_cal])}
         names = sorted(c.execute(by_exercise, args), key=lambda r: (-r[1], r[0]))
         exercises = [
             _exercise(c, name, n, (f"{where} AND exercise = ?", [*args, name]), today, top)
@@ -106,18 +110,21 @@ def _exercise(
     top: int,
 ) -> ExerciseProgress:
     where, args = flt
+    # the first and last local day: of the first and last time (the index has them)
+    first, last = (_dt.date.fromisoformat(d) for d in c.execute(
+        "SELECT date(min(performed_utc), 'localtime'), date(max(performed_utc), 'localtime') "
+        f"FROM sessions {where}", args).fetchone())  # fmt: skip
     start = today - _dt.timedelta(days=ADHERENCE_DAYS - 1)
-    first, last, days_30, holds_seen, reps_seen = c.execute(
-        "SELECT min(d), max(d), count(DISTINCT CASE WHEN d BETWEEN ? AND ? THEN d END), "
-        "sum(holds_total <> 0), sum(reps_attempted <> 0) "
-        f"FROM (SELECT {_DAY} AS d, holds_total, reps_attempted FROM sessions {where})",
-        [start.isoformat(), today.isoformat(), *args],
+    (days_30,) = c.execute(
+        f"SELECT count(DISTINCT d) FROM (SELECT {_DAY} AS d FROM sessions {where} "
+        "AND performed_utc >= ?) WHERE d BETWEEN ? AND ?",
+        [*args, _utc_before(start), start.isoformat(), today.isoformat()],
     ).fetchone()
-    first, last = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
     # the trends: every value, in order (the medians of both ends)
-    hold, reps, score, pain_b, pain_a = zip(*c.execute(
-        "SELECT longest_hold_s, reps_complete, score, pain_before, pain_after "
-        f"FROM sessions {where} ORDER BY performed_utc, id", args), strict=True)  # fmt: skip
+    hold, reps, score, pain_b, pain_a, with_holds, with_reps = zip(*c.execute(
+        "SELECT longest_hold_s, reps_complete, score, pain_before, pain_after, "
+        f"holds_total <> 0, reps_attempted <> 0 FROM sessions {where} "
+        "ORDER BY performed_utc, id", args), strict=True)  # fmt: skip
     chart = chart_span(first, last, today)
     title = _latest(c, "title", "title IS NOT NULL", flt)
     dose = _latest(c, "dose_reps", "dose_reps IS NOT NULL", flt)
@@ -136,10 +143,16 @@ def _exercise(
         pain_after=trend(pain_a),
         corrections=_corrections(c, n, flt, top),
         days_last_30=days_30,
-        is_hold=holds_seen >= reps_seen,
+        is_hold=sum(with_holds) >= sum(with_reps),
         chart=chart,
         series=_series(c, flt, chart[2]),
     )
+
+
+def _utc_before(day: _dt.date) -> str:
+    """A stored UTC time no later than any time of local ``day`` (offsets are within 14 h):
+    to let ``performed_utc >= ?`` skip older sessions before their local day is computed."""
+    return (day - _dt.timedelta(days=1)).isoformat()
 
 
 def _latest(c: sqlite3.Connection, col: str, cond: str, flt: tuple[str, list[Any]]) -> Any:
