@@ -176,35 +176,32 @@ def _write(dest: str, text: str) -> None:
                          "choose another file") from None  # fmt: skip
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: list[tuple[Any, ...]]) -> str:
     from posecheck.history.query import LIST_COLUMNS
 
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\n")  # None is written as an empty field
     w.writerow(LIST_COLUMNS)
-    w.writerows(["" if r[k] is None else r[k] for k in LIST_COLUMNS] for r in rows)
+    w.writerows(r[:-1] for r in rows)  # without the local time
     return buf.getvalue()
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[tuple[Any, ...]]) -> str:
     heads = ("id", "when", "person", "exercise", "longest hold", "reps", "score", "pain",
              "top correction")  # fmt: skip
     body = []
-    for r in rows:
+    # the fields of query.LIST_COLUMNS (and the local time) the table shows
+    for (sid, _, person, exercise, _, _, hold_s, target_s, _, _, reps_c, reps_a, score,
+         pain_b, pain_a, top, note, *_, when) in rows:  # fmt: skip
         hold = "-"
-        if r["longest_hold_s"] is not None:
-            hold = f"{r['longest_hold_s']:.1f} s"
-            if r["hold_target_s"]:
-                hold += f" / {r['hold_target_s']:g}"
+        if hold_s is not None:
+            hold = f"{hold_s:.1f} s" + (f" / {target_s:g}" if target_s else "")
         pain = "-"
-        if r["pain_before"] is not None or r["pain_after"] is not None:
-            b = "-" if r["pain_before"] is None else r["pain_before"]
-            a = "-" if r["pain_after"] is None else r["pain_after"]
-            pain = f"{b} -> {a}"
-        corr = (r["top_correction"] or "-") + ("  [note]" if r["note"] else "")
-        body.append((str(r["id"]), r["local_time"] or "-", r["person"] or "-",
-                     r["exercise"], hold, f"{r['reps_complete']}/{r['reps_attempted']}",
-                     "-" if r["score"] is None else f"{r['score']:.0f}", pain, corr))  # fmt: skip
+        if pain_b is not None or pain_a is not None:
+            pain = f"{'-' if pain_b is None else pain_b} -> {'-' if pain_a is None else pain_a}"
+        corr = (top or "-") + ("  [note]" if note else "")
+        body.append((str(sid), when or "-", person or "-", exercise, hold, f"{reps_c}/{reps_a}",
+                     "-" if score is None else f"{score:.0f}", pain, corr))  # fmt: skip
     columns = list(zip(*body, strict=True))[:-1]
     widths = [max(len(h), *map(len, col)) for h, col in zip(heads, columns, strict=False)]
     # one format for every line: each column padded to its width, the last one not

@@ -57,9 +57,9 @@ def listing(
     person: str | None = None,
     since: str | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """The sessions, oldest first (the last ``limit`` ones), as :data:`LIST_COLUMNS` plus
-    ``local_time`` ('YYYY-MM-DD HH:MM')."""
+) -> list[tuple[Any, ...]]:
+    """The sessions, oldest first (the last ``limit`` ones): tuples of the
+    :data:`LIST_COLUMNS` and then the local time ('YYYY-MM-DD HH:MM')."""
     where, args = where_clause(exercise=exercise, person=person, since=since)
     sql = (f"SELECT {', '.join(LIST_COLUMNS)}, "
            f"strftime('%Y-%m-%d %H:%M', performed_utc, 'localtime') FROM sessions {where} "
@@ -67,10 +67,10 @@ def listing(
     if limit:
         sql += " LIMIT ?"
         args.append(limit)
-    keys = (*LIST_COLUMNS, "local_time")
     with errors_as_history_error(store.path, "cannot read"):
         rows = store.conn.execute(sql, args).fetchall()
-    return [dict(zip(keys, r, strict=True)) for r in reversed(rows)]
+    rows.reverse()
+    return rows
 
 
 def load_progress(
