@@ -20,7 +20,8 @@ import pytest
 
 from posecheck.cli import main
 from posecheck.history import HistoryOptions, record_session
-from posecheck.history.progress import build_progress, trend
+from posecheck.history.progress import trend
+from posecheck.history.query import load_progress
 from posecheck.history.record import corrections_of, fingerprint
 from posecheck.history.store import (
     CREATE_V1,
@@ -506,7 +507,7 @@ def test_trend_uses_medians_of_both_ends():
 
 def test_progress_summary_lines(db90, capsys):
     with HistoryStore(db90) as st:
-        prog = build_progress(st.sessions(), TODAY)
+        prog = load_progress(st, TODAY)
     bridge = prog.exercises[0]
     assert bridge.exercise == "bridge" and bridge.hold_target_s == 5.0
     assert bridge.hold.recent > bridge.hold.early + 2  # the generated holds lengthen

@@ -4,7 +4,9 @@
 - :mod:`posecheck.history.record`: a finished session (summary.json content) -> a row;
   the flags ``analyze``/``live``/``score`` share.
 - :mod:`posecheck.history.importer`: ``posecheck history import DIR``.
-- :mod:`posecheck.history.progress`: the trend per exercise, in words and as HTML.
+- :mod:`posecheck.history.query`: the listing and the progress aggregates, in SQL.
+- :mod:`posecheck.history.progress`: the trend per exercise, in words;
+  :mod:`posecheck.history.page`: as HTML.
 
 Commands call :func:`record_from_args` once, after their own outputs are written.
 """
