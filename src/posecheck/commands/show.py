@@ -145,7 +145,7 @@ def render_routine(r: Routine, lib: Library, width: int = 88) -> str:
 
 def run(args: argparse.Namespace) -> int:
     lib = library_from_args(args)
-    if lib.find(args.name) is None:
+    if lib.find(args.name) is None and lib.broken_file(args.name) is None:
         try:
             routine = find_routine(args.name, lib, args.routines_dir)
         except UnknownExerciseError:

@@ -6,8 +6,14 @@ import argparse
 import sys
 
 from posecheck.errors import DefinitionError
-from posecheck.library import Library, add_library_arguments, library_from_args, load_file
-from posecheck.routine import is_routine_document, parse_routine, read_toml
+from posecheck.library import (
+    Library,
+    add_library_arguments,
+    library_from_args,
+    parse_definition,
+    read_document,
+)
+from posecheck.routine import is_routine_document, parse_routine
 
 HELP = "check exercise definition and routine files"
 DESCRIPTION = """\
@@ -46,12 +52,13 @@ class _Checker:
 
     def __call__(self, f: str) -> str:
         """The OK line of a valid file; raises DefinitionError listing its problems."""
-        if is_routine_document(read_toml(f, f)):
+        data = read_document(f, f)
+        if is_routine_document(data):
             if self._lib is None:
                 self._lib = library_from_args(self.args)
-            r = parse_routine(read_toml(f, f), f, self._lib)
+            r = parse_routine(data, f, self._lib)
             return f"{f}: OK (routine {r.name}: {len(r.steps)} steps, {len(r.plan())} runs)"
-        ex = load_file(f)
+        ex = parse_definition(data, f)
         n_rules = sum(len(p.rules) for p in ex.phases) + len(ex.rules)
         return f"{f}: OK ({ex.name}: {len(ex.phases)} phases, {n_rules} rules)"
 
