@@ -1,0 +1,379 @@
+"""Split one recording of a routine into its exercises (``analyze --routine``).
+
+Pure Python + numpy (no cv2, no mediapipe). Works on what a landmarks file gives: the
+frame times and, per frame, a :class:`~posecheck.pose.Pose` or None.
+
+1. **Evidence per second.** The recording is cut into cells of ``HOP_S``; around each
+   cell a window of ``WINDOW_S`` of poses (sampled at the recogniser's
+   :data:`~posecheck.recognize.SAMPLE_FPS`) is scored by
+   :func:`posecheck.recognize.recognize`, the same scoring ``-e auto`` uses on a whole
+   clip. With a named routine the candidates are the plan's exercises and a cell's
+   evidence for one is its score, halved when another plan exercise ranks above it
+   (bridge and pelvic tilt both fit a bridge's start position; the ranking tells
+   them apart). In ``auto`` mode the whole library is scored and only the winner of a
+   window (``Recognition.name``) gets evidence: its confidence.
+2. **Forced gaps.** A cell where nobody is in view for most of the time, or where the
+   poses are frozen (a still frame: every landmark still to within ``FROZEN_MOVE``),
+   is "between", whatever the window says.
+3. **Best path** (dynamic programming over the cells). Named: states "between" and
+   one per plan run, in the plan's order; runs may be skipped, each is one contiguous
+   span. Auto: "between" or any exercise, in any order. A cell in a step gains its
+   evidence minus ``STEP_COST``; entering a step costs ``ENTER_COST`` (so a short dip
+   of the evidence inside a step does not split it).
+4. **Refined edges.** Each step's edges move from the cell grid to the frames: the
+   step spans the frames in the exercise's posture, with a pose, not frozen, that
+   overlap its cells (gaps shorter than ``GAP_S`` bridged), so it starts on the first
+   frame the person is in position and ends on the last.
+
+Limits: two runs of one posture with no gap between them (no rest, nobody leaving,
+no still frame) are parted only where the evidence changes, to the cell grid; a
+person resting in the exercise's own posture is counted into the step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from posecheck.pose import Pose
+from posecheck.recognize import SAMPLE_FPS, classify_posture, recognize
+
+# Cells (the grid of the split) and the window of poses scored around each.
+HOP_S = 1.0
+WINDOW_S = 10.0
+# A cell in a step gains its evidence (0-1) minus this; "between" gains 0.
+STEP_COST = 0.3
+# Entering a step costs this: a dip of the evidence shorter than ENTER_COST / STEP_COST
+# seconds does not split a step (auto mode), nor end one early.
+ENTER_COST = 1.5
+# A cell is "between" when a pose is found in less than this share of its frames, or
+# when this share of them is frozen.
+MIN_PRESENT_SHARE = 0.5
+FROZEN_SHARE = 0.5
+# Frozen: no visible landmark moved more than this share of the body's extent in
+# FROZEN_LAG_S. A still frame (a title card, a paused video); a person holding still
+# moves more (over 0.5 s the real clips' holds move 0.0012-0.01 at the least, their
+# title cards and frozen frames 0.0002-0.0009).
+FROZEN_MOVE = 0.001
+FROZEN_LAG_S = 0.5
+# Refinement: gaps in the posture shorter than this are bridged.
+GAP_S = 1.0
+# A step shorter than this is not a step (a window's glitch).
+MIN_STEP_S = 2.0
+_FORCED = -5.0  # gain of a step in a forced "between" cell
+
+
+@dataclass
+class Span:
+    """One span of the recording: a step (an exercise) or the time between steps."""
+
+    kind: str  # "step" | "between"
+    start: int  # first row (frame of the recording), inclusive
+    end: int  # last row, exclusive
+    start_s: float
+    end_s: float  # media time, exclusive: the next frame's time (or the last + one frame)
+    exercise: str | None = None
+    run: int | None = None  # index into the plan (0-based) in named mode
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "exercise": self.exercise, "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3), "confidence": self.confidence,
+        }  # fmt: skip
+
+
+@dataclass
+class Features:
+    """Per-frame facts the split needs (full frame rate)."""
+
+    t_s: np.ndarray
+    present: np.ndarray
+    frozen: np.ndarray
+    postures: list[str] = field(default_factory=list)
+
+
+def frame_features(t_s: Sequence[float], poses: Sequence[Pose | None]) -> Features:
+    """Posture, pose found, and frozen (no landmark moved) for every frame."""
+    t = np.asarray(t_s, dtype=float)
+    present = np.array([p is not None for p in poses], dtype=bool)
+    frozen = np.zeros(len(poses), dtype=bool)
+    # against the pose FROZEN_LAG_S earlier: a video that repeats each frame twice
+    # (15 frames/s stored at 30) has still pairs, a still frame has no movement at all
+    # (and against the pose as long after: the first frames of a still are frozen too)
+    before = np.searchsorted(t, t - FROZEN_LAG_S)
+    after = np.minimum(np.searchsorted(t, t + FROZEN_LAG_S), len(t) - 1)
+    for i, pose in enumerate(poses):
+        if pose is None:
+            continue
+        for j in (int(before[i]), int(after[i])):
+            other = poses[j] if j != i else None
+            if other is not None and _still(other, pose):
+                frozen[i] = True
+                break
+    postures = [classify_posture(p) for p in poses]
+    return Features(t, present, frozen, postures)
+
+
+def _still(a: Pose, b: Pose) -> bool:
+    vis = (a.visibility >= 0.5) & (b.visibility >= 0.5)
+    if vis.sum() < 4:
+        return False
+    d = np.hypot(*(b.xy[vis] - a.xy[vis]).T)
+    ys = b.xy[vis]
+    size = float(np.hypot(*(ys.max(axis=0) - ys.min(axis=0)))) or 1.0
+    # the body's extent stands in for the trunk (it is there whatever the posture)
+    return bool(np.nanmax(d) / size < FROZEN_MOVE)
+
+
+def _cells(t: np.ndarray) -> np.ndarray:
+    """Cell number of every frame."""
+    return np.floor((t - t[0]) / HOP_S).astype(int) if len(t) else np.zeros(0, int)
+
+
+def forced_between(f: Features) -> np.ndarray:
+    """Per cell: nobody in view most of the time, or frozen most of the time."""
+    cell = _cells(f.t_s)
+    n = int(cell.max()) + 1 if len(cell) else 0
+    out = np.zeros(n, dtype=bool)
+    for c in range(n):
+        sel = cell == c
+        k = int(sel.sum())
+        if not k:
+            out[c] = True
+            continue
+        out[c] = (f.present[sel].sum() / k < MIN_PRESENT_SHARE) or (
+            f.frozen[sel].sum() / k >= FROZEN_SHARE
+        )
+    return out
+
+
+def _sample_rows(t: np.ndarray) -> np.ndarray:
+    rows, next_t = [], -math.inf
+    for i, v in enumerate(t):
+        if v + 1e-6 >= next_t:
+            rows.append(i)
+            next_t = float(v) + 1.0 / SAMPLE_FPS
+    return np.asarray(rows, dtype=int)
+
+
+def window_evidence(
+    f: Features, poses: Sequence[Pose | None], exercises: Sequence[Any], auto: bool
+) -> np.ndarray:
+    """Evidence (cells x exercises, 0-1) from recognition over a window around each cell.
+
+    Frozen frames are left out of the windows (a still frame is nobody moving, not the
+    exercise's hold).
+    """
+    n_cells = len(forced_between(f))
+    names = [ex.name for ex in exercises]
+    ev = np.zeros((n_cells, len(names)))
+    rows = _sample_rows(f.t_s)
+    rows = rows[~f.frozen[rows]]
+    t_rows = f.t_s[rows]
+    t0 = float(f.t_s[0]) if len(f.t_s) else 0.0
+    for c in range(n_cells):
+        mid = t0 + (c + 0.5) * HOP_S
+        sel = rows[(t_rows >= mid - WINDOW_S / 2) & (t_rows < mid + WINDOW_S / 2)]
+        if sum(poses[i] is not None for i in sel) < 5:
+            continue
+        rec = recognize([float(f.t_s[i]) for i in sel], [poses[i] for i in sel], exercises)
+        if auto:
+            if rec.name is not None:
+                ev[c, names.index(rec.name)] = rec.confidence
+            continue
+        # the first of the plan's exercises in the recogniser's ranking gets its score,
+        # the others half of theirs
+        for k, sc in enumerate(rec.scores):
+            ev[c, names.index(sc.name)] = sc.score * (1.0 if k == 0 else 0.5)
+    return ev
+
+
+def best_path(gain: np.ndarray, forced: np.ndarray, ordered: bool) -> list[int]:
+    """The state per cell (-1: between; k: step state k) maximising the total gain.
+
+    ``gain``: cells x states, a step cell's gain (evidence minus STEP_COST).
+    ``ordered``: named routine, the states are the plan's runs: each is entered at most
+    once, in order (runs may be skipped). Otherwise any state follows any.
+    """
+    n, m = gain.shape
+    if n == 0:
+        return []
+    g = np.where(forced[:, None], _FORCED, gain)
+    if ordered:
+        return _ordered_path(g)
+    # states: 0 = between, 1..m = steps
+    score = np.concatenate([[0.0], g[0] - ENTER_COST])
+    back = np.zeros((n, m + 1), dtype=int)
+    for c in range(1, n):
+        new = np.empty(m + 1)
+        best_prev = int(np.argmax(score))
+        new[0] = score[best_prev]
+        back[c, 0] = best_prev
+        for s in range(1, m + 1):
+            stay, enter = score[s], score[best_prev] - ENTER_COST
+            if stay >= enter:
+                new[s], back[c, s] = stay, s
+            else:
+                new[s], back[c, s] = enter, best_prev
+            new[s] += g[c, s - 1]
+        score = new
+    state = int(np.argmax(score))
+    path = [state]
+    for c in range(n - 1, 0, -1):
+        state = int(back[c, state])
+        path.append(state)
+    return [s - 1 for s in reversed(path)]
+
+
+def _ordered_path(g: np.ndarray) -> list[int]:
+    """Best path for a plan: states B0, S1, B1, S2, ... (between after run k is 2k)."""
+    n, m = g.shape
+    ns = 2 * m + 1
+    neg = -1e18
+    score = np.full(ns, neg)
+    score[0] = 0.0
+    for k in range(m):
+        score[2 * k + 1] = g[0, k] - ENTER_COST  # runs before k skipped
+    back = np.zeros((n, ns), dtype=int)
+    for c in range(1, n):
+        new = np.full(ns, neg)
+        # best "between or step" state at or before each position, for entering a step
+        best_i = 0
+        for s in range(ns):
+            if s % 2 == 0:  # between after run s/2: stay, or come from step s/2
+                cands = [(score[s], s)] + ([(score[s - 1], s - 1)] if s else [])
+                v, i = max(cands)
+                new[s], back[c, s] = v, i
+            else:  # step (s+1)/2: stay, or enter from any earlier state
+                k = (s - 1) // 2
+                enter = score[best_i] - ENTER_COST
+                if score[s] >= enter:
+                    new[s], back[c, s] = score[s] + g[c, k], s
+                else:
+                    new[s], back[c, s] = enter + g[c, k], best_i
+            if score[s] > score[best_i]:
+                best_i = s
+        score = new
+    state = int(np.argmax(score))
+    path = [state]
+    for c in range(n - 1, 0, -1):
+        state = int(back[c, state])
+        path.append(state)
+    return [(s - 1) // 2 if s % 2 else -1 for s in reversed(path)]
+
+
+def _coarse(path: list[int]) -> list[tuple[int, int, int]]:
+    """(state, first cell, last cell + 1) of each run of step cells in ``path``."""
+    out: list[tuple[int, int, int]] = []
+    for c, s in enumerate(path):
+        if s < 0:
+            continue
+        if out and out[-1][0] == s and out[-1][2] == c:
+            out[-1] = (s, out[-1][1], c + 1)
+        else:
+            out.append((s, c, c + 1))
+    return out
+
+
+def _active_runs(on: np.ndarray, t: np.ndarray) -> list[tuple[int, int]]:
+    """Runs (first row, last row + 1) of True in ``on``, gaps shorter than GAP_S bridged."""
+    runs: list[tuple[int, int]] = []
+    for i in np.flatnonzero(on):
+        if runs and t[i] - t[runs[-1][1] - 1] <= GAP_S:
+            runs[-1] = (runs[-1][0], int(i) + 1)
+        else:
+            runs.append((int(i), int(i) + 1))
+    return runs
+
+
+def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -> tuple[int, int]:
+    """A step's rows moved from the cell grid (rows ``first``..``stop``) to the frames in
+    ``posture`` (pose found, not frozen) that overlap it, within rows ``lo``..``hi``.
+
+    A run of such frames belongs to the step when most of it lies inside the coarse
+    span, or when it is the run overlapping it most. Without any: the coarse span.
+    """
+    t = f.t_s[lo:hi]
+    on = f.present[lo:hi] & ~f.frozen[lo:hi]
+    on &= np.array([p == posture for p in f.postures[lo:hi]], dtype=bool)
+    keep: list[tuple[int, int]] = []
+    best, best_overlap = None, 0
+    for a, b in _active_runs(on, t):
+        a, b = a + lo, b + lo
+        overlap = max(0, min(b, stop) - max(a, first))
+        if overlap > best_overlap:
+            best, best_overlap = (a, b), overlap
+        if overlap * 2 >= b - a and overlap > 0:
+            keep.append((a, b))
+    if best is not None and best not in keep:
+        keep.append(best)
+    if not keep:
+        return first, stop
+    return min(a for a, _ in keep), max(b for _, b in keep)
+
+
+def _end_time(t: np.ndarray, row: int) -> float:
+    if row < len(t):
+        return float(t[row])
+    step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30
+    return float(t[-1]) + step
+
+
+def split(
+    t_s: Sequence[float],
+    poses: Sequence[Pose | None],
+    candidates: Sequence[Any],
+    plan: Sequence[Any] | None = None,
+) -> list[Span]:
+    """The recording's spans in time order: steps and the "between" spans around them.
+
+    ``candidates``: the exercise definitions to tell apart (auto: the library).
+    ``plan``: named routine, one exercise definition per run in the plan's order (a
+    step's ``run`` is its 0-based index in it); None: auto.
+    """
+    f = frame_features(t_s, poses)
+    if not len(f.t_s):
+        return []
+    ordered = plan is not None
+    states = list(plan) if plan is not None else list(candidates)
+    distinct = list({ex.name: ex for ex in states}.values()) if ordered else list(candidates)
+    ev = window_evidence(f, poses, distinct, auto=not ordered)
+    cols = [([ex.name for ex in distinct]).index(ex.name) for ex in states]
+    evidence = ev[:, cols]
+    path = best_path(evidence - STEP_COST, forced_between(f), ordered)
+    cell = _cells(f.t_s)
+    steps: list[Span] = []
+    coarse = _coarse(path)
+    for j, (s, c0, c1) in enumerate(coarse):
+        rows = np.flatnonzero((cell >= c0) & (cell < c1))
+        lo = steps[-1].end if steps else 0
+        nxt = coarse[j + 1][1] if j + 1 < len(coarse) else None
+        hi = int(np.flatnonzero(cell >= nxt)[0]) if nxt is not None else len(f.t_s)
+        ex = states[s]
+        a, b = refine(f, ex.posture, int(rows[0]), int(rows[-1]) + 1, lo, hi)
+        if _end_time(f.t_s, b) - float(f.t_s[a]) < MIN_STEP_S:
+            continue
+        conf = float(np.clip(evidence[c0:c1, s].mean(), 0.0, 1.0))
+        steps.append(Span(
+            "step", a, b, float(f.t_s[a]), _end_time(f.t_s, b), exercise=ex.name,
+            run=s if ordered else None, confidence=round(conf, 3),
+        ))  # fmt: skip
+    return _with_gaps(steps, f.t_s)
+
+
+def _with_gaps(steps: list[Span], t: np.ndarray) -> list[Span]:
+    out: list[Span] = []
+    pos = 0
+    for st in steps:
+        if st.start > pos:
+            out.append(Span("between", pos, st.start, float(t[pos]), float(t[st.start])))
+        out.append(st)
+        pos = st.end
+    if pos < len(t):
+        out.append(Span("between", pos, len(t), float(t[pos]), _end_time(t, len(t))))
+    return out
