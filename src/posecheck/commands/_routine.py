@@ -427,13 +427,20 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
 
 
 def _routine_sinks(outputs: Any, judge: RoutineJudge) -> list:
-    """The session's sinks, frames.csv with the step column, the video naming the step."""
+    """The session's sinks: frames.csv with the step column, the video naming the step, the
+    report with the timeline."""
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.routine_report import RoutineReportSink
     from posecheck.sinks.tables import FramesCsvSink
     from posecheck.sinks.video import VideoSink
 
     sinks = outputs.sinks()
     for w in sinks:
-        if isinstance(w.sink, FramesCsvSink):
+        if isinstance(w.sink, ReportSink):
+            extra = outputs.extra
+            w.sink = RoutineReportSink(w.sink.path, extra["routine"], extra["segments"],
+                                       outputs=w.sink.outputs)  # fmt: skip
+        elif isinstance(w.sink, FramesCsvSink):
             w.sink = step_csv_sink(w.sink.path, judge)
         elif isinstance(w.sink, VideoSink):
             w.sink.overlay = cast("Overlay", RoutineOverlay(judge))
@@ -503,3 +510,36 @@ def judge_span(
                             smoother=PoseSmoother() if smoothing else None)  # fmt: skip
     finally:
         src.close()
+
+
+def score_rows(path: Path, lm_path: Path, library: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    """``score --routine``: the recording's row, with ``segments``: one row per step."""
+    routine, plan = resolve_routine(opts["routine"], library, opts.get("routines_dir") or [])
+    res = judge_landmarks(lm_path, library, plan, opts["side"], opts["smoothing"])
+    name = routine.name if routine is not None else "auto"
+    if not res.steps:
+        raise InputError(f"{path}: no step of {name} was found in the recording",
+                         "check that the whole body is in view")  # fmt: skip
+    segs = []
+    for k, st in enumerate(res.steps):
+        s = res.summaries[k]
+        top = s.corrections[0] if s.corrections else None
+        reached = sum(1 for h in s.holds if h.reached)
+        segs.append({
+            "file": path, "segment": st.number, "step_title": st.label,
+            "exercise": st.exercise.name, "exercise_from": "routine", "start_s":
+            round(st.span.start_s, 2), "end_s": round(st.span.end_s, 2),
+            "confidence": st.span.confidence, "holds": f"{reached}/{len(s.holds)}",
+            "holds_reached": reached, "holds_total": len(s.holds), "reps": s.reps_complete,
+            "score": s.score, "top_fault": top.text if top else None,
+            "top_fault_id": top.id if top else None, "frames_with_pose": s.frames_with_pose,
+            "error": None,
+        })  # fmt: skip
+    s = res.summary
+    reached = sum(1 for h in s.holds if h.reached)
+    return {
+        "exercise": f"routine:{name}", "exercise_from": "routine",
+        "holds": f"{reached}/{len(s.holds)}", "holds_reached": reached,
+        "holds_total": len(s.holds), "reps": s.reps_complete, "score": s.score,
+        "frames_with_pose": s.frames_with_pose, "steps": len(res.steps), "segments": segs,
+    }  # fmt: skip
