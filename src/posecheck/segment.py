@@ -7,11 +7,12 @@ frame times and, per frame, a :class:`~posecheck.pose.Pose` or None.
    cell a window of ``WINDOW_S`` of poses (sampled at the recogniser's
    :data:`~posecheck.recognize.SAMPLE_FPS`) is scored by
    :func:`posecheck.recognize.recognize`, the same scoring ``-e auto`` uses on a whole
-   clip. With a named routine the candidates are the plan's exercises and a cell's
-   evidence for one is its score, halved when another plan exercise ranks above it
-   (bridge and pelvic tilt both fit a bridge's start position; the ranking tells
-   them apart). In ``auto`` mode the whole library is scored and only the winner of a
-   window (``Recognition.name``) gets evidence: its confidence.
+   clip, on the frames of the cell's own posture. With a named routine the candidates
+   are the plan's exercises and a cell's evidence for one is its score, halved when
+   another plan exercise ranks above it (bridge and pelvic tilt both fit a bridge's
+   start position; the ranking tells them apart). In ``auto`` mode the whole library
+   is scored and only the window's answer (or, when none, the closest exercise that
+   fits in part) gets evidence: its share of the evidence (``confidence``).
 2. **Forced gaps.** A cell where nobody is in view for most of the time, or where the
    poses are frozen (a still frame: every landmark still to within ``FROZEN_MOVE``),
    is "between", whatever the window says.
@@ -40,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from posecheck.pose import Pose
-from posecheck.recognize import SAMPLE_FPS, classify_posture, recognize
+from posecheck.recognize import POSTURE_UNKNOWN, SAMPLE_FPS, classify_posture, recognize
 
 # Cells (the grid of the split) and the window of poses scored around each.
 HOP_S = 1.0
@@ -166,31 +167,61 @@ def window_evidence(
 ) -> np.ndarray:
     """Evidence (cells x exercises, 0-1) from recognition over a window around each cell.
 
-    Frozen frames are left out of the windows (a still frame is nobody moving, not the
-    exercise's hold).
+    A cell's window holds the sampled frames within WINDOW_S / 2 of it that are in the
+    cell's own posture (its most frequent one), not frozen, and not beyond a "between"
+    cell (:func:`forced_between`): what comes before or after another step, a walk out
+    or a still frame would dilute the posture the window is judged on.
     """
-    n_cells = len(forced_between(f))
+    forced = forced_between(f)
+    n_cells = len(forced)
     names = [ex.name for ex in exercises]
     ev = np.zeros((n_cells, len(names)))
     rows = _sample_rows(f.t_s)
     rows = rows[~f.frozen[rows]]
     t_rows = f.t_s[rows]
-    t0 = float(f.t_s[0]) if len(f.t_s) else 0.0
+    cell = _cells(f.t_s)
+    row_cell = cell[rows]
+    postures = np.asarray(f.postures, dtype=object)
+    half = int(round(WINDOW_S / 2 / HOP_S))
     for c in range(n_cells):
-        mid = t0 + (c + 0.5) * HOP_S
-        sel = rows[(t_rows >= mid - WINDOW_S / 2) & (t_rows < mid + WINDOW_S / 2)]
+        if forced[c]:
+            continue
+        lo, hi = c, c
+        while lo > max(0, c - half) and not forced[lo - 1]:
+            lo -= 1
+        while hi < min(n_cells - 1, c + half) and not forced[hi + 1]:
+            hi += 1
+        own = _main_posture(postures[cell == c])
+        mid = float(f.t_s[0]) + (c + 0.5) * HOP_S
+        near = (t_rows >= mid - WINDOW_S / 2) & (t_rows < mid + WINDOW_S / 2)
+        near &= (row_cell >= lo) & (row_cell <= hi)
+        if own is not None:
+            near &= postures[rows] == own
+        sel = rows[near]
         if sum(poses[i] is not None for i in sel) < 5:
             continue
         rec = recognize([float(f.t_s[i]) for i in sel], [poses[i] for i in sel], exercises)
         if auto:
-            if rec.name is not None:
-                ev[c, names.index(rec.name)] = rec.confidence
+            # the answer, or when none the closest exercise if it fits in part (a
+            # window sees part of a slow exercise: a cobra's one lift): its share
+            best = rec.name or (rec.closest if rec.closest in rec.candidates else None)
+            if best is not None:
+                ev[c, names.index(best)] = rec.confidence
             continue
         # the first of the plan's exercises in the recogniser's ranking gets its score,
         # the others half of theirs
         for k, sc in enumerate(rec.scores):
             ev[c, names.index(sc.name)] = sc.score * (1.0 if k == 0 else 0.5)
     return ev
+
+
+def _main_posture(postures: np.ndarray) -> str | None:
+    """The most frequent known posture, or None."""
+    known = [p for p in postures if p != POSTURE_UNKNOWN]
+    if not known:
+        return None
+    values, counts = np.unique(np.asarray(known, dtype=str), return_counts=True)
+    return str(values[int(np.argmax(counts))])
 
 
 def best_path(gain: np.ndarray, forced: np.ndarray, ordered: bool) -> list[int]:
@@ -296,7 +327,9 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
     ``posture`` (pose found, not frozen) that overlap it, within rows ``lo``..``hi``.
 
     A run of such frames belongs to the step when most of it lies inside the coarse
-    span, or when it is the run overlapping it most. Without any: the coarse span.
+    span, or when it is the run overlapping it most; the span then grows over the
+    neighbouring frames with a pose that are not frozen and not standing (getting into
+    and out of the position). Without any such run: the coarse span.
     """
     t = f.t_s[lo:hi]
     on = f.present[lo:hi] & ~f.frozen[lo:hi]
@@ -314,7 +347,18 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
         keep.append(best)
     if not keep:
         return first, stop
-    return min(a for a, _ in keep), max(b for _, b in keep)
+    a, b = min(a for a, _ in keep), max(b for _, b in keep)
+    # getting into and out of the position belongs to the step (from all fours into
+    # child's pose, the model re-finding the body): frames with a pose, not frozen, not
+    # standing (walking in or out) unless the exercise is done standing
+    ok = f.present & ~f.frozen
+    if posture != "standing":
+        ok &= np.array([p != "standing" for p in f.postures], dtype=bool)
+    while a > lo and ok[a - 1]:
+        a -= 1
+    while b < hi and ok[b]:
+        b += 1
+    return a, b
 
 
 def _end_time(t: np.ndarray, row: int) -> float:
