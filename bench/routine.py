@@ -201,7 +201,7 @@ def evaluate(name: str, mode: str, out: Path, library) -> dict:
     lm = landmarks(video, out, library)
     arg = "auto" if mode == "auto" else str(out / f"{name}.toml")
     _, plan = resolve_routine(arg, library, [])
-    res = judge_landmarks(lm, library, plan)
+    res = judge_landmarks(lm, library, plan, video=video)
     rows = []
     for k, st in enumerate(res.steps):
         sp = st.span

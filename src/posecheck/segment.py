@@ -61,6 +61,13 @@ FROZEN_SHARE = 0.5
 # title cards and frozen frames 0.0002-0.0009).
 FROZEN_MOVE = 0.001
 FROZEN_LAG_S = 0.5
+# A still picture: frames each differing from the one before by less than STILL_CHANGE
+# (the largest absolute difference of a grey thumbnail's pixels, 0-255) for
+# STILL_SPAN_S or more. An H.264 still frame changes by up to ~5 while the encoder
+# refines it; a person breathing or tilting the pelvis in the real clips by more (none
+# of their frames is still), a video stored with each frame twice for one frame only.
+STILL_CHANGE = 5.0
+STILL_SPAN_S = 0.5
 # Refinement: gaps in the posture shorter than this are bridged.
 GAP_S = 1.0
 # A step shorter than this is not a step (a window's glitch).
@@ -96,10 +103,16 @@ class Features:
     present: np.ndarray
     frozen: np.ndarray
     postures: list[str] = field(default_factory=list)
+    # a still picture (from the video's pixels, :func:`still_frames`): ends a step's
+    # edges, never splits a step (a person holding still in a clean video can be one)
+    still: np.ndarray | None = None
 
 
-def frame_features(t_s: Sequence[float], poses: Sequence[Pose | None]) -> Features:
-    """Posture, pose found, and frozen (no landmark moved) for every frame."""
+def frame_features(
+    t_s: Sequence[float], poses: Sequence[Pose | None], still: Sequence[bool] | None = None
+) -> Features:
+    """Posture, pose found, frozen (no landmark moved) and, when given, ``still`` (the
+    picture did not change: :func:`still_frames`) for every frame."""
     t = np.asarray(t_s, dtype=float)
     present = np.array([p is not None for p in poses], dtype=bool)
     frozen = np.zeros(len(poses), dtype=bool)
@@ -117,7 +130,8 @@ def frame_features(t_s: Sequence[float], poses: Sequence[Pose | None]) -> Featur
                 frozen[i] = True
                 break
     postures = [classify_posture(p) for p in poses]
-    return Features(t, present, frozen, postures)
+    pixels = None if still is None else np.asarray(still, dtype=bool)
+    return Features(t, present, frozen, postures, pixels)
 
 
 def _still(a: Pose, b: Pose) -> bool:
@@ -129,6 +143,34 @@ def _still(a: Pose, b: Pose) -> bool:
     size = float(np.hypot(*(ys.max(axis=0) - ys.min(axis=0)))) or 1.0
     # the body's extent stands in for the trunk (it is there whatever the posture)
     return bool(np.nanmax(d) / size < FROZEN_MOVE)
+
+
+def still_frames(t_s: Any, change: Any, max_change: float = STILL_CHANGE) -> np.ndarray:
+    """Per frame, whether the picture stands still: it belongs to a run of frames each
+    differing from the one before by less than ``max_change`` (``change``: the largest
+    absolute difference of a small grey thumbnail's pixels, 0-255; the first frame's
+    is ignored) that lasts STILL_SPAN_S or more.
+
+    The model does not freeze on a still picture (its landmarks settle over 1.5-2.5 s),
+    so a still frame (a paused or frozen video) is told from the pixels. A real person
+    holding still is mostly not a still picture (the camera's noise changes it), but in
+    a clean, compressed video can be: so a still only ends a step's edges.
+    """
+    t = np.asarray(t_s, dtype=float)
+    same = np.asarray(change, dtype=float) < max_change  # frame i shows frame i - 1
+    out = np.zeros(len(t), dtype=bool)
+    i = 1
+    while i < len(t):
+        if not same[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(t) and same[j + 1]:
+            j += 1
+        if t[j] - t[i - 1] >= STILL_SPAN_S:  # frames i - 1 .. j are one picture
+            out[i - 1 : j + 1] = True
+        i = j + 1
+    return out
 
 
 def _cells(t: np.ndarray) -> np.ndarray:
@@ -153,13 +195,15 @@ def forced_between(f: Features) -> np.ndarray:
     return out
 
 
-def _sample_rows(t: np.ndarray) -> np.ndarray:
+def sample_rows(t_s: Any, fps: float) -> list[int]:
+    """Row indices at most ``fps`` a second (the first row, then each >= 1/fps later):
+    the recogniser is tuned on frames sampled so (``SAMPLE_FPS``)."""
     rows, next_t = [], -math.inf
-    for i, v in enumerate(t):
-        if v + 1e-6 >= next_t:
+    for i, t in enumerate(t_s):
+        if t + 1e-6 >= next_t:
             rows.append(i)
-            next_t = float(v) + 1.0 / SAMPLE_FPS
-    return np.asarray(rows, dtype=int)
+            next_t = float(t) + 1.0 / fps
+    return rows
 
 
 def window_evidence(
@@ -176,7 +220,7 @@ def window_evidence(
     n_cells = len(forced)
     names = [ex.name for ex in exercises]
     ev = np.zeros((n_cells, len(names)))
-    rows = _sample_rows(f.t_s)
+    rows = np.asarray(sample_rows(f.t_s, SAMPLE_FPS), dtype=int)
     rows = rows[~f.frozen[rows]]
     t_rows = f.t_s[rows]
     cell = _cells(f.t_s)
@@ -253,12 +297,7 @@ def best_path(gain: np.ndarray, forced: np.ndarray, ordered: bool) -> list[int]:
                 new[s], back[c, s] = enter, best_prev
             new[s] += g[c, s - 1]
         score = new
-    state = int(np.argmax(score))
-    path = [state]
-    for c in range(n - 1, 0, -1):
-        state = int(back[c, state])
-        path.append(state)
-    return [s - 1 for s in reversed(path)]
+    return [s - 1 for s in _backtrack(back, int(np.argmax(score)))]
 
 
 def _ordered_path(g: np.ndarray) -> list[int]:
@@ -290,12 +329,16 @@ def _ordered_path(g: np.ndarray) -> list[int]:
             if score[s] > score[best_i]:
                 best_i = s
         score = new
-    state = int(np.argmax(score))
+    return [(s - 1) // 2 if s % 2 else -1 for s in _backtrack(back, int(np.argmax(score)))]
+
+
+def _backtrack(back: np.ndarray, state: int) -> list[int]:
+    """The states of the best path ending in ``state``, first cell first."""
     path = [state]
-    for c in range(n - 1, 0, -1):
+    for c in range(len(back) - 1, 0, -1):
         state = int(back[c, state])
         path.append(state)
-    return [(s - 1) // 2 if s % 2 else -1 for s in reversed(path)]
+    return path[::-1]
 
 
 def _coarse(path: list[int]) -> list[tuple[int, int, int]]:
@@ -331,13 +374,14 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
     neighbouring frames with a pose that are not frozen and not standing (getting into
     and out of the position). Without any such run: the coarse span.
     """
-    t = f.t_s[lo:hi]
-    on = f.present[lo:hi] & ~f.frozen[lo:hi]
-    on &= np.array([p == posture for p in f.postures[lo:hi]], dtype=bool)
+    # runs over the whole recording: a run that reaches past lo or hi (the neighbours'
+    # spans) is judged by how much of all of it lies inside the coarse span
+    moving = ~f.frozen if f.still is None else ~(f.frozen | f.still)
+    on = f.present & moving
+    on &= np.array([p == posture for p in f.postures], dtype=bool)
     keep: list[tuple[int, int]] = []
     best, best_overlap = None, 0
-    for a, b in _active_runs(on, t):
-        a, b = a + lo, b + lo
+    for a, b in _active_runs(on, f.t_s):
         overlap = max(0, min(b, stop) - max(a, first))
         if overlap > best_overlap:
             best, best_overlap = (a, b), overlap
@@ -345,13 +389,14 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
             keep.append((a, b))
     if best is not None and best not in keep:
         keep.append(best)
+    keep = [(max(a, lo), min(b, hi)) for a, b in keep if min(b, hi) > max(a, lo)]
     if not keep:
         return first, stop
     a, b = min(a for a, _ in keep), max(b for _, b in keep)
     # getting into and out of the position belongs to the step (from all fours into
     # child's pose, the model re-finding the body): frames with a pose, not frozen, not
     # standing (walking in or out) unless the exercise is done standing
-    ok = f.present & ~f.frozen
+    ok = f.present & moving
     if posture != "standing":
         ok &= np.array([p != "standing" for p in f.postures], dtype=bool)
     while a > lo and ok[a - 1]:
@@ -373,14 +418,16 @@ def split(
     poses: Sequence[Pose | None],
     candidates: Sequence[Any],
     plan: Sequence[Any] | None = None,
+    still: Sequence[bool] | None = None,
 ) -> list[Span]:
     """The recording's spans in time order: steps and the "between" spans around them.
 
     ``candidates``: the exercise definitions to tell apart (auto: the library).
     ``plan``: named routine, one exercise definition per run in the plan's order (a
-    step's ``run`` is its 0-based index in it); None: auto.
+    step's ``run`` is its 0-based index in it); None: auto. ``still``: per frame, the
+    picture is a still (:func:`still_frames`); None: not known (a landmarks file alone).
     """
-    f = frame_features(t_s, poses)
+    f = frame_features(t_s, poses, still)
     if not len(f.t_s):
         return []
     ordered = plan is not None

@@ -75,14 +75,41 @@ def resolve_routine(name: str, library: Any, extra_dirs: Sequence[str]) -> tuple
     return routine, [(run, dosed(library.get(run.exercise), run)) for run in routine.plan()]
 
 
-def find_steps(data: Any, library: Any, plan: list) -> tuple[list[Span], list[Step]]:
-    """Split a landmarks recording; the spans (steps and between) and the steps."""
+def picture_changes(video: str | Path, index: Any) -> np.ndarray:
+    """Per landmarks row (matched by frame ``index``): how much the picture changed since
+    the frame before (the largest absolute difference of a grey thumbnail's pixels,
+    0-255; inf for the first frame), for :func:`posecheck.segment.still_frames`.
+    Decodes the video."""
+    from posecheck.sources import open_source
+
+    rows = {int(ix): i for i, ix in enumerate(index)}
+    out = np.full(len(rows), np.inf)
+    prev: np.ndarray | None = None
+    with open_source(video) as src:
+        for fr in src.frames():
+            h, w = fr.image.shape[:2]
+            step = max(1, min(h, w) // 72)  # every step-th pixel: ~72 rows of it
+            grey = fr.image[::step, ::step].mean(axis=2)
+            if prev is not None and prev.shape == grey.shape:
+                r = rows.get(fr.index)
+                if r is not None:
+                    out[r] = float(np.abs(grey - prev).max())
+            prev = grey
+    return out
+
+
+def find_steps(
+    data: Any, library: Any, plan: list, still: Any = None
+) -> tuple[list[Span], list[Step]]:
+    """Split a landmarks recording; the spans (steps and between) and the steps.
+    ``still``: per row, a still picture (:func:`posecheck.segment.still_frames`)."""
     poses = [data.pose(i) for i in range(len(data))]
     t = [float(v) for v in data.t_s]
     if plan:
-        spans = split(t, poses, [ex for _, ex in plan], plan=[ex for _, ex in plan])
+        exercises = [ex for _, ex in plan]
+        spans = split(t, poses, exercises, plan=exercises, still=still)
     else:
-        spans = split(t, poses, list(library))
+        spans = split(t, poses, list(library), still=still)
     found = [s for s in spans if s.kind == "step"]
     steps = []
     for k, sp in enumerate(found, 1):
@@ -380,11 +407,13 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
     from posecheck.commands._offline import ReplayEstimator
     from posecheck.commands._progress import ProgressLine
     from posecheck.landmarks_io import read_landmarks
+    from posecheck.segment import still_frames
     from posecheck.sinks.session import screen_summary
     from posecheck.sources import open_source
 
     data = read_landmarks(lm_path)
-    spans, steps = find_steps(data, library, plan)
+    still = still_frames(data.t_s, picture_changes(video, data.index))
+    spans, steps = find_steps(data, library, plan, still)
     name = routine.name if routine is not None else "auto"
     if not steps:
         lm_path.unlink(missing_ok=True)
@@ -461,15 +490,20 @@ class RoutineResult:
 
 
 def judge_landmarks(
-    path: str | Path, library: Any, plan: list, side: str = "auto", smoothing: bool = True
-) -> RoutineResult:
+    path: str | Path, library: Any, plan: list, side: str = "auto", smoothing: bool = True,
+    video: str | Path | None = None,
+) -> RoutineResult:  # fmt: skip
     """Split and judge a landmarks recording (``plan``: [(Run, dosed Exercise)], or []
-    for auto) without the video, as ``analyze --routine`` judges it."""
+    for auto) as ``analyze --routine`` judges it. ``video``: the recording, to find its
+    still pictures (without it, only frozen landmarks tell a still)."""
     from posecheck import pipeline
     from posecheck.landmarks_io import LandmarksSource
+    from posecheck.segment import still_frames
 
     with LandmarksSource(path) as src:
-        spans, steps = find_steps(src.data, library, plan)
+        d = src.data
+        still = None if video is None else still_frames(d.t_s, picture_changes(video, d.index))
+        spans, steps = find_steps(d, library, plan, still)
         rows = {int(ix): i for i, ix in enumerate(src.data.index)}
         judge = RoutineJudge(steps, rows, side, smoothing)
         summary = pipeline.run(src, None, judge, [], cuts=False)
