@@ -84,6 +84,22 @@ def test_refine_bridges_a_short_glitch_and_keeps_the_coarse_span_without_the_pos
     assert segment.refine(f, "kneeling", 5, 40, 0, 65) == (5, 40)
 
 
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # a still of 0.6 s (frames 2-8 show frame 2): the whole run, its first frame too
+        ([99, 50, 60, 1, 0, 2, 1, 0, 1, 70, 80], [0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+        # a video storing each frame twice: quiet one frame in two, never still
+        ([99, 40, 0, 40, 0, 40, 0, 40, 0, 40, 0], [0] * 11),
+        # quiet for 0.3 s only: a slow movement, not a still
+        ([99, 40, 1, 1, 1, 40, 40, 40, 40, 40, 40], [0] * 11),
+    ],
+)
+def test_still_frames(change, expected):
+    t = np.arange(len(change)) / 10.0
+    assert segment.still_frames(t, change).astype(int).tolist() == expected
+
+
 def test_a_recording_with_nobody_has_no_step():
     t = list(np.arange(60) / 10.0)
     spans = segment.split(t, [None] * 60, [], plan=[])

@@ -546,10 +546,14 @@ def judge_span(
         src.close()
 
 
-def score_rows(path: Path, lm_path: Path, library: Any, opts: dict[str, Any]) -> dict[str, Any]:
-    """``score --routine``: the recording's row, with ``segments``: one row per step."""
+def score_rows(
+    path: Path, lm_path: Path, library: Any, opts: dict[str, Any], video: bool = False
+) -> dict[str, Any]:
+    """``score --routine``: the recording's row, with ``segments``: one row per step.
+    ``video``: ``path`` is the recording (its still pictures are found), not landmarks."""
     routine, plan = resolve_routine(opts["routine"], library, opts.get("routines_dir") or [])
-    res = judge_landmarks(lm_path, library, plan, opts["side"], opts["smoothing"])
+    smooth = opts["smoothing"] is not False
+    res = judge_landmarks(lm_path, library, plan, opts["side"], smooth, path if video else None)
     name = routine.name if routine is not None else "auto"
     if not res.steps:
         raise InputError(f"{path}: no step of {name} was found in the recording",

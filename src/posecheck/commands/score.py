@@ -238,7 +238,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     if opts.get("routine"):
         from posecheck.commands._routine import score_rows
 
-        row.update(score_rows(path, data.path, library, opts))
+        row.update(score_rows(path, data.path, library, opts, video))
         return row
     recognition = None
     if name == "auto":
