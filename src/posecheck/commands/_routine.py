@@ -27,7 +27,7 @@ import numpy as np
 
 from posecheck.angles import compute_measures
 from posecheck.cuts import CutDetector
-from posecheck.errors import InputError
+from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.pose import MediaInfo, Pose
 from posecheck.results import STATE_NO_PERSON, STATE_PAUSED, FrameResult, SessionSummary
 from posecheck.segment import Span, split
@@ -346,7 +346,6 @@ def run_routine(args: argparse.Namespace) -> int:
     from posecheck.commands._offline import estimate_to_landmarks, mask_measures
     from posecheck.commands._progress import ProgressLine
     from posecheck.commands.analyze import default_outdir
-    from posecheck.errors import interrupt_exit_code
     from posecheck.library import library_from_args
     from posecheck.sinks.session import SessionOutputs, prepare_outdir
     from posecheck.sources import open_source
@@ -440,13 +439,18 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
     judge.on_finish = fill
     source = open_source(video)
     info_box.append(source.info)
+    progress = ProgressLine(f"judging {video.name}", quiet=args.quiet)
     try:
-        progress = ProgressLine(f"judging {video.name}", quiet=args.quiet)
         summary = pipeline.run(source, ReplayEstimator(data), judge, sinks, progress=progress,
                                cuts=False)  # fmt: skip
+    except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP: the outputs are complete, partial
         progress.done()
+        print(f"posecheck: interrupted: partial results written to {outputs.outdir}/",
+              file=sys.stderr)  # fmt: skip
+        return interrupt_exit_code(exc)
     finally:
         source.close()
+    progress.done()
     # the session's first line (file, duration, frames) and warnings; the steps below
     head = screen_summary(summary, None, source.info, None).splitlines()
     print("\n".join([head[0]] + [h for h in head if h.startswith("warning:")]))
