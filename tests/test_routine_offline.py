@@ -77,6 +77,13 @@ def test_refine_moves_the_edges_to_the_posture():
     assert segment.refine(f, "supine", 10, 80, 0, 110) == (20, 70)
 
 
+def test_refine_cuts_a_posture_run_that_spans_two_steps():
+    # lying on the back throughout: twist side 1 (cells 0-5 s), a rest, side 2 (9-14 s)
+    f = _features(["supine"] * 150)
+    assert segment.refine(f, "supine", 0, 50, 0, 90) == (0, 50)
+    assert segment.refine(f, "supine", 90, 140, 50, 150) == (90, 150)
+
+
 def test_refine_bridges_a_short_glitch_and_keeps_the_coarse_span_without_the_posture():
     postures = ["supine"] * 30 + ["unknown"] * 5 + ["supine"] * 30
     f = _features(postures)

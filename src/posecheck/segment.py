@@ -370,9 +370,12 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
     ``posture`` (pose found, not frozen) that overlap it, within rows ``lo``..``hi``.
 
     A run of such frames belongs to the step when most of it lies inside the coarse
-    span, or when it is the run overlapping it most; the span then grows over the
-    neighbouring frames with a pose that are not frozen and not standing (getting into
-    and out of the position). Without any such run: the coarse span.
+    span, or when it is the run overlapping it most (cut to the coarse span on a side
+    where it runs into a neighbouring step: the person stayed in that posture, e.g.
+    resting between the two sides of a twist); at a run's own edge the span grows over
+    the neighbouring frames with a pose that are not frozen, not standing and not in
+    the posture (getting into and out of the position). Without any such run: the
+    coarse span.
     """
     # runs over the whole recording: a run that reaches past lo or hi (the neighbours'
     # spans) is judged by how much of all of it lies inside the coarse span
@@ -388,7 +391,11 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
         if overlap * 2 >= b - a and overlap > 0:
             keep.append((a, b))
     if best is not None and best not in keep:
-        keep.append(best)
+        # cut to the step's cells on a side where it runs on into the neighbouring
+        # step's span (the person stayed in the posture, e.g. resting between the two
+        # sides of a twist); elsewhere it is all the step's (weak evidence early on)
+        a, b = best
+        keep.append((first if a < lo else a, stop if b > hi else b))
     keep = [(max(a, lo), min(b, hi)) for a, b in keep if min(b, hi) > max(a, lo)]
     if not keep:
         return first, stop
@@ -396,13 +403,15 @@ def refine(f: Features, posture: str, first: int, stop: int, lo: int, hi: int) -
     # getting into and out of the position belongs to the step (from all fours into
     # child's pose, the model re-finding the body): frames with a pose, not frozen, not
     # standing (walking in or out) unless the exercise is done standing
-    ok = f.present & moving
+    ok = f.present & moving & ~on
     if posture != "standing":
         ok &= np.array([p != "standing" for p in f.postures], dtype=bool)
-    while a > lo and ok[a - 1]:
-        a -= 1
-    while b < hi and ok[b]:
-        b += 1
+    if a == 0 or not on[a - 1]:  # (not where a run was cut)
+        while a > lo and ok[a - 1]:
+            a -= 1
+    if b >= len(on) or not on[b]:
+        while b < hi and ok[b]:
+            b += 1
     return a, b
 
 
