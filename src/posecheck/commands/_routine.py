@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,13 @@ from posecheck.angles import compute_measures
 from posecheck.cuts import CutDetector
 from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.pose import MediaInfo, Pose
-from posecheck.results import STATE_NO_PERSON, STATE_PAUSED, FrameResult, SessionSummary
+from posecheck.results import (
+    STATE_NO_PERSON,
+    STATE_PAUSED,
+    STATE_TRACKING,
+    FrameResult,
+    SessionSummary,
+)
 from posecheck.segment import Span, split
 
 if TYPE_CHECKING:
@@ -300,12 +307,22 @@ class RoutineOverlay:
         from posecheck.sinks import overlay as ov
 
         st = self.judge.step_at(result.index)
-        (self._by_step[id(st)] if st is not None else self._plain).draw(img, result)
+        if st is not None:
+            self._by_step[id(st)].draw(img, result)
+        elif result.state == STATE_PAUSED:  # between steps: the skeleton, no "Paused"
+            self._plain.draw(img, dataclasses.replace(result, state=STATE_TRACKING))
+        else:  # nobody in view
+            self._plain.draw(img, result)
         h, w = img.shape[:2]
         lay = ov._layout(w, h)
-        text = st.banner if st is not None else BETWEEN
         thick = max(1, round(1.5 * lay.s))
-        tw, th, base = ov.text_size(text, lay.font, thick)
+        # the whole "Step 2 of 7 - Supine twist, side 1" where it fits beside the
+        # exercise's own panel (top left, with its title); "Step 2 of 7" where not
+        texts = [st.banner, f"Step {st.number} of {st.of}"] if st is not None else [BETWEEN]
+        for text in texts:
+            tw, th, base = ov.text_size(text, lay.font, thick)
+            if tw <= 0.45 * w:
+                break
         x0 = max(0, w - tw - 2 * lay.pad)
         ov.darken(img, x0, 0, w, th + base + 2 * lay.pad, 0.45)
         ov.put_text(img, text, (x0 + lay.pad, lay.pad + th), lay.font, ov.WHITE, thick)
