@@ -46,6 +46,7 @@ PURE = (
     "posecheck.library",
     "posecheck.engine",
     "posecheck.recognize",
+    "posecheck.segment",
     "posecheck.pipeline",
     "posecheck.protocols",
     "posecheck.cuts",
