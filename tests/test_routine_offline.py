@@ -297,3 +297,16 @@ def test_no_step_found_is_one_line_and_leaves_nothing(tmp_path, capsys):
     assert code == 2
     assert "no step of low-back-flow was found" in err and err.strip().count("\n") == 0
     assert not out.exists()
+
+
+@pytest.mark.model
+def test_each_step_is_recorded_in_the_history_as_its_exercise(analysed):
+    import os
+
+    from posecheck.history.store import HistoryStore
+
+    out, stdout = analysed
+    with HistoryStore(Path(os.environ["POSECHECK_DB"]), create=False) as st:
+        rows = [r for r in st.sessions() if (r.detail.get("routine") or {}).get("name") == "two"]
+    assert sorted(r.exercise for r in rows) == ["cat-camel", "pelvic-tilt"]
+    assert all(r.outdir and r.outdir.startswith(str(out.resolve())) for r in rows)

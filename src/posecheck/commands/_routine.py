@@ -473,6 +473,10 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
     print("\n".join([head[0]] + [h for h in head if h.startswith("warning:")]))
     print("\n".join(screen_lines(routine, outputs.extra["segments"])))
     print(f"results in {outputs.outdir}/: {'  '.join(outputs.names())}")
+    from posecheck.history import record_from_args
+
+    data = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, data, command="analyze", source=str(video), outdir=outputs.outdir)
     return 0
 
 
