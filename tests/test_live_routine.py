@@ -124,6 +124,11 @@ def test_routine_runs_announces_rests_and_saves_one_session(tmp_path, routine_fi
     assert segs[0]["start_s"] == 0.0 and segs[-1]["end_s"] == summary["duration_s"]
     for st in steps(summary):
         assert st["summary"]["duration_s"] <= st["end_s"] - st["start_s"]
+    # printed once each (the end re-prints nothing), the last line with the segments
+    assert len([e for e in events if e["kind"] == "set_complete"]) == 2
+    assert [(s["kind"], s["run"]) for s in events[-1]["segments"]] == [
+        (s["kind"], s["run"]) for s in segs
+    ]
     rows = (outcome.outdir / "frames.csv").read_text().splitlines()
     head = rows[0].split(",")
     assert head[-2:] == ["run", "step"] and len(rows) == 1 + summary["frames"]

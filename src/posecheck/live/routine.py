@@ -24,6 +24,7 @@ with its own summary; announcement and rest time are ``between`` segments
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -169,6 +170,7 @@ class RoutineCoach:
         self._paused: tuple[str, float] | None = None  # (stage, seconds into it)
         self._pending: list[Event] = []
         self._last: FrameResult | None = None
+        self._final: FrameResult | None = None  # the running run's, after finish
         self._t0: float | None = None
         self._t_last = 0.0
         self._frames = self._frames_pose = 0
@@ -195,11 +197,13 @@ class RoutineCoach:
 
     @property
     def final_result(self) -> FrameResult | None:
-        if self._stage == STAGE_RUN and self.coach is not None:
-            fin = self.coach.final_result
-            if fin is not None and self._last is not None and fin.index == self._last.index:
-                return fin
-        return self._last
+        """The last frame as the end left it: the running run's (a hold the end closed),
+        else the last frame without its events (they were given out with it)."""
+        if self._final is not None:
+            return self._final
+        if self._last is None:
+            return None
+        return dataclasses.replace(self._last, events=[])
 
     def step_of(self, index: int) -> Run | None:
         """The run frame ``index`` belonged to (None: announcement, rest)."""
@@ -265,7 +269,11 @@ class RoutineCoach:
         lost = bool(self.control is not None and self.control.disconnected)
         how = (self.control.reason if self.control else "") or "interrupted"
         if self._stage == STAGE_RUN and self.coach is not None:
+            coach = self.coach
             self._end_run(self._t_last, -1, how, partial=partial or lost)
+            fin = coach.final_result
+            if fin is not None and self._last is not None and fin.index == self._last.index:
+                self._final = fin
         else:
             self._close_between(self._t_last)
         warnings: list[str] = []

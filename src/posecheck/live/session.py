@@ -444,9 +444,9 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
                               keys_text=keys_text)  # fmt: skip
         p.sinks.append(p.window)
         if opts.json_lines:
-            p.sinks.append(EventPrinter(out, json_lines=True))
+            p.sinks.append(EventPrinter(out, json_lines=True, routine=p.routine))
     else:
-        p.sinks.append(EventPrinter(out, json_lines=opts.json_lines))
+        p.sinks.append(EventPrinter(out, json_lines=opts.json_lines, routine=p.routine))
 
     def countdown_left() -> float | None:
         return coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None
