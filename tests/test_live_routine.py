@@ -91,8 +91,8 @@ def test_routine_runs_announces_rests_and_saves_one_session(tmp_path, routine_fi
     assert ann[0]["cue"].startswith("Step 1 of 2: Bridge. Hold 2 s, once. Camera: side-on, "
                                     "lying on your back.")  # fmt: skip
     assert ann[0]["cue"].endswith("Two bridges: 2 steps. Stop on sharp pain.")
-    assert ann[1]["cue"] == ("Step 2 of 2: Bridge. Hold 2 s, twice. Camera: side-on, lying on "
-                             "your back. Feet hip-width apart.")  # fmt: skip
+    assert ann[1]["cue"] == ("Step 2 of 2: Bridge. 2 reps, hold 2 s each. Camera: side-on, "
+                             "lying on your back. Feet hip-width apart.")  # fmt: skip
     assert [e["cue"] for e in states(events, "rest")] == ["Rest 1 s - next: Bridge"]
     assert ann[0]["cue"] in outcome.spoken and ann[1]["cue"] in outcome.spoken
     assert "Rest 1 s - next: Bridge" in outcome.spoken
@@ -229,10 +229,12 @@ def test_announcement_words(lib):
         "Camera: whole body in view, lying on your back."]  # fmt: skip
     cat = flow[5]
     lines = announcement(cat, dosed(lib.get(cat.exercise), cat), len(flow))
-    assert lines[1:] == ["Hold 2 s, 5 times.", "Camera: side-on, on hands and knees.",
+    assert lines[1:] == ["5 reps, hold 2 s each.", "Camera: side-on, on hands and knees.",
                          "Get onto your hands and knees, side-on to the camera."]  # fmt: skip
     bridge = Run(1, 1, "bridge", "as-defined", 1, 1, 5.0, 5, 10.0)
-    assert dose_words(dosed(lib.get("bridge"), bridge)) == "Hold 5 s, 5 times"
+    assert dose_words(dosed(lib.get("bridge"), bridge)) == "5 reps, hold 5 s each"
+    once = Run(1, 1, "childs-pose", "as-defined", 1, 1, 20.0, 1, 0.0)
+    assert dose_words(dosed(lib.get("childs-pose"), once)) == "Hold 20 s, once"
 
 
 def test_routine_keys_map_arrows_not_letters():
@@ -243,3 +245,34 @@ def test_routine_keys_map_arrows_not_letters():
     assert [k.code for k in parse_key_script("1:n,2:left", ROUTINE_KEYMAP)] == [ord("n"), KEY_LEFT]
     with pytest.raises(InputError, match="--keys"):
         parse_key_script("1:n")  # one exercise: no next step
+
+
+def test_window_draws_the_step_card_and_follows_the_exercise(lib):
+    """WindowSink.render in an announcement: the card across the middle, the new exercise's
+    overlay (its title), the step in the corner."""
+    pytest.importorskip("cv2")
+    import numpy as np
+
+    from posecheck.engine import Engine
+    from posecheck.live.routine import RoutineCoach
+    from posecheck.live.window import WindowSink
+    from posecheck.results import FrameResult
+    from posecheck.routine import Routine, Step
+
+    r = Routine("t", "T", (Step("bridge", hold_s=2.0, reps=1, rest_s=0.0),
+                           Step("cat-camel", reps=2)))  # fmt: skip
+    runs = r.plan()
+    exs = [dosed(lib.get(x.exercise), x) for x in runs]
+    coach = RoutineCoach(r, runs, exs, Engine, countdown_s=0.0, announce_s=1.0)
+    w = WindowSink(coach, on_key=lambda k: None)
+    w._follow(coach.exercise)
+    grey = np.full((720, 1280, 3), 128, np.uint8)
+    coach.update(0, 0.0, None, {})
+    assert coach.stage == "announce" and coach.status.card[0] == "Step 1 of 2: Bridge."
+    out = w.render(grey, FrameResult(0, 0.0, None, {}))
+    assert out[340:380, 100:1180].mean() < 90  # the card's dark band
+    coach.skip()
+    coach.update(1, 0.1, None, {})
+    assert coach.status.card[0] == "Step 2 of 2: Cat-camel."
+    w.render(grey, FrameResult(1, 0.1, None, {}))
+    assert w.overlay is not None and w.overlay.title == "Cat-camel" and w.view == "side"

@@ -89,7 +89,10 @@ def draw_card(img: np.ndarray, lines: Sequence[str]) -> None:
     s = _scale(img)
     head, _, title = lines[0].partition(": ")
     rows = [(head, 0.8 * s, CYAN), (title.rstrip("."), 1.4 * s, WHITE)]
-    rows += [(t, 0.75 * s, AMBER if "sharp pain" in t else WHITE) for t in lines[1:]]
+    # the dose and camera lines without their full stops (sentences for the voice)
+    for i, t in enumerate(lines[1:], 1):
+        rows.append((t.removesuffix(".") if i < 3 else t, 0.75 * s,
+                     AMBER if "sharp pain" in t else WHITE))  # fmt: skip
     _centered_lines(img, rows, CYAN)
 
 

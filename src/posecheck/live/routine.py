@@ -62,10 +62,12 @@ TIMES = {1: "once", 2: "twice"}
 
 
 def dose_words(ex: Exercise) -> str:
-    """``Hold 20 s, once`` / ``Hold 5 s, 5 times`` / ``8 reps`` for a dosed exercise."""
+    """``Hold 20 s, once`` / ``5 reps, hold 5 s each`` / ``8 reps`` for a dosed exercise."""
     d = ex.dose
     n = d.reps or 1
     if d.hold_s and ex.hold_phases:
+        if ex.cycle and n > 1:  # a movement with a pause in it (bridge, cat-camel)
+            return f"{n} reps, hold {d.hold_s:g} s each"
         return f"Hold {d.hold_s:g} s, {TIMES.get(n, f'{n} times')}"
     return f"{n} rep" + ("s" if n != 1 else "")
 
@@ -171,6 +173,7 @@ class RoutineCoach:
         self._pending: list[Event] = []
         self._last: FrameResult | None = None
         self._final: FrameResult | None = None  # the running run's, after finish
+        self._run_last: FrameResult | None = None  # a run's last frame: its counts in the rest
         self._t0: float | None = None
         self._t_last = 0.0
         self._frames = self._frames_pose = 0
@@ -345,6 +348,7 @@ class RoutineCoach:
         names = sorted(coach.engine.measure_names)
         measures = compute_measures(pose, names, float(ex.min_visibility or 0.5))
         result = coach.update(index, t_s, pose, measures)
+        self._run_last = result
         if coach.done:
             # The coach's own "session complete" is the routine's rest or end instead.
             result.events = [
@@ -438,7 +442,11 @@ class RoutineCoach:
         if st.stage == STAGE_REST:
             text = f"{st.message}: {math.ceil(st.rest_left_s)} s left"
         cue = Cue(id=f"live_{st.stage}", text=text, priority=0, severity="setup") if text else None
-        return FrameResult(index, t_s, pose, {}, state=STATE_PAUSED, cue=cue, paused=True)
+        out = FrameResult(index, t_s, pose, {}, state=STATE_PAUSED, cue=cue, paused=True)
+        done = self._run_last
+        if st.stage == STAGE_REST and done is not None:  # the rest shows what the run counted
+            out.holds_done, out.reps_done, out.side = done.holds_done, done.reps_done, done.side
+        return out
 
 
 __all__ = [
