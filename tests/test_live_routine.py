@@ -202,6 +202,8 @@ def test_cli_routine_or_exercise_not_both(capsys):
     assert "not both" in capsys.readouterr().err
     assert main(["live", "--routine", "low-back-flw", "--no-window"]) == 2
     assert "did you mean low-back-flow" in capsys.readouterr().err
+    assert main(["live", "--routine", "low-back-flow", "--side", "left", "--no-window"]) == 2
+    assert "a routine says each step's side" in capsys.readouterr().err
     assert main(["live", "--help"]) == 0
     out = capsys.readouterr().out
     assert "n/Right next step" in out and "posecheck live --routine low-back-flow" in out
