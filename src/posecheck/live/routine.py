@@ -186,6 +186,7 @@ class RoutineCoach:
 
     @property
     def status(self) -> LiveStatus:
+        """What the HUD shows: the running run's coach's, else the routine's own."""
         return self.coach.status if self._stage == STAGE_RUN and self.coach else self._own
 
     @property
@@ -214,16 +215,19 @@ class RoutineCoach:
 
     # -- keys ---------------------------------------------------------------------------
     def toggle_pause(self) -> None:
+        """Space: the run's own pause, or the announcement's / rest's timer stops."""
         if self._stage == STAGE_RUN and self.coach is not None:
             self.coach.toggle_pause()
         else:
             self._request = "pause"
 
     def switch_side(self) -> None:
+        """s: the running run works the other side."""
         if self._stage == STAGE_RUN and self.coach is not None:
             self.coach.switch_side()
 
     def reset_set(self) -> None:
+        """r: the running run's set from 0."""
         if self._stage == STAGE_RUN and self.coach is not None:
             self.coach.reset_set()
 
@@ -239,6 +243,7 @@ class RoutineCoach:
     def update(
         self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
     ) -> FrameResult:
+        """One frame: keys, stage timers, then the running run's coach or an idle result."""
         self._frames += 1
         self._frames_pose += pose is not None
         if self._t0 is None:
@@ -264,6 +269,7 @@ class RoutineCoach:
         return result
 
     def cut(self, t_s: float) -> None:
+        """The picture cut: the running run's engine restarts its motion history."""
         if self._stage == STAGE_RUN and self.coach is not None:
             self.coach.cut(t_s)
 
@@ -331,7 +337,8 @@ class RoutineCoach:
     def _start_run(self, t_s: float, index: int) -> None:
         run, ex = self.runs[self._i], self.exercises[self._i]
         self._close_between(t_s)
-        check = SetupCheck(ex) if needs_setup(self._previous, ex) else _Ready(ex)
+        side = run.side if run.side in ("left", "right") else None  # a one-sided step
+        check = SetupCheck(ex, side=side) if needs_setup(self._previous, ex) else _Ready(ex)
         self._previous = ex
         coach = LiveCoach(self.make_engine(ex), ex, check, countdown_s=self.countdown_s)
         coach.control = self.control
