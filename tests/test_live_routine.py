@@ -278,3 +278,33 @@ def test_window_draws_the_step_card_and_follows_the_exercise(lib):
     assert coach.status.card[0] == "Step 2 of 2: Cat-camel."
     w.render(grey, FrameResult(1, 0.1, None, {}))
     assert w.overlay is not None and w.overlay.title == "Cat-camel" and w.view == "side"
+
+
+def test_recorded_video_overlay_follows_the_step(lib):
+    """--record: the annotated video names the step being done, not the first one."""
+    pytest.importorskip("cv2")
+    import numpy as np
+
+    from posecheck.live.session import _RealTimeRecord
+    from posecheck.pose import Frame
+    from posecheck.results import FrameResult
+
+    class Video:
+        overlay = None
+
+        def __init__(self):
+            self.titles = []
+
+        def write(self, frame, result):
+            self.titles.append(self.overlay.title)
+
+    class Follow:
+        exercise = lib.get("bridge")
+
+    video, follow = Video(), Follow()
+    rec = _RealTimeRecord(video, follow=follow)
+    img = np.zeros((36, 64, 3), np.uint8)
+    rec.write(Frame(0, 0.0, img), FrameResult(0, 0.0, None, {}))
+    follow.exercise = lib.get("cat-camel")
+    rec.write(Frame(1, 0.1, img), FrameResult(1, 0.1, None, {}))
+    assert video.titles == ["Bridge", "Cat-camel"]

@@ -25,7 +25,8 @@ routine keys: n/Right next step now, p/Left the previous step again (during a re
 the step just done), space pause/resume, q/Esc quit (what was done is saved)
 
 The session is saved like an 'analyze' output folder (summary.json, frames.csv,
-landmarks.npz; the video only with --record), so 'posecheck score' works on it.
+landmarks.npz; the video only with --record), so 'posecheck score' works on it
+(one exercise's session; a routine's is not re-scored by its steps yet).
 Nothing leaves this computer.
 
 examples:

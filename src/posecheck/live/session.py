@@ -171,9 +171,12 @@ class _RealTimeRecord(SinkBase):
     of fast-forwarding over every moment the model was busy.
     """
 
-    def __init__(self, video: Any):
+    def __init__(self, video: Any, follow: Any = None):
         self.video = video
         self._last: int | None = None
+        # a routine: the coach whose exercise the overlay follows from step to step
+        self.follow = follow
+        self._drawn_for: Any = None
 
     def open(self, info: Any, exercise: Any) -> None:
         self.video.open(info, exercise)
@@ -183,6 +186,11 @@ class _RealTimeRecord(SinkBase):
             return
         repeat = 1 if self._last is None else max(1, frame.index - self._last)
         self._last = frame.index
+        if self.follow is not None and self.follow.exercise is not self._drawn_for:
+            from posecheck.sinks.overlay import Overlay
+
+            self._drawn_for = self.follow.exercise
+            self.video.overlay = Overlay(self._drawn_for)
         for _ in range(min(repeat, 30)):  # a long stall (>1 s) is not worth re-encoding
             self.video.write(frame, result)
 
@@ -471,7 +479,7 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
-        p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4")))
+        p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4"), follow=rc))
         p.files.append("annotated.mp4")
     p.sinks += [_LiveInfo(summary_sink, p.control, stats, p.source, opts, mirror), summary_sink]
 
