@@ -354,6 +354,7 @@ class _FakeCv2Window:
             monkeypatch.setattr(cv2, name, lambda *a, **k: None)
         monkeypatch.setattr(cv2, "imshow", self.imshow)
         monkeypatch.setattr(cv2, "waitKey", self.wait_key)
+        monkeypatch.setattr(cv2, "waitKeyEx", self.wait_key)  # the per-frame poll
         monkeypatch.setattr(cv2, "getWindowProperty", lambda *a: 1.0)
         monkeypatch.setattr(session_mod, "PAIN_NOTED_S", 0.0)
 

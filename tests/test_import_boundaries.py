@@ -62,6 +62,8 @@ PURE = (
     "posecheck.sinks.tables",
     "posecheck.live.coach",
     "posecheck.live.setup",
+    "posecheck.live.routine",
+    "posecheck.live.routine_out",
     "posecheck.cli",
 )
 

@@ -58,6 +58,12 @@ MAX_FILE_BYTES = 200_000
 DEFAULT_REST_S = 15.0
 # Rough time to get into and out of each rep or hold, for the duration estimate only.
 _TRANSITION_S = 4.0
+# A definition's ``posture`` in words ("Camera: side-on, lying on your back.").
+POSTURE_WORDS = {
+    "supine": "lying on your back", "prone": "lying on your front",
+    "all_fours": "on hands and knees", "seated": "sitting", "standing": "standing",
+    "kneeling": "kneeling", "side_lying": "lying on your side",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from posecheck.commands.routines import add_routine_arguments
 from posecheck.errors import UnknownExerciseError
 from posecheck.exercise import Bound, Exercise
 from posecheck.library import Library, add_library_arguments, library_from_args
-from posecheck.routine import Routine, dosed, find_routine, routine_names
+from posecheck.routine import POSTURE_WORDS, Routine, dosed, find_routine, routine_names
 
 HELP = "how to do an exercise or a routine, camera, targets"
 DESCRIPTION = """\
@@ -27,11 +27,7 @@ examples:
   posecheck show my-stretch --poses-dir my-poses/
 """
 
-_POSTURE = {
-    "supine": "lying on your back", "prone": "lying on your front",
-    "all_fours": "on hands and knees", "seated": "sitting", "standing": "standing",
-    "kneeling": "kneeling", "side_lying": "lying on your side",
-}  # fmt: skip
+_POSTURE = POSTURE_WORDS  # also what a live routine's announcement says
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
