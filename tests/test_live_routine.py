@@ -308,3 +308,19 @@ def test_recorded_video_overlay_follows_the_step(lib):
     follow.exercise = lib.get("cat-camel")
     rec.write(Frame(1, 0.1, img), FrameResult(1, 0.1, None, {}))
     assert video.titles == ["Bridge", "Cat-camel"]
+
+
+def test_each_step_of_a_live_routine_is_recorded_in_the_history(tmp_path, routine_file, lib):
+    from posecheck.history import HistoryOptions
+    from posecheck.history.store import HistoryStore
+
+    db = tmp_path / "h.sqlite"
+    hist = HistoryOptions(db=str(db), pain_before=4)
+    outcome, _, _ = live_routine(tmp_path, routine_file, _script(lib), history=hist)
+    assert outcome.history_id is not None
+    with HistoryStore(db, create=False) as st:
+        rows = sorted(st.sessions(), key=lambda r: r.detail["routine"]["run"])
+    assert [(r.exercise, r.reps_complete, r.pain_before) for r in rows] == [
+        ("bridge", 1, 4), ("bridge", 2, 4)
+    ]  # fmt: skip
+    assert [r.detail["routine"]["name"] for r in rows] == ["two-bridges"] * 2

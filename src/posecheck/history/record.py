@@ -320,8 +320,8 @@ def record_routine(
                     **seg["summary"], "created_utc": summary.get("created_utc"),
                     "posecheck_version": summary.get("posecheck_version"), "partial": False,
                 }  # fmt: skip
-                if not one.get("frames_with_pose"):
-                    continue
+                if seg["summary"].get("partial") or not one.get("frames_with_pose"):
+                    continue  # a step cut short by Ctrl-C, or nobody in view
                 start = float(seg.get("start_s") or 0.0)
                 values = session_values(
                     one, command=command, source=source, opts=opts,

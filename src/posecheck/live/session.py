@@ -564,15 +564,20 @@ def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: Tex
     """Record the finished session (with the pain answer); a database problem is one line."""
     if opts.history is None or p.summary_sink is None:
         return
-    if p.routine is not None:
-        # Each step is recorded as its own session once posecheck.history takes a
-        # routine's segments (wired at merge, ROUTINE_SPEC "History"); not as one session.
-        return
     import dataclasses
 
-    from posecheck.history import record_session
+    from posecheck.history import record_routine, record_session
 
     hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
+    if p.routine is not None:  # each step is a session of its exercise
+        recs = record_routine(p.summary_sink.data, hist, command="live", outdir=p.outdir,
+                              err=err)  # fmt: skip
+        if recs:
+            outcome.history_id = recs[0].id
+            if not opts.json_lines:
+                print(f"history: {len(recs)} routine steps recorded ('posecheck progress' "
+                      "shows the trend)", file=err)  # fmt: skip
+        return
     rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
     if rec is not None:
         outcome.history_id = rec.id
