@@ -310,3 +310,19 @@ def test_each_step_is_recorded_in_the_history_as_its_exercise(analysed):
         rows = [r for r in st.sessions() if (r.detail.get("routine") or {}).get("name") == "two"]
     assert sorted(r.exercise for r in rows) == ["cat-camel", "pelvic-tilt"]
     assert all(r.outdir and r.outdir.startswith(str(out.resolve())) for r in rows)
+
+
+@pytest.mark.model
+def test_score_of_a_saved_routine_session_splits_it_as_analyze_did(analysed, tmp_path):
+    out, _ = analysed
+    data = json.loads((out / "summary.json").read_text())
+    scores = tmp_path / "scores.json"
+    assert main(["score", str(out), "--json", str(scores), "--no-history"]) == 0
+    row, *steps = json.loads(scores.read_text())  # the recording's row, then its steps
+    assert row["exercise"] == "routine:two" and row["error"] is None
+    want = [(s["exercise"], s["start_s"], s["end_s"], s["summary"]["reps_complete"])
+            for s in data["segments"] if s["kind"] == "step"]  # fmt: skip
+    got = [(s["exercise"], s["start_s"], s["end_s"], s["reps"]) for s in steps]
+    assert [(e, round(a, 1), round(b, 1), r) for e, a, b, r in got] == [
+        (e, round(a, 1), round(b, 1), r) for e, a, b, r in want
+    ]

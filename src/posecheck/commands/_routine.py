@@ -475,8 +475,8 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
     print(f"results in {outputs.outdir}/: {'  '.join(outputs.names())}")
     from posecheck.history import record_from_args
 
-    data = outputs.summary_sink.data if outputs.summary_sink else None
-    record_from_args(args, data, command="analyze", source=str(video), outdir=outputs.outdir)
+    saved = outputs.summary_sink.data if outputs.summary_sink else None
+    record_from_args(args, saved, command="analyze", source=str(video), outdir=outputs.outdir)
     return 0
 
 
@@ -572,13 +572,21 @@ def judge_span(
 
 
 def score_rows(
-    path: Path, lm_path: Path, library: Any, opts: dict[str, Any], video: bool = False
+    path: Path,
+    lm_path: Path,
+    library: Any,
+    opts: dict[str, Any],
+    video: bool = False,
+    recording: Path | None = None,
 ) -> dict[str, Any]:
     """``score --routine``: the recording's row, with ``segments``: one row per step.
-    ``video``: ``path`` is the recording (its still pictures are found), not landmarks."""
+    ``video``: ``path`` is the recording (its still pictures are found), not landmarks;
+    ``recording``: the video a landmarks file came from, where it still exists (its still
+    pictures are found there, so a saved session splits as analyze split it)."""
     routine, plan = resolve_routine(opts["routine"], library, opts.get("routines_dir") or [])
     smooth = opts["smoothing"] is not False
-    res = judge_landmarks(lm_path, library, plan, opts["side"], smooth, path if video else None)
+    pictures = path if video else recording
+    res = judge_landmarks(lm_path, library, plan, opts["side"], smooth, pictures)
     name = routine.name if routine is not None else "auto"
     if not res.steps:
         raise InputError(f"{path}: no step of {name} was found in the recording",

@@ -142,14 +142,31 @@ def collect_inputs(specs: list[str]) -> list[Path]:
 # --- scoring one input (runs in a worker process) --------------------------------------
 
 
-def _saved_exercise(lm_path: Path) -> str | None:
-    """The exercise of the saved session a landmarks file belongs to, if any."""
+def _saved_summary(lm_path: Path) -> dict[str, Any]:
+    """The summary.json of the saved session a landmarks file belongs to ({} if none)."""
     s = lm_path.parent / "summary.json"
     try:
         data = json.loads(s.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == "posecheck-summary" else {}
+
+
+def _saved_exercise(lm_path: Path) -> str | None:
+    """The exercise of the saved session a landmarks file belongs to, if any."""
+    return _saved_summary(lm_path).get("exercise")
+
+
+def _saved_routine(lm_path: Path) -> str | None:
+    """The routine of a saved routine session (its file where it still exists, else its
+    name; "auto" for an auto split), for re-scoring it step by step."""
+    r = _saved_summary(lm_path).get("routine")
+    if not isinstance(r, dict) or not r.get("name"):
         return None
-    return data.get("exercise") if data.get("format") == "posecheck-summary" else None
+    if r.get("mode") == "auto":
+        return "auto"
+    src = r.get("source")
+    return str(src) if src and Path(str(src)).is_file() else str(r["name"])
 
 
 _LIBRARIES: dict[tuple[str, ...], Any] = {}
@@ -235,10 +252,14 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     row: dict[str, Any] = {"frames": len(data), "model": video}
     if len(data) == 0:
         raise InputError(f"{path}: no frames", "record or analyse the video again")
+    if not opts.get("routine") and name == "auto" and not video and _saved_routine(path):
+        opts = {**opts, "routine": _saved_routine(path)}  # a saved routine session
     if opts.get("routine"):
         from posecheck.commands._routine import score_rows
 
-        row.update(score_rows(path, data.path, library, opts, video))
+        src = None if video else (_saved_summary(path).get("input") or {}).get("path")
+        recording = Path(src) if src and Path(src).is_file() else None
+        row.update(score_rows(path, data.path, library, opts, video, recording))
         return row
     recognition = None
     if name == "auto":
