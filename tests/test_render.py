@@ -10,10 +10,11 @@ import pytest
 
 from posecheck.angles import compute_measures
 from posecheck.cli import main
+from posecheck.library import Library
 from posecheck.pose import LANDMARK_INDEX, Pose
 from posecheck.render.clip import TRUTH_WORLD_MEASURES, ClipRenderer, RenderOptions
 from posecheck.render.motion import FAULTS, SCRIPTS
-from posecheck.render.truth import load_truth
+from posecheck.render.truth import engine_on_truth, load_truth, truth_from_dict
 
 SIZE = (320, 180)
 
@@ -139,6 +140,23 @@ def test_foot_lift_fault_raises_the_heel() -> None:
     lifted = r.render_frame(held_frame(r))[1]["measures"]["left_heel_elevation"]
     flat = ok.render_frame(held_frame(ok))[1]["measures"]["left_heel_elevation"]
     assert abs(flat) < 12 and lifted > 25
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, sc in SCRIPTS.items() if "incomplete" in sc.faults)
+)
+def test_incomplete_fault_stops_between_the_start_and_the_target(name: str) -> None:
+    """By the definition, on the drawn points: the second rep leaves the start phase
+    (beyond the engine's hysteresis band) and turns back short of the peak target, and
+    the person is told how far it got. (Drawn at 60% of the way, the chest raise's
+    second rep was still in "down"; the pelvic tilt's 12% tilt never left rest.)"""
+    ex = Library.load().get(name)
+    opts = RenderOptions(name, fault="incomplete", size=SIZE, fps=5.0, hold_s=1.0, reps=2)
+    truth = truth_from_dict(ClipRenderer(opts, SCRIPTS[name], ex).truth())
+    summary, _ = engine_on_truth(ex, truth)
+    assert summary.reps_complete == 1, summary.reps
+    assert sum(not r.complete for r in summary.reps) == 1, summary.reps
+    assert summary.corrections and summary.corrections[0].kind == "range"
 
 
 def test_out_of_frame_fault_loses_landmarks() -> None:

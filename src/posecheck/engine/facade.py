@@ -58,7 +58,9 @@ class Engine:
             sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures())) for sd in SIDES
         }
         self._view = ViewGate(exercise, policy == "alternate", s("state_delay_s"))
-        self._motion = MotionChecks(exercise.safety, s("speed_window_s"), s("cut_settle_s"))
+        self._motion = MotionChecks(
+            exercise.safety, s("speed_window_s"), s("cut_settle_s"), s("bounce_swing_s")
+        )
         self._cue_times = (s("cue_delay_s"), s("cue_min_s"), s("cue_repeat_s"))
         self.reset()
 

@@ -166,7 +166,10 @@ class Script:
     faults: tuple[str, ...] = ()  # faults that make sense for this exercise
     bounce_measure: str = "hip"
     holds: dict[str, float] = field(default_factory=dict)  # phase -> hold time (s)
-    incomplete_frac: float = 0.6  # how far the "incomplete" fault's rep goes
+    # How far the "incomplete" fault's rep goes: into the gap between the start phase
+    # (with the engine's hysteresis band) and the peak target, by the definition's
+    # measures on the drawn figure (tests/test_render.py checks it for every script).
+    incomplete_frac: float = 0.6
 
 
 _HOOK = {"hip": 125, "knee": 72, "shoulder": 12, "elbow": 175, "head": 5, "arms_floor": 1.0}
@@ -232,7 +235,7 @@ SCRIPTS: dict[str, Script] = {
             {"tilt": 3.0},
             ("foot_lift", "incomplete") + _FRAME,
             move_s=1.0,
-            incomplete_frac=0.12,
+            incomplete_frac=0.2,  # a 1.5 deg tilt: out of rest (0.9 + 0.4), short of 1.7
         ),
         _s(
             "abdominal-draw-in",
@@ -279,7 +282,7 @@ SCRIPTS: dict[str, Script] = {
             {},
             ("too_fast", "incomplete") + _FRAME,
             move_s=1.5,
-            incomplete_frac=0.3,
+            incomplete_frac=0.47,  # hip 68 deg: out of "in" (60 + 5), short of "out" (70)
             rest_s=0.2,
             reps=3,
         ),
@@ -468,7 +471,7 @@ FAULTS: dict[str, str] = {
     "foot_lift": "the worked-side heel lifts off the floor during the hold",
     "bounce": "small fast bounces during the hold instead of a still stretch",
     "too_fast": "every movement takes a fraction of a second",
-    "incomplete": "the second rep goes only half way to the target position",
+    "incomplete": "the second rep stops between the start position and the target",
     "short_hold": "every hold lasts a fifth of its target time (at least 0.6 s)",
     "out_of_frame": "the camera is too close: the feet leave the frame",
     "wrong_view": "the camera looks from the head/feet end instead of the side",
