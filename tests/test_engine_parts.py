@@ -12,6 +12,7 @@ import pytest
 
 from posecheck.engine import (
     CAP_FORM,
+    CAP_HOLD,
     CAP_INCOMPLETE,
     CAP_SHORT_HOLD,
     ChangeBaselines,
@@ -400,6 +401,16 @@ def test_hold_timer_counts_a_wobble_in_the_phase_but_not_a_failure(wobble, held)
     ended = timer.end(2.3)
     assert ended is not None and ended.record.duration_s == pytest.approx(held)
     assert ended.form == pytest.approx(1.0 if wobble else 3 / 4)
+
+
+def test_a_hold_short_of_its_time_is_never_green():
+    """1.5 s of a 2 s hold: told to hold longer, so at most CAP_HOLD (70), not green."""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)
+    timer.step(2.375, True, {"hip": 170.0}, "up", 0.8, None, 2.25)
+    ended = timer.end(2.5)
+    assert ended is not None and ended.record.duration_s == pytest.approx(1.5)
+    assert ended.caps == (CAP_HOLD,) and ended.record.score == CAP_HOLD
 
 
 def test_hold_timer_takes_a_pause_after_the_end_off_once():

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
-from posecheck.engine.scoring import CAP_SHORT_HOLD, SHORT_HOLD_SHARE, fault_caps, hold_score
+from posecheck.engine.scoring import (
+    CAP_HOLD,
+    CAP_SHORT_HOLD,
+    SHORT_HOLD_SHARE,
+    fault_caps,
+    hold_score,
+)
 from posecheck.exercise import Exercise, Phase
 from posecheck.results import HoldRecord
 
@@ -276,6 +282,8 @@ class HoldTimer:
         caps = fault_caps(h.faults)
         if target and held < SHORT_HOLD_SHARE * target:
             caps = (*caps, CAP_SHORT_HOLD)
+        elif target and held < target - 1e-6:  # told to hold longer: never green
+            caps = (*caps, CAP_HOLD)
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
