@@ -191,6 +191,14 @@ def test_timeline_dose_and_faults() -> None:
     assert [x["complete"] for x in short.timeline.reps] == [True, True]
 
 
+def test_short_hold_only_where_a_hold_can_be_held_far_short() -> None:
+    """A fifth of the hold, at least 0.6 s: a 1 s pause cannot be held far short."""
+    with_hold = {n for n, sc in SCRIPTS.items() if sc.holds}
+    short = {n for n, sc in SCRIPTS.items() if "short_hold" in sc.faults}
+    assert short == {n for n in with_hold if max(SCRIPTS[n].holds.values()) >= 2.0}
+    assert "seated-reverse-jack-knife" in with_hold - short and "lower-tummy" in short
+
+
 # --- the command ------------------------------------------------------------------------
 
 
