@@ -481,6 +481,32 @@ def test_trunk_lean_sign(shoulder, hip, toe_dx, expected):
 
 
 @pytest.mark.parametrize(
+    ("near_toe_dx", "far_toe_dx", "nose_dx", "expected"),
+    [
+        (-2, 30, None, -9.46),  # the near foot end-on (-2 px): the far foot decides
+        (1, None, 20, -9.46),  # no clear foot: the nose decides
+        (1, None, None, None),  # nothing clear: unknown, not a guess
+    ],
+)
+def test_trunk_lean_facing_is_not_decided_by_a_foot_seen_end_on(
+    near_toe_dx, far_toe_dx, nose_dx, expected
+):
+    from posecheck.lean import trunk_lean
+
+    pts = {"left_shoulder": (450, 300), "left_hip": (500, 600), "left_heel": (500, 900),
+           "left_foot_index": (500 + near_toe_dx, 900)}  # fmt: skip
+    if far_toe_dx is not None:
+        pts |= {"right_heel": (520, 900), "right_foot_index": (520 + far_toe_dx, 900)}
+    if nose_dx is not None:
+        pts |= {"left_ear": (440, 250), "nose": (440 + nose_dx, 255)}
+    got = trunk_lean(make_pose(pts))
+    if expected is None:
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
     ("values", "reps"),
     [
         ([0.1] * 10 + [-0.1] * 10 + [0.1] * 10 + [-0.1] * 10, 2),  # starts rounded (cat)
