@@ -315,6 +315,20 @@ def test_holds_only_exercise_counts_reached_holds_and_set_complete():
     assert s.score is not None and 0 <= s.score <= 100
 
 
+def test_the_setup_hold_before_the_first_rep_is_not_told_short():
+    """A clip that starts held in the start phase (the sample cat-camel starts in the
+    camel): that hold ends a grace after the body left, when the first rep is already
+    under way; it is the setup, not a hold of the exercise, and no cue tells it short."""
+    data = {**BASE}
+    data["phases"] = [{**BASE["phases"][0], "hold_s": 2.0}, BASE["phases"][1]]
+    ex = parse_definition(data, "t.toml")
+    eng, res = run(ex, seq((130, 15), (130, 175, 5), (175, 25), (175, 130, 5), (130, 25)))
+    cues = [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    s = eng.finish()
+    assert s.reps_complete == 1 and s.holds[0].phase == "down" and not s.holds[0].reached
+    assert "short_hold:down" not in cues, cues
+
+
 def test_alternate_policy_tracks_each_side():
     ex = make_exercise(side="alternate")
     eng = Engine(ex)
