@@ -14,10 +14,12 @@ through the engine, and reports per clip:
     PYTHONPATH=src python bench/feedback.py --only bridge pelvic-tilt
     PYTHONPATH=src python bench/feedback.py --write-readme        # table into bench/README.md
 
-Renders and landmarks are cached in ``--cache`` (default /tmp/posecheck-feedback):
-a second run re-judges the cached poses with the current engine in seconds.
-Clips are small (480x270, 12 frames/s) to spare CPU; holds last the definition's
-``hold_s`` plus 1 s so a correct render holds long enough.
+Renders and landmarks are cached in ``--cache`` (default /tmp/posecheck-feedback),
+named ``EXERCISE-FAULT-SEED``: a second run re-judges the cached poses with the
+current engine in seconds. After changing how a clip is drawn (a script in
+``posecheck.render.motion``), delete its cached files so it is drawn and estimated
+again. Clips are small (480x270, 12 frames/s) to spare CPU; holds last the
+definition's ``hold_s`` plus 1 s so a correct render holds long enough.
 """
 
 from __future__ import annotations

@@ -103,3 +103,34 @@ def write_gif(path: Path, durations_ms: list[int], size: tuple[int, int] = (64, 
     ]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations_ms, loop=0)
     return path
+
+
+def join_clips(
+    path: Path, clips: list[Path], gap_s: float = 2.0, size: tuple[int, int] = (640, 360)
+) -> tuple[Path, list[tuple[float, float]]]:
+    """One recording of ``clips`` one after another (resized to ``size``, at the first
+    clip's frame rate), with ``gap_s`` of an empty grey room before each but the first
+    (the person out of view while moving to the next exercise). Returns the path and
+    each clip's (start_s, end_s) in the joined recording."""
+    import cv2
+
+    fps = cv2.VideoCapture(str(clips[0])).get(cv2.CAP_PROP_FPS) or 30.0
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    assert w.isOpened(), f"cannot write {path}"
+    empty = np.full((size[1], size[0], 3), 90, np.uint8)
+    n, spans = 0, []
+    for k, clip in enumerate(clips):
+        for _ in range(round(gap_s * fps) if k else 0):
+            w.write(empty)
+            n += 1
+        start = n
+        cap = cv2.VideoCapture(str(clip))
+        ok, img = cap.read()
+        while ok:
+            w.write(cv2.resize(img, size, interpolation=cv2.INTER_AREA))
+            n += 1
+            ok, img = cap.read()
+        cap.release()
+        spans.append((start / fps, n / fps))
+    w.release()
+    return path, spans

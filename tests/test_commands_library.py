@@ -42,7 +42,9 @@ def test_show_prints_how_to_camera_targets_dose_and_disclaimer(capsys):
 def test_show_unknown_exercise_suggests(capsys):
     assert main(["show", "brige"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("posecheck: error: unknown exercise 'brige' (did you mean bridge")
+    assert err.startswith(
+        "posecheck: error: unknown exercise or routine 'brige' (did you mean bridge"
+    )
 
 
 def test_validate_ok_and_errors(capsys, monkeypatch):

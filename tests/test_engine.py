@@ -303,15 +303,30 @@ def test_holds_only_exercise_counts_reached_holds_and_set_complete():
          "targets": [{"measure": "hip", "max_deg": 80}]},
     ]  # fmt: skip
     ex = parse_definition(data, "t.toml")
-    frames = [(120, {})] * 5 + [(60, {})] * 15 + [(120, {})] * 10
+    # (the first 0.5 s, while the model settles, are no part of the stillness test)
+    frames = [(120, {})] * 10 + [(60, {})] * 15 + [(120, {})] * 10
     eng, res = run(ex, frames)
     assert "set_complete" in [k for _, k in events(res)]
     s = eng.finish()
     assert [h.reached for h in s.holds] == [True]
-    # at 60 from 0.5 to 1.9: a jump with no frame in between is dated half a still
-    # window late on arrival (0.5-0.8 centred on 0.65) and early on leaving (1.75)
+    # at 60 from 1.0 to 2.4: a jump with no frame in between is dated half a still
+    # window late on arrival (1.05-1.3 centred on 1.175) and early on leaving (2.275)
     assert s.holds[0].duration_s == pytest.approx(1.1)
     assert s.score is not None and 0 <= s.score <= 100
+
+
+def test_the_setup_hold_before_the_first_rep_is_not_told_short():
+    """A clip that starts held in the start phase (the sample cat-camel starts in the
+    camel): that hold ends a grace after the body left, when the first rep is already
+    under way; it is the setup, not a hold of the exercise, and no cue tells it short."""
+    data = {**BASE}
+    data["phases"] = [{**BASE["phases"][0], "hold_s": 2.0}, BASE["phases"][1]]
+    ex = parse_definition(data, "t.toml")
+    eng, res = run(ex, seq((130, 15), (130, 175, 5), (175, 25), (175, 130, 5), (130, 25)))
+    cues = [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    s = eng.finish()
+    assert s.reps_complete == 1 and s.holds[0].phase == "down" and not s.holds[0].reached
+    assert "short_hold:down" not in cues, cues
 
 
 def test_alternate_policy_tracks_each_side():
@@ -477,6 +492,32 @@ def test_trunk_lean_sign(shoulder, hip, toe_dx, expected):
         "left_foot_index": (500 + toe_dx, 900),
     })  # fmt: skip
     assert trunk_lean(pose) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("near_toe_dx", "far_toe_dx", "nose_dx", "expected"),
+    [
+        (-2, 30, None, -9.46),  # the near foot end-on (-2 px): the far foot decides
+        (1, None, 20, -9.46),  # no clear foot: the nose decides
+        (1, None, None, None),  # nothing clear: unknown, not a guess
+    ],
+)
+def test_trunk_lean_facing_is_not_decided_by_a_foot_seen_end_on(
+    near_toe_dx, far_toe_dx, nose_dx, expected
+):
+    from posecheck.lean import trunk_lean
+
+    pts = {"left_shoulder": (450, 300), "left_hip": (500, 600), "left_heel": (500, 900),
+           "left_foot_index": (500 + near_toe_dx, 900)}  # fmt: skip
+    if far_toe_dx is not None:
+        pts |= {"right_heel": (520, 900), "right_foot_index": (520 + far_toe_dx, 900)}
+    if nose_dx is not None:
+        pts |= {"left_ear": (440, 250), "nose": (440 + nose_dx, 255)}
+    got = trunk_lean(make_pose(pts))
+    if expected is None:
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=0.01)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 
 from posecheck.engine import (
     CAP_FORM,
+    CAP_HOLD,
     CAP_INCOMPLETE,
     CAP_SHORT_HOLD,
     ChangeBaselines,
@@ -28,7 +29,8 @@ from posecheck.engine import (
 )
 from posecheck.engine.common import PartEvent
 from posecheck.engine.holds import HoldEnded
-from posecheck.engine.phases import PhaseEntered
+from posecheck.engine.motion import reversals
+from posecheck.engine.phases import PhaseEntered, stay_caps
 from posecheck.engine.summary import SessionTally
 from posecheck.exercise import Rule, Safety, Target
 from posecheck.library import parse_definition
@@ -242,6 +244,27 @@ def test_phase_machine_dates_a_phase_back_to_its_first_match():
     assert pm.pending() == ("up", 0.3)  # the end of the input would accept it
 
 
+CLOSE = {**BASE, "phases": [
+    {"name": "down", "targets": [{"measure": "hip", "max_deg": 15}]},
+    {"name": "up", "hold_s": 2.0, "targets": [{"measure": "hip", "min_deg": 20}]},
+]}  # fmt: skip
+
+
+def test_hysteresis_never_reaches_past_the_middle_of_the_gap_to_the_next_phase():
+    """Chest raise: down up to 15 deg, up from 20 deg. A 6-degree band would keep
+    "down" up to 21 deg: a raise to 18 deg would never leave it (no rep, no word)."""
+    ex = parse_definition(CLOSE, "test.toml")
+    assert stay_caps(ex.phases) == {"down": {"hip": 2.5}, "up": {"hip": 2.5}}
+    pm = PhaseMachine(ex.phases, dwell_s=0.2, hysteresis={"deg": 6.0, "ratio": 0.015})
+    entered = []
+    for i, hip in enumerate([10] * 3 + [16.5] * 3 + [18.5] * 4 + [10] * 4):
+        step = pm.step(i * 0.1, {"hip": float(hip)})
+        if step.entered is not None:
+            entered.append((round(i * 0.1, 1), step.entered.name))
+    # 16.5 stays within the capped band; 18.5 leaves "down" without entering "up"
+    assert entered == [(0.2, "down"), (0.8, None), (1.2, "down")]
+
+
 @pytest.mark.parametrize(
     "values, widen, want",
     [
@@ -366,6 +389,47 @@ def test_hold_timer_ends_where_the_stillness_ended_when_the_body_moves():
     assert ended.record.duration_s == pytest.approx(2.0) and ended.record.reached
 
 
+@pytest.mark.parametrize(("wobble", "held"), [(True, 1.325), (False, 1.125)])
+def test_hold_timer_counts_a_wobble_in_the_phase_but_not_a_failure(wobble, held):
+    """A frame where only the stillness failed (in the phase, no rule failing) is held
+    time, as a person counting goes on; a failing rule pauses the timer."""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)
+    timer.step(2.0, True, {"hip": 170.0}, "up", 0.8, None, 1.875)
+    timer.step(2.1, False, {"hip": 170.0}, "up", 0.8, None, None, moved=wobble, wobble=wobble)
+    timer.step(2.2, True, {"hip": 170.0}, "up", 0.8, None, 2.075)
+    ended = timer.end(2.3)
+    assert ended is not None and ended.record.duration_s == pytest.approx(held)
+    assert ended.form == pytest.approx(1.0 if wobble else 3 / 4)
+
+
+def test_a_hold_short_of_its_time_is_never_green():
+    """1.5 s of a 2 s hold: told to hold longer, so at most CAP_HOLD (70), not green."""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)
+    timer.step(2.375, True, {"hip": 170.0}, "up", 0.8, None, 2.25)
+    ended = timer.end(2.5)
+    assert ended is not None and ended.record.duration_s == pytest.approx(1.5)
+    assert ended.caps == (CAP_HOLD,) and ended.record.score == CAP_HOLD
+
+
+def test_hold_timer_takes_a_pause_after_the_end_off_once():
+    """The hold ends where its last still window is centred (1.975 s); a pause after
+    that (2.0-2.1 s) is no part of it and is not taken off a second time."""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    for i in range(11):
+        t = 1.0 + i * 0.1
+        timer.step(t, True, {"hip": 170.0}, "up", 0.8, None, t - 0.125)
+    timer.step(2.05, False, {"hip": 160.0}, "up", 0.8, None, None, moved=True)
+    timer.step(2.1, True, {"hip": 170.0}, "up", 0.8, None, 1.975)
+    timer.step(2.2, False, {"hip": 150.0}, "up", 0.8, None, None, moved=True)
+    ended = timer.step(2.7, False, {"hip": 130.0}, None, 0.8, None, None, moved=True)
+    assert isinstance(ended, HoldEnded)
+    assert ended.record.start_s == pytest.approx(0.875)
+    assert ended.record.end_s == pytest.approx(1.975)
+    assert ended.record.duration_s == pytest.approx(1.1)
+
+
 def _first_still(fps: float) -> float | None:
     """When the hip, rising 130 -> 175 at 90 deg/s until 1.0 s and then staying, is
     first read as still (Stillness at the given frame rate)."""
@@ -387,6 +451,29 @@ def test_stillness_reads_the_same_window_at_any_frame_rate(fps):
     assert ref is not None and 1.0 - 1e-6 <= ref <= 1.125
     got = _first_still(fps)
     assert got is not None and abs(got - ref) <= 1 / fps + 1e-6, (got, ref)
+
+
+def _creep_then_still(still: Stillness, t0: float, fps: float = 25.0) -> float | None:
+    """The model settling on a person found at ``t0``: the hip reads 166 -> 180 over
+    0.4 s (35 deg/s), then stays; the first time Stillness reports."""
+    up = exercise().phase("up")
+    for i in range(int(1.5 * fps)):
+        t = t0 + i / fps
+        got = still.step(t, {"hip": 166.0 + 14.0 * min(1.0, (t - t0) / 0.4)}, up)
+        if got is not None:
+            return got
+    return None
+
+
+def test_stillness_leaves_the_models_settling_out_of_a_new_run():
+    limits = {"deg": 30.0, "ratio": 0.05}
+    # without a settle time the creep reads as movement: the hold would start late
+    late = _creep_then_still(Stillness(exercise(), limits, 0.25), 0.0)
+    assert late is not None and late > 0.3
+    still = Stillness(exercise(), limits, 0.25, settle_s=0.5)
+    assert _creep_then_still(still, 0.0) == 0.0  # still since the person was found
+    # a gap longer than two windows (the person lost): a new run, settling again
+    assert _creep_then_still(still, 3.0) == pytest.approx(3.0)
 
 
 # --- motion checks ----------------------------------------------------------------------------
@@ -415,6 +502,32 @@ def test_motion_checks_frame_by_frame(frames):
     for t, hip, since, want in frames:
         mc.record(t, {"left_hip": float(hip)})
         assert [r.id for r in mc.check(t, ["left_hip"], since)] == want, t
+
+
+@pytest.mark.parametrize(("period_s", "want"), [(0.6, ["bouncing"]), (2.4, [])])
+def test_bounce_is_quick_a_slow_drift_is_not(period_s, want):
+    """Swings of 10 deg: 0.3 s each is a bounce; 1.2 s each is a sway or the model's drift
+    of a noisy measure (bounce_swing_s 0.5 s)."""
+    safe = Safety(bounce_reversals=3, bounce_window_s=6.0, bounce_min_deg=5.0)
+    mc = MotionChecks(safe, speed_window_s=0.3, cut_settle_s=0.5, bounce_swing_s=0.5)
+    got: list[str] = []
+    for i in range(60):
+        t = i / 10
+        mc.record(t, {"left_hip": 170.0 + 6.0 * math.sin(2 * math.pi * t / period_s)})
+        got = [r.id for r in mc.check(t, ["left_hip"], 0.0)] or got
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("series", "times", "want"),
+    [
+        ([0, 6, 0, 6, 0], [0.0, 0.2, 0.4, 0.6, 0.8], 3),
+        ([0, 6, 0, 6, 0], [0.0, 1.0, 2.0, 3.0, 4.0], 0),
+        ([0, 6, 0, 6, 0], [0.0, 0.2, 1.4, 1.6, 1.8], 2),  # the swing out of the first is slow
+    ],
+)
+def test_reversals_timed(series, times, want):
+    assert reversals([float(v) for v in series], 5.0, times, max_swing_s=0.5) == want
 
 
 def test_motion_checks_restart_after_a_cut():

@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 from posecheck.cli import main
-from posecheck.history import HistoryOptions, record_session
-from posecheck.history.progress import build_progress, trend
+from posecheck.history import HistoryOptions, record_routine, record_session
+from posecheck.history.progress import trend
+from posecheck.history.query import load_progress
 from posecheck.history.record import corrections_of, fingerprint
 from posecheck.history.store import (
     CREATE_V1,
@@ -353,6 +354,7 @@ class _FakeCv2Window:
             monkeypatch.setattr(cv2, name, lambda *a, **k: None)
         monkeypatch.setattr(cv2, "imshow", self.imshow)
         monkeypatch.setattr(cv2, "waitKey", self.wait_key)
+        monkeypatch.setattr(cv2, "waitKeyEx", self.wait_key)  # the per-frame poll
         monkeypatch.setattr(cv2, "getWindowProperty", lambda *a: 1.0)
         monkeypatch.setattr(session_mod, "PAIN_NOTED_S", 0.0)
 
@@ -506,7 +508,7 @@ def test_trend_uses_medians_of_both_ends():
 
 def test_progress_summary_lines(db90, capsys):
     with HistoryStore(db90) as st:
-        prog = build_progress(st.sessions(), TODAY)
+        prog = load_progress(st, TODAY)
     bridge = prog.exercises[0]
     assert bridge.exercise == "bridge" and bridge.hold_target_s == 5.0
     assert bridge.hold.recent > bridge.hold.early + 2  # the generated holds lengthen
@@ -532,3 +534,40 @@ def test_progress_page_is_self_contained(db90, tmp_path, capsys):
     capsys.readouterr()
     assert main(args) == 2 and "already exists" in capsys.readouterr().err
     assert main(["progress", "nope", "--db", str(db90)]) == 2
+
+
+def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path):
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "flow.mp4"
+    video.write_bytes(os.urandom(3000))
+    step1 = summary(exercise="bridge", score=70.0)
+    step2 = summary(exercise="pelvic-tilt", score=55.0, holds=[])
+    flow = summary(
+        exercise="routine:low-back-flow",
+        routine={"name": "low-back-flow", "title": "Low-back flow", "mode": "named"},
+        segments=[
+            {"index": 1, "kind": "step", "exercise": "bridge", "run": 5, "step": 4,
+             "side": "as-defined", "start_s": 0.0, "end_s": 30.0, "summary": step1},
+            {"index": 2, "kind": "between", "exercise": None, "run": None,
+             "start_s": 30.0, "end_s": 40.0, "summary": None},
+            {"index": 3, "kind": "step", "exercise": "pelvic-tilt", "run": 4, "step": 3,
+             "side": "as-defined", "start_s": 40.0, "end_s": 90.0, "summary": step2},
+        ],
+    )  # fmt: skip
+    opts = HistoryOptions(db=str(db), person="anna")
+    first = record_routine(flow, opts, command="analyze", source=str(video), outdir=tmp_path / "o")
+    again = record_routine(flow, opts, command="score", source=str(video))
+    assert [r.created for r in first] == [True, True] and [r.created for r in again] == [
+        False, False
+    ]  # fmt: skip
+    rows = sorted(rows_of(db), key=lambda r: r.exercise)
+    assert [(r.exercise, r.score, r.person) for r in rows] == [
+        ("bridge", 70.0, "anna"), ("pelvic-tilt", 55.0, "anna")
+    ]  # fmt: skip
+    # each step is dated at its start within the recording
+    t = [dt.datetime.fromisoformat(r.performed_utc) for r in rows]
+    assert (t[1] - t[0]).total_seconds() == 40.0
+    assert rows[0].detail["routine"]["name"] == "low-back-flow"
+    assert rows[1].detail["routine"]["step"] == 3
+    # an interrupted routine is not recorded
+    assert record_routine({**flow, "partial": True}, opts, command="live") == []

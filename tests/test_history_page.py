@@ -66,3 +66,15 @@ def test_progress_page_in_chromium(tmp_path):
     if keep:  # to look at it: POSECHECK_KEEP_SCREENSHOTS=/tmp/shots
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "progress.png")
+
+
+def test_report_and_progress_pages_share_one_base_stylesheet():
+    from posecheck.history.page import CSS as progress_css
+    from posecheck.sinks.report import CSS as report_css
+    from posecheck.sinks.style import BASE_CSS
+
+    base = [ln for ln in BASE_CSS.splitlines() if ln]
+    for css in (report_css, progress_css):
+        assert css.startswith(BASE_CSS)
+        own = css[len(BASE_CSS) :].splitlines()
+        assert not [ln for ln in base if ln in own], "a base rule repeated after the base"

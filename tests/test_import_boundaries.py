@@ -46,6 +46,7 @@ PURE = (
     "posecheck.library",
     "posecheck.engine",
     "posecheck.recognize",
+    "posecheck.segment",
     "posecheck.pipeline",
     "posecheck.protocols",
     "posecheck.cuts",
@@ -61,6 +62,8 @@ PURE = (
     "posecheck.sinks.tables",
     "posecheck.live.coach",
     "posecheck.live.setup",
+    "posecheck.live.routine",
+    "posecheck.live.routine_out",
     "posecheck.cli",
 )
 

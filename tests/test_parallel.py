@@ -76,6 +76,28 @@ def test_stitch_joins_chunks_in_order_and_drops_the_warm_up():
     assert all(g[2] is None for g in got)
 
 
+def _part(c: ChunkPoses, part: int, last: bool) -> ChunkPoses:
+    c.part, c.last = part, last
+    return c
+
+
+def test_stitch_joins_the_parts_a_worker_sends_ahead_and_checks_the_seam_across_them():
+    # chunk 0 in three parts; chunk 1's warm-up (frames 8-11) spans chunk 0's last two
+    a0 = _part(_chunk(0, [], list(range(0, 5)), 0), 0, False)
+    a1 = _part(_chunk(0, [], list(range(5, 10)), 5), 1, False)
+    a2 = _part(_chunk(0, [], list(range(10, 12)), 10), 2, True)
+    b0 = _part(_chunk(1, [8, 9, 10, 11], list(range(12, 15)), 12), 0, False)
+    b1 = _part(_chunk(1, [], [], 15), 1, True)
+    b1.cpu_s = 2.0
+    stats: list = []
+    got = list(stitch("clip.mp4", [a0, a1, a2, b0, b1], stats))
+    assert [g[0] for g in got] == list(range(15))
+    assert [(s.chunk, s.frames, s.cpu_s) for s in stats] == [(0, 12, 0.0), (1, 3, 2.0)]
+    lost = _part(_chunk(0, [], list(range(6, 10)), 6), 1, True)  # frame 5 never arrived
+    with pytest.raises(RuntimeError, match="out of order"):
+        list(stitch("clip.mp4", [_part(_chunk(0, [], list(range(0, 5)), 0), 0, False), lost]))
+
+
 def test_stitch_refuses_a_seek_that_landed_elsewhere():
     a = _chunk(0, [], list(range(0, 10)), 0)
     b = _chunk(1, [7, 8, 9], list(range(10, 20)), 10, t_shift=1 / 30)  # times one frame off

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 from types import SimpleNamespace
 
@@ -224,6 +225,31 @@ def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeyp
     assert len(calls) == n_calls  # replayed from the file, not recomputed (no mask there)
     assert again.calls[1][3]["test_extra_height"] == pytest.approx(0.029)
     assert math.isnan(again.calls[3][3]["test_extra_height"])
+
+
+def test_mask_measures_are_taken_on_the_raw_pose_like_the_pose_workers_do(clip, monkeypatch):
+    """A mask measure is measured on the pose the model found in the mask's own image,
+    before smoothing: as chunked workers (which have no smoother) compute it."""
+
+    def from_pose(pose: Pose, min_visibility: float = 0.5) -> float:
+        assert pose.mask is not None
+        return float(pose.point("left_hip")[1]) / 1000.0
+
+    spec = MeasureSpec("test_mask_height", "ratio", "ratio", ("left_hip",), "test only",
+                       from_pose=from_pose, needs_mask=True)  # fmt: skip
+    monkeypatch.setitem(EXTRA_MEASURES, spec.name, spec)
+
+    class MaskEstimator(FakeEstimator):
+        def estimate(self, frame: Frame) -> Pose | None:
+            pose = super().estimate(frame)
+            return None if pose is None else replace(pose, mask=np.ones((72, 128), np.float32))
+
+    engine, sink = FakeEngine(("left_hip", "test_mask_height")), RecordingSink()
+    with open_source(clip) as src:
+        run(src, MaskEstimator(), engine, [sink], smoother=PoseSmoother())
+    r2 = sink.rows[2][1]
+    assert r2.pose.point("left_hip")[1] != pytest.approx(r2.raw_pose.point("left_hip")[1])
+    assert r2.measures["test_mask_height"] == pytest.approx(r2.raw_pose.point("left_hip")[1] / 1000)
 
 
 def test_iterate_poses_needs_an_estimator_for_media():

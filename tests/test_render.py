@@ -10,10 +10,11 @@ import pytest
 
 from posecheck.angles import compute_measures
 from posecheck.cli import main
+from posecheck.library import Library
 from posecheck.pose import LANDMARK_INDEX, Pose
 from posecheck.render.clip import TRUTH_WORLD_MEASURES, ClipRenderer, RenderOptions
 from posecheck.render.motion import FAULTS, SCRIPTS
-from posecheck.render.truth import load_truth
+from posecheck.render.truth import engine_on_truth, load_truth, truth_from_dict
 
 SIZE = (320, 180)
 
@@ -141,6 +142,23 @@ def test_foot_lift_fault_raises_the_heel() -> None:
     assert abs(flat) < 12 and lifted > 25
 
 
+@pytest.mark.parametrize(
+    "name", sorted(n for n, sc in SCRIPTS.items() if "incomplete" in sc.faults)
+)
+def test_incomplete_fault_stops_between_the_start_and_the_target(name: str) -> None:
+    """By the definition, on the drawn points: the second rep leaves the start phase
+    (beyond the engine's hysteresis band) and turns back short of the peak target, and
+    the person is told how far it got. (Drawn at 60% of the way, the chest raise's
+    second rep was still in "down"; the pelvic tilt's 12% tilt never left rest.)"""
+    ex = Library.load().get(name)
+    opts = RenderOptions(name, fault="incomplete", size=SIZE, fps=5.0, hold_s=1.0, reps=2)
+    truth = truth_from_dict(ClipRenderer(opts, SCRIPTS[name], ex).truth())
+    summary, _ = engine_on_truth(ex, truth)
+    assert summary.reps_complete == 1, summary.reps
+    assert sum(not r.complete for r in summary.reps) == 1, summary.reps
+    assert summary.corrections and summary.corrections[0].kind == "range"
+
+
 def test_out_of_frame_fault_loses_landmarks() -> None:
     r = renderer("bridge", fault="out_of_frame")
     _, truth = r.render_frame(held_frame(r))
@@ -171,6 +189,14 @@ def test_timeline_dose_and_faults() -> None:
     # a fifth of the 5 s hold, every rep still complete
     assert all(math.isclose(h["end_s"] - h["start_s"], 1.0) for h in short.timeline.holds)
     assert [x["complete"] for x in short.timeline.reps] == [True, True]
+
+
+def test_short_hold_only_where_a_hold_can_be_held_far_short() -> None:
+    """A fifth of the hold, at least 0.6 s: a 1 s pause cannot be held far short."""
+    with_hold = {n for n, sc in SCRIPTS.items() if sc.holds}
+    short = {n for n, sc in SCRIPTS.items() if "short_hold" in sc.faults}
+    assert short == {n for n in with_hold if max(SCRIPTS[n].holds.values()) >= 2.0}
+    assert "seated-reverse-jack-knife" in with_hold - short and "lower-tummy" in short
 
 
 # --- the command ------------------------------------------------------------------------

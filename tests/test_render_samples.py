@@ -101,8 +101,18 @@ def test_sample_analysed_by_the_real_model(clip: str) -> None:
         drawn = [h["end_s"] - h["start_s"] for h in truth.holds]
         for k in cues:
             target = ex.phase(k.split(":", 1)[1]).hold_s
-            # A hold drawn exactly at its target (cat-camel: 2 s of 2 s) is measured up to
-            # ``tol`` shorter (timed from stillness; the mask lags), and is then told short.
-            assert target and min(drawn) - tol < target, (k, drawn, target)
+            assert target and min(drawn) < target, (k, drawn, target)
     else:
         assert summary.reps_complete < len(truth.reps)  # hips_sag: the top is never reached
+    # each drawn hold measures at least its drawn length less one frame (a hold drawn
+    # exactly at its target, cat-camel's 2 s, is then not told short): a frame where
+    # only the stillness test failed is held time (issue 12)
+    frame = 1.0 / truth.header["fps"]
+    for h in truth.holds:
+        got = [
+            g
+            for g in summary.holds
+            if g.phase == h["phase"] and g.start_s < h["end_s"] and g.end_s > h["start_s"]
+        ]
+        drawn_s = h["end_s"] - h["start_s"]
+        assert got and max(g.duration_s for g in got) >= drawn_s - frame - 1e-6, (h, got)

@@ -25,8 +25,9 @@ from posecheck.errors import PosecheckError, Terminated, interrupt_exit_code
 # name -> (module, one-line help). Order is the order of --help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("posecheck.commands.exercises", "list the exercises posecheck knows"),
-    "show": ("posecheck.commands.show", "how to do an exercise, where to put the camera, targets"),
-    "validate": ("posecheck.commands.validate", "check exercise definition files"),
+    "routines": ("posecheck.commands.routines", "list the routines (flows of several exercises)"),
+    "show": ("posecheck.commands.show", "how to do an exercise or a routine, camera, targets"),
+    "validate": ("posecheck.commands.validate", "check exercise definition and routine files"),
     "analyze": ("posecheck.commands.analyze", "analyse a video: annotated video, data, report"),
     "score": ("posecheck.commands.score", "score many recordings or landmark files offline"),
     "live": ("posecheck.commands.live", "coach an exercise live from the webcam"),
@@ -40,6 +41,8 @@ EPILOG = (
 examples:
   posecheck exercises
   posecheck show bridge
+  posecheck routines
+  posecheck show low-back-flow
   posecheck analyze sample_videos/bridge.mp4 -e bridge -o out/bridge
   posecheck score out/ --min-score 70
   posecheck live bridge

@@ -68,6 +68,12 @@ TIMING_DEFAULTS: dict[str, float] = {
     "still_deg_s": 30.0,
     "still_ratio_s": 0.05,
     "still_window_s": 0.25,
+    # a bounce is quick: a direction change counts towards bouncing only when the swing
+    # leaving it reaches its next turning point within this time (a rhythm of 1 Hz or
+    # more). Slower swings are a sway or the model's drift: the 3D knee roll of a still
+    # rendered supine twist wanders 5-9 deg over 0.5-4 s; the bounce renders (1.6 Hz)
+    # swing in 0.2-0.4 s.
+    "bounce_swing_s": 0.5,
 }
 
 

@@ -4,9 +4,10 @@
 vertical, positive when the shoulders are ahead of the hips (leaning forward, towards
 where the toes point), negative when they are behind (leaning back, a standing
 backbend). 0 = upright. It is computed on the side that faces the camera (higher
-visibility). "Forward" is where the toes point (heel -> toe); when the feet are not
-visible enough, where the nose points (ear -> nose). NaN when neither is known or the
-shoulder/hip is not visible enough.
+visibility). "Forward" is where the toes point (heel -> toe, both feet together); when
+the feet are not visible enough or point nowhere clearly (a foot seen end-on), where the
+nose points (ear -> nose). NaN when neither is known or the shoulder/hip is not visible
+enough.
 
 Registered with :func:`posecheck.angles.register_extra` on import (the engine and
 the library import this module).
@@ -20,21 +21,34 @@ from collections.abc import Iterable
 from posecheck.angles import DEFAULT_MIN_VISIBILITY, MeasureSpec, known_measures, register_extra
 from posecheck.pose import SIDES, Pose
 
+# A foot seen end-on reads a heel -> toe of a pixel or two whose sign is the model's
+# noise (a rendered standing backbend: the near foot's -2..+2 px flipped the lean
+# between -20 and +20 deg, "too fast" on a still lean): both feet are summed, and a
+# direction counts only when it is at least this share of the trunk's length.
+FACING_MIN_SHARE = 0.05
+
 
 def _cues(pose: Pose, side: str, min_vis: float) -> tuple[float, float]:
-    """Which way the person faces on this side by the feet (heel -> toe) and by the face
-    (ear -> nose): +1 image-right, -1 image-left, 0 when that cue is not seen."""
+    """Which way the person faces by the feet (heel -> toe, both feet summed) and by the
+    face (ear -> nose, both ears): +1 image-right, -1 image-left, 0 when that cue is not
+    seen or points nowhere clearly (under FACING_MIN_SHARE of the trunk's length)."""
+    sh, hip = pose.point(f"{side}_shoulder"), pose.point(f"{side}_hip")
+    need = FACING_MIN_SHARE * math.hypot(float(sh[0] - hip[0]), float(sh[1] - hip[1]))
     out = []
-    for a, b in ((f"{side}_heel", f"{side}_foot_index"), (f"{side}_ear", "nose")):
-        dx = 0.0
-        if min(pose.vis(a), pose.vis(b)) >= min_vis:
-            dx = float(pose.point(b)[0] - pose.point(a)[0])
-        out.append(math.copysign(1.0, dx) if abs(dx) > 1e-6 else 0.0)
+    for back, front in (("heel", "foot_index"), ("ear", None)):
+        dx, seen = 0.0, False
+        for sd in SIDES:
+            a, b = f"{sd}_{back}", (f"{sd}_{front}" if front else "nose")
+            if min(pose.vis(a), pose.vis(b)) >= min_vis:
+                dx += float(pose.point(b)[0] - pose.point(a)[0])
+                seen = True
+        out.append(math.copysign(1.0, dx) if seen and abs(dx) > max(need, 1e-6) else 0.0)
     return out[0], out[1]
 
 
 def _facing(pose: Pose, side: str, min_vis: float) -> float:
-    """+1 if the person faces image-right on this side, -1 if image-left, 0 if unknown."""
+    """+1 if the person faces image-right, -1 if image-left, 0 if unknown: where the
+    toes point (heel -> toe, both feet), else where the nose points (ear -> nose)."""
     feet, face = _cues(pose, side, min_vis)
     return feet or face
 

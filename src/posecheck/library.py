@@ -63,8 +63,13 @@ def load_file(
     path: str | os.PathLike[str], origin: str = "file", shown: str | None = None
 ) -> Exercise:
     """Read and validate one definition file. Errors name ``shown`` (default: the path)."""
-    p = Path(path)
     label = shown if shown is not None else str(path)
+    return parse_definition(read_document(path, label), label, origin)
+
+
+def read_document(path: str | os.PathLike[str], label: str) -> dict:
+    """The TOML document of a definition (or routine) file, with one-line errors."""
+    p = Path(path)
     try:
         with open(p, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
@@ -87,7 +92,7 @@ def load_file(
         raise DefinitionError(
             f"{label}: nested too deeply to be an exercise definition", "check the file"
         ) from None
-    return parse_definition(data, label, origin)
+    return data
 
 
 # --- the search path -------------------------------------------------------------
@@ -200,10 +205,15 @@ class Library:
             if close
             else "'posecheck exercises' lists them all"
         )
-        for f, _exc in self.broken:
-            if f.stem == name.strip().lower().replace("_", "-").replace(" ", "-"):
-                hint = f"its file is broken: 'posecheck validate {display_path(f)}' says why"
+        broken = self.broken_file(name)
+        if broken is not None:
+            hint = f"its file is broken: 'posecheck validate {display_path(broken)}' says why"
         raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
+
+    def broken_file(self, name: str) -> Path | None:
+        """The skipped file that would have defined ``name``, if one was broken."""
+        key = name.strip().lower().replace("_", "-").replace(" ", "-")
+        return next((f for f, _exc in self.broken if f.stem == key), None)
 
 
 _WARNED: set[str] = set()

@@ -40,6 +40,7 @@ import contextlib
 import logging
 import math
 import os
+import queue
 import signal
 import sys
 import time
@@ -60,6 +61,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_CHUNK_S = 10.0  # below 2x this a video runs in one process
 DEFAULT_OVERLAP_S = 1.0  # warm-up before each chunk's first kept frame
 DEFAULT_MAX_CHUNK_S = 120.0  # keeps the poses in flight bounded on long videos
+# A worker sends its chunk's poses in parts of this many seconds of video, so the main
+# process judges, draws and encodes them while the workers go on (not after).
+PART_S = 1.0
 
 
 def default_workers() -> int:
@@ -130,6 +134,8 @@ class ChunkPoses:
     warm_index: np.ndarray  # (k,) int64 the warm-up frames (dropped)
     warm_t_s: np.ndarray  # (k,) float64
     warnings: list[str] = field(default_factory=list)
+    part: int = 0  # 0, 1, ...: a chunk's poses arrive in parts while its worker runs
+    last: bool = True  # the chunk's final part (it carries the cost figures below)
     pid: int = 0
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -151,6 +157,18 @@ class ChunkPoses:
             world=world if np.isfinite(world).all() else None,
             extras=extras or None,
         ).hide_off_frame()
+
+
+# A worker process's queue for the parts of its chunks (set by _init_worker).
+_PARTS: Any = None
+
+
+def _init_worker(parts: Any = None) -> None:
+    """Pool initializer: ignore Ctrl-C (see :func:`_ignore_sigint`) and keep the queue
+    the chunks' parts go to (a queue can only reach a spawned process at its start)."""
+    global _PARTS
+    _PARTS = parts
+    _ignore_sigint()
 
 
 def _ignore_sigint() -> None:
@@ -178,8 +196,14 @@ def estimate_chunk(
     mask_names: Sequence[str] = (),
     min_visibility: float = 0.5,
     estimator: Any = None,
+    part_frames: int = 0,
 ) -> ChunkPoses:
     """Run the model over one chunk of ``path`` (in a worker process) and return its poses.
+
+    ``part_frames`` > 0 (in a pool worker with a parts queue): every ``part_frames``
+    kept frames are sent ahead as a part (``last=False``) on the queue, so the main
+    process judges and draws the chunk while its worker is still on it; the return
+    value is then the final part.
 
     ``options``: :class:`posecheck.estimator.EstimatorOptions`. ``mask_names``: mask
     measures to compute here, where the mask is (their values travel, the mask does not).
@@ -195,6 +219,9 @@ def estimate_chunk(
     rows: list[tuple[int, float, Pose | None, dict[str, float]]] = []
     warm: list[tuple[int, float]] = []
     names = sorted(mask_names)
+    size = (0, 0)
+    part = 0
+    send = _PARTS if part_frames > 0 else None
     try:
         if chunk.warm_start > 0:
             if not getattr(source, "seekable", False):
@@ -204,6 +231,7 @@ def estimate_chunk(
         if estimator is not None:
             estimator.reset()
         est = estimator or MediaPipeEstimator(options)
+        size = (source.info.width, source.info.height)
         try:
             for frame in source.frames():
                 if chunk.end is not None and frame.index >= chunk.end:
@@ -214,13 +242,19 @@ def estimate_chunk(
                     continue
                 extras = compute_measures(pose, names, min_visibility) if names and pose else {}
                 rows.append((frame.index, frame.t_s, pose, extras))
+                if send is not None and len(rows) >= part_frames:
+                    ahead = _pack(chunk, size, rows, warm, names)
+                    ahead.part, ahead.last = part, False
+                    send.put(ahead)
+                    part, rows, warm = part + 1, [], []
         finally:
             if estimator is None:
                 est.close()
         warnings = list(getattr(source, "warnings", ()) or ())
     finally:
         source.close()
-    out = _pack(chunk, (source.info.width, source.info.height), rows, warm, names)
+    out = _pack(chunk, size, rows, warm, names)
+    out.part = part
     out.warnings = warnings
     out.pid = os.getpid()
     out.cpu_s = time.process_time() - cpu0
@@ -286,15 +320,26 @@ def stitch(
     start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings.
     """
     tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
+    frames = 0  # of the current chunk, over its parts
     for res in results:
-        _check_seam(path, res, tail)
-        if stats is not None:
-            stats.append(WorkerStats(res.chunk.number, res.pid, len(res), res.cpu_s,
+        if res.part == 0:
+            _check_seam(path, res, tail)
+            frames = 0
+        elif len(res) and tail is not None and int(res.index[0]) != int(tail[0][-1]) + 1:
+            raise RuntimeError(f"chunk {res.chunk.number} part {res.part} arrived out of order")
+        frames += len(res)
+        if res.last and stats is not None:
+            stats.append(WorkerStats(res.chunk.number, res.pid, frames, res.cpu_s,
                                      res.wall_s, res.peak_rss_mb))  # fmt: skip
         if warnings is not None:
             warnings.extend(w for w in res.warnings if w not in warnings)
         if len(res):
-            tail = (res.index, res.t_s)
+            # a seam is checked against the whole previous chunk's frames: keep them all
+            tail = (
+                (res.index, res.t_s)
+                if res.part == 0 or tail is None
+                else (np.concatenate([tail[0], res.index]), np.concatenate([tail[1], res.t_s]))
+            )
         for i in range(len(res)):
             yield int(res.index[i]), float(res.t_s[i]), res.pose(i)
 
@@ -358,22 +403,55 @@ class ParallelPoses:
 
         # spawn: each worker starts clean with its own MediaPipe graph (fork and
         # MediaPipe's threads do not mix)
+        ctx = mp.get_context("spawn")
+        parts = ctx.Queue()
         self._pool = pool = ProcessPoolExecutor(
-            self.workers, mp_context=mp.get_context("spawn"), initializer=_ignore_sigint
+            self.workers, mp_context=ctx, initializer=_init_worker, initargs=(parts,)
         )
         todo = deque(self.chunks)
-        running: deque[Future[ChunkPoses]] = deque()
+        running: deque[tuple[int, Future[ChunkPoses]]] = deque()
+        early: dict[int, deque[ChunkPoses]] = {}  # parts not yet yielded, by chunk number
+        part_frames = max(1, round(PART_S * (self.info.fps or 30.0)))
+
+        def receive(timeout: float) -> None:
+            with contextlib.suppress(queue.Empty):
+                p = parts.get(timeout=timeout)
+                early.setdefault(p.chunk.number, deque()).append(p)
+
+        def chunk_parts(number: int, done: Future[ChunkPoses]) -> Iterator[ChunkPoses]:
+            """Chunk ``number``'s parts in order as its worker sends them, then its last."""
+            sent = 0
+            while not done.done():
+                if early.get(number):
+                    sent += 1
+                    yield early[number].popleft()
+                else:
+                    receive(0.1)
+            try:
+                last = done.result()
+            except BrokenProcessPool:
+                raise RuntimeError("a pose worker process died (out of memory?)") from None
+            waited = 0.0
+            while sent < last.part:  # parts put before the worker returned, still in transit
+                if early.get(number):
+                    sent += 1
+                    yield early[number].popleft()
+                elif waited > 60.0:
+                    raise RuntimeError(f"chunk {number}: a part of its poses never arrived")
+                else:
+                    receive(0.5)
+                    waited += 0.5
+            early.pop(number, None)
+            yield last
 
         def results() -> Iterator[ChunkPoses]:
             while todo or running:
                 # at most one chunk queued beyond the busy workers: poses in memory stay bounded
                 while todo and len(running) < self.workers + 1:
-                    running.append(pool.submit(estimate_chunk, self.path, todo.popleft(),
-                                               *self._args))  # fmt: skip
-                try:
-                    yield running.popleft().result()
-                except BrokenProcessPool:
-                    raise RuntimeError("a pose worker process died (out of memory?)") from None
+                    c = todo.popleft()
+                    running.append((c.number, pool.submit(
+                        estimate_chunk, self.path, c, *self._args, None, part_frames)))  # fmt: skip
+                yield from chunk_parts(*running.popleft())
 
         try:
             yield from stitch(self.path, results(), self.stats, self.warnings)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from posecheck.angles import compute_measures
@@ -105,6 +105,25 @@ def iterate_poses(
         yield frame, frame.index, frame.t_s, estimate(frame)
 
 
+def _mask_measures(names: Iterable[str]) -> list[str]:
+    from posecheck.angles import EXTRA_MEASURES
+
+    return [n for n in names if getattr(EXTRA_MEASURES.get(n), "needs_mask", False)]
+
+
+def with_mask_measures(raw: Pose, names: Sequence[str], min_visibility: float) -> Pose:
+    """``raw`` with the values of the mask measures ``names`` stored in its ``extras``.
+
+    A mask measure is taken on the pose the model found in the same image as the mask
+    (the smoothed pose trails the image by a few frames, so its shoulder-hip axis is not
+    where the mask is). Computed before smoothing, the value travels with the pose: the
+    landmarks file stores it, and worker processes (``analyze --workers``), which have
+    the mask but no smoother, compute exactly the same value.
+    """
+    vals = compute_measures(raw, names, min_visibility)
+    return replace(raw, extras={**(raw.extras or {}), **vals})
+
+
 def run(
     source: FrameSource | PoseSource,
     estimator: Estimator | None,
@@ -131,6 +150,7 @@ def run(
         # leg is half hidden from the side); 0.5 otherwise
         min_visibility = float(exercise.min_visibility or 0.5) if exercise is not None else 0.5
     names = sorted(measure_names if measure_names is not None else engine.measure_names)
+    mask_names = _mask_measures(names)
     info: MediaInfo = source.info
     opened: list[Sink] = []
     done = 0
@@ -153,6 +173,8 @@ def run(
                 if smoother is not None:
                     smoother.reset()
                 engine.cut(t_s)
+            if mask_names and raw is not None and raw.mask is not None:
+                raw = with_mask_measures(raw, mask_names, min_visibility)
             pose = smoother(raw, t_s) if smoother is not None else raw
             measures = compute_measures(pose, names, min_visibility)
             result = update(index, t_s, pose, measures)

@@ -21,6 +21,7 @@ from posecheck.errors import InputError
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.protocols import EngineWrapper
 from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
+from posecheck.segment import sample_rows as _sample_rows  # recognition's frame sampling
 
 if TYPE_CHECKING:
     from posecheck.engine import Engine
@@ -124,16 +125,6 @@ def estimate_to_landmarks(
         )  # fmt: skip
     finally:
         est.close()
-
-
-def _sample_rows(t_s: Any, fps: float) -> list[int]:
-    """Row indices at most ``fps`` a second (the first row, then each >= 1/fps later)."""
-    rows, next_t = [], -math.inf
-    for i, t in enumerate(t_s):
-        if t + 1e-6 >= next_t:
-            rows.append(i)
-            next_t = float(t) + 1.0 / fps
-    return rows
 
 
 class _LazyPoses(Sequence):

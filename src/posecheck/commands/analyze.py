@@ -31,6 +31,12 @@ examples:
   posecheck analyze clip.mp4 -e auto -o out/clip
   posecheck analyze clip.mp4 -e bridge --no-video --force
   posecheck analyze long-session.mp4 -e bridge --workers 4
+  posecheck analyze flow.mp4 --routine low-back-flow
+  posecheck analyze flow.mp4 --routine auto
+
+--routine splits a recording of several exercises into its steps (the routine's order
+guides the split; 'auto' recognises them over a sliding window), judges each step with
+its exercise and dose, and marks the time between steps; see README "Routines".
 
 A video of two --min-chunk (10 s) or more is split into chunks that worker processes
 (--workers, default: the cores) run the pose model on; see README "Every core".
@@ -101,7 +107,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="shortest chunk of video a worker gets, in seconds (default: 10)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument(
+        "--routine",
+        metavar="NAME|FILE|auto",
+        help="the video shows a routine (see 'posecheck routines'): split it into its steps "
+        "and judge each with its exercise; 'auto': find the exercises without a plan",
+    )
     add_library_arguments(p)
+    from posecheck.commands.routines import add_routine_arguments
+
+    add_routine_arguments(p)
     from posecheck.history import add_history_arguments
 
     add_history_arguments(p)
@@ -117,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
     from posecheck.sinks.session import SessionOutputs, prepare_outdir
     from posecheck.sources import open_source
 
+    if getattr(args, "routine", None):
+        from posecheck.commands._routine import run_routine
+
+        return run_routine(args)
     video = Path(args.video)
     library = library_from_args(args)
     auto = args.exercise.lower() == "auto"

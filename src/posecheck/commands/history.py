@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
-import functools
 import io
 import json
 import re
@@ -39,11 +38,6 @@ examples:
 """
 
 ACTIONS = ("list", "note", "forget", "import")
-CSV_COLUMNS = ("id", "performed_utc", "person", "exercise", "side", "duration_s",
-               "longest_hold_s", "hold_target_s", "holds_reached", "holds_total",
-               "reps_complete", "reps_attempted", "score", "pain_before", "pain_after",
-               "top_correction", "note", "command", "source", "outdir",
-               "posecheck_version", "definition_hash")  # fmt: skip
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -95,12 +89,14 @@ def _ids(values: list[str], action: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.history.record import HistoryOptions
+    from posecheck.history.query import listing
     from posecheck.history.store import HistoryStore, resolve_path
 
     if args.action not in ACTIONS:
         raise InputError(f"history: unknown action {args.action!r}",
                          f"use one of: {', '.join(ACTIONS)}")  # fmt: skip
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: give 1 or more", "or leave --limit out")
     path = resolve_path(args.db)
     if args.action == "import":
         if len(args.values) != 1:
@@ -109,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         if not root.exists():
             raise InputError(f"{root}: no such folder", "give a folder of posecheck results")
         from posecheck.history.importer import import_dir
+        from posecheck.history.record import HistoryOptions
 
         with HistoryStore(path) as store:
             res = import_dir(store, root, HistoryOptions(db=args.db, person=args.person))
@@ -130,19 +127,25 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"history forget: no session {missing[0]}",
                                  "'posecheck history' lists the IDs")  # fmt: skip
             return 0
-        rows = store.sessions(exercise=args.exercise, person=args.person,
-                              since=parse_since(args.since), limit=args.limit)  # fmt: skip
-    dicts = [_flat(r) for r in rows]
-    wrote = False
+        flt = {"exercise": args.exercise, "person": args.person,
+               "since": parse_since(args.since), "limit": args.limit}  # fmt: skip
+        # only the JSON (every field) decodes each session's detail
+        rows = store.sessions(**flt) if args.json else None
+        listed = listing(store, **flt) if args.csv or not _to_stdout(args) else []
     if args.csv:
-        _write(args.csv, _csv(dicts))
-        wrote = args.csv == "-"
-    if args.json:
+        _write(args.csv, _csv(listed))
+    if rows is not None:
         _write(args.json, json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
-        wrote = wrote or args.json == "-"
-    if not wrote:
-        print(_table(dicts) if dicts else "no sessions match (analyze, live and score record them)")
+    if not _to_stdout(args):
+        print(
+            _table(listed) if listed else "no sessions match (analyze, live and score record them)"
+        )
     return 0
+
+
+def _to_stdout(args: argparse.Namespace) -> bool:
+    """Whether --csv or --json writes to stdout (then there is no table)."""
+    return args.csv == "-" or args.json == "-"
 
 
 def _note(store: Any, args: argparse.Namespace) -> int:
@@ -173,61 +176,35 @@ def _write(dest: str, text: str) -> None:
                          "choose another file") from None  # fmt: skip
 
 
-def _flat(r: Any) -> dict[str, Any]:
-    d = r.to_dict()
-    corr = (r.detail.get("corrections") or [{}])[0] if r.detail.get("corrections") else {}
-    d["top_correction"] = corr.get("text")
-    return d
+def _csv(rows: list[tuple[Any, ...]]) -> str:
+    from posecheck.history.query import LIST_COLUMNS
 
-
-def _csv(rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), extrasaction="ignore",
-                       lineterminator="\n")  # fmt: skip
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: "" if r.get(k) is None else r.get(k) for k in CSV_COLUMNS})
+    w = csv.writer(buf, lineterminator="\n")  # None is written as an empty field
+    w.writerow(LIST_COLUMNS)
+    w.writerows(r[:-1] for r in rows)  # without the local time
     return buf.getvalue()
 
 
-def _local(iso_utc: str) -> str:
-    """'YYYY-MM-DD HH:MM' local time of a stored UTC time."""
-    t = _dt.datetime.fromisoformat(iso_utc)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
-    t = t + _utc_offset(iso_utc[:13])  # the offset looked up once an hour of history
-    return f"{t:%Y-%m-%d} {t.hour:02d}:{t.minute:02d}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _utc_offset(hour_utc: str) -> _dt.timedelta:
-    t = _dt.datetime.fromisoformat(hour_utc + ":00").replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone().utcoffset() or _dt.timedelta(0)
-
-
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[tuple[Any, ...]]) -> str:
     heads = ("id", "when", "person", "exercise", "longest hold", "reps", "score", "pain",
              "top correction")  # fmt: skip
     body = []
-    for r in rows:
+    # the fields of query.LIST_COLUMNS (and the local time) the table shows
+    for (sid, _, person, exercise, _, _, hold_s, target_s, _, _, reps_c, reps_a, score,
+         pain_b, pain_a, top, note, *_, when) in rows:  # fmt: skip
         hold = "-"
-        if r["longest_hold_s"] is not None:
-            hold = f"{r['longest_hold_s']:.1f} s"
-            if r["hold_target_s"]:
-                hold += f" / {r['hold_target_s']:g}"
+        if hold_s is not None:
+            hold = f"{hold_s:.1f} s" + (f" / {target_s:g}" if target_s else "")
         pain = "-"
-        if r["pain_before"] is not None or r["pain_after"] is not None:
-            b = "-" if r["pain_before"] is None else r["pain_before"]
-            a = "-" if r["pain_after"] is None else r["pain_after"]
-            pain = f"{b} -> {a}"
-        corr = (r["top_correction"] or "-") + ("  [note]" if r["note"] else "")
-        body.append((str(r["id"]), _local(r["performed_utc"]), r["person"] or "-",
-                     r["exercise"], hold, f"{r['reps_complete']}/{r['reps_attempted']}",
-                     "-" if r["score"] is None else f"{r['score']:.0f}", pain, corr))  # fmt: skip
-    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(heads[:-1])]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads[:-1], widths, strict=True))
-             + "  " + heads[-1]]  # fmt: skip
-    for b in body:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(b[:-1], widths, strict=True))
-                     + "  " + b[-1])  # fmt: skip
+        if pain_b is not None or pain_a is not None:
+            pain = f"{'-' if pain_b is None else pain_b} -> {'-' if pain_a is None else pain_a}"
+        corr = (top or "-") + ("  [note]" if note else "")
+        body.append((str(sid), when or "-", person or "-", exercise, hold, f"{reps_c}/{reps_a}",
+                     "-" if score is None else f"{score:.0f}", pain, corr))  # fmt: skip
+    columns = list(zip(*body, strict=True))[:-1]
+    widths = [max(len(h), *map(len, col)) for h, col in zip(heads, columns, strict=False)]
+    # one format for every line: each column padded to its width, the last one not
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    lines = [fmt.format(*heads)] + [fmt.format(*b) for b in body]
     return "\n".join(lines)

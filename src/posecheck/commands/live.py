@@ -1,4 +1,5 @@
-"""``posecheck live EXERCISE``: coach an exercise live from the webcam (or a file played live)."""
+"""``posecheck live EXERCISE|--routine NAME``: coach an exercise, or a routine's steps one
+after another, live from the webcam (or a file played live)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,18 @@ then counts down before anything is counted.
 
 keys: q/Esc quit, space pause/resume, s switch side, r reset the set
 
+A routine (--routine NAME or FILE, see 'posecheck routines') runs its steps in order:
+each is announced (voice and screen: what, how long, where the camera goes), the
+set-up check runs again when the camera view or the posture changes, the step is
+counted and timed with its dose from the routine, then a rest ("Rest 15 s - next:
+Pelvic tilt") and on to the next by itself. One session is saved for the whole
+routine, each step's results inside it (summary.json "segments").
+routine keys: n/Right next step now, p/Left the previous step again (during a rest:
+the step just done), space pause/resume, q/Esc quit (what was done is saved)
+
 The session is saved like an 'analyze' output folder (summary.json, frames.csv,
-landmarks.npz; the video only with --record), so 'posecheck score' works on it.
+landmarks.npz; the video only with --record), so 'posecheck score' works on it
+(one exercise's session; a routine's is not re-scored by its steps yet).
 Nothing leaves this computer.
 
 examples:
@@ -25,6 +36,9 @@ examples:
   posecheck live bridge --camera clip.mp4 --no-window          # a file played as if live
   posecheck live bridge --camera clip.mp4 --no-window --json --stats
   posecheck live bridge --camera rtsp://192.168.1.20/stream --record
+  posecheck live --routine low-back-flow
+  posecheck live --routine desk-break --countdown 5
+  posecheck live --routine my-flow.toml --camera flow.mp4 --no-window --mute
 """
 
 
@@ -48,7 +62,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _add_what_arguments(p: argparse.ArgumentParser) -> None:
     """The exercise, the camera and the side."""
-    p.add_argument("exercise", metavar="EXERCISE", help="exercise name (see 'posecheck exercises')")
+    p.add_argument(
+        "exercise", metavar="EXERCISE", nargs="?", default="",
+        help="exercise name (see 'posecheck exercises'); not with --routine",
+    )  # fmt: skip
+    p.add_argument(
+        "--routine", default="", metavar="NAME|FILE",
+        help="run a routine's steps one after another (see 'posecheck routines')",
+    )  # fmt: skip
     p.add_argument(
         "--camera", default="0", metavar="INDEX|PATH|URL|VIDEO",
         help="camera index (default 0), device path (/dev/video0), stream URL, or a video "
@@ -134,6 +155,14 @@ def _add_session_arguments(p: argparse.ArgumentParser) -> None:
         help="press keys at camera times, e.g. '5:space,8:space,20:q' (demos, tests)",
     )
     p.add_argument(
+        "--announce-seconds",
+        dest="announce_s",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="--routine: how long each step's announcement shows before its set-up (default 5)",
+    )
+    p.add_argument(
         "--summary-seconds",
         dest="summary_s",
         type=_seconds,
@@ -158,15 +187,26 @@ def _add_input_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load exercise definitions from DIR; repeatable",
     )
+    from posecheck.commands.routines import add_routine_arguments
     from posecheck.history import add_history_arguments
 
+    add_routine_arguments(p)
     add_history_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck.errors import InputError
     from posecheck.history import options_from_args
     from posecheck.live.session import LiveOptions, run_live
 
+    if bool(args.exercise) == bool(args.routine):
+        raise InputError(
+            "live: give an EXERCISE or --routine NAME" + (", not both" if args.routine else ""),
+            "e.g. 'posecheck live bridge' or 'posecheck live --routine low-back-flow'",
+        )
+    if args.routine and args.side != "auto":
+        raise InputError("live: --side is for one exercise; a routine says each step's side",
+                         "leave out --side")  # fmt: skip
     opts = LiveOptions(
         exercise=args.exercise,
         camera=str(args.camera),
@@ -186,6 +226,9 @@ def run(args: argparse.Namespace) -> int:
         poses_dirs=list(args.poses_dir),
         smoothing=args.smoothing,
         history=options_from_args(args),
+        routine=args.routine,
+        routines_dirs=list(args.routines_dir),
+        announce_s=args.announce_s,
     )
     outcome = run_live(opts)
     # A lost camera is an input failure, even though the session so far is saved.

@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from posecheck.commands.history import parse_since
     from posecheck.history.page import render_page
-    from posecheck.history.progress import build_progress
+    from posecheck.history.query import load_progress
     from posecheck.history.store import HistoryStore, resolve_path
 
     try:
@@ -47,12 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out}: already exists", "add --force to replace it")
     with HistoryStore(resolve_path(args.db), create=False) as store:
-        rows = store.sessions(exercise=args.exercise, person=args.person,
-                              since=parse_since(args.since, today))  # fmt: skip
-    if args.exercise and not rows:
+        progress = load_progress(store, today, exercise=args.exercise, person=args.person,
+                                 since=parse_since(args.since, today))  # fmt: skip
+    if args.exercise and not progress.exercises:
         raise InputError(f"no {args.exercise} sessions recorded",
                          "'posecheck history' lists what there is")  # fmt: skip
-    progress = build_progress(rows, today, person=args.person)
     for line in progress.lines():
         print(line)
     if args.out is not None:

@@ -37,6 +37,7 @@ examples:
   posecheck score recordings/ -e bridge --min-score 70
   posecheck score a.mp4 b.mp4 --jobs 2 --csv scores.csv --json scores.json
   posecheck score /shared/archive --csv scores.csv --ray 10.0.0.5:6379
+  posecheck score flow.posecheck/flow.landmarks.npz --routine low-back-flow
 
 --ray runs the pose model on a Ray cluster (pip install "posecheck[ray]" on every
 machine; the recordings at the same path on each): one worker per CPU, the rows as
@@ -86,7 +87,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-complexity", type=int, choices=(0, 1, 2), default=1,
                    help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--routine", metavar="NAME|FILE|auto",
+                   help="each input shows a routine: one row per step found, after the "
+                        "recording's row (see 'posecheck analyze --routine')")  # fmt: skip
     add_library_arguments(p)
+    from posecheck.commands.routines import add_routine_arguments
+
+    add_routine_arguments(p)
     from posecheck.history import add_history_arguments
 
     add_history_arguments(p)
@@ -135,14 +142,31 @@ def collect_inputs(specs: list[str]) -> list[Path]:
 # --- scoring one input (runs in a worker process) --------------------------------------
 
 
-def _saved_exercise(lm_path: Path) -> str | None:
-    """The exercise of the saved session a landmarks file belongs to, if any."""
+def _saved_summary(lm_path: Path) -> dict[str, Any]:
+    """The summary.json of the saved session a landmarks file belongs to ({} if none)."""
     s = lm_path.parent / "summary.json"
     try:
         data = json.loads(s.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == "posecheck-summary" else {}
+
+
+def _saved_exercise(lm_path: Path) -> str | None:
+    """The exercise of the saved session a landmarks file belongs to, if any."""
+    return _saved_summary(lm_path).get("exercise")
+
+
+def _saved_routine(lm_path: Path) -> str | None:
+    """The routine of a saved routine session (its file where it still exists, else its
+    name; "auto" for an auto split), for re-scoring it step by step."""
+    r = _saved_summary(lm_path).get("routine")
+    if not isinstance(r, dict) or not r.get("name"):
         return None
-    return data.get("exercise") if data.get("format") == "posecheck-summary" else None
+    if r.get("mode") == "auto":
+        return "auto"
+    src = r.get("source")
+    return str(src) if src and Path(str(src)).is_file() else str(r["name"])
 
 
 _LIBRARIES: dict[tuple[str, ...], Any] = {}
@@ -228,6 +252,15 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     row: dict[str, Any] = {"frames": len(data), "model": video}
     if len(data) == 0:
         raise InputError(f"{path}: no frames", "record or analyse the video again")
+    if not opts.get("routine") and name == "auto" and not video and _saved_routine(path):
+        opts = {**opts, "routine": _saved_routine(path)}  # a saved routine session
+    if opts.get("routine"):
+        from posecheck.commands._routine import score_rows
+
+        src = None if video else (_saved_summary(path).get("input") or {}).get("path")
+        recording = Path(src) if src and Path(src).is_file() else None
+        row.update(score_rows(path, data.path, library, opts, video, recording))
+        return row
     recognition = None
     if name == "auto":
         saved = None if video else _saved_exercise(path)
@@ -297,6 +330,8 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
     body = []
     for r in rows:
         name = _short(r["file"])
+        if r.get("segment") is not None:  # --routine: a step of the recording above
+            name = f"  step {r['segment']} {r['start_s']:.1f}-{r['end_s']:.1f} s"
         if r.get("error"):
             body.append((name, r.get("exercise") or "-", "-", "-", "-", "ERROR: " + r["error"]))
             continue
@@ -320,6 +355,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
             "partial", "error"]  # fmt: skip
+    if any("segment" in r for r in rows):  # --routine: where each step is
+        cols += ["segment", "step_title", "start_s", "end_s"]
     from posecheck import safeio
 
     with safeio.atomic_open(path, "w", newline="") as fh:
@@ -360,7 +397,12 @@ def run(args: argparse.Namespace) -> int:
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
         "history": options_from_args(args),
         "landmarks_dir": str(args.landmarks_dir) if args.landmarks_dir else None,
+        "routine": args.routine, "routines_dir": list(args.routines_dir or []),
     }  # fmt: skip
+    if args.routine:
+        from posecheck.commands._routine import resolve_routine
+
+        resolve_routine(args.routine, library, args.routines_dir)  # unknown: fails here
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
     if args.landmarks_dir is not None:
@@ -370,6 +412,8 @@ def run(args: argparse.Namespace) -> int:
         rows = _run_ray(paths, opts, args)
     else:
         rows = _run_all(paths, opts, jobs, quiet=args.quiet)
+    # --routine: each recording's row, then one row per step found in it
+    rows = [x for r in rows for x in [r, *(r.pop("segments", None) or [])]]
     print(_fmt_table(rows))
     report_warnings(rows)
     _write_tables(args, rows)

@@ -1,36 +1,42 @@
-"""``posecheck show NAME``: how to do an exercise, where to put the camera, targets, dose."""
+"""``posecheck show NAME``: how to do an exercise (camera, targets, dose) or a routine's steps."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import textwrap
 
 from posecheck import DISCLAIMER
 from posecheck.angles import known_measures, resolve
+from posecheck.commands.routines import add_routine_arguments
+from posecheck.errors import UnknownExerciseError
 from posecheck.exercise import Bound, Exercise
-from posecheck.library import add_library_arguments, library_from_args
+from posecheck.library import Library, add_library_arguments, library_from_args
+from posecheck.routine import POSTURE_WORDS, Routine, dosed, find_routine, routine_names
 
-HELP = "how to do an exercise, where to put the camera, targets"
+HELP = "how to do an exercise or a routine, camera, targets"
 DESCRIPTION = """\
 Print an exercise's how-to, camera placement, the phases with their angle targets,
-the form and safety rules with their cues, and the dose.
+the form and safety rules with their cues, and the dose; or, for a routine, its steps
+in order with each step's dose, camera view and rest.
 
 examples:
   posecheck show bridge
   posecheck show knees-to-chest
+  posecheck show low-back-flow
   posecheck show my-stretch --poses-dir my-poses/
 """
 
-_POSTURE = {
-    "supine": "lying on your back", "prone": "lying on your front",
-    "all_fours": "on hands and knees", "seated": "sitting", "standing": "standing",
-    "kneeling": "kneeling", "side_lying": "lying on your side",
-}  # fmt: skip
+_POSTURE = POSTURE_WORDS  # also what a live routine's announcement says
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", metavar="NAME", help="exercise name or alias ('posecheck exercises')")
+    p.add_argument(
+        "name", metavar="NAME",
+        help="exercise name or alias ('posecheck exercises'), or routine ('posecheck routines')",
+    )  # fmt: skip
     add_library_arguments(p)
+    add_routine_arguments(p)
 
 
 def _measure_line(b: Bound) -> str:
@@ -110,7 +116,45 @@ def render(ex: Exercise, width: int = 88) -> str:
     return "\n".join(out)
 
 
+def render_routine(r: Routine, lib: Library, width: int = 88) -> str:
+    """The text of ``posecheck show`` for a routine: its runs in order with their doses."""
+    out = [f"{r.title} ({r.name})"]
+    out.append("=" * len(out[0]))
+    if r.summary:
+        out.extend(textwrap.wrap(r.summary, width))
+    mins = r.estimate_s(lib) / 60.0
+    out += ["", f"{len(r.steps)} steps, about {mins:.0f} min with rests:"]
+    for run in r.plan():
+        ex = dosed(lib.get(run.exercise), run)
+        view = f"camera: {ex.camera.view}, {_POSTURE.get(ex.posture, ex.posture)}"
+        out.append(f"  {run.number}. {run.label(ex.title)}: {ex.dose.describe()} ({view})")
+        if run.note:
+            out.extend(textwrap.wrap(run.note, width, initial_indent="     ",
+                                     subsequent_indent="     "))  # fmt: skip
+        if run.rest_s:
+            out.append(f"     then rest {run.rest_s:g} s")
+    out += ["", f"Each exercise: 'posecheck show EXERCISE'. Definition: {r.source} ({r.origin})"]
+    out.append("")
+    out.extend(textwrap.wrap(DISCLAIMER, width))
+    return "\n".join(out)
+
+
 def run(args: argparse.Namespace) -> int:
     lib = library_from_args(args)
+    if lib.find(args.name) is None and lib.broken_file(args.name) is None:
+        try:
+            routine = find_routine(args.name, lib, args.routines_dir)
+        except UnknownExerciseError:
+            close = difflib.get_close_matches(
+                args.name.lower(), lib.names + routine_names(lib, args.routines_dir), n=3,
+                cutoff=0.5,
+            )  # fmt: skip
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise UnknownExerciseError(
+                f"unknown exercise or routine {args.name!r}",
+                hint + "'posecheck exercises' and 'posecheck routines' list them",
+            ) from None
+        print(render_routine(routine, lib))
+        return 0
     print(render(lib.get(args.name)))
     return 0

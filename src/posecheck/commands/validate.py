@@ -1,4 +1,4 @@
-"""``posecheck validate FILE...``: check exercise definition files."""
+"""``posecheck validate FILE...``: check exercise definition and routine files."""
 
 from __future__ import annotations
 
@@ -6,34 +6,69 @@ import argparse
 import sys
 
 from posecheck.errors import DefinitionError
-from posecheck.library import load_file
+from posecheck.library import (
+    Library,
+    add_library_arguments,
+    library_from_args,
+    parse_definition,
+    read_document,
+)
+from posecheck.routine import is_routine_document, parse_routine
 
-HELP = "check exercise definition files"
+HELP = "check exercise definition and routine files"
 DESCRIPTION = """\
-Check exercise definition files (TOML, schema 1; see poses/README.md). Prints
-'OK' per good file, or every problem of a bad one, each naming the file, the key
-path and a fix or the valid range, e.g.
+Check exercise definition files (TOML, schema 1; see poses/README.md) and routine
+files (a file with [[steps]]; see routines/README.md: each step's exercise must be
+in the library). Prints 'OK' per good file, or every problem of a bad one, each
+naming the file, the key path and a fix or the valid range, e.g.
 
   my.toml: phases[1].rules[0].mn_deg: unknown key (did you mean min_deg?)
+  flow.toml: steps[2].exercise: unknown exercise 'brige' (did you mean bridge?)
 
 Exit status: 0 when every file is valid, 1 otherwise.
 
 examples:
   posecheck validate poses/*.toml
+  posecheck validate routines/*.toml
   posecheck validate ~/.config/posecheck/poses/my-stretch.toml
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="definition files to check")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="exercise definition or routine files to check"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    add_library_arguments(p)
+
+
+class _Checker:
+    """Checks one file at a time; loads the library once, when a routine needs it to
+    check its steps' exercises."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._lib: Library | None = None
+
+    def __call__(self, f: str) -> str:
+        """The OK line of a valid file; raises DefinitionError listing its problems."""
+        data = read_document(f, f)
+        if is_routine_document(data):
+            if self._lib is None:
+                self._lib = library_from_args(self.args)
+            r = parse_routine(data, f, self._lib)
+            return f"{f}: OK (routine {r.name}: {len(r.steps)} steps, {len(r.plan())} runs)"
+        ex = parse_definition(data, f)
+        n_rules = sum(len(p.rules) for p in ex.phases) + len(ex.rules)
+        return f"{f}: OK ({ex.name}: {len(ex.phases)} phases, {n_rules} rules)"
 
 
 def run(args: argparse.Namespace) -> int:
+    check = _Checker(args)
     bad = 0
     for f in args.files:
         try:
-            ex = load_file(f)
+            line = check(f)
         except DefinitionError as exc:
             bad += 1
             for line in exc.problems:  # every problem of the file, each on its line
@@ -42,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  ({exc.hint})", file=sys.stderr)
             continue
         if not args.quiet:
-            print(f"{f}: OK ({ex.name}: {len(ex.phases)} phases, "
-                  f"{sum(len(p.rules) for p in ex.phases) + len(ex.rules)} rules)")  # fmt: skip
+            print(line)
     if bad:
         print(f"{bad} of {len(args.files)} files have errors", file=sys.stderr)
         return 1

@@ -63,6 +63,7 @@ from posecheck.engine.phases import PhaseMachine, match
 from posecheck.engine.reps import RepCounter
 from posecheck.engine.scoring import (
     CAP_FORM,
+    CAP_HOLD,
     CAP_INCOMPLETE,
     CAP_SAFETY,
     CAP_SHORT_HOLD,
@@ -78,6 +79,7 @@ _reversals = reversals  # the name tests used before the package existed
 __all__ = [
     "BASELINE_PERCENTILE",
     "CAP_FORM",
+    "CAP_HOLD",
     "CAP_INCOMPLETE",
     "CAP_SAFETY",
     "CAP_SHORT_HOLD",

@@ -58,7 +58,9 @@ class Engine:
             sd: tuple((m, resolve(m, sd)) for m in sorted(exercise.all_measures())) for sd in SIDES
         }
         self._view = ViewGate(exercise, policy == "alternate", s("state_delay_s"))
-        self._motion = MotionChecks(exercise.safety, s("speed_window_s"), s("cut_settle_s"))
+        self._motion = MotionChecks(
+            exercise.safety, s("speed_window_s"), s("cut_settle_s"), s("bounce_swing_s")
+        )
         self._cue_times = (s("cue_delay_s"), s("cue_min_s"), s("cue_repeat_s"))
         self.reset()
 
@@ -354,8 +356,7 @@ class Engine:
                     self._emit(ev)
             elif not isinstance(o, TurnedBack):
                 self._emit(o)
-            setup = bool(self.ex.cycle) and not self._tally.reps and not sd.reps.in_rep
-            said = _shortfall(self.ex, o, setup)
+            said = _shortfall(self.ex, o, _setup_hold(self.ex, bool(self._tally.reps), sd, o))
             if said is not None:
                 self._cues.announce(self._t_last, *said)
 
@@ -394,6 +395,16 @@ def _shortfall(ex: Exercise, o: object, setup: bool) -> tuple[str, str] | None:
     if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s and not setup:
         return hold_shortfall(ex, o.record)
     return None
+
+
+def _setup_hold(ex: Exercise, counted: bool, sd: SideTrack, o: object) -> bool:
+    """A hold that ended before a cycle's first rep began is the setup (a clip that
+    starts in the camel position), as in posecheck.corrections: not told. (Its end is
+    reported a grace later, when the first rep may be under way already.)"""
+    if not ex.cycle or counted or not isinstance(o, HoldEnded):
+        return False
+    began = sd.reps.left_start_s
+    return not sd.reps.in_rep or (began is not None and o.record.end_s <= began + 1e-6)
 
 
 def _fails(rule: Rule, vals: dict[str, Any]) -> bool:

@@ -21,9 +21,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
-from posecheck.engine.scoring import CAP_SHORT_HOLD, SHORT_HOLD_SHARE, fault_caps, hold_score
+from posecheck.engine.scoring import (
+    CAP_HOLD,
+    CAP_SHORT_HOLD,
+    SHORT_HOLD_SHARE,
+    fault_caps,
+    hold_score,
+)
 from posecheck.exercise import Exercise, Phase
 from posecheck.results import HoldRecord
+
+# How much of a hold's recent timing is kept (seconds): more than the stillness window,
+# whose middle a hold the body moved out of ends at.
+TRAIL_S = 1.0
 
 
 class Stillness:
@@ -33,27 +43,49 @@ class Stillness:
     a key measure) changed slower than ``still_deg_s`` (``still_ratio_s`` for ratios)
     over the last ``window_s`` (the value that long ago interpolated between the
     frames around it, so the window is the same at any frame rate). The speed covers
-    the window, so the stillness is dated to its middle; from the first frame of a run
-    (a clip that starts in the held position), to that frame. None while the body
-    moves, while less than half a window of history exists, and after a gap longer
-    than two windows (no pose, unknown values) until a new window has passed.
+    the window, so the stillness is dated to its middle. None while the body moves and
+    while less than half a window of history exists.
+
+    A run of history starts with the first frame, and again after a gap longer than
+    two windows (no pose, unknown values). Its first ``settle_s`` are left out: the
+    model's landmarks settle when it finds a person, as after a cut (real band-bridge
+    clip: the knee angle creeps 66 -> 78 deg in the first 0.45 s, the person still at
+    the top). A body still from the first frame after that is still since the run
+    began (a clip that starts in the held position): nothing before is known to be
+    movement.
     """
 
-    def __init__(self, exercise: Exercise, limits: Mapping[str, float], window_s: float) -> None:
-        check_nonneg(still_window_s=window_s, **{f"still_{k}": v for k, v in limits.items()})
+    def __init__(
+        self,
+        exercise: Exercise,
+        limits: Mapping[str, float],
+        window_s: float,
+        settle_s: float = 0.0,
+    ) -> None:
+        check_nonneg(still_window_s=window_s, cut_settle_s=settle_s,
+                     **{f"still_{k}": v for k, v in limits.items()})  # fmt: skip
         self.ex = exercise
         self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
         self.window_s = window_s
+        self.settle_s = settle_s
         self.hist: deque[tuple[float, Mapping[str, float | None]]] = deque()
-        self.run_from = 0.0  # the first sample of the current run of history
+        self.run_from = 0.0  # the first frame of the current run
+        self._first = 0.0  # the run's first frame after the settle time
+        self._last: float | None = None  # the previous frame of the run
 
     def step(
         self, t: float, values: Mapping[str, float | None], phase: Phase | None
     ) -> float | None:
         """The time this frame's stillness stands for, or None (see the class)."""
         hist, w = self.hist, self.window_s
-        if not hist:
+        if self._last is None or t - self._last > 2 * w + EPS:
+            hist.clear()  # the first frame, or the first after a gap: a new run
             self.run_from = t
+        self._last = t
+        if t < self.run_from + self.settle_s - EPS:
+            return None  # the model settles: its movement is not the person's
+        if not hist:
+            self._first = t
         hist.append((t, values))
         while len(hist) >= 2 and t - hist[1][0] >= w - EPS:
             hist.popleft()
@@ -61,16 +93,6 @@ class Stillness:
             return None
         t0, v0 = hist[0]
         t1, v1 = hist[1] if len(hist) > 1 else (t, values)
-        if t1 - t0 > 2 * w + EPS:
-            # a gap after hist[0]: read from the first sample after it, or start afresh
-            if len(hist) <= 2:
-                while len(hist) > 1:
-                    hist.popleft()
-                self.run_from = t
-                return None
-            hist.popleft()
-            t0, v0 = hist[0]
-            t1, v1 = hist[1]
         at = t - w  # the value a window ago, between the samples around it
         k = (at - t0) / (t1 - t0) if t0 < at < t1 else None
         dt = w if k is not None else t - t0
@@ -88,8 +110,8 @@ class Stillness:
                 continue  # unknown here: the phase match decides (a dropout is tolerated)
             if abs(b - a) / dt > self.limits[unit] + EPS:
                 return None
-        if k is None and t0 <= self.run_from + EPS:
-            return t0  # still since the run's first frame: no movement known before it
+        if k is None and t0 <= self._first + EPS:
+            return self.run_from  # still since the run's first trusted frame
         return t - dt / 2
 
 
@@ -101,11 +123,27 @@ class _Hold:
     ok_time_s: float = 0.0
     last_mid_s: float = 0.0  # the time the last still frame stands for (see Stillness)
     left_moving: bool = False  # the timer last stopped because the body moved / left
+    wobbling: bool = False  # every frame since the last ok one only failed the stillness
+    # (frame time, time held by then) of the last ok frames: the time held at the end
+    trail: deque[tuple[float, float]] = field(default_factory=deque)
     faults: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
     values: list[float] = field(default_factory=list)
+
+
+def _held_by(h: _Hold, end: float) -> float:
+    """The time ``h`` was held by ``end`` (at or before its last ok frame): read from its
+    trail, so a pause after ``end`` is not taken off twice."""
+    prev: tuple[float, float] | None = None
+    for t, held in h.trail:
+        if t >= end - EPS:
+            if prev is None:
+                break
+            return max(0.0, prev[1] + min(end - prev[0], held - prev[1]))
+        prev = (t, held)
+    return max(0.0, h.ok_time_s - (h.last_ok_s - end))
 
 
 @dataclass(frozen=True)
@@ -148,10 +186,17 @@ class HoldTimer:
         entered_t: float | None = None,
         still_s: float | None = None,
         moved: bool = False,
+        wobble: bool = False,
     ) -> PartEvent | HoldEnded | None:
         """One frame: ``ok`` = the held phase and its rules hold and the body is still;
         ``still_s`` = the time that stillness stands for (:class:`Stillness`); ``moved``
-        = not ok because the body moves or left the phase."""
+        = not ok because the body moves or left the phase; ``wobble`` = not ok only
+        because the body is not still (still in the phase, no rule failing).
+
+        A wobble shorter than the grace is counted as held (a person's count goes on
+        through a tremor the speed test catches for a frame: the segmentation-mask
+        curvature of a sample cat-camel hold drawn for 2 s lost 0.25 s that way);
+        a failure or a lost pose pauses the timer."""
         h = self.hold
         if ok:
             # the moment this frame's stillness stands for, not before the phase began
@@ -168,13 +213,18 @@ class HoldTimer:
                 start, self._pending = self._pending[1], None
                 name = phase or ""
                 h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
+                h.trail.extend(((start, 0.0), (t_s, t_s - start)))
                 self._sample(h, values)
                 data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
                         "start_s": round(start, 3)}  # fmt: skip
                 return PartEvent("hold_start", t_s, data)
-            # the timer runs while rules are met; a gap within the grace pauses it
-            if h.prev_ok:
+            # the timer runs while rules are met; a gap within the grace pauses it,
+            # unless the body only wobbled in the phase
+            if h.prev_ok or h.wobbling:
                 h.ok_time_s += t_s - h.last_ok_s
+            h.trail.append((t_s, h.ok_time_s))
+            while t_s - h.trail[0][0] > TRAIL_S:
+                h.trail.popleft()
             h.last_ok_s = t_s
             h.last_mid_s = at
             self._sample(h, values)
@@ -186,9 +236,11 @@ class HoldTimer:
             return None
         if h.prev_ok:  # the first frame off: why the hold stopped (see end)
             h.left_moving = moved
+            h.wobbling = wobble
+        h.wobbling = h.wobbling and wobble
         h.prev_ok = False
         h.frames += 1
-        h.bad_frames += 1
+        h.bad_frames += 0 if wobble else 1  # (no rule failed on a wobble)
         if t_s - h.last_ok_s > self.grace_s + EPS:
             return self.end(t_s)
         return None
@@ -199,7 +251,7 @@ class HoldTimer:
             self.hold.faults.setdefault(rule_id, severity)
 
     def _sample(self, h: _Hold, values: Mapping[str, float | None]) -> None:
-        h.prev_ok = True
+        h.prev_ok, h.wobbling = True, False
         h.frames += 1
         v = values.get(self.key, math.nan) if self.key is not None else None
         if v is not None and not is_nan(v):
@@ -225,11 +277,13 @@ class HoldTimer:
         # stopped by a lost pose, a failing rule or the end of the input at its last
         # good frame
         end = h.last_mid_s if h.left_moving and not h.prev_ok else h.last_ok_s
-        held = max(0.0, h.ok_time_s - (h.last_ok_s - end))
+        held = _held_by(h, end)
         tit = min(1.0, held / target) if target else 1.0
         caps = fault_caps(h.faults)
         if target and held < SHORT_HOLD_SHARE * target:
             caps = (*caps, CAP_SHORT_HOLD)
+        elif target and held < target - 1e-6:  # told to hold longer: never green
+            caps = (*caps, CAP_HOLD)
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),

@@ -3,8 +3,12 @@
 Besides the definition's own safety rules: the angular speed of the safety measures
 over ``speed_window_s`` above ``safety.max_speed_deg_s`` fails as "too_fast"; in a
 hold phase, ``bounce_reversals`` direction changes of at least ``bounce_min_deg``
-within ``bounce_window_s`` fail as "bouncing". A cut (:meth:`MotionChecks.restart`)
-empties the history, which starts again ``cut_settle_s`` later.
+within ``bounce_window_s`` fail as "bouncing", each left by a quick swing (to the
+next turning point within ``bounce_swing_s``): the model's slow drift of a noisy
+measure (the 3D knee roll of a still supine twist wanders 5-9 deg over 0.5-4 s) is
+no bounce, a bounce (1.6 Hz in the renders: swings of 0.2-0.4 s) is. A cut
+(:meth:`MotionChecks.restart`) empties the history, which starts again
+``cut_settle_s`` later.
 """
 
 from __future__ import annotations
@@ -34,34 +38,71 @@ def median3(series: list[float]) -> list[float]:
     return out
 
 
-def reversals(series: list[float], min_step: float) -> int:
-    """Direction changes in ``series`` counting only swings of at least ``min_step``."""
-    vals = [v for v in series if not is_nan(v)]
-    if len(vals) < 3:
-        return 0
-    count, direction = 0, 0
-    extreme = vals[0]  # the furthest point reached in the current direction
-    for v in vals[1:]:
+def turning_points(
+    series: list[float], min_step: float, times: Sequence[float] | None = None
+) -> list[tuple[float, float]]:
+    """(time, value) of the series' first value, each turning point (a swing of at least
+    ``min_step`` back from it followed) and the furthest value since the last one.
+    ``times`` default to the sample index; NaN values are skipped."""
+    ts = list(times) if times is not None else list(range(len(series)))
+    pts = [(float(t), v) for t, v in zip(ts, series) if not is_nan(v)]  # noqa: B905
+    if not pts:
+        return []
+    out = [pts[0]]
+    direction, extreme = 0, pts[0]  # the furthest point reached in the current direction
+    for t, v in pts[1:]:
         if direction == 0:
-            if abs(v - extreme) >= min_step:
-                direction, extreme = (1 if v > extreme else -1), v
-        elif (v - extreme) * direction > 0:
-            extreme = v
-        elif abs(v - extreme) >= min_step:
-            count += 1
-            direction, extreme = -direction, v
-    return count
+            if abs(v - extreme[1]) >= min_step:
+                direction, extreme = (1 if v > extreme[1] else -1), (t, v)
+        elif (v - extreme[1]) * direction > 0:
+            extreme = (t, v)
+        elif abs(v - extreme[1]) >= min_step:
+            out.append(extreme)
+            direction, extreme = -direction, (t, v)
+    if direction != 0:
+        out.append(extreme)
+    return out
+
+
+def reversals(
+    series: list[float],
+    min_step: float,
+    times: Sequence[float] | None = None,
+    max_swing_s: float = math.inf,
+) -> int:
+    """Direction changes in ``series`` counting only swings of at least ``min_step``.
+
+    With ``times``, a direction change counts only when the swing that leaves it
+    reaches its next turning point (or the furthest value so far) within
+    ``max_swing_s``: a bounce is quick, a slow sway or the model's drift is not.
+    """
+    pts = turning_points(series, min_step, times)
+    turns = pts[1:-1]
+    if times is None:
+        return len(turns)
+    return sum(1 for a, b in zip(turns, pts[2:]) if b[0] - a[0] <= max_swing_s + EPS)  # noqa: B905
 
 
 class MotionChecks:
     """``record`` every frame's measures, then ``check`` returns the failing movement rules."""
 
-    def __init__(self, safety: Safety, speed_window_s: float, cut_settle_s: float) -> None:
-        check_nonneg(speed_window_s=speed_window_s, cut_settle_s=cut_settle_s,
-                     bounce_window_s=safety.bounce_window_s)  # fmt: skip
+    def __init__(
+        self,
+        safety: Safety,
+        speed_window_s: float,
+        cut_settle_s: float,
+        bounce_swing_s: float = math.inf,
+    ) -> None:
+        check_nonneg(
+            speed_window_s=speed_window_s,
+            cut_settle_s=cut_settle_s,
+            bounce_window_s=safety.bounce_window_s,
+            bounce_swing_s=bounce_swing_s,
+        )
         self.safety = safety
         self.speed_window_s = speed_window_s
         self.cut_settle_s = cut_settle_s
+        self.bounce_swing_s = bounce_swing_s
         self._keep_s = max(safety.bounce_window_s, speed_window_s) + HISTORY_MARGIN_S
         self.reset()
 
@@ -124,9 +165,12 @@ class MotionChecks:
         # only since the hold phase began (the way in is no bounce), and through a
         # 3-sample median so a one-frame tracking glitch is no bounce either
         since = max(t_s - sf.bounce_window_s, since)
+        recent = [h for h in hist if h[0] >= since - EPS]
+        times = [h[0] for h in recent]
         for n in names:
-            series = median3([h[1].get(n, math.nan) for h in hist if h[0] >= since - EPS])
-            if reversals(series, sf.bounce_min_deg) >= (sf.bounce_reversals or 0):
+            series = median3([h[1].get(n, math.nan) for h in recent])
+            turns = reversals(series, sf.bounce_min_deg, times, self.bounce_swing_s)
+            if turns >= (sf.bounce_reversals or 0):
                 return Rule(measure=n, unit="deg", id="bouncing", cue=sf.bounce_cue,
                             priority=1, severity="safety")  # fmt: skip
         return None

@@ -4,9 +4,13 @@ A phase is matched when every one of its targets holds. The current phase is kep
 while its targets hold within a band widened by the hysteresis (``hysteresis_deg``,
 ``hysteresis`` for ratios). A new phase (or leaving to "between phases") must be
 matched for ``min_dwell_s``; the phase's start is dated back to when it first
-matched. A frame where a target's value is unknown (NaN) changes nothing: the current
-phase stays and a candidate keeps its dwell (it is entered only on a frame that
-matches it). :func:`match` is shared with :mod:`posecheck.recognize`.
+matched. The band never reaches past the middle of the gap to another phase's range
+on the same measure (:func:`stay_caps`): otherwise leaving the start phase and
+reaching the next would be one event, and a rep that stops in the gap could not be
+seen (chest raise: down up to 15 deg, up from 20 deg, hysteresis 6 deg). A frame
+where a target's value is unknown (NaN) changes nothing: the current phase stays and
+a candidate keeps its dwell (it is entered only on a frame that matches it).
+:func:`match` is shared with :mod:`posecheck.recognize`.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from posecheck.exercise import Phase
 
 
 def match(
-    phase: Phase, values: Mapping[str, float | None], widen: Mapping[str, float] | None = None
+    phase: Phase,
+    values: Mapping[str, float | None],
+    widen: Mapping[str, float] | None = None,
+    caps: Mapping[str, float] | None = None,
 ) -> bool | None:
     """True/False; None when a target's measure is unknown (NaN).
 
     ``widen``: per unit ("deg", "ratio") how far outside its range a target may be
-    (the hysteresis band for staying in a phase). A change target whose baseline is
-    not known yet (value None) is skipped; a phase with nothing left to decide is unknown.
+    (the hysteresis band for staying in a phase); ``caps``: per target key, at most
+    this far (:func:`stay_caps`). A change target whose baseline is not known yet
+    (value None) is skipped; a phase with nothing left to decide is unknown.
     """
     decided = 0
     for t in phase.targets:
@@ -35,10 +43,43 @@ def match(
             continue
         if v is None or is_nan(v):
             return None
-        if not t.contains(v, widen[t.unit] if widen is not None else 0.0):
+        w = widen[t.unit] if widen is not None else 0.0
+        if caps is not None and t.key in caps:
+            w = min(w, caps[t.key])
+        if not t.contains(v, w):
             return False
         decided += 1
     return True if decided else None
+
+
+def stay_caps(phases: Sequence[Phase]) -> dict[str, dict[str, float]]:
+    """Per phase, per target key: half the gap from the target's bound to the nearest
+    opposite bound of another phase on the same key (a cap on the hysteresis band).
+
+    Chest raise: "down" ends at 15 deg, "up" begins at 20 deg, so either may be kept
+    at most 2.5 deg past its bound, and a raise to 18 deg leaves "down" without
+    reaching "up": an incomplete rep, not a rep nobody saw.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for p in phases:
+        caps: dict[str, float] = {}
+        for t in p.targets:
+            for q in phases:
+                if q is p:
+                    continue
+                for u in q.targets:
+                    if u.key != t.key:
+                        continue
+                    gaps = []
+                    if t.max is not None and u.min is not None and u.min >= t.max:
+                        gaps.append(u.min - t.max)
+                    if t.min is not None and u.max is not None and u.max <= t.min:
+                        gaps.append(t.min - u.max)
+                    for g in gaps:
+                        caps[t.key] = min(caps.get(t.key, math.inf), g / 2)
+        if caps:
+            out[p.name] = caps
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,6 +114,7 @@ class PhaseMachine:
         self._by_name = {p.name: p for p in self.phases}
         self.dwell_s = dwell_s
         self.hysteresis = dict(hysteresis)
+        self._caps = stay_caps(self.phases)
         self.phase: str | None = None
         self.phase_since = 0.0
         self.entered_t: float | None = None  # frame time at which the current phase was entered
@@ -86,7 +128,11 @@ class PhaseMachine:
     def holds(self, values: Mapping[str, float | None]) -> bool | None:
         """Whether the current phase's targets hold (within hysteresis); False between phases."""
         cur = self.get(self.phase)
-        return match(cur, values, self.hysteresis) if cur is not None else False
+        return self.within(cur, values) if cur is not None else False
+
+    def within(self, phase: Phase, values: Mapping[str, float | None]) -> bool | None:
+        """``phase``'s targets hold within its hysteresis band (see :func:`stay_caps`)."""
+        return match(phase, values, self.hysteresis, self._caps.get(phase.name))
 
     def step(self, t_s: float, values: Mapping[str, float | None]) -> PhaseStep:
         cur = self.get(self.phase)
@@ -98,7 +144,7 @@ class PhaseMachine:
         # a frame where its values are unknown (a point briefly out of view) keeps it too,
         # as a frame without a pose does, but cannot be the frame it is entered on
         cand = self.get(self.cand)
-        cand_ok = match(cand, values, self.hysteresis) if cand is not None else None
+        cand_ok = self.within(cand, values) if cand is not None else None
         if cand is None or cand_ok is False:
             found = next(
                 (p.name for p in self.phases if p.name != self.phase and match(p, values)), None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from posecheck.engine.common import is_nan
 from posecheck.engine.phases import PhaseEntered
 from posecheck.engine.scoring import (
+    CAP_HOLD,
     CAP_INCOMPLETE,
     CAP_SHORT_HOLD,
     SHORT_HOLD_SHARE,
@@ -225,6 +226,8 @@ class RepCounter:
             caps = (*caps, CAP_INCOMPLETE)
         elif peak is not None and peak.hold_s and hold < SHORT_HOLD_SHARE:
             caps = (*caps, CAP_SHORT_HOLD)
+        elif peak is not None and peak.hold_s and hold < 1.0 - 1e-6:
+            caps = (*caps, CAP_HOLD)  # told to hold longer: never green
         rec = RepRecord(
             index=0,
             start_s=round(start_s, 3),

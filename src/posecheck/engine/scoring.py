@@ -19,12 +19,14 @@ CAP_INCOMPLETE = 50.0  # a rep that turned back before the cycle's peak phase
 CAP_SHORT_HOLD = 55.0  # a hold (or a rep's best hold) under half its hold_s
 SHORT_HOLD_SHARE = 0.5
 CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
+CAP_HOLD = 70.0  # a hold (or a rep's best hold) short of its hold_s: told to hold longer
 CAP_FORM = 75.0  # a form rule was cued during it
 
 CAP_WORDS = {
     CAP_INCOMPLETE: "turned back before the top",
     CAP_SHORT_HOLD: "held under half the target time",
     CAP_SAFETY: "had a safety correction",
+    CAP_HOLD: "held short of the target time",
     CAP_FORM: "had a form correction",
 }
 
@@ -42,7 +44,8 @@ def rep_score(
     - steadiness: 1 - (speed/bounce safety cues during the rep, capped at 1);
     - caps: the lowest applies (:data:`CAP_INCOMPLETE` 50 for a rep short of the top,
       :data:`CAP_SHORT_HOLD` 55 for a hold under half its time, :data:`CAP_SAFETY` 60
-      and :data:`CAP_FORM` 75 for a safety / form correction cued during the rep).
+      for a safety correction cued during the rep, :data:`CAP_HOLD` 70 for a hold
+      short of its time, :data:`CAP_FORM` 75 for a form correction).
     """
     base = 100 * (0.45 * depth + 0.25 * hold + 0.2 * form + 0.1 * steadiness)
     return round(min([base, *caps]), 1)
@@ -57,7 +60,7 @@ def hold_score(
     - form: 1 - share of the hold's frames with a failing rule (within the grace);
     - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
       (0.05 for ratios), floored at 0;
-    - caps as in :func:`rep_score` (a hold under half its time: 55).
+    - caps as in :func:`rep_score` (a hold short of its time: 70, under half: 55).
     """
     base = 100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness)
     return round(min([base, *caps]), 1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from posecheck.engine.common import PartEvent
 from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
-from posecheck.engine.phases import PhaseEntered, PhaseMachine, match
+from posecheck.engine.phases import PhaseEntered, PhaseMachine
 from posecheck.engine.reps import RepCounter, RepEnded, TurnedBack
 from posecheck.exercise import Exercise, Rule
 
@@ -42,7 +42,10 @@ class SideTrack:
             "deg": exercise.setting("still_deg_s"),
             "ratio": exercise.setting("still_ratio_s"),
         }
-        still = Stillness(exercise, limits, exercise.setting("still_window_s"))
+        # a run's first cut_settle_s: the model settles on a person it just found
+        still = Stillness(
+            exercise, limits, exercise.setting("still_window_s"), exercise.setting("cut_settle_s")
+        )
         return cls(side, phases, hold, RepCounter(exercise, side), still)
 
     def carry_over(self, old: SideTrack) -> None:
@@ -81,10 +84,11 @@ class SideTrack:
         # the hold timer runs only while the phase holds, no rule of it fails and the
         # body is still in it (a person counts a hold from arriving until starting to leave)
         still_s = self.still.step(t, vals, phase)
-        there = bool(phase is not None and phase.hold_s
-                     and match(phase, vals, self.phases.hysteresis))  # fmt: skip
-        ok = there and still_s is not None and not any(r.stops_hold for r in failing)
-        self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None)
+        there = bool(phase is not None and phase.hold_s and self.phases.within(phase, vals))
+        rules_ok = not any(r.stops_hold for r in failing)
+        ok = there and still_s is not None and rules_ok
+        wobble = there and still_s is None and rules_ok
+        self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None, wobble=wobble)
         turned = self.reps.on_frame(vals, failing, t)
         if turned is not None:
             self.out.append(turned)
@@ -123,10 +127,18 @@ class SideTrack:
             self.out.append(ended)
 
     def _hold_step(
-        self, t: float, ok: bool, vals: Values, still_s: float | None = None, moved: bool = False
+        self,
+        t: float,
+        ok: bool,
+        vals: Values,
+        still_s: float | None = None,
+        moved: bool = False,
+        wobble: bool = False,
     ) -> None:
         ph = self.phases
-        got = self.hold.step(t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved)
+        got = self.hold.step(
+            t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved, wobble
+        )
         if isinstance(got, HoldEnded):
             self._hold_ended(got)
         elif got is not None:

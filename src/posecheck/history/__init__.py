@@ -4,7 +4,9 @@
 - :mod:`posecheck.history.record`: a finished session (summary.json content) -> a row;
   the flags ``analyze``/``live``/``score`` share.
 - :mod:`posecheck.history.importer`: ``posecheck history import DIR``.
-- :mod:`posecheck.history.progress`: the trend per exercise, in words and as HTML.
+- :mod:`posecheck.history.query`: the listing and the progress aggregates, in SQL.
+- :mod:`posecheck.history.progress`: the trend per exercise, in words;
+  :mod:`posecheck.history.page`: as HTML.
 
 Commands call :func:`record_from_args` once, after their own outputs are written.
 """
@@ -20,6 +22,7 @@ from posecheck.history.record import (
     Recorded,
     add_history_arguments,
     options_from_args,
+    record_routine,
     record_session,
 )
 
@@ -29,6 +32,7 @@ __all__ = [
     "add_history_arguments",
     "options_from_args",
     "record_from_args",
+    "record_routine",
     "record_session",
 ]
 
@@ -47,6 +51,17 @@ def record_from_args(
     Never raises: a database problem is a warning, the run keeps its outputs.
     """
     err = err or sys.stderr
+    if summary is not None and summary.get("segments") is not None:
+        # a routine: each step is a session of its exercise
+        recs = record_routine(summary, options_from_args(args), command=command,
+                              source=str(source) if source else None, outdir=outdir,
+                              err=err)  # fmt: skip
+        if recs and not getattr(args, "quiet", False):
+            new = sum(r.created for r in recs)
+            print(f"history: {len(recs)} routine steps recorded ({new} new, "
+                  f"{len(recs) - new} updated; 'posecheck progress' shows the trend)",
+                  file=err)  # fmt: skip
+        return recs[0] if recs else None
     rec = record_session(summary, options_from_args(args), command=command,
                          source=str(source) if source else None, outdir=outdir,
                          err=err)  # fmt: skip

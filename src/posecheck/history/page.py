@@ -21,15 +21,14 @@ from posecheck.history.progress import (
     ExerciseProgress,
     Progress,
     Trend,
-    daily,
 )
+from posecheck.sinks.style import BASE_CSS
 
 W, H = 940, 210  # chart viewBox
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 16, 14, 28
 GOOD, MID, LOW, ACCENT, INK = "#2e9d5b", "#d89614", "#d0423b", "#3b73c4", "#1d2430"
 BEFORE, AFTER = "#8e5bc4", "#2a8f9d"
-ROLL_DAYS = 7  # the chart lines: mean of the last week
-WEEKLY_AFTER_DAYS = 183  # longer histories plot a point a week
+ROLL_DAYS = 7  # the chart lines: mean of the last week (of 4 weeks on weekly charts)
 
 
 def _e(s: object) -> str:
@@ -210,7 +209,7 @@ def _tiles(e: ExerciseProgress) -> str:
                      f"{_arrow(pain, 'down', '', '0 none, 10 worst')}</div>")  # fmt: skip
     tiles.append(f"<div class='card'><div class='lbl'>days with a session</div>"
                  f"<div class='big'>{e.days_last_30}<small> of {ADHERENCE_DAYS}</small></div>"
-                 f"<p>&nbsp;</p><p class='goal'>{len(e.sessions)} sessions in all</p>"
+                 f"<p>&nbsp;</p><p class='goal'>{e.n_sessions} sessions in all</p>"
                  "</div>")  # fmt: skip
     return "<div class='cards'>" + "".join(tiles) + "</div>"
 
@@ -243,20 +242,15 @@ def _corrections(e: ExerciseProgress) -> str:
 
 
 def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
-    rows, days = e.sessions, e.days
-    d0 = min(days)
-    d1 = max(max(days), today) if (today - max(days)).days < 30 else max(days)
-    if (d1 - d0).days < 6:
-        d0 = d1 - _dt.timedelta(days=6)
-    # beyond half a year a point a week (Monday-dated), lines the mean of four weeks
-    weekly = (d1 - d0).days > WEEKLY_AFTER_DAYS
-    b, each, roll = (7, "week", 28) if weekly else (1, "day", ROLL_DAYS)
-    yr = min(days).year != today.year
+    d0, d1, b = e.chart  # beyond half a year a point a week, lines the mean of 4 weeks
+    each, roll = ("week", 28) if b > 1 else ("day", ROLL_DAYS)
+    yr = e.first_day.year != today.year
+    first, last = _e(_day(e.first_day, yr)), _e(_day(e.last_day, yr))
     parts = [f"<section class='ex'><h2>{_e(e.title)}</h2><p class='meta'>"
-             f"{len(rows)} sessions from {_e(_day(min(days), yr))} to {_e(_day(max(days), yr))} "
-             f"({e.span_days} days)</p>", _tiles(e)]  # fmt: skip
+             f"{e.n_sessions} sessions from {first} to {last} ({e.span_days} days)</p>",
+             _tiles(e)]  # fmt: skip
     if e.is_hold and e.hold.n:
-        pts = daily(rows, days, lambda r: r.longest_hold_s, bucket_days=b)
+        pts = e.series["hold"]
         tl = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         parts.append(f"<h3>Longest hold each {each}</h3>" + _legend([
             (f"background:{GOOD}", "reached the target", "dot"),
@@ -266,19 +260,18 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
         ]) + line_chart([("hold", INK, pts)], d0, d1, unit=" s", target=e.hold_target_s,
                         target_label=tl, roll_days=roll))  # fmt: skip
     elif e.reps.n:
-        pts = daily(rows, days, lambda r: r.reps_complete, bucket_days=b)
+        pts = e.series["reps"]
         tl = f"dose {e.reps_dose}" if e.reps_dose else ""
         parts.append(f"<h3>Complete reps each {each} (best session)</h3>" + line_chart(
             [("reps", INK, pts)], d0, d1, target=float(e.reps_dose) if e.reps_dose else None,
             target_label=tl, roll_days=roll))  # fmt: skip
     if e.score.n:
-        pts = daily(rows, days, lambda r: r.score, how="mean", bucket_days=b)
+        pts = e.series["score"]
         parts.append(f"<h3>Score <small>0-100; dots: each {each}'s mean, line: of {roll} days"
                      "</small></h3>" + line_chart([("score", ACCENT, pts)], d0, d1, y_max=100,
                                                   roll_days=roll))  # fmt: skip
     if e.pain_before.n or e.pain_after.n:
-        before = daily(rows, days, lambda r: r.pain_before, how="mean", bucket_days=b)
-        after = daily(rows, days, lambda r: r.pain_after, how="mean", bucket_days=b)
+        before, after = e.series["pain_before"], e.series["pain_after"]
         parts.append(f"<h3>Back pain <small>0 none - 10 worst; lines: mean of {roll} days</small>"
                      "</h3>" + _legend([
             (f"background:{BEFORE}", "before the session", "dot"),
@@ -293,7 +286,7 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
 def render_page(progress: Progress, *, title: str = "Progress") -> str:
     """The whole progress.html."""
     p = progress
-    n = sum(len(e.sessions) for e in p.exercises)
+    n = sum(e.n_sessions for e in p.exercises)
     who = f" - {p.person}" if p.person else ""
     head = (f"<header><div class='brand'>posecheck progress</div><h1>{_e(title)}{_e(who)}</h1>"
             f"<p class='meta'>{n} sessions of {len(p.exercises)} exercise"
@@ -321,21 +314,12 @@ def render_page(progress: Progress, *, title: str = "Progress") -> str:
             + head + adherence + "".join(body) + foot + "</main></body></html>\n")  # fmt: skip
 
 
-CSS = """
-:root{--fg:#1d2430;--muted:#5e6b7d;--line:#d9dee6;--bg:#f5f7fa;--card:#fff;--good:#2e9d5b;
---mid:#d89614;--low:#d0423b;--accent:#3b73c4}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);
-font:15px/1.5 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
-main{max-width:1040px;margin:0 auto;padding:28px 24px 40px}
-.brand{font-size:12px;letter-spacing:.12em;text-transform:uppercase;color:var(--accent);
-font-weight:700}
-h1{font-size:32px;margin:2px 0 4px}
+CSS = (
+    BASE_CSS
+    + """
 h2{font-size:22px;margin:0 0 2px}
 h3{font-size:15px;margin:18px 0 6px}
 h3 small,.lbl small{font-weight:400;color:var(--muted);margin-left:6px}
-section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;
-margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 .meta{color:var(--muted);margin:2px 0 12px;font-size:14px}
 .cards{display:flex;gap:14px;flex-wrap:wrap}
 .card{flex:1 1 170px;border:1px solid var(--line);border-radius:10px;padding:12px 16px}
@@ -352,10 +336,6 @@ margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 .adh-num{flex:0 0 220px}.adh-num .big{font-size:56px;color:var(--good)}
 .adh-num p{color:var(--muted);font-size:14px;margin:8px 0 0}
 .adh-cal{flex:1 1 480px}
-svg{width:100%;height:auto;display:block}
-svg .grid{stroke:#e8ecf1;stroke-width:1}
-svg .ax{font-size:11px;fill:#6b7788}
-svg .frame{fill:none;stroke:#c9d0da}
 svg .target{stroke:#2e9d5b;stroke-width:1.5;stroke-dasharray:7 5}
 svg .tl{font-size:12px;font-weight:600;fill:#2e9d5b;paint-order:stroke;stroke:#fff;
 stroke-width:3px}
@@ -377,11 +357,6 @@ td.ct{width:44%;font-weight:600}
 font-size:12px;color:var(--muted)}
 .pair b{text-align:right;color:var(--fg)}
 .bar{height:8px;background:#e9edf2;border-radius:4px;overflow:hidden}
-.bar i{display:block;height:100%;background:var(--accent)}
-.ok{color:var(--good);font-weight:600}
-footer{color:var(--muted);font-size:13px;text-align:center;margin-top:20px}
-.disclaimer{font-weight:600;color:var(--fg);background:#fff7e0;border:1px solid #f1dfa8;
-border-radius:8px;padding:10px 14px;text-align:left}
 @media (max-width:720px){main{padding:16px 10px}.big{font-size:30px}td.ct{width:auto}}
-@media print{body{background:#fff}section{break-inside:avoid;box-shadow:none}}
 """
+)

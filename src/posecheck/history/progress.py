@@ -1,32 +1,25 @@
 """Progress over time: per exercise, the trend of holds, reps, score, corrections and pain.
 
-Pure: takes history rows (:class:`~posecheck.history.store.SessionRow`) and a
-``today``; no database, no clock. "Early" and "recent" are the medians of the
-first and last :data:`EDGE` sessions (fewer when there are few), so one odd session
-does not make the trend. Days are the person's local calendar days.
+Pure: what the aggregated numbers mean, with no database and no clock (the numbers come
+from :func:`posecheck.history.query.load_progress`, which lets SQL do the counting).
+"Early" and "recent" are the medians of the first and last :data:`EDGE` sessions (fewer
+when there are few), so one odd session does not make the trend. Days are the person's
+local calendar days.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from posecheck.history.store import SessionRow
 
 EDGE = 3  # sessions at each end that make "early" and "recent"
 ADHERENCE_DAYS = 30  # the figure clinics track: days with a session of the last 30
 CALENDAR_DAYS = 90
+WEEKLY_AFTER_DAYS = 183  # charts of longer spans plot a point a week, not a day
 
-
-def local_day(iso_utc: str) -> _dt.date:
-    """The local calendar day of a stored UTC time."""
-    t = _dt.datetime.fromisoformat(iso_utc)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone().date()
+Series = list[tuple[_dt.date, float]]  # one chart's points: (day, value)
 
 
 @dataclass
@@ -72,12 +65,31 @@ class CorrectionTrend:
         return "about the same"
 
 
+def correction_trend(
+    cid: str, text: str, sessions: int, early: int, recent: int, of: int
+) -> CorrectionTrend:
+    """A correction needed in ``early`` of the first half of ``of`` sessions and ``recent``
+    of the second half (``sessions`` in all)."""
+    half = of // 2
+    return CorrectionTrend(cid, text, sessions, early / max(1, half) if half else 0.0,
+                           recent / max(1, of - half))  # fmt: skip
+
+
+def chart_span(first: _dt.date, last: _dt.date, today: _dt.date) -> tuple[_dt.date, _dt.date, int]:
+    """The charts' first and last day and days per point (7 past :data:`WEEKLY_AFTER_DAYS`):
+    up to today when the last session is recent, a week at least."""
+    d1 = max(last, today) if (today - last).days < 30 else last
+    d0 = first if (d1 - first).days >= 6 else d1 - _dt.timedelta(days=6)
+    return d0, d1, 7 if (d1 - d0).days > WEEKLY_AFTER_DAYS else 1
+
+
 @dataclass
 class ExerciseProgress:
     exercise: str
     title: str
-    sessions: list[SessionRow]
-    days: list[_dt.date]  # local day of each session
+    n_sessions: int
+    first_day: _dt.date  # local day of the first session
+    last_day: _dt.date
     hold: Trend
     hold_target_s: float | None
     reps: Trend
@@ -87,8 +99,15 @@ class ExerciseProgress:
     pain_after: Trend
     corrections: list[CorrectionTrend]
     days_last_30: int
-    span_days: int
     is_hold: bool  # judged on holds (else on reps)
+    chart: tuple[_dt.date, _dt.date, int]  # see chart_span
+    # per chart (hold, reps: the best; score, pain_before, pain_after: the mean) one point
+    # per chart[2] days, dated by the period's first day
+    series: dict[str, Series] = field(default_factory=dict)
+
+    @property
+    def span_days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
 
     def summary_line(self) -> str:
         """One line: what changed, against the target, and adherence."""
@@ -124,77 +143,14 @@ def _n(v: float | None, seconds: bool = False) -> str:
     return f"{v:.0f}" if whole else f"{v:.1f}"
 
 
-def _correction_trends(rows: list[SessionRow], top: int) -> list[CorrectionTrend]:
-    if not rows:
-        return []
-    seen: dict[str, list[int]] = {}
-    text: dict[str, str] = {}
-    total: dict[str, int] = {}
-    for i, r in enumerate(rows):
-        for c in r.detail.get("corrections") or []:
-            cid = c.get("id")
-            if not cid or not c.get("count", 1):
-                continue
-            seen.setdefault(cid, []).append(i)
-            text.setdefault(cid, c.get("text") or cid)
-            total[cid] = total.get(cid, 0) + int(c.get("count") or 1)
-    half = len(rows) // 2
-    n_early, n_recent = max(1, half), max(1, len(rows) - half)
-    ranked = sorted(seen, key=lambda k: (-len(seen[k]), -total[k], k))[:top]
-    out = []
-    for cid in ranked:
-        idx = seen[cid]
-        early = sum(1 for i in idx if i < half) / n_early if half else 0.0
-        recent = sum(1 for i in idx if i >= half) / n_recent
-        out.append(CorrectionTrend(cid, text[cid], len(idx), early, recent))
-    return out
-
-
-def exercise_progress(
-    exercise: str,
-    rows: list[SessionRow],
-    today: _dt.date,
-    *,
-    title: str | None = None,
-    top_corrections: int = 3,
-) -> ExerciseProgress:
-    """The progress of one exercise over ``rows`` (oldest first)."""
-    days = [local_day(r.performed_utc) for r in rows]
-    targets = [r.hold_target_s for r in rows if r.hold_target_s]
-    doses = [(r.detail.get("dose") or {}).get("reps") for r in rows]
-    dose = next((int(d) for d in reversed(doses) if isinstance(d, (int, float))), None)
-    holds_seen = sum(1 for r in rows if r.holds_total)
-    reps_seen = sum(1 for r in rows if r.reps_attempted)
-    window = {today - _dt.timedelta(days=k) for k in range(ADHERENCE_DAYS)}
-    if title is None:  # as the summary said it, else from the name
-        title = next((r.detail.get("title") for r in reversed(rows) if r.detail.get("title")),
-                     None) or exercise.replace("-", " ").capitalize()  # fmt: skip
-    return ExerciseProgress(
-        exercise=exercise,
-        title=title,
-        sessions=rows,
-        days=days,
-        hold=trend([r.longest_hold_s for r in rows]),
-        hold_target_s=targets[-1] if targets else None,
-        reps=trend([r.reps_complete for r in rows]),
-        reps_dose=dose,
-        score=trend([r.score for r in rows]),
-        pain_before=trend([r.pain_before for r in rows]),
-        pain_after=trend([r.pain_after for r in rows]),
-        corrections=_correction_trends(rows, top_corrections),
-        days_last_30=len(set(days) & window),
-        span_days=(max(days) - min(days)).days + 1 if days else 0,
-        is_hold=holds_seen >= reps_seen,
-    )
-
-
 @dataclass
 class Progress:
     """Everything the progress page and the terminal summary show."""
 
     today: _dt.date
     exercises: list[ExerciseProgress]
-    sessions_per_day: dict[_dt.date, int] = field(default_factory=dict)  # all exercises
+    # sessions per local day (any exercise), at least of the last CALENDAR_DAYS days
+    sessions_per_day: dict[_dt.date, int] = field(default_factory=dict)
     person: str | None = None
 
     @property
@@ -209,43 +165,3 @@ class Progress:
         if len(self.exercises) > 1:
             out.append(f"any exercise: {self.days_last_30} of the last {ADHERENCE_DAYS} days")
         return out
-
-
-def build_progress(
-    rows: Iterable[SessionRow],
-    today: _dt.date,
-    *,
-    titles: Callable[[str], str | None] | None = None,
-    person: str | None = None,
-) -> Progress:
-    """Group ``rows`` by exercise (most sessions first) and compute each one's progress."""
-    by_ex: dict[str, list[SessionRow]] = {}
-    per_day: dict[_dt.date, int] = {}
-    for r in rows:
-        by_ex.setdefault(r.exercise, []).append(r)
-        d = local_day(r.performed_utc)
-        per_day[d] = per_day.get(d, 0) + 1
-    order = sorted(by_ex, key=lambda k: (-len(by_ex[k]), k))
-    exs = [exercise_progress(k, by_ex[k], today, title=titles(k) if titles else None)
-           for k in order]  # fmt: skip
-    return Progress(today, exs, per_day, person)
-
-
-def daily(
-    rows: Sequence[SessionRow],
-    days: Sequence[_dt.date],
-    value: Callable[[SessionRow], Any],
-    how: str = "max",
-    bucket_days: int = 1,
-) -> list[tuple[_dt.date, float]]:
-    """One point a day (or per ``bucket_days``, dated by the bucket's first day): the best
-    or the mean, so 10,000 sessions plot as fast as 90."""
-    per: dict[_dt.date, list[float]] = {}
-    for r, d in zip(rows, days, strict=True):
-        v = value(r)
-        if v is not None:
-            if bucket_days > 1:
-                d = d - _dt.timedelta(days=d.toordinal() % bucket_days)
-            per.setdefault(d, []).append(float(v))
-    agg = max if how == "max" else statistics.fmean
-    return [(d, agg(vs)) for d, vs in sorted(per.items())]

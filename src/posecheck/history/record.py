@@ -280,6 +280,73 @@ def record_session(
     return Recorded(sid, created, path)
 
 
+def record_routine(
+    summary: dict[str, Any] | None,
+    opts: HistoryOptions | None,
+    *,
+    command: str,
+    source: str | None = None,
+    outdir: str | os.PathLike[str] | None = None,
+    err: TextIO | None = None,
+) -> list[Recorded]:
+    """Record each step of a routine session (summary.json with ``segments``) as its own
+    session of that step's exercise, so ``posecheck progress bridge`` counts the bridge
+    holds done inside routines too. Its ``detail`` names the routine and the step.
+
+    A step is found again by the recording (or output folder) and its place in the
+    routine: re-analysing the same recording updates its steps instead of adding more.
+    Never raises for a database problem (one warning line, as :func:`record_session`).
+    """
+    if summary is None or opts is None or not opts.enabled or summary.get("partial"):
+        return []
+    routine: dict[str, Any] = summary.get("routine") or {}
+    steps = [
+        g for g in summary.get("segments") or []
+        if isinstance(g, dict) and g.get("kind") == "step" and isinstance(g.get("summary"), dict)
+    ]  # fmt: skip
+    if not steps:
+        return []
+    whole = fingerprint(source)
+    began = recording_time(source)
+    performed_from = "recording" if began is not None else "run"
+    began = began or parse_time(summary.get("created_utc")) or _dt.datetime.now(_dt.timezone.utc)
+    out: list[Recorded] = []
+    path = resolve_path(opts.db)
+    try:
+        with HistoryStore(path, timeout_s=opts.timeout_s) as store:
+            for n, seg in enumerate(steps, 1):
+                part = seg.get("run") or n  # the plan's run, else the n-th step found
+                one = {
+                    **seg["summary"], "created_utc": summary.get("created_utc"),
+                    "posecheck_version": summary.get("posecheck_version"), "partial": False,
+                }  # fmt: skip
+                if seg["summary"].get("partial") or not one.get("frames_with_pose"):
+                    continue  # a step cut short by Ctrl-C, or nobody in view
+                start = float(seg.get("start_s") or 0.0)
+                values = session_values(
+                    one, command=command, source=source, opts=opts,
+                    outdir=f"{Path(outdir).resolve()}#run{part}" if outdir else None,
+                    performed=began + _dt.timedelta(seconds=start),
+                    recording=f"{whole}#run{part}" if whole else None,
+                )  # fmt: skip
+                values["performed_from"] = performed_from
+                values["detail"]["routine"] = {
+                    "name": routine.get("name"), "title": routine.get("title"),
+                    "run": seg.get("run"), "step": seg.get("step"), "side": seg.get("side"),
+                    "start_s": seg.get("start_s"), "end_s": seg.get("end_s"),
+                }  # fmt: skip
+                sid, created = store.upsert(values)
+                out.append(Recorded(sid, created, path))
+    except HistoryError as exc:
+        print(f"posecheck: warning: routine steps not recorded: {exc.one_line()}",
+              file=err or sys.stderr)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the history must never cost the run its outputs
+        log.debug("recording the routine failed", exc_info=True)
+        print(f"posecheck: warning: routine steps not recorded in {path}: "
+              f"{type(exc).__name__}: {exc}", file=err or sys.stderr)  # fmt: skip
+    return out
+
+
 def record_scored(
     opts: HistoryOptions | None,
     summary: Any,

@@ -10,6 +10,11 @@ copies it first to ``history.sqlite.v<N>.bak`` (SQLite's online backup, so a
 half-written WAL is included), then applies the steps in :data:`MIGRATIONS` in one
 transaction. A file from a newer posecheck is refused, never touched.
 
+Schema 3 keeps what the listing and the progress page need out of each session's
+``detail`` JSON (title, dose, the ranked corrections) in columns and a ``corrections``
+table, written by triggers, so reading never decodes JSON in Python. The triggers use
+SQLite's JSON functions (built in since SQLite 3.38, and in Python's own builds).
+
 Writes use WAL mode and ``BEGIN IMMEDIATE`` with a busy timeout, so parallel
 ``score --jobs`` workers queue for the write lock instead of failing. Every
 failure becomes :class:`HistoryError` (one line, with what to do).
@@ -28,14 +33,14 @@ from typing import Any
 
 from posecheck.errors import PosecheckError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_ENV = "POSECHECK_DB"
 DEFAULT_TIMEOUT_S = 5.0
 
-# The current layout, created in one go for a new file. One row per recorded session;
-# ``detail`` is JSON (every hold, score components, the corrections) because it is
-# only ever read whole, per session.
-_CREATE = """
+# Schema 2: one row per recorded session; ``detail`` is JSON (every hold, score
+# components, the corrections), read whole, per session. Schema 3 adds to it (below);
+# kept as it was so a new file and a migrated one get the same layout.
+CREATE_V2 = """
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
     performed_utc TEXT NOT NULL,      -- ISO 8601, when the exercise was done
@@ -100,6 +105,62 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_exercise_time ON sessions (exercise, performed_utc);
 """
 
+# Schema 3: what the listing and the progress page need out of ``detail``, in real
+# columns and a table, so reading 10,000 sessions decodes no JSON in Python (SQL filters
+# and aggregates). Triggers derive them from ``detail`` whenever a row is written, so
+# every writer (and the migration, which rewrites each row's detail) derives them alike.
+# JSON rules of the derivation: invalid JSON or a missing field gives NULL; a correction
+# needs a text ``id``; its ``count`` missing means needed once, null or 0 not needed.
+_DETAIL = "CASE WHEN json_valid(NEW.detail) THEN CASE WHEN {test} THEN {value} END END"
+_DERIVE = (
+    "UPDATE sessions SET "
+    "title = " + _DETAIL.format(test="json_type(NEW.detail, '$.title') = 'text'",
+                                value="nullif(json_extract(NEW.detail, '$.title'), '')") + ", "
+    "dose_reps = " + _DETAIL.format(
+        test="json_type(NEW.detail, '$.dose.reps') IN ('integer', 'real')",
+        value="CAST(json_extract(NEW.detail, '$.dose.reps') AS INTEGER)") + ", "
+    "top_correction = " + _DETAIL.format(
+        test="json_type(NEW.detail, '$.corrections') = 'array'",
+        value="json_extract(NEW.detail, '$.corrections[0].text')") + " "
+    "WHERE id = NEW.id;\n"
+    "INSERT INTO corrections (session_id, rank, correction, text, count, kind) "
+    "SELECT NEW.id, j.key, json_extract(j.value, '$.id'), "
+    "coalesce(nullif(json_extract(j.value, '$.text'), ''), json_extract(j.value, '$.id')), "
+    "CASE WHEN json_type(j.value, '$.count') IS NULL OR json_type(j.value, '$.count') = 'true' "
+    "THEN 1 WHEN json_type(j.value, '$.count') IN ('integer', 'real') "
+    "THEN CAST(json_extract(j.value, '$.count') AS INTEGER) ELSE 0 END, "
+    "json_extract(j.value, '$.kind') "
+    "FROM json_each(" + _DETAIL.format(
+        test="json_type(NEW.detail, '$.corrections') = 'array'",
+        value="json_extract(NEW.detail, '$.corrections')") + ") AS j "
+    "WHERE j.type = 'object' AND json_type(j.value, '$.id') = 'text' "
+    "AND json_extract(j.value, '$.id') <> '';\n"
+)  # fmt: skip
+_V3 = f"""
+ALTER TABLE sessions ADD COLUMN title TEXT;           -- the exercise's title, as its summary said
+ALTER TABLE sessions ADD COLUMN dose_reps INTEGER;    -- the definition's dose of reps
+ALTER TABLE sessions ADD COLUMN top_correction TEXT;  -- the first-ranked correction's text
+CREATE TABLE corrections (                            -- each session's ranked corrections
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,            -- 0 for the session's first (most needed) correction
+    correction TEXT NOT NULL,         -- its id, e.g. hips_up
+    text TEXT NOT NULL,               -- what the person was told (the id when no text)
+    count INTEGER NOT NULL,           -- times it was needed (0: listed, not needed)
+    kind TEXT,
+    PRIMARY KEY (session_id, rank)
+) WITHOUT ROWID;
+CREATE TRIGGER sessions_derive_insert AFTER INSERT ON sessions BEGIN
+{_DERIVE}END;
+CREATE TRIGGER sessions_derive_update AFTER UPDATE OF detail ON sessions BEGIN
+DELETE FROM corrections WHERE session_id = NEW.id;
+{_DERIVE}END;
+CREATE TRIGGER sessions_forget AFTER DELETE ON sessions BEGIN
+DELETE FROM corrections WHERE session_id = OLD.id;
+END;
+"""
+# The current layout, created in one go for a new file.
+_CREATE = CREATE_V2 + _V3
+
 # version N -> the statements that turn a version-N file into version N+1.
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -112,6 +173,8 @@ CREATE INDEX sessions_person_time ON sessions (person, performed_utc);
 CREATE INDEX sessions_recording ON sessions (recording);
 CREATE INDEX sessions_outdir ON sessions (outdir);
 """,
+    # rewriting each row's detail runs the trigger that derives the new columns
+    2: _V3 + "UPDATE sessions SET detail = detail;\n",
 }
 
 COLUMNS = (
@@ -228,6 +291,21 @@ def _row(r: Sequence[Any]) -> SessionRow:
     except ValueError:
         vals["detail"] = {}
     return SessionRow(**vals)
+
+
+def where_clause(
+    *, exercise: str | None = None, person: str | None = None, since: str | None = None
+) -> tuple[str, list[Any]]:
+    """``WHERE 1 AND ...`` and its arguments for the filters every reader offers (callers
+    may add ``AND ...``)."""
+    where: list[str] = ["1"]
+    args: list[Any] = []
+    for cond, val in (("exercise = ?", exercise), ("person = ?", person),
+                      ("performed_utc >= ?", since)):  # fmt: skip
+        if val:
+            where.append(cond)
+            args.append(val)
+    return "WHERE " + " AND ".join(where), args
 
 
 class HistoryStore:
@@ -435,20 +513,8 @@ class HistoryStore:
         limit: int | None = None,
     ) -> list[SessionRow]:
         """Sessions, oldest first, filtered by exercise, person and ``since`` (ISO date)."""
-        where, args = [], []
-        if exercise:
-            where.append("exercise = ?")
-            args.append(exercise)
-        if person:
-            where.append("person = ?")
-            args.append(person)
-        if since:
-            where.append("performed_utc >= ?")
-            args.append(since)
-        sql = f"SELECT {', '.join(COLUMNS)} FROM sessions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY performed_utc, id"
+        where, args = where_clause(exercise=exercise, person=person, since=since)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM sessions {where} ORDER BY performed_utc, id"
         with errors_as_history_error(self.path, "cannot read"):
             rows = self.conn.execute(sql, args).fetchall()
         out = [_row(r) for r in rows]

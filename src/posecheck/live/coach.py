@@ -50,6 +50,7 @@ STAGE_COUNTING = "counting"
 STAGE_PAUSED = "paused"
 STAGE_REST = "rest"
 STAGE_DONE = "done"
+STAGE_ANNOUNCE = "announce"  # routines: the next run's card (posecheck.live.routine)
 
 MSG_PAUSED = "Paused - press space to resume"
 MSG_GO = "Go!"
@@ -67,6 +68,8 @@ class LiveStatus:
     sets_total: int = 1
     setup: SetupStatus | None = None
     notes: list[str] = field(default_factory=list)
+    step_text: str = ""  # routines: "step 2 of 7: Supine twist, side 1" in the corner
+    card: list[str] = field(default_factory=list)  # routines: the announcement card's lines
 
 
 class LiveCoach:

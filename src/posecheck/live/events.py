@@ -7,7 +7,8 @@ Text lines are for people watching a terminal::
       4.10 s  rep           #1
 
 JSON lines are for programs: one object per event, ``{"t_s", "frame", "kind", ...data}``,
-and a last ``{"kind": "summary", ...}`` line when the session ends. What the end of the
+and a last ``{"kind": "summary", ...}`` line when the session ends (a routine's with its
+``routine`` and ``segments``, as in summary.json). What the end of the
 session closes (a hold still running, a rep on its way back) is printed just before it,
 dated at the last frame, so the printed events add up to the summary.
 """
@@ -77,9 +78,10 @@ def _jsonable(v: Any) -> Any:
 class EventPrinter(SinkBase):
     """A sink that prints each frame's events (text or JSON lines) to ``stream``."""
 
-    def __init__(self, stream: TextIO, json_lines: bool = False):
+    def __init__(self, stream: TextIO, json_lines: bool = False, routine: Any = None):
         self.stream = stream
         self.json_lines = json_lines
+        self.routine = routine  # a RoutineCoach: the end says its steps, not one exercise's
         self.lines = 0
 
     def open(self, info: Any, exercise: Any) -> None:
@@ -106,11 +108,17 @@ class EventPrinter(SinkBase):
         if not self.json_lines:
             reached = sum(1 for h in summary.holds if h.reached)
             part = " (partial)" if summary.partial else ""
-            print(f"{summary.duration_s:8.2f} s  {'end':<13} reps {summary.reps_complete}, "
-                  f"holds {len(summary.holds)} ({reached} reached){part}",
+            what = (f"reps {summary.reps_complete}, holds {len(summary.holds)} ({reached} "
+                    "reached)")  # fmt: skip
+            if self.routine is not None:
+                what = f"{self.routine.runs_done} of {len(self.routine.runs)} steps done"
+            print(f"{summary.duration_s:8.2f} s  {'end':<13} {what}{part}",
                   file=self.stream, flush=True)  # fmt: skip
             return
-        if self.json_lines:
-            obj = {"kind": "summary", **_jsonable(summary)}
-            obj["reps_complete"] = summary.reps_complete
-            print(json.dumps(obj), file=self.stream, flush=True)
+        obj = {"kind": "summary", **_jsonable(summary)}
+        obj["reps_complete"] = summary.reps_complete
+        if self.routine is not None:
+            from posecheck.live.routine_out import routine_info, segments
+
+            obj.update(routine=routine_info(self.routine), segments=segments(self.routine))
+        print(json.dumps(obj), file=self.stream, flush=True)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from posecheck.live.coach import (
+    STAGE_ANNOUNCE,
     STAGE_COUNTDOWN,
     STAGE_PAUSED,
     STAGE_REST,
@@ -57,9 +58,11 @@ def _centered_lines(
 
 
 def draw_stage(img: np.ndarray, status: LiveStatus, view: str | None) -> None:
-    """Set-up banner, countdown number, paused and rest banners."""
+    """Set-up banner, countdown number, paused and rest banners, a routine's step card."""
     s = _scale(img)
-    if status.stage == STAGE_SETUP:
+    if status.stage == STAGE_ANNOUNCE and status.card:
+        draw_card(img, status.card)
+    elif status.stage == STAGE_SETUP:
         msg = status.message or "Get into position"
         sub = "Set-up: the whole body in view"
         if view in ("side", "front"):
@@ -80,18 +83,34 @@ def draw_stage(img: np.ndarray, status: LiveStatus, view: str | None) -> None:
         )  # fmt: skip
 
 
-def draw_corner(img: np.ndarray, status: LiveStatus, stats_text: str = "") -> None:
-    """Top-right: set count, keys and (with --stats) frames/s and latency."""
+def draw_card(img: np.ndarray, lines: Sequence[str]) -> None:
+    """A routine's announcement: "Step 2 of 7", the run's title large, then the dose,
+    the camera and the note; the routine's first card ends with its safety line."""
+    s = _scale(img)
+    head, _, title = lines[0].partition(": ")
+    rows = [(head, 0.8 * s, CYAN), (title.rstrip("."), 1.4 * s, WHITE)]
+    # the dose and camera lines without their full stops (sentences for the voice)
+    for i, t in enumerate(lines[1:], 1):
+        rows.append((t.removesuffix(".") if i < 3 else t, 0.75 * s,
+                     AMBER if "sharp pain" in t else WHITE))  # fmt: skip
+    _centered_lines(img, rows, CYAN)
+
+
+def draw_corner(img: np.ndarray, status: LiveStatus, stats_text: str = "",
+                keys_text: str = KEYS_TEXT) -> None:  # fmt: skip
+    """Top-right: a routine's step, set count, keys and (with --stats) frames/s and latency."""
     h, w = img.shape[:2]
     s = _scale(img)
     pad = max(6, round(12 * s))
     sc = 0.55 * s
     thick = max(1, round(1.2 * s))
     rows = []
+    if status.step_text:
+        rows.append((status.step_text, CYAN))
     if status.sets_total > 1:
         rows.append((f"set {min(status.sets_done + 1, status.sets_total)} of {status.sets_total}",
                      WHITE))  # fmt: skip
-    rows.append((KEYS_TEXT, (210, 210, 210)))
+    rows.append((keys_text, (210, 210, 210)))
     if stats_text:
         rows.append((stats_text, GREEN))
     sizes = [text_size(t, sc, thick) for t, _ in rows]

@@ -29,7 +29,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 from posecheck.errors import InputError
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
 from posecheck.live.events import EventPrinter
-from posecheck.live.keys import HELP_LINE, KeyController, ScriptedKeys, parse_key_script
+from posecheck.live.keys import (
+    HELP_LINE,
+    KEYMAP,
+    ROUTINE_HELP_LINE,
+    ROUTINE_KEYMAP,
+    ROUTINE_KEYS_TEXT,
+    KeyController,
+    ScriptedKeys,
+    parse_key_script,
+)
+from posecheck.live.routine import RoutineCoach
 from posecheck.live.setup import SetupCheck
 from posecheck.live.source import LiveControl, LiveSource
 from posecheck.live.speech import Speaker, SpeechSink
@@ -53,7 +63,7 @@ PRIVACY = (
 class LiveOptions:
     """Everything ``posecheck live`` takes (see ``posecheck live --help``)."""
 
-    exercise: str
+    exercise: str  # "" with a routine
     camera: str = "0"
     side: str = "auto"
     mute: bool = False
@@ -74,6 +84,9 @@ class LiveOptions:
     # posecheck.history.HistoryOptions: record the session (None: do not); without a
     # --pain-after, the end card (or the terminal) asks for one
     history: Any = None
+    routine: str = ""  # a routine's name or file: its runs instead of one exercise
+    routines_dirs: list[str] = field(default_factory=list)
+    announce_s: float = 5.0  # a routine's announcement card before each run's set-up
 
 
 @dataclass
@@ -136,7 +149,7 @@ def _make_outdir(path: Path) -> Path:
 class _DoneWatcher(SinkBase):
     """Stops the loop once the coach says the dose is complete."""
 
-    def __init__(self, coach: LiveCoach, control: LiveControl):
+    def __init__(self, coach: LiveCoach | RoutineCoach, control: LiveControl):
         self.coach, self.control = coach, control
 
     def open(self, info: Any, exercise: Any) -> None:
@@ -158,9 +171,12 @@ class _RealTimeRecord(SinkBase):
     of fast-forwarding over every moment the model was busy.
     """
 
-    def __init__(self, video: Any):
+    def __init__(self, video: Any, follow: Any = None):
         self.video = video
         self._last: int | None = None
+        # a routine: the coach whose exercise the overlay follows from step to step
+        self.follow = follow
+        self._drawn_for: Any = None
 
     def open(self, info: Any, exercise: Any) -> None:
         self.video.open(info, exercise)
@@ -170,6 +186,11 @@ class _RealTimeRecord(SinkBase):
             return
         repeat = 1 if self._last is None else max(1, frame.index - self._last)
         self._last = frame.index
+        if self.follow is not None and self.follow.exercise is not self._drawn_for:
+            from posecheck.sinks.overlay import Overlay
+
+            self._drawn_for = self.follow.exercise
+            self.video.overlay = Overlay(self._drawn_for)
         for _ in range(min(repeat, 30)):  # a long stall (>1 s) is not worth re-encoding
             self.video.write(frame, result)
 
@@ -211,8 +232,16 @@ class _LiveInfo(SinkBase):
             summary.warnings.append(self.control.disconnected)
 
 
-def _print_summary(out: TextIO, outcome: LiveOutcome, exercise: Exercise) -> list[str]:
-    lines = summary_lines(outcome.summary, exercise)
+def _end_lines(p: _Parts, outcome: LiveOutcome) -> list[str]:
+    """The session's lines: the exercise's counts, or a routine's steps one by one."""
+    if p.routine is not None:
+        from posecheck.live.routine_out import step_lines
+
+        return step_lines(p.routine)
+    return summary_lines(outcome.summary, p.exercise)
+
+
+def _print_summary(out: TextIO, outcome: LiveOutcome, lines: list[str]) -> list[str]:
     for ln in lines:
         print(ln, file=out)
     print(f"saved: {outcome.outdir}/ ({', '.join(outcome.files)})", file=out)
@@ -248,11 +277,11 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
 class _Parts:
     """What one session is made of (built by :func:`_build`)."""
 
-    exercise: Exercise
+    exercise: Exercise  # with a routine: the first run's
     outdir: Path
     source: LiveSource
     estimator: Any
-    coach: LiveCoach
+    coach: LiveCoach | RoutineCoach
     control: LiveControl
     stats: LatencyStats
     keys: KeyController
@@ -261,6 +290,11 @@ class _Parts:
     files: list[str]
     window: Any = None
     summary_sink: Any = None
+    title: str = ""  # the exercise's or the routine's
+
+    @property
+    def routine(self) -> RoutineCoach | None:
+        return self.coach if isinstance(self.coach, RoutineCoach) else None
 
 
 def run_live(
@@ -283,8 +317,9 @@ def run_live(
     err = stderr or sys.stderr
     p = _build(opts, source, estimator, speaker, library, out, err)
     if not opts.json_lines:
-        how = f"window; {HELP_LINE}" if opts.window else "headless; Ctrl-C to stop"
-        print(f"posecheck live: {p.exercise.title} from {opts.camera} ({how})", file=err)
+        keys = ROUTINE_HELP_LINE if p.routine else HELP_LINE
+        how = f"window; {keys}" if opts.window else "headless; Ctrl-C to stop"
+        print(f"posecheck live: {p.title} from {opts.camera} ({how})", file=err)
         print(PRIVACY, file=err)
     summary = None
     try:
@@ -309,28 +344,28 @@ def run_live(
 def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | None,
            library: Any, out: TextIO, err: TextIO) -> _Parts:  # fmt: skip
     """Check the inputs (failing fast, before the camera opens), then assemble the session."""
-    from posecheck.engine import Engine
     from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
     from posecheck.library import Library
     from posecheck.sources import is_camera_spec, open_source
 
     lib = library or Library.load(opts.poses_dirs)
-    exercise = lib.get(opts.exercise)  # unknown name: UnknownExerciseError with the closest
-    key_script = parse_key_script(opts.keys) if opts.keys else []
-    outdir = Path(opts.outdir) if opts.outdir else default_outdir(exercise.name)
+    # unknown name: UnknownExerciseError with the closest
+    coach, exercise, title, name = _make_coach(opts, lib)
+    keymap = ROUTINE_KEYMAP if isinstance(coach, RoutineCoach) else KEYMAP
+    key_script = parse_key_script(opts.keys, keymap) if opts.keys else []
+    outdir = Path(opts.outdir) if opts.outdir else default_outdir(name)
     _check_outdir(outdir, opts.force, opts.camera)
     if opts.window:
         from posecheck.live.window import check_display
 
         check_display()  # before the camera opens: fail fast with a hint
 
-    engine = Engine(exercise, side=opts.side)
     warm_up = estimator is None
     if estimator is None:
         # Mask-based measures (back curvature: cat-camel) need MediaPipe's segmentation.
         estimator = MediaPipeEstimator(EstimatorOptions(
             model_complexity=opts.model_complexity,
-            segmentation=engine.needs_segmentation,
+            segmentation=_needs_segmentation(coach),
         ))  # fmt: skip
     try:
         if source is None:
@@ -360,14 +395,43 @@ def _build(opts: LiveOptions, source: Any, estimator: Any, speaker: Speaker | No
     control = LiveControl()
     stats = LatencyStats()
     live_source = LiveSource(source, control, stats)
-    coach = LiveCoach(engine, exercise, SetupCheck(exercise, side=opts.side),
-                      countdown_s=opts.countdown_s, rest_s=opts.rest_s)  # fmt: skip
     coach.control = control
-    keys = KeyController(coach, control)
+    keys = KeyController(coach, control, keymap)
     p = _Parts(exercise, outdir, live_source, estimator, coach, control, stats, keys, speaker,
-               [], [])  # fmt: skip
+               [], [], title=title)  # fmt: skip
     _add_sinks(p, opts, key_script, mirror, out)
     return p
+
+
+def _make_coach(opts: LiveOptions, lib: Any) -> tuple[LiveCoach | RoutineCoach, Exercise, str,
+                                                      str]:  # fmt: skip
+    """The coach of one exercise or of a routine's runs; the exercise shown first, the
+    title and the name of the default output folder."""
+    from posecheck.engine import Engine
+
+    if not opts.routine:
+        exercise = lib.get(opts.exercise)
+        coach = LiveCoach(Engine(exercise, side=opts.side), exercise,
+                          SetupCheck(exercise, side=opts.side), countdown_s=opts.countdown_s,
+                          rest_s=opts.rest_s)  # fmt: skip
+        return coach, exercise, exercise.title, exercise.name
+    from posecheck.routine import dosed, find_routine
+
+    routine = find_routine(opts.routine, lib, opts.routines_dirs)
+    runs = routine.plan()
+    exercises = [dosed(lib.get(r.exercise), r) for r in runs]
+    rc = RoutineCoach(routine, runs, exercises, lambda ex: Engine(ex),
+                      countdown_s=opts.countdown_s, announce_s=opts.announce_s)  # fmt: skip
+    return rc, exercises[0], routine.title, routine.name
+
+
+def _needs_segmentation(coach: LiveCoach | RoutineCoach) -> bool:
+    """Mask-based measures (back curvature: cat-camel) need MediaPipe's segmentation."""
+    from posecheck.engine import Engine
+
+    if isinstance(coach, RoutineCoach):
+        return any(Engine(ex).needs_segmentation for ex in coach.exercises)
+    return bool(coach.engine.needs_segmentation)
 
 
 def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
@@ -383,12 +447,14 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
             ms = stats.recent_latency_ms() if opts.stats else None
             return "" if ms is None else f"latency {ms:.0f} ms"
 
-        p.window = WindowSink(coach, p.keys.handle, mirror=mirror, stats_text=stats_text)
+        keys_text = ROUTINE_KEYS_TEXT if p.routine else None
+        p.window = WindowSink(coach, p.keys.handle, mirror=mirror, stats_text=stats_text,
+                              keys_text=keys_text)  # fmt: skip
         p.sinks.append(p.window)
         if opts.json_lines:
-            p.sinks.append(EventPrinter(out, json_lines=True))
+            p.sinks.append(EventPrinter(out, json_lines=True, routine=p.routine))
     else:
-        p.sinks.append(EventPrinter(out, json_lines=opts.json_lines))
+        p.sinks.append(EventPrinter(out, json_lines=opts.json_lines, routine=p.routine))
 
     def countdown_left() -> float | None:
         return coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None
@@ -399,12 +465,21 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
     p.sinks.append(_DoneWatcher(coach, p.control))
 
     p.files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
-    summary_sink = p.summary_sink = SummaryJsonSink(p.outdir / "summary.json")
-    p.sinks += [FramesCsvSink(p.outdir / "frames.csv"), _landmarks_sink(p.outdir, opts)]
+    rc = p.routine
+    if rc is not None:
+        from posecheck.live.routine_out import RoutineSummaryJson, StepFramesCsv
+
+        summary_sink: SummaryJsonSink = RoutineSummaryJson(p.outdir / "summary.json", rc)
+        frames: Sink = StepFramesCsv(p.outdir / "frames.csv", rc)
+    else:
+        summary_sink = SummaryJsonSink(p.outdir / "summary.json")
+        frames = FramesCsvSink(p.outdir / "frames.csv")
+    p.summary_sink = summary_sink
+    p.sinks += [frames, _landmarks_sink(p.outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
-        p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4")))
+        p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4"), follow=rc))
         p.files.append("annotated.mp4")
     p.sinks += [_LiveInfo(summary_sink, p.control, stats, p.source, opts, mirror), summary_sink]
 
@@ -420,10 +495,9 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
     if p.control.disconnected:
         print(f"posecheck: {p.control.disconnected}; the session so far is saved in "
               f"{p.outdir}/", file=err)  # fmt: skip
+    lines = _end_lines(p, outcome)
     if not opts.json_lines:
-        lines = _print_summary(out, outcome, p.exercise)
-    else:
-        lines = summary_lines(outcome.summary, p.exercise)
+        _print_summary(out, outcome, lines)
     if opts.stats:
         for ln in outcome.stats.lines():
             print(f"stats: {ln}", file=err if opts.json_lines else out)
@@ -492,9 +566,18 @@ def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: Tex
         return
     import dataclasses
 
-    from posecheck.history import record_session
+    from posecheck.history import record_routine, record_session
 
     hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
+    if p.routine is not None:  # each step is a session of its exercise
+        recs = record_routine(p.summary_sink.data, hist, command="live", outdir=p.outdir,
+                              err=err)  # fmt: skip
+        if recs:
+            outcome.history_id = recs[0].id
+            if not opts.json_lines:
+                print(f"history: {len(recs)} routine steps recorded ('posecheck progress' "
+                      "shows the trend)", file=err)  # fmt: skip
+        return
     rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
     if rec is not None:
         outcome.history_id = rec.id

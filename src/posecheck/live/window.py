@@ -1,7 +1,7 @@
 """The live window: the (mirrored) camera picture with the overlay, and the keys.
 
 A sink: ``write`` draws the frame with the shared overlay plus the live HUD,
-shows it (``cv2.imshow``) and polls the keyboard (``cv2.waitKey(1)``, which is
+shows it (``cv2.imshow``) and polls the keyboard (``cv2.waitKeyEx(1)``, which is
 also what lets the window repaint). Drawing and showing happen on the loop's
 thread right after the model, so what is on screen is always the newest frame
 the model has seen.
@@ -28,6 +28,7 @@ import numpy as np
 from posecheck.errors import PosecheckError
 from posecheck.live import hud
 from posecheck.live.coach import STAGE_COUNTING, STAGE_DONE, STAGE_PAUSED, STAGE_REST, LiveCoach
+from posecheck.live.routine import RoutineCoach
 from posecheck.pose import MediaInfo, Pose
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult
@@ -92,13 +93,15 @@ class WindowSink(SinkBase):
 
     def __init__(
         self,
-        coach: LiveCoach,
+        coach: LiveCoach | RoutineCoach,
         on_key: Callable[[int], Any],
         mirror: bool = False,
         stats_text: Callable[[], str] | None = None,
         title: str = WINDOW_TITLE,
+        keys_text: str | None = None,
     ):
         self.coach = coach
+        self.keys_text = keys_text or hud.KEYS_TEXT
         self.on_key = on_key
         self.mirror = mirror
         self.stats_text = stats_text
@@ -110,10 +113,16 @@ class WindowSink(SinkBase):
         self.closed_by_user = False
         self.card_base: np.ndarray | None = None  # the frame under the end card
         self._open = False
+        self._drawn_for: Exercise | None = None  # the exercise the overlay was made for
 
-    def open(self, info: MediaInfo | None, exercise: Exercise | None) -> None:
+    def _follow(self, exercise: Exercise | None) -> None:
+        """Overlay and view for ``exercise`` (a routine moves from one to the next)."""
         self.overlay = Overlay(exercise)
         self.view = exercise.camera.view if exercise is not None else None
+        self._drawn_for = exercise
+
+    def open(self, info: MediaInfo | None, exercise: Exercise | None) -> None:
+        self._follow(exercise)
         # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
@@ -123,6 +132,8 @@ class WindowSink(SinkBase):
 
     def render(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
         """The picture to show for one frame (a new array; the frame is not touched)."""
+        if self._drawn_for is not None and self.coach.exercise is not self._drawn_for:
+            self._follow(self.coach.exercise)
         assert self.overlay is not None
         st = self.coach.status
         if self.mirror:
@@ -140,7 +151,7 @@ class WindowSink(SinkBase):
                                                 STAGE_REST)  # fmt: skip
         # The keys panel goes under the overlay: an angle tag near a raised knee
         # (top right in lying exercises) must stay readable.
-        hud.draw_corner(img, st, self.stats_text() if self.stats_text else "")
+        hud.draw_corner(img, st, self.stats_text() if self.stats_text else "", self.keys_text)
         self.overlay.draw(img, shown)
         hud.draw_stage(img, st, self.view)
         return img
@@ -152,7 +163,7 @@ class WindowSink(SinkBase):
         self.last_image = img
         cv2.imshow(self.title, img)
         self.frames_shown += 1
-        key = cv2.waitKey(1)
+        key = cv2.waitKeyEx(1)  # the full code: arrows (keys.key_code)
         if key is not None and key >= 0:
             self.on_key(key)
         elif cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:

@@ -22,6 +22,7 @@ from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.sinks import exview
+from posecheck.sinks.style import BASE_CSS
 
 if TYPE_CHECKING:
     from posecheck.exercise import Exercise
@@ -672,20 +673,12 @@ def _svg_reps(pl: _Plot, s: SessionSummary) -> list[str]:
     return out
 
 
-CSS = """
-:root{--fg:#1d2430;--muted:#5e6b7d;--line:#d9dee6;--bg:#f5f7fa;--card:#fff;--good:#2e9d5b;
---mid:#d89614;--low:#d0423b;--accent:#3b73c4}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);
-font:15px/1.5 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
-main{max-width:1040px;margin:0 auto;padding:28px 24px 40px}
+CSS = (
+    BASE_CSS
+    + """
 header{margin-bottom:8px}
-.brand{font-size:12px;letter-spacing:.12em;text-transform:uppercase;color:var(--accent);font-weight:700}
-h1{font-size:32px;margin:2px 0 4px}
 h2{font-size:19px;margin:0 0 12px}
 h3{font-size:15px;margin:16px 0 6px;color:var(--muted)}
-section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;
-margin:16px 0;box-shadow:0 1px 2px rgba(20,30,50,.04)}
 .meta{color:var(--muted);margin:2px 0;font-size:14px}
 .badge{display:inline-block;margin:6px 8px 0 0;padding:3px 10px;border-radius:99px;
 background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
@@ -702,7 +695,6 @@ background:#e6eefb;color:var(--accent);font-size:13px;font-weight:600}
 .comp{display:grid;grid-template-columns:104px 1fr 38px;gap:8px;align-items:center;font-size:13px}
 .comp span{color:var(--muted)}.comp b{text-align:right}
 .bar{height:7px;background:#e9edf2;border-radius:4px;overflow:hidden}
-.bar i{display:block;height:100%;background:var(--accent)}
 .hero{flex:1.4 1 260px;margin:0;max-width:440px}
 .hero img{width:100%;border-radius:10px;display:block}
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}
@@ -713,13 +705,9 @@ border:1px solid var(--line);border-radius:10px;padding:10px}
 .noimg{height:150px;border-radius:8px;background:#eef1f5;color:var(--muted);font-size:13px;
 display:flex;align-items:center;justify-content:center;text-align:center;padding:8px}
 .cue{font-size:18px;font-weight:600;margin:0 0 4px}
-.ok{color:var(--good);font-weight:600}
 .plot{margin:8px 0 14px}
 .plot figcaption{font-size:15px;color:var(--fg);font-weight:600;margin:0 0 2px}
 .plot figcaption small{font-weight:400;color:var(--muted);margin-left:8px}
-svg{width:100%;height:auto;display:block}
-svg .grid{stroke:#e8ecf1;stroke-width:1}
-svg .ax{font-size:11px;fill:#6b7788}
 svg .bl{font-size:12px;font-weight:600}
 svg .line{fill:none;stroke:#1d2430;stroke-width:1.8;stroke-linejoin:round}
 svg .hold{fill:#2e9d5b;fill-opacity:.16;stroke:#2e9d5b;stroke-opacity:.5}
@@ -729,7 +717,6 @@ svg .rep text{font-size:11px;fill:#3b73c4;font-weight:700}
 svg .rep.bad line{stroke:#d0423b}svg .rep.bad text{fill:#d0423b}
 .more{margin:10px 0 0;padding-left:20px}
 .why{font-size:13px;margin:0 0 8px}.why ul{margin:2px 0 0;padding-left:18px;color:var(--fg)}
-svg .frame{fill:none;stroke:#c9d0da}
 svg .lim{stroke:#d0423b;stroke-width:1.2;stroke-dasharray:6 4}
 svg .ll{font-size:11px;fill:#d0423b;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .legend{font-size:13px;color:var(--muted);margin:0 0 8px}
@@ -744,10 +731,7 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:600}
 td.yes{color:var(--good);font-weight:600}td.no{color:var(--low);font-weight:600}
 .howto li{margin:4px 0}
-footer{color:var(--muted);font-size:13px;text-align:center;margin-top:20px}
 @media (max-width:720px){main{padding:16px 10px}.corr{grid-template-columns:1fr}
 h1{font-size:26px}.big{font-size:36px}}
-@media print{body{background:#fff}section{break-inside:avoid;box-shadow:none}}
-.disclaimer{font-weight:600;color:var(--fg);background:#fff7e0;border:1px solid #f1dfa8;
-border-radius:8px;padding:10px 14px;text-align:left}
 """
+)
