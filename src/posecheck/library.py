@@ -67,20 +67,23 @@ def load_file(
     return parse_definition(read_document(path, label), label, origin)
 
 
-def read_document(path: str | os.PathLike[str], label: str) -> dict:
-    """The TOML document of a definition (or routine) file, with one-line errors."""
+def read_document(
+    path: str | os.PathLike[str], label: str, max_bytes: int = MAX_FILE_BYTES,
+    what: str = "an exercise definition",
+) -> dict:  # fmt: skip
+    """The TOML document of a definition (or routine: ``what``) file, one-line errors."""
     p = Path(path)
     try:
         with open(p, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise DefinitionError(f"{label}: no such file", "check the path") from None
     except OSError as exc:
         raise DefinitionError(f"{label}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > max_bytes:
         raise DefinitionError(
-            f"{label}: larger than {MAX_FILE_BYTES // 1000} kB: not an exercise definition",
-            "one definition is a page of TOML",
+            f"{label}: larger than {max_bytes // 1000} kB: not {what}",
+            "a definition or a routine is a page of TOML",
         )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
@@ -90,7 +93,7 @@ def read_document(path: str | os.PathLike[str], label: str) -> dict:
         raise DefinitionError(f"{label}: TOML syntax error: {exc}") from None
     except RecursionError:  # the parser recurses into nested arrays and tables
         raise DefinitionError(
-            f"{label}: nested too deeply to be an exercise definition", "check the file"
+            f"{label}: nested too deeply to be {what}", "check the file"
         ) from None
     return data
 
@@ -98,22 +101,23 @@ def read_document(path: str | os.PathLike[str], label: str) -> dict:
 # --- the search path -------------------------------------------------------------
 
 
-def builtin_dir() -> Path | None:
-    """The built-in definitions: packaged ``posecheck/poses``, else the repository's ``poses/``."""
+def builtin_dir(folder: str = "poses") -> Path | None:
+    """The built-in definitions (``folder``: or routines): packaged ``posecheck/poses``,
+    else the repository's ``poses/``."""
     try:
-        packaged = importlib.resources.files("posecheck") / "poses"
+        packaged = importlib.resources.files("posecheck") / folder
         if packaged.is_dir():
             return Path(str(packaged))
     except (ModuleNotFoundError, TypeError):  # pragma: no cover
         pass
-    repo = Path(__file__).resolve().parents[2] / "poses"
+    repo = Path(__file__).resolve().parents[2] / folder
     return repo if repo.is_dir() else None
 
 
-def user_dir() -> Path:
-    """The user's definitions folder (XDG config)."""
+def user_dir(folder: str = "poses") -> Path:
+    """The user's definitions (``folder``: or routines) folder (XDG config)."""
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "posecheck" / "poses"
+    return Path(base) / "posecheck" / folder
 
 
 @dataclass(frozen=True)

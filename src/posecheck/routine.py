@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib.resources
 import os
 import sys
 from collections.abc import Sequence
@@ -45,9 +44,9 @@ from posecheck.errors import DefinitionError, UnknownExerciseError
 from posecheck.exercise import Exercise
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
 ROUTINE_SCHEMA = 1
 # "as-defined": the exercise's own side policy; "both": the step runs once per side, in
@@ -233,22 +232,10 @@ def parse_routine(data: dict, file: str, library: Any = None, origin: str = "fil
 
 
 def read_toml(path: str | os.PathLike[str], label: str) -> dict:
-    """The TOML document of a routine or definition file; one-line errors."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise DefinitionError(f"{label}: no such file", "check the path") from None
-    except OSError as exc:
-        raise DefinitionError(f"{label}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DefinitionError(f"{label}: larger than {MAX_FILE_BYTES // 1000} kB: not a routine")
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DefinitionError(f"{label}: not UTF-8 text", "save the file as UTF-8") from None
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise DefinitionError(f"{label}: TOML syntax error: {exc}") from None
+    """The TOML document of a routine file; one-line errors."""
+    from posecheck.library import read_document
+
+    return read_document(path, label, MAX_FILE_BYTES, "a routine")
 
 
 def load_routine_file(
@@ -270,19 +257,15 @@ def is_routine_document(data: Any) -> bool:
 
 def builtin_dir() -> Path | None:
     """Packaged ``posecheck/routines``, else the repository's ``routines/``."""
-    try:
-        packaged = importlib.resources.files("posecheck") / "routines"
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    repo = Path(__file__).resolve().parents[2] / "routines"
-    return repo if repo.is_dir() else None
+    from posecheck import library
+
+    return library.builtin_dir("routines")
 
 
 def user_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "posecheck" / "routines"
+    from posecheck import library
+
+    return library.user_dir("routines")
 
 
 def search_dirs(extra: Sequence[str | os.PathLike[str]] = ()) -> list[tuple[Path, str]]:
