@@ -324,3 +324,26 @@ def test_each_step_of_a_live_routine_is_recorded_in_the_history(tmp_path, routin
         ("bridge", 1, 4), ("bridge", 2, 4)
     ]  # fmt: skip
     assert [r.detail["routine"]["name"] for r in rows] == ["two-bridges"] * 2
+
+
+def test_a_step_in_another_posture_waits_until_the_person_has_moved(lib):
+    """Lying -> all fours: the set-up check fails while the body is still read as lying
+    (the countdown must not start before the person has moved), and passes once on hands
+    and knees. On the real clips the target posture reads steadily (child's pose 28/28
+    frames kneeling, cat-camel 185/185 all fours), so nobody is kept at the set-up."""
+    from posecheck.live.routine import MovedCheck
+    from test_recognize import BODIES, make_body
+
+    check = MovedCheck(lib.get("cat-camel"), previous="supine")
+    lying = check.check(make_body(*BODIES["hook_lying"]))
+    assert (lying.ok, lying.reason) == (False, "old_posture")
+    assert lying.message == "Get into position: on hands and knees"
+    assert check.check(make_body(*BODIES["all_fours"])).ok
+    assert not check.check(None).ok  # nobody: the usual answer
+    assert check.check(None).reason == "no_person"
+    # a step in the same posture as the one before keeps no posture gate
+    assert (
+        MovedCheck(lib.get("bridge"), previous="all_fours")
+        .check(make_body(*BODIES["hook_lying"]))
+        .ok
+    )

@@ -95,6 +95,30 @@ def needs_setup(previous: Exercise | None, ex: Exercise) -> bool:
     return view != "any" and view != (previous.camera.view or "any")
 
 
+class MovedCheck(SetupCheck):
+    """The set-up check of a run in another posture than the run before: in view, the
+    right view, and no longer in the previous run's posture (after lying down, the
+    countdown waits until the person is on hands and knees instead of starting at once).
+
+    Only a frame positively read as the old posture fails (``classify_posture``); an
+    unclear one ("unknown") passes, so a posture the classifier reads poorly cannot keep
+    the person at the set-up.
+    """
+
+    def __init__(self, exercise: Exercise, previous: str, side: str | None = None) -> None:
+        super().__init__(exercise, side=side)
+        self.previous = previous
+        self.cue = f"Get into position: {POSTURE_WORDS.get(exercise.posture, exercise.posture)}"
+
+    def check(self, pose: Pose | None) -> SetupStatus:
+        from posecheck.recognize import classify_posture
+
+        status = super().check(pose)
+        if status.ok and classify_posture(pose) == self.previous:
+            return SetupStatus(False, "old_posture", self.cue, (), status.width_ratio)
+        return status
+
+
 class _Ready(SetupCheck):
     """The set-up check of a run in the same place as the one before: always in place."""
 
@@ -338,7 +362,12 @@ class RoutineCoach:
         run, ex = self.runs[self._i], self.exercises[self._i]
         self._close_between(t_s)
         side = run.side if run.side in ("left", "right") else None  # a one-sided step
-        check = SetupCheck(ex, side=side) if needs_setup(self._previous, ex) else _Ready(ex)
+        if not needs_setup(self._previous, ex):
+            check: SetupCheck = _Ready(ex)
+        elif self._previous is not None and self._previous.posture != ex.posture:
+            check = MovedCheck(ex, self._previous.posture, side=side)
+        else:
+            check = SetupCheck(ex, side=side)
         self._previous = ex
         coach = LiveCoach(self.make_engine(ex), ex, check, countdown_s=self.countdown_s)
         coach.control = self.control

@@ -54,7 +54,8 @@ MSG_FRONT = STATE_CUES["front"]
 
 @dataclass(frozen=True)
 class SetupStatus:
-    """The answer for one frame. ``reason``: "ok", "no_person", "out_of_view", "wrong_view"."""
+    """The answer for one frame. ``reason``: "ok", "no_person", "out_of_view", "wrong_view",
+    "old_posture" (a routine's next step: still in the previous step's posture)."""
 
     ok: bool
     reason: str
