@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +41,6 @@ from typing import Any
 from posecheck.definition_reader import _Table
 from posecheck.errors import DefinitionError, UnknownExerciseError
 from posecheck.exercise import Exercise
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
 
 ROUTINE_SCHEMA = 1
 # "as-defined": the exercise's own side policy; "both": the step runs once per side, in
