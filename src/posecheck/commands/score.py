@@ -152,15 +152,10 @@ def _saved_summary(lm_path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and data.get("format") == "posecheck-summary" else {}
 
 
-def _saved_exercise(lm_path: Path) -> str | None:
-    """The exercise of the saved session a landmarks file belongs to, if any."""
-    return _saved_summary(lm_path).get("exercise")
-
-
-def _saved_routine(lm_path: Path) -> str | None:
-    """The routine of a saved routine session (its file where it still exists, else its
-    name; "auto" for an auto split), for re-scoring it step by step."""
-    r = _saved_summary(lm_path).get("routine")
+def _saved_routine(saved: dict[str, Any]) -> str | None:
+    """The routine of a saved routine session's summary (its file where it still exists,
+    else its name; "auto" for an auto split), for re-scoring it step by step."""
+    r = saved.get("routine")
     if not isinstance(r, dict) or not r.get("name"):
         return None
     if r.get("mode") == "auto":
@@ -252,20 +247,21 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     row: dict[str, Any] = {"frames": len(data), "model": video}
     if len(data) == 0:
         raise InputError(f"{path}: no frames", "record or analyse the video again")
-    if not opts.get("routine") and name == "auto" and not video and _saved_routine(path):
-        opts = {**opts, "routine": _saved_routine(path)}  # a saved routine session
+    # the session folder's summary.json, read once: its exercise, routine and recording
+    saved = {} if video else _saved_summary(path)
+    if not opts.get("routine") and name == "auto" and _saved_routine(saved):
+        opts = {**opts, "routine": _saved_routine(saved)}  # a saved routine session
     if opts.get("routine"):
         from posecheck.commands._routine import score_rows
 
-        src = None if video else (_saved_summary(path).get("input") or {}).get("path")
+        src = (saved.get("input") or {}).get("path")
         recording = Path(src) if src and Path(src).is_file() else None
         row.update(score_rows(path, data.path, library, opts, video, recording))
         return row
     recognition = None
     if name == "auto":
-        saved = None if video else _saved_exercise(path)
-        if saved:
-            exercise = library.get(saved)
+        if saved.get("exercise"):
+            exercise = library.get(saved["exercise"])
             row["exercise_from"] = "saved session"
         else:
             exercise, recognition = recognise(data, library)
