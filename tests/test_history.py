@@ -571,3 +571,10 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     assert rows[1].detail["routine"]["step"] == 3
     # an interrupted routine is not recorded
     assert record_routine({**flow, "partial": True}, opts, command="live") == []
+    # a corrupt database: one warning line, nothing raised
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not sqlite at all" * 200)
+    err = io.StringIO()
+    assert record_routine(flow, HistoryOptions(db=str(bad)), command="analyze", err=err) == []
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("posecheck: warning: routine steps not recorded")

@@ -7,12 +7,14 @@ database prints one warning line and the run keeps its exit status and files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -243,6 +245,21 @@ class Recorded:
     path: Path
 
 
+@contextlib.contextmanager
+def _not_fatal(what: str, path: Path, err: TextIO | None) -> Iterator[None]:
+    """A database problem while recording ``what`` becomes one warning line on ``err``
+    (stderr): the history must never cost the run its other outputs."""
+    try:
+        yield
+    except HistoryError as exc:
+        print(f"posecheck: warning: {what} not recorded: {exc.one_line()}",
+              file=err or sys.stderr)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the history must never cost the run its outputs
+        log.debug("recording the %s failed", what, exc_info=True)
+        print(f"posecheck: warning: {what} not recorded in {path}: {type(exc).__name__}: {exc}",
+              file=err or sys.stderr)  # fmt: skip
+
+
 def record_session(
     summary: dict[str, Any] | None,
     opts: HistoryOptions | None,
@@ -263,21 +280,14 @@ def record_session(
     if summary.get("partial") or not summary.get("frames_with_pose"):
         return None  # an interrupted run or nobody in view is not a session done
     path = resolve_path(opts.db)
-    try:
+    recorded = None
+    with _not_fatal("session", path, err):
         values = session_values(summary, command=command, source=source, outdir=outdir,
                                 opts=opts, recording=recording)  # fmt: skip
         with HistoryStore(path, timeout_s=opts.timeout_s) as store:
             sid, created = store.upsert(values)
-    except HistoryError as exc:
-        print(f"posecheck: warning: session not recorded: {exc.one_line()}",
-              file=err or sys.stderr)  # fmt: skip
-        return None
-    except Exception as exc:  # noqa: BLE001 - the history must never cost the run its outputs
-        log.debug("recording the session failed", exc_info=True)
-        print(f"posecheck: warning: session not recorded in {path}: {type(exc).__name__}: {exc}",
-              file=err or sys.stderr)  # fmt: skip
-        return None
-    return Recorded(sid, created, path)
+        recorded = Recorded(sid, created, path)
+    return recorded
 
 
 def record_routine(
@@ -312,38 +322,34 @@ def record_routine(
     began = began or parse_time(summary.get("created_utc")) or _dt.datetime.now(_dt.timezone.utc)
     out: list[Recorded] = []
     path = resolve_path(opts.db)
-    try:
-        with HistoryStore(path, timeout_s=opts.timeout_s) as store:
-            for n, seg in enumerate(steps, 1):
-                part = seg.get("run") or n  # the plan's run, else the n-th step found
-                one = {
-                    **seg["summary"], "created_utc": summary.get("created_utc"),
-                    "posecheck_version": summary.get("posecheck_version"), "partial": False,
-                }  # fmt: skip
-                if seg["summary"].get("partial") or not one.get("frames_with_pose"):
-                    continue  # a step cut short by Ctrl-C, or nobody in view
-                start = float(seg.get("start_s") or 0.0)
-                values = session_values(
-                    one, command=command, source=source, opts=opts,
-                    outdir=f"{Path(outdir).resolve()}#run{part}" if outdir else None,
-                    performed=began + _dt.timedelta(seconds=start),
-                    recording=f"{whole}#run{part}" if whole else None,
-                )  # fmt: skip
-                values["performed_from"] = performed_from
-                values["detail"]["routine"] = {
-                    "name": routine.get("name"), "title": routine.get("title"),
-                    "run": seg.get("run"), "step": seg.get("step"), "side": seg.get("side"),
-                    "start_s": seg.get("start_s"), "end_s": seg.get("end_s"),
-                }  # fmt: skip
-                sid, created = store.upsert(values)
-                out.append(Recorded(sid, created, path))
-    except HistoryError as exc:
-        print(f"posecheck: warning: routine steps not recorded: {exc.one_line()}",
-              file=err or sys.stderr)  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - the history must never cost the run its outputs
-        log.debug("recording the routine failed", exc_info=True)
-        print(f"posecheck: warning: routine steps not recorded in {path}: "
-              f"{type(exc).__name__}: {exc}", file=err or sys.stderr)  # fmt: skip
+    # (the store is opened inside _not_fatal: a locked or corrupt file is one warning too)
+    with (
+        _not_fatal("routine steps", path, err),
+        HistoryStore(path, timeout_s=opts.timeout_s) as store,
+    ):
+        for n, seg in enumerate(steps, 1):
+            part = seg.get("run") or n  # the plan's run, else the n-th step found
+            one = {
+                **seg["summary"], "created_utc": summary.get("created_utc"),
+                "posecheck_version": summary.get("posecheck_version"), "partial": False,
+            }  # fmt: skip
+            if seg["summary"].get("partial") or not one.get("frames_with_pose"):
+                continue  # a step cut short by Ctrl-C, or nobody in view
+            start = float(seg.get("start_s") or 0.0)
+            values = session_values(
+                one, command=command, source=source, opts=opts,
+                outdir=f"{Path(outdir).resolve()}#run{part}" if outdir else None,
+                performed=began + _dt.timedelta(seconds=start),
+                recording=f"{whole}#run{part}" if whole else None,
+            )  # fmt: skip
+            values["performed_from"] = performed_from
+            values["detail"]["routine"] = {
+                "name": routine.get("name"), "title": routine.get("title"),
+                "run": seg.get("run"), "step": seg.get("step"), "side": seg.get("side"),
+                "start_s": seg.get("start_s"), "end_s": seg.get("end_s"),
+            }  # fmt: skip
+            sid, created = store.upsert(values)
+            out.append(Recorded(sid, created, path))
     return out
 
 
