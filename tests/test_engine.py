@@ -520,6 +520,17 @@ def test_trunk_lean_facing_is_not_decided_by_a_foot_seen_end_on(
         assert got == pytest.approx(expected, abs=0.01)
 
 
+def _symmetric_cat_camel():
+    """A cat-camel whose cycle may start at either end (camel -> cat -> camel)."""
+    data = {**BASE, "cycle": ["camel", "cat", "camel"], "symmetric": True, "rules": [],
+            "required": [], "key_measures": ["back_curvature"]}  # fmt: skip
+    data["phases"] = [
+        {"name": "camel", "targets": [{"measure": "back_curvature", "max": -0.02}]},
+        {"name": "cat", "targets": [{"measure": "back_curvature", "min": 0.06}]},
+    ]
+    return parse_definition(data, "t.toml")
+
+
 @pytest.mark.parametrize(
     ("values", "reps"),
     [
@@ -529,26 +540,14 @@ def test_trunk_lean_facing_is_not_decided_by_a_foot_seen_end_on(
     ],
 )
 def test_symmetric_cycle_counts_one_visit_to_each_phase(values, reps):
-    data = {**BASE, "cycle": ["camel", "cat", "camel"], "symmetric": True, "rules": [],
-            "required": [], "key_measures": ["back_curvature"]}  # fmt: skip
-    data["phases"] = [
-        {"name": "camel", "targets": [{"measure": "back_curvature", "max": -0.02}]},
-        {"name": "cat", "targets": [{"measure": "back_curvature", "min": 0.06}]},
-    ]
-    eng = Engine(parse_definition(data, "t.toml"))
+    eng = Engine(_symmetric_cat_camel())
     for i, v in enumerate(values):
         eng.update(i, i / FPS, POSE, {"back_curvature": v, "shoulder_width_ratio": 0.1})
     assert eng.finish().reps_complete == reps
 
 
 def test_symmetric_cycle_counts_when_the_second_position_is_left_not_reached():
-    data = {**BASE, "cycle": ["camel", "cat", "camel"], "symmetric": True, "rules": [],
-            "required": [], "key_measures": ["back_curvature"]}  # fmt: skip
-    data["phases"] = [
-        {"name": "camel", "targets": [{"measure": "back_curvature", "max": -0.02}]},
-        {"name": "cat", "targets": [{"measure": "back_curvature", "min": 0.06}]},
-    ]
-    eng = Engine(parse_definition(data, "t.toml"))
+    eng = Engine(_symmetric_cat_camel())
     values = [-0.1] * 10 + [0.1] * 10 + [-0.1] * 10  # camel, cat from 1.0, camel from 2.0
     done = []
     for i, v in enumerate(values):
