@@ -1,0 +1,68 @@
+"""The library's own definitions on drawn measure series: limits set from measurements.
+
+Each test feeds one definition from ``poses/`` a series of measures (no model) shaped
+like the renders and real clips the limit was set from (bench/README.md, Feedback).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from posecheck.engine import Engine
+from posecheck.library import Library
+from posecheck.pose import LANDMARK_NAMES
+
+from helpers import make_pose
+
+FPS = 12.0
+POSE = make_pose({n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)})
+
+
+def ramp(a: float, b: float, seconds: float) -> list[float]:
+    """Values from ``a`` to ``b`` (eased, as a person moves) over ``seconds`` at FPS."""
+    n = max(1, round(seconds * FPS))
+    out = []
+    for k in range(1, n + 1):
+        x = k / n
+        out.append(a + (b - a) * x * x * (3 - 2 * x))
+    return out
+
+
+def hold(v: float, seconds: float) -> list[float]:
+    return [v] * round(seconds * FPS)
+
+
+def run(name: str, measure: str, values: list[float], fixed: dict[str, float]):
+    """The definition ``name`` fed ``values`` of ``measure`` (and ``fixed`` ones) at FPS."""
+    eng = Engine(Library.load().get(name), side="left")
+    for i, v in enumerate(values):
+        m = {"shoulder_width_ratio": 0.15, **fixed, measure: v}
+        eng.update(i, i / FPS, POSE, m)
+    return eng.finish()
+
+
+BACKBEND = {"left_knee": 175.0, "right_knee": 175.0}
+
+
+@pytest.mark.parametrize("pause_s", [1.2, 6.0])
+def test_a_slow_backbend_times_the_pause_not_the_way_in_and_out(pause_s):
+    # 20 deg in 2.5 s (at most 12 deg/s) is under the default 30 deg/s stillness limit:
+    # without the definition's own still_deg_s most of the way in and out is "held"
+    # (1.2 s reads 3.6 s); eased ends under 6 deg/s are arriving, as a person does
+    lean = hold(0.0, 1.0) + ramp(0, -20, 2.5) + hold(-20, pause_s) + ramp(-20, 0, 2.5)
+    s = run("standing-backbend", "trunk_lean", lean + hold(0.0, 1.5), BACKBEND)
+    assert len(s.holds) == 1
+    assert s.holds[0].duration_s == pytest.approx(pause_s, abs=0.6)
+    assert s.holds[0].reached == (pause_s >= 5)
+
+
+CURL = {"right_trunk_incline": 80.0}
+
+
+@pytest.mark.parametrize(("fold_s", "too_fast"), [(0.6, True), (1.2, False)])
+def test_a_quick_forward_curl_is_told_to_slow_down(fold_s, too_fast):
+    # the fold drawn in 0.25 s is seen over about 0.6 s (model and smoothing), peaking
+    # near 90 deg/s; the real fold clip peaks at 54 deg/s, the correct render at 51
+    curl = hold(82.0, 1.0) + ramp(82, 45, fold_s) + hold(45.0, 3.0) + ramp(45, 82, 2.0)
+    s = run("seated-forward-curl", "left_trunk_incline", curl + hold(82.0, 1.0), CURL)
+    assert ("too_fast" in [c.id for c in s.corrections]) is too_fast
