@@ -19,6 +19,7 @@ from posecheck.angles import (
     joint_angle_deg,
     resolve,
 )
+from posecheck.pose import LANDMARK_INDEX
 
 from conftest import REPO
 from helpers import make_pose
@@ -157,3 +158,41 @@ def test_extra_measures_from_pose_and_stored_values(monkeypatch):
     monkeypatch.setitem(EXTRA_MEASURES, broken.name, broken)
     assert math.isnan(compute_measures(make_pose({}), ["test_broken"])["test_broken"])
     assert "test_curve" in compute_measures(pose)  # all measures include the extras
+
+
+def _legs(near_thigh: float, near_deg: float, far_thigh: float, far_deg: float):
+    """Lying on the back, trunk 200 px along the floor; each thigh drawn at its hip
+    angle and length (in trunk lengths): the near side left, the far side right."""
+    pts: dict[str, tuple[float, float]] = {}
+    for side, length, deg in (("left", near_thigh, near_deg), ("right", far_thigh, far_deg)):
+        a = math.radians(180.0 - deg)  # the shoulder lies at 180 deg from the hip's x axis
+        pts[f"{side}_shoulder"] = (300.0, 400.0)
+        pts[f"{side}_hip"] = (500.0, 400.0)
+        pts[f"{side}_knee"] = (
+            500.0 + 200 * length * math.cos(a),
+            400.0 - 200 * length * math.sin(a),
+        )
+    return make_pose(pts)
+
+
+@pytest.mark.parametrize(
+    ("near", "far", "lo", "hi"),
+    [
+        # the crossed near thigh seen at 0.55 trunk lengths reading 40, the far one in
+        # profile at 0.8 reading 68 (the rendered reclined pigeon): close to the far one
+        ((0.55, 40.0), (0.8, 68.0), 60.0, 68.0),
+        # both thighs in profile, equally long: the mean
+        ((0.75, 60.0), (0.75, 80.0), 69.9, 70.1),
+    ],
+)
+def test_profile_hip_trusts_the_thigh_seen_in_profile(near, far, lo, hi):
+    value = compute_measures(_legs(*near, *far), ["profile_hip"])["profile_hip"]
+    assert lo <= value <= hi
+
+
+def test_profile_hip_uses_the_visible_side_and_is_nan_without_one():
+    pose = _legs(0.8, 70.0, 0.8, 90.0)
+    pose.visibility[LANDMARK_INDEX["right_knee"]] = 0.0
+    assert compute_measures(pose, ["profile_hip"])["profile_hip"] == pytest.approx(70.0, abs=0.1)
+    pose.visibility[LANDMARK_INDEX["left_knee"]] = 0.0
+    assert math.isnan(compute_measures(pose, ["profile_hip"])["profile_hip"])

@@ -55,6 +55,7 @@ PURE = (
     "posecheck.curvature",
     "posecheck.lean",
     "posecheck.body3d",
+    "posecheck.foreshortening",
     "posecheck.render.motion",
     "posecheck.render.body",
     "posecheck.render.truth",

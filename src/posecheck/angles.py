@@ -337,3 +337,4 @@ def side_visibility(
 # imports MeasureSpec and register_extra from this module.)
 from posecheck import body3d as _body3d  # noqa: E402,F401  (world-landmark rotations)
 from posecheck import curvature as _curvature  # noqa: E402,F401
+from posecheck import foreshortening as _foreshortening  # noqa: E402,F401  (profile_hip)

@@ -168,6 +168,9 @@ class Script:
     symmetric: bool = True  # "hip" applies to both sides unless other_hip is given
     faults: tuple[str, ...] = ()  # faults that make sense for this exercise
     bounce_measure: str = "hip"
+    # the other side bounces with the worked one even when it is posed on its own (a
+    # figure four: the crossed ankle rests on the other knee, the legs move as one)
+    bounce_together: bool = False
     holds: dict[str, float] = field(default_factory=dict)  # phase -> hold time (s)
     # How far the "incomplete" fault's rep goes: into the gap between the start phase
     # (with the engine's hysteresis band) and the peak target, by the definition's
@@ -334,6 +337,7 @@ SCRIPTS: dict[str, Script] = {
             ("bounce",) + _FRAME,
             move_s=2.0,
             symmetric=False,
+            bounce_together=True,
         ),
         _s(
             "lower-tummy",
@@ -825,7 +829,8 @@ def angles_at(
         names = (
             [m]
             if m in ang
-            else [f"{seg.worked}_{m}"] + ([f"{other}_{m}"] if script.symmetric else [])
+            else [f"{seg.worked}_{m}"]
+            + ([f"{other}_{m}"] if script.symmetric or script.bounce_together else [])
         )
         ref = ang.get(names[0], 0.0)
         for k in names:

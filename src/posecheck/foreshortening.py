@@ -1,0 +1,65 @@
+"""Hip angle of the leg seen in profile: both sides, trusted by how long each thigh is seen.
+
+From the side, a shoulder-hip-knee angle is only right for a thigh that moves in the
+plane the camera looks at. A thigh turned towards (or away from) the camera is seen
+foreshortened and its angle is unreliable: in the reclined pigeon (figure four) the
+crossed leg's knee turns out; on the rendered correct stretch the near, crossed thigh is
+seen at 0.53-0.65 trunk lengths (the far one 0.78-0.84) and its hip angle reads 27-60
+deg, swinging, where 70 is drawn, while the far thigh's reads a steady 65-69 (75 drawn).
+
+``profile_hip`` (unit "deg", unsided): the shoulder-hip-knee angles of both sides,
+averaged with weights (thigh length / trunk length) ** :data:`WEIGHT_POWER`, so a thigh
+seen 16% shorter than the other counts half as much. The weights change with the
+lengths, smoothly: there is no switching from one leg to the other. With both thighs
+in profile (the real figure-four clip: 0.70-0.78 trunk lengths on both sides) it is
+close to the mean of the two. NaN when neither side's shoulder, hip and knee are
+visible enough.
+
+Registered with :func:`posecheck.angles.register_extra` on import (the angle registry
+imports this module).
+"""
+
+from __future__ import annotations
+
+import math
+
+from posecheck.angles import (
+    DEFAULT_MIN_VISIBILITY,
+    MeasureSpec,
+    joint_angle_deg,
+    known_measures,
+    register_extra,
+)
+from posecheck.pose import SIDES, Pose
+
+WEIGHT_POWER = 4.0
+
+
+def profile_hip(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """Shoulder-hip-knee angle (deg) of both sides, weighted by how long each thigh is seen."""
+    total, weights = 0.0, 0.0
+    for side in SIDES:
+        names = (f"{side}_shoulder", f"{side}_hip", f"{side}_knee")
+        if min(pose.vis(n) for n in names) < min_visibility:
+            continue
+        sh, hip, knee = (pose.point(n) for n in names)
+        trunk = math.hypot(float(sh[0] - hip[0]), float(sh[1] - hip[1]))
+        thigh = math.hypot(float(knee[0] - hip[0]), float(knee[1] - hip[1]))
+        angle = joint_angle_deg(sh, hip, knee)
+        if trunk <= 0.0 or math.isnan(angle):
+            continue
+        w = (thigh / trunk) ** WEIGHT_POWER
+        total, weights = total + w * angle, weights + w
+    return total / weights if weights > 0.0 else math.nan
+
+
+PROFILE_HIP = MeasureSpec(
+    "profile_hip", "deg", "joint",
+    ("left_shoulder", "left_hip", "left_knee", "right_shoulder", "right_hip", "right_knee"),
+    "shoulder-hip-knee of both sides, each weighted by how long its thigh is seen "
+    "(a thigh turned towards the camera counts less); 180 = straight",
+    from_pose=profile_hip,
+)  # fmt: skip
+
+if "profile_hip" not in known_measures():
+    register_extra(PROFILE_HIP)
