@@ -85,7 +85,7 @@ def test_nothing_short_nothing_said() -> None:
 @pytest.mark.parametrize(
     ("measure", "words"),
     [("hip", "hip angle"), ("left_knee", "knee angle"), ("hip~min3", "hip angle"),
-     ("trunk_incline", "trunk incline")],
+     ("trunk_incline", "trunk incline"), ("profile_hip", "hip angle")],
 )  # fmt: skip
 def test_measure_words_hide_internal_keys(measure: str, words: str) -> None:
     assert measure_words(measure) == words

@@ -37,7 +37,8 @@ SHORTFALL_PREFIXES = ("short_rep", "short_hold")
 
 # Words for a measure in a sentence ("the hip angle reached 148°").
 _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder angle",
-                "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle"}  # fmt: skip
+                "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle",
+                "profile_hip": "hip angle"}  # fmt: skip
 
 
 def measure_words(measure: str) -> str:
