@@ -196,3 +196,16 @@ def test_profile_hip_uses_the_visible_side_and_is_nan_without_one():
     assert compute_measures(pose, ["profile_hip"])["profile_hip"] == pytest.approx(70.0, abs=0.1)
     pose.visibility[LANDMARK_INDEX["left_knee"]] = 0.0
     assert math.isnan(compute_measures(pose, ["profile_hip"])["profile_hip"])
+
+
+def test_profile_hip_has_no_visibility_cut_to_switch_on():
+    # the far knee's visibility hovering at the definition's 0.5 made a hard cut switch
+    # sides between frames (75 -> 58 -> 67 deg: "too fast" on a still figure four)
+    values = []
+    for vis in (0.51, 0.49):
+        pose = _legs(0.55, 58.0, 0.9, 68.0)
+        for part in ("shoulder", "hip", "knee"):
+            pose.visibility[LANDMARK_INDEX[f"right_{part}"]] = vis
+        values.append(compute_measures(pose, ["profile_hip"])["profile_hip"])
+    assert abs(values[0] - values[1]) < 0.5
+    assert 64.0 < values[1] < 68.0
