@@ -276,3 +276,15 @@ def test_twist_bounce_moves_both_knees_the_same_way():
     rolls = [r.render_frame(int(t * r.opts.fps), draw=False)[1]["measures"]["knee_roll"]
              for t in ts]  # fmt: skip
     assert max(rolls) - min(rolls) > 8.0, rolls
+
+
+def test_a_figure_four_bounces_both_legs_as_one() -> None:
+    """The crossed ankle rests on the other knee: a bounce moves both hips together (drawn
+    on the crossed leg alone, the far leg's steady angle hid it from a measure that trusts
+    the leg seen in profile)."""
+    truth = truth_from_dict(renderer("reclined-pigeon", fault="bounce", hold_s=3.0).truth())
+    h = truth.holds[0]
+    inside = [i for i, t in enumerate(truth.t_s) if h["start_s"] + 0.5 <= t <= h["end_s"] - 0.5]
+    for side in ("left", "right"):
+        swing = [truth.measures[f"{side}_hip"][i] for i in inside]
+        assert max(swing) - min(swing) > 10, side
