@@ -79,3 +79,15 @@ def test_a_chest_raise_short_of_the_forearms_is_told(top, short):
     s = run("chest-raise", "left_shoulder_elevation", rise + hold(10.0, 2.0), CHEST)
     assert ("short_rep:shoulder_elevation" in [c.id for c in s.corrections]) is short
     assert s.reps_complete == (0 if short else 1)
+
+
+PIGEON = {"left_trunk_incline": 3.0, "right_trunk_incline": 3.0}
+
+
+def test_a_figure_four_uncrossing_at_the_pace_of_a_careful_pull_is_not_too_fast():
+    # the correct render's un-crossing (drawn at most 40 deg/s) reads 87-92 deg/s on
+    # profile_hip; a real knee-to-chest pull reaches 170 deg/s (limit 200 for both)
+    legs = hold(100.0, 2.0) + ramp(100, 65, 2.0) + hold(65.0, 4.0) + ramp(65, 100, 0.5)
+    s = run("reclined-pigeon", "profile_hip", legs + hold(100.0, 2.0), PIGEON)
+    assert "too_fast" not in [c.id for c in s.corrections]
+    assert [c.id for c in s.corrections] == ["short_hold:stretch"]  # 4 s of 20
