@@ -31,7 +31,6 @@ from posecheck.angles import (
     DEFAULT_MIN_VISIBILITY,
     MeasureSpec,
     joint_angle_deg,
-    known_measures,
     register_extra,
 )
 from posecheck.pose import SIDES, Pose
@@ -71,6 +70,4 @@ PROFILE_HIP = MeasureSpec(
     "(a thigh turned towards the camera counts less); 180 = straight",
     from_pose=profile_hip,
 )  # fmt: skip
-
-if "profile_hip" not in known_measures():
-    register_extra(PROFILE_HIP)
+register_extra(PROFILE_HIP)  # idempotent: the same spec under the same name
