@@ -241,7 +241,9 @@ class SessionOutputs:
         if self.video:
             from posecheck.sinks.video import VideoSink
 
-            self.video_sink = VideoSink(self.outdir / VIDEO)
+            # No copy of each frame: decoded frames are fresh arrays and the report
+            # draws its pictures on copies of its own.
+            self.video_sink = VideoSink(self.outdir / VIDEO, copy_frames=False)
             sinks.append(self.video_sink)
         if self.report:
             sinks.append(ReportSink(self.outdir / REPORT, outputs=outputs))
