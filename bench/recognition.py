@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", action="store_true",
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
     ap.add_argument("--split", action="append", default=[], metavar="NAME",
-                    choices=["tune", "held1", "held2", "held3"],
+                    choices=["tune", "held1", "held2", "held3", "held4"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--json", type=Path, help="also write every result as JSON here")

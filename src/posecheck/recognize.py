@@ -985,13 +985,13 @@ def setup_kept(
     sides: Sequence[str],
     judged: np.ndarray,
     dt: np.ndarray,
-) -> tuple[float, float, float] | None:
+) -> tuple[float, float, float, float] | None:
     """How well a cycle's set-up holds: the share of the time in its start phase and of
     the time away from it (in its other phases, on the way, or in repetitions that
     turned back short) with the exercise-wide rules kept (the rules of every phase:
-    head and shoulders down, sitting tall), and the seconds away. None without such
-    rules, a cycle of two phases or a measurable start phase (see
-    :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
+    head and shoulders down, sitting tall), the seconds away and the seconds in the
+    start phase. None without such rules, a cycle of two phases or a measurable start
+    phase (see :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
     rules = [r for r in getattr(ex, "rules", ()) if not r.phases and is_known(r.measure)]
     start = matches.get(cycle[0]) if cycle else None
     if not rules or len(set(cycle)) < 2 or start is None:
@@ -1007,7 +1007,7 @@ def setup_kept(
         total = float(dt[sel].sum())
         return float(dt[sel & ok].sum()) / total if total > 0 else math.nan
 
-    return share(at_start), share(far), float(dt[far].sum())
+    return share(at_start), share(far), float(dt[far].sum()), float(dt[at_start].sum())
 
 
 def _posture_flips(postures: Sequence[str], dt: np.ndarray, posture: str) -> tuple[float, str]:
@@ -1025,9 +1025,13 @@ def _share(dt: np.ndarray, sel: np.ndarray, total_s: float) -> float:
 
 
 def _setup_broken(ex, cycle, matches, values, sides, judged, dt) -> bool:
-    """:func:`posecheck.recognize_evidence.moved_what_rules_hold` on :func:`setup_kept`."""
+    """:func:`posecheck.recognize_evidence.moved_what_rules_hold` or
+    :func:`posecheck.recognize_evidence.never_set_up` on :func:`setup_kept`."""
     kept = setup_kept(ex, cycle, matches, values, sides, judged, dt)
-    return kept is not None and ev.moved_what_rules_hold(*kept)
+    if kept is None:
+        return False
+    start, far, far_s, start_s = kept
+    return ev.moved_what_rules_hold(start, far, far_s) or ev.never_set_up(start, far, start_s)
 
 
 def score_exercise(
@@ -1239,7 +1243,8 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view)
+    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
