@@ -63,6 +63,7 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
+from posecheck.body3d import world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
@@ -1133,6 +1134,15 @@ def _frame_measures(
     return per_frame
 
 
+def _world_measures(
+    poses: Sequence[Pose | None], per_frame: Sequence[Mapping[str, float]], needed: Iterable[str]
+) -> list[dict[str, float]]:
+    """Per frame, the measures with the joint angles and inclines among ``needed``
+    measured on the 3D world landmarks (:func:`posecheck.body3d.world_angles`)."""
+    names = sorted(needed)
+    return [{**m, **world_angles(p, names)} for p, m in zip(poses, per_frame, strict=True)]
+
+
 def _lean_by_clip_facing(
     poses: Sequence[Pose | None], per_frame: list[dict[str, float]], needed: Iterable[str]
 ) -> None:
@@ -1157,10 +1167,12 @@ def _score_all(
     loop: bool,
     seen_side: str | None,
     other_values: _Values | None,
+    values3d: _Values,
 ) -> tuple[list[ExerciseScore], dict[str, float]]:
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
-    order of ``exercises`` and the off-view score of those filmed from another angle."""
+    order of ``exercises`` and the off-view score of those filmed from another angle
+    (``values3d``: the values with joint angles and inclines measured in 3D)."""
     scores = []
     off_view: dict[str, float] = {}
     for ex in exercises:
@@ -1182,7 +1194,12 @@ def _score_all(
             # there (the engine would pause), but named as a candidate if its movement
             # fits there; its rules are left aside: the 2D inclines they test (trunk
             # level, thighs vertical) read otherwise from another angle
-            sc.off_view_score = score(in_view, judge_rules=False).score
+            # and its joint angles and inclines are measured in 3D (world_angles): the
+            # picture distorts them from another angle
+            sc.off_view_score = score_exercise(
+                ex, postures, values3d, dt, speed, sides, loop, seen_side, visible=in_view,
+                other_values=other_values, judge_rules=False,
+            ).score  # fmt: skip
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
     return scores, off_view
@@ -1212,6 +1229,7 @@ def recognize(
     _lean_by_clip_facing(poses, per_frame, needed)
     postures = [classify_posture(p) for p in poses]
     values = _Values(t, per_frame)
+    values3d = _Values(t, _world_measures(poses, per_frame, needed))
     # rules on the other limb are tested on the model's guess of it (seen from the side
     # it is hidden, yet its guess follows it: both knees hugged or one resting)
     other_names = ev.other_limb_measures(exercises)
@@ -1232,7 +1250,7 @@ def recognize(
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
     scores, off_view = _score_all(
-        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values
+        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values, values3d
     )
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
