@@ -416,3 +416,12 @@ def test_off_view_scores_judge_the_movement_not_the_rules():
     movement_only = score_exercise(*args, judge_rules=False)
     assert "set-up" in judged.note and "set-up" not in movement_only.note
     assert movement_only.rules_share == 1.0 and movement_only.score > judged.score
+
+
+def test_off_view_measures_keep_the_picture_without_world_landmarks():
+    from posecheck.recognize import _world_measures
+
+    pose = _seq(lifts(1, 1.0))[1][0]
+    assert pose.world is None  # drawn in 2D only
+    got = _world_measures([pose, None], [{"left_hip": 100.0}, {}], ["left_hip"])
+    assert got == [{"left_hip": 100.0}, {}]

@@ -1138,9 +1138,14 @@ def _world_measures(
     poses: Sequence[Pose | None], per_frame: Sequence[Mapping[str, float]], needed: Iterable[str]
 ) -> list[dict[str, float]]:
     """Per frame, the measures with the joint angles and inclines among ``needed``
-    measured on the 3D world landmarks (:func:`posecheck.body3d.world_angles`)."""
+    measured on the 3D world landmarks (:func:`posecheck.body3d.world_angles`); the
+    picture's where a pose has no world landmarks."""
     names = sorted(needed)
-    return [{**m, **world_angles(p, names)} for p, m in zip(poses, per_frame, strict=True)]
+    out = []
+    for pose, m in zip(poses, per_frame, strict=True):
+        world = world_angles(pose, names)
+        out.append({**m, **{k: v for k, v in world.items() if math.isfinite(v)}})
+    return out
 
 
 def _lean_by_clip_facing(
