@@ -14,7 +14,7 @@ built-in library and prints one line per clip and the confusion table.
 ``--renders`` adds the rendered set (``bench/_recognition_renders.py``): every library
 exercise and movements outside the library (plank, side plank, crunch, squat, lunge,
 superman) from several camera angles, in tuning parts and a held-out part reported
-apart (``--split`` picks parts: while tuning, leave ``held2`` out).
+apart (``--split`` picks parts: while tuning, leave the held-out ``held4`` out).
 
 For every group it prints the confusion table, per-exercise recall, the
 false-positive rate on clips of no library exercise, whether each library clip is
