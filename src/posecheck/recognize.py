@@ -38,9 +38,10 @@ definitions:
 
 4. The answer: each definition's share of the evidence against the others and against
    "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
-   can confirm is the answer when its share reaches ``MIN_SCORE``, the runner-up named
-   when close; otherwise none, with the candidates named. Scores within ``TIE_BAND`` of
-   the best are ranked by :func:`fit`. An exercise marked ``[recognition]
+   can confirm is the answer when its share reaches ``MIN_SCORE`` and its evidence is
+   more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`),
+   the runner-up named when close; otherwise none, with the candidates named. Scores
+   within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise marked ``[recognition]
    position_only`` (the camera sees its position, not the exercise) is never the
    answer: it is listed in ``possible`` instead.
 
