@@ -51,23 +51,16 @@ def test_full_bridges_pass_through_the_tilt_range_without_being_tilts():
 
 def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
     # the hips stop at 160 deg (the top needs 165), held, twice: not a tilt (30 deg is
-    # beyond its range), an incomplete bridge
+    # beyond its range), an incomplete bridge: the first candidate, not the answer (no
+    # complete repetition confirms it: see only_attempts)
     t, poses = _seq(lifts(2, 0.6))
-    rec = recognize(t, poses, LIBRARY)
-    assert rec.name == "lift", [(s.name, s.score, s.note) for s in rec.scores]
-    lift = rec.scores[0]
-    assert lift.attempts == 2 and "incomplete" in lift.note and not lift.reps
-    assert lift.score < 1.0  # less sure than with complete reps
-
-
-def test_one_bridge_stopping_short_is_a_candidate_not_the_answer():
-    # one excursion part of the way can be another movement passing through
-    t, poses = _seq(lifts(1, 0.6))
     rec = recognize(t, poses, LIBRARY)
     assert rec.name is None and rec.candidates[:1] == ["lift"], [
         (s.name, s.score, s.note) for s in rec.scores
     ]
-    assert rec.scores[0].attempts == 1
+    lift = rec.scores[0]
+    assert lift.attempts == 2 and "incomplete" in lift.note and not lift.reps
+    assert lift.score < 1.0  # less sure than with complete reps
 
 
 def test_a_flicker_towards_the_top_is_not_an_attempt():
@@ -166,10 +159,9 @@ def test_the_best_fit_in_its_own_view_is_named_before_fits_from_another_angle():
 
 
 @pytest.mark.parametrize("attempts, one_rep, note, only", [
-    (1, False, "1 incomplete repetition(s), 62% of the way", True),
-    (2, False, "2 incomplete repetition(s), 70% of the way", False),  # repeated: a pattern
-    (1, True, "1 incomplete repetition(s), 70% of the way", False),  # a complete one too
-    (1, False, "only the held phase 'up' seen", False),  # the hold won, not the attempt
+    (2, False, "2 incomplete repetition(s), 70% of the way", True),
+    (2, True, "2 incomplete repetition(s), 70% of the way", False),  # a complete one too
+    (2, False, "only the held phase 'up' seen", False),  # the hold won, not the attempts
     (0, False, "", False),
 ])  # fmt: skip
 def test_only_attempts(attempts, one_rep, note, only):

@@ -421,27 +421,15 @@ def attempt_movement(count: int, progress: float, min_reps: int) -> float:
     return min(1.0, count / max(1, min_reps)) * (ATTEMPT_BASE + (1 - ATTEMPT_BASE) * progress)
 
 
-# Incomplete repetitions alone confirm an exercise only when there are this many: one
-# excursion part of the way can be another movement passing through (see only_attempts).
-ATTEMPTS_TO_CONFIRM = 2
-
-
 def only_attempts(score) -> bool:
-    """Whether a definition's movement evidence is a single incomplete repetition alone
-    (no complete one seen, fewer than ATTEMPTS_TO_CONFIRM short ones): the clip may be
-    another movement passing part of the way through its range (a figure four lowering
-    one knee reads as the first 60% of a supine twist's knee drop, its depth uncertain
-    from an oblique camera). It is named as a candidate, never the answer: on the
-    rendered and real clips both answers resting on one such excursion were wrong, at
-    0.98-1.00 confidence. Repeated short reps are the pattern of the exercise done
-    short (a bridge whose hips sag twice; an oblique chest raise's three lifts read as
-    94% of the way), as two tilts make a pelvic tilt's pattern.
-    ``score``: an ExerciseScore (``attempts``, ``one_rep``, ``note``)."""
-    return (
-        0 < score.attempts < ATTEMPTS_TO_CONFIRM
-        and not score.one_rep
-        and "incomplete" in score.note
-    )
+    """Whether a definition's movement evidence is incomplete repetitions alone (no
+    complete one seen): the clip may be the exercise done short, or another movement
+    passing part of the way through its range (a figure four lowering one knee reads as
+    the first 60% of a supine twist's knee drop, its depth uncertain from an oblique
+    camera). It is named as a candidate, never the answer: measured on the rendered and
+    real clips, 2 of the 3 answers resting on such evidence were wrong, at 0.98-1.00
+    confidence. ``score``: an ExerciseScore (``attempts``, ``one_rep``, ``note``)."""
+    return bool(score.attempts) and not score.one_rep and "incomplete" in score.note
 
 
 def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = frozenset()) -> list:
