@@ -10,7 +10,11 @@ several camera angles, split into tuning parts and a held-out part.
   studied: tuning data since);
 - ``held3``: seed 302 obliquely (non-library: side and oblique, seeds 301 and 303).
   Nothing in ``posecheck.recognize`` was adjusted while looking at its results: it is
-  scored once, at the end of a round.
+  scored once, at the end of a round (then studied: tuning data since);
+- ``held4``: seed 401 in its own view, seed 402 obliquely, and seed 403 from the side
+  for the exercise whose definition accepts any view (non-library: side, front and two
+  oblique views, seeds 401-404). Rendered before the fourth round changed anything and
+  scored once, at its end.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -43,7 +47,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune", "held1" or "held2" (see the module docstring)
+    split: str  # "tune" or "held1"-"held4" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -59,20 +63,30 @@ def _own_view(name: str) -> str:
 LIBRARY_CASES = (
     ("own", 1, "tune"), ("own", 2, "tune"), ("own", 101, "held1"), ("oblique", 102, "held1"),
     ("own", 201, "held2"), ("oblique", 202, "held2"), ("oblique", 302, "held3"),
+    ("own", 401, "held4"), ("oblique", 402, "held4"), ("any:side", 403, "held4"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
                ("oblique", 203, "held2"), ("oblique", 204, "held2"), ("side", 301, "held3"),
-               ("oblique", 303, "held3"))  # fmt: skip
+               ("oblique", 303, "held3"), ("side", 401, "held4"), ("front", 402, "held4"),
+               ("oblique", 403, "held4"), ("oblique", 404, "held4"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:
     """The set (see the module docstring), library exercises first."""
+    from posecheck.library import Library
+
+    library = Library.load()
     out: list[RenderCase] = []
     for name in sorted(SCRIPTS):
         own = _own_view(name)
-        out += [RenderCase(name, name, own if v == "own" else v, seed, split)
-                for v, seed, split in LIBRARY_CASES]  # fmt: skip
+        for v, seed, split in LIBRARY_CASES:
+            if v.startswith("any:"):  # only where the definition accepts any view
+                found = library.find(name)
+                if found is None or found.camera.view != "any":
+                    continue
+                v = v[4:]
+            out.append(RenderCase(name, name, own if v == "own" else v, seed, split))
     for name in sorted(OTHER_SCRIPTS):
         out += [RenderCase(name, None, v, seed, split) for v, seed, split in OTHER_CASES]
     return out

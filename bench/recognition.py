@@ -14,7 +14,7 @@ built-in library and prints one line per clip and the confusion table.
 ``--renders`` adds the rendered set (``bench/_recognition_renders.py``): every library
 exercise and movements outside the library (plank, side plank, crunch, squat, lunge,
 superman) from several camera angles, in tuning parts and a held-out part reported
-apart (``--split`` picks parts: while tuning, leave ``held2`` out).
+apart (``--split`` picks parts: while tuning, leave the held-out ``held4`` out).
 
 For every group it prints the confusion table, per-exercise recall, the
 false-positive rate on clips of no library exercise, whether each library clip is
@@ -105,6 +105,17 @@ def _report(group: str, rows: list[dict], threshold: float) -> bool:
         print(f"library clips: {named}/{len(lib)} named right, {len(ok_lib)}/{len(lib)} right "
               f"or none with it among the candidates; wrong name on "
               f"{sum(r['got'] not in ('none', r['truth']) for r in lib)}")  # fmt: skip
+        for accepted in (True, False):
+            mine = [r for r in lib if r["accepted"] is accepted]
+            if mine and any(r["accepted"] is not accepted for r in lib):
+                print(f"  filmed {'as' if accepted else 'otherwise than'} the definition's "
+                      f"camera view asks: {sum(r['got'] == r['truth'] for r in mine)}/"
+                      f"{len(mine)} named right, {sum(r in ok_lib for r in mine)}/{len(mine)} "
+                      "right or none with it among the candidates")  # fmt: skip
+        nones = [r for r in rows if r["got"] == "none" and r["candidates"]]
+        if nones:
+            mean = sum(len(r["candidates"]) for r in nones) / len(nones)
+            print(f"  candidates named with a none: {mean:.1f} on average ({len(nones)} clips)")
     if neg:
         print(
             f"clips of no library exercise: {len(fp)}/{len(neg)} named as a library exercise "
@@ -120,7 +131,7 @@ def _reliability(rows: list[dict], threshold: float) -> None:
     confidence and the share that was right (calibrated: the two agree)."""
     print("\nreliability (answers given, by confidence)")
     print("  confidence   answers  right  share right  mean confidence")
-    edges = [threshold, 0.7, 0.8, 0.9, 1.0001]
+    edges = [threshold, 0.7, 0.8, 0.9, 0.99, 1.0001]
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         sel = [r for r in rows if r["got"] != "none" and lo <= r["confidence"] < hi]
         right = sum(r["got"] == r["truth"] for r in sel)
@@ -132,11 +143,14 @@ def _reliability(rows: list[dict], threshold: float) -> None:
           "  (right = no library exercise)")  # fmt: skip
 
 
-def _row(rel: str, truth: str, rec: dict, group: str) -> dict:
+def _row(rel: str, truth: str, rec: dict, group: str, accepted: bool | None = None) -> dict:
+    """One clip's result (``accepted``: filmed from a view its definition accepts; None
+    for a clip of no library exercise), printed as one line."""
     got = rec["exercise"] or "none"
     cands = list(rec.get("candidates") or [])
     row = {"clip": rel, "truth": truth, "got": got, "confidence": rec["confidence"],
-           "candidates": cands, "group": group, "recognition": rec}  # fmt: skip
+           "candidates": cands, "group": group, "recognition": rec,
+           "accepted": accepted}  # fmt: skip
     ok = got == truth or (got == "none" and truth in cands)
     runner = rec.get("runner_up") or "-"
     print(f"{'ok  ' if ok else 'MISS'} {rel:56} truth={truth:20} got={got:20} "
@@ -144,6 +158,17 @@ def _row(rel: str, truth: str, rec: dict, group: str) -> dict:
           f"candidates={'/'.join(cands) or '-'} postures={rec['postures']}",
           flush=True)  # fmt: skip
     return row
+
+
+def _accepts(library: list, name: str | None, view: str | None) -> bool | None:
+    """Whether a clip of ``name`` filmed from ``view`` is filmed as its definition's
+    camera asks (``any`` accepts every view; an unlabelled view is taken as accepted);
+    None for no library exercise."""
+    ex = next((e for e in library if e.name == name), None)
+    if ex is None:
+        return None
+    asked = ex.camera.view
+    return asked == "any" or view is None or view == asked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", action="store_true",
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
     ap.add_argument("--split", action="append", default=[], metavar="NAME",
-                    choices=["tune", "held1", "held2", "held3"],
+                    choices=["tune", "held1", "held2", "held3", "held4"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--json", type=Path, help="also write every result as JSON here")
@@ -179,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             lm = landmarks_for(clip, rel, args.out, args.sample_fps, args.refresh)
             rec = rz.recognize_landmarks(lm, library)
-            groups["real"].append(_row(rel, lab.get("exercise") or "none", rec, "real"))
+            truth = lab.get("exercise") or "none"
+            view = _accepts(library, truth, lab.get("view"))
+            groups["real"].append(_row(rel, truth, rec, "real", view))
     if args.renders:
         from _recognition_renders import cases, render
 
@@ -190,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             lm = landmarks_for(clip, case.rel, args.out, args.sample_fps, args.refresh)
             rec = rz.recognize_landmarks(lm, library)
             group = f"render-{case.split}"
-            groups[group].append(_row(case.rel, case.label or "none", rec, group))
+            view = _accepts(library, case.label, case.view)
+            groups[group].append(_row(case.rel, case.label or "none", rec, group, view))
     ok = True
     for group, rows in groups.items():
         ok &= _report(group, rows, rz.MIN_SCORE)

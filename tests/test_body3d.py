@@ -93,3 +93,36 @@ def test_one_visible_thigh_is_enough():
     pose = lying_body(70.0, 30.0)
     pose.visibility[LANDMARK_INDEX["left_knee"]] = 0.1
     assert compute_measures(pose, ["knee_roll"])["knee_roll"] == pytest.approx(70.0, abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", [0.0, 45.0, 80.0])
+def test_world_angles_are_the_body_angles_whatever_the_camera_angle(yaw):
+    from posecheck.body3d import world_angles
+
+    # on all fours (camera axes: x right, y down, z away): trunk level, arm hanging
+    # straight down, thigh vertical; the camera turned ``yaw`` about the vertical and
+    # looking down 30 deg
+    body = {
+        "left_shoulder": (0.5, 0.0, 0.0),
+        "left_elbow": (0.5, 0.3, 0.0),
+        "left_hip": (0.0, 0.0, 0.0),
+        "left_knee": (0.0, 0.45, 0.0),
+    }
+    turn = _rot("x", 30) @ _rot("y", yaw)
+    world = np.zeros((NUM_LANDMARKS, 3))
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    for name, p in body.items():
+        world[LANDMARK_INDEX[name]] = turn @ np.array(p)
+        xy[LANDMARK_INDEX[name]] = (turn @ np.array(p))[:2] * 500 + 300  # the picture
+    pose = Pose(xy=xy, visibility=np.full(NUM_LANDMARKS, 0.9), image_size=(640, 480),
+                world=world)  # fmt: skip
+    got = world_angles(pose, ["left_shoulder", "left_hip", "left_trunk_incline", "back_curvature"])
+    assert got["left_shoulder"] == pytest.approx(90.0)
+    assert got["left_hip"] == pytest.approx(90.0)
+    # an incline is against the camera's horizontal plane: off by its pitch at most
+    assert 0.0 <= got["left_trunk_incline"] <= 30.0 + 1e-6
+    assert "back_curvature" not in got  # not a joint angle or an incline: left out
+    # the picture agrees only from the side (yaw 0 here: the trunk across the picture)
+    flat = compute_measures(pose, ["left_shoulder"])["left_shoulder"]
+    assert (flat == pytest.approx(90.0)) is (yaw == 0.0)
+    assert all(math.isnan(v) for v in world_angles(None, ["left_shoulder"]).values())

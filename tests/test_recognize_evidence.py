@@ -51,10 +51,13 @@ def test_full_bridges_pass_through_the_tilt_range_without_being_tilts():
 
 def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
     # the hips stop at 160 deg (the top needs 165), held, twice: not a tilt (30 deg is
-    # beyond its range), an incomplete bridge
+    # beyond its range), an incomplete bridge: the first candidate, not the answer (no
+    # complete repetition confirms it: see only_attempts)
     t, poses = _seq(lifts(2, 0.6))
     rec = recognize(t, poses, LIBRARY)
-    assert rec.name == "lift", [(s.name, s.score, s.note) for s in rec.scores]
+    assert rec.name is None and rec.candidates[:1] == ["lift"], [
+        (s.name, s.score, s.note) for s in rec.scores
+    ]
     lift = rec.scores[0]
     assert lift.attempts == 2 and "incomplete" in lift.note and not lift.reps
     assert lift.score < 1.0  # less sure than with complete reps
@@ -134,6 +137,38 @@ def test_decide(scores, only, name, runner, candidates):
     d = ev.decide(scores, only, threshold=0.6)
     assert (d.name, d.runner_up, d.candidates) == (name, runner, candidates)
     assert sum(d.shares.values()) <= 1.0 + 1e-9
+
+
+def test_an_unconfirmed_best_fit_is_a_candidate_not_the_answer():
+    # incomplete repetitions alone (see only_attempts): named, never chosen, whatever
+    # its share of the evidence; the confidence stays its share (a routine's windows
+    # weigh it)
+    d = ev.decide([("a", 0.9), ("b", 0.1)], set(), 0.6, unconfirmed={"a"})
+    assert (d.name, d.candidates) == (None, ["a"])
+    assert d.confidence == pytest.approx(ev.decide([("a", 0.9), ("b", 0.1)], set(), 0.6).confidence)
+    assert ev.decide([("a", 0.9), ("b", 0.1)], set(), 0.6, unconfirmed={"b"}).name == "a"
+
+
+def test_the_best_fit_in_its_own_view_is_named_before_fits_from_another_angle():
+    # four definitions fit better judged from another angle than theirs: the one that
+    # fits in the view its definition asks for still makes the list
+    off = {n: 0.5 for n in "bcde"}
+    ranked = [("a", 0.3)] + [(n, 0.0) for n in "bcde"]
+    d = ev.decide(ranked, set(), 0.6, off)
+    assert d.name is None and "a" in d.candidates and len(d.candidates) == ev.MAX_CANDIDATES
+
+
+@pytest.mark.parametrize("attempts, one_rep, note, only", [
+    (2, False, "2 incomplete repetition(s), 70% of the way", True),
+    (2, True, "2 incomplete repetition(s), 70% of the way", False),  # a complete one too
+    (2, False, "only the held phase 'up' seen", False),  # the hold won, not the attempts
+    (0, False, "", False),
+])  # fmt: skip
+def test_only_attempts(attempts, one_rep, note, only):
+    from posecheck.recognize import ExerciseScore
+
+    sc = ExerciseScore("a", 0.8, "supine", 1.0, 0.8, attempts=attempts, one_rep=one_rep, note=note)
+    assert ev.only_attempts(sc) is only
 
 
 def test_confidence_grows_with_the_margin_and_the_fit():
@@ -340,6 +375,17 @@ def test_moved_what_rules_hold(start, far, far_s, moved):
     assert ev.moved_what_rules_hold(start, far, far_s) is moved
 
 
+@pytest.mark.parametrize(("start", "far", "start_s", "never"), [
+    (0.2, 0.4, 2.0, True),    # broken most of the time everywhere: never set up
+    (0.4, 0.9, 2.0, False),   # kept away from the start: form, not another movement
+    (0.9, 0.2, 2.0, False),   # kept at the start (moved_what_rules_hold decides)
+    (0.2, 0.4, 0.1, False),   # too short a start to judge
+    (float("nan"), 0.4, 2.0, False),
+])  # fmt: skip
+def test_never_set_up(start, far, start_s, never):
+    assert ev.never_set_up(start, far, start_s) is never
+
+
 def test_a_crunch_is_no_leg_lift_whose_rules_keep_the_trunk_down():
     t, poses = _seq(_lifts(trunk_to=180, thigh_to=88))  # the thigh lifts
     assert recognize(t, poses, [LEG_LIFT]).name == "leg-lift"
@@ -370,3 +416,12 @@ def test_off_view_scores_judge_the_movement_not_the_rules():
     movement_only = score_exercise(*args, judge_rules=False)
     assert "set-up" in judged.note and "set-up" not in movement_only.note
     assert movement_only.rules_share == 1.0 and movement_only.score > judged.score
+
+
+def test_off_view_measures_keep_the_picture_without_world_landmarks():
+    from posecheck.recognize import _world_measures
+
+    pose = _seq(lifts(1, 1.0))[1][0]
+    assert pose.world is None  # drawn in 2D only
+    got = _world_measures([pose, None], [{"left_hip": 100.0}, {}], ["left_hip"])
+    assert got == [{"left_hip": 100.0}, {}]

@@ -41,14 +41,16 @@ def test_supine_twist_filmed_from_the_side_during_its_hold():
 
 
 @pytest.mark.model
-def test_a_bridge_whose_hips_sag_is_a_bridge():
+def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
     # the project's own sample: both reps stop at a hip angle near 150 (the top needs
     # 165). Its pelvis passes through a pelvic tilt's few degrees on the way up and goes
-    # far beyond them: an incomplete bridge, not a tilt
+    # far beyond them: an incomplete bridge, not a tilt. Without a complete rep it is
+    # the first candidate, not the answer (recognize_evidence.only_attempts: short reps
+    # alone named a superman a chest raise at 1.00)
     from conftest import REPO
 
     rec = recognize_video(REPO / "sample_videos" / "bridge-hips-sag.mp4", Library.load())
-    assert rec["exercise"] == "bridge", rec["scores"][:3]
+    assert rec["exercise"] is None and rec["candidates"][:1] == ["bridge"], rec["scores"][:3]
     bridge = rec["scores"][0]
     assert bridge["attempts"] >= 2 and not bridge["reps"]
     tilt = next(s for s in rec["scores"] if s["name"] == "pelvic-tilt")

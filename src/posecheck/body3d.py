@@ -41,7 +41,13 @@ import math
 
 import numpy as np
 
-from posecheck.angles import DEFAULT_MIN_VISIBILITY, MeasureSpec, known_measures, register_extra
+from posecheck.angles import (
+    DEFAULT_MIN_VISIBILITY,
+    REGISTRY,
+    MeasureSpec,
+    known_measures,
+    register_extra,
+)
 from posecheck.pose import LANDMARK_INDEX, Pose
 
 # The knees' offset from the hips must have at least this share of its length
@@ -136,6 +142,48 @@ def pelvis_twist(pose: Pose | None, min_visibility: float = DEFAULT_MIN_VISIBILI
         return math.nan
     angle = abs(math.degrees(math.atan2(float(hips @ front), float(hips @ right))))
     return min(angle, 180.0 - angle)  # a line has no direction: 170 deg is 10 deg
+
+
+def world_angles(
+    pose: Pose | None,
+    names: list[str] | tuple[str, ...],
+    min_visibility: float = DEFAULT_MIN_VISIBILITY,
+) -> dict[str, float]:
+    """Joint angles and inclines of ``names`` (registered landmark measures) measured on
+    the 3D world landmarks instead of the picture: NaN where a point is not visible or
+    the pose has no world landmarks; other measures are left out.
+
+    In the picture, an angle is true only in the plane facing the camera: filmed
+    obliquely a hanging arm and a level trunk meet at 120 degrees, not 90. In 3D the
+    angle is the body's whatever the view, with the depth's uncertainty (inclines are
+    against the camera's horizontal plane, off by its pitch). Recognition judges a
+    definition filmed from another angle than its camera asks on these.
+    """
+    out: dict[str, float] = {}
+    world = None if pose is None or pose.world is None else np.asarray(pose.world, float)
+    for name in names:
+        spec = REGISTRY.get(name)
+        if spec is None or spec.kind not in ("joint", "incline"):
+            continue
+        out[name] = math.nan
+        if world is None or pose is None:
+            continue
+        idx = [LANDMARK_INDEX[p] for p in spec.points]
+        if min(float(pose.visibility[i]) for i in idx) < min_visibility:
+            continue
+        pts = [world[i] for i in idx]
+        if spec.kind == "joint":
+            u, v = pts[0] - pts[1], pts[2] - pts[1]
+            nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+            if nu > 0 and nv > 0:
+                cos = max(-1.0, min(1.0, float(u @ v) / (nu * nv)))
+                out[name] = math.degrees(math.acos(cos))
+        else:
+            d = pts[1] - pts[0]
+            n = float(np.linalg.norm(d))
+            if n > 0:  # y is down: the share of the segment that is vertical
+                out[name] = math.degrees(math.asin(min(1.0, abs(float(d[1])) / n)))
+    return out
 
 
 KNEE_ROLL = MeasureSpec(

@@ -38,9 +38,10 @@ definitions:
 
 4. The answer: each definition's share of the evidence against the others and against
    "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
-   can confirm is the answer when its share reaches ``MIN_SCORE``, the runner-up named
-   when close; otherwise none, with the candidates named. Scores within ``TIE_BAND`` of
-   the best are ranked by :func:`fit`. An exercise marked ``[recognition]
+   can confirm is the answer when its share reaches ``MIN_SCORE`` and its evidence is
+   more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`),
+   the runner-up named when close; otherwise none, with the candidates named. Scores
+   within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise marked ``[recognition]
    position_only`` (the camera sees its position, not the exercise) is never the
    answer: it is listed in ``possible`` instead.
 
@@ -63,6 +64,7 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
+from posecheck.body3d import world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
@@ -985,13 +987,13 @@ def setup_kept(
     sides: Sequence[str],
     judged: np.ndarray,
     dt: np.ndarray,
-) -> tuple[float, float, float] | None:
+) -> tuple[float, float, float, float] | None:
     """How well a cycle's set-up holds: the share of the time in its start phase and of
     the time away from it (in its other phases, on the way, or in repetitions that
     turned back short) with the exercise-wide rules kept (the rules of every phase:
-    head and shoulders down, sitting tall), and the seconds away. None without such
-    rules, a cycle of two phases or a measurable start phase (see
-    :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
+    head and shoulders down, sitting tall), the seconds away and the seconds in the
+    start phase. None without such rules, a cycle of two phases or a measurable start
+    phase (see :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
     rules = [r for r in getattr(ex, "rules", ()) if not r.phases and is_known(r.measure)]
     start = matches.get(cycle[0]) if cycle else None
     if not rules or len(set(cycle)) < 2 or start is None:
@@ -1007,7 +1009,7 @@ def setup_kept(
         total = float(dt[sel].sum())
         return float(dt[sel & ok].sum()) / total if total > 0 else math.nan
 
-    return share(at_start), share(far), float(dt[far].sum())
+    return share(at_start), share(far), float(dt[far].sum()), float(dt[at_start].sum())
 
 
 def _posture_flips(postures: Sequence[str], dt: np.ndarray, posture: str) -> tuple[float, str]:
@@ -1025,9 +1027,13 @@ def _share(dt: np.ndarray, sel: np.ndarray, total_s: float) -> float:
 
 
 def _setup_broken(ex, cycle, matches, values, sides, judged, dt) -> bool:
-    """:func:`posecheck.recognize_evidence.moved_what_rules_hold` on :func:`setup_kept`."""
+    """:func:`posecheck.recognize_evidence.moved_what_rules_hold` or
+    :func:`posecheck.recognize_evidence.never_set_up` on :func:`setup_kept`."""
     kept = setup_kept(ex, cycle, matches, values, sides, judged, dt)
-    return kept is not None and ev.moved_what_rules_hold(*kept)
+    if kept is None:
+        return False
+    start, far, far_s, start_s = kept
+    return ev.moved_what_rules_hold(start, far, far_s) or ev.never_set_up(start, far, start_s)
 
 
 def score_exercise(
@@ -1129,6 +1135,20 @@ def _frame_measures(
     return per_frame
 
 
+def _world_measures(
+    poses: Sequence[Pose | None], per_frame: Sequence[Mapping[str, float]], needed: Iterable[str]
+) -> list[dict[str, float]]:
+    """Per frame, the measures with the joint angles and inclines among ``needed``
+    measured on the 3D world landmarks (:func:`posecheck.body3d.world_angles`); the
+    picture's where a pose has no world landmarks."""
+    names = sorted(needed)
+    out = []
+    for pose, m in zip(poses, per_frame, strict=True):
+        world = world_angles(pose, names)
+        out.append({**m, **{k: v for k, v in world.items() if math.isfinite(v)}})
+    return out
+
+
 def _lean_by_clip_facing(
     poses: Sequence[Pose | None], per_frame: list[dict[str, float]], needed: Iterable[str]
 ) -> None:
@@ -1153,10 +1173,12 @@ def _score_all(
     loop: bool,
     seen_side: str | None,
     other_values: _Values | None,
+    values3d: _Values,
 ) -> tuple[list[ExerciseScore], dict[str, float]]:
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
-    order of ``exercises`` and the off-view score of those filmed from another angle."""
+    order of ``exercises`` and the off-view score of those filmed from another angle
+    (``values3d``: the values with joint angles and inclines measured in 3D)."""
     scores = []
     off_view: dict[str, float] = {}
     for ex in exercises:
@@ -1178,7 +1200,12 @@ def _score_all(
             # there (the engine would pause), but named as a candidate if its movement
             # fits there; its rules are left aside: the 2D inclines they test (trunk
             # level, thighs vertical) read otherwise from another angle
-            sc.off_view_score = score(in_view, judge_rules=False).score
+            # and its joint angles and inclines are measured in 3D (world_angles): the
+            # picture distorts them from another angle
+            sc.off_view_score = score_exercise(
+                ex, postures, values3d, dt, speed, sides, loop, seen_side, visible=in_view,
+                other_values=other_values, judge_rules=False,
+            ).score  # fmt: skip
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
     return scores, off_view
@@ -1208,6 +1235,7 @@ def recognize(
     _lean_by_clip_facing(poses, per_frame, needed)
     postures = [classify_posture(p) for p in poses]
     values = _Values(t, per_frame)
+    values3d = _Values(t, _world_measures(poses, per_frame, needed))
     # rules on the other limb are tested on the model's guess of it (seen from the side
     # it is hidden, yet its guess follows it: both knees hugged or one resting)
     other_names = ev.other_limb_measures(exercises)
@@ -1228,7 +1256,7 @@ def recognize(
     } if present else {}  # fmt: skip
     seen_side = better_seen_side(poses)
     scores, off_view = _score_all(
-        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values
+        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values, values3d
     )
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
@@ -1239,7 +1267,8 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view)
+    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

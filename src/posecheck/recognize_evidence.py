@@ -16,7 +16,8 @@ and its phases; the functions here weigh what else a definition implies:
   exercise (a bridge whose hips sag), not nothing: credited by how far it went.
 - **set-up** (:func:`moved_what_rules_hold`): the exercise-wide rules (head down, sitting
   tall) kept at the start but broken throughout the far position: the movement moved
-  what they hold still, another movement (a crunch is no leg lift).
+  what they hold still, another movement (a crunch is no leg lift); broken in the start
+  position and away from it (:func:`never_set_up`), the clip is another movement.
 - **confidence** (:func:`decide`): the share of the evidence the winner holds against
   every other definition and against "none of them" (a Luce choice rule with exponent
   ``SHARPNESS``): two definitions that explain a clip equally well each get about
@@ -420,6 +421,17 @@ def attempt_movement(count: int, progress: float, min_reps: int) -> float:
     return min(1.0, count / max(1, min_reps)) * (ATTEMPT_BASE + (1 - ATTEMPT_BASE) * progress)
 
 
+def only_attempts(score) -> bool:
+    """Whether a definition's movement evidence is incomplete repetitions alone (no
+    complete one seen): the clip may be the exercise done short, or another movement
+    passing part of the way through its range (a figure four lowering one knee reads as
+    the first 60% of a supine twist's knee drop, its depth uncertain from an oblique
+    camera). It is named as a candidate, never the answer: measured on the rendered and
+    real clips, 2 of the 3 answers resting on such evidence were wrong, at 0.98-1.00
+    confidence. ``score``: an ExerciseScore (``attempts``, ``one_rep``, ``note``)."""
+    return bool(score.attempts) and not score.one_rep and "incomplete" in score.note
+
+
 def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = frozenset()) -> list:
     """When a definition sees a complete repetition, the clip moves: in the same posture,
     incomplete repetitions of another definition are its repetitions (legs lifted to a
@@ -468,6 +480,21 @@ def moved_what_rules_hold(start_share: float, far_share: float, far_s: float) ->
     return start_share >= SETUP_KEPT_SHARE and far_share < SETUP_BROKEN_SHARE
 
 
+def never_set_up(start_share: float, far_share: float, start_s: float) -> bool:
+    """Whether a cycle's exercise-wide rules were kept for less than SETUP_KEPT_SHARE of
+    the time both in its start phase (``start_share``, ``start_s`` seconds seen) and away
+    from it (``far_share``): the clip is never in the exercise's set-up, so the
+    position matching its start phase is another one. A forward curl filmed obliquely:
+    bent forward, the trunk foreshortens and the shoulders look widest, which a seated
+    spinal twist's targets read as facing forward, but it does not sit tall (the
+    twist's rule: kept 23% of the start and 48% of the rest, against 100% on every
+    rendered twist). Kept in one of the two (a chest raise filmed obliquely: 42% at the
+    start, 92% raised) the form, not the exercise, is off."""
+    if not (math.isfinite(start_share) and math.isfinite(far_share)) or start_s < SETUP_MIN_S:
+        return False
+    return start_share < SETUP_KEPT_SHARE and far_share < SETUP_KEPT_SHARE
+
+
 def explained(coverage: float, rules_share: float) -> float:
     """Score weight for how much of the clip a definition explains: its share of the
     in-posture time inside its phases (full from COVERAGE_FULL), times the square root
@@ -506,12 +533,15 @@ def decide(
     position_only: set[str],
     threshold: float,
     off_view: Mapping[str, float] | None = None,
+    unconfirmed: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
     The best definition the camera can confirm (not ``position_only``) is the answer
-    when its share of the evidence reaches ``threshold``; otherwise none, with the
-    candidates (score >= CANDIDATE_SCORE, position-only ones included) named.
+    when its share of the evidence reaches ``threshold`` and the clip confirms it (not
+    in ``unconfirmed``: see :func:`only_attempts`); otherwise none, with the candidates
+    (score >= CANDIDATE_SCORE, position-only ones included, the best confirmable one
+    always) named.
     ``off_view``: scores of definitions judged on every frame, whatever the camera angle
     (see :func:`view_ok`): they are candidates too (filmed from another angle).
     """
@@ -528,8 +558,15 @@ def decide(
         runner = None
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
     cands = sorted((n for n in order if fits[n] >= CANDIDATE_SCORE), key=lambda n: -fits[n])
+    if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
+        # the best fit in the view its definition asks for is named before definitions
+        # that fit only when judged from another angle than theirs
+        cands.remove(top)
+        cands.insert(MAX_CANDIDATES - 1, top)
     cands = cands[:MAX_CANDIDATES]
-    name = top if top is not None and conf >= threshold and scores[top] > 0 else None
+    name = None
+    if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
+        name = top
     return Decision(
         name=name,
         confidence=round(conf, 4),
