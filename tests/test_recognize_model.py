@@ -65,3 +65,22 @@ def test_squats_filmed_from_the_front_are_no_library_exercise(labels):
     assert labels[rel]["exercise"] is None
     assert rec["exercise"] is None, rec["scores"][:2]
     assert rec["confidence"] < rec["threshold"]
+
+
+@pytest.mark.model
+def test_analyze_names_the_incomplete_exercise_and_how_to_go_on(tmp_path, capsys):
+    # -e auto on the sagging-bridge sample: no answer, but one line that says what it
+    # looks like, why it is not named, and the -e that gets the report of what fell short
+    from posecheck.cli import main
+
+    from conftest import REPO
+
+    out = tmp_path / "out"
+    code = main(["analyze", str(REPO / "sample_videos" / "bridge-hips-sag.mp4"), "-o", str(out),
+                 "--no-history"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    line = err.strip().splitlines()[-1]
+    assert "looks most like bridge" in line and "reached the top" in line, line
+    assert "-e bridge" in line and "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from posecheck.errors import InputError
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.protocols import EngineWrapper
+from posecheck.recognize_evidence import only_attempts
 from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.segment import sample_rows as _sample_rows  # recognition's frame sampling
 
@@ -182,6 +183,19 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                 f"{where}: the position fits {name}, which a camera cannot tell from "
                 f"resting in that position, so it is not recognised automatically{also}",
                 f"if that is what you are doing, name it: -e {name}",
+            )
+        first = next((sc for sc in rec.scores if rec.candidates and sc.name == rec.candidates[0]),
+                     None)  # fmt: skip
+        if first is not None and only_attempts(first):
+            # the movement of the best fit, never completed: an exercise done short looks
+            # like another movement passing part of the way, so say which and why
+            others = ", ".join(rec.candidates[1:])
+            raise InputError(
+                f"{where}: looks most like {first.name}, but none of its "
+                f"{first.attempts} repetition(s) reached the top, so it is not named for sure"
+                + (f" (also fits in part: {others})" if others else ""),
+                f"if that is what you are doing, name it with -e {first.name}: "
+                "the report then says what fell short",
             )
         if rec.candidates:
             # several fit in part, none clearly: name them rather than pick one
