@@ -189,11 +189,11 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
         if first is not None and only_attempts(first):
             # the movement of the best fit, never completed: an exercise done short looks
             # like another movement passing part of the way, so say which and why
-            others = ", ".join(rec.candidates[1:])
+            rest = ", ".join(rec.candidates[1:])
             raise InputError(
                 f"{where}: looks most like {first.name}, but none of its "
                 f"{first.attempts} repetition(s) reached the top, so it is not named for sure"
-                + (f" (also fits in part: {others})" if others else ""),
+                + (f" (also fits in part: {rest})" if rest else ""),
                 f"if that is what you are doing, name it with -e {first.name}: "
                 "the report then says what fell short",
             )
