@@ -272,8 +272,8 @@ def _thumb(level: int = 100) -> np.ndarray:
     [
         (31, 576, True),  # every cell moved by more than 30 levels: another picture
         (30, 576, False),  # by exactly 30: not "more than"
-        (100, 144, True),  # a quarter of the cells (the minimum share)
-        (100, 143, False),  # one cell less: a person moving
+        (100, 162, True),  # 0.28 of the cells (the minimum share)
+        (100, 161, False),  # one cell less: a person moving
         (255, 100, False),  # a bright region changes completely, the rest stays
     ],
 )

@@ -24,8 +24,9 @@ On top of that, :class:`PersonSelector` keeps the choice stable over time:
 
 Picture cuts. When the picture changes wholesale between two frames (a joined or
 edited video moving on to another recording or camera: :class:`posecheck.cuts.PictureCuts`
-on a 32x18 grey thumbnail, ~0.3 ms a frame) the estimator restarts MediaPipe's graph
-and the person selection, so the poses after the cut are those of that video alone.
+on a 32x18 grey thumbnail, 1.5-2.7% of the model's time a frame) the estimator restarts
+MediaPipe's graph (about 0.2 s) and the person selection, so the poses after the cut are
+those of that video alone.
 
 Limits, honestly: MediaPipe's tracker itself cannot be sent back to the subject;
 the crop search recovers them frame by frame (one extra model run per such
