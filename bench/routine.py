@@ -157,9 +157,14 @@ def build(name: str, out: Path) -> tuple[Path, list[dict]]:
     if not video.is_file():
         lst = out / f"{name}.txt"
         lst.write_text("".join(f"file '{p.resolve()}'\n" for p in parts))
-        sh("nice", "-n", "10", "ffmpeg", "-y", "-loglevel", "error", "-f", "concat", "-safe",
-           "0", "-i", str(lst), "-an", "-c:v", "libx264", "-crf", "18", "-r", str(FPS),
-           "-pix_fmt", "yuv420p", str(video))  # fmt: skip
+        # Joined without re-encoding (every part is H.264 at SIZE and FPS): the
+        # recording's frames are the clips' own, so a step's landmarks can equal its
+        # clip's alone exactly (the estimator restarts at the picture cut of a join).
+        sh("ffmpeg", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(lst),
+           "-c", "copy", str(video))  # fmt: skip
+        n, want = _frames(video), round(t * FPS)
+        if n != want:
+            raise SystemExit(f"{video}: {n} frames after joining, expected {want}")
     routine = out / f"{name}.toml"
     steps = "".join(f'\n[[steps]]\nexercise = "{x["exercise"]}"\n' for x in truth)
     routine.write_text(f'schema = 1\nname = "{name}"\ntitle = "Bench {name}"\n'

@@ -55,16 +55,22 @@ def joined(tmp_path_factory):
     return path, spans, folder / "bridge-then-tilt.toml"
 
 
-@pytest.mark.model
-def test_live_routine_on_a_joined_recording(tmp_path, capsys, joined):
-    video, spans, routine = joined
-    out = tmp_path / "session"
+def _live_events(routine: Path, video: Path, out: Path, capsys: Any) -> list[dict]:
+    """``posecheck live --routine ROUTINE --camera VIDEO`` headless, short announcements,
+    no countdown: its JSON events (the command must succeed)."""
     code = main(["live", "--routine", str(routine), "--camera", str(video), "--no-window",
                  "--json", "--mute", "--countdown", "0", "--announce-seconds", "0.5",
                  "--no-history", "-o", str(out)])  # fmt: skip
     cap = capsys.readouterr()
     assert code == 0, cap.err
-    events = [json.loads(ln) for ln in cap.out.splitlines()]
+    return [json.loads(ln) for ln in cap.out.splitlines()]
+
+
+@pytest.mark.model
+def test_live_routine_on_a_joined_recording(tmp_path, capsys, joined):
+    video, spans, routine = joined
+    out = tmp_path / "session"
+    events = _live_events(routine, video, out, capsys)
     summary = json.loads((out / "summary.json").read_text())
     steps = [s for s in summary["segments"] if s["kind"] == "step"]
     seen = [(s["exercise"], s["ended"], s["start_s"], s["end_s"], s["summary"]["reps"])
@@ -203,13 +209,7 @@ def test_live_routine_waits_for_the_new_posture(tmp_path, capsys):
     )
     routine = tmp_path / "bridge-then-cat.toml"
     routine.write_text(MOVE)
-    out = tmp_path / "session"
-    code = main(["live", "--routine", str(routine), "--camera", str(video), "--no-window",
-                 "--json", "--mute", "--countdown", "0", "--announce-seconds", "0.5",
-                 "--no-history", "-o", str(out)])  # fmt: skip
-    cap = capsys.readouterr()
-    assert code == 0, cap.err
-    events = [json.loads(ln) for ln in cap.out.splitlines()]
+    events = _live_events(routine, video, tmp_path / "session", capsys)
     states = [(e["t_s"], e["state"], e.get("cue")) for e in events if e["kind"] == "state"]
     (_, b1), (c0, _) = spans
     announced = [t for t, s, _ in states if s == "announce"]
