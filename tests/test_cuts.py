@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from posecheck import pipeline
-from posecheck.cuts import CutDetector, CutParams, jump_size, trunk_length
+from posecheck.cuts import (
+    CutDetector,
+    CutParams,
+    PictureCutParams,
+    PictureCuts,
+    jump_size,
+    trunk_length,
+)
 from posecheck.engine import Engine
 from posecheck.library import parse_definition
 from posecheck.pipeline import SinkBase
@@ -251,3 +258,44 @@ def test_a_second_jump_while_settling_is_the_same_cut():
         eng.cut(t)
         eng.update(k, t, body(), {"left_hip": 130.0, "shoulder_width_ratio": 0.15})
     assert eng.cuts == [pytest.approx(2.0), pytest.approx(3.0)]
+
+
+# --- picture cuts (the estimator restarts its tracking there) ------------------------------
+
+
+def _thumb(level: int = 100) -> np.ndarray:
+    return np.full((18, 32), level, np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("change", "cells", "cut"),
+    [
+        (31, 576, True),  # every cell moved by more than 30 levels: another picture
+        (30, 576, False),  # by exactly 30: not "more than"
+        (100, 162, True),  # 0.28 of the cells (the minimum share)
+        (100, 161, False),  # one cell less: a person moving
+        (255, 100, False),  # a bright region changes completely, the rest stays
+    ],
+)
+def test_picture_cut_is_a_share_of_changed_cells(change, cells, cut):
+    cuts = PictureCuts()
+    assert not cuts(_thumb(), 0.0)  # the first frame is no cut
+    nxt = _thumb().astype(np.int16)
+    nxt.flat[:cells] += change
+    assert cuts(np.clip(nxt, 0, 255).astype(np.uint8), 0.1) is cut
+    assert cuts.cuts == ([0.1] if cut else [])
+
+
+def test_picture_cut_on_a_new_shape_and_after_reset():
+    cuts = PictureCuts()
+    cuts(_thumb(), 0.0)
+    assert cuts(np.full((18, 24), 100, np.uint8), 0.1)  # another size: another picture
+    cuts.reset()
+    assert not cuts(_thumb(250), 0.2)  # compared with nothing
+    assert not cuts(_thumb(250), 0.3) and cuts.last_share == 0.0
+
+
+@pytest.mark.parametrize("params", [{"cell_change": 0}, {"min_share": 0.0}, {"min_share": 1.5}])
+def test_picture_cut_params_are_checked(params):
+    with pytest.raises(ValueError, match="out of range"):
+        PictureCutParams(**params)

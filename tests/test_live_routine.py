@@ -347,3 +347,14 @@ def test_a_step_in_another_posture_waits_until_the_person_has_moved(lib):
         .check(make_body(*BODIES["hook_lying"]))
         .ok
     )
+
+
+def test_rest_option_overrides_the_routines_rests(tmp_path, routine_file, lib):
+    """``live --routine --rest 2``: the rest after the step is 2 s, not the file's 1 s."""
+    script = _script(lib, gap_s=2.5)
+    outcome, events, _ = live_routine(tmp_path, routine_file, script, rest_s=2.0)
+    assert outcome.ended == "done"
+    rest = states(events, "rest")
+    assert [e["cue"] for e in rest] == ["Rest 2 s - next: Bridge"]
+    announced = states(events, "announce")[1]["t_s"]
+    assert announced - rest[0]["t_s"] == pytest.approx(2.0, abs=1.5 / FPS)

@@ -55,16 +55,22 @@ def joined(tmp_path_factory):
     return path, spans, folder / "bridge-then-tilt.toml"
 
 
-@pytest.mark.model
-def test_live_routine_on_a_joined_recording(tmp_path, capsys, joined):
-    video, spans, routine = joined
-    out = tmp_path / "session"
+def _live_events(routine: Path, video: Path, out: Path, capsys: Any) -> list[dict]:
+    """``posecheck live --routine ROUTINE --camera VIDEO`` headless, short announcements,
+    no countdown: its JSON events (the command must succeed)."""
     code = main(["live", "--routine", str(routine), "--camera", str(video), "--no-window",
                  "--json", "--mute", "--countdown", "0", "--announce-seconds", "0.5",
                  "--no-history", "-o", str(out)])  # fmt: skip
     cap = capsys.readouterr()
     assert code == 0, cap.err
-    events = [json.loads(ln) for ln in cap.out.splitlines()]
+    return [json.loads(ln) for ln in cap.out.splitlines()]
+
+
+@pytest.mark.model
+def test_live_routine_on_a_joined_recording(tmp_path, capsys, joined):
+    video, spans, routine = joined
+    out = tmp_path / "session"
+    events = _live_events(routine, video, out, capsys)
     summary = json.loads((out / "summary.json").read_text())
     steps = [s for s in summary["segments"] if s["kind"] == "step"]
     seen = [(s["exercise"], s["ended"], s["start_s"], s["end_s"], s["summary"]["reps"])
@@ -167,3 +173,49 @@ def _painted_screenshot(env: dict, path: Path) -> Any:
         if (img is not None and img.std() > 10) or time.monotonic() > end:
             return img
         time.sleep(0.2)
+
+
+MOVE = """\
+schema = 1
+name = "bridge-then-cat"
+title = "Bridge then cat-camel"
+
+[[steps]]
+exercise = "bridge"
+hold_s = 1
+reps = 1            # of the clip's three: the run ends while the bridge clip goes on
+rest_s = 0.5
+
+[[steps]]
+exercise = "cat-camel"
+reps = 1
+"""
+
+
+@pytest.mark.model
+def test_live_routine_waits_for_the_new_posture(tmp_path, capsys):
+    """The posture gate (MovedCheck) on real footage: a bridge clip, then straight on
+    (no empty room between) a cat-cow clip on hands and knees, both side-on, played as
+    the camera. The bridge run ends early in its clip; the cat-camel run's set-up then
+    asks for the new posture while the person still lies on their back (in view, seen
+    from the side: only the posture is wrong) and counts only once they are on all fours."""
+    video, spans = join_clips(
+        tmp_path / "bridge-cat.mp4",
+        [
+            media_path("bridge/glute-bridge-3-reps-side.mp4"),
+            media_path("cat-camel/cat-cow-side.mp4"),
+        ],
+        gap_s=0.0,
+    )
+    routine = tmp_path / "bridge-then-cat.toml"
+    routine.write_text(MOVE)
+    events = _live_events(routine, video, tmp_path / "session", capsys)
+    states = [(e["t_s"], e["state"], e.get("cue")) for e in events if e["kind"] == "state"]
+    (_, b1), (c0, _) = spans
+    announced = [t for t, s, _ in states if s == "announce"]
+    assert len(announced) == 2 and announced[1] < b1 - 2.0, states  # early in the bridge clip
+    run2 = [(t, s, c) for t, s, c in states if t >= announced[1]]
+    gate = [t for t, s, c in run2 if s == "setup" and c == "Get into position: on hands and knees"]
+    assert gate and gate[0] < b1 - 1.0, run2  # asked while still lying on the back
+    counting = [t for t, s, _ in run2 if s in ("countdown", "counting")]
+    assert counting and counting[0] >= c0 - 0.2, run2  # not before the person is on all fours

@@ -275,7 +275,10 @@ def test_auto_and_score_routine_on_the_landmarks(joined, analysed, capsys, tmp_p
     res = judge_landmarks(lm, Library.load(), [])
     assert [st.exercise.name for st in res.steps] == [ex for ex, _, _ in truth]
     table = tmp_path / "rows.json"
-    code = main(["score", str(lm), "--routine", "auto", "-j", "1", "--json", str(table)])
+    # (--no-history: re-scoring the session would record its steps as routine "auto",
+    # over the rows analyze recorded, which the history test below reads)
+    code = main(["score", str(lm), "--routine", "auto", "-j", "1", "--json", str(table),
+                 "--no-history"])  # fmt: skip
     capsys.readouterr()
     rows = json.loads(table.read_text())
     assert code == 0
@@ -326,3 +329,30 @@ def test_score_of_a_saved_routine_session_splits_it_as_analyze_did(analysed, tmp
     assert [(e, round(a, 1), round(b, 1), r) for e, a, b, r in got] == [
         (e, round(a, 1), round(b, 1), r) for e, a, b, r in want
     ]
+
+
+@pytest.mark.model
+def test_score_routine_records_each_step_as_analyze_does(joined, analysed, tmp_path, capsys):
+    """``score --routine`` records the steps (as single sessions are recorded by score):
+    one row per step, of its exercise, with the routine in its detail; scoring the
+    saved session again updates those rows instead of adding more."""
+    from posecheck.history.store import HistoryStore
+
+    _, _, routine, truth = joined
+    out, _ = analysed
+    db, table = tmp_path / "h.sqlite", tmp_path / "rows.json"
+    args = ["score", str(out / "flow.landmarks.npz"), "--routine", str(routine), "-j", "1",
+            "-q", "--db", str(db), "--json", str(table)]  # fmt: skip
+    assert main(args) == 0, capsys.readouterr().err
+    first = json.loads(table.read_text())[0]["history"]
+    with HistoryStore(db, create=False) as st:
+        rows = st.sessions()
+    assert sorted(r.id for r in rows) == sorted(first) and len(first) == len(truth)
+    assert sorted(r.exercise for r in rows) == sorted(ex for ex, _, _ in truth)
+    assert {r.command for r in rows} == {"score"}
+    assert {r.detail["routine"]["name"] for r in rows} == {"two"}
+    assert all(r.outdir and r.outdir.startswith(str(out.resolve())) for r in rows)
+    assert main(args) == 0
+    assert json.loads(table.read_text())[0]["history"] == first
+    with HistoryStore(db, create=False) as st:
+        assert len(st.sessions()) == len(truth)  # updated, not added

@@ -578,11 +578,13 @@ def score_rows(
     opts: dict[str, Any],
     video: bool = False,
     recording: Path | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``score --routine``: the recording's row, with ``segments``: one row per step.
     ``video``: ``path`` is the recording (its still pictures are found), not landmarks;
     ``recording``: the video a landmarks file came from, where it still exists (its still
-    pictures are found there, so a saved session splits as analyze split it)."""
+    pictures are found there, so a saved session splits as analyze split it); ``meta``:
+    the landmarks file's. Each step is recorded in the history as analyze records it."""
     routine, plan = resolve_routine(opts["routine"], library, opts.get("routines_dir") or [])
     smooth = opts["smoothing"] is not False
     pictures = path if video else recording
@@ -606,11 +608,20 @@ def score_rows(
             "top_fault_id": top.id if top else None, "frames_with_pose": s.frames_with_pose,
             "error": None,
         })  # fmt: skip
+    from posecheck.history.record import record_scored_routine
+    from posecheck.sinks.tables import summary_dict
+
     s = res.summary
+    whole = summary_dict(s, info=None, exercise=None, extra={
+        "routine": {**_routine_dict(routine, plan), "runs_done": len(res.steps)},
+        "segments": segment_dicts(res.spans, res.steps, res.summaries, None),
+    })  # fmt: skip
+    hist = record_scored_routine(opts.get("history"), whole, path, meta or {}, video)
     reached = sum(1 for h in s.holds if h.reached)
     return {
         "exercise": f"routine:{name}", "exercise_from": "routine",
         "holds": f"{reached}/{len(s.holds)}", "holds_reached": reached,
         "holds_total": len(s.holds), "reps": s.reps_complete, "score": s.score,
         "frames_with_pose": s.frames_with_pose, "steps": len(res.steps), "segments": segs,
+        **hist,
     }  # fmt: skip

@@ -19,8 +19,9 @@ A routine (--routine NAME or FILE, see 'posecheck routines') runs its steps in o
 each is announced (voice and screen: what, how long, where the camera goes), the
 set-up check runs again when the camera view or the posture changes, the step is
 counted and timed with its dose from the routine, then a rest ("Rest 15 s - next:
-Pelvic tilt") and on to the next by itself. One session is saved for the whole
-routine, each step's results inside it (summary.json "segments").
+Pelvic tilt"; --rest S gives every step that rest instead) and on to the next by
+itself. One session is saved for the whole routine, each step's results inside it
+(summary.json "segments").
 routine keys: n/Right next step now, p/Left the previous step again (during a rest:
 the step just done), space pause/resume, q/Esc quit (what was done is saved)
 
@@ -141,7 +142,8 @@ def _add_session_arguments(p: argparse.ArgumentParser) -> None:
         type=_seconds,
         default=None,
         metavar="S",
-        help="rest between sets (default: the definition's dose)",
+        help="rest between sets (default: the definition's dose); with --routine: the "
+        "rest after every step, set and side, instead of the routine's",
     )
     p.add_argument(
         "--stats",

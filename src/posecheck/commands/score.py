@@ -256,7 +256,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
 
         src = (saved.get("input") or {}).get("path")
         recording = Path(src) if src and Path(src).is_file() else None
-        row.update(score_rows(path, data.path, library, opts, video, recording))
+        row.update(score_rows(path, data.path, library, opts, video, recording, data.meta))
         return row
     recognition = None
     if name == "auto":

@@ -353,6 +353,35 @@ def record_routine(
     return out
 
 
+def _scored_origin(
+    path: Path, meta: dict[str, Any], video: bool
+) -> tuple[str, Path | None, str | None]:
+    """(source, outdir, created_utc) of an input of ``score``: a video is its own
+    recording; a landmarks file in a saved session folder is that session (its folder,
+    its date, the video its poses came from where it still exists)."""
+    if video:
+        return str(path), None, None
+    saved: dict[str, Any] = {}
+    outdir = None
+    if (path.parent / "summary.json").is_file():
+        outdir = path.parent
+        try:
+            saved = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+    # the video the poses came from (found by its fingerprint), else the file itself
+    src = meta.get("source")
+    source = str(src) if src and Path(str(src)).is_file() else str(path)
+    return source, outdir, saved.get("created_utc")  # when the session ran, not now
+
+
+def _history_keys(recs: list[Recorded], err: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"history": [r.id for r in recs]}
+    if err.getvalue().strip():
+        out["history_warning"] = err.getvalue().strip()
+    return out
+
+
 def record_scored(
     opts: HistoryOptions | None,
     summary: Any,
@@ -374,27 +403,38 @@ def record_scored(
     from posecheck.sinks.tables import summary_dict
 
     data = summary_dict(summary, info=None, exercise=exercise)
-    source: str | None = str(path)
-    outdir = None
-    if not video:
-        saved: dict[str, Any] = {}
-        if (path.parent / "summary.json").is_file():
-            outdir = path.parent
-            try:
-                saved = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                saved = {}
-        if saved.get("created_utc"):
-            data["created_utc"] = saved["created_utc"]  # when the session ran, not now
-        # the video the poses came from (found by its fingerprint), else the file itself
-        src = meta.get("source")
-        source = str(src) if src and Path(str(src)).is_file() else str(path)
+    source, outdir, created = _scored_origin(path, meta, video)
+    if created:
+        data["created_utc"] = created
     err = io.StringIO()
     rec = record_session(data, opts, command="score", source=source, outdir=outdir, err=err)
-    out: dict[str, Any] = {"history": rec.id if rec else None}
-    if err.getvalue().strip():
-        out["history_warning"] = err.getvalue().strip()
+    out = _history_keys([rec] if rec else [], err)
+    out["history"] = rec.id if rec else None
     return out
+
+
+def record_scored_routine(
+    opts: HistoryOptions | None,
+    summary: dict[str, Any],
+    path: Path,
+    meta: dict[str, Any],
+    video: bool,
+) -> dict[str, Any]:
+    """``posecheck score --routine``'s hook: each step found is recorded as its own
+    session of its exercise, as ``analyze --routine`` records them (:func:`record_routine`:
+    ``summary`` has ``routine`` and ``segments``). A saved routine session re-scored
+    updates its steps' rows. Returns ``history`` (the step rows' ids) and
+    ``history_warning``.
+    """
+    import io
+
+    if opts is None or not opts.enabled:
+        return {}
+    source, outdir, created = _scored_origin(path, meta, video)
+    data = {**summary, "created_utc": created or summary.get("created_utc")}
+    err = io.StringIO()
+    recs = record_routine(data, opts, command="score", source=source, outdir=outdir, err=err)
+    return _history_keys(recs, err)
 
 
 def report_warnings(rows: list[dict[str, Any]], err: TextIO | None = None) -> None:

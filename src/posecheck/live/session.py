@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -419,6 +419,8 @@ def _make_coach(opts: LiveOptions, lib: Any) -> tuple[LiveCoach | RoutineCoach, 
 
     routine = find_routine(opts.routine, lib, opts.routines_dirs)
     runs = routine.plan()
+    if opts.rest_s is not None:  # --rest: the rest after every run, instead of the file's
+        runs = [replace(r, rest_s=opts.rest_s) for r in runs]
     exercises = [dosed(lib.get(r.exercise), r) for r in runs]
     rc = RoutineCoach(routine, runs, exercises, lambda ex: Engine(ex),
                       countdown_s=opts.countdown_s, announce_s=opts.announce_s)  # fmt: skip
