@@ -529,3 +529,29 @@ def test_report_has_the_date_and_no_internal_ids(tmp_path) -> None:
     assert "hip~min3" not in text and "lift_higher" not in text
     assert "hip angle changed 1.2°" in text and "analysed " in text and "Why 72" in text
     assert "<td>1</td>" in text  # reps numbered from 1, incomplete ones too
+
+
+def test_overlay_value_tags_use_the_words_people_use():
+    # both hips read as one (profile_hip) is labelled as the hip angle, never by its
+    # internal name
+    from posecheck.sinks import overlay
+
+    r = make_results()[20]
+    r.cue = None
+    r.key_measures = ["profile_hip"]
+    r.measures = {"profile_hip": 64.0}
+    r.measure_status = {"profile_hip": "ok"}
+    tags: list[str] = []
+    orig = overlay.put_text
+
+    def spy(img, text, *a, **k):
+        if not k.get("shadow", True):
+            tags.append(text)
+        return orig(img, text, *a, **k)
+
+    overlay.put_text = spy
+    try:
+        overlay.Overlay(EXERCISE).draw(image(), r)
+    finally:
+        overlay.put_text = orig
+    assert tags == ["hip 64"]

@@ -56,6 +56,10 @@ STATE_TEXT = {
     STATE_PAUSED: "Paused",
 }
 
+# Measures whose name is not what a person calls them: both hips read as one
+# (foreshortening.profile_hip) is, to the person, their hip angle.
+_LABELS = {"profile_hip": "hip"}
+
 _EDGE_IDX = [(LANDMARK_INDEX[a], LANDMARK_INDEX[b], a, b) for a, b in SKELETON_EDGES]
 
 
@@ -351,11 +355,18 @@ class Overlay:
             val = result.measures.get(name, math.nan)
             if spec is None or val is None or not math.isfinite(val):
                 continue
-            if any(pose.vis(p) < MIN_VIS for p in spec.points):
+            points = list(spec.points)
+            if spec.kind == "joint" and len(points) == 6:
+                # a joint read on both sides at once (profile_hip): drawn at the side
+                # seen better, as long as that side is in view
+                near = max((points[:3], points[3:]), key=lambda t: min(pose.vis(p) for p in t))
+                points = near
+            if any(pose.vis(p) < MIN_VIS for p in points):
                 continue
             colour = STATUS_COLOURS.get(result.measure_status.get(name, ""), WHITE)
-            pts = [pose.point(p) for p in spec.points]
-            label = exview.bare_name(name, result.side).replace("_", " ")
+            pts = [pose.point(p) for p in points]
+            bare = exview.bare_name(name, result.side)
+            label = _LABELS.get(bare, bare.replace("_", " "))
             text = f"{label} {_degree_text(val, spec.unit)}"
             if spec.kind == "joint":
                 self._joint_arc(img, pts[0], pts[1], pts[2], colour, text, spec.unit, lay)
