@@ -555,3 +555,24 @@ def test_overlay_value_tags_use_the_words_people_use():
     finally:
         overlay.put_text = orig
     assert tags == ["hip 64"]
+
+
+def test_a_hold_only_exercise_counts_its_holds_against_the_dose():
+    # the reclined pigeon is held 2 x 20 s: a person who held once is told "1 of 2"
+    # holds, in the terminal and on the overlay, never "reps 0 of 2"
+    from posecheck.library import Library
+    from posecheck.sinks.session import screen_summary
+
+    pigeon = Library.load().get("reclined-pigeon")
+    assert not pigeon.cycle and pigeon.dose.reps == 2
+    held = HoldRecord("stretch", 2.7, 24.3, 21.6, 20.0, True, "right", 92.0)
+    summary = replace(make_summary(), exercise="reclined-pigeon", holds=[held], reps=[],
+                      corrections=[])  # fmt: skip
+    line = screen_summary(summary, pigeon, None).splitlines()[1]
+    assert line == "score 72/100   holds reached 1 of 2 (target 20 s)"
+    r = make_results()[20]
+    r.holds_done = 1
+    texts = _drawn_texts(pigeon, r)
+    assert "holds 1/2" in texts and not any(t.startswith("reps") for t in texts)
+    # a cycle exercise keeps both counters
+    assert "reps 1/3" in _drawn_texts(EXERCISE, make_results()[27])

@@ -299,7 +299,9 @@ class Overlay:
         self.dose_reps = d.get("reps")
         self.dose_hold_s = d.get("hold_s")
         self.hold_phases = exview.hold_phases(exercise)
-        self.counts_reps = bool(exercise is not None and exercise.cycle) or bool(self.dose_reps)
+        # Only a cycle makes reps; a hold-only exercise's dose "reps" are its holds
+        # (reclined pigeon: hold 2 x 20 s), shown as "holds 1/2", never "reps 0/2".
+        self.counts_reps = bool(exercise is not None and exercise.cycle)
         self.show_counts = show_counts
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
