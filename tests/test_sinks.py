@@ -576,3 +576,19 @@ def test_a_hold_only_exercise_counts_its_holds_against_the_dose():
     assert "holds 1/2" in texts and not any(t.startswith("reps") for t in texts)
     # a cycle exercise keeps both counters
     assert "reps 1/3" in _drawn_texts(EXERCISE, make_results()[27])
+
+
+def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+
+    pigeon = Library.load().get("reclined-pigeon")
+    held = HoldRecord("stretch", 2.7, 24.3, 21.6, 20.0, True, "right", 92.0)
+    summary = replace(make_summary(), exercise="reclined-pigeon", holds=[held], reps=[],
+                      corrections=[])  # fmt: skip
+    sink = ReportSink(tmp_path / "report.html")
+    sink.open(info(40, 20.0, (640, 360)), pigeon)
+    sink.close(summary)
+    html = (tmp_path / "report.html").read_text()
+    assert "1<small> / 2</small></div><div class='lbl'>holds reached the target of 20 s" in html
+    assert "repetitions completed" not in html

@@ -229,6 +229,16 @@ class ReportSink(SinkBase):
         longest = max((h.duration_s for h in s.holds), default=None)
         reps_c = s.reps_complete
         reps_t = d.get("reps")
+        # Only a cycle makes reps: a hold-only exercise's dose "reps" are its holds
+        # (reclined pigeon: 2 x 20 s), so its holds count against them and no reps card.
+        hold_only = self.exercise is not None and not self.exercise.cycle
+        holds_of = reps_t if hold_only and reps_t else len(s.holds)
+        reps_card = "" if hold_only else (
+            f"<div class='card'><div class='big'>{reps_c}"
+            f"<small>{f' / {reps_t}' if reps_t else ''}</small></div>"
+            f"<div class='lbl'>repetitions completed</div>"
+            f"<p>{len(s.reps) - reps_c} started but not completed</p></div>"
+        )  # fmt: skip
         hero = ""
         if self.hero:
             t, cap, b64 = self.hero
@@ -241,15 +251,11 @@ class ReportSink(SinkBase):
             "<section class='glance'><h2>At a glance</h2><div class='cards'>"
             f"<div class='card score {tone}'><div class='big'>{score}</div><div class='lbl'>"
             f"session score / 100</div>{comps}</div>"
-            f"<div class='card'><div class='big'>{holds_met}<small> / {len(s.holds)}</small></div>"
+            f"<div class='card'><div class='big'>{holds_met}<small> / {holds_of}</small></div>"
             f"<div class='lbl'>holds reached the target"
             f"{f' of {hold_t:g} s' if hold_t else ''}</div>"
             f"<p>longest hold: {'-' if longest is None else f'{longest:.1f} s'}</p></div>"
-            f"<div class='card'><div class='big'>{reps_c}"
-            f"<small>{f' / {reps_t}' if reps_t else ''}</small></div>"
-            f"<div class='lbl'>repetitions completed</div>"
-            f"<p>{len(s.reps) - reps_c} started but not completed</p></div>"
-            f"{hero}</div></section>"
+            f"{reps_card}{hero}</div></section>"
         )
 
     def _corrections(self, s: SessionSummary) -> str:
