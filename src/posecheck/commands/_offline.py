@@ -191,8 +191,13 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             # like another movement passing part of the way, so say which and why
             rest = ", ".join(rec.candidates[1:])
             raise InputError(
-                f"{where}: looks most like {first.name}, but none of its "
-                f"{first.attempts} repetition(s) reached the top, so it is not named for sure"
+                f"{where}: looks most like {first.name}, but "
+                + (
+                    "its one repetition did not reach the top"
+                    if first.attempts == 1
+                    else f"none of its {first.attempts} repetitions reached the top"
+                )
+                + ", so it is not named for sure"
                 + (f" (also fits in part: {rest})" if rest else ""),
                 f"if that is what you are doing, name it with -e {first.name}: "
                 "the report then says what fell short",

@@ -342,13 +342,9 @@ class VideoSink(SinkBase):
         if self._thread is None:
             self._start(frame.image.shape[1], frame.image.shape[0])
         self._check()
-        img = frame.image
         if self._held is not None:
-            # Never the same pixels twice in flight (a source that re-sends a buffer).
-            if self._held[0] is img:
-                img = img.copy()
             self._queue.put(self._held)
-        self._held = (img.copy() if self.copy_frames else img, result)
+        self._held = (frame.image.copy() if self.copy_frames else frame.image, result)
 
     def end(self, result: FrameResult) -> None:
         """The last frame as the end of the input left it: drawn with these counts."""
