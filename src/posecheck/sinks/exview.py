@@ -99,6 +99,12 @@ def rule_limits(ex: Exercise | None) -> dict[str, list[Band]]:
     return out
 
 
+def holds_only(ex: Exercise | None) -> bool:
+    """Whether the exercise is only held (no cycle, so no reps): its dose's "reps" are
+    holds (reclined pigeon: 2 x 20 s), counted as "holds 1 of 2", never "reps 0 of 2"."""
+    return ex is not None and not ex.cycle
+
+
 def hold_phases(ex: Exercise | None) -> dict[str, float]:
     """Phase name -> prescribed hold (s) for phases that are held."""
     return {ph.name: float(ph.hold_s) for ph in phases(ex) if ph.hold_s}

@@ -299,9 +299,7 @@ class Overlay:
         self.dose_reps = d.get("reps")
         self.dose_hold_s = d.get("hold_s")
         self.hold_phases = exview.hold_phases(exercise)
-        # Only a cycle makes reps; a hold-only exercise's dose "reps" are its holds
-        # (reclined pigeon: hold 2 x 20 s), shown as "holds 1/2", never "reps 0/2".
-        self.counts_reps = bool(exercise is not None and exercise.cycle)
+        self.counts_reps = exercise is not None and not exview.holds_only(exercise)
         self.show_counts = show_counts
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
@@ -361,8 +359,7 @@ class Overlay:
             if spec.kind == "joint" and len(points) == 6:
                 # a joint read on both sides at once (profile_hip): drawn at the side
                 # seen better, as long as that side is in view
-                near = max((points[:3], points[3:]), key=lambda t: min(pose.vis(p) for p in t))
-                points = near
+                points = max((points[:3], points[3:]), key=lambda t: min(pose.vis(p) for p in t))
             if any(pose.vis(p) < MIN_VIS for p in points):
                 continue
             colour = STATUS_COLOURS.get(result.measure_status.get(name, ""), WHITE)

@@ -229,9 +229,7 @@ class ReportSink(SinkBase):
         longest = max((h.duration_s for h in s.holds), default=None)
         reps_c = s.reps_complete
         reps_t = d.get("reps")
-        # Only a cycle makes reps: a hold-only exercise's dose "reps" are its holds
-        # (reclined pigeon: 2 x 20 s), so its holds count against them and no reps card.
-        hold_only = self.exercise is not None and not self.exercise.cycle
+        hold_only = exview.holds_only(self.exercise)  # holds count against the dose
         holds_of = reps_t if hold_only and reps_t else len(s.holds)
         reps_card = "" if hold_only else (
             f"<div class='card'><div class='big'>{reps_c}"

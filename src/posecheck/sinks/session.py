@@ -307,8 +307,7 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
     score = "-" if summary.score is None else f"{summary.score:.0f}/100"
     held = sum(1 for h in summary.holds if h.reached)
     hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
-    if exercise is not None and not exercise.cycle:
-        # holds only: the dose's "reps" are holds (2 x 20 s), and there are no reps
+    if exview.holds_only(exercise):
         of = f" of {d['reps']}" if d.get("reps") else f"/{len(summary.holds)}"
         lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
     else:
