@@ -79,6 +79,19 @@ class PoseOnlyEngine:
         )  # fmt: skip
 
 
+def model_pass(
+    args: Any, source: Any, path: Path, exercises: Iterable[Any], progress: Any, meta: dict
+) -> SessionSummary:
+    """:func:`estimate_to_landmarks` with ``analyze``'s model options (``args``): the one
+    model pass of ``analyze -e auto`` and ``analyze --routine``, storing the mask
+    measures ``exercises`` read."""
+    return estimate_to_landmarks(
+        source, path, mask_names=mask_measures(exercises),
+        model_complexity=args.model_complexity, progress=progress, meta=meta,
+        workers=args.workers, min_chunk_s=args.min_chunk,
+    )  # fmt: skip
+
+
 def estimate_to_landmarks(
     source: Any,
     path: Path,

@@ -360,7 +360,7 @@ def screen_lines(routine: Any, segments: list[dict]) -> list[str]:
 
 def run_routine(args: argparse.Namespace) -> int:
     """``analyze --routine``: see the module docs."""
-    from posecheck.commands._offline import estimate_to_landmarks, mask_measures
+    from posecheck.commands._offline import model_pass
     from posecheck.commands._progress import ProgressLine
     from posecheck.commands.analyze import default_outdir
     from posecheck.library import library_from_args
@@ -394,11 +394,7 @@ def run_routine(args: argparse.Namespace) -> int:
         progress = ProgressLine(f"finding the pose in {video.name}", quiet=args.quiet)
         exercises = [ex for _, ex in plan] or list(library)
         try:
-            estimate_to_landmarks(
-                source, lm_path, mask_names=mask_measures(exercises),
-                model_complexity=args.model_complexity, progress=progress,
-                meta=outputs.landmarks_meta, workers=args.workers, min_chunk_s=args.min_chunk,
-            )  # fmt: skip
+            model_pass(args, source, lm_path, exercises, progress, outputs.landmarks_meta)
         except KeyboardInterrupt as exc:
             progress.done()
             print(f"posecheck: interrupted; the poses found so far are in {lm_path}",

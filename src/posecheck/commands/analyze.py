@@ -170,17 +170,13 @@ def run(args: argparse.Namespace) -> int:
             return _score_pass(args, source, None, exercise, None, outputs, progress, False)
         # --exercise auto: the model runs once into the landmarks file, the recogniser
         # reads it, then a second pass decodes the frames again (no model) to draw.
-        from posecheck.commands._offline import estimate_to_landmarks, mask_measures
+        from posecheck.commands._offline import model_pass
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
         progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
         interrupted: BaseException | None = None
         try:
-            estimate_to_landmarks(
-                source, lm_path, mask_names=mask_measures(library),
-                model_complexity=args.model_complexity, progress=progress,
-                meta=outputs.landmarks_meta, workers=args.workers, min_chunk_s=args.min_chunk,
-            )  # fmt: skip
+            model_pass(args, source, lm_path, library, progress, outputs.landmarks_meta)
         except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
             interrupted = exc
         progress.done()
