@@ -116,6 +116,24 @@ def test_a_recording_with_nobody_has_no_step():
 # --- bad input (no model) ------------------------------------------------------------------
 
 
+def test_a_held_stretch_step_counts_its_holds_against_the_dose_not_reps():
+    """A reclined pigeon step (2 x 20 s, no cycle) held once: "holds reached 1 of 2", never
+    "reps 0 of 2"; a bridge step still lists its reps against the dose."""
+    from posecheck.sinks.routine_report import _step_html
+
+    seg = {"title": "Step 1 of 2 - Reclined pigeon", "start_s": 0.0, "end_s": 30.0}
+    held = {"hold_s": 20, "reps": 2, "counts": "holds"}
+    pigeon = {"score": 55, "holds": [{"duration_s": 21.0}], "holds_reached": 1, "reps": [],
+              "reps_complete": 0, "dose": held, "corrections": []}  # fmt: skip
+    text = _step_html(seg, pigeon)
+    assert "holds reached 1 of 2 (target 20 s), longest 21.0 s" in text
+    assert "reps" not in text
+    bridge = {**pigeon, "dose": {**held, "reps": 3, "counts": "reps"}, "reps_complete": 2,
+              "reps": [{}, {}]}  # fmt: skip
+    text = _step_html({**seg, "title": "Step 2 of 2 - Bridge"}, bridge)
+    assert "holds reached 1/1" in text and "reps 2 of 3" in text
+
+
 def test_unknown_routine_is_one_line_exit_2(tmp_path, capsys):
     video = tmp_path / "flow.mp4"
     video.write_bytes(b"")

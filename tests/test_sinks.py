@@ -576,6 +576,14 @@ def test_a_hold_only_exercise_counts_its_holds_against_the_dose():
     assert "holds 1/2" in texts and not any(t.startswith("reps") for t in texts)
     # a cycle exercise keeps both counters
     assert "reps 1/3" in _drawn_texts(EXERCISE, make_results()[27])
+    # the running hold counts from the moment its ring is full (live says "Hold complete"
+    # then), not only once the person lets go: no "holds 0/2" beside a full ring
+    r = make_results()[20]
+    r.holds_done, r.hold_target_s = 0, 20.0
+    r.hold_s = 19.9
+    assert "holds 0/2" in _drawn_texts(pigeon, r)
+    r.hold_s = 20.0
+    assert "holds 1/2" in _drawn_texts(pigeon, r)
 
 
 def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):

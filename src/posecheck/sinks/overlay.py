@@ -484,12 +484,14 @@ class Overlay:
     def _count_rows(self, result: FrameResult, show_ring: bool) -> list[str]:
         """The header's counters: holds (with the ring), reps (with a cycle or a rep dose)."""
         counts: list[str] = []
+        # The engine counts a hold when it ends; the ring is full (and live says "Hold
+        # complete") as soon as it reaches its target, so the count shows it from then on.
+        target = result.hold_target_s
+        holds = result.holds_done + bool(target and (result.hold_s or 0.0) >= target)
         if show_ring and not self.counts_reps:
-            counts.append(
-                f"holds {result.holds_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")
-            )
+            counts.append(f"holds {holds}" + (f"/{self.dose_reps}" if self.dose_reps else ""))
         elif show_ring:
-            counts.append(f"holds {result.holds_done}")
+            counts.append(f"holds {holds}")
         if self.counts_reps:
             counts.append(
                 f"reps {result.reps_done}" + (f"/{self.dose_reps}" if self.dose_reps else "")

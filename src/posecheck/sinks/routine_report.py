@@ -97,12 +97,14 @@ def _step_html(seg: dict, d: dict) -> str:
     facts = []
     score = d.get("score")
     facts.append("score " + ("-" if score is None else f"{score:.0f}/100"))
+    holds_only = dose.get("counts") == "holds"  # a stretch held N times: N is its holds
     if holds or dose.get("hold_s"):
         target = f" (target {dose['hold_s']:g} s)" if dose.get("hold_s") else ""
         longest = max((h.get("duration_s") or 0.0 for h in holds), default=0.0)
-        facts.append(f"holds reached {d.get('holds_reached', 0)}/{len(holds)}{target}, "
+        of = f" of {dose['reps']}" if holds_only and dose.get("reps") else f"/{len(holds)}"
+        facts.append(f"holds reached {d.get('holds_reached', 0)}{of}{target}, "
                      f"longest {longest:.1f} s")  # fmt: skip
-    if d.get("reps") or dose.get("reps"):
+    if not holds_only and (d.get("reps") or dose.get("reps")):
         of = f" of {dose['reps']}" if dose.get("reps") else ""
         facts.append(f"reps {d.get('reps_complete', 0)}{of}")
     fixes = "".join(f"<li>{_e(c.get('text'))}</li>" for c in (d.get("corrections") or [])[:3])

@@ -170,7 +170,11 @@ def summary_dict(
         "holds_reached": sum(1 for h in summary.holds if h.reached),
         "reps": reps,
         "reps_complete": summary.reps_complete,
-        "dose": exview.jsonable(d),
+        # "counts": what the dose's "reps" count (a hold-only stretch: its holds), so a
+        # reader without the definition (a routine's step, the history) words it right
+        "dose": {**exview.jsonable(d), "counts": "holds" if exview.holds_only(exercise) else "reps"}
+        if exercise is not None
+        else exview.jsonable(d),
         "cues": cues,
         "corrections": [exview.jsonable(c) for c in summary.corrections],
         "score": exview.jsonable(summary.score),
