@@ -600,3 +600,20 @@ def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_pa
     html = (tmp_path / "report.html").read_text()
     assert "1<small> / 2</small></div><div class='lbl'>holds reached the target of 20 s" in html
     assert "repetitions completed" not in html
+
+
+def test_the_report_names_only_runners_up_that_fit(tmp_path):
+    # the real pelvic-tilt clip: draw-in fits in part, bird dog not at all; a 0% runner-up
+    # beside "98% confident" reads as if it were a confidence
+    from posecheck.sinks.report import ReportSink
+
+    scores = [{"name": "bridge", "score": 0.98}, {"name": "abdominal-draw-in", "score": 0.37},
+              {"name": "bird-dog", "score": 0.0}]  # fmt: skip
+    summary = replace(make_summary(), recognition={"exercise": "bridge", "confidence": 0.98,
+                                                   "scores": scores})  # fmt: skip
+    sink = ReportSink(tmp_path / "report.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    sink.close(summary)
+    html = (tmp_path / "report.html").read_text()
+    assert "recognised automatically (98% confident)" in html
+    assert "also fits in part: abdominal-draw-in (37% fit)" in html and "bird-dog" not in html

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from posecheck.sinks.overlay import Overlay
 
 MAX_THUMBS = 12
+RUNNER_UP_MIN_FIT = 0.05  # a runner-up fitting less than this is not named
 THUMB_SETTLE_S = 0.5  # a correction's picture: this long after the cue first shows
 BAND_COLOURS = ["#3b73c4", "#8e5bc4", "#2a8f9d", "#a0527a"]  # not green/amber: those mark holds
 
@@ -185,15 +186,19 @@ class ReportSink(SinkBase):
             conf = s.recognition.get("confidence")
             conf_t = f" ({conf * 100:.0f}% confident)" if isinstance(conf, (int, float)) else ""
             rec = f"<span class='badge'>recognised automatically{_e(conf_t)}</span>"
+            # the runners-up, by their fit (not a confidence); one that hardly fits is no
+            # alternative worth naming ("bird-dog 0%" beside a pelvic tilt)
             others = [
                 (o.get("name"), float(o["score"]))
                 for o in (s.recognition.get("scores") or [])[1:3]
-                if isinstance(o, dict) and isinstance(o.get("score"), (int, float))
+                if isinstance(o, dict)
+                and isinstance(o.get("score"), (int, float))
+                and o["score"] >= RUNNER_UP_MIN_FIT
             ]
             if others:
                 rec += (
-                    "<span class='meta'> next: "
-                    + ", ".join(f"{_e(n)} {sc * 100:.0f}%" for n, sc in others)
+                    "<span class='meta'> also fits in part: "
+                    + ", ".join(f"{_e(n)} ({sc * 100:.0f}% fit)" for n, sc in others)
                     + "</span>"
                 )
         dur = _mmss(s.duration_s)
