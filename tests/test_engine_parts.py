@@ -440,13 +440,14 @@ ONE_SIDED = [
     ("pause_hip", "cut", "want"),
     [
         (168.0, False, []),  # a pause on the way out, still in "up": no second hold
-        (176.0, False, ["start"]),  # back at the end of the range (within 5 deg of 180)
+        (176.0, False, ["start"]),  # back in the held position (within 5 deg of 180)
+        (186.0, False, ["start"]),  # beyond it, on the side the target (min only) leaves open
         (168.0, True, ["start"]),  # after a cut the values before it are no reference
     ],
 )
-def test_a_second_hold_in_one_visit_only_at_the_end_of_the_range(pause_hip, cut, want):
+def test_a_second_hold_in_one_visit_only_back_in_the_held_position(pause_hip, cut, want):
     """The body held at 180 deg, left it (the hold ended), and pauses again without
-    leaving the phase: a person counts that as a hold only back at the range's end."""
+    leaving the phase: a person counts that as a hold only back in the held position."""
     timer = HoldTimer(exercise(phases=ONE_SIDED), "left", grace_s=0.5, band=HYST)
     # (t, ok, hip): held 1.0-2.0 s at 180, moving 2.1-2.7 s (the hold ends after the grace)
     frames = [(1.0 + 0.1 * i, True, 180.0) for i in range(11)]

@@ -155,13 +155,13 @@ class Engine:
         """The picture cut just before the frame at ``t_s`` (see the package docs, Cuts).
 
         Call it before that frame's :meth:`update`. Restarts the speed/bounce history,
-        the change baselines and the holds' range ends; keeps phase, hold, rep and
+        the change baselines and the holds' held positions; keeps phase, hold, rep and
         counts. ``cuts`` lists the times (a jump while the last cut settles extends it,
         not listed again).
         """
         self._baselines.restart()
         for tr in self._tracks.values():
-            tr.hold.new_view()  # values from another camera angle: no common range end
+            tr.hold.new_view()  # values from another camera angle: no common reference
         if self._motion.restart(t_s):
             self.cuts.append(t_s)
 

@@ -7,8 +7,8 @@ and the body is still (the engine says so each frame: ``ok``). A failure or a lo
 pose shorter than ``grace_s`` pauses the timer without ending the hold; a longer one
 ends it: where the stillness ended when the body moved or left the phase, at the last
 good frame when the pose was lost or a rule failed. After a hold in a visit of a
-phase, a later pause in that visit is a hold only at the end of the range
-(:class:`RangeEnd`). Each hold ends as a
+phase, a later pause in that visit is a hold only back in the held position
+(:class:`HeldPosition`). Each hold ends as a
 :class:`HoldRecord` (start, end, duration the timer ran, whether it reached
 ``hold_s``, score).
 """
@@ -117,43 +117,47 @@ class Stillness:
         return t - dt / 2
 
 
-class RangeEnd:
-    """Is the body at the end of the range it reached in this visit of a phase?
+class HeldPosition:
+    """Is the body back where it was held in this visit of a phase?
 
     A person holds a position once per arrival: after a hold in a visit of a phase has
     ended, a later pause in the same visit is a hold again only where the body is back
-    at the deepest value the visit reached on each one-sided target of the phase
-    (``min``: the highest, ``max``: the lowest), within the hysteresis band (``band``,
-    per unit). A pause on the way out that is still inside the phase's target range is
-    not a second hold (real cat-camel clip: the camel held at -0.17..-0.18 back
-    curvature, then a pause back at -0.04, a neutral back, as the clip fades out).
+    in the held position: on each of the phase's targets within the hysteresis band
+    (``band``, per unit) of the mean value held so far in the visit, or beyond it on
+    the side the target leaves open (a ``min``-only target: higher; ``max``-only:
+    lower). A pause on the way out that is still inside the phase's target range is not
+    a second hold (real cat-camel clip: the camel held at -0.17..-0.18 back curvature,
+    then a pause back at -0.04, a neutral back, as the clip fades out). The held values
+    are those of the frames a hold ran on (in the phase and still): a misread frame or
+    the way in is no reference.
     """
 
     def __init__(self, band: Mapping[str, float]) -> None:
         check_nonneg(**{f"hysteresis[{k}]": v for k, v in band.items()})
         self.band = dict(band)
         self.visit: tuple[str, float] | None = None  # (phase, since) of the visit
-        self.deepest: dict[str, float] = {}  # target key -> the deepest value so far
+        self.sums: dict[str, tuple[float, int]] = {}  # target key -> (sum, frames) held
         self.targets: tuple[Target, ...] = ()
         self.held = False  # a hold of this visit has ended
         self.view = 0  # counts the cuts: a hold that began before one is of another view
 
-    def step(self, phase: Phase, since: float, values: Mapping[str, float | None]) -> None:
-        """A frame in ``phase`` (entered at ``since``): follow the visit's deepest values."""
+    def step(self, phase: Phase, since: float) -> None:
+        """A frame in ``phase`` (entered at ``since``): a new visit starts afresh."""
         if self.visit != (phase.name, since):
-            self.visit, self.deepest, self.held = (phase.name, since), {}, False
-            self.targets = tuple(t for t in phase.targets if (t.min is None) != (t.max is None))
+            self.visit, self.sums, self.held = (phase.name, since), {}, False
+            self.targets = phase.targets
+
+    def sample(self, values: Mapping[str, float | None]) -> None:
+        """A frame a hold ran on: part of the held position."""
         for t in self.targets:
             v = values.get(t.key)
-            if v is None or is_nan(v):
-                continue
-            sign = 1.0 if t.min is not None else -1.0  # deeper = larger for a "min" target
-            old = self.deepest.get(t.key)
-            self.deepest[t.key] = v if old is None else sign * max(sign * old, sign * v)
+            if v is not None and not is_nan(v):
+                s, n = self.sums.get(t.key, (0.0, 0))
+                self.sums[t.key] = (s + v, n + 1)
 
     def restart(self) -> None:
         """The picture cut: the values before it are no reference (another camera angle)."""
-        self.deepest, self.held = {}, False
+        self.sums, self.held = {}, False
         self.view += 1
 
     def token(self) -> tuple[tuple[str, float] | None, int]:
@@ -166,15 +170,16 @@ class RangeEnd:
         if began is not None and began[0] is not None and began == self.token():
             self.held = True
 
-    def at_end(self, values: Mapping[str, float | None]) -> bool:
-        """True unless a hold of this visit has ended and a target is back from its end."""
+    def back(self, values: Mapping[str, float | None]) -> bool:
+        """True unless a hold of this visit has ended and the body is not back in it."""
         if not self.held:
             return True
         for t in self.targets:
-            v, d = values.get(t.key), self.deepest.get(t.key)
-            if v is None or d is None or is_nan(v):
+            v, sn = values.get(t.key), self.sums.get(t.key)
+            if v is None or sn is None or is_nan(v):
                 continue
-            if abs(v - d) > self.band.get(t.unit, 0.0) + EPS:
+            d, w = v - sn[0] / sn[1], self.band.get(t.unit, 0.0) + EPS
+            if (t.max is not None and d > w) or (t.min is not None and d < -w):
                 return False
         return True
 
@@ -191,7 +196,7 @@ class _Hold:
     # (frame time, time held by then) of the last ok frames: the time held at the end
     trail: deque[tuple[float, float]] = field(default_factory=deque)
     faults: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
-    began: tuple[tuple[str, float] | None, int] | None = None  # RangeEnd.token at its start
+    began: tuple[tuple[str, float] | None, int] | None = None  # HeldPosition.token at start
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
@@ -242,7 +247,7 @@ class HoldTimer:
         self._pending_ok = 0.0  # the last still frame of a pending hold
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
-        self.range_end = RangeEnd(band) if band is not None else None
+        self.held_at = HeldPosition(band) if band is not None else None
 
     @property
     def running_s(self) -> float | None:
@@ -271,11 +276,11 @@ class HoldTimer:
         curvature of a sample cat-camel hold drawn for 2 s lost 0.25 s that way);
         a failure or a lost pose pauses the timer."""
         h = self.hold
-        ends = self.range_end
+        ends = self.held_at
         if ends is not None and phase is not None:
-            ends.step(self.ex.phase(phase), phase_since, values)
+            ends.step(self.ex.phase(phase), phase_since)
         if ok and h is None and self._pending is None and ends is not None:
-            ok = ends.at_end(values)  # after a hold in this visit: only back at its end
+            ok = ends.back(values)  # after a hold in this visit: only back in its position
         if ok:
             # the moment this frame's stillness stands for, not before the phase began
             at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
@@ -326,8 +331,8 @@ class HoldTimer:
 
     def new_view(self) -> None:
         """The picture cut: a later pause is judged against the range seen after it."""
-        if self.range_end is not None:
-            self.range_end.restart()
+        if self.held_at is not None:
+            self.held_at.restart()
 
     def add_fault(self, rule_id: str, severity: str) -> None:
         """A rule was cued during the running hold (it caps the hold's score)."""
@@ -336,6 +341,8 @@ class HoldTimer:
 
     def _sample(self, h: _Hold, values: Mapping[str, float | None]) -> None:
         h.prev_ok, h.wobbling = True, False
+        if self.held_at is not None:
+            self.held_at.sample(values)
         h.frames += 1
         v = values.get(self.key, math.nan) if self.key is not None else None
         if v is not None and not is_nan(v):
@@ -347,8 +354,8 @@ class HoldTimer:
         if h is None:
             return None
         self.hold = None
-        if self.range_end is not None:
-            self.range_end.ended(h.began)
+        if self.held_at is not None:
+            self.held_at.ended(h.began)
         phase = self.ex.phase(h.phase)
         target = phase.hold_s or 0.0
         unit = "deg"
