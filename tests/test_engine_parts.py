@@ -430,6 +430,42 @@ def test_hold_timer_takes_a_pause_after_the_end_off_once():
     assert ended.record.duration_s == pytest.approx(1.1)
 
 
+ONE_SIDED = [
+    {"name": "down", "targets": [{"measure": "hip", "min_deg": 90, "max_deg": 150}]},
+    {"name": "up", "hold_s": 2.0, "targets": [{"measure": "hip", "min_deg": 165}]},
+]
+
+
+@pytest.mark.parametrize(
+    ("pause_hip", "cut", "want"),
+    [
+        (168.0, False, []),  # a pause on the way out, still in "up": no second hold
+        (176.0, False, ["start"]),  # back in the held position (within 5 deg of 180)
+        (186.0, False, ["start"]),  # beyond it, on the side the target (min only) leaves open
+        (168.0, True, ["start"]),  # after a cut the values before it are no reference
+    ],
+)
+def test_a_second_hold_in_one_visit_only_back_in_the_held_position(pause_hip, cut, want):
+    """The body held at 180 deg, left it (the hold ended), and pauses again without
+    leaving the phase: a person counts that as a hold only back in the held position."""
+    timer = HoldTimer(exercise(phases=ONE_SIDED), "left", grace_s=0.5, band=HYST)
+    # (t, ok, hip): held 1.0-2.0 s at 180, moving 2.1-2.7 s (the hold ends after the grace)
+    frames = [(1.0 + 0.1 * i, True, 180.0) for i in range(11)]
+    frames += [(2.1 + 0.1 * i, False, 180.0 - 2 * i) for i in range(7)]
+    got = []
+    for t, ok, hip in frames:
+        got.append(timer.step(t, ok, {"hip": hip}, "up", 0.8, None, t - 0.125, moved=not ok))
+    assert [type(g).__name__ for g in got if g is not None] == ["PartEvent", "HoldEnded"]
+    if cut:
+        timer.new_view()
+    out = []
+    for i in range(8):  # still at pause_hip for 0.7 s
+        t = 2.8 + 0.1 * i
+        ev = timer.step(t, True, {"hip": pause_hip}, "up", 0.8, None, t - 0.125)
+        out += ["start"] if isinstance(ev, PartEvent) else []
+    assert out == want
+
+
 def _first_still(fps: float) -> float | None:
     """When the hip, rising 130 -> 175 at 90 deg/s until 1.0 s and then staying, is
     first read as still (Stillness at the given frame rate)."""

@@ -7,6 +7,8 @@ Ground truth: ../shared/media/labels.json.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from posecheck.engine import Engine
@@ -18,6 +20,7 @@ from conftest import media_path
 pytestmark = pytest.mark.model
 
 
+@functools.cache  # one model run per clip and exercise for the whole module
 def analyze(rel: str, exercise: str):
     """Run the pipeline on a real clip; (summary, phase events (t_s, phase, since_s))."""
     summary, phases, _ = analyze_frames(rel, exercise)
@@ -82,6 +85,67 @@ def test_bridge_counts_three_reps_with_top_holds_near_the_labels(labels):
     for h, (a, b) in zip(holds, truth["top_holds_s"], strict=True):
         assert abs(h.start_s - a) <= 0.5, (h, a)
         assert abs(h.end_s - b) <= 0.5, (h, b)
+
+
+# Every labelled hold of the clips with labelled holds: (clip, exercise, phase, index).
+# The label key: "top_holds_s" (the bridge's "up") or "phases_s" (cat-camel).
+HOLD_CLIPS = {
+    "bridge/glute-bridge-3-reps-side.mp4": "bridge",
+    "bridge/bridge-band-pexels-side.mp4": "bridge",
+    "cat-camel/cat-cow-2cycles-holds-side.mp4": "cat-camel",
+    "cat-camel/cat-cow-side.mp4": "cat-camel",
+}
+# Misses measured and explained in bench/README.md ("Hold timing on the labelled real
+# clips"); strict: a fix makes them pass and must take them off this list.
+HOLD_MISSES = {
+    ("cat-camel/cat-cow-2cycles-holds-side.mp4", "cat", 1):
+        "starts 0.48 s early: the back has arrived, the head still drops",
+    ("cat-camel/cat-cow-side.mp4", "cat", 0):
+        "ends 0.35 s early: the back curvature falls from 3.85 s",
+    ("cat-camel/cat-cow-side.mp4", "camel", 0):
+        "not found: it leaves the camel by 0.3 s (frames, measure), inside the settle time",
+    ("cat-camel/cat-cow-side.mp4", "camel", 1):
+        "starts 0.65 s early: a flat back already reads as camel (-0.03)",
+}  # fmt: skip
+
+
+def _labelled_holds(truth: dict) -> dict[str, list[list[float]]]:
+    return {"up": truth["top_holds_s"]} if "top_holds_s" in truth else truth["phases_s"]
+
+
+def _hold_params():
+    spans = {"bridge/glute-bridge-3-reps-side.mp4": {"up": 3},
+             "bridge/bridge-band-pexels-side.mp4": {"up": 3},
+             "cat-camel/cat-cow-2cycles-holds-side.mp4": {"cat": 2, "camel": 2},
+             "cat-camel/cat-cow-side.mp4": {"cat": 1, "camel": 2}}  # fmt: skip
+    for rel, counts in spans.items():
+        for phase, n in counts.items():
+            for i in range(n):
+                why = HOLD_MISSES.get((rel, phase, i))
+                marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
+                name = rel.split("/")[1].removesuffix(".mp4")
+                yield pytest.param(rel, phase, i, marks=marks, id=f"{name}-{phase}{i}")
+
+
+@pytest.mark.parametrize(("rel", "phase", "i"), list(_hold_params()))
+def test_each_labelled_hold_starts_and_ends_within_0_3_s(labels, rel, phase, i):
+    a, b = _labelled_holds(labels[rel])[phase][i]
+    summary, _ = analyze(rel, HOLD_CLIPS[rel])
+    found = [h for h in summary.holds if h.phase == phase and h.start_s < b and h.end_s > a]
+    assert len(found) == 1, (found, (a, b))
+    assert abs(found[0].start_s - a) <= 0.3, (found[0], a)
+    assert abs(found[0].end_s - b) <= 0.3, (found[0], b)
+
+
+@pytest.mark.parametrize("rel", list(HOLD_CLIPS))
+def test_no_hold_where_none_is_labelled(labels, rel):
+    """Every labelled hold is listed above, and every hold found overlaps a labelled one
+    (before: a 0.6 s "camel" at a neutral back as the two-cycle clip fades out)."""
+    truth = _labelled_holds(labels[rel])
+    assert len([p for p in _hold_params() if p.values[0] == rel]) == sum(map(len, truth.values()))
+    summary, _ = analyze(rel, HOLD_CLIPS[rel])
+    for h in summary.holds:
+        assert any(h.start_s < b and h.end_s > a for a, b in truth[h.phase]), h
 
 
 def test_pelvic_tilt_counts_four(labels):

@@ -154,11 +154,14 @@ class Engine:
     def cut(self, t_s: float) -> None:
         """The picture cut just before the frame at ``t_s`` (see the package docs, Cuts).
 
-        Call it before that frame's :meth:`update`. Restarts the speed/bounce history
-        and the change baselines; keeps phase, hold, rep and counts. ``cuts`` lists
-        the times (a jump while the last cut settles extends it, not listed again).
+        Call it before that frame's :meth:`update`. Restarts the speed/bounce history,
+        the change baselines and the holds' held positions; keeps phase, hold, rep and
+        counts. ``cuts`` lists the times (a jump while the last cut settles extends it,
+        not listed again).
         """
         self._baselines.restart()
+        for tr in self._tracks.values():
+            tr.hold.new_view()  # values from another camera angle: no common reference
         if self._motion.restart(t_s):
             self.cuts.append(t_s)
 

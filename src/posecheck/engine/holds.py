@@ -6,7 +6,9 @@ phase and is still (:class:`Stillness`) until it starts to leave. In a phase wit
 and the body is still (the engine says so each frame: ``ok``). A failure or a lost
 pose shorter than ``grace_s`` pauses the timer without ending the hold; a longer one
 ends it: where the stillness ended when the body moved or left the phase, at the last
-good frame when the pose was lost or a rule failed. Each hold ends as a
+good frame when the pose was lost or a rule failed. After a hold in a visit of a
+phase, a later pause in that visit is a hold only back in the held position
+(:class:`HeldPosition`). Each hold ends as a
 :class:`HoldRecord` (start, end, duration the timer ran, whether it reached
 ``hold_s``, score).
 """
@@ -28,7 +30,7 @@ from posecheck.engine.scoring import (
     fault_caps,
     hold_score,
 )
-from posecheck.exercise import Exercise, Phase
+from posecheck.exercise import Exercise, Phase, Target
 from posecheck.results import HoldRecord
 
 # How much of a hold's recent timing is kept (seconds): more than the stillness window,
@@ -115,6 +117,73 @@ class Stillness:
         return t - dt / 2
 
 
+class HeldPosition:
+    """Is the body back where it was held in this visit of a phase?
+
+    A person holds a position once per arrival: after a hold in a visit of a phase has
+    ended, a later pause in the same visit is a hold again only where the body is back
+    in the held position: on each of the phase's targets within the hysteresis band
+    (``band``, per unit) of the mean value held so far in the visit, or beyond it on
+    the side the target leaves open (a ``min``-only target: higher; ``max``-only:
+    lower). A pause on the way out that is still inside the phase's target range is not
+    a second hold (real cat-camel clip: the camel held at -0.17..-0.18 back curvature,
+    then a pause back at -0.04, a neutral back, as the clip fades out). The held values
+    are those of the frames a hold ran on (in the phase and still): a misread frame or
+    the way in is no reference.
+    """
+
+    def __init__(self, band: Mapping[str, float]) -> None:
+        check_nonneg(**{f"hysteresis[{k}]": v for k, v in band.items()})
+        self.band = dict(band)
+        self.visit: tuple[str, float] | None = None  # (phase, since) of the visit
+        self.sums: dict[str, tuple[float, int]] = {}  # target key -> (sum, frames) held
+        self.targets: tuple[Target, ...] = ()
+        self.held = False  # a hold of this visit has ended
+        self.view = 0  # counts the cuts: a hold that began before one is of another view
+
+    def step(self, phase: Phase, since: float) -> None:
+        """A frame in ``phase`` (entered at ``since``): a new visit starts afresh."""
+        if self.visit != (phase.name, since):
+            self.visit, self.sums, self.held = (phase.name, since), {}, False
+            self.targets = phase.targets
+
+    def sample(self, values: Mapping[str, float | None]) -> None:
+        """A frame a hold ran on: part of the held position."""
+        for t in self.targets:
+            v = values.get(t.key)
+            if v is not None and not is_nan(v):
+                s, n = self.sums.get(t.key, (0.0, 0))
+                self.sums[t.key] = (s + v, n + 1)
+
+    def restart(self) -> None:
+        """The picture cut: the values before it are no reference (another camera angle)."""
+        self.sums, self.held = {}, False
+        self.view += 1
+
+    def token(self) -> tuple[tuple[str, float] | None, int]:
+        """What a hold starting now began in: the visit and the view."""
+        return self.visit, self.view
+
+    def ended(self, began: tuple[tuple[str, float] | None, int] | None) -> None:
+        """A hold that began at ``began`` (:meth:`token`) ended: it counts for this visit
+        only if it began in it and in the same view (not before a cut)."""
+        if began is not None and began[0] is not None and began == self.token():
+            self.held = True
+
+    def back(self, values: Mapping[str, float | None]) -> bool:
+        """True unless a hold of this visit has ended and the body is not back in it."""
+        if not self.held:
+            return True
+        for t in self.targets:
+            v, sn = values.get(t.key), self.sums.get(t.key)
+            if v is None or sn is None or is_nan(v):
+                continue
+            d, w = v - sn[0] / sn[1], self.band.get(t.unit, 0.0) + EPS
+            if (t.max is not None and d > w) or (t.min is not None and d < -w):
+                return False
+        return True
+
+
 @dataclass
 class _Hold:
     phase: str
@@ -127,6 +196,7 @@ class _Hold:
     # (frame time, time held by then) of the last ok frames: the time held at the end
     trail: deque[tuple[float, float]] = field(default_factory=deque)
     faults: dict[str, str] = field(default_factory=dict)  # cued rule id -> severity
+    began: tuple[tuple[str, float] | None, int] | None = None  # HeldPosition.token at start
     prev_ok: bool = True
     frames: int = 0
     bad_frames: int = 0
@@ -160,7 +230,14 @@ class HoldTimer:
     """One side's hold: ``step`` per frame returns a ``hold_start`` event or a
     :class:`HoldEnded`."""
 
-    def __init__(self, exercise: Exercise, side: str, grace_s: float, dwell_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        exercise: Exercise,
+        side: str,
+        grace_s: float,
+        dwell_s: float = 0.0,
+        band: Mapping[str, float] | None = None,
+    ) -> None:
         check_nonneg(grace_s=grace_s, min_dwell_s=dwell_s)
         self.ex = exercise
         self.side = side
@@ -170,6 +247,7 @@ class HoldTimer:
         self._pending_ok = 0.0  # the last still frame of a pending hold
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
+        self.held_at = HeldPosition(band) if band is not None else None
 
     @property
     def running_s(self) -> float | None:
@@ -198,6 +276,11 @@ class HoldTimer:
         curvature of a sample cat-camel hold drawn for 2 s lost 0.25 s that way);
         a failure or a lost pose pauses the timer."""
         h = self.hold
+        ends = self.held_at
+        if ends is not None and phase is not None:
+            ends.step(self.ex.phase(phase), phase_since)
+        if ok and h is None and self._pending is None and ends is not None:
+            ok = ends.back(values)  # after a hold in this visit: only back in its position
         if ok:
             # the moment this frame's stillness stands for, not before the phase began
             at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
@@ -213,6 +296,7 @@ class HoldTimer:
                 start, self._pending = self._pending[1], None
                 name = phase or ""
                 h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
+                h.began = ends.token() if ends is not None else None
                 h.trail.extend(((start, 0.0), (t_s, t_s - start)))
                 self._sample(h, values)
                 data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
@@ -245,6 +329,11 @@ class HoldTimer:
             return self.end(t_s)
         return None
 
+    def new_view(self) -> None:
+        """The picture cut: a later pause is judged against the range seen after it."""
+        if self.held_at is not None:
+            self.held_at.restart()
+
     def add_fault(self, rule_id: str, severity: str) -> None:
         """A rule was cued during the running hold (it caps the hold's score)."""
         if self.hold is not None:
@@ -252,6 +341,8 @@ class HoldTimer:
 
     def _sample(self, h: _Hold, values: Mapping[str, float | None]) -> None:
         h.prev_ok, h.wobbling = True, False
+        if self.held_at is not None:
+            self.held_at.sample(values)
         h.frames += 1
         v = values.get(self.key, math.nan) if self.key is not None else None
         if v is not None and not is_nan(v):
@@ -263,6 +354,8 @@ class HoldTimer:
         if h is None:
             return None
         self.hold = None
+        if self.held_at is not None:
+            self.held_at.ended(h.began)
         phase = self.ex.phase(h.phase)
         target = phase.hold_s or 0.0
         unit = "deg"

@@ -36,8 +36,9 @@ class SideTrack:
     def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
         phases = PhaseMachine(exercise.phases, exercise.setting("min_dwell_s"), hysteresis)
         hold = HoldTimer(
-            exercise, side, exercise.setting("grace_s"), exercise.setting("min_dwell_s")
-        )
+            exercise, side, exercise.setting("grace_s"), exercise.setting("min_dwell_s"),
+            band=hysteresis,
+        )  # fmt: skip
         limits = {
             "deg": exercise.setting("still_deg_s"),
             "ratio": exercise.setting("still_ratio_s"),
