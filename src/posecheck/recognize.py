@@ -139,6 +139,8 @@ class ExerciseScore:
     # the score on every frame whatever the camera angle, when some frames were not in
     # the definition's view (None: all were)
     off_view_score: float | None = None
+    # how well its phases explain the clip judged that way (:func:`fit`; None: all in view)
+    off_view_fit: float | None = None
 
 
 @dataclass
@@ -170,6 +172,15 @@ class Recognition:
         if self.name:
             return self.name
         return self.closest or (self.scores[0].name if self.scores else None)
+
+    def fits_in_part(self, name: str | None) -> bool:
+        """Whether ``name`` is a candidate with evidence of its movement (its score, or
+        its score judged from another angle, reaches ``ev.CANDIDATE_SCORE``), not only
+        named for the posture and set-up the clip shows."""
+        sc = next((s for s in self.scores if s.name == name), None)
+        if sc is None or name not in self.candidates:
+            return False
+        return max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
 
     @property
     def label(self) -> str:
@@ -1202,10 +1213,11 @@ def _score_all(
             # level, thighs vertical) read otherwise from another angle
             # and its joint angles and inclines are measured in 3D (world_angles): the
             # picture distorts them from another angle
-            sc.off_view_score = score_exercise(
+            off = score_exercise(
                 ex, postures, values3d, dt, speed, sides, loop, seen_side, visible=in_view,
                 other_values=other_values, judge_rules=False,
-            ).score  # fmt: skip
+            )  # fmt: skip
+            sc.off_view_score, sc.off_view_fit = off.score, round(fit(off), 4)
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
     return scores, off_view
@@ -1268,7 +1280,9 @@ def recognize(
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
     partial = {sc.name for sc in scores if ev.only_attempts(sc)}
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial)
+    # the postures and set-ups the clip shows name the candidates of a "none"
+    setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
+    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
