@@ -452,3 +452,16 @@ def test_off_view_measures_keep_the_picture_without_world_landmarks():
     assert pose.world is None  # drawn in 2D only
     got = _world_measures([pose, None], [{"left_hip": 100.0}, {}], ["left_hip"])
     assert got == [{"left_hip": 100.0}, {}]
+
+
+def test_from_another_angle_only_rules_on_joint_angles_are_judged():
+    # judged from another angle, joint angles come from the 3D world landmarks and hold
+    # whatever the view; inclines are against the camera's horizontal plane: left aside
+    from posecheck.library import Library
+    from posecheck.recognize import joint_rules_only
+
+    ex = Library.load().get("lower-tummy")
+    kept = joint_rules_only(ex)
+    measures = {r.measure for r in kept.rules} | {r.measure for p in kept.phases for r in p.rules}
+    assert measures == {"knee", "other_hip"}  # the head-down trunk incline left aside
+    assert [p.targets for p in kept.phases] == [p.targets for p in ex.phases]

@@ -1174,6 +1174,32 @@ def _lean_by_clip_facing(
             m["trunk_lean"] = trunk_lean(pose, facing=facing) if pose is not None else math.nan
 
 
+def joint_rules_only(ex):
+    """``ex`` with only the rules that test joint angles (the other limb's too): measured
+    on the 3D world landmarks they hold whatever the camera angle, while inclines are
+    against the camera's horizontal plane and read otherwise from another angle (see
+    :func:`posecheck.body3d.world_angles`). Judged from another angle than its camera
+    asks, a definition keeps these: both knees hugged break a lower-tummy lift's other
+    foot down, whatever the view."""
+    from dataclasses import replace
+
+    def joint(rules):
+        return tuple(r for r in rules if _measure_kind(r.measure) == "joint")
+
+    return replace(
+        ex, rules=joint(ex.rules), phases=tuple(replace(p, rules=joint(p.rules)) for p in ex.phases)
+    )
+
+
+def _measure_kind(measure: str) -> str | None:
+    """The kind of a definition's measure (its left side for a sided one; ``other_`` ones
+    as their limb), or None when unknown."""
+    from posecheck.angles import REGISTRY
+
+    spec = REGISTRY.get(resolve(measure, "left")) or REGISTRY.get(measure)
+    return getattr(spec, "kind", None)
+
+
 def _score_all(
     exercises: list,
     poses: Sequence[Pose | None],
@@ -1209,13 +1235,14 @@ def _score_all(
         if (in_view & ~view).any():
             # filmed from another angle than the definition's camera asks: not judged
             # there (the engine would pause), but named as a candidate if its movement
-            # fits there; its rules are left aside: the 2D inclines they test (trunk
-            # level, thighs vertical) read otherwise from another angle
-            # and its joint angles and inclines are measured in 3D (world_angles): the
-            # picture distorts them from another angle
+            # fits there; its joint angles and inclines are measured in 3D
+            # (world_angles): the picture distorts them from another angle. Of its rules
+            # only those on joint angles are judged (the other limb's in 3D too): the
+            # inclines the others test (trunk level, thighs vertical) are against the
+            # camera's horizontal plane and read otherwise from another angle
             off = score_exercise(
-                ex, postures, values3d, dt, speed, sides, loop, seen_side, visible=in_view,
-                other_values=other_values, judge_rules=False,
+                joint_rules_only(ex), postures, values3d, dt, speed, sides, loop, seen_side,
+                visible=in_view, other_values=values3d,
             )  # fmt: skip
             sc.off_view_score, sc.off_view_fit = off.score, round(fit(off), 4)
             off_view[ex.name] = sc.off_view_score
