@@ -1250,6 +1250,19 @@ def _score_all(
     return scores, off_view
 
 
+def _decide(
+    scores: list[ExerciseScore], only: set[str], min_score: float, off_view: Mapping[str, float]
+) -> ev.Decision:
+    """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
+    :func:`recognize` to keep it readable): incomplete repetitions alone are no answer,
+    and the postures and set-ups the clip shows name the candidates of a "none"."""
+    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
+    setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
+    return ev.decide(
+        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup
+    )
+
+
 def recognize(
     t_s: Sequence[float],
     poses: Sequence[Pose | None],
@@ -1306,10 +1319,7 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
-    # the postures and set-ups the clip shows name the candidates of a "none"
-    setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup)
+    d = _decide(scores, only, min_score, off_view)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
