@@ -56,12 +56,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from posecheck import recognize_evidence as ev
-from posecheck.angles import compute_measures, is_known, known_measures, resolve
+from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
 from posecheck.body3d import world_angles
@@ -1065,7 +1065,8 @@ def score_exercise(
     ``visible``: per frame, whether the definition's required points are in view on a
     judged side (:func:`required_in_view`); phases are matched only there, as the
     engine pauses when they are hidden. None: every frame. ``judge_rules`` False: the
-    movement only, its rules (form, set-up) left aside (see :func:`_score_all`).
+    movement only, its rules (form, set-up) left aside (judged from another angle a
+    definition keeps its rules on joint angles instead: :func:`joint_rules_only`).
     """
     values = values.for_exercise(ex)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
@@ -1181,7 +1182,6 @@ def joint_rules_only(ex):
     :func:`posecheck.body3d.world_angles`). Judged from another angle than its camera
     asks, a definition keeps these: both knees hugged break a lower-tummy lift's other
     foot down, whatever the view."""
-    from dataclasses import replace
 
     def joint(rules):
         return tuple(r for r in rules if _measure_kind(r.measure) == "joint")
@@ -1194,8 +1194,6 @@ def joint_rules_only(ex):
 def _measure_kind(measure: str) -> str | None:
     """The kind of a definition's measure (its left side for a sided one; ``other_`` ones
     as their limb), or None when unknown."""
-    from posecheck.angles import REGISTRY
-
     spec = REGISTRY.get(resolve(measure, "left")) or REGISTRY.get(measure)
     return getattr(spec, "kind", None)
 
