@@ -1065,8 +1065,7 @@ def score_exercise(
     ``visible``: per frame, whether the definition's required points are in view on a
     judged side (:func:`required_in_view`); phases are matched only there, as the
     engine pauses when they are hidden. None: every frame. ``judge_rules`` False: the
-    movement only, its rules (form, set-up) left aside (judged from another angle a
-    definition keeps its rules on joint angles instead: :func:`joint_rules_only`).
+    movement only, its rules (form, set-up) left aside (cf. :func:`joint_rules_only`).
     """
     values = values.for_exercise(ex)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
