@@ -14,7 +14,11 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held4``: seed 401 in its own view, seed 402 obliquely, and seed 403 from the side
   for the exercise whose definition accepts any view (non-library: side, front and two
   oblique views, seeds 401-404). Rendered before the fourth round changed anything and
-  scored once, at its end.
+  scored once, at its end (then studied: tuning data since);
+- ``held5``: the same views as ``held4`` with seeds 501-504 (other bodies, clothes,
+  rooms, camera jitter and sides). Rendered before the fifth round changed anything,
+  scored once at its end with the final code (and, for comparison, with the code the
+  round started from).
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -47,7 +51,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held4" (see the module docstring)
+    split: str  # "tune" or "held1"-"held5" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -64,12 +68,15 @@ LIBRARY_CASES = (
     ("own", 1, "tune"), ("own", 2, "tune"), ("own", 101, "held1"), ("oblique", 102, "held1"),
     ("own", 201, "held2"), ("oblique", 202, "held2"), ("oblique", 302, "held3"),
     ("own", 401, "held4"), ("oblique", 402, "held4"), ("any:side", 403, "held4"),
+    ("own", 501, "held5"), ("oblique", 502, "held5"), ("any:side", 503, "held5"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
                ("oblique", 203, "held2"), ("oblique", 204, "held2"), ("side", 301, "held3"),
                ("oblique", 303, "held3"), ("side", 401, "held4"), ("front", 402, "held4"),
-               ("oblique", 403, "held4"), ("oblique", 404, "held4"))  # fmt: skip
+               ("oblique", 403, "held4"), ("oblique", 404, "held4"), ("side", 501, "held5"),
+               ("front", 502, "held5"), ("oblique", 503, "held5"),
+               ("oblique", 504, "held5"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:

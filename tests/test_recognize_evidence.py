@@ -158,6 +158,33 @@ def test_the_best_fit_in_its_own_view_is_named_before_fits_from_another_angle():
     assert d.name is None and "a" in d.candidates and len(d.candidates) == ev.MAX_CANDIDATES
 
 
+@pytest.mark.parametrize(
+    "setup, candidates",
+    [
+        # (posture share, how much of the clip its phases explain) per definition:
+        # evidence of a movement first, then the postures the clip shows by that fit
+        ({"a": (1.0, 0.9), "b": (1.0, 0.3), "c": (1.0, 0.6)}, ["a", "c", "b"]),
+        ({"a": (0.7, 0.9), "b": (0.2, 0.9), "c": (0.3, 0.1)}, ["a", "c"]),  # b: not its posture
+        # a: hardly ever in its posture, whatever its phases (another body position)
+        ({"a": (0.1, 0.0), "b": (0.5, 0.2), "c": (0.0, 0.9)}, ["b"]),
+    ],
+)
+def test_a_none_names_the_definitions_whose_posture_the_clip_shows(setup, candidates):
+    # an oblique bird dog: all fours, but its reach is not measured from that angle, so
+    # no definition scores; the person can still name it with -e from the candidates
+    ranked = [("a", 0.25), ("b", 0.0), ("c", 0.0)]
+    d = ev.decide(ranked, set(), 0.6, setup=setup)
+    assert d.name is None and d.candidates == candidates
+
+
+def test_candidates_by_posture_make_room_for_evidence_and_stop_at_the_maximum():
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    ranked = [(n, 0.0) for n in names]
+    cands = ev.candidates(names, dict(ranked), {"p0": 0.5}, setup)
+    assert cands == ["p0", "p5", "p4", "p3"] and len(cands) == ev.MAX_CANDIDATES
+
+
 @pytest.mark.parametrize("attempts, one_rep, note, only", [
     (2, False, "2 incomplete repetition(s), 70% of the way", True),
     (2, True, "2 incomplete repetition(s), 70% of the way", False),  # a complete one too
@@ -425,3 +452,16 @@ def test_off_view_measures_keep_the_picture_without_world_landmarks():
     assert pose.world is None  # drawn in 2D only
     got = _world_measures([pose, None], [{"left_hip": 100.0}, {}], ["left_hip"])
     assert got == [{"left_hip": 100.0}, {}]
+
+
+def test_from_another_angle_only_rules_on_joint_angles_are_judged():
+    # judged from another angle, joint angles come from the 3D world landmarks and hold
+    # whatever the view; inclines are against the camera's horizontal plane: left aside
+    from posecheck.library import Library
+    from posecheck.recognize import joint_rules_only
+
+    ex = Library.load().get("lower-tummy")
+    kept = joint_rules_only(ex)
+    measures = {r.measure for r in kept.rules} | {r.measure for p in kept.phases for r in p.rules}
+    assert measures == {"knee", "other_hip"}  # the head-down trunk incline left aside
+    assert [p.targets for p in kept.phases] == [p.targets for p in ex.phases]

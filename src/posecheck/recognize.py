@@ -56,12 +56,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from posecheck import recognize_evidence as ev
-from posecheck.angles import compute_measures, is_known, known_measures, resolve
+from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
 from posecheck.body3d import world_angles
@@ -139,6 +139,8 @@ class ExerciseScore:
     # the score on every frame whatever the camera angle, when some frames were not in
     # the definition's view (None: all were)
     off_view_score: float | None = None
+    # how well its phases explain the clip judged that way (:func:`fit`; None: all in view)
+    off_view_fit: float | None = None
 
 
 @dataclass
@@ -170,6 +172,15 @@ class Recognition:
         if self.name:
             return self.name
         return self.closest or (self.scores[0].name if self.scores else None)
+
+    def fits_in_part(self, name: str | None) -> bool:
+        """Whether ``name`` is a candidate with evidence of its movement (its score, or
+        its score judged from another angle, reaches ``ev.CANDIDATE_SCORE``), not only
+        named for the posture and set-up the clip shows."""
+        sc = next((s for s in self.scores if s.name == name), None)
+        if sc is None or name not in self.candidates:
+            return False
+        return max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
 
     @property
     def label(self) -> str:
@@ -1054,7 +1065,7 @@ def score_exercise(
     ``visible``: per frame, whether the definition's required points are in view on a
     judged side (:func:`required_in_view`); phases are matched only there, as the
     engine pauses when they are hidden. None: every frame. ``judge_rules`` False: the
-    movement only, its rules (form, set-up) left aside (see :func:`_score_all`).
+    movement only, its rules (form, set-up) left aside (cf. :func:`joint_rules_only`).
     """
     values = values.for_exercise(ex)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
@@ -1163,6 +1174,29 @@ def _lean_by_clip_facing(
             m["trunk_lean"] = trunk_lean(pose, facing=facing) if pose is not None else math.nan
 
 
+def joint_rules_only(ex):
+    """``ex`` with only the rules that test joint angles (the other limb's too): measured
+    on the 3D world landmarks they hold whatever the camera angle, while inclines are
+    against the camera's horizontal plane and read otherwise from another angle (see
+    :func:`posecheck.body3d.world_angles`). Judged from another angle than its camera
+    asks, a definition keeps these: both knees hugged break a lower-tummy lift's other
+    foot down, whatever the view."""
+
+    def joint(rules):
+        return tuple(r for r in rules if _measure_kind(r.measure) == "joint")
+
+    return replace(
+        ex, rules=joint(ex.rules), phases=tuple(replace(p, rules=joint(p.rules)) for p in ex.phases)
+    )
+
+
+def _measure_kind(measure: str) -> str | None:
+    """The kind of a definition's measure (its left side for a sided one; ``other_`` ones
+    as their limb), or None when unknown."""
+    spec = REGISTRY.get(resolve(measure, "left")) or REGISTRY.get(measure)
+    return getattr(spec, "kind", None)
+
+
 def _score_all(
     exercises: list,
     poses: Sequence[Pose | None],
@@ -1198,17 +1232,32 @@ def _score_all(
         if (in_view & ~view).any():
             # filmed from another angle than the definition's camera asks: not judged
             # there (the engine would pause), but named as a candidate if its movement
-            # fits there; its rules are left aside: the 2D inclines they test (trunk
-            # level, thighs vertical) read otherwise from another angle
-            # and its joint angles and inclines are measured in 3D (world_angles): the
-            # picture distorts them from another angle
-            sc.off_view_score = score_exercise(
-                ex, postures, values3d, dt, speed, sides, loop, seen_side, visible=in_view,
-                other_values=other_values, judge_rules=False,
-            ).score  # fmt: skip
+            # fits there; its joint angles and inclines are measured in 3D
+            # (world_angles): the picture distorts them from another angle. Of its rules
+            # only those on joint angles are judged (the other limb's in 3D too): the
+            # inclines the others test (trunk level, thighs vertical) are against the
+            # camera's horizontal plane and read otherwise from another angle
+            off = score_exercise(
+                joint_rules_only(ex), postures, values3d, dt, speed, sides, loop, seen_side,
+                visible=in_view, other_values=values3d,
+            )  # fmt: skip
+            sc.off_view_score, sc.off_view_fit = off.score, round(fit(off), 4)
             off_view[ex.name] = sc.off_view_score
         scores.append(sc)
     return scores, off_view
+
+
+def _decide(
+    scores: list[ExerciseScore], only: set[str], min_score: float, off_view: Mapping[str, float]
+) -> ev.Decision:
+    """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
+    :func:`recognize` to keep it readable): incomplete repetitions alone are no answer,
+    and the postures and set-ups the clip shows name the candidates of a "none"."""
+    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
+    setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
+    return ev.decide(
+        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup
+    )
 
 
 def recognize(
@@ -1267,8 +1316,7 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
-    d = ev.decide([(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial)
+    d = _decide(scores, only, min_score, off_view)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

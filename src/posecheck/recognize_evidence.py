@@ -81,6 +81,10 @@ CLOSE_SHARE = 0.25
 # Candidates named with a "none": definitions scoring at least this (best first).
 CANDIDATE_SCORE = 0.2
 MAX_CANDIDATES = 4
+# ... and, after those, definitions whose posture holds at least this share of the
+# clip's frames (an oblique child's pose reads kneeling on 64-66% of them, all fours on
+# the rest), ranked by how much of the clip their phases explain.
+POSTURE_CANDIDATE_SHARE = 0.25
 
 
 # --- view ------------------------------------------------------------------------------
@@ -528,22 +532,56 @@ def evidence_shares(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: (v / total if total > 0 else 0.0) for k, v in w.items()}
 
 
+def candidates(
+    order: Sequence[str],
+    scores: Mapping[str, float],
+    off_view: Mapping[str, float] | None = None,
+    setup: Mapping[str, tuple[float, float]] | None = None,
+    top: str | None = None,
+) -> list[str]:
+    """The candidates named with a "none", best first (at most MAX_CANDIDATES).
+
+    The definitions whose posture the clip shows (``setup``: name -> (posture share,
+    how much of the clip its phases explain); at least POSTURE_CANDIDATE_SHARE): first
+    those with evidence of their movement (score, or the score judged from another
+    angle, ``off_view``, of at least CANDIDATE_SCORE), by that evidence; then the rest
+    by how much of the clip their phases explain, so that the person can name the
+    exercise with -e when the camera angle hides its movement (an oblique bird dog:
+    all fours, its reach unmeasured). ``setup`` None: every definition's posture.
+    ``top``: the best fit in its own camera view, kept among them when it has evidence.
+    """
+    fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
+
+    def shown(n: str) -> bool:
+        return setup is None or setup.get(n, (0.0, 0.0))[0] >= POSTURE_CANDIDATE_SHARE
+
+    moved = sorted((n for n in order if shown(n) and fits[n] >= CANDIDATE_SCORE),
+                   key=lambda n: -fits[n])  # fmt: skip
+    posed = [n for n in order if shown(n) and n not in moved and setup is not None]
+    posed.sort(key=lambda n: -(setup or {})[n][1])
+    cands = moved + posed
+    if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
+        # the best fit in the view its definition asks for is named before definitions
+        # that fit only when judged from another angle than theirs
+        cands.remove(top)
+        cands.insert(MAX_CANDIDATES - 1, top)
+    return cands[:MAX_CANDIDATES]
+
+
 def decide(
     ranked: Sequence[tuple[str, float]],
     position_only: set[str],
     threshold: float,
     off_view: Mapping[str, float] | None = None,
     unconfirmed: set[str] | frozenset[str] = frozenset(),
+    setup: Mapping[str, tuple[float, float]] | None = None,
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
     The best definition the camera can confirm (not ``position_only``) is the answer
     when its share of the evidence reaches ``threshold`` and the clip confirms it (not
     in ``unconfirmed``: see :func:`only_attempts`); otherwise none, with the candidates
-    (score >= CANDIDATE_SCORE, position-only ones included, the best confirmable one
-    always) named.
-    ``off_view``: scores of definitions judged on every frame, whatever the camera angle
-    (see :func:`view_ok`): they are candidates too (filmed from another angle).
+    named (:func:`candidates`; ``off_view``, ``setup``: see there).
     """
     scores = dict(ranked)
     shares = evidence_shares(scores)
@@ -556,14 +594,7 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
-    cands = sorted((n for n in order if fits[n] >= CANDIDATE_SCORE), key=lambda n: -fits[n])
-    if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
-        # the best fit in the view its definition asks for is named before definitions
-        # that fit only when judged from another angle than theirs
-        cands.remove(top)
-        cands.insert(MAX_CANDIDATES - 1, top)
-    cands = cands[:MAX_CANDIDATES]
+    cands = candidates(order, scores, off_view, setup, top)
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top

@@ -248,7 +248,7 @@ def window_evidence(
         if auto:
             # the answer, or when none the closest exercise if it fits in part (a
             # window sees part of a slow exercise: a cobra's one lift): its share
-            best = rec.name or (rec.closest if rec.closest in rec.candidates else None)
+            best = rec.name or (rec.closest if rec.fits_in_part(rec.closest) else None)
             if best is not None:
                 ev[c, names.index(best)] = rec.confidence
             continue

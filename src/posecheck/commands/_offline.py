@@ -187,7 +187,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     if rec.name is None:
         where = data.meta.get("source") or data.path
         others = [c for c in rec.candidates if c not in rec.possible[:1]]
-        also = f" (also fits in part: {', '.join(others)})" if others else ""
+        also = f" (other candidates: {', '.join(others)})" if others else ""
         if rec.possible:
             # the position fits an exercise the camera cannot confirm (a draw-in is hook
             # lying with an invisible contraction): say so rather than guess
@@ -211,7 +211,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                     else f"none of its {first.attempts} repetitions reached the top"
                 )
                 + ", so it is not named for sure"
-                + (f" (also fits in part: {rest})" if rest else ""),
+                + (f" (other candidates: {rest})" if rest else ""),
                 f"if that is what you are doing, name it with -e {first.name}: "
                 "the report then says what fell short",
             )
