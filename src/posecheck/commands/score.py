@@ -76,7 +76,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "RAY_ADDRESS or a local one); needs posecheck[ray]")  # fmt: skip
     p.add_argument("--ray-unit", type=float, default=600.0, metavar="S",
                    help="with --ray: longest piece of a recording one worker gets "
-                        "(default 600 s)")  # fmt: skip
+                        "(default 600 s, whole --part parts)")  # fmt: skip
+    p.add_argument("--part", type=float, default=10.0, metavar="S",
+                   help="a video of two or more S seconds is tracked in parts of at least S "
+                        "seconds, as 'analyze --part' (default: 10)")  # fmt: skip
     p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
                    help="side to judge (default: the exercise's policy)")  # fmt: skip
     p.add_argument(
@@ -223,6 +226,7 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
             estimate_to_landmarks(
                 source, lm, mask_names=mask_measures(exercises),
                 model_complexity=opts["model_complexity"], poses=poses,
+                part_s=opts.get("part_s"),
             )  # fmt: skip
         return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
 
@@ -375,8 +379,9 @@ def run(args: argparse.Namespace) -> int:
     if args.ray and ":" not in args.ray and args.ray not in ("auto", "local"):
         # '--ray recordings/': the optional address swallowed an input
         args.inputs, args.ray = [args.ray, *args.inputs], ""
-    if not args.ray_unit > 0:
-        raise InputError(f"--ray-unit {args.ray_unit:g} is out of range", "use seconds > 0")
+    for flag, value in (("--ray-unit", args.ray_unit), ("--part", args.part)):
+        if not value > 0:
+            raise InputError(f"{flag} {value:g} is out of range", "use seconds > 0")
     inputs = collect_inputs(args.inputs)
     if not inputs:
         raise InputError(
@@ -394,6 +399,7 @@ def run(args: argparse.Namespace) -> int:
         "history": options_from_args(args),
         "landmarks_dir": str(args.landmarks_dir) if args.landmarks_dir else None,
         "routine": args.routine, "routines_dir": list(args.routines_dir or []),
+        "part_s": args.part,
     }  # fmt: skip
     if args.routine:
         from posecheck.commands._routine import resolve_routine
