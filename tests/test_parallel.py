@@ -121,8 +121,20 @@ def test_stitch_refuses_a_seek_that_landed_elsewhere():
         list(stitch("clip.mp4", [a, b]))
     assert e.value.one_line() == (
         "clip.mp4: frames read after seeking to frame 7 do not match the frames read from "
-        "the start, so it cannot be split (use --workers 1)"
+        "the start, so it cannot be tracked in parts (track it in one run: --part longer "
+        "than the video)"
     )
+
+
+def test_a_warm_up_longer_than_a_part_is_checked_where_it_meets_the_previous_part():
+    # parts of 3 frames, warm-ups of 5: part 2 warms up on frames 1-5 (parts 0 and 1)
+    a = _chunk(0, [], [0, 1, 2], 0)
+    b = _chunk(1, [0, 1, 2], [3, 4, 5], 3)
+    c = _chunk(2, [1, 2, 3, 4, 5], [6, 7, 8], 6)
+    assert [g[0] for g in stitch("clip.mp4", [a, b, c])] == list(range(9))
+    c = _chunk(2, [1, 2, 3, 4, 5], [6, 7, 8], 6, t_shift=1 / 30)
+    with pytest.raises(InputError, match="seeking to frame 1 do not match"):
+        list(stitch("clip.mp4", [a, b, c]))
 
 
 @pytest.mark.parametrize("rel", sorted(p.relative_to(MEDIA).as_posix()

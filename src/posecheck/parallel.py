@@ -252,8 +252,9 @@ def estimate_chunk(
     try:
         if chunk.warm_start > 0:
             if not getattr(source, "seekable", False):
-                raise InputError(f"{path}: cannot seek in this file, so it cannot be split",
-                                 "use --workers 1")  # fmt: skip
+                raise InputError(f"{path}: cannot seek in this file, so it cannot be tracked "
+                                 "in parts", "track it in one run: --part longer than the "
+                                 "video")  # fmt: skip
             source.start_at(chunk.warm_start)
         if estimator is not None:
             estimator.reset()
@@ -377,18 +378,20 @@ def _check_seam(path: str, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] 
         return  # the first chunk, or one past a video shorter than announced
     index, t_s = tail
     ok = True
-    if res.warm_index.size:
-        where = np.minimum(np.searchsorted(index, res.warm_index), index.size - 1)
-        ok = np.array_equal(index[where], res.warm_index) and np.array_equal(
-            t_s[where], res.warm_t_s
-        )
+    # a warm-up longer than the previous part reaches into the parts before it: its
+    # frames from the previous part's first on are checked
+    mine = res.warm_index >= index[0] if index.size else np.zeros(0, bool)
+    if mine.any():
+        warm, warm_t = res.warm_index[mine], res.warm_t_s[mine]
+        where = np.minimum(np.searchsorted(index, warm), index.size - 1)
+        ok = np.array_equal(index[where], warm) and np.array_equal(t_s[where], warm_t)
     if len(res) and ok:
         ok = int(res.index[0]) == int(index[-1]) + 1
     if not ok:
         raise InputError(
             f"{path}: frames read after seeking to frame {res.chunk.warm_start} do "
-            "not match the frames read from the start, so it cannot be split",
-            "use --workers 1",
+            "not match the frames read from the start, so it cannot be tracked in parts",
+            "track it in one run: --part longer than the video",
         )
 
 
