@@ -169,6 +169,14 @@ def test_workers_out_of_range_is_one_line(tmp_path, capsys):
     assert err == ["posecheck: error: --workers -1 is out of range (use 1 or more, 0: the cores)"]
 
 
+@pytest.mark.parametrize("command", ["analyze", "score"])
+def test_a_part_out_of_range_is_one_line(tmp_path, capsys, command):
+    code = main([command, str(tmp_path / "x.mp4"), "--part", "0"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["posecheck: error: --part 0 is out of range (use seconds > 0)"]
+
+
 def _analyze(video, out, *extra):
     code = main(["-v", "analyze", str(video), "-e", "bridge", "-o", str(out), "--force",
                  "--no-video", "--no-report", "-q", *extra])  # fmt: skip

@@ -33,8 +33,8 @@ Two ways to consume the poses: :meth:`ParallelPoses.source` is a source of poses
 itself because a sink draws them (the annotated video, the report's pictures).
 
 Only sources that can seek exactly (video files OpenCV opens) are split; GIFs,
-image folders and files only PyAV reads are one tracking run in one process. Live is unaffected.
-Ctrl-C: workers ignore SIGINT; the main process stops them when the loop closes
+image folders and files only PyAV reads are one tracking run in one process. Live is
+unaffected. Ctrl-C: workers ignore SIGINT; the main process stops them when the loop closes
 the pose stream.
 """
 
