@@ -15,6 +15,7 @@ longer than the clip (one tracking run, as before the grid). Compared:
   seam the median and largest difference of shoulders, hips, knees and ankles (pixels,
   where both have a pose); model frames estimated per frame kept (the warm-ups' cost).
 
+``--part S`` uses parts of S seconds instead (``--part 10``: analyze's default grid).
 GIFs cannot seek: one tracking run whatever the options. ``--reuse`` takes the outputs
 already in ``--out`` (a run per folder) instead of running the model again.
 
@@ -75,7 +76,7 @@ def identical(a: dict, b: dict) -> bool:
     return bool(same and all(a[k] == b[k] for k in keys))
 
 
-def compare(clip: Path, exercise: str, work: Path, reuse: bool) -> dict:
+def compare(clip: Path, exercise: str, work: Path, reuse: bool, part: float | None) -> dict:
     sys.path.insert(0, str(REPO / "src"))
     from posecheck.parallel import plan_parts
     from posecheck.sources import open_source
@@ -83,7 +84,7 @@ def compare(clip: Path, exercise: str, work: Path, reuse: bool) -> dict:
     with open_source(clip) as src:
         info, seekable = src.info, src.seekable
     duration = info.frame_count / info.fps if info.fps else 0.0
-    part_s = max(duration / 4, 0.05)
+    part_s = part or max(duration / 4, 0.05)
     parts = plan_parts(info.frame_count, info.fps, part_s) if seekable else []
     row: dict = {"clip": clip.relative_to(find_media()).as_posix(), "exercise": exercise,
                  "frames": info.frame_count, "parts": max(1, len(parts))}  # fmt: skip
@@ -146,6 +147,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", nargs="*", help="clips (relative to the media folder)")
     ap.add_argument("--reuse", action="store_true", help="use the outputs already in --out")
+    ap.add_argument("--part", type=float, help="part length in seconds (default: D/4)")
     args = ap.parse_args()
     media = find_media()
     labels = json.loads((media / "labels.json").read_text())
@@ -157,7 +159,7 @@ def main() -> int:
         if not clip.is_file() or clip.suffix == ".json":
             continue
         ex = lab.get("exercise") or "bridge"
-        rows.append(compare(clip, ex, args.out / rel.replace("/", "_"), args.reuse))
+        rows.append(compare(clip, ex, args.out / rel.replace("/", "_"), args.reuse, args.part))
         print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print(table(rows))
     if args.json:
