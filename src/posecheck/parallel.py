@@ -269,6 +269,8 @@ def estimate_chunk(
                     warm.append((frame.index, frame.t_s))
                     continue
                 extras = compute_measures(pose, names, min_visibility) if names and pose else {}
+                if pose is not None:
+                    pose.mask = None  # measured: a part's masks would fill the memory
                 rows.append((frame.index, frame.t_s, pose, extras))
                 if send is not None and len(rows) >= part_frames:
                     ahead = _pack(chunk, size, rows, warm, names)
