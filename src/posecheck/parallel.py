@@ -272,11 +272,14 @@ def estimate_chunk(
                 if pose is not None:
                     pose.mask = None  # measured: a part's masks would fill the memory
                 rows.append((frame.index, frame.t_s, pose, extras))
-                if send is not None and len(rows) >= part_frames:
-                    ahead = _pack(chunk, size, rows, warm, names)
+                # a piece is sent once a frame follows it, so the final piece (the return
+                # value, with the cost figures) is never empty: a loop that stops at
+                # the last frame still reads it
+                if send is not None and len(rows) > part_frames:
+                    ahead = _pack(chunk, size, rows[:-1], warm, names)
                     ahead.part, ahead.last = part, False
                     send.put(ahead)
-                    part, rows, warm = part + 1, [], []
+                    part, rows, warm = part + 1, rows[-1:], []
         finally:
             if estimator is None:
                 est.close()
