@@ -15,9 +15,11 @@ longer than the clip (one tracking run, as before the grid). Compared:
   seam the median and largest difference of shoulders, hips, knees and ankles (pixels,
   where both have a pose); model frames estimated per frame kept (the warm-ups' cost).
 
-``--part S`` uses parts of S seconds instead (``--part 10``: analyze's default grid).
-GIFs cannot seek: one tracking run whatever the options. ``--reuse`` takes the outputs
-already in ``--out`` (a run per folder) instead of running the model again.
+``--samples`` runs the repository's ``sample_videos/`` (rendered, with their exercise in
+each truth file) instead of the shared media. ``--part S`` uses parts of S seconds
+instead (``--part 10``: analyze's default grid). GIFs cannot seek: one tracking run
+whatever the options. ``--reuse`` takes the outputs already in ``--out`` (a run per
+folder) instead of running the model again.
 
     python bench/parallel_equal.py --out /work/cache/par4/equal --json equal.json
 """
@@ -76,7 +78,8 @@ def identical(a: dict, b: dict) -> bool:
     return bool(same and all(a[k] == b[k] for k in keys))
 
 
-def compare(clip: Path, exercise: str, work: Path, reuse: bool, part: float | None) -> dict:
+def compare(clip: Path, exercise: str, media: Path, work: Path, reuse: bool,
+            part: float | None) -> dict:  # fmt: skip
     sys.path.insert(0, str(REPO / "src"))
     from posecheck.parallel import plan_parts
     from posecheck.sources import open_source
@@ -86,7 +89,7 @@ def compare(clip: Path, exercise: str, work: Path, reuse: bool, part: float | No
     duration = info.frame_count / info.fps if info.fps else 0.0
     part_s = part or max(duration / 4, 0.05)
     parts = plan_parts(info.frame_count, info.fps, part_s) if seekable else []
-    row: dict = {"clip": clip.relative_to(find_media()).as_posix(), "exercise": exercise,
+    row: dict = {"clip": clip.relative_to(media).as_posix(), "exercise": exercise,
                  "frames": info.frame_count, "parts": max(1, len(parts))}  # fmt: skip
     runs = {w: analyze(clip, exercise, work / f"w{w}", reuse, "--workers", str(w),
                        "--part", f"{part_s:.3f}")
@@ -148,9 +151,15 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", help="clips (relative to the media folder)")
     ap.add_argument("--reuse", action="store_true", help="use the outputs already in --out")
     ap.add_argument("--part", type=float, help="part length in seconds (default: D/4)")
+    ap.add_argument("--samples", action="store_true",
+                    help="the repository's sample_videos/ instead of the shared media")  # fmt: skip
     args = ap.parse_args()
-    media = find_media()
-    labels = json.loads((media / "labels.json").read_text())
+    media = REPO / "sample_videos" if args.samples else find_media()
+    if args.samples:  # rendered by posecheck: the exercise is in each truth file
+        labels = {p.name.replace(".truth.json", ".mp4"): json.loads(p.read_text())
+                  for p in media.glob("*.truth.json")}  # fmt: skip
+    else:
+        labels = json.loads((media / "labels.json").read_text())
     rows = []
     for rel, lab in sorted(labels.items()):
         if args.only and rel not in args.only:
@@ -159,7 +168,8 @@ def main() -> int:
         if not clip.is_file() or clip.suffix == ".json":
             continue
         ex = lab.get("exercise") or "bridge"
-        rows.append(compare(clip, ex, args.out / rel.replace("/", "_"), args.reuse, args.part))
+        rows.append(compare(clip, ex, media, args.out / rel.replace("/", "_"), args.reuse,
+                            args.part))  # fmt: skip
         print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print(table(rows))
     if args.json:
