@@ -177,9 +177,10 @@ def test_a_part_out_of_range_is_one_line(tmp_path, capsys, command):
     assert err == ["posecheck: error: --part 0 is out of range (use seconds > 0)"]
 
 
-def _analyze(video, out, *extra):
+def _analyze(video, out, *extra, video_out=False):
+    outputs = ["--no-report"] + ([] if video_out else ["--no-video"])
     code = main(["-v", "analyze", str(video), "-e", "bridge", "-o", str(out), "--force",
-                 "--no-video", "--no-report", "-q", *extra])  # fmt: skip
+                 *outputs, "-q", *extra])  # fmt: skip
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     return summary, read_landmarks(out / f"{video.stem}.landmarks.npz")
@@ -188,16 +189,18 @@ def _analyze(video, out, *extra):
 @pytest.mark.model
 def test_two_workers_give_exactly_what_one_process_gives(media, tmp_path, caplog):
     """The real bridge clip tracked in 4 parts (--part 3 s): one process runs them one
-    after the other, two worker processes share them; the landmarks, reps and holds are
-    identical (issue 17)."""
+    after the other (poses only), two worker processes share them while this process
+    draws the annotated video (poses matched to its frames); the landmarks, reps and
+    holds are identical (issue 17)."""
     caplog.set_level(logging.INFO, logger="posecheck")
     video = media(BRIDGE)
     one, lm1 = _analyze(video, tmp_path / "one", "--workers", "1", "--part", "3")
     assert "pose model: 1 process (this one), 4 parts, 482 frames estimated for 392" in (
         caplog.text
     )  # 3 warm-ups of 30 frames
-    two, lm2 = _analyze(video, tmp_path / "two", "--workers", "2", "--part", "3")
-    assert "pose model: 2 worker processes, 4 parts, 482 frames estimated" in caplog.text
+    two, lm2 = _analyze(video, tmp_path / "two", "--workers", "2", "--part", "3", video_out=True)
+    assert "pose model: 2 worker processes, 4 parts, 482 frames estimated for 392" in (caplog.text)
+    assert (tmp_path / "two" / "annotated.mp4").is_file()
     assert two["frames"] == one["frames"] == 392
     assert np.array_equal(lm1.index, lm2.index) and np.array_equal(lm1.t_s, lm2.t_s)
     assert np.array_equal(lm1.present, lm2.present)
