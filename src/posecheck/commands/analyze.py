@@ -310,7 +310,8 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
 
 
 def _parallel(args, source, options, exercise):  # -> a PoseSource-like estimator or None
-    """Chunked estimation in worker processes (:mod:`posecheck.parallel`), or None."""
+    """Estimation in grid parts, in worker processes or this one
+    (:mod:`posecheck.parallel`), or None for one tracking run."""
     from posecheck import parallel
     from posecheck.commands._offline import mask_measures
     from posecheck.estimator import check_options
