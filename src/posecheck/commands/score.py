@@ -25,7 +25,9 @@ The exercise: -e NAME for all inputs; by default (-e auto) a landmark file saved
 anything else is recognised. Landmark files skip the pose model entirely; a saved live
 session is judged from where the exercise started (after the set-up check and the
 countdown) and not while it was paused, as live judged it. Inputs run
-in parallel processes (--jobs, default: the number of cores). A broken input is
+in parallel processes (--jobs, default: the number of cores). A video of two --part
+(10 s) or more is tracked in parts fixed by the video, as 'analyze' tracks it, so
+--jobs, --ray and 'analyze --workers N' give the same poses. A broken input is
 reported in its row and does not stop the others.
 
 exit status: 0 every input scored (and, with --min-score, reached it);
