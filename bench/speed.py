@@ -318,11 +318,12 @@ def run_logged(cmd: list[str]) -> tuple[float, float, int, str]:
 
 
 def worker_peaks(err: str) -> str:
-    """The 'pose workers: ...' line analyze -v logs (processes, chunks, each one's peak)."""
+    """The 'pose model: ...' line analyze -v logs (processes, parts, frames estimated for
+    those kept, each process's peak)."""
     for ln in err.splitlines():
-        if "pose workers:" in ln:
-            return ln.split("pose workers:", 1)[1].strip()
-    return "one process"
+        if "pose model:" in ln:
+            return ln.split("pose model:", 1)[1].strip()
+    return "one process, one tracking run"
 
 
 def bench_parallel(clip: Path, exercise: str, seconds: float, workers: int, rounds: int,

@@ -13,7 +13,7 @@ import pytest
 from posecheck.cli import main
 from posecheck.errors import InputError
 from posecheck.landmarks_io import read_landmarks
-from posecheck.parallel import Chunk, ChunkPoses, plan_chunks, stitch
+from posecheck.parallel import Chunk, ChunkPoses, plan_parts, stitch
 from posecheck.sources import open_source
 
 from conftest import MEDIA
@@ -22,33 +22,49 @@ BRIDGE = "bridge/glute-bridge-3-reps-side.mp4"
 
 
 @pytest.mark.parametrize(
-    ("frames", "fps", "workers", "min_s", "expected"),
+    ("frames", "fps", "part_s", "expected"),
     [
-        # too short for two chunks of 10 s: one process
-        (392, 30.0, 2, 10.0, [(0, 0, None)]),
-        (600, 30.0, 1, 10.0, [(0, 0, None)]),
-        (600, 0.0, 2, 10.0, [(0, 0, None)]),  # unknown rate
-        (0, 30.0, 2, 10.0, [(0, 0, None)]),  # unknown length
-        # two equal chunks, the second warming up on the 30 frames (1 s) before it
-        (600, 30.0, 2, 10.0, [(0, 0, 300), (270, 300, None)]),
-        # more workers than 10 s chunks: as many chunks as fit
-        (900, 30.0, 8, 10.0, [(0, 0, 300), (270, 300, 600), (570, 600, None)]),
-        (392, 30.0, 2, 3.0, [(0, 0, 196), (166, 196, None)]),
+        # shorter than two parts of 10 s: one tracking run
+        (392, 30.0, 10.0, [(0, 0, None)]),
+        (599, 30.0, 10.0, [(0, 0, None)]),
+        (600, 0.0, 10.0, [(0, 0, None)]),  # unknown rate
+        (0, 30.0, 10.0, [(0, 0, None)]),  # unknown length
+        # two equal parts, the second warming up on the 30 frames (1 s) before it
+        (600, 30.0, 10.0, [(0, 0, 300), (270, 300, None)]),
+        # as many whole parts as fit, equal: 2.5 parts' worth is two parts of 12.5 s
+        (750, 30.0, 10.0, [(0, 0, 375), (345, 375, None)]),
+        (392, 30.0, 3.0, [(0, 0, 98), (68, 98, 196), (166, 196, 294), (264, 294, None)]),
+        (120, 25.0, 2.0, [(0, 0, 60), (35, 60, None)]),  # 1 s of warm-up at 25 fps
     ],
 )
-def test_plan_chunks(frames, fps, workers, min_s, expected):
-    got = plan_chunks(frames, fps, workers, min_chunk_s=min_s)
+def test_plan_parts(frames, fps, part_s, expected):
+    got = plan_parts(frames, fps, part_s)
     assert [(c.warm_start, c.start, c.end) for c in got] == expected
     assert [c.number for c in got] == list(range(len(expected)))
 
 
-def test_long_videos_get_more_chunks_than_workers_so_memory_stays_bounded():
-    # 30 min at 30 fps, 2 workers, chunks of at most 120 s
-    chunks = plan_chunks(54_000, 30.0, 2, max_chunk_s=120.0)
-    assert len(chunks) == 15
-    lengths = [(c.end or 54_000) - c.start for c in chunks]
-    assert max(lengths) <= 3600 and sum(lengths) == 54_000
-    assert all(b.start == a.end for a, b in zip(chunks, chunks[1:], strict=False))
+def test_the_grid_is_the_recordings_not_the_workers():
+    """Every worker count tracks a long recording in the same parts (one process too)."""
+    from types import SimpleNamespace
+
+    from posecheck.parallel import for_source
+    from posecheck.pose import MediaInfo
+
+    def source(frames, seekable=True):
+        info = MediaInfo("x.mp4", "video", 30.0, frames, 640, 360)
+        return SimpleNamespace(info=info, seekable=seekable)
+
+    plans = {n: for_source(source(54_000), n) for n in (1, 2, 3, 8, 0)}
+    assert all(p is not None for p in plans.values())
+    grid = [(c.warm_start, c.start, c.end) for c in plan_parts(54_000, 30.0)]
+    assert len(grid) == 180  # 30 min in parts of 10 s: 1 s of warm-up in 10
+    for n, p in plans.items():
+        assert [(c.warm_start, c.start, c.end) for c in p.chunks] == grid, n
+    assert plans[1].workers == 1  # the parts run in this process, one after the other
+    assert plans[3].workers == 3
+    # one tracking run, as before the grid: shorter than two parts, or no exact seek
+    assert for_source(source(599), 2) is None
+    assert for_source(source(54_000, seekable=False), 2) is None
 
 
 def _chunk(number, warm, kept, start, t_shift=0.0) -> ChunkPoses:
@@ -105,8 +121,20 @@ def test_stitch_refuses_a_seek_that_landed_elsewhere():
         list(stitch("clip.mp4", [a, b]))
     assert e.value.one_line() == (
         "clip.mp4: frames read after seeking to frame 7 do not match the frames read from "
-        "the start, so it cannot be split (use --workers 1)"
+        "the start, so it cannot be tracked in parts (track it in one run: --part longer "
+        "than the video)"
     )
+
+
+def test_a_warm_up_longer_than_a_part_is_checked_where_it_meets_the_previous_part():
+    # parts of 3 frames, warm-ups of 5: part 2 warms up on frames 1-5 (parts 0 and 1)
+    a = _chunk(0, [], [0, 1, 2], 0)
+    b = _chunk(1, [0, 1, 2], [3, 4, 5], 3)
+    c = _chunk(2, [1, 2, 3, 4, 5], [6, 7, 8], 6)
+    assert [g[0] for g in stitch("clip.mp4", [a, b, c])] == list(range(9))
+    c = _chunk(2, [1, 2, 3, 4, 5], [6, 7, 8], 6, t_shift=1 / 30)
+    with pytest.raises(InputError, match="seeking to frame 1 do not match"):
+        list(stitch("clip.mp4", [a, b, c]))
 
 
 @pytest.mark.parametrize("rel", sorted(p.relative_to(MEDIA).as_posix()
@@ -141,45 +169,46 @@ def test_workers_out_of_range_is_one_line(tmp_path, capsys):
     assert err == ["posecheck: error: --workers -1 is out of range (use 1 or more, 0: the cores)"]
 
 
-def _analyze(video, out, *extra):
+@pytest.mark.parametrize("command", ["analyze", "score"])
+def test_a_part_out_of_range_is_one_line(tmp_path, capsys, command):
+    code = main([command, str(tmp_path / "x.mp4"), "--part", "0"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["posecheck: error: --part 0 is out of range (use seconds > 0)"]
+
+
+def _analyze(video, out, *extra, video_out=False):
+    outputs = ["--no-report"] + ([] if video_out else ["--no-video"])
     code = main(["-v", "analyze", str(video), "-e", "bridge", "-o", str(out), "--force",
-                 "--no-video", "--no-report", "-q", *extra])  # fmt: skip
+                 *outputs, "-q", *extra])  # fmt: skip
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     return summary, read_landmarks(out / f"{video.stem}.landmarks.npz")
 
 
 @pytest.mark.model
-def test_two_workers_give_the_reps_and_holds_of_one_process(media, tmp_path, caplog):
-    """The real bridge clip in 2 chunks (--min-chunk 3 s) against one process.
-
-    The first chunk is the same computation as one process: its landmarks are equal.
-    After the seam MediaPipe's tracker follows its own path (it never re-converges
-    bit for bit); the counts are equal and the holds within two frames.
-    """
+def test_two_workers_give_exactly_what_one_process_gives(media, tmp_path, caplog):
+    """The real bridge clip tracked in 4 parts (--part 3 s): one process runs them one
+    after the other (poses only), two worker processes share them while this process
+    draws the annotated video (poses matched to its frames); the landmarks, reps and
+    holds are identical (issue 17)."""
     caplog.set_level(logging.INFO, logger="posecheck")
     video = media(BRIDGE)
-    one, lm1 = _analyze(video, tmp_path / "one", "--workers", "1")
-    two, lm2 = _analyze(video, tmp_path / "two", "--workers", "2", "--min-chunk", "3")
-    assert "pose workers: 2 processes, 2 chunks" in caplog.text
+    one, lm1 = _analyze(video, tmp_path / "one", "--workers", "1", "--part", "3")
+    assert "pose model: 1 process (this one), 4 parts, 482 frames estimated for 392" in (
+        caplog.text
+    )  # 3 warm-ups of 30 frames
+    two, lm2 = _analyze(video, tmp_path / "two", "--workers", "2", "--part", "3", video_out=True)
+    assert "pose model: 2 worker processes, 4 parts, 482 frames estimated for 392" in (caplog.text)
+    assert (tmp_path / "two" / "annotated.mp4").is_file()
     assert two["frames"] == one["frames"] == 392
-    assert two["frames_with_pose"] == one["frames_with_pose"]
     assert np.array_equal(lm1.index, lm2.index) and np.array_equal(lm1.t_s, lm2.t_s)
-    seam = 196
-    assert np.array_equal(lm1.xy[:seam], lm2.xy[:seam])
+    assert np.array_equal(lm1.present, lm2.present)
+    for name in ("xy", "visibility", "world"):
+        assert np.array_equal(getattr(lm1, name), getattr(lm2, name), equal_nan=True), name
     assert two["reps_complete"] == one["reps_complete"] == 3
-    assert len(two["holds"]) == len(one["holds"]) == 3
-    # Holds are timed from stillness (issue 12): the model's jitter after the seam moves a
-    # hold edge by up to two frames (measured 0.067 s on the third hold); issue 17 asks
-    # for one, which is not reached yet.
-    frame = 2.0 / 30.0
-    for h1, h2 in zip(one["holds"], two["holds"], strict=True):
-        assert abs(h1["start_s"] - h2["start_s"]) <= frame + 1e-3
-        assert abs(h1["end_s"] - h2["end_s"]) <= frame + 1e-3
-    # the landmarks after the seam: the model's own jitter, not another person or frame
-    hips = [23, 24, 11, 12, 25, 26]
-    d = np.abs(lm1.xy[seam:, hips] - lm2.xy[seam:, hips])
-    assert float(np.nanmedian(d)) < 5.0  # pixels of a 1280x720 frame
+    assert two["holds"] == one["holds"] and len(one["holds"]) == 3
+    assert two["score"] == one["score"]
 
 
 def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
@@ -197,7 +226,9 @@ def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
     ]
 
 
-def test_ray_units_split_only_long_seekable_recordings():
+def test_ray_units_are_runs_of_whole_grid_parts():
+    """A unit is at most --ray-unit seconds of whole parts of the grid analyze and
+    score --jobs track on, so --ray gets their poses."""
     from posecheck.pose import MediaInfo
     from posecheck.ray_archive import _Header, plan_units
 
@@ -206,12 +237,23 @@ def test_ray_units_split_only_long_seekable_recordings():
 
     units = plan_units(
         [(0, "long.mp4", header("video", 54_000)), (1, "short.mp4", header("video", 900)),
-         (2, "a.gif", header("gif", 54_000, seekable=False))], unit_s=600.0,
+         (2, "a.gif", header("gif", 54_000, seekable=False)),
+         (3, "odd.mp4", header("video", 1_000))], unit_s=600.0,
     )  # fmt: skip
-    assert [(u.recording, u.chunk.warm_start, u.chunk.start, u.chunk.end) for u in units] == [
-        (0, 0, 0, 18_000), (0, 17_970, 18_000, 36_000), (0, 35_970, 36_000, None),
-        (1, 0, 0, None), (2, 0, 0, None),
-    ]  # fmt: skip
+    by = {r: [u for u in units if u.recording == r] for r in range(4)}
+    # 30 min: 180 parts of 10 s, 60 a unit of 10 min
+    assert [u.number for u in by[0]] == [0, 1, 2]
+    assert [len(u.parts) for u in by[0]] == [60, 60, 60]
+    assert [p for u in by[0] for p in u.parts] == plan_parts(54_000, 30.0)
+    assert [(u.parts[0].warm_start, u.parts[0].start) for u in by[0]] == [
+        (0, 0), (17_970, 18_000), (35_970, 36_000)]  # fmt: skip
+    assert [p for u in by[1] for p in u.parts] == plan_parts(900, 30.0)  # 3 parts, 1 unit
+    assert len(by[1]) == 1 and len(by[1][0].parts) == 3
+    assert [u.parts for u in by[2]] == [(Chunk(0, 0, 0, None),)]  # cannot seek: one run
+    # units of at most 12 s: parts of 11.1 s (1000 frames in 3) cannot pair up
+    small = plan_units([(3, "odd.mp4", header("video", 1_000))], unit_s=12.0)
+    assert [len(u.parts) for u in small] == [1, 1, 1]
+    assert [p for u in small for p in u.parts] == plan_parts(1_000, 30.0)
 
 
 def test_as_an_estimator_poses_are_matched_to_frames_by_index():

@@ -202,6 +202,33 @@ def test_ctrl_c_cancels_and_writes_the_rows_that_finished(cluster, inputs):
     assert all(r == by_file[r["file"]] for r in rows)
 
 
+@pytest.mark.model
+@cluster_test
+def test_units_of_grid_parts_give_the_poses_of_jobs_bit_for_bit(cluster, tmp_path):
+    """The pelvic-tilt clip (9.3 s) tracked in 4 parts (--part 2): --jobs runs them in one
+    process; --ray in 2 units of 2 parts (--ray-unit 5) on two workers. Same poses."""
+    import numpy as np
+
+    from conftest import media_path
+
+    clip = str(media_path(CLIPS[1]))
+    got = {}
+    for name, extra in (("jobs", ["--jobs", "1"]), ("ray", ["--ray-unit", "5", "--ray", cluster])):
+        out, kept = tmp_path / f"{name}.json", tmp_path / name
+        p = _score(clip, "-e", "pelvic-tilt", "--part", "2", "--json", str(out),
+                   "--landmarks-dir", str(kept), *extra)  # fmt: skip
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-2000:]
+        (lm,) = kept.glob("*.landmarks.npz")
+        got[name] = (json.loads(out.read_text()), read_landmarks(lm), err)
+    assert "ray: 2 workers" in got["ray"][2] and ", 2 units" in got["ray"][2]
+    assert got["ray"][0] == got["jobs"][0]
+    a, b = got["jobs"][1], got["ray"][1]
+    assert len(a) == 278
+    for k in ("index", "t_s", "present", "xy", "visibility", "world"):
+        assert np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True), k
+
+
 def test_an_address_nothing_answers_on_is_one_line(capsys):
     port = _free_port()  # closed again: nothing listens there
     t0 = time.monotonic()

@@ -1,22 +1,26 @@
-"""One video on every core: chunked pose estimation in worker processes.
+"""One video on every core: pose estimation in grid parts, in worker processes.
 
 The pose model is posecheck's cost (21-26 ms of one core a frame) and one MediaPipe
-graph uses about one core. :class:`ParallelPoses` splits a recording into chunks
-and runs the model on each in its own process, then hands the poses, in order, to
-the one frame loop (:func:`posecheck.pipeline.run`), which smooths, measures,
-judges and writes exactly as it does for one process.
+graph uses about one core. :class:`ParallelPoses` runs the model on a recording's
+parts, in worker processes or in this one, then hands the poses, in order, to the one
+frame loop (:func:`posecheck.pipeline.run`), which smooths, measures, judges and
+writes exactly as it does for one process.
 
-- :func:`plan_chunks` cuts ``[0, frame_count)`` into chunks of at least
-  ``min_chunk_s`` seconds (a shorter video runs in one process: starting a worker
-  and its model costs ~2 s) and at most ``max_chunk_s`` (long videos get more
-  chunks than workers, so the poses held in memory stay bounded and a slow chunk
-  does not hold the others up).
-- Each chunk starts ``overlap_s`` earlier than the frames it keeps: its own
+- :func:`plan_parts` cuts ``[0, frame_count)`` into equal parts of at least
+  ``part_s`` seconds on a grid that depends on the recording only (its frame count
+  and fps), never on the number of workers. MediaPipe's tracking follows its own path
+  after a fresh start (1-6 px for hundreds of frames), so poses depend on where the
+  tracking starts: with the starts fixed by the recording, ``--workers 1`` and
+  ``--workers N`` (and ``score --jobs`` and ``score --ray``) give identical poses.
+  A recording shorter than two parts is one tracking run, as before.
+- Each part starts ``overlap_s`` earlier than the frames it keeps: a fresh (reset)
   MediaPipe graph (tracking, MediaPipe's landmark smoothing and the person
   selection) warms up on those frames, and their poses are dropped. The previous
-  chunk estimated the same frames: their times must agree exactly, which proves
+  part estimated the same frames: their times must agree exactly, which proves
   the seek (:meth:`posecheck.sources.CvVideoSource.start_at`) landed on the frame
   a read from the start gives.
+- Workers take the parts in order as they come free (a 1-minute clip has 6 parts);
+  each loads its model once and resets it for every part.
 - Workers send landmarks back, never frames: per frame the 33 points in pixels,
   the model's visibility, the world points, and the values of the mask measures
   the exercise reads (back curvature; the mask itself stays in the worker, as
@@ -29,8 +33,8 @@ Two ways to consume the poses: :meth:`ParallelPoses.source` is a source of poses
 itself because a sink draws them (the annotated video, the report's pictures).
 
 Only sources that can seek exactly (video files OpenCV opens) are split; GIFs,
-image folders and files only PyAV reads run in one process. Live is unaffected.
-Ctrl-C: workers ignore SIGINT; the main process stops them when the loop closes
+image folders and files only PyAV reads are one tracking run in one process. Live is
+unaffected. Ctrl-C: workers ignore SIGINT; the main process stops them when the loop closes
 the pose stream.
 """
 
@@ -58,12 +62,15 @@ from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIN_CHUNK_S = 10.0  # below 2x this a video runs in one process
-DEFAULT_OVERLAP_S = 1.0  # warm-up before each chunk's first kept frame
-DEFAULT_MAX_CHUNK_S = 120.0  # keeps the poses in flight bounded on long videos
-# A worker sends its chunk's poses in parts of this many seconds of video, so the main
+# Long recordings are tracked in parts of at least this many seconds on a grid fixed by
+# the recording (frame count and fps), so one process and N give the same poses.
+# 10 s: a 1-minute clip has 6 parts (3+3 for 2 workers, 2+2+2 for 3), and a part's
+# warm-up (DEFAULT_OVERLAP_S) adds 1 model frame in 10 or fewer (bench/README.md).
+DEFAULT_PART_S = 10.0
+DEFAULT_OVERLAP_S = 1.0  # warm-up before each part's first kept frame
+# A worker sends a part's poses in pieces of this many seconds of video, so the main
 # process judges, draws and encodes them while the workers go on (not after).
-PART_S = 1.0
+SEND_S = 1.0
 
 
 def default_workers() -> int:
@@ -76,10 +83,10 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Frames ``[warm_start, end)`` are estimated; ``[start, end)`` are kept.
+    """One part of the grid: frames ``[warm_start, end)`` are estimated, ``[start, end)`` kept.
 
-    ``end`` None: to the end of the video (the last chunk; a container's frame
-    count can be an estimate).
+    ``end`` None: to the end of the video (the last part; a container's frame count can
+    be an estimate).
     """
 
     number: int
@@ -88,28 +95,25 @@ class Chunk:
     end: int | None
 
 
-def plan_chunks(
+def plan_parts(
     frame_count: int,
     fps: float,
-    workers: int,
-    min_chunk_s: float = DEFAULT_MIN_CHUNK_S,
+    part_s: float = DEFAULT_PART_S,
     overlap_s: float = DEFAULT_OVERLAP_S,
-    max_chunk_s: float = DEFAULT_MAX_CHUNK_S,
 ) -> list[Chunk]:
-    """Split a video into chunks for ``workers`` processes (one chunk: use one process).
+    """The grid a recording is tracked on: equal parts of at least ``part_s`` seconds.
 
-    Chunks are equal in length, at least ``min_chunk_s`` and at most
-    ``max_chunk_s`` long; each but the first starts ``overlap_s`` early.
+    The grid depends on the frame count and fps only, never on the workers, so every
+    part is tracked from a fresh start (warmed up on the ``overlap_s`` before it) whether
+    one process runs all parts or several share them: the poses are the same. A
+    recording shorter than two parts is one part (one tracking run).
     """
     whole = [Chunk(0, 0, 0, None)]
-    if workers <= 1 or frame_count <= 0 or fps <= 0:
+    if frame_count <= 0 or fps <= 0:
         return whole
-    min_len = max(1, round(min_chunk_s * fps))
-    n = min(workers, frame_count // min_len)
+    n = frame_count // max(1, round(part_s * fps))
     if n <= 1:
         return whole
-    max_len = max(min_len, round(max_chunk_s * fps))
-    n = max(n, math.ceil(frame_count / max_len))
     overlap = max(0, round(overlap_s * fps))
     bounds = [round(k * frame_count / n) for k in range(n + 1)]
     return [
@@ -159,8 +163,10 @@ class ChunkPoses:
         ).hide_off_frame()
 
 
-# A worker process's queue for the parts of its chunks (set by _init_worker).
+# A worker process's queue for the pieces of its parts (set by _init_worker).
 _PARTS: Any = None
+# A worker process's models, by estimator options: loaded once, reset for every part.
+_MODELS: dict[tuple, Any] = {}
 
 
 def _init_worker(parts: Any = None) -> None:
@@ -181,6 +187,27 @@ def _ignore_sigint() -> None:
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def model_for(options: Any, models: dict[tuple, Any]) -> Any:
+    """The :class:`~posecheck.estimator.MediaPipeEstimator` for ``options`` in ``models``
+    (made on first use): a process loads the model once and resets it for each part."""
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+
+    options = options or EstimatorOptions()
+    key = tuple(sorted(options.to_dict().items()))
+    if key not in models:
+        models[key] = MediaPipeEstimator(options)
+    return models[key]
+
+
+def _estimate_part(
+    path: str, chunk: Chunk, options: Any, mask_names: Sequence[str], min_visibility: float,
+    part_frames: int,
+) -> ChunkPoses:  # fmt: skip
+    """:func:`estimate_chunk` in a pool worker, with the worker's one model."""
+    model = model_for(options, _MODELS)
+    return estimate_chunk(path, chunk, options, mask_names, min_visibility, model, part_frames)
 
 
 def _peak_rss_mb() -> float:
@@ -225,8 +252,9 @@ def estimate_chunk(
     try:
         if chunk.warm_start > 0:
             if not getattr(source, "seekable", False):
-                raise InputError(f"{path}: cannot seek in this file, so it cannot be split",
-                                 "use --workers 1")  # fmt: skip
+                raise InputError(f"{path}: cannot seek in this file, so it cannot be tracked "
+                                 "in parts", "track it in one run: --part longer than the "
+                                 "video")  # fmt: skip
             source.start_at(chunk.warm_start)
         if estimator is not None:
             estimator.reset()
@@ -241,12 +269,17 @@ def estimate_chunk(
                     warm.append((frame.index, frame.t_s))
                     continue
                 extras = compute_measures(pose, names, min_visibility) if names and pose else {}
+                if pose is not None:
+                    pose.mask = None  # measured: a part's masks would fill the memory
                 rows.append((frame.index, frame.t_s, pose, extras))
-                if send is not None and len(rows) >= part_frames:
-                    ahead = _pack(chunk, size, rows, warm, names)
+                # a piece is sent once a frame follows it, so the final piece (the return
+                # value, with the cost figures) is never empty: a loop that stops at
+                # the last frame still reads it
+                if send is not None and len(rows) > part_frames:
+                    ahead = _pack(chunk, size, rows[:-1], warm, names)
                     ahead.part, ahead.last = part, False
                     send.put(ahead)
-                    part, rows, warm = part + 1, [], []
+                    part, rows, warm = part + 1, rows[-1:], []
         finally:
             if estimator is None:
                 est.close()
@@ -297,14 +330,15 @@ def _pack(
 
 @dataclass
 class WorkerStats:
-    """One chunk's cost in its worker process."""
+    """One part's cost in the process that estimated it."""
 
     chunk: int
     pid: int
-    frames: int
+    frames: int  # kept
     cpu_s: float
     wall_s: float
     peak_rss_mb: float
+    warm_frames: int = 0  # estimated for the warm-up and dropped
 
 
 def stitch(
@@ -320,17 +354,17 @@ def stitch(
     start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings.
     """
     tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
-    frames = 0  # of the current chunk, over its parts
+    frames = warm = 0  # of the current part, over its pieces
     for res in results:
         if res.part == 0:
             _check_seam(path, res, tail)
-            frames = 0
+            frames = warm = 0
         elif len(res) and tail is not None and int(res.index[0]) != int(tail[0][-1]) + 1:
             raise RuntimeError(f"chunk {res.chunk.number} part {res.part} arrived out of order")
-        frames += len(res)
+        frames, warm = frames + len(res), warm + int(res.warm_index.size)
         if res.last and stats is not None:
             stats.append(WorkerStats(res.chunk.number, res.pid, frames, res.cpu_s,
-                                     res.wall_s, res.peak_rss_mb))  # fmt: skip
+                                     res.wall_s, res.peak_rss_mb, warm))  # fmt: skip
         if warnings is not None:
             warnings.extend(w for w in res.warnings if w not in warnings)
         if len(res):
@@ -349,24 +383,28 @@ def _check_seam(path: str, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] 
         return  # the first chunk, or one past a video shorter than announced
     index, t_s = tail
     ok = True
-    if res.warm_index.size:
-        where = np.minimum(np.searchsorted(index, res.warm_index), index.size - 1)
-        ok = np.array_equal(index[where], res.warm_index) and np.array_equal(
-            t_s[where], res.warm_t_s
-        )
+    # a warm-up longer than the previous part reaches into the parts before it: its
+    # frames from the previous part's first on are checked
+    mine = res.warm_index >= index[0] if index.size else np.zeros(0, bool)
+    if mine.any():
+        warm, warm_t = res.warm_index[mine], res.warm_t_s[mine]
+        where = np.minimum(np.searchsorted(index, warm), index.size - 1)
+        ok = np.array_equal(index[where], warm) and np.array_equal(t_s[where], warm_t)
     if len(res) and ok:
         ok = int(res.index[0]) == int(index[-1]) + 1
     if not ok:
         raise InputError(
             f"{path}: frames read after seeking to frame {res.chunk.warm_start} do "
-            "not match the frames read from the start, so it cannot be split",
-            "use --workers 1",
+            "not match the frames read from the start, so it cannot be tracked in parts",
+            "track it in one run: --part longer than the video",
         )
 
 
 class ParallelPoses:
-    """The poses of a video estimated in chunks by worker processes, stitched in order.
+    """The poses of a video estimated part by part on its grid (:func:`plan_parts`), in order.
 
+    ``workers`` > 1: worker processes share the parts; 1: this process runs them one
+    after the other with one model, reset for each part. Both give the same poses.
     Use :meth:`source` (poses only) or pass the object as the estimator of a loop
     over the video's frames (:meth:`estimate`). :meth:`close` stops the workers.
     """
@@ -392,6 +430,7 @@ class ParallelPoses:
         self.stats: list[WorkerStats] = []
         self.warnings: list[str] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._models: dict[tuple, Any] = {}  # this process's model (one worker)
         self._stream: Iterator[tuple[int, float, Pose | None]] | None = None
         self._ahead: tuple[int, float, Pose | None] | None = None
 
@@ -399,6 +438,20 @@ class ParallelPoses:
 
     def poses(self) -> Iterator[tuple[int, float, Pose | None]]:
         """(frame index, t_s, pose or None) for every frame, in order."""
+        results = self._here() if self.workers == 1 else self._pooled()
+        try:
+            yield from stitch(self.path, results, self.stats, self.warnings)
+        finally:
+            self.close()
+
+    def _here(self) -> Iterator[ChunkPoses]:
+        """The parts estimated in this process, one after the other."""
+        model = model_for(self.options, self._models)
+        for c in self.chunks:
+            yield estimate_chunk(self.path, c, *self._args, model)
+
+    def _pooled(self) -> Iterator[ChunkPoses]:
+        """The parts estimated by worker processes, in order (pieces as they arrive)."""
         import multiprocessing as mp
 
         # spawn: each worker starts clean with its own MediaPipe graph (fork and
@@ -410,8 +463,8 @@ class ParallelPoses:
         )
         todo = deque(self.chunks)
         running: deque[tuple[int, Future[ChunkPoses]]] = deque()
-        early: dict[int, deque[ChunkPoses]] = {}  # parts not yet yielded, by chunk number
-        part_frames = max(1, round(PART_S * (self.info.fps or 30.0)))
+        early: dict[int, deque[ChunkPoses]] = {}  # pieces not yet yielded, by part number
+        part_frames = max(1, round(SEND_S * (self.info.fps or 30.0)))
 
         def receive(timeout: float) -> None:
             with contextlib.suppress(queue.Empty):
@@ -419,7 +472,7 @@ class ParallelPoses:
                 early.setdefault(p.chunk.number, deque()).append(p)
 
         def chunk_parts(number: int, done: Future[ChunkPoses]) -> Iterator[ChunkPoses]:
-            """Chunk ``number``'s parts in order as its worker sends them, then its last."""
+            """Part ``number``'s pieces in order as its worker sends them, then its last."""
             sent = 0
             while not done.done():
                 if early.get(number):
@@ -432,31 +485,25 @@ class ParallelPoses:
             except BrokenProcessPool:
                 raise RuntimeError("a pose worker process died (out of memory?)") from None
             waited = 0.0
-            while sent < last.part:  # parts put before the worker returned, still in transit
+            while sent < last.part:  # pieces put before the worker returned, still in transit
                 if early.get(number):
                     sent += 1
                     yield early[number].popleft()
                 elif waited > 60.0:
-                    raise RuntimeError(f"chunk {number}: a part of its poses never arrived")
+                    raise RuntimeError(f"part {number}: a piece of its poses never arrived")
                 else:
                     receive(0.5)
                     waited += 0.5
             early.pop(number, None)
             yield last
 
-        def results() -> Iterator[ChunkPoses]:
-            while todo or running:
-                # at most one chunk queued beyond the busy workers: poses in memory stay bounded
-                while todo and len(running) < self.workers + 1:
-                    c = todo.popleft()
-                    running.append((c.number, pool.submit(
-                        estimate_chunk, self.path, c, *self._args, None, part_frames)))  # fmt: skip
-                yield from chunk_parts(*running.popleft())
-
-        try:
-            yield from stitch(self.path, results(), self.stats, self.warnings)
-        finally:
-            self.close()
+        while todo or running:
+            # at most one part queued beyond the busy workers: poses in memory stay bounded
+            while todo and len(running) < self.workers + 1:
+                c = todo.popleft()
+                running.append((c.number, pool.submit(
+                    _estimate_part, self.path, c, *self._args, part_frames)))  # fmt: skip
+            yield from chunk_parts(*running.popleft())
 
     def source(self) -> PoseStream:
         """A source of poses for :func:`posecheck.pipeline.run` (no frames decoded here)."""
@@ -477,7 +524,10 @@ class ParallelPoses:
         return ahead[2] if ahead[0] == frame.index else None
 
     def close(self) -> None:
-        """Stop the workers now (running chunks are abandoned)."""
+        """Stop the workers now (running parts are abandoned); close this process's model."""
+        for model in self._models.values():
+            model.close()
+        self._models.clear()
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -491,16 +541,18 @@ class ParallelPoses:
             p.join(timeout=5.0)
 
     def describe(self) -> str:
-        """One line: workers, chunks and each worker process's peak memory."""
+        """One line: processes, parts, the warm-up's share and each process's peak memory."""
         peaks: dict[int, float] = {}
         for s in self.stats:
             peaks[s.pid] = max(peaks.get(s.pid, 0.0), s.peak_rss_mb)
         cpu = sum(s.cpu_s for s in self.stats)
+        kept = sum(s.frames for s in self.stats)
+        warm = sum(s.warm_frames for s in self.stats)
+        where = "worker processes" if self.workers > 1 else "process (this one)"
         return (
-            f"pose workers: {len(peaks)} processes, {len(self.chunks)} chunks, "
-            f"{cpu:.1f} s of CPU; peak memory a worker: "
-            + ", ".join(f"{v:.0f}" for v in peaks.values())
-            + " MB"
+            f"pose model: {len(peaks)} {where}, {len(self.chunks)} parts, "
+            f"{kept + warm} frames estimated for {kept} kept, {cpu:.1f} s of CPU; "
+            "peak memory a process: " + ", ".join(f"{v:.0f}" for v in peaks.values()) + " MB"
         )
 
 
@@ -535,18 +587,19 @@ def for_source(
     options: Any = None,
     mask_names: Sequence[str] = (),
     min_visibility: float = 0.5,
-    min_chunk_s: float = DEFAULT_MIN_CHUNK_S,
+    part_s: float = DEFAULT_PART_S,
     overlap_s: float = DEFAULT_OVERLAP_S,
 ) -> ParallelPoses | None:
-    """Chunked estimation for ``source``, or None when one process does (see the module docs).
+    """Estimation in grid parts for ``source``, or None when it is one tracking run (a
+    recording shorter than two parts, a source that cannot seek, a camera).
 
-    ``workers``: processes (None or 0: the cores).
+    ``workers``: processes (None or 0: the cores; 1: the parts run in this process).
     """
     info: MediaInfo = source.info
-    n = workers or default_workers()
-    if n <= 1 or not getattr(source, "seekable", False) or getattr(source, "live", False):
+    if not getattr(source, "seekable", False) or getattr(source, "live", False):
         return None
-    chunks = plan_chunks(info.frame_count, info.fps, n, min_chunk_s, overlap_s)
+    chunks = plan_parts(info.frame_count, info.fps, part_s, overlap_s)
     if len(chunks) <= 1:
         return None
+    n = workers or default_workers()
     return ParallelPoses(info.path, info, chunks, options, n, mask_names, min_visibility)

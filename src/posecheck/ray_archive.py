@@ -1,11 +1,13 @@
 """Archives on Ray: ``posecheck score ARCHIVE --ray [ADDRESS]`` (extra ``posecheck[ray]``).
 
-The work is cut into units of (recording, frame range) (:func:`plan_units`: a
-recording longer than ``unit_s`` is split like :mod:`posecheck.parallel` splits
-one video, with a warm-up overlap). One :class:`PoseActor` per CPU of the cluster
-holds one MediaPipe model for its lifetime (it is reset between units, which
-gives the poses a fresh model would) and runs units as they come; it reads the
-video itself and sends back landmarks, never frames (~1.6 kB a frame).
+The work is cut into units of (recording, frame range) (:func:`plan_units`): a
+recording is tracked in the parts of the grid :func:`posecheck.parallel.plan_parts`
+lays on it, as ``score --jobs`` and ``analyze`` track it, and a unit is a run of
+whole parts of at most ``unit_s`` seconds (at least one part), so the poses are the
+ones ``--jobs`` gets. One :class:`PoseActor` per CPU of the cluster holds one
+MediaPipe model for its lifetime (it is reset for every part, which gives the poses
+a fresh model would) and runs units as they come; it reads the video itself and
+sends back landmarks, never frames (~1.6 kB a frame).
 
 The driver (where ``score`` runs) gathers each recording's units in order,
 stitches them, writes the landmarks file and scores it with the same code
@@ -17,7 +19,7 @@ Faults:
 
 - a worker process killed mid-run: its actor is restarted by Ray and the driver
   sends the unit again; a unit's result is stored once, keyed by (recording,
-  chunk), so nothing is lost or counted twice; the number of retries is logged;
+  unit), so nothing is lost or counted twice; the number of retries is logged;
 - Ctrl-C: the job's tasks are cancelled and its actors killed; the rows of the
   recordings that finished are returned with :class:`Interrupted`;
 - an address nothing answers on: one line (checked with a plain TCP connection
@@ -41,12 +43,19 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.errors import InputError, PosecheckError
-from posecheck.parallel import Chunk, ChunkPoses, plan_chunks, stitch
+from posecheck.parallel import (
+    DEFAULT_PART_S,
+    Chunk,
+    ChunkPoses,
+    estimate_chunk,
+    model_for,
+    plan_parts,
+    stitch,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_UNIT_S = 600.0  # a recording up to 10 min is one unit: the same poses as --jobs
-DEFAULT_OVERLAP_S = 1.0
+DEFAULT_UNIT_S = 600.0  # a unit: at most 10 min of a recording (whole grid parts)
 MAX_ATTEMPTS = 3  # a unit whose worker dies this many times is reported in its row
 RESTART_CHECKS = 120  # ~60 s for Ray to restart a lost worker before going on without it
 
@@ -61,28 +70,38 @@ class Interrupted(KeyboardInterrupt):
 
 @dataclass(frozen=True)
 class Unit:
-    """One work unit: frames of one recording (``recording``: its place in the inputs)."""
+    """One work unit: grid parts of one recording (``recording``: its place in the inputs;
+    ``number``: the unit's place in the recording)."""
 
     recording: int
     path: str
-    chunk: Chunk
+    number: int
+    parts: tuple[Chunk, ...]
     attempt: int = 1
 
 
 def plan_units(
     recordings: Sequence[tuple[int, str, Any]],
     unit_s: float = DEFAULT_UNIT_S,
-    overlap_s: float = DEFAULT_OVERLAP_S,
+    part_s: float = DEFAULT_PART_S,
 ) -> list[Unit]:
-    """Units for ``(input number, path, source)``; a source that cannot seek is one unit."""
+    """Units for ``(input number, path, source)``: runs of whole grid parts (of at least
+    ``part_s`` seconds) of at most ``unit_s`` seconds (at least one part); a source that
+    cannot seek is one part."""
     units: list[Unit] = []
     for number, path, source in recordings:
         info = source.info
-        chunks = [Chunk(0, 0, 0, None)]
+        parts = [Chunk(0, 0, 0, None)]
         if getattr(source, "seekable", False) and info.kind != "gif":
-            n = max(1, info.frame_count)
-            chunks = plan_chunks(info.frame_count, info.fps, n, unit_s, overlap_s, 2 * unit_s)
-        units.extend(Unit(number, path, c) for c in chunks)
+            parts = plan_parts(info.frame_count, info.fps, part_s)
+        most = max(1, round(unit_s * info.fps)) if info.fps > 0 else 1
+        runs: list[list[Chunk]] = [[]]
+        for part in parts:
+            end = info.frame_count if part.end is None else part.end
+            if runs[-1] and end - runs[-1][0].start > most:
+                runs.append([])
+            runs[-1].append(part)
+        units.extend(Unit(number, path, k, tuple(run)) for k, run in enumerate(runs))
     return units
 
 
@@ -95,17 +114,12 @@ class PoseActor:
     def pid(self) -> int:
         return os.getpid()
 
-    def run(self, path: str, chunk: Chunk, options: Any, mask_names: Sequence[str]) -> ChunkPoses:
-        from posecheck.estimator import MediaPipeEstimator
-        from posecheck.parallel import estimate_chunk
-
-        key = tuple(sorted(options.to_dict().items()))
-        model = self._models.get(key)
-        if model is None:
-            # the first unit's estimator starts fresh; later ones are reset by estimate_chunk
-            model = self._models[key] = MediaPipeEstimator(options)
-            model.reset()
-        return estimate_chunk(path, chunk, options, mask_names, 0.5, estimator=model)
+    def run(
+        self, path: str, parts: Sequence[Chunk], options: Any, mask_names: Sequence[str]
+    ) -> list[ChunkPoses]:
+        """The unit's parts, each from a fresh start of the one model (reset)."""
+        model = model_for(options, self._models)
+        return [estimate_chunk(path, c, options, mask_names, 0.5, estimator=model) for c in parts]
 
 
 def _import_ray() -> Any:
@@ -227,12 +241,13 @@ class _Job:
     def _run_units(self, videos: dict[int, Any]) -> None:
         ray = self.ray
         options, masks = self._model_args()
+        part_s = self.opts.get("part_s") or DEFAULT_PART_S
         units = deque(plan_units([(i, self.paths[i], s) for i, s in videos.items()],
-                                 self.unit_s))  # fmt: skip
+                                 self.unit_s, part_s))  # fmt: skip
         expected = {i: 0 for i in videos}
         for u in units:
             expected[u.recording] += 1
-        got: dict[int, dict[int, ChunkPoses]] = {i: {} for i in videos}
+        got: dict[int, dict[int, list[ChunkPoses]]] = {i: {} for i in videos}
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actor_cls = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(PoseActor)
         actors = [actor_cls.remote() for _ in range(min(cpus, len(units)))]
@@ -247,10 +262,10 @@ class _Job:
             while units or running:
                 while units and idle:
                     u, a = units.popleft(), idle.popleft()
-                    ref = a.run.remote(u.path, u.chunk, options, masks)
+                    ref = a.run.remote(u.path, u.parts, options, masks)
                     running[ref] = (u, a)
                     log.info("ray: unit %s frames %d-%s sent (attempt %d)", u.path,
-                             u.chunk.start, u.chunk.end or "end", u.attempt)  # fmt: skip
+                             u.parts[0].start, u.parts[-1].end or "end", u.attempt)  # fmt: skip
                 if not running:  # every worker is gone for good
                     for u in units:
                         self._error(u.recording, "no Ray worker left to run it")
@@ -270,8 +285,8 @@ class _Job:
                         idle.append(a)
                     if res is None or u.recording in self.rows:
                         continue
-                    # keyed by chunk: a unit that ran twice is kept once
-                    got[u.recording][u.chunk.number] = res
+                    # keyed by unit: a unit that ran twice is kept once
+                    got[u.recording][u.number] = res
                     if len(got[u.recording]) == expected[u.recording]:
                         self._finish(u.recording, got.pop(u.recording), videos, options)
         except BaseException:
@@ -302,8 +317,11 @@ class _Job:
         log.info("ray: worker back (pid %d)", pid)
         idle.append(actor)
 
-    def _result(self, ref: Any, unit: Unit, units: deque[Unit]) -> tuple[ChunkPoses | None, bool]:
-        """The unit's poses (None if it failed) and whether its worker process was lost."""
+    def _result(
+        self, ref: Any, unit: Unit, units: deque[Unit]
+    ) -> tuple[list[ChunkPoses] | None, bool]:
+        """The poses of the unit's parts (None if it failed), and whether its worker
+        process was lost."""
         from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
 
         try:
@@ -329,13 +347,13 @@ class _Job:
             self.rows[i] = {**{c: None for c in COLUMNS}, "file": self.paths[i], "error": message}
             self.note(len(self.rows))
 
-    def _finish(self, i: int, results: dict[int, ChunkPoses], videos: dict[int, Any],
+    def _finish(self, i: int, results: dict[int, list[ChunkPoses]], videos: dict[int, Any],
                 options: Any) -> None:  # fmt: skip
         """Stitch a recording's units into its landmarks file and score it here."""
         from posecheck.commands.score import score_one
 
-        poses = _GatheredPoses(self.paths[i], videos[i].info, options,
-                               [results[k] for k in sorted(results)])  # fmt: skip
+        parts = [p for k in sorted(results) for p in results[k]]
+        poses = _GatheredPoses(self.paths[i], videos[i].info, options, parts)
         self.rows[i] = score_one(self.paths[i], self.opts, poses=poses)
         log.info("ray: scored %s", self.paths[i])
         self.note(len(self.rows))

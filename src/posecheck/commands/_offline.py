@@ -88,7 +88,7 @@ def model_pass(
     return estimate_to_landmarks(
         source, path, mask_names=mask_measures(exercises),
         model_complexity=args.model_complexity, progress=progress, meta=meta,
-        workers=args.workers, min_chunk_s=args.min_chunk,
+        workers=args.workers, part_s=args.min_chunk,
     )  # fmt: skip
 
 
@@ -101,14 +101,15 @@ def estimate_to_landmarks(
     progress: Any = None,
     meta: dict | None = None,
     workers: int = 1,
-    min_chunk_s: float = 10.0,
+    part_s: float | None = None,
     poses: Any = None,
 ) -> SessionSummary:
     """Run the model over ``source`` and write every pose to the landmarks file ``path``.
 
     Mask measures in ``mask_names`` are computed (with segmentation on) and stored
-    as extras. ``workers`` > 1 (0: the cores): chunks of a long video run in worker
-    processes (:mod:`posecheck.parallel`). ``poses``: poses already estimated elsewhere
+    as extras. A long video is tracked in parts of at least ``part_s`` seconds (default
+    :data:`posecheck.parallel.DEFAULT_PART_S`), in ``workers`` processes (0: the cores;
+    1: this one): :mod:`posecheck.parallel`. ``poses``: poses already estimated elsewhere
     (an object with ``source()`` and ``options``, e.g. gathered from a Ray cluster),
     written instead of running the model. Ctrl-C writes a partial file, then propagates.
     """
@@ -123,12 +124,13 @@ def estimate_to_landmarks(
     est: Any = poses
     if est is not None:
         source = est.source()
-    elif workers != 1:
+    else:
         from posecheck import parallel
         from posecheck.estimator import check_options
 
         check_options(opts)
-        est = parallel.for_source(source, workers, opts, sorted(names), min_chunk_s=min_chunk_s)
+        part = parallel.DEFAULT_PART_S if part_s is None else part_s
+        est = parallel.for_source(source, workers, opts, sorted(names), part_s=part)
         if est is not None:
             source = est.source()
     est = est or MediaPipeEstimator(opts)

@@ -1,6 +1,6 @@
 """``posecheck analyze VIDEO --routine NAME|FILE|auto``: one recording, several exercises.
 
-1. The model runs once over the video into the landmarks file (chunked workers, as
+1. The model runs once over the video into the landmarks file (grid parts on workers, as
    ``-e auto`` does).
 2. :func:`posecheck.segment.split` splits the poses into steps and the time between
    them: guided by the routine's plan (its order), or by recognition over a sliding

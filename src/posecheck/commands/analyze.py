@@ -38,8 +38,9 @@ examples:
 guides the split; 'auto' recognises them over a sliding window), judges each step with
 its exercise and dose, and marks the time between steps; see README "Routines".
 
-A video of two --min-chunk (10 s) or more is split into chunks that worker processes
-(--workers, default: the cores) run the pose model on; see README "Every core".
+A video of two --part (10 s) or more is tracked in parts fixed by the video, which
+worker processes (--workers, default: the cores) share; the same parts whatever
+--workers is, so the results are too. See README "Every core".
 """
 
 log = logging.getLogger(__name__)
@@ -96,15 +97,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="processes running the pose model on chunks of the video (default: the cores; "
-        "a video shorter than two --min-chunk runs in one)",
+        help="processes running the pose model on the parts of a long video (default: the "
+        "cores); the results do not depend on it",
     )
     p.add_argument(
+        "--part",
         "--min-chunk",
+        dest="min_chunk",
         type=float,
         default=10.0,
         metavar="S",
-        help="shortest chunk of video a worker gets, in seconds (default: 10)",
+        help="a video of two or more S seconds is tracked in parts of at least S seconds, "
+        "each warmed up on the second before it (default: 10)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument(
@@ -143,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 0:
         raise InputError(f"--workers {args.workers} is out of range", "use 1 or more, 0: the cores")
     if not args.min_chunk > 0:
-        raise InputError(f"--min-chunk {args.min_chunk:g} is out of range", "use seconds > 0")
+        raise InputError(f"--part {args.min_chunk:g} is out of range", "use seconds > 0")
     # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)
     info = source.info
@@ -306,7 +310,8 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
 
 
 def _parallel(args, source, options, exercise):  # -> a PoseSource-like estimator or None
-    """Chunked estimation in worker processes (:mod:`posecheck.parallel`), or None."""
+    """Estimation in grid parts, in worker processes or this one
+    (:mod:`posecheck.parallel`), or None for one tracking run."""
     from posecheck import parallel
     from posecheck.commands._offline import mask_measures
     from posecheck.estimator import check_options

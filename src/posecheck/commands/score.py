@@ -25,7 +25,9 @@ The exercise: -e NAME for all inputs; by default (-e auto) a landmark file saved
 anything else is recognised. Landmark files skip the pose model entirely; a saved live
 session is judged from where the exercise started (after the set-up check and the
 countdown) and not while it was paused, as live judged it. Inputs run
-in parallel processes (--jobs, default: the number of cores). A broken input is
+in parallel processes (--jobs, default: the number of cores). A video of two --part
+(10 s) or more is tracked in parts fixed by the video, as 'analyze' tracks it, so
+--jobs, --ray and 'analyze --workers N' give the same poses. A broken input is
 reported in its row and does not stop the others.
 
 exit status: 0 every input scored (and, with --min-score, reached it);
@@ -76,7 +78,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "RAY_ADDRESS or a local one); needs posecheck[ray]")  # fmt: skip
     p.add_argument("--ray-unit", type=float, default=600.0, metavar="S",
                    help="with --ray: longest piece of a recording one worker gets "
-                        "(default 600 s)")  # fmt: skip
+                        "(default 600 s, whole --part parts)")  # fmt: skip
+    p.add_argument("--part", type=float, default=10.0, metavar="S",
+                   help="a video of two or more S seconds is tracked in parts of at least S "
+                        "seconds, as 'analyze --part' (default: 10)")  # fmt: skip
     p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
                    help="side to judge (default: the exercise's policy)")  # fmt: skip
     p.add_argument(
@@ -223,6 +228,7 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
             estimate_to_landmarks(
                 source, lm, mask_names=mask_measures(exercises),
                 model_complexity=opts["model_complexity"], poses=poses,
+                part_s=opts.get("part_s"),
             )  # fmt: skip
         return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
 
@@ -375,8 +381,9 @@ def run(args: argparse.Namespace) -> int:
     if args.ray and ":" not in args.ray and args.ray not in ("auto", "local"):
         # '--ray recordings/': the optional address swallowed an input
         args.inputs, args.ray = [args.ray, *args.inputs], ""
-    if not args.ray_unit > 0:
-        raise InputError(f"--ray-unit {args.ray_unit:g} is out of range", "use seconds > 0")
+    for flag, value in (("--ray-unit", args.ray_unit), ("--part", args.part)):
+        if not value > 0:
+            raise InputError(f"{flag} {value:g} is out of range", "use seconds > 0")
     inputs = collect_inputs(args.inputs)
     if not inputs:
         raise InputError(
@@ -394,6 +401,7 @@ def run(args: argparse.Namespace) -> int:
         "history": options_from_args(args),
         "landmarks_dir": str(args.landmarks_dir) if args.landmarks_dir else None,
         "routine": args.routine, "routines_dir": list(args.routines_dir or []),
+        "part_s": args.part,
     }  # fmt: skip
     if args.routine:
         from posecheck.commands._routine import resolve_routine
