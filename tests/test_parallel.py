@@ -35,6 +35,13 @@ BRIDGE = "bridge/glute-bridge-3-reps-side.mp4"
         (750, 30.0, 10.0, [(0, 0, 375), (345, 375, None)]),
         (392, 30.0, 3.0, [(0, 0, 98), (68, 98, 196), (166, 196, 294), (264, 294, None)]),
         (120, 25.0, 2.0, [(0, 0, 60), (35, 60, None)]),  # 1 s of warm-up at 25 fps
+        # at most 16 parts: 32 parts' worth of 1 s is 16 equal parts of 2 s
+        (
+            960,
+            30.0,
+            1.0,
+            [(max(0, 60 * k - 30), 60 * k, 60 * k + 60 if k < 15 else None) for k in range(16)],
+        ),
     ],
 )
 def test_plan_parts(frames, fps, part_s, expected):
@@ -57,7 +64,7 @@ def test_the_grid_is_the_recordings_not_the_workers():
     plans = {n: for_source(source(54_000), n) for n in (1, 2, 3, 8, 0)}
     assert all(p is not None for p in plans.values())
     grid = [(c.warm_start, c.start, c.end) for c in plan_parts(54_000, 30.0)]
-    assert len(grid) == 180  # 30 min in parts of 10 s: 1 s of warm-up in 10
+    assert len(grid) == 16  # 30 min: at most 16 parts (112.5 s), not 180 warm-ups of 1 s
     for n, p in plans.items():
         assert [(c.warm_start, c.start, c.end) for c in p.chunks] == grid, n
     assert plans[1].workers == 1  # the parts run in this process, one after the other
@@ -241,12 +248,12 @@ def test_ray_units_are_runs_of_whole_grid_parts():
          (3, "odd.mp4", header("video", 1_000))], unit_s=600.0,
     )  # fmt: skip
     by = {r: [u for u in units if u.recording == r] for r in range(4)}
-    # 30 min: 180 parts of 10 s, 60 a unit of 10 min
-    assert [u.number for u in by[0]] == [0, 1, 2]
-    assert [len(u.parts) for u in by[0]] == [60, 60, 60]
+    # 30 min: 16 parts of 112.5 s, 5 (562.5 s) a unit of at most 10 min
+    assert [u.number for u in by[0]] == [0, 1, 2, 3]
+    assert [len(u.parts) for u in by[0]] == [5, 5, 5, 1]
     assert [p for u in by[0] for p in u.parts] == plan_parts(54_000, 30.0)
     assert [(u.parts[0].warm_start, u.parts[0].start) for u in by[0]] == [
-        (0, 0), (17_970, 18_000), (35_970, 36_000)]  # fmt: skip
+        (0, 0), (16_845, 16_875), (33_720, 33_750), (50_595, 50_625)]  # fmt: skip
     assert [p for u in by[1] for p in u.parts] == plan_parts(900, 30.0)  # 3 parts, 1 unit
     assert len(by[1]) == 1 and len(by[1][0].parts) == 3
     assert [u.parts for u in by[2]] == [(Chunk(0, 0, 0, None),)]  # cannot seek: one run

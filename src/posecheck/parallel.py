@@ -7,9 +7,10 @@ frame loop (:func:`posecheck.pipeline.run`), which smooths, measures, judges and
 writes exactly as it does for one process.
 
 - :func:`plan_parts` cuts ``[0, frame_count)`` into equal parts of at least
-  ``part_s`` seconds on a grid that depends on the recording only (its frame count
-  and fps), never on the number of workers. MediaPipe's tracking follows its own path
-  after a fresh start (1-6 px for hundreds of frames), so poses depend on where the
+  ``part_s`` seconds (at most ``MAX_PARTS`` of them) on a grid that depends on the
+  recording only (its frame count and fps), never on the number of workers.
+  MediaPipe's tracking follows its own path after a fresh start (1-6 px for
+  hundreds of frames), so poses depend on where the
   tracking starts: with the starts fixed by the recording, ``--workers 1`` and
   ``--workers N`` (and ``score --jobs`` and ``score --ray``) give identical poses.
   A recording shorter than two parts is one tracking run, as before.
@@ -67,6 +68,10 @@ log = logging.getLogger(__name__)
 # 10 s: a 1-minute clip has 6 parts (3+3 for 2 workers, 2+2+2 for 3), and a part's
 # warm-up (DEFAULT_OVERLAP_S) adds 1 model frame in 10 or fewer (bench/README.md).
 DEFAULT_PART_S = 10.0
+# At most this many parts: every part costs a warm-up (1 s in 10 at the shortest), so a
+# longer recording gets longer parts (30 min: 16 parts of 112.5 s, 1 model frame in 113
+# more), still enough to share among 2, 4, 8 or 16 workers or Ray units.
+MAX_PARTS = 16
 DEFAULT_OVERLAP_S = 1.0  # warm-up before each part's first kept frame
 # A worker sends a part's poses in pieces of this many seconds of video, so the main
 # process judges, draws and encodes them while the workers go on (not after).
@@ -101,7 +106,8 @@ def plan_parts(
     part_s: float = DEFAULT_PART_S,
     overlap_s: float = DEFAULT_OVERLAP_S,
 ) -> list[Chunk]:
-    """The grid a recording is tracked on: equal parts of at least ``part_s`` seconds.
+    """The grid a recording is tracked on: equal parts of at least ``part_s`` seconds,
+    at most :data:`MAX_PARTS` of them (a long recording's parts are longer).
 
     The grid depends on the frame count and fps only, never on the workers, so every
     part is tracked from a fresh start (warmed up on the ``overlap_s`` before it) whether
@@ -111,7 +117,7 @@ def plan_parts(
     whole = [Chunk(0, 0, 0, None)]
     if frame_count <= 0 or fps <= 0:
         return whole
-    n = frame_count // max(1, round(part_s * fps))
+    n = min(frame_count // max(1, round(part_s * fps)), MAX_PARTS)
     if n <= 1:
         return whole
     overlap = max(0, round(overlap_s * fps))

@@ -107,8 +107,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=float,
         default=10.0,
         metavar="S",
-        help="a video of two or more S seconds is tracked in parts of at least S seconds, "
-        "each warmed up on the second before it (default: 10)",
+        help="a video of two or more S seconds is tracked in parts of at least S seconds "
+        "(at most 16 parts), each warmed up on the second before it (default: 10)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument(
