@@ -81,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(default 600 s, whole --part parts)")  # fmt: skip
     p.add_argument("--part", type=float, default=10.0, metavar="S",
                    help="a video of two or more S seconds is tracked in parts of at least S "
-                        "seconds (at most 16 parts), as 'analyze --part' (default: 10)")  # fmt: skip
+                        "seconds (at most 16 parts), as 'analyze --part' (default 10)")  # fmt: skip
     p.add_argument("--side", choices=("auto", "left", "right", "alternate"), default="auto",
                    help="side to judge (default: the exercise's policy)")  # fmt: skip
     p.add_argument(
