@@ -617,3 +617,16 @@ def test_the_report_names_only_runners_up_that_fit(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "recognised automatically (98% confident)" in html
     assert "also fits in part: abdominal-draw-in (37% fit)" in html and "bird-dog" not in html
+
+
+def test_value_tags_of_close_joints_do_not_cover_each_other():
+    # the cat-camel's back-curvature tag (mid-back) and the hip tag met on a real clip
+    from posecheck.sinks.overlay import _free_y
+
+    placed = [(200, 120, 360, 140)]
+    assert _free_y(330, 125, 70, 20, 360, placed) == 142  # moved below the first tag
+    assert _free_y(400, 125, 70, 20, 360, placed) == 125  # beside it: stays
+    assert _free_y(330, 335, 70, 20, 360, [(300, 330, 420, 350)]) == 308  # bottom: above
+    two = [(200, 120, 360, 140), (300, 142, 420, 162)]
+    y = _free_y(330, 125, 70, 20, 360, two)
+    assert all(not (y < r[3] and r[1] < y + 20) for r in two)

@@ -248,6 +248,20 @@ def put_text(
     cv2.add(blended, col[sy0:sy1, sx0:sx1], dst=roi)
 
 
+def _free_y(x0: int, y0: int, pw: int, ph: int, h: int, placed) -> int:
+    """``y0`` moved, if need be, so a tag of ``pw`` x ``ph`` at ``x0`` covers none of the
+    tags already ``placed`` (two joints close together, e.g. the back curvature's label
+    and the hip's): below the one it meets, or above it at the bottom of the frame."""
+    for _ in range(len(placed) + 1):
+        hit = next((r for r in placed if x0 < r[2] and r[0] < x0 + pw and y0 < r[3] and
+                    r[1] < y0 + ph), None)  # fmt: skip
+        if hit is None:
+            return y0
+        below = hit[3] + 2
+        y0 = below if below + ph <= h - 2 else max(2, hit[1] - ph - 2)
+    return y0
+
+
 def _degree_text(value: float, unit: str) -> str:
     if unit == "deg":
         return f"{value:.0f}"
@@ -303,6 +317,7 @@ class Overlay:
         self.show_counts = show_counts
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
+        self._placed: list[tuple[int, int, int, int]] = []  # this frame's tags (x0, y0, x1, y1)
 
     # -- public ------------------------------------------------------------------
 
@@ -350,6 +365,7 @@ class Overlay:
     def _angles(self, img: np.ndarray, result: FrameResult, lay: _Layout) -> None:
         pose = result.pose
         assert pose is not None
+        self._placed.clear()
         for name in result.key_measures:
             spec = self._specs.get(name)
             val = result.measures.get(name, math.nan)
@@ -402,7 +418,8 @@ class Overlay:
         deg_r = max(2, round(3.5 * lay.s)) if unit == "deg" else 0
         pw, ph = tw + lay.pad + (2 * deg_r + 3 if deg_r else 0), th + lay.pad
         x0 = int(min(max(2, centre[0] - pw / 2), w - pw - 2))
-        y0 = int(min(max(2, centre[1] - ph / 2), h - ph - 2))
+        y0 = _free_y(x0, int(min(max(2, centre[1] - ph / 2), h - ph - 2)), pw, ph, h, self._placed)
+        self._placed.append((x0, y0, x0 + pw, y0 + ph))
         cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), colour, -1, cv2.LINE_AA)
         cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), DARK, 1, cv2.LINE_AA)
         tx, ty = x0 + lay.pad // 2, y0 + (ph + th) // 2
