@@ -704,3 +704,24 @@ def test_missing_points_and_view_ratio():
     pts = {"left_shoulder": (100, 100), "right_shoulder": (110, 100),
            "left_hip": (300, 100), "right_hip": (310, 100)}  # fmt: skip
     assert width_ratio_any(make_pose(pts, visibility=0.1)) == pytest.approx(0.05)
+
+
+def test_a_held_phase_whose_longest_hold_fell_short_keeps_the_session_out_of_the_green():
+    """The real cat-cow clip: its one rep scored 100, but the camel was held 1.2 s of 2
+    after that rep ended, and the person is told "Hold the camel ... 1.2 s": not green."""
+    from posecheck.engine.scoring import held_phase_cap, session_score
+    from posecheck.library import Library
+    from posecheck.results import HoldRecord, RepRecord
+
+    ex = Library.load().get("cat-camel")
+    rep = RepRecord(1, 0.37, 4.24, True, {}, "left", 100.0, [])
+    cat = HoldRecord("cat", 1.48, 3.85, 2.37, 2.0, True, "left", 100.0)
+    camel = HoldRecord("camel", 4.95, 6.14, 1.19, 2.0, False, "left", 70.0)
+    assert held_phase_cap(ex, [cat, camel]) == (70.0, "camel")
+    assert session_score(ex, [rep], [cat, camel]) == 70.0
+    assert session_score(ex, [rep], [cat]) == 100.0  # every held phase reached its time
+    # one short camel among reached ones: the longest counts (told "1 of 2 stopped short")
+    again = HoldRecord("camel", 7.0, 9.5, 2.5, 2.0, True, "left", 100.0)
+    assert held_phase_cap(ex, [cat, camel, again]) is None
+    short = HoldRecord("camel", 4.95, 5.6, 0.65, 2.0, False, "left", 55.0)
+    assert held_phase_cap(ex, [cat, short]) == (55.0, "camel")  # under half the time

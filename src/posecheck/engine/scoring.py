@@ -136,13 +136,45 @@ def depth_fraction(start: Phase, peak: Phase, reached: Mapping[str, float]) -> f
 
 
 def session_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldRecord]):
-    """The session's score: the mean of its reps' scores (or holds' for hold exercises)."""
+    """The session's score: the mean of its reps' scores (or holds' for hold exercises),
+    capped where a held phase's longest hold fell short (:func:`held_phase_cap`)."""
+    mean = mean_score(ex, reps, holds)
+    if mean is None:
+        return None
+    cap = held_phase_cap(ex, holds)
+    return round(min(mean, cap[0] if cap else 100.0), 1)
+
+
+def mean_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldRecord]):
+    """The mean of the reps' scores (or the holds' for hold exercises), uncapped."""
     records = [r.score for r in reps if r.score is not None]
     if not records or not ex.cycle:
         # a hold exercise, or a cycle seen only in its held phase (a clip filmed
         # during a twist's hold): the holds are what there is to score
         records += [h.score for h in holds if h.score is not None]
-    return round(float(np.mean(records)), 1) if records else None
+    return float(np.mean(records)) if records else None
+
+
+def held_phase_cap(ex: Exercise, holds: Sequence[HoldRecord]) -> tuple[float, str] | None:
+    """(cap, the phase) when a held phase's longest hold fell short of its ``hold_s``.
+
+    The person is then told "Hold the <phase> for N s: your longest hold was M s", so the
+    session is never green, as a rep or hold told so is not (a cat-camel's camel is held
+    after the rep that reached it ends, so no rep's score saw it: 100 beside that
+    correction on a real clip). Under half the time: :data:`CAP_SHORT_HOLD`.
+    """
+    longest: dict[str, float] = {}
+    for h in holds:
+        longest[h.phase] = max(longest.get(h.phase, 0.0), h.duration_s)
+    worst: tuple[float, str] | None = None
+    for name, best in longest.items():
+        target = ex.phase(name).hold_s if name in ex.phase_names else 0.0
+        if not target or best >= target - 1e-6:
+            continue
+        cap = CAP_SHORT_HOLD if best < SHORT_HOLD_SHARE * target else CAP_HOLD
+        if worst is None or cap < worst[0]:
+            worst = (cap, name)
+    return worst
 
 
 def session_components(

@@ -17,7 +17,13 @@ from posecheck.corrections import build_corrections
 from posecheck.engine.common import PartEvent, is_nan, unknown_reason
 from posecheck.engine.holds import HoldEnded
 from posecheck.engine.reps import RepEnded
-from posecheck.engine.scoring import score_notes, session_components, session_score
+from posecheck.engine.scoring import (
+    held_phase_cap,
+    mean_score,
+    score_notes,
+    session_components,
+    session_score,
+)
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.results import FrameResult, HoldRecord, RepRecord, SessionSummary
 
@@ -119,6 +125,14 @@ class SessionTally:
         by_reps = bool(self.reps) and bool(self.ex.cycle)
         caps = self.caps if by_reps or not self.ex.cycle else []
         out.score_notes = score_notes(caps, by_reps)
+        held = held_phase_cap(self.ex, self.holds)
+        mean = mean_score(self.ex, self.reps, self.holds)
+        if held is not None and mean is not None and round(mean, 1) > held[0]:
+            # the cap the reps' or holds' own scores did not show (a phase held after a rep)
+            out.score_notes.append(
+                f"the longest {held[1]} hold fell short of its target time: "
+                f"the session at most {held[0]:g}"
+            )
         return out
 
 
