@@ -725,3 +725,34 @@ def test_a_held_phase_whose_longest_hold_fell_short_keeps_the_session_out_of_the
     assert held_phase_cap(ex, [cat, camel, again]) is None
     short = HoldRecord("camel", 4.95, 5.6, 0.65, 2.0, False, "left", 55.0)
     assert held_phase_cap(ex, [cat, short]) == (55.0, "camel")  # under half the time
+
+
+def test_the_cap_and_the_hold_correction_read_the_same_holds():
+    """A camel held 3 s while setting up, before the first rep began, is not a hold of the
+    exercise: the correction says the longest hold was 1.2 s, and the cap agrees."""
+    from posecheck.corrections import build_corrections, phase_holds
+    from posecheck.engine.scoring import held_phase_cap, session_score
+    from posecheck.library import Library
+    from posecheck.results import HoldRecord, RepRecord, SessionSummary
+
+    ex = Library.load().get("cat-camel")
+    setup = HoldRecord("camel", 0.0, 3.0, 3.0, 2.0, True, "left", 100.0)
+    rep = RepRecord(1, 3.4, 7.2, True, {}, "left", 100.0, [])
+    cat = HoldRecord("cat", 4.0, 6.2, 2.2, 2.0, True, "left", 100.0)
+    camel = HoldRecord("camel", 7.5, 8.7, 1.2, 2.0, False, "left", 70.0)
+    holds = [setup, cat, camel]
+    assert phase_holds(ex, holds, [rep]) == {"cat": [cat], "camel": [camel]}
+    assert phase_holds(ex, holds, []) == {"camel": [setup, camel], "cat": [cat]}
+    assert held_phase_cap(ex, holds, [rep]) == (70.0, "camel")
+    assert session_score(ex, [rep], holds) == 70.0
+    summary = SessionSummary(
+        exercise="cat-camel",
+        side="left",
+        duration_s=9.0,
+        frames=270,
+        frames_with_pose=270,
+        reps=[rep],
+        holds=holds,
+    )
+    texts = [c.text for c in build_corrections(ex, summary)]
+    assert any("your longest hold was 1.2 s" in t for t in texts), texts

@@ -27,6 +27,7 @@ earlier one.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from posecheck.angles import EXTRA_MEASURES, REGISTRY, resolve
@@ -198,12 +199,7 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
     for phase in exercise.phases:
         if not phase.hold_s:
             continue
-        holds = [h for h in summary.holds if h.phase == phase.name]
-        if exercise.cycle and summary.reps:
-            # a hold before the first rep began is the setup (a clip that starts in the
-            # cat), not a hold of the exercise
-            first = min(r.start_s for r in summary.reps)
-            holds = [h for h in holds if h.end_s > first]
+        holds = phase_holds(exercise, summary.holds, summary.reps).get(phase.name, [])
         short = [h for h in holds if not h.reached]
         reached = len(holds) - len(short)
         # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
@@ -230,6 +226,21 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
             reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in short],
             severity="form",
         ))  # fmt: skip
+    return out
+
+
+def phase_holds(
+    exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
+) -> dict[str, list[HoldRecord]]:
+    """The exercise's holds by phase, in order. With a cycle and reps, a hold that ended
+    before the first rep began is the setup (a clip that starts in the cat), not a hold of
+    the exercise. The hold corrections and the session's cap on a short held phase
+    (:func:`posecheck.engine.scoring.held_phase_cap`) both read this."""
+    first = min(r.start_s for r in reps) if exercise.cycle and reps else None
+    out: dict[str, list[HoldRecord]] = {}
+    for h in holds:
+        if first is None or h.end_s > first:
+            out.setdefault(h.phase, []).append(h)
     return out
 
 

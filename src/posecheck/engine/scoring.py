@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from posecheck.corrections import phase_holds
 from posecheck.exercise import Bound, Exercise, Phase
 from posecheck.results import HoldRecord, RepRecord
 
@@ -141,7 +142,7 @@ def session_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldR
     mean = mean_score(ex, reps, holds)
     if mean is None:
         return None
-    cap = held_phase_cap(ex, holds)
+    cap = held_phase_cap(ex, holds, reps)
     return round(min(mean, cap[0] if cap else 100.0), 1)
 
 
@@ -155,19 +156,21 @@ def mean_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldReco
     return float(np.mean(records)) if records else None
 
 
-def held_phase_cap(ex: Exercise, holds: Sequence[HoldRecord]) -> tuple[float, str] | None:
+def held_phase_cap(
+    ex: Exercise, holds: Sequence[HoldRecord], reps: Sequence[RepRecord] = ()
+) -> tuple[float, str] | None:
     """(cap, the phase) when a held phase's longest hold fell short of its ``hold_s``.
 
     The person is then told "Hold the <phase> for N s: your longest hold was M s", so the
     session is never green, as a rep or hold told so is not (a cat-camel's camel is held
     after the rep that reached it ends, so no rep's score saw it: 100 beside that
-    correction on a real clip). Under half the time: :data:`CAP_SHORT_HOLD`.
+    correction on a real clip). Under half the time: :data:`CAP_SHORT_HOLD`. The holds
+    are those the corrections read (:func:`posecheck.corrections.phase_holds`: a setup
+    hold before the first rep does not count), so the cap and the text agree.
     """
-    longest: dict[str, float] = {}
-    for h in holds:
-        longest[h.phase] = max(longest.get(h.phase, 0.0), h.duration_s)
     worst: tuple[float, str] | None = None
-    for name, best in longest.items():
+    for name, phase_list in phase_holds(ex, holds, reps).items():
+        best = max(h.duration_s for h in phase_list)
         target = ex.phase(name).hold_s if name in ex.phase_names else 0.0
         if not target or best >= target - 1e-6:
             continue

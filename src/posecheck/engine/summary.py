@@ -125,7 +125,7 @@ class SessionTally:
         by_reps = bool(self.reps) and bool(self.ex.cycle)
         caps = self.caps if by_reps or not self.ex.cycle else []
         out.score_notes = score_notes(caps, by_reps)
-        held = held_phase_cap(self.ex, self.holds)
+        held = held_phase_cap(self.ex, self.holds, self.reps)
         mean = mean_score(self.ex, self.reps, self.holds)
         if held is not None and mean is not None and round(mean, 1) > held[0]:
             # the cap the reps' or holds' own scores did not show (a phase held after a rep)
