@@ -129,9 +129,10 @@ def test_a_held_stretch_step_counts_its_holds_against_the_dose_not_reps():
     assert "holds reached 1 of 2 (target 20 s), longest 21.0 s" in text
     assert "reps" not in text
     bridge = {**pigeon, "dose": {**held, "reps": 3, "counts": "reps"}, "reps_complete": 2,
-              "reps": [{}, {}]}  # fmt: skip
+              "reps": [{}, {}], "holds_due": 2}  # fmt: skip
     text = _step_html({**seg, "title": "Step 2 of 2 - Bridge"}, bridge)
-    assert "holds reached 1/1" in text and "reps 2 of 3" in text
+    # one hold due at the top of each of its 2 reps (summary.json's holds_due)
+    assert "holds reached 1 of 2 (target 20 s)" in text and "reps 2 of 3" in text
 
 
 def test_unknown_routine_is_one_line_exit_2(tmp_path, capsys):

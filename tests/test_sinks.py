@@ -630,3 +630,27 @@ def test_value_tags_of_close_joints_do_not_cover_each_other():
     two = [(200, 120, 360, 140), (300, 142, 420, 162)]
     y = _free_y(330, 125, 70, 20, 360, two)
     assert all(not (y < r[3] and r[1] < y + 20) for r in two)
+
+
+def test_reps_that_never_reached_the_held_top_read_holds_0_of_2_not_0_of_0(tmp_path):
+    """The sample bridge whose hips sag: 2 reps, neither reached the top, so no hold
+    began. The terminal, summary.json and the report count the 2 holds asked for."""
+    from posecheck.library import Library
+    from posecheck.sinks import exview
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
+    from posecheck.sinks.tables import summary_dict
+
+    bridge = Library.load().get("bridge")
+    assert exview.holds_due(Library.load().get("cat-camel"), 1, 2) == 4  # cat and camel
+    assert exview.holds_due(bridge, 3, 2) == 3  # more holds seen than reps: all count
+    reps = [RepRecord(i, 2.0 * i, 2.0 * i + 1.5, False, {}, "right", 30.0, []) for i in (1, 2)]
+    summary = replace(make_summary(), exercise="bridge", holds=[], reps=reps, corrections=[])
+    line = screen_summary(summary, bridge, None).splitlines()[1]
+    assert "holds reached 0 of 2 (target 5 s)" in line and "0/0" not in line
+    assert summary_dict(summary, info=None, exercise=bridge)["holds_due"] == 2
+    sink = ReportSink(tmp_path / "report.html")
+    sink.open(info(40, 20.0, (640, 360)), bridge)
+    sink.close(summary)
+    html = (tmp_path / "report.html").read_text()
+    assert "0<small> / 2</small></div><div class='lbl'>holds reached the target of 5 s" in html

@@ -105,6 +105,16 @@ def holds_only(ex: Exercise | None) -> bool:
     return ex is not None and not ex.cycle
 
 
+def holds_due(ex: Exercise | None, holds: int, reps: int) -> int:
+    """How many holds a rep exercise's session asked for: one per held phase of each rep
+    (a bridge's top; a cat-camel's cat and camel), or the holds seen if more. So two
+    reps that never reached the top read "holds reached 0 of 2", not "0/0"."""
+    if ex is None or not ex.cycle:
+        return holds
+    held = {name for name in ex.cycle if ex.phase(name).hold_s}
+    return max(holds, reps * len(held))
+
+
 def hold_phases(ex: Exercise | None) -> dict[str, float]:
     """Phase name -> prescribed hold (s) for phases that are held."""
     return {ph.name: float(ph.hold_s) for ph in phases(ex) if ph.hold_s}

@@ -215,11 +215,8 @@ class ReportSink(SinkBase):
     def _glance(self, s: SessionSummary) -> str:
         d = exview.dose(self.exercise)
         score = "-" if s.score is None else f"{s.score:.0f}"
-        tone = (
-            "none"
-            if s.score is None
-            else ("good" if s.score >= 80 else "mid" if s.score >= 60 else "low")
-        )
+        good = "good" if s.score is not None and s.score >= 80 else "mid"
+        tone = "none" if s.score is None else (good if s.score >= 60 else "low")
         comps = "".join(_component(k, v) for k, v in s.score_components.items())
         if s.score_notes:
             # "why 62": how the score is made and what capped it (Engine._score_notes)
@@ -235,7 +232,8 @@ class ReportSink(SinkBase):
         reps_c = s.reps_complete
         reps_t = d.get("reps")
         hold_only = exview.holds_only(self.exercise)  # holds count against the dose
-        holds_of = reps_t if hold_only and reps_t else len(s.holds)
+        due = exview.holds_due(self.exercise, len(s.holds), len(s.reps))
+        holds_of = reps_t if hold_only and reps_t else due
         reps_card = "" if hold_only else (
             f"<div class='card'><div class='big'>{reps_c}"
             f"<small>{f' / {reps_t}' if reps_t else ''}</small></div>"

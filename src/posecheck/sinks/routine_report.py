@@ -101,7 +101,8 @@ def _step_html(seg: dict, d: dict) -> str:
     if holds or dose.get("hold_s"):
         target = f" (target {dose['hold_s']:g} s)" if dose.get("hold_s") else ""
         longest = max((h.get("duration_s") or 0.0 for h in holds), default=0.0)
-        of = f" of {dose['reps']}" if holds_only and dose.get("reps") else f"/{len(holds)}"
+        due = d.get("holds_due", len(holds))
+        of = f" of {dose['reps']}" if holds_only and dose.get("reps") else f" of {due}"
         facts.append(f"holds reached {d.get('holds_reached', 0)}{of}{target}, "
                      f"longest {longest:.1f} s")  # fmt: skip
     if not holds_only and (d.get("reps") or dose.get("reps")):

@@ -312,9 +312,9 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
     else:
         reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
-        lines.append(
-            f"score {score}   holds reached {held}/{len(summary.holds)}{hold_t}   reps {reps}"
-        )
+        due = exview.holds_due(exercise, len(summary.holds), len(summary.reps))
+        holds = f"holds reached {held} of {due}{hold_t}   " if due else ""
+        lines.append(f"score {score}   {holds}reps {reps}")
     # the session's ranked corrections (posecheck.corrections): the same list, in the
     # same order, as summary.json, the report and the live cues
     top = summary.corrections[:3]

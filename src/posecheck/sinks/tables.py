@@ -168,6 +168,7 @@ def summary_dict(
         "frames_with_pose": int(summary.frames_with_pose),
         "holds": holds,
         "holds_reached": sum(1 for h in summary.holds if h.reached),
+        "holds_due": exview.holds_due(exercise, len(summary.holds), len(summary.reps)),
         "reps": reps,
         "reps_complete": summary.reps_complete,
         # "counts": what the dose's "reps" count (a hold-only stretch: its holds), so a
