@@ -508,6 +508,7 @@ def test_analyze_bridge_every_output(bridge_run, labels):
     row = json.loads((out.parent / "s.json").read_text())[0]
     assert code == 0 and row["exercise_from"] == "saved session"
     assert (row["reps"], row["score"]) == (data["reps_complete"], data["score"])
+    assert row["holds"] == f"{data['holds_reached']}/{data['holds_due']}"
 
 
 class _Sections(HTMLParser):

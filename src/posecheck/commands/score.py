@@ -249,6 +249,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     from posecheck.commands._offline import ReplayPauses, recognise
     from posecheck.engine import Engine
     from posecheck.landmarks_io import LandmarksSource
+    from posecheck.sinks.exview import holds_due
 
     row: dict[str, Any] = {"frames": len(data), "model": video}
     if len(data) == 0:
@@ -299,7 +300,9 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     top = summary.corrections[0] if summary.corrections else None
     row.update(
         exercise=exercise.name,
-        holds=f"{sum(1 for h in summary.holds if h.reached)}/{len(summary.holds)}",
+        # against the holds due: 2 reps that never reached the top are "0/2", not "0/0"
+        holds=f"{sum(1 for h in summary.holds if h.reached)}/"
+        f"{holds_due(exercise, len(summary.holds), len(summary.reps))}",
         holds_reached=sum(1 for h in summary.holds if h.reached),
         holds_total=len(summary.holds),
         reps=summary.reps_complete,
