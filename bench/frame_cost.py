@@ -52,8 +52,8 @@ def main() -> int:
         print(f"{args.clip}: no frame read")
         return 1
     h, w = img.shape[:2] if img is not None else (0, 0)
-    ms = {k: round(1000.0 * v / n, 2) for k, v in
-          (("read", read), ("bgr_to_rgb", cvt), ("mediapipe", model), ("of it on the caller", caller))}  # fmt: skip
+    steps = {"read": read, "bgr_to_rgb": cvt, "mediapipe": model, "of it on the caller": caller}
+    ms = {k: round(1000.0 * v / n, 2) for k, v in steps.items()}
     print(f"{os.path.basename(args.clip)}: {n} frames {w}x{h}, CPU ms a frame: {ms}")
     return 0
 
