@@ -403,6 +403,23 @@ def test_hold_timer_counts_a_wobble_in_the_phase_but_not_a_failure(wobble, held)
     assert ended.form == pytest.approx(1.0 if wobble else 3 / 4)
 
 
+@pytest.mark.parametrize(("moved", "start"), [(True, 1.275), (False, 0.875)])
+def test_a_hold_about_to_start_starts_afresh_when_the_body_moves(moved, start):
+    """Before a hold has started (min_dwell_s of stillness), a frame where the body moves
+    means it had not arrived: the stillness, and the hold, start again from the next
+    still frame. A frame lost for another reason (a dropout) keeps the pending start.
+    (The real cat-cow clip: a still-looking reading while the back still rounded dated
+    the second cat 0.48 s early at 30 frames/s, not at 5.)"""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5, dwell_s=0.3)
+    assert timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875) is None
+    assert timer.step(1.1, False, {"hip": 172.0}, "up", 0.8, None, None, moved=moved) is None
+    got = None
+    for t in (1.4, 1.5, 1.6, 1.7, 1.8):
+        got = got or timer.step(t, True, {"hip": 172.0}, "up", 0.8, None, t - 0.125)
+    assert isinstance(got, PartEvent) and got.kind == "hold_start"
+    assert got.data["start_s"] == pytest.approx(start)
+
+
 def test_a_hold_short_of_its_time_is_never_green():
     """1.5 s of a 2 s hold: told to hold longer, so at most CAP_HOLD (70), not green."""
     timer = HoldTimer(exercise(), "left", grace_s=0.5)

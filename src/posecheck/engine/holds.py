@@ -314,8 +314,9 @@ class HoldTimer:
             self._sample(h, values)
             return None
         if h is None:
-            # a flicker shorter than the grace keeps a hold about to start, as a running one
-            if self._pending is not None and t_s - self._pending_ok > self.grace_s + EPS:
+            # a flicker shorter than the grace keeps a hold about to start, as a running
+            # one; a body still moving has not arrived yet: its stillness starts afresh
+            if self._pending is not None and (moved or t_s - self._pending_ok > self.grace_s + EPS):
                 self._pending = None
             return None
         if h.prev_ok:  # the first frame off: why the hold stopped (see end)
