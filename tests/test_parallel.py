@@ -216,6 +216,19 @@ def test_two_workers_give_exactly_what_one_process_gives(media, tmp_path, caplog
     assert two["reps_complete"] == one["reps_complete"] == 3
     assert two["holds"] == one["holds"] and len(one["holds"]) == 3
     assert two["score"] == one["score"]
+    # one process drawing the video: the model runs on the loop's own frames, part by
+    # part (parallel.InlineParts), the video decoded once; the same poses again
+    caplog.clear()
+    inline, lm3 = _analyze(video, tmp_path / "inl", "--workers", "1", "--part", "3",
+                           video_out=True)  # fmt: skip
+    assert "pose model: 1 process (this one), 4 parts, 482 frames estimated for 392" in (
+        caplog.text
+    )
+    assert (tmp_path / "inl" / "annotated.mp4").is_file()
+    assert np.array_equal(lm1.index, lm3.index) and np.array_equal(lm1.present, lm3.present)
+    for name in ("xy", "visibility", "world"):
+        assert np.array_equal(getattr(lm1, name), getattr(lm3, name), equal_nan=True), name
+    assert (inline["holds"], inline["score"]) == (one["holds"], one["score"])
 
 
 def test_score_ray_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
@@ -271,7 +284,7 @@ def test_as_an_estimator_poses_are_matched_to_frames_by_index():
     from helpers import make_pose
 
     info = MediaInfo("x.mp4", "video", 30.0, 5, 640, 360)
-    par = ParallelPoses("x.mp4", info, [Chunk(0, 0, 0, None)])
+    par = ParallelPoses("x.mp4", info, [Chunk(0, 0, 0, 3), Chunk(1, 2, 3, None)], workers=2)
     poses = {i: make_pose({"left_hip": (100 + i, 200)}) for i in (0, 1, 3)}
     par._stream = iter([(0, 0.0, poses[0]), (1, 0.03, poses[1]), (2, 0.07, None),
                         (3, 0.1, poses[3])])  # fmt: skip

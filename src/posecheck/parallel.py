@@ -439,6 +439,7 @@ class ParallelPoses:
         self._models: dict[tuple, Any] = {}  # this process's model (one worker)
         self._stream: Iterator[tuple[int, float, Pose | None]] | None = None
         self._ahead: tuple[int, float, Pose | None] | None = None
+        self._inline: InlineParts | None = None
 
     # -- the stream of poses -------------------------------------------------------------
 
@@ -518,7 +519,16 @@ class ParallelPoses:
     # -- as an estimator -----------------------------------------------------------------
 
     def estimate(self, frame: Frame) -> Pose | None:
-        """The pose of ``frame``, taken from the stream (frames must come in order)."""
+        """The pose of ``frame``, taken from the stream (frames must come in order).
+
+        With one worker the model runs here on the loop's own frames, part by part as
+        the workers would (:class:`InlineParts`), so the video is decoded once."""
+        if self.workers == 1:
+            if self._inline is None:
+                model = model_for(self.options, self._models)
+                size = (self.info.width, self.info.height)
+                self._inline = InlineParts(self.chunks, model, size, *self._args[1:], self.stats)
+            return self._inline.estimate(frame)
         if self._stream is None:
             self._stream = self.poses()
         ahead = self._ahead
@@ -560,6 +570,69 @@ class ParallelPoses:
             f"{kept + warm} frames estimated for {kept} kept, {cpu:.1f} s of CPU; "
             "peak memory a process: " + ", ".join(f"{v:.0f}" for v in peaks.values()) + " MB"
         )
+
+
+class InlineParts:
+    """One process's model over a loop's frames, tracked part by part on the grid.
+
+    What :func:`estimate_chunk` does for each part, without decoding the video again:
+    at a part's first frame the model is reset and warmed up on the part's warm-up
+    frames (the previous part's last ones, copied as they passed), and each pose takes
+    the same round trip as a worker's (:func:`_pack`), so the poses are the ones
+    ``--workers N`` gives. Frames must come in order.
+    """
+
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        model: Any,
+        image_size: tuple[int, int],
+        mask_names: Sequence[str] = (),
+        min_visibility: float = 0.5,
+        stats: list[WorkerStats] | None = None,
+    ) -> None:
+        self.chunks = list(chunks)
+        self.model = model
+        self.size = image_size
+        self.names = sorted(mask_names)
+        self.min_visibility = min_visibility
+        self.stats = stats if stats is not None else []
+        self._part = -1
+        self._warm: list[Frame] = []  # copies of the next part's warm-up frames
+        self._cpu0 = 0.0
+
+    def _chunk_of(self, index: int) -> Chunk:
+        for c in reversed(self.chunks):
+            if index >= c.start:
+                return c
+        return self.chunks[0]
+
+    def estimate(self, frame: Frame) -> Pose | None:
+        from posecheck.angles import compute_measures
+
+        c = self._chunk_of(frame.index)
+        if c.number != self._part:
+            self.model.reset()
+            warm = [f for f in self._warm if c.warm_start <= f.index < c.start]
+            for f in warm:
+                self.model.estimate(f)  # tracking settles; the poses are dropped
+            self._part, self._warm, self._cpu0 = c.number, [], time.process_time()
+            self.stats.append(WorkerStats(c.number, os.getpid(), 0, 0.0, 0.0, 0.0, len(warm)))
+        nxt = self.chunks[c.number + 1] if c.number + 1 < len(self.chunks) else None
+        if nxt is not None and frame.image is not None and frame.index >= nxt.warm_start:
+            # copied before the overlay draws on the frame
+            self._warm.append(Frame(frame.index, frame.t_s, frame.image.copy()))
+        pose = self.model.estimate(frame)
+        extras = (
+            compute_measures(pose, self.names, self.min_visibility) if self.names and pose else {}
+        )
+        if pose is not None:
+            pose.mask = None
+        st = self.stats[-1]
+        st.frames, st.cpu_s = st.frames + 1, time.process_time() - self._cpu0
+        st.peak_rss_mb = _peak_rss_mb()
+        row = (frame.index, frame.t_s, pose, extras)
+        return _pack(c, self.size, [row], [], self.names).pose(0)
 
 
 class PoseStream:
