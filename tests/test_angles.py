@@ -209,3 +209,50 @@ def test_profile_hip_has_no_visibility_cut_to_switch_on():
         values.append(compute_measures(pose, ["profile_hip"])["profile_hip"])
     assert abs(values[0] - values[1]) < 0.5
     assert 64.0 < values[1] < 68.0
+
+
+def _all_fours(arms: dict[str, float], legs: dict[str, float], knees: dict[str, float]):
+    """On all fours, facing image-right, trunk 200 px level; each arm drawn at its
+    hip-shoulder-elbow angle, each leg at its shoulder-hip-knee angle (thigh 150 px) and
+    each knee at its hip-knee-ankle angle (shin 150 px, bent downwards)."""
+    pts: dict[str, tuple[float, float]] = {}
+    for side in ("left", "right"):
+        sh, hip = (500.0, 300.0), (300.0, 300.0)
+        pts[f"{side}_shoulder"], pts[f"{side}_hip"] = sh, hip
+        a = math.radians(180.0 + arms[side])  # from the shoulder->hip direction, downwards
+        pts[f"{side}_elbow"] = (sh[0] + 120 * math.cos(a), sh[1] - 120 * math.sin(a))
+        b = math.radians(-legs[side])  # from the hip->shoulder direction, downwards
+        knee = (hip[0] + 150 * math.cos(b), hip[1] - 150 * math.sin(b))
+        pts[f"{side}_knee"] = knee
+        back = math.atan2(hip[1] - knee[1], hip[0] - knee[0])  # knee -> hip
+        c = back + math.radians(knees[side])
+        pts[f"{side}_ankle"] = (knee[0] + 150 * math.cos(c), knee[1] + 150 * math.sin(c))
+    return make_pose(pts)
+
+
+def test_limb_reach_reads_the_reach_whichever_side_carries_it():
+    # the bird dog's far arm reaching (the model may put it on the near arm's points) and
+    # the near leg back (the model may trade the legs' places as it comes down)
+    names = ["arm_reach", "leg_reach", "reach_knee", "left_shoulder", "right_hip", "right_knee"]
+    pose = _all_fours({"left": 170, "right": 85}, {"left": 90, "right": 165},
+                      {"left": 90, "right": 150})  # fmt: skip
+    m = compute_measures(pose, names)
+    assert m["left_shoulder"] == pytest.approx(170, abs=0.5)
+    assert m["right_hip"] == pytest.approx(165, abs=0.5)
+    assert m["right_knee"] == pytest.approx(150, abs=0.5)
+    swapped = _all_fours({"left": 85, "right": 170}, {"left": 165, "right": 90},
+                         {"left": 150, "right": 90})  # fmt: skip
+    for p in (pose, swapped):
+        m = compute_measures(p, names)
+        assert m["arm_reach"] == pytest.approx(170, abs=0.5)
+        assert m["leg_reach"] == pytest.approx(165, abs=0.5)
+        assert m["reach_knee"] == pytest.approx(150, abs=0.5)
+
+
+def test_limb_reach_counts_a_side_only_where_it_is_seen():
+    pose = _all_fours({"left": 170, "right": 85}, {"left": 90, "right": 165},
+                      {"left": 90, "right": 150})  # fmt: skip
+    pose.visibility[LANDMARK_INDEX["left_elbow"]] = 0.2
+    assert compute_measures(pose, ["arm_reach"], 0.3)["arm_reach"] == pytest.approx(85, abs=0.5)
+    pose.visibility[LANDMARK_INDEX["right_elbow"]] = 0.2
+    assert math.isnan(compute_measures(pose, ["arm_reach"], 0.3)["arm_reach"])

@@ -91,3 +91,44 @@ def test_a_figure_four_uncrossing_at_the_pace_of_a_careful_pull_is_not_too_fast(
     s = run("reclined-pigeon", "profile_hip", legs + hold(100.0, 2.0), PIGEON)
     assert "too_fast" not in [c.id for c in s.corrections]
     assert [c.id for c in s.corrections] == ["short_hold:stretch"]  # 4 s of 20
+
+
+def bird_dog_frames(way_s: float = 1.5) -> list[dict[str, float]]:
+    """Two bird-dog reps (right arm and left leg, then left arm and right leg), each
+    held 6 s, with the model's mix-ups of the rendered bird dog (bench/README.md,
+    Feedback): in the second hold the far arm drops for a frame (179 -> 108 deg), then
+    its reach is read on the near arm's points for 2 s; as the near leg comes down the
+    legs trade places for 0.5 s."""
+    frames: list[tuple[float, float, float, float]] = []  # left/right shoulder, left/right hip
+    rest = (85.0, 85.0, 90.0, 90.0)
+    frames += [rest] * round(FPS)
+    out1 = (85.0, 165.0, 170.0, 90.0)
+    up = list(zip(ramp(85, 165, way_s), ramp(90, 170, way_s), strict=True))
+    frames += [(85.0, a, h, 90.0) for a, h in up] + [out1] * round(6 * FPS)
+    frames += [(85.0, a, h, 90.0) for a, h in reversed(up)] + [rest] * round(FPS)
+    up = list(zip(ramp(85, 179, way_s), ramp(90, 172, way_s), strict=True))
+    held = [(179.0, 83.0, 90.0, 172.0)] * round(6 * FPS)
+    held[12] = (108.0, 83.0, 90.0, 172.0)  # one frame: the far arm dropped
+    for k in range(36, 36 + round(2 * FPS)):
+        held[k] = (95.0, 155.0, 90.0, 172.0)  # the reach read on the near arm
+    down = [(a, 83.0, 90.0, h) for a, h in reversed(up)]
+    for k in range(min(len(down), round(0.5 * FPS))):
+        down[k] = (down[k][0], 83.0, down[k][3], 80.0)  # the legs trade places
+    frames += [(a, 83.0, 90.0, h) for a, h in up] + held + down + [rest] * round(FPS)
+    return [
+        {"left_shoulder": ls, "right_shoulder": rs, "left_hip": lh, "right_hip": rh,
+         "arm_reach": max(ls, rs), "leg_reach": max(lh, rh), "reach_knee": 165.0,
+         "left_trunk_incline": 5.0, "right_trunk_incline": 5.0}
+        for ls, rs, lh, rh in frames
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("way_s", "too_fast"), [(1.5, False), (0.25, True)])
+def test_a_bird_dog_counts_each_diagonal_through_the_models_mix_ups(way_s, too_fast):
+    eng = Engine(Library.load().get("bird-dog"))
+    for i, m in enumerate(bird_dog_frames(way_s)):
+        eng.update(i, i / FPS, POSE, {"shoulder_width_ratio": 0.15, **m})
+    s = eng.finish()
+    assert [(r.side, r.complete) for r in s.reps] == [("right", True), ("left", True)]
+    assert [(h.side, h.reached) for h in s.holds] == [("right", True), ("left", True)]
+    assert [c.id for c in s.corrections] == (["too_fast"] if too_fast else [])

@@ -168,3 +168,24 @@ def test_the_commented_example_in_poses_readme_is_valid():
     ex = parse_definition(tomllib.loads(block), "poses/README.md")
     assert ex.name == "bridge" and ex.cycle == ("down", "up", "down")
     assert ex.phase("up").rules[0].stops_hold is False
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('side = "alternate"\nside_by = ["hip", "trunk_lean"]',
+         "x.toml: side_by[1]: 'trunk_lean': must be a measure with a side (hip, other_hip, ...)"),
+        ('side_by = ["hip"]', 'x.toml: side_by: only for side = "alternate"'),
+    ],
+)  # fmt: skip
+def test_side_by_names_sided_measures_of_an_alternate_exercise(lines, message):
+    from posecheck.library import parse_definition, tomllib
+
+    text = (REPO / "tests" / "fixtures" / "good_minimal.toml").read_text()
+    text = text.replace("\n[camera]", f"\n{lines}\n\n[camera]", 1)
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(tomllib.loads(text), "x.toml")
+    assert info.value.one_line() == message
+    ok = text.replace(lines, 'side = "alternate"\nside_by = ["other_hip"]')
+    ex = parse_definition(tomllib.loads(ok), "x.toml")
+    assert ex.side_by == ("other_hip",) and {"hip", "other_hip"} <= ex.all_measures()

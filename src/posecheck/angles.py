@@ -338,3 +338,4 @@ def side_visibility(
 from posecheck import body3d as _body3d  # noqa: E402,F401  (world-landmark rotations)
 from posecheck import curvature as _curvature  # noqa: E402,F401
 from posecheck import foreshortening as _foreshortening  # noqa: E402,F401  (profile_hip)
+from posecheck import limb_reach as _limb_reach  # noqa: E402,F401  (arm_reach, leg_reach)

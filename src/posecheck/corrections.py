@@ -39,7 +39,8 @@ SHORTFALL_PREFIXES = ("short_rep", "short_hold")
 # Words for a measure in a sentence ("the hip angle reached 148°").
 _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder angle",
                 "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle",
-                "profile_hip": "hip angle"}  # fmt: skip
+                "profile_hip": "hip angle", "arm_reach": "shoulder angle",
+                "leg_reach": "hip angle", "reach_knee": "knee angle"}  # fmt: skip
 
 
 def measure_words(measure: str) -> str:

@@ -492,12 +492,25 @@ def _read_identity(top: _Table) -> dict[str, Any]:
         how_to=top.strings("how_to", required=True),
         posture=top.choice("posture", POSTURES, required=True),
         side=top.choice("side", SIDE_POLICIES),
+        side_by=_read_side_by(top),
         aliases=top.strings("aliases"),
         required=required,
         min_visibility=top.num("min_visibility", lo=0.0, hi=1.0),
         judged=top.choice("judged", JUDGED),
         limits=top.text("limits"),
     )
+
+
+def _read_side_by(top: _Table) -> tuple[str, ...] | None:
+    """``side_by``: sided measures (``shoulder``, ``other_hip``), only with side "alternate"."""
+    names = top.strings("side_by")
+    for i, name in enumerate(names):
+        if angles.resolve(name, "left") == angles.resolve(name, "right"):
+            top.fail(f"{name!r}: must be a measure with a side (hip, other_hip, ...)",
+                     f"side_by[{i}]")  # fmt: skip
+    if names and top.data.get("side") != "alternate":
+        top.fail('only for side = "alternate"', "side_by")
+    return names or None
 
 
 def _default_key_measures(phases: Sequence[Phase]) -> tuple[str, ...]:

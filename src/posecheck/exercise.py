@@ -267,6 +267,11 @@ class Exercise:
     phases: tuple[Phase, ...]
     summary: str = ""
     side: str = "auto"
+    # side "alternate" read with side-free measures (limb_reach): sided measures whose
+    # larger side, summed over a rep's frames, names the rep's side (the bird dog:
+    # "shoulder" and "other_hip", the reaching arm and the opposite leg). (): one track
+    # per side.
+    side_by: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     required: tuple[str, ...] = ()  # landmark parts that must be visible ("hip", "left_knee")
     min_visibility: float = 0.5
@@ -320,4 +325,12 @@ class Exercise:
             names.update(r.measure for r in p.rules)
         names.update(r.measure for r in self.rules)
         names.update(self.safety.measures)
+        names.update(self.side_by)
+        names.update(mirror_measure(m) for m in self.side_by)
         return names
+
+
+def mirror_measure(name: str) -> str:
+    """The same measure on the other side, as a definition writes it: ``other_hip`` <->
+    ``hip``."""
+    return name[len("other_") :] if name.startswith("other_") else f"other_{name}"

@@ -105,7 +105,8 @@ class Engine:
         self._picker = SidePicker(
             side_parts(self.ex.required), side=self._side, decided=self.policy in SIDES
         )
-        sides = SIDES if self.policy == "alternate" else (self._side,)
+        # side_by: one track reads both sides with side-free measures (limb_reach)
+        sides = SIDES if self.policy == "alternate" and not self.ex.side_by else (self._side,)
         self._tracks = {sd: SideTrack.new(self.ex, sd, self._hyst) for sd in sides}
         self._active = self._side
         self._view.reset()
@@ -327,7 +328,7 @@ class Engine:
             pose=pose,
             measures=measures,
             state=self.state,
-            side=self._active,
+            side=sd.reps.voted_side,
             phase=sd.phases.phase,
             key_measures=[resolve(m, self._active) for m in self.ex.key_measures],
             measure_status=status,

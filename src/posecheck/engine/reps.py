@@ -29,7 +29,8 @@ from posecheck.engine.scoring import (
     fault_caps,
     rep_score,
 )
-from posecheck.exercise import Exercise, Rule
+from posecheck.exercise import Exercise, Rule, mirror_measure
+from posecheck.pose import other_side
 from posecheck.results import HoldRecord, RepRecord
 
 
@@ -73,11 +74,19 @@ class RepCounter:
         self.unseen = False  # the engine was not tracking for part of this rep
         self.holds: list[HoldRecord] = []
         self.turned_back = False  # moved back from its furthest point before the peak
+        self.side_vote = 0.0  # side_by: sum over the rep's frames of (this side - the other)
 
     def carry_over(self, old: RepCounter) -> None:
         """Keep another side's progress (the same person, seen from the other side)."""
         self.cycle_pos, self.left_start_s = old.cycle_pos, old.left_start_s
         self.cycle, self.cycle_fixed = old.cycle, old.cycle_fixed
+
+    @property
+    def voted_side(self) -> str:
+        """The side of the rep under way (or the last one): the counter's own side, or
+        with ``side_by`` the side whose ``side_by`` values were the larger over its frames
+        (differences summed: the frames and limbs where one side is far ahead weigh most)."""
+        return self.side if self.side_vote >= 0.0 else other_side(self.side)
 
     @property
     def in_rep(self) -> bool:
@@ -109,6 +118,10 @@ class RepCounter:
         self.frames += 1
         if failing:
             self.bad += 1
+        for m in self.ex.side_by:
+            a, b = values.get(m), values.get(mirror_measure(m))
+            if a is not None and b is not None and not math.isnan(a - b):
+                self.side_vote += a - b
         cyc = self.cycle
         if len(cyc) < 2:
             return None
@@ -131,7 +144,7 @@ class RepCounter:
         if back and not self.turned_back and self.cycle_pos == 0:
             self.turned_back = True
             rec = RepRecord(0, round(self.left_start_s, 3), round(t_s, 3), False,
-                            {k: round(x, 2) for k, x in self.peak.items()}, self.side,
+                            {k: round(x, 2) for k, x in self.peak.items()}, self.voted_side,
                             peak_phase=cyc[1])  # fmt: skip
             return TurnedBack(rec, t_s)
         return None
@@ -234,7 +247,7 @@ class RepCounter:
             end_s=round(end_s, 3),
             complete=complete,
             depth={k: round(v, 2) for k, v in self.peak.items()},
-            side=self.side,
+            side=self.voted_side,
             score=rep_score(depth, hold, form, steady, caps),
             faults=list(self.faults),
             peak_phase=cyc[1] if len(cyc) > 1 else None,

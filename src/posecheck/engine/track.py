@@ -8,7 +8,7 @@ hold started or ended, rep ended); the engine turns those into events and record
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posecheck.engine.common import PartEvent
 from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
@@ -147,5 +147,7 @@ class SideTrack:
 
     def _hold_ended(self, ended: HoldEnded | None) -> None:
         if ended is not None:
+            if self.reps.ex.side_by:  # one track reads both sides: the rep's side
+                ended = replace(ended, record=replace(ended.record, side=self.reps.voted_side))
             self.reps.add_hold(ended.record)
             self.out.append(ended)

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from posecheck.angles import REGISTRY, resolve
+from posecheck.angles import EXTRA_MEASURES, REGISTRY, resolve
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan, part_words
 from posecheck.exercise import Exercise
-from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose, other_side
 from posecheck.results import (
     STATE_LOW_VISIBILITY,
     STATE_NO_PERSON,
@@ -61,6 +61,12 @@ def target_points(exercise: Exercise) -> dict[str, tuple[str, ...]]:
         }))
         for sd in SIDES
     }  # fmt: skip
+
+
+def _extra_points(measure: str) -> tuple[str, ...]:
+    """The landmarks of an unsided extra measure (limb_reach's ``arm_reach``: both arms)."""
+    spec = EXTRA_MEASURES.get(measure)
+    return spec.points if spec is not None and not spec.needs_mask else ()
 
 
 def missing_points(
@@ -136,6 +142,12 @@ class ViewGate:
             # the side being judged (the one moving) that are beyond the edge of the picture
             inside = pose.in_frame()
             names = [point_name(active, p) for p in ex.required] + list(self._targets[active])
+            if ex.side_by:  # one track reads both sides: either may be the one moving
+                other = other_side(active)
+                names += [point_name(other, p) for p in ex.required] + list(self._targets[other])
+                names += [
+                    p for ph in ex.phases for t in ph.targets for p in _extra_points(t.measure)
+                ]
             missing = [n for n in names if not inside[LANDMARK_INDEX[n]]]
         return missing
 

@@ -1,0 +1,89 @@
+"""Reaching limbs seen from the side, whichever side the model puts them on.
+
+From the side the left and right limbs overlap: the near one hides the far one, and
+the model mixes them up while they move. On the rendered bird dog (480x270, 12
+frames/s, seed 0; the far, left arm and the near, right leg reach in the second rep,
+held 13.4-19.4 s):
+
+- the far arm is read at 179 deg, then from 15.8 s for 0.1-2 s at a time at 82-149 deg
+  while the near arm, standing under the shoulder, is read at 141-170 deg;
+- the legs trade places as the near leg goes back (12.67-12.83 s) and as it comes
+  down (20.0-20.5 s: the far hip reads 117-143 deg, the near one 72-92).
+
+That a limb reaches is seen; which one, frame by frame, is not. These measures read
+the reach whichever side carries it (the larger angle of the two sides, each counted
+where its three points are at least the definition's ``min_visibility``; NaN when
+neither side is seen). Which diagonal works is decided once per rep, over its frames,
+by the engine (``side_by`` in the definition; posecheck.engine.reps).
+
+- ``arm_reach``: hip-shoulder-elbow; 0 = arm along the trunk, 180 = overhead in line.
+- ``leg_reach``: shoulder-hip-knee; 180 = leg straight back in line with the trunk.
+- ``reach_knee``: hip-knee-ankle of the leg with the larger ``leg_reach`` angle.
+
+Registered with :func:`posecheck.angles.register_extra` on import (the angle registry
+imports this module).
+"""
+
+from __future__ import annotations
+
+import math
+
+from posecheck.angles import DEFAULT_MIN_VISIBILITY, MeasureSpec, joint_angle_deg, register_extra
+from posecheck.pose import SIDES, Pose
+
+_ARM = ("hip", "shoulder", "elbow")
+_LEG = ("shoulder", "hip", "knee")
+_KNEE = ("hip", "knee", "ankle")
+
+
+def _angle(pose: Pose, side: str, parts: tuple[str, ...], min_visibility: float) -> float:
+    names = [f"{side}_{p}" for p in parts]
+    if min(pose.vis(n) for n in names) < min_visibility:
+        return math.nan
+    return joint_angle_deg(*(pose.point(n) for n in names))
+
+
+def _furthest(pose: Pose, parts: tuple[str, ...], min_visibility: float) -> tuple[float, str]:
+    """(the larger angle of the two sides, its side); (NaN, "") when neither is seen."""
+    best, side = math.nan, ""
+    for sd in SIDES:
+        a = _angle(pose, sd, parts, min_visibility)
+        if not math.isnan(a) and not a <= best:
+            best, side = a, sd
+    return best, side
+
+
+def arm_reach(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """The larger hip-shoulder-elbow angle (deg) of the two arms."""
+    return _furthest(pose, _ARM, min_visibility)[0]
+
+
+def leg_reach(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """The larger shoulder-hip-knee angle (deg) of the two legs."""
+    return _furthest(pose, _LEG, min_visibility)[0]
+
+
+def reach_knee(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """Hip-knee-ankle angle (deg) of the leg reaching further back (see :func:`leg_reach`)."""
+    _, side = _furthest(pose, _LEG, min_visibility)
+    return _angle(pose, side, _KNEE, min_visibility) if side else math.nan
+
+
+def _both(parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{sd}_{p}" for sd in SIDES for p in parts)
+
+
+for _spec in (
+    MeasureSpec("arm_reach", "deg", "joint", _both(_ARM),
+                "hip-shoulder-elbow of the arm raised further (the larger of the two sides: "
+                "from the side the model mixes the arms up); 180 = arm overhead in line",
+                from_pose=arm_reach),
+    MeasureSpec("leg_reach", "deg", "joint", _both(_LEG),
+                "shoulder-hip-knee of the leg stretched further back (the larger of the two "
+                "sides); 180 = leg in line with the trunk",
+                from_pose=leg_reach),
+    MeasureSpec("reach_knee", "deg", "joint", _both(("hip", "knee", "ankle")),
+                "hip-knee-ankle of the leg stretched further back (leg_reach); 180 = straight",
+                from_pose=reach_knee),
+):  # fmt: skip
+    register_extra(_spec)  # idempotent: the same spec under the same name
