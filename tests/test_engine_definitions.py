@@ -132,3 +132,20 @@ def test_a_bird_dog_counts_each_diagonal_through_the_models_mix_ups(way_s, too_f
     assert [(r.side, r.complete) for r in s.reps] == [("right", True), ("left", True)]
     assert [(h.side, h.reached) for h in s.holds] == [("right", True), ("left", True)]
     assert [c.id for c in s.corrections] == (["too_fast"] if too_fast else [])
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_no_speed_is_measured_across_a_span_out_of_view(hidden):
+    # the real bird-dog arm-reach clip: the far knee, guessed while the reaching hand
+    # was out of the picture, read 176 deg, then 120 as the view came back ("too fast");
+    # drawn here as a jump from 90 to 176 deg (290 deg/s over 0.3 s: limit 200)
+    eng = Engine(Library.load().get("bird-dog"))
+    no_hands = make_pose({n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)},
+                         hidden=("left_wrist", "right_wrist"))  # fmt: skip
+    rest = bird_dog_frames()[0]
+    series = [(POSE, rest)] * 24 + [(no_hands if hidden else POSE, rest)] * 12
+    series += [(POSE, {**rest, "leg_reach": 176.0, "right_hip": 176.0})] * 24
+    for i, (pose, m) in enumerate(series):
+        eng.update(i, i / FPS, pose, {"shoulder_width_ratio": 0.15, **m})
+    s = eng.finish()
+    assert ("too_fast" in [c.id for c in s.corrections]) is not hidden

@@ -105,7 +105,6 @@ class Engine:
         self._picker = SidePicker(
             side_parts(self.ex.required), side=self._side, decided=self.policy in SIDES
         )
-        # side_by: one track reads both sides with side-free measures (limb_reach)
         sides = SIDES if self.policy == "alternate" and not self.ex.side_by else (self._side,)
         self._tracks = {sd: SideTrack.new(self.ex, sd, self._hyst) for sd in sides}
         self._active = self._side
@@ -201,7 +200,7 @@ class Engine:
             self._emit(changed)
         tracking = self.state == STATE_TRACKING
         self._baselines.note_frame(t_s, pose is not None, self._motion.settling(t_s))
-        self._motion.record(t_s, measures)
+        self._motion.record(t_s, measures, back_in_view=changed is not None and tracking)
         failing = self._judge_sides(t_s, measures, tracking)
         for ev in self._cues.update(t_s, failing if tracking else []):
             self._emit(ev)

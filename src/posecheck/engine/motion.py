@@ -125,7 +125,13 @@ class MotionChecks:
         """True just after a cut."""
         return t_s < self._settle_until - EPS
 
-    def record(self, t_s: float, measures: dict[str, float]) -> None:
+    def record(self, t_s: float, measures: dict[str, float], back_in_view: bool = False) -> None:
+        """Keep this frame's measures. ``back_in_view``: the view gate just returned to
+        tracking: the history restarts as after a cut, so no speed is measured across the
+        span the points were guesses out of the picture (the real bird-dog arm-reach
+        clip: the far knee read 176 deg, then 120 as the view came back, "too fast")."""
+        if back_in_view:
+            self.restart(t_s)
         if not self.settling(t_s):
             self._history.append((t_s, measures))
         while self._history and t_s - self._history[0][0] > self._keep_s:
