@@ -149,3 +149,15 @@ def test_no_speed_is_measured_across_a_span_out_of_view(hidden):
         eng.update(i, i / FPS, pose, {"shoulder_width_ratio": 0.15, **m})
     s = eng.finish()
     assert ("too_fast" in [c.id for c in s.corrections]) is not hidden
+
+
+@pytest.mark.parametrize(("busy", "state"), [(False, "tracking"), (True, "low_visibility")])
+def test_a_bird_dog_rep_under_way_wants_either_reaching_arm_in_the_picture(busy, state):
+    # one track reads both sides (side_by): the arm beyond the edge may be the reaching
+    # one whichever side the track is named after (the real arm-reach clip's hand)
+    from posecheck.engine.view import ViewGate
+
+    gate = ViewGate(Library.load().get("bird-dog"), alternate=True, state_delay_s=0.0)
+    pts = {n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)}
+    pose = make_pose({**pts, "right_elbow": (1300.0, 300.0)})  # beyond the right edge
+    assert gate.raw(pose, {"shoulder_width_ratio": 0.15}, "left", busy=busy)[0] == state
