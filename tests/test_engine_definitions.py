@@ -161,3 +161,15 @@ def test_a_bird_dog_rep_under_way_wants_either_reaching_arm_in_the_picture(busy,
     pts = {n: (100 + 10 * i, 100 + 5 * i) for i, n in enumerate(LANDMARK_NAMES)}
     pose = make_pose({**pts, "right_elbow": (1300.0, 300.0)})  # beyond the right edge
     assert gate.raw(pose, {"shoulder_width_ratio": 0.15}, "left", busy=busy)[0] == state
+
+
+BRIDGE_TOP = {"left_knee": 90.0, "left_hip": 175.0, "left_hip_elevation": 10.0}
+
+
+@pytest.mark.parametrize(("heel", "told"), [(15.9, False), (18.0, True)])
+def test_a_heel_lifted_through_the_bridge_hold_is_told_and_a_flat_foot_is_not(heel, told):
+    # real flat feet read heel_elevation up to 15.9 (the glute bridge, a foot seen at
+    # visibility under 0.5); the bridge render's heel drawn 50 deg up reads 17-19
+    feet = hold(0.0, 2.0) + hold(heel, 3.0) + hold(0.0, 2.0)
+    s = run("bridge", "left_heel_elevation", feet, BRIDGE_TOP)
+    assert ("feet_flat" in [c.id for c in s.corrections]) is told

@@ -142,6 +142,19 @@ def test_foot_lift_fault_raises_the_heel() -> None:
     assert abs(flat) < 12 and lifted > 25
 
 
+@pytest.mark.parametrize("name", ["bridge", "pelvic-tilt"])
+def test_foot_lift_keeps_the_body_and_the_other_foot_down(name: str) -> None:
+    # rotating the foot about the ankle and resting the body on its toes lifted the whole
+    # figure: the other foot floated 32 px (0.22 m) and the pelvic tilt's pelvis 17 px up
+    lift = renderer(name, seed=0, side="left", fault="foot_lift")
+    ok = renderer(name, seed=0, side="left")
+    a = lift.render_frame(held_frame(lift))[1]["points"]
+    b = ok.render_frame(held_frame(ok))[1]["points"]
+    for part in ("right_heel", "right_foot_index", "left_foot_index", "left_hip", "left_shoulder"):
+        assert abs(a[LANDMARK_INDEX[part]][1] - b[LANDMARK_INDEX[part]][1]) < 1.5, part
+    assert a[LANDMARK_INDEX["left_heel"]][1] < b[LANDMARK_INDEX["left_heel"]][1] - 10  # up
+
+
 @pytest.mark.parametrize(
     "name", sorted(n for n, sc in SCRIPTS.items() if "incomplete" in sc.faults)
 )

@@ -585,7 +585,7 @@ def place_body(
                 want = 0.0 if toe_dir >= 0 else 180.0
                 ankle = (shank + 180.0 - want) % 360.0
                 ankle = ankle if ankle <= 180 else 360 - ankle
-                ankle = float(np.clip(ankle, 60, 150)) + foot_lift.get(s, 0.0)
+                ankle = float(np.clip(ankle, 60, 150))
                 pose = pose.with_side(s, ankle=ankle)
             skel, rot = rest_on_floor(
                 _built(pose, posture, body), sup, rot, com_margin=posture.com_margin
@@ -596,8 +596,38 @@ def place_body(
         skel, rot = rest_on_floor(
             _built(pose, posture, body), sup, rot, com_margin=posture.com_margin
         )
+    if posture.flat_feet:
+        for s in lifted_feet:
+            _lift_heel(skel, s, foot_lift[s])
     _flatten_hands(skel, body)
     return skel
+
+
+def _lift_heel(skel: Skeleton, side: str, deg: float) -> None:
+    """Lift a resting foot's heel ``deg`` about its toes, as a person does: the body and
+    the other foot stay down, the ankle rises and the knee goes with it (the leg's hip
+    stays; thigh and shin keep their lengths). Rotating the foot about the ankle instead
+    and resting the body on the toes lifted the whole figure: the other foot floated
+    0.22 m above the floor and the pelvic tilt's pelvis left it (bench/README.md)."""
+    pts = skel.points
+    toe = pts[f"{side}_foot_index"]
+    hip, knee, ankle = (pts[f"{side}_{p}"][:2].copy() for p in ("hip", "knee", "ankle"))
+    thigh, shin = float(np.hypot(*(knee - hip))), float(np.hypot(*(ankle - knee)))
+    back = pts[f"{side}_heel"][0] - toe[0]  # the heel is behind the toes
+    r = math.radians(-deg if back < 0 else deg)  # turn the heel upwards
+    c, s_ = math.cos(r), math.sin(r)
+    for part in ("heel", "ankle"):
+        v = pts[f"{side}_{part}"] - toe
+        pts[f"{side}_{part}"] = toe + np.array([c * v[0] - s_ * v[1], s_ * v[0] + c * v[1], v[2]])
+    new = pts[f"{side}_ankle"][:2]
+    d = float(np.hypot(*(new - hip)))
+    d = min(max(d, abs(thigh - shin) + 1e-6), thigh + shin - 1e-6)
+    base = math.atan2(new[1] - hip[1], new[0] - hip[0])
+    off = math.acos((thigh**2 + d**2 - shin**2) / (2 * thigh * d))
+    cands = [hip + thigh * np.array([math.cos(base + k * off), math.sin(base + k * off)])
+             for k in (1, -1)]  # fmt: skip
+    best = min(cands, key=lambda q: float(np.hypot(*(q - knee))))  # bent the same way
+    pts[f"{side}_knee"] = np.array([best[0], best[1], pts[f"{side}_knee"][2]])
 
 
 def _flatten_hands(skel: Skeleton, body: Anthropometry) -> None:
