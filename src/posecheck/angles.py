@@ -209,8 +209,8 @@ def register_extra(spec: MeasureSpec) -> None:
     """Register a measure computed from the whole pose (``spec.from_pose``), e.g. from its mask.
 
     :func:`compute_measures` calls ``spec.from_pose(pose, min_visibility=...)`` when it is asked
-    for; a value stored with the pose (``Pose.extras``, from a landmarks file) is
-    used instead when present, since the mask is not stored.
+    for; for a mask measure a value stored with the pose (``Pose.extras``, from a
+    landmarks file) is used instead when present, since the mask is not stored.
     """
     EXTRA_MEASURES[spec.name] = spec
 
@@ -251,10 +251,10 @@ def compute_measures(
     """Compute named measures (all registered ones, or ``names``) for one pose.
 
     Landmark measures are NaN when a point is below ``min_visibility`` or when
-    ``pose`` is None. Extra measures (:func:`register_extra`, e.g. ``back_curvature``
-    from the segmentation mask) come from ``pose.extras`` when stored there (a pose
-    replayed from a landmarks file, which keeps no mask), else from
-    ``spec.from_pose(pose, min_visibility=...)``; NaN when neither gives a value.
+    ``pose`` is None. Extra measures (:func:`register_extra`) come from
+    ``spec.from_pose(pose, min_visibility=...)``; those of the segmentation mask (e.g.
+    ``back_curvature``) from ``pose.extras`` when stored there (a pose replayed from a
+    landmarks file, which keeps no mask); NaN when neither gives a value.
     ``names=None`` means every landmark measure and every extra with a ``from_pose``.
     Unknown names are left out. Never raises for a bad pose.
     """
@@ -307,7 +307,15 @@ def _point_index(spec: MeasureSpec) -> list[int]:
 
 
 def _extra_value(spec: MeasureSpec, pose: Pose, min_visibility: float) -> float:
-    if pose.extras is not None and spec.name in pose.extras:
+    # A stored value stands in only for what the landmarks cannot give again (the mask
+    # is not stored). The others are computed on this pose: a file written before the
+    # engine ran (``-e auto``, ``score`` of a video) stored them on the raw poses, and a
+    # replay judges smoothed ones, as ``analyze -e NAME`` does.
+    if (
+        pose.extras is not None
+        and spec.name in pose.extras
+        and (spec.needs_mask or spec.from_pose is None)
+    ):
         return float(pose.extras[spec.name])
     if spec.from_pose is None:
         return math.nan

@@ -477,8 +477,11 @@ class LandmarksSink(SinkBase):
         if result.measures:
             from posecheck.angles import EXTRA_MEASURES
 
-            if EXTRA_MEASURES:
-                extras = {k: v for k, v in result.measures.items() if k in EXTRA_MEASURES}
+            # only what a replay cannot compute again from the landmarks: the mask's
+            extras = {
+                k: v for k, v in result.measures.items()
+                if k in EXTRA_MEASURES and EXTRA_MEASURES[k].needs_mask
+            } or None  # fmt: skip
         paused = bool(result.paused)
         self.writer.append(result.index, result.t_s, pose, extras, paused=paused)
 
