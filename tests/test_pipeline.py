@@ -210,8 +210,10 @@ def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeyp
         calls.append(1)
         return float(pose.point("left_hip")[1]) / 1000.0
 
+    # a mask measure: stored in the landmarks file and taken back from it (the mask is not
+    # stored); an extra the landmarks give again is not stored (the next test)
     spec = MeasureSpec("test_extra_height", "ratio", "ratio", ("left_hip",), "test only",
-                       from_pose=from_pose)  # fmt: skip
+                       from_pose=from_pose, needs_mask=True)  # fmt: skip
     monkeypatch.setitem(EXTRA_MEASURES, spec.name, spec)  # as register_extra does, undone after
     path = tmp_path / "e.landmarks.npz"
     names = ("left_hip", "test_extra_height")
@@ -225,6 +227,24 @@ def test_extra_measures_are_computed_stored_and_replayed(clip, tmp_path, monkeyp
     assert len(calls) == n_calls  # replayed from the file, not recomputed (no mask there)
     assert again.calls[1][3]["test_extra_height"] == pytest.approx(0.029)
     assert math.isnan(again.calls[3][3]["test_extra_height"])
+
+
+def test_an_extra_the_landmarks_give_again_is_computed_on_the_replayed_pose(
+    clip, tmp_path, monkeypatch
+):
+    """Not stored, so a replay computes it on its own (smoothed) pose, as analyze did."""
+    spec = MeasureSpec("test_extra_x", "ratio", "ratio", ("left_hip",), "test only",
+                       from_pose=lambda pose, **kw: float(pose.point("left_hip")[0]))  # fmt: skip
+    monkeypatch.setitem(EXTRA_MEASURES, spec.name, spec)
+    path = tmp_path / "x.landmarks.npz"
+    names = ("left_hip", "test_extra_x")
+    first = FakeEngine(names)
+    with open_source(clip) as src:
+        run(src, FakeEstimator(), first, [LandmarksSink(path)])
+    assert "test_extra_x" not in read_landmarks(path).extras
+    again = FakeEngine(names)
+    run(LandmarksSource(path), None, again, [])
+    assert again.calls[1][3]["test_extra_x"] == pytest.approx(first.calls[1][3]["test_extra_x"])
 
 
 def test_mask_measures_are_taken_on_the_raw_pose_like_the_pose_workers_do(clip, monkeypatch):

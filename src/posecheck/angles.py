@@ -307,22 +307,21 @@ def _point_index(spec: MeasureSpec) -> list[int]:
 
 
 def _extra_value(spec: MeasureSpec, pose: Pose, min_visibility: float) -> float:
-    # A stored value stands in only for what the landmarks cannot give again (the mask
-    # is not stored). The others are computed on this pose: a file written before the
-    # engine ran (``-e auto``, ``score`` of a video) stored them on the raw poses, and a
-    # replay judges smoothed ones, as ``analyze -e NAME`` does.
-    if (
-        pose.extras is not None
-        and spec.name in pose.extras
-        and (spec.needs_mask or spec.from_pose is None)
-    ):
-        return float(pose.extras[spec.name])
-    if spec.from_pose is None:
-        return math.nan
-    try:
-        return float(spec.from_pose(pose, min_visibility=min_visibility))
-    except (ValueError, FloatingPointError, ZeroDivisionError, IndexError, TypeError):
-        return math.nan
+    # A mask measure comes from the value stored with the pose when there is one (a
+    # landmarks file keeps no mask). The others are computed on this pose, the stored
+    # value standing in only where the pose cannot give one (a drawn pose without world
+    # points): an older file written before the engine ran stored them on the raw poses,
+    # while a replay judges smoothed ones, as ``analyze -e NAME`` does.
+    stored = pose.extras.get(spec.name) if pose.extras is not None else None
+    if stored is not None and (spec.needs_mask or spec.from_pose is None):
+        return float(stored)
+    value = math.nan
+    if spec.from_pose is not None:
+        try:
+            value = float(spec.from_pose(pose, min_visibility=min_visibility))
+        except (ValueError, FloatingPointError, ZeroDivisionError, IndexError, TypeError):
+            value = math.nan
+    return float(stored) if stored is not None and math.isnan(value) else value
 
 
 def describe_table(names: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
