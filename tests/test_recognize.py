@@ -315,6 +315,11 @@ def test_min_reps_needs_a_cycle():
             "kneel2", posture="kneeling", recognition={"min_reps": 2},
             phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
         )  # fmt: skip
+    with pytest.raises(DefinitionError, match="attempt_confirms_deg needs a cycle"):
+        _defn(
+            "kneel2", posture="kneeling", recognition={"attempt_confirms_deg": 20},
+            phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
+        )  # fmt: skip
 
 
 def test_recognition_hints_default_and_load():

@@ -466,9 +466,13 @@ def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
         position_only=t.flag("position_only"),
         attempt_confirms_deg=t.num("attempt_confirms_deg", lo=0.0, hi=180.0),
     )
-    for key in ("min_reps", "attempt_confirms_deg"):
-        if key in given and given.get("min_reps", 2) > 1 and len(set(cycle)) < 2:
-            t.fail(f"{key} needs a cycle of at least two phases", key)
+    # both are about repetitions
+    asks = {
+        "min_reps": given.get("min_reps", 1) > 1,
+        "attempt_confirms_deg": "attempt_confirms_deg" in given,
+    }
+    for key in (k for k, used in asks.items() if used and len(set(cycle)) < 2):
+        t.fail(f"{key} needs a cycle of at least two phases", key)
     steady = _read_steady(t.table("steady_spread_deg"))
     t.done()
     return RecognitionHints(still=still, steady_spread_deg=steady, **given)
