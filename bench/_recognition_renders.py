@@ -18,7 +18,7 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held5``: the same views as ``held4`` with seeds 501-504 (other bodies, clothes,
   rooms, camera jitter and sides). Rendered before the fifth round changed anything,
   scored once at its end with the final code (and, for comparison, with the code the
-  round started from).
+  round started from); studied in the sixth round;
 - ``held6``: the same views as ``held5`` with seeds 601-604. Rendered, and its
   landmarks made, before the sixth round changed anything; scored once at its end.
 
