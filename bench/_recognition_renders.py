@@ -18,7 +18,9 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held5``: the same views as ``held4`` with seeds 501-504 (other bodies, clothes,
   rooms, camera jitter and sides). Rendered before the fifth round changed anything,
   scored once at its end with the final code (and, for comparison, with the code the
-  round started from).
+  round started from); studied in the sixth round;
+- ``held6``: the same views as ``held5`` with seeds 601-604. Rendered, and its
+  landmarks made, before the sixth round changed anything; scored once at its end.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -51,7 +53,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held5" (see the module docstring)
+    split: str  # "tune" or "held1"-"held6" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -69,6 +71,7 @@ LIBRARY_CASES = (
     ("own", 201, "held2"), ("oblique", 202, "held2"), ("oblique", 302, "held3"),
     ("own", 401, "held4"), ("oblique", 402, "held4"), ("any:side", 403, "held4"),
     ("own", 501, "held5"), ("oblique", 502, "held5"), ("any:side", 503, "held5"),
+    ("own", 601, "held6"), ("oblique", 602, "held6"), ("any:side", 603, "held6"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -76,7 +79,8 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("oblique", 303, "held3"), ("side", 401, "held4"), ("front", 402, "held4"),
                ("oblique", 403, "held4"), ("oblique", 404, "held4"), ("side", 501, "held5"),
                ("front", 502, "held5"), ("oblique", 503, "held5"),
-               ("oblique", 504, "held5"))  # fmt: skip
+               ("oblique", 504, "held5"), ("side", 601, "held6"), ("front", 602, "held6"),
+               ("oblique", 603, "held6"), ("oblique", 604, "held6"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:

@@ -315,6 +315,11 @@ def test_min_reps_needs_a_cycle():
             "kneel2", posture="kneeling", recognition={"min_reps": 2},
             phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
         )  # fmt: skip
+    with pytest.raises(DefinitionError, match="attempt_confirms_deg needs a cycle"):
+        _defn(
+            "kneel2", posture="kneeling", recognition={"attempt_confirms_deg": 20},
+            phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
+        )  # fmt: skip
 
 
 def test_recognition_hints_default_and_load():
@@ -346,6 +351,36 @@ def test_still_hint_rejects_moving_limbs():
     t, poses = _seq(swinging)
     rec = recognize(t, poses, [kicking])
     assert rec.name is None and rec.scores[0].still_share < 0.5
+
+
+def test_steady_spread_is_validated_and_loaded():
+    from posecheck.errors import DefinitionError
+
+    ex = _defn("lift4", posture="supine", cycle=["down", "up", "down"], phases=BRIDGE_PHASES,
+               recognition={"steady_spread_deg": {"pelvis_twist": 8}})  # fmt: skip
+    assert ex.recognition.steady_spread_deg == (("pelvis_twist", 8.0),)
+    with pytest.raises(DefinitionError) as info:
+        _defn("lift", posture="supine", cycle=["down", "up", "down"], phases=BRIDGE_PHASES,
+              recognition={"steady_spread_deg": {"pelvis_twst": 8}})  # fmt: skip
+    assert info.value.one_line().startswith(
+        "lift.toml: recognition.steady_spread_deg.pelvis_twst: unknown measure in degrees "
+        "(did you mean pelvis_twist?)"
+    )
+
+
+def test_steady_hint_rejects_a_turning_part():
+    # lifts whose elbow angle a definition keeps steady: kept, named; the same lifts with
+    # the forearms swinging 30 deg (another movement in the same position) halve it
+    keep = {"steady_spread_deg": {"elbow": 12}}
+    steady = _defn("lift5", posture="supine", cycle=["down", "up", "down"],
+                   phases=BRIDGE_PHASES, recognition=keep)  # fmt: skip
+    reps = bridge_reps()
+    t, poses = _seq(reps)
+    assert recognize(t, poses, [steady]).name == "lift5"
+    swinging = [(*b[:4], 15 * math.sin(i / 3), b[5]) for i, b in enumerate(reps)]
+    t, poses = _seq(swinging)
+    rec = recognize(t, poses, [steady])
+    assert rec.name is None and "elbow spans" in rec.scores[0].note
 
 
 def test_loop_joins_the_end_to_the_start():

@@ -63,6 +63,22 @@ def test_a_bridge_whose_hips_sag_is_an_incomplete_bridge():
     assert lift.score < 1.0  # less sure than with complete reps
 
 
+@pytest.mark.parametrize("confirms_deg, named", [(20, True), (40, False)])
+def test_a_lift_only_the_definition_makes_confirms_it(confirms_deg, named):
+    # the same sagging lifts (the hips opened 30 deg from hook lying, twice) with
+    # [recognition] attempt_confirms_deg: a lift no other definition of the posture makes
+    # names the exercise (with its correction); a smaller one than asked does not
+    from test_recognize import BRIDGE_PHASES
+
+    sure = _defn("lift", posture="supine", cycle=["down", "up", "down"], phases=BRIDGE_PHASES,
+                 recognition={"attempt_confirms_deg": confirms_deg})  # fmt: skip
+    t, poses = _seq(lifts(2, 0.6))
+    rec = recognize(t, poses, [sure, TILT, HOOK_HOLD])
+    lift = next(s for s in rec.scores if s.name == "lift")
+    assert lift.attempts == 2 and 25 <= lift.attempt_moved <= 35, lift
+    assert (rec.name == "lift") == named and (named or rec.candidates[:1] == ["lift"])
+
+
 def test_a_flicker_towards_the_top_is_not_an_attempt():
     # two lifts a third of the way, not held: too little to be a bridge
     t, poses = _seq(lifts(2, 0.35, hold=0))
@@ -183,6 +199,16 @@ def test_candidates_by_posture_make_room_for_evidence_and_stop_at_the_maximum():
     ranked = [(n, 0.0) for n in names]
     cands = ev.candidates(names, dict(ranked), {"p0": 0.5}, setup)
     assert cands == ["p0", "p5", "p4", "p3"] and len(cands) == ev.MAX_CANDIDATES
+
+
+def test_a_definition_whose_measure_the_clip_turns_is_named_first_among_the_posed():
+    # p0 fits (a tilt) but the clip turned what it keeps steady; p1 (a twist) turns that
+    # measure: among the definitions without evidence it comes first, ahead of better fits
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    scores = {n: (0.4 if n == "p0" else 0.0) for n in names}
+    assert ev.candidates(names, scores, None, setup) == ["p0", "p5", "p4", "p3"]
+    assert ev.candidates(names, scores, None, setup, moving={"p1"}) == ["p0", "p1", "p5", "p4"]
 
 
 @pytest.mark.parametrize("attempts, one_rep, note, only", [
@@ -465,3 +491,47 @@ def test_from_another_angle_only_rules_on_joint_angles_are_judged():
     measures = {r.measure for r in kept.rules} | {r.measure for p in kept.phases for r in p.rules}
     assert measures == {"knee", "other_hip"}  # the head-down trunk incline left aside
     assert [p.targets for p in kept.phases] == [p.targets for p in ex.phases]
+
+
+@pytest.mark.parametrize(
+    "values, flagged",
+    [
+        (np.sin(np.arange(40) / 3) * 6, True),  # spans 12 deg: turned (a twist)
+        (np.sin(np.arange(40) / 3) * 2, False),  # spans 4 deg: steady (a tilt)
+        (np.r_[np.zeros(38), 30.0, 30.0], False),  # two jittery frames: within 5th-95th
+    ],
+)  # fmt: skip
+def test_unsteady_judges_the_spread_between_percentiles(values, flagged):
+    dt = np.full(40, 0.1)
+    out = ev.unsteady([("pelvis_twist", 8.0)], lambda _n: values, np.ones(40, bool), dt)
+    assert bool(out) == flagged
+
+
+def test_unsteady_needs_enough_measured_time():
+    values = np.r_[np.sin(np.arange(8) / 2) * 10, np.full(32, np.nan)]
+    dt = np.full(40, 0.1)  # 0.8 s measured: not judged
+    assert ev.unsteady([("pelvis_twist", 8.0)], lambda _n: values, np.ones(40, bool), dt) == []
+
+
+def test_a_movement_seen_only_short_is_named_as_the_likeliest_not_chosen(monkeypatch):
+    # -e auto when the best fit's repetitions all stopped short (a side superman reads as
+    # a chest raise's short reps): one line that says what it looks like and why it is not
+    # named, and the -e that gets its report
+    from types import SimpleNamespace
+
+    from posecheck import recognize as rz
+    from posecheck.commands._offline import recognise
+    from posecheck.errors import InputError
+
+    short = rz.ExerciseScore("chest-raise", 0.5, "prone", 1.0, 0.5, attempts=2,
+                             note="2 incomplete repetition(s), 75% of the way")  # fmt: skip
+    rec = rz.Recognition(None, 0.5, 0.5, [short], {"prone": 1.0}, 30,
+                         candidates=["chest-raise", "bird-dog"])  # fmt: skip
+    monkeypatch.setattr(rz, "recognize", lambda *a, **k: rec)
+    data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
+                           meta={"source": "superman.mp4"}, path="superman.npz")  # fmt: skip
+    with pytest.raises(InputError) as info:
+        recognise(data, [])
+    line = str(info.value)
+    assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
+    assert "bird-dog" in line and "-e chest-raise" in str(info.value.hint)

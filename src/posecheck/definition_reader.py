@@ -462,12 +462,35 @@ def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
                 f"still[{i}]",
             )
     given = _given(
-        min_reps=t.integer("min_reps", lo=1, hi=100), position_only=t.flag("position_only")
+        min_reps=t.integer("min_reps", lo=1, hi=100),
+        position_only=t.flag("position_only"),
+        attempt_confirms_deg=t.num("attempt_confirms_deg", lo=0.0, hi=180.0),
     )
-    if given.get("min_reps", 1) > 1 and len(set(cycle)) < 2:
-        t.fail("min_reps needs a cycle of at least two phases", "min_reps")
+    # both are about repetitions
+    asks = {
+        "min_reps": given.get("min_reps", 1) > 1,
+        "attempt_confirms_deg": "attempt_confirms_deg" in given,
+    }
+    for key in (k for k, used in asks.items() if used and len(set(cycle)) < 2):
+        t.fail(f"{key} needs a cycle of at least two phases", key)
+    steady = _read_steady(t.table("steady_spread_deg"))
     t.done()
-    return RecognitionHints(still=still, **given)
+    return RecognitionHints(still=still, steady_spread_deg=steady, **given)
+
+
+def _read_steady(t: _Table) -> tuple[tuple[str, float], ...]:
+    """``[recognition] steady_spread_deg``: measure name -> largest spread (degrees)."""
+    out = []
+    for name in list(t.data):
+        if measure_unit(name) != "deg":
+            t.fail(f"unknown measure in degrees{_hint(name, all_measure_names())}", name)
+            t.used.add(name)
+            continue
+        spread = t.num(name, lo=0.0, hi=180.0)
+        if spread is not None:
+            out.append((name, spread))
+    t.done()
+    return tuple(out)
 
 
 def _read_identity(top: _Table) -> dict[str, Any]:

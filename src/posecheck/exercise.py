@@ -249,6 +249,15 @@ class RecognitionHints:
 
     min_reps: int = 1  # complete reps a clip must show (cycle exercises)
     still: tuple[str, ...] = ()  # limb parts (STILL_PARTS) that stay still in the phases
+    # measures (degrees) the exercise keeps steady, with the largest spread (5th to 95th
+    # percentile over the frames in its posture) it allows: a pelvic tilt rocks the
+    # pelvis, it does not turn it (pelvis_twist)
+    steady_spread_deg: tuple[tuple[str, float], ...] = ()
+    # incomplete repetitions (none reaching the far phase) whose peaks moved the far
+    # phase's measure at least this far from the start position name the exercise: no
+    # other definition in its posture moves that far (a bridge's hips lifted 20 deg out
+    # of hook lying; a pelvic tilt stops at 15). None: such reps make a candidate only
+    attempt_confirms_deg: float | None = None
     # The camera sees only the exercise's position, not the exercise (an abdominal
     # draw-in is hook lying with an invisible contraction): recognition names it as a
     # possibility, never as its answer, since resting in the position looks the same.

@@ -34,12 +34,15 @@ definitions:
 
    The score is further weighed by what else the definition implies (the camera
    view, the range its phases span, incomplete repetitions, how much of the clip its
-   phases and rules explain): :mod:`posecheck.recognize_evidence`.
+   phases and rules explain, the measures it keeps steady: ``[recognition]
+   steady_spread_deg``): :mod:`posecheck.recognize_evidence`.
 
 4. The answer: each definition's share of the evidence against the others and against
    "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
    can confirm is the answer when its share reaches ``MIN_SCORE`` and its evidence is
-   more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`),
+   more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`;
+   unless they moved as far as only their definition moves, ``[recognition]
+   attempt_confirms_deg``),
    the runner-up named when close; otherwise none, with the candidates named. Scores
    within ``TIE_BAND`` of the best are ranked by :func:`fit`. An exercise marked ``[recognition]
    position_only`` (the camera sees its position, not the exercise) is never the
@@ -134,6 +137,11 @@ class ExerciseScore:
     # posecheck.recognize_evidence.beyond_share), and incomplete repetitions seen
     beyond_share: float = 0.0
     attempts: int = 0
+    # the smallest change the incomplete repetitions' peaks made from the start position
+    # (the far phase's measure, its unit): see recognize_evidence.attempt_progress
+    attempt_moved: float = 0.0
+    # measures it keeps steady that the clip turned (``[recognition] steady_spread_deg``)
+    unsteady: list[str] = field(default_factory=list)
     # at least one complete repetition seen (``reps``: as many as the definition asks)
     one_rep: bool = False
     # the score on every frame whatever the camera angle, when some frames were not in
@@ -421,6 +429,8 @@ def _measure_names(exercises: Iterable) -> set[str]:
             for b in (*ph.targets, *ex.rules_for(ph.name)):
                 for side in SIDES:
                     names.add(resolve(b.measure, side))
+        for n, _ in getattr(getattr(ex, "recognition", None), "steady_spread_deg", ()):
+            names.update(resolve(n, side) for side in SIDES)
     return {n for n in names if n in known_measures()}
 
 
@@ -894,7 +904,7 @@ def _rep_movement(
     posture_s: float,
     total_s: float,
     note: str,
-) -> tuple[float, str, float, float | None, int, float]:
+) -> tuple[float, str, float, float | None, int, float, float]:
     """Movement evidence for a definition with a cycle of two or more phases.
 
     Split out of :func:`score_exercise` to keep it readable. Returns the movement
@@ -910,7 +920,7 @@ def _rep_movement(
         note = new_note
     # A rep that turned back short of the far phase is an incomplete rep of this
     # exercise (a bridge whose hips sag), credited by how far it went.
-    attempts, progress, attempt_s = ev.attempt_progress(
+    attempts, progress, attempt_s, attempt_moved = ev.attempt_progress(
         ex, matches, values.values, judged, sides, dt, through
     )
     if not movement_full and attempts:
@@ -939,7 +949,7 @@ def _rep_movement(
         if h is not None and h[0] * h[1] * rules_share * per_rep > movement:
             movement, still_share = h[0] * h[1] * rules_share * per_rep, h[1]
             note = f"only the held phase '{name}' seen"
-    return movement, note, reps_share, still_share, attempts, coverage
+    return movement, note, reps_share, still_share, attempts, coverage, attempt_moved
 
 
 def _hold_movement(
@@ -1047,6 +1057,66 @@ def _setup_broken(ex, cycle, matches, values, sides, judged, dt) -> bool:
     return ev.moved_what_rules_hold(start, far, far_s) or ev.never_set_up(start, far, start_s)
 
 
+def _unsteady(
+    ex, values: _Values, sides: Sequence[str], judged: np.ndarray, dt: np.ndarray
+) -> list[tuple[str, float, float]]:
+    """:func:`posecheck.recognize_evidence.unsteady` on the measures the definition keeps
+    steady (``[recognition] steady_spread_deg``), for a sided one on every judged side
+    (the narrower spread counts: the hidden side is the model's guess)."""
+    limits = getattr(getattr(ex, "recognition", None), "steady_spread_deg", ())
+    if not limits:
+        return []
+
+    def spread(side: str) -> dict[str, tuple[str, float, float]]:
+        def series(name: str) -> np.ndarray:
+            return values.series(resolve(name, side))
+
+        return {r[0]: r for r in ev.unsteady(limits, series, judged, dt)}
+
+    found = spread(sides[0]) if sides else {}
+    for side in sides[1:]:
+        mine = spread(side)
+        found = {k: min(v, mine[k], key=lambda r: r[1]) for k, v in found.items() if k in mine}
+    return list(found.values())
+
+
+def _posture_frames(
+    ex, postures: Sequence[str], visible: np.ndarray | None, dt: np.ndarray
+) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """For :func:`score_exercise`: the frames in the definition's posture, their share of
+    the frames with a posture, the judged frames (in the posture and, when ``visible`` is
+    given, with its required points in view) and the seconds with a posture."""
+    present = np.array([p != POSTURE_UNKNOWN for p in postures])
+    in_posture = np.array([p == ex.posture for p in postures])
+    posture_share = float(in_posture.sum()) / (int(present.sum()) or 1)
+    judged = in_posture if visible is None else in_posture & np.asarray(visible, bool)
+    return in_posture, posture_share, judged, float(dt[present].sum()) or float(dt.sum())
+
+
+def _held_in_place(
+    ex,
+    cycle,
+    matches,
+    values: _Values,
+    sides,
+    judged: np.ndarray,
+    dt: np.ndarray,
+    judge_rules: bool,
+) -> tuple[float, list[str], list[tuple[str, float, float]]]:
+    """What a definition holds in place while it moves: its set-up (exercise-wide rules,
+    :func:`_setup_broken`) and the measures it keeps steady (:func:`_unsteady`). Returns
+    the movement's weight, why it is less than 1, and the unsteady measures."""
+    factor, why = 1.0, []
+    if judge_rules and _setup_broken(ex, cycle, matches, values, sides, judged, dt):
+        factor *= ev.SETUP_BROKEN_FACTOR
+        why.append("the movement breaks its set-up (exercise-wide rules)")
+    unsteady = _unsteady(ex, values, sides, judged, dt)
+    for m, spread, limit in unsteady:
+        factor *= ev.STEADY_BROKEN_FACTOR
+        why.append(f"{m} spans {spread:.0f} deg (kept within {limit:g})")
+    return factor, why, unsteady
+
+
 def score_exercise(
     ex,
     postures: Sequence[str],
@@ -1068,12 +1138,7 @@ def score_exercise(
     movement only, its rules (form, set-up) left aside (cf. :func:`joint_rules_only`).
     """
     values = values.for_exercise(ex)
-    present = np.array([p != POSTURE_UNKNOWN for p in postures])
-    n_present = int(present.sum()) or 1
-    in_posture = np.array([p == ex.posture for p in postures])
-    posture_share = float(in_posture.sum()) / n_present
-    judged = in_posture if visible is None else in_posture & np.asarray(visible, bool)
-    total_s = float(dt[present].sum()) or float(dt.sum())
+    in_posture, posture_share, judged, total_s = _posture_frames(ex, postures, visible, dt)
 
     n = len(postures)
     phase_s, matches, any_phase, fit_phase, fit_compliant = _phase_hits(
@@ -1089,6 +1154,7 @@ def score_exercise(
     still_share: float | None = None
     reps_share = 0.0
     attempts = 0
+    attempt_moved = 0.0
     changes, note = _posture_flips(postures, dt, ex.posture)
 
     # Excursions that went beyond the exercise's range passed through its phases on the
@@ -1100,7 +1166,7 @@ def score_exercise(
     if not judged.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
-        movement, note, reps_share, still_share, attempts, coverage = _rep_movement(
+        movement, note, reps_share, still_share, attempts, coverage, attempt_moved = _rep_movement(
             ex, cycle, holds, matches, values, judged, dt, speed, sides, loop, any_phase,
             through, beyond, rules_share, coverage, posture_s, total_s, note,
         )  # fmt: skip
@@ -1108,9 +1174,10 @@ def score_exercise(
         movement, still_share, note = _hold_movement(
             ex, holds, matches, judged, dt, total_s, speed, rules_share, note
         )
-    if judge_rules and _setup_broken(ex, cycle, matches, values, sides, judged, dt):
-        movement *= ev.SETUP_BROKEN_FACTOR
-        note += ("; " if note else "") + "the movement breaks its set-up (exercise-wide rules)"
+    factor, why, unsteady = _held_in_place(ex, cycle, matches, values, sides, judged, dt,
+                                           judge_rules)  # fmt: skip
+    movement *= factor
+    note = "; ".join([note] * bool(note) + why)
     return ExerciseScore(
         name=ex.name,
         score=round(posture_share * movement * ev.explained(coverage, rules_share) * changes, 4),
@@ -1126,6 +1193,8 @@ def score_exercise(
         note=note,
         beyond_share=round(beyond, 4),
         attempts=attempts,
+        attempt_moved=round(attempt_moved, 2),
+        unsteady=[u[0] for u in unsteady],
     )
 
 
@@ -1248,15 +1317,31 @@ def _score_all(
 
 
 def _decide(
-    scores: list[ExerciseScore], only: set[str], min_score: float, off_view: Mapping[str, float]
+    scores: list[ExerciseScore],
+    only: set[str],
+    min_score: float,
+    off_view: Mapping[str, float],
+    exercises: Sequence,
 ) -> ev.Decision:
     """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
-    :func:`recognize` to keep it readable): incomplete repetitions alone are no answer,
-    and the postures and set-ups the clip shows name the candidates of a "none"."""
-    partial = {sc.name for sc in scores if ev.only_attempts(sc)}
+    :func:`recognize` to keep it readable): incomplete repetitions alone are no answer
+    unless they moved as far as only their definition moves in its posture
+    (``[recognition] attempt_confirms_deg``), and the postures and set-ups the clip shows
+    name the candidates of a "none" (first, of those with no evidence of their movement,
+    the definitions whose key measures the clip moved where a definition whose movement
+    it shows keeps them steady)."""
+    confirm_deg = {ex.name: getattr(getattr(ex, "recognition", None), "attempt_confirms_deg",
+                                    None) for ex in exercises}  # fmt: skip
+    partial = {
+        sc.name for sc in scores
+        if ev.only_attempts(sc) and not sc.attempt_moved >= (confirm_deg.get(sc.name) or math.inf)
+    }  # fmt: skip
     setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
+    turned = {m for sc in scores if max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
+              for m in sc.unsteady}  # fmt: skip
+    moving = {ex.name for ex in exercises if turned & set(getattr(ex, "key_measures", ()))}
     return ev.decide(
-        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup
+        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving
     )
 
 
@@ -1316,7 +1401,7 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = _decide(scores, only, min_score, off_view)
+    d = _decide(scores, only, min_score, off_view, exercises)
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

@@ -331,13 +331,16 @@ def _progress(
     series: Callable[[object, str], np.ndarray],
     start_match: np.ndarray,
     side: str,
-) -> np.ndarray | None:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Per frame, how far (0..1) the far phase's targets are from the start position to
-    their bound, on one side; None when no target separates the two phases (met at the
-    start already). The start value is the median over the frames in the start phase."""
+    their bound, on one side, and how far that is in the measure's unit (the change from
+    the start towards the bound, of the target least far); None when no target separates
+    the two phases (met at the start already). The start value is the median over the
+    frames in the start phase."""
     ph = ex.phase(far)
     n = len(start_match)
     prog: np.ndarray | None = None
+    moved = np.full(n, np.nan)
     for b in ph.targets:
         if not is_known(b.measure):
             continue
@@ -348,14 +351,16 @@ def _progress(
         ref = float(np.median(v[ref_sel]))
         p = None
         if b.min is not None and ref < b.min:
-            p = (v - ref) / (b.min - ref)
+            p, d = (v - ref) / (b.min - ref), v - ref
         elif b.max is not None and ref > b.max:
-            p = (ref - v) / (ref - b.max)
+            p, d = (ref - v) / (ref - b.max), ref - v
         if p is None:
             continue
         p = np.clip(np.where(np.isfinite(p), p, np.nan), 0.0, 1.0)
-        prog = p if prog is None else np.fmin(prog, p)
-    return None if prog is None else (prog if len(prog) == n else None)
+        least = p if prog is None else np.fmin(prog, p)
+        moved = np.where(least == p, d, moved)
+        prog = least
+    return None if prog is None or len(prog) != n else (prog, moved)
 
 
 def attempt_progress(
@@ -366,30 +371,34 @@ def attempt_progress(
     sides: Sequence[str],
     dt: np.ndarray,
     through: np.ndarray | None = None,
-) -> tuple[int, float, float]:
+) -> tuple[int, float, float, float]:
     """Incomplete repetitions: (how many excursions left the start phase and came back
     without reaching the far phase, going at least ATTEMPT_MIN_PROGRESS of the way and
-    staying near their peak ATTEMPT_DWELL_S; their mean progress; their seconds).
+    staying near their peak ATTEMPT_DWELL_S; their mean progress; their seconds; the
+    smallest change their peaks made from the start position, in the measure's unit).
     Excursions in ``through`` (see :func:`transits`) went past the far phase, not short
     of it. Cycles of the form [start, far, start] only."""
     cycle = list(getattr(ex, "cycle", ()) or ())
     if len(cycle) != 3 or cycle[0] != cycle[2] or cycle[0] == cycle[1]:
-        return 0, 0.0, 0.0
+        return 0, 0.0, 0.0, 0.0
     start, far = cycle[0], cycle[1]
     sm, fm = matches.get(start), matches.get(far)
     if sm is None or fm is None:
-        return 0, 0.0, 0.0
+        return 0, 0.0, 0.0, 0.0
     judged = np.asarray(judged, bool)
     in_start = (sm == 1.0) & judged
     reached = (fm == 1.0) & judged
     best = np.full(len(judged), np.nan)
+    moved = np.full(len(judged), np.nan)
     for side in sides:
-        p = _progress(ex, start, far, series, in_start, side)
-        if p is not None:
-            best = np.fmax(best, p)
+        pm = _progress(ex, start, far, series, in_start, side)
+        if pm is not None:
+            moved = np.where(np.fmax(best, pm[0]) == pm[0], pm[1], moved)
+            best = np.fmax(best, pm[0])
     if not np.isfinite(best).any():
-        return 0, 0.0, 0.0
+        return 0, 0.0, 0.0, 0.0
     peaks: list[float] = []
+    lifts: list[float] = []
     seconds = 0.0
     i, n = 0, len(judged)
     # excursions: judged frames out of the start phase, between two stays in it
@@ -414,8 +423,11 @@ def attempt_progress(
                 if peak >= ATTEMPT_MIN_PROGRESS and float(dt[i:j][near].sum()) >= ATTEMPT_DWELL_S:
                     peaks.append(peak)
                     seconds += float(dt[i:j][sel].sum())
+                    at = int(np.nanargmax(vals))
+                    lifts.append(float(np.nan_to_num(moved[i + at])))
         i = j
-    return len(peaks), float(np.mean(peaks)) if peaks else 0.0, seconds
+    mean = float(np.mean(peaks)) if peaks else 0.0
+    return len(peaks), mean, seconds, min(lifts) if lifts else 0.0
 
 
 def attempt_movement(count: int, progress: float, min_reps: int) -> float:
@@ -499,6 +511,38 @@ def never_set_up(start_share: float, far_share: float, start_s: float) -> bool:
     return start_share < SETUP_KEPT_SHARE and far_share < SETUP_KEPT_SHARE
 
 
+# A measure a definition keeps steady (``[recognition] steady_spread_deg``: a pelvic tilt
+# rocks the pelvis, it does not turn it) is judged by its spread between these
+# percentiles over the frames in the definition's posture (the 5th-95th: a few frames of
+# the model's jitter do not count), measured on at least STEADY_MIN_S of them. Wider than
+# the definition allows, the clip turns what the exercise keeps still, another movement
+# in the same position (a supine twist filmed from the side, where the knees' roll is
+# not seen): the movement then counts STEADY_BROKEN_FACTOR, as a broken set-up does.
+STEADY_PERCENTILES = (5.0, 95.0)
+STEADY_MIN_S = 1.0
+STEADY_BROKEN_FACTOR = SETUP_BROKEN_FACTOR
+
+
+def unsteady(
+    limits: Sequence[tuple[str, float]],
+    series: Callable[[str], np.ndarray],
+    judged: np.ndarray,
+    dt: np.ndarray,
+) -> list[tuple[str, float, float]]:
+    """The measures of ``limits`` (name, largest spread) whose spread over the ``judged``
+    frames exceeds it: (name, spread, limit). ``series(name)``: the per-frame values."""
+    out = []
+    for name, limit in limits:
+        v = np.asarray(series(name), float)
+        sel = judged & np.isfinite(v)
+        if float(dt[sel].sum()) < STEADY_MIN_S:
+            continue
+        lo, hi = np.percentile(v[sel], STEADY_PERCENTILES)
+        if hi - lo > limit:
+            out.append((name, float(hi - lo), float(limit)))
+    return out
+
+
 def explained(coverage: float, rules_share: float) -> float:
     """Score weight for how much of the clip a definition explains: its share of the
     in-posture time inside its phases (full from COVERAGE_FULL), times the square root
@@ -538,6 +582,7 @@ def candidates(
     off_view: Mapping[str, float] | None = None,
     setup: Mapping[str, tuple[float, float]] | None = None,
     top: str | None = None,
+    moving: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """The candidates named with a "none", best first (at most MAX_CANDIDATES).
 
@@ -549,6 +594,9 @@ def candidates(
     exercise with -e when the camera angle hides its movement (an oblique bird dog:
     all fours, its reach unmeasured). ``setup`` None: every definition's posture.
     ``top``: the best fit in its own camera view, kept among them when it has evidence.
+    ``moving``: definitions whose key measure the clip moves where another definition
+    keeps it steady (a pelvis turning in hook lying: the supine twist's measure, when its
+    knees' roll reads too low to score): first among those without evidence.
     """
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
 
@@ -558,7 +606,7 @@ def candidates(
     moved = sorted((n for n in order if shown(n) and fits[n] >= CANDIDATE_SCORE),
                    key=lambda n: -fits[n])  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
-    posed.sort(key=lambda n: -(setup or {})[n][1])
+    posed.sort(key=lambda n: (n not in moving, -(setup or {})[n][1]))
     cands = moved + posed
     if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
         # the best fit in the view its definition asks for is named before definitions
@@ -575,6 +623,7 @@ def decide(
     off_view: Mapping[str, float] | None = None,
     unconfirmed: set[str] | frozenset[str] = frozenset(),
     setup: Mapping[str, tuple[float, float]] | None = None,
+    moving: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
@@ -594,7 +643,7 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = candidates(order, scores, off_view, setup, top)
+    cands = candidates(order, scores, off_view, setup, top, moving)
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top
