@@ -654,3 +654,6 @@ def test_reps_that_never_reached_the_held_top_read_holds_0_of_2_not_0_of_0(tmp_p
     sink.close(summary)
     html = (tmp_path / "report.html").read_text()
     assert "0<small> / 2</small></div><div class='lbl'>holds reached the target of 5 s" in html
+    from posecheck.live.session import summary_lines  # the live end card and terminal
+
+    assert "holds reached 0 of 2" in summary_lines(summary, bridge)
