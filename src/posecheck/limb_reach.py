@@ -92,7 +92,7 @@ for _spec in (
                 "shoulder-hip-knee of the leg stretched further back (the larger of the two "
                 "sides); 180 = leg in line with the trunk",
                 from_pose=leg_reach),
-    MeasureSpec("reach_knee", "deg", "joint", _both(("hip", "knee", "ankle")),
+    MeasureSpec("reach_knee", "deg", "joint", _both(_KNEE),
                 "hip-knee-ankle of the leg stretched further back (leg_reach); 180 = straight",
                 from_pose=reach_knee),
 ):  # fmt: skip

@@ -243,7 +243,6 @@ def estimate_chunk(
     ``estimator``: a :class:`~posecheck.estimator.MediaPipeEstimator` to reuse (it is
     reset first and left open), else one is made for the chunk and closed after it.
     """
-    from posecheck.angles import compute_measures
     from posecheck.estimator import MediaPipeEstimator
     from posecheck.sources import open_source
 
@@ -274,10 +273,7 @@ def estimate_chunk(
                 if frame.index < chunk.start:
                     warm.append((frame.index, frame.t_s))
                     continue
-                extras = compute_measures(pose, names, min_visibility) if names and pose else {}
-                if pose is not None:
-                    pose.mask = None  # measured: a part's masks would fill the memory
-                rows.append((frame.index, frame.t_s, pose, extras))
+                rows.append(_kept_row(frame, pose, names, min_visibility))
                 # a piece is sent once a frame follows it, so the final piece (the return
                 # value, with the cost figures) is never empty: a loop that stops at
                 # the last frame still reads it
@@ -300,6 +296,19 @@ def estimate_chunk(
     out.wall_s = time.perf_counter() - wall0
     out.peak_rss_mb = _peak_rss_mb()
     return out
+
+
+def _kept_row(
+    frame: Frame, pose: Pose | None, names: Sequence[str], min_visibility: float
+) -> tuple[int, float, Pose | None, dict[str, float]]:
+    """A kept frame's row: its mask measures taken here, where the mask is (their values
+    travel, the mask does not), then the mask dropped."""
+    from posecheck.angles import compute_measures
+
+    extras = compute_measures(pose, names, min_visibility) if names and pose else {}
+    if pose is not None:
+        pose.mask = None  # measured: a part's masks would fill the memory
+    return (frame.index, frame.t_s, pose, extras)
 
 
 def _pack(
@@ -608,8 +617,6 @@ class InlineParts:
         return self.chunks[0]
 
     def estimate(self, frame: Frame) -> Pose | None:
-        from posecheck.angles import compute_measures
-
         c = self._chunk_of(frame.index)
         if c.number != self._part:
             self.model.reset()
@@ -622,16 +629,10 @@ class InlineParts:
         if nxt is not None and frame.image is not None and frame.index >= nxt.warm_start:
             # copied before the overlay draws on the frame
             self._warm.append(Frame(frame.index, frame.t_s, frame.image.copy()))
-        pose = self.model.estimate(frame)
-        extras = (
-            compute_measures(pose, self.names, self.min_visibility) if self.names and pose else {}
-        )
-        if pose is not None:
-            pose.mask = None
+        row = _kept_row(frame, self.model.estimate(frame), self.names, self.min_visibility)
         st = self.stats[-1]
         st.frames, st.cpu_s = st.frames + 1, time.process_time() - self._cpu0
         st.peak_rss_mb = _peak_rss_mb()
-        row = (frame.index, frame.t_s, pose, extras)
         return _pack(c, self.size, [row], [], self.names).pose(0)
 
 

@@ -298,12 +298,12 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     summary = pipeline.run(source, None, engine, [], smoother=smoother)
     # the first of the session's ranked corrections (the same list analyze prints)
     top = summary.corrections[0] if summary.corrections else None
+    reached = sum(1 for h in summary.holds if h.reached)
     row.update(
         exercise=exercise.name,
         # against the holds due: 2 reps that never reached the top are "0/2", not "0/0"
-        holds=f"{sum(1 for h in summary.holds if h.reached)}/"
-        f"{holds_due(exercise, len(summary.holds), len(summary.reps))}",
-        holds_reached=sum(1 for h in summary.holds if h.reached),
+        holds=f"{reached}/{holds_due(exercise, len(summary.holds), len(summary.reps))}",
+        holds_reached=reached,
         holds_total=len(summary.holds),
         reps=summary.reps_complete,
         score=summary.score,
