@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posecheck.corrections import build_corrections, fmt_value, measure_words
+from posecheck.corrections import build_corrections, fmt_pair, fmt_value, measure_words
 from posecheck.library import load_file
 from posecheck.results import HoldRecord, RepRecord, SessionSummary
 
@@ -94,3 +94,17 @@ def test_measure_words_hide_internal_keys(measure: str, words: str) -> None:
 def test_small_angles_keep_a_decimal() -> None:
     assert (fmt_value(1.66, "deg"), fmt_value(147.6, "deg"), fmt_value(0.061, "ratio")) == (
         "1.7°", "148°", "0.06")  # fmt: skip
+
+
+def test_a_value_just_short_never_prints_as_its_goal() -> None:
+    # 164.6 rounds to 165: the person must still see that the hips stopped short
+    s = _summary("bridge", reps=[_rep(1, 2.0, 8.0, False, {"hip": 164.6, "knee": 84.0})])
+    (c,) = build_corrections(_ex("bridge"), s)
+    assert c.text == "Lift your hips higher: the hip angle reached 164.6°, aim for 165.0°."
+    assert fmt_pair(0.0595, 0.06, "ratio") == ("0.059", "0.060")
+
+
+def test_a_hold_just_short_never_prints_as_its_target() -> None:
+    holds = [HoldRecord("up", 1.0, 5.97, 4.97, 5.0, False)]
+    c = build_corrections(_ex("bridge"), _summary("bridge", holds=holds))[0]
+    assert c.text == "Hold the top for 5 s: your longest hold was 4.9 s."

@@ -389,6 +389,22 @@ def test_hold_timer_ends_where_the_stillness_ended_when_the_body_moves():
     assert ended.record.duration_s == pytest.approx(2.0) and ended.record.reached
 
 
+def test_the_time_shown_while_holding_never_runs_ahead_of_the_record():
+    """The ring shows the time held up to the moment the last still frame stands for:
+    at 3.0 s it shows 1.9 s (held until 2.875), never the 2.0 s a record ending there
+    would not give (hold_s is 2: the ring would turn full for a hold told short)."""
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.975)
+    assert (timer.running_s, timer.shown_s) == (pytest.approx(0.025), pytest.approx(0.0))
+    timer.step(2.9, True, {"hip": 170.0}, "up", 0.8, None, 2.875)
+    shown = timer.shown_s
+    assert shown == pytest.approx(1.9) and timer.running_s == pytest.approx(1.925)
+    timer.step(3.0, False, {"hip": 160.0}, "up", 0.8, None, None, moved=True)
+    ended = timer.step(3.6, False, {"hip": 130.0}, None, 0.8, None, None, moved=True)
+    assert isinstance(ended, HoldEnded)
+    assert ended.record.duration_s == pytest.approx(shown) and not ended.record.reached
+
+
 @pytest.mark.parametrize(("wobble", "held"), [(True, 1.325), (False, 1.125)])
 def test_hold_timer_counts_a_wobble_in_the_phase_but_not_a_failure(wobble, held):
     """A frame where only the stillness failed (in the phase, no rule failing) is held

@@ -58,11 +58,24 @@ def _unit(measure: str) -> str:
     return getattr(spec, "unit", "deg") or "deg"
 
 
-def fmt_value(v: float, unit: str) -> str:
-    """148 -> "148°" (one decimal under 10 degrees: a 1.7° tilt is not "2°"); ratios bare."""
+def fmt_value(v: float, unit: str, extra: int = 0) -> str:
+    """148 -> "148°" (one decimal under 10 degrees: a 1.7° tilt is not "2°"); ratios bare.
+    ``extra`` more decimals where two values would otherwise print alike."""
     if unit == "deg":
-        return f"{v:.1f}°" if abs(v) < 10 else f"{v:.0f}°"
-    return f"{v:.2f}"
+        places = (1 if abs(v) < 10 else 0) + extra
+        return f"{v:.{places}f}°"
+    return f"{v:.{2 + extra}f}"
+
+
+def fmt_pair(reached: float, goal: float, unit: str) -> tuple[str, str]:
+    """A value reached and its goal, with as many decimals as it takes to print them
+    apart: "reached 22°, aim for 22°" tells a person nothing; "21.6°, aim for 22.0°"
+    does."""
+    for extra in (0, 1, 2):
+        a, b = fmt_value(reached, unit, extra), fmt_value(goal, unit, extra)
+        if a != b:
+            break
+    return a, b
 
 
 def _direction(start: Any, target: Any) -> float:
@@ -110,20 +123,25 @@ def _range_text(exercise: Any, target: Any, best: float, goal: float, n: int) ->
     words = measure_words(target.measure)
     lead = target.short_cue or _default_short_cue(exercise, target)
     at = "at best " if n > 1 else ""
+    got, aim = fmt_pair(best, goal, unit)
     if target.change:
-        return (
-            f"{lead}: the {words} changed {at}{fmt_value(best, unit)} from rest, "
-            f"aim for {fmt_value(goal, unit)}."
-        )
-    return (
-        f"{lead}: the {words} reached {at}{fmt_value(best, unit)}, aim for {fmt_value(goal, unit)}."
-    )
+        return f"{lead}: the {words} changed {at}{got} from rest, aim for {aim}."
+    return f"{lead}: the {words} reached {at}{got}, aim for {aim}."
 
 
 def _default_short_cue(exercise: Any, target: Any) -> str:
     cycle = tuple(exercise.cycle)
     peak = cycle[1] if len(cycle) > 1 else "target"
     return f"Go further into the {peak} position"
+
+
+def _short_s(d: float, target_s: float) -> str:
+    """A hold that fell short of ``target_s``, to a tenth of a second and never printed
+    as reaching it (4.97 s of 5 s is "4.9", not "5.0")."""
+    text = f"{d:.1f}"
+    if float(text) >= target_s:
+        text = f"{math.floor(d * 10 + 1e-9) / 10:.1f}"
+    return text
 
 
 def _hold_text(phase: Any, durations: list[float], reached: int, not_held: int = 0) -> str:
@@ -138,11 +156,12 @@ def _hold_text(phase: Any, durations: list[float], reached: int, not_held: int =
     if not durations:
         return f"{lead} for {phase.hold_s:g} s: {none}."
     if reached == 0:
-        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {max(durations):.1f} s"
+        longest = _short_s(max(durations), phase.hold_s)
+        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {longest} s"
     else:
         text = (
             f"{lead} for {phase.hold_s:g} s: {len(durations)} of your {total} holds stopped "
-            f"short (the shortest {min(durations):.1f} s)"
+            f"short (the shortest {_short_s(min(durations), phase.hold_s)} s)"
         )
     return text + (f"; {none}." if none else ".")
 

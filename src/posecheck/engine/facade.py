@@ -320,7 +320,7 @@ class Engine:
         sd = self._tracks[self._active]
         phase = sd.phases.get(sd.phases.phase)
         status, in_target = measure_status(self.ex, phase, self._active, measures, self._near)
-        running = sd.hold.running_s
+        running = sd.hold.shown_s
         return FrameResult(
             index=frame_index,
             t_s=t_s,

@@ -254,6 +254,14 @@ class HoldTimer:
         """Time held so far by the running hold (None: no hold runs)."""
         return self.hold.ok_time_s if self.hold is not None else None
 
+    @property
+    def shown_s(self) -> float | None:
+        """Time held so far as the record would give it if the body moved off now (up
+        to the moment the last still frame stands for): what the overlay's ring and a
+        live display show, so they never show more than the hold's record will say."""
+        h = self.hold
+        return _held_by(h, h.last_mid_s) if h is not None else None
+
     def step(
         self,
         t_s: float,
