@@ -47,6 +47,16 @@ def test_show_unknown_exercise_suggests(capsys):
     )
 
 
+def test_show_of_a_results_file_says_what_show_takes(capsys, tmp_path):
+    """Not a TOML syntax error from reading a summary.json as a routine."""
+    f = tmp_path / "summary.json"
+    f.write_text("{}")
+    assert main(["show", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"posecheck: error: {f}: not an exercise or routine")
+    assert "Traceback" not in err and "TOML" not in err
+
+
 def test_validate_ok_and_errors(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert main(["validate", "poses/bridge.toml"]) == 0

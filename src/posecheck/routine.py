@@ -306,6 +306,12 @@ def routine_names(library: Any, extra: Sequence[str | os.PathLike[str]] = ()) ->
 def find_routine(name: str, library: Any, extra: Sequence[str | os.PathLike[str]] = ()) -> Routine:
     """The routine called ``name``, or a file path to one; one-line error otherwise."""
     if name.endswith(".toml") or os.sep in name:
+        if not name.endswith(".toml") and Path(name).is_file():
+            raise DefinitionError(
+                f"{name}: not an exercise or routine (those are names, or .toml files)",
+                "'posecheck exercises' and 'posecheck routines' list them; a session's "
+                "results are in the report.html beside its summary.json",
+            )
         return load_routine_file(name, library)
     found, broken = load_routines(library, extra)
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
