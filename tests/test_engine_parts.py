@@ -244,6 +244,29 @@ def test_phase_machine_dates_a_phase_back_to_its_first_match():
     assert pm.pending() == ("up", 0.3)  # the end of the input would accept it
 
 
+def test_the_end_of_the_input_accepts_leaving_a_phase_without_the_dwell():
+    """Left "up" for the gap between the phases on the last frames, the dwell not yet
+    over: the end accepts "between phases" from when the phase stopped holding."""
+    pm = machine()
+    for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+        pm.step(t, {"hip": 170.0})
+    assert pm.phase == "up"
+    pm.step(0.6, {"hip": 155.0})  # past the hysteresis band, short of "down" (<= 150)
+    assert pm.phase == "up" and pm.pending() is None  # 0.1 s after it held: a jitter?
+    pm.step(0.7, {"hip": 152.0})
+    assert pm.phase == "up" and pm.pending() == (None, 0.6)  # left within 0.5-0.6
+
+
+def test_the_end_of_a_slow_feed_accepts_leaving_seen_on_one_frame():
+    """5 frames/s: the last frame is the first out of "up", 0.2 s (the dwell) after the
+    last one in it: the person left in between."""
+    pm = machine()
+    for t in (0.0, 0.2, 0.4, 0.6):
+        pm.step(t, {"hip": 170.0})
+    pm.step(0.8, {"hip": 155.0})
+    assert pm.phase == "up" and pm.pending() == (None, 0.8)
+
+
 CLOSE = {**BASE, "phases": [
     {"name": "down", "targets": [{"measure": "hip", "max_deg": 15}]},
     {"name": "up", "hold_s": 2.0, "targets": [{"measure": "hip", "min_deg": 20}]},

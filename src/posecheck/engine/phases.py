@@ -121,6 +121,8 @@ class PhaseMachine:
         self.cand: str | None = None
         self.cand_since = 0.0
         self.out_since: float | None = None  # when the current phase stopped holding
+        self._t = -math.inf  # the last frame's time
+        self._in_t = -math.inf  # the last frame on which the current phase held
 
     def get(self, name: str | None) -> Phase | None:
         return None if name is None else self._by_name[name]
@@ -135,6 +137,7 @@ class PhaseMachine:
         return match(phase, values, self.hysteresis, self._caps.get(phase.name))
 
     def step(self, t_s: float, values: Mapping[str, float | None]) -> PhaseStep:
+        self._t = t_s
         cur = self.get(self.phase)
         cur_ok = self.holds(values)
         if cur_ok is None:  # unknown values: keep everything as it is
@@ -153,6 +156,7 @@ class PhaseMachine:
             cand_ok = True if found is not None else None
         if cur_ok:
             self.out_since = None
+            self._in_t = t_s
         elif self.out_since is None:
             self.out_since = t_s
         out_long = self.out_since is not None and t_s - self.out_since >= self.dwell_s - EPS
@@ -181,9 +185,19 @@ class PhaseMachine:
             self.cand = None
         return ev
 
-    def pending(self) -> tuple[str, float] | None:
-        """A candidate the input ended on, if it would replace the current phase:
-        (name, since). The end of the input accepts it without the dwell."""
+    def pending(self) -> tuple[str | None, float] | None:
+        """What the input ended on, if it would replace the current phase: (name, since)
+        of a candidate, or (None, since) when the current phase was left for no other
+        (between phases) at least the dwell after the last frame it held on (the time
+        it was left lies in between; a jitter out of it on the last frame of a fast
+        feed is not leaving it). The end of the input accepts it without the dwell: the dwell
+        is seconds of frames, and a slower feed (a busy machine dropping frames) sees
+        fewer of them, so a clip ending as the person comes down from the top would
+        count its rep at 30 frames/s and not at 8."""
         if self.cand is not None and (self.phase is None or self.out_since is not None):
             return self.cand, self.cand_since
+        out = self.out_since
+        if (self.cand is None and self.phase is not None and out is not None
+                and self._t - self._in_t >= self.dwell_s - EPS):  # fmt: skip
+            return None, out
         return None
