@@ -67,6 +67,22 @@ def test_rendered_bird_dog_counts_each_diagonal():
     assert done == sorted(r["side"] for r in truth.reps)
 
 
+def test_the_closing_frame_names_the_side_the_frames_before_it_named():
+    """The bird dog's one track reads both diagonals (``side_by``): the closing frame
+    (the annotated video's and frames.csv's last) names the last rep's side, as the
+    frames before it do, not the track's own."""
+    from posecheck.render.truth import engine_on_truth, load_truth
+
+    path = SAMPLES / "bird-dog.truth.json"
+    if not path.is_file():
+        pytest.skip(f"sample truth not present: {path}")
+    truth = load_truth(path)
+    results: list = []
+    s, _ = engine_on_truth(Library.load().get("bird-dog"), truth, results=results)
+    assert s.reps[-1].side != s.reps[0].side  # (the clip alternates: a real test)
+    assert results[-1].side == results[-2].side == s.reps[-1].side
+
+
 def test_render_poses_ignore_change_targets():
     # the bridge's down phase has an absolute hip range and a change bound (max +10 deg
     # from resting): the renderer must pose the figure from the absolute one

@@ -243,7 +243,7 @@ class Engine:
             self._dispatch(sd)
         sd = self._tracks[self._active]
         self._final = closing_result(
-            self._last_result, sd.phases.get(sd.phases.phase), self._active,
+            self._last_result, sd.phases.get(sd.phases.phase), sd.reps.voted_side,
             self._tally.set_holds, self._tally.set_reps, list(self._events),
         )  # fmt: skip
         return self._tally.summary(

@@ -66,10 +66,13 @@ def load_truth(path: str | Path) -> Truth:
     return truth_from_dict(data)
 
 
-def engine_on_truth(exercise: Any, truth: Truth, side: str = "auto") -> tuple[Any, list[str]]:
+def engine_on_truth(
+    exercise: Any, truth: Truth, side: str = "auto", results: list | None = None
+) -> tuple[Any, list[str]]:
     """Run the engine on the exact drawn points: the reference for holds and reps.
 
-    Returns the session summary and the per-frame tracking states. ``back_curvature``
+    Returns the session summary and the per-frame tracking states; ``results``, when
+    given, receives every frame's result and then the closing one. ``back_curvature``
     (a mask measure) is taken from the truth's ``back_bulge``; 3D measures
     (``knee_roll``...) from the truth's measures of the drawn figure's joints.
     """
@@ -93,4 +96,9 @@ def engine_on_truth(exercise: Any, truth: Truth, side: str = "auto") -> tuple[An
         pose = Pose(xy=np.nan_to_num(xy), visibility=vis, image_size=(w, h), extras=extras)
         r = eng.update(i, float(t), pose, compute_measures(pose, eng.measure_names))
         states.append(r.state)
-    return eng.finish(), states
+        if results is not None:
+            results.append(r)
+    summary = eng.finish()
+    if results is not None:
+        results.append(eng.final_result)
+    return summary, states
