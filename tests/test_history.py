@@ -68,7 +68,7 @@ def rows_of(db: Path) -> list:
 # --- the store ----------------------------------------------------------------------
 
 
-def test_new_database_is_private_wal_and_current(tmp_path):
+def test_new_database_is_private_wal_and_current(tmp_path, capsys):
     db = tmp_path / "sub" / "history.sqlite"
     rec = record_session(summary(), HistoryOptions(db=str(db)), command="analyze")
     assert rec is not None and rec.created and rec.path == db
@@ -82,6 +82,9 @@ def test_new_database_is_private_wal_and_current(tmp_path):
     assert (row.exercise, row.side, row.holds_total, row.holds_reached) == ("bridge", "left", 2, 1)
     assert (row.reps_complete, row.reps_attempted) == (2, 3)
     assert row.longest_hold_s == 5.4 and row.hold_target_s == 5.0 and row.score == 71.5
+    # the list says the reps done, and those that fell short, not "2/3" (of a dose?)
+    assert main(["history", "--db", str(db)]) == 0
+    assert " 2 (+1 short) " in capsys.readouterr().out
     assert row.performed_utc == "2026-11-20T08:00:00+00:00" and row.performed_from == "run"
     assert row.definition_hash and row.definition_hash.startswith("sha256:")
     assert [h["duration_s"] for h in row.detail["holds"]] == [3.1, 5.4]

@@ -200,7 +200,9 @@ def _table(rows: list[tuple[Any, ...]]) -> str:
         if pain_b is not None or pain_a is not None:
             pain = f"{'-' if pain_b is None else pain_b} -> {'-' if pain_a is None else pain_a}"
         corr = (top or "-") + ("  [note]" if note else "")
-        body.append((str(sid), when or "-", person or "-", exercise, hold, f"{reps_c}/{reps_a}",
+        # complete reps, and those that fell short ("2/2" read as "2 of the 2 due")
+        reps = f"{reps_c}" + (f" (+{reps_a - reps_c} short)" if reps_a > reps_c else "")
+        body.append((str(sid), when or "-", person or "-", exercise, hold, reps,
                      "-" if score is None else f"{score:.0f}", pain, corr))  # fmt: skip
     columns = list(zip(*body, strict=True))[:-1]
     widths = [max(len(h), *map(len, col)) for h, col in zip(heads, columns, strict=False)]
