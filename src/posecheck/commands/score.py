@@ -18,7 +18,7 @@ HELP = "score many recordings or landmark files offline"
 DESCRIPTION = """\
 Score videos, landmark files (.landmarks.npz, written by 'posecheck analyze') or
 folders of them against an exercise, and print one row per input: file, exercise,
-holds that reached their target, complete reps, score, top fault.
+holds that reached their target, complete reps, score, top correction.
 
 The exercise: -e NAME for all inputs; by default (-e auto) a landmark file saved by
 'posecheck analyze' is scored against the exercise in the summary.json beside it,
@@ -331,7 +331,7 @@ def _short(path: str) -> str:
 
 
 def _fmt_table(rows: list[dict[str, Any]]) -> str:
-    heads = ("file", "exercise", "holds met", "reps", "score", "top fault")
+    heads = ("file", "exercise", "holds met", "reps", "score", "top correction")
     body = []
     for r in rows:
         name = _short(r["file"])
