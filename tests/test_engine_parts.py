@@ -241,7 +241,14 @@ def test_phase_machine_dates_a_phase_back_to_its_first_match():
                                                    "since_s": 0.0})  # fmt: skip
     assert pm.pending() is None
     pm.step(0.3, {"hip": 170.0})
-    assert pm.pending() == ("up", 0.3)  # the end of the input would accept it
+    # the end of the input would accept it, dated where the hip crossed up's 165 deg
+    # between the frames (120 at 0.2 s, 170 at 0.3 s), not at the frame that saw it
+    assert pm.pending() == ("up", pytest.approx(0.29))
+    pm.step(0.4, {"hip": 150.0})  # back down before the dwell: no longer a candidate
+    pm.step(0.5, {"hip": 170.0})
+    pm.step(0.6, {"hip": 170.0})
+    ev = pm.step(0.7, {"hip": 170.0}).entered
+    assert ev is not None and ev.name == "up" and ev.since_s == pytest.approx(0.475)
 
 
 CLOSE = {**BASE, "phases": [
