@@ -310,8 +310,8 @@ class HoldTimer:
     ) -> PartEvent | HoldEnded | None:
         """One frame: ``ok`` = the held phase and its rules hold and the body is still;
         ``still_s`` = the time that stillness stands for and ``since_s`` when it began
-        (:class:`Stillness`); ``moved``
-        = not ok because the body moves or left the phase; ``wobble`` = not ok only
+        (:class:`Stillness`); ``moved`` = not ok because the body moves or left the
+        phase; ``wobble`` = not ok only
         because the body is not still (still in the phase, no rule failing); ``left_s``
         = when the stillness ended or the body left the phase, between the last frame
         and this one (Stillness, the phase machine).
@@ -330,26 +330,10 @@ class HoldTimer:
             # the moment this frame's stillness stands for, not before the phase began
             at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
             if h is None:
-                # a hold needs dwell_s of stillness in the phase (as a phase must match
-                # that long): a still moment while passing through is no hold. Once it
-                # lasted, the hold starts where the stillness began.
-                if self._pending is None:
-                    # from when the body was still in the phase: a stillness that began
-                    # before the phase did counts from the phase's start
-                    begun = at if since_s is None else max(since_s, min(phase_since, t_s))
-                    self._pending = (t_s, min(at, begun))
-                self._pending_ok = t_s
-                if t_s - self._pending[0] < self.dwell_s - EPS:
-                    return None
-                start, self._pending = self._pending[1], None
-                name = phase or ""
-                h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
-                h.began = ends.token() if ends is not None else None
-                h.trail.extend(((start, 0.0), (t_s, t_s - start)))
-                self._sample(h, values)
-                data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
-                        "start_s": round(start, 3)}  # fmt: skip
-                return PartEvent("hold_start", t_s, data)
+                # from when the body was still in the phase: a stillness that began
+                # before the phase did counts from the phase's start
+                begun = at if since_s is None else max(since_s, min(phase_since, t_s))
+                return self._arrive(t_s, min(at, begun), at, values, phase or "")
             # the timer runs while rules are met; a gap within the grace pauses it,
             # unless the body only wobbled in the phase
             if h.prev_ok or h.wobbling:
@@ -378,6 +362,26 @@ class HoldTimer:
         if t_s - h.last_ok_s > self.grace_s + EPS:
             return self.end(t_s)
         return None
+
+    def _arrive(
+        self, t_s: float, begun: float, at: float, values: Mapping[str, float | None], name: str
+    ) -> PartEvent | None:
+        """A still frame in the phase, no hold running: the hold starts once the body
+        was still ``dwell_s`` (as a phase must match that long: a still moment while
+        passing through is no hold), dated back to where the stillness began."""
+        if self._pending is None:
+            self._pending = (t_s, begun)
+        self._pending_ok = t_s
+        if t_s - self._pending[0] < self.dwell_s - EPS:
+            return None
+        start, self._pending = self._pending[1], None
+        h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
+        h.began = self.held_at.token() if self.held_at is not None else None
+        h.trail.extend(((start, 0.0), (t_s, t_s - start)))
+        self._sample(h, values)
+        data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
+                "start_s": round(start, 3)}  # fmt: skip
+        return PartEvent("hold_start", t_s, data)
 
     def new_view(self) -> None:
         """The picture cut: a later pause is judged against the range seen after it."""
