@@ -84,6 +84,28 @@ def compare(full: Any, sub: Any) -> tuple[float | None, bool, bool]:
     return diff, reps, reached
 
 
+def label_lines(rel: str, s: Any) -> list[str]:
+    """Each labelled hold of ``rel`` against the hold overlapping it most (30 frames/s)."""
+    import json
+
+    truth = json.loads((find_media() / "labels.json").read_text(encoding="utf-8"))[rel]
+    spans = {"up": truth["top_holds_s"]} if "top_holds_s" in truth else truth.get("phases_s", {})
+    out = []
+    for phase, pairs in spans.items():
+        for a, b in pairs:
+            over = [(min(h.end_s, b) - max(h.start_s, a), h) for h in s.holds if h.phase == phase]
+            best = max(over, key=lambda x: x[0], default=(0.0, None))
+            if best[1] is None or best[0] <= 0:
+                out.append(f"    label {phase} {a}-{b}: none")
+                continue
+            h = best[1]
+            ds, de = h.start_s - a, h.end_s - b
+            ok = "ok" if abs(ds) <= 0.3 and abs(de) <= 0.3 else "MISS"
+            out.append(f"    label {phase} {a}-{b}: {h.start_s:.2f}-{h.end_s:.2f} "
+                       f"({ds:+.2f} / {de:+.2f}) {ok}")  # fmt: skip
+    return out
+
+
 def holds_text(s: Any) -> str:
     return "  ".join(
         f"{h.phase} {h.start_s:.2f}-{h.end_s:.2f} ({h.duration_s:.2f}{'+' if h.reached else ''})"
@@ -104,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         full = replay(lm, ex)
         if args.verbose:
             print(f"{rel} 30/s: reps {full.reps_complete}  {holds_text(full)}")
+            print("\n".join(label_lines(rel, full)))
         cells, same_reps, same_reached = [], True, True
         for offsets in ([0], None) if args.offsets else ([0],):
             for every in RATES:

@@ -46,7 +46,12 @@ class Stillness:
     over the last ``window_s`` (the value that long ago interpolated between the
     frames around it, so the window is the same at any frame rate). The speed covers
     the window, so the stillness is dated to its middle. None while the body moves and
-    while less than half a window of history exists.
+    while less than half a window of history exists. Where the speed crossed its limit
+    between the previous frame and this one, the crossing (interpolated linearly) is
+    when the stillness began, or ended (``left_s``): a frame rate changes when it is
+    noticed, not when it is dated. ``since_s`` is when the current stillness began.
+    It is read from a candidate hold phase on (``engine.track.SideTrack``), so a body that was
+    still before its phase was entered counts as still from the phase's start.
 
     A run of history starts with the first frame, and again after a gap longer than
     two windows (no pose, unknown values). Its first ``settle_s`` are left out: the
