@@ -10,7 +10,8 @@ whether reps, holds and each hold's "reached" are the same at all rates.
 ``--offsets`` also replays the slow feeds starting at the second (and third, ...)
 frame: a principle holds whichever frames are dropped, a tuning may hold for one
 ("holds differ": one rate found a hold more or less, often where a clip starts or ends
-in a hold and the slow feed's first or last frame falls elsewhere).
+in a hold and the slow feed's first or last frame falls elsewhere). Exits 1 when a hold
+edge from the first frame is more than one frame interval off ("!").
 
     PYTHONPATH=src python bench/frame_rates.py --cache /work/cache/fps6/lm
     PYTHONPATH=src python bench/frame_rates.py --cache /work/cache/fps6/lm --offsets -v
@@ -26,17 +27,24 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _media import find_media  # noqa: E402
 
-CLIPS = {
-    "bridge/glute-bridge-3-reps-side.mp4": "bridge",
-    "bridge/bridge-band-pexels-side.mp4": "bridge",
-    "pelvic-tilt/pelvic-tilt-side.mp4": "pelvic-tilt",
-    "cat-camel/cat-cow-side.mp4": "cat-camel",
-    "cat-camel/cat-cow-2cycles-holds-side.mp4": "cat-camel",
-}
+# The clips: every labelled clip with labelled holds, and the pelvic tilt (its tilts are
+# held, the label counts them), each against its labelled exercise.
+EXTRA = ("pelvic-tilt/pelvic-tilt-side.mp4",)
+
+
+def clips() -> dict[str, str]:
+    """Clip (relative to the media folder) -> exercise."""
+    import json
+
+    labels = json.loads((find_media() / "labels.json").read_text(encoding="utf-8"))
+    held = [r for r, v in labels.items() if "top_holds_s" in v or "phases_s" in v]
+    return {r: labels[r]["exercise"] for r in sorted({*held, *EXTRA})}
+
+
 RATES = (3, 6)  # every third and every sixth pose of a 30 frames/s clip
 
 
-def landmarks(rel: str, cache: Path) -> Path:
+def landmarks(rel: str, cache: Path, exercise: str) -> Path:
     """The clip's landmarks file, made with the model the first time only."""
     from posecheck.commands._offline import estimate_to_landmarks, mask_measures
     from posecheck.library import Library
@@ -45,7 +53,7 @@ def landmarks(rel: str, cache: Path) -> Path:
     path = cache / (Path(rel).stem + ".landmarks.npz")
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        ex = Library.load().get(CLIPS[rel])
+        ex = Library.load().get(exercise)
         with open_source(str(find_media() / rel)) as src:
             estimate_to_landmarks(src, path, mask_names=mask_measures([ex]))
     return path
@@ -123,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = []
     worst_ok = True
-    for rel, ex in CLIPS.items():
-        lm = landmarks(rel, args.cache)
+    for rel, ex in clips().items():
+        lm = landmarks(rel, args.cache, ex)
         full = replay(lm, ex)
         if args.verbose:
             print(f"{rel} 30/s: reps {full.reps_complete}  {holds_text(full)}")
