@@ -241,7 +241,14 @@ def test_phase_machine_dates_a_phase_back_to_its_first_match():
                                                    "since_s": 0.0})  # fmt: skip
     assert pm.pending() is None
     pm.step(0.3, {"hip": 170.0})
-    assert pm.pending() == ("up", 0.3)  # the end of the input would accept it
+    # the end of the input would accept it, dated where the hip crossed up's 165 deg
+    # between the frames (120 at 0.2 s, 170 at 0.3 s), not at the frame that saw it
+    assert pm.pending() == ("up", pytest.approx(0.29))
+    pm.step(0.4, {"hip": 150.0})  # back down before the dwell: no longer a candidate
+    pm.step(0.5, {"hip": 170.0})
+    pm.step(0.6, {"hip": 170.0})
+    ev = pm.step(0.7, {"hip": 170.0}).entered
+    assert ev is not None and ev.name == "up" and ev.since_s == pytest.approx(0.475)
 
 
 def test_the_end_of_the_input_accepts_leaving_a_phase_without_the_dwell():
@@ -254,7 +261,8 @@ def test_the_end_of_the_input_accepts_leaving_a_phase_without_the_dwell():
     pm.step(0.6, {"hip": 155.0})  # past the hysteresis band, short of "down" (<= 150)
     assert pm.phase == "up" and pm.pending() is None  # 0.1 s after it held: a jitter?
     pm.step(0.7, {"hip": 152.0})
-    assert pm.phase == "up" and pm.pending() == (None, 0.6)  # left within 0.5-0.6
+    # left where 170 -> 155 crossed the band's edge (160), dated between the frames
+    assert pm.phase == "up" and pm.pending() == (None, pytest.approx(0.5 + 0.1 * 2 / 3))
 
 
 def test_the_end_of_a_slow_feed_accepts_leaving_seen_on_one_frame():
@@ -264,7 +272,7 @@ def test_the_end_of_a_slow_feed_accepts_leaving_seen_on_one_frame():
     for t in (0.0, 0.2, 0.4, 0.6):
         pm.step(t, {"hip": 170.0})
     pm.step(0.8, {"hip": 155.0})
-    assert pm.phase == "up" and pm.pending() == (None, 0.8)
+    assert pm.phase == "up" and pm.pending() == (None, pytest.approx(0.6 + 0.2 * 2 / 3))
 
 
 CLOSE = {**BASE, "phases": [

@@ -19,7 +19,27 @@ CLIPS = {
     "bridge/glute-bridge-3-reps-side.mp4": "bridge",
     "bridge/bridge-band-pexels-side.mp4": "bridge",
     "pelvic-tilt/pelvic-tilt-side.mp4": "pelvic-tilt",
+    "cat-camel/cat-cow-side.mp4": "cat-camel",
+    "cat-camel/cat-cow-2cycles-holds-side.mp4": "cat-camel",
 }
+# Measured and explained in bench/README.md ("Hold timing on the labelled real clips").
+SLOW_MISSES = {
+    ("cat-camel/cat-cow-2cycles-holds-side.mp4", 3): (
+        "the second cat starts 7.51 s at 10 frames/s, 7.78 at 30: the back curvature creeps "
+        "at about its stillness limit (0.05/s) over 7.4-7.9 s and its speed reads 0.5-1.7 "
+        "times the limit frame to frame; at 30 frames/s two short runs over the limit "
+        "(7.67-7.71, 7.84-7.88 s) restart the hold about to start, at 10 frames/s no frame "
+        "falls in them"
+    ),
+}
+
+
+def _rates():
+    for rel in sorted(CLIPS):
+        for every in (3, 6):
+            why = SLOW_MISSES.get((rel, every))
+            marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
+            yield pytest.param(rel, every, marks=marks, id=f"{rel}-{every}")
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +98,14 @@ def test_holds_start_and_end_within_0_3_s_of_the_labels(poses, labels, rel):
         assert abs(h.end_s - b) <= 0.3, (h, b)
 
 
-@pytest.mark.parametrize("rel", sorted(CLIPS))
-@pytest.mark.parametrize("every", [3, 6])
+@pytest.mark.parametrize(("rel", "every"), list(_rates()))
 def test_same_reps_and_holds_at_10_and_5_frames_per_second(poses, rel, every):
     full = replay(poses(rel), CLIPS[rel])
     sub = replay(poses(rel), CLIPS[rel], every)
     assert sub.reps_complete == full.reps_complete
     assert [r.complete for r in sub.reps] == [r.complete for r in full.reps]
     assert len(sub.holds) == len(full.holds)
-    if rel.startswith("pelvic-tilt"):
-        return  # a 2-degree tilt: hold edges move with the smoothing at 5 frames/s (README)
+    assert [h.reached for h in sub.holds] == [h.reached for h in full.holds]
     step = every / 30.0  # the clips are 30 frames/s: one frame interval of the slow feed
     for h, f in zip(sub.holds, full.holds, strict=True):
         assert abs(h.start_s - f.start_s) <= step + 1e-6, (h, f)

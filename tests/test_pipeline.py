@@ -197,7 +197,7 @@ def test_landmarks_file_records_estimator_and_smoothing(clip, tmp_path):
     assert meta["estimator"]["segmentation"] is True and meta["estimator"]["model_complexity"] == 1
     assert meta["smoothing_params"] == {
         "min_cutoff": 1.0,
-        "beta": 10.0,
+        "beta": 40.0,
         "d_cutoff": 1.0,
         "max_gap_s": 0.5,
     }

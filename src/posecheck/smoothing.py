@@ -12,6 +12,14 @@ is measured, so the same parameters work on any resolution and distance:
 - ``min_cutoff`` (Hz): cutoff at rest. Lower = smoother holds, more lag.
 - ``beta``: how fast the cutoff rises with speed (in pose sizes per second).
   Higher = less lag in motion.
+
+The speed is measured between the raw samples, so it is the same at any frame rate.
+(The reference filter measures it from the last *estimate* to the new sample over
+one frame interval: on a steady movement that reads the lag divided by the interval
+on top of the speed, about 5 times the speed at 30 frames/s and 2 times at 5, so the
+filter opened up more, and lagged less, the faster the frames came; on the real
+pelvic-tilt clip a hold then started 0.16 s apart at 10 and 30 frames/s,
+bench/README.md.)
 - ``d_cutoff`` (Hz): cutoff of the speed estimate itself.
 
 The filter resets when no pose is seen (a dropout) or when the time gap exceeds
@@ -34,7 +42,10 @@ class OneEuroParams:
     """Tuning of the One-Euro landmark filter (see the module docs)."""
 
     min_cutoff: float = 1.0  # Hz at rest
-    beta: float = 10.0  # cutoff increase per (pose size / s) of speed
+    # cutoff increase per (pose size / s) of speed. 40 with the speed between raw
+    # samples keeps the filter at 30 frames/s about where beta 10 had it with the
+    # reference speed estimate (real bridge and pelvic-tilt holds within 0.04 s)
+    beta: float = 40.0
     d_cutoff: float = 1.0  # Hz for the speed estimate
     max_gap_s: float = 0.5  # reset after a gap this long
 
@@ -55,18 +66,20 @@ class OneEuroArrayFilter:
         self.p = params or OneEuroParams()
         self._x: np.ndarray | None = None
         self._dx: np.ndarray | None = None
+        self._raw: np.ndarray | None = None  # the last raw sample (the speed's start)
         self._t = 0.0
 
     def reset(self) -> None:
         self._x = None
         self._dx = None
+        self._raw = None
 
     def __call__(self, x: np.ndarray, t_s: float, scale: float | np.ndarray = 1.0) -> np.ndarray:
         """Filter one sample. ``scale`` divides the speed (values per second) before ``beta``;
         a number, or an array broadcasting against ``x`` (a scale per column)."""
         x = np.asarray(x, dtype=np.float64)
-        if self._x is None or self._dx is None:
-            self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t_s
+        if self._x is None or self._dx is None or self._raw is None:
+            self._x, self._dx, self._raw, self._t = x.copy(), np.zeros_like(x), x.copy(), t_s
             return x.copy()
         dt = t_s - self._t
         if not dt > 0 or dt > self.p.max_gap_s:
@@ -75,18 +88,19 @@ class OneEuroArrayFilter:
                 return self(x, t_s, scale)
             return self._x.copy()  # same or earlier time: keep the last estimate
         p = self.p
-        prev, prev_dx = self._x, self._dx
-        if not np.isfinite(prev).all():
+        prev, prev_dx, raw = self._x, self._dx, self._raw
+        if not np.isfinite(prev).all() or not np.isfinite(raw).all():
             # A value that was NaN restarts from its new value (and NaN stays NaN).
             prev = np.where(np.isfinite(prev), prev, x)
+            raw = np.where(np.isfinite(raw), raw, x)
             prev_dx = np.nan_to_num(prev_dx)
-        dx = (x - prev) / dt
+        dx = (x - raw) / dt  # between raw samples: the same at any frame rate
         a_d = _alpha(p.d_cutoff, dt)
         dx_hat = a_d * dx + (1.0 - a_d) * prev_dx
         cutoff = p.min_cutoff + p.beta * np.abs(dx_hat) / np.maximum(scale, 1e-9)
         a = _alpha(cutoff, dt)
         x_hat = a * x + (1.0 - a) * prev
-        self._x, self._dx, self._t = x_hat, dx_hat, t_s
+        self._x, self._dx, self._raw, self._t = x_hat, dx_hat, x.copy(), t_s
         return x_hat.copy()
 
 

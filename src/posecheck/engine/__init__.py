@@ -29,7 +29,9 @@ Every time and band comes from the definition's ``[timing]`` table or
   For ``alternate`` exercises each side has its own phases, reps and hold.
 - :mod:`~posecheck.engine.holds` ``Stillness.step`` and ``HoldTimer.step``: holds timed
   from arriving in the held phase and being still (``still_deg_s`` / ``still_ratio_s``
-  over ``still_window_s``) until starting to leave, with ``grace_s``.
+  over ``still_window_s``) until starting to leave, with ``grace_s``. Phase and hold
+  edges are dated where the measure crossed its bound or the speed its limit,
+  interpolated between the frames, so they are the same at any frame rate.
 - :mod:`~posecheck.engine.motion` ``MotionChecks.check``: too fast, bouncing.
 - :mod:`~posecheck.engine.cues` ``CueScheduler.update``: which cue to show, when; a rep
   that turned back short of the top or a hold that ended short is told at once

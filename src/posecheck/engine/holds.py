@@ -46,7 +46,12 @@ class Stillness:
     over the last ``window_s`` (the value that long ago interpolated between the
     frames around it, so the window is the same at any frame rate). The speed covers
     the window, so the stillness is dated to its middle. None while the body moves and
-    while less than half a window of history exists.
+    while less than half a window of history exists. Where the speed crossed its limit
+    between the previous frame and this one, the crossing (interpolated linearly) is
+    when the stillness began, or ended (``left_s``): a frame rate changes when it is
+    noticed, not when it is dated. ``since_s`` is when the current stillness began.
+    It is read from a candidate hold phase on (``engine.track.SideTrack``), so a body that was
+    still before its phase was entered counts as still from the phase's start.
 
     A run of history starts with the first frame, and again after a gap longer than
     two windows (no pose, unknown values). Its first ``settle_s`` are left out: the
@@ -74,15 +79,30 @@ class Stillness:
         self.run_from = 0.0  # the first frame of the current run
         self._first = 0.0  # the run's first frame after the settle time
         self._last: float | None = None  # the previous frame of the run
+        # the previous frame's (time, speed / limit, phase) when its speed was measured
+        self._prev: tuple[float, float, str] | None = None
+        self.left_s: float | None = None  # this frame: when the stillness ended (or None)
+        self.since_s: float | None = None  # when the current stillness began (None: moving)
 
     def step(
         self, t: float, values: Mapping[str, float | None], phase: Phase | None
     ) -> float | None:
         """The time this frame's stillness stands for, or None (see the class)."""
+        since, self.since_s = self.since_s, None
+        still = self._step(t, values, phase)
+        if still is not None:
+            self.since_s = still if since is None else since
+        return still
+
+    def _step(
+        self, t: float, values: Mapping[str, float | None], phase: Phase | None
+    ) -> float | None:
         hist, w = self.hist, self.window_s
+        prev, self._prev, self.left_s = self._prev, None, None
         if self._last is None or t - self._last > 2 * w + EPS:
             hist.clear()  # the first frame, or the first after a gap: a new run
             self.run_from = t
+            prev = None
         self._last = t
         if t < self.run_from + self.settle_s - EPS:
             return None  # the model settles: its movement is not the person's
@@ -93,6 +113,32 @@ class Stillness:
             hist.popleft()
         if phase is None or not phase.hold_s:
             return None
+        got = self._speed(t, values, phase)
+        if got is None:
+            return None
+        ratio, dt, k = got
+        self._prev = (t, ratio, phase.name)
+        # the speed crossed its limit between the previous frame and this one: the
+        # crossing, interpolated, is when the stillness began or ended (not the frame
+        # it was noticed at, which is up to a frame interval later at a slow rate)
+        at = t
+        if prev is not None and prev[2] == phase.name and (prev[1] > 1.0) != (ratio > 1.0):
+            at = prev[0] + (prev[1] - 1.0) / (prev[1] - ratio) * (t - prev[0])
+        if ratio > 1.0:
+            if at < t:
+                self.left_s = at - dt / 2
+            return None
+        if k is None and hist[0][0] <= self._first + EPS:
+            return self.run_from  # still since the run's first trusted frame
+        return at - dt / 2
+
+    def _speed(
+        self, t: float, values: Mapping[str, float | None], phase: Phase
+    ) -> tuple[float, float, float | None] | None:
+        """(the fastest watched measure's speed over the window as a share of its limit,
+        the span it covers, where the window's start fell between the two oldest frames)
+        or None while less than half a window of history exists."""
+        hist, w = self.hist, self.window_s
         t0, v0 = hist[0]
         t1, v1 = hist[1] if len(hist) > 1 else (t, values)
         at = t - w  # the value a window ago, between the samples around it
@@ -102,6 +148,7 @@ class Stillness:
             return None
         keys = set(self.ex.key_measures)
         watched = [tg for tg in phase.targets if tg.measure in keys] or list(phase.targets)
+        ratio = 0.0
         for m, unit in dict((tg.measure, tg.unit) for tg in watched).items():
             a, b = v0.get(m, math.nan), values.get(m, math.nan)
             if k is not None:
@@ -110,11 +157,8 @@ class Stillness:
                     a = a + k * (a1 - a)
             if a is None or b is None or is_nan(a) or is_nan(b):
                 continue  # unknown here: the phase match decides (a dropout is tolerated)
-            if abs(b - a) / dt > self.limits[unit] + EPS:
-                return None
-        if k is None and t0 <= self._first + EPS:
-            return self.run_from  # still since the run's first trusted frame
-        return t - dt / 2
+            ratio = max(ratio, abs(b - a) / dt / (self.limits[unit] + EPS))
+        return ratio, dt, k
 
 
 class HeldPosition:
@@ -191,6 +235,7 @@ class _Hold:
     last_ok_s: float
     ok_time_s: float = 0.0
     last_mid_s: float = 0.0  # the time the last still frame stands for (see Stillness)
+    left_s: float | None = None  # when the stillness ended, interpolated (see Stillness)
     left_moving: bool = False  # the timer last stopped because the body moved / left
     wobbling: bool = False  # every frame since the last ok one only failed the stillness
     # (frame time, time held by then) of the last ok frames: the time held at the end
@@ -273,11 +318,16 @@ class HoldTimer:
         still_s: float | None = None,
         moved: bool = False,
         wobble: bool = False,
+        left_s: float | None = None,
+        since_s: float | None = None,
     ) -> PartEvent | HoldEnded | None:
         """One frame: ``ok`` = the held phase and its rules hold and the body is still;
-        ``still_s`` = the time that stillness stands for (:class:`Stillness`); ``moved``
-        = not ok because the body moves or left the phase; ``wobble`` = not ok only
-        because the body is not still (still in the phase, no rule failing).
+        ``still_s`` = the time that stillness stands for and ``since_s`` when it began
+        (:class:`Stillness`); ``moved`` = not ok because the body moves or left the
+        phase; ``wobble`` = not ok only
+        because the body is not still (still in the phase, no rule failing); ``left_s``
+        = when the stillness ended or the body left the phase, between the last frame
+        and this one (Stillness, the phase machine).
 
         A wobble shorter than the grace is counted as held (a person's count goes on
         through a tremor the speed test catches for a frame: the segmentation-mask
@@ -293,23 +343,10 @@ class HoldTimer:
             # the moment this frame's stillness stands for, not before the phase began
             at = t_s if still_s is None else max(still_s, min(phase_since, t_s))
             if h is None:
-                # a hold needs dwell_s of stillness in the phase (as a phase must match
-                # that long): a still moment while passing through is no hold. Once it
-                # lasted, the hold starts where the stillness began.
-                if self._pending is None:
-                    self._pending = (t_s, at)
-                self._pending_ok = t_s
-                if t_s - self._pending[0] < self.dwell_s - EPS:
-                    return None
-                start, self._pending = self._pending[1], None
-                name = phase or ""
-                h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
-                h.began = ends.token() if ends is not None else None
-                h.trail.extend(((start, 0.0), (t_s, t_s - start)))
-                self._sample(h, values)
-                data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
-                        "start_s": round(start, 3)}  # fmt: skip
-                return PartEvent("hold_start", t_s, data)
+                # from when the body was still in the phase: a stillness that began
+                # before the phase did counts from the phase's start
+                begun = at if since_s is None else max(since_s, min(phase_since, t_s))
+                return self._arrive(t_s, min(at, begun), at, values, phase or "")
             # the timer runs while rules are met; a gap within the grace pauses it,
             # unless the body only wobbled in the phase
             if h.prev_ok or h.wobbling:
@@ -330,6 +367,7 @@ class HoldTimer:
         if h.prev_ok:  # the first frame off: why the hold stopped (see end)
             h.left_moving = moved
             h.wobbling = wobble
+            h.left_s = left_s
         h.wobbling = h.wobbling and wobble
         h.prev_ok = False
         h.frames += 1
@@ -337,6 +375,26 @@ class HoldTimer:
         if t_s - h.last_ok_s > self.grace_s + EPS:
             return self.end(t_s)
         return None
+
+    def _arrive(
+        self, t_s: float, begun: float, at: float, values: Mapping[str, float | None], name: str
+    ) -> PartEvent | None:
+        """A still frame in the phase, no hold running: the hold starts once the body
+        was still ``dwell_s`` (as a phase must match that long: a still moment while
+        passing through is no hold), dated back to where the stillness began."""
+        if self._pending is None:
+            self._pending = (t_s, begun)
+        self._pending_ok = t_s
+        if t_s - self._pending[0] < self.dwell_s - EPS:
+            return None
+        start, self._pending = self._pending[1], None
+        h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
+        h.began = self.held_at.token() if self.held_at is not None else None
+        h.trail.extend(((start, 0.0), (t_s, t_s - start)))
+        self._sample(h, values)
+        data = {"phase": name, "target_s": self.ex.phase(name).hold_s,
+                "start_s": round(start, 3)}  # fmt: skip
+        return PartEvent("hold_start", t_s, data)
 
     def new_view(self) -> None:
         """The picture cut: a later pause is judged against the range seen after it."""
@@ -375,10 +433,13 @@ class HoldTimer:
         sd = float(np.std(h.values)) if len(h.values) > 2 else 0.0
         steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
-        # a hold the body moved out of ends where its last still window is centred; one
-        # stopped by a lost pose, a failing rule or the end of the input at its last
-        # good frame
-        end = h.last_mid_s if h.left_moving and not h.prev_ok else h.last_ok_s
+        # a hold the body moved out of ends where its stillness ended (the window
+        # centred on the speed's crossing of its limit, else on the last still frame);
+        # one stopped by a lost pose, a failing rule or the end of the input at its
+        # last good frame
+        end = h.last_ok_s
+        if h.left_moving and not h.prev_ok:
+            end = h.last_mid_s if h.left_s is None else max(h.last_mid_s, h.left_s)
         held = _held_by(h, end)
         tit = min(1.0, held / target) if target else 1.0
         caps = fault_caps(h.faults)

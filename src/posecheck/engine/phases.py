@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
-from posecheck.exercise import Phase
+from posecheck.exercise import Phase, Target
 
 
 def match(
@@ -82,6 +82,50 @@ def stay_caps(phases: Sequence[Phase]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _crossing(t: Target, v0: float | None, v1: float | None, w: float, leaving: bool) -> float:
+    """Where between two frames (0..1) the value went from v0 to v1 crossed into the
+    target ``t`` widened by ``w`` (``leaving``: out of it); 1 when unknown."""
+    if v0 is None or v1 is None or is_nan(v0) or is_nan(v1) or v0 == v1:
+        return 1.0
+    a, b = (v1, v0) if leaving else (v0, v1)  # a: outside, b: inside
+    if t.min is not None and a < t.min - w <= b:
+        edge = t.min - w
+    elif t.max is not None and a > t.max + w >= b:
+        edge = t.max + w
+    else:
+        return 1.0
+    f = (edge - v0) / (v1 - v0)
+    return min(1.0, max(0.0, f))
+
+
+def crossed(
+    phase: Phase,
+    before: Mapping[str, float | None],
+    values: Mapping[str, float | None],
+    widen: Mapping[str, float] | None = None,
+    caps: Mapping[str, float] | None = None,
+    leaving: bool = False,
+) -> float:
+    """Where between the frame with ``before`` and the one with ``values`` (0..1, linear
+    between them) ``phase``'s targets came to hold: when the last of them entered its
+    range (``leaving``: when the first left it; ``widen``, ``caps`` as :func:`match`).
+    A phase edge dated at the crossing, not at the frame that noticed it, is the same at
+    any frame rate."""
+    out = 1.0 if leaving else 0.0
+    for t in phase.targets:
+        w = widen[t.unit] if widen is not None else 0.0
+        if caps is not None and t.key in caps:
+            w = min(w, caps[t.key])
+        v0, v1 = before.get(t.key, math.nan), values.get(t.key, math.nan)
+        in0 = v0 is not None and t.contains(v0, w)
+        in1 = v1 is not None and t.contains(v1, w)
+        if leaving and in0 and not in1:
+            out = min(out, _crossing(t, v0, v1, w, True))
+        elif not leaving and in1 and not in0:
+            out = max(out, _crossing(t, v0, v1, w, False))
+    return out
+
+
 @dataclass(frozen=True)
 class PhaseEntered:
     """The machine entered ``name`` (None: between phases) at frame time ``t_s``."""
@@ -123,6 +167,7 @@ class PhaseMachine:
         self.out_since: float | None = None  # when the current phase stopped holding
         self._t = -math.inf  # the last frame's time
         self._in_t = -math.inf  # the last frame on which the current phase held
+        self._before: tuple[float, Mapping[str, float | None]] | None = None  # last known frame
 
     def get(self, name: str | None) -> Phase | None:
         return None if name is None else self._by_name[name]
@@ -148,17 +193,23 @@ class PhaseMachine:
         # as a frame without a pose does, but cannot be the frame it is entered on
         cand = self.get(self.cand)
         cand_ok = self.within(cand, values) if cand is not None else None
+        before, self._before = self._before, (t_s, dict(values))
         if cand is None or cand_ok is False:
-            found = next(
-                (p.name for p in self.phases if p.name != self.phase and match(p, values)), None
-            )
-            self.cand, self.cand_since = found, t_s
+            others = (p for p in self.phases if p.name != self.phase)
+            found = next((p for p in others if match(p, values)), None)
+            self.cand, self.cand_since = (found.name if found else None), t_s
+            if found is not None and before is not None:  # dated at the crossing
+                self.cand_since = self._between(before, t_s, crossed(found, before[1], values))
             cand_ok = True if found is not None else None
         if cur_ok:
             self.out_since = None
             self._in_t = t_s
         elif self.out_since is None:
             self.out_since = t_s
+            if cur is not None and before is not None:
+                caps = self._caps.get(cur.name)
+                f = crossed(cur, before[1], values, self.hysteresis, caps, leaving=True)
+                self.out_since = self._between(before, t_s, f)
         out_long = self.out_since is not None and t_s - self.out_since >= self.dwell_s - EPS
         entered = None
         if cur is None or out_long:
@@ -169,6 +220,10 @@ class PhaseMachine:
                 since = self.out_since if self.out_since is not None else t_s
                 entered = self.enter(None, since, t_s)
         return PhaseStep(known=True, entered=entered)
+
+    @staticmethod
+    def _between(before: tuple[float, object], t_s: float, f: float) -> float:
+        return before[0] + f * (t_s - before[0])
 
     def enter(self, name: str | None, since: float, t_s: float) -> PhaseEntered:
         """Enter ``name`` now (dated back to ``since``)."""
@@ -188,12 +243,12 @@ class PhaseMachine:
     def pending(self) -> tuple[str | None, float] | None:
         """What the input ended on, if it would replace the current phase: (name, since)
         of a candidate, or (None, since) when the current phase was left for no other
-        (between phases) at least the dwell after the last frame it held on (the time
-        it was left lies in between; a jitter out of it on the last frame of a fast
-        feed is not leaving it). The end of the input accepts it without the dwell: the dwell
-        is seconds of frames, and a slower feed (a busy machine dropping frames) sees
-        fewer of them, so a clip ending as the person comes down from the top would
-        count its rep at 30 frames/s and not at 8."""
+        (between phases) at least the dwell after the last frame it held on (it was left
+        in between; a jitter out of it on the last frame of a fast feed is not leaving
+        it). The end of the input accepts it without the dwell: the dwell is seconds of
+        frames, and a slower feed (a busy machine dropping frames) sees fewer of them,
+        so a clip ending as the person comes down from the top would count its rep at
+        30 frames/s and not at 8."""
         if self.cand is not None and (self.phase is None or self.out_since is not None):
             return self.cand, self.cand_since
         out = self.out_since

@@ -84,12 +84,27 @@ class SideTrack:
         phase = self.phases.get(self.phases.phase)
         # the hold timer runs only while the phase holds, no rule of it fails and the
         # body is still in it (a person counts a hold from arriving until starting to leave)
-        still_s = self.still.step(t, vals, phase)
+        # the stillness is read from a candidate hold phase on, so a body still before the
+        # phase is entered is seen as still from then (not from the frame it is entered)
+        cand = self.phases.get(self.phases.cand)
+        watch = phase if phase is not None and phase.hold_s else cand
+        still_s = self.still.step(t, vals, watch if watch is phase or watch is cand else None)
+        if watch is not phase:
+            still_s = None
         there = bool(phase is not None and phase.hold_s and self.phases.within(phase, vals))
+        # when the hold's stillness ended: where the speed crossed its limit, or the
+        # phase was left, each the middle of the last still window in the phase
+        out = self.phases.out_since
+        left = [x for x in (self.still.left_s, out) if x is not None]
+        if out is not None:
+            left[-1] = out - self.still.window_s / 2
         rules_ok = not any(r.stops_hold for r in failing)
         ok = there and still_s is not None and rules_ok
         wobble = there and still_s is None and rules_ok
-        self._hold_step(t, ok, vals, still_s, moved=not there or still_s is None, wobble=wobble)
+        self._hold_step(
+            t, ok, vals, still_s, moved=not there or still_s is None, wobble=wobble,
+            left_s=min(left, default=None), since_s=self.still.since_s,
+        )  # fmt: skip
         turned = self.reps.on_frame(vals, failing, t)
         if turned is not None:
             self.out.append(turned)
@@ -135,11 +150,14 @@ class SideTrack:
         still_s: float | None = None,
         moved: bool = False,
         wobble: bool = False,
+        left_s: float | None = None,
+        since_s: float | None = None,
     ) -> None:
         ph = self.phases
         got = self.hold.step(
-            t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved, wobble
-        )
+            t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved, wobble,
+            left_s, since_s,
+        )  # fmt: skip
         if isinstance(got, HoldEnded):
             self._hold_ended(got)
         elif got is not None:
