@@ -604,6 +604,20 @@ def test_motion_checks_frame_by_frame(frames):
         assert [r.id for r in mc.check(t, ["left_hip"], since)] == want, t
 
 
+def test_the_speed_window_spans_its_whole_time_at_30_frames_per_second():
+    """28 deg in the last 0.27 s of a 0.3 s window is 93 deg/s over the window (under
+    100); the frame 0.3 s back must not fall out of it by rounding (12/30 - 3/30 is
+    0.30000000000000004), which would read 105 deg/s over the 0.27 s left."""
+    mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.0)
+    got: list[str] = []
+    for i in range(10):
+        t = (i + 3) / 30  # frames 3-12 of a clip: 12/30 - 3/30 > 0.3
+        hip = 100.0 if i <= 1 else 100.0 + 28.0 * (i - 1) / 8  # rises from frame 1 on
+        mc.record(t, {"left_hip": hip})
+        got += [r.id for r in mc.check(t, ["left_hip"], None)]
+    assert got == []
+
+
 @pytest.mark.parametrize(("period_s", "want"), [(0.6, ["bouncing"]), (2.4, [])])
 def test_bounce_is_quick_a_slow_drift_is_not(period_s, want):
     """Swings of 10 deg: 0.3 s each is a bounce; 1.2 s each is a sway or the model's drift

@@ -155,7 +155,8 @@ class MotionChecks:
         sf = self.safety
         if not sf.max_speed_deg_s or len(hist) < 2:
             return None
-        old = next((h for h in hist if t_s - h[0] <= self.speed_window_s), hist[0])
+        # (EPS: 30 frames/s puts the frame 0.3 s back at 0.30000000000000004 s)
+        old = next((h for h in hist if t_s - h[0] <= self.speed_window_s + EPS), hist[0])
         dt = t_s - old[0]
         if dt < self.speed_window_s * 0.5:
             return None
