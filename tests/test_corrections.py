@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from posecheck.corrections import build_corrections, fmt_pair, fmt_value, measure_words
+from posecheck.corrections import (
+    build_corrections,
+    fmt_pair,
+    fmt_value,
+    hold_shortfall,
+    measure_words,
+)
 from posecheck.library import load_file
 from posecheck.results import HoldRecord, RepRecord, SessionSummary
 
@@ -108,3 +114,5 @@ def test_a_hold_just_short_never_prints_as_its_target() -> None:
     holds = [HoldRecord("up", 1.0, 5.97, 4.97, 5.0, False)]
     c = build_corrections(_ex("bridge"), _summary("bridge", holds=holds))[0]
     assert c.text == "Hold the top for 5 s: your longest hold was 4.9 s."
+    live = hold_shortfall(_ex("bridge"), holds[0])[1]
+    assert live == "Hold the top for 5 s: that hold lasted 4.9 s."

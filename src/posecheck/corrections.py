@@ -306,10 +306,9 @@ def hold_shortfall(exercise: Any, hold: HoldRecord) -> tuple[str, str]:
     """(id, text) of the live cue for one hold that ended short of its time."""
     phase = exercise.phase(hold.phase)
     lead = phase.hold_cue or f"Hold the {phase.name} position"
-    return (
-        f"short_hold:{phase.name}",
-        f"{lead} for {phase.hold_s:g} s: that hold lasted {hold.duration_s:.1f} s.",
-    )
+    lasted = _short_s(hold.duration_s, phase.hold_s)
+    text = f"{lead} for {phase.hold_s:g} s: that hold lasted {lasted} s."
+    return f"short_hold:{phase.name}", text
 
 
 def top_text(corrections: list[Correction], n: int = 3) -> list[str]:
