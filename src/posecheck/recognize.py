@@ -1328,8 +1328,8 @@ def _decide(
     unless they moved as far as only their definition moves in its posture
     (``[recognition] attempt_confirms_deg``), and the postures and set-ups the clip shows
     name the candidates of a "none" (first, of those with no evidence of their movement,
-    the definitions whose key measures the clip moved where a definition whose movement
-    it shows keeps them steady)."""
+    the definitions measured on the model's depth estimate when the clip turned what a
+    definition whose movement it shows keeps steady: see :func:`_moved_unseen`)."""
     confirm_deg = {ex.name: getattr(getattr(ex, "recognition", None), "attempt_confirms_deg",
                                     None) for ex in exercises}  # fmt: skip
     partial = {
@@ -1339,10 +1339,27 @@ def _decide(
     setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
     turned = {m for sc in scores if max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
               for m in sc.unsteady}  # fmt: skip
-    moving = {ex.name for ex in exercises if turned & set(getattr(ex, "key_measures", ()))}
+    moving = _moved_unseen(exercises) if turned else set()
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving
     )
+
+
+def _moved_unseen(exercises: Sequence) -> set[str]:
+    """The definitions whose movement is measured on the model's depth estimate (a key
+    measure of kind ``rotation``: the supine twist's knee roll and pelvis turn), named
+    first among the candidates without evidence of their own movement when the clip
+    turned what a definition whose movement it shows keeps steady (a pelvic tilt's
+    pelvis turning or its knees changing their bend): another movement in that posture,
+    and those are the ones the camera may have missed, the depth being the least certain
+    part of the landmarks (a twist filmed from the side reads a knee roll of 5-20
+    degrees while the knees drop 50). A definition judged on the picture in its own
+    view that shows no movement was seen not to move."""
+    return {
+        ex.name for ex in exercises
+        if any(getattr(known_measures().get(m), "kind", None) == "rotation"
+               for m in getattr(ex, "key_measures", ()))
+    }  # fmt: skip
 
 
 def recognize(
