@@ -67,7 +67,7 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
-from posecheck.body3d import world_angles
+from posecheck.body3d import trunk_frame, world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
@@ -339,9 +339,36 @@ _FACE_UP_DEG = 20.0
 _FACE_DOWN_DEG = -10.0
 
 
+# Lying, the chest faces up or down: measured on the 3D world landmarks (the trunk's
+# front, out of the chest, :func:`posecheck.body3d.trunk_frame`) it does not depend on the
+# camera angle, unlike the picture's face direction (filmed obliquely from the feet end,
+# a face turned to the ceiling shows its nose below the ears: held6's oblique draw-in and
+# pelvic tilt read prone on 72-80% of their lying frames, the chest pointing up on all of
+# them). It decides when the chest points within CHEST_VERTICAL_DEG of straight up or
+# down; nearer the horizontal (lying on a side, or the model unsure of the depth) the
+# picture's cues do.
+CHEST_VERTICAL_DEG = 60.0
+
+
+def _chest_facing(pose: Pose) -> str | None:
+    """ "supine" or "prone" by the 3D chest direction when it is clear (see
+    CHEST_VERTICAL_DEG), else None."""
+    frame = trunk_frame(pose)
+    if frame is None:
+        return None
+    up = -float(frame[3][1])  # world y points down
+    if abs(up) < math.cos(math.radians(CHEST_VERTICAL_DEG)):
+        return None
+    return "supine" if up > 0 else "prone"
+
+
 def _supine_or_prone(pose: Pose, side: str) -> str:
-    """Lying: the face, then the knees (only a supine body lifts them over the hips),
-    then the arms (propped on the elbows), then the limbs' side of the trunk."""
+    """Lying: the chest's direction in 3D when clear (:func:`_chest_facing`), then the
+    face, then the knees (only a supine body lifts them over the hips), then the arms
+    (propped on the elbows), then the limbs' side of the trunk."""
+    chest = _chest_facing(pose)
+    if chest is not None:
+        return chest
     face = face_elevation_deg(pose)
     if face >= _FACE_UP_DEG:
         return "supine"
@@ -1337,8 +1364,7 @@ def _decide(
         if ev.only_attempts(sc) and not sc.attempt_moved >= (confirm_deg.get(sc.name) or math.inf)
     }  # fmt: skip
     setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
-    turned = {m for sc in scores if max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
-              for m in sc.unsteady}  # fmt: skip
+    turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving
