@@ -6,7 +6,8 @@ definitions:
 
 1. **Posture per frame** from the landmarks (:func:`classify_posture`): segment
    inclines and joint angles tell standing / all fours / kneeling / seated / lying;
-   lying is supine or prone by the face (ear-to-nose direction), the knees (only a
+   lying is supine or prone by the chest's direction on the 3D world landmarks when it
+   points clearly up or down, else by the face (ear-to-nose direction), the knees (only a
    supine body lifts them over the hips), the arms (propped on the elbows), then
    the side the limbs are on (:func:`posecheck.curvature.dorsal_direction`).
 2. **Phase targets** of each definition, as written (change targets against their
@@ -38,7 +39,9 @@ definitions:
    steady_spread_deg``): :mod:`posecheck.recognize_evidence`.
 
 4. The answer: each definition's share of the evidence against the others and against
-   "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
+   "none of them" (:func:`posecheck.recognize_evidence.decide`; the evidence judged from
+   another angle of definitions whose phases explain more of the clip counts against
+   it, :func:`posecheck.recognize_evidence.rivals`); the best one the camera
    can confirm is the answer when its share reaches ``MIN_SCORE`` and its evidence is
    more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`;
    unless they moved as far as only their definition moves, ``[recognition]
