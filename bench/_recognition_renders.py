@@ -53,7 +53,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held6" (see the module docstring)
+    split: str  # "tune" or "held1"-"held7" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -72,6 +72,7 @@ LIBRARY_CASES = (
     ("own", 401, "held4"), ("oblique", 402, "held4"), ("any:side", 403, "held4"),
     ("own", 501, "held5"), ("oblique", 502, "held5"), ("any:side", 503, "held5"),
     ("own", 601, "held6"), ("oblique", 602, "held6"), ("any:side", 603, "held6"),
+    ("own", 701, "held7"), ("oblique", 702, "held7"), ("any:side", 703, "held7"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -80,7 +81,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("oblique", 403, "held4"), ("oblique", 404, "held4"), ("side", 501, "held5"),
                ("front", 502, "held5"), ("oblique", 503, "held5"),
                ("oblique", 504, "held5"), ("side", 601, "held6"), ("front", 602, "held6"),
-               ("oblique", 603, "held6"), ("oblique", 604, "held6"))  # fmt: skip
+               ("oblique", 603, "held6"), ("oblique", 604, "held6"), ("side", 701, "held7"),
+               ("front", 702, "held7"), ("oblique", 703, "held7"),
+               ("oblique", 704, "held7"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:

@@ -14,7 +14,8 @@ built-in library and prints one line per clip and the confusion table.
 ``--renders`` adds the rendered set (``bench/_recognition_renders.py``): every library
 exercise and movements outside the library (plank, side plank, crunch, squat, lunge,
 superman) from several camera angles, in tuning parts and a held-out part reported
-apart (``--split`` picks parts: while tuning, leave the held-out ``held6`` out).
+apart (``--split`` picks parts: while tuning, leave the held-out ``held7`` out;
+``--landmarks-only`` makes a part's renders and landmarks without recognising them).
 
 For every group it prints the confusion table, per-exercise recall, the
 false-positive rate on clips of no library exercise, whether each library clip is
@@ -183,9 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", action="store_true",
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
     ap.add_argument("--split", action="append", default=[], metavar="NAME",
-                    choices=["tune", "held1", "held2", "held3", "held4", "held5", "held6"],
+                    choices=["tune", "held1", "held2", "held3", "held4", "held5", "held6",
+                             "held7"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
+    ap.add_argument("--landmarks-only", action="store_true",
+                    help="only render and make the landmarks; recognise nothing (a held-out "
+                         "part made before a round changes anything)")  # fmt: skip
     ap.add_argument("--json", type=Path, help="also write every result as JSON here")
     ap.add_argument("--poses-dir", action="append", default=[], metavar="DIR",
                     help="also load definitions from DIR (after the built-ins)")  # fmt: skip
@@ -203,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.clip not in rel or not clip.is_file():
                 continue
             lm = landmarks_for(clip, rel, args.out, args.sample_fps, args.refresh)
+            if args.landmarks_only:
+                continue
             rec = rz.recognize_landmarks(lm, library)
             truth = lab.get("exercise") or "none"
             view = _accepts(library, truth, lab.get("view"))
@@ -215,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             clip = render(case, args.out)
             lm = landmarks_for(clip, case.rel, args.out, args.sample_fps, args.refresh)
+            if args.landmarks_only:
+                print(f"made {lm}", flush=True)
+                continue
             rec = rz.recognize_landmarks(lm, library)
             group = f"render-{case.split}"
             view = _accepts(library, case.label, case.view)

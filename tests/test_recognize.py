@@ -533,3 +533,44 @@ def test_lying_seen_from_the_feet_is_told_from_sitting_by_the_face(nose_y, postu
         "right_ear": (670, 230), "nose": (640, nose_y),
     })  # fmt: skip
     assert classify_posture(pose) == posture
+
+
+def _with_chest(pose: Pose, chest_up: float | None) -> Pose:
+    """``pose`` with world landmarks of a body lying along x whose chest points up
+    (``chest_up`` 1), down (-1) or sideways (0; None: no world landmarks)."""
+    if chest_up is None:
+        return pose
+    world = np.zeros((NUM_LANDMARKS, 3))
+    # the chest's front is up x right (body3d.trunk_frame), with up = hip -> shoulder = -x:
+    # right = (0, sin a, -cos a) gives a front of (0, -cos a, -sin a), y pointing down
+    angle = math.acos(max(-1.0, min(1.0, chest_up)))
+    right = np.array([0.0, math.sin(angle), -math.cos(angle)]) * 0.2
+    for name, at in {"shoulder": (-0.5, 0.0, 0.0), "hip": (0.0, 0.0, 0.0)}.items():
+        world[LANDMARK_INDEX[f"left_{name}"]] = np.array(at) - right / 2
+        world[LANDMARK_INDEX[f"right_{name}"]] = np.array(at) + right / 2
+    pose.world = world
+    return pose
+
+
+@pytest.mark.parametrize(("face", "chest_up", "posture"), [
+    (-60, None, "prone"),  # the picture alone: the nose below the ears
+    (-60, 1.0, "supine"),  # the chest points up in 3D: on the back, whatever the face shows
+    (90, -1.0, "prone"),  # the chest points down
+    (-60, 0.2, "prone"),  # near the horizontal the 3D direction is unclear: the picture decides
+])  # fmt: skip
+def test_lying_on_the_back_or_front_is_decided_by_the_chest_in_3d_when_clear(
+    face, chest_up, posture
+):
+    # filmed obliquely from the feet end, a face turned to the ceiling can show its nose
+    # below the ears; the chest's direction in 3D does not depend on the camera angle
+    pose = _with_chest(make_body(180, 0, 0, 0, 0, face), chest_up)
+    assert classify_posture(pose) == posture
+
+
+def test_the_definitions_measured_on_the_depth_estimate():
+    # named first among the candidates without evidence when a clip turns what a
+    # definition keeps steady: only the supine twist's measures come from the depth
+    from posecheck.library import Library
+    from posecheck.recognize import _moved_unseen
+
+    assert _moved_unseen(list(Library.load())) == {"supine-twist"}

@@ -535,3 +535,17 @@ def test_a_movement_seen_only_short_is_named_as_the_likeliest_not_chosen(monkeyp
     line = str(info.value)
     assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
     assert "bird-dog" in line and "-e chest-raise" in str(info.value.hint)
+
+
+def test_a_definition_explaining_the_clip_better_from_another_angle_makes_the_answer_unsure():
+    # the oblique bridge: the twist's phases explain 37% of the clip (score 0.6), the
+    # bridge, not judged from that angle, all of it (off-view score 0.6)
+    ranked = [("twist", 0.6), ("bridge", 0.0)]
+    setup = {"twist": (1.0, 0.37), "bridge": (1.0, 1.0)}
+    assert ev.decide(ranked, set(), 0.6, {"bridge": 0.0}, setup=setup).name == "twist"
+    d = ev.decide(ranked, set(), 0.6, {"bridge": 0.6}, setup=setup)
+    assert d.name is None and d.confidence < 0.6 and "bridge" in d.candidates
+    assert ev.rivals("twist", {"bridge": 0.6}, setup) == {"bridge": 0.6}
+    # one explaining less of the clip than the answer does not count against it
+    worse = {"twist": (1.0, 0.9), "bridge": (1.0, 0.5)}
+    assert ev.decide(ranked, set(), 0.6, {"bridge": 0.6}, setup=worse).name == "twist"

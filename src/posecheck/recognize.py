@@ -6,7 +6,8 @@ definitions:
 
 1. **Posture per frame** from the landmarks (:func:`classify_posture`): segment
    inclines and joint angles tell standing / all fours / kneeling / seated / lying;
-   lying is supine or prone by the face (ear-to-nose direction), the knees (only a
+   lying is supine or prone by the chest's direction on the 3D world landmarks when it
+   points clearly up or down, else by the face (ear-to-nose direction), the knees (only a
    supine body lifts them over the hips), the arms (propped on the elbows), then
    the side the limbs are on (:func:`posecheck.curvature.dorsal_direction`).
 2. **Phase targets** of each definition, as written (change targets against their
@@ -38,7 +39,9 @@ definitions:
    steady_spread_deg``): :mod:`posecheck.recognize_evidence`.
 
 4. The answer: each definition's share of the evidence against the others and against
-   "none of them" (:func:`posecheck.recognize_evidence.decide`); the best one the camera
+   "none of them" (:func:`posecheck.recognize_evidence.decide`; the evidence judged from
+   another angle of definitions whose phases explain more of the clip counts against
+   it, :func:`posecheck.recognize_evidence.rivals`); the best one the camera
    can confirm is the answer when its share reaches ``MIN_SCORE`` and its evidence is
    more than incomplete repetitions (:func:`posecheck.recognize_evidence.only_attempts`;
    unless they moved as far as only their definition moves, ``[recognition]
@@ -67,7 +70,7 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
-from posecheck.body3d import world_angles
+from posecheck.body3d import trunk_frame, world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
@@ -339,9 +342,36 @@ _FACE_UP_DEG = 20.0
 _FACE_DOWN_DEG = -10.0
 
 
+# Lying, the chest faces up or down: measured on the 3D world landmarks (the trunk's
+# front, out of the chest, :func:`posecheck.body3d.trunk_frame`) it does not depend on the
+# camera angle, unlike the picture's face direction (filmed obliquely from the feet end,
+# a face turned to the ceiling shows its nose below the ears: held6's oblique draw-in and
+# pelvic tilt read prone on 72-80% of their lying frames, the chest pointing up on all of
+# them). It decides when the chest points within CHEST_VERTICAL_DEG of straight up or
+# down; nearer the horizontal (lying on a side, or the model unsure of the depth) the
+# picture's cues do.
+CHEST_VERTICAL_DEG = 60.0
+
+
+def _chest_facing(pose: Pose) -> str | None:
+    """ "supine" or "prone" by the 3D chest direction when it is clear (see
+    CHEST_VERTICAL_DEG), else None."""
+    frame = trunk_frame(pose)
+    if frame is None:
+        return None
+    up = -float(frame[3][1])  # world y points down
+    if abs(up) < math.cos(math.radians(CHEST_VERTICAL_DEG)):
+        return None
+    return "supine" if up > 0 else "prone"
+
+
 def _supine_or_prone(pose: Pose, side: str) -> str:
-    """Lying: the face, then the knees (only a supine body lifts them over the hips),
-    then the arms (propped on the elbows), then the limbs' side of the trunk."""
+    """Lying: the chest's direction in 3D when clear (:func:`_chest_facing`), then the
+    face, then the knees (only a supine body lifts them over the hips), then the arms
+    (propped on the elbows), then the limbs' side of the trunk."""
+    chest = _chest_facing(pose)
+    if chest is not None:
+        return chest
     face = face_elevation_deg(pose)
     if face >= _FACE_UP_DEG:
         return "supine"
@@ -1328,8 +1358,8 @@ def _decide(
     unless they moved as far as only their definition moves in its posture
     (``[recognition] attempt_confirms_deg``), and the postures and set-ups the clip shows
     name the candidates of a "none" (first, of those with no evidence of their movement,
-    the definitions whose key measures the clip moved where a definition whose movement
-    it shows keeps them steady)."""
+    the definitions measured on the model's depth estimate when the clip turned what a
+    definition whose movement it shows keeps steady: see :func:`_moved_unseen`)."""
     confirm_deg = {ex.name: getattr(getattr(ex, "recognition", None), "attempt_confirms_deg",
                                     None) for ex in exercises}  # fmt: skip
     partial = {
@@ -1337,12 +1367,28 @@ def _decide(
         if ev.only_attempts(sc) and not sc.attempt_moved >= (confirm_deg.get(sc.name) or math.inf)
     }  # fmt: skip
     setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
-    turned = {m for sc in scores if max(sc.score, sc.off_view_score or 0.0) >= ev.CANDIDATE_SCORE
-              for m in sc.unsteady}  # fmt: skip
-    moving = {ex.name for ex in exercises if turned & set(getattr(ex, "key_measures", ()))}
+    turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
+    moving = _moved_unseen(exercises) if turned else set()
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving
     )
+
+
+def _moved_unseen(exercises: Sequence) -> set[str]:
+    """The definitions whose movement is measured on the model's depth estimate (a key
+    measure of kind ``rotation``: the supine twist's knee roll and pelvis turn), named
+    first among the candidates without evidence of their own movement when the clip
+    turned what a definition whose movement it shows keeps steady (a pelvic tilt's
+    pelvis turning or its knees changing their bend): another movement in that posture,
+    and those are the ones the camera may have missed, the depth being the least certain
+    part of the landmarks (a twist filmed from the side reads a knee roll of 5-20
+    degrees while the knees drop 50). A definition judged on the picture in its own
+    view that shows no movement was seen not to move."""
+    return {
+        ex.name for ex in exercises
+        if any(getattr(known_measures().get(m), "kind", None) == "rotation"
+               for m in getattr(ex, "key_measures", ()))
+    }  # fmt: skip
 
 
 def recognize(

@@ -616,6 +616,22 @@ def candidates(
     return cands[:MAX_CANDIDATES]
 
 
+def rivals(
+    top: str, off_view: Mapping[str, float], setup: Mapping[str, tuple[float, float]]
+) -> dict[str, float]:
+    """The evidence, judged from another angle than their camera asks, of the definitions
+    whose phases explain the clip better than ``top``'s (``setup``: name -> (posture
+    share, how much of the clip its phases explain, the better of its own view and the
+    other angle)): their movement fits, only the camera cannot confirm it. The answer is
+    then less sure (an obliquely filmed bridge whose top the model's depth reads as a
+    knee roll: the supine twist's phases explain 37% of it, the bridge's all of it)."""
+    mine = setup.get(top, (0.0, 0.0))[1]
+    return {
+        n: v for n, v in off_view.items()
+        if n != top and v >= CANDIDATE_SCORE and setup.get(n, (0.0, 0.0))[1] > mine
+    }  # fmt: skip
+
+
 def decide(
     ranked: Sequence[tuple[str, float]],
     position_only: set[str],
@@ -630,7 +646,9 @@ def decide(
     The best definition the camera can confirm (not ``position_only``) is the answer
     when its share of the evidence reaches ``threshold`` and the clip confirms it (not
     in ``unconfirmed``: see :func:`only_attempts`); otherwise none, with the candidates
-    named (:func:`candidates`; ``off_view``, ``setup``: see there).
+    named (:func:`candidates`; ``off_view``, ``setup``: see there). Its share is taken
+    against the others' evidence, judged from another angle too for those explaining
+    the clip better than it does (:func:`rivals`).
     """
     scores = dict(ranked)
     shares = evidence_shares(scores)
@@ -638,6 +656,8 @@ def decide(
     confirmable = [n for n in order if n not in position_only]
     top = confirmable[0] if confirmable else None
     conf = shares.get(top, 0.0) if top else 0.0
+    if top is not None and setup is not None:
+        conf = evidence_shares({**scores, **rivals(top, off_view or {}, setup)}).get(top, 0.0)
     others = [n for n in order if n != top]
     runner = others[0] if others else None
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
