@@ -165,7 +165,6 @@ class PhaseMachine:
         self.cand: str | None = None
         self.cand_since = 0.0
         self.out_since: float | None = None  # when the current phase stopped holding
-        self._t = -math.inf  # the last frame's time
         self._in_t = -math.inf  # the last frame on which the current phase held
         self._before: tuple[float, Mapping[str, float | None]] | None = None  # last known frame
 
@@ -182,7 +181,6 @@ class PhaseMachine:
         return match(phase, values, self.hysteresis, self._caps.get(phase.name))
 
     def step(self, t_s: float, values: Mapping[str, float | None]) -> PhaseStep:
-        self._t = t_s
         cur = self.get(self.phase)
         cur_ok = self.holds(values)
         if cur_ok is None:  # unknown values: keep everything as it is
@@ -251,8 +249,8 @@ class PhaseMachine:
         30 frames/s and not at 8."""
         if self.cand is not None and (self.phase is None or self.out_since is not None):
             return self.cand, self.cand_since
-        out = self.out_since
+        out, last = self.out_since, self._before
         if (self.cand is None and self.phase is not None and out is not None
-                and self._t - self._in_t >= self.dwell_s - EPS):  # fmt: skip
+                and last is not None and last[0] - self._in_t >= self.dwell_s - EPS):  # fmt: skip
             return None, out
         return None

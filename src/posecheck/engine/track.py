@@ -88,16 +88,15 @@ class SideTrack:
         # phase is entered is seen as still from then (not from the frame it is entered)
         cand = self.phases.get(self.phases.cand)
         watch = phase if phase is not None and phase.hold_s else cand
-        still_s = self.still.step(t, vals, watch if watch is phase or watch is cand else None)
+        still_s = self.still.step(t, vals, watch)
         if watch is not phase:
             still_s = None
         there = bool(phase is not None and phase.hold_s and self.phases.within(phase, vals))
         # when the hold's stillness ended: where the speed crossed its limit, or the
         # phase was left, each the middle of the last still window in the phase
         out = self.phases.out_since
-        left = [x for x in (self.still.left_s, out) if x is not None]
-        if out is not None:
-            left[-1] = out - self.still.window_s / 2
+        ends = (self.still.left_s, None if out is None else out - self.still.window_s / 2)
+        left = [x for x in ends if x is not None]
         rules_ok = not any(r.stops_hold for r in failing)
         ok = there and still_s is not None and rules_ok
         wobble = there and still_s is None and rules_ok
