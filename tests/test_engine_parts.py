@@ -576,6 +576,42 @@ def test_stillness_leaves_the_models_settling_out_of_a_new_run():
     assert _creep_then_still(still, 3.0) == pytest.approx(3.0)
 
 
+def _after_a_stall(lost: bool) -> float | None:
+    """The hip arrives at 175 at 1.0 s and stays; nothing reaches Stillness between 1.05
+    and 1.65 s: no frame at all (a busy machine) or, with ``lost``, frames without a
+    pose. The first frame after the gap that Stillness reports still, or None."""
+    limits = {"deg": 30.0, "ratio": 0.05}
+    still = Stillness(exercise(), limits, 0.25, settle_s=0.5, bridge_s=1.0)
+    up = exercise().phase("up")
+    for i in range(90):
+        t = i / 30
+        if 1.05 < t < 1.65:
+            if lost:
+                still.lost()
+            continue
+        hip = 130.0 + 45.0 * min(1.0, max(0.0, (t - 0.5) / 0.5))
+        got = still.step(t, {"hip": hip}, up if hip >= 165 else None)
+        if t > 1.65 and got is not None:
+            return t
+    return None
+
+
+def test_stillness_bridges_frames_that_never_came_but_not_a_lost_pose():
+    # 0.6 s without frames while the body held still: still at the first frame after
+    assert _after_a_stall(lost=False) == pytest.approx(50 / 30)
+    # as long without a pose: the model finds the person afresh and settles first
+    got = _after_a_stall(lost=True)
+    assert got is not None and got >= 50 / 30 + 0.5 - 1e-6
+    # a gap of frames that never came longer than bridge_s is not bridged: a new run
+    for gap, want in ((0.9, True), (1.1, False)):
+        still = Stillness(exercise(), {"deg": 30.0, "ratio": 0.05}, 0.25, settle_s=0.5,
+                          bridge_s=1.0)  # fmt: skip
+        up = exercise().phase("up")
+        for i in range(9):
+            still.step(i / 10, {"hip": 175.0}, up)
+        assert (still.step(0.8 + gap, {"hip": 175.0}, up) is not None) is want, gap
+
+
 # --- motion checks ----------------------------------------------------------------------------
 
 SAFE = Safety(max_speed_deg_s=100.0, bounce_reversals=2, bounce_window_s=2.0, bounce_min_deg=3.0)

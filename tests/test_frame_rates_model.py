@@ -62,8 +62,9 @@ def poses(tmp_path_factory):
     return get
 
 
-def replay(lm, exercise: str, every: int = 1):
-    """The engine on every ``every``-th stored pose, smoothed as analyze does."""
+def replay(lm, exercise: str, every: int = 1, stall: tuple[float, float] | None = None):
+    """The engine on every ``every``-th stored pose, smoothed as analyze does; with
+    ``stall`` = (a, b), no frame at all between a and b s (a busy machine, live)."""
     from posecheck import pipeline
     from posecheck.engine import Engine
     from posecheck.landmarks_io import LandmarksSource
@@ -72,7 +73,7 @@ def replay(lm, exercise: str, every: int = 1):
     class Every(LandmarksSource):
         def poses(self):
             for i, p in enumerate(super().poses()):
-                if i % every == 0:
+                if i % every == 0 and not (stall and stall[0] < p[1] < stall[1]):
                     yield p
 
     engine = Engine(Library.load().get(exercise))
@@ -117,3 +118,28 @@ def test_pelvic_tilt_is_told_to_hold_longer_and_is_not_green(poses):
     assert s.reps_complete == 4
     assert s.corrections[0].kind == "hold" and "Hold the tilt for 10 s" in s.corrections[0].text
     assert s.score is not None and s.score < 80
+
+
+@pytest.mark.parametrize("offset", [0.05, 0.4], ids=["as-it-begins", "while-held"])
+def test_a_stall_during_a_hold_leaves_it_as_it_was(poses, offset):
+    """Live on a busy machine the model can deliver nothing for half a second or more.
+    Frames that never came are no evidence of movement: the stillness is bridged across
+    them (``drop_bridge_s``), so a stall of 0.7 s as each hold begins, or while it is
+    held, leaves the hold's start (within the stall's own uncertainty) and end where
+    they were. (Before, the stall started
+    the stillness afresh and the model's settling time was waited out again: the hold
+    started after the stall, or ended at it.)"""
+    rel = "bridge/glute-bridge-3-reps-side.mp4"
+    full = replay(poses(rel), "bridge")
+    assert len(full.holds) == 3
+    for i, f in enumerate(full.holds):
+        stall = (f.start_s + offset, f.start_s + offset + 0.7)
+        s = replay(poses(rel), "bridge", stall=stall)
+        assert s.reps_complete == full.reps_complete
+        assert len(s.holds) == 3, (stall, s.holds)
+        h = s.holds[i]
+        # a start inside the stall is dated across it (0.10 s early as the first hold
+        # begins); the issue's 0.3 s. A stall while held leaves it to the frame
+        tol = 0.3 if offset < 0.2 else 1 / 30 + 1e-6
+        assert abs(h.start_s - f.start_s) <= tol, (h, f, stall)
+        assert abs(h.end_s - f.end_s) <= 1 / 30 + 1e-6, (h, f, stall)

@@ -68,6 +68,13 @@ TIMING_DEFAULTS: dict[str, float] = {
     "still_deg_s": 30.0,
     "still_ratio_s": 0.05,
     "still_window_s": 0.25,
+    # frames that never came (live on a busy machine drops them; the model sees none)
+    # are bridged this long by the stillness: the value a window ago is interpolated
+    # across the gap, and the model's settling time is not waited out again. A gap
+    # with frames but no pose restarts it (the model finds the person afresh). Live,
+    # the real bridge clip's landmarks replayed with random drops lost a hold wherever
+    # a stall of 0.5 s or more fell as it began (bench/README.md).
+    "drop_bridge_s": 1.0,
     # a bounce is quick: a direction change counts towards bouncing only when the swing
     # leaving it reaches its next turning point within this time (a rhythm of 1 Hz or
     # more). Slower swings are a sway or the model's drift: the 3D knee roll of a still

@@ -54,7 +54,10 @@ class Stillness:
     still before its phase was entered counts as still from the phase's start.
 
     A run of history starts with the first frame, and again after a gap longer than
-    two windows (no pose, unknown values). Its first ``settle_s`` are left out: the
+    two windows in which the side was lost (frames without a pose or with unknown
+    values: :meth:`lost`). Frames that never came (a busy machine drops them) are
+    bridged up to ``bridge_s``: the value a window ago is interpolated across the gap,
+    so the speed is the change over it. Its first ``settle_s`` are left out: the
     model's landmarks settle when it finds a person, as after a cut (real band-bridge
     clip: the knee angle creeps 66 -> 78 deg in the first 0.45 s, the person still at
     the top). A body still from the first frame after that is still since the run
@@ -68,13 +71,16 @@ class Stillness:
         limits: Mapping[str, float],
         window_s: float,
         settle_s: float = 0.0,
+        bridge_s: float = 0.0,
     ) -> None:
-        check_nonneg(still_window_s=window_s, cut_settle_s=settle_s,
+        check_nonneg(still_window_s=window_s, cut_settle_s=settle_s, drop_bridge_s=bridge_s,
                      **{f"still_{k}": v for k, v in limits.items()})  # fmt: skip
         self.ex = exercise
         self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
         self.window_s = window_s
         self.settle_s = settle_s
+        self.bridge_s = bridge_s
+        self._lost = False  # a frame without this side's values since the last step
         self.hist: deque[tuple[float, Mapping[str, float | None]]] = deque()
         self.run_from = 0.0  # the first frame of the current run
         self._first = 0.0  # the run's first frame after the settle time
@@ -94,12 +100,18 @@ class Stillness:
             self.since_s = still if since is None else since
         return still
 
+    def lost(self) -> None:
+        """A frame without this side's values (no pose, not tracking, unknown values)."""
+        self._lost = True
+
     def _step(
         self, t: float, values: Mapping[str, float | None], phase: Phase | None
     ) -> float | None:
         hist, w = self.hist, self.window_s
         prev, self._prev, self.left_s = self._prev, None, None
-        if self._last is None or t - self._last > 2 * w + EPS:
+        gap = math.inf if self._last is None else t - self._last
+        lost, self._lost = self._lost, False
+        if gap > 2 * w + EPS and (lost or gap > self.bridge_s + EPS):
             hist.clear()  # the first frame, or the first after a gap: a new run
             self.run_from = t
             prev = None

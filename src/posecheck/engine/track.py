@@ -45,8 +45,9 @@ class SideTrack:
         }
         # a run's first cut_settle_s: the model settles on a person it just found
         still = Stillness(
-            exercise, limits, exercise.setting("still_window_s"), exercise.setting("cut_settle_s")
-        )
+            exercise, limits, exercise.setting("still_window_s"),
+            exercise.setting("cut_settle_s"), exercise.setting("drop_bridge_s"),
+        )  # fmt: skip
         return cls(side, phases, hold, RepCounter(exercise, side), still)
 
     def carry_over(self, old: SideTrack) -> None:
@@ -72,10 +73,12 @@ class SideTrack:
         """One frame; what happened goes to ``out``. Returns the rules failing now."""
         if not tracking:
             self.reps.not_seen()
+            self.still.lost()
             self._hold_step(t, False, vals)
             return []
         step = self.phases.step(t, vals)
         if not step.known:  # unknown values: keep everything as it is
+            self.still.lost()
             self._hold_step(t, False, vals)
             return []
         if step.entered is not None:
