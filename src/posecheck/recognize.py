@@ -1489,10 +1489,8 @@ def recognize(
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
-    seen_side = better_seen_side(poses)
-    scores, off_view = _score_all(
-        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values, values3d
-    )
+    scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
+                                  better_seen_side(poses), other_values, values3d)  # fmt: skip
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
