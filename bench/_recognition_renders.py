@@ -16,11 +16,17 @@ several camera angles, split into tuning parts and a held-out part.
   oblique views, seeds 401-404). Rendered before the fourth round changed anything and
   scored once, at its end (then studied: tuning data since);
 - ``held5``: the same views as ``held4`` with seeds 501-504 (other bodies, clothes,
-  rooms, camera jitter and sides). Rendered before the fifth round changed anything,
+  rooms, camera jitter and sides). Rendered before the fourth round changed anything,
   scored once at its end with the final code (and, for comparison, with the code the
-  round started from); studied in the sixth round;
+  round started from); studied in the fifth round;
 - ``held6``: the same views as ``held5`` with seeds 601-604. Rendered, and its
-  landmarks made, before the sixth round changed anything; scored once at its end.
+  landmarks made, before the fifth round changed anything; scored once at its end;
+  studied in the sixth round;
+- ``held7``: the same views with seeds 701-704. Rendered, and its landmarks made,
+  before the sixth round changed anything; scored once at its end; studied in the
+  seventh round;
+- ``held8``: the same views with seeds 801-804. Rendered, and its landmarks made,
+  before the seventh round changed anything; scored once at its end.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -53,7 +59,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held7" (see the module docstring)
+    split: str  # "tune" or "held1"-"held8" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -73,6 +79,7 @@ LIBRARY_CASES = (
     ("own", 501, "held5"), ("oblique", 502, "held5"), ("any:side", 503, "held5"),
     ("own", 601, "held6"), ("oblique", 602, "held6"), ("any:side", 603, "held6"),
     ("own", 701, "held7"), ("oblique", 702, "held7"), ("any:side", 703, "held7"),
+    ("own", 801, "held8"), ("oblique", 802, "held8"), ("any:side", 803, "held8"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -83,7 +90,8 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("oblique", 504, "held5"), ("side", 601, "held6"), ("front", 602, "held6"),
                ("oblique", 603, "held6"), ("oblique", 604, "held6"), ("side", 701, "held7"),
                ("front", 702, "held7"), ("oblique", 703, "held7"),
-               ("oblique", 704, "held7"))  # fmt: skip
+               ("oblique", 704, "held7"), ("side", 801, "held8"), ("front", 802, "held8"),
+               ("oblique", 803, "held8"), ("oblique", 804, "held8"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:

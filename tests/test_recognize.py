@@ -574,3 +574,19 @@ def test_the_definitions_measured_on_the_depth_estimate():
     from posecheck.recognize import _moved_unseen
 
     assert _moved_unseen(list(Library.load())) == {"supine-twist"}
+
+
+def test_all_fours_folded_like_kneeling_shows_both_postures_for_the_candidates():
+    from posecheck.library import Library
+    from posecheck.recognize import folded_like_kneeling, shown_shares
+
+    # a child's pose filmed obliquely: the trunk level, the thigh foreshortened to look
+    # upright under it, the hip folded to 60 degrees (on all fours it is about 90)
+    folded = make_body(200, -100, 0, 180, 180, 250)
+    level = make_body(*BODIES["all_fours"])
+    assert classify_posture(folded) == classify_posture(level) == "all_fours"
+    assert folded_like_kneeling(folded) and not folded_like_kneeling(level)
+    lib = [Library.load().find(n) for n in ("childs-pose", "bird-dog")]
+    poses = [folded] * 3 + [level]
+    shown = shown_shares(lib, poses, [classify_posture(p) for p in poses])
+    assert shown == {"childs-pose": 0.75, "bird-dog": 1.0}

@@ -549,3 +549,16 @@ def test_a_definition_explaining_the_clip_better_from_another_angle_makes_the_an
     # one explaining less of the clip than the answer does not count against it
     worse = {"twist": (1.0, 0.9), "bridge": (1.0, 0.5)}
     assert ev.decide(ranked, set(), 0.6, {"bridge": 0.6}, setup=worse).name == "twist"
+
+
+def test_a_rival_counts_with_the_larger_of_its_own_view_and_off_view_evidence():
+    # a rival seen partly in its own view (score 0.5) and partly from another angle
+    # (0.3): its off-view score in place of its own would make the answer surer
+    ranked = [("twist", 0.9), ("bridge", 0.5)]
+    setup = {"twist": (1.0, 0.4), "bridge": (1.0, 0.9)}
+    with_rival = ev.decide(ranked, set(), 0.6, {"bridge": 0.3}, setup=setup).confidence
+    own_only = ev.evidence_shares(dict(ranked))["twist"]
+    assert with_rival == pytest.approx(own_only, abs=1e-4)
+    # a higher off-view score counts instead
+    higher = ev.decide(ranked, set(), 0.6, {"bridge": 0.8}, setup=setup).confidence
+    assert higher < with_rival

@@ -93,3 +93,24 @@ def test_analyze_auto_reports_the_sagging_bridge_with_its_correction(tmp_path, c
         )
     )
     assert "bridge" in text and "Lift your hips higher" in text
+
+
+@pytest.mark.model
+def test_an_obliquely_filmed_childs_pose_keeps_it_among_the_candidates(tmp_path):
+    # held7's oblique child's pose (bench/recognition.py, seed 702): read on all fours on
+    # every frame, its hip folded as kneeling asks; from that angle the inclines cannot
+    # tell it from all fours, so a "none" names it with bird dog and cat-camel
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.motion import any_script
+    from posecheck.render.video import write_clip
+
+    library = Library.load()
+    opts = RenderOptions(
+        "childs-pose", view="oblique", seed=702, size=(480, 270), fps=15.0, reps=1, hold_s=8.0
+    )
+    clip = tmp_path / "childs-pose-oblique.mp4"
+    write_clip(ClipRenderer(opts, any_script("childs-pose"), library.find("childs-pose")), clip)
+    rec = recognize_video(clip, library)
+    assert rec["exercise"] is None, rec["scores"][:2]
+    assert rec["postures"].get("all_fours", 0.0) >= 0.8
+    assert "childs-pose" in rec["candidates"], rec["candidates"]

@@ -119,6 +119,8 @@ POSTURE_UNKNOWN = "unknown"
 # A knee this many trunk lengths above the hip in the picture is drawn up (sitting with
 # the knees tucked to the chest); standing, kneeling and all fours have it below.
 KNEE_ABOVE_HIP = 0.1
+# Kneeling folded over the thighs (a child's pose): the hip at most this closed.
+KNEEL_HIP_DEG = 75.0
 
 
 @dataclass
@@ -283,7 +285,12 @@ def classify_posture(pose: Pose | None) -> str:
     ):
         return "all_fours"
     if any_leg(
-        lambda g: g["shin"] <= 35 and g["knee"] <= 75 and g["knee_below"] > 0 and g["hip"] <= 75
+        lambda g: (
+            g["shin"] <= 35
+            and g["knee"] <= 75
+            and g["knee_below"] > 0
+            and g["hip"] <= KNEEL_HIP_DEG
+        )
     ) or (
         # upright on the knees: the knees are on the floor, below the hips
         trunk >= 55
@@ -1346,27 +1353,75 @@ def _score_all(
     return scores, off_view
 
 
+# A frame read on all fours whose hip is folded as far as kneeling asks (the kneeling
+# rule's hip angle, ``KNEEL_HIP_DEG``) may be kneeling folded over the thighs (a child's
+# pose) filmed from another angle than the side: the thighs' and shins' inclines that
+# tell the two apart are foreshortened (obliquely filmed child's poses read all fours on
+# 87-100% of their frames, their picture's hip angle at a median of 25-44 degrees; side
+# views of all fours read 82-99). Obliquely filmed bird dogs and cat-camels fold it as
+# far (medians 35-81), and the 3D hip angle does not separate them either (round 6): such
+# a frame shows both postures, for the candidates of a "none" (:func:`shown_shares`).
+def folded_like_kneeling(pose: Pose | None) -> bool:
+    """A pose whose hip angle (on a seen side) is folded as far as kneeling asks."""
+    if pose is None:
+        return False
+    legs = [g for g in (_leg(pose, s) for s in SIDES) if g is not None]
+    return any(g["hip"] <= KNEEL_HIP_DEG and g["knee_below"] > 0 for g in legs)
+
+
+def shown_shares(
+    exercises: Sequence, poses: Sequence[Pose | None], postures: Sequence[str]
+) -> dict[str, float]:
+    """Per definition, the share of the frames with a posture that show its posture
+    (for kneeling, also the frames on all fours folded like kneeling:
+    :func:`folded_like_kneeling`): the set-up a "none" names its candidates by."""
+    present = np.array([p != POSTURE_UNKNOWN for p in postures])
+    total = int(present.sum()) or 1
+    folded = np.array(
+        [
+            p == "all_fours" and folded_like_kneeling(pose)
+            for p, pose in zip(postures, poses, strict=True)
+        ]
+    )
+    out = {}
+    for ex in exercises:
+        own = np.array([p == ex.posture for p in postures])
+        if ex.posture == "kneeling":
+            own |= folded
+        out[ex.name] = float(own.sum()) / total
+    return out
+
+
 def _decide(
     scores: list[ExerciseScore],
     only: set[str],
     min_score: float,
     off_view: Mapping[str, float],
     exercises: Sequence,
+    shown: Mapping[str, float] | None = None,
 ) -> ev.Decision:
     """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
     :func:`recognize` to keep it readable): incomplete repetitions alone are no answer
     unless they moved as far as only their definition moves in its posture
     (``[recognition] attempt_confirms_deg``), and the postures and set-ups the clip shows
-    name the candidates of a "none" (first, of those with no evidence of their movement,
-    the definitions measured on the model's depth estimate when the clip turned what a
-    definition whose movement it shows keeps steady: see :func:`_moved_unseen`)."""
+    name the candidates of a "none" (``shown``: :func:`shown_shares`; first, of those with
+    no evidence of their movement, the definitions measured on the model's depth estimate
+    when the clip turned what a definition whose movement it shows keeps steady: see
+    :func:`_moved_unseen`)."""
     confirm_deg = {ex.name: getattr(getattr(ex, "recognition", None), "attempt_confirms_deg",
                                     None) for ex in exercises}  # fmt: skip
     partial = {
         sc.name for sc in scores
         if ev.only_attempts(sc) and not sc.attempt_moved >= (confirm_deg.get(sc.name) or math.inf)
     }  # fmt: skip
-    setup = {sc.name: (sc.posture_share, max(fit(sc), sc.off_view_fit or 0.0)) for sc in scores}
+    shown = shown or {}
+    setup = {
+        sc.name: (
+            max(sc.posture_share, shown.get(sc.name, 0.0)),
+            max(fit(sc), sc.off_view_fit or 0.0),
+        )
+        for sc in scores
+    }
     turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
     return ev.decide(
@@ -1434,10 +1489,8 @@ def recognize(
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
-    seen_side = better_seen_side(poses)
-    scores, off_view = _score_all(
-        exercises, poses, postures, values, dt, speed, loop, seen_side, other_values, values3d
-    )
+    scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
+                                  better_seen_side(poses), other_values, values3d)  # fmt: skip
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
@@ -1447,7 +1500,9 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = _decide(scores, only, min_score, off_view, exercises)
+    d = _decide(
+        scores, only, min_score, off_view, exercises, shown_shares(exercises, poses, postures)
+    )
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

@@ -657,7 +657,13 @@ def decide(
     top = confirmable[0] if confirmable else None
     conf = shares.get(top, 0.0) if top else 0.0
     if top is not None and setup is not None:
-        conf = evidence_shares({**scores, **rivals(top, off_view or {}, setup)}).get(top, 0.0)
+        # a rival counts with the larger of its evidence in its own view and judged from
+        # another angle: the latter in place of a higher own-view score made the answer
+        # surer than its rivals' evidence allows
+        rival = {
+            n: max(v, scores.get(n, 0.0)) for n, v in rivals(top, off_view or {}, setup).items()
+        }
+        conf = evidence_shares({**scores, **rival}).get(top, 0.0)
     others = [n for n in order if n != top]
     runner = others[0] if others else None
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
