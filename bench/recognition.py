@@ -1,10 +1,13 @@
 """Recognition benchmark: ``--exercise auto`` on every labelled real clip, with a confusion table.
 
-Runs the project's own source + MediaPipe estimator (in pipeline.run, on sampled frames)
-on each clip listed in ``labels.json`` of the media folder, stores the sampled
-landmarks (with the mask measures) as ``<out>/<dir>__<file>.landmarks.npz`` so a
-second run re-scores without the model, recognises the exercise against the
-built-in library and prints one line per clip and the confusion table.
+Runs the project's own source + MediaPipe estimator (in pipeline.run, on every frame, as
+``analyze`` and ``score`` do) on each clip listed in ``labels.json`` of the media folder,
+stores the landmarks (with the mask measures) as ``<out>/<dir>__<file>.landmarks.npz`` so
+a second run re-scores without the model, recognises the exercise against the built-in
+library with the function ``-e auto`` uses (``commands._offline.recognition_of``: the
+rows sampled at ``SAMPLE_FPS``) and prints one line per clip and the confusion table.
+``--sample-fps 10`` gives the model only 10 frames a second, as rounds 1-8 measured
+(its tracking then differs from the product's: bench/README.md, round 9).
 
     python bench/recognition.py                      # ../shared/media, cache in /tmp
     python bench/recognition.py --refresh            # re-run the model
@@ -52,6 +55,14 @@ def cache_path(out: Path, rel: str) -> Path:
     return out / (rel.replace("/", "__") + ".landmarks.npz")
 
 
+def recognition(lm: Path, library: list) -> dict:
+    """What ``analyze`` and ``score`` answer with ``-e auto`` on this landmarks file
+    (the same function: its rows sampled at ``SAMPLE_FPS``, then the recogniser)."""
+    from posecheck.commands._offline import recognition_of
+
+    return recognition_of(read_landmarks(lm), library).to_dict()
+
+
 def landmarks_for(clip: Path, rel: str, out: Path, sample_fps: float, refresh: bool) -> Path:
     """The clip's sampled landmarks file, made with the model unless cached.
 
@@ -67,10 +78,12 @@ def landmarks_for(clip: Path, rel: str, out: Path, sample_fps: float, refresh: b
     from posecheck.commands._offline import SampledSource, estimate_to_landmarks
     from posecheck.sources import open_source
 
-    # the model in the one frame loop (pipeline.run) on the sampled frames only
+    # the model in the one frame loop (pipeline.run): on every frame as analyze and score
+    # run it (a recording of two parts or more tracked in parts on the same grid:
+    # bit for bit what they store), or on the sampled frames only
     with open_source(clip) as src:
         estimate_to_landmarks(
-            SampledSource(src, sample_fps or None), path, mask_names=names,
+            SampledSource(src, sample_fps) if sample_fps else src, path, mask_names=names,
             meta={"sample_fps": sample_fps, "measures": names},
         )  # fmt: skip
     return path
@@ -177,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--media", type=Path, default=DEFAULT_MEDIA, help="folder with labels.json")
     ap.add_argument("--out", type=Path, default=Path("/tmp/posecheck-bench-recognition"),
                     help="where the sampled landmark files (and renders) are kept")  # fmt: skip
-    ap.add_argument("--sample-fps", type=float, default=rz.SAMPLE_FPS,
-                    help="frames per second given to the model (0: every frame)")  # fmt: skip
+    ap.add_argument("--sample-fps", type=float, default=0.0,
+                    help="frames per second given to the model (default 0: every frame, as "
+                         "analyze and score run it; rounds 1-8 measured 10, the model on "
+                         "10 frames a second)")  # fmt: skip
     ap.add_argument("--refresh", action="store_true", help="re-run the model, ignore the cache")
     ap.add_argument("--clip", default="", help="only clips whose path contains this")
     ap.add_argument("--renders", action="store_true",
@@ -210,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             lm = landmarks_for(clip, rel, args.out, args.sample_fps, args.refresh)
             if args.landmarks_only:
                 continue
-            rec = rz.recognize_landmarks(lm, library)
+            rec = recognition(lm, library)
             truth = lab.get("exercise") or "none"
             view = _accepts(library, truth, lab.get("view"))
             groups["real"].append(_row(rel, truth, rec, "real", view))
@@ -225,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.landmarks_only:
                 print(f"made {lm}", flush=True)
                 continue
-            rec = rz.recognize_landmarks(lm, library)
+            rec = recognition(lm, library)
             group = f"render-{case.split}"
             view = _accepts(library, case.label, case.view)
             groups[group].append(_row(case.rel, case.label or "none", rec, group, view))

@@ -320,6 +320,27 @@ def test_min_reps_needs_a_cycle():
             "kneel2", posture="kneeling", recognition={"attempt_confirms_deg": 20},
             phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
         )  # fmt: skip
+    with pytest.raises(DefinitionError, match="confirm_change_deg needs a cycle"):
+        _defn(
+            "kneel2", posture="kneeling", recognition={"confirm_change_deg": 6},
+            phases=[{"name": "hold", "targets": [{"measure": "hip", "max_deg": 60}]}],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reps", "reached", "limit", "shallow"),
+    [(True, 4.2, 6.0, True), (True, 6.0, 6.0, False), (True, None, 6.0, True),
+     (False, 4.2, 6.0, False), (True, 4.2, None, False)],
+)  # fmt: skip
+def test_complete_reps_below_confirm_change_leave_it_a_candidate(reps, reached, limit, shallow):
+    from posecheck.recognize import ExerciseScore
+    from posecheck.recognize import shallow as is_shallow
+
+    hints = {"confirm_change_deg": limit} if limit is not None else {}
+    ex = _defn("tilt2", posture="supine", cycle=["down", "up", "down"],
+               phases=BRIDGE_PHASES, recognition=hints)  # fmt: skip
+    sc = ExerciseScore("tilt2", 0.9, "supine", 1.0, 1.0, reps=reps, change_reached=reached)
+    assert is_shallow(sc, [ex]) is shallow
 
 
 def test_recognition_hints_default_and_load():

@@ -465,11 +465,13 @@ def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
         min_reps=t.integer("min_reps", lo=1, hi=100),
         position_only=t.flag("position_only"),
         attempt_confirms_deg=t.num("attempt_confirms_deg", lo=0.0, hi=180.0),
+        confirm_change_deg=t.num("confirm_change_deg", lo=0.0, hi=180.0),
     )
-    # both are about repetitions
+    # all are about repetitions
     asks = {
         "min_reps": given.get("min_reps", 1) > 1,
         "attempt_confirms_deg": "attempt_confirms_deg" in given,
+        "confirm_change_deg": "confirm_change_deg" in given,
     }
     for key in (k for k, used in asks.items() if used and len(set(cycle)) < 2):
         t.fail(f"{key} needs a cycle of at least two phases", key)

@@ -269,6 +269,11 @@ class RecognitionHints:
     # draw-in is hook lying with an invisible contraction): recognition names it as a
     # possibility, never as its answer, since resting in the position looks the same.
     position_only: bool = False
+    # complete repetitions name the exercise only when, in one of them at least, the far
+    # phase's change target moved this far from rest (degrees): a smaller movement is one
+    # that breathing in the start position also makes (a pelvic tilt's hip angle), and it
+    # leaves the exercise a candidate. None: any complete repetition names it
+    confirm_change_deg: float | None = None
 
 
 @dataclass(frozen=True)

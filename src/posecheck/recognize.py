@@ -154,6 +154,10 @@ class ExerciseScore:
     off_view_score: float | None = None
     # how well its phases explain the clip judged that way (:func:`fit`; None: all in view)
     off_view_fit: float | None = None
+    # the largest change from rest its far phase's change targets made while that phase
+    # matched (degrees; None: no change target, or no such frame): see
+    # ``[recognition] confirm_change_deg``
+    change_reached: float | None = None
 
 
 @dataclass
@@ -1232,7 +1236,37 @@ def score_exercise(
         attempts=attempts,
         attempt_moved=round(attempt_moved, 2),
         unsteady=[u[0] for u in unsteady],
+        change_reached=_change_reached(ex, cycle, matches, values, sides, judged),
     )
+
+
+def _change_reached(
+    ex,
+    cycle: Sequence[str],
+    matches: Mapping[str, np.ndarray | None],
+    values: _Values,
+    sides: Sequence[str],
+    judged: np.ndarray,
+) -> float | None:
+    """The largest change from rest the far phase's change targets made on the frames it
+    matched (the target's direction: up for a lower bound), over the judged sides."""
+    if len(set(cycle)) < 2:
+        return None
+    m = matches.get(cycle[1])
+    if m is None:
+        return None
+    at = judged & (np.nan_to_num(np.asarray(m, float)) > 0.5)
+    best: float | None = None
+    for tg in ex.phase(cycle[1]).targets:
+        if not getattr(tg, "change", False) or not at.any():
+            continue
+        sign = 1.0 if tg.min is not None else -1.0
+        for side in sides:
+            v = sign * values.values(tg, side)[at]
+            v = v[np.isfinite(v)]
+            if v.size:
+                best = max(best if best is not None else -math.inf, float(v.max()))
+    return None if best is None else round(best, 2)
 
 
 def _frame_measures(
@@ -1392,6 +1426,14 @@ def shown_shares(
     return out
 
 
+def shallow(sc: ExerciseScore, exercises: Sequence) -> bool:
+    """Complete repetitions no larger than breathing in the start position makes: below
+    the definition's ``[recognition] confirm_change_deg`` (they leave it a candidate)."""
+    ex = next((e for e in exercises if e.name == sc.name), None)
+    limit = getattr(getattr(ex, "recognition", None), "confirm_change_deg", None)
+    return bool(sc.reps and limit is not None and (sc.change_reached or 0.0) < limit)
+
+
 def _decide(
     scores: list[ExerciseScore],
     only: set[str],
@@ -1413,7 +1455,7 @@ def _decide(
     partial = {
         sc.name for sc in scores
         if ev.only_attempts(sc) and not sc.attempt_moved >= (confirm_deg.get(sc.name) or math.inf)
-    }  # fmt: skip
+    } | {sc.name for sc in scores if shallow(sc, exercises)}  # fmt: skip
     shown = shown or {}
     setup = {
         sc.name: (
@@ -1539,23 +1581,28 @@ def recognize_video(
     path,
     library: Iterable,
     model_complexity: int = 1,
-    sample_fps: float | None = SAMPLE_FPS,
+    sample_fps: float | None = None,
     max_seconds: float | None = None,
     min_score: float = MIN_SCORE,
 ) -> dict:
-    """Recognise the exercise in a video; returns :meth:`Recognition.to_dict`.
+    """Recognise the exercise in a video as ``analyze -e auto`` does; returns
+    :meth:`Recognition.to_dict`.
 
     The model runs in the one frame loop (:func:`posecheck.pipeline.run`, through
-    :func:`posecheck.commands._offline.estimate_to_landmarks`) on ``sample_fps``
-    frames a second (all with None) of the first ``max_seconds``, into a temporary
-    landmarks file (mask measures included) that :func:`recognize_landmarks` reads.
-    Imports the source and estimator modules (OpenCV, MediaPipe) only when called.
+    :func:`posecheck.commands._offline.estimate_to_landmarks`) on every frame, a long
+    video in parts as ``analyze`` tracks it (or, with ``sample_fps`` or ``max_seconds``,
+    on ``sample_fps`` frames a second of the first ``max_seconds``), into a temporary
+    landmarks file (mask measures included) that
+    :func:`posecheck.commands._offline.recognition_of` reads, as ``analyze`` and
+    ``score`` do. Imports the source and estimator modules (OpenCV, MediaPipe) only
+    when called.
     """
     import tempfile
     from pathlib import Path
 
     from posecheck.angles import EXTRA_MEASURES
-    from posecheck.commands._offline import SampledSource, estimate_to_landmarks
+    from posecheck.commands._offline import SampledSource, estimate_to_landmarks, recognition_of
+    from posecheck.landmarks_io import read_landmarks
     from posecheck.sources import open_source
 
     exercises = list(library)
@@ -1563,9 +1610,11 @@ def recognize_video(
     with tempfile.TemporaryDirectory(prefix="posecheck-recognize-") as tmp:
         lm = Path(tmp) / "clip.landmarks.npz"
         with open_source(path) as source:
-            sampled = SampledSource(source, sample_fps, max_seconds)
-            estimate_to_landmarks(sampled, lm, mask_names=extras, model_complexity=model_complexity)
-        return recognize_landmarks(lm, exercises, min_score)
+            frames: object = source
+            if sample_fps or max_seconds:
+                frames = SampledSource(source, sample_fps, max_seconds)
+            estimate_to_landmarks(frames, lm, mask_names=extras, model_complexity=model_complexity)
+        return recognition_of(read_landmarks(lm), exercises, min_score).to_dict()
 
 
 def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -> dict:

@@ -158,36 +158,63 @@ class _LazyPoses(Sequence):
         return self.data.pose(self.rows[i])
 
 
-def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
-    """The library exercise a landmarks recording shows, and the recognition record.
+def recognition_of(data: Any, library: Any, min_score: float | None = None) -> Any:
+    """``--exercise auto``'s :class:`~posecheck.recognize.Recognition` of a landmarks
+    recording: its rows sampled at ``SAMPLE_FPS`` (the model ran on every frame; the
+    recogniser reads a few a second), paused rows of a live session left out.
+    ``bench/recognition.py`` measures this very function."""
+    from posecheck.recognize import MIN_SCORE, SAMPLE_FPS, is_looping, recognize
 
-    Raises :class:`InputError` (one line, best guess included) when nothing fits.
-    """
-    from posecheck.recognize import SAMPLE_FPS, recognize
-
-    if not data.present.any():
-        raise InputError(
-            f"{data.meta.get('source') or data.path}: no person found, so the exercise "
-            "cannot be recognised",
-            "film the whole body in good light, or name the exercise with -e",
-        )
-    from posecheck.recognize import is_looping
-
-    # The recogniser is tuned (bench/recognition.py) on frames sampled at SAMPLE_FPS,
-    # as recognize_video takes them; full-rate landmarks are sampled the same way.
     rows = _sample_rows(data.t_s, SAMPLE_FPS)
     paused = data.paused
     if paused is not None:
         # a live session: what the person did before the exercise started (getting into
         # place, the countdown) or while paused is not the exercise
         rows = [i for i in rows if not paused[i]] or rows
-    rec = recognize(
+    return recognize(
         [float(data.t_s[i]) for i in rows], _LazyPoses(data, rows), list(library),
-        loop=is_looping(data.meta),
+        min_score=MIN_SCORE if min_score is None else min_score, loop=is_looping(data.meta),
     )  # fmt: skip
+
+
+def _shallow_none(rec: Any, library: Any, where: str) -> None:
+    """Raise the one line for a "none" whose best candidate repeated its movement, but no
+    further than breathing in its start position moves (``[recognition]
+    confirm_change_deg``: a pelvic tilt's few degrees); return when that is not why."""
+    from posecheck.recognize import shallow
+
+    exercises = list(library)
+    first = next((sc for sc in rec.scores if rec.candidates and sc.name == rec.candidates[0]),
+                 None)  # fmt: skip
+    if first is None or not shallow(first, exercises):
+        return
+    ex = next(e for e in exercises if e.name == first.name)
+    rest = ", ".join(rec.candidates[1:])
+    raise InputError(
+        f"{where}: moves like {first.name}, but only {first.change_reached:.1f}° from rest, "
+        f"no more than breathing in that position moves (-e auto names it from "
+        f"{ex.recognition.confirm_change_deg:g}°), so it is not named for sure"
+        + (f" (other candidates: {rest})" if rest else ""),
+        f"if that is what you are doing, name it: -e {first.name}",
+    )
+
+
+def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
+    """The library exercise a landmarks recording shows, and the recognition record.
+
+    Raises :class:`InputError` (one line, best guess included) when nothing fits.
+    """
+    if not data.present.any():
+        raise InputError(
+            f"{data.meta.get('source') or data.path}: no person found, so the exercise "
+            "cannot be recognised",
+            "film the whole body in good light, or name the exercise with -e",
+        )
+    rec = recognition_of(data, library)
     record = rec.to_dict()
     if rec.name is None:
         where = data.meta.get("source") or data.path
+        _shallow_none(rec, library, where)
         others = [c for c in rec.candidates if c not in rec.possible[:1]]
         also = f" (other candidates: {', '.join(others)})" if others else ""
         if rec.possible:
@@ -225,7 +252,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                     "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
             raise InputError(
                 f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
-                f"(best {rec.confidence:.0%} confident < {rec.threshold:.0%}){view}",
+                f"(confidence {rec.confidence:.0%}, {rec.threshold:.0%} needed){view}",
                 f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
             )
         best = rec.best or "nothing"
