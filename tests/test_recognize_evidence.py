@@ -211,6 +211,19 @@ def test_a_definition_whose_measure_the_clip_turns_is_named_first_among_the_pose
     assert ev.candidates(names, scores, None, setup, moving={"p1"}) == ["p0", "p1", "p5", "p4"]
 
 
+def test_a_definition_whose_repetitions_the_clip_shows_stays_a_candidate():
+    # p0's complete repetitions were seen in its own view, but an unsteady measure took its
+    # score under CANDIDATE_SCORE (held7's rendered pelvic tilt s701 on every frame: 0.18,
+    # the far knee swinging 35 deg); four better-posed definitions must not push it out.
+    # A repetition seen only from another angle (own score 0) is no such evidence.
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    scores = {n: (0.18 if n == "p0" else 0.0) for n in names}
+    assert "p0" not in ev.candidates(names, scores, None, setup)
+    assert ev.candidates(names, scores, None, setup, repeated={"p0"})[0] == "p0"
+    assert "p1" not in ev.candidates(names, scores, {"p1": 0.05}, setup, repeated={"p1"})
+
+
 @pytest.mark.parametrize("attempts, one_rep, note, only", [
     (2, False, "2 incomplete repetition(s), 70% of the way", True),
     (2, True, "2 incomplete repetition(s), 70% of the way", False),  # a complete one too

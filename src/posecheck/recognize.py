@@ -1466,9 +1466,11 @@ def _decide(
     }
     turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
+    repeated = {sc.name for sc in scores if sc.one_rep}
     return ev.decide(
-        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving
-    )
+        [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
+        repeated,
+    )  # fmt: skip
 
 
 def _moved_unseen(exercises: Sequence) -> set[str]:

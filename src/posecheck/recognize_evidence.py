@@ -583,6 +583,7 @@ def candidates(
     setup: Mapping[str, tuple[float, float]] | None = None,
     top: str | None = None,
     moving: set[str] | frozenset[str] = frozenset(),
+    repeated: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """The candidates named with a "none", best first (at most MAX_CANDIDATES).
 
@@ -597,13 +598,18 @@ def candidates(
     ``moving``: definitions whose key measure the clip moves where another definition
     keeps it steady (a pelvis turning in hook lying: the supine twist's measure, when its
     knees' roll reads too low to score): first among those without evidence.
+    ``repeated``: definitions whose complete repetitions the clip shows in their own
+    camera view: evidence of their movement however low a broken set-up or an unsteady
+    measure put their score, as long as it is above 0 (a rendered pelvic tilt whose far
+    knee the model swings 35 degrees: 0.18).
     """
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
 
     def shown(n: str) -> bool:
         return setup is None or setup.get(n, (0.0, 0.0))[0] >= POSTURE_CANDIDATE_SHARE
 
-    moved = sorted((n for n in order if shown(n) and fits[n] >= CANDIDATE_SCORE),
+    moved = sorted((n for n in order if shown(n) and (fits[n] >= CANDIDATE_SCORE or
+                                                      (n in repeated and scores[n] > 0))),
                    key=lambda n: -fits[n])  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
     posed.sort(key=lambda n: (n not in moving, -(setup or {})[n][1]))
@@ -640,6 +646,7 @@ def decide(
     unconfirmed: set[str] | frozenset[str] = frozenset(),
     setup: Mapping[str, tuple[float, float]] | None = None,
     moving: set[str] | frozenset[str] = frozenset(),
+    repeated: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
@@ -669,7 +676,7 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = candidates(order, scores, off_view, setup, top, moving)
+    cands = candidates(order, scores, off_view, setup, top, moving, repeated)
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top
