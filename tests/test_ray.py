@@ -105,6 +105,14 @@ def cluster():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _decoded(path: str) -> int:
+    """Frames a clip decodes to."""
+    from posecheck.sources import open_source
+
+    with open_source(path) as src:
+        return sum(1 for _ in src.frames())
+
+
 def _score(*args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "posecheck", "-v", "score", *args]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=_env(),
@@ -154,9 +162,11 @@ def test_ray_rows_equal_jobs_rows(cluster, inputs):
     # the poses the workers sent back, kept: one landmarks file a video, every frame
     files = sorted(kept.glob("*.landmarks.npz"))
     assert [f.name.split(".")[0] for f in files] == sorted(Path(c).stem for c in paths[:3])
-    assert sum(read_landmarks(f).meta["frames"] for f in files) == sum(
-        r["frames"] for r in rows[:3]
-    )
+    # (the pelvic-tilt clip's row is an error: its 4.8-degree tilts are no deeper than
+    # breathing moves, so -e auto does not name it; its poses were still sent and kept)
+    assert "pelvic-tilt" in rows[1]["error"] and "not named for sure" in rows[1]["error"]
+    frames = {Path(r["file"]).stem: r.get("frames") or _decoded(r["file"]) for r in rows[:3]}
+    assert {f.name.split(".")[0]: read_landmarks(f).meta["frames"] for f in files} == frames
 
 
 @pytest.mark.model
