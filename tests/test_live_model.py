@@ -163,13 +163,18 @@ def _painted(img: np.ndarray) -> bool:
     return bool(img[:720, :1280].std() > 30)
 
 
-def _screenshot(env, path: Path, tries: int = 10, ready=_painted) -> np.ndarray | None:
-    """The whole screen; taken again (a few times) while Qt has not painted the window
-    yet (on a loaded machine the first shots after a state change can be all black)."""
+def _screenshot(env, path: Path, tries: int = 20, ready=_painted) -> np.ndarray | None:
+    """The whole screen; taken again (up to ``tries`` times, 0.3 s apart) while Qt has not
+    painted the window yet (on a loaded machine the first shots after a state change
+    can be all black for seconds)."""
+    import time
+
     import cv2
 
     img = None
-    for _ in range(tries):
+    for i in range(tries):
+        if i:
+            time.sleep(0.3)
         r = subprocess.run(["import", "-window", "root", str(path)], env=env,
                            capture_output=True, timeout=30, check=False)  # fmt: skip
         img = cv2.imread(str(path)) if r.returncode == 0 and path.exists() else None
