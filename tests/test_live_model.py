@@ -270,7 +270,8 @@ def test_live_window_under_xvfb(xvfb, tmp_path):
     for name in ("coaching", "paused"):
         img = shots[name]
         assert img is not None and img.shape[:2] == (900, 1400), name
-        assert _painted(img) and img[760:, :].max() < 10, name
+        assert _painted(img), (name, "not painted", float(img[:720, :1280].std()))
+        assert img[760:, :].max() < 10, (name, "below the picture", int(img[760:, :].max()))
     band = shots["paused"][330:390, 100:1180].astype(float)
     assert band.mean() < shots["coaching"][330:390, 100:1180].astype(float).mean()  # darkened
     keep = os.environ.get("POSECHECK_KEEP_SCREENSHOTS")
