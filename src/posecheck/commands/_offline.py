@@ -191,7 +191,7 @@ def _shallow_none(rec: Any, library: Any, where: str) -> None:
     ex = next(e for e in exercises if e.name == first.name)
     rest = ", ".join(rec.candidates[1:])
     raise InputError(
-        f"{where}: moves like {first.name}, but only {first.change_reached:.1f}° from rest, "
+        f"{where}: moves like {first.name}, but only {first.change_reached or 0.0:.1f}° from rest, "
         f"no more than breathing in that position moves (-e auto names it from "
         f"{ex.recognition.confirm_change_deg:g}°), so it is not named for sure"
         + (f" (other candidates: {rest})" if rest else ""),
