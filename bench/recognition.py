@@ -55,14 +55,6 @@ def cache_path(out: Path, rel: str) -> Path:
     return out / (rel.replace("/", "__") + ".landmarks.npz")
 
 
-def recognition(lm: Path, library: list) -> dict:
-    """What ``analyze`` and ``score`` answer with ``-e auto`` on this landmarks file
-    (the same function: its rows sampled at ``SAMPLE_FPS``, then the recogniser)."""
-    from posecheck.commands._offline import recognition_of
-
-    return recognition_of(read_landmarks(lm), library).to_dict()
-
-
 def landmarks_for(clip: Path, rel: str, out: Path, sample_fps: float, refresh: bool) -> Path:
     """The clip's sampled landmarks file, made with the model unless cached.
 
@@ -225,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             lm = landmarks_for(clip, rel, args.out, args.sample_fps, args.refresh)
             if args.landmarks_only:
                 continue
-            rec = recognition(lm, library)
+            rec = rz.recognize_landmarks(lm, library)  # as -e auto
             truth = lab.get("exercise") or "none"
             view = _accepts(library, truth, lab.get("view"))
             groups["real"].append(_row(rel, truth, rec, "real", view))
@@ -240,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.landmarks_only:
                 print(f"made {lm}", flush=True)
                 continue
-            rec = recognition(lm, library)
+            rec = rz.recognize_landmarks(lm, library)  # as -e auto
             group = f"render-{case.split}"
             view = _accepts(library, case.label, case.view)
             groups[group].append(_row(case.rel, case.label or "none", rec, group, view))

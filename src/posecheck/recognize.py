@@ -1603,8 +1603,7 @@ def recognize_video(
     from pathlib import Path
 
     from posecheck.angles import EXTRA_MEASURES
-    from posecheck.commands._offline import SampledSource, estimate_to_landmarks, recognition_of
-    from posecheck.landmarks_io import read_landmarks
+    from posecheck.commands._offline import SampledSource, estimate_to_landmarks
     from posecheck.sources import open_source
 
     exercises = list(library)
@@ -1616,21 +1615,16 @@ def recognize_video(
             if sample_fps or max_seconds:
                 frames = SampledSource(source, sample_fps, max_seconds)
             estimate_to_landmarks(frames, lm, mask_names=extras, model_complexity=model_complexity)
-        return recognition_of(read_landmarks(lm), exercises, min_score).to_dict()
+        return recognize_landmarks(lm, exercises, min_score)
 
 
 def recognize_landmarks(path, library: Iterable, min_score: float = MIN_SCORE) -> dict:
-    """Recognise the exercise from a landmarks file (mask measures from its stored extras)."""
+    """Recognise the exercise from a landmarks file as ``-e auto`` does (mask measures
+    from its stored extras): :func:`posecheck.commands._offline.recognition_of`."""
+    from posecheck.commands._offline import recognition_of
     from posecheck.landmarks_io import read_landmarks
 
-    exercises = list(library)
-    data = read_landmarks(path)
-    poses = [data.pose(i) for i in range(len(data))]
-    names = needed_measures(exercises)
-    measures = [compute_measures(p, names) for p in poses]
-    loop = is_looping(data.meta)
-    t = list(map(float, data.t_s))
-    return recognize(t, poses, exercises, measures, min_score, loop=loop).to_dict()
+    return recognition_of(read_landmarks(path), library, min_score).to_dict()
 
 
 def is_looping(meta: Mapping) -> bool:

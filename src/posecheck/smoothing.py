@@ -12,6 +12,7 @@ is measured, so the same parameters work on any resolution and distance:
 - ``min_cutoff`` (Hz): cutoff at rest. Lower = smoother holds, more lag.
 - ``beta``: how fast the cutoff rises with speed (in pose sizes per second).
   Higher = less lag in motion.
+- ``d_cutoff`` (Hz): cutoff of the speed estimate itself.
 
 The speed is measured between the raw samples, so it is the same at any frame rate.
 (The reference filter measures it from the last *estimate* to the new sample over
@@ -20,7 +21,6 @@ on top of the speed, about 5 times the speed at 30 frames/s and 2 times at 5, so
 filter opened up more, and lagged less, the faster the frames came; on the real
 pelvic-tilt clip a hold then started 0.16 s apart at 10 and 30 frames/s,
 bench/README.md.)
-- ``d_cutoff`` (Hz): cutoff of the speed estimate itself.
 
 The filter resets when no pose is seen (a dropout) or when the time gap exceeds
 ``max_gap_s``, so a person re-appearing elsewhere is not dragged across the frame.

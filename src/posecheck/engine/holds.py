@@ -336,10 +336,9 @@ class HoldTimer:
         """One frame: ``ok`` = the held phase and its rules hold and the body is still;
         ``still_s`` = the time that stillness stands for and ``since_s`` when it began
         (:class:`Stillness`); ``moved`` = not ok because the body moves or left the
-        phase; ``wobble`` = not ok only
-        because the body is not still (still in the phase, no rule failing); ``left_s``
-        = when the stillness ended or the body left the phase, between the last frame
-        and this one (Stillness, the phase machine).
+        phase; ``wobble`` = not ok only because the body is not still (still in the
+        phase, no rule failing); ``left_s`` = when the stillness ended or the body left
+        the phase, between the last frame and this one (Stillness, the phase machine).
 
         A wobble shorter than the grace is counted as held (a person's count goes on
         through a tremor the speed test catches for a frame: the segmentation-mask
