@@ -28,7 +28,10 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held8``: the same views with seeds 801-804. Rendered, and its landmarks made,
   before the seventh round changed anything; scored once at its end;
 - ``held9``: the same views with seeds 901-904. Rendered, and its landmarks made,
-  before the eighth round changed anything; scored once at its end.
+  before the eighth round changed anything; scored once at its end;
+- ``held10``: the same views with seeds 1001-1004. Rendered, and its landmarks made on
+  every frame, before the tenth round (session 10) changed anything; scored once at
+  its end.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -61,7 +64,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held9" (see the module docstring)
+    split: str  # "tune" or "held1"-"held10" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -83,6 +86,7 @@ LIBRARY_CASES = (
     ("own", 701, "held7"), ("oblique", 702, "held7"), ("any:side", 703, "held7"),
     ("own", 801, "held8"), ("oblique", 802, "held8"), ("any:side", 803, "held8"),
     ("own", 901, "held9"), ("oblique", 902, "held9"), ("any:side", 903, "held9"),
+    ("own", 1001, "held10"), ("oblique", 1002, "held10"), ("any:side", 1003, "held10"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -96,7 +100,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("oblique", 704, "held7"), ("side", 801, "held8"), ("front", 802, "held8"),
                ("oblique", 803, "held8"), ("oblique", 804, "held8"), ("side", 901, "held9"),
                ("front", 902, "held9"), ("oblique", 903, "held9"),
-               ("oblique", 904, "held9"))  # fmt: skip
+               ("oblique", 904, "held9"), ("side", 1001, "held10"),
+               ("front", 1002, "held10"), ("oblique", 1003, "held10"),
+               ("oblique", 1004, "held10"))  # fmt: skip
 
 
 def cases() -> list[RenderCase]:
