@@ -24,7 +24,8 @@ def _frames(name: str, view: str, seed: int = 1):
 
 def test_other_movements_are_not_library_exercises():
     assert not set(OTHER_SCRIPTS) & set(SCRIPTS)
-    assert set(OTHER_SCRIPTS) == {"plank", "side-plank", "crunch", "squat", "lunge", "superman"}
+    assert set(OTHER_SCRIPTS) == {"plank", "side-plank", "crunch", "squat", "lunge", "superman",
+                                  "quadruped-tilt", "seated-figure-four"}  # fmt: skip
 
 
 @pytest.mark.parametrize("view", ["side", "front", "oblique"])
@@ -55,6 +56,25 @@ def test_other_movements_reach_their_position(name, measure, lo, hi):
     side = r.near
     key = measure if measure in far["measures"] else f"{side}_{measure}"
     assert lo <= far["measures"][key] <= hi, far["measures"][key]
+
+
+def test_a_pelvic_tilt_on_all_fours_moves_the_hips_not_the_head():
+    # not a cat-camel: the pelvis tucks (the hip angle opens a little), the head stays
+    r, (_, start), (_, far) = _frames("quadruped-tilt", "side")
+    m0, m1, sd = start["measures"], far["measures"], r.near
+    assert 3 <= m1[f"{sd}_hip"] - m0[f"{sd}_hip"] <= 10
+    assert abs(m1[f"{sd}_neck"] - m0[f"{sd}_neck"]) < 2
+
+
+def test_a_seated_figure_four_keeps_one_leg_crossed_and_leans_forward():
+    r, (_, start), (_, far) = _frames("seated-figure-four", "side")
+    sd = r.near
+    other = "right" if sd == "left" else "left"
+    for m in (start["measures"], far["measures"]):
+        assert m[f"{sd}_knee_elevation"] > 20  # the crossed thigh rises to the other knee
+        assert abs(m[f"{other}_knee_elevation"]) < 5  # the other thigh rests on the seat
+    # the lean folds both hips by the same amount or more
+    assert start["measures"][f"{other}_hip"] - far["measures"][f"{other}_hip"] > 20
 
 
 def test_oblique_view_is_between_the_side_and_the_front():

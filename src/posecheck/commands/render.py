@@ -20,7 +20,8 @@ examples:
   posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
   posecheck render squat --view oblique -o squat.mp4   # outside the library (plank,
                                                        # side-plank, crunch, squat, lunge,
-                                                       # superman)
+                                                       # superman, quadruped-tilt,
+                                                       # seated-figure-four)
   posecheck render --list-faults
 """
 

@@ -951,6 +951,25 @@ OTHER_POSTURES: dict[str, Posture] = {
     "prone_free": Posture((("hip_mid", 0.060),), 0.0, "hip_mid", flat_feet=False),
     # lying on the back, the shoulders free to lift (crunch): the trunk direction is given
     "supine_curl": Posture((("hip_mid", 0.058),), 180.0, "hip_mid"),
+    # sitting on a chair, one ankle crossed over the other knee (figure four): a foot whose
+    # leg is turned out that far rests on the other knee, not on the floor
+    "seated_cross": Posture(
+        (
+            ("hip_mid", 0.27),
+            ("left_heel", 0.0),
+            ("right_heel", 0.0),
+            ("left_foot_index", 0.0),
+            ("right_foot_index", 0.0),
+        ),
+        90.0,
+        "hip_mid",
+        chair_seat_h=0.245,
+        lifted_if={
+            f"{sd}_{p}": ("leg_roll", 20.0)
+            for sd in ("left", "right")
+            for p in ("heel", "foot_index")
+        },
+    ),  # fmt: skip
     # a lunge: the front foot flat, the back foot on its toes
     "split_stance": Posture(
         (("left_heel", 0.0), ("left_foot_index", 0.0), ("right_foot_index", 0.0)),
@@ -1042,6 +1061,46 @@ OTHER_SCRIPTS: dict[str, Script] = {
             rest_s=0.4,
             reps=3,
             symmetric=False,
+        ),
+        # a pelvic tilt on all fours: the pelvis tucks under and the lower back rounds a
+        # little, the head and shoulders stay where they are (not a cat-camel)
+        _s(
+            "quadruped-tilt",
+            "all_fours",
+            "side",
+            _ALL4,
+            {"neutral": {}, "tilt": {"spine": 0.07, "hip": 97}},
+            ("neutral", "tilt", "neutral"),
+            {"tilt": 2.0},
+            _FRAME,
+            move_s=1.2,
+            rest_s=0.8,
+            reps=3,
+        ),
+        # a figure-four stretch on a chair: one ankle over the other knee, then a lean
+        # forward from the hips, held (not a seated spinal twist: the trunk does not turn)
+        _s(
+            "seated-figure-four",
+            "seated_cross",
+            "side",
+            {"hip": 95, "knee": 95, "ankle": 95, "shoulder": 10, "elbow": 160, "head": 0},
+            {
+                "upright": {"hip": 75, "knee": 85, "leg_roll": 70},
+                "lean": {
+                    "hip": 50,
+                    "knee": 95,
+                    "leg_roll": 50,
+                    "other_hip": 62,
+                    "spine": 0.04,
+                    "shoulder": 30,
+                },
+            },  # fmt: skip
+            ("upright", "lean", "upright"),
+            {"lean": 6.0},
+            _FRAME,
+            move_s=2.0,
+            symmetric=False,
+            reps=1,
         ),
         _s(
             "superman",
