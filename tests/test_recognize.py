@@ -296,6 +296,7 @@ def test_lengths_must_match():
          "(one of elbow, wrist, knee, ankle)"),
         ({"min_reps": 0}, "lift.toml: recognition.min_reps"),
         ({"min_rep": 2}, "lift.toml: recognition.min_rep: unknown key (did you mean min_reps?)"),
+        ({"shoulders_level_deg": 120}, "lift.toml: recognition.shoulders_level_deg"),
     ],
 )  # fmt: skip
 def test_recognition_table_is_validated(table, message):
@@ -611,3 +612,35 @@ def test_all_fours_folded_like_kneeling_shows_both_postures_for_the_candidates()
     poses = [folded] * 3 + [level]
     shown = shown_shares(lib, poses, [classify_posture(p) for p in poses])
     assert shown == {"childs-pose": 0.75, "bird-dog": 1.0}
+
+
+# body axes (x to the head, y out of the chest, z to the left) -> world (y down)
+ON_THE_BACK = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])  # chest up
+ON_A_SIDE = np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]])  # the left shoulder above the right
+
+
+@pytest.mark.parametrize(("view", "share"), [(ON_THE_BACK, 1.0), (ON_A_SIDE, 0.0)])
+def test_a_supine_twist_asks_both_shoulders_down(view, share):
+    # an obliquely filmed side plank reads lying on the back in the picture, and the
+    # model's depth can read its knees rolled: the twist's shoulders stay on the floor
+    # (level), a body on its side stacks them ([recognition] shoulders_level_deg)
+    from posecheck.body3d import shoulder_tilt
+    from posecheck.library import Library
+    from test_body3d import lying_body
+
+    twist = Library.load().find("supine-twist")
+    assert twist.recognition.shoulders_level_deg is not None
+    rolls = ([0.0] * 20 + [80.0] * 40) * 2 + [0.0] * 20
+    t = [i / FPS for i in range(len(rolls))]
+    poses = []
+    for roll in rolls:
+        pose = make_body(*BODIES["hook_lying"])  # the picture: on the back, face up
+        pose.world = lying_body(knee_roll=roll, pelvis=roll / 2, view=view).world
+        poses.append(pose)
+    assert shoulder_tilt(poses[0]) == pytest.approx(90.0 * (1.0 - share), abs=1e-6)
+    assert {classify_posture(p) for p in poses} == {"supine"}
+    rec = recognize(t, poses, [twist])
+    score = rec.scores[0]
+    assert score.posture_share == share
+    assert (rec.name == "supine-twist") is bool(share)
+    assert "supine-twist" not in rec.candidates

@@ -274,6 +274,11 @@ class RecognitionHints:
     # that breathing in the start position also makes (a pelvic tilt's hip angle), and it
     # leaves the exercise a candidate. None: any complete repetition names it
     confirm_change_deg: float | None = None
+    # the posture asks both shoulders down: frames whose shoulder line (3D world
+    # landmarks, :func:`posecheck.body3d.shoulder_tilt`) tilts more than this from level
+    # are a body on its side, not in the posture (a side plank whose picture reads
+    # lying on the back). None: the posture as classified
+    shoulders_level_deg: float | None = None
 
 
 @dataclass(frozen=True)

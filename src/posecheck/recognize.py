@@ -70,7 +70,7 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
-from posecheck.body3d import trunk_frame, world_angles
+from posecheck.body3d import shoulder_tilt, trunk_frame, world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
@@ -1337,10 +1337,45 @@ def _measure_kind(measure: str) -> str | None:
     return getattr(spec, "kind", None)
 
 
+# A frame read lying on the back whose 3D shoulder line tilts more than a definition's
+# ``[recognition] shoulders_level_deg`` from level is, for that definition, a body on its
+# side (shoulders stacked), not its posture: the picture of an obliquely filmed side
+# plank reads lying on the back (held3 s303, held8 s804: supine on 90% of the frames),
+# while its shoulder line tilts 62-75 degrees (median per clip; supine twists 3-36).
+ON_SIDE = "on_side"
+
+
+def shoulder_tilts(exercises: Iterable, poses: Sequence[Pose | None]) -> list[float] | None:
+    """Per frame, the 3D shoulder line's tilt from level (:func:`posecheck.body3d.
+    shoulder_tilt`), when a definition asks its shoulders level; else None."""
+    if not any(_shoulders_level(ex) is not None for ex in exercises):
+        return None
+    return [shoulder_tilt(p) if p is not None else math.nan for p in poses]
+
+
+def _shoulders_level(ex) -> float | None:
+    return getattr(getattr(ex, "recognition", None), "shoulders_level_deg", None)
+
+
+def definition_postures(
+    ex, postures: Sequence[str], tilts: Sequence[float] | None
+) -> Sequence[str]:
+    """The frames' postures as ``ex`` reads them: those in its posture whose shoulder
+    line tilts more than its ``shoulders_level_deg`` are :data:`ON_SIDE` (an unknown
+    tilt leaves the posture as classified)."""
+    limit = _shoulders_level(ex)
+    if limit is None or tilts is None:
+        return postures
+    return [
+        ON_SIDE if p == ex.posture and t > limit else p
+        for p, t in zip(postures, tilts, strict=True)
+    ]
+
+
 def _score_all(
     exercises: list,
     poses: Sequence[Pose | None],
-    postures: Sequence[str],
+    all_postures: Sequence[str],
     values: _Values,
     dt: np.ndarray,
     speed: Callable[[tuple[str, ...]], np.ndarray],
@@ -1348,20 +1383,23 @@ def _score_all(
     seen_side: str | None,
     other_values: _Values | None,
     values3d: _Values,
+    tilts: Sequence[float] | None = None,
 ) -> tuple[list[ExerciseScore], dict[str, float]]:
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
     order of ``exercises`` and the off-view score of those filmed from another angle
-    (``values3d``: the values with joint angles and inclines measured in 3D)."""
+    (``values3d``: the values with joint angles and inclines measured in 3D; ``tilts``:
+    :func:`shoulder_tilts`, for :func:`definition_postures`)."""
     scores = []
     off_view: dict[str, float] = {}
     for ex in exercises:
+        postures = definition_postures(ex, all_postures, tilts)
         sides = worked_sides(ex, poses)
         in_view = required_in_view(ex, poses, sides)
         view = ev.view_ok(ex, poses)
 
         def score(
-            visible: np.ndarray, ex=ex, sides=sides, judge_rules: bool = True
+            visible: np.ndarray, ex=ex, sides=sides, postures=postures, judge_rules: bool = True
         ) -> ExerciseScore:
             return score_exercise(
                 ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
@@ -1404,11 +1442,15 @@ def folded_like_kneeling(pose: Pose | None) -> bool:
 
 
 def shown_shares(
-    exercises: Sequence, poses: Sequence[Pose | None], postures: Sequence[str]
+    exercises: Sequence,
+    poses: Sequence[Pose | None],
+    postures: Sequence[str],
+    tilts: Sequence[float] | None = None,
 ) -> dict[str, float]:
     """Per definition, the share of the frames with a posture that show its posture
     (for kneeling, also the frames on all fours folded like kneeling:
-    :func:`folded_like_kneeling`): the set-up a "none" names its candidates by."""
+    :func:`folded_like_kneeling`; ``tilts``: see :func:`definition_postures`): the
+    set-up a "none" names its candidates by."""
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     total = int(present.sum()) or 1
     folded = np.array(
@@ -1419,7 +1461,7 @@ def shown_shares(
     )
     out = {}
     for ex in exercises:
-        own = np.array([p == ex.posture for p in postures])
+        own = np.array([p == ex.posture for p in definition_postures(ex, postures, tilts)])
         if ex.posture == "kneeling":
             own |= folded
         out[ex.name] = float(own.sum()) / total
@@ -1533,8 +1575,10 @@ def recognize(
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
+    tilts = shoulder_tilts(exercises, poses)
     scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
-                                  better_seen_side(poses), other_values, values3d)  # fmt: skip
+                                  better_seen_side(poses), other_values, values3d,
+                                  tilts)  # fmt: skip
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
@@ -1544,9 +1588,8 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = _decide(
-        scores, only, min_score, off_view, exercises, shown_shares(exercises, poses, postures)
-    )
+    d = _decide(scores, only, min_score, off_view, exercises,
+                shown_shares(exercises, poses, postures, tilts))  # fmt: skip
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
