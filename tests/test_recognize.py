@@ -11,6 +11,7 @@ from posecheck.library import parse_definition
 from posecheck.pose import LANDMARK_INDEX, NUM_LANDMARKS, Pose
 from posecheck.recognize import (
     MIN_SCORE,
+    POSTURE_UNKNOWN,
     classify_posture,
     cycle_progress,
     face_elevation_deg,
@@ -297,6 +298,7 @@ def test_lengths_must_match():
         ({"min_reps": 0}, "lift.toml: recognition.min_reps"),
         ({"min_rep": 2}, "lift.toml: recognition.min_rep: unknown key (did you mean min_reps?)"),
         ({"shoulders_level_deg": 120}, "lift.toml: recognition.shoulders_level_deg"),
+        ({"knee_travel_max": -1}, "lift.toml: recognition.knee_travel_max"),
     ],
 )  # fmt: skip
 def test_recognition_table_is_validated(table, message):
@@ -644,3 +646,35 @@ def test_a_supine_twist_asks_both_shoulders_down(view, share):
     assert score.posture_share == share
     assert (rec.name == "supine-twist") is bool(share)
     assert "supine-twist" not in rec.candidates
+
+
+def test_knee_travel_is_how_far_the_knees_move_about_the_pelvis():
+    # a leg lift or a hug carries the knee most of a thigh length; a hold leaves it
+    from posecheck.recognize import knee_travel
+    from test_body3d import lying_body
+
+    def clip(thigh_up: list[float]) -> list[Pose]:
+        poses = []
+        for up in thigh_up:
+            pose = make_body(*BODIES["hook_lying"])
+            pose.world = lying_body(thigh_up=up, view=ON_THE_BACK).world
+            poses.append(pose)
+        return poses
+
+    still = clip([50.0] * 40)
+    postures = [classify_posture(p) for p in still]
+    assert knee_travel(still, postures) == pytest.approx(0.0, abs=1e-9)
+    # the thigh swung from 50 to 90 deg off the floor: its end moves 2 sin(20) thighs
+    hug = clip([50.0] * 20 + [90.0] * 20)
+    assert knee_travel(hug, postures) == pytest.approx(2 * math.sin(math.radians(20)), abs=0.01)
+    assert math.isnan(knee_travel(still[:3], postures[:3]))
+    assert math.isnan(knee_travel([None] * 40, [POSTURE_UNKNOWN] * 40))
+
+
+def test_the_hook_lying_definitions_that_leave_the_knees_in_place():
+    from posecheck.library import Library
+
+    kept = {
+        ex.name for ex in Library.load() if ex.recognition.knee_travel_max is not None
+    }  # fmt: skip
+    assert kept == {"abdominal-draw-in", "pelvic-tilt"}

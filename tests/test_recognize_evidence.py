@@ -575,3 +575,21 @@ def test_a_rival_counts_with_the_larger_of_its_own_view_and_off_view_evidence():
     # a higher off-view score counts instead
     higher = ev.decide(ranked, set(), 0.6, {"bridge": 0.8}, setup=setup).confidence
     assert higher < with_rival
+
+
+def test_definitions_that_leave_the_knees_where_the_clip_kept_them_come_before_worse_fits():
+    # a still hook lying filmed obliquely: the 3D hip angle reads a knee rock's (p5, p4)
+    # better than the draw-in's or the tilt's (p1, p2, whose phases explain nothing); the
+    # knees stayed in place, which those two leave them, and a rock would have moved them
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    scores = {n: (0.4 if n == "p0" else 0.0) for n in names}
+    setup["p1"] = setup["p2"] = (1.0, 0.0)
+    assert ev.candidates(names, scores, None, setup) == ["p0", "p5", "p4", "p3"]
+    kept = {"p1", "p2"}
+    assert ev.candidates(names, scores, None, setup, kept=kept) == ["p0", "p1", "p2", "p5"]
+    # a definition the clip turned what another keeps steady still comes first
+    assert ev.candidates(names, scores, None, setup, moving={"p3"}, kept=kept) == [
+        "p0", "p3", "p1", "p2"]  # fmt: skip
+    # evidence of a movement goes before either
+    assert ev.candidates(names, {**scores, "p5": 0.3}, None, setup, kept=kept)[:2] == ["p0", "p5"]

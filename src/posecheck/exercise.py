@@ -279,6 +279,12 @@ class RecognitionHints:
     # are a body on its side, not in the posture (a side plank whose picture reads
     # lying on the back). None: the posture as classified
     shoulders_level_deg: float | None = None
+    # the exercise leaves the knees in place (a hold in hook lying, a pelvic tilt): a
+    # clip whose knees travel no more than this (thigh lengths, 3D:
+    # :func:`posecheck.recognize.knee_travel`) shows its movement as far as the camera
+    # can tell, and it is named among the candidates of a "none" before definitions
+    # without evidence whose movement would carry the knees. None: no such ranking
+    knee_travel_max: float | None = None
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ from posecheck.engine.side import best_side, side_parts, visibility_lead
 from posecheck.engine.view import missing_points
 from posecheck.exercise import TIMING_DEFAULTS
 from posecheck.lean import clip_facing, trunk_lean
-from posecheck.pose import SIDES, Pose
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
 # Below this share of the evidence (recognize_evidence.decide) the answer is "none".
 # Above a half: two definitions explaining a clip equally well get a half each, and a
@@ -1383,15 +1383,15 @@ def _score_all(
     seen_side: str | None,
     other_values: _Values | None,
     values3d: _Values,
-    tilts: Sequence[float] | None = None,
 ) -> tuple[list[ExerciseScore], dict[str, float]]:
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
     order of ``exercises`` and the off-view score of those filmed from another angle
-    (``values3d``: the values with joint angles and inclines measured in 3D; ``tilts``:
-    :func:`shoulder_tilts`, for :func:`definition_postures`)."""
+    (``values3d``: the values with joint angles and inclines measured in 3D; each
+    definition reads the postures as :func:`definition_postures` says)."""
     scores = []
     off_view: dict[str, float] = {}
+    tilts = shoulder_tilts(exercises, poses)
     for ex in exercises:
         postures = definition_postures(ex, all_postures, tilts)
         sides = worked_sides(ex, poses)
@@ -1445,12 +1445,12 @@ def shown_shares(
     exercises: Sequence,
     poses: Sequence[Pose | None],
     postures: Sequence[str],
-    tilts: Sequence[float] | None = None,
 ) -> dict[str, float]:
     """Per definition, the share of the frames with a posture that show its posture
-    (for kneeling, also the frames on all fours folded like kneeling:
-    :func:`folded_like_kneeling`; ``tilts``: see :func:`definition_postures`): the
-    set-up a "none" names its candidates by."""
+    (as :func:`definition_postures` reads them; for kneeling, also the frames on all
+    fours folded like kneeling: :func:`folded_like_kneeling`): the set-up a "none" names
+    its candidates by."""
+    tilts = shoulder_tilts(exercises, poses)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     total = int(present.sum()) or 1
     folded = np.array(
@@ -1476,6 +1476,37 @@ def shallow(sc: ExerciseScore, exercises: Sequence) -> bool:
     return bool(sc.reps and limit is not None and (sc.change_reached or 0.0) < limit)
 
 
+# frames a side's knee travel needs (:func:`knee_travel`): fewer is no clip's movement
+KNEE_TRAVEL_MIN_FRAMES = 5
+
+
+def knee_travel(poses: Sequence[Pose | None], postures: Sequence[str]) -> float:
+    """How far the knees travel about the pelvis over the clip, in thigh lengths: per
+    side, the knee's offset from the mid-hip on the 3D world landmarks (over its thigh's
+    length), the distance between its 5th and 95th percentiles per axis; the larger side
+    (NaN with fewer than ``KNEE_TRAVEL_MIN_FRAMES`` frames with a posture and both
+    points seen). A leg lift, a hug or a rock carries a knee most of a thigh length;
+    a hold or a pelvic tilt leaves it in place."""
+    travel = []
+    for side in SIDES:
+        knee, hip = f"{side}_knee", f"{side}_hip"
+        offsets = []
+        for pose, posture in zip(poses, postures, strict=True):
+            if pose is None or pose.world is None or posture == POSTURE_UNKNOWN:
+                continue
+            if min(pose.vis(knee), pose.vis(hip)) < POSTURE_VISIBILITY:
+                continue
+            w = np.asarray(pose.world, float)
+            mid = (w[LANDMARK_INDEX["left_hip"]] + w[LANDMARK_INDEX["right_hip"]]) / 2
+            thigh = float(np.linalg.norm(w[LANDMARK_INDEX[knee]] - w[LANDMARK_INDEX[hip]]))
+            if thigh > 0:
+                offsets.append((w[LANDMARK_INDEX[knee]] - mid) / thigh)
+        if len(offsets) >= KNEE_TRAVEL_MIN_FRAMES:
+            lo, hi = np.percentile(np.array(offsets), ev.STEADY_PERCENTILES, axis=0)
+            travel.append(float(np.linalg.norm(hi - lo)))
+    return max(travel) if travel else math.nan
+
+
 def _decide(
     scores: list[ExerciseScore],
     only: set[str],
@@ -1483,6 +1514,7 @@ def _decide(
     off_view: Mapping[str, float],
     exercises: Sequence,
     shown: Mapping[str, float] | None = None,
+    travel: float = math.nan,
 ) -> ev.Decision:
     """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
     :func:`recognize` to keep it readable): incomplete repetitions alone are no answer
@@ -1509,9 +1541,13 @@ def _decide(
     turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
     repeated = {sc.name for sc in scores if sc.one_rep}
+    # the knees stayed in place: the definitions whose movement leaves them there are
+    # what the clip shows, among those without evidence ([recognition] knee_travel_max)
+    kept = {ex.name for ex in exercises if travel <= (getattr(getattr(
+        ex, "recognition", None), "knee_travel_max", None) or -math.inf)}  # fmt: skip
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
-        repeated,
+        repeated, kept,
     )  # fmt: skip
 
 
@@ -1575,10 +1611,8 @@ def recognize(
     hist = {
         k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
     } if present else {}  # fmt: skip
-    tilts = shoulder_tilts(exercises, poses)
     scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
-                                  better_seen_side(poses), other_values, values3d,
-                                  tilts)  # fmt: skip
+                                  better_seen_side(poses), other_values, values3d)  # fmt: skip
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
@@ -1589,7 +1623,7 @@ def recognize(
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
     d = _decide(scores, only, min_score, off_view, exercises,
-                shown_shares(exercises, poses, postures, tilts))  # fmt: skip
+                shown_shares(exercises, poses, postures), knee_travel(poses, postures))  # fmt: skip
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:
