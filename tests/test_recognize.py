@@ -678,3 +678,36 @@ def test_the_hook_lying_definitions_that_leave_the_knees_in_place():
         ex.name for ex in Library.load() if ex.recognition.knee_travel_max is not None
     }  # fmt: skip
     assert kept == {"abdominal-draw-in", "pelvic-tilt"}
+
+
+def test_knees_apart_tells_one_leg_at_a_time_from_both_together():
+    from posecheck.recognize import knees_apart
+    from test_body3d import lying_body
+
+    def clip(ups: list[tuple[float, float]]) -> list[Pose]:
+        # (left, right) thigh angles off the floor; the body's left is its z axis
+        poses = []
+        for left, right in ups:
+            pose = make_body(*BODIES["hook_lying"])
+            world = lying_body(thigh_up=right, view=ON_THE_BACK).world.copy()
+            world[LANDMARK_INDEX["left_knee"]] = lying_body(thigh_up=left, view=ON_THE_BACK).world[
+                LANDMARK_INDEX["left_knee"]]  # fmt: skip
+            pose.world = world
+            poses.append(pose)
+        return poses
+
+    postures = ["supine"] * 40
+    both = clip([(50.0, 50.0)] * 20 + [(90.0, 90.0)] * 20)
+    one = clip([(50.0, 50.0)] * 20 + [(90.0, 50.0)] * 20)
+    assert knees_apart(both, postures) == pytest.approx(0.0, abs=1e-9)
+    assert knees_apart(one, postures) == pytest.approx(2 * math.sin(math.radians(20)), abs=0.01)
+
+
+def test_the_definitions_that_move_one_leg_or_both():
+    from posecheck.library import Library
+
+    lib = list(Library.load())
+    one = {ex.name for ex in lib if ex.recognition.knees_apart_min is not None}
+    both = {ex.name for ex in lib if ex.recognition.knees_apart_max is not None}
+    assert one == {"lower-tummy", "single-knee-to-chest"}
+    assert both == {"knees-to-chest", "knee-rock", "bridge"}

@@ -285,6 +285,12 @@ class RecognitionHints:
     # can tell, and it is named among the candidates of a "none" before definitions
     # without evidence whose movement would carry the knees. None: no such ranking
     knee_travel_max: float | None = None
+    # how the legs move: the knees' offset from each other (3D, thigh lengths:
+    # :func:`posecheck.recognize.knees_apart`) changes by at least ``knees_apart_min``
+    # when one leg moves at a time, by at most ``knees_apart_max`` when both move
+    # together; a clip outside names the exercise last among a "none"'s candidates
+    knees_apart_min: float | None = None
+    knees_apart_max: float | None = None
 
 
 @dataclass(frozen=True)

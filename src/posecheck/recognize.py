@@ -1476,35 +1476,58 @@ def shallow(sc: ExerciseScore, exercises: Sequence) -> bool:
     return bool(sc.reps and limit is not None and (sc.change_reached or 0.0) < limit)
 
 
-# frames a side's knee travel needs (:func:`knee_travel`): fewer is no clip's movement
+# frames a knee measure needs (:func:`knee_travel`, :func:`knees_apart`): fewer is no
+# clip's movement
 KNEE_TRAVEL_MIN_FRAMES = 5
+
+
+def _knee_offsets(
+    poses: Sequence[Pose | None], postures: Sequence[str], sides: Sequence[str]
+) -> list[np.ndarray]:
+    """Per frame with a posture and the knees and hips of ``sides`` seen, the knees'
+    offsets from the mid-hip on the 3D world landmarks, over the thigh length (one row
+    per side)."""
+    out = []
+    for pose, posture in zip(poses, postures, strict=True):
+        if pose is None or pose.world is None or posture == POSTURE_UNKNOWN:
+            continue
+        if min(pose.vis(f"{s}_{p}") for s in sides for p in ("knee", "hip")) < POSTURE_VISIBILITY:
+            continue
+        w = np.asarray(pose.world, float)
+        mid = (w[LANDMARK_INDEX["left_hip"]] + w[LANDMARK_INDEX["right_hip"]]) / 2
+        knees = np.array([w[LANDMARK_INDEX[f"{s}_knee"]] for s in sides])
+        thighs = np.linalg.norm(knees - [w[LANDMARK_INDEX[f"{s}_hip"]] for s in sides], axis=1)
+        if (thighs > 0).all():
+            out.append((knees - mid) / float(np.mean(thighs)))
+    return out
+
+
+def _span(rows: list[np.ndarray]) -> float:
+    """The distance between the 5th and 95th percentiles (per axis) of ``rows``; NaN
+    with fewer than KNEE_TRAVEL_MIN_FRAMES."""
+    if len(rows) < KNEE_TRAVEL_MIN_FRAMES:
+        return math.nan
+    lo, hi = np.percentile(np.array(rows), ev.STEADY_PERCENTILES, axis=0)
+    return float(np.linalg.norm(hi - lo))
 
 
 def knee_travel(poses: Sequence[Pose | None], postures: Sequence[str]) -> float:
     """How far the knees travel about the pelvis over the clip, in thigh lengths: per
     side, the knee's offset from the mid-hip on the 3D world landmarks (over its thigh's
-    length), the distance between its 5th and 95th percentiles per axis; the larger side
-    (NaN with fewer than ``KNEE_TRAVEL_MIN_FRAMES`` frames with a posture and both
-    points seen). A leg lift, a hug or a rock carries a knee most of a thigh length;
-    a hold or a pelvic tilt leaves it in place."""
-    travel = []
-    for side in SIDES:
-        knee, hip = f"{side}_knee", f"{side}_hip"
-        offsets = []
-        for pose, posture in zip(poses, postures, strict=True):
-            if pose is None or pose.world is None or posture == POSTURE_UNKNOWN:
-                continue
-            if min(pose.vis(knee), pose.vis(hip)) < POSTURE_VISIBILITY:
-                continue
-            w = np.asarray(pose.world, float)
-            mid = (w[LANDMARK_INDEX["left_hip"]] + w[LANDMARK_INDEX["right_hip"]]) / 2
-            thigh = float(np.linalg.norm(w[LANDMARK_INDEX[knee]] - w[LANDMARK_INDEX[hip]]))
-            if thigh > 0:
-                offsets.append((w[LANDMARK_INDEX[knee]] - mid) / thigh)
-        if len(offsets) >= KNEE_TRAVEL_MIN_FRAMES:
-            lo, hi = np.percentile(np.array(offsets), ev.STEADY_PERCENTILES, axis=0)
-            travel.append(float(np.linalg.norm(hi - lo)))
+    length), its :func:`_span`; the larger side (NaN when neither side has enough
+    frames). A leg lift, a hug or a rock carries a knee most of a thigh length; a hold
+    or a pelvic tilt leaves it in place."""
+    travel = [_span([o[0] for o in _knee_offsets(poses, postures, (s,))]) for s in SIDES]
+    travel = [v for v in travel if math.isfinite(v)]
     return max(travel) if travel else math.nan
+
+
+def knees_apart(poses: Sequence[Pose | None], postures: Sequence[str]) -> float:
+    """How far the knees move apart from each other over the clip, in thigh lengths: the
+    :func:`_span` of the left knee's 3D offset from the right. Both legs moving together
+    (knees to chest, a rock, a bridge) keep it small; one leg at a time (a lower-tummy
+    lift, a single knee to chest) changes it by more than a thigh length."""
+    return _span([o[0] - o[1] for o in _knee_offsets(poses, postures, SIDES)])
 
 
 def _decide(
@@ -1514,7 +1537,7 @@ def _decide(
     off_view: Mapping[str, float],
     exercises: Sequence,
     shown: Mapping[str, float] | None = None,
-    travel: float = math.nan,
+    knees: tuple[float, float] = (math.nan, math.nan),
 ) -> ev.Decision:
     """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
     :func:`recognize` to keep it readable): incomplete repetitions alone are no answer
@@ -1541,14 +1564,29 @@ def _decide(
     turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
     repeated = {sc.name for sc in scores if sc.one_rep}
-    # the knees stayed in place: the definitions whose movement leaves them there are
-    # what the clip shows, among those without evidence ([recognition] knee_travel_max)
-    kept = {ex.name for ex in exercises if travel <= (getattr(getattr(
-        ex, "recognition", None), "knee_travel_max", None) or -math.inf)}  # fmt: skip
+    kept, against = _knee_evidence(exercises, *knees)
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
-        repeated, kept,
+        repeated, kept, against,
     )  # fmt: skip
+
+
+def _knee_evidence(exercises: Sequence, travel: float, apart: float) -> tuple[set[str], set[str]]:
+    """For the candidates of a "none": the definitions whose movement leaves the knees
+    where the clip kept them (``[recognition] knee_travel_max``: :func:`knee_travel`
+    within it), and those whose legs the clip moved otherwise than they do
+    (``knees_apart_min``/``knees_apart_max``: :func:`knees_apart` outside them: one leg
+    at a time against both together). NaN measures decide nothing."""
+    kept, against = set(), set()
+    for ex in exercises:
+        hints = getattr(ex, "recognition", None)
+        limit = getattr(hints, "knee_travel_max", None)
+        if limit is not None and travel <= limit:
+            kept.add(ex.name)
+        lo, hi = getattr(hints, "knees_apart_min", None), getattr(hints, "knees_apart_max", None)
+        if (lo is not None and apart < lo) or (hi is not None and apart > hi):
+            against.add(ex.name)
+    return kept, against
 
 
 def _moved_unseen(exercises: Sequence) -> set[str]:
@@ -1623,7 +1661,8 @@ def recognize(
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
     d = _decide(scores, only, min_score, off_view, exercises,
-                shown_shares(exercises, poses, postures), knee_travel(poses, postures))  # fmt: skip
+                shown_shares(exercises, poses, postures),
+                (knee_travel(poses, postures), knees_apart(poses, postures)))  # fmt: skip
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

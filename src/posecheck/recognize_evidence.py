@@ -585,6 +585,7 @@ def candidates(
     moving: set[str] | frozenset[str] = frozenset(),
     repeated: set[str] | frozenset[str] = frozenset(),
     kept: set[str] | frozenset[str] = frozenset(),
+    against: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """The candidates named with a "none", best first (at most MAX_CANDIDATES).
 
@@ -607,6 +608,9 @@ def candidates(
     draw-in's hold, a pelvic tilt): next among those without evidence, before the
     definitions whose movement would have carried the knees (the 3D hip angle of an
     obliquely filmed still hook lying reads a knee rock's or a reclined pigeon's).
+    ``against``: definitions whose legs the clip moved otherwise than they do (one leg
+    at a time where both move together, or the reverse): last among those with evidence
+    (theirs is the depth misread from another angle) and among those without.
     """
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
 
@@ -615,9 +619,9 @@ def candidates(
 
     moved = sorted((n for n in order if shown(n) and (fits[n] >= CANDIDATE_SCORE or
                                                       (n in repeated and scores[n] > 0))),
-                   key=lambda n: -fits[n])  # fmt: skip
+                   key=lambda n: (n in against, -fits[n]))  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
-    posed.sort(key=lambda n: (n not in moving, n not in kept, -(setup or {})[n][1]))
+    posed.sort(key=lambda n: (n not in moving, n not in kept, n in against, -(setup or {})[n][1]))
     cands = moved + posed
     if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
         # the best fit in the view its definition asks for is named before definitions
@@ -653,6 +657,7 @@ def decide(
     moving: set[str] | frozenset[str] = frozenset(),
     repeated: set[str] | frozenset[str] = frozenset(),
     kept: set[str] | frozenset[str] = frozenset(),
+    against: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
@@ -682,7 +687,7 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = candidates(order, scores, off_view, setup, top, moving, repeated, kept)
+    cands = candidates(order, scores, off_view, setup, top, moving, repeated, kept, against)
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top
