@@ -609,3 +609,30 @@ def test_definitions_whose_legs_the_clip_moved_otherwise_come_last():
     # among the definitions without evidence too
     setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
     assert ev.candidates(names, scores, None, setup, against={"p5"}) == ["p4", "p3", "p2", "p1"]
+
+
+@pytest.mark.parametrize(("off_view", "told"), [(0.0, True), (0.5, False)])
+def test_a_none_whose_candidates_show_only_their_position_says_they_cannot_be_told_apart(
+    monkeypatch, off_view, told
+):
+    # an obliquely filmed still hook lying: the draw-in, the tilt and the bridge start
+    # there, and the clip shows none of their movements; with evidence of one (judged
+    # from another angle), the line does not say so
+    from types import SimpleNamespace
+
+    from posecheck import recognize as rz
+    from posecheck.commands._offline import recognise
+    from posecheck.errors import InputError
+
+    scores = [rz.ExerciseScore(n, 0.0, "supine", 1.0, 0.0) for n in ("pelvic-tilt", "bridge")]
+    scores[1].off_view_score = off_view
+    rec = rz.Recognition(None, 0.0, 0.0, scores, {"supine": 1.0}, 30,
+                         candidates=["pelvic-tilt", "bridge"])  # fmt: skip
+    monkeypatch.setattr(rz, "recognize", lambda *a, **k: rec)
+    data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
+                           meta={"source": "hook.mp4"}, path="hook.npz")  # fmt: skip
+    with pytest.raises(InputError) as info:
+        recognise(data, [])
+    line = str(info.value)
+    assert "not sure which exercise this is: pelvic-tilt or bridge" in line, line
+    assert ("cannot be told apart" in line) is told, line
