@@ -597,15 +597,16 @@ def test_definitions_that_leave_the_knees_where_the_clip_kept_them_come_before_w
 
 def test_definitions_whose_legs_the_clip_moved_otherwise_come_last():
     # an obliquely filmed bridge: the depth reads its top as a knee hug of one leg (p1)
-    # and of both (p2) better than the bridge (p3); the knees kept their distance, as a
-    # bridge's and a double hug's do, so the one-leg hug goes after them, with evidence
+    # and a lower-tummy lift (p4) better than the bridge (p3); the knees kept their
+    # distance, as a bridge's and a double hug's (p2) do, so the one-leg movements go
+    # after every definition the legs do not contradict, with evidence or without (p0)
     names = [f"p{i}" for i in range(6)]
     setup = {n: (1.0, 0.0) for n in names}
     scores = {n: 0.0 for n in names}
     off = {"p1": 0.9, "p2": 0.89, "p4": 0.86, "p3": 0.68}
     assert ev.candidates(names, scores, off, setup) == ["p1", "p2", "p4", "p3"]
-    assert ev.candidates(names, scores, off, setup, against={"p1", "p4"}) == [
-        "p2", "p3", "p1", "p4"]  # fmt: skip
+    assert ev.candidates(names, scores, off, setup, against={"p1", "p4", "p5"}) == [
+        "p2", "p3", "p0", "p1"]  # fmt: skip
     # among the definitions without evidence too
     setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
     assert ev.candidates(names, scores, None, setup, against={"p5"}) == ["p4", "p3", "p2", "p1"]

@@ -609,8 +609,9 @@ def candidates(
     definitions whose movement would have carried the knees (the 3D hip angle of an
     obliquely filmed still hook lying reads a knee rock's or a reclined pigeon's).
     ``against``: definitions whose legs the clip moved otherwise than they do (one leg
-    at a time where both move together, or the reverse): last among those with evidence
-    (theirs is the depth misread from another angle) and among those without.
+    at a time where both move together, or the reverse): after every other definition
+    whose posture the clip shows, with evidence or without (theirs is the depth misread
+    from another angle).
     """
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
 
@@ -619,10 +620,11 @@ def candidates(
 
     moved = sorted((n for n in order if shown(n) and (fits[n] >= CANDIDATE_SCORE or
                                                       (n in repeated and scores[n] > 0))),
-                   key=lambda n: (n in against, -fits[n]))  # fmt: skip
+                   key=lambda n: -fits[n])  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
-    posed.sort(key=lambda n: (n not in moving, n not in kept, n in against, -(setup or {})[n][1]))
-    cands = moved + posed
+    posed.sort(key=lambda n: (n not in moving, n not in kept, -(setup or {})[n][1]))
+    found = moved + posed
+    cands = [n for n in found if n not in against] + [n for n in found if n in against]
     if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
         # the best fit in the view its definition asks for is named before definitions
         # that fit only when judged from another angle than theirs
