@@ -530,24 +530,31 @@ def test_a_movement_seen_only_short_is_named_as_the_likeliest_not_chosen(monkeyp
     # -e auto when the best fit's repetitions all stopped short (a side superman reads as
     # a chest raise's short reps): one line that says what it looks like and why it is not
     # named, and the -e that gets its report
+    from posecheck import recognize as rz
+
+    short = rz.ExerciseScore("chest-raise", 0.5, "prone", 1.0, 0.5, attempts=2,
+                             note="2 incomplete repetition(s), 75% of the way")  # fmt: skip
+    rec = rz.Recognition(None, 0.5, 0.5, [short], {"prone": 1.0}, 30,
+                         candidates=["chest-raise", "bird-dog"])  # fmt: skip
+    line, hint = _none_line(monkeypatch, rec, "superman")
+    assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
+    assert "bird-dog" in line and "-e chest-raise" in hint
+
+
+def _none_line(monkeypatch, rec, name: str) -> tuple[str, str]:
+    """The line and hint ``-e auto`` gives for the recognition ``rec`` of a 3 s clip."""
     from types import SimpleNamespace
 
     from posecheck import recognize as rz
     from posecheck.commands._offline import recognise
     from posecheck.errors import InputError
 
-    short = rz.ExerciseScore("chest-raise", 0.5, "prone", 1.0, 0.5, attempts=2,
-                             note="2 incomplete repetition(s), 75% of the way")  # fmt: skip
-    rec = rz.Recognition(None, 0.5, 0.5, [short], {"prone": 1.0}, 30,
-                         candidates=["chest-raise", "bird-dog"])  # fmt: skip
     monkeypatch.setattr(rz, "recognize", lambda *a, **k: rec)
     data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
-                           meta={"source": "superman.mp4"}, path="superman.npz")  # fmt: skip
+                           meta={"source": f"{name}.mp4"}, path=f"{name}.npz")  # fmt: skip
     with pytest.raises(InputError) as info:
         recognise(data, [])
-    line = str(info.value)
-    assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
-    assert "bird-dog" in line and "-e chest-raise" in str(info.value.hint)
+    return str(info.value), str(info.value.hint)
 
 
 def test_a_definition_explaining_the_clip_better_from_another_angle_makes_the_answer_unsure():
@@ -619,21 +626,12 @@ def test_a_none_whose_candidates_show_only_their_position_says_they_cannot_be_to
     # an obliquely filmed still hook lying: the draw-in, the tilt and the bridge start
     # there, and the clip shows none of their movements; with evidence of one (judged
     # from another angle), the line does not say so
-    from types import SimpleNamespace
-
     from posecheck import recognize as rz
-    from posecheck.commands._offline import recognise
-    from posecheck.errors import InputError
 
     scores = [rz.ExerciseScore(n, 0.0, "supine", 1.0, 0.0) for n in ("pelvic-tilt", "bridge")]
     scores[1].off_view_score = off_view
     rec = rz.Recognition(None, 0.0, 0.0, scores, {"supine": 1.0}, 30,
                          candidates=["pelvic-tilt", "bridge"])  # fmt: skip
-    monkeypatch.setattr(rz, "recognize", lambda *a, **k: rec)
-    data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
-                           meta={"source": "hook.mp4"}, path="hook.npz")  # fmt: skip
-    with pytest.raises(InputError) as info:
-        recognise(data, [])
-    line = str(info.value)
+    line, _hint = _none_line(monkeypatch, rec, "hook")
     assert "not sure which exercise this is: pelvic-tilt or bridge" in line, line
     assert ("cannot be told apart" in line) is told, line
