@@ -126,3 +126,14 @@ def test_world_angles_are_the_body_angles_whatever_the_camera_angle(yaw):
     flat = compute_measures(pose, ["left_shoulder"])["left_shoulder"]
     assert (flat == pytest.approx(90.0)) is (yaw == 0.0)
     assert all(math.isnan(v) for v in world_angles(None, ["left_shoulder"]).values())
+
+
+@pytest.mark.parametrize("view", VIEWS.values(), ids=VIEWS.keys())
+def test_shoulder_tilt_is_against_the_world_vertical(view):
+    from posecheck.body3d import shoulder_tilt
+
+    # the shoulder line along the body's z axis: level when z is horizontal in the world
+    pose = lying_body(view=view)
+    line = view @ np.array([0.0, 0.0, 1.0])
+    assert shoulder_tilt(pose) == pytest.approx(math.degrees(math.asin(abs(line[1]))), abs=1e-6)
+    assert math.isnan(shoulder_tilt(lying_body(view=view, vis=0.1)))

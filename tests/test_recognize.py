@@ -11,6 +11,7 @@ from posecheck.library import parse_definition
 from posecheck.pose import LANDMARK_INDEX, NUM_LANDMARKS, Pose
 from posecheck.recognize import (
     MIN_SCORE,
+    POSTURE_UNKNOWN,
     classify_posture,
     cycle_progress,
     face_elevation_deg,
@@ -296,6 +297,8 @@ def test_lengths_must_match():
          "(one of elbow, wrist, knee, ankle)"),
         ({"min_reps": 0}, "lift.toml: recognition.min_reps"),
         ({"min_rep": 2}, "lift.toml: recognition.min_rep: unknown key (did you mean min_reps?)"),
+        ({"shoulders_level_deg": 120}, "lift.toml: recognition.shoulders_level_deg"),
+        ({"knee_travel_max": -1}, "lift.toml: recognition.knee_travel_max"),
     ],
 )  # fmt: skip
 def test_recognition_table_is_validated(table, message):
@@ -611,3 +614,100 @@ def test_all_fours_folded_like_kneeling_shows_both_postures_for_the_candidates()
     poses = [folded] * 3 + [level]
     shown = shown_shares(lib, poses, [classify_posture(p) for p in poses])
     assert shown == {"childs-pose": 0.75, "bird-dog": 1.0}
+
+
+# body axes (x to the head, y out of the chest, z to the left) -> world (y down)
+ON_THE_BACK = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])  # chest up
+ON_A_SIDE = np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]])  # the left shoulder above the right
+
+
+@pytest.mark.parametrize(("view", "share"), [(ON_THE_BACK, 1.0), (ON_A_SIDE, 0.0)])
+def test_a_supine_twist_asks_both_shoulders_down(view, share):
+    # an obliquely filmed side plank reads lying on the back in the picture, and the
+    # model's depth can read its knees rolled: the twist's shoulders stay on the floor
+    # (level), a body on its side stacks them ([recognition] shoulders_level_deg)
+    from posecheck.body3d import shoulder_tilt
+    from posecheck.library import Library
+    from test_body3d import lying_body
+
+    twist = Library.load().find("supine-twist")
+    assert twist.recognition.shoulders_level_deg is not None
+    rolls = ([0.0] * 20 + [80.0] * 40) * 2 + [0.0] * 20
+    t = [i / FPS for i in range(len(rolls))]
+    poses = []
+    for roll in rolls:
+        pose = make_body(*BODIES["hook_lying"])  # the picture: on the back, face up
+        pose.world = lying_body(knee_roll=roll, pelvis=roll / 2, view=view).world
+        poses.append(pose)
+    assert shoulder_tilt(poses[0]) == pytest.approx(90.0 * (1.0 - share), abs=1e-6)
+    assert {classify_posture(p) for p in poses} == {"supine"}
+    rec = recognize(t, poses, [twist])
+    score = rec.scores[0]
+    assert score.posture_share == share
+    assert (rec.name == "supine-twist") is bool(share)
+    assert "supine-twist" not in rec.candidates
+
+
+def test_knee_travel_is_how_far_the_knees_move_about_the_pelvis():
+    # a leg lift or a hug carries the knee most of a thigh length; a hold leaves it
+    from posecheck.recognize import knee_travel
+    from test_body3d import lying_body
+
+    def clip(thigh_up: list[float]) -> list[Pose]:
+        poses = []
+        for up in thigh_up:
+            pose = make_body(*BODIES["hook_lying"])
+            pose.world = lying_body(thigh_up=up, view=ON_THE_BACK).world
+            poses.append(pose)
+        return poses
+
+    still = clip([50.0] * 40)
+    postures = [classify_posture(p) for p in still]
+    assert knee_travel(still, postures) == pytest.approx(0.0, abs=1e-9)
+    # the thigh swung from 50 to 90 deg off the floor: its end moves 2 sin(20) thighs
+    hug = clip([50.0] * 20 + [90.0] * 20)
+    assert knee_travel(hug, postures) == pytest.approx(2 * math.sin(math.radians(20)), abs=0.01)
+    assert math.isnan(knee_travel(still[:3], postures[:3]))
+    assert math.isnan(knee_travel([None] * 40, [POSTURE_UNKNOWN] * 40))
+
+
+def test_the_hook_lying_definitions_that_leave_the_knees_in_place():
+    from posecheck.library import Library
+
+    kept = {
+        ex.name for ex in Library.load() if ex.recognition.knee_travel_max is not None
+    }  # fmt: skip
+    assert kept == {"abdominal-draw-in", "pelvic-tilt"}
+
+
+def test_knees_apart_tells_one_leg_at_a_time_from_both_together():
+    from posecheck.recognize import knees_apart
+    from test_body3d import lying_body
+
+    def clip(ups: list[tuple[float, float]]) -> list[Pose]:
+        # (left, right) thigh angles off the floor; the body's left is its z axis
+        poses = []
+        for left, right in ups:
+            pose = make_body(*BODIES["hook_lying"])
+            world = lying_body(thigh_up=right, view=ON_THE_BACK).world.copy()
+            world[LANDMARK_INDEX["left_knee"]] = lying_body(thigh_up=left, view=ON_THE_BACK).world[
+                LANDMARK_INDEX["left_knee"]]  # fmt: skip
+            pose.world = world
+            poses.append(pose)
+        return poses
+
+    postures = ["supine"] * 40
+    both = clip([(50.0, 50.0)] * 20 + [(90.0, 90.0)] * 20)
+    one = clip([(50.0, 50.0)] * 20 + [(90.0, 50.0)] * 20)
+    assert knees_apart(both, postures) == pytest.approx(0.0, abs=1e-9)
+    assert knees_apart(one, postures) == pytest.approx(2 * math.sin(math.radians(20)), abs=0.01)
+
+
+def test_the_definitions_that_move_one_leg_or_both():
+    from posecheck.library import Library
+
+    lib = list(Library.load())
+    one = {ex.name for ex in lib if ex.recognition.knees_apart_min is not None}
+    both = {ex.name for ex in lib if ex.recognition.knees_apart_max is not None}
+    assert one == {"lower-tummy", "single-knee-to-chest"}
+    assert both == {"knees-to-chest", "knee-rock", "bridge"}

@@ -530,24 +530,31 @@ def test_a_movement_seen_only_short_is_named_as_the_likeliest_not_chosen(monkeyp
     # -e auto when the best fit's repetitions all stopped short (a side superman reads as
     # a chest raise's short reps): one line that says what it looks like and why it is not
     # named, and the -e that gets its report
+    from posecheck import recognize as rz
+
+    short = rz.ExerciseScore("chest-raise", 0.5, "prone", 1.0, 0.5, attempts=2,
+                             note="2 incomplete repetition(s), 75% of the way")  # fmt: skip
+    rec = rz.Recognition(None, 0.5, 0.5, [short], {"prone": 1.0}, 30,
+                         candidates=["chest-raise", "bird-dog"])  # fmt: skip
+    line, hint = _none_line(monkeypatch, rec, "superman")
+    assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
+    assert "bird-dog" in line and "-e chest-raise" in hint
+
+
+def _none_line(monkeypatch, rec, name: str) -> tuple[str, str]:
+    """The line and hint ``-e auto`` gives for the recognition ``rec`` of a 3 s clip."""
     from types import SimpleNamespace
 
     from posecheck import recognize as rz
     from posecheck.commands._offline import recognise
     from posecheck.errors import InputError
 
-    short = rz.ExerciseScore("chest-raise", 0.5, "prone", 1.0, 0.5, attempts=2,
-                             note="2 incomplete repetition(s), 75% of the way")  # fmt: skip
-    rec = rz.Recognition(None, 0.5, 0.5, [short], {"prone": 1.0}, 30,
-                         candidates=["chest-raise", "bird-dog"])  # fmt: skip
     monkeypatch.setattr(rz, "recognize", lambda *a, **k: rec)
     data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
-                           meta={"source": "superman.mp4"}, path="superman.npz")  # fmt: skip
+                           meta={"source": f"{name}.mp4"}, path=f"{name}.npz")  # fmt: skip
     with pytest.raises(InputError) as info:
         recognise(data, [])
-    line = str(info.value)
-    assert "looks most like chest-raise" in line and "none of its 2 repetitions" in line, line
-    assert "bird-dog" in line and "-e chest-raise" in str(info.value.hint)
+    return str(info.value), str(info.value.hint)
 
 
 def test_a_definition_explaining_the_clip_better_from_another_angle_makes_the_answer_unsure():
@@ -575,3 +582,56 @@ def test_a_rival_counts_with_the_larger_of_its_own_view_and_off_view_evidence():
     # a higher off-view score counts instead
     higher = ev.decide(ranked, set(), 0.6, {"bridge": 0.8}, setup=setup).confidence
     assert higher < with_rival
+
+
+def test_definitions_that_leave_the_knees_where_the_clip_kept_them_come_before_worse_fits():
+    # a still hook lying filmed obliquely: the 3D hip angle reads a knee rock's (p5, p4)
+    # better than the draw-in's or the tilt's (p1, p2, whose phases explain nothing); the
+    # knees stayed in place, which those two leave them, and a rock would have moved them
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    scores = {n: (0.4 if n == "p0" else 0.0) for n in names}
+    setup["p1"] = setup["p2"] = (1.0, 0.0)
+    assert ev.candidates(names, scores, None, setup) == ["p0", "p5", "p4", "p3"]
+    kept = {"p1", "p2"}
+    assert ev.candidates(names, scores, None, setup, kept=kept) == ["p0", "p1", "p2", "p5"]
+    # a definition the clip turned what another keeps steady still comes first
+    assert ev.candidates(names, scores, None, setup, moving={"p3"}, kept=kept) == [
+        "p0", "p3", "p1", "p2"]  # fmt: skip
+    # evidence of a movement goes before either
+    assert ev.candidates(names, {**scores, "p5": 0.3}, None, setup, kept=kept)[:2] == ["p0", "p5"]
+
+
+def test_definitions_whose_legs_the_clip_moved_otherwise_come_last():
+    # an obliquely filmed bridge: the depth reads its top as a knee hug of one leg (p1)
+    # and a lower-tummy lift (p4) better than the bridge (p3); the knees kept their
+    # distance, as a bridge's and a double hug's (p2) do, so the one-leg movements go
+    # after every definition the legs do not contradict, with evidence or without (p0)
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.0) for n in names}
+    scores = {n: 0.0 for n in names}
+    off = {"p1": 0.9, "p2": 0.89, "p4": 0.86, "p3": 0.68}
+    assert ev.candidates(names, scores, off, setup) == ["p1", "p2", "p4", "p3"]
+    assert ev.candidates(names, scores, off, setup, against={"p1", "p4", "p5"}) == [
+        "p2", "p3", "p0", "p1"]  # fmt: skip
+    # among the definitions without evidence too
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    assert ev.candidates(names, scores, None, setup, against={"p5"}) == ["p4", "p3", "p2", "p1"]
+
+
+@pytest.mark.parametrize(("off_view", "told"), [(0.0, True), (0.5, False)])
+def test_a_none_whose_candidates_show_only_their_position_says_they_cannot_be_told_apart(
+    monkeypatch, off_view, told
+):
+    # an obliquely filmed still hook lying: the draw-in, the tilt and the bridge start
+    # there, and the clip shows none of their movements; with evidence of one (judged
+    # from another angle), the line does not say so
+    from posecheck import recognize as rz
+
+    scores = [rz.ExerciseScore(n, 0.0, "supine", 1.0, 0.0) for n in ("pelvic-tilt", "bridge")]
+    scores[1].off_view_score = off_view
+    rec = rz.Recognition(None, 0.0, 0.0, scores, {"supine": 1.0}, 30,
+                         candidates=["pelvic-tilt", "bridge"])  # fmt: skip
+    line, _hint = _none_line(monkeypatch, rec, "hook")
+    assert "not sure which exercise this is: pelvic-tilt or bridge" in line, line
+    assert ("cannot be told apart" in line) is told, line

@@ -144,6 +144,20 @@ def pelvis_twist(pose: Pose | None, min_visibility: float = DEFAULT_MIN_VISIBILI
     return min(angle, 180.0 - angle)  # a line has no direction: 170 deg is 10 deg
 
 
+def shoulder_tilt(pose: Pose | None, min_visibility: float = DEFAULT_MIN_VISIBILITY) -> float:
+    """How far the shoulder line tilts from level, 0-90 deg (world y is down): lying on
+    the back or front with both shoulders down near 0, on a side (shoulders stacked, a
+    side plank) near 90. NaN when a shoulder is not visible."""
+    pts = _world(pose, ("left_shoulder", "right_shoulder"), min_visibility)
+    if pts is None:
+        return math.nan
+    line = pts[1] - pts[0]
+    length = float(np.linalg.norm(line))
+    if length <= 0:
+        return math.nan
+    return math.degrees(math.asin(min(1.0, abs(float(line[1])) / length)))
+
+
 def world_angles(
     pose: Pose | None,
     names: list[str] | tuple[str, ...],

@@ -466,6 +466,10 @@ def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
         position_only=t.flag("position_only"),
         attempt_confirms_deg=t.num("attempt_confirms_deg", lo=0.0, hi=180.0),
         confirm_change_deg=t.num("confirm_change_deg", lo=0.0, hi=180.0),
+        shoulders_level_deg=t.num("shoulders_level_deg", lo=0.0, hi=90.0),
+        knee_travel_max=t.num("knee_travel_max", lo=0.0, hi=10.0),
+        knees_apart_min=t.num("knees_apart_min", lo=0.0, hi=10.0),
+        knees_apart_max=t.num("knees_apart_max", lo=0.0, hi=10.0),
     )
     # all are about repetitions
     asks = {

@@ -274,6 +274,23 @@ class RecognitionHints:
     # that breathing in the start position also makes (a pelvic tilt's hip angle), and it
     # leaves the exercise a candidate. None: any complete repetition names it
     confirm_change_deg: float | None = None
+    # the posture asks both shoulders down: frames whose shoulder line (3D world
+    # landmarks, :func:`posecheck.body3d.shoulder_tilt`) tilts more than this from level
+    # are a body on its side, not in the posture (a side plank whose picture reads
+    # lying on the back). None: the posture as classified
+    shoulders_level_deg: float | None = None
+    # the exercise leaves the knees in place (a hold in hook lying, a pelvic tilt): a
+    # clip whose knees travel no more than this (thigh lengths, 3D:
+    # :func:`posecheck.recognize.knee_travel`) shows its movement as far as the camera
+    # can tell, and it is named among the candidates of a "none" before definitions
+    # without evidence whose movement would carry the knees. None: no such ranking
+    knee_travel_max: float | None = None
+    # how the legs move: the knees' offset from each other (3D, thigh lengths:
+    # :func:`posecheck.recognize.knees_apart`) changes by at least ``knees_apart_min``
+    # when one leg moves at a time, by at most ``knees_apart_max`` when both move
+    # together; a clip outside names the exercise last among a "none"'s candidates
+    knees_apart_min: float | None = None
+    knees_apart_max: float | None = None
 
 
 @dataclass(frozen=True)

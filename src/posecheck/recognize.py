@@ -70,14 +70,14 @@ from posecheck import recognize_evidence as ev
 from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
-from posecheck.body3d import trunk_frame, world_angles
+from posecheck.body3d import shoulder_tilt, trunk_frame, world_angles
 from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
 from posecheck.engine.view import missing_points
 from posecheck.exercise import TIMING_DEFAULTS
 from posecheck.lean import clip_facing, trunk_lean
-from posecheck.pose import SIDES, Pose
+from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
 # Below this share of the evidence (recognize_evidence.decide) the answer is "none".
 # Above a half: two definitions explaining a clip equally well get a half each, and a
@@ -1337,10 +1337,45 @@ def _measure_kind(measure: str) -> str | None:
     return getattr(spec, "kind", None)
 
 
+# A frame read lying on the back whose 3D shoulder line tilts more than a definition's
+# ``[recognition] shoulders_level_deg`` from level is, for that definition, a body on its
+# side (shoulders stacked), not its posture: the picture of an obliquely filmed side
+# plank reads lying on the back (held3 s303, held8 s804: supine on 90% of the frames),
+# while its shoulder line tilts 62-75 degrees (median per clip; supine twists 3-36).
+ON_SIDE = "on_side"
+
+
+def shoulder_tilts(exercises: Iterable, poses: Sequence[Pose | None]) -> list[float] | None:
+    """Per frame, the 3D shoulder line's tilt from level (:func:`posecheck.body3d.
+    shoulder_tilt`), when a definition asks its shoulders level; else None."""
+    if not any(_shoulders_level(ex) is not None for ex in exercises):
+        return None
+    return [shoulder_tilt(p) if p is not None else math.nan for p in poses]
+
+
+def _shoulders_level(ex) -> float | None:
+    return getattr(getattr(ex, "recognition", None), "shoulders_level_deg", None)
+
+
+def definition_postures(
+    ex, postures: Sequence[str], tilts: Sequence[float] | None
+) -> Sequence[str]:
+    """The frames' postures as ``ex`` reads them: those in its posture whose shoulder
+    line tilts more than its ``shoulders_level_deg`` are :data:`ON_SIDE` (an unknown
+    tilt leaves the posture as classified)."""
+    limit = _shoulders_level(ex)
+    if limit is None or tilts is None:
+        return postures
+    return [
+        ON_SIDE if p == ex.posture and t > limit else p
+        for p, t in zip(postures, tilts, strict=True)
+    ]
+
+
 def _score_all(
     exercises: list,
     poses: Sequence[Pose | None],
-    postures: Sequence[str],
+    all_postures: Sequence[str],
     values: _Values,
     dt: np.ndarray,
     speed: Callable[[tuple[str, ...]], np.ndarray],
@@ -1352,16 +1387,19 @@ def _score_all(
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
     order of ``exercises`` and the off-view score of those filmed from another angle
-    (``values3d``: the values with joint angles and inclines measured in 3D)."""
+    (``values3d``: the values with joint angles and inclines measured in 3D; each
+    definition reads the postures as :func:`definition_postures` says)."""
     scores = []
     off_view: dict[str, float] = {}
+    tilts = shoulder_tilts(exercises, poses)
     for ex in exercises:
+        postures = definition_postures(ex, all_postures, tilts)
         sides = worked_sides(ex, poses)
         in_view = required_in_view(ex, poses, sides)
         view = ev.view_ok(ex, poses)
 
         def score(
-            visible: np.ndarray, ex=ex, sides=sides, judge_rules: bool = True
+            visible: np.ndarray, ex=ex, sides=sides, postures=postures, judge_rules: bool = True
         ) -> ExerciseScore:
             return score_exercise(
                 ex, postures, values, dt, speed, sides, loop, seen_side, visible=visible,
@@ -1404,11 +1442,15 @@ def folded_like_kneeling(pose: Pose | None) -> bool:
 
 
 def shown_shares(
-    exercises: Sequence, poses: Sequence[Pose | None], postures: Sequence[str]
+    exercises: Sequence,
+    poses: Sequence[Pose | None],
+    postures: Sequence[str],
 ) -> dict[str, float]:
     """Per definition, the share of the frames with a posture that show its posture
-    (for kneeling, also the frames on all fours folded like kneeling:
-    :func:`folded_like_kneeling`): the set-up a "none" names its candidates by."""
+    (as :func:`definition_postures` reads them; for kneeling, also the frames on all
+    fours folded like kneeling: :func:`folded_like_kneeling`): the set-up a "none" names
+    its candidates by."""
+    tilts = shoulder_tilts(exercises, poses)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     total = int(present.sum()) or 1
     folded = np.array(
@@ -1419,7 +1461,7 @@ def shown_shares(
     )
     out = {}
     for ex in exercises:
-        own = np.array([p == ex.posture for p in postures])
+        own = np.array([p == ex.posture for p in definition_postures(ex, postures, tilts)])
         if ex.posture == "kneeling":
             own |= folded
         out[ex.name] = float(own.sum()) / total
@@ -1434,6 +1476,60 @@ def shallow(sc: ExerciseScore, exercises: Sequence) -> bool:
     return bool(sc.reps and limit is not None and (sc.change_reached or 0.0) < limit)
 
 
+# frames a knee measure needs (:func:`knee_travel`, :func:`knees_apart`): fewer is no
+# clip's movement
+KNEE_TRAVEL_MIN_FRAMES = 5
+
+
+def _knee_offsets(
+    poses: Sequence[Pose | None], postures: Sequence[str], sides: Sequence[str]
+) -> list[np.ndarray]:
+    """Per frame with a posture and the knees and hips of ``sides`` seen, the knees'
+    offsets from the mid-hip on the 3D world landmarks, over the thigh length (one row
+    per side)."""
+    out = []
+    for pose, posture in zip(poses, postures, strict=True):
+        if pose is None or pose.world is None or posture == POSTURE_UNKNOWN:
+            continue
+        if min(pose.vis(f"{s}_{p}") for s in sides for p in ("knee", "hip")) < POSTURE_VISIBILITY:
+            continue
+        w = np.asarray(pose.world, float)
+        mid = (w[LANDMARK_INDEX["left_hip"]] + w[LANDMARK_INDEX["right_hip"]]) / 2
+        knees = np.array([w[LANDMARK_INDEX[f"{s}_knee"]] for s in sides])
+        thighs = np.linalg.norm(knees - [w[LANDMARK_INDEX[f"{s}_hip"]] for s in sides], axis=1)
+        if (thighs > 0).all():
+            out.append((knees - mid) / float(np.mean(thighs)))
+    return out
+
+
+def _span(rows: list[np.ndarray]) -> float:
+    """The distance between the 5th and 95th percentiles (per axis) of ``rows``; NaN
+    with fewer than KNEE_TRAVEL_MIN_FRAMES."""
+    if len(rows) < KNEE_TRAVEL_MIN_FRAMES:
+        return math.nan
+    lo, hi = np.percentile(np.array(rows), ev.STEADY_PERCENTILES, axis=0)
+    return float(np.linalg.norm(hi - lo))
+
+
+def knee_travel(poses: Sequence[Pose | None], postures: Sequence[str]) -> float:
+    """How far the knees travel about the pelvis over the clip, in thigh lengths: per
+    side, the knee's offset from the mid-hip on the 3D world landmarks (over its thigh's
+    length), its :func:`_span`; the larger side (NaN when neither side has enough
+    frames). A leg lift, a hug or a rock carries a knee most of a thigh length; a hold
+    or a pelvic tilt leaves it in place."""
+    travel = [_span([o[0] for o in _knee_offsets(poses, postures, (s,))]) for s in SIDES]
+    travel = [v for v in travel if math.isfinite(v)]
+    return max(travel) if travel else math.nan
+
+
+def knees_apart(poses: Sequence[Pose | None], postures: Sequence[str]) -> float:
+    """How far the knees move apart from each other over the clip, in thigh lengths: the
+    :func:`_span` of the left knee's 3D offset from the right. Both legs moving together
+    (knees to chest, a rock, a bridge) keep it small; one leg at a time (a lower-tummy
+    lift, a single knee to chest) changes it by more than a thigh length."""
+    return _span([o[0] - o[1] for o in _knee_offsets(poses, postures, SIDES)])
+
+
 def _decide(
     scores: list[ExerciseScore],
     only: set[str],
@@ -1441,6 +1537,7 @@ def _decide(
     off_view: Mapping[str, float],
     exercises: Sequence,
     shown: Mapping[str, float] | None = None,
+    knees: tuple[float, float] = (math.nan, math.nan),
 ) -> ev.Decision:
     """:func:`posecheck.recognize_evidence.decide` on the ranked scores (split out of
     :func:`recognize` to keep it readable): incomplete repetitions alone are no answer
@@ -1467,10 +1564,29 @@ def _decide(
     turned = {m for sc in scores if sc.score >= ev.CANDIDATE_SCORE for m in sc.unsteady}
     moving = _moved_unseen(exercises) if turned else set()
     repeated = {sc.name for sc in scores if sc.one_rep}
+    kept, against = _knee_evidence(exercises, *knees)
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
-        repeated,
+        repeated, kept, against,
     )  # fmt: skip
+
+
+def _knee_evidence(exercises: Sequence, travel: float, apart: float) -> tuple[set[str], set[str]]:
+    """For the candidates of a "none": the definitions whose movement leaves the knees
+    where the clip kept them (``[recognition] knee_travel_max``: :func:`knee_travel`
+    within it), and those whose legs the clip moved otherwise than they do
+    (``knees_apart_min``/``knees_apart_max``: :func:`knees_apart` outside them: one leg
+    at a time against both together). NaN measures decide nothing."""
+    kept, against = set(), set()
+    for ex in exercises:
+        hints = getattr(ex, "recognition", None)
+        limit = getattr(hints, "knee_travel_max", None)
+        if limit is not None and travel <= limit:
+            kept.add(ex.name)
+        lo, hi = getattr(hints, "knees_apart_min", None), getattr(hints, "knees_apart_max", None)
+        if (lo is not None and apart < lo) or (hi is not None and apart > hi):
+            against.add(ex.name)
+    return kept, against
 
 
 def _moved_unseen(exercises: Sequence) -> set[str]:
@@ -1544,9 +1660,9 @@ def recognize(
         ex.name for ex in exercises
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
-    d = _decide(
-        scores, only, min_score, off_view, exercises, shown_shares(exercises, poses, postures)
-    )
+    d = _decide(scores, only, min_score, off_view, exercises,
+                shown_shares(exercises, poses, postures),
+                (knee_travel(poses, postures), knees_apart(poses, postures)))  # fmt: skip
     possible: list[str] = []
     for sc in scores:
         if sc.name not in only or sc.score < ev.CANDIDATE_SCORE:

@@ -584,6 +584,8 @@ def candidates(
     top: str | None = None,
     moving: set[str] | frozenset[str] = frozenset(),
     repeated: set[str] | frozenset[str] = frozenset(),
+    kept: set[str] | frozenset[str] = frozenset(),
+    against: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """The candidates named with a "none", best first (at most MAX_CANDIDATES).
 
@@ -602,6 +604,14 @@ def candidates(
     camera view: evidence of their movement however low a broken set-up or an unsteady
     measure put their score, as long as it is above 0 (a rendered pelvic tilt whose far
     knee the model swings 35 degrees: 0.18).
+    ``kept``: definitions whose movement leaves the knees where the clip kept them (a
+    draw-in's hold, a pelvic tilt): next among those without evidence, before the
+    definitions whose movement would have carried the knees (the 3D hip angle of an
+    obliquely filmed still hook lying reads a knee rock's or a reclined pigeon's).
+    ``against``: definitions whose legs the clip moved otherwise than they do (one leg
+    at a time where both move together, or the reverse): after every other definition
+    whose posture the clip shows, with evidence or without (theirs is the depth misread
+    from another angle).
     """
     fits = {n: max(scores[n], (off_view or {}).get(n, 0.0)) for n in order}
 
@@ -612,8 +622,9 @@ def candidates(
                                                       (n in repeated and scores[n] > 0))),
                    key=lambda n: -fits[n])  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
-    posed.sort(key=lambda n: (n not in moving, -(setup or {})[n][1]))
-    cands = moved + posed
+    posed.sort(key=lambda n: (n not in moving, n not in kept, -(setup or {})[n][1]))
+    found = moved + posed
+    cands = [n for n in found if n not in against] + [n for n in found if n in against]
     if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
         # the best fit in the view its definition asks for is named before definitions
         # that fit only when judged from another angle than theirs
@@ -647,6 +658,8 @@ def decide(
     setup: Mapping[str, tuple[float, float]] | None = None,
     moving: set[str] | frozenset[str] = frozenset(),
     repeated: set[str] | frozenset[str] = frozenset(),
+    kept: set[str] | frozenset[str] = frozenset(),
+    against: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
@@ -676,7 +689,7 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = candidates(order, scores, off_view, setup, top, moving, repeated)
+    cands = candidates(order, scores, off_view, setup, top, moving, repeated, kept, against)
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from posecheck.errors import InputError
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.protocols import EngineWrapper
-from posecheck.recognize_evidence import only_attempts
+from posecheck.recognize_evidence import CANDIDATE_SCORE, only_attempts
 from posecheck.results import STATE_NO_PERSON, STATE_TRACKING, FrameResult, SessionSummary
 from posecheck.segment import sample_rows as _sample_rows  # recognition's frame sampling
 
@@ -250,6 +250,11 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                       and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
             view = (f"; {', '.join(angled)} fits better seen from another angle than its "
                     "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
+            if not any(max(sc.score, sc.off_view_score or 0.0) >= CANDIDATE_SCORE
+                       for sc in rec.scores if sc.name in rec.candidates):  # fmt: skip
+                # only their position was seen (hook lying: a draw-in, a tilt, a bridge...)
+                view += ("; the clip shows their position but none of their movements, "
+                         "so they cannot be told apart")  # fmt: skip
             raise InputError(
                 f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
                 f"(confidence {rec.confidence:.0%}, {rec.threshold:.0%} needed){view}",
