@@ -33,7 +33,10 @@ several camera angles, split into tuning parts and a held-out part.
   every frame, before round 9 (session 10) changed anything; scored once at its end.
   It adds two movements outside the library that the issue saw named on other people's
   clips: a pelvic tilt on all fours and a seated figure-four stretch (only in this part
-  and later ones: ``FIRST_SPLIT``).
+  and later ones: ``FIRST_SPLIT``). Studied in session 10 after its one scoring;
+- ``held11``: the same views and movements with seeds 1101-1104. Rendered, and its
+  landmarks made on every frame, before held10's misses were studied; scored once at
+  the end of session 10.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -66,7 +69,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held10" (see the module docstring)
+    split: str  # "tune" or "held1"-"held11" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -89,6 +92,7 @@ LIBRARY_CASES = (
     ("own", 801, "held8"), ("oblique", 802, "held8"), ("any:side", 803, "held8"),
     ("own", 901, "held9"), ("oblique", 902, "held9"), ("any:side", 903, "held9"),
     ("own", 1001, "held10"), ("oblique", 1002, "held10"), ("any:side", 1003, "held10"),
+    ("own", 1101, "held11"), ("oblique", 1102, "held11"), ("any:side", 1103, "held11"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -104,7 +108,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 902, "held9"), ("oblique", 903, "held9"),
                ("oblique", 904, "held9"), ("side", 1001, "held10"),
                ("front", 1002, "held10"), ("oblique", 1003, "held10"),
-               ("oblique", 1004, "held10"))  # fmt: skip
+               ("oblique", 1004, "held10"), ("side", 1101, "held11"),
+               ("front", 1102, "held11"), ("oblique", 1103, "held11"),
+               ("oblique", 1104, "held11"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
