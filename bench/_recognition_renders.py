@@ -69,7 +69,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held11" (see the module docstring)
+    split: str  # "tune" or "held1"-"held12" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -93,6 +93,7 @@ LIBRARY_CASES = (
     ("own", 901, "held9"), ("oblique", 902, "held9"), ("any:side", 903, "held9"),
     ("own", 1001, "held10"), ("oblique", 1002, "held10"), ("any:side", 1003, "held10"),
     ("own", 1101, "held11"), ("oblique", 1102, "held11"), ("any:side", 1103, "held11"),
+    ("own", 1201, "held12"), ("oblique", 1202, "held12"), ("any:side", 1203, "held12"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -110,7 +111,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1002, "held10"), ("oblique", 1003, "held10"),
                ("oblique", 1004, "held10"), ("side", 1101, "held11"),
                ("front", 1102, "held11"), ("oblique", 1103, "held11"),
-               ("oblique", 1104, "held11"))  # fmt: skip
+               ("oblique", 1104, "held11"), ("side", 1201, "held12"),
+               ("front", 1202, "held12"), ("oblique", 1203, "held12"),
+               ("oblique", 1204, "held12"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
