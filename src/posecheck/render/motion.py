@@ -953,17 +953,8 @@ OTHER_POSTURES: dict[str, Posture] = {
     "supine_curl": Posture((("hip_mid", 0.058),), 180.0, "hip_mid"),
     # sitting on a chair, one ankle crossed over the other knee (figure four): a foot whose
     # leg is turned out that far rests on the other knee, not on the floor
-    "seated_cross": Posture(
-        (
-            ("hip_mid", 0.27),
-            ("left_heel", 0.0),
-            ("right_heel", 0.0),
-            ("left_foot_index", 0.0),
-            ("right_foot_index", 0.0),
-        ),
-        90.0,
-        "hip_mid",
-        chair_seat_h=0.245,
+    "seated_cross": replace(
+        POSTURES["seated"],
         lifted_if={
             f"{sd}_{p}": ("leg_roll", 20.0)
             for sd in ("left", "right")
