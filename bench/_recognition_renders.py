@@ -35,8 +35,11 @@ several camera angles, split into tuning parts and a held-out part.
   clips: a pelvic tilt on all fours and a seated figure-four stretch (only in this part
   and later ones: ``FIRST_SPLIT``). Studied in session 10 after its one scoring;
 - ``held11``: the same views and movements with seeds 1101-1104. Rendered, and its
-  landmarks made on every frame, before held10's misses were studied; scored once at
-  the end of session 10.
+  landmarks made on every frame, before held10's misses were studied; scored once,
+  with round 9's code;
+- ``held12``: the same views and movements with seeds 1201-1204. Rendered, and its
+  landmarks made on every frame, while fixes for held10's misses were tried (all
+  dropped); scored once, with round 9's code.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
