@@ -1383,15 +1383,16 @@ def _score_all(
     seen_side: str | None,
     other_values: _Values | None,
     values3d: _Values,
+    tilts: Sequence[float] | None,
 ) -> tuple[list[ExerciseScore], dict[str, float]]:
     """Score every definition on the clip, in the camera view it asks for, for
     :func:`recognize` (split out of it to keep it readable). Returns the scores in the
     order of ``exercises`` and the off-view score of those filmed from another angle
     (``values3d``: the values with joint angles and inclines measured in 3D; each
-    definition reads the postures as :func:`definition_postures` says)."""
+    definition reads the postures as :func:`definition_postures` says, with ``tilts``
+    from :func:`shoulder_tilts`)."""
     scores = []
     off_view: dict[str, float] = {}
-    tilts = shoulder_tilts(exercises, poses)
     for ex in exercises:
         postures = definition_postures(ex, all_postures, tilts)
         sides = worked_sides(ex, poses)
@@ -1445,12 +1446,15 @@ def shown_shares(
     exercises: Sequence,
     poses: Sequence[Pose | None],
     postures: Sequence[str],
+    tilts: Sequence[float] | None = None,
 ) -> dict[str, float]:
     """Per definition, the share of the frames with a posture that show its posture
-    (as :func:`definition_postures` reads them; for kneeling, also the frames on all
-    fours folded like kneeling: :func:`folded_like_kneeling`): the set-up a "none" names
-    its candidates by."""
-    tilts = shoulder_tilts(exercises, poses)
+    (as :func:`definition_postures` reads them, with ``tilts`` from
+    :func:`shoulder_tilts`, measured here when not given; for kneeling, also the frames
+    on all fours folded like kneeling: :func:`folded_like_kneeling`): the set-up a
+    "none" names its candidates by."""
+    if tilts is None:
+        tilts = shoulder_tilts(exercises, poses)
     present = np.array([p != POSTURE_UNKNOWN for p in postures])
     total = int(present.sum()) or 1
     folded = np.array(
@@ -1606,6 +1610,12 @@ def _moved_unseen(exercises: Sequence) -> set[str]:
     }  # fmt: skip
 
 
+def _posture_shares(postures: Sequence[str]) -> dict[str, float]:
+    """The share of the frames with a posture in each posture (4 decimals)."""
+    present = [p for p in postures if p != POSTURE_UNKNOWN]
+    return {k: round(present.count(k) / len(present), 4) for k in sorted(set(present))}
+
+
 def recognize(
     t_s: Sequence[float],
     poses: Sequence[Pose | None],
@@ -1645,12 +1655,10 @@ def recognize(
             speeds[parts] = _limb_speed(poses, t, parts)
         return speeds[parts]
 
-    present = [p for p in postures if p != POSTURE_UNKNOWN]
-    hist = {
-        k: round(present.count(k) / len(present), 4) for k in sorted(set(present))
-    } if present else {}  # fmt: skip
+    tilts = shoulder_tilts(exercises, poses)  # once: the scores and the candidates read them
     scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
-                                  better_seen_side(poses), other_values, values3d)  # fmt: skip
+                                  better_seen_side(poses), other_values, values3d,
+                                  tilts)  # fmt: skip
     hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
@@ -1661,7 +1669,7 @@ def recognize(
         if getattr(getattr(ex, "recognition", None), "position_only", False)
     }  # fmt: skip
     d = _decide(scores, only, min_score, off_view, exercises,
-                shown_shares(exercises, poses, postures),
+                shown_shares(exercises, poses, postures, tilts),
                 (knee_travel(poses, postures), knees_apart(poses, postures)))  # fmt: skip
     possible: list[str] = []
     for sc in scores:
@@ -1677,7 +1685,7 @@ def recognize(
         confidence=d.confidence,
         margin=round(best - second, 4),
         scores=scores,
-        postures=hist,
+        postures=_posture_shares(postures),
         frames=sum(p is not None for p in poses),
         threshold=min_score,
         possible=possible,
