@@ -635,3 +635,23 @@ def test_a_none_whose_candidates_show_only_their_position_says_they_cannot_be_to
     line, _hint = _none_line(monkeypatch, rec, "hook")
     assert "not sure which exercise this is: pelvic-tilt or bridge" in line, line
     assert ("cannot be told apart" in line) is told, line
+
+
+def test_a_none_names_the_candidates_that_fit_better_from_another_angle_in_words(monkeypatch):
+    # one candidate: "fits ... its camera view"; two: "fit ... their camera view"
+    from posecheck import recognize as rz
+
+    def line(angled: tuple[str, ...]) -> str:
+        scores = [rz.ExerciseScore(n, 0.1, "supine", 1.0, 0.1) for n in ("bridge", "pelvic-tilt")]
+        for sc in scores:
+            sc.off_view_score = 0.5 if sc.name in angled else 0.0
+        rec = rz.Recognition(None, 0.0, 0.0, scores, {"supine": 1.0}, 30,
+                             candidates=["bridge", "pelvic-tilt"])  # fmt: skip
+        return _none_line(monkeypatch, rec, "hook")[0]
+
+    one = line(("bridge",))
+    assert "; bridge fits better seen from another angle than its camera view" in one, one
+    two = line(("bridge", "pelvic-tilt"))
+    both = "; bridge and pelvic-tilt fit better seen from another angle than their camera view"
+    assert both in two, two
+    assert "fits better" not in line(())

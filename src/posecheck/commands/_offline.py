@@ -248,8 +248,10 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             # several fit in part, none clearly: name them rather than pick one
             angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
                       and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
-            view = (f"; {', '.join(angled)} fits better seen from another angle than its "
-                    "camera view ('posecheck show' says which)" if angled else "")  # fmt: skip
+            fit = ("fits", "its") if len(angled) == 1 else ("fit", "their")
+            view = (f"; {' and '.join(angled)} {fit[0]} better seen from another angle than "
+                    f"{fit[1]} camera view ('posecheck show' says which)"
+                    if angled else "")  # fmt: skip
             if not any(max(sc.score, sc.off_view_score or 0.0) >= CANDIDATE_SCORE
                        for sc in rec.scores if sc.name in rec.candidates):  # fmt: skip
                 # only their position was seen (hook lying: a draw-in, a tilt, a bridge...)
