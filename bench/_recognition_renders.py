@@ -39,7 +39,10 @@ several camera angles, split into tuning parts and a held-out part.
   with round 9's code;
 - ``held12``: the same views and movements with seeds 1201-1204. Rendered, and its
   landmarks made on every frame, while fixes for held10's misses were tried (all
-  dropped); scored once, with round 9's code.
+  dropped); scored once, with round 9's code;
+- ``held13`` and ``held14``: the same views and movements with seeds 1301-1304 and
+  1401-1404. Rendered, and their landmarks made on every frame, at the start of session
+  11, before anything changed; scored once each, at the end of a round.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -72,7 +75,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held12" (see the module docstring)
+    split: str  # "tune" or "held1"-"held14" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -97,6 +100,8 @@ LIBRARY_CASES = (
     ("own", 1001, "held10"), ("oblique", 1002, "held10"), ("any:side", 1003, "held10"),
     ("own", 1101, "held11"), ("oblique", 1102, "held11"), ("any:side", 1103, "held11"),
     ("own", 1201, "held12"), ("oblique", 1202, "held12"), ("any:side", 1203, "held12"),
+    ("own", 1301, "held13"), ("oblique", 1302, "held13"), ("any:side", 1303, "held13"),
+    ("own", 1401, "held14"), ("oblique", 1402, "held14"), ("any:side", 1403, "held14"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -116,7 +121,11 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1102, "held11"), ("oblique", 1103, "held11"),
                ("oblique", 1104, "held11"), ("side", 1201, "held12"),
                ("front", 1202, "held12"), ("oblique", 1203, "held12"),
-               ("oblique", 1204, "held12"))  # fmt: skip
+               ("oblique", 1204, "held12"), ("side", 1301, "held13"),
+               ("front", 1302, "held13"), ("oblique", 1303, "held13"),
+               ("oblique", 1304, "held13"), ("side", 1401, "held14"),
+               ("front", 1402, "held14"), ("oblique", 1403, "held14"),
+               ("oblique", 1404, "held14"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours

@@ -16,9 +16,9 @@ rows sampled at ``SAMPLE_FPS``) and prints one line per clip and the confusion t
 
 ``--renders`` adds the rendered set (``bench/_recognition_renders.py``): every library
 exercise and movements outside the library (plank, side plank, crunch, squat, lunge,
-superman) from several camera angles, in tuning parts and a held-out part reported
-apart (``--split`` picks parts: while tuning, leave the held-out ``held12`` out;
-``--landmarks-only`` makes a part's renders and landmarks without recognising them).
+superman) from several camera angles, in tuning parts and held-out parts reported
+apart (``--split`` picks parts: while tuning, leave the held-out ``held13`` and
+``held14`` out; ``--landmarks-only`` makes a part's renders and landmarks without recognising them).
 
 For every group it prints the confusion table, per-exercise recall, the
 false-positive rate on clips of no library exercise, whether each library clip is
@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
     ap.add_argument("--split", action="append", default=[], metavar="NAME",
                     choices=["tune", "held1", "held2", "held3", "held4", "held5", "held6",
-                             "held7", "held8", "held9", "held10", "held11", "held12"],
+                             "held7", "held8", "held9", "held10", "held11", "held12",
+                             "held13", "held14"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--landmarks-only", action="store_true",

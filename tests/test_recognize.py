@@ -310,6 +310,43 @@ def test_recognition_table_is_validated(table, message):
     assert info.value.one_line().startswith(message)
 
 
+def _bridge_with_rule(recognition: dict | None = None):
+    """The bridge with a rule the bridge reps break on every frame of their top: the
+    other knee straight."""
+    rule = {"id": "other_leg_long", "measure": "other_knee", "min_deg": 170,
+            "cue": "Stretch the other leg.", "severity": "form"}  # fmt: skip
+    phases = [BRIDGE_PHASES[0], {**BRIDGE_PHASES[1], "rules": [rule]}]
+    extra = {"recognition": recognition} if recognition else {}
+    return _defn("lift", posture="supine", cycle=["down", "up", "down"], phases=phases, **extra)
+
+
+def test_movement_rules_name_rules_of_the_definition():
+    from posecheck.errors import DefinitionError
+
+    assert _bridge_with_rule({"movement_rules": ["other_leg_long"]}).recognition.movement_rules == (
+        "other_leg_long",
+    )
+    with pytest.raises(DefinitionError) as info:
+        _bridge_with_rule({"movement_rules": ["other_leg_lng"]})
+    assert info.value.one_line().startswith(
+        "lift.toml: recognition.movement_rules[0]: no rule has the id 'other_leg_lng' "
+        "(did you mean other_leg_long?)"
+    )
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_a_movement_rule_is_part_of_the_phase_not_only_of_its_form(facing):
+    # broken on every frame of the top: as a rule of form the reps are still the
+    # exercise, done with a fault; as part of the movement the top is never reached
+    # (the other limb's rule read on the model's guess of it), so no rep is
+    t, poses = _seq(bridge_reps(3), facing)
+    form = recognize(t, poses, [_bridge_with_rule()])
+    assert form.name == "lift" and form.scores[0].rules_share < 1.0
+    part = recognize(t, poses, [_bridge_with_rule({"movement_rules": ["other_leg_long"]})])
+    assert part.name is None
+    assert part.scores[0].phase_seconds["up"] == 0.0 and not part.scores[0].reps
+
+
 def test_min_reps_needs_a_cycle():
     from posecheck.errors import DefinitionError
 

@@ -142,3 +142,24 @@ def test_a_pelvic_tilt_is_named_only_beyond_what_breathing_moves(clip, named):
         assert tilt["change_reached"] < 6
     else:
         assert tilt["change_reached"] >= 6
+
+
+@pytest.mark.model
+def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_path):
+    # held11's side figure four (bench/recognition.py, seed 1101): crossing one ankle over
+    # the other knee lifts the near knee towards the chest with the trunk upright, and it
+    # was named seated reverse jack knife at 0.97. The jack knife lifts both knees
+    # ([recognition] movement_rules = ["both_knees"]); here the far thigh, which the
+    # model guesses, rests on the seat
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.motion import any_script
+    from posecheck.render.video import write_clip
+
+    opts = RenderOptions("seated-figure-four", view="side", seed=1101, size=(480, 270),
+                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
+    clip = tmp_path / "seated-figure-four-side.mp4"
+    write_clip(ClipRenderer(opts, any_script("seated-figure-four")), clip)
+    rec = recognize_video(clip, Library.load())
+    assert rec["exercise"] is None, rec["scores"][:2]
+    knife = next(s for s in rec["scores"] if s["name"] == "seated-reverse-jack-knife")
+    assert not knife["reps"], knife

@@ -451,9 +451,15 @@ def _read_timing(top: _Table) -> dict[str, float]:
     return {k: v for k, v in timing.items() if v is not None}
 
 
-def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
+def _read_recognition(
+    top: _Table, cycle: Sequence[str], rule_ids: Sequence[str]
+) -> RecognitionHints:
     t = top.table("recognition")
     still = t.strings("still")
+    movement_rules = t.strings("movement_rules")
+    for i, rule in enumerate(movement_rules):
+        if rule not in rule_ids:
+            t.fail(f"no rule has the id {rule!r}{_hint(rule, rule_ids)}", f"movement_rules[{i}]")
     for i, part in enumerate(still):
         if part not in STILL_PARTS:
             t.fail(
@@ -481,7 +487,9 @@ def _read_recognition(top: _Table, cycle: Sequence[str]) -> RecognitionHints:
         t.fail(f"{key} needs a cycle of at least two phases", key)
     steady = _read_steady(t.table("steady_spread_deg"))
     t.done()
-    return RecognitionHints(still=still, steady_spread_deg=steady, **given)
+    return RecognitionHints(
+        still=still, steady_spread_deg=steady, movement_rules=movement_rules, **given
+    )
 
 
 def _read_steady(t: _Table) -> tuple[tuple[str, float], ...]:
@@ -579,7 +587,8 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
     dose = _read_dose(top)
     safety = _read_safety(top)
     timing = _read_timing(top)
-    recognition = _read_recognition(top, cycle)
+    rule_ids = [r.id for r in rules] + [r.id for ph in phases for r in ph.rules]
+    recognition = _read_recognition(top, cycle, rule_ids)
     key_measures = top.strings("key_measures")
     _check_measures(top, "key_measures", key_measures)
     top.done()

@@ -291,6 +291,11 @@ class RecognitionHints:
     # together; a clip outside names the exercise last among a "none"'s candidates
     knees_apart_min: float | None = None
     knees_apart_max: float | None = None
+    # rules (their ids) that are part of the movement, not only of its form: recognition
+    # tests them as the phase's targets, the other limb's on the model's guess of it (the
+    # reverse jack knife lifts both knees; one knee lifted over the other leg, which
+    # stays down, is a figure-four stretch). The engine still judges them as rules
+    movement_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

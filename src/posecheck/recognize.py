@@ -619,10 +619,17 @@ def _phase_match(
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
     if not targets:
         return None, np.zeros(n, bool)
+    movement = set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+    part_of = [r for r in rules if r.id in movement]  # tested as targets
+    rules = [r for r in rules if r.id not in movement]
     match = np.full(n, math.nan)
     compliant = np.zeros(n, bool)
     for side in sides:
         ok = _bounds_ok(targets, values, side, n)
+        for r in part_of:  # where it cannot be measured, the targets decide
+            on = other_values if r.measure.startswith("other_") and other_values else values
+            r_ok = _bounds_ok([r], on, side, n)
+            ok = np.where(np.isnan(ok), ok, np.fmin(ok, r_ok))
         match = np.where(np.isnan(match), ok, np.where(np.isnan(ok), match, np.maximum(match, ok)))
         r_ok = _bounds_ok(rules, values, side, n) if rules else np.ones(n)
         other = [r for r in rules if r.measure.startswith("other_")]
