@@ -163,32 +163,3 @@ def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_
     assert rec["exercise"] is None, rec["scores"][:2]
     knife = next(s for s in rec["scores"] if s["name"] == "seated-reverse-jack-knife")
     assert not knife["reps"], knife
-
-
-@pytest.mark.model
-@pytest.mark.parametrize(
-    ("name", "view", "seed", "named"),
-    [
-        # one knee hugged at a time, filmed from the side: the far leg, which the model
-        # guesses, stays down, so it is no double knee to chest (both_knees); both fitted
-        # it as well, and it was "none" at 0.40 with the two as candidates
-        ("single-knee-to-chest", "side", 1101, "single-knee-to-chest"),
-        # a superman filmed obliquely, read lying on the back: its straight legs lift as
-        # far as a hug, but a hugged knee is bent (knee_bent)
-        ("superman", "oblique", 704, None),
-    ],
-)
-def test_a_knee_hug_takes_one_knee_bent(tmp_path, name, view, seed, named):
-    from posecheck.render.clip import ClipRenderer, RenderOptions
-    from posecheck.render.motion import any_script
-    from posecheck.render.video import write_clip
-
-    library = Library.load()
-    definition = library.find(name)
-    hold_only = definition is not None and len(set(definition.cycle or ())) < 2
-    opts = RenderOptions(name, view=view, seed=seed, size=(480, 270), fps=15.0,
-                         reps=1 if hold_only else 2, hold_s=8.0 if hold_only else 3.0)  # fmt: skip
-    clip = tmp_path / f"{name}-{view}.mp4"
-    write_clip(ClipRenderer(opts, any_script(name), definition), clip)
-    rec = recognize_video(clip, library)
-    assert rec["exercise"] == named, (rec["candidates"], rec["scores"][:3])

@@ -614,9 +614,7 @@ def _phase_match(
     target can be measured; None if the phase has no known targets), and whether its
     rules (the phase's and the exercise's) hold too on a side where the targets do.
     ``other_values``: the values rules on the other limb (``other_hip``) are tested on
-    (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``.
-    Rules the definition names in ``[recognition] movement_rules`` count as targets
-    (without them the movement is another one), not as rules."""
+    (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``."""
     targets = [t for t in phase.targets if is_known(t.measure)]
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
     if not targets:
