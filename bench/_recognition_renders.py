@@ -75,7 +75,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held15" (see the module docstring)
+    split: str  # "tune" or "held1"-"held16" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -103,6 +103,7 @@ LIBRARY_CASES = (
     ("own", 1301, "held13"), ("oblique", 1302, "held13"), ("any:side", 1303, "held13"),
     ("own", 1401, "held14"), ("oblique", 1402, "held14"), ("any:side", 1403, "held14"),
     ("own", 1501, "held15"), ("oblique", 1502, "held15"), ("any:side", 1503, "held15"),
+    ("own", 1601, "held16"), ("oblique", 1602, "held16"), ("any:side", 1603, "held16"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -128,7 +129,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1402, "held14"), ("oblique", 1403, "held14"),
                ("oblique", 1404, "held14"), ("side", 1501, "held15"),
                ("front", 1502, "held15"), ("oblique", 1503, "held15"),
-               ("oblique", 1504, "held15"))  # fmt: skip
+               ("oblique", 1504, "held15"), ("side", 1601, "held16"),
+               ("front", 1602, "held16"), ("oblique", 1603, "held16"),
+               ("oblique", 1604, "held16"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
