@@ -342,9 +342,15 @@ def test_a_movement_rule_is_part_of_the_phase_not_only_of_its_form(facing):
     t, poses = _seq(bridge_reps(3), facing)
     form = recognize(t, poses, [_bridge_with_rule()])
     assert form.name == "lift" and form.scores[0].rules_share < 1.0
+    assert form.scores[0].movement_missed == {}
     part = recognize(t, poses, [_bridge_with_rule({"movement_rules": ["other_leg_long"]})])
     assert part.name is None
     assert part.scores[0].phase_seconds["up"] == 0.0 and not part.scores[0].reps
+    # what the clip left out: every second the top's targets held (its time in the
+    # phase when the rule is only form)
+    up_s = form.scores[0].phase_seconds["up"]
+    assert up_s > 3.0
+    assert part.scores[0].movement_missed["other_leg_long"] == pytest.approx(up_s, abs=0.11)
 
 
 def test_min_reps_needs_a_cycle():

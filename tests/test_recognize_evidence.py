@@ -541,7 +541,7 @@ def test_a_movement_seen_only_short_is_named_as_the_likeliest_not_chosen(monkeyp
     assert "bird-dog" in line and "-e chest-raise" in hint
 
 
-def _none_line(monkeypatch, rec, name: str) -> tuple[str, str]:
+def _none_line(monkeypatch, rec, name: str, library=()) -> tuple[str, str]:
     """The line and hint ``-e auto`` gives for the recognition ``rec`` of a 3 s clip."""
     from types import SimpleNamespace
 
@@ -553,8 +553,35 @@ def _none_line(monkeypatch, rec, name: str) -> tuple[str, str]:
     data = SimpleNamespace(present=np.ones(30, bool), t_s=np.arange(30) / 10, paused=None,
                            meta={"source": f"{name}.mp4"}, path=f"{name}.npz")  # fmt: skip
     with pytest.raises(InputError) as info:
-        recognise(data, [])
+        recognise(data, library)
     return str(info.value), str(info.value.hint)
+
+
+@pytest.mark.parametrize("missed_s", [3.2, 0.2])
+def test_a_none_says_what_the_repetitions_left_out_of_the_movement(monkeypatch, missed_s):
+    # a seated figure four: the near knee reaches the jack knife's tuck, the other stays
+    # on the seat ([recognition] movement_rules = ["both_knees"]); "did not reach the
+    # top" would be untrue. A moment without it is no reason: they stopped short
+    from posecheck import recognize as rz
+    from posecheck.library import Library
+
+    sc = rz.ExerciseScore("seated-reverse-jack-knife", 0.4, "seated", 1.0, 0.4, attempts=2,
+                          note="2 incomplete repetition(s), 57% of the way",
+                          movement_missed={"both_knees": missed_s})  # fmt: skip
+    cands = ["seated-reverse-jack-knife", "seated-forward-curl"]
+    rec = rz.Recognition(None, 0.4, 0.0, [sc], {"seated": 1.0}, 30, candidates=cands)
+    line, hint = _none_line(monkeypatch, rec, "figure-four", Library.load())
+    if missed_s >= 0.5:
+        assert (
+            "looks most like seated-reverse-jack-knife, but its 2 repetitions left out "
+            'part of it ("Draw both knees up together."), so it is not named'
+        ) in line, line
+        assert "reached the top" not in line
+        # the engine judges the far knee only where it sees it: no promise of a report
+        assert hint == "if that is what you are doing, name it with -e seated-reverse-jack-knife"
+    else:
+        assert "none of its 2 repetitions reached the top" in line, line
+        assert "the report then says what fell short" in hint
 
 
 def test_a_definition_explaining_the_clip_better_from_another_angle_makes_the_answer_unsure():

@@ -158,6 +158,9 @@ class ExerciseScore:
     # matched (degrees; None: no change target, or no such frame): see
     # ``[recognition] confirm_change_deg``
     change_reached: float | None = None
+    # rule id -> seconds a phase's targets held while that rule, part of the movement
+    # (``[recognition] movement_rules``), did not: what the clip left out of it
+    movement_missed: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -640,6 +643,38 @@ def _phase_match(
             r_ok = np.where(np.isnan(o_ok), r_ok, np.fmin(r_ok, o_ok))
         compliant |= (ok == 1.0) & (r_ok != 0.0)
     return match, compliant
+
+
+def movement_missed(
+    ex,
+    postures: Sequence[str],
+    values: _Values,
+    dt: np.ndarray,
+    sides: Sequence[str],
+    visible: np.ndarray,
+    other_values: _Values | None = None,
+) -> dict[str, float]:
+    """Per rule of ``[recognition] movement_rules``: the seconds (in the definition's
+    posture, its points in view) a phase's targets held on a side while that rule
+    failed there. A seated figure four passes the jack knife's tuck on the near leg,
+    its other knee resting on the seat: that is what its movement left out."""
+    movement = set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+    if not movement:
+        return {}
+    values = values.for_exercise(ex)
+    n = len(postures)
+    judged = _posture_frames(ex, postures, visible, dt)[2]
+    out: dict[str, float] = {}
+    for ph in ex.phases:
+        targets = [t for t in ph.targets if is_known(t.measure)]
+        for r in (r for r in ex.rules_for(ph.name) if r.id in movement and targets):
+            on = other_values if r.measure.startswith("other_") and other_values else values
+            missed = np.zeros(n, bool)
+            for side in sides:
+                held = _bounds_ok(targets, values, side, n) == 1.0
+                missed |= held & (_bounds_ok([r], on, side, n) == 0.0)
+            out[r.id] = out.get(r.id, 0.0) + float(dt[missed & judged].sum())
+    return {k: round(v, 2) for k, v in out.items() if v > 0}
 
 
 def better_seen_side(
@@ -1415,6 +1450,8 @@ def _score_all(
             )  # fmt: skip
 
         sc = score(in_view & view)
+        sc.movement_missed = movement_missed(ex, postures, values, dt, sides, in_view & view,
+                                             other_values)  # fmt: skip
         if (in_view & ~view).any():
             # filmed from another angle than the definition's camera asks: not judged
             # there (the engine would pause), but named as a candidate if its movement

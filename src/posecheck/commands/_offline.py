@@ -199,6 +199,24 @@ def _shallow_none(rec: Any, library: Any, where: str) -> None:
     )
 
 
+# seconds a phase's targets must have held without a rule that is part of the movement
+# before a "none"'s line says the repetitions left it out (rather than stopped short)
+MISSED_MIN_S = 0.5
+
+
+def _left_out(first: Any, library: Any) -> str:
+    """The cue of the rule, part of the best fit's movement (``[recognition]
+    movement_rules``), that its repetitions left out longest; "" when none did."""
+    missed = {k: v for k, v in (getattr(first, "movement_missed", {}) or {}).items()
+              if v >= MISSED_MIN_S}  # fmt: skip
+    if not missed:
+        return ""
+    rule_id = max(missed, key=lambda k: missed[k])
+    ex = library.get(first.name)
+    rules = list(ex.rules) + [r for ph in ex.phases for r in ph.rules]
+    return next((r.cue for r in rules if r.id == rule_id and r.cue), "")
+
+
 def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     """The library exercise a landmarks recording shows, and the recognition record.
 
@@ -232,17 +250,19 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             # the movement of the best fit, never completed: an exercise done short looks
             # like another movement passing part of the way, so say which and why
             rest = ", ".join(rec.candidates[1:])
+            reps = "its one repetition" if first.attempts == 1 else (
+                f"its {first.attempts} repetitions")  # fmt: skip
+            cue = _left_out(first, library)
+            short = (
+                f'{reps} left out part of it ("{cue}")' if cue
+                else "its one repetition did not reach the top" if first.attempts == 1
+                else f"none of its {first.attempts} repetitions reached the top"
+            )  # fmt: skip
             raise InputError(
-                f"{where}: looks most like {first.name}, but "
-                + (
-                    "its one repetition did not reach the top"
-                    if first.attempts == 1
-                    else f"none of its {first.attempts} repetitions reached the top"
-                )
-                + ", so it is not named for sure"
-                + (f" (other candidates: {rest})" if rest else ""),
-                f"if that is what you are doing, name it with -e {first.name}: "
-                "the report then says what fell short",
+                f"{where}: looks most like {first.name}, but {short}, so it is not named "
+                "for sure" + (f" (other candidates: {rest})" if rest else ""),
+                f"if that is what you are doing, name it with -e {first.name}"
+                + ("" if cue else ": the report then says what fell short"),
             )
         if rec.candidates:
             # several fit in part, none clearly: name them rather than pick one
