@@ -386,8 +386,13 @@ def _read_rules(top: _Table, names: Sequence[str]) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+def _rule_ids(rules: Sequence[Rule], phases: Sequence[Phase]) -> list[str]:
+    """The ids of every rule, the exercise-level ones first, then each phase's own."""
+    return [r.id for r in rules] + [r.id for p in phases for r in p.rules]
+
+
 def _check_rule_ids(top: _Table, rules: Sequence[Rule], phases: Sequence[Phase]) -> None:
-    counts = Counter([r.id for r in rules] + [r.id for p in phases for r in p.rules])
+    counts = Counter(_rule_ids(rules, phases))
     dup = sorted(i for i, n in counts.items() if n > 1)  # a Counter: linear in the rules
     if dup:
         top.fail(f"duplicate rule id {dup[0]!r}", "rules")
@@ -587,8 +592,7 @@ def parse_definition(data: dict, file: str, origin: str = "file") -> Exercise:
     dose = _read_dose(top)
     safety = _read_safety(top)
     timing = _read_timing(top)
-    rule_ids = [r.id for r in rules] + [r.id for ph in phases for r in ph.rules]
-    recognition = _read_recognition(top, cycle, rule_ids)
+    recognition = _read_recognition(top, cycle, _rule_ids(rules, phases))
     key_measures = top.strings("key_measures")
     _check_measures(top, "key_measures", key_measures)
     top.done()

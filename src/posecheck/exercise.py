@@ -352,6 +352,11 @@ class Exercise:
         """A timing value: the definition's own, else :data:`TIMING_DEFAULTS`."""
         return float(self.timing.get(key, TIMING_DEFAULTS[key]))
 
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """Every rule of the definition: the exercise-level ones, then each phase's own."""
+        return self.rules + tuple(r for p in self.phases for r in p.rules)
+
     def rules_for(self, phase: str | None) -> tuple[Rule, ...]:
         """Every rule that applies in ``phase`` (exercise-level and the phase's own)."""
         out = [r for r in self.rules if not r.phases or (phase in r.phases)]

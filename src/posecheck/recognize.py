@@ -605,6 +605,17 @@ def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarr
     return out
 
 
+def _movement_rules(ex) -> set[str]:
+    """The ids of the rules ``[recognition] movement_rules`` names part of the movement."""
+    return set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+
+
+def _read_on(rule, values: _Values, other_values: _Values | None) -> _Values:
+    """The values a rule that is part of the movement is tested on: a rule on the other
+    limb on ``other_values`` (the model's guess of it) when given."""
+    return other_values if rule.measure.startswith("other_") and other_values else values
+
+
 def _phase_match(
     ex,
     phase,
@@ -622,7 +633,7 @@ def _phase_match(
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
     if not targets:
         return None, np.zeros(n, bool)
-    movement = set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+    movement = _movement_rules(ex)
     part_of = [r for r in rules if r.id in movement]  # tested as targets
     rules = [r for r in rules if r.id not in movement]
     match = np.full(n, math.nan)
@@ -630,8 +641,7 @@ def _phase_match(
     for side in sides:
         ok = _bounds_ok(targets, values, side, n)
         for r in part_of:  # where it cannot be measured, the targets decide
-            on = other_values if r.measure.startswith("other_") and other_values else values
-            r_ok = _bounds_ok([r], on, side, n)
+            r_ok = _bounds_ok([r], _read_on(r, values, other_values), side, n)
             ok = np.where(np.isnan(ok), ok, np.fmin(ok, r_ok))
         match = np.where(np.isnan(match), ok, np.where(np.isnan(ok), match, np.maximum(match, ok)))
         r_ok = _bounds_ok(rules, values, side, n) if rules else np.ones(n)
@@ -658,7 +668,7 @@ def movement_missed(
     posture, its points in view) a phase's targets held on a side while that rule
     failed there. A seated figure four passes the jack knife's tuck on the near leg,
     its other knee resting on the seat: that is what its movement left out."""
-    movement = set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+    movement = _movement_rules(ex)
     if not movement:
         return {}
     values = values.for_exercise(ex)
@@ -668,7 +678,7 @@ def movement_missed(
     for ph in ex.phases:
         targets = [t for t in ph.targets if is_known(t.measure)]
         for r in (r for r in ex.rules_for(ph.name) if r.id in movement and targets):
-            on = other_values if r.measure.startswith("other_") and other_values else values
+            on = _read_on(r, values, other_values)
             missed = np.zeros(n, bool)
             for side in sides:
                 held = _bounds_ok(targets, values, side, n) == 1.0

@@ -212,8 +212,7 @@ def _left_out(first: Any, library: Any) -> str:
     if not missed:
         return ""
     rule_id = max(missed, key=lambda k: missed[k])
-    ex = library.get(first.name)
-    rules = list(ex.rules) + [r for ph in ex.phases for r in ph.rules]
+    rules = library.get(first.name).all_rules
     return next((r.cue for r in rules if r.id == rule_id and r.cue), "")
 
 

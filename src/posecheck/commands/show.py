@@ -88,7 +88,7 @@ def render(ex: Exercise, width: int = 88) -> str:
             out.append(f"    - {_measure_line(t)}")
     if ex.cycle:
         out.append(f"  one rep: {' -> '.join(ex.cycle)}")
-    rules = list(ex.rules) + [r for p in ex.phases for r in p.rules]
+    rules = ex.all_rules
     if rules:
         out.append("")
         out.append("Form and safety checks (most important first):")

@@ -165,9 +165,7 @@ class RuleCoverage:
         """A line per rule that could not be judged on most of the frames it applies to
         (its points out of view or below visibility): silence there is not a pass."""
         out = []
-        every = {r.id: r for r in self.ex.rules}
-        for ph in self.ex.phases:
-            every.update({r.id: r for r in ph.rules})
+        every = {r.id: r for r in self.ex.all_rules}
         for r in every.values():
             judged, unknown = self._seen.get(r.id, (0, 0))
             if unknown and unknown >= UNJUDGED_SHARE * (judged + unknown):
