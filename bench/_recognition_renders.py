@@ -42,7 +42,11 @@ several camera angles, split into tuning parts and a held-out part.
   dropped); scored once, with round 9's code;
 - ``held13`` and ``held14``: the same views and movements with seeds 1301-1304 and
   1401-1404. Rendered, and their landmarks made on every frame, at the start of session
-  11, before anything changed; scored once each, at the end of a round.
+  11, before anything changed; scored once each, at the end of a round;
+- ``held15`` and ``held16``: seeds 1501-1504 and 1601-1604, made later in session 11 the
+  same way; scored once each;
+- ``held17`` and ``held18``: seeds 1701-1704 and 1801-1804, made at the start of session
+  12, before its round was scored.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -75,7 +79,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held16" (see the module docstring)
+    split: str  # "tune" or "held1"-"held18" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -104,6 +108,8 @@ LIBRARY_CASES = (
     ("own", 1401, "held14"), ("oblique", 1402, "held14"), ("any:side", 1403, "held14"),
     ("own", 1501, "held15"), ("oblique", 1502, "held15"), ("any:side", 1503, "held15"),
     ("own", 1601, "held16"), ("oblique", 1602, "held16"), ("any:side", 1603, "held16"),
+    ("own", 1701, "held17"), ("oblique", 1702, "held17"), ("any:side", 1703, "held17"),
+    ("own", 1801, "held18"), ("oblique", 1802, "held18"), ("any:side", 1803, "held18"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -131,7 +137,11 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1502, "held15"), ("oblique", 1503, "held15"),
                ("oblique", 1504, "held15"), ("side", 1601, "held16"),
                ("front", 1602, "held16"), ("oblique", 1603, "held16"),
-               ("oblique", 1604, "held16"))  # fmt: skip
+               ("oblique", 1604, "held16"), ("side", 1701, "held17"),
+               ("front", 1702, "held17"), ("oblique", 1703, "held17"),
+               ("oblique", 1704, "held17"), ("side", 1801, "held18"),
+               ("front", 1802, "held18"), ("oblique", 1803, "held18"),
+               ("oblique", 1804, "held18"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
