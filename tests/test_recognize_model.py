@@ -163,3 +163,29 @@ def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_
     assert rec["exercise"] is None, rec["scores"][:2]
     knife = next(s for s in rec["scores"] if s["name"] == "seated-reverse-jack-knife")
     assert not knife["reps"], knife
+
+
+@pytest.mark.model
+def test_knee_hugs_filmed_obliquely_are_no_knee_rock(tmp_path):
+    # held16's oblique knees to chest (bench/recognition.py, seed 1602) was named knee
+    # rock at 1.00: filmed obliquely, hook lying between the hugs reads a hip angle of
+    # 103-110 deg, inside the rock's "out" (70-110), and the hugs themselves fail the
+    # side-view test. A rock's hands keep holding the knees, so its feet stay off the
+    # floor (knee-rock.toml: leg_line); between these hugs they rest on it
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.motion import any_script
+    from posecheck.render.video import write_clip
+
+    library = Library.load()
+    opts = RenderOptions("knees-to-chest", view="oblique", seed=1602, size=(480, 270),
+                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
+    clip = tmp_path / "knees-to-chest-oblique.mp4"
+    script = any_script("knees-to-chest")
+    assert script is not None
+    write_clip(ClipRenderer(opts, script, library.find("knees-to-chest")), clip)
+    rec = recognize_video(clip, library)
+    assert rec["exercise"] != "knee-rock", rec["scores"][:2]
+    if rec["exercise"] is None:
+        assert "knees-to-chest" in rec["candidates"], rec["candidates"]
+    rock = next(s for s in rec["scores"] if s["name"] == "knee-rock")
+    assert rock["phase_seconds"]["out"] < 3.0, rock  # the rests are no rock's "out"

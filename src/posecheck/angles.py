@@ -108,6 +108,11 @@ _SIDED_JOINTS: dict[str, tuple[tuple[str, str, str], str]] = {
         ("ear", "shoulder", "hip"),
         "ear-shoulder-hip; 180 = head in line with the trunk, smaller = head forward",
     ),
+    "leg_line": (
+        ("shoulder", "hip", "ankle"),
+        "shoulder-hip-ankle; about 170-180 lying with the feet on the floor (knees bent "
+        "or not), smaller = feet lifted off it",
+    ),
 }
 _SIDED_INCLINES: dict[str, tuple[tuple[str, str], str]] = {
     "trunk_incline": (("shoulder", "hip"), "shoulder-hip line vs horizontal; 0 lying, 90 upright"),

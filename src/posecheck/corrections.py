@@ -40,7 +40,8 @@ SHORTFALL_PREFIXES = ("short_rep", "short_hold")
 _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder angle",
                 "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle",
                 "profile_hip": "hip angle", "arm_reach": "shoulder angle",
-                "leg_reach": "hip angle", "reach_knee": "knee angle"}  # fmt: skip
+                "leg_reach": "hip angle", "reach_knee": "knee angle",
+                "leg_line": "shoulder-hip-ankle angle"}  # fmt: skip
 
 
 def measure_words(measure: str) -> str:
