@@ -251,7 +251,7 @@ def test_incomplete_reps_give_way_to_complete_reps_of_another_exercise():
         return ExerciseScore(name, score, "supine", 1.0, score, **kw)
 
     half = sc("hug", 0.9, attempts=2, note="2 incomplete repetition(s), 60% of the way")
-    full = sc("lift", 1.0, reps=True)
+    full = sc("lift", 1.0, reps=True, repeats=True)
     other_posture = ExerciseScore("kneel", 0.8, "kneeling", 1.0, 0.8, attempts=1,
                                   note="1 incomplete repetition(s), 70% of the way")  # fmt: skip
     hold = sc("still", 0.95)
@@ -275,6 +275,30 @@ def test_one_complete_rep_explains_incomplete_ones_but_not_a_hold():
     ev.discount_dominated([tilt, lift, hold], hold_only={"hold"})
     assert lift.score == pytest.approx(0.8 * ev.ATTEMPT_DOMINATED)
     assert hold.score == 0.4 and tilt.score == 0.6
+
+
+def test_one_knee_hug_into_a_held_stretch_does_not_rule_the_stretch_out():
+    # drawing both thighs in for a reclined pigeon, holding and letting go is one
+    # complete knee hug (all the repetitions knees to chest asks for): one repetition
+    # into a position and out of it is what a held stretch looks like, so the stretch
+    # keeps its score; two hugs repeat a movement, which a hold does not explain
+    from posecheck.recognize import ExerciseScore
+
+    for repeats, kept in ((False, 1.0), (True, ev.ATTEMPT_DOMINATED)):
+        hug = ExerciseScore("hug", 1.0, "supine", 1.0, 1.0, reps=True, one_rep=True,
+                            repeats=repeats)  # fmt: skip
+        pigeon = ExerciseScore("pigeon", 0.83, "supine", 1.0, 0.83)
+        ev.discount_dominated([hug, pigeon], hold_only={"pigeon"})
+        assert pigeon.score == pytest.approx(0.83 * kept) and hug.score == 1.0
+
+
+def test_a_movement_repeats_when_two_repetitions_are_complete():
+    hug = (180, 140, 160, 0, 0, 90)
+    for hugs, repeats in ((1, False), (2, True)):
+        seq = [BODIES["hook_lying"]] * 20 + ([hug] * 20 + [BODIES["hook_lying"]] * 20) * hugs
+        t, poses = _seq(seq)
+        (sc,) = recognize(t, poses, [BOTH]).scores
+        assert sc.reps and sc.one_rep and sc.repeats is repeats, sc
 
 
 SINGLE = _defn(

@@ -149,6 +149,9 @@ class ExerciseScore:
     unsteady: list[str] = field(default_factory=list)
     # at least one complete repetition seen (``reps``: as many as the definition asks)
     one_rep: bool = False
+    # two or more complete repetitions seen: the clip repeats this movement (one is a
+    # way into a position and out of it, as a held stretch is)
+    repeats: bool = False
     # the score on every frame whatever the camera angle, when some frames were not in
     # the definition's view (None: all were)
     off_view_score: float | None = None
@@ -934,18 +937,20 @@ def _cycle_movement(
     speed: Callable[[tuple[str, ...]], np.ndarray],
     loop: bool,
     any_phase: np.ndarray,
-) -> tuple[float, str | None, float, float | None]:
+) -> tuple[float, str | None, float, float | None, bool]:
     """How far the clip goes through the cycle of ``ex``, for :func:`_rep_movement`.
 
     Split out of :func:`score_exercise` to keep it readable. Returns the movement
     evidence, a new note (None: keep the current one), the share of the repetitions
     it asks for that were seen complete (:func:`cycle_progress`; 0 when not measurable),
-    and the share of frames with the definition's still limbs still (None when it
-    names none or they are not seen).
+    the share of frames with the definition's still limbs still (None when it
+    names none or they are not seen), and whether two or more repetitions were seen
+    complete (:attr:`ExerciseScore.repeats`).
     """
     still_share: float | None = None
     note: str | None = None
     progress = 0.0
+    repeats = False
     try:
         visit = max(MIN_VISIT_S, float(ex.setting("min_dwell_s")))
     except (AttributeError, KeyError):
@@ -957,11 +962,11 @@ def _cycle_movement(
         note = "some phases not measurable (segmentation off?)"
     else:
         hints = getattr(ex, "recognition", None)
-        movement = cycle_progress(
-            cycle, matches, judged, dt, visit,
-            min_reps=getattr(hints, "min_reps", 1), loop=loop,
-        )  # fmt: skip
+        asked = getattr(hints, "min_reps", 1)
+        movement = cycle_progress(cycle, matches, judged, dt, visit, min_reps=asked, loop=loop)
         progress = movement
+        repeats = progress >= 1.0 and (asked >= 2 or cycle_progress(
+            cycle, matches, judged, dt, visit, min_reps=2, loop=loop) >= 1.0)  # fmt: skip
     # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
     # with the feet kicking (a dead bug) is not a pelvic tilt.
     parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
@@ -970,7 +975,7 @@ def _cycle_movement(
     if st.size:
         still_share = float(np.mean(st <= STILL_SPEED))
         movement *= still_share
-    return movement, note, progress, still_share
+    return movement, note, progress, still_share, repeats
 
 
 def _min_reps(ex) -> int:
@@ -997,15 +1002,16 @@ def _rep_movement(
     posture_s: float,
     total_s: float,
     note: str,
-) -> tuple[float, str, float, float | None, int, float, float]:
+) -> tuple[float, str, float, float | None, int, float, float, bool]:
     """Movement evidence for a definition with a cycle of two or more phases.
 
     Split out of :func:`score_exercise` to keep it readable. Returns the movement
     evidence, the note, the share of the asked repetitions seen complete, the still
-    share, the number of incomplete repetitions and the coverage (raised by those
-    repetitions).
+    share, the number of incomplete repetitions, the coverage (raised by those
+    repetitions), the incomplete repetitions' smallest move and whether the movement
+    repeats (:attr:`ExerciseScore.repeats`).
     """
-    movement, new_note, reps_share, still_share = _cycle_movement(
+    movement, new_note, reps_share, still_share, repeats = _cycle_movement(
         ex, cycle, matches, judged, dt, speed, loop, any_phase
     )
     movement_full = reps_share >= 1.0
@@ -1042,7 +1048,7 @@ def _rep_movement(
         if h is not None and h[0] * h[1] * rules_share * per_rep > movement:
             movement, still_share = h[0] * h[1] * rules_share * per_rep, h[1]
             note = f"only the held phase '{name}' seen"
-    return movement, note, reps_share, still_share, attempts, coverage, attempt_moved
+    return movement, note, reps_share, still_share, attempts, coverage, attempt_moved, repeats
 
 
 def _hold_movement(
@@ -1245,9 +1251,7 @@ def score_exercise(
     cycle = list(getattr(ex, "cycle", ()) or ())
     holds = [p.name for p in ex.phases if getattr(p, "hold_s", None)]
     still_share: float | None = None
-    reps_share = 0.0
-    attempts = 0
-    attempt_moved = 0.0
+    reps_share, attempts, attempt_moved, repeats = 0.0, 0, 0.0, False
     changes, note = _posture_flips(postures, dt, ex.posture)
 
     # Excursions that went beyond the exercise's range passed through its phases on the
@@ -1259,7 +1263,8 @@ def score_exercise(
     if not judged.any():
         movement = 0.0
     elif len(set(cycle)) >= 2:
-        movement, note, reps_share, still_share, attempts, coverage, attempt_moved = _rep_movement(
+        (movement, note, reps_share, still_share, attempts, coverage, attempt_moved,
+         repeats) = _rep_movement(
             ex, cycle, holds, matches, values, judged, dt, speed, sides, loop, any_phase,
             through, beyond, rules_share, coverage, posture_s, total_s, note,
         )  # fmt: skip
@@ -1280,6 +1285,7 @@ def score_exercise(
         phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
         reps=bool(len(set(cycle)) >= 2 and reps_share >= 1.0),
         one_rep=bool(len(set(cycle)) >= 2 and reps_share * _min_reps(ex) >= 1.0 - 1e-9),
+        repeats=repeats,
         coverage=round(coverage, 4),
         rules_share=round(rules_share, 4),
         still_share=None if still_share is None else round(still_share, 4),

@@ -453,12 +453,15 @@ def discount_dominated(scores: list, hold_only: set[str] | frozenset[str] = froz
     incomplete repetitions of another definition are its repetitions (legs lifted to a
     right angle are complete lower-tummy lifts and half-way knee hugs; relaxing from a
     pelvic tilt filmed obliquely is no half leg lift). When it sees all the repetitions
-    it asks for, a hold (``hold_only`` names: a still position) does not explain them
-    either (repeated pelvic tilts are not a draw-in hold; one tilt can be settling).
+    it asks for, and the movement repeats, a hold (``hold_only`` names: a still
+    position) does not explain them either (repeated pelvic tilts are not a draw-in
+    hold; one tilt can be settling). One repetition into a position, held, and out of
+    it is what a held stretch looks like (drawing both thighs in for a reclined pigeon
+    is a complete knee hug): it does not rule the hold out.
     Those scores are multiplied by ATTEMPT_DOMINATED.
-    ``scores``: ExerciseScore objects (``reps``, ``one_rep``, ``attempts``, ``note``,
-    ``posture``, ``score``), changed in place."""
-    full = {s.posture for s in scores if s.reps and s.score >= CANDIDATE_SCORE}
+    ``scores``: ExerciseScore objects (``reps``, ``repeats``, ``one_rep``, ``attempts``,
+    ``note``, ``posture``, ``score``), changed in place."""
+    full = {s.posture for s in scores if s.reps and s.repeats and s.score >= CANDIDATE_SCORE}
     one = {s.posture for s in scores
            if (s.reps or getattr(s, "one_rep", False)) and s.score >= CANDIDATE_SCORE}  # fmt: skip
     for s in scores:
