@@ -168,6 +168,20 @@ def test_cat_camel_finds_the_cat_phase(labels):
     assert summary.reps_complete == truth["cycles"] == 1
 
 
+def test_one_knee_hugged_for_the_double_knee_to_chest_is_told_to_bring_the_other_up():
+    """knees-to-chest/knee-to-chest-single-and-double.mp4: in the frames she hugs one knee
+    at about 10-20 s, the other foot on the table, and both at about 31-38 s. Before,
+    the first hug counted as a double one without a word (the far leg is hidden from the
+    side; the engine judges it where the model sees it)."""
+    rel = "knees-to-chest/knee-to-chest-single-and-double.mp4"
+    summary, _, frames = analyze_frames(rel, "knees-to-chest")
+    text = "Bring the other knee up too and hug both."
+    (told,) = [c for c in summary.corrections if c.id == "both_knees"]
+    assert told.text == text and 10.0 <= told.first_s <= 20.0, told
+    shown = [f[0] for f in frames if f[2] == text]
+    assert shown and all(10.0 <= t <= 21.0 for t in shown), (shown[0], shown[-1])
+
+
 def test_bird_dog_reach_out_of_the_picture_pauses_with_a_cue():
     """The reaching hand leaves the picture on the right (the back foot on the left):
     MediaPipe guesses them with visibility above 0.5; the engine must say so and pause,

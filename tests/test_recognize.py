@@ -334,6 +334,33 @@ def test_movement_rules_name_rules_of_the_definition():
     )
 
 
+def test_form_only_rules_name_rules_of_the_definition_that_are_no_movement_rules():
+    from posecheck.errors import DefinitionError
+
+    hints = _bridge_with_rule({"form_only_rules": ["other_leg_long"]}).recognition
+    assert hints.form_only_rules == ("other_leg_long",) and hints.movement_rules == ()
+    for given, says in (
+        ({"form_only_rules": ["other_leg_lng"]},
+         "form_only_rules[0]: no rule has the id 'other_leg_lng' (did you mean other_leg_long?)"),
+        ({"form_only_rules": ["other_leg_long"], "movement_rules": ["other_leg_long"]},
+         "form_only_rules[0]: rule 'other_leg_long' is also a movement rule"),
+    ):  # fmt: skip
+        with pytest.raises(DefinitionError) as info:
+            _bridge_with_rule(given)
+        assert info.value.one_line().startswith(f"lift.toml: recognition.{says}")
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_a_form_only_rule_tells_the_person_but_does_not_name_the_exercise(facing):
+    # the same top, its other-leg rule broken on every frame: as a rule of form it lowers
+    # the fit (rules share); left out of recognition the clip fits as if it were kept
+    t, poses = _seq(bridge_reps(3), facing)
+    kept = recognize(t, poses, [_bridge_with_rule({"form_only_rules": ["other_leg_long"]})])
+    form = recognize(t, poses, [_bridge_with_rule()])
+    assert form.scores[0].rules_share < 1.0 and kept.scores[0].rules_share == 1.0
+    assert kept.scores[0].score > form.scores[0].score
+
+
 @pytest.mark.parametrize("facing", ["left", "right"])
 def test_a_movement_rule_is_part_of_the_phase_not_only_of_its_form(facing):
     # broken on every frame of the top: as a rule of form the reps are still the

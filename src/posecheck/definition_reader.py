@@ -461,10 +461,14 @@ def _read_recognition(
 ) -> RecognitionHints:
     t = top.table("recognition")
     still = t.strings("still")
-    movement_rules = t.strings("movement_rules")
-    for i, rule in enumerate(movement_rules):
-        if rule not in rule_ids:
-            t.fail(f"no rule has the id {rule!r}{_hint(rule, rule_ids)}", f"movement_rules[{i}]")
+    named = {k: t.strings(k) for k in ("movement_rules", "form_only_rules")}
+    for key, ids in named.items():
+        for i, rule in enumerate(ids):
+            if rule not in rule_ids:
+                t.fail(f"no rule has the id {rule!r}{_hint(rule, rule_ids)}", f"{key}[{i}]")
+    for i, rule in enumerate(named["form_only_rules"]):
+        if rule in named["movement_rules"]:
+            t.fail(f"rule {rule!r} is also a movement rule", f"form_only_rules[{i}]")
     for i, part in enumerate(still):
         if part not in STILL_PARTS:
             t.fail(
@@ -493,7 +497,11 @@ def _read_recognition(
     steady = _read_steady(t.table("steady_spread_deg"))
     t.done()
     return RecognitionHints(
-        still=still, steady_spread_deg=steady, movement_rules=movement_rules, **given
+        still=still,
+        steady_spread_deg=steady,
+        movement_rules=named["movement_rules"],
+        form_only_rules=named["form_only_rules"],
+        **given,
     )
 
 

@@ -296,6 +296,11 @@ class RecognitionHints:
     # reverse jack knife lifts both knees; one knee lifted over the other leg, which
     # stays down, is a figure-four stretch). The engine still judges them as rules
     movement_rules: tuple[str, ...] = ()
+    # rules (their ids) about how well the exercise is done, not which exercise it is:
+    # recognition leaves them out, the engine judges them as usual (knees to chest's
+    # other knee: from the side the model only guesses the far leg; enough to tell a
+    # person who chose the exercise to bring it up too, not to name what is done)
+    form_only_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -633,7 +633,8 @@ def _phase_match(
     ``other_values``: the values rules on the other limb (``other_hip``) are tested on
     (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``."""
     targets = [t for t in phase.targets if is_known(t.measure)]
-    rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure)]
+    form_only = set(getattr(getattr(ex, "recognition", None), "form_only_rules", ()) or ())
+    rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure) and r.id not in form_only]
     if not targets:
         return None, np.zeros(n, bool)
     movement = _movement_rules(ex)
