@@ -46,7 +46,10 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held15`` and ``held16``: seeds 1501-1504 and 1601-1604, made later in session 11 the
   same way; scored once each;
 - ``held17`` and ``held18``: seeds 1701-1704 and 1801-1804, made at the start of session
-  12, before its round was scored.
+  12, before its round was scored;
+- ``held19``: seeds 1901-1904, made in session 12 after the renderer's reclined pigeon
+  learnt to cross one ankle over the other knee (``leg_cross``): its pigeons are figure
+  fours, those of the parts before are not (clips are cached as they were made).
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -79,7 +82,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held18" (see the module docstring)
+    split: str  # "tune" or "held1"-"held19" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -110,6 +113,7 @@ LIBRARY_CASES = (
     ("own", 1601, "held16"), ("oblique", 1602, "held16"), ("any:side", 1603, "held16"),
     ("own", 1701, "held17"), ("oblique", 1702, "held17"), ("any:side", 1703, "held17"),
     ("own", 1801, "held18"), ("oblique", 1802, "held18"), ("any:side", 1803, "held18"),
+    ("own", 1901, "held19"), ("oblique", 1902, "held19"), ("any:side", 1903, "held19"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -141,7 +145,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1702, "held17"), ("oblique", 1703, "held17"),
                ("oblique", 1704, "held17"), ("side", 1801, "held18"),
                ("front", 1802, "held18"), ("oblique", 1803, "held18"),
-               ("oblique", 1804, "held18"))  # fmt: skip
+               ("oblique", 1804, "held18"), ("side", 1901, "held19"),
+               ("front", 1902, "held19"), ("oblique", 1903, "held19"),
+               ("oblique", 1904, "held19"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours

@@ -24,6 +24,9 @@ with ``hip=175`` measures 175 degrees on the true points:
   fraction of trunk length (+ = rounded / cat, - = arched / camel).
 - ``leg_roll`` / ``arm_roll``: rotation of a whole limb about the trunk axis
   through its root joint (deg, + towards +Z).
+- ``leg_cross``: 0-1, how far the ankle goes from where the angles put it to a figure
+  four's: resting across the other thigh just above its knee, this knee bent out to
+  the side (the hip and knee angles then follow from the legs' lengths).
 
 Segment lengths are fractions of standing height from Winter's anthropometric
 table: D. A. Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed.
@@ -148,6 +151,7 @@ class LimbAngles:
     elbow: float = 170.0
     leg_roll: float = 0.0
     arm_roll: float = 0.0
+    leg_cross: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,9 @@ def forward_kinematics(pose: BodyPose, body: Anthropometry) -> Skeleton:
     for s in SIDES:
         _place_leg(p, s, pose, body, hip_mid + LATERAL[s] * body.hip_half * pelvis_side, t)
         _place_arm(p, s, pose, body, sh_mid, t)
+    for s in SIDES:
+        if pose.side(s).leg_cross > 0:
+            _cross_leg(p, s, pose.side(s).leg_cross, body, t, front)
     up, hf = _place_head(p, pose, body, sh_mid, t)
     _place_spine(p, pose, body, hip_mid, sh_mid, front)
     # the chest turns with the shoulder girdle (twists): its front and side directions
@@ -302,6 +309,42 @@ def _place_leg(
     p[f"{s}_hip"] = hip
     for name, v in zip(("knee", "ankle", "heel", "foot_index"), leg, strict=True):
         p[f"{s}_{name}"] = v
+
+
+# A figure four's crossed ankle rests on the other thigh this share of the thigh's length
+# above its knee, on the side facing the trunk.
+CROSS_ABOVE_KNEE = 0.15
+
+
+def _cross_leg(
+    p: dict[str, np.ndarray], s: str, w: float, body: Anthropometry, t: np.ndarray,
+    front: np.ndarray,
+) -> None:  # fmt: skip
+    """Move leg ``s`` a share ``w`` of the way to a figure four (see ``leg_cross``): the
+    ankle onto the other thigh, the knee where thigh and shank lengths put it, out to
+    the side and towards the chest (two-link inverse kinematics)."""
+    o = "right" if s == "left" else "left"
+    hip, o_hip, o_knee = p[f"{s}_hip"], p[f"{o}_hip"], p[f"{o}_knee"]
+    u = (o_knee - o_hip) / np.linalg.norm(o_knee - o_hip)
+    towards_trunk = t - (t @ u) * u
+    n = towards_trunk / (np.linalg.norm(towards_trunk) or 1.0)
+    gap = body.limb_radius("knee") + body.limb_radius("ankle")
+    target = o_knee - CROSS_ABOVE_KNEE * body.thigh * u + gap * n
+    l1, l2 = body.thigh, body.shank
+    d_vec = target - hip
+    d = min(float(np.linalg.norm(d_vec)), 0.999 * (l1 + l2))
+    e = d_vec / np.linalg.norm(d_vec)
+    target = hip + d * e
+    a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
+    r = math.sqrt(max(l1 * l1 - a * a, 0.0))
+    pole = LATERAL[s] * np.array([0.0, 0.0, 1.0]) + front  # out to the side, up
+    pole = pole - (pole @ e) * e
+    knee = hip + a * e + r * pole / (np.linalg.norm(pole) or 1.0)
+    shift = target - p[f"{s}_ankle"]
+    new = {"knee": knee, "ankle": target, "heel": p[f"{s}_heel"] + shift,
+           "foot_index": p[f"{s}_foot_index"] + shift}  # fmt: skip
+    for part, v in new.items():
+        p[f"{s}_{part}"] = p[f"{s}_{part}"] + w * (v - p[f"{s}_{part}"])
 
 
 def _place_arm(

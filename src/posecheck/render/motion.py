@@ -32,7 +32,7 @@ from posecheck.render.body import (
     rest_on_floor,
 )
 
-JOINTS = ("hip", "knee", "ankle", "shoulder", "elbow", "leg_roll", "arm_roll")
+JOINTS = ("hip", "knee", "ankle", "shoulder", "elbow", "leg_roll", "arm_roll", "leg_cross")
 SHAPE = ("trunk", "head", "spine", "lumbar", "twist")
 
 
@@ -320,11 +320,14 @@ SCRIPTS: dict[str, Script] = {
             "side",
             _HOOK,
             {
-                "start": {"hip": 100, "knee": 80, "leg_roll": 35},
+                # one ankle crossed over the other knee (leg_cross), then both legs
+                # drawn in; the angles place the leg on the way there
+                "start": {"hip": 100, "knee": 80, "leg_roll": 35, "leg_cross": 1.0},
                 "stretch": {
                     "hip": 70,
                     "knee": 85,
                     "leg_roll": 55,
+                    "leg_cross": 1.0,
                     "other_hip": 75,
                     "other_knee": 80,
                     "shoulder": 45,
