@@ -166,6 +166,32 @@ def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_
 
 
 @pytest.mark.model
+def test_a_supine_twist_filmed_from_the_side_is_no_pelvic_tilt(tmp_path):
+    # held19's side-view twist (bench/recognition.py, seed 1903) was named pelvic tilt at
+    # 1.00: from the side the model reads the knees' roll too low to score a twist, and
+    # the knees dropping to a side open the hip angle as a tilt does. A tilt keeps the
+    # knees' bend (1-8 deg on every tilt, draw-in and resting clip); this twist changes
+    # its apparent bend 12 deg (pelvic-tilt.toml: steady_spread_deg)
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.motion import any_script
+    from posecheck.render.video import write_clip
+
+    library = Library.load()
+    opts = RenderOptions("supine-twist", view="side", seed=1903, size=(480, 270),
+                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
+    clip = tmp_path / "supine-twist-side.mp4"
+    script = any_script("supine-twist")
+    assert script is not None
+    write_clip(ClipRenderer(opts, script, library.find("supine-twist")), clip)
+    rec = recognize_video(clip, library)
+    assert rec["exercise"] != "pelvic-tilt", rec["scores"][:2]
+    if rec["exercise"] is None:
+        assert "supine-twist" in rec["candidates"], rec["candidates"]
+    tilt = next(s for s in rec["scores"] if s["name"] == "pelvic-tilt")
+    assert "knee" in tilt["unsteady"], tilt
+
+
+@pytest.mark.model
 def test_knee_hugs_filmed_obliquely_are_no_knee_rock(tmp_path):
     # held16's oblique knees to chest (bench/recognition.py, seed 1602) was named knee
     # rock at 1.00: filmed obliquely, hook lying between the hugs reads a hip angle of
