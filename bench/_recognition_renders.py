@@ -49,7 +49,8 @@ several camera angles, split into tuning parts and a held-out part.
   12, before its round was scored;
 - ``held19``: seeds 1901-1904, made in session 12 after the renderer's reclined pigeon
   learnt to cross one ankle over the other knee (``leg_cross``): its pigeons are figure
-  fours, those of the parts before are not (clips are cached as they were made).
+  fours, those of the parts before are not (clips are cached as they were made);
+- ``held20``: seeds 2001-2004, made the same way at the end of session 12.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -82,7 +83,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held19" (see the module docstring)
+    split: str  # "tune" or "held1"-"held20" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -114,6 +115,7 @@ LIBRARY_CASES = (
     ("own", 1701, "held17"), ("oblique", 1702, "held17"), ("any:side", 1703, "held17"),
     ("own", 1801, "held18"), ("oblique", 1802, "held18"), ("any:side", 1803, "held18"),
     ("own", 1901, "held19"), ("oblique", 1902, "held19"), ("any:side", 1903, "held19"),
+    ("own", 2001, "held20"), ("oblique", 2002, "held20"), ("any:side", 2003, "held20"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -147,7 +149,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1802, "held18"), ("oblique", 1803, "held18"),
                ("oblique", 1804, "held18"), ("side", 1901, "held19"),
                ("front", 1902, "held19"), ("oblique", 1903, "held19"),
-               ("oblique", 1904, "held19"))  # fmt: skip
+               ("oblique", 1904, "held19"), ("side", 2001, "held20"),
+               ("front", 2002, "held20"), ("oblique", 2003, "held20"),
+               ("oblique", 2004, "held20"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours

@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                     choices=["tune", "held1", "held2", "held3", "held4", "held5", "held6",
                              "held7", "held8", "held9", "held10", "held11", "held12",
                              "held13", "held14", "held15",
-                             "held16", "held17", "held18", "held19"],
+                             "held16", "held17", "held18", "held19",
+                             "held20"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--landmarks-only", action="store_true",
