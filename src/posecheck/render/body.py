@@ -332,6 +332,8 @@ def _cross_leg(
     target = o_knee - CROSS_ABOVE_KNEE * body.thigh * u + gap * n
     l1, l2 = body.thigh, body.shank
     d_vec = target - hip
+    if not np.linalg.norm(d_vec):  # the target on the hip itself: nothing to solve
+        return
     d = min(float(np.linalg.norm(d_vec)), 0.999 * (l1 + l2))
     e = d_vec / np.linalg.norm(d_vec)
     target = hip + d * e

@@ -321,7 +321,8 @@ SCRIPTS: dict[str, Script] = {
             _HOOK,
             {
                 # one ankle crossed over the other knee (leg_cross), then both legs
-                # drawn in; the angles place the leg on the way there
+                # drawn in: the crossed leg's place follows the other knee, its own
+                # angles are only where it would be uncrossed
                 "start": {"hip": 100, "knee": 80, "leg_roll": 35, "leg_cross": 1.0},
                 "stretch": {
                     "hip": 70,
