@@ -123,7 +123,7 @@ def test_live_window_pain_key_under_xvfb(xvfb, tmp_path):  # noqa: F811 - the fi
     # the end card comes up after the summary line; it waits 30 s for the answer
     # taken again until it shows (the card darkens the picture under white text; a loaded
     # machine paints late, and a window not painted yet grabs all black)
-    for _ in range(20):
+    for _ in range(40):  # up to about 20 s of the card's 30 (CI under load: 10 s was short)
         card = _screenshot(xvfb, tmp_path / "card.png", tries=3)
         if card is not None and _is_card(card):
             break
