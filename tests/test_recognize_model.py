@@ -144,6 +144,34 @@ def test_a_pelvic_tilt_is_named_only_beyond_what_breathing_moves(clip, named):
         assert tilt["change_reached"] >= 6
 
 
+def _bench_clip(tmp_path, name: str, view: str, seed: int) -> dict:
+    """-e auto's record of a clip rendered as bench/recognition.py renders its parts
+    (480x270, 15 frames/s, 2 reps, holds of 3 s; a library exercise from its definition)."""
+    from posecheck.render.clip import ClipRenderer, RenderOptions
+    from posecheck.render.motion import any_script
+    from posecheck.render.video import write_clip
+
+    library = Library.load()
+    opts = RenderOptions(name, view=view, seed=seed, size=(480, 270), fps=15.0, reps=2,
+                         hold_s=3.0)  # fmt: skip
+    script = any_script(name)
+    assert script is not None
+    clip = tmp_path / f"{name}-{view}-s{seed}.mp4"
+    write_clip(ClipRenderer(opts, script, library.find(name)), clip)
+    return recognize_video(clip, library)
+
+
+def _score(rec: dict, name: str) -> dict:
+    return next(s for s in rec["scores"] if s["name"] == name)
+
+
+def _not_named(rec: dict, wrong: str, right: str) -> None:
+    """Not named ``wrong``; a "none" keeps ``right`` among its candidates."""
+    assert rec["exercise"] != wrong, rec["scores"][:2]
+    if rec["exercise"] is None:
+        assert right in rec["candidates"], rec["candidates"]
+
+
 @pytest.mark.model
 def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_path):
     # held11's side figure four (bench/recognition.py, seed 1101): crossing one ankle over
@@ -151,17 +179,9 @@ def test_a_seated_figure_four_filmed_from_the_side_is_no_reverse_jack_knife(tmp_
     # was named seated reverse jack knife at 0.97. The jack knife lifts both knees
     # ([recognition] movement_rules = ["both_knees"]); here the far thigh, which the
     # model guesses, rests on the seat
-    from posecheck.render.clip import ClipRenderer, RenderOptions
-    from posecheck.render.motion import any_script
-    from posecheck.render.video import write_clip
-
-    opts = RenderOptions("seated-figure-four", view="side", seed=1101, size=(480, 270),
-                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
-    clip = tmp_path / "seated-figure-four-side.mp4"
-    write_clip(ClipRenderer(opts, any_script("seated-figure-four")), clip)
-    rec = recognize_video(clip, Library.load())
+    rec = _bench_clip(tmp_path, "seated-figure-four", "side", 1101)
     assert rec["exercise"] is None, rec["scores"][:2]
-    knife = next(s for s in rec["scores"] if s["name"] == "seated-reverse-jack-knife")
+    knife = _score(rec, "seated-reverse-jack-knife")
     assert not knife["reps"], knife
 
 
@@ -172,22 +192,9 @@ def test_a_supine_twist_filmed_from_the_side_is_no_pelvic_tilt(tmp_path):
     # the knees dropping to a side open the hip angle as a tilt does. A tilt keeps the
     # knees' bend (1-8 deg on every tilt, draw-in and resting clip); this twist changes
     # its apparent bend 12 deg (pelvic-tilt.toml: steady_spread_deg)
-    from posecheck.render.clip import ClipRenderer, RenderOptions
-    from posecheck.render.motion import any_script
-    from posecheck.render.video import write_clip
-
-    library = Library.load()
-    opts = RenderOptions("supine-twist", view="side", seed=1903, size=(480, 270),
-                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
-    clip = tmp_path / "supine-twist-side.mp4"
-    script = any_script("supine-twist")
-    assert script is not None
-    write_clip(ClipRenderer(opts, script, library.find("supine-twist")), clip)
-    rec = recognize_video(clip, library)
-    assert rec["exercise"] != "pelvic-tilt", rec["scores"][:2]
-    if rec["exercise"] is None:
-        assert "supine-twist" in rec["candidates"], rec["candidates"]
-    tilt = next(s for s in rec["scores"] if s["name"] == "pelvic-tilt")
+    rec = _bench_clip(tmp_path, "supine-twist", "side", 1903)
+    _not_named(rec, "pelvic-tilt", "supine-twist")
+    tilt = _score(rec, "pelvic-tilt")
     assert "knee" in tilt["unsteady"], tilt
 
 
@@ -198,20 +205,7 @@ def test_knee_hugs_filmed_obliquely_are_no_knee_rock(tmp_path):
     # 103-110 deg, inside the rock's "out" (70-110), and the hugs themselves fail the
     # side-view test. A rock's hands keep holding the knees, so its feet stay off the
     # floor (knee-rock.toml: leg_line); between these hugs they rest on it
-    from posecheck.render.clip import ClipRenderer, RenderOptions
-    from posecheck.render.motion import any_script
-    from posecheck.render.video import write_clip
-
-    library = Library.load()
-    opts = RenderOptions("knees-to-chest", view="oblique", seed=1602, size=(480, 270),
-                         fps=15.0, reps=2, hold_s=3.0)  # fmt: skip
-    clip = tmp_path / "knees-to-chest-oblique.mp4"
-    script = any_script("knees-to-chest")
-    assert script is not None
-    write_clip(ClipRenderer(opts, script, library.find("knees-to-chest")), clip)
-    rec = recognize_video(clip, library)
-    assert rec["exercise"] != "knee-rock", rec["scores"][:2]
-    if rec["exercise"] is None:
-        assert "knees-to-chest" in rec["candidates"], rec["candidates"]
-    rock = next(s for s in rec["scores"] if s["name"] == "knee-rock")
+    rec = _bench_clip(tmp_path, "knees-to-chest", "oblique", 1602)
+    _not_named(rec, "knee-rock", "knees-to-chest")
+    rock = _score(rec, "knee-rock")
     assert rock["phase_seconds"]["out"] < 3.0, rock  # the rests are no rock's "out"
