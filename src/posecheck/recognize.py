@@ -608,9 +608,10 @@ def _bounds_ok(bounds: Sequence, values: _Values, side: str, n: int) -> np.ndarr
     return out
 
 
-def _movement_rules(ex) -> set[str]:
-    """The ids of the rules ``[recognition] movement_rules`` names part of the movement."""
-    return set(getattr(getattr(ex, "recognition", None), "movement_rules", ()) or ())
+def _hinted_rules(ex, key: str) -> set[str]:
+    """The rule ids a ``[recognition]`` list (``movement_rules``, ``form_only_rules``)
+    names."""
+    return set(getattr(getattr(ex, "recognition", None), key, ()) or ())
 
 
 def _read_on(rule, values: _Values, other_values: _Values | None) -> _Values:
@@ -633,11 +634,11 @@ def _phase_match(
     ``other_values``: the values rules on the other limb (``other_hip``) are tested on
     (see :func:`posecheck.recognize_evidence.guessed_measures`); None: ``values``."""
     targets = [t for t in phase.targets if is_known(t.measure)]
-    form_only = set(getattr(getattr(ex, "recognition", None), "form_only_rules", ()) or ())
+    form_only = _hinted_rules(ex, "form_only_rules")
     rules = [r for r in ex.rules_for(phase.name) if is_known(r.measure) and r.id not in form_only]
     if not targets:
         return None, np.zeros(n, bool)
-    movement = _movement_rules(ex)
+    movement = _hinted_rules(ex, "movement_rules")
     part_of = [r for r in rules if r.id in movement]  # tested as targets
     rules = [r for r in rules if r.id not in movement]
     match = np.full(n, math.nan)
@@ -672,7 +673,7 @@ def movement_missed(
     posture, its points in view) a phase's targets held on a side while that rule
     failed there. A seated figure four passes the jack knife's tuck on the near leg,
     its other knee resting on the seat: that is what its movement left out."""
-    movement = _movement_rules(ex)
+    movement = _hinted_rules(ex, "movement_rules")
     if not movement:
         return {}
     values = values.for_exercise(ex)
@@ -798,14 +799,34 @@ def cycle_progress(
     loop: bool = False,
 ) -> float:
     """Share of ``min_reps`` full reps seen in order: the longest chain of consecutive
-    steps of ``cycle`` (e.g. down->up, up->down) in the clip's phase runs, over the
-    steps in ``min_reps`` reps; 1.0 = enough complete reps. A cycle whose last phase
-    is its first wraps (the next rep goes on from there). ``loop``: the clip plays in
-    a loop (an animated GIF), so its end joins its start.
+    steps of ``cycle`` (:func:`cycle_steps`) over the steps in ``min_reps`` reps; 1.0 =
+    enough complete reps."""
+    chain, per_rep = cycle_steps(cycle, matches, valid, dt, min_s, loop)
+    return _reps_share(chain, per_rep, min_reps)
+
+
+def _reps_share(chain: int, per_rep: int, reps: int) -> float:
+    """The share of ``reps`` complete reps a chain of ``chain`` steps (``per_rep`` a rep)
+    shows, at most 1."""
+    return min(1.0, chain / (per_rep * max(1, reps))) if per_rep else 0.0
+
+
+def cycle_steps(
+    cycle: Sequence[str],
+    matches: Mapping[str, np.ndarray | None],
+    valid: np.ndarray,
+    dt: np.ndarray,
+    min_s: float,
+    loop: bool = False,
+) -> tuple[int, int]:
+    """The longest chain of consecutive steps of ``cycle`` (e.g. down->up, up->down) in
+    the clip's phase runs, and the steps in one rep. A cycle whose last phase is its
+    first wraps (the next rep goes on from there). ``loop``: the clip plays in a loop
+    (an animated GIF), so its end joins its start.
     """
     steps = list(zip(cycle[:-1], cycle[1:], strict=True))
     if not steps:
-        return 0.0
+        return 0, 0
     wrap = cycle[0] == cycle[-1]
     seq = [n for n, _ in phase_runs(list(dict.fromkeys(cycle)), matches, valid, dt, min_s)]
     if loop and len(seq) > 1:
@@ -830,7 +851,7 @@ def cycle_progress(
     for j in range(len(seq) - 1):
         for k in range(len(steps)):
             best = max(best, chain(j, k))
-    return min(1.0, best / (len(steps) * max(1, min_reps)))
+    return best, len(steps)
 
 
 def fit(score: ExerciseScore) -> float:
@@ -962,12 +983,10 @@ def _cycle_movement(
         movement = 0.5  # cannot be measured here: neither for nor against
         note = "some phases not measurable (segmentation off?)"
     else:
-        hints = getattr(ex, "recognition", None)
-        asked = getattr(hints, "min_reps", 1)
-        movement = cycle_progress(cycle, matches, judged, dt, visit, min_reps=asked, loop=loop)
-        progress = movement
-        repeats = progress >= 1.0 and (asked >= 2 or cycle_progress(
-            cycle, matches, judged, dt, visit, min_reps=2, loop=loop) >= 1.0)  # fmt: skip
+        chain, per_rep = cycle_steps(cycle, matches, judged, dt, visit, loop)
+        asked = _min_reps(ex)
+        movement = progress = _reps_share(chain, per_rep, asked)
+        repeats = _reps_share(chain, per_rep, max(2, asked)) >= 1.0
     # Limbs the definition says stay still (its [recognition] table): a pelvic tilt
     # with the feet kicking (a dead bug) is not a pelvic tilt.
     parts = tuple(getattr(getattr(ex, "recognition", None), "still", ()) or ())
