@@ -50,7 +50,10 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held19``: seeds 1901-1904, made in session 12 after the renderer's reclined pigeon
   learnt to cross one ankle over the other knee (``leg_cross``): its pigeons are figure
   fours, those of the parts before are not (clips are cached as they were made);
-- ``held20``: seeds 2001-2004, made the same way at the end of session 12.
+- ``held20``: seeds 2001-2004, made the same way at the end of session 12;
+- ``held21`` and ``held22``: seeds 2101-2104 and 2201-2204, made the same way early in
+  session 13, after its round 14 (the oblique bridge's knee roll) and before anything
+  else changed.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -83,7 +86,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held20" (see the module docstring)
+    split: str  # "tune" or "held1"-"held22" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -116,6 +119,8 @@ LIBRARY_CASES = (
     ("own", 1801, "held18"), ("oblique", 1802, "held18"), ("any:side", 1803, "held18"),
     ("own", 1901, "held19"), ("oblique", 1902, "held19"), ("any:side", 1903, "held19"),
     ("own", 2001, "held20"), ("oblique", 2002, "held20"), ("any:side", 2003, "held20"),
+    ("own", 2101, "held21"), ("oblique", 2102, "held21"), ("any:side", 2103, "held21"),
+    ("own", 2201, "held22"), ("oblique", 2202, "held22"), ("any:side", 2203, "held22"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -151,7 +156,11 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 1902, "held19"), ("oblique", 1903, "held19"),
                ("oblique", 1904, "held19"), ("side", 2001, "held20"),
                ("front", 2002, "held20"), ("oblique", 2003, "held20"),
-               ("oblique", 2004, "held20"))  # fmt: skip
+               ("oblique", 2004, "held20"), ("side", 2101, "held21"),
+               ("front", 2102, "held21"), ("oblique", 2103, "held21"),
+               ("oblique", 2104, "held21"), ("side", 2201, "held22"),
+               ("front", 2202, "held22"), ("oblique", 2203, "held22"),
+               ("oblique", 2204, "held22"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
