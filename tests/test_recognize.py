@@ -741,6 +741,25 @@ def test_knee_travel_is_how_far_the_knees_move_about_the_pelvis():
     assert math.isnan(knee_travel([None] * 40, [POSTURE_UNKNOWN] * 40))
 
 
+def test_far_reached_asks_a_second_beyond_the_start_of_a_cycle():
+    from types import SimpleNamespace
+
+    from posecheck.recognize import FAR_REACHED_S, far_reached
+
+    twist = SimpleNamespace(name="twist", cycle=["middle", "twist", "middle"])
+    hold = SimpleNamespace(name="hold", cycle=None)  # a hold has no far position
+    seen = {"middle": 9.0, "twist": FAR_REACHED_S}
+
+    def score(name, phases):
+        return SimpleNamespace(name=name, phase_seconds=phases)
+
+    assert far_reached([twist, hold], [score("twist", seen), score("hold", seen)]) == {"twist"}
+    # a pass through the far phase, or the start position alone, is not going there
+    passed = {"middle": 9.0, "twist": FAR_REACHED_S / 2}
+    assert far_reached([twist], [score("twist", passed)]) == set()
+    assert far_reached([twist], [score("twist", {"middle": 9.0, "twist": math.nan})]) == set()
+
+
 def test_the_hook_lying_definitions_that_leave_the_knees_in_place():
     from posecheck.library import Library
 

@@ -653,6 +653,22 @@ def test_definitions_that_leave_the_knees_where_the_clip_kept_them_come_before_w
     assert ev.candidates(names, {**scores, "p5": 0.3}, None, setup, kept=kept)[:2] == ["p0", "p5"]
 
 
+def test_definitions_whose_far_position_the_clip_reached_come_before_better_fits():
+    # an obliquely filmed twist: its knees read rolled 30-40 deg in hook lying, so no
+    # repetition starts, then held rolled 50-62 for 7 s of the 20 asked: no evidence,
+    # and its phases explain less of the clip (p1) than the hook-lying definitions'
+    # rests do (p5, p4, p3); it went where a twist goes, so it comes before them
+    names = [f"p{i}" for i in range(6)]
+    setup = {n: (1.0, 0.1 * i) for i, n in enumerate(names)}
+    scores = {n: (0.4 if n == "p0" else 0.0) for n in names}
+    assert ev.candidates(names, scores, None, setup) == ["p0", "p5", "p4", "p3"]
+    assert ev.candidates(names, scores, None, setup, reached={"p1"}) == ["p0", "p1", "p5", "p4"]
+    # after a definition the clip turned what another keeps steady, before one that
+    # leaves the knees where the clip kept them
+    assert ev.candidates(names, scores, None, setup, moving={"p2"}, reached={"p1"},
+                         kept={"p3"}) == ["p0", "p2", "p1", "p3"]  # fmt: skip
+
+
 def test_definitions_whose_legs_the_clip_moved_otherwise_come_last():
     # an obliquely filmed bridge: the depth reads its top as a knee hug of one leg (p1)
     # and a lower-tummy lift (p4) better than the bridge (p3); the knees kept their

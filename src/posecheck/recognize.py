@@ -99,6 +99,10 @@ HOLD_SHARE = 0.5
 # bridging gaps up to HOLD_GAP_S (the engine's hold grace).
 HELD_PHASE_SHARE = 0.5
 HOLD_GAP_S = 0.5
+# A "none"'s candidates without evidence: the clip reached a definition's far phases
+# when matched this long in all, more than passing through them (MIN_VISIT_S) and as
+# long as a pause there (see :func:`far_reached`).
+FAR_REACHED_S = 1.0
 # A frame is still when the limbs move slower than this, in trunk lengths per
 # second (averaged over STILL_WINDOW_S). Breathing and tremor stay far below it;
 # lifting an arm or a leg goes far above it.
@@ -1651,8 +1655,24 @@ def _decide(
     kept, against = _knee_evidence(exercises, *knees)
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
-        repeated, kept, against,
+        repeated, kept, against, far_reached(exercises, scores),
     )  # fmt: skip
+
+
+def far_reached(exercises: Sequence, scores: Sequence[ExerciseScore]) -> set[str]:
+    """The definitions with a cycle whose phases beyond its start the clip matched for at
+    least FAR_REACHED_S in all: the clip went where their movement goes, though too
+    short or too far off their rhythm to score (an obliquely filmed supine twist whose
+    knees the model reads rolled 30-40 degrees in hook lying, so no repetition starts,
+    held at 50-62 for 7 s of the 20 its hold asks). Among a "none"'s candidates without
+    evidence they come before those whose phases only explain its rest position."""
+    starts = {ex.name: (getattr(ex, "cycle", None) or [None])[0] for ex in exercises}
+    return {
+        sc.name for sc in scores
+        if starts.get(sc.name) is not None
+        and sum(sec for ph, sec in sc.phase_seconds.items()
+                if ph != starts[sc.name] and math.isfinite(sec)) >= FAR_REACHED_S
+    }  # fmt: skip
 
 
 def _knee_evidence(exercises: Sequence, travel: float, apart: float) -> tuple[set[str], set[str]]:

@@ -589,6 +589,7 @@ def candidates(
     repeated: set[str] | frozenset[str] = frozenset(),
     kept: set[str] | frozenset[str] = frozenset(),
     against: set[str] | frozenset[str] = frozenset(),
+    reached: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """The candidates named with a "none", best first (at most MAX_CANDIDATES).
 
@@ -607,6 +608,10 @@ def candidates(
     camera view: evidence of their movement however low a broken set-up or an unsteady
     measure put their score, as long as it is above 0 (a rendered pelvic tilt whose far
     knee the model swings 35 degrees: 0.18).
+    ``reached``: definitions whose far phases the clip reached and stayed in without
+    their movement scoring (an obliquely filmed twist with its depth flattened): next
+    among those without evidence, before the definitions whose phases only explain the
+    rest position (:func:`posecheck.recognize.far_reached`).
     ``kept``: definitions whose movement leaves the knees where the clip kept them (a
     draw-in's hold, a pelvic tilt): next among those without evidence, before the
     definitions whose movement would have carried the knees (the 3D hip angle of an
@@ -625,7 +630,8 @@ def candidates(
                                                       (n in repeated and scores[n] > 0))),
                    key=lambda n: -fits[n])  # fmt: skip
     posed = [n for n in order if shown(n) and n not in moved and setup is not None]
-    posed.sort(key=lambda n: (n not in moving, n not in kept, -(setup or {})[n][1]))
+    posed.sort(key=lambda n: (n not in moving, n not in reached, n not in kept,
+                              -(setup or {})[n][1]))  # fmt: skip
     found = moved + posed
     cands = [n for n in found if n not in against] + [n for n in found if n in against]
     if top is not None and top in cands[MAX_CANDIDATES:] and scores[top] >= CANDIDATE_SCORE:
@@ -663,6 +669,7 @@ def decide(
     repeated: set[str] | frozenset[str] = frozenset(),
     kept: set[str] | frozenset[str] = frozenset(),
     against: set[str] | frozenset[str] = frozenset(),
+    reached: set[str] | frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer from ``ranked`` (name, score), best first.
 
@@ -692,7 +699,8 @@ def decide(
     close = CLOSE_SHARE * max(shares.get(top, 0.0), 1e-9) if top is not None else 0.0
     if runner is not None and shares.get(runner, 0.0) < close:
         runner = None
-    cands = candidates(order, scores, off_view, setup, top, moving, repeated, kept, against)
+    cands = candidates(order, scores, off_view, setup, top, moving, repeated, kept, against,
+                       reached)  # fmt: skip
     name = None
     if top is not None and top not in unconfirmed and conf >= threshold and scores[top] > 0:
         name = top
