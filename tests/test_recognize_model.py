@@ -221,3 +221,17 @@ def test_a_bridge_filmed_obliquely_is_no_supine_twist(tmp_path):
     _not_named(rec, "supine-twist", "bridge")
     twist = _score(rec, "supine-twist")
     assert twist["phase_seconds"]["twist"] < 1.0, twist
+
+
+@pytest.mark.model
+def test_an_obliquely_filmed_twist_held_short_keeps_it_among_the_candidates(tmp_path):
+    # held18's oblique supine twist (bench/recognition.py, seed 1802): from this angle the
+    # model reads the knees rolled 30-40 deg in hook lying, so no repetition starts from
+    # "knees up", and its holds (3 s each) fall short of half the 20 s asked: no evidence.
+    # Its "none" named four hook-lying definitions whose rests explain more of the clip;
+    # the clip went where a twist goes and stayed there (recognize.far_reached)
+    rec = _bench_clip(tmp_path, "supine-twist", "oblique", 1802)
+    assert rec["exercise"] in (None, "supine-twist"), rec["scores"][:2]
+    if rec["exercise"] is None:
+        assert "supine-twist" in rec["candidates"], rec["candidates"]
+    assert _score(rec, "supine-twist")["phase_seconds"]["twist"] >= 1.0
