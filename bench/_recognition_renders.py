@@ -52,8 +52,9 @@ several camera angles, split into tuning parts and a held-out part.
   fours, those of the parts before are not (clips are cached as they were made);
 - ``held20``: seeds 2001-2004, made the same way at the end of session 12;
 - ``held21`` and ``held22``: seeds 2101-2104 and 2201-2204, made the same way early in
-  session 13, after its round 14 (the oblique bridge's knee roll) and before anything
-  else changed.
+  session 13, after its round 14 (the oblique bridge's knee roll), while the candidates'
+  ``far_reached`` was measured on the studied parts (making a part runs no recognition);
+  not opened before their one scoring.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
