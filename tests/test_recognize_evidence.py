@@ -528,6 +528,10 @@ def test_from_another_angle_only_rules_on_joint_angles_are_judged():
     measures = {r.measure for r in kept.rules} | {r.measure for p in kept.phases for r in p.rules}
     assert measures == {"knee", "other_hip"}  # the head-down trunk incline left aside
     assert [p.targets for p in kept.phases] == [p.targets for p in ex.phases]
+    # rotations are measured in 3D too: the bridge keeps its knees up from any angle
+    bridge = joint_rules_only(Library.load().get("bridge"))
+    assert {r.id for p in bridge.phases for r in p.rules} == {"knees_up", "knee_bend"}
+    assert {r.id for r in bridge.rules} == set()  # feet flat: an incline (heel over toes)
 
 
 @pytest.mark.parametrize(

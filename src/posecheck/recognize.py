@@ -67,7 +67,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from posecheck import recognize_evidence as ev
-from posecheck.angles import REGISTRY, compute_measures, is_known, known_measures, resolve
+from posecheck.angles import compute_measures, is_known, known_measures, resolve
 from posecheck.angles import incline_deg as _incline
 from posecheck.angles import joint_angle_deg as _angle
 from posecheck.body3d import shoulder_tilt, trunk_frame, world_angles
@@ -1397,15 +1397,16 @@ def _lean_by_clip_facing(
 
 
 def joint_rules_only(ex):
-    """``ex`` with only the rules that test joint angles (the other limb's too): measured
-    on the 3D world landmarks they hold whatever the camera angle, while inclines are
-    against the camera's horizontal plane and read otherwise from another angle (see
-    :func:`posecheck.body3d.world_angles`). Judged from another angle than its camera
-    asks, a definition keeps these: both knees hugged break a lower-tummy lift's other
-    foot down, whatever the view."""
+    """``ex`` with only the rules that test joint angles (the other limb's too) or
+    rotations: measured on the 3D world landmarks they hold whatever the camera angle,
+    while inclines are against the camera's horizontal plane and read otherwise from
+    another angle (see :func:`posecheck.body3d.world_angles`). Judged from another angle
+    than its camera asks, a definition keeps these: both knees hugged break a lower-tummy
+    lift's other foot down, knees dropped to a side a bridge's start, whatever the
+    view."""
 
     def joint(rules):
-        return tuple(r for r in rules if _measure_kind(r.measure) == "joint")
+        return tuple(r for r in rules if _measure_kind(r.measure) in ("joint", "rotation"))
 
     return replace(
         ex, rules=joint(ex.rules), phases=tuple(replace(p, rules=joint(p.rules)) for p in ex.phases)
@@ -1415,7 +1416,8 @@ def joint_rules_only(ex):
 def _measure_kind(measure: str) -> str | None:
     """The kind of a definition's measure (its left side for a sided one; ``other_`` ones
     as their limb), or None when unknown."""
-    spec = REGISTRY.get(resolve(measure, "left")) or REGISTRY.get(measure)
+    known = known_measures()
+    spec = known.get(resolve(measure, "left")) or known.get(measure)
     return getattr(spec, "kind", None)
 
 
