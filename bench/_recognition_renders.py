@@ -54,7 +54,9 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held21`` and ``held22``: seeds 2101-2104 and 2201-2204, made the same way early in
   session 13, after its round 14 (the oblique bridge's knee roll), while the candidates'
   ``far_reached`` was measured on the studied parts (making a part runs no recognition);
-  not opened before their one scoring.
+  not opened before their one scoring;
+- ``held23`` and ``held24``: seeds 2301-2304 and 2401-2404, made the same way at the
+  start of session 14, before anything changed; scored once each with session 13's code.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -87,7 +89,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held22" (see the module docstring)
+    split: str  # "tune" or "held1"-"held24" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -122,6 +124,8 @@ LIBRARY_CASES = (
     ("own", 2001, "held20"), ("oblique", 2002, "held20"), ("any:side", 2003, "held20"),
     ("own", 2101, "held21"), ("oblique", 2102, "held21"), ("any:side", 2103, "held21"),
     ("own", 2201, "held22"), ("oblique", 2202, "held22"), ("any:side", 2203, "held22"),
+    ("own", 2301, "held23"), ("oblique", 2302, "held23"), ("any:side", 2303, "held23"),
+    ("own", 2401, "held24"), ("oblique", 2402, "held24"), ("any:side", 2403, "held24"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -161,7 +165,11 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 2102, "held21"), ("oblique", 2103, "held21"),
                ("oblique", 2104, "held21"), ("side", 2201, "held22"),
                ("front", 2202, "held22"), ("oblique", 2203, "held22"),
-               ("oblique", 2204, "held22"))  # fmt: skip
+               ("oblique", 2204, "held22"), ("side", 2301, "held23"),
+               ("front", 2302, "held23"), ("oblique", 2303, "held23"),
+               ("oblique", 2304, "held23"), ("side", 2401, "held24"),
+               ("front", 2402, "held24"), ("oblique", 2403, "held24"),
+               ("oblique", 2404, "held24"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours
