@@ -262,6 +262,29 @@ def test_limb_reach_counts_a_side_wherever_the_model_places_it():
     assert math.isnan(compute_measures(pose, ["arm_reach"], 0.5)["arm_reach"])
 
 
+def test_ankle_knee_gap_tells_a_figure_four_from_legs_side_by_side():
+    # lying on the back, seen from the side, thighs 150 px drawn in; hips at (600, 500)
+    hip, knee = (600.0, 500.0), (680.0, 373.0)
+    together = {"left_hip": hip, "right_hip": hip, "left_knee": knee, "right_knee": knee,
+                "left_ankle": (770.0, 430.0), "right_ankle": (770.0, 430.0)}  # fmt: skip
+    gap = compute_measures(make_pose(together), ["ankle_knee_gap"])["ankle_knee_gap"]
+    assert gap == pytest.approx(math.dist(knee, (770, 430)) / 150, abs=0.01)  # a shin length
+    # one ankle on the other thigh just above the knee: a figure four, whichever leg
+    # the model calls left
+    for crossed in ("left", "right"):
+        four = {**together, f"{crossed}_ankle": (665.0, 385.0)}
+        gap = compute_measures(make_pose(four), ["ankle_knee_gap"])["ankle_knee_gap"]
+        assert gap == pytest.approx(math.dist(knee, (665, 385)) / 150, abs=0.01)
+        assert gap < 0.3
+    # a far leg the model places with low visibility still counts; a leg not seen at
+    # all leaves nothing to measure
+    pose = make_pose(together)
+    pose.visibility[LANDMARK_INDEX["left_knee"]] = 0.25
+    assert compute_measures(pose, ["ankle_knee_gap"], 0.5)["ankle_knee_gap"] > 0.5
+    pose.visibility[LANDMARK_INDEX["left_knee"]] = 0.0
+    assert math.isnan(compute_measures(pose, ["ankle_knee_gap"], 0.5)["ankle_knee_gap"])
+
+
 def test_a_stored_value_stands_in_only_for_a_mask_measure():
     """A landmarks file written before the engine ran (``-e auto``) stored its extra
     measures on the raw poses; a replay judges smoothed ones, so an extra the landmarks

@@ -223,3 +223,15 @@ def test_an_obliquely_filmed_twist_held_short_keeps_it_among_the_candidates(tmp_
     if rec["exercise"] is None:
         assert "supine-twist" in rec["candidates"], rec["candidates"]
     assert _score(rec, "supine-twist")["phase_seconds"]["twist"] >= 1.0
+
+
+@pytest.mark.model
+def test_a_reclined_pigeon_filmed_from_the_side_is_no_knee_hug(tmp_path):
+    # held23's side reclined pigeon (bench/recognition.py, seed 2301), scored once: named
+    # knees to chest at 0.94. Drawing the legs in and letting go is one complete knee hug,
+    # and the hold reads as moving (the model's crossed ankle jumps). A knee hug draws
+    # the legs in side by side; a figure four rests one ankle on the other knee
+    # (knees-to-chest.toml: legs_side_by_side, ankle_knee_gap; here 0.19 at the median)
+    rec = _bench_clip(tmp_path, "reclined-pigeon", "side", 2301)
+    _not_named(rec, "knees-to-chest", "reclined-pigeon")
+    assert _score(rec, "knees-to-chest")["movement_missed"]["legs_side_by_side"] >= 3.0
