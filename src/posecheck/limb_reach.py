@@ -27,9 +27,9 @@ engine (``side_by`` in the definition; posecheck.engine.reps).
 - ``reach_knee``: hip-knee-ankle of the leg with the larger ``leg_reach`` angle.
 - ``ankle_knee_gap``: how far an ankle is from the other leg's knee, in thigh lengths
   (the nearer of the two pairs, so it does not matter which leg the model calls which):
-  a figure four rests one ankle on the other thigh just above the knee (about 0-0.4);
+  a figure four rests one ankle on the other thigh just above the knee (about 0-0.3);
   legs drawn in side by side keep each ankle a shin's length below the knees (about 0.5
-  and more, less where the camera looks along the shins).
+  and more; 0.35 and more where the camera looks along the shins, obliquely).
 
 Registered with :func:`posecheck.angles.register_extra` on import (the angle registry
 imports this module).
@@ -88,7 +88,7 @@ def ankle_knee_gap(pose: Pose, min_visibility: float = DEFAULT_MIN_VISIBILITY) -
     """The smaller distance from one leg's ankle to the other leg's knee, over the two
     thighs' mean length in the picture; NaN where a leg is not seen at all."""
     del min_visibility  # not a cut: see MIN_SIDE_VISIBILITY
-    names = [f"{sd}_{p}" for sd in SIDES for p in ("hip", "knee", "ankle")]
+    names = _both(_KNEE)
     if min(pose.vis(n) for n in names) < MIN_SIDE_VISIBILITY:
         return math.nan
     pt = {n: pose.point(n) for n in names}
@@ -117,10 +117,10 @@ for _spec in (
     MeasureSpec("reach_knee", "deg", "joint", _both(_KNEE),
                 "hip-knee-ankle of the leg stretched further back (leg_reach); 180 = straight",
                 from_pose=reach_knee),
-    MeasureSpec("ankle_knee_gap", "ratio", "ratio", _both(("hip",) + _KNEE[1:]),
+    MeasureSpec("ankle_knee_gap", "ratio", "ratio", _both(_KNEE),
                 "an ankle's distance from the other knee, in thigh lengths (the nearer "
-                "pair); about 0-0.4 with one ankle resting on the other knee (figure "
-                "four), 0.5 and more with the legs side by side",
+                "pair); about 0-0.3 with one ankle resting on the other knee (figure "
+                "four), 0.35 and more with the legs side by side",
                 from_pose=ankle_knee_gap),
 ):  # fmt: skip
     register_extra(_spec)  # idempotent: the same spec under the same name
