@@ -56,7 +56,9 @@ several camera angles, split into tuning parts and a held-out part.
   ``far_reached`` was measured on the studied parts (making a part runs no recognition);
   not opened before their one scoring;
 - ``held23`` and ``held24``: seeds 2301-2304 and 2401-2404, made the same way at the
-  start of session 14, before anything changed; scored once each with session 13's code.
+  start of session 14, before anything changed; scored once each with session 13's code;
+- ``held25``: seeds 2501-2504, made the same way later in session 14, after its change
+  (knees to chest's ``legs_side_by_side``); scored once, with that code.
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -89,7 +91,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held24" (see the module docstring)
+    split: str  # "tune" or "held1"-"held25" (see the module docstring)
 
     @property
     def rel(self) -> str:
@@ -126,6 +128,7 @@ LIBRARY_CASES = (
     ("own", 2201, "held22"), ("oblique", 2202, "held22"), ("any:side", 2203, "held22"),
     ("own", 2301, "held23"), ("oblique", 2302, "held23"), ("any:side", 2303, "held23"),
     ("own", 2401, "held24"), ("oblique", 2402, "held24"), ("any:side", 2403, "held24"),
+    ("own", 2501, "held25"), ("oblique", 2502, "held25"), ("any:side", 2503, "held25"),
 )  # fmt: skip
 OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held1"),
                ("side", 102, "held1"), ("side", 201, "held2"), ("front", 202, "held2"),
@@ -169,7 +172,9 @@ OTHER_CASES = (("side", 1, "tune"), ("front", 2, "tune"), ("oblique", 101, "held
                ("front", 2302, "held23"), ("oblique", 2303, "held23"),
                ("oblique", 2304, "held23"), ("side", 2401, "held24"),
                ("front", 2402, "held24"), ("oblique", 2403, "held24"),
-               ("oblique", 2404, "held24"))  # fmt: skip
+               ("oblique", 2404, "held24"), ("side", 2501, "held25"),
+               ("front", 2502, "held25"), ("oblique", 2503, "held25"),
+               ("oblique", 2504, "held25"))  # fmt: skip
 
 # Movements added later are in the parts from this one on (the parts before keep the
 # clips they were measured with): the seated figure four and the pelvic tilt on all fours

@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                              "held7", "held8", "held9", "held10", "held11", "held12",
                              "held13", "held14", "held15",
                              "held16", "held17", "held18", "held19",
-                             "held20", "held21", "held22", "held23", "held24"],
+                             "held20", "held21", "held22", "held23", "held24",
+                             "held25"],
                     help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--landmarks-only", action="store_true",
