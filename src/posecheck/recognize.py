@@ -1662,16 +1662,28 @@ def _decide(
 
 
 def far_reached(exercises: Sequence, scores: Sequence[ExerciseScore]) -> set[str]:
-    """The definitions with a cycle whose phases beyond its start the clip matched for at
+    """The definitions whose phases beyond their cycle's start the clip matched for at
     least FAR_REACHED_S in all: the clip went where their movement goes, though too
     short or too far off their rhythm to score (an obliquely filmed supine twist whose
     knees the model reads rolled 30-40 degrees in hook lying, so no repetition starts,
     held at 50-62 for 7 s of the 20 its hold asks). Among a "none"'s candidates without
-    evidence they come before those whose phases only explain its rest position."""
-    starts = {ex.name: (getattr(ex, "cycle", None) or [None])[0] for ex in exercises}
+    evidence they come before those whose phases only explain its rest position.
+
+    A definition without a cycle is one position held, and every phase of it is far (a
+    reclined pigeon's legs drawn in, filmed from the side: the model's crossed ankle
+    jumps, so the hold reads as moving and scores next to nothing), unless its position
+    is all the camera sees (``[recognition] position_only``: the draw-in's hook lying is
+    where most clips lying on the back rest)."""
+    starts: dict[str, str | None] = {}  # name -> the phase that is not far (None: none)
+    for ex in exercises:
+        cycle = getattr(ex, "cycle", None)
+        if cycle:
+            starts[ex.name] = cycle[0]
+        elif not getattr(getattr(ex, "recognition", None), "position_only", False):
+            starts[ex.name] = None
     return {
         sc.name for sc in scores
-        if starts.get(sc.name) is not None
+        if sc.name in starts
         and sum(sec for ph, sec in sc.phase_seconds.items()
                 if ph != starts[sc.name] and math.isfinite(sec)) >= FAR_REACHED_S
     }  # fmt: skip
