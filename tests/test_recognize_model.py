@@ -147,20 +147,28 @@ def test_a_pelvic_tilt_is_named_only_beyond_what_breathing_moves(clip, named):
 def _bench_clip(tmp_path, name: str, view: str, seed: int) -> dict:
     """-e auto's record of a clip rendered by bench/recognition.py's own renderer (480x270,
     15 frames/s; a repeated exercise 2 reps with holds of 3 s, a stretch held in one
-    position once for 8 s; a library exercise from its definition)."""
-    import importlib.util
-    import sys
+    position once for 8 s; a library exercise from its definition).
 
-    renders = sys.modules.get("_recognition_renders")
-    if renders is None:
-        spec = importlib.util.spec_from_file_location(
-            "_recognition_renders", REPO / "bench" / "_recognition_renders.py")  # fmt: skip
-        assert spec is not None and spec.loader is not None
-        renders = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = renders  # its dataclasses look their module up there
-        spec.loader.exec_module(renders)
-    case = renders.RenderCase(name, None, view, seed, "test")
-    return recognize_video(renders.render(case, tmp_path), Library.load())
+    Rendered in a process of its own: the H.264 bytes of the same frames differ with
+    what the process encoded before (bench/README.md, session 14), and a clip near a
+    limit can change its answer with them; a fresh process writes the same bytes each
+    time."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from pathlib import Path; import _recognition_renders as R; "
+            "print(R.render(R.RenderCase(sys.argv[1], None, sys.argv[2], int(sys.argv[3]), "
+            "'test'), Path(sys.argv[4])))")  # fmt: skip
+    path = os.pathsep.join([str(REPO / "src"), str(REPO / "bench"),
+                            os.environ.get("PYTHONPATH", "")])  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, name, view, str(seed), str(tmp_path)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": path})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    clip = Path(done.stdout.strip().splitlines()[-1])
+    return recognize_video(clip, Library.load())
 
 
 def _score(rec: dict, name: str) -> dict:
