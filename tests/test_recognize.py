@@ -750,8 +750,7 @@ def test_far_reached_asks_a_second_beyond_the_start_of_a_cycle():
     # a hold is one position: where it is, is far (a reclined pigeon's drawn-in legs),
     # unless the camera sees only that position (the draw-in's hook lying, position_only)
     hold = SimpleNamespace(name="hold", cycle=None)
-    still = SimpleNamespace(name="still", cycle=(),
-                            recognition=SimpleNamespace(position_only=True))  # fmt: skip
+    still = SimpleNamespace(name="still", cycle=())
     seen = {"middle": 9.0, "twist": FAR_REACHED_S}
 
     def score(name, phases):
@@ -759,7 +758,7 @@ def test_far_reached_asks_a_second_beyond_the_start_of_a_cycle():
 
     held = {"stretch": FAR_REACHED_S}
     scores = [score("twist", seen), score("hold", held), score("still", held)]
-    assert far_reached([twist, hold, still], scores) == {"twist", "hold"}
+    assert far_reached([twist, hold, still], scores, {"still"}) == {"twist", "hold"}
     assert far_reached([hold], [score("hold", {"stretch": FAR_REACHED_S / 2})]) == set()
     # a pass through the far phase, or the start position alone, is not going there
     passed = {"middle": 9.0, "twist": FAR_REACHED_S / 2}

@@ -1657,11 +1657,13 @@ def _decide(
     kept, against = _knee_evidence(exercises, *knees)
     return ev.decide(
         [(sc.name, sc.score) for sc in scores], only, min_score, off_view, partial, setup, moving,
-        repeated, kept, against, far_reached(exercises, scores),
+        repeated, kept, against, far_reached(exercises, scores, only),
     )  # fmt: skip
 
 
-def far_reached(exercises: Sequence, scores: Sequence[ExerciseScore]) -> set[str]:
+def far_reached(
+    exercises: Sequence, scores: Sequence[ExerciseScore], position_only: Iterable[str] = ()
+) -> set[str]:
     """The definitions whose phases beyond their cycle's start the clip matched for at
     least FAR_REACHED_S in all: the clip went where their movement goes, though too
     short or too far off their rhythm to score (an obliquely filmed supine twist whose
@@ -1672,14 +1674,16 @@ def far_reached(exercises: Sequence, scores: Sequence[ExerciseScore]) -> set[str
     A definition without a cycle is one position held, and every phase of it is far (a
     reclined pigeon's legs drawn in, filmed from the side: the model's crossed ankle
     jumps, so the hold reads as moving and scores next to nothing), unless its position
-    is all the camera sees (``[recognition] position_only``: the draw-in's hook lying is
-    where most clips lying on the back rest)."""
+    is all the camera sees (``position_only``, the names with ``[recognition]
+    position_only``: the draw-in's hook lying is where most clips lying on the back
+    rest)."""
+    skip = set(position_only)
     starts: dict[str, str | None] = {}  # name -> the phase that is not far (None: none)
     for ex in exercises:
-        cycle = getattr(ex, "cycle", None)
-        if cycle:
+        cycle = tuple(getattr(ex, "cycle", None) or ())
+        if len(set(cycle)) >= 2:
             starts[ex.name] = cycle[0]
-        elif not getattr(getattr(ex, "recognition", None), "position_only", False):
+        elif ex.name not in skip:  # a hold (as recognize's hold_only)
             starts[ex.name] = None
     return {
         sc.name for sc in scores
