@@ -441,6 +441,56 @@ def test_score_in_parallel_processes_matches_serial(scored_folder, tmp_path, cap
     ]
 
 
+def test_score_writes_json_or_csv_to_stdout_given_a_dash(scored_folder, tmp_path, capsys,
+                                                         monkeypatch):  # fmt: skip
+    """'--json -' is stdout, as for `posecheck history` (it wrote a file named '-')."""
+    (scored_folder / "broken.landmarks.npz").unlink()
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "score", scored_folder, "-e", "bridge", "-j", "1",
+                           "--json", "-")  # fmt: skip
+    assert code == 0
+    rows = json.loads(out)  # the JSON alone: no table before it
+    assert sorted(r["reps"] for r in rows) == [2, 3]
+    code, out, _ = run_cli(capsys, "score", scored_folder, "-e", "bridge", "-j", "1",
+                           "--csv", "-", "--json", tmp_path / "s.json")  # fmt: skip
+    assert code == 0
+    table = list(csv.DictReader(out.splitlines()))
+    assert [r["reps"] for r in table] == [str(r["reps"]) for r in json.loads(
+        (tmp_path / "s.json").read_text())]  # fmt: skip
+    assert not (tmp_path / "-").exists()
+    code, out, err = run_cli(capsys, "score", scored_folder, "-e", "bridge", "--csv", "-",
+                             "--json", "-")  # fmt: skip
+    assert code == 2 and not out
+    assert error_lines(err) == ["posecheck: error: --csv - and --json - both want stdout "
+                                "(send one of them to a file)"]  # fmt: skip
+
+
+def test_score_interrupted_writes_the_rows_that_finished(scored_folder, tmp_path, capsys,
+                                                         monkeypatch):  # fmt: skip
+    """Ctrl-C after the first recording: its row is in the table and in the files, as
+    with --ray (the files were not written)."""
+    import posecheck.commands.score as score_cmd
+
+    (scored_folder / "broken.landmarks.npz").unlink()
+    real = score_cmd.score_one
+    calls: list[str] = []
+
+    def then_ctrl_c(path, opts):
+        calls.append(path)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real(path, opts)
+
+    monkeypatch.setattr(score_cmd, "score_one", then_ctrl_c)
+    js = tmp_path / "s.json"
+    code, out, err = run_cli(capsys, "score", scored_folder, "-e", "bridge", "-j", "1",
+                             "--json", js)  # fmt: skip
+    assert code != 0 and "posecheck: interrupted" in err
+    rows = json.loads(js.read_text())
+    assert [r["file"] for r in rows] == calls[:1] and rows[0]["reps"] in (2, 3)
+    assert Path(calls[0]).name in out
+
+
 def test_score_bad_usage(tmp_path, capsys):
     code, _, err = run_cli(capsys, "score", tmp_path, "-e", "bridge")
     assert code == 2

@@ -66,8 +66,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--min-score", type=float, metavar="N",
                    help="exit 1 unless every input scores at least N (0-100)")  # fmt: skip
-    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
-    p.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    p.add_argument("--csv", type=Path, metavar="FILE",
+                   help="also write the table as CSV ('-': to stdout, then no table)")  # fmt: skip
+    p.add_argument("--json", type=Path, metavar="FILE",
+                   help="also write the rows as JSON ('-': to stdout, then no table)")  # fmt: skip
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="parallel processes (default: number of cores)")  # fmt: skip
     p.add_argument("--landmarks-dir", type=Path, metavar="DIR",
@@ -364,11 +366,17 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         cols += ["segment", "step_title", "start_s", "end_s"]
     from posecheck import safeio
 
-    with safeio.atomic_open(path, "w", newline="") as fh:
+    def write(fh: Any) -> None:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
             w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+
+    if _to_stdout(path):
+        write(sys.stdout)
+        return
+    with safeio.atomic_open(path, "w", newline="") as fh:
+        write(fh)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -393,10 +401,11 @@ def run(args: argparse.Namespace) -> int:
             f"no videos or landmark files found in {', '.join(args.inputs)}",
             "give video files, .landmarks.npz files or folders holding them",
         )
-    for out in (args.csv, args.json):
-        if out is not None and any(
-            os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i) for i in inputs
-        ):
+    if _to_stdout(args.csv) and _to_stdout(args.json):
+        raise InputError("--csv - and --json - both want stdout", "send one of them to a file")
+    for out in (o for o in (args.csv, args.json) if o is not None and not _to_stdout(o)):
+        if any(os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i)
+               for i in inputs):  # fmt: skip
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
@@ -418,12 +427,9 @@ def run(args: argparse.Namespace) -> int:
     if args.ray is not None:
         rows = _run_ray(paths, opts, args)
     else:
-        rows = _run_all(paths, opts, jobs, quiet=args.quiet)
-    # --routine: each recording's row, then one row per step found in it
-    rows = [x for r in rows for x in [r, *(r.pop("segments", None) or [])]]
-    print(_fmt_table(rows))
+        rows = _run_all(paths, opts, jobs, args)
+    rows = _emit(args, rows)
     report_warnings(rows)
-    _write_tables(args, rows)
     if any(r.get("error") for r in rows):
         return 2
     if args.min_score is not None and any(
@@ -433,13 +439,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_tables(args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
+def _to_stdout(out: Path | None) -> bool:
+    return out is not None and str(out) == "-"
+
+
+def _emit(args: argparse.Namespace, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table on stdout (or the CSV or JSON, given '-') and the --csv/--json files, of
+    the rows that finished (on Ctrl-C too); returns the rows as written."""
+    # --routine: each recording's row, then one row per step found in it
+    rows = [x for r in rows for x in [r, *(r.pop("segments", None) or [])]]
+    if not (_to_stdout(args.csv) or _to_stdout(args.json)):
+        print(_fmt_table(rows))
     if args.csv:
         _write_csv(args.csv, rows)
     if args.json:
-        from posecheck import safeio
+        text = json.dumps(rows, indent=2, default=str) + "\n"
+        if _to_stdout(args.json):
+            sys.stdout.write(text)
+        else:
+            from posecheck import safeio
 
-        safeio.write_text(args.json, json.dumps(rows, indent=2, default=str) + "\n")
+            safeio.write_text(args.json, text)
+    return rows
 
 
 def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -> list[dict]:
@@ -458,16 +479,19 @@ def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -
         if not args.quiet and sys.stderr.isatty():
             sys.stderr.write("\n")
         if done:
-            print(_fmt_table(done))
-            _write_tables(args, done)
+            _emit(args, done)
         raise KeyboardInterrupt from None
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\n")
     return rows
 
 
-def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> list[dict]:
+def _run_all(
+    paths: list[str], opts: dict[str, Any], jobs: int, args: argparse.Namespace
+) -> list[dict]:
+    """Each input in ``jobs`` processes; Ctrl-C writes the rows that finished."""
     results: dict[str, dict] = {}
+    quiet = args.quiet
 
     tty = sys.stderr.isatty()
     quarter = [0]
@@ -511,7 +535,7 @@ def _run_all(paths: list[str], opts: dict[str, Any], jobs: int, quiet: bool) -> 
             sys.stderr.write("\n")
         done = [results[p] for p in paths if p in results]
         if done:
-            print(_fmt_table(done))
+            _emit(args, done)
         raise
     if not quiet and sys.stderr.isatty():
         sys.stderr.write("\n")
