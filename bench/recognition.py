@@ -178,6 +178,8 @@ def _accepts(library: list, name: str | None, view: str | None) -> bool | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from _recognition_renders import SPLITS, cases, render
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--media", type=Path, default=DEFAULT_MEDIA, help="folder with labels.json")
     ap.add_argument("--out", type=Path, default=Path("/tmp/posecheck-bench-recognition"),
@@ -191,13 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renders", action="store_true",
                     help="also the rendered set (tuning and held-out parts)")  # fmt: skip
     ap.add_argument("--split", action="append", default=[], metavar="NAME",
-                    choices=["tune", "held1", "held2", "held3", "held4", "held5", "held6",
-                             "held7", "held8", "held9", "held10", "held11", "held12",
-                             "held13", "held14", "held15",
-                             "held16", "held17", "held18", "held19",
-                             "held20", "held21", "held22", "held23", "held24",
-                             "held25"],
-                    help="only these parts of the rendered set (repeat; default: all)")  # fmt: skip
+                    choices=SPLITS,
+                    help=f"only these parts of the rendered set: tune, held1-held{len(SPLITS) - 1} "
+                         "(repeat; default: all)")  # fmt: skip
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--landmarks-only", action="store_true",
                     help="only render and make the landmarks; recognise nothing (a held-out "
@@ -226,8 +224,6 @@ def main(argv: list[str] | None = None) -> int:
             view = _accepts(library, truth, lab.get("view"))
             groups["real"].append(_row(rel, truth, rec, "real", view))
     if args.renders:
-        from _recognition_renders import cases, render
-
         for case in cases():
             if args.clip not in case.rel or (args.split and case.split not in args.split):
                 continue
