@@ -58,7 +58,10 @@ several camera angles, split into tuning parts and a held-out part.
 - ``held23`` and ``held24``: seeds 2301-2304 and 2401-2404, made the same way at the
   start of session 14, before anything changed; scored once each with session 13's code;
 - ``held25``: seeds 2501-2504, made the same way later in session 14, after its change
-  (knees to chest's ``legs_side_by_side``); scored once, with that code.
+  (knees to chest's ``legs_side_by_side``); scored once, with that code;
+- ``held26`` and ``held27``: seeds 2601-2604 and 2701-2704, made the same way at the
+  start of session 15, before anything changed; each scored once with session 14's
+  code (and with a change of session 15 that was then dropped).
 
 The held-out parts use other seeds (body, clothes, room, camera jitter, side) and other
 views than the tuning part. Clips and their sampled landmarks are cached, so a second
@@ -91,7 +94,7 @@ class RenderCase:
     label: str | None  # the expected answer: the exercise, or None (none of the library)
     view: str  # "side", "front" or "oblique"
     seed: int
-    split: str  # "tune" or "held1"-"held25" (see the module docstring)
+    split: str  # "tune" or "held1"-"held27" (see the module docstring)
 
     @property
     def rel(self) -> str:
