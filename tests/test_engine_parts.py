@@ -743,7 +743,15 @@ def test_rule_coverage_names_rules_it_could_not_judge():
         failing = cov.judge([feet], {"heel_elevation": heel}, "left")
     assert [r.id for r in failing] == ["feet_flat"]
     (line,) = cov.warnings()
-    assert line.startswith("not judged on 50% of the frames it applies to (feet not in view)")
+    assert line == (f'could not check "{feet.cue}" on 50% of the frames it applies to '
+                    "(feet not in view)")  # fmt: skip
+    for _ in range(2):
+        cov.judge([feet], {"heel_elevation": NAN}, "left")
+    assert cov.warnings() == [f'could not check "{feet.cue}" on 67% of the frames it applies '
+                              "to (feet not in view)"]  # fmt: skip
+    every = RuleCoverage(ex)
+    every.judge([feet], {"heel_elevation": NAN}, "left")
+    assert every.warnings() == [f'could not check "{feet.cue}" (feet not in view)']
 
 
 def test_session_tally_numbers_reps_and_completes_the_set():
