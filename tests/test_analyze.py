@@ -260,6 +260,50 @@ def test_auto_without_a_person_says_so_and_leaves_nothing(tmp_path, capsys, fake
     assert not (tmp_path / "clip.posecheck").exists()  # a rerun with -e needs no --force
 
 
+def test_auto_that_names_nothing_keeps_the_poses_for_the_rerun(
+    tmp_path, capsys, fake_estimator, monkeypatch
+):
+    """-e auto that cannot name the exercise keeps the model's poses, alone in the folder;
+    the rerun the message asks for (-e NAME, or -e auto again) uses them, no --force."""
+    video = write_video(tmp_path / "clip.mp4", n=24)  # a bridge's top, held: no movement
+    code, _out, err = run_cli(capsys, "analyze", video, "-q", "--no-history")
+    assert code == 2
+    kept = tmp_path / "clip.posecheck" / "clip.landmarks.npz"
+    (line,) = error_lines(err)
+    assert line.endswith(f"; the poses found are kept in {kept}, so that run needs no "
+                         "model pass)"), line  # fmt: skip
+    assert [p.name for p in kept.parent.iterdir()] == ["clip.landmarks.npz"]
+    before = kept.read_bytes()
+    made: list[object] = []
+    monkeypatch.setattr(fake_estimator, "__init__", lambda self, *a, **k: made.append(self))
+    code, _out, err = run_cli(capsys, "analyze", video, "-q", "--no-history")  # auto again
+    assert code == 2 and not made and kept.read_bytes() == before
+    code, out, err = run_cli(capsys, "analyze", video, "-e", "bridge", "--no-history")
+    assert code == 0 and not made, err
+    assert f"the poses of clip.mp4 are in {kept}: no model pass" in err
+    assert json.loads((kept.parent / "summary.json").read_text())["frames"] == 24
+    assert kept.read_bytes() == before and "results in" in out
+
+
+def test_kept_poses_made_otherwise_are_made_again(tmp_path, capsys, fake_estimator,
+                                                  monkeypatch):  # fmt: skip
+    video = write_video(tmp_path / "clip.mp4", n=24)
+    run_cli(capsys, "analyze", video, "-q", "--no-history")
+    made: list[object] = []
+    monkeypatch.setattr(fake_estimator, "__init__", lambda self, *a, **k: made.append(self))
+    # smoothed poses were kept; unsmoothed ones are asked for: the model runs again
+    code, _out, err = run_cli(capsys, "analyze", video, "-e", "bridge", "--no-smoothing",
+                              "-q", "--no-history")  # fmt: skip
+    assert code == 0 and made, err
+    from posecheck.landmarks_io import read_landmarks
+
+    out = tmp_path / "clip.posecheck"
+    assert read_landmarks(out / "clip.landmarks.npz").meta["smoothing"] is None
+    # a finished session is never taken for kept poses: --force is asked for
+    code, _out, err = run_cli(capsys, "analyze", video, "-e", "bridge", "-q", "--no-history")
+    assert code == 2 and "already holds results" in err
+
+
 def test_wrong_view_says_which_view_and_still_writes(tmp_path, capsys, fake_estimator):
     fake_estimator.front = True
     video = write_video(tmp_path / "clip.mp4", n=24)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.protocols import EngineWrapper, PipelineEngine
@@ -167,26 +169,84 @@ def run(args: argparse.Namespace) -> int:
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
             extra={"input": {"path": str(video), "exercise_arg": args.exercise}},
         )
-        prepare_outdir(outdir, outputs.names(), [video], args.force)
+        # the poses an -e auto run that named nothing left here: used instead of the model
+        kept = _kept_poses(outdir, video, list(library) if auto else [exercise], args)
+        names = outputs.names()
+        prepare_outdir(outdir, [n for n in names if kept is None or n != kept.name], [video],
+                       args.force)  # fmt: skip
         name = Path(info.path).name
+        if kept is not None and not args.quiet:
+            print(f"the poses of {name} are in {kept}: no model pass", file=sys.stderr)
         if not auto:
+            estimator = None
+            if kept is not None:
+                from posecheck.commands._offline import ReplayEstimator
+                from posecheck.landmarks_io import read_landmarks
+
+                estimator = ReplayEstimator(read_landmarks(kept))
+                outputs.landmarks_prewritten = True
             progress = ProgressLine(f"analysing {name}", quiet=args.quiet)
-            return _score_pass(args, source, None, exercise, None, outputs, progress, False)
+            return _score_pass(args, source, estimator, exercise, None, outputs, progress, False)
         # --exercise auto: the model runs once into the landmarks file, the recogniser
         # reads it, then a second pass decodes the frames again (no model) to draw.
         from posecheck.commands._offline import model_pass
 
         lm_path = outdir / (video.stem + ".landmarks.npz")
-        progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
         interrupted: BaseException | None = None
-        try:
-            model_pass(args, source, lm_path, library, progress, outputs.landmarks_meta)
-        except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
-            interrupted = exc
-        progress.done()
+        if kept is None:
+            progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)
+            try:
+                model_pass(args, source, lm_path, library, progress, outputs.landmarks_meta)
+            except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP (errors.Terminated)
+                interrupted = exc
+            progress.done()
     finally:
         source.close()
     return _auto_second_pass(args, video, library, outputs, lm_path, interrupted)
+
+
+def _kept_poses(
+    outdir: Path, video: Path, exercises: list[Any], args: argparse.Namespace
+) -> Path | None:
+    """The landmarks file an ``-e auto`` run that named no exercise left in ``outdir``
+    for this video, when this run can use it instead of the model: alone in the folder
+    (no summary.json), complete, of the same video (path and frame count), made with
+    this run's model options and smoothing, holding the measures ``exercises`` read
+    from the segmentation mask. Such a file that does not fit is removed (the model
+    makes it again); any other file at that name is left to ``prepare_outdir``."""
+    from posecheck.angles import EXTRA_MEASURES
+    from posecheck.commands._offline import mask_measures
+    from posecheck.landmarks_io import read_landmarks
+    from posecheck.sinks.session import LANDMARKS_SUFFIX
+
+    path = outdir / (video.stem + LANDMARKS_SUFFIX)
+    if not path.is_file() or path.is_symlink() or (outdir / "summary.json").exists():
+        return None
+    try:
+        data = read_landmarks(path)
+    except Exception:  # noqa: BLE001 - not a landmarks file: prepare_outdir decides
+        return None
+    meta = data.meta
+    try:
+        same = os.path.samefile(meta.get("source", ""), video)
+    except OSError:
+        same = False
+    if not same or meta.get("kind") != "video":
+        return None
+    fits = (
+        meta.get("partial") is False
+        and (data.paused is None or not data.paused.any())
+        and meta.get("frames") == len(data)
+        and meta.get("frame_count") in (None, len(data))
+        and (meta.get("estimator") or {}).get("model_complexity") == args.model_complexity
+        and meta.get("smoothing") == ("one-euro" if args.smoothing else None)
+        and {n for n in mask_measures(exercises)
+             if getattr(EXTRA_MEASURES.get(n), "needs_mask", True)} <= set(data.extras)
+    )  # fmt: skip
+    if fits:
+        return path
+    path.unlink(missing_ok=True)
+    return None
 
 
 def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> int:
@@ -200,12 +260,19 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
         exercise, record = recognise(data, library)
     except InputError as exc:
         if interrupted is None:
-            # Nothing else was written: leave no half session that a rerun with -e
-            # would have to --force over.
-            lm_path.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                outputs.outdir.rmdir()  # only if empty
-            raise
+            # Nothing else was written. The poses stay, alone in the folder: a rerun
+            # with -e uses them instead of the model (_kept_poses), needing no --force.
+            if len(data) == 0 or data.meta.get("frames_with_pose", 1) == 0:
+                lm_path.unlink(missing_ok=True)  # nothing worth keeping
+                with contextlib.suppress(OSError):
+                    outputs.outdir.rmdir()  # only if empty
+                raise
+            kept = f"the poses found are kept in {lm_path}"
+            raise InputError(
+                exc.message,
+                f"{exc.hint}; {kept}, so that run needs no model pass" if exc.hint else kept,
+                exc.exit_code,
+            ) from None
         print(
             f"posecheck: interrupted before the exercise was recognised ({exc.message}); "
             f"the poses found so far are in {lm_path}",
