@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             extra={"input": {"path": str(video), "exercise_arg": args.exercise}},
         )
         # the poses an -e auto run that named nothing left here: used instead of the model
-        kept = _kept_poses(outdir, video, list(library) if auto else [exercise], args)
+        kept = _kept_poses(outdir, video, info, list(library) if auto else [exercise], args)
         names = outputs.names()
         prepare_outdir(outdir, [n for n in names if kept is None or n != kept.name], [video],
                        args.force)  # fmt: skip
@@ -206,11 +206,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _kept_poses(
-    outdir: Path, video: Path, exercises: list[Any], args: argparse.Namespace
+    outdir: Path, video: Path, info: Any, exercises: list[Any], args: argparse.Namespace
 ) -> Path | None:
     """The landmarks file an ``-e auto`` run that named no exercise left in ``outdir``
     for this video, when this run can use it instead of the model: alone in the folder
-    (no summary.json), complete, of the same video (path and frame count), made with
+    (no summary.json), complete, of the same video (its path, and what ``info``, the
+    source's media info, says of its frames: count, rate and size), made with
     this run's model options and smoothing, holding the measures ``exercises`` read
     from the segmentation mask. Such a file that does not fit is removed (the model
     makes it again); any other file at that name is left to ``prepare_outdir``."""
@@ -231,13 +232,14 @@ def _kept_poses(
         same = os.path.samefile(meta.get("source", ""), video)
     except OSError:
         same = False
-    if not same or meta.get("kind") != "video":
+    if not same or meta.get("kind") != info.kind:
         return None
     fits = (
         meta.get("partial") is False
         and (data.paused is None or not data.paused.any())
         and meta.get("frames") == len(data)
-        and meta.get("frame_count") in (None, len(data))
+        and [meta.get(k) for k in ("frame_count", "fps", "width", "height")]
+        == [info.frame_count, info.fps, info.width, info.height]
         and (meta.get("estimator") or {}).get("model_complexity") == args.model_complexity
         and meta.get("smoothing") == ("one-euro" if args.smoothing else None)
         and {n for n in mask_measures(exercises)

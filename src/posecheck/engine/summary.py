@@ -171,7 +171,7 @@ class RuleCoverage:
             if unknown and unknown >= UNJUDGED_SHARE * (judged + unknown):
                 pct = round(100 * unknown / (judged + unknown))
                 why = self._why.get(r.id, "not measured")
-                where = "" if pct == 100 else f" on {pct}% of the frames it applies to"
+                where = "" if not judged else f" on {pct}% of the frames it applies to"
                 out.append(f'could not check "{r.cue or r.id}"{where} ({why})')
         return out
 
