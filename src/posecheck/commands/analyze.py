@@ -8,11 +8,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.errors import InputError, interrupt_exit_code
 from posecheck.protocols import EngineWrapper, PipelineEngine
 from posecheck.results import SessionSummary
+
+if TYPE_CHECKING:
+    from posecheck.landmarks_io import LandmarksData
 
 HELP = "analyse a video: annotated video, data, report"
 DESCRIPTION = """\
@@ -172,18 +175,17 @@ def run(args: argparse.Namespace) -> int:
         # the poses an -e auto run that named nothing left here: used instead of the model
         kept = _kept_poses(outdir, video, info, list(library) if auto else [exercise], args)
         names = outputs.names()
-        prepare_outdir(outdir, [n for n in names if kept is None or n != kept.name], [video],
-                       args.force)  # fmt: skip
+        prepare_outdir(outdir, [n for n in names if kept is None or n != kept.path.name],
+                       [video], args.force)  # fmt: skip
         name = Path(info.path).name
         if kept is not None and not args.quiet:
-            print(f"the poses of {name} are in {kept}: no model pass", file=sys.stderr)
+            print(f"the poses of {name} are in {kept.path}: no model pass", file=sys.stderr)
         if not auto:
             estimator = None
             if kept is not None:
                 from posecheck.commands._offline import ReplayEstimator
-                from posecheck.landmarks_io import read_landmarks
 
-                estimator = ReplayEstimator(read_landmarks(kept))
+                estimator = ReplayEstimator(kept)
                 outputs.landmarks_prewritten = True
             progress = ProgressLine(f"analysing {name}", quiet=args.quiet)
             return _score_pass(args, source, estimator, exercise, None, outputs, progress, False)
@@ -202,19 +204,20 @@ def run(args: argparse.Namespace) -> int:
             progress.done()
     finally:
         source.close()
-    return _auto_second_pass(args, video, library, outputs, lm_path, interrupted)
+    return _auto_second_pass(args, video, library, outputs, lm_path, interrupted, kept)
 
 
 def _kept_poses(
     outdir: Path, video: Path, info: Any, exercises: list[Any], args: argparse.Namespace
-) -> Path | None:
-    """The landmarks file an ``-e auto`` run that named no exercise left in ``outdir``
-    for this video, when this run can use it instead of the model: alone in the folder
-    (no summary.json), complete, of the same video (its path, and what ``info``, the
-    source's media info, says of its frames: count, rate and size), made with
-    this run's model options and smoothing, holding the measures ``exercises`` read
-    from the segmentation mask. Such a file that does not fit is removed (the model
-    makes it again); any other file at that name is left to ``prepare_outdir``."""
+) -> LandmarksData | None:
+    """The poses (read once here) an ``-e auto`` run that named no
+    exercise left in ``outdir`` for this video, when this run can use them instead of
+    the model: alone in the folder (no summary.json), complete, of the same video (its
+    path, and what ``info``, the source's media info, says of its frames: count, rate
+    and size), made with this run's model options and smoothing, holding the measures
+    ``exercises`` read from the segmentation mask. Such a file that does not fit is
+    removed (the model makes it again); any other file at that name is left to
+    ``prepare_outdir``."""
     from posecheck.angles import EXTRA_MEASURES
     from posecheck.commands._offline import mask_measures
     from posecheck.landmarks_io import read_landmarks
@@ -246,18 +249,20 @@ def _kept_poses(
              if getattr(EXTRA_MEASURES.get(n), "needs_mask", True)} <= set(data.extras)
     )  # fmt: skip
     if fits:
-        return path
+        return data
     path.unlink(missing_ok=True)
     return None
 
 
-def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> int:
+def _auto_second_pass(
+    args, video, library, outputs, lm_path, interrupted, kept: LandmarksData | None = None
+) -> int:
     from posecheck.commands._offline import LimitedSource, ReplayEstimator, recognise
     from posecheck.commands._progress import ProgressLine
     from posecheck.landmarks_io import read_landmarks
     from posecheck.sources import Source, open_source
 
-    data = read_landmarks(lm_path)
+    data = kept if kept is not None else read_landmarks(lm_path)  # kept: read already
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
@@ -269,10 +274,10 @@ def _auto_second_pass(args, video, library, outputs, lm_path, interrupted) -> in
                 with contextlib.suppress(OSError):
                     outputs.outdir.rmdir()  # only if empty
                 raise
-            kept = f"the poses found are kept in {lm_path}"
+            where = f"the poses found are kept in {lm_path}"
             raise InputError(
                 exc.message,
-                f"{exc.hint}; {kept}, so that run needs no model pass" if exc.hint else kept,
+                f"{exc.hint}; {where}, so that run needs no model pass" if exc.hint else where,
                 exc.exit_code,
             ) from None
         print(
