@@ -367,6 +367,20 @@ def test_speed_and_bounce_safety_cues():
     assert "bouncing" in ids and "too_fast" not in ids
 
 
+def test_the_models_first_pose_settles_before_speed_is_judged():
+    """The model settles on the person it first finds as after a cut: a jump in the
+    first cut_settle_s (0.5 s) is no "too fast"; the same jump later is."""
+    data = {**BASE, "safety": {"max_speed_deg_s": 100}}
+    ex = parse_definition(data, "t.toml")
+    cues = lambda res: [e.data["id"] for r in res for e in r.events if e.kind == "cue"]  # noqa: E731
+    _, res = run(ex, seq((130, 1), (130, 175, 2), (175, 10)))  # 45 deg in 0.2 s from the first pose
+    assert "too_fast" not in cues(res)
+    _, res = run(ex, [(130.0, None)] * 3 + seq((130, 1), (130, 175, 2), (175, 10)))  # no one first
+    assert "too_fast" not in cues(res)
+    _, res = run(ex, seq((130, 6), (130, 175, 2), (175, 10)))  # the same jump after 0.6 s
+    assert "too_fast" in cues(res)
+
+
 @pytest.mark.parametrize(
     ("series", "step", "expected"),
     [

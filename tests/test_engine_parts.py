@@ -635,9 +635,32 @@ SAFE = Safety(max_speed_deg_s=100.0, bounce_reversals=2, bounce_window_s=2.0, bo
 )  # fmt: skip
 def test_motion_checks_frame_by_frame(frames):
     mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.5)
+    for k in range(6, 0, -1):  # read for 0.6 s before: settled (see the next test)
+        mc.record(-k / 10, {"left_hip": float(frames[0][1])})
     for t, hip, since, want in frames:
         mc.record(t, {"left_hip": float(hip)})
         assert [r.id for r in mc.check(t, ["left_hip"], since)] == want, t
+
+
+def test_a_measure_new_to_the_model_settles_before_its_speed_is_judged():
+    """Read for the first time, or again after longer than the speed window unknown, a
+    measure settles for cut_settle_s (the real supine twist's knee roll, the person
+    still: 113 -> 76 deg in 0.12 s as it became readable); a one-frame gap does not."""
+    nan = math.nan
+
+    def fast(series):
+        mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.5)
+        got = []
+        for i, v in enumerate(series):
+            mc.record(i / 10, {"left_hip": float(v)})
+            got += [i / 10 for r in mc.check(i / 10, ["left_hip"], None) if r.id == "too_fast"]
+        return got
+
+    jump = [113, 90, 70, 60] + [60] * 8  # 53 deg in 0.3 s, then still
+    assert fast(jump) == []  # the first reading of the session
+    assert fast([60] * 5 + [nan] * 5 + jump) == []  # again after 0.5 s unknown
+    assert fast([113] * 6 + jump) != []  # known all along: a movement
+    assert fast([113] * 8 + [nan] + jump[1:]) != []  # one frame unknown: still known
 
 
 def test_the_speed_window_spans_its_whole_time_at_30_frames_per_second():

@@ -56,7 +56,9 @@ TIMING_DEFAULTS: dict[str, float] = {
     # after a cut (posecheck.cuts: another camera angle, a close-up) the model's
     # landmarks settle over several frames (real supine-twist clip: the knee roll goes
     # 114 -> 123 -> 101 deg in the 0.45 s after the cut at 18.7 s, the person still);
-    # the speed and bounce checks and change baselines leave this long out
+    # the speed and bounce checks and change baselines leave this long out (the speed and
+    # bounce checks also after a measure is read for the first time, or again after more
+    # than speed_window_s unknown: the model settles on it)
     "cut_settle_s": 0.5,
     # holds are timed as a person counts them: from when the body has arrived in the
     # held phase and is still until it starts to leave. Still = every key measure the

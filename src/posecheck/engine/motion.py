@@ -109,6 +109,8 @@ class MotionChecks:
     def reset(self) -> None:
         self._history: deque[tuple[float, dict[str, float]]] = deque()
         self._settle_until = -math.inf  # the history restarts here (cut)
+        self._known: dict[str, float] = {}  # measure -> the last frame it was known
+        self._fresh: dict[str, float] = {}  # measure -> it settles until then (new to the model)
 
     def restart(self, t_s: float) -> bool:
         """A cut just before ``t_s``: forget the history until the new view settles.
@@ -129,9 +131,29 @@ class MotionChecks:
         """Keep this frame's measures. ``back_in_view``: the view gate just returned to
         tracking: the history restarts as after a cut, so no speed is measured across the
         span the points were guesses out of the picture (the real bird-dog arm-reach
-        clip: the far knee read 176 deg, then 120 as the view came back, "too fast")."""
+        clip: the far knee read 176 deg, then 120 as the view came back, "too fast").
+
+        A measure the model reads for the first time, or again after it was unknown for
+        longer than ``speed_window_s``, settles as after a cut: its first
+        ``cut_settle_s`` are left out (the real supine-twist clip, the person lying still
+        in the twist: the knee roll read 129 -> 148 -> 133 deg in the first 0.24 s under
+        a title card, and 113 -> 76 deg in 0.12 s as it became readable again at 1.84 s,
+        each a "Lower your knees slowly"). The change baselines keep their own settling
+        (``baseline_settle_s``)."""
         if back_in_view:
             self.restart(t_s)
+        fresh = []
+        for name, v in measures.items():
+            if is_nan(v):
+                continue
+            last = self._known.get(name)
+            if last is None or t_s - last > self.speed_window_s + EPS:
+                self._fresh[name] = t_s + self.cut_settle_s
+            self._known[name] = t_s
+            if t_s < self._fresh.get(name, -math.inf) - EPS:
+                fresh.append(name)
+        if fresh:
+            measures = {**measures, **dict.fromkeys(fresh, math.nan)}
         if not self.settling(t_s):
             self._history.append((t_s, measures))
         while self._history and t_s - self._history[0][0] > self._keep_s:
