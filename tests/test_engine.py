@@ -429,6 +429,16 @@ def test_shortfalls_are_corrections_and_cap_the_score(name, frames, top, max_sco
         assert any(str(int(max_score)) in n for n in s.score_notes), (name, s.score_notes)
 
 
+def test_a_cycle_seen_only_in_its_held_phase_says_why_its_holds_scored():
+    """No rep, one hold (a clip that starts at the top): the session is its hold's
+    score, and "why" says how a hold scores and what capped it (it was empty)."""
+    eng, _ = run(make_exercise(), seq((175, 15), (175, 130, 5), (130, 10)))
+    s = eng.finish()
+    assert not s.reps and len(s.holds) == 1 and s.score == s.holds[0].score == 70.0
+    assert s.score_notes[0].startswith("each hold scores")
+    assert "1 of 1 holds held short of the target time: at most 70 each" in s.score_notes
+
+
 def test_engine_does_not_import_cv2():
     code = "import posecheck.engine, posecheck.library, sys; print('cv2' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}

@@ -45,6 +45,7 @@ class SessionTally:
         self.reps: list[RepRecord] = []
         self.forms: list[float] = []  # form component of each scored rep / hold
         self.caps: list[tuple[float, ...]] = []  # what capped each scored rep / hold
+        self.hold_caps: list[tuple[float, ...]] = []  # what capped each hold
         self.set, self.set_reps, self.set_holds = 1, 0, 0
 
     def new_set(self) -> None:
@@ -56,6 +57,7 @@ class SessionTally:
     def hold_ended(self, ended: HoldEnded, t_s: float) -> list[PartEvent]:
         rec = ended.record
         out = []
+        self.hold_caps.append(ended.caps)
         if not self.ex.cycle:  # a rep's form already covers its holds
             self.forms.append(ended.form)
             self.caps.append(ended.caps)
@@ -122,8 +124,10 @@ class SessionTally:
         )
         # what to tell the person, ranked, and why the score is what it is
         out.corrections = build_corrections(self.ex, out)
-        by_reps = bool(self.reps) and bool(self.ex.cycle)
-        caps = self.caps if by_reps or not self.ex.cycle else []
+        # scored as mean_score scores: by the reps, or by the holds where there are none
+        # (a cycle seen only in its held phase: the real supine-twist clip's one hold)
+        by_reps = any(r.score is not None for r in self.reps) and bool(self.ex.cycle)
+        caps = self.caps if by_reps or not self.ex.cycle else self.hold_caps
         out.score_notes = score_notes(caps, by_reps)
         held = held_phase_cap(self.ex, self.holds, self.reps)
         mean = mean_score(self.ex, self.reps, self.holds)
