@@ -531,6 +531,19 @@ def test_report_has_the_date_and_no_internal_ids(tmp_path) -> None:
     assert "<td>1</td>" in text  # reps numbered from 1, incomplete ones too
 
 
+def test_report_says_each_thing_once_and_any_camera_view_in_words(tmp_path) -> None:
+    from posecheck.sinks.report import ReportSink
+
+    fast = Correction("too_fast", "safety", "Lower your knees slowly.", 2, 0.2)  # no rep, no hold
+    ex = replace(EXERCISE, camera=Camera(view="any", distance_m=2.5))
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), ex)
+    sink.close(replace(make_summary(), corrections=[fast]))
+    text = " ".join(parse_report(tmp_path / "r.html").text)
+    assert "2 times, first at 0:00.2" in text and text.count("first at") == 1
+    assert "Camera: film from any side (front, side or at an angle), about 2.5 m away" in text
+
+
 def test_overlay_value_tags_use_the_words_people_use():
     # both hips read as one (profile_hip) is labelled as the hip angle, never by its
     # internal name

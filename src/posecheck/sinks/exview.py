@@ -39,6 +39,12 @@ def ex_view(ex: Exercise | None) -> str | None:
     return (ex.camera.view or None) if ex is not None else None
 
 
+def filmed_from(view: str) -> str:
+    """ "from the side", "from the front", or for a definition judged in 3D ("any")
+    "from any side (front, side or at an angle)"."""
+    return "from any side (front, side or at an angle)" if view == "any" else f"from the {view}"
+
+
 def how_to(ex: Exercise | None) -> list[str]:
     return [str(s) for s in ex.how_to] if ex is not None else []
 

@@ -287,7 +287,9 @@ class ReportSink(SinkBase):
                 )
                 items.append(
                     f"<div class='corr'>{img}<div><p class='cue'>{_e(c.text)}</p>"
-                    f"<p class='meta'>{_e(applies_to(c))}, first at {_mmss(c.first_s)}"
+                    # (a correction of no rep or hold says "N times, first at" already)
+                    f"<p class='meta'>{_e(applies_to(c))}"
+                    f"{f', first at {_mmss(c.first_s)}' if c.reps or c.holds else ''}"
                     f"{f' &middot; picture at {_mmss(t)}' if b64 else ''}</p>"
                     "</div></div>"
                 )
@@ -394,7 +396,7 @@ class ReportSink(SinkBase):
         cam = ex.camera.distance_m if ex is not None else None
         cam_t = ""
         if view:
-            cam_t = f"<p class='meta'>Camera: film from the {_e(view)}"
+            cam_t = f"<p class='meta'>Camera: film {_e(exview.filmed_from(view))}"
             cam_t += f", about {cam:g} m away" if cam else ""
             cam_t += ", with the whole body in view.</p>"
         summ = (ex.summary if ex is not None else "") or ""
