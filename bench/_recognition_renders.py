@@ -169,7 +169,7 @@ def render(case: RenderCase, out: Path) -> Path:
     assert script is not None
     definition = Library.load().find(case.script) if case.script in SCRIPTS else None
     # a stretch held in one position (no cycle in its definition) is held once, longer
-    hold_only = definition is not None and len(set(definition.cycle or ())) < 2
+    hold_only = definition is not None and not definition.counts_reps
     opts = RenderOptions(
         case.script, view=case.view, seed=case.seed, size=SIZE, fps=FPS,
         reps=1 if hold_only else REPS, hold_s=HOLD_ONLY_S if hold_only else HOLD_S,

@@ -189,3 +189,13 @@ def test_side_by_names_sided_measures_of_an_alternate_exercise(lines, message):
     ok = text.replace(lines, 'side = "alternate"\nside_by = ["other_hip"]')
     ex = parse_definition(tomllib.loads(ok), "x.toml")
     assert ex.side_by == ("other_hip",) and {"hip", "other_hip"} <= ex.all_measures()
+
+
+def test_counts_reps_is_a_cycle_of_two_or_more_phases():
+    from posecheck.exercise import counts_reps
+
+    assert counts_reps(("down", "up", "down")) and counts_reps(["a", "b"])
+    assert not counts_reps(("hold",)) and not counts_reps(()) and not counts_reps(None)
+    lib = Library.load()
+    assert lib.get("bridge").counts_reps and lib.get("cat-camel").counts_reps
+    assert not lib.get("reclined-pigeon").counts_reps and not lib.get("childs-pose").counts_reps

@@ -46,6 +46,7 @@ from posecheck.exercise import (
     Rule,
     Safety,
     Target,
+    counts_reps,
 )
 from posecheck.pose import LANDMARK_INDEX
 
@@ -492,7 +493,7 @@ def _read_recognition(
         "attempt_confirms_deg": "attempt_confirms_deg" in given,
         "confirm_change_deg": "confirm_change_deg" in given,
     }
-    for key in (k for k, used in asks.items() if used and len(set(cycle)) < 2):
+    for key in (k for k, used in asks.items() if used and not counts_reps(cycle)):
         t.fail(f"{key} needs a cycle of at least two phases", key)
     steady = _read_steady(t.table("steady_spread_deg"))
     t.done()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 SCHEMA_VERSION = 1
@@ -305,6 +306,12 @@ class RecognitionHints:
     form_only_rules: tuple[str, ...] = ()
 
 
+def counts_reps(cycle: Sequence[str] | None) -> bool:
+    """True for a cycle of two or more distinct phases: a movement whose repetitions
+    are counted. False for a definition that is only held (no cycle, or one phase)."""
+    return len(set(cycle or ())) >= 2
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of the library."""
@@ -350,6 +357,11 @@ class Exercise:
     @property
     def phase_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.phases)
+
+    @property
+    def counts_reps(self) -> bool:
+        """Repetitions are counted (see :func:`counts_reps`)."""
+        return counts_reps(self.cycle)
 
     @property
     def hold_phases(self) -> tuple[str, ...]:

@@ -75,7 +75,7 @@ from posecheck.curvature import dorsal_direction
 from posecheck.engine.baselines import ChangeBaselines
 from posecheck.engine.side import best_side, side_parts, visibility_lead
 from posecheck.engine.view import missing_points
-from posecheck.exercise import TIMING_DEFAULTS
+from posecheck.exercise import TIMING_DEFAULTS, counts_reps
 from posecheck.lean import clip_facing, trunk_lean
 from posecheck.pose import LANDMARK_INDEX, SIDES, Pose
 
@@ -1140,7 +1140,7 @@ def setup_kept(
     phase (see :func:`posecheck.recognize_evidence.moved_what_rules_hold`)."""
     rules = [r for r in getattr(ex, "rules", ()) if not r.phases and is_known(r.measure)]
     start = matches.get(cycle[0]) if cycle else None
-    if not rules or len(set(cycle)) < 2 or start is None:
+    if not rules or not counts_reps(cycle) or start is None:
         return None
     n = len(judged)
     ok = np.zeros(n, bool)
@@ -1286,7 +1286,7 @@ def score_exercise(
 
     if not judged.any():
         movement = 0.0
-    elif len(set(cycle)) >= 2:
+    elif counts_reps(cycle):
         (movement, note, reps_share, still_share, attempts, coverage, attempt_moved,
          repeats) = _rep_movement(
             ex, cycle, holds, matches, values, judged, dt, speed, sides, loop, any_phase,
@@ -1307,8 +1307,8 @@ def score_exercise(
         posture_share=round(posture_share, 4),
         movement_share=round(movement, 4),
         phase_seconds={k: round(v, 2) for k, v in phase_s.items()},
-        reps=bool(len(set(cycle)) >= 2 and reps_share >= 1.0),
-        one_rep=bool(len(set(cycle)) >= 2 and reps_share * _min_reps(ex) >= 1.0 - 1e-9),
+        reps=bool(counts_reps(cycle) and reps_share >= 1.0),
+        one_rep=bool(counts_reps(cycle) and reps_share * _min_reps(ex) >= 1.0 - 1e-9),
         repeats=repeats,
         coverage=round(coverage, 4),
         rules_share=round(rules_share, 4),
@@ -1332,7 +1332,7 @@ def _change_reached(
 ) -> float | None:
     """The largest change from rest the far phase's change targets made on the frames it
     matched (the target's direction: up for a lower bound), over the judged sides."""
-    if len(set(cycle)) < 2:
+    if not counts_reps(cycle):
         return None
     m = matches.get(cycle[1])
     if m is None:
@@ -1681,7 +1681,7 @@ def far_reached(
     starts: dict[str, str | None] = {}  # name -> the phase that is not far (None: none)
     for ex in exercises:
         cycle = tuple(getattr(ex, "cycle", None) or ())
-        if len(set(cycle)) >= 2:
+        if counts_reps(cycle):
             starts[ex.name] = cycle[0]
         elif ex.name not in skip:  # a hold (as recognize's hold_only)
             starts[ex.name] = None
@@ -1777,7 +1777,7 @@ def recognize(
     scores, off_view = _score_all(exercises, poses, postures, values, dt, speed, loop,
                                   better_seen_side(poses), other_values, values3d,
                                   tilts)  # fmt: skip
-    hold_only = {ex.name for ex in exercises if len(set(getattr(ex, "cycle", ()) or ())) < 2}
+    hold_only = {ex.name for ex in exercises if not counts_reps(getattr(ex, "cycle", ()))}
     scores = rank(ev.discount_dominated(scores, hold_only))
     # Position-only exercises are never the answer: the best exercise the camera can
     # confirm is, if it holds enough of the evidence; better-fitting position-only ones

@@ -36,6 +36,7 @@ import numpy as np
 
 from posecheck.angles import compute_measures, is_known, resolve
 from posecheck.engine.view import width_ratio_any as width_ratio  # the engine's view test
+from posecheck.exercise import counts_reps
 from posecheck.pose import SIDES, Pose
 
 # The engine's view test (posecheck.engine): side views stay below this shoulder-width
@@ -261,7 +262,7 @@ def beyond_mask(
     ``series(bound, side)``: the values a bound tests (``recognize._Values.values``).
     Cycle exercises only (all False for the rest: getting into a hold is not in it)."""
     beyond = np.zeros(n, bool)
-    if len(set(getattr(ex, "cycle", ()) or ())) < 2:
+    if not counts_reps(getattr(ex, "cycle", ())):
         return beyond
     protos: dict[str, Any] = {}
     for ph in ex.phases:
