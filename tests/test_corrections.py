@@ -99,7 +99,7 @@ def test_measure_words_hide_internal_keys(measure: str, words: str) -> None:
 
 def test_small_angles_keep_a_decimal() -> None:
     assert (fmt_value(1.66, "deg"), fmt_value(147.6, "deg"), fmt_value(0.061, "ratio")) == (
-        "1.7°", "148°", "0.06")  # fmt: skip
+        "1.7°", "148°", "6%")  # fmt: skip
 
 
 def test_a_value_just_short_never_prints_as_its_goal() -> None:
@@ -107,7 +107,17 @@ def test_a_value_just_short_never_prints_as_its_goal() -> None:
     s = _summary("bridge", reps=[_rep(1, 2.0, 8.0, False, {"hip": 164.6, "knee": 84.0})])
     (c,) = build_corrections(_ex("bridge"), s)
     assert c.text == "Lift your hips higher: the hip angle reached 164.6°, aim for 165.0°."
-    assert fmt_pair(0.0595, 0.06, "ratio") == ("0.059", "0.060")
+    assert fmt_pair(0.0595, 0.06, "ratio") == ("5.9%", "6.0%")
+
+
+def test_a_ratio_is_told_as_a_share_of_the_length_it_is_of() -> None:
+    # the cat's back curvature (0.06 = 6% of the trunk length), never a bare 0.04
+    s = _summary("cat-camel", reps=[_rep(0, 2.0, 8.0, False, {"back_curvature": 0.04}, peak="cat")])
+    (c,) = build_corrections(_ex("cat-camel"), s)
+    assert c.text == (
+        "Round your back further up (cat): the back curvature reached 4% of the trunk "
+        "length, aim for 6%."
+    )
 
 
 def test_a_hold_just_short_never_prints_as_its_target() -> None:

@@ -43,6 +43,20 @@ _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder 
                 "leg_reach": "hip angle", "reach_knee": "knee angle",
                 "leg_line": "shoulder-hip-ankle angle"}  # fmt: skip
 
+# Ratio measures are shown to people as a percentage of the length they are a share of
+# ("the back curvature reached 4% of the trunk length"), never as a bare 0.04.
+_RATIO_OF = {"back_curvature": "the trunk length", "lumbar_curvature": "the trunk length",
+             "belly_height": "the trunk length", "shoulder_width_ratio": "the trunk length",
+             "ankle_knee_gap": "the thigh length"}  # fmt: skip
+
+
+def ratio_of(measure: str) -> str:
+    """What a ratio measure is a share of ("the trunk length"), "" when not known."""
+    base = measure.split("~", 1)[0]
+    for sd in ("left_", "right_", "other_"):
+        base = base.removeprefix(sd)
+    return _RATIO_OF.get(base, "")
+
 
 def measure_words(measure: str) -> str:
     """A measure's name for people: ``hip`` -> "hip angle", ``trunk_incline`` ->
@@ -60,12 +74,13 @@ def _unit(measure: str) -> str:
 
 
 def fmt_value(v: float, unit: str, extra: int = 0) -> str:
-    """148 -> "148°" (one decimal under 10 degrees: a 1.7° tilt is not "2°"); ratios bare.
-    ``extra`` more decimals where two values would otherwise print alike."""
+    """148 -> "148°" (one decimal under 10 degrees: a 1.7° tilt is not "2°"); a ratio as
+    a percentage, 0.061 -> "6%" (see :func:`ratio_of` for what of). ``extra`` more
+    decimals where two values would otherwise print alike."""
     if unit == "deg":
         places = (1 if abs(v) < 10 else 0) + extra
         return f"{v:.{places}f}°"
-    return f"{v:.{2 + extra}f}"
+    return f"{v * 100:.{extra}f}%"
 
 
 def fmt_pair(reached: float, goal: float, unit: str) -> tuple[str, str]:
@@ -125,6 +140,8 @@ def _range_text(exercise: Any, target: Any, best: float, goal: float, n: int) ->
     lead = target.short_cue or _default_short_cue(exercise, target)
     at = "at best " if n > 1 else ""
     got, aim = fmt_pair(best, goal, unit)
+    if unit != "deg" and ratio_of(target.measure):
+        got = f"{got} of {ratio_of(target.measure)}"
     if target.change:
         return f"{lead}: the {words} changed {at}{got} from rest, aim for {aim}."
     return f"{lead}: the {words} reached {at}{got}, aim for {aim}."

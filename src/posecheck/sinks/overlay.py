@@ -264,8 +264,8 @@ def _free_y(x0: int, y0: int, pw: int, ph: int, h: int, placed) -> int:
 
 def _degree_text(value: float, unit: str) -> str:
     if unit == "deg":
-        return f"{value:.0f}"
-    return f"{value:.2f}"
+        return f"{value:.0f}"  # (the degree sign is drawn)
+    return f"{value * 100:.0f}%"  # a ratio: a share of a length (corrections.ratio_of)
 
 
 def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:

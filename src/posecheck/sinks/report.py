@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck import DISCLAIMER, __version__
-from posecheck.corrections import fmt_value, measure_words
+from posecheck.corrections import fmt_value, measure_words, ratio_of
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
@@ -315,18 +315,15 @@ class ReportSink(SinkBase):
             vals = self.series.v.get(name)
             if not vals or not any(math.isfinite(v) for v in vals):
                 continue
+            unit, doc = _measure_unit(name), _measure_doc(name)
+            bs, ls = bands.get(name, []), limits.get(name, [])
+            if unit != "deg":  # a ratio is shown in % (as the corrections say it)
+                vals, bs, ls = [v * 100 for v in vals], _pct(bs), _pct(ls)
+                unit, doc = "pct", f"{doc} (in % of {ratio_of(name) or 'its length'})"
             svgs.append(
                 f"<figure class='plot'><figcaption>{_e(measure_words(name))} "
-                f"<small>{_e(_measure_doc(name))}</small></figcaption>"
-                + svg_plot(
-                    self.series.t,
-                    vals,
-                    bands.get(name, []),
-                    s,
-                    duration=s.duration_s,
-                    limits=limits.get(name, []),
-                    unit=_measure_unit(name),
-                )
+                f"<small>{_e(doc)}</small></figcaption>"
+                + svg_plot(self.series.t, vals, bs, s, duration=s.duration_s, limits=ls, unit=unit)
                 + "</figure>"
             )
         if not svgs:
@@ -458,8 +455,20 @@ def _component(name: str, v: float | None) -> str:
     return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
 
 
+def _pct(
+    bands: list[tuple[str, float | None, float | None]],
+) -> list[tuple[str, float | None, float | None]]:
+    """Bands or limits of a ratio measure in % (0.06 -> 6)."""
+    return [(n, None if a is None else round(a * 100, 6), None if b is None else round(b * 100, 6))
+            for n, a, b in bands]  # fmt: skip
+
+
+def _symbol(unit: str) -> str:
+    return {"deg": "\u00b0", "pct": "%"}.get(unit, "")
+
+
 def _range_text(lo: float | None, hi: float | None, unit: str = "deg") -> str:
-    u = "\u00b0" if unit == "deg" else ""
+    u = _symbol(unit)
     if lo is not None and hi is not None:
         return f"{lo:g} to {hi:g}{u}" if lo < 0 or hi < 0 else f"{lo:g}-{hi:g}{u}"
     if lo is not None:
@@ -560,11 +569,11 @@ def svg_plot(
     # edges widen it only when they lie near the measured values (a far edge would
     # squash the line flat); bands are clipped to the plot.
     d_lo, d_hi = min(finite), max(finite)
-    near = max(d_hi - d_lo, 10.0 if unit == "deg" else 0.1)
+    near = max(d_hi - d_lo, 0.1 if unit == "ratio" else 10.0)
     edges = [e for _, a, b in bands + limits for e in (a, b) if e is not None]
     edges = [e for e in edges if d_lo - near <= e <= d_hi + near]
     lo, hi = min([d_lo, *edges]), max([d_hi, *edges])
-    pad = max((hi - lo) * 0.08, 1.0 if unit == "deg" else 0.01)
+    pad = max((hi - lo) * 0.08, 0.01 if unit == "ratio" else 1.0)
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
     pl = _Plot(width, height, ml, mt, width - ml - mr, height - mt - mb, lo - pad, hi + pad, t_end)
     out = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
@@ -631,7 +640,7 @@ def _svg_limits(
     where no rep marker is (reps are marked at their end), in words, not rule ids."""
     out = []
     ml, pw, lo, hi, Y = pl.ml, pl.pw, pl.lo, pl.hi, pl.Y
-    deg = "\u00b0" if unit == "deg" else ""
+    deg = _symbol(unit)
     for _rid, r_lo, r_hi in limits:
         for val, sym in ((r_lo, "\u2265"), (r_hi, "\u2264")):
             if val is None or not lo <= val <= hi:
