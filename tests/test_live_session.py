@@ -248,8 +248,10 @@ def test_rescore_of_a_live_session_judges_what_live_judged(
     assert lm.meta["exercise_start_s"] == pytest.approx(float(lm.t_s[judged.index(True)]))
     row = rescore(capsys, outcome.outdir, tmp_path)
     assert row["reps"] == summary["reps_complete"]
-    assert (row["holds_reached"], row["holds_total"]) == (
-        summary["holds_reached"], len(summary["holds"]))  # fmt: skip
+    # the holds counted as the session counted them (a hold before the first rep judged
+    # is the setup: not counted, exview.hold_counts)
+    assert row["holds"] == f"{summary['holds_reached']}/{summary['holds_due']}"
+    assert row["holds_total"] <= len(summary["holds"])
     assert row["score"] == summary["score"]
     assert row["frames"] == summary["frames"]
 

@@ -599,6 +599,37 @@ def test_a_hold_only_exercise_counts_its_holds_against_the_dose():
     assert "holds 1/2" in _drawn_texts(pigeon, r)
 
 
+def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
+    # the sample cat-camel starts in the camel (held 1.2 s of 2 s, before its first rep):
+    # the corrections leave that setup out, so "holds reached 4 of 5" beside "no
+    # corrections needed" and 100 told the person of a miss nobody names; now 4 of 4
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
+    from posecheck.sinks.tables import summary_dict
+
+    cat = Library.load().get("cat-camel")
+    holds = [HoldRecord("camel", 0.0, 1.2, 1.2, 2.0, False, "left", 60.0)] + [
+        HoldRecord(ph, t, t + 2.7, 2.7, 2.0, True, "left", 100.0)
+        for ph, t in (("cat", 2.5), ("camel", 6.3), ("cat", 11.1), ("camel", 15.0))
+    ]
+    reps = [
+        RepRecord(1, 1.8, 5.3, True, {"back_curvature": 0.1}, "left", 100.0, []),
+        RepRecord(2, 10.5, 13.9, True, {"back_curvature": 0.1}, "left", 100.0, []),
+    ]
+    summ = replace(make_summary(), exercise="cat-camel", holds=holds, reps=reps, score=100.0,
+                   corrections=[])  # fmt: skip
+    assert "holds reached 4 of 4 (target 2 s)" in screen_summary(summ, cat, None)
+    d = summary_dict(summ, info=info(), exercise=cat)
+    assert (d["holds_reached"], d["holds_due"], len(d["holds"])) == (4, 4, 5)
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), cat)
+    sink.close(summ)
+    text = " ".join(parse_report(tmp_path / "r.html").text)
+    assert "4  / 4 holds reached the target of 2 s" in text
+    assert text.count("before the first rep: not counted") == 1  # listed, as hold 1
+
+
 def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):
     from posecheck.library import Library
     from posecheck.sinks.report import ReportSink

@@ -267,18 +267,25 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
     return out
 
 
+def exercise_holds(
+    exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
+) -> list[HoldRecord]:
+    """The holds of the exercise, in order. With a cycle and reps, a hold that ended
+    before the first rep began is the setup (a clip that starts in the cat), not a hold of
+    the exercise. The hold corrections, the session's cap on a short held phase
+    (:func:`posecheck.engine.scoring.held_phase_cap`) and every "holds reached N of M"
+    (:func:`posecheck.sinks.exview.hold_counts`) read this, so they agree."""
+    first = min(r.start_s for r in reps) if getattr(exercise, "cycle", None) and reps else None
+    return [h for h in holds if first is None or h.end_s > first]
+
+
 def phase_holds(
     exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
 ) -> dict[str, list[HoldRecord]]:
-    """The exercise's holds by phase, in order. With a cycle and reps, a hold that ended
-    before the first rep began is the setup (a clip that starts in the cat), not a hold of
-    the exercise. The hold corrections and the session's cap on a short held phase
-    (:func:`posecheck.engine.scoring.held_phase_cap`) both read this."""
-    first = min(r.start_s for r in reps) if exercise.cycle and reps else None
+    """The exercise's holds (:func:`exercise_holds`) by phase, in order."""
     out: dict[str, list[HoldRecord]] = {}
-    for h in holds:
-        if first is None or h.end_s > first:
-            out.setdefault(h.phase, []).append(h)
+    for h in exercise_holds(exercise, holds, reps):
+        out.setdefault(h.phase, []).append(h)
     return out
 
 

@@ -589,17 +589,19 @@ def score_rows(
     if not res.steps:
         raise InputError(f"{path}: no step of {name} was found in the recording",
                          "check that the whole body is in view")  # fmt: skip
+    from posecheck.sinks.exview import hold_counts
+
     segs = []
     for k, st in enumerate(res.steps):
         s = res.summaries[k]
         top = s.corrections[0] if s.corrections else None
-        reached = sum(1 for h in s.holds if h.reached)
+        reached, _, kept = hold_counts(st.exercise, s.holds, s.reps)  # (no setup hold)
         segs.append({
             "file": path, "segment": st.number, "step_title": st.label,
             "exercise": st.exercise.name, "exercise_from": "routine", "start_s":
             round(st.span.start_s, 2), "end_s": round(st.span.end_s, 2),
-            "confidence": st.span.confidence, "holds": f"{reached}/{len(s.holds)}",
-            "holds_reached": reached, "holds_total": len(s.holds), "reps": s.reps_complete,
+            "confidence": st.span.confidence, "holds": f"{reached}/{len(kept)}",
+            "holds_reached": reached, "holds_total": len(kept), "reps": s.reps_complete,
             "score": s.score, "top_fault": top.text if top else None,
             "top_fault_id": top.id if top else None, "frames_with_pose": s.frames_with_pose,
             "error": None,

@@ -251,7 +251,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     from posecheck.commands._offline import ReplayPauses, recognise
     from posecheck.engine import Engine
     from posecheck.landmarks_io import LandmarksSource
-    from posecheck.sinks.exview import holds_due
+    from posecheck.sinks.exview import hold_counts
 
     row: dict[str, Any] = {"frames": len(data), "model": video}
     if len(data) == 0:
@@ -300,13 +300,14 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     summary = pipeline.run(source, None, engine, [], smoother=smoother)
     # the first of the session's ranked corrections (the same list analyze prints)
     top = summary.corrections[0] if summary.corrections else None
-    reached = sum(1 for h in summary.holds if h.reached)
+    # against the holds due: 2 reps that never reached the top are "0/2", not "0/0"; a
+    # setup hold before the first rep is not counted (as the corrections do not)
+    reached, due, kept = hold_counts(exercise, summary.holds, summary.reps)
     row.update(
         exercise=exercise.name,
-        # against the holds due: 2 reps that never reached the top are "0/2", not "0/0"
-        holds=f"{reached}/{holds_due(exercise, len(summary.holds), len(summary.reps))}",
+        holds=f"{reached}/{due}",
         holds_reached=reached,
-        holds_total=len(summary.holds),
+        holds_total=len(kept),
         reps=summary.reps_complete,
         score=summary.score,
         top_fault=top.text if top else None,

@@ -253,10 +253,9 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     want_reps = exercise.dose.reps
     out = [f"{exercise.title}: {summary.duration_s:.0f} s, "
            f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
-    from posecheck.sinks.exview import holds_due
+    from posecheck.sinks.exview import hold_counts
 
-    reached = sum(1 for h in summary.holds if h.reached)
-    due = holds_due(exercise, len(summary.holds), len(summary.reps))
+    reached, due, _ = hold_counts(exercise, summary.holds, summary.reps)
     if due:
         dose_txt = f" (dose {want_reps})" if want_reps and not exercise.cycle else ""
         out.append(f"holds reached {reached} of {due}{dose_txt}")

@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from posecheck.pose import other_side
 
 if TYPE_CHECKING:
     from posecheck.exercise import Bound, Exercise, Phase, Rule
+    from posecheck.results import HoldRecord, RepRecord
 
 Band = tuple[str, float | None, float | None]  # (phase name or rule id, low, high)
 
@@ -119,6 +120,19 @@ def holds_due(ex: Exercise | None, holds: int, reps: int) -> int:
         return holds
     held = {name for name in ex.cycle if ex.phase(name).hold_s}
     return max(holds, reps * len(held))
+
+
+def hold_counts(
+    ex: Exercise | None, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
+) -> tuple[int, int, list[HoldRecord]]:
+    """(holds reached, holds due, the holds counted) for "holds reached N of M": the
+    exercise's holds, without a setup hold before the first rep (as the corrections count
+    them: a sample cat-camel starting in the camel read "holds reached 4 of 5" beside
+    "no corrections needed")."""
+    from posecheck.corrections import exercise_holds
+
+    kept = exercise_holds(ex, holds, reps) if ex is not None else list(holds)
+    return sum(1 for h in kept if h.reached), holds_due(ex, len(kept), len(reps)), kept
 
 
 def hold_phases(ex: Exercise | None) -> dict[str, float]:

@@ -226,13 +226,12 @@ class ReportSink(SinkBase):
                 + "</ul></div>"
                 + comps
             )
-        holds_met = sum(1 for h in s.holds if h.reached)
+        holds_met, due, kept = exview.hold_counts(self.exercise, s.holds, s.reps)
         hold_t = d.get("hold_s")
-        longest = max((h.duration_s for h in s.holds), default=None)
+        longest = max((h.duration_s for h in kept), default=None)
         reps_c = s.reps_complete
         reps_t = d.get("reps")
         hold_only = exview.holds_only(self.exercise)  # holds count against the dose
-        due = exview.holds_due(self.exercise, len(s.holds), len(s.reps))
         holds_of = reps_t if hold_only and reps_t else due
         reps_card = "" if hold_only else (
             f"<div class='card'><div class='big'>{reps_c}"
@@ -340,10 +339,13 @@ class ReportSink(SinkBase):
     def _tables(self, s: SessionSummary) -> str:
         out = []
         if s.holds:
+            # a setup hold before the first rep is listed (its number is the one the
+            # corrections use) but not counted, and says so
+            kept = {id(h) for h in exview.hold_counts(self.exercise, s.holds, s.reps)[2]}
             rows = "".join(
                 f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
                 f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
-                f"<td class='{'yes' if h.reached else 'no'}'>{'yes' if h.reached else 'no'}</td>"
+                f"{_reached_cell(h.reached, id(h) in kept)}"
                 f"<td>{'' if h.side is None else _e(h.side)}</td></tr>"
                 for i, h in enumerate(s.holds, 1)
             )
@@ -453,6 +455,12 @@ def _component(name: str, v: float | None) -> str:
             f"<b>{v * 100:.0f}%</b></div>"
         )
     return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
+
+
+def _reached_cell(reached: bool, counted: bool) -> str:
+    if not counted:
+        return "<td>before the first rep: not counted</td>"
+    return f"<td class='{'yes' if reached else 'no'}'>{'yes' if reached else 'no'}</td>"
 
 
 def _pct(

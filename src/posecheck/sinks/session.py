@@ -305,14 +305,13 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         + ("  [PARTIAL: interrupted]" if summary.partial else "")
     )
     score = "-" if summary.score is None else f"{summary.score:.0f}/100"
-    held = sum(1 for h in summary.holds if h.reached)
+    held, due, _ = exview.hold_counts(exercise, summary.holds, summary.reps)
     hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
     if exview.holds_only(exercise):
         of = f" of {d['reps']}" if d.get("reps") else f"/{len(summary.holds)}"
         lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
     else:
         reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
-        due = exview.holds_due(exercise, len(summary.holds), len(summary.reps))
         holds = f"holds reached {held} of {due}{hold_t}   " if due else ""
         lines.append(f"score {score}   {holds}reps {reps}")
     # the session's ranked corrections (posecheck.corrections): the same list, in the

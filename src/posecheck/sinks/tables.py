@@ -167,8 +167,9 @@ def summary_dict(
         "frames": int(summary.frames),
         "frames_with_pose": int(summary.frames_with_pose),
         "holds": holds,
-        "holds_reached": sum(1 for h in summary.holds if h.reached),
-        "holds_due": exview.holds_due(exercise, len(summary.holds), len(summary.reps)),
+        # the exercise's holds, a setup hold before the first rep left out (exview.hold_counts)
+        "holds_reached": exview.hold_counts(exercise, summary.holds, summary.reps)[0],
+        "holds_due": exview.hold_counts(exercise, summary.holds, summary.reps)[1],
         "reps": reps,
         "reps_complete": summary.reps_complete,
         # "counts": what the dose's "reps" count (a hold-only stretch: its holds), so a
