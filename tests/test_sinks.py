@@ -628,6 +628,10 @@ def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
     text = " ".join(parse_report(tmp_path / "r.html").text)
     assert "4  / 4 holds reached the target of 2 s" in text
     assert text.count("before the first rep: not counted") == 1  # listed, as hold 1
+    # a setup hold that reached its target counts (the engine's running count did)
+    held = [replace(holds[0], duration_s=2.2, reached=True), *holds[1:]]
+    summ = replace(summ, holds=held)
+    assert "holds reached 5 of 5 (target 2 s)" in screen_summary(summ, cat, None)
 
 
 def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):

@@ -125,13 +125,15 @@ def holds_due(ex: Exercise | None, holds: int, reps: int) -> int:
 def hold_counts(
     ex: Exercise | None, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
 ) -> tuple[int, int, list[HoldRecord]]:
-    """(holds reached, holds due, the holds counted) for "holds reached N of M": the
-    exercise's holds, without a setup hold before the first rep (as the corrections count
-    them: a sample cat-camel starting in the camel read "holds reached 4 of 5" beside
-    "no corrections needed")."""
+    """(holds reached, holds due, the holds counted) for "holds reached N of M": every
+    hold but a setup hold before the first rep that fell short, which the corrections do
+    not tell either (a sample cat-camel starting in the camel for 1.2 s read "holds
+    reached 4 of 5" beside "no corrections needed"). A setup hold that reached its target
+    counts: the engine's running count (frames.csv, the overlay, live) counted it."""
     from posecheck.corrections import exercise_holds
 
-    kept = exercise_holds(ex, holds, reps) if ex is not None else list(holds)
+    ours = {id(h) for h in (exercise_holds(ex, holds, reps) if ex is not None else holds)}
+    kept = [h for h in holds if h.reached or id(h) in ours]
     return sum(1 for h in kept if h.reached), holds_due(ex, len(kept), len(reps)), kept
 
 

@@ -339,8 +339,8 @@ class ReportSink(SinkBase):
     def _tables(self, s: SessionSummary) -> str:
         out = []
         if s.holds:
-            # a setup hold before the first rep is listed (its number is the one the
-            # corrections use) but not counted, and says so
+            # a setup hold before the first rep that fell short is listed (its number is
+            # the one the corrections use) but not counted, and says so
             kept = {id(h) for h in exview.hold_counts(self.exercise, s.holds, s.reps)[2]}
             rows = "".join(
                 f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
