@@ -595,7 +595,7 @@ def score_rows(
     for k, st in enumerate(res.steps):
         s = res.summaries[k]
         top = s.corrections[0] if s.corrections else None
-        reached, _, kept = hold_counts(st.exercise, s.holds, s.reps)  # (no setup hold)
+        reached, _, kept = hold_counts(st.exercise, s.holds, s.reps)  # (no short setup hold)
         segs.append({
             "file": path, "segment": st.number, "step_title": st.label,
             "exercise": st.exercise.name, "exercise_from": "routine", "start_s":

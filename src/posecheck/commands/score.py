@@ -301,7 +301,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     # the first of the session's ranked corrections (the same list analyze prints)
     top = summary.corrections[0] if summary.corrections else None
     # against the holds due: 2 reps that never reached the top are "0/2", not "0/0"; a
-    # setup hold before the first rep is not counted (as the corrections do not)
+    # setup hold before the first rep that fell short is not counted (exview.hold_counts)
     reached, due, kept = hold_counts(exercise, summary.holds, summary.reps)
     row.update(
         exercise=exercise.name,

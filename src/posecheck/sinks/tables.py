@@ -167,7 +167,7 @@ def summary_dict(
         "frames": int(summary.frames),
         "frames_with_pose": int(summary.frames_with_pose),
         "holds": holds,
-        # the exercise's holds, a setup hold before the first rep left out (exview.hold_counts)
+        # holds_due leaves out a setup hold before the first rep that fell short (hold_counts)
         "holds_reached": exview.hold_counts(exercise, summary.holds, summary.reps)[0],
         "holds_due": exview.hold_counts(exercise, summary.holds, summary.reps)[1],
         "reps": reps,
