@@ -138,7 +138,7 @@ def default_outdir(video: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     from posecheck.commands._progress import ProgressLine
     from posecheck.library import library_from_args
-    from posecheck.sinks.session import SessionOutputs, prepare_outdir
+    from posecheck.sinks.session import LANDMARKS_SUFFIX, SessionOutputs, prepare_outdir
     from posecheck.sources import open_source
 
     if getattr(args, "routine", None):
@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         # reads it, then a second pass decodes the frames again (no model) to draw.
         from posecheck.commands._offline import model_pass
 
-        lm_path = outdir / (video.stem + ".landmarks.npz")
+        lm_path = outdir / (video.stem + LANDMARKS_SUFFIX)
         interrupted: BaseException | None = None
         if kept is None:
             progress = ProgressLine(f"finding the pose in {name}", quiet=args.quiet)

@@ -127,7 +127,7 @@ class SessionTally:
         # scored as mean_score scores: by the reps, or by the holds where there are none
         # (a cycle seen only in its held phase: the real supine-twist clip's one hold)
         by_reps = any(r.score is not None for r in self.reps) and bool(self.ex.cycle)
-        caps = self.caps if by_reps or not self.ex.cycle else self.hold_caps
+        caps = self.caps if by_reps else self.hold_caps
         out.score_notes = score_notes(caps, by_reps)
         held = held_phase_cap(self.ex, self.holds, self.reps)
         mean = mean_score(self.ex, self.reps, self.holds)

@@ -147,6 +147,7 @@ def summary_dict(
 ) -> dict[str, Any]:
     """The summary.json content (validated by ``posecheck/data/summary.schema.json``)."""
     holds = [exview.jsonable(h) for h in summary.holds]
+    reached, due, _ = exview.hold_counts(exercise, summary.holds, summary.reps)
     reps = [exview.jsonable(r) for r in summary.reps]
     cues = [
         {"id": cid, **exview.jsonable(c)}
@@ -168,8 +169,8 @@ def summary_dict(
         "frames_with_pose": int(summary.frames_with_pose),
         "holds": holds,
         # holds_due leaves out a setup hold before the first rep that fell short (hold_counts)
-        "holds_reached": exview.hold_counts(exercise, summary.holds, summary.reps)[0],
-        "holds_due": exview.hold_counts(exercise, summary.holds, summary.reps)[1],
+        "holds_reached": reached,
+        "holds_due": due,
         "reps": reps,
         "reps_complete": summary.reps_complete,
         # "counts": what the dose's "reps" count (a hold-only stretch: its holds), so a
