@@ -17,6 +17,7 @@ from posecheck.cuts import (
     trunk_length,
 )
 from posecheck.engine import Engine
+from posecheck.engine.holds import spread_within_views
 from posecheck.library import parse_definition
 from posecheck.pipeline import SinkBase
 from posecheck.pose import MediaInfo
@@ -181,6 +182,20 @@ def test_a_cut_gives_no_speed_or_bounce_cue_and_keeps_phase_and_hold():
     ]
 
 
+def test_a_hold_across_a_cut_is_as_steady_as_in_one_view():
+    """The same hip reads 41 deg higher in the second camera view: the hold's steadiness
+    (and so its score) is that of the same hold seen in one view throughout."""
+    wobble = [(-1.0) ** k for k in range(110)]  # +-1 deg, frame to frame
+    across = [130.0 + w for w in wobble[:50]] + [171.0 + w for w in wobble[50:]]
+    one_view = [130.0 + w for w in wobble]
+    scores = [run_engine(series, cut_at=50)[2].holds[0].score for series in (across, one_view)]
+    assert scores[0] == scores[1] >= 90
+    # the pooled spread about each view's mean, not about the mean of both
+    assert spread_within_views([1.0, 3.0, 11.0, 13.0], [2]) == pytest.approx(1.0)
+    assert spread_within_views([1.0, 3.0, 11.0, 13.0]) == pytest.approx(5.099, abs=1e-3)
+    assert spread_within_views([5.0, 6.0], [1]) == 0.0  # too few values to judge
+
+
 def test_real_movement_after_the_settle_time_is_still_judged():
     # a fast swing 1 s after the cut (0.5 s settle): too fast, as without a cut
     series = SERIES[:75] + [171.0 - 10 * k for k in range(1, 6)] + [121.0] * 20
@@ -298,4 +313,62 @@ def test_picture_cut_on_a_new_shape_and_after_reset():
 @pytest.mark.parametrize("params", [{"cell_change": 0}, {"min_share": 0.0}, {"min_share": 1.5}])
 def test_picture_cut_params_are_checked(params):
     with pytest.raises(ValueError, match="out of range"):
+        PictureCutParams(**params)
+
+
+# --- fades (the estimator reports no pose while the picture fades) --------------------------
+
+
+def _fading(levels: list[int], fps: float, cells: int = 576) -> list[bool]:
+    """PictureCuts.fading on each of a series of thumbnails whose first ``cells`` cells
+    are at ``levels[k]`` on frame k (the rest stay at 100)."""
+    cuts = PictureCuts()
+    out = []
+    for k, level in enumerate(levels):
+        thumb = _thumb()
+        thumb.flat[:cells] = level
+        cuts(thumb, k / fps)
+        out.append(cuts.fading)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("levels", "fps", "cells", "expected"),
+    [
+        # a fade to black at 250 grey levels a second: fading from its second step on
+        ([200, 200, 190, 180, 170, 160, 160], 25, 576, [0, 0, 0, 1, 1, 1, 0]),
+        # a fade in, the same
+        ([20, 20, 30, 40, 50, 50], 25, 576, [0, 0, 0, 1, 1, 0]),
+        # 75 levels a second: a camera adjusting slowly, the person still readable
+        ([200, 197, 194, 191, 188, 185], 25, 576, [0, 0, 0, 0, 0, 0]),
+        # one dark frame and back (a flicker): the direction turns at once
+        ([150, 150, 130, 150, 150], 25, 576, [0, 0, 0, 0, 0]),
+        # half the picture darkens fast (a person, a shadow): not most of it
+        ([200, 190, 180, 170, 160], 25, 288, [0, 0, 0, 0, 0]),
+        # 0.6 of the cells (the minimum share) fading
+        ([200, 190, 180, 170], 25, 346, [0, 0, 1, 1]),
+        # 5 frames/s: 40 levels a step is 200 a second (each step is also a cut)
+        ([200, 160, 120, 80, 80], 5, 576, [0, 0, 1, 1, 0]),
+    ],
+)
+def test_a_fade_is_most_of_the_picture_changing_one_way_two_steps_running(
+    levels, fps, cells, expected
+):
+    assert _fading(levels, fps, cells) == [bool(x) for x in expected]
+
+
+def test_a_reset_forgets_the_fade():
+    cuts = PictureCuts()
+    for k, level in enumerate((200, 190, 180)):
+        cuts(_thumb(level), k / 25)
+    assert cuts.fading
+    cuts.reset()
+    assert not cuts(_thumb(170), 3 / 25) and not cuts.fading
+    cuts(_thumb(160), 4 / 25)
+    assert not cuts.fading  # one step since the reset: not two running yet
+
+
+@pytest.mark.parametrize("params", [{"fade_rate": 0.0}, {"fade_share": 0.5}, {"fade_share": 1.1}])
+def test_picture_fade_params_are_checked(params):
+    with pytest.raises(ValueError, match="fade thresholds out of range"):
         PictureCutParams(**params)

@@ -104,3 +104,45 @@ def test_after_a_picture_cut_the_landmarks_are_those_of_the_clip_alone():
     tail = zip(carried[len(before) :], alone, strict=True)
     diff = [float(np.abs(a - b).max()) for a, b in tail if a is not None]
     assert max(diff) > 0.5  # px: without the restart the tilt is another one
+
+
+def test_the_fade_to_the_closing_card_gives_no_pose_and_no_cue():
+    """The twist clip fades to its closing title card over 30.68-31.24 s while the person
+    lies still. The knee roll drifted 103 -> 77 deg as the picture darkened, which was
+    told as "Lower your knees slowly." (too fast, at 31.2 s) and capped the clip's 29 s
+    hold at 60. (From 26 s on, as here, the hold is 4.7 s.) Now the fading frames have
+    no pose, the hold ends where the fade begins, and no speed or bounce cue is given."""
+    from posecheck.estimator import EstimatorOptions, MediaPipeEstimator
+    from posecheck.pipeline import run
+    from posecheck.smoothing import PoseSmoother
+    from posecheck.sources import open_source
+
+    engine = Engine(Library.load().get("supine-twist"))
+    found: list[tuple[float, bool]] = []
+    cues: list[tuple[float, str]] = []
+
+    class Log(SinkBase):
+        def open(self, info, exercise):
+            pass
+
+        def write(self, frame, result):
+            found.append((result.t_s, result.pose is not None))
+            cues.extend((e.t_s, e.data["id"]) for e in result.events if e.kind == "cue")
+
+        def close(self, summary):
+            pass
+
+    est = MediaPipeEstimator(EstimatorOptions())
+    try:
+        with open_source(media_path("supine-twist/lying-twist-stretch.mp4")) as src:
+            src.start_at(int(round(26.0 * src.info.fps)))  # the last camera view held
+            summary = run(src, est, engine, [Log()], smoother=PoseSmoother())
+    finally:
+        est.close()
+    lost = [t for t, ok in found if not ok]
+    # the fade's second frame on (the first is one step: no fade yet), to its last
+    assert lost and lost[0] == pytest.approx(30.72) and lost[-1] == pytest.approx(31.24)
+    assert all(30.7 < t < 31.3 for t in lost)
+    assert [(t, c) for t, c in cues if c in ("too_fast", "bouncing")] == []
+    (hold,) = summary.holds
+    assert hold.phase == "twist" and hold.end_s == pytest.approx(30.68, abs=0.05)

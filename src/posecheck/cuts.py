@@ -56,6 +56,18 @@ picture of one clip it found nobody for 1.1 s in the next, and elsewhere it gave
 landmarks 1-3 px off those of the clip alone all through the next clip. So the
 estimator starts afresh at a picture cut (as a new estimator would) and the poses
 that follow are the ones of that video alone.
+
+**Fades** (:attr:`PictureCuts.fading`): an edited video that fades to or from a title
+card or black changes the whole picture gradually, a few grey levels a frame, so no
+two frames make a cut; meanwhile the person darkens or lightens with the picture and
+the model's landmarks drift (the real supine-twist clip's knee roll read 103 -> 77
+degrees while the picture faded to its closing card, which was told as "Lower your
+knees slowly"). A frame is fading when most of the picture brightens (or darkens)
+faster than ``fade_rate`` grey levels a second over its last step and the step before
+it. A person moving changes one region of the picture, not most of it, and a camera
+that flickers for a frame (the two-people clip: one dark frame, then bright again)
+changes direction at once. The estimator reports no pose on a fading frame and starts
+afresh when the fade is over, as at a cut.
 """
 
 from __future__ import annotations
@@ -159,10 +171,14 @@ class PictureCutParams:
 
     cell_change: int = 30  # a thumbnail cell changed: its grey level moved by more than this
     min_share: float = 0.28  # a cut: at least this share of the cells changed
+    fade_rate: float = 150.0  # a cell fading: its grey level moves faster than this a second
+    fade_share: float = 0.6  # a fading step: at least this share of the cells fade one way
 
     def __post_init__(self) -> None:
         if not 0 < self.cell_change < 255 or not 0 < self.min_share <= 1:
             raise ValueError("picture cut thresholds out of range")
+        if not self.fade_rate > 0 or not 0.5 < self.fade_share <= 1:
+            raise ValueError("picture fade thresholds out of range")
 
 
 class PictureCuts:
@@ -186,25 +202,47 @@ class PictureCuts:
     def __init__(self, params: PictureCutParams | None = None) -> None:
         self.params = params or PictureCutParams()
         self._last: np.ndarray | None = None
+        self._last_t = 0.0
+        self._last_step = 0  # +1 / -1: the last step brightened / darkened most of the picture
         self.last_share = float("nan")
+        self.fading = False  # the last frame was fading (see the module docs, Fades)
         self.cuts: list[float] = []
 
     def reset(self) -> None:
-        """Forget the last picture (the next frame is no cut)."""
+        """Forget the last picture (the next frame is no cut and not fading)."""
         self._last = None
+        self._last_step = 0
+        self.fading = False
 
     def __call__(self, thumbnail: np.ndarray, t_s: float) -> bool:
         thumb = np.asarray(thumbnail, dtype=np.int16)
         last, self._last = self._last, thumb
+        last_t, self._last_t = self._last_t, t_s
+        step, self._last_step = self._last_step, 0
+        self.fading = False
         if last is None:
             self.last_share = float("nan")
             return False
         if last.shape != thumb.shape:
             self.last_share = 1.0
         else:
-            changed = np.abs(thumb - last) > self.params.cell_change
-            self.last_share = float(changed.mean())
+            diff = thumb - last
+            self.last_share = float((np.abs(diff) > self.params.cell_change).mean())
+            self._last_step = self._fade_step(diff, t_s - last_t)
+            self.fading = self._last_step != 0 and self._last_step == step
         cut = self.last_share >= self.params.min_share
         if cut:
             self.cuts.append(t_s)
         return cut
+
+    def _fade_step(self, diff: np.ndarray, dt: float) -> int:
+        """+1 (-1) if most cells brightened (darkened) faster than ``fade_rate``, else 0."""
+        if not dt > 0:
+            return 0
+        level = self.params.fade_rate * dt
+        share = self.params.fade_share
+        if float((diff > level).mean()) >= share:
+            return 1
+        if float((diff < -level).mean()) >= share:
+            return -1
+        return 0

@@ -26,7 +26,9 @@ Picture cuts. When the picture changes wholesale between two frames (a joined or
 edited video moving on to another recording or camera: :class:`posecheck.cuts.PictureCuts`
 on a 32x18 grey thumbnail, 1.5-2.7% of the model's time a frame) the estimator restarts
 MediaPipe's graph (about 0.2 s) and the person selection, so the poses after the cut are
-those of that video alone.
+those of that video alone. While the picture fades (to or from a title card or black:
+``PictureCuts.fading``) it reports no pose, without running the model, and restarts the
+same way when the fade is over.
 
 Limits, honestly: MediaPipe's tracker itself cannot be sent back to the subject;
 the crop search recovers them frame by frame (one extra model run per such
@@ -80,7 +82,7 @@ class EstimatorOptions:
     ``restart_on_cut``: at a picture cut (:class:`posecheck.cuts.PictureCuts`: the
     picture changes wholesale between two frames) start afresh, as a new estimator
     would: MediaPipe's tracking and smoothing and the person selection forget the
-    frames before the cut.
+    frames before the cut; while the picture fades, report no pose (see the module docs).
     """
 
     model_complexity: int = 1
@@ -311,6 +313,19 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def thumbnail(img: np.ndarray) -> np.ndarray:
+    """The 32x18 grey thumbnail of a BGR frame that :class:`PictureCuts` compares (from
+    every n-th pixel first: the area average over the whole frame costs milliseconds at
+    1080p)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    step = max(1, min(h, w) // 72)
+    small = np.ascontiguousarray(img[::step, ::step])
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, (32, 18), interpolation=cv2.INTER_AREA)
+
+
 class MediaPipeEstimator:
     """MediaPipe Pose (legacy solution API) in tracking mode.
 
@@ -349,6 +364,7 @@ class MediaPipeEstimator:
         self._rgb: np.ndarray | None = None
         self._static: Any = None  # single-image model for the subject search, made on first use
         self.picture_cuts = PictureCuts() if o.restart_on_cut else None
+        self._faded = False  # the frames before were fading: start afresh when it is over
         self.frames = 0
         self.detected = 0
 
@@ -370,9 +386,19 @@ class MediaPipeEstimator:
         elif img.shape[2] == 4:
             img = self._cv2.cvtColor(img, self._cv2.COLOR_BGRA2BGR)
         h, w = img.shape[:2]
-        if self.picture_cuts is not None and self.picture_cuts(self._thumbnail(img), frame.t_s):
-            log.debug("picture cut at t=%.2fs: tracking starts afresh", frame.t_s)
-            self._restart()
+        cuts = self.picture_cuts
+        if cuts is not None:
+            if cuts(thumbnail(img), frame.t_s):
+                log.debug("picture cut at t=%.2fs: tracking starts afresh", frame.t_s)
+                self._restart()
+            if cuts.fading:
+                self.frames += 1
+                self._faded = True
+                return None  # the person fades with the picture: no pose to trust
+            if self._faded:
+                log.debug("fade over at t=%.2fs: tracking starts afresh", frame.t_s)
+                self._faded = False
+                self._restart()
         if self._quiet_left > 0:
             with _native_stderr_silenced():
                 result = self._pose.process(self._to_rgb(img))
@@ -390,16 +416,6 @@ class MediaPipeEstimator:
         if pose is not None:
             self.detected += 1
         return pose
-
-    def _thumbnail(self, img: np.ndarray) -> np.ndarray:
-        """The 32x18 grey thumbnail :class:`PictureCuts` compares (from every n-th pixel
-        first: the area average over the whole frame costs milliseconds at 1080p)."""
-        cv2 = self._cv2
-        h, w = img.shape[:2]
-        step = max(1, min(h, w) // 72)
-        small = np.ascontiguousarray(img[::step, ::step])
-        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        return cv2.resize(grey, (32, 18), interpolation=cv2.INTER_AREA)
 
     def _recover(self, img: np.ndarray, t_s: float) -> Pose | None:
         """Look for the subject in a crop around where they were last seen."""
@@ -455,6 +471,7 @@ class MediaPipeEstimator:
             self.selector = PersonSelector(self.selector.opt)
         if self.picture_cuts is not None:
             self.picture_cuts = PictureCuts(self.picture_cuts.params)
+        self._faded = False
 
     def _restart(self) -> None:
         """MediaPipe's graph as new and the subject forgotten (a reset or a picture cut);

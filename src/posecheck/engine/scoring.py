@@ -59,7 +59,8 @@ def hold_score(
 
     - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
     - form: 1 - share of the hold's frames with a failing rule (within the grace);
-    - steadiness: 1 - standard deviation of the key measure during the hold / 5 deg
+    - steadiness: 1 - standard deviation of the key measure during the hold (about its
+      mean in each camera view: :func:`posecheck.engine.holds.spread_within_views`) / 5 deg
       (0.05 for ratios), floored at 0;
     - caps as in :func:`rep_score` (a hold short of its time: 70, under half: 55).
     """
