@@ -196,6 +196,24 @@ def test_a_hold_across_a_cut_is_as_steady_as_in_one_view():
     assert spread_within_views([5.0, 6.0], [1]) == 0.0  # too few values to judge
 
 
+def test_why_names_the_points_a_hold_lost_and_how_much_it_moved():
+    """A hold that reached its time with the hip wobbling +-2 deg: no cap, no correction,
+    yet not 100. "Why" says where the points went, and the session's steadiness is the
+    one the hold was scored on (not 100% beside a score that lost points for it)."""
+    wobble = [130.0 + 2.0 * (-1.0) ** k for k in range(110)]
+    _, res, summary = run_engine(wobble)
+    assert cue_ids(res) == [] and summary.corrections == []
+    (hold,) = summary.holds
+    assert hold.reached and hold.score == pytest.approx(92.0)  # 50 + 30 + 20 * (1 - 2/5)
+    assert summary.score_notes[1] == (
+        "the hold lost 8 points of 20 for steadiness "
+        "(the hip angle varied by ±2.0° while held; ±5° or more scores 0)"
+    )
+    assert summary.score_components["steadiness"] == pytest.approx(0.6)
+    _, _, still = run_engine([130.0] * 110)
+    assert still.score == 100.0 and len(still.score_notes) == 1  # nothing lost, nothing said
+
+
 def test_real_movement_after_the_settle_time_is_still_judged():
     # a fast swing 1 s after the cut (0.5 s settle): too fast, as without a cut
     series = SERIES[:75] + [171.0 - 10 * k for k in range(1, 6)] + [121.0] * 20

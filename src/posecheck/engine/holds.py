@@ -29,7 +29,9 @@ from posecheck.engine.scoring import (
     CAP_SHORT_HOLD,
     SHORT_HOLD_SHARE,
     fault_caps,
+    hold_points,
     hold_score,
+    hold_steadiness,
 )
 from posecheck.exercise import Exercise, Phase, Target
 from posecheck.results import HoldRecord
@@ -294,6 +296,16 @@ def _held_by(h: _Hold, end: float) -> float:
 
 
 @dataclass(frozen=True)
+class Spread:
+    """How much a hold's key measure moved while held: its standard deviation about its
+    mean in each camera view (:func:`spread_within_views`), in the measure's unit."""
+
+    measure: str | None
+    value: float
+    unit: str = "deg"
+
+
+@dataclass(frozen=True)
 class HoldEnded:
     """A hold ended: its record and the share of its frames without a failing rule."""
 
@@ -301,6 +313,8 @@ class HoldEnded:
     form: float
     t_s: float
     caps: tuple[float, ...] = ()  # what capped its score (posecheck.engine.scoring)
+    points: dict[str, float] | None = None  # what each part earned (scoring.hold_points)
+    spread: Spread | None = None  # the key measure's spread while held
 
 
 class HoldTimer:
@@ -464,8 +478,8 @@ class HoldTimer:
             for tg in phase.targets:
                 if tg.measure == self.key:
                     unit = tg.unit
-        sd = spread_within_views(h.values, h.views)
-        steady = max(0.0, 1.0 - sd / (5.0 if unit == "deg" else 0.05))
+        spread = spread_within_views(h.values, h.views)
+        steady = hold_steadiness(spread, unit)
         form = 1.0 - (h.bad_frames / h.frames if h.frames else 0.0)
         # a hold the body moved out of ends where its stillness ended (the window
         # centred on the speed's crossing of its limit, else on the last still frame);
@@ -491,4 +505,6 @@ class HoldTimer:
             side=self.side,
             score=hold_score(tit, form, steady, caps),
         )
-        return HoldEnded(rec, form, t_s, caps)
+        return HoldEnded(
+            rec, form, t_s, caps, hold_points(tit, form, steady), Spread(self.key, spread, unit)
+        )

@@ -59,13 +59,58 @@ def hold_score(
 
     - time_in_target: held time / prescribed ``hold_s`` (capped at 1);
     - form: 1 - share of the hold's frames with a failing rule (within the grace);
-    - steadiness: 1 - standard deviation of the key measure during the hold (about its
-      mean in each camera view: :func:`posecheck.engine.holds.spread_within_views`) / 5 deg
-      (0.05 for ratios), floored at 0;
+    - steadiness: :func:`hold_steadiness`, 1 - standard deviation of the key measure
+      during the hold (about its mean in each camera view:
+      :func:`posecheck.engine.holds.spread_within_views`) / 5 deg (0.05 for ratios),
+      floored at 0;
     - caps as in :func:`rep_score` (a hold short of its time: 70, under half: 55).
     """
-    base = 100 * (0.5 * time_in_target + 0.3 * form + 0.2 * steadiness)
+    base = sum(hold_points(time_in_target, form, steadiness).values())
     return round(min([base, *caps]), 1)
+
+
+HOLD_POINTS = {"time": 50.0, "form": 30.0, "steadiness": 20.0}  # of a hold's 100
+STEADY_SPREAD = {"deg": 5.0, "ratio": 0.05}  # a hold this unsteady gets no steadiness points
+
+
+def hold_points(time_in_target: float, form: float, steadiness: float) -> dict[str, float]:
+    """The points (before caps) each part of :func:`hold_score` earned: of 50, 30, 20."""
+    parts = {"time": time_in_target, "form": form, "steadiness": steadiness}
+    return {k: HOLD_POINTS[k] * parts[k] for k in HOLD_POINTS}
+
+
+def hold_steadiness(spread: float, unit: str) -> float:
+    """0-1 from the key measure's spread while held (:data:`STEADY_SPREAD` gives 0)."""
+    return max(0.0, 1.0 - spread / STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"]))
+
+
+def hold_points_notes(
+    points: Sequence[Mapping[str, float]], spread_words: str | None = None, capped: bool = False
+) -> list[str]:
+    """What the holds' scores lost before any cap, in words (the report's "why"): each
+    part that lost half a point or more on average. ``spread_words``: how much the key
+    measure moved while held ("the knee roll varied by ±2.5°"), which is what the
+    steadiness points are read from; ``capped``: a cap held some hold's score lower."""
+    n = len(points)
+    if not n:
+        return []
+    lost = {k: full - sum(p[k] for p in points) / n for k, full in HOLD_POINTS.items()}
+    failed = lost["form"] / HOLD_POINTS["form"]  # the share of held frames a rule failed on
+    why = {
+        "time": "held short of the target time",
+        "form": f"a form rule failed on {failed:.0%} of the held frames",
+        "steadiness": spread_words or "the position moved while held",
+    }
+    parts: list[str] = []
+    for k, full in HOLD_POINTS.items():
+        if lost[k] >= 0.5:
+            pts = f"{lost[k]:.0f}"
+            noun = "" if parts else (" point" if pts == "1" else " points")
+            parts.append(f"{pts}{noun} of {full:g} for {k} ({why[k]})")
+    if not parts:
+        return []
+    who = "the hold lost" if n == 1 else f"the {n} holds lost, on average,"
+    return [("before the caps, " if capped else "") + f"{who} " + "; ".join(parts)]
 
 
 def fault_caps(faults: Mapping[str, str]) -> tuple[float, ...]:

@@ -13,12 +13,15 @@ from dataclasses import replace
 from typing import Any
 
 from posecheck.angles import resolve
-from posecheck.corrections import build_corrections
+from posecheck.corrections import build_corrections, fmt_value, measure_words
 from posecheck.engine.common import PartEvent, is_nan, unknown_reason
-from posecheck.engine.holds import HoldEnded
+from posecheck.engine.holds import HoldEnded, Spread
 from posecheck.engine.reps import RepEnded
 from posecheck.engine.scoring import (
+    HOLD_POINTS,
+    STEADY_SPREAD,
     held_phase_cap,
+    hold_points_notes,
     mean_score,
     score_notes,
     session_components,
@@ -46,6 +49,8 @@ class SessionTally:
         self.forms: list[float] = []  # form component of each scored rep / hold
         self.caps: list[tuple[float, ...]] = []  # what capped each scored rep / hold
         self.hold_caps: list[tuple[float, ...]] = []  # what capped each hold
+        self.hold_points: list[dict[str, float]] = []  # what each hold's parts earned
+        self.hold_spreads: list[Spread] = []  # how much each hold's key measure moved
         self.set, self.set_reps, self.set_holds = 1, 0, 0
 
     def new_set(self) -> None:
@@ -58,6 +63,10 @@ class SessionTally:
         rec = ended.record
         out = []
         self.hold_caps.append(ended.caps)
+        if ended.points is not None:
+            self.hold_points.append(ended.points)
+        if ended.spread is not None:
+            self.hold_spreads.append(ended.spread)
         if not self.ex.cycle:  # a rep's form already covers its holds
             self.forms.append(ended.form)
             self.caps.append(ended.caps)
@@ -129,6 +138,15 @@ class SessionTally:
         by_reps = any(r.score is not None for r in self.reps) and bool(self.ex.cycle)
         caps = self.caps if by_reps else self.hold_caps
         out.score_notes = score_notes(caps, by_reps)
+        if not by_reps and self.hold_points:
+            capped = any(self.hold_caps)
+            out.score_notes += hold_points_notes(self.hold_points, self._spread_words(), capped)
+            # the steadiness the holds were scored on (a hold can wobble with no cue)
+            steady = sum(p["steadiness"] for p in self.hold_points) / len(self.hold_points)
+            comps = out.score_components
+            comps["steadiness"] = round(
+                min(comps["steadiness"], steady / HOLD_POINTS["steadiness"]), 3
+            )
         held = held_phase_cap(self.ex, self.holds, self.reps)
         mean = mean_score(self.ex, self.reps, self.holds)
         if held is not None and mean is not None and round(mean, 1) > held[0]:
@@ -138,6 +156,23 @@ class SessionTally:
                 f"the session at most {held[0]:g}"
             )
         return out
+
+    def _spread_words(self) -> str | None:
+        """How much the holds' key measure moved while held, in words, or None."""
+        known = [sp for sp in self.hold_spreads if sp.measure is not None]
+        if not known:
+            return None
+        m, unit = known[0].measure, known[0].unit
+        mean = sum(sp.value for sp in known if sp.measure == m) / sum(
+            1 for sp in known if sp.measure == m
+        )
+        assert m is not None
+        zero = STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"])
+        extra = 0 if unit == "deg" else 1
+        return (
+            f"the {measure_words(m)} varied by ±{fmt_value(mean, unit, extra)} while held; "
+            f"±{f'{zero:g}°' if unit == 'deg' else f'{zero * 100:g}%'} or more scores 0"
+        )
 
 
 class RuleCoverage:
