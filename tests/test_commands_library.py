@@ -39,6 +39,15 @@ def test_show_prints_how_to_camera_targets_dose_and_disclaimer(capsys):
     assert " ".join(DISCLAIMER.split()[:5]) in out
 
 
+def test_show_tells_a_ratio_in_percent_and_what_the_speed_check_watches(capsys):
+    # the definition's own terms, then as people are told them (corrections, report)
+    assert main(["show", "cat-camel"]) == 0
+    out = capsys.readouterr().out
+    assert "back_curvature >= 0.06 (at least 6% of the trunk length)" in out
+    assert "back_curvature >= -0.25 (at least -25% of the trunk length)" in out
+    assert '  - hip angle faster than 60 deg/s -> "Move slowly between cat and camel."' in out
+
+
 def test_show_unknown_exercise_suggests(capsys):
     assert main(["show", "brige"]) == 2
     err = capsys.readouterr().err

@@ -648,6 +648,28 @@ def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_pa
     html = (tmp_path / "report.html").read_text()
     assert "1<small> / 2</small></div><div class='lbl'>holds reached the target of 20 s" in html
     assert "repetitions completed" not in html
+    # nothing to correct is said of what there was: holds, no repetition
+    text = " ".join(parse_report(tmp_path / "report.html").text)
+    assert "No corrections: every hold lasted its time and no form rule was broken." in text
+    assert "Angles over time" in text  # the pigeon's measures are all angles
+
+
+def test_a_report_plotting_a_ratio_heads_its_plots_as_measurements(tmp_path):
+    # the cat-camel's back curvature is a share of the trunk length, not an angle
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+
+    cat = Library.load().get("cat-camel")
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), cat)
+    for r in make_results():
+        r.measures = {"back_curvature": 0.08, "left_hip": 95.0}
+        sink.write(None, r)
+    summ = replace(make_summary(), exercise="cat-camel", holds=[], corrections=[])
+    sink.close(summ)
+    text = " ".join(parse_report(tmp_path / "r.html").text)
+    assert "Measurements over time" in text and "Angles over time" not in text
+    assert "No corrections: every repetition reached its target and no form rule" in text
 
 
 def test_the_report_names_only_runners_up_that_fit(tmp_path):

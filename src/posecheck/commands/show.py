@@ -9,6 +9,7 @@ import textwrap
 from posecheck import DISCLAIMER
 from posecheck.angles import known_measures, resolve
 from posecheck.commands.routines import add_routine_arguments
+from posecheck.corrections import measure_words, ratio_of
 from posecheck.errors import UnknownExerciseError
 from posecheck.exercise import Bound, Exercise
 from posecheck.library import Library, add_library_arguments, library_from_args
@@ -42,7 +43,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _measure_line(b: Bound) -> str:
     spec = known_measures().get(resolve(b.measure, "left"))
     desc = f"  ({spec.description})" if spec else ""
-    return f"{b.describe()}{desc}"
+    return f"{_bound(b)}{desc}"
+
+
+def _bound(b: Bound) -> str:
+    """A bound as the definition writes it, and a ratio also as people are told it:
+    ``back_curvature >= 0.06 (6% of the trunk length)``."""
+    text = b.describe()
+    if b.unit == "deg" or b.change:
+        return text
+    pct = [f"{v * 100:g}%" for v in (b.min, b.max) if v is not None]
+    of = ratio_of(b.measure) or "its length"
+    if b.min is not None and b.max is not None:
+        return f"{text} ({pct[0]} to {pct[1]} of {of})"
+    return f"{text} ({'at least' if b.min is not None else 'at most'} {pct[0]} of {of})"
 
 
 def render(ex: Exercise, width: int = 88) -> str:
@@ -94,13 +108,15 @@ def render(ex: Exercise, width: int = 88) -> str:
         out.append("Form and safety checks (most important first):")
         for r in sorted(rules, key=lambda r: (r.severity != "safety", r.priority)):
             where = f" [{', '.join(r.phases)}]" if r.phases else ""
-            out.append(f'  - {r.severity}{where}: {r.describe()} -> "{r.cue}"')
+            out.append(f'  - {r.severity}{where}: {_bound(r)} -> "{r.cue}"')
     sf = ex.safety
     if sf.max_speed_deg_s or sf.bounce_reversals:
         out.append("")
         out.append("Movement checks:")
         if sf.max_speed_deg_s:
-            out.append(f'  - faster than {sf.max_speed_deg_s:g} deg/s -> "{sf.speed_cue}"')
+            watched = ", ".join(measure_words(m) for m in sf.measures or ex.key_measures)
+            out.append(f"  - {watched} faster than {sf.max_speed_deg_s:g} deg/s "
+                       f'-> "{sf.speed_cue}"')  # fmt: skip
         if sf.bounce_reversals:
             out.append(f"  - {sf.bounce_reversals} reversals within {sf.bounce_window_s:g} s "
                        f"while holding -> \"{sf.bounce_cue}\"")  # fmt: skip

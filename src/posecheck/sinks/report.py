@@ -266,10 +266,13 @@ class ReportSink(SinkBase):
         top = s.corrections[:3]
         if not top:
             if s.holds or s.reps:
-                body = (
-                    "<p class='ok'>No corrections: every repetition reached its target, "
-                    "every hold lasted its time and no form rule was broken.</p>"
-                )
+                # only what the session had: a clip of one held twist has no repetition
+                done = [
+                    *(["every repetition reached its target"] if s.reps else []),
+                    *(["every hold lasted its time"] if s.holds else []),
+                    "no form rule was broken",
+                ]
+                body = f"<p class='ok'>No corrections: {', '.join(done[:-1])} and {done[-1]}.</p>"
             else:
                 body = (
                     "<p>No hold or repetition was detected, so there is nothing to correct: "
@@ -325,8 +328,11 @@ class ReportSink(SinkBase):
                 + svg_plot(self.series.t, vals, bs, s, duration=s.duration_s, limits=ls, unit=unit)
                 + "</figure>"
             )
+        # a ratio (the back curvature, in %) is no angle: say so when one is plotted
+        angles = all(_measure_unit(n) == "deg" for n in self._names if self.series.v.get(n))
+        heading = "Angles over time" if angles else "Measurements over time"
         if not svgs:
-            return "<section><h2>Angles over time</h2><p>No angles were measured.</p></section>"
+            return f"<section><h2>{heading}</h2><p>Nothing was measured.</p></section>"
         legend = (
             "<p class='legend'><span class='sw band'></span>target band of a phase "
             "<span class='sw hold'></span>hold that reached its target "
@@ -334,7 +340,7 @@ class ReportSink(SinkBase):
             "<span class='sw rep'></span>repetition completed "
             "<span class='sw lim'></span>limit of a form rule</p>"
         )
-        return "<section><h2>Angles over time</h2>" + legend + "".join(svgs) + "</section>"
+        return f"<section><h2>{heading}</h2>" + legend + "".join(svgs) + "</section>"
 
     def _tables(self, s: SessionSummary) -> str:
         out = []
