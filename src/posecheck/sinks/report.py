@@ -265,19 +265,7 @@ class ReportSink(SinkBase):
 
         top = s.corrections[:3]
         if not top:
-            if s.holds or s.reps:
-                # only what the session had: a clip of one held twist has no repetition
-                done = [
-                    *(["every repetition reached its target"] if s.reps else []),
-                    *(["every hold lasted its time"] if s.holds else []),
-                    "no form rule was broken",
-                ]
-                body = f"<p class='ok'>No corrections: {', '.join(done[:-1])} and {done[-1]}.</p>"
-            else:
-                body = (
-                    "<p>No hold or repetition was detected, so there is nothing to correct: "
-                    "check the exercise and the camera view.</p>"
-                )
+            body = _no_corrections(s)
         else:
             items = []
             for c in top:
@@ -447,6 +435,22 @@ def _peak_text(depth: dict[str, float]) -> str:
         val = fmt_value(v, unit)
         parts.append(f"{measure_words(k)} {'changed ' + val if '~' in k else val}")
     return ", ".join(parts)
+
+
+def _no_corrections(s: SessionSummary) -> str:
+    """What the report says when nothing is to be corrected, of only what the session had
+    (a clip of one held twist has no repetition)."""
+    if not (s.holds or s.reps):
+        return (
+            "<p>No hold or repetition was detected, so there is nothing to correct: "
+            "check the exercise and the camera view.</p>"
+        )
+    done = [
+        *(["every repetition reached its target"] if s.reps else []),
+        *(["every hold lasted its time"] if s.holds else []),
+        "no form rule was broken",
+    ]
+    return f"<p class='ok'>No corrections: {', '.join(done[:-1])} and {done[-1]}.</p>"
 
 
 def _component(name: str, v: float | None) -> str:
