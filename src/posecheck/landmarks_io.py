@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from posecheck import __version__, safeio
+from posecheck import LANDMARKS_SUFFIX, __version__, safeio
 from posecheck.errors import InputError
 from posecheck.pose import NUM_LANDMARKS, Frame, MediaInfo, Pose
 from posecheck.protocols import SinkBase
@@ -66,13 +66,12 @@ log = logging.getLogger(__name__)
 
 FORMAT = "posecheck-landmarks"
 VERSION = 1
-SUFFIX = ".landmarks.npz"
 EXTRA_PREFIX = "extra__"
 
 
 def landmarks_path_for(output_stem: str | os.PathLike[str]) -> Path:
     """``out/clip`` -> ``out/clip.landmarks.npz``."""
-    return Path(f"{os.fspath(output_stem)}{SUFFIX}")
+    return Path(f"{os.fspath(output_stem)}{LANDMARKS_SUFFIX}")
 
 
 class LandmarksWriter:

@@ -207,7 +207,7 @@ class _Job:
 
     def _videos(self) -> dict[int, Any]:
         """Inputs to run on the cluster: videos the driver can open (their headers)."""
-        from posecheck.commands.score import LANDMARKS_SUFFIX
+        from posecheck import LANDMARKS_SUFFIX
         from posecheck.sources import open_source
 
         out = {}

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from posecheck import LANDMARKS_SUFFIX
 from posecheck.angles import compute_measures
 from posecheck.cuts import CutDetector
 from posecheck.errors import InputError, interrupt_exit_code
@@ -390,7 +391,7 @@ def run_routine(args: argparse.Namespace) -> int:
                    "routine": rdict, "segments": []},
         )  # fmt: skip
         prepare_outdir(outdir, outputs.names(), [video], args.force)
-        lm_path = outdir / (video.stem + ".landmarks.npz")
+        lm_path = outdir / (video.stem + LANDMARKS_SUFFIX)
         progress = ProgressLine(f"finding the pose in {video.name}", quiet=args.quiet)
         exercises = [ex for _, ex in plan] or list(library)
         try:

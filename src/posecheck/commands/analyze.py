@@ -136,9 +136,10 @@ def default_outdir(video: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from posecheck import LANDMARKS_SUFFIX
     from posecheck.commands._progress import ProgressLine
     from posecheck.library import library_from_args
-    from posecheck.sinks.session import LANDMARKS_SUFFIX, SessionOutputs, prepare_outdir
+    from posecheck.sinks.session import SessionOutputs, prepare_outdir
     from posecheck.sources import open_source
 
     if getattr(args, "routine", None):
@@ -218,10 +219,10 @@ def _kept_poses(
     ``exercises`` read from the segmentation mask. Such a file that does not fit is
     removed (the model makes it again); any other file at that name is left to
     ``prepare_outdir``."""
+    from posecheck import LANDMARKS_SUFFIX
     from posecheck.angles import EXTRA_MEASURES
     from posecheck.commands._offline import mask_measures
     from posecheck.landmarks_io import read_landmarks
-    from posecheck.sinks.session import LANDMARKS_SUFFIX
 
     path = outdir / (video.stem + LANDMARKS_SUFFIX)
     if not path.is_file() or path.is_symlink() or (outdir / "summary.json").exists():

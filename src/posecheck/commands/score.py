@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from posecheck import LANDMARKS_SUFFIX
 from posecheck.errors import InputError, PosecheckError
 
 HELP = "score many recordings or landmark files offline"
@@ -51,7 +52,6 @@ log = logging.getLogger(__name__)
 VIDEO_EXTENSIONS = frozenset(
     {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".gif"}
 )
-LANDMARKS_SUFFIX = ".landmarks.npz"
 COLUMNS = ("file", "exercise", "holds", "reps", "score", "top_fault", "error")
 
 

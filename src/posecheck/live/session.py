@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from posecheck import LANDMARKS_SUFFIX
 from posecheck.errors import InputError
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
 from posecheck.live.events import EventPrinter
@@ -468,7 +469,7 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
         p.sinks.append(ScriptedKeys(key_script, p.keys))
     p.sinks.append(_DoneWatcher(coach, p.control))
 
-    p.files = ["summary.json", "frames.csv", f"{LANDMARKS_STEM}.landmarks.npz"]
+    p.files = ["summary.json", "frames.csv", LANDMARKS_STEM + LANDMARKS_SUFFIX]
     rc = p.routine
     if rc is not None:
         from posecheck.live.routine_out import RoutineSummaryJson, StepFramesCsv

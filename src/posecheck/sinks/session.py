@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from posecheck import safeio
+from posecheck import LANDMARKS_SUFFIX, safeio
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import Sink, SinkBase
@@ -44,7 +44,6 @@ VIDEO = "annotated.mp4"
 CSV = "frames.csv"
 SUMMARY = "summary.json"
 REPORT = "report.html"
-LANDMARKS_SUFFIX = ".landmarks.npz"
 
 
 class OutputExistsError(PosecheckError):
