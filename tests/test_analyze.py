@@ -769,3 +769,14 @@ def test_analyze_refuses_a_camera_and_points_to_live(tmp_path, capsys, monkeypat
         "posecheck: error: 0: is a camera or a stream, not a recording (coach it live with "
         "'posecheck live EXERCISE --camera 0')"
     ]
+
+
+@pytest.mark.parametrize(
+    ("confidence", "text"),
+    [(0.5996, "59.96%"), (0.55, "55%"), (0.596, "59.6%"), (0.59999, "just under 60%")],
+)
+def test_a_confidence_short_of_its_threshold_never_prints_as_it(confidence, text):
+    # the real knee-to-chest clip was "confidence 60%, 60% needed" at 0.5996
+    from posecheck.commands._offline import _below
+
+    assert _below(confidence, 0.6) == text

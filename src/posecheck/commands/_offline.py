@@ -278,16 +278,27 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                          "so they cannot be told apart")  # fmt: skip
             raise InputError(
                 f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
-                f"(confidence {rec.confidence:.0%}, {rec.threshold:.0%} needed){view}",
+                f"(confidence {_below(rec.confidence, rec.threshold)}, "
+                f"{rec.threshold:.0%} needed){view}",
                 f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
             )
         best = rec.best or "nothing"
         raise InputError(
             f"{where}: no exercise of the library fits "
-            f"(closest: {best}, {rec.confidence:.0%} < {rec.threshold:.0%})",
+            f"(closest: {best}, {_below(rec.confidence, rec.threshold)} < {rec.threshold:.0%})",
             "name the exercise with -e; 'posecheck exercises' lists them",
         )
     return library.get(rec.name), record
+
+
+def _below(confidence: float, threshold: float) -> str:
+    """A confidence under its threshold with the decimals it takes to print it under:
+    "59.96%" beside "60% needed", never "confidence 60%, 60% needed"."""
+    for places in (0, 1, 2):
+        text = f"{confidence:.{places}%}"
+        if float(text.rstrip("%")) < threshold * 100:
+            return text
+    return f"just under {threshold:.0%}"
 
 
 class ReplayEstimator:
