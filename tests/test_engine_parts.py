@@ -777,6 +777,21 @@ def test_rule_coverage_names_rules_it_could_not_judge():
     assert every.warnings() == [f'could not check "{feet.cue}" (feet not in view)']
 
 
+def test_a_far_side_rule_not_judged_says_the_body_hides_that_side():
+    # the sample knees to chest, filmed from the side: "Bring the other knee up too"
+    # reads the far leg, which the body hides; its shoulders, hips and knees are in view
+    from posecheck.library import Library
+
+    ex = Library.load().get("knees-to-chest")
+    both = next(r for r in ex.all_rules if r.id == "both_knees")
+    cov = RuleCoverage(ex)
+    cov.judge([both], {both.key: NAN}, "right")
+    assert cov.warnings() == [
+        f'could not check "{both.cue}" (the far side\'s shoulder, hip and knee not seen: '
+        "hidden by the body or out of view)"
+    ]
+
+
 def test_session_tally_numbers_reps_and_completes_the_set():
     ex = exercise()  # dose: 2 reps
     tally = SessionTally(ex, alternate=False)

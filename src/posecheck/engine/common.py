@@ -43,13 +43,23 @@ def part_words(names: list[str] | tuple[str, ...]) -> list[str]:
     return words
 
 
-def unknown_reason(measure: str) -> str:
+_ONE = {"feet": "foot", "knees": "knee", "hips": "hip", "shoulders": "shoulder",
+        "arms": "arm", "hands": "hand"}  # fmt: skip
+
+
+def unknown_reason(measure: str, far: bool = False) -> str:
     """Why a measure is unknown, in words: "feet not in view", or for a mask measure
-    "no body outline from the segmentation mask"."""
+    "no body outline from the segmentation mask". ``far``: a measure of the side away
+    from the camera (``other_*``), which the body itself hides from a side view: "the
+    far side's hip and knee not seen", not "hips and knees not in view" (they are)."""
     spec = {**REGISTRY, **EXTRA_MEASURES}.get(measure)
     if spec is not None and spec.needs_mask:
         return "no body outline from the segmentation mask"
     words = part_words(list(spec.points) if spec else [])
+    if far and words:
+        one = [_ONE.get(w, w) for w in words]
+        listed = ", ".join(one[:-1]) + " and " + one[-1] if len(one) > 1 else one[0]
+        return f"the far side's {listed} not seen: hidden by the body or out of view"
     return f"{' and '.join(words) or 'its points'} not in view"
 
 

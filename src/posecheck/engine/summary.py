@@ -193,7 +193,8 @@ class RuleCoverage:
             if v is None or is_nan(v):
                 seen[1] += 1
                 if r.id not in self._why:
-                    self._why[r.id] = unknown_reason(resolve(r.measure, side))
+                    far = r.measure.startswith("other_")  # the side away from the camera
+                    self._why[r.id] = unknown_reason(resolve(r.measure, side), far)
                 continue
             seen[0] += 1
             if not r.contains(v):
