@@ -429,6 +429,21 @@ def test_shortfalls_are_corrections_and_cap_the_score(name, frames, top, max_sco
         assert any(str(int(max_score)) in n for n in s.score_notes), (name, s.score_notes)
 
 
+def test_a_session_told_a_safety_correction_is_never_green():
+    """Four clean reps and one too fast (225 deg/s against 100): the fast rep is capped
+    at 60 and the mean is 92, green beside "lift and lower slowly"; now at most 79."""
+    ex = parse_definition({**BASE, "safety": {"max_speed_deg_s": 100}}, "t.toml")
+    fast = [(130, 10), (130, 175, 2), (175, 25), (175, 130, 5), (130, 10)]
+    eng, _ = run(ex, seq(*REP, *REP, *REP, *REP, *fast))
+    s = eng.finish()
+    assert [r.score for r in s.reps] == [100.0, 100.0, 100.0, 100.0, 60.0]
+    assert any(c.severity == "safety" for c in s.corrections) and s.score == 79.0
+    assert s.score_notes[-1].startswith("a safety correction was given (")
+    assert s.score_notes[-1].endswith("): the session at most 79, never green")
+    eng, _ = run(ex, seq(*REP, *REP, *REP, *REP, *REP))
+    assert eng.finish().score == 100.0
+
+
 def test_a_cycle_seen_only_in_its_held_phase_says_why_its_holds_scored():
     """No rep, one hold (a clip that starts at the top): the session is its hold's
     score, and "why" says how a hold scores and what capped it (it was empty)."""

@@ -727,3 +727,18 @@ def test_reps_that_never_reached_the_held_top_read_holds_0_of_2_not_0_of_0(tmp_p
     from posecheck.live.session import summary_lines  # the live end card and terminal
 
     assert "holds reached 0 of 2" in summary_lines(summary, bridge)
+
+
+@pytest.mark.parametrize(
+    ("score", "printed", "tone"),
+    [(79.6, "80", "good"), (79.0, "79", "mid"), (59.6, "60", "mid"), (59.4, "59", "low")],
+)
+def test_the_score_is_coloured_as_it_is_printed(tmp_path, score, printed, tone):
+    # 79.6 printed "80" in amber: green starts at 80 as the person reads it
+    from posecheck.sinks.report import ReportSink
+
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    sink.close(replace(make_summary(), score=score))
+    html = (tmp_path / "r.html").read_text()
+    assert f"<div class='card score {tone}'><div class='big'>{printed}</div>" in html

@@ -22,6 +22,10 @@ SHORT_HOLD_SHARE = 0.5
 CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
 CAP_HOLD = 70.0  # a hold (or a rep's best hold) short of its hold_s: told to hold longer
 CAP_FORM = 75.0  # a form rule was cued during it
+# a session whose corrections include a safety one (too fast, bouncing, a safety rule) is
+# never green, whatever its other reps: the rendered too-fast bird dog (one fast rep of
+# two, told "Reach out and come back slowly") scored 80, in the green
+CAP_TOLD_SAFETY = 79.0
 
 CAP_WORDS = {
     CAP_INCOMPLETE: "turned back before the top",

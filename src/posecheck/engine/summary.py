@@ -18,6 +18,7 @@ from posecheck.engine.common import PartEvent, is_nan, unknown_reason
 from posecheck.engine.holds import HoldEnded, Spread
 from posecheck.engine.reps import RepEnded
 from posecheck.engine.scoring import (
+    CAP_TOLD_SAFETY,
     HOLD_POINTS,
     STEADY_SPREAD,
     held_phase_cap,
@@ -154,6 +155,13 @@ class SessionTally:
             out.score_notes.append(
                 f"the longest {held[1]} hold fell short of its target time: "
                 f"the session at most {held[0]:g}"
+            )
+        told = [c for c in out.corrections if c.severity == "safety"]
+        if told and out.score is not None and out.score > CAP_TOLD_SAFETY:
+            out.score = CAP_TOLD_SAFETY
+            out.score_notes.append(
+                f"a safety correction was given ({told[0].text.rstrip('.')}): "
+                f"the session at most {CAP_TOLD_SAFETY:g}, never green"
             )
         return out
 

@@ -215,8 +215,13 @@ class ReportSink(SinkBase):
     def _glance(self, s: SessionSummary) -> str:
         d = exview.dose(self.exercise)
         score = "-" if s.score is None else f"{s.score:.0f}"
-        good = "good" if s.score is not None and s.score >= 80 else "mid"
-        tone = "none" if s.score is None else (good if s.score >= 60 else "low")
+        # coloured as printed: 79.6 prints "80" and is green (it was amber)
+        shown = None if s.score is None else round(s.score)
+        tone = (
+            "none"
+            if shown is None
+            else ("good" if shown >= 80 else "mid" if shown >= 60 else "low")
+        )
         comps = "".join(_component(k, v) for k, v in s.score_components.items())
         if s.score_notes:
             # "why 62": how the score is made and what capped it (Engine._score_notes)
