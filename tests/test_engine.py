@@ -429,6 +429,20 @@ def test_shortfalls_are_corrections_and_cap_the_score(name, frames, top, max_sco
         assert any(str(int(max_score)) in n for n in s.score_notes), (name, s.score_notes)
 
 
+def test_why_names_the_form_points_a_rep_lost_without_a_correction():
+    """The knee rule fails for 0.3 s at the top, under the 0.4 s a cue waits: nothing is
+    told, the rep scores 97.9, and "why" says where the 2 points went."""
+    frames = seq(*REP)
+    for k in (22, 23, 24):
+        frames[k] = (frames[k][0], {"left_knee": 60.0})
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    assert s.corrections == [] and s.score == 97.9
+    assert s.score_notes[1:] == [
+        "the rep lost 2 points of 20 for form (a form rule failed on 10% of its frames)"
+    ]
+
+
 def test_a_session_told_a_safety_correction_is_never_green():
     """Four clean reps and one too fast (225 deg/s against 100): the fast rep is capped
     at 60 and the mean is 92, green beside "lift and lower slowly"; now at most 79."""

@@ -627,6 +627,8 @@ def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
     sink.close(summ)
     text = " ".join(parse_report(tmp_path / "r.html").text)
     assert "4  / 4 holds reached the target of 2 s" in text
+    html = (tmp_path / "r.html").read_text()
+    assert "<th>score</th><th>faults</th>" in html and html.count("<th>score</th>") == 1
     assert text.count("before the first rep: not counted") == 1  # listed, as hold 1
     # a setup hold that reached its target counts (the engine's running count did)
     held = [replace(holds[0], duration_s=2.2, reached=True), *holds[1:]]
@@ -652,6 +654,9 @@ def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_pa
     text = " ".join(parse_report(tmp_path / "report.html").text)
     assert "No corrections: every hold lasted its time and no form rule was broken." in text
     assert "Angles over time" in text  # the pigeon's measures are all angles
+    # the session is the mean of its holds: each hold's score is in the table
+    assert "<th>side</th><th>score</th></tr><tr><td>1</td><td>stretch</td>" in html
+    assert "<td>right</td><td>92</td></tr>" in html
 
 
 def test_a_report_plotting_a_ratio_heads_its_plots_as_measurements(tmp_path):

@@ -52,7 +52,7 @@ def rep_score(
       for a safety correction cued during the rep, :data:`CAP_HOLD` 70 for a hold
       short of its time, :data:`CAP_FORM` 75 for a form correction).
     """
-    base = 100 * (0.45 * depth + 0.25 * hold + 0.2 * form + 0.1 * steadiness)
+    base = 100 * (0.45 * depth + 0.25 * hold + REP_FORM_POINTS / 100 * form + 0.1 * steadiness)
     return round(min([base, *caps]), 1)
 
 
@@ -89,12 +89,13 @@ def hold_steadiness(spread: float, unit: str) -> float:
 
 
 def hold_points_notes(
-    points: Sequence[Mapping[str, float]], spread_words: str | None = None, capped: bool = False
+    points: Sequence[Mapping[str, float]], spread_words: str | None = None
 ) -> list[str]:
-    """What the holds' scores lost before any cap, in words (the report's "why"): each
-    part that lost half a point or more on average. ``spread_words``: how much the key
-    measure moved while held ("the knee roll varied by ±2.5°"), which is what the
-    steadiness points are read from; ``capped``: a cap held some hold's score lower."""
+    """What the holds' scores lost, in words (the report's "why"): each part that lost
+    half a point or more on average. For holds whose score is their points (no cap held
+    one lower: a cap is named by its own note, and each hold's score is in the report's
+    table). ``spread_words``: how much the key measure moved while held ("the knee roll
+    varied by ±2.5°"), what the steadiness points are read from."""
     n = len(points)
     if not n:
         return []
@@ -113,8 +114,37 @@ def hold_points_notes(
             parts.append(f"{pts}{noun} of {full:g} for {k} ({why[k]})")
     if not parts:
         return []
-    who = "the hold lost" if n == 1 else f"the {n} holds lost, on average,"
-    return [("before the caps, " if capped else "") + f"{who} " + "; ".join(parts)]
+    return [f"{_who('hold', n)} " + "; ".join(parts)]
+
+
+def _who(what: str, n: int) -> str:
+    """'the hold lost', 'the 3 reps lost, on average,'."""
+    return f"the {what} lost" if n == 1 else f"the {n} {what}s lost, on average,"
+
+
+REP_FORM_POINTS = 20.0  # of a rep's 100 (rep_score)
+
+
+def rep_form_notes(forms: Sequence[float]) -> list[str]:
+    """What the reps' form lost, in words, when half a point or more on average: a rule
+    failing on some frames, too briefly to be cued, costs points no cap names (depth, hold
+    and steadiness fall short only with a cap that says so). For reps no cap held lower,
+    as :func:`hold_points_notes`."""
+    if not forms:
+        return []
+    failed = 1.0 - sum(forms) / len(forms)
+    lost = REP_FORM_POINTS * failed
+    if lost < 0.5:
+        return []
+    pts = f"{lost:.0f} point{'' if f'{lost:.0f}' == '1' else 's'}"
+    return [f"{_who('rep', len(forms))} {pts} of {REP_FORM_POINTS:g} for form "
+            f"(a form rule failed on {failed:.0%} of {'its' if len(forms) == 1 else 'their'} "
+            "frames)"]  # fmt: skip
+
+
+def held_down(score: float | None, caps: Sequence[float]) -> bool:
+    """A cap set this score (it is at its lowest cap): its points did not."""
+    return bool(caps) and score is not None and score >= min(caps) - 1e-9
 
 
 def fault_caps(faults: Mapping[str, str]) -> tuple[float, ...]:

@@ -21,9 +21,11 @@ from posecheck.engine.scoring import (
     CAP_TOLD_SAFETY,
     HOLD_POINTS,
     STEADY_SPREAD,
+    held_down,
     held_phase_cap,
     hold_points_notes,
     mean_score,
+    rep_form_notes,
     score_notes,
     session_components,
     session_score,
@@ -50,8 +52,9 @@ class SessionTally:
         self.forms: list[float] = []  # form component of each scored rep / hold
         self.caps: list[tuple[float, ...]] = []  # what capped each scored rep / hold
         self.hold_caps: list[tuple[float, ...]] = []  # what capped each hold
-        self.hold_points: list[dict[str, float]] = []  # what each hold's parts earned
-        self.hold_spreads: list[Spread] = []  # how much each hold's key measure moved
+        # each hold's points (what its parts earned), its key measure's spread, and
+        # whether a cap set its score (scoring.held_down)
+        self.hold_parts: list[tuple[dict[str, float], Spread | None, bool]] = []
         self.set, self.set_reps, self.set_holds = 1, 0, 0
 
     def new_set(self) -> None:
@@ -65,9 +68,8 @@ class SessionTally:
         out = []
         self.hold_caps.append(ended.caps)
         if ended.points is not None:
-            self.hold_points.append(ended.points)
-        if ended.spread is not None:
-            self.hold_spreads.append(ended.spread)
+            down = held_down(ended.record.score, ended.caps)
+            self.hold_parts.append((ended.points, ended.spread, down))
         if not self.ex.cycle:  # a rep's form already covers its holds
             self.forms.append(ended.form)
             self.caps.append(ended.caps)
@@ -139,11 +141,18 @@ class SessionTally:
         by_reps = any(r.score is not None for r in self.reps) and bool(self.ex.cycle)
         caps = self.caps if by_reps else self.hold_caps
         out.score_notes = score_notes(caps, by_reps)
-        if not by_reps and self.hold_points:
-            capped = any(self.hold_caps)
-            out.score_notes += hold_points_notes(self.hold_points, self._spread_words(), capped)
+        # what the points lost, where the points (no cap) set every score
+        if by_reps:
+            if not any(held_down(r.score, c) for r, c in zip(self.reps, self.caps, strict=False)):
+                out.score_notes += rep_form_notes(self.forms)
+        elif self.hold_parts:
+            if not any(c for _, _, c in self.hold_parts):
+                out.score_notes += hold_points_notes(
+                    [p for p, _, _ in self.hold_parts],
+                    self._spread_words([sp for _, sp, _ in self.hold_parts]),
+                )
             # the steadiness the holds were scored on (a hold can wobble with no cue)
-            steady = sum(p["steadiness"] for p in self.hold_points) / len(self.hold_points)
+            steady = sum(p["steadiness"] for p, _, _ in self.hold_parts) / len(self.hold_parts)
             comps = out.score_components
             comps["steadiness"] = round(
                 min(comps["steadiness"], steady / HOLD_POINTS["steadiness"]), 3
@@ -165,21 +174,20 @@ class SessionTally:
             )
         return out
 
-    def _spread_words(self) -> str | None:
+    @staticmethod
+    def _spread_words(spreads: list[Spread | None]) -> str | None:
         """How much the holds' key measure moved while held, in words, or None."""
-        known = [sp for sp in self.hold_spreads if sp.measure is not None]
+        known = [sp for sp in spreads if sp is not None and sp.measure is not None]
         if not known:
             return None
         m, unit = known[0].measure, known[0].unit
-        mean = sum(sp.value for sp in known if sp.measure == m) / sum(
-            1 for sp in known if sp.measure == m
-        )
+        same = [sp.value for sp in known if sp.measure == m]
         assert m is not None
         zero = STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"])
         extra = 0 if unit == "deg" else 1
         return (
-            f"the {measure_words(m)} varied by ±{fmt_value(mean, unit, extra)} while held; "
-            f"±{f'{zero:g}°' if unit == 'deg' else f'{zero * 100:g}%'} or more scores 0"
+            f"the {measure_words(m)} varied by ±{fmt_value(sum(same) / len(same), unit, extra)} "
+            f"while held; ±{f'{zero:g}°' if unit == 'deg' else f'{zero * 100:g}%'} or more scores 0"
         )
 
 

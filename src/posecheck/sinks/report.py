@@ -338,20 +338,7 @@ class ReportSink(SinkBase):
     def _tables(self, s: SessionSummary) -> str:
         out = []
         if s.holds:
-            # a setup hold before the first rep that fell short is listed (its number is
-            # the one the corrections use) but not counted, and says so
-            kept = {id(h) for h in exview.hold_counts(self.exercise, s.holds, s.reps)[2]}
-            rows = "".join(
-                f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
-                f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
-                f"{_reached_cell(h.reached, id(h) in kept)}"
-                f"<td>{'' if h.side is None else _e(h.side)}</td></tr>"
-                for i, h in enumerate(s.holds, 1)
-            )
-            out.append(
-                "<h3>Holds</h3><table><tr><th>#</th><th>phase</th><th>start</th><th>held</th>"
-                f"<th>target</th><th>reached</th><th>side</th></tr>{rows}</table>"
-            )
+            out.append(_holds_table(self.exercise, s))
         if s.reps:
             rows = "".join(
                 f"<tr><td>{i}</td><td>{_mmss(r.start_s)}</td>"
@@ -440,6 +427,30 @@ def _peak_text(depth: dict[str, float]) -> str:
         val = fmt_value(v, unit)
         parts.append(f"{measure_words(k)} {'changed ' + val if '~' in k else val}")
     return ", ".join(parts)
+
+
+def _holds_table(exercise: Exercise | None, s: SessionSummary) -> str:
+    """The report's table of holds."""
+    # a setup hold before the first rep that fell short is listed (its number is
+    # the one the corrections use) but not counted, and says so
+    kept = {id(h) for h in exview.hold_counts(exercise, s.holds, s.reps)[2]}
+    # each hold's score where the session is their mean (a stretch; a cycle seen
+    # only in its held phase): "why 38" with caps of 55 shows which was lower
+    scored = not getattr(exercise, "cycle", None) or not any(r.score is not None for r in s.reps)
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
+        f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
+        f"{_reached_cell(h.reached, id(h) in kept)}"
+        f"<td>{'' if h.side is None else _e(h.side)}</td>"
+        + (f"<td>{'-' if h.score is None else f'{h.score:.0f}'}</td>" if scored else "")
+        + "</tr>"
+        for i, h in enumerate(s.holds, 1)
+    )
+    return (
+        "<h3>Holds</h3><table><tr><th>#</th><th>phase</th><th>start</th><th>held</th>"
+        f"<th>target</th><th>reached</th><th>side</th>{'<th>score</th>' if scored else ''}"
+        f"</tr>{rows}</table>"
+    )
 
 
 def _no_corrections(s: SessionSummary) -> str:
