@@ -218,7 +218,9 @@ def depth_fraction(start: Phase, peak: Phase, reached: Mapping[str, float]) -> f
 
 def session_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldRecord]):
     """The session's score: the mean of its reps' scores (or holds' for hold exercises),
-    capped where a held phase's longest hold fell short (:func:`held_phase_cap`)."""
+    capped where a held phase's longest hold fell short (:func:`held_phase_cap`). The
+    summary then caps a session told a safety correction at :data:`CAP_TOLD_SAFETY`
+    (``engine.summary.SessionTally.summary``: the corrections are built there)."""
     mean = mean_score(ex, reps, holds)
     if mean is None:
         return None
