@@ -443,6 +443,19 @@ def test_why_names_the_form_points_a_rep_lost_without_a_correction():
     ]
 
 
+def test_rules_are_judged_from_the_first_phase_not_while_getting_into_position():
+    """The real cobra clip lowers from all fours: "Keep your hips on the floor" was told
+    at 0.4 s, before the exercise began. Heels up while sitting up (hip 60, no phase),
+    then a clean rep: nothing told. Heels up once lying down (the down phase): told."""
+    cues = lambda res: [e.data["id"] for r in res for e in r.events if e.kind == "cue"]  # noqa: E731
+    heels_up = {"left_heel_elevation": 50.0}
+    setting_up = [(60.0, heels_up)] * 15
+    eng, res = run(make_exercise(), setting_up + seq(*REP))
+    assert cues(res) == [] and eng.finish().corrections == []
+    eng, res = run(make_exercise(), seq((130, 5)) + [(130.0, heels_up)] * 15 + seq(*REP))
+    assert cues(res) == ["feet_flat"]
+
+
 def test_a_session_told_a_safety_correction_is_never_green():
     """Four clean reps and one too fast (225 deg/s against 100): the fast rep is capped
     at 60 and the mean is 92, green beside "lift and lower slowly"; now at most 79."""

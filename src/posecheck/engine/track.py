@@ -31,6 +31,10 @@ class SideTrack:
     reps: RepCounter
     still: Stillness
     out: list[Outcome] = field(default_factory=list)
+    # a phase of the exercise has been entered: its rules are judged from then on, not
+    # while the person gets into position (the real cobra clip lowers from all fours:
+    # "Keep your hips on the floor" at 0.4 s, before the exercise began)
+    started: bool = False
 
     @classmethod
     def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
@@ -54,6 +58,7 @@ class SideTrack:
         """Keep another side's progress (the same person, seen from the other side)."""
         self.phases.phase, self.phases.phase_since = old.phases.phase, old.phases.phase_since
         self.reps.carry_over(old.reps)
+        self.started = old.started
 
     def busy(self) -> bool:
         """In a rep, holding, or out of the start phase."""
@@ -83,7 +88,9 @@ class SideTrack:
             return []
         if step.entered is not None:
             self._entered(step.entered)
-        failing = judge(self.reps.ex.rules_for(self.phases.phase), vals, self.side)
+        self.started = self.started or self.phases.phase is not None
+        rules = self.reps.ex.rules_for(self.phases.phase) if self.started else ()
+        failing = judge(rules, vals, self.side)
         phase = self.phases.get(self.phases.phase)
         # the hold timer runs only while the phase holds, no rule of it fails and the
         # body is still in it (a person counts a hold from arriving until starting to leave)
