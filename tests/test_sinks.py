@@ -747,3 +747,24 @@ def test_the_score_is_coloured_as_it_is_printed(tmp_path, score, printed, tone):
     sink.close(replace(make_summary(), score=score))
     html = (tmp_path / "r.html").read_text()
     assert f"<div class='card score {tone}'><div class='big'>{printed}</div>" in html
+
+
+def test_a_hold_correction_whose_cue_never_showed_has_the_longest_holds_picture(tmp_path):
+    # the real cobra: "Hold the chest up for 20 s" never showed on screen (another cue
+    # first, then the clip's end), so the report had "no picture" beside it
+    from posecheck.sinks.report import ReportSink, _mmss
+
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    for r in make_results():
+        r.cue = None  # no cue is on screen at all
+        r.hold_s = max(0.0, r.t_s - 0.2) if r.phase == "top" else 0.0
+        r.hold_target_s = 5.0 if r.phase == "top" else None
+        sink.write(Frame(r.index, r.t_s, image((640, 360), r.index)), r)
+    longest = sink._held["top"]
+    assert longest[0] >= 1.0 and longest[2]
+    hold = Correction("short_hold:top", "hold", "Hold the top for 5 s: ...", 1, 1.3, [], [1])
+    sink.close(replace(make_summary(), corrections=[hold]))
+    html = (tmp_path / "r.html").read_text()
+    assert "no picture" not in html
+    assert f"picture at {_mmss(longest[1])}" in " ".join(parse_report(tmp_path / "r.html").text)

@@ -85,6 +85,7 @@ class ReportSink(SinkBase):
         self.outputs = outputs or {}
         self.series = _Series(max_points)
         self.thumbs: dict[str, tuple[float, str]] = {}  # cue id -> (t_s, base64 jpeg)
+        self._held: dict[str, tuple[float, float, str]] = {}  # phase -> (held s, t_s, jpeg)
         self._settled: dict[str, bool] = {}
         self._last_cue: str | None = None
         self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
@@ -138,6 +139,11 @@ class ReportSink(SinkBase):
         if self._last_cue is not None and (cue is None or cue.id != self._last_cue):
             self._settled[self._last_cue] = True  # the first showing ended: keep its picture
         self._last_cue = cue.id if cue is not None else None
+        # each phase's longest hold, pictured as it grows by a second: the picture of a hold
+        # correction whose cue never showed (pre-empted by another, or at the clip's end)
+        best = self._held.get(result.phase or "", (0.0, 0.0, ""))[0]
+        if result.phase and result.hold_target_s and result.hold_s >= best + 1.0:
+            self._held[result.phase] = (result.hold_s, result.t_s, self._thumb(frame, result))
         # The "good moment": a hold at its target beats a finished rep beats any tracked frame.
         rank = 0
         if result.hold_target_s and result.hold_s >= result.hold_target_s and result.cue is None:
@@ -275,6 +281,8 @@ class ReportSink(SinkBase):
             items = []
             for c in top:
                 t, b64 = self.thumbs.get(c.id, (c.first_s, ""))
+                if not b64 and c.kind == "hold":  # its longest hold, if its cue never showed
+                    _, t, b64 = self._held.get(c.id.split(":", 1)[-1], (0.0, t, ""))
                 img = (
                     f"<img alt='frame at {_mmss(t)}' src='data:image/jpeg;base64,{b64}'>"
                     if b64
