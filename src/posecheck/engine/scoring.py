@@ -83,9 +83,14 @@ def hold_points(time_in_target: float, form: float, steadiness: float) -> dict[s
     return {k: HOLD_POINTS[k] * parts[k] for k in HOLD_POINTS}
 
 
+def steady_spread(unit: str) -> float:
+    """The spread of a measure in ``unit`` that gets no steadiness points."""
+    return STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"])
+
+
 def hold_steadiness(spread: float, unit: str) -> float:
-    """0-1 from the key measure's spread while held (:data:`STEADY_SPREAD` gives 0)."""
-    return max(0.0, 1.0 - spread / STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"]))
+    """0-1 from the key measure's spread while held (:func:`steady_spread` gives 0)."""
+    return max(0.0, 1.0 - spread / steady_spread(unit))
 
 
 def hold_points_notes(
@@ -228,12 +233,16 @@ def session_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldR
     return round(min(mean, cap[0] if cap else 100.0), 1)
 
 
+def scored_by_holds(ex: Exercise, reps: Sequence[RepRecord]) -> bool:
+    """The session is the mean of its holds, not of its reps: a hold exercise, or a cycle
+    seen only in its held phase (a clip filmed during a twist's hold)."""
+    return not ex.cycle or not any(r.score is not None for r in reps)
+
+
 def mean_score(ex: Exercise, reps: Sequence[RepRecord], holds: Sequence[HoldRecord]):
     """The mean of the reps' scores (or the holds' for hold exercises), uncapped."""
     records = [r.score for r in reps if r.score is not None]
-    if not records or not ex.cycle:
-        # a hold exercise, or a cycle seen only in its held phase (a clip filmed
-        # during a twist's hold): the holds are what there is to score
+    if scored_by_holds(ex, reps):  # the holds are what there is to score
         records += [h.score for h in holds if h.score is not None]
     return float(np.mean(records)) if records else None
 

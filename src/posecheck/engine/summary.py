@@ -20,15 +20,16 @@ from posecheck.engine.reps import RepEnded
 from posecheck.engine.scoring import (
     CAP_TOLD_SAFETY,
     HOLD_POINTS,
-    STEADY_SPREAD,
     held_down,
     held_phase_cap,
     hold_points_notes,
     mean_score,
     rep_form_notes,
     score_notes,
+    scored_by_holds,
     session_components,
     session_score,
+    steady_spread,
 )
 from posecheck.exercise import Bound, Exercise, Phase, Rule
 from posecheck.results import FrameResult, HoldRecord, RepRecord, SessionSummary
@@ -138,7 +139,7 @@ class SessionTally:
         out.corrections = build_corrections(self.ex, out)
         # scored as mean_score scores: by the reps, or by the holds where there are none
         # (a cycle seen only in its held phase: the real supine-twist clip's one hold)
-        by_reps = any(r.score is not None for r in self.reps) and bool(self.ex.cycle)
+        by_reps = not scored_by_holds(self.ex, self.reps)
         caps = self.caps if by_reps else self.hold_caps
         out.score_notes = score_notes(caps, by_reps)
         # what the points lost, where the points (no cap) set every score
@@ -183,7 +184,7 @@ class SessionTally:
         m, unit = known[0].measure, known[0].unit
         same = [sp.value for sp in known if sp.measure == m]
         assert m is not None
-        zero = STEADY_SPREAD.get(unit, STEADY_SPREAD["deg"])
+        zero = steady_spread(unit)
         extra = 0 if unit == "deg" else 1
         return (
             f"the {measure_words(m)} varied by ±{fmt_value(sum(same) / len(same), unit, extra)} "

@@ -444,7 +444,9 @@ def _holds_table(exercise: Exercise | None, s: SessionSummary) -> str:
     kept = {id(h) for h in exview.hold_counts(exercise, s.holds, s.reps)[2]}
     # each hold's score where the session is their mean (a stretch; a cycle seen
     # only in its held phase): "why 38" with caps of 55 shows which was lower
-    scored = not getattr(exercise, "cycle", None) or not any(r.score is not None for r in s.reps)
+    from posecheck.engine.scoring import scored_by_holds
+
+    scored = exercise is None or scored_by_holds(exercise, s.reps)
     rows = "".join(
         f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
         f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
