@@ -19,7 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from _media import find_media
 
 VIDEO_SUFFIXES = {".mp4", ".gif", ".mov", ".avi", ".mkv", ".webm"}
@@ -45,19 +44,13 @@ def picture_changes(path: Path) -> dict:
     cuts = PictureCuts()
     fading: list[float] = []
     nearest, nearest_t, n, dt = 0.0, float("nan"), 0, 0.0
-    last: np.ndarray | None = None
     last_t, last_up, last_down, cpu = 0.0, 0.0, 0.0, 0.0
     with open_source(str(path)) as src:
         for frame in src.frames():
             c0 = time.process_time()
-            thumb = thumbnail(frame.image).astype(np.int16)
-            cuts(thumb, frame.t_s)
+            cuts(thumbnail(frame.image), frame.t_s)
             cpu += time.process_time() - c0
-            up = down = 0.0
-            if last is not None and frame.t_s > last_t:
-                diff = thumb - last
-                level = cuts.params.fade_rate * (frame.t_s - last_t)
-                up, down = float((diff > level).mean()), float((diff < -level).mean())
+            up, down = cuts.fade_shares
             if cuts.fading:
                 fading.append(frame.t_s)
             else:  # how near this step and the one before came to a fade
@@ -66,7 +59,7 @@ def picture_changes(path: Path) -> dict:
                     nearest, nearest_t = near, frame.t_s
             if n:
                 dt = max(dt, frame.t_s - last_t)
-            last, last_t, last_up, last_down, n = thumb, frame.t_s, up, down, n + 1
+            last_t, last_up, last_down, n = frame.t_s, up, down, n + 1
     return {
         "frames": n,
         "cuts": cuts.cuts,

@@ -206,6 +206,8 @@ class PictureCuts:
         self._last_step = 0  # +1 / -1: the last step brightened / darkened most of the picture
         self.last_share = float("nan")
         self.fading = False  # the last frame was fading (see the module docs, Fades)
+        # the last step's shares of cells that brightened / darkened faster than fade_rate
+        self.fade_shares = (0.0, 0.0)
         self.cuts: list[float] = []
 
     def reset(self) -> None:
@@ -220,6 +222,7 @@ class PictureCuts:
         last_t, self._last_t = self._last_t, t_s
         step, self._last_step = self._last_step, 0
         self.fading = False
+        self.fade_shares = (0.0, 0.0)
         if last is None:
             self.last_share = float("nan")
             return False
@@ -236,13 +239,12 @@ class PictureCuts:
         return cut
 
     def _fade_step(self, diff: np.ndarray, dt: float) -> int:
-        """+1 (-1) if most cells brightened (darkened) faster than ``fade_rate``, else 0."""
+        """+1 (-1) if most cells brightened (darkened) faster than ``fade_rate``, else 0
+        (the shares are kept in ``fade_shares``)."""
         if not dt > 0:
             return 0
         level = self.params.fade_rate * dt
+        up, down = float((diff > level).mean()), float((diff < -level).mean())
+        self.fade_shares = (up, down)
         share = self.params.fade_share
-        if float((diff > level).mean()) >= share:
-            return 1
-        if float((diff < -level).mean()) >= share:
-            return -1
-        return 0
+        return 1 if up >= share else -1 if down >= share else 0
