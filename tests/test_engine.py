@@ -848,3 +848,27 @@ def test_a_rep_short_of_the_top_is_told_as_the_person_turns_back():
     assert closed > 2.5
     s = eng.finish()
     assert s.corrections[0].id == "short_rep:hip" and s.corrections[0].reps == [1]
+
+
+def test_a_peak_held_where_the_recording_ends_counts_for_the_dose_not_as_a_rep():
+    # one whole rep, then up again and held 4 s (target 2 s) as the recording ends: the
+    # person did the second lift and its hold, but not its way down (the real chest
+    # raise ends at the top). Not a rep; the dose done counts it, and the summary says so.
+    frames = seq((130, 10), (130, 175, 5), (175, 30), (175, 130, 5), (130, 10),
+                 (130, 175, 5), (175, 40))  # fmt: skip
+    eng, _ = run(make_exercise(), frames)
+    s = eng.finish()
+    assert s.reps_complete == 1 and [h.reached for h in s.holds] == [True, True]
+    assert s.score_components["dose_done"] == 1.0  # 2 of 2: the rep and the held lift
+    from posecheck.corrections import holds_outside_reps
+    from posecheck.sinks.session import screen_summary
+
+    assert holds_outside_reps(eng.exercise, s.holds, s.reps) == [s.holds[1]]
+    assert "reps 1 of 2, and 1 hold seen without its way in or out" in screen_summary(
+        s, eng.exercise, None
+    )
+    # the same lift held only 1 s: not to the target, so not done
+    short = frames[: -40] + seq((175, 10))
+    eng, _ = run(make_exercise(), short)
+    s = eng.finish()
+    assert s.score_components["dose_done"] == 0.5

@@ -768,3 +768,25 @@ def test_a_hold_correction_whose_cue_never_showed_has_the_longest_holds_picture(
     html = (tmp_path / "r.html").read_text()
     assert "no picture" not in html
     assert f"picture at {_mmss(longest[1])}" in " ".join(parse_report(tmp_path / "r.html").text)
+
+
+def test_a_twist_seen_only_held_is_said_beside_its_zero_reps(tmp_path):
+    # the real supine twist: the title card and the closing fade hide the way into and
+    # out of its one 28.7 s twist, so no rep; the report said "0 / 2 repetitions, 0
+    # started" and "dose done 0%" beside it
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
+
+    twist = Library.load().get("supine-twist")
+    held = HoldRecord("twist", 2.0, 30.68, 28.68, 20.0, True, "right", 89.5)
+    summary = replace(make_summary(), exercise="supine-twist", holds=[held], reps=[],
+                      corrections=[])  # fmt: skip
+    assert "reps 0 of 2, and 1 hold seen without its way in or out" in screen_summary(
+        summary, twist, None
+    )
+    sink = ReportSink(tmp_path / "report.html")
+    sink.open(info(40, 20.0, (640, 360)), twist)
+    sink.close(summary)
+    text = " ".join(parse_report(tmp_path / "report.html").text)
+    assert "1 hold seen without its way in or out: not counted as a repetition" in text

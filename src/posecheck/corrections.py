@@ -279,6 +279,25 @@ def exercise_holds(
     return [h for h in holds if first is None or h.end_s > first]
 
 
+def holds_outside_reps(
+    exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
+) -> list[HoldRecord]:
+    """The exercise's holds (:func:`exercise_holds`) of its cycle's peak phase that no
+    recorded rep contains: the position held where the recording starts or ends in it
+    (the real supine twist is seen only in its twist, held 28.7 s, its title card and
+    closing fade hiding the way in and out; the real chest raise ends at the top). Not
+    reps, so "reps 0 of 2" stays true, but they are said beside it, and the dose done
+    counts those that reached their target: the hold is what a stretch's dose asks."""
+    cycle = getattr(exercise, "cycle", None)
+    if not cycle or len(cycle) < 2:
+        return []
+    return [
+        h
+        for h in exercise_holds(exercise, holds, reps)
+        if h.phase == cycle[1] and not any(_in_rep(h, r) for r in reps)
+    ]
+
+
 def phase_holds(
     exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
 ) -> dict[str, list[HoldRecord]]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from posecheck.corrections import phase_holds
+from posecheck.corrections import holds_outside_reps, phase_holds
 from posecheck.exercise import Bound, Exercise, Phase
 from posecheck.results import HoldRecord, RepRecord
 
@@ -303,7 +303,10 @@ def session_components(
     comps["pose_coverage"] = coverage
     dose = ex.dose.reps
     if dose:
-        done = sum(1 for r in reps if r.complete) if ex.cycle else sum(
-            1 for h in holds if h.reached)  # fmt: skip
+        # a cycle's reps, and its peak held to the target where the recording starts or
+        # ends in it (a stretch seen only held: its dose asks for that hold)
+        done = sum(1 for r in reps if r.complete) + sum(
+            1 for h in holds_outside_reps(ex, holds, reps) if h.reached
+        ) if ex.cycle else sum(1 for h in holds if h.reached)  # fmt: skip
         comps["dose_done"] = round(min(1.0, done / dose), 3)
     return comps

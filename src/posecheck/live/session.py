@@ -254,7 +254,7 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     want_reps = exercise.dose.reps
     out = [f"{exercise.title}: {summary.duration_s:.0f} s, "
            f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
-    from posecheck.sinks.exview import hold_counts
+    from posecheck.sinks.exview import hold_counts, outside_reps
 
     reached, due, _ = hold_counts(exercise, summary.holds, summary.reps)
     if due:
@@ -265,6 +265,8 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
         inc = sum(1 for r in summary.reps if not r.complete)
         out.append(f"reps {n}" + (f" of {want_reps}" if want_reps else "")
                    + (f", {inc} incomplete" if inc else ""))  # fmt: skip
+        outside = outside_reps(exercise, summary.holds, summary.reps)
+        out[-1] += f", and {outside}" if outside else ""
     if summary.score is not None:
         out.append(f"score {summary.score:.0f}/100")
     # the session's ranked corrections: the same list as summary.json and the report

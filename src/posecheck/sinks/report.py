@@ -244,11 +244,13 @@ class ReportSink(SinkBase):
         reps_t = d.get("reps")
         hold_only = exview.holds_only(self.exercise)  # holds count against the dose
         holds_of = reps_t if hold_only and reps_t else due
+        outside = exview.outside_reps(self.exercise, s.holds, s.reps)
+        outside = f"<p>{_e(outside)}: not counted as a repetition</p>" if outside else ""
         reps_card = "" if hold_only else (
             f"<div class='card'><div class='big'>{reps_c}"
             f"<small>{f' / {reps_t}' if reps_t else ''}</small></div>"
             f"<div class='lbl'>repetitions completed</div>"
-            f"<p>{len(s.reps) - reps_c} started but not completed</p></div>"
+            f"<p>{len(s.reps) - reps_c} started but not completed</p>{outside}</div>"
         )  # fmt: skip
         hero = ""
         if self.hero:

@@ -311,6 +311,8 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
     else:
         reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
+        outside = exview.outside_reps(exercise, summary.holds, summary.reps)
+        reps += f", and {outside}" if outside else ""
         holds = f"holds reached {held} of {due}{hold_t}   " if due else ""
         lines.append(f"score {score}   {holds}reps {reps}")
     # the session's ranked corrections (posecheck.corrections): the same list, in the
