@@ -868,7 +868,7 @@ def test_a_peak_held_where_the_recording_ends_counts_for_the_dose_not_as_a_rep()
         s, eng.exercise, None
     )
     # the same lift held only 1 s: not to the target, so not done
-    short = frames[: -40] + seq((175, 10))
+    short = frames[:-40] + seq((175, 10))
     eng, _ = run(make_exercise(), short)
     s = eng.finish()
     assert s.score_components["dose_done"] == 0.5

@@ -790,3 +790,25 @@ def test_a_twist_seen_only_held_is_said_beside_its_zero_reps(tmp_path):
     sink.close(summary)
     text = " ".join(parse_report(tmp_path / "report.html").text)
     assert "1 hold seen without its way in or out: not counted as a repetition" in text
+
+
+def test_a_cat_between_two_cat_camel_reps_is_not_outside_them():
+    # symmetric: the real two-cycle clip's reps go cat -> camel -> cat, so its cat holds
+    # lie between reps, seen with their way in and out; with no rep, either end is a peak
+    from posecheck.corrections import holds_outside_reps
+    from posecheck.library import Library
+
+    cat = Library.load().get("cat-camel")
+    holds = [
+        HoldRecord(ph, a, b, b - a, 2.0, False, "left", 60.0)
+        for ph, a, b in (
+            ("cat", 1.55, 2.97),
+            ("camel", 4.76, 6.01),
+            ("cat", 7.78, 9.47),
+            ("camel", 11.32, 12.68),
+        )
+    ]
+    reps = [RepRecord(1, 3.33, 6.62, True, {}, "left", 70.0, [], "camel"),
+            RepRecord(2, 9.88, 14.22, True, {}, "left", 70.0, [], "camel")]  # fmt: skip
+    assert holds_outside_reps(cat, holds, reps) == []
+    assert holds_outside_reps(cat, holds[:1], []) == holds[:1]

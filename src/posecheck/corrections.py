@@ -291,10 +291,15 @@ def holds_outside_reps(
     cycle = getattr(exercise, "cycle", None)
     if not cycle or len(cycle) < 2:
         return []
+    # the phases the reps went out to; with none, the cycle's (a symmetric cycle's reps
+    # go out to either end: a cat-camel's cat between two reps is not outside them)
+    peaks = {r.peak_phase for r in reps if r.peak_phase} or {cycle[1]}
+    if getattr(exercise, "symmetric", False) and not reps:
+        peaks.add(cycle[0])
     return [
         h
         for h in exercise_holds(exercise, holds, reps)
-        if h.phase == cycle[1] and not any(_in_rep(h, r) for r in reps)
+        if h.phase in peaks and not any(_in_rep(h, r) for r in reps)
     ]
 
 
