@@ -872,3 +872,17 @@ def test_a_peak_held_where_the_recording_ends_counts_for_the_dose_not_as_a_rep()
     eng, _ = run(make_exercise(), short)
     s = eng.finish()
     assert s.score_components["dose_done"] == 0.5
+
+
+@pytest.mark.parametrize("keys, start", [(["hip"], 1.4), (["hip", "knee"], 2.1)])
+def test_a_hold_waits_for_every_key_measure_to_be_still(keys, start):
+    # the hip arrives at the top at 1.4 s while the knee, also drawn, still swings
+    # 85 -> 113 deg (40 deg/s) until 2.1 s: with the knee a key measure the body has not
+    # arrived until it stops (the real chest raise from all fours: the shoulder peaked
+    # in its band while the elbows bent, and was a hold)
+    frames = (seq((130, 10), (130, 175, 5))
+              + [(175, {"left_knee": 85.0 + 4 * k}) for k in range(1, 8)]
+              + [(175, {"left_knee": 113.0})] * 30 + seq((175, 130, 5), (130, 10)))  # fmt: skip
+    eng, _ = run(make_exercise(key_measures=keys), frames)
+    s = eng.finish()
+    assert len(s.holds) == 1 and s.holds[0].start_s == pytest.approx(start, abs=0.15)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from posecheck.definition_reader import measure_unit
 from posecheck.engine.common import EPS, PartEvent, check_nonneg, is_nan
 from posecheck.engine.scoring import (
     CAP_HOLD,
@@ -45,8 +46,12 @@ class Stillness:
     """Is the body still? ``step(t, values, phase)`` per tracked frame of one side.
 
     Still: each key measure the phase targets (all its target measures when none is
-    a key measure) changed slower than ``still_deg_s`` (``still_ratio_s`` for ratios)
-    over the last ``window_s`` (the value that long ago interpolated between the
+    a key measure), and the exercise's other key measures, changed slower than
+    ``still_deg_s`` (``still_ratio_s`` for ratios) over the last ``window_s``: a body
+    whose held measure peaks on its way through while the rest of it moves has not
+    arrived (the real chest raise from all fours: the shoulder elevation peaks in the
+    "up" band for 0.3 s as she lowers from the tabletop, her elbows bending 175 -> 60
+    deg meanwhile, and was a hold) (the value that long ago interpolated between the
     frames around it, so the window is the same at any frame rate). The speed covers
     the window, so the stillness is dated to its middle. None while the body moves and
     while less than half a window of history exists. Where the speed crossed its limit
@@ -80,6 +85,9 @@ class Stillness:
                      **{f"still_{k}": v for k, v in limits.items()})  # fmt: skip
         self.ex = exercise
         self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
+        # the exercise's key measures (drawn) with a speed limit for their unit
+        units = {m: measure_unit(m) for m in exercise.key_measures}
+        self.key_units = {m: u for m, u in units.items() if u is not None and u in self.limits}
         self.window_s = window_s
         self.settle_s = settle_s
         self.bridge_s = bridge_s
@@ -163,8 +171,11 @@ class Stillness:
             return None
         keys = set(self.ex.key_measures)
         watched = [tg for tg in phase.targets if tg.measure in keys] or list(phase.targets)
+        units = {tg.measure: tg.unit for tg in watched}
+        for m, u in self.key_units.items():  # the body: every measure drawn, not only the target's
+            units.setdefault(m, u)
         ratio = 0.0
-        for m, unit in dict((tg.measure, tg.unit) for tg in watched).items():
+        for m, unit in units.items():
             a, b = v0.get(m, math.nan), values.get(m, math.nan)
             if k is not None:
                 a1 = v1.get(m, math.nan)
