@@ -139,17 +139,17 @@ def hold_counts(
 
 def outside_reps(ex: Exercise | None, holds: Sequence[HoldRecord],
                  reps: Sequence[RepRecord]) -> str:  # fmt: skip
-    """The words "1 hold seen without its way in or out" beside a rep count, or "": the
-    peak held where the recording starts or ends in it is not a rep ("reps 0 of 2"), but
-    the person did hold it (:func:`posecheck.corrections.holds_outside_reps`)."""
+    """The words "1 hold seen without its way in or its way out" beside a rep count, or
+    "": the peak held where the recording starts or ends in it is not a rep ("reps 0 of
+    2"), but the person did hold it (:func:`posecheck.corrections.holds_outside_reps`)."""
     from posecheck.corrections import holds_outside_reps
 
     n = len(holds_outside_reps(ex, holds, reps)) if ex is not None else 0
     if not n:
         return ""
     if n == 1:
-        return "1 hold seen without its way in or out"
-    return f"{n} holds seen without their way in or out"
+        return "1 hold seen without its way in or its way out"
+    return f"{n} holds seen without their way in or their way out"
 
 
 def hold_phases(ex: Exercise | None) -> dict[str, float]:
