@@ -886,3 +886,20 @@ def test_a_hold_waits_for_every_key_measure_to_be_still(keys, start):
     eng, _ = run(make_exercise(key_measures=keys), frames)
     s = eng.finish()
     assert len(s.holds) == 1 and s.holds[0].start_s == pytest.approx(start, abs=0.15)
+
+
+def test_a_definitions_slow_stillness_limit_is_for_its_target_not_the_other_key_measures():
+    # the standing backbend sets still_deg_s 6 for its slow lean; its knees, also drawn,
+    # drifting 15 deg/s (under the default 30) do not stop the hold
+    timing = {**BASE["timing"], "still_deg_s": 6.0}
+    frames = (seq((130, 10), (130, 175, 5))
+              + [(175, {"left_knee": 85.0 + 1.5 * k}) for k in range(1, 21)]
+              + seq((175, 130, 5), (130, 10)))  # fmt: skip
+    ex = make_exercise(key_measures=["hip", "knee"], timing=timing)
+    eng, _ = run(ex, frames)
+    still, _ = run(ex, [(hip, {}) for hip, _ in frames])  # the knees at 95 throughout
+    got, want = eng.finish().holds, still.finish().holds
+    assert len(got) == len(want) == 1 and want[0].duration_s > 1.5
+    # (the crossings, interpolated from the largest speed, move by a few ms)
+    assert got[0].start_s == pytest.approx(want[0].start_s, abs=0.02)
+    assert got[0].end_s == pytest.approx(want[0].end_s, abs=0.02)

@@ -64,7 +64,8 @@ TIMING_DEFAULTS: dict[str, float] = {
     # holds are timed as a person counts them: from when the body has arrived in the
     # held phase and is still until it starts to leave. Still = every key measure the
     # phase targets changes slower than still_deg_s (still_ratio_s for ratios) over
-    # still_window_s. Real bridge clips: 0-7 deg/s at the top, 30-110 deg/s rising and
+    # still_window_s, and the other key measures slower than the larger of that and
+    # these defaults. Real bridge clips: 0-7 deg/s at the top, 30-110 deg/s rising and
     # lowering; at 30 deg/s every labelled hold starts and ends within 0.3 s of its
     # label (except one the clip starts in: the model settles for 0.4 s), at 30, 10
     # and 5 frames/s (bench/README.md).

@@ -34,7 +34,7 @@ from posecheck.engine.scoring import (
     hold_score,
     hold_steadiness,
 )
-from posecheck.exercise import Exercise, Phase, Target
+from posecheck.exercise import TIMING_DEFAULTS, Exercise, Phase, Target
 from posecheck.results import HoldRecord
 
 # How much of a hold's recent timing is kept (seconds): more than the stillness window,
@@ -46,13 +46,15 @@ class Stillness:
     """Is the body still? ``step(t, values, phase)`` per tracked frame of one side.
 
     Still: each key measure the phase targets (all its target measures when none is
-    a key measure), and the exercise's other key measures, changed slower than
-    ``still_deg_s`` (``still_ratio_s`` for ratios) over the last ``window_s``: a body
-    whose held measure peaks on its way through while the rest of it moves has not
-    arrived (the real chest raise from all fours: the shoulder elevation peaks in the
-    "up" band for 0.3 s as she lowers from the tabletop, her elbows bending 175 -> 60
-    deg meanwhile, and was a hold) (the value that long ago interpolated between the
-    frames around it, so the window is the same at any frame rate). The speed covers
+    a key measure) changed slower than ``still_deg_s`` (``still_ratio_s`` for ratios)
+    over the last ``window_s`` (the value that long ago interpolated between the
+    frames around it, so the window is the same at any frame rate), and the
+    exercise's other key measures slower than the larger of that and the default (a
+    definition's lower limit is for its slow target: the standing backbend's lean, not
+    its knees). A held measure that peaks on its way through while the rest of the
+    body moves has not arrived (the real chest raise from all fours: the shoulder
+    elevation peaked in the "up" band for 0.3 s as she lowered from the tabletop, her
+    elbows bending 175 -> 60 deg meanwhile, and was a hold). The speed covers
     the window, so the stillness is dated to its middle. None while the body moves and
     while less than half a window of history exists. Where the speed crossed its limit
     between the previous frame and this one, the crossing (interpolated linearly) is
@@ -86,8 +88,15 @@ class Stillness:
         self.ex = exercise
         self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
         # the exercise's key measures (drawn) with a speed limit for their unit
+        # the exercise's key measures (drawn) -> their limit: the default for the unit, or
+        # the definition's if higher (the standing backbend's 6 deg/s is for its slow lean,
+        # not for the knees)
         units = {m: measure_unit(m) for m in exercise.key_measures}
-        self.key_units = {m: u for m, u in units.items() if u is not None and u in self.limits}
+        self.key_limits = {
+            m: max(self.limits[u], TIMING_DEFAULTS[f"still_{u}_s"])
+            for m, u in units.items()
+            if u is not None and u in self.limits
+        }
         self.window_s = window_s
         self.settle_s = settle_s
         self.bridge_s = bridge_s
@@ -171,11 +180,11 @@ class Stillness:
             return None
         keys = set(self.ex.key_measures)
         watched = [tg for tg in phase.targets if tg.measure in keys] or list(phase.targets)
-        units = {tg.measure: tg.unit for tg in watched}
-        for m, u in self.key_units.items():  # the body: every measure drawn, not only the target's
-            units.setdefault(m, u)
+        limit = {tg.measure: self.limits[tg.unit] for tg in watched}
+        for m, lim in self.key_limits.items():  # the body: every measure drawn
+            limit.setdefault(m, lim)
         ratio = 0.0
-        for m, unit in units.items():
+        for m, lim in limit.items():
             a, b = v0.get(m, math.nan), values.get(m, math.nan)
             if k is not None:
                 a1 = v1.get(m, math.nan)
@@ -183,7 +192,7 @@ class Stillness:
                     a = a + k * (a1 - a)
             if a is None or b is None or is_nan(a) or is_nan(b):
                 continue  # unknown here: the phase match decides (a dropout is tolerated)
-            ratio = max(ratio, abs(b - a) / dt / (self.limits[unit] + EPS))
+            ratio = max(ratio, abs(b - a) / dt / (lim + EPS))
         return ratio, dt, k
 
 
