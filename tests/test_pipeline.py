@@ -247,7 +247,9 @@ def test_an_extra_the_landmarks_give_again_is_computed_on_the_replayed_pose(
     assert again.calls[1][3]["test_extra_x"] == pytest.approx(first.calls[1][3]["test_extra_x"])
 
 
-def test_mask_measures_are_taken_on_the_raw_pose_like_the_pose_workers_do(clip, monkeypatch):
+def test_mask_measures_are_taken_on_the_raw_pose_like_the_pose_workers_do(
+    clip, monkeypatch, tmp_path
+):
     """A mask measure is measured on the pose the model found in the mask's own image,
     before smoothing: as chunked workers (which have no smoother) compute it."""
 
@@ -265,11 +267,27 @@ def test_mask_measures_are_taken_on_the_raw_pose_like_the_pose_workers_do(clip, 
             return None if pose is None else replace(pose, mask=np.ones((72, 128), np.float32))
 
     engine, sink = FakeEngine(("left_hip", "test_mask_height")), RecordingSink()
+    path = tmp_path / "m.landmarks.npz"
     with open_source(clip) as src:
-        run(src, MaskEstimator(), engine, [sink], smoother=PoseSmoother())
+        run(src, MaskEstimator(), engine, [sink, LandmarksSink(path)], smoother=PoseSmoother())
+    # the file keeps them as measured: a replay through the smoother filters them once
+    stored = read_landmarks(path).extras["test_mask_height"]
+    assert [float(v) for v in stored[:3]] == pytest.approx(
+        [r.raw_pose.point("left_hip")[1] / 1000 for _, r in sink.rows[:3]], rel=1e-6
+    )
     r2 = sink.rows[2][1]
     assert r2.pose.point("left_hip")[1] != pytest.approx(r2.raw_pose.point("left_hip")[1])
-    assert r2.measures["test_mask_height"] == pytest.approx(r2.raw_pose.point("left_hip")[1] / 1000)
+    raw = r2.raw_pose.point("left_hip")[1] / 1000
+    assert r2.raw_pose.extras["test_mask_height"] == pytest.approx(raw)  # what files store
+    # the engine reads it filtered like the landmarks at rest (the smoother's docs): the
+    # same low-pass over the raw values, not the smoothed pose's value
+    from posecheck.smoothing import OneEuroArrayFilter, OneEuroParams
+
+    low = OneEuroArrayFilter(OneEuroParams(beta=0.0))
+    for _, r in sink.rows[:3]:
+        want = low(np.array([r.raw_pose.point("left_hip")[1] / 1000]), r.t_s)[0]
+    assert r2.measures["test_mask_height"] == pytest.approx(want)
+    assert r2.measures["test_mask_height"] != pytest.approx(r2.pose.point("left_hip")[1] / 1000)
 
 
 def test_iterate_poses_needs_an_estimator_for_media():

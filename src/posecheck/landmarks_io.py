@@ -476,9 +476,12 @@ class LandmarksSink(SinkBase):
         if result.measures:
             from posecheck.angles import EXTRA_MEASURES
 
-            # only what a replay cannot compute again from the landmarks: the mask's
+            # only what a replay cannot compute again from the landmarks: the mask's,
+            # as measured (the raw pose's: the smoother filters them, and a replay
+            # through the smoother filters them again)
+            raw = (pose.extras or {}) if pose is not None else {}
             extras = {
-                k: v for k, v in result.measures.items()
+                k: raw.get(k, v) for k, v in result.measures.items()
                 if k in EXTRA_MEASURES and EXTRA_MEASURES[k].needs_mask
             } or None  # fmt: skip
         paused = bool(result.paused)

@@ -105,10 +105,21 @@ class OneEuroArrayFilter:
 
 
 class OneEuroFilter:
-    """The landmark smoother: One-Euro on a pose's pixel and world coordinates.
+    """The landmark smoother: One-Euro on a pose's pixel and world coordinates, and on
+    the mask measures stored with it (``Pose.extras``).
 
     ``smoother(pose, t_s)`` returns a new :class:`Pose` (the input is not modified),
     or ``None`` for ``None`` (and resets: a dropout ends the filtered track).
+
+    The mask measures (the back's curvature from the segmentation outline) are taken on
+    the raw pose and mask (:func:`posecheck.pipeline.with_mask_measures`) and were not
+    filtered at all, while the landmarks were: the outline jitters from frame to frame
+    (the real cat-camel clips' back curvature moves 0.003-0.01 a frame while held, 0.1-0.3
+    a second at 30 frames/s, against a hold's stillness limit of 0.05 a second), so the
+    more frames came, the more often a held back read as moving (the two-cycle clip's
+    second cat started 0.27 s apart at 10 and 30 frames/s). They are filtered at the
+    landmarks' rest cutoff, without the speed term (``beta`` 0): from a jittering value
+    the speed estimate is mostly the jitter, and would open the filter on it.
     """
 
     def __init__(self, params: OneEuroParams | None = None) -> None:
@@ -118,9 +129,22 @@ class OneEuroFilter:
         self._f = OneEuroArrayFilter(self.params)
         self._with_world: bool | None = None
         self._scale = np.ones(5)
+        self._fx = OneEuroArrayFilter(replace(self.params, beta=0.0))  # the mask measures
+        self._extra_names: tuple[str, ...] = ()
 
     def reset(self) -> None:
         self._f.reset()
+        self._fx.reset()
+
+    def _extras(self, extras: dict[str, float] | None, t_s: float) -> dict[str, float] | None:
+        if not extras:
+            return extras
+        names = tuple(sorted(extras))
+        if names != self._extra_names:
+            self._fx.reset()  # other measures: the columns change meaning
+            self._extra_names = names
+        out = self._fx(np.array([extras[n] for n in names], dtype=np.float64), t_s)
+        return {n: float(v) for n, v in zip(names, out, strict=True)}
 
     def __call__(self, pose: Pose | None, t_s: float) -> Pose | None:
         if pose is None:
@@ -133,11 +157,12 @@ class OneEuroFilter:
         if with_world != self._with_world:
             self._f.reset()  # the columns change meaning
             self._with_world = with_world
+        extras = self._extras(pose.extras, t_s)
         if world is not None:
             self._scale[:2] = size  # pixels: in body sizes; metres: a body is about 1 m
             out = self._f(np.concatenate((pose.xy, world), axis=1), t_s, self._scale)
-            return replace(pose, xy=out[:, :2], world=out[:, 2:])
-        return replace(pose, xy=self._f(pose.xy, t_s, size), world=None)
+            return replace(pose, xy=out[:, :2], world=out[:, 2:], extras=extras)
+        return replace(pose, xy=self._f(pose.xy, t_s, size), world=None, extras=extras)
 
 
 PoseSmoother = OneEuroFilter  # the name pipeline.run's docs use for its ``smoother``
