@@ -101,3 +101,29 @@ def test_world_coordinates_are_filtered_in_metres():
     out = s(p1, 1 / 30)
     assert 0.0 < out.world[0, 0] < 0.3  # pulled towards the previous 0 m
     np.testing.assert_allclose(out.xy, p1.xy)  # the pixels did not move
+
+
+def test_mask_measures_are_filtered_at_rest_and_a_gap_ends_their_track():
+    from dataclasses import replace
+
+    rng = np.random.default_rng(0)
+    raw = 0.09 + rng.normal(0, 0.005, 60)  # a held back's curvature, jittering
+    raw[30] = np.nan  # unknown for a frame (the shoulder hidden)
+
+    def run(drop: bool) -> list[float]:
+        s, out = PoseSmoother(), []
+        for i, v in enumerate(raw):
+            extras = {} if drop and np.isnan(v) else {"back_curvature": float(v)}
+            p = s(replace(make_pose(100), extras=extras or None), i / 30)
+            out.append((p.extras or {}).get("back_curvature", np.nan))
+        return out
+
+    live, replayed = run(False), run(True)  # NaN kept (live) / left out (a file's replay)
+    np.testing.assert_allclose(live, replayed, equal_nan=True)
+    assert np.nanstd(np.diff(live[:30])) < 0.5 * np.std(np.diff(raw[:30]))  # jitter damped
+    assert live[31] == pytest.approx(raw[31])  # the track starts afresh after the gap
+    # on a steady value the filter settles on it (the speed term is off: no lag from jitter)
+    s = PoseSmoother()
+    for i in range(60):
+        p = s(replace(make_pose(100), extras={"back_curvature": 0.05}), i / 30)
+    assert p.extras["back_curvature"] == pytest.approx(0.05)

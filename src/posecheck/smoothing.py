@@ -129,22 +129,27 @@ class OneEuroFilter:
         self._f = OneEuroArrayFilter(self.params)
         self._with_world: bool | None = None
         self._scale = np.ones(5)
-        self._fx = OneEuroArrayFilter(replace(self.params, beta=0.0))  # the mask measures
-        self._extra_names: tuple[str, ...] = ()
+        # the mask measures, one filter each: a value unknown (NaN, or left out, as a
+        # landmarks file leaves it out) ends its filtered track, as a lost pose does, so
+        # a replay of the file filters exactly as the run that wrote it
+        self._mask_params = replace(self.params, beta=0.0)
+        self._fx: dict[str, OneEuroArrayFilter] = {}
 
     def reset(self) -> None:
         self._f.reset()
-        self._fx.reset()
+        self._fx.clear()
 
     def _extras(self, extras: dict[str, float] | None, t_s: float) -> dict[str, float] | None:
-        if not extras:
+        known = {n: v for n, v in (extras or {}).items() if math.isfinite(v)}
+        for name in [n for n in self._fx if n not in known]:
+            del self._fx[name]
+        if not known:
             return extras
-        names = tuple(sorted(extras))
-        if names != self._extra_names:
-            self._fx.reset()  # other measures: the columns change meaning
-            self._extra_names = names
-        out = self._fx(np.array([extras[n] for n in names], dtype=np.float64), t_s)
-        return {n: float(v) for n, v in zip(names, out, strict=True)}
+        out = dict(extras or {})
+        for name, v in known.items():
+            f = self._fx.setdefault(name, OneEuroArrayFilter(self._mask_params))
+            out[name] = float(f(np.array([v]), t_s)[0])
+        return out
 
     def __call__(self, pose: Pose | None, t_s: float) -> Pose | None:
         if pose is None:

@@ -87,7 +87,6 @@ class Stillness:
                      **{f"still_{k}": v for k, v in limits.items()})  # fmt: skip
         self.ex = exercise
         self.limits = dict(limits)  # unit ("deg", "ratio") -> speed limit per second
-        # the exercise's key measures (drawn) with a speed limit for their unit
         # the exercise's key measures (drawn) -> their limit: the default for the unit, or
         # the definition's if higher (the standing backbend's 6 deg/s is for its slow lean,
         # not for the knees)
