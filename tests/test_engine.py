@@ -332,6 +332,29 @@ def test_the_setup_hold_before_the_first_rep_is_not_told_short():
     assert "short_hold:down" not in cues, cues
 
 
+def test_a_first_position_seen_arrived_in_is_the_persons_hold_not_the_setup():
+    # the same, but the person is seen coming into the start phase first (between
+    # phases, then down): a hold they arrived in is theirs, held short and told so (the
+    # real two-cycle cat-camel rounds into its first cat and holds it 1.5 s; a rep starts
+    # as the first position is left, so that hold was always taken for the set-up)
+    data = {**BASE}
+    data["phases"] = [{**BASE["phases"][0], "hold_s": 2.0}, BASE["phases"][1]]
+    ex = parse_definition(data, "t.toml")
+    frames = seq((160, 10), (160, 130, 3), (130, 15), (130, 175, 5), (175, 25),
+                 (175, 130, 5), (130, 25))  # fmt: skip
+    eng, res = run(ex, frames)
+    cues = [e.data["id"] for r in res for e in r.events if e.kind == "cue"]
+    s = eng.finish()
+    first = s.holds[0]
+    assert s.reps_complete == 1 and first.phase == "down" and first.arrived and not first.reached
+    assert "short_hold:down" in cues, cues
+    told = [c for c in s.corrections if c.id == "short_hold:down"]
+    assert [c.holds for c in told] == [[1]] and "1 of your 2 holds stopped short" in told[0].text
+    # started in it (the test above): not seen arriving, the set-up
+    eng, _ = run(ex, seq((130, 15), (130, 175, 5), (175, 25), (175, 130, 5), (130, 25)))
+    assert not eng.finish().holds[0].arrived
+
+
 def test_alternate_policy_tracks_each_side():
     ex = make_exercise(side="alternate")
     eng = Engine(ex)

@@ -271,12 +271,16 @@ def exercise_holds(
     exercise: Any, holds: Sequence[HoldRecord], reps: Sequence[RepRecord]
 ) -> list[HoldRecord]:
     """The holds of the exercise, in order. With a cycle and reps, a hold that ended
-    before the first rep began is the setup (a clip that starts in the cat), not a hold of
-    the exercise. The hold corrections, the session's cap on a short held phase
-    (:func:`posecheck.engine.scoring.held_phase_cap`) and every "holds reached N of M"
-    (:func:`posecheck.sinks.exview.hold_counts`) read this, so they agree."""
+    before the first rep began, in a position the person was not seen arriving in, is the
+    setup (a clip that starts in the cat), not a hold of the exercise. One they were seen
+    arriving in is theirs (``HoldRecord.arrived``: the real two-cycle cat-camel's first
+    cat, held 1.5 s after rounding into it; a cat-camel rep starts as the first position
+    is left, so live that first position was never told). The hold corrections, the
+    session's cap on a short held phase (:func:`posecheck.engine.scoring.held_phase_cap`)
+    and every "holds reached N of M" (:func:`posecheck.sinks.exview.hold_counts`) read
+    this, so they agree."""
     first = min(r.start_s for r in reps) if getattr(exercise, "cycle", None) and reps else None
-    return [h for h in holds if first is None or h.end_s > first]
+    return [h for h in holds if first is None or h.end_s > first or h.arrived]
 
 
 def holds_outside_reps(

@@ -61,6 +61,9 @@ class HoldRecord:
     reached: bool
     side: str | None = None
     score: float | None = None
+    # the person was seen arriving in the position (its phase began after the side was
+    # first seen): a hold before a cycle's first rep is the set-up only when not
+    arrived: bool = False
 
 
 @dataclass

@@ -401,10 +401,11 @@ def _shortfall(ex: Exercise, o: object, setup: bool) -> tuple[str, str] | None:
 
 
 def _setup_hold(ex: Exercise, counted: bool, sd: SideTrack, o: object) -> bool:
-    """A hold that ended before a cycle's first rep began is the setup (a clip that
-    starts in the camel position), as in posecheck.corrections: not told. (Its end is
-    reported a grace later, when the first rep may be under way already.)"""
-    if not ex.cycle or counted or not isinstance(o, HoldEnded):
+    """A hold that ended before a cycle's first rep began, in a position the person was
+    not seen arriving in, is the setup (a clip that starts in the camel position), as in
+    posecheck.corrections: not told. (Its end is reported a grace later, when the first
+    rep may be under way already.)"""
+    if not ex.cycle or counted or not isinstance(o, HoldEnded) or o.record.arrived:
         return False
     began = sd.reps.left_start_s
     return not sd.reps.in_rep or (began is not None and o.record.end_s <= began + 1e-6)

@@ -281,6 +281,7 @@ class _Hold:
     bad_frames: int = 0
     values: list[float] = field(default_factory=list)
     views: list[int] = field(default_factory=list)  # where in values each later view begins
+    arrived: bool = False  # the phase began after the side was first seen (HoldRecord)
 
 
 def spread_within_views(values: Sequence[float], views: Sequence[int] = ()) -> float:
@@ -358,6 +359,9 @@ class HoldTimer:
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
         self.held_at = HeldPosition(band) if band is not None else None
+        # set by the track each frame: the current phase began after the side was seen
+        # (not in it from the first frames); a hold starting now keeps it
+        self.arrived = False
 
     @property
     def running_s(self) -> float | None:
@@ -452,7 +456,8 @@ class HoldTimer:
         if t_s - self._pending[0] < self.dwell_s - EPS:
             return None
         start, self._pending = self._pending[1], None
-        h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at)
+        h = self.hold = _Hold(name, start, t_s, ok_time_s=t_s - start, last_mid_s=at,
+                              arrived=self.arrived)  # fmt: skip
         h.began = self.held_at.token() if self.held_at is not None else None
         h.trail.extend(((start, 0.0), (t_s, t_s - start)))
         self._sample(h, values)
@@ -523,6 +528,7 @@ class HoldTimer:
             reached=held >= target - 1e-6,
             side=self.side,
             score=hold_score(tit, form, steady, caps),
+            arrived=h.arrived,
         )
         return HoldEnded(
             rec, form, t_s, caps, hold_points(tit, form, steady), Spread(self.key, spread, unit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from posecheck.engine.common import PartEvent
+from posecheck.engine.common import EPS, PartEvent
 from posecheck.engine.holds import HoldEnded, HoldTimer, Stillness
 from posecheck.engine.phases import PhaseEntered, PhaseMachine
 from posecheck.engine.reps import RepCounter, RepEnded, TurnedBack
@@ -35,6 +35,11 @@ class SideTrack:
     # while the person gets into position (the real cobra clip lowers from all fours:
     # "Keep your hips on the floor" at 0.4 s, before the exercise began)
     started: bool = False
+    # the first and the last frame with this side's values of the current run (a run
+    # starts afresh after more than grace_s without them): a phase that began after the
+    # run's first frame was seen arriving (HoldRecord.arrived)
+    seen_from: float | None = None
+    seen_last: float | None = None
 
     @classmethod
     def new(cls, exercise: Exercise, side: str, hysteresis: Mapping[str, float]) -> SideTrack:
@@ -59,6 +64,7 @@ class SideTrack:
         self.phases.phase, self.phases.phase_since = old.phases.phase, old.phases.phase_since
         self.reps.carry_over(old.reps)
         self.started = old.started
+        self.seen_from, self.seen_last = old.seen_from, old.seen_last
 
     def busy(self) -> bool:
         """In a rep, holding, or out of the start phase."""
@@ -88,6 +94,7 @@ class SideTrack:
             return []
         if step.entered is not None:
             self._entered(step.entered)
+        self._seen(t)
         self.started = self.started or self.phases.phase is not None
         rules = self.reps.ex.rules_for(self.phases.phase) if self.started else ()
         failing = judge(rules, vals, self.side)
@@ -118,6 +125,16 @@ class SideTrack:
         if turned is not None:
             self.out.append(turned)
         return failing
+
+    def _seen(self, t: float) -> None:
+        """A frame with this side's values: the run it belongs to, and whether the
+        current phase began after the run's first frame (the person seen arriving)."""
+        gap = self.reps.ex.setting("grace_s")
+        if self.seen_from is None or self.seen_last is None or t - self.seen_last > gap + EPS:
+            self.seen_from = t
+        self.seen_last = t
+        since = self.phases.phase_since
+        self.hold.arrived = self.phases.phase is not None and since > self.seen_from + EPS
 
     def add_faults(self, rules: Iterable[Rule]) -> None:
         """Rules cued long enough to be told about: faults of the rep and hold under way."""
