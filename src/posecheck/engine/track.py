@@ -129,7 +129,7 @@ class SideTrack:
     def _seen(self, t: float) -> None:
         """A frame with this side's values: the run it belongs to, and whether the
         current phase began after the run's first frame (the person seen arriving)."""
-        gap = self.reps.ex.setting("grace_s")
+        gap = self.hold.grace_s
         if self.seen_from is None or self.seen_last is None or t - self.seen_last > gap + EPS:
             self.seen_from = t
         self.seen_last = t
