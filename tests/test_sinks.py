@@ -749,6 +749,39 @@ def test_the_score_is_coloured_as_it_is_printed(tmp_path, score, printed, tone):
     assert f"<div class='card score {tone}'><div class='big'>{printed}</div>" in html
 
 
+def test_a_short_hold_told_as_it_ends_is_pictured_in_the_hold_not_on_the_way_out(tmp_path):
+    # the real two-cycle cat-camel: "Hold the cat" was told as the first cat ended, and its
+    # picture, 0.5 s on, showed her back already sunk in the camel
+    from posecheck.sinks.report import ReportSink, _mmss
+
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    told = Cue("short_hold:top", "Hold the top for 5 s: that hold lasted 0.5 s.", 2, "form")
+    held = [r for r in make_results() if r.phase == "top"]
+    for r in make_results():
+        r.hold_s = r.t_s - held[0].t_s if r.phase == "top" else 0.0
+        r.hold_target_s = 5.0 if r.phase == "top" else None
+        r.cue = told if held[-1].index < r.index <= held[-1].index + 15 else None
+        sink.write(Frame(r.index, r.t_s, image((640, 360), r.index)), r)
+    assert sink.thumbs["short_hold:top"][0] > held[-1].t_s + 0.4  # the cue's own picture
+    hold = Correction("short_hold:top", "hold", "Hold the top for 5 s: ...", 1, 1.3, [], [1])
+    sink.close(replace(make_summary(), corrections=[hold]))
+    text = " ".join(parse_report(tmp_path / "r.html").text)
+    assert f"picture at {_mmss(held[-1].t_s)}" in text  # the hold's last frame instead
+
+
+def test_a_repetition_that_stopped_short_is_pictured_as_it_turned_back():
+    from posecheck.sinks.report import ReportSink
+
+    sink = ReportSink("unused.html")
+    sink.open(info(), EXERCISE)
+    short = Cue("short_rep:top.hip", "Lift your hips higher: ...", 2, "form")
+    for r in make_results(40):
+        r.cue = short if 5 <= r.index < 30 else None
+        sink.write(Frame(r.index, r.t_s, image(i=r.index)), r)
+    assert sink.thumbs["short_rep:top.hip"][0] == pytest.approx(0.25)  # not 0.5 s later
+
+
 def test_a_hold_correction_whose_cue_never_showed_has_the_longest_holds_picture(tmp_path):
     # the real cobra: "Hold the chest up for 20 s" never showed on screen (another cue
     # first, then the clip's end), so the report had "no picture" beside it

@@ -45,6 +45,11 @@ def _mmss(t: float | None) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
+def _kept(frame: Frame) -> Frame:
+    """A frame kept past this step (a source may reuse its image buffer)."""
+    return Frame(frame.index, frame.t_s, frame.image.copy())
+
+
 class _Series:
     """A time series that halves its resolution when full: memory stays flat for long videos."""
 
@@ -85,7 +90,8 @@ class ReportSink(SinkBase):
         self.outputs = outputs or {}
         self.series = _Series(max_points)
         self.thumbs: dict[str, tuple[float, str]] = {}  # cue id -> (t_s, base64 jpeg)
-        self._held: dict[str, tuple[float, float, str]] = {}  # phase -> (held s, t_s, jpeg)
+        # phase -> (held s, t_s, frame, result) of its longest hold's last frame, drawn at close
+        self._held: dict[str, tuple[float, float, Frame, FrameResult]] = {}
         self._settled: dict[str, bool] = {}
         self._last_cue: str | None = None
         self.hero: tuple[float, str, str] | None = None  # (t_s, caption, base64 jpeg)
@@ -126,7 +132,9 @@ class ReportSink(SinkBase):
         if cue is not None:
             if cue.id not in self.thumbs and len(self.thumbs) < MAX_THUMBS:
                 self.thumbs[cue.id] = (result.t_s, self._thumb(frame, result))
-                self._settled[cue.id] = False
+                # a repetition that stopped short is told as it turns back: that frame is
+                # its furthest point, a moment later is on the way back
+                self._settled[cue.id] = cue.id.startswith("short_rep")
             elif (
                 cue.id in self.thumbs
                 and not self._settled.get(cue.id, True)
@@ -139,11 +147,12 @@ class ReportSink(SinkBase):
         if self._last_cue is not None and (cue is None or cue.id != self._last_cue):
             self._settled[self._last_cue] = True  # the first showing ended: keep its picture
         self._last_cue = cue.id if cue is not None else None
-        # each phase's longest hold, pictured as it grows by a second: the picture of a hold
-        # correction whose cue never showed (pre-empted by another, or at the clip's end)
-        best = self._held.get(result.phase or "", (0.0, 0.0, ""))[0]
-        if result.phase and result.hold_target_s and result.hold_s >= best + 1.0:
-            self._held[result.phase] = (result.hold_s, result.t_s, self._thumb(frame, result))
+        # each phase's longest hold, its last frame: the picture of a hold correction. Not
+        # the cue's frame: a short hold is told as it ends, when the body is already on its
+        # way out (the real two-cycle cat-camel's "Hold the cat" was pictured in the camel)
+        best = self._held.get(result.phase or "")
+        if result.phase and result.hold_target_s and result.hold_s > (best[0] if best else 0.0):
+            self._held[result.phase] = (result.hold_s, result.t_s, _kept(frame), result)
         # The "good moment": a hold at its target beats a finished rep beats any tracked frame.
         rank = 0
         if result.hold_target_s and result.hold_s >= result.hold_target_s and result.cue is None:
@@ -283,8 +292,9 @@ class ReportSink(SinkBase):
             items = []
             for c in top:
                 t, b64 = self.thumbs.get(c.id, (c.first_s, ""))
-                if not b64 and c.kind == "hold":  # its longest hold, if its cue never showed
-                    _, t, b64 = self._held.get(c.id.split(":", 1)[-1], (0.0, t, ""))
+                held = self._held.get(c.id.split(":", 1)[-1]) if c.kind == "hold" else None
+                if held is not None:  # the position held, not the way out of it
+                    t, b64 = held[1], self._thumb(held[2], held[3])
                 img = (
                     f"<img alt='frame at {_mmss(t)}' src='data:image/jpeg;base64,{b64}'>"
                     if b64
