@@ -67,7 +67,10 @@ def draw_stage(img: np.ndarray, status: LiveStatus, view: str | None) -> None:
         sub = "Set-up: the whole body in view"
         if view in ("side", "front"):
             sub += f", camera from the {view}"
-        _centered_lines(img, [(msg, 1.3 * s, AMBER), (sub, 0.7 * s, WHITE)], AMBER)
+        # the guide's one safety rule, where a person looks (not the terminal)
+        safe = "Form feedback, not medical advice: stop on sharp pain"
+        _centered_lines(img, [(msg, 1.3 * s, AMBER), (sub, 0.7 * s, WHITE), (safe, 0.6 * s, AMBER)],
+                        AMBER)  # fmt: skip
     elif status.stage == STAGE_COUNTDOWN:
         n = max(1, math.ceil(status.countdown_left_s))
         _centered_lines(img, [("Get ready", 1.0 * s, WHITE), (str(n), 3.2 * s, GREEN)], GREEN)

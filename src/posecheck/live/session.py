@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from posecheck import LANDMARKS_SUFFIX
+from posecheck import DISCLAIMER, LANDMARKS_SUFFIX
 from posecheck.errors import InputError
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
 from posecheck.live.events import EventPrinter
@@ -326,6 +326,7 @@ def run_live(
         how = f"window; {keys}" if opts.window else "headless; Ctrl-C to stop"
         print(f"posecheck live: {p.title} from {opts.camera} ({how})", file=err)
         print(PRIVACY, file=err)
+        print(DISCLAIMER, file=err)
     summary = None
     try:
         summary = pipeline.run(p.source, p.estimator, p.coach, p.sinks, smoother=_smoother(opts))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from posecheck import LANDMARKS_SUFFIX, safeio
+from posecheck import DISCLAIMER, LANDMARKS_SUFFIX, safeio
 from posecheck.errors import InputError, PosecheckError
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import Sink, SinkBase
@@ -311,6 +311,10 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
     else:
         reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
+        # as live says it: beside a correction naming "reps 1-2", "reps 0" alone reads as
+        # if nothing was tried
+        inc = sum(1 for r in summary.reps if not r.complete)
+        reps += f", {inc} incomplete" if inc else ""
         outside = exview.outside_reps(exercise, summary.holds, summary.reps)
         reps += f", and {outside}" if outside else ""
         holds = f"holds reached {held} of {due}{hold_t}   " if due else ""
@@ -331,6 +335,7 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         lines.append("no rep or hold was seen: nothing to correct")
     for w in summary.warnings:
         lines.append(f"warning: {w}")
+    lines.append(DISCLAIMER)
     if outdir is not None:
         lines.append(f"results in {outdir}/: {'  '.join(names or [])}")
     return "\n".join(lines)
