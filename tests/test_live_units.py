@@ -21,6 +21,7 @@ from posecheck.live.coach import (
     STAGE_REST,
     STAGE_SETUP,
     LiveCoach,
+    LiveStatus,
 )
 from posecheck.live.events import EventPrinter, describe
 from posecheck.live.keys import KeyController, ScriptedKeys, parse_key_script
@@ -512,3 +513,24 @@ def test_speech_sink_counts_down_each_second_once():
         for p in procs:
             p.done = True
     assert sp.spoken == ["3", "2", "1"]
+
+
+@pytest.mark.parametrize("size", [(640, 360), (480, 854)])
+def test_the_set_up_banner_fits_the_frame_and_says_it_is_not_medical_advice(monkeypatch, size):
+    # a portrait camera (480 px wide) cut "Move back so your feet are in view" at both ends
+    import numpy as np
+
+    from posecheck.live import hud
+    from posecheck.sinks.overlay import text_size
+
+    drawn: list[tuple[str, int, float, int]] = []
+
+    def put(img, text, org, scale, colour, thick=1):
+        drawn.append((text, org[0], scale, thick))
+
+    monkeypatch.setattr(hud, "put_text", put)
+    img = np.zeros((size[1], size[0], 3), np.uint8)
+    hud.draw_stage(img, LiveStatus(message="Move back so your feet are in view"), "side")
+    assert any("not medical advice" in t and "sharp pain" in t for t, *_ in drawn)
+    for text, x, scale, thick in drawn:
+        assert x >= 0 and x + text_size(text, scale, thick)[0] <= size[0], text

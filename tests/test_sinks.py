@@ -721,8 +721,13 @@ def test_reps_that_never_reached_the_held_top_read_holds_0_of_2_not_0_of_0(tmp_p
     assert exview.holds_due(bridge, 3, 2) == 3  # more holds seen than reps: all count
     reps = [RepRecord(i, 2.0 * i, 2.0 * i + 1.5, False, {}, "right", 30.0, []) for i in (1, 2)]
     summary = replace(make_summary(), exercise="bridge", holds=[], reps=reps, corrections=[])
-    line = screen_summary(summary, bridge, None).splitlines()[1]
+    text = screen_summary(summary, bridge, None)
+    line = text.splitlines()[1]
     assert "holds reached 0 of 2 (target 5 s)" in line and "0/0" not in line
+    assert line.endswith("reps 0 of 10, 2 incomplete")  # as live says it
+    from posecheck import DISCLAIMER
+
+    assert DISCLAIMER in text.splitlines()  # where most people read
     assert summary_dict(summary, info=None, exercise=bridge)["holds_due"] == 2
     sink = ReportSink(tmp_path / "report.html")
     sink.open(info(40, 20.0, (640, 360)), bridge)

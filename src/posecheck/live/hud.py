@@ -43,6 +43,9 @@ def _centered_lines(
     h, w = img.shape[:2]
     s = _scale(img)
     pad = max(6, round(16 * s))
+    # each line shrunk to fit the width (a portrait camera: 480 px cut the set-up message)
+    lines = [(t, sc * min(1.0, (w - 2 * pad) / max(1, text_size(t, sc, max(1, round(2 * sc)))[0])),
+              col) for t, sc, col in lines]  # fmt: skip
     sizes = [text_size(t, sc, max(1, round(2 * sc))) for t, sc, _ in lines]
     bh = sum(th + base for _, th, base in sizes) + pad * (len(lines) + 1)
     yc = h // 2 if y_centre is None else y_centre
