@@ -462,7 +462,8 @@ def test_why_names_the_form_points_a_rep_lost_without_a_correction():
     s = eng.finish()
     assert s.corrections == [] and s.score == 97.9
     assert s.score_notes[1:] == [
-        "the rep lost 2 points of 20 for form (a form rule failed on 10% of its frames)"
+        "the rep lost 2 points of 20 for form (a form rule failed on 10% of its frames, "
+        "too briefly to be told)"
     ]
 
 

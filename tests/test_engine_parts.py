@@ -409,6 +409,22 @@ def test_hold_timer_times_only_good_frames_and_starts_when_still():
     assert ended.caps == (CAP_SHORT_HOLD,)  # under half of 2 s
 
 
+@pytest.mark.parametrize(
+    ("how", "form"),
+    [({}, 3 / 4), ({"lost": True}, 1.0), ({"moved": True}, 1.0), ({"wobble": True}, 1.0)],
+)
+def test_a_holds_form_counts_only_the_frames_a_rule_failed_on(how, form):
+    # the real supine twist's camera cuts (no pose for a frame or two) read as "a form
+    # rule failed on 2% of the held frames" beside "no form rule was broken"
+    timer = HoldTimer(exercise(), "left", grace_s=0.5)
+    timer.step(1.2, True, {"hip": 170.0}, "up", 1.0, 1.2, 1.075)
+    timer.step(2.0, True, {"hip": 170.0}, "up", 1.0, 1.2, 1.875)
+    timer.step(2.2, False, {"hip": 170.0}, "up", 1.0, 1.2, None, **how)
+    timer.step(2.4, True, {"hip": 170.0}, "up", 1.0, 1.2, 2.275)
+    ended = timer.end(2.5)
+    assert ended is not None and ended.form == pytest.approx(form)
+
+
 def test_hold_timer_ends_where_the_stillness_ended_when_the_body_moves():
     timer = HoldTimer(exercise(), "left", grace_s=0.5)
     timer.step(1.0, True, {"hip": 170.0}, "up", 0.8, None, 0.875)

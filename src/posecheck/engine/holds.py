@@ -389,13 +389,18 @@ class HoldTimer:
         wobble: bool = False,
         left_s: float | None = None,
         since_s: float | None = None,
+        lost: bool = False,
     ) -> PartEvent | HoldEnded | None:
         """One frame: ``ok`` = the held phase and its rules hold and the body is still;
         ``still_s`` = the time that stillness stands for and ``since_s`` when it began
         (:class:`Stillness`); ``moved`` = not ok because the body moves or left the
         phase; ``wobble`` = not ok only because the body is not still (still in the
         phase, no rule failing); ``left_s`` = when the stillness ended or the body left
-        the phase, between the last frame and this one (Stillness, the phase machine).
+        the phase, between the last frame and this one (Stillness, the phase machine);
+        ``lost`` = not ok because the side's values are unknown (no pose, a dropout).
+        The hold's form score counts the frames a rule failed on: not a wobble, a
+        moment out of the phase or a lost pose (the real supine twist's cuts read as
+        "a form rule failed on 2% of the held frames", no rule having failed).
 
         A wobble shorter than the grace is counted as held (a person's count goes on
         through a tremor the speed test catches for a frame: the segmentation-mask
@@ -439,7 +444,7 @@ class HoldTimer:
         h.wobbling = h.wobbling and wobble
         h.prev_ok = False
         h.frames += 1
-        h.bad_frames += 0 if wobble else 1  # (no rule failed on a wobble)
+        h.bad_frames += 0 if wobble or moved or lost else 1  # a rule failed
         if t_s - h.last_ok_s > self.grace_s + EPS:
             return self.end(t_s)
         return None

@@ -27,6 +27,7 @@ CAP_FORM = 75.0  # a form rule was cued during it
 # two, told "Reach out and come back slowly") scored 80, in the green
 CAP_TOLD_SAFETY = 79.0
 
+TOO_BRIEF = "too briefly to be told"  # a rule that failed on a few frames, never cued
 CAP_WORDS = {
     CAP_INCOMPLETE: "turned back before the top",
     CAP_SHORT_HOLD: "held under half the target time",
@@ -94,13 +95,15 @@ def hold_steadiness(spread: float, unit: str) -> float:
 
 
 def hold_points_notes(
-    points: Sequence[Mapping[str, float]], spread_words: str | None = None
+    points: Sequence[Mapping[str, float]], spread_words: str | None = None, told: bool = False
 ) -> list[str]:
     """What the holds' scores lost, in words (the report's "why"): each part that lost
     half a point or more on average. For holds whose score is their points (no cap held
     one lower: a cap is named by its own note, and each hold's score is in the report's
     table). ``spread_words``: how much the key measure moved while held ("the knee roll
-    varied by ±2.5°"), what the steadiness points are read from."""
+    varied by ±2.5°"), what the steadiness points are read from. ``told``: a form or
+    safety rule was cued during a hold; else a rule that failed did so too briefly to be
+    told, and the note says so (the report's "no corrections" stands beside it)."""
     n = len(points)
     if not n:
         return []
@@ -108,7 +111,8 @@ def hold_points_notes(
     failed = lost["form"] / HOLD_POINTS["form"]  # the share of held frames a rule failed on
     why = {
         "time": "held short of the target time",
-        "form": f"a form rule failed on {failed:.0%} of the held frames",
+        "form": f"a form rule failed on {failed:.0%} of the held frames"
+        + ("" if told else f", {TOO_BRIEF}"),
         "steadiness": spread_words or "the position moved while held",
     }
     parts: list[str] = []
@@ -130,7 +134,7 @@ def _who(what: str, n: int) -> str:
 REP_FORM_POINTS = 20.0  # of a rep's 100 (rep_score)
 
 
-def rep_form_notes(forms: Sequence[float]) -> list[str]:
+def rep_form_notes(forms: Sequence[float], told: bool = False) -> list[str]:
     """What the reps' form lost, in words, when half a point or more on average: a rule
     failing on some frames, too briefly to be cued, costs points no cap names (depth, hold
     and steadiness fall short only with a cap that says so). For reps no cap held lower,
@@ -144,7 +148,12 @@ def rep_form_notes(forms: Sequence[float]) -> list[str]:
     pts = f"{lost:.0f} point{'' if f'{lost:.0f}' == '1' else 's'}"
     return [f"{_who('rep', len(forms))} {pts} of {REP_FORM_POINTS:g} for form "
             f"(a form rule failed on {failed:.0%} of {'its' if len(forms) == 1 else 'their'} "
-            "frames)"]  # fmt: skip
+            f"frames{'' if told else f', {TOO_BRIEF}'})"]  # fmt: skip
+
+
+def rules_told(caps: Sequence[Sequence[float]]) -> bool:
+    """A form or safety rule was cued during one of these reps or holds (their caps)."""
+    return any(CAP_FORM in c or CAP_SAFETY in c for c in caps)
 
 
 def held_down(score: float | None, caps: Sequence[float]) -> bool:

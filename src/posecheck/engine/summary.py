@@ -25,6 +25,7 @@ from posecheck.engine.scoring import (
     hold_points_notes,
     mean_score,
     rep_form_notes,
+    rules_told,
     score_notes,
     scored_by_holds,
     session_components,
@@ -145,12 +146,13 @@ class SessionTally:
         # what the points lost, where the points (no cap) set every score
         if by_reps:
             if not any(held_down(r.score, c) for r, c in zip(self.reps, self.caps, strict=False)):
-                out.score_notes += rep_form_notes(self.forms)
+                out.score_notes += rep_form_notes(self.forms, rules_told(self.caps))
         elif self.hold_parts:
             if not any(c for _, _, c in self.hold_parts):
                 out.score_notes += hold_points_notes(
                     [p for p, _, _ in self.hold_parts],
                     self._spread_words([sp for _, sp, _ in self.hold_parts]),
+                    rules_told(self.hold_caps),
                 )
             # the steadiness the holds were scored on (a hold can wobble with no cue)
             steady = sum(p["steadiness"] for p, _, _ in self.hold_parts) / len(self.hold_parts)

@@ -85,12 +85,12 @@ class SideTrack:
         if not tracking:
             self.reps.not_seen()
             self.still.lost()
-            self._hold_step(t, False, vals)
+            self._hold_step(t, False, vals, lost=True)
             return []
         step = self.phases.step(t, vals)
         if not step.known:  # unknown values: keep everything as it is
             self.still.lost()
-            self._hold_step(t, False, vals)
+            self._hold_step(t, False, vals, lost=True)
             return []
         if step.entered is not None:
             self._entered(step.entered)
@@ -178,11 +178,12 @@ class SideTrack:
         wobble: bool = False,
         left_s: float | None = None,
         since_s: float | None = None,
+        lost: bool = False,
     ) -> None:
         ph = self.phases
         got = self.hold.step(
             t, ok, vals, ph.phase, ph.phase_since, ph.entered_t, still_s, moved, wobble,
-            left_s, since_s,
+            left_s, since_s, lost,
         )  # fmt: skip
         if isinstance(got, HoldEnded):
             self._hold_ended(got)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from posecheck import DISCLAIMER, __version__
 from posecheck.corrections import fmt_value, measure_words, ratio_of
+from posecheck.engine.scoring import TOO_BRIEF
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
 from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
@@ -486,7 +487,10 @@ def _no_corrections(s: SessionSummary) -> str:
     done = [
         *(["every repetition reached its target"] if s.reps else []),
         *(["every hold lasted its time"] if s.holds else []),
-        "no form rule was broken",
+        # a rule that failed for a moment, never cued, is in the score's notes
+        "no form fault lasted long enough to be told"
+        if any(TOO_BRIEF in n for n in s.score_notes)
+        else "no form rule was broken",
     ]
     return f"<p class='ok'>No corrections: {', '.join(done[:-1])} and {done[-1]}.</p>"
 
