@@ -220,7 +220,7 @@ def _drawn_texts(exercise, result, size=(640, 360)) -> list[str]:
 def test_overlay_texts_phase_side_counts_and_wrong_view():
     r = make_results()[27]
     assert _drawn_texts(EXERCISE, r) == [
-        "Bridge", "top | left side", "0.5s", "of 1s", "holds 1", "reps 1/3",
+        "Bridge", "top | left side measured", "0.5s", "of 1s", "holds 1", "reps 1/3",
     ]  # fmt: skip
     r.state = STATE_WRONG_VIEW
     assert "Wrong view: turn side-on to the camera" in _drawn_texts(EXERCISE, r)
@@ -234,7 +234,7 @@ def test_overlay_without_exercise_draws_no_counts():
 
     Overlay(None).draw(img, r)
     assert _colour_pixels(img, (245, 245, 245), 20) > 200  # white bones
-    assert _drawn_texts(None, r) == ["top | left side"]
+    assert _drawn_texts(None, r) == ["top | left side measured"]
 
 
 # --- video -------------------------------------------------------------------------
@@ -661,8 +661,10 @@ def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_pa
     assert "no form rule was broken" not in text
     assert "every hold lasted its time and no form fault lasted long enough to be told" in text
     # the session is the mean of its holds: each hold's score is in the table
-    assert "<th>side</th><th>score</th></tr><tr><td>1</td><td>stretch</td>" in html
+    # the side measured, not the side stretched (which the pigeon's camera cannot tell)
+    assert "<th>side measured</th><th>score</th></tr><tr><td>1</td><td>stretch</td>" in html
     assert "<td>right</td><td>92</td></tr>" in html
+    assert "left side measured" in text  # the header (the summary's side)
 
 
 def test_a_report_plotting_a_ratio_heads_its_plots_as_measurements(tmp_path):

@@ -252,9 +252,11 @@ def _print_summary(out: TextIO, outcome: LiveOutcome, lines: list[str]) -> list[
 def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     """A few lines for the terminal and the end card."""
     want_reps = exercise.dose.reps
-    out = [f"{exercise.title}: {summary.duration_s:.0f} s, "
-           f"side {summary.side or '-'}" + (" (partial)" if summary.partial else "")]  # fmt: skip
-    from posecheck.sinks.exview import hold_counts, outside_reps
+    from posecheck.sinks.exview import hold_counts, outside_reps, side_words
+
+    out = [f"{exercise.title}: {summary.duration_s:.0f} s"
+           + (f", {side_words(exercise, summary.side)}" if summary.side else "")
+           + (" (partial)" if summary.partial else "")]  # fmt: skip
 
     reached, due, _ = hold_counts(exercise, summary.holds, summary.reps)
     if due:

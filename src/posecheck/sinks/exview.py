@@ -36,6 +36,19 @@ def ex_title(ex: Exercise | None) -> str:
     return ex.title or ex.name.replace("-", " ").capitalize()
 
 
+def side_words(ex: Exercise | None, side: str | None) -> str:
+    """The side a session or frame was judged on, in words: "left side" where the
+    exercise works one side at a time (its side is the side worked), "left side measured"
+    where the camera-facing side is measured (a supine twist's "right side" read as
+    "twisted to the right", which it does not tell)."""
+    return f"{side} {side_label(ex)}" if side else ""
+
+
+def side_label(ex: Exercise | None) -> str:
+    """ "side" or "side measured", as :func:`side_words` (a table's column)."""
+    return "side" if ex is not None and ex.side == "alternate" else "side measured"
+
+
 def ex_view(ex: Exercise | None) -> str | None:
     return (ex.camera.view or None) if ex is not None else None
 

@@ -441,7 +441,7 @@ class Overlay:
         if result.phase:
             info.append(result.phase.replace("_", " "))
         if result.side:
-            info.append(f"{result.side} side")
+            info.append(exview.side_words(self.exercise, result.side))
         if info:
             text.append((" | ".join(info), lay.small, (215, 215, 215)))
         counting = self.show_counts and self.exercise is not None

@@ -12,6 +12,7 @@ import base64
 import datetime as _dt
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -225,7 +226,8 @@ class ReportSink(SinkBase):
             f"<p class='meta'>{_e(_session_date(self.info))}</p>"
             f"<p class='meta'>{_e(src)} &middot; {dur} &middot; {_e(size)} &middot; "
             f"{_e(s.frames)} frames, person found in {_e(s.frames_with_pose)}"
-            f"{' &middot; side: ' + _e(s.side) if s.side else ''}</p>{badge}{rec}</header>"
+            f"{' &middot; ' + _e(exview.side_words(self.exercise, s.side)) if s.side else ''}"
+            f"</p>{badge}{rec}</header>"
         )
 
     def _glance(self, s: SessionSummary) -> str:
@@ -361,21 +363,7 @@ class ReportSink(SinkBase):
         if s.holds:
             out.append(_holds_table(self.exercise, s))
         if s.reps:
-            rows = "".join(
-                f"<tr><td>{i}</td><td>{_mmss(r.start_s)}</td>"
-                f"<td>{r.end_s - r.start_s:.1f} s</td>"
-                f"<td class='{'yes' if r.complete else 'no'}'>"
-                f"{'yes' if r.complete else 'no, turned back early'}</td>"
-                f"<td>{_e(_peak_text(r.depth))}</td>"
-                f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
-                f"<td>{_e('; '.join(self._fault_text(f) for f in r.faults))}</td></tr>"
-                for i, r in enumerate(s.reps, 1)
-            )
-            out.append(
-                "<h3>Repetitions</h3><table><tr><th>#</th><th>start</th><th>duration</th>"
-                "<th>complete</th><th>furthest reached</th><th>score</th><th>faults</th></tr>"
-                f"{rows}</table>"
-            )
+            out.append(_reps_table(s, self._fault_text))
         if not out:
             return ""
         return (
@@ -450,6 +438,25 @@ def _peak_text(depth: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
+def _reps_table(s: SessionSummary, fault_text: Callable[[str], str]) -> str:
+    """The report's table of repetitions."""
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{_mmss(r.start_s)}</td>"
+        f"<td>{r.end_s - r.start_s:.1f} s</td>"
+        f"<td class='{'yes' if r.complete else 'no'}'>"
+        f"{'yes' if r.complete else 'no, turned back early'}</td>"
+        f"<td>{_e(_peak_text(r.depth))}</td>"
+        f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
+        f"<td>{_e('; '.join(fault_text(f) for f in r.faults))}</td></tr>"
+        for i, r in enumerate(s.reps, 1)
+    )
+    return (
+        "<h3>Repetitions</h3><table><tr><th>#</th><th>start</th><th>duration</th>"
+        "<th>complete</th><th>furthest reached</th><th>score</th><th>faults</th></tr>"
+        f"{rows}</table>"
+    )
+
+
 def _holds_table(exercise: Exercise | None, s: SessionSummary) -> str:
     """The report's table of holds."""
     # a setup hold before the first rep that fell short is listed (its number is
@@ -471,7 +478,8 @@ def _holds_table(exercise: Exercise | None, s: SessionSummary) -> str:
     )
     return (
         "<h3>Holds</h3><table><tr><th>#</th><th>phase</th><th>start</th><th>held</th>"
-        f"<th>target</th><th>reached</th><th>side</th>{'<th>score</th>' if scored else ''}"
+        f"<th>target</th><th>reached</th><th>{exview.side_label(exercise)}</th>"
+        f"{'<th>score</th>' if scored else ''}"
         f"</tr>{rows}</table>"
     )
 

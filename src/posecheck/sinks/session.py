@@ -296,7 +296,7 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         conf = summary.recognition.get("confidence")
         head += " (recognised" + (f", {conf:.0%} confident)" if conf is not None else ")")
     if summary.side:
-        head += f", {summary.side} side"
+        head += f", {exview.side_words(exercise, summary.side)}"
     src = Path(info.path).name if info else ""
     lines.append(
         f"{head}: {src}, {format_mmss(summary.duration_s)}, {summary.frames} frames, "
