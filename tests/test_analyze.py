@@ -231,6 +231,12 @@ def test_interrupted_analysis_leaves_a_valid_partial_summary(tmp_path, capsys, f
     lm = read_landmarks(out / "clip.landmarks.npz")
     assert len(lm) == 15 and lm.meta["partial"] is True
     assert "partial" in (out / "report.html").read_text()
+    # re-scored, it stays partial: said in its row, and not recorded as a session done
+    db = tmp_path / "history.sqlite"
+    code, table, _ = run_cli(capsys, "score", out / "clip.landmarks.npz", "-j", "1", "--db", db)
+    row = table.splitlines()[1]
+    assert "(partial)" in row and "(partial): the run that saved it was interrupted" in table
+    assert not db.exists()
 
 
 def test_no_person_writes_outputs_then_says_so(tmp_path, capsys, fake_estimator):
@@ -512,7 +518,8 @@ def test_score_writes_json_or_csv_to_stdout_given_a_dash(scored_folder, tmp_path
 def test_score_interrupted_writes_the_rows_that_finished(scored_folder, tmp_path, capsys,
                                                          monkeypatch):  # fmt: skip
     """Ctrl-C after the first recording: its row is in the table and in the files, as
-    with --ray (the files were not written)."""
+    with --ray (the files were not written), and the others' rows say they were not
+    scored (a short file is not passed off as the folder's)."""
     import posecheck.commands.score as score_cmd
 
     (scored_folder / "broken.landmarks.npz").unlink()
@@ -531,8 +538,10 @@ def test_score_interrupted_writes_the_rows_that_finished(scored_folder, tmp_path
                              "--json", js)  # fmt: skip
     assert code != 0 and "posecheck: interrupted" in err
     rows = json.loads(js.read_text())
-    assert [r["file"] for r in rows] == calls[:1] and rows[0]["reps"] in (2, 3)
+    assert rows[0]["file"] == calls[0] and rows[0]["reps"] in (2, 3)
+    assert len(rows) > 1 and all(r["error"].endswith("not scored (interrupted)") for r in rows[1:])
     assert Path(calls[0]).name in out
+    assert f"1 of {len(rows)} inputs scored before the interruption" in err
 
 
 def test_score_bad_usage(tmp_path, capsys):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +48,12 @@ examples:
 
 --ray runs the pose model on a Ray cluster (pip install "posecheck[ray]" on every
 machine; the recordings at the same path on each): one worker per CPU, the rows as
---jobs gives them. Ctrl-C writes the rows that finished.
+--jobs gives them.
+
+Ctrl-C (or SIGTERM) stops the workers at once and writes a row for every input: the
+ones that finished, and "not scored (interrupted)" for the others. A landmarks file of
+an interrupted run is scored as far as it goes, marked "(partial)", and not recorded in
+the history.
 """
 
 log = logging.getLogger(__name__)
@@ -345,6 +354,7 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
             continue
         ex = r["exercise"] + ("*" if r.get("exercise_from") == "recognised" else "")
         score = "-" if r.get("score") is None else f"{r['score']:.0f}"
+        score += " (partial)" if r.get("partial") else ""
         fault = r.get("top_fault") or "-"
         body.append((name, ex, r["holds"], str(r["reps"]), score, fault))
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
@@ -356,6 +366,9 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
                      + "  " + b[-1])  # fmt: skip
     if any(r.get("exercise_from") == "recognised" and not r.get("error") for r in rows):
         lines.append("* recognised automatically")
+    if any(r.get("partial") and not r.get("error") for r in rows):
+        lines.append("(partial): the run that saved it was interrupted: only its first part "
+                     "is scored, and it is not recorded in the history")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -476,15 +489,94 @@ def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -
     try:
         rows = score_on_ray(paths, opts, args.ray or None, args.ray_unit, note)
     except Interrupted as stop:
-        done = [stop.rows[i] for i in sorted(stop.rows)]
         if not args.quiet and sys.stderr.isatty():
             sys.stderr.write("\n")
-        if done:
-            _emit(args, done)
+        _emit_interrupted(args, paths, {paths[i]: r for i, r in stop.rows.items()})
         raise KeyboardInterrupt from None
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\n")
     return rows
+
+
+def _emit_interrupted(args: argparse.Namespace, paths: list[str], done: dict[str, dict]) -> None:
+    """After Ctrl-C (or SIGTERM): the rows that finished, and one for each input that did
+    not, saying so (a short CSV is not passed off as the archive's), written whole
+    whatever else is pressed meanwhile."""
+    if not done:
+        return
+    rows = [done.get(p) or {"file": p, "error": f"{p}: not scored (interrupted)"} for p in paths]
+    with _sigint_ignored():
+        _emit(args, rows)
+    print(f"posecheck: {len(done)} of {len(paths)} inputs scored before the interruption",
+          file=sys.stderr)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """A second Ctrl-C while the rows are written must not cut them (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _worker_start() -> None:
+    """A scoring worker ignores Ctrl-C: a terminal sends it to every process of the
+    group, and the parent stops the workers itself (each mid-input would otherwise
+    raise, and the pool wait for the rest)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: Any) -> None:
+    """End the pool's worker processes now: their inputs are not scored (a worker killed
+    while recording leaves the history's transaction undone, not half-written)."""
+    stop = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+
+
+def _in_pool(
+    paths: list[str], opts: dict[str, Any], jobs: int, results: dict[str, dict], note: Any
+) -> None:
+    """Score ``paths`` in ``jobs`` worker processes into ``results``, as each finishes.
+    On Ctrl-C the workers are stopped at once: not waited for, and no input started."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: workers start clean (MediaPipe and threads do not survive fork well).
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_start)
+    stopped = False
+    futs: dict[Any, str] = {}
+    try:
+        futs = {pool.submit(score_one, p, opts): p for p in paths}
+        for f in as_completed(futs):
+            p = futs[f]
+            try:
+                results[p] = f.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a worker that died
+                results[p] = {"file": p, "error": f"worker failed: {exc}"}
+            note(len(results))
+    except KeyboardInterrupt:
+        stopped = True
+        with _sigint_ignored():
+            for f in futs:
+                f.cancel()
+            _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=not stopped, cancel_futures=True)
 
 
 def _run_all(
@@ -513,30 +605,11 @@ def _run_all(
                 results[p] = score_one(p, opts)
                 note(len(results))
         else:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            # spawn: workers start clean (MediaPipe and threads do not survive fork well).
-            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
-                futs = {pool.submit(score_one, p, opts): p for p in paths}
-                try:
-                    for f in as_completed(futs):
-                        p = futs[f]
-                        try:
-                            results[p] = f.result()
-                        except Exception as exc:  # noqa: BLE001 - e.g. a worker that died
-                            results[p] = {"file": p, "error": f"worker failed: {exc}"}
-                        note(len(results))
-                except KeyboardInterrupt:
-                    for f in futs:
-                        f.cancel()
-                    raise
+            _in_pool(paths, opts, jobs, results, note)
     except KeyboardInterrupt:
         if not quiet and sys.stderr.isatty():
             sys.stderr.write("\n")
-        done = [results[p] for p in paths if p in results]
-        if done:
-            _emit(args, done)
+        _emit_interrupted(args, paths, results)
         raise
     if not quiet and sys.stderr.isatty():
         sys.stderr.write("\n")

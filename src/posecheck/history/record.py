@@ -403,6 +403,9 @@ def record_scored(
     from posecheck.sinks.tables import summary_dict
 
     data = summary_dict(summary, info=None, exercise=exercise)
+    # the replay ran to the end of the file; a file of an interrupted run is partial all
+    # the same (analyze does not record it either)
+    data["partial"] = bool(data.get("partial") or meta.get("partial"))
     source, outdir, created = _scored_origin(path, meta, video)
     if created:
         data["created_utc"] = created
@@ -431,7 +434,8 @@ def record_scored_routine(
     if opts is None or not opts.enabled:
         return {}
     source, outdir, created = _scored_origin(path, meta, video)
-    data = {**summary, "created_utc": created or summary.get("created_utc")}
+    data = {**summary, "created_utc": created or summary.get("created_utc"),
+            "partial": bool(summary.get("partial") or meta.get("partial"))}  # fmt: skip
     err = io.StringIO()
     recs = record_routine(data, opts, command="score", source=source, outdir=outdir, err=err)
     return _history_keys(recs, err)
