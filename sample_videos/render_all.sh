@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 export PYTHONPATH="src${PYTHONPATH:+:$PYTHONPATH}"
-r() { python -m posecheck render "$@"; }
+r() { python -m posecheck render --force "$@"; }
 r bridge          --seed 1 --side left  --reps 2 --rest-s 0.6 -o sample_videos/bridge.mp4
 r cat-camel       --seed 2 --side left  --reps 2 -o sample_videos/cat-camel.mp4
 r bird-dog        --seed 3 --side left  --reps 2 --hold-s 3 -o sample_videos/bird-dog.mp4

@@ -553,6 +553,14 @@ def test_score_bad_usage(tmp_path, capsys):
     ]
     code, _, err = run_cli(capsys, "score", tmp_path, "-e", "brigde")
     assert code == 2 and "unknown exercise 'brigde' (did you mean bridge" in err
+    video = write_video(tmp_path / "clip.mp4")
+    for where, why in (
+        (video, "is a file, not a folder (choose a folder)"),
+        ("/proc/x", "cannot make that folder (No such file or directory) (choose another folder)"),
+    ):
+        code, _, err = run_cli(capsys, "score", video, "--landmarks-dir", where)
+        assert code == 2
+        assert error_lines(err) == [f"posecheck: error: --landmarks-dir {where}: {why}"]
 
 
 # --- the real model on real footage ----------------------------------------------------

@@ -492,10 +492,24 @@ def test_history_note_pain_and_forget(db90, capsys):
     assert "unknown action 'frobnicate'" in capsys.readouterr().err
 
 
-def test_history_missing_database_is_one_line(tmp_path, capsys):
-    assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2
+def test_history_missing_database_is_one_line(tmp_path, capsys, monkeypatch):
+    assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2  # a --db mistyped
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no such database" in err
+    # a fresh install: nothing recorded yet is said, not an error
+    monkeypatch.setenv("POSECHECK_DB", str(tmp_path / "fresh" / "history.sqlite"))
+    assert main(["history"]) == 0
+    assert capsys.readouterr().out.startswith("no sessions recorded yet: analyze, live and score")
+    assert not (tmp_path / "fresh").exists()
+    for bad, why in (("99999999d", "out of range"), ("0001-01-01", "out of range"),
+                     ("yesterday", "not a date")):  # fmt: skip
+        assert main(["history", "--since", bad]) == 2
+        err = capsys.readouterr().err
+        assert err == f"posecheck: error: --since {bad!r}: {why} " + (
+            "(give a date after the year 1)\n"
+            if why == "out of range"
+            else "(use YYYY-MM-DD or e.g. 30d)\n"
+        )
 
 
 # --- progress ---------------------------------------------------------------------------

@@ -269,6 +269,7 @@ def test_render_command_writes_video_and_truth(tmp_path, capsys) -> None:
             "does not apply to cat-camel",
         ),
         (["render", "bridge", "--reps", "0", "-o", "x.mp4"], "--reps 0: out of range"),
+        (["render", "bridge", "--crf", "-5", "-o", "x.mp4"], "--crf -5: out of range (give 0"),
     ],
 )
 def test_render_command_bad_input(argv, expect, capsys, tmp_path, monkeypatch) -> None:
@@ -279,6 +280,22 @@ def test_render_command_bad_input(argv, expect, capsys, tmp_path, monkeypatch) -
     assert expect in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_render_never_replaces_a_file_unless_forced(capsys, tmp_path) -> None:
+    # a mistyped -o replaced a recording without a word
+    video, truth = tmp_path / "mine.mp4", tmp_path / "mine.truth.json"
+    argv = ["render", "pelvic-tilt", "--size", "128x72", "--reps", "1", "--hold-s", "0.3",
+            "--move-s", "0.3", "--rest-s", "0", "--fps", "6"]  # fmt: skip
+    for existing in (video, truth):
+        existing.write_bytes(b"somebody's recording")
+        assert main([*argv, "-o", str(video)]) == 2
+        assert f"{existing}: already exists (add --force" in capsys.readouterr().err
+        assert existing.read_bytes() == b"somebody's recording"
+        existing.unlink()
+    video.write_bytes(b"an old render")
+    assert main([*argv, "-o", str(video), "--force"]) == 0
+    assert video.stat().st_size > 1000 and truth.is_file()
 
 
 def test_render_command_bad_size(capsys) -> None:

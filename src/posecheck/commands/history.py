@@ -73,8 +73,17 @@ def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
         day = today - _dt.timedelta(days=int(m.group(1)) - 1) if m else _dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--since {text!r}: not a date", "use YYYY-MM-DD or e.g. 30d") from None
-    midnight = _dt.datetime.combine(day, _dt.time()).astimezone()
-    return midnight.astimezone(_dt.timezone.utc).isoformat()
+    except OverflowError:  # 99999999d: before the year 1
+        raise InputError(
+            f"--since {text!r}: out of range", "give a date after the year 1"
+        ) from None
+    try:
+        midnight = _dt.datetime.combine(day, _dt.time()).astimezone()
+        return midnight.astimezone(_dt.timezone.utc).isoformat()
+    except (ValueError, OverflowError):  # 0001-01-01: its midnight in UTC is in the year 0
+        raise InputError(
+            f"--since {text!r}: out of range", "give a date after the year 1"
+        ) from None
 
 
 def _ids(values: list[str], action: str) -> list[int]:
@@ -114,6 +123,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"imported {len(res.added)} new sessions, updated {len(res.updated)}, "
               f"skipped {len(res.skipped)} (into {path})")  # fmt: skip
         return 0 if res.added or res.updated or not res.skipped else 1
+    if args.action == "list" and not (args.db or args.csv or args.json) and not path.exists():
+        parse_since(args.since)  # a bad --since is still one line
+        # a fresh install: nothing recorded yet is no error (a --db given is checked)
+        print(f"no sessions recorded yet: analyze, live and score record them (in {path})")
+        return 0
     with HistoryStore(path, create=False) as store:
         if args.action == "note":
             return _note(store, args)

@@ -61,6 +61,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--crf", type=int, default=28, help="H.264 quality, lower is better (default 28)"
     )
     p.add_argument("--no-noise", action="store_true", help="plain look: no random colours or shake")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output (and its .truth.json) if it exists")  # fmt: skip
     p.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     from posecheck.library import add_library_arguments
 
@@ -91,28 +93,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fault is not None and args.fault not in script.faults:
         raise InputError(f"fault {args.fault!r} does not apply to {script_name}",
                          "faults for it: " + ", ".join(script.faults))  # fmt: skip
-    if args.duration_s is not None and not 2 <= args.duration_s <= 600:
-        raise InputError(f"--duration-s {args.duration_s:g}: out of range", "give 2 to 600 seconds")
-    if args.reps is not None and not 1 <= args.reps <= 50:
-        raise InputError(f"--reps {args.reps}: out of range", "give 1 to 50")
-    for flag in ("hold_s", "move_s", "rest_s"):
-        v = getattr(args, flag)
-        if v is not None and not 0 <= v <= 120:
-            raise InputError(
-                f"--{flag.replace('_', '-')} {v:g}: out of range", "give 0 to 120 seconds"
-            )
-    out: Path = args.output
-    if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
-        raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
-    try:  # like analyze: the folder is created
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"{out.parent}: cannot create the folder ({exc.strerror or exc})",
-            "choose another -o",
-        ) from None
-    if not 1 <= args.fps <= 120:
-        raise InputError(f"--fps {args.fps:g}: out of range", "give 1 to 120")
+    _check_numbers(args)
+    out = _output(args)
 
     from posecheck.render.clip import ClipRenderer, RenderOptions
     from posecheck.render.video import truth_path, write_clip
@@ -173,3 +155,52 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     close = difflib.get_close_matches(key, everything, n=3, cutoff=0.4)
     hint = f"closest: {', '.join(close)}" if close else "known: " + ", ".join(everything)
     raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Each number option in its range, before anything is written."""
+    from posecheck.errors import InputError
+
+    if args.duration_s is not None and not 2 <= args.duration_s <= 600:
+        raise InputError(f"--duration-s {args.duration_s:g}: out of range", "give 2 to 600 seconds")
+    if args.reps is not None and not 1 <= args.reps <= 50:
+        raise InputError(f"--reps {args.reps}: out of range", "give 1 to 50")
+    for flag in ("hold_s", "move_s", "rest_s"):
+        v = getattr(args, flag)
+        if v is not None and not 0 <= v <= 120:
+            raise InputError(
+                f"--{flag.replace('_', '-')} {v:g}: out of range", "give 0 to 120 seconds"
+            )
+    if not 1 <= args.fps <= 120:
+        raise InputError(f"--fps {args.fps:g}: out of range", "give 1 to 120")
+    if not 0 <= args.crf <= 51:
+        raise InputError(f"--crf {args.crf}: out of range", "give 0 (best) to 51 (smallest)")
+
+
+def _output(args: argparse.Namespace) -> Path:
+    """The -o video, checked (a video name; an existing file replaced only with --force)
+    and its folder created, as analyze creates its own."""
+    from posecheck.errors import InputError
+    from posecheck.render.video import truth_path
+
+    out: Path = args.output
+    if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
+        raise InputError(f"{out}: the output must be a video file name", "use a .mp4 name")
+    # a mistyped -o must not destroy a recording: replaced only when asked, as analyze
+    taken = [f for f in (out, truth_path(out)) if f.exists()]
+    if taken and not args.force:
+        raise InputError(
+            f"{taken[0]}: already exists", "add --force to replace it, or choose another -o"
+        )
+    if any(f.is_dir() for f in taken):
+        raise InputError(
+            f"{next(f for f in taken if f.is_dir())}: is a folder", "choose another -o"
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{out.parent}: cannot create the folder ({exc.strerror or exc})",
+            "choose another -o",
+        ) from None
+    return out

@@ -436,7 +436,17 @@ def run(args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
     if args.landmarks_dir is not None:
-        args.landmarks_dir.mkdir(parents=True, exist_ok=True)
+        if args.landmarks_dir.exists() and not args.landmarks_dir.is_dir():
+            raise InputError(f"--landmarks-dir {args.landmarks_dir}: is a file, not a folder",
+                             "choose a folder")  # fmt: skip
+        try:
+            args.landmarks_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file of that name, /proc, no permission
+            raise InputError(
+                f"--landmarks-dir {args.landmarks_dir}: cannot make that folder "
+                f"({exc.strerror or exc})",
+                "choose another folder",
+            ) from None
     paths = [str(p) for p in inputs]
     if args.ray is not None:
         rows = _run_ray(paths, opts, args)
