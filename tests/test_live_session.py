@@ -181,6 +181,22 @@ def test_session_counts_holds_and_reps_and_saves_like_analyze(tmp_path):
     assert "Nothing leaves this computer" not in err  # --json keeps stderr quiet
 
 
+def test_a_session_that_never_saw_anybody_says_so(tmp_path):
+    # a camera pointed at an empty room ended "reps 0 of 10", exit 0, and no warning
+    from posecheck.live.session import summary_lines
+
+    outcome, _events, _err, _src = live(tmp_path, [None] * 40)
+    summary, _rows, _lm = saved(outcome.outdir)
+    assert summary["frames_with_pose"] == 0
+    assert summary["warnings"] == [
+        "no person was found in any of the 40 frames: film the whole body, well lit, from "
+        "the distance the exercise's camera notes give"
+    ]
+    lines = summary_lines(outcome.summary, _bridge())
+    assert lines[0].startswith("Bridge: ") and "side" not in lines[0]  # no side of nobody
+    assert lines[-1].startswith("nobody was seen: the whole body in view, well lit")
+
+
 def test_score_reads_a_saved_live_session(tmp_path, capsys):
     ex = _bridge()
     outcome, _, _, _ = live(tmp_path, bridge_script(ex, reps=2))

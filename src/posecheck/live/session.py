@@ -255,7 +255,8 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     from posecheck.sinks.exview import hold_counts, outside_reps, side_words
 
     out = [f"{exercise.title}: {summary.duration_s:.0f} s"
-           + (f", {side_words(exercise, summary.side)}" if summary.side else "")
+           + (f", {side_words(exercise, summary.side)}"
+              if summary.side and summary.frames_with_pose else "")
            + (" (partial)" if summary.partial else "")]  # fmt: skip
 
     reached, due, _ = hold_counts(exercise, summary.holds, summary.reps)
@@ -277,6 +278,9 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
         out.append("top corrections: " + "; ".join(c.text for c in top))
     elif summary.reps or summary.holds:
         out.append("no corrections needed")
+    if summary.frames and not summary.frames_with_pose:  # the camera never saw anybody
+        out.append("nobody was seen: the whole body in view, well lit, the camera where "
+                   f"'posecheck show {exercise.name}' puts it")  # fmt: skip
     return out
 
 
@@ -492,6 +496,9 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
         p.sinks.append(_RealTimeRecord(VideoSink(p.outdir / "annotated.mp4"), follow=rc))
         p.files.append("annotated.mp4")
     p.sinks += [_LiveInfo(summary_sink, p.control, stats, p.source, opts, mirror), summary_sink]
+    from posecheck.sinks.session import SessionChecks
+
+    p.sinks.insert(0, SessionChecks(shares=False))  # first: its warning reaches the writers
 
 
 def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,

@@ -117,8 +117,9 @@ class SessionChecks(SinkBase):
     annotates is the one summary.json and the report receive.
     """
 
-    def __init__(self, exercise: Exercise | None = None) -> None:
+    def __init__(self, exercise: Exercise | None = None, shares: bool = True) -> None:
         self.exercise = exercise
+        self.shares = shares  # False (live): only "nobody at all", not the shares of frames
         self.states: dict[str, int] = {}
         self.frames = 0
         self.first_pose_s: float | None = None
@@ -142,16 +143,17 @@ class SessionChecks(SinkBase):
                 f"no person was found in any of the {self.frames} frames: film the whole "
                 "body, well lit, from the distance the exercise's camera notes give"
             )
-        elif self.share(STATE_NO_PERSON) >= 0.2:
+        # (live: getting into view, pauses and rests are no faults of the recording)
+        elif self.shares and self.share(STATE_NO_PERSON) >= 0.2:
             notes.append(f"no person in view in {self.share(STATE_NO_PERSON):.0%} of the frames")
-        if self.share(STATE_WRONG_VIEW) >= 0.2:
+        if self.shares and self.share(STATE_WRONG_VIEW) >= 0.2:
             view = exview.ex_view(self.exercise) or "the view the exercise needs"
             notes.append(
                 f"wrong camera view in {self.share(STATE_WRONG_VIEW):.0%} of the frames: "
                 f"{exview.ex_title(self.exercise)} needs a {view} view"
                 + (" (turn side-on to the camera)" if view == "side" else "")
             )
-        if self.share(STATE_LOW_VISIBILITY) >= 0.2:
+        if self.shares and self.share(STATE_LOW_VISIBILITY) >= 0.2:
             notes.append(
                 f"body partly out of view in {self.share(STATE_LOW_VISIBILITY):.0%} of the frames"
             )
