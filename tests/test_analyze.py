@@ -561,6 +561,14 @@ def test_score_bad_usage(tmp_path, capsys):
         code, _, err = run_cli(capsys, "score", video, "--landmarks-dir", where)
         assert code == 2
         assert error_lines(err) == [f"posecheck: error: --landmarks-dir {where}: {why}"]
+    # an output that cannot be written is refused before any input is scored
+    for flag, where, why in (("--csv", "/proc/x/s.csv", "cannot be written in /proc/x/"),
+                             ("--json", tmp_path, "is a folder")):  # fmt: skip
+        code, out, err = run_cli(capsys, "score", video, flag, where)
+        assert code == 2 and not out
+        assert error_lines(err) == [
+            f"posecheck: error: {where}: {why} (choose a file name in a folder you can write to)"
+        ]
 
 
 # --- the real model on real footage ----------------------------------------------------

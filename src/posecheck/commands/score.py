@@ -421,6 +421,11 @@ def run(args: argparse.Namespace) -> int:
         if any(os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i)
                for i in inputs):  # fmt: skip
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
+        # refused now, not after hours of scoring an archive
+        folder = Path(out).parent
+        if Path(out).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            why = "is a folder" if Path(out).is_dir() else f"cannot be written in {folder}/"
+            raise InputError(f"{out}: {why}", "choose a file name in a folder you can write to")
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
