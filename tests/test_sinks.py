@@ -511,6 +511,9 @@ def test_plot_scales_to_the_movement_and_band_labels_do_not_overlap() -> None:
     assert ticks and max(ticks) - min(ticks) <= 6  # a 2-degree step fills the plot
     labels = re.findall(r"class='bl'[^>]*>([^<]*)<", svg)
     assert labels == ["rest, tilt 100-170°"]  # one label for the shared band
+    # a phase's name in words, not its id (the bird dog's "all_fours ≤ 105°")
+    svg = svg_plot(t, [x - 30 for x in v], [("all_fours", None, 105.0)], summ, duration=10.0)
+    assert re.findall(r"class='bl'[^>]*>([^<]*)<", svg) == ["all fours ≤ 105°"]
     spread = _spread([(50.0, "a", "x"), (52.0, "b", "y"), (53.0, "c", "z")], 10, 200, 15)
     ys = [y for y, _, _ in spread]
     assert all(b - a >= 15 for a, b in zip(ys, ys[1:], strict=False))

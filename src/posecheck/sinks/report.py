@@ -550,6 +550,7 @@ def _merge_bands(
     """Phases with the same band share one band and one label ("rest, tilt 100-170°")."""
     out: dict[tuple[float | None, float | None], list[str]] = {}
     for name, lo, hi in bands:
+        name = name.replace("_", " ")  # a phase's name in words: "all_fours" -> "all fours"
         names = out.setdefault((lo, hi), [])
         if name not in names:
             names.append(name)
