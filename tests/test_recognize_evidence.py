@@ -530,7 +530,11 @@ def test_from_another_angle_only_rules_on_joint_angles_are_judged():
     assert [p.targets for p in kept.phases] == [p.targets for p in ex.phases]
     # rotations are measured in 3D too: the bridge keeps its knees up from any angle
     bridge = joint_rules_only(Library.load().get("bridge"))
-    assert {r.id for p in bridge.phases for r in p.rules} == {"knees_up", "feet_too_close", "feet_too_far"}
+    assert {r.id for p in bridge.phases for r in p.rules} == {
+        "knees_up",
+        "feet_too_close",
+        "feet_too_far",
+    }
     assert {r.id for r in bridge.rules} == set()  # feet flat: an incline (heel over toes)
 
 

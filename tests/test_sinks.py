@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from dataclasses import replace
 from html.parser import HTMLParser
 from importlib import resources
@@ -517,6 +518,26 @@ def test_plot_scales_to_the_movement_and_band_labels_do_not_overlap() -> None:
     spread = _spread([(50.0, "a", "x"), (52.0, "b", "y"), (53.0, "c", "z")], 10, 200, 15)
     ys = [y for y, _, _ in spread]
     assert all(b - a >= 15 for a, b in zip(ys, ys[1:], strict=False))
+
+
+def test_a_reps_furthest_reached_names_only_what_it_moved_towards(tmp_path) -> None:
+    # the real bridge: "hip angle 175°, knee angle 57°", the knee's most bent value, at the
+    # bottom (65° at the top): the "knees bent" target is kept, not reached
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+
+    lib = Library.load()
+    for name, depth, shown in (
+        ("bridge", {"hip": 175.0, "knee": 57.0}, "hip angle 175°"),
+        ("pelvic-tilt", {"hip~min3": 4.7, "hip": 133.0, "knee_roll": 14.0},
+         "hip angle changed 4.7°"),
+    ):  # fmt: skip
+        rep = RepRecord(0, 1.0, 3.0, True, depth, "left", 80.0, [], peak_phase=None)
+        sink = ReportSink(tmp_path / f"{name}.html")
+        sink.open(info(40, 20.0, (640, 360)), lib.get(name))
+        sink.close(replace(make_summary(), exercise=name, reps=[rep]))
+        cells = re.findall(r"<td>([^<]*°[^<]*)</td>", (tmp_path / f"{name}.html").read_text())
+        assert cells == [shown], name
 
 
 def test_report_has_the_date_and_no_internal_ids(tmp_path) -> None:

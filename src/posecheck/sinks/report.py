@@ -22,7 +22,7 @@ from posecheck.corrections import fmt_value, measure_words, ratio_of
 from posecheck.engine.scoring import TOO_BRIEF
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
-from posecheck.results import STATE_TRACKING, FrameResult, SessionSummary
+from posecheck.results import STATE_TRACKING, FrameResult, RepRecord, SessionSummary
 from posecheck.sinks import exview
 from posecheck.sinks.style import BASE_CSS
 
@@ -363,7 +363,7 @@ class ReportSink(SinkBase):
         if s.holds:
             out.append(_holds_table(self.exercise, s))
         if s.reps:
-            out.append(_reps_table(s, self._fault_text))
+            out.append(_reps_table(s, self._fault_text, self.exercise))
         if not out:
             return ""
         return (
@@ -438,14 +438,33 @@ def _peak_text(depth: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def _reps_table(s: SessionSummary, fault_text: Callable[[str], str]) -> str:
+def _movement(ex: Exercise | None, rep: RepRecord) -> dict[str, float]:
+    """A rep's furthest values on the targets it moves towards: those its start phase
+    bounds otherwise (as the rep's depth is read). The bridge's "knees bent" (knee at most
+    135°, no bound at the bottom) is kept, not reached: its "furthest" was the knee's most
+    bent value, at the bottom (57° on the real clip, 65° at its top); so is the pelvic
+    tilt's hook-lying range, the same in both phases."""
+    cycle = ex.cycle if ex is not None else ()
+    names = {p.name for p in ex.phases} if ex is not None else set()
+    peak = rep.peak_phase if rep.peak_phase in names else (cycle[1] if len(cycle) > 1 else None)
+    start = next((p for p in cycle if p != peak), None)
+    if ex is None or peak is None or start is None:
+        return rep.depth
+    bounds = {t.key: (t.min, t.max) for t in ex.phase(start).targets}
+    keys = {
+        t.key for t in ex.phase(peak).targets if bounds.get(t.key, (t.min, t.max)) != (t.min, t.max)
+    }
+    return {k: v for k, v in rep.depth.items() if k in keys} or rep.depth
+
+
+def _reps_table(s: SessionSummary, fault_text: Callable[[str], str], ex: Exercise | None) -> str:
     """The report's table of repetitions."""
     rows = "".join(
         f"<tr><td>{i}</td><td>{_mmss(r.start_s)}</td>"
         f"<td>{r.end_s - r.start_s:.1f} s</td>"
         f"<td class='{'yes' if r.complete else 'no'}'>"
         f"{'yes' if r.complete else 'no, turned back early'}</td>"
-        f"<td>{_e(_peak_text(r.depth))}</td>"
+        f"<td>{_e(_peak_text(_movement(ex, r)))}</td>"
         f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
         f"<td>{_e('; '.join(fault_text(f) for f in r.faults))}</td></tr>"
         for i, r in enumerate(s.reps, 1)
