@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -468,6 +470,52 @@ def test_ctrl_c_exits_130_with_a_partial_session_saved(tmp_path, monkeypatch, ca
     summary, rows, lm = saved(out)
     assert summary["partial"] is True and summary["live"]["ended"] == "interrupted"
     assert len(rows) - 1 == len(lm) == 50
+
+
+class CtrlCSource(ScriptSource):
+    """A real Ctrl-C (SIGINT to this process) at frame ``at`` while frames come from a
+    camera; pressed ``times`` times."""
+
+    def __init__(self, n: int, at: int, times: int = 1):
+        super().__init__(n, "camera")
+        self.at, self.times = at, times
+
+    def frames(self):
+        for f in super().frames():
+            if f.index == self.at:
+                for _ in range(self.times):
+                    os.kill(os.getpid(), signal.SIGINT)
+            yield f
+
+
+@pytest.mark.parametrize(("times", "code", "partial"), [(1, 0, False), (2, 130, True)])
+def test_the_first_ctrl_c_ends_the_session_as_q_does(tmp_path, monkeypatch, capsys, times,
+                                                     code, partial):  # fmt: skip
+    # headless, Ctrl-C is the only way to stop ("headless; Ctrl-C to stop"), and the
+    # session it stopped was saved as partial and never recorded in the history
+    import posecheck.live.session as session
+
+    ex = _bridge()
+    script = bridge_script(ex, reps=2)
+    real = session.run_live
+
+    def fake_run_live(opts):
+        return real(opts, source=CtrlCSource(len(script), 50, times),
+                    estimator=ScriptEstimator(script), speaker=SilentSpeaker())  # fmt: skip
+
+    monkeypatch.setattr(session, "run_live", fake_run_live)
+    out, db = tmp_path / "s", tmp_path / "h.sqlite"
+    got = main(["live", "bridge", "--no-window", "--countdown", "0", "-o", str(out),
+                "--db", str(db)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert got == code
+    assert "posecheck: stopping; the session is saved as it ends (Ctrl-C again: at once)" in err
+    summary, rows, _lm = saved(out)
+    assert summary["partial"] is partial
+    assert summary["live"]["ended"] == ("interrupted" if partial else "quit")
+    assert 50 <= len(rows) - 1 <= 53
+    assert db.exists() is not partial  # a session ended by Ctrl-C is a session done
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
 class GappySource(ScriptSource):

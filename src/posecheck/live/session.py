@@ -19,9 +19,13 @@ slot, so the picture on screen is never more than one frame behind the camera.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -308,6 +312,32 @@ class _Parts:
         return self.coach if isinstance(self.coach, RoutineCoach) else None
 
 
+@contextlib.contextmanager
+def _first_ctrl_c_ends(control: LiveControl, err: TextIO) -> Iterator[None]:
+    """The first Ctrl-C ends the session as the q key does: its summary whole, recorded in
+    the history (headless, Ctrl-C is the only way to stop, and the session it stopped was
+    saved as "partial" and never recorded). A second Ctrl-C stops at once (partial)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def again(_signum: int, _frame: Any) -> None:
+        control.reason = "interrupted"  # not the quit the first press asked for
+        raise KeyboardInterrupt
+
+    def first(_signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGINT, again)
+        control.request_stop("quit")
+        print("posecheck: stopping; the session is saved as it ends (Ctrl-C again: at once)",
+              file=err, flush=True)  # fmt: skip
+
+    old = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def run_live(
     opts: LiveOptions,
     *,
@@ -335,7 +365,10 @@ def run_live(
         print(DISCLAIMER, file=err)
     summary = None
     try:
-        summary = pipeline.run(p.source, p.estimator, p.coach, p.sinks, smoother=_smoother(opts))
+        with _first_ctrl_c_ends(p.control, err):
+            summary = pipeline.run(
+                p.source, p.estimator, p.coach, p.sinks, smoother=_smoother(opts)
+            )
     except KeyboardInterrupt:
         # pipeline.run closed every sink with a partial summary; say where it went.
         print(f"posecheck: interrupted; the session so far is saved in {p.outdir}/", file=err)
