@@ -340,6 +340,16 @@ def test_live_skipped_pain_and_no_history(tmp_path):
     assert "Back pain now" not in err and outcome.history_id is None
     assert len(rows_of(db)) == 2
 
+    class CtrlCAtThePrompt(io.StringIO):
+        def readline(self, *_):
+            raise KeyboardInterrupt
+
+    # Ctrl-C at the question skips it: the session is recorded all the same
+    outcome, _, err = _live(tmp_path, HistoryOptions(db=str(db)), stdin=CtrlCAtThePrompt(),
+                            name="s4")  # fmt: skip
+    assert "Back pain now" in err and outcome.pain_after is None
+    assert len(rows_of(db)) == 3 and outcome.history_id == rows_of(db)[-1].id
+
 
 class _FakeCv2Window:
     """cv2's window calls without a display: keys come from a script, pictures are kept."""

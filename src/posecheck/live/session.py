@@ -599,7 +599,11 @@ def _ask_pain_terminal(stdin: TextIO | None, err: TextIO) -> int | None:
         if stdin is None or not stdin.isatty():
             return None  # a script or a pipe: nobody to answer
     print("Back pain now, 0-10 (0 none, 10 worst; Enter skips): ", end="", file=err, flush=True)
-    answer = (stdin.readline() or "").strip()
+    try:
+        answer = (stdin.readline() or "").strip()
+    except KeyboardInterrupt:  # Ctrl-C skips the question: the session is still recorded
+        print(file=err)
+        return None
     if not answer:
         return None
     if answer.isdigit() and 0 <= int(answer) <= 10:
