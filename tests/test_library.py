@@ -143,6 +143,17 @@ def test_get_by_alias_and_unknown_names_suggest():
         lib.get("brige")
     assert "bridge" in info.value.one_line()
     assert info.value.one_line().startswith("unknown exercise 'brige' (did you mean bridge")
+    # the title as 'posecheck exercises' shows it ("child's pose" was an unknown exercise)
+    assert lib.get("Child's pose").name == lib.get("child’s pose").name == "childs-pose"
+    assert lib.get("Knees to chest (double)").name == "knees-to-chest"
+
+
+def test_analyse_is_analyze(capsys):
+    from posecheck.cli import main
+
+    assert main(["analyse", "no-such-clip.mp4", "-e", "bridge"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-clip.mp4" in err and "invalid choice" not in err
 
 
 def test_extra_measure_back_curvature_validates():

@@ -90,6 +90,10 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+# other spellings of a command (the help itself says "analyse a video")
+ALIASES = {"analyse": "analyze"}
+
+
 def _find_command(argv: Sequence[str]) -> str | None:
     for a in argv:
         if a in COMMANDS:
@@ -101,6 +105,9 @@ def _find_command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is not None and argv[first] in ALIASES:
+        argv[first] = ALIASES[argv[first]]
     command = _find_command(argv)
     try:
         parser = _build_parser(command)

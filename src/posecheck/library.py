@@ -189,11 +189,12 @@ class Library:
         return sorted(self._by_name)
 
     def find(self, name: str) -> Exercise | None:
-        key = name.strip().lower().replace("_", "-").replace(" ", "-")
+        """By name, alias or title as 'posecheck exercises' shows it ("Child's pose")."""
+        key = _key(name)
         if key in self._by_name:
             return self._by_name[key]
         for ex in self._by_name.values():
-            if key in (a.lower() for a in ex.aliases):
+            if key in (_key(a) for a in (*ex.aliases, ex.title)):
                 return ex
         return None
 
@@ -218,6 +219,12 @@ class Library:
         """The skipped file that would have defined ``name``, if one was broken."""
         key = name.strip().lower().replace("_", "-").replace(" ", "-")
         return next((f for f, _exc in self.broken if f.stem == key), None)
+
+
+def _key(name: str) -> str:
+    """A name as the library files it: "Child's pose" -> "childs-pose"."""
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    return key.replace("'", "").replace("\u2019", "")
 
 
 _WARNED: set[str] = set()
