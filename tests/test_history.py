@@ -502,6 +502,20 @@ def test_history_note_pain_and_forget(db90, capsys):
     assert "unknown action 'frobnicate'" in capsys.readouterr().err
 
 
+def test_an_exercise_is_found_by_its_alias_or_title_and_a_typo_gets_a_hint(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    assert record_session(summary(), HistoryOptions(db=str(db)), command="analyze") is not None
+    for name in ("Glute bridge", "Bridge"):
+        assert main(["history", "--db", str(db), "-e", name]) == 0
+        assert "bridge" in capsys.readouterr().out.splitlines()[1]
+    assert main(["history", "--db", str(db), "-e", "brige"]) == 0
+    assert capsys.readouterr().out == (
+        "no sessions match (did you mean bridge?) (analyze, live and score record them)\n"
+    )
+    assert main(["progress", "brige", "--db", str(db)]) == 2
+    assert "no brige sessions recorded (did you mean bridge?)" in capsys.readouterr().err
+
+
 def test_history_missing_database_is_one_line(tmp_path, capsys, monkeypatch):
     assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 2  # a --db mistyped
     err = capsys.readouterr().err

@@ -86,6 +86,26 @@ def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
         ) from None
 
 
+def exercise_key(name: str | None) -> tuple[str | None, str]:
+    """``-e NAME`` as the history files it (an alias or title -> the exercise's name), and a
+    hint for when nothing matches ("did you mean bridge?")."""
+    if not name:
+        return name, ""
+    import difflib
+
+    from posecheck.library import Library
+
+    try:
+        lib = Library.load()
+    except Exception:  # noqa: BLE001 - the filter works on the recorded names without it
+        return name, ""
+    ex = lib.find(name)
+    if ex is not None:
+        return ex.name, ""
+    close = difflib.get_close_matches(name.lower(), lib.names, n=1, cutoff=0.6)
+    return name, f" (did you mean {close[0]}?)" if close else ""
+
+
 def _ids(values: list[str], action: str) -> list[int]:
     if not values:
         raise InputError(f"history {action}: which session?",
@@ -141,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"history forget: no session {missing[0]}",
                                  "'posecheck history' lists the IDs")  # fmt: skip
             return 0
-        flt = {"exercise": args.exercise, "person": args.person,
+        exercise, hint = exercise_key(args.exercise)
+        flt = {"exercise": exercise, "person": args.person,
                "since": parse_since(args.since), "limit": args.limit}  # fmt: skip
         # only the JSON (every field) decodes each session's detail
         rows = store.sessions(**flt) if args.json else None
@@ -152,7 +173,9 @@ def run(args: argparse.Namespace) -> int:
         _write(args.json, json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
     if not _to_stdout(args):
         print(
-            _table(listed) if listed else "no sessions match (analyze, live and score record them)"
+            _table(listed)
+            if listed
+            else f"no sessions match{hint} (analyze, live and score record them)"
         )
     return 0
 

@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.commands.history import parse_since
+    from posecheck.commands.history import exercise_key, parse_since
     from posecheck.history.page import render_page
     from posecheck.history.query import load_progress
     from posecheck.history.store import HistoryStore, resolve_path
@@ -46,11 +46,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--today {args.today!r}: not a date", "use YYYY-MM-DD") from None
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out}: already exists", "add --force to replace it")
+    exercise, hint = exercise_key(args.exercise)
     with HistoryStore(resolve_path(args.db), create=False) as store:
-        progress = load_progress(store, today, exercise=args.exercise, person=args.person,
+        progress = load_progress(store, today, exercise=exercise, person=args.person,
                                  since=parse_since(args.since, today))  # fmt: skip
     if args.exercise and not progress.exercises:
-        raise InputError(f"no {args.exercise} sessions recorded",
+        raise InputError(f"no {args.exercise} sessions recorded{hint}",
                          "'posecheck history' lists what there is")  # fmt: skip
     for line in progress.lines():
         print(line)
