@@ -751,6 +751,8 @@ def test_reps_that_never_reached_the_held_top_read_holds_0_of_2_not_0_of_0(tmp_p
     bridge = Library.load().get("bridge")
     assert exview.holds_due(Library.load().get("cat-camel"), 1, 2) == 4  # cat and camel
     assert exview.holds_due(bridge, 3, 2) == 3  # more holds seen than reps: all count
+    child = Library.load().get("childs-pose")  # held 2 x 20-30 s: its dose, as the terminal says
+    assert (exview.holds_due(child, 1, 0), exview.holds_due(child, 3, 0)) == (2, 3)
     reps = [RepRecord(i, 2.0 * i, 2.0 * i + 1.5, False, {}, "right", 30.0, []) for i in (1, 2)]
     summary = replace(make_summary(), exercise="bridge", holds=[], reps=reps, corrections=[])
     text = screen_summary(summary, bridge, None)

@@ -264,9 +264,8 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
            + (" (partial)" if summary.partial else "")]  # fmt: skip
 
     reached, due, _ = hold_counts(exercise, summary.holds, summary.reps)
-    if due:
-        dose_txt = f" (dose {want_reps})" if want_reps and not exercise.cycle else ""
-        out.append(f"holds reached {reached} of {due}{dose_txt}")
+    if due:  # (a stretch's holds due are its dose: exview.holds_due)
+        out.append(f"holds reached {reached} of {due}")
     if exercise.cycle:
         n = summary.reps_complete
         inc = sum(1 for r in summary.reps if not r.complete)

@@ -126,11 +126,15 @@ def holds_only(ex: Exercise | None) -> bool:
 
 
 def holds_due(ex: Exercise | None, holds: int, reps: int) -> int:
-    """How many holds a rep exercise's session asked for: one per held phase of each rep
-    (a bridge's top; a cat-camel's cat and camel), or the holds seen if more. So two
-    reps that never reached the top read "holds reached 0 of 2", not "0/0"."""
-    if ex is None or not ex.cycle:
+    """How many holds a session asked for: a rep exercise one per held phase of each rep
+    (a bridge's top; a cat-camel's cat and camel), a stretch its dose's number; or the
+    holds seen if more. So two reps that never reached the top read "holds reached 0 of
+    2", not "0/0", and a child's pose held once of its 2 reads "0 of 2" in the terminal,
+    the report, summary.json and score alike (score said "0/1")."""
+    if ex is None:
         return holds
+    if not ex.cycle:
+        return max(holds, ex.dose.reps or 0)
     held = {name for name in ex.cycle if ex.phase(name).hold_s}
     return max(holds, reps * len(held))
 

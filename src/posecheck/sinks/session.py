@@ -309,8 +309,7 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
     held, due, _ = exview.hold_counts(exercise, summary.holds, summary.reps)
     hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
     if exview.holds_only(exercise):
-        of = f" of {d['reps']}" if d.get("reps") else f"/{len(summary.holds)}"
-        lines.append(f"score {score}   holds reached {held}{of}{hold_t}")
+        lines.append(f"score {score}   holds reached {held} of {due}{hold_t}")
     else:
         reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
         # as live says it: beside a correction naming "reps 1-2", "reps 0" alone reads as
