@@ -874,6 +874,27 @@ def test_a_rep_short_of_the_top_is_told_as_the_person_turns_back():
     assert s.corrections[0].id == "short_rep:hip" and s.corrections[0].reps == [1]
 
 
+@pytest.mark.parametrize(("stall_s", "told_at"), [(None, 3.1), (0.0, 4.5)])
+def test_a_rep_that_stops_short_of_the_top_is_told_while_it_is_held(stall_s, told_at):
+    # up to 160 by 1.4 s (the top needs 165) and held there 3 s: told 1.5 s after the rep
+    # began (1.6 s, it stopped gaining at 1.4 s), while still held (the sagging bridge
+    # render held 6 s in silence), not only once lowered (4.5 s); stall_s 0 turns it off
+    frames = seq((130, 10), (130, 160, 5), (160, 30), (160, 130, 5), (130, 10))
+    timing = {**BASE["timing"], **({} if stall_s is None else {"stall_s": stall_s})}
+    ex = make_exercise(timing=timing)
+    eng, res = run(ex, frames)
+    cues = [(round(e.t_s, 2), e.data["id"]) for r in res for e in r.events if e.kind == "cue"]
+    assert cues == [(told_at, "short_rep:hip")]  # once: not again as it turns back
+    s = eng.finish()
+    assert [r.complete for r in s.reps] == [False]
+    assert s.corrections[0].id == "short_rep:hip" and s.corrections[0].reps == [1]
+    # a slow lift that keeps gaining is no stall: 130 -> 175 over 4 s, then down
+    eng, res = run(make_exercise(), seq((130, 10), (130, 175, 40), (175, 30), (175, 130, 5),
+                                        (130, 10)))  # fmt: skip
+    assert not [e for r in res for e in r.events if e.kind == "cue"]
+    assert eng.finish().reps_complete == 1
+
+
 def test_a_peak_held_where_the_recording_ends_counts_for_the_dose_not_as_a_rep():
     # one whole rep, then up again and held 4 s (target 2 s) as the recording ends: the
     # person did the second lift and its hold, but not its way down (the real chest

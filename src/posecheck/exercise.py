@@ -85,6 +85,10 @@ TIMING_DEFAULTS: dict[str, float] = {
     # rendered supine twist wanders 5-9 deg over 0.5-4 s; the bounce renders (1.6 Hz)
     # swing in 0.2-0.4 s.
     "bounce_swing_s": 0.5,
+    # a rep that stops short of the peak phase this long (its furthest value gains no
+    # more than the hysteresis band) is told at once, as one that turns back: "Lift your
+    # hips higher" while the person holds a sagging bridge, not after they lowered. 0: off
+    "stall_s": 1.5,
 }
 
 

@@ -74,6 +74,7 @@ class RepCounter:
         self.unseen = False  # the engine was not tracking for part of this rep
         self.holds: list[HoldRecord] = []
         self.turned_back = False  # moved back from its furthest point before the peak
+        self._gain: dict[str, tuple[float, float]] = {}  # target -> (value, when) of its last gain
         self.side_vote = 0.0  # side_by: sum over the rep's frames of (this side - the other)
 
     def carry_over(self, old: RepCounter) -> None:
@@ -111,7 +112,8 @@ class RepCounter:
 
         Returns :class:`TurnedBack` once, on the frame a rep that has not reached the
         peak phase moves back from its furthest point by more than the hysteresis band
-        on a peak target it falls short of: the moment to tell the person.
+        on a peak target it falls short of, or has not gained more than the band on any
+        such target for ``stall_s``: the moment to tell the person.
         """
         if self.left_start_s is None:
             return None
@@ -127,20 +129,31 @@ class RepCounter:
             return None
         start, peak = self.ex.phase(cyc[0]), self.ex.phase(cyc[1])
         back = False
+        stuck: list[float] = []  # since when each target it falls short of has not gained
         for t in peak.targets:
             v = values.get(t.key, math.nan)
             if v is None or is_nan(v):
                 continue
             sign = direction(start, t)
-            old = self.peak.get(t.key)
-            if old is None or (v - old) * sign > 0:
-                self.peak[t.key] = v
-                continue
             goal = t.min if sign > 0 else t.max
             band = self.ex.setting("hysteresis_deg" if t.unit == "deg" else "hysteresis")
+            old = self.peak.get(t.key)
+            if old is None or (v - old) * sign > 0:
+                self.peak[t.key] = old = v
+                gain = self._gain.get(t.key)
+                if gain is None or (v - gain[0]) * sign > band:
+                    self._gain[t.key] = (v, t_s)  # a real gain, not the model's jitter
             short = goal is not None and (goal - old) * sign > 0
             if short and (old - v) * sign > band:
                 back = True
+            if short:
+                stuck.append(self._gain.get(t.key, (v, t_s))[1])
+        # a rep that stops short of the peak for stall_s is told as if it turned back: a
+        # person holding a sagging bridge hears "Lift your hips higher" while holding it,
+        # not once down again (a bridge-hips-sag render held 148 deg for 6 s in silence)
+        wait = self.ex.setting("stall_s")
+        if stuck and wait and t_s - max(stuck) >= wait and t_s - self.left_start_s >= wait:
+            back = True
         if back and not self.turned_back and self.cycle_pos == 0:
             self.turned_back = True
             rec = RepRecord(0, round(self.left_start_s, 3), round(t_s, 3), False,
