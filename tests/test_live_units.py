@@ -376,6 +376,34 @@ def test_speech_sink_words_for_events():
     assert sp.spoken == ["Hold", "Hold complete", "2", "Set complete"]
 
 
+@pytest.mark.parametrize(("side", "said"), [("alternate", ["Now the left side"]), ("auto", [])])
+def test_cues_are_spoken_with_units_in_words_and_the_side_only_where_it_is_worked(side, said):
+    # espeak read "2 s" as "two ess"; "Now the right side" for the side facing the camera
+    # (a supine twist's) sounds like an instruction to twist to the right
+    from dataclasses import replace
+
+    from posecheck.live.speech import spoken
+
+    assert spoken("Hold the camel for 2 s: that hold lasted 1.0 s.") == (
+        "Hold the camel for 2 seconds: that hold lasted 1 second."
+    )
+    assert spoken("the hip angle reached 148°, aim for 165°; 7% of 21.0 s") == (
+        "the hip angle reached 148 degrees, aim for 165 degrees; 7 percent of 21.0 seconds"
+    )
+    sp, procs = fake_speaker()
+    sink = SpeechSink(sp)
+    sink.open(None, replace(exercise(), side=side))
+    cue = {"id": "short_hold:up", "text": "Hold the top for 5 s: that hold lasted 1.2 s."}
+    left = Event("side", 2.0, 20, {"side": "left"})
+    frames = [FrameResult(0, 1.0, None, {}, events=[Event("cue", 1.0, 10, cue)]),
+              FrameResult(1, 2.0, None, {}, events=[left])]  # fmt: skip
+    for r in frames:
+        sink.write(None, r)
+        procs[-1].done = True
+    sink.close(None)
+    assert sp.spoken == ["Hold the top for 5 seconds: that hold lasted 1.2 seconds.", *said]
+
+
 def test_real_espeak_command_line_is_non_blocking(tmp_path):
     # The real engine, writing a WAV instead of playing: the call returns before speech ends.
     if not (sp_cmd := __import__("shutil").which("espeak-ng")):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -176,6 +177,22 @@ class Speaker:
         self._proc = None
 
 
+_UNITS = (
+    (re.compile(r"(?<![\d.])1(?:\.0)? s\b"), "1 second"),
+    (re.compile(r"(\d) s\b"), r"\1 seconds"),
+    (re.compile(r"(\d) ?°"), r"\1 degrees"),
+    (re.compile(r"(\d) ?%"), r"\1 percent"),
+)
+
+
+def spoken(text: str) -> str:
+    """A cue as a speech engine should read it: units in words ("2 s" was read "two ess",
+    "148°" "148"), the text on screen unchanged."""
+    for pattern, words in _UNITS:
+        text = pattern.sub(words, text)
+    return text
+
+
 class SpeechSink(SinkBase):
     """A pipeline sink that speaks cues and event words through a :class:`Speaker`.
 
@@ -192,24 +209,27 @@ class SpeechSink(SinkBase):
         self.countdown = countdown
         self._last_count: int | None = None
         self._hold_done = False  # "Hold complete" already said for the running hold
+        self._sides = False  # say "Now the left side" (open: an exercise that alternates)
 
     def open(self, info: Any, exercise: Any) -> None:
-        pass
+        # the side is the one worked only where the exercise alternates sides; elsewhere
+        # it is the side facing the camera, no instruction to the person
+        self._sides = getattr(exercise, "side", "") == "alternate"
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         sp = self.speaker
         for ev in result.events:
             d = ev.data
             if ev.kind == "state" and d.get("cue"):
-                sp.say(str(d["cue"]), ev.t_s)
+                sp.say(spoken(str(d["cue"])), ev.t_s)
             elif ev.kind == "cue" and d.get("text"):
-                sp.say(str(d["text"]), ev.t_s)
+                sp.say(spoken(str(d["text"])), ev.t_s)
             elif ev.kind == "hold_start":
                 self._hold_done = False
                 sp.say("Hold", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "rep":
                 sp.say(str(d.get("index") or result.reps_done), ev.t_s, cooldown=False)
-            elif ev.kind == "side" and d.get("side"):
+            elif ev.kind == "side" and d.get("side") and self._sides:
                 sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "set_complete":
                 sp.say("Set complete", ev.t_s, urgent=True, cooldown=False)
