@@ -94,8 +94,10 @@ def test_routine_runs_announces_rests_and_saves_one_session(tmp_path, routine_fi
     assert ann[1]["cue"] == ("Step 2 of 2: Bridge. 2 reps, hold 2 s each. Camera: side-on, "
                              "lying on your back. Feet hip-width apart.")  # fmt: skip
     assert [e["cue"] for e in states(events, "rest")] == ["Rest 1 s - next: Bridge"]
-    assert ann[0]["cue"] in outcome.spoken and ann[1]["cue"] in outcome.spoken
-    assert "Rest 1 s - next: Bridge" in outcome.spoken
+    from posecheck.live.speech import spoken  # the units said in words
+
+    assert spoken(ann[0]["cue"]) in outcome.spoken and spoken(ann[1]["cue"]) in outcome.spoken
+    assert "Rest 1 second - next: Bridge" in outcome.spoken
     # same posture and view: the second run goes straight to its countdown (no set-up)
     run2 = [e for e in events if e["kind"] == "state" and e["t_s"] >= ann[1]["t_s"]]
     assert [e["state"] for e in run2[:4]] == ["announce", "setup", "countdown", "counting"]
