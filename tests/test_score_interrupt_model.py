@@ -34,6 +34,9 @@ def test_ctrl_c_twice_stops_the_workers_and_writes_every_input_scored_or_not(tmp
          "--jobs", "2", "--no-history", "--csv", str(table)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True,  # its own group: the signals reach it and its workers only
+        # a test run started in the background (CI) has SIGINT ignored, and a child that
+        # starts with it ignored never sees Ctrl-C: give it a terminal's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert proc.stderr is not None
     seen = ""
