@@ -277,8 +277,8 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
         out.append(f"score {summary.score:.0f}/100")
     # the session's ranked corrections: the same list as summary.json and the report
     top = list(getattr(summary, "corrections", []) or [])[:3]
-    if top:
-        out.append("top corrections: " + "; ".join(c.text for c in top))
+    if top:  # one a line, as analyze prints them (not "1.8 s.; Hold ...")
+        out += ["top corrections:", *(f"  {c.text}" for c in top)]
     elif summary.reps or summary.holds:
         out.append("no corrections needed")
     if summary.frames and not summary.frames_with_pose:  # the camera never saw anybody
@@ -570,8 +570,10 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
         outcome.pain_after = _ask_pain_terminal(stdin, err)
 
 
-PAIN_QUESTION = "How is your back now? Press 0-9"
-PAIN_KEYS = "0 no pain, 9 worst; any other key skips"
+# the history's scale is 0-10 (as --pain and the terminal's question): one key gives 0-9,
+# so 9 stands for "9 or 10" (the card said "9 worst", a scale of its own)
+PAIN_QUESTION = "How is your back now, 0 (no pain) to 10 (worst)?"
+PAIN_KEYS = "press 0-9 (9 for 9 or 10); any other key skips"
 PAIN_NOTED_S = 1.5  # how long the card shows the answer
 
 
