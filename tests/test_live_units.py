@@ -562,3 +562,21 @@ def test_the_set_up_banner_fits_the_frame_and_says_it_is_not_medical_advice(monk
     assert any("not medical advice" in t and "sharp pain" in t for t, *_ in drawn)
     for text, x, scale, thick in drawn:
         assert x >= 0 and x + text_size(text, scale, thick)[0] <= size[0], text
+
+
+def test_the_end_card_wraps_a_long_correction_instead_of_shrinking_it(monkeypatch):
+    # "top corrections: A; B" on one line was drawn at half size to fit 640 px
+    import numpy as np
+
+    from posecheck.live import hud
+    from posecheck.sinks.overlay import text_size
+
+    drawn: list[tuple[str, int, float, int]] = []
+    monkeypatch.setattr(hud, "put_text", lambda img, t, org, sc, col, th=1: drawn.append(
+        (t, org[0], sc, th)))  # fmt: skip
+    long = "Hold the cat (back rounded) for 2 s: your longest hold was 1.8 s. " * 2
+    hud.draw_summary(np.zeros((360, 640, 3), np.uint8), ["score 70/100", long], "Session ended")
+    body = [d for d in drawn if d[0] not in ("Session ended", "score 70/100")][:-1]  # footer
+    assert len(body) > 1 and " ".join(t for t, *_ in body).split() == long.split()
+    assert {sc for _, _, sc, _ in body} == {drawn[1][2]}  # the size of the other lines
+    assert all(x >= 0 and x + text_size(t, sc, th)[0] <= 640 for t, x, sc, th in drawn)
