@@ -563,6 +563,24 @@ def test_progress_summary_lines(db90, capsys):
     assert ", target 5 s; score " in line and line.endswith("of the last 30 days")
 
 
+def test_sessions_all_on_one_day_show_no_trend(tmp_path, capsys):
+    # four sessions in an afternoon read "score 65 from 100 -35" as progress over time
+    db = tmp_path / "h.sqlite"
+    for i, score in enumerate((100.0, 95.0, 70.0, 60.0)):
+        made = f"2026-12-03T1{i}:00:00+00:00"
+        record_session(summary(created_utc=made, score=score), HistoryOptions(db=str(db)),
+                       command="analyze", source=f"clip{i}.mp4")  # fmt: skip
+    page = tmp_path / "p.html"
+    assert main(["progress", "bridge", "--db", str(db), "--today", "2026-12-04", "-o",
+                 str(page)]) == 0  # fmt: skip
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "on 1 day, no trend yet" in line and "->" not in line
+    assert "score 65;" in line  # the recent sessions' median, alone
+    html = page.read_text()
+    assert "one day: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
+    assert "4 sessions on " in html and "(1 days)" not in html
+
+
 def test_progress_page_is_self_contained(db90, tmp_path, capsys):
     page = tmp_path / "p.html"
     args = ["progress", "--db", str(db90), "--today", TODAY.isoformat(), "-o", str(page)]

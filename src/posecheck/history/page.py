@@ -178,11 +178,14 @@ def calendar(per_day: dict[_dt.date, int], today: _dt.date, days: int = CALENDAR
 # --- sections ------------------------------------------------------------------------
 
 
-def _arrow(t: Trend, better: str, unit: str = "", goal: str = "") -> str:
-    """'early -> recent' with the change coloured by whether it is better; ``goal`` under it."""
+def _arrow(t: Trend, better: str, unit: str = "", goal: str = "", trend: bool = True) -> str:
+    """'early -> recent' with the change coloured by whether it is better; ``goal`` under it.
+    ``trend`` False (every session on one day): the value alone, and why no change."""
     goal_p = f"<p class='goal'>{_e(goal)}</p>" if goal else ""
     if t.early is None:
         return "<div class='big'>-</div>" + goal_p
+    if not trend:
+        return f"<div class='big'>{_fmt(t.recent, unit)}</div><p>one day: no trend yet</p>{goal_p}"
     ch = t.change or 0.0
     good = (ch > 0) if better == "up" else (ch < 0)
     cls = "flat" if abs(ch) < 1e-9 else ("up" if good else "down")
@@ -196,17 +199,18 @@ def _tiles(e: ExerciseProgress) -> str:
     if e.is_hold and e.hold.early is not None:
         tgt = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         tiles.append(f"<div class='card'><div class='lbl'>longest hold</div>"
-                     f"{_arrow(e.hold, 'up', ' s', tgt)}</div>")  # fmt: skip
+                     f"{_arrow(e.hold, 'up', ' s', tgt, not e.no_trend)}</div>")  # fmt: skip
     if e.reps.n and (e.reps.recent or e.reps.early or not e.is_hold):
         dose = f"dose {e.reps_dose}" if e.reps_dose else ""
         tiles.append(f"<div class='card'><div class='lbl'>complete reps</div>"
-                     f"{_arrow(e.reps, 'up', '', dose)}</div>")  # fmt: skip
-    tiles.append(f"<div class='card'><div class='lbl'>score</div>{_arrow(e.score, 'up')}</div>")
+                     f"{_arrow(e.reps, 'up', '', dose, not e.no_trend)}</div>")  # fmt: skip
+    tiles.append(f"<div class='card'><div class='lbl'>score</div>"
+                 f"{_arrow(e.score, 'up', trend=not e.no_trend)}</div>")  # fmt: skip
     if e.pain_before.early is not None or e.pain_after.early is not None:
         pain = e.pain_after if e.pain_after.early is not None else e.pain_before
         which = "after" if pain is e.pain_after else "before"
-        tiles.append(f"<div class='card'><div class='lbl'>back pain {which}</div>"
-                     f"{_arrow(pain, 'down', '', '0 none, 10 worst')}</div>")  # fmt: skip
+        arrow = _arrow(pain, "down", "", "0 none, 10 worst", not e.no_trend)
+        tiles.append(f"<div class='card'><div class='lbl'>back pain {which}</div>{arrow}</div>")
     tiles.append(f"<div class='card'><div class='lbl'>days with a session</div>"
                  f"<div class='big'>{e.days_last_30}<small> of {ADHERENCE_DAYS}</small></div>"
                  f"<p>&nbsp;</p><p class='goal'>{e.n_sessions} sessions in all</p>"
@@ -247,7 +251,10 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
     yr = e.first_day.year != today.year
     first, last = _e(_day(e.first_day, yr)), _e(_day(e.last_day, yr))
     parts = [f"<section class='ex'><h2>{_e(e.title)}</h2><p class='meta'>"
-             f"{e.n_sessions} sessions from {first} to {last} ({e.span_days} days)</p>",
+             + (f"{e.n_sessions} session{'s' if e.n_sessions != 1 else ''} on {first}"
+                if e.no_trend else
+                f"{e.n_sessions} sessions from {first} to {last} ({e.span_days} days)")
+             + "</p>",
              _tiles(e)]  # fmt: skip
     if e.is_hold and e.hold.n:
         pts = e.series["hold"]

@@ -109,31 +109,46 @@ class ExerciseProgress:
     def span_days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 
+    @property
+    def no_trend(self) -> bool:
+        """Every session on one day: early and recent are the same day's sessions, no
+        progress over time (four sessions in an afternoon read "score 65 from 100")."""
+        return self.span_days < 2
+
     def summary_line(self) -> str:
         """One line: what changed, against the target, and adherence."""
         parts = []
+        over = "on 1 day, no trend yet" if self.no_trend else f"over {self.span_days} days"
         if self.is_hold and self.hold.early is not None:
-            t = f"longest hold {_n(self.hold.early, True)} s -> {_n(self.hold.recent, True)} s"
+            t = f"longest hold {self._ch(self.hold, True, ' s')} {over}"
             if self.hold_target_s:
-                t += f" over {self.span_days} days, target {self.hold_target_s:g} s"
-            else:
-                t += f" over {self.span_days} days"
+                t += f", target {self.hold_target_s:g} s"
             parts.append(t)
         if not self.is_hold or self.hold.early is None:
-            t = f"reps {_n(self.reps.early)} -> {_n(self.reps.recent)} over {self.span_days} days"
+            t = f"reps {self._ch(self.reps)} {over}"
             if self.reps_dose:
                 t += f", dose {self.reps_dose}"
             parts.append(t)
         if self.score.early is not None:
-            parts.append(f"score {self.score.early:.0f} -> {self.score.recent:.0f}")
+            parts.append(f"score {self._ch(self.score, whole=True)}")
         if self.pain_before.early is not None:
-            parts.append(f"pain before {_n(self.pain_before.early)} -> "
-                         f"{_n(self.pain_before.recent)}")  # fmt: skip
+            parts.append(f"pain before {self._ch(self.pain_before)}")
         if self.pain_after.early is not None:
-            parts.append(f"pain after {_n(self.pain_after.early)} -> "
-                         f"{_n(self.pain_after.recent)}")  # fmt: skip
+            parts.append(f"pain after {self._ch(self.pain_after)}")
         parts.append(f"{self.days_last_30} of the last {ADHERENCE_DAYS} days")
         return f"{self.exercise}: " + "; ".join(parts)
+
+    def _ch(self, t: Trend, seconds: bool = False, unit: str = "", whole: bool = False) -> str:
+        """'early -> recent', or the recent value alone where there is no trend."""
+
+        def f(v: float | None) -> str:
+            return f"{v:.0f}" if whole and v is not None else _n(v, seconds)
+
+        return (
+            f"{f(t.recent)}{unit}"
+            if self.no_trend
+            else f"{f(t.early)}{unit} -> {f(t.recent)}{unit}"
+        )
 
 
 def _n(v: float | None, seconds: bool = False) -> str:
