@@ -112,7 +112,7 @@ def test_routines_show_and_validate_commands(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(REPO)
     assert main(["routines"]) == 0
     out = capsys.readouterr().out
-    assert "low-back-flow  (Low-back flow, 6 steps, about" in out
+    assert "low-back-flow  (Low-back flow, 6 exercises in 7 steps, about" in out
     assert main(["routines", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["name"] for r in rows} >= {"low-back-flow", "desk-break"}

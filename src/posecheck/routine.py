@@ -324,3 +324,10 @@ def find_routine(name: str, library: Any, extra: Sequence[str | os.PathLike[str]
     hint = f"did you mean {', '.join(close)}? " if close else ""
     hint += "'posecheck routines' lists them"
     raise UnknownExerciseError(f"unknown routine {name!r}", hint)
+
+
+def step_count(r: Routine) -> str:
+    """ "6 exercises in 7 steps" (each side or set of an exercise is a step, as live counts
+    "Step 2 of 7"): the exercises alone said "6 steps" above a list numbered to 7."""
+    runs, n = len(r.plan()), len(r.steps)
+    return f"{n} steps" if runs == n else f"{n} exercises in {runs} steps"

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from posecheck.library import add_library_arguments, library_from_args
-from posecheck.routine import Routine, load_routines, search_dirs
+from posecheck.routine import Routine, load_routines, search_dirs, step_count
 
 HELP = "list the routines (flows of several exercises)"
 DESCRIPTION = """\
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for r in sorted(found.values(), key=lambda r: r.name):
         mins = r.estimate_s(lib) / 60.0
-        print(f"{r.name}  ({r.title}, {len(r.steps)} steps, about {mins:.0f} min)")
+        print(f"{r.name}  ({r.title}, {step_count(r)}, about {mins:.0f} min)")
         print(f"    {describe_steps(r)}")
     for exc in broken:
         print(f"skipped: {exc.one_line()}")

@@ -13,7 +13,7 @@ from posecheck.corrections import measure_words, ratio_of
 from posecheck.errors import UnknownExerciseError
 from posecheck.exercise import Bound, Exercise
 from posecheck.library import Library, add_library_arguments, library_from_args
-from posecheck.routine import POSTURE_WORDS, Routine, dosed, find_routine, routine_names
+from posecheck.routine import POSTURE_WORDS, Routine, dosed, find_routine, routine_names, step_count
 
 HELP = "how to do an exercise or a routine, camera, targets"
 DESCRIPTION = """\
@@ -139,7 +139,7 @@ def render_routine(r: Routine, lib: Library, width: int = 88) -> str:
     if r.summary:
         out.extend(textwrap.wrap(r.summary, width))
     mins = r.estimate_s(lib) / 60.0
-    out += ["", f"{len(r.steps)} steps, about {mins:.0f} min with rests:"]
+    out += ["", f"{step_count(r)}, about {mins:.0f} min with rests:"]
     for run in r.plan():
         ex = dosed(lib.get(run.exercise), run)
         view = f"camera: {ex.camera.view}, {_POSTURE.get(ex.posture, ex.posture)}"
