@@ -228,6 +228,7 @@ def test_analyze_routine_finds_each_step_within_a_second(joined, analysed):
     data = json.loads((out / "summary.json").read_text())
     assert data["exercise"] == "routine:two"
     assert data["routine"]["mode"] == "named" and data["routine"]["runs_done"] == 2
+    assert data["routine"]["runs_missing"] == [] and "not found" not in stdout
     steps = [s for s in data["segments"] if s["kind"] == "step"]
     assert [s["exercise"] for s in steps] == [ex for ex, _, _ in truth]
     for s, (_, t0, t1) in zip(steps, truth, strict=True):
@@ -375,3 +376,24 @@ def test_score_routine_records_each_step_as_analyze_does(joined, analysed, tmp_p
     assert json.loads(table.read_text())[0]["history"] == first
     with HistoryStore(db, create=False) as st:
         assert len(st.sessions()) == len(truth)  # updated, not added
+
+
+def test_the_planned_steps_not_found_are_named(tmp_path):
+    # a recording done in another order than the routine's: "1 of 7 planned steps found",
+    # and the six others were never named
+    from posecheck.commands._routine import screen_lines
+    from posecheck.library import Library
+    from posecheck.routine import find_routine
+    from posecheck.sinks.routine_report import found_text
+
+    routine = find_routine("low-back-flow", Library.load())
+    seg = {"kind": "step", "start_s": 0.0, "end_s": 33.6, "title": "Bridge", "run": 5,
+           "exercise": "bridge", "summary": {"score": 100.0}}  # fmt: skip
+    missing = ["Knees to chest (double)", "Supine twist, side 1"]
+    lines = screen_lines(routine, [seg], missing)
+    assert lines[-1].startswith("  not found: Knees to chest (double); Supine twist, side 1 (")
+    assert screen_lines(routine, [seg], [])[-1].startswith("  0:00.0-0:33.6  Bridge")
+    text = found_text({"runs_done": 1, "runs_planned": 7, "runs_missing": missing})
+    assert text == (
+        "1 of 7 planned steps found (not found: Knees to chest (double); Supine twist, side 1)"
+    )

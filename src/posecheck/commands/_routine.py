@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from posecheck import LANDMARKS_SUFFIX
+from posecheck import DISCLAIMER, LANDMARKS_SUFFIX
 from posecheck.angles import compute_measures
 from posecheck.cuts import CutDetector
 from posecheck.errors import InputError, interrupt_exit_code
@@ -330,12 +330,14 @@ class RoutineOverlay:
         return img
 
 
-def screen_lines(routine: Any, segments: list[dict]) -> list[str]:
-    """The terminal summary: one line per segment, in time order."""
+def screen_lines(routine: Any, segments: list[dict], missing: list[str] | None = None) -> list[str]:
+    """The terminal summary: one line per segment, in time order; the planned steps not
+    found last (a routine done in another order lost a whole exercise without a word)."""
     from posecheck.sinks.session import format_mmss
 
     head = f"{routine.title} ({routine.name})" if routine is not None else "Routine (auto)"
-    lines = [f"{head}: {sum(s['kind'] == 'step' for s in segments)} steps found"]
+    n = sum(s["kind"] == "step" for s in segments)
+    lines = [f"{head}: {n} step{'' if n == 1 else 's'} found"]
     for s in segments:
         when = f"{format_mmss(s['start_s'])}-{format_mmss(s['end_s'])}"
         if s["kind"] != "step":
@@ -353,6 +355,9 @@ def screen_lines(routine: Any, segments: list[dict]) -> list[str]:
         if top:
             parts.append(f"fix: {top[0]['text']}")
         lines.append(f"  {when}  {s['title']}: " + "   ".join(parts))
+    if missing:
+        lines.append(f"  not found: {'; '.join(missing)} (done in another order, or not "
+                     "filmed? 'posecheck show' lists the order)")  # fmt: skip
     return lines
 
 
@@ -449,6 +454,11 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
         segs = segment_dicts(spans, steps, judge.summaries, info_box[0] if info_box else None)
         outputs.extra["segments"][:] = segs
         outputs.extra["routine"]["runs_done"] = len(steps)
+        if routine is not None:  # named: what of the plan the recording does not show
+            found = {s.get("run") for s in segs if s["kind"] == "step"}
+            outputs.extra["routine"]["runs_missing"] = [
+                run.label(ex.title) for run, ex in plan if run.number not in found
+            ]
 
     judge.on_finish = fill
     source = open_source(video)
@@ -468,7 +478,9 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
     # the session's first line (file, duration, frames) and warnings; the steps below
     head = screen_summary(summary, None, source.info, None).splitlines()
     print("\n".join([head[0]] + [h for h in head if h.startswith("warning:")]))
-    print("\n".join(screen_lines(routine, outputs.extra["segments"])))
+    missing = outputs.extra["routine"].get("runs_missing")
+    print("\n".join(screen_lines(routine, outputs.extra["segments"], missing)))
+    print(DISCLAIMER)
     print(f"results in {outputs.outdir}/: {'  '.join(outputs.names())}")
     from posecheck.history import record_from_args
 

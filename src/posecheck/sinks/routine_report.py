@@ -70,9 +70,7 @@ class RoutineReportSink(ReportSink):
                          f"fill='{colour}'><title>{_e(tip)}</title></rect>")  # fmt: skip
             if seg["kind"] == "step" and w > 7 * len(label) * 0.6:
                 rects.append(f"<text x='{x + 4:.1f}' y='22'>{_e(label)}</text>")
-        done = self.routine.get("runs_done")
-        planned = self.routine.get("runs_planned")
-        count = f"{done} of {planned} planned steps found" if planned else f"{done} steps found"
+        count = found_text(self.routine)
         return (
             f"<section><h2>Timeline</h2><p class='meta'>{_e(count)}; grey: between steps "
             f"(rest, nobody in view, other movement). {_e(_mmss(t0))} to {_e(_mmss(t1))}.</p>"
@@ -118,3 +116,12 @@ def _step_html(seg: dict, d: dict) -> str:
         + (f"<ul>{fixes}</ul>" if fixes else "<p class='meta'>no corrections needed</p>")
         + "</div>"
     )
+
+
+def found_text(routine: dict) -> str:
+    """ "3 of 7 planned steps found (not found: ...)": summary.json's ``routine``."""
+    done, planned = routine.get("runs_done"), routine.get("runs_planned")
+    count = (f"{done} of {planned} planned steps found" if planned
+             else f"{done} step{'' if done == 1 else 's'} found")  # fmt: skip
+    missing = routine.get("runs_missing") or []
+    return count + (f" (not found: {'; '.join(missing)})" if missing else "")
