@@ -637,3 +637,13 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     assert record_routine(flow, HistoryOptions(db=str(bad)), command="analyze", err=err) == []
     lines = err.getvalue().splitlines()
     assert len(lines) == 1 and lines[0].startswith("posecheck: warning: routine steps not recorded")
+    # imported from its folder: the steps found again (no "routine:low-back-flow" session
+    # mixing a bridge's hold with a tilt's target), in a fresh history as its steps
+    folder = tmp_path / "o"
+    folder.mkdir(exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps(flow))
+    assert main(["history", "import", str(folder), "--db", str(db)]) == 0
+    assert len(rows_of(db)) == 2  # the same two sessions, updated
+    fresh = tmp_path / "fresh.sqlite"
+    assert main(["history", "import", str(folder), "--db", str(fresh)]) == 0
+    assert sorted(r.exercise for r in rows_of(fresh)) == ["bridge", "pelvic-tilt"]

@@ -77,6 +77,9 @@ def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportR
             continue
         source = _source_of(summary, path.parent)
         command = "live" if summary.get("live") else "analyze"
+        if summary.get("segments") is not None:  # a routine: each step as its exercise
+            _import_routine(summary, opts, command, source, path, result)
+            continue
         values = session_values(summary, command=command, source=source, outdir=path.parent,
                                 opts=opts, recording=fingerprint(source))  # fmt: skip
         if source is None:
@@ -84,3 +87,23 @@ def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportR
         sid, created = store.upsert(values)
         (result.added if created else result.updated).append(sid)
     return result
+
+
+def _import_routine(summary: dict[str, Any], opts: HistoryOptions, command: str,
+                    source: str | None, path: Path, result: ImportResult) -> None:  # fmt: skip
+    """A routine session's steps, each a session of its exercise, as analyze and live
+    record them (not one "routine:low-back-flow" session beside its steps, whose holds
+    and reps mixed the exercises': the bridge's hold against the tilt's target)."""
+    import io
+
+    from posecheck.history.record import record_routine
+
+    err = io.StringIO()
+    recs = record_routine(summary, opts, command=command, source=source, outdir=path.parent,
+                          err=err)  # fmt: skip
+    if err.getvalue().strip():
+        result.skipped.append((path, err.getvalue().strip().splitlines()[0]))
+    elif not recs:
+        result.skipped.append((path, "a routine with no step found"))
+    for r in recs:
+        (result.added if r.created else result.updated).append(r.id)
