@@ -630,6 +630,13 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     assert rows[1].detail["routine"]["step"] == 3
     # an interrupted routine is not recorded
     assert record_routine({**flow, "partial": True}, opts, command="live") == []
+    # nor a step nothing of which was done (live: another exercise done in its place)
+    nothing = summary(exercise="cat-camel", holds=[], reps=[], reps_complete=0)
+    idle = {"index": 4, "kind": "step", "exercise": "cat-camel", "run": 6, "step": 5,
+            "side": "as-defined", "start_s": 90.0, "end_s": 99.0, "summary": nothing}  # fmt: skip
+    more = record_routine({**flow, "segments": [*flow["segments"], idle]}, opts,
+                          command="analyze", source=str(video))  # fmt: skip
+    assert len(more) == 2 and "cat-camel" not in {r.exercise for r in rows_of(db)}
     # a corrupt database: one warning line, nothing raised
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not sqlite at all" * 200)

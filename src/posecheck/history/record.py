@@ -335,6 +335,9 @@ def record_routine(
             }  # fmt: skip
             if seg["summary"].get("partial") or not one.get("frames_with_pose"):
                 continue  # a step cut short by Ctrl-C, or nobody in view
+            if not (one.get("reps") or one.get("holds")):
+                continue  # nothing of it was done (a live step skipped, or another exercise
+                # done in its place): not a session of it at "reps 0"
             start = float(seg.get("start_s") or 0.0)
             values = session_values(
                 one, command=command, source=source, opts=opts,
