@@ -580,3 +580,17 @@ def test_the_end_card_wraps_a_long_correction_instead_of_shrinking_it(monkeypatc
     assert len(body) > 1 and " ".join(t for t, *_ in body).split() == long.split()
     assert {sc for _, _, sc, _ in body} == {drawn[1][2]}  # the size of the other lines
     assert all(x >= 0 and x + text_size(t, sc, th)[0] <= 640 for t, x, sc, th in drawn)
+
+
+@pytest.mark.parametrize(("width", "below"), [(480, True), (1280, False)])
+def test_the_keys_box_keeps_clear_of_the_overlay_header(monkeypatch, width, below):
+    # a portrait camera (480 px): "q quit | space pause ..." was drawn across the hold ring
+    import numpy as np
+
+    from posecheck.live import hud
+
+    ys: list[int] = []
+    monkeypatch.setattr(hud, "put_text", lambda img, t, org, *a, **k: ys.append(org[1]))
+    header = (10, 10, 400, 120)  # the overlay's panel, top left
+    hud.draw_corner(np.zeros((854, width, 3), np.uint8), LiveStatus(), avoid=header)
+    assert ys and (min(ys) > header[3]) is below

@@ -118,8 +118,11 @@ def draw_card(img: np.ndarray, lines: Sequence[str]) -> None:
 
 
 def draw_corner(img: np.ndarray, status: LiveStatus, stats_text: str = "",
-                keys_text: str = KEYS_TEXT) -> None:  # fmt: skip
-    """Top-right: a routine's step, set count, keys and (with --stats) frames/s and latency."""
+                keys_text: str = KEYS_TEXT,
+                avoid: tuple[int, int, int, int] | None = None) -> None:  # fmt: skip
+    """Top-right: a routine's step, set count, keys and (with --stats) frames/s and latency;
+    below the box ``avoid`` (the overlay's header panel) where they would overlap (a
+    portrait camera, 480 px: the keys were drawn across the hold ring)."""
     h, w = img.shape[:2]
     s = _scale(img)
     pad = max(6, round(12 * s))
@@ -138,8 +141,9 @@ def draw_corner(img: np.ndarray, status: LiveStatus, stats_text: str = "",
     bw = max(tw for tw, _, _ in sizes) + 2 * pad
     bh = sum(th + base for _, th, base in sizes) + pad * (len(rows) + 1)
     x0 = w - bw - pad
-    darken(img, x0, pad, x0 + bw, pad + bh, 0.4)
-    y = pad
+    top = pad if avoid is None or x0 >= avoid[2] else avoid[3] + pad
+    darken(img, x0, top, x0 + bw, top + bh, 0.4)
+    y = top
     for (t, col), (_tw, th, base) in zip(rows, sizes, strict=True):
         y += pad + th
         put_text(img, t, (x0 + pad, y), sc, col, thick)

@@ -151,7 +151,13 @@ class WindowSink(SinkBase):
                                                 STAGE_REST)  # fmt: skip
         # The keys panel goes under the overlay: an angle tag near a raised knee
         # (top right in lying exercises) must stay readable.
-        hud.draw_corner(img, st, self.stats_text() if self.stats_text else "", self.keys_text)
+        hud.draw_corner(
+            img,
+            st,
+            self.stats_text() if self.stats_text else "",
+            self.keys_text,
+            avoid=self.overlay.header_box,
+        )  # (the last frame's: about the same)
         self.overlay.draw(img, shown)
         hud.draw_stage(img, st, self.view)
         return img

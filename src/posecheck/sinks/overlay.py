@@ -318,6 +318,8 @@ class Overlay:
         self._specs = known_measures()
         self._layout_cache: tuple[tuple[int, int], _Layout] | None = None
         self._placed: list[tuple[int, int, int, int]] = []  # this frame's tags (x0, y0, x1, y1)
+        # the last frame's header panel (x0, y0, x1, y1): live's keys box keeps clear of it
+        self.header_box: tuple[int, int, int, int] | None = None
 
     # -- public ------------------------------------------------------------------
 
@@ -479,6 +481,7 @@ class Overlay:
         ph = max(col_h[0], col_h[1], 2 * r if show_ring else 0) + 2 * lay.pad
         x0 = y0 = lay.pad
         darken(img, x0, y0, x0 + pw, y0 + ph)
+        self.header_box = (x0, y0, x0 + pw, y0 + ph)
         x = x0 + lay.pad
         blocks: tuple[tuple[list[tuple[int, int, int]], Sequence[Any]], ...] = (
             (tsz, text),
