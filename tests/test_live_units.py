@@ -594,3 +594,13 @@ def test_the_keys_box_keeps_clear_of_the_overlay_header(monkeypatch, width, belo
     header = (10, 10, 400, 120)  # the overlay's panel, top left
     hud.draw_corner(np.zeros((854, width, 3), np.uint8), LiveStatus(), avoid=header)
     assert ys and (min(ys) > header[3]) is below
+
+
+def test_the_window_opens_no_larger_than_a_laptop_screen():
+    # a portrait phone video (480x854) opened an 854 px window: its cue line, at the
+    # bottom, was off a 768 px screen
+    from posecheck.live.window import fit_window
+
+    assert fit_window(480, 854) == (405, 720)
+    assert fit_window(1920, 1080) == (1280, 720)
+    assert fit_window(640, 360) == (640, 360)  # never enlarged

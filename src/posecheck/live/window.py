@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "posecheck live"
+MAX_WINDOW = (1280, 720)  # a laptop's screen: a portrait phone's 854 px ran off a 768 px one
 _PROBE = "import cv2; cv2.namedWindow('posecheck-probe'); cv2.waitKey(1); cv2.destroyAllWindows()"
 
 
@@ -127,7 +128,7 @@ class WindowSink(SinkBase):
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
         if info is not None and info.width and info.height:
-            cv2.resizeWindow(self.title, int(info.width), int(info.height))
+            cv2.resizeWindow(self.title, *fit_window(int(info.width), int(info.height)))
         self._open = True
 
     def render(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
@@ -220,3 +221,10 @@ class WindowSink(SinkBase):
             cv2.destroyWindow(self.title)
             cv2.waitKey(1)
             self._open = False
+
+
+def fit_window(w: int, h: int, box: tuple[int, int] = MAX_WINDOW) -> tuple[int, int]:
+    """The window's first size: the frame's, scaled down (never up) to fit ``box``, so
+    its bottom line (the cue) is on the screen; the user may resize it."""
+    k = min(1.0, box[0] / w, box[1] / h)
+    return max(1, round(w * k)), max(1, round(h * k))
