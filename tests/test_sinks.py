@@ -884,3 +884,12 @@ def test_a_cat_between_two_cat_camel_reps_is_not_outside_them():
             RepRecord(2, 9.88, 14.22, True, {}, "left", 70.0, [], "camel")]  # fmt: skip
     assert holds_outside_reps(cat, holds, reps) == []
     assert holds_outside_reps(cat, holds[:1], []) == holds[:1]
+
+
+def test_the_backs_curve_is_drawn_in_words():
+    # "back curvature -7%" and "-0%" on the overlay meant nothing to a person
+    from posecheck.sinks.overlay import _curve_text
+
+    assert [_curve_text(v) for v in (0.09, -0.071, -0.004, 0.0)] == [
+        "back rounded 9%", "back dipped 7%", "back flat", "back flat"
+    ]  # fmt: skip

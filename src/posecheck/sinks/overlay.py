@@ -262,6 +262,15 @@ def _free_y(x0: int, y0: int, pw: int, ph: int, h: int, placed) -> int:
     return y0
 
 
+def _curve_text(value: float) -> str:
+    """The back's curve in words: "back rounded 9%", "back dipped 7%", "back flat" (a
+    signed share, "back curvature -7%" or "-0%", meant nothing to a person)."""
+    pct = round(value * 100)
+    if pct == 0:
+        return "back flat"
+    return f"back {'rounded' if pct > 0 else 'dipped'} {abs(pct)}%"
+
+
 def _degree_text(value: float, unit: str) -> str:
     if unit == "deg":
         return f"{value:.0f}"  # (the degree sign is drawn)
@@ -384,7 +393,11 @@ class Overlay:
             pts = [pose.point(p) for p in points]
             bare = exview.bare_name(name, result.side)
             label = _LABELS.get(bare, bare.replace("_", " "))
-            text = f"{label} {_degree_text(val, spec.unit)}"
+            text = (
+                _curve_text(val)
+                if bare == "back_curvature"
+                else f"{label} {_degree_text(val, spec.unit)}"
+            )
             if spec.kind == "joint":
                 self._joint_arc(img, pts[0], pts[1], pts[2], colour, text, spec.unit, lay)
             else:
