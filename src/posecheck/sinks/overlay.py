@@ -58,7 +58,10 @@ STATE_TEXT = {
 
 # Measures whose name is not what a person calls them: both hips read as one
 # (foreshortening.profile_hip) is, to the person, their hip angle.
-_LABELS = {"profile_hip": "hip"}
+# the joint a measure's angle is at, as the report and the corrections name it ("shoulder
+# angle 171°"): the overlay said "arm reach" where the report said "shoulder angle"
+_LABELS = {"profile_hip": "hip", "arm_reach": "shoulder", "leg_reach": "hip",
+           "reach_knee": "knee"}  # fmt: skip
 
 _EDGE_IDX = [(LANDMARK_INDEX[a], LANDMARK_INDEX[b], a, b) for a, b in SKELETON_EDGES]
 
