@@ -275,7 +275,8 @@ class ReportSink(SinkBase):
         return (
             "<section class='glance'><h2>At a glance</h2><div class='cards'>"
             f"<div class='card score {tone}'><div class='big'>{score}</div><div class='lbl'>"
-            f"session score / 100</div>{comps}</div>"
+            "session score / 100: how well the reps and holds went, not how many (the dose"
+            f" done is below)</div>{comps}</div>"
             f"<div class='card'><div class='big'>{holds_met}<small> / {holds_of}</small></div>"
             f"<div class='lbl'>holds reached the target"
             f"{f' of {hold_t:g} s' if hold_t else ''}</div>"
