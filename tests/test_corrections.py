@@ -125,4 +125,4 @@ def test_a_hold_just_short_never_prints_as_its_target() -> None:
     c = build_corrections(_ex("bridge"), _summary("bridge", holds=holds))[0]
     assert c.text == "Hold the top for 5 s: your longest hold was 4.9 s."
     live = hold_shortfall(_ex("bridge"), holds[0])[1]
-    assert live == "Hold the top for 5 s: that hold lasted 4.9 s."
+    assert live == "That hold lasted 4.9 s: next time, hold the top for 5 s."

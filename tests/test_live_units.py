@@ -393,7 +393,10 @@ def test_cues_are_spoken_with_units_in_words_and_the_side_only_where_it_is_worke
     sp, procs = fake_speaker()
     sink = SpeechSink(sp)
     sink.open(None, replace(exercise(), side=side))
-    cue = {"id": "short_hold:up", "text": "Hold the top for 5 s: that hold lasted 1.2 s."}
+    cue = {
+        "id": "short_hold:up",
+        "text": "That hold lasted 1.2 s: next time, hold the top for 5 s.",
+    }
     left = Event("side", 2.0, 20, {"side": "left"})
     frames = [FrameResult(0, 1.0, None, {}, events=[Event("cue", 1.0, 10, cue)]),
               FrameResult(1, 2.0, None, {}, events=[left])]  # fmt: skip
@@ -401,7 +404,10 @@ def test_cues_are_spoken_with_units_in_words_and_the_side_only_where_it_is_worke
         sink.write(None, r)
         procs[-1].done = True
     sink.close(None)
-    assert sp.spoken == ["Hold the top for 5 seconds: that hold lasted 1.2 seconds.", *said]
+    assert sp.spoken == [
+        "That hold lasted 1.2 seconds: next time, hold the top for 5 seconds.",
+        *said,
+    ]
 
 
 def test_real_espeak_command_line_is_non_blocking(tmp_path):

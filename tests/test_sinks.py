@@ -795,7 +795,9 @@ def test_a_short_hold_told_as_it_ends_is_pictured_in_the_hold_not_on_the_way_out
 
     sink = ReportSink(tmp_path / "r.html")
     sink.open(info(40, 20.0, (640, 360)), EXERCISE)
-    told = Cue("short_hold:top", "Hold the top for 5 s: that hold lasted 0.5 s.", 2, "form")
+    told = Cue(
+        "short_hold:top", "That hold lasted 0.5 s: next time, hold the top for 5 s.", 2, "form"
+    )
     held = [r for r in make_results() if r.phase == "top"]
     for r in make_results():
         r.hold_s = r.t_s - held[0].t_s if r.phase == "top" else 0.0

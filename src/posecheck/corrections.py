@@ -356,11 +356,15 @@ def rep_shortfall(exercise: Any, rep: RepRecord) -> tuple[str, str]:
 
 
 def hold_shortfall(exercise: Any, hold: HoldRecord) -> tuple[str, str]:
-    """(id, text) of the live cue for one hold that ended short of its time."""
+    """(id, text) of the live cue for one hold that ended short of its time. Told as the
+    hold ends, so heard while the person moves on (a cat-camel into the other position):
+    it says first that it is about the hold just done ("Hold the camel ..." first sounded
+    like an instruction to go back into it)."""
     phase = exercise.phase(hold.phase)
     lead = phase.hold_cue or f"Hold the {phase.name} position"
     lasted = _short_s(hold.duration_s, phase.hold_s)
-    text = f"{lead} for {phase.hold_s:g} s: that hold lasted {lasted} s."
+    lead = lead[:1].lower() + lead[1:]
+    text = f"That hold lasted {lasted} s: next time, {lead} for {phase.hold_s:g} s."
     return f"short_hold:{phase.name}", text
 
 
