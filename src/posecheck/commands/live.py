@@ -14,6 +14,8 @@ A set-up stage checks that you are fully in view and seen from the right side,
 then counts down before anything is counted.
 
 keys: q/Esc quit, space pause/resume, s switch side, r reset the set
+Ctrl-C in the terminal ends the session as q does (headless, the way to stop); a
+second Ctrl-C stops at once and saves the session as partial.
 
 A routine (--routine NAME or FILE, see 'posecheck routines') runs its steps in order:
 each is announced (voice and screen: what, how long, where the camera goes), the
@@ -28,7 +30,8 @@ the step just done), space pause/resume, q/Esc quit (what was done is saved)
 The session is saved like an 'analyze' output folder (summary.json, frames.csv,
 landmarks.npz; the video only with --record), so 'posecheck score' works on it
 (one exercise's session; a routine's is not re-scored by its steps yet).
-Nothing leaves this computer.
+Nothing leaves this computer. posecheck gives form feedback, not medical advice: stop on
+sharp pain.
 
 examples:
   posecheck live bridge
