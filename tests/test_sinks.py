@@ -856,14 +856,14 @@ def test_a_twist_seen_only_held_is_said_beside_its_zero_reps(tmp_path):
     held = HoldRecord("twist", 2.0, 30.68, 28.68, 20.0, True, "right", 89.5)
     summary = replace(make_summary(), exercise="supine-twist", holds=[held], reps=[],
                       corrections=[])  # fmt: skip
-    assert "reps 0 of 2, and 1 hold seen without its way in or its way out" in screen_summary(
+    assert "reps 0 of 2, and 1 hold whose way in or out was not seen" in screen_summary(
         summary, twist, None
     )
     sink = ReportSink(tmp_path / "report.html")
     sink.open(info(40, 20.0, (640, 360)), twist)
     sink.close(summary)
     text = " ".join(parse_report(tmp_path / "report.html").text)
-    assert "1 hold seen without its way in or its way out: not counted as a repetition" in text
+    assert "1 hold whose way in or out was not seen: not counted as a repetition" in text
 
 
 def test_a_cat_between_two_cat_camel_reps_is_not_outside_them():

@@ -156,7 +156,7 @@ def hold_counts(
 
 def outside_reps(ex: Exercise | None, holds: Sequence[HoldRecord],
                  reps: Sequence[RepRecord]) -> str:  # fmt: skip
-    """The words "1 hold seen without its way in or its way out" beside a rep count, or
+    """The words "1 hold whose way in or out was not seen" beside a rep count, or
     "": the peak held where the recording starts or ends in it is not a rep ("reps 0 of
     2"), but the person did hold it (:func:`posecheck.corrections.holds_outside_reps`)."""
     from posecheck.corrections import holds_outside_reps
@@ -165,8 +165,8 @@ def outside_reps(ex: Exercise | None, holds: Sequence[HoldRecord],
     if not n:
         return ""
     if n == 1:
-        return "1 hold seen without its way in or its way out"
-    return f"{n} holds seen without their way in or their way out"
+        return "1 hold whose way in or out was not seen"
+    return f"{n} holds whose way in or out was not seen"
 
 
 def hold_phases(ex: Exercise | None) -> dict[str, float]:
