@@ -211,9 +211,10 @@ def _tiles(e: ExerciseProgress) -> str:
         which = "after" if pain is e.pain_after else "before"
         arrow = _arrow(pain, "down", "", "0 none, 10 worst", not e.no_trend)
         tiles.append(f"<div class='card'><div class='lbl'>back pain {which}</div>{arrow}</div>")
+    n = f"{e.n_sessions} session{'' if e.n_sessions == 1 else 's'}"
     tiles.append(f"<div class='card'><div class='lbl'>days with a session</div>"
                  f"<div class='big'>{e.days_last_30}<small> of {ADHERENCE_DAYS}</small></div>"
-                 f"<p>&nbsp;</p><p class='goal'>{e.n_sessions} sessions in all</p>"
+                 f"<p>&nbsp;</p><p class='goal'>{n} in all</p>"
                  "</div>")  # fmt: skip
     return "<div class='cards'>" + "".join(tiles) + "</div>"
 
