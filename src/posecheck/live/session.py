@@ -255,8 +255,7 @@ def _print_summary(out: TextIO, outcome: LiveOutcome, lines: list[str]) -> list[
 
 def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     """A few lines for the terminal and the end card."""
-    want_reps = exercise.dose.reps
-    from posecheck.sinks.exview import hold_counts, outside_reps, side_words
+    from posecheck.sinks.exview import hold_counts, reps_words, side_words
 
     out = [f"{exercise.title}: {summary.duration_s:.0f} s"
            + (f", {side_words(exercise, summary.side)}"
@@ -267,12 +266,8 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     if due:  # (a stretch's holds due are its dose: exview.holds_due)
         out.append(f"holds reached {reached} of {due}")
     if exercise.cycle:
-        n = summary.reps_complete
-        inc = sum(1 for r in summary.reps if not r.complete)
-        out.append(f"reps {n}" + (f" of {want_reps}" if want_reps else "")
-                   + (f", {inc} incomplete" if inc else ""))  # fmt: skip
-        outside = outside_reps(exercise, summary.holds, summary.reps)
-        out[-1] += f", and {outside}" if outside else ""
+        out.append("reps " + reps_words(exercise, summary.reps_complete, summary.holds,
+                                        summary.reps))  # fmt: skip
     if summary.score is not None:
         out.append(f"score {summary.score:.0f}/100")
     # the session's ranked corrections: the same list as summary.json and the report

@@ -154,6 +154,19 @@ def hold_counts(
     return sum(1 for h in kept if h.reached), holds_due(ex, len(kept), len(reps)), kept
 
 
+def reps_words(ex: Exercise | None, reps_complete: int, holds: Sequence[HoldRecord],
+               reps: Sequence[RepRecord]) -> str:  # fmt: skip
+    """ "2 of 10, 1 incomplete, and 1 hold whose way in or out was not seen": the reps
+    after "reps" in the terminal, live's end lines and its card alike (beside a
+    correction naming "reps 1-2", "reps 0" alone reads as if nothing was tried)."""
+    want = dose(ex)["reps"]
+    out = f"{reps_complete}" + (f" of {want}" if want else "")
+    inc = sum(1 for r in reps if not r.complete)
+    out += f", {inc} incomplete" if inc else ""
+    outside = outside_reps(ex, holds, reps)
+    return out + (f", and {outside}" if outside else "")
+
+
 def outside_reps(ex: Exercise | None, holds: Sequence[HoldRecord],
                  reps: Sequence[RepRecord]) -> str:  # fmt: skip
     """The words "1 hold whose way in or out was not seen" beside a rep count, or

@@ -311,13 +311,7 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
     if exview.holds_only(exercise):
         lines.append(f"score {score}   holds reached {held} of {due}{hold_t}")
     else:
-        reps = f"{summary.reps_complete}" + (f" of {d['reps']}" if d.get("reps") else "")
-        # as live says it: beside a correction naming "reps 1-2", "reps 0" alone reads as
-        # if nothing was tried
-        inc = sum(1 for r in summary.reps if not r.complete)
-        reps += f", {inc} incomplete" if inc else ""
-        outside = exview.outside_reps(exercise, summary.holds, summary.reps)
-        reps += f", and {outside}" if outside else ""
+        reps = exview.reps_words(exercise, summary.reps_complete, summary.holds, summary.reps)
         holds = f"holds reached {held} of {due}{hold_t}   " if due else ""
         lines.append(f"score {score}   {holds}reps {reps}")
     # the session's ranked corrections (posecheck.corrections): the same list, in the
