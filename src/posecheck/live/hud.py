@@ -23,7 +23,17 @@ from posecheck.live.coach import (
     STAGE_SETUP,
     LiveStatus,
 )
-from posecheck.sinks.overlay import AMBER, CYAN, GREEN, GREY, WHITE, darken, put_text, text_size
+from posecheck.sinks.overlay import (
+    AMBER,
+    CYAN,
+    GREEN,
+    GREY,
+    WHITE,
+    darken,
+    put_text,
+    text_size,
+    wrap_greedy,
+)
 
 KEYS_TEXT = "q quit | space pause | s side | r reset"
 
@@ -31,19 +41,6 @@ KEYS_TEXT = "q quit | space pause | s side | r reset"
 def _scale(img: np.ndarray) -> float:
     h, w = img.shape[:2]
     return max(0.45, min(w, h) / 720.0)
-
-
-def _wrap(text: str, scale: float, width: int) -> list[str]:
-    """``text`` split at spaces into lines no wider than ``width`` at ``scale`` (a single
-    word wider than that is a line of its own)."""
-    thick = max(1, round(2 * scale))
-    out: list[str] = []
-    for word in text.split(" "):
-        if out and text_size(f"{out[-1]} {word}", scale, thick)[0] <= width:
-            out[-1] = f"{out[-1]} {word}"
-        else:
-            out.append(word)
-    return out or [text]
 
 
 def _centered_lines(
@@ -58,7 +55,8 @@ def _centered_lines(
     pad = max(6, round(16 * s))
     # each line wrapped at words to the width, a word longer than it shrunk (a portrait
     # camera, 480 px, cut the set-up message; the end card's corrections ran off it)
-    lines = [(part, sc, col) for t, sc, col in lines for part in _wrap(t, sc, w - 2 * pad)]
+    lines = [(part, sc, col) for t, sc, col in lines
+             for part in wrap_greedy(t, sc, max(1, round(2 * sc)), w - 2 * pad)]  # fmt: skip
     lines = [(t, sc * min(1.0, (w - 2 * pad) / max(1, text_size(t, sc, max(1, round(2 * sc)))[0])),
               col) for t, sc, col in lines]  # fmt: skip
     sizes = [text_size(t, sc, max(1, round(2 * sc))) for t, sc, _ in lines]

@@ -281,7 +281,7 @@ def _degree_text(value: float, unit: str) -> str:
 
 
 def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
-    lines = _wrap_greedy(text, scale, thick, max_w)
+    lines = wrap_greedy(text, scale, thick, max_w)
     if len(lines) == 2:  # balance two lines: no lone word on the second
         words = text.split()
         best = min(
@@ -295,7 +295,9 @@ def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
     return lines
 
 
-def _wrap_greedy(text: str, scale: float, thick: int, max_w: int) -> list[str]:
+def wrap_greedy(text: str, scale: float, thick: int, max_w: int) -> list[str]:
+    """``text`` in lines no wider than ``max_w`` at ``scale``, as many words on each as fit
+    (a word wider than that is a line of its own)."""
     words, lines, cur = text.split(), [], ""
     for wd in words:
         trial = f"{cur} {wd}".strip()
