@@ -408,6 +408,14 @@ def test_cues_are_spoken_with_units_in_words_and_the_side_only_where_it_is_worke
         "That hold lasted 1.2 seconds: next time, hold the top for 5 seconds.",
         *said,
     ]
+    # a routine: the exercise under way decides, not the one the session opened with
+    sp, procs = fake_speaker()
+    now = [replace(exercise(), side="auto")]
+    sink = SpeechSink(sp, exercise=lambda: now[0])
+    sink.open(None, now[0])
+    now[0] = replace(exercise(), side=side)  # the next step
+    sink.write(None, frames[1])
+    assert sp.spoken == said
 
 
 def test_real_espeak_command_line_is_non_blocking(tmp_path):

@@ -500,7 +500,8 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
     def countdown_left() -> float | None:
         return coach.status.countdown_left_s if coach.stage == STAGE_COUNTDOWN else None
 
-    p.sinks += [StatsSink(stats), SpeechSink(p.speaker, countdown=countdown_left)]
+    speech = SpeechSink(p.speaker, countdown=countdown_left, exercise=lambda: coach.exercise)
+    p.sinks += [StatsSink(stats), speech]
     if key_script:
         p.sinks.append(ScriptedKeys(key_script, p.keys))
     p.sinks.append(_DoneWatcher(coach, p.control))

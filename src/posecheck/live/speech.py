@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from posecheck.protocols import SinkBase
+from posecheck.sinks.exview import alternates
 
 if TYPE_CHECKING:
     from posecheck.pose import Frame
@@ -203,18 +204,23 @@ class SpeechSink(SinkBase):
     spoken with the speaker's cooldown; event words are not rate-limited.
     """
 
-    def __init__(self, speaker: Speaker, countdown: Callable[[], float | None] | None = None):
+    def __init__(
+        self,
+        speaker: Speaker,
+        countdown: Callable[[], float | None] | None = None,
+        exercise: Callable[[], Any] | None = None,
+    ):
         self.speaker = speaker
         # seconds left of the get-ready countdown, None outside it: spoken "3", "2", "1"
         self.countdown = countdown
         self._last_count: int | None = None
         self._hold_done = False  # "Hold complete" already said for the running hold
-        self._sides = False  # say "Now the left side" (open: an exercise that alternates)
+        # the exercise under way (a routine's changes step by step), else the one opened
+        self.exercise = exercise
+        self._opened: Any = None
 
     def open(self, info: Any, exercise: Any) -> None:
-        # the side is the one worked only where the exercise alternates sides; elsewhere
-        # it is the side facing the camera, no instruction to the person
-        self._sides = getattr(exercise, "side", "") == "alternate"
+        self._opened = exercise
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         sp = self.speaker
@@ -229,7 +235,7 @@ class SpeechSink(SinkBase):
                 sp.say("Hold", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "rep":
                 sp.say(str(d.get("index") or result.reps_done), ev.t_s, cooldown=False)
-            elif ev.kind == "side" and d.get("side") and self._sides:
+            elif ev.kind == "side" and d.get("side") and alternates(self._current()):
                 sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "set_complete":
                 sp.say("Set complete", ev.t_s, urgent=True, cooldown=False)
@@ -244,6 +250,9 @@ class SpeechSink(SinkBase):
             self._hold_done = True
             sp.say("Hold complete", result.t_s, urgent=True, cooldown=False)
         sp.tick()
+
+    def _current(self) -> Any:
+        return self.exercise() if self.exercise is not None else self._opened
 
     def close(self, summary: Any) -> None:
         self.speaker.close()

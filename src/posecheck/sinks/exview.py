@@ -46,7 +46,13 @@ def side_words(ex: Exercise | None, side: str | None) -> str:
 
 def side_label(ex: Exercise | None) -> str:
     """ "side" or "side measured", as :func:`side_words` (a table's column)."""
-    return "side" if ex is not None and ex.side == "alternate" else "side measured"
+    return "side" if alternates(ex) else "side measured"
+
+
+def alternates(ex: Exercise | None) -> bool:
+    """The exercise works one side at a time, so its side is the side worked; else the
+    side is the one facing the camera, no instruction to the person."""
+    return ex is not None and ex.side == "alternate"
 
 
 def ex_view(ex: Exercise | None) -> str | None:
