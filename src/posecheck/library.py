@@ -217,8 +217,7 @@ class Library:
 
     def broken_file(self, name: str) -> Path | None:
         """The skipped file that would have defined ``name``, if one was broken."""
-        key = name.strip().lower().replace("_", "-").replace(" ", "-")
-        return next((f for f, _exc in self.broken if f.stem == key), None)
+        return next((f for f, _exc in self.broken if f.stem == _key(name)), None)
 
 
 def _key(name: str) -> str:

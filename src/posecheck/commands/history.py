@@ -69,21 +69,19 @@ def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
         return None
     today = today or _dt.date.today()
     m = re.fullmatch(r"(\d+)\s*d", text.strip())
+    # 99999999d is before the year 1; 0001-01-01's midnight in UTC is in the year 0
+    out_of_range = InputError(f"--since {text!r}: out of range", "give a date after the year 1")
     try:
         day = today - _dt.timedelta(days=int(m.group(1)) - 1) if m else _dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--since {text!r}: not a date", "use YYYY-MM-DD or e.g. 30d") from None
-    except OverflowError:  # 99999999d: before the year 1
-        raise InputError(
-            f"--since {text!r}: out of range", "give a date after the year 1"
-        ) from None
+    except OverflowError:
+        raise out_of_range from None
     try:
         midnight = _dt.datetime.combine(day, _dt.time()).astimezone()
-        return midnight.astimezone(_dt.timezone.utc).isoformat()
-    except (ValueError, OverflowError):  # 0001-01-01: its midnight in UTC is in the year 0
-        raise InputError(
-            f"--since {text!r}: out of range", "give a date after the year 1"
-        ) from None
+    except (ValueError, OverflowError):
+        raise out_of_range from None
+    return midnight.astimezone(_dt.timezone.utc).isoformat()
 
 
 def exercise_key(name: str | None) -> tuple[str | None, str]:

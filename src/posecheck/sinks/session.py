@@ -136,27 +136,34 @@ class SessionChecks(SinkBase):
     def share(self, state: str) -> float:
         return self.states.get(state, 0) / self.frames if self.frames else 0.0
 
-    def close(self, summary: SessionSummary) -> None:
+    def _share_notes(self, nobody: bool) -> list[str]:
+        """The states a fifth of the frames or more were in, beyond nobody at all."""
         notes = []
-        if self.frames and summary.frames_with_pose == 0:
-            notes.append(
-                f"no person was found in any of the {self.frames} frames: film the whole "
-                "body, well lit, from the distance the exercise's camera notes give"
-            )
-        # (live: getting into view, pauses and rests are no faults of the recording)
-        elif self.shares and self.share(STATE_NO_PERSON) >= 0.2:
+        if not nobody and self.share(STATE_NO_PERSON) >= 0.2:
             notes.append(f"no person in view in {self.share(STATE_NO_PERSON):.0%} of the frames")
-        if self.shares and self.share(STATE_WRONG_VIEW) >= 0.2:
+        if self.share(STATE_WRONG_VIEW) >= 0.2:
             view = exview.ex_view(self.exercise) or "the view the exercise needs"
             notes.append(
                 f"wrong camera view in {self.share(STATE_WRONG_VIEW):.0%} of the frames: "
                 f"{exview.ex_title(self.exercise)} needs a {view} view"
                 + (" (turn side-on to the camera)" if view == "side" else "")
             )
-        if self.shares and self.share(STATE_LOW_VISIBILITY) >= 0.2:
+        if self.share(STATE_LOW_VISIBILITY) >= 0.2:
             notes.append(
                 f"body partly out of view in {self.share(STATE_LOW_VISIBILITY):.0%} of the frames"
             )
+        return notes
+
+    def close(self, summary: SessionSummary) -> None:
+        notes = []
+        nobody = bool(self.frames) and summary.frames_with_pose == 0
+        if nobody:
+            notes.append(
+                f"no person was found in any of the {self.frames} frames: film the whole "
+                "body, well lit, from the distance the exercise's camera notes give"
+            )
+        if self.shares:  # (live: getting into view, pauses and rests are no faults)
+            notes += self._share_notes(nobody)
         for n in notes:
             if n not in summary.warnings:
                 summary.warnings.append(n)
