@@ -804,3 +804,64 @@ def test_4_a_writer_failing_at_close_makes_the_summary_say_so(tmp_path, capsys, 
     assert data["partial"] is True
     assert [w for w in data["warnings"] if w.startswith("report.html was not written: no space")]
     assert "report.html" not in listing(out)
+
+
+# --- 13. --force then Ctrl-C: the earlier complete session is not lost -------------------
+
+
+def _digests(d: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ["-e", "bridge"],  # interrupted in the one pass
+        ["-e", "auto"],  # interrupted in the model pass, before anything is recognised
+        ["--routine", "low-back-flow"],  # the routine's model pass
+    ],
+)
+def test_13_an_interrupted_forced_run_puts_the_complete_earlier_one_back(
+    tmp_path, capsys, fake_estimator, how
+):
+    out = tmp_path / "out"
+    a = write_video(tmp_path / "a.mp4", n=30)
+    b = write_video(tmp_path / "b.mp4", n=30)
+    assert run_cli(capsys, "analyze", a, "-e", "bridge", "-o", out, "-q", "--no-history")[0] == 0
+    before = _digests(out)
+    assert json.loads(before["summary.json"])["partial"] is False
+    fake_estimator.stop_at = 12
+    code, _, err = run_cli(capsys, "analyze", b, *how, "-o", out, "-q", "--force",
+                           "--no-history", "--workers", "1")  # fmt: skip
+    assert code == 130
+    assert "this run's partial results" in err and "written to" not in err
+    assert f"the complete results of the earlier run are kept in {out}/" in err
+    # every file as it was (a.landmarks.npz too, which b's run would not have written),
+    # nothing of b's run, no hidden copies left
+    assert _digests(out) == before
+
+
+def test_13_a_forced_run_over_a_partial_one_keeps_its_own_partial_results(
+    tmp_path, capsys, fake_estimator
+):
+    out = tmp_path / "out"
+    clip = write_video(tmp_path / "clip.mp4", n=30)
+    fake_estimator.stop_at = 20
+    assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q")[0] == 130
+    fake_estimator.stop_at = 8
+    code, _, err = run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--force")
+    assert code == 130 and f"partial results for 8 frames written to {out}/" in err
+    data = json.loads((out / "summary.json").read_text())
+    assert data["partial"] is True and data["frames"] == 8
+    assert ".posecheck-earlier" not in listing(out)
+
+
+def test_13_a_completed_forced_run_leaves_no_copy_of_the_earlier_one(
+    tmp_path, capsys, fake_estimator
+):
+    out = tmp_path / "out"
+    clip = write_video(tmp_path / "clip.mp4", n=20)
+    assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q")[0] == 0
+    assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--force",
+                   "--no-report")[0] == 0  # fmt: skip
+    assert listing(out) == ["annotated.mp4", "clip.landmarks.npz", "frames.csv", "summary.json"]

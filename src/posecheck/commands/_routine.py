@@ -395,7 +395,11 @@ def run_routine(args: argparse.Namespace) -> int:
             extra={"input": {"path": str(video), "routine_arg": args.routine},
                    "routine": rdict, "segments": []},
         )  # fmt: skip
-        prepare_outdir(outdir, outputs.names(), [video], args.force)
+        outputs.earlier = prepare_outdir(outdir, outputs.names(), [video], args.force)
+    except BaseException:
+        source.close()
+        raise
+    with outputs.replacing():
         lm_path = outdir / (video.stem + LANDMARKS_SUFFIX)
         progress = ProgressLine(f"finding the pose in {video.name}", quiet=args.quiet)
         exercises = [ex for _, ex in plan] or list(library)
@@ -403,13 +407,17 @@ def run_routine(args: argparse.Namespace) -> int:
             model_pass(args, source, lm_path, exercises, progress, outputs.landmarks_meta)
         except KeyboardInterrupt as exc:
             progress.done()
-            print(f"posecheck: interrupted; the poses found so far are in {lm_path}",
-                  file=sys.stderr)  # fmt: skip
+            where = (
+                f"the poses found so far are in {lm_path}"
+                if outputs.earlier is None
+                else outputs.interrupted("partial results")
+            )
+            print(f"posecheck: interrupted: {where}", file=sys.stderr)
             return interrupt_exit_code(exc)
+        finally:
+            source.close()
         progress.done()
-    finally:
-        source.close()
-    return _judge_pass(args, video, library, routine, plan, outputs, lm_path)
+        return _judge_pass(args, video, library, routine, plan, outputs, lm_path)
 
 
 def _routine_dict(routine: Any, plan: list) -> dict[str, Any]:
@@ -469,7 +477,7 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
                                cuts=False)  # fmt: skip
     except KeyboardInterrupt as exc:  # also SIGTERM / SIGHUP: the outputs are complete, partial
         progress.done()
-        print(f"posecheck: interrupted: partial results written to {outputs.outdir}/",
+        print(f"posecheck: interrupted: {outputs.interrupted('partial results')}",
               file=sys.stderr)  # fmt: skip
         return interrupt_exit_code(exc)
     finally:

@@ -29,7 +29,8 @@ Analyse a recorded video of one exercise and write, into OUTDIR:
 
 OUTDIR defaults to <video folder>/<video name>.posecheck/. Earlier results are never
 replaced without --force. Ctrl-C stops and writes what was analysed so far, marked
-partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129).
+partial (exit 130); SIGTERM and SIGHUP do the same (exit 143 and 129). A partial run
+never replaces complete results: with --force over them, Ctrl-C keeps them as they were.
 
 examples:
   posecheck analyze bridge.mp4 -e bridge
@@ -136,8 +137,6 @@ def default_outdir(video: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck import LANDMARKS_SUFFIX
-    from posecheck.commands._progress import ProgressLine
     from posecheck.library import library_from_args
     from posecheck.sinks.session import SessionOutputs, prepare_outdir
     from posecheck.sources import open_source
@@ -176,8 +175,24 @@ def run(args: argparse.Namespace) -> int:
         # the poses an -e auto run that named nothing left here: used instead of the model
         kept = _kept_poses(outdir, video, info, list(library) if auto else [exercise], args)
         names = outputs.names()
-        prepare_outdir(outdir, [n for n in names if kept is None or n != kept.path.name],
-                       [video], args.force)  # fmt: skip
+        outputs.earlier = prepare_outdir(
+            outdir, [n for n in names if kept is None or n != kept.path.name], [video], args.force
+        )
+    except BaseException:
+        source.close()
+        raise
+    with outputs.replacing():
+        return _analyse(args, video, source, library, outputs, kept, exercise)
+
+
+def _analyse(args, video, source, library, outputs, kept, exercise) -> int:
+    """The passes over ``video`` (``source``, closed here) into ``outputs``."""
+    from posecheck import LANDMARKS_SUFFIX
+    from posecheck.commands._progress import ProgressLine
+
+    auto = exercise is None
+    info, outdir = source.info, outputs.outdir
+    try:
         name = Path(info.path).name
         if kept is not None and not args.quiet:
             print(f"the poses of {name} are in {kept.path}: no model pass", file=sys.stderr)
@@ -205,6 +220,11 @@ def run(args: argparse.Namespace) -> int:
             progress.done()
     finally:
         source.close()
+    if interrupted is not None and outputs.earlier is not None:
+        # nothing to draw: the earlier complete session is put back
+        where = outputs.interrupted("partial results")
+        print(f"posecheck: interrupted: {where}", file=sys.stderr)
+        return interrupt_exit_code(interrupted)
     return _auto_second_pass(args, video, library, outputs, lm_path, interrupted, kept)
 
 
@@ -267,6 +287,14 @@ def _auto_second_pass(
     try:
         exercise, record = recognise(data, library)
     except InputError as exc:
+        if interrupted is None and outputs.earlier is not None:
+            raise InputError(  # outputs.replacing puts the earlier session back
+                exc.message,
+                f"{exc.hint}; the earlier results in {outputs.outdir}/ are kept"
+                if exc.hint
+                else f"the earlier results in {outputs.outdir}/ are kept",
+                exc.exit_code,
+            ) from None
         if interrupted is None:
             # Nothing else was written. The poses stay, alone in the folder: a rerun
             # with -e uses them instead of the model (_kept_poses), needing no --force.
@@ -310,11 +338,8 @@ def _auto_second_pass(
     finally:
         source.close()
     if interrupted is not None and code == 0:
-        print(
-            f"posecheck: interrupted: partial results for {len(data)} frames written to "
-            f"{outputs.outdir}/",
-            file=sys.stderr,
-        )
+        where = outputs.interrupted(f"partial results for {len(data)} frames")
+        print(f"posecheck: interrupted: {where}", file=sys.stderr)
         return interrupt_exit_code(interrupted)
     return code
 
@@ -353,11 +378,8 @@ def _score_pass(args, source, estimator, exercise, recognition, outputs, progres
         data = outputs.summary_sink.data if outputs.summary_sink else None
         frames = data["frames"] if data else "?"
         why = getattr(exc, "name", "")
-        print(
-            f"posecheck: interrupted{f' ({why})' if why else ''}: partial results for "
-            f"{frames} frames written to {outputs.outdir}/",
-            file=sys.stderr,
-        )
+        where = outputs.interrupted(f"partial results for {frames} frames")
+        print(f"posecheck: interrupted{f' ({why})' if why else ''}: {where}", file=sys.stderr)
         return interrupt_exit_code(exc)
     finally:
         if own_estimator:

@@ -16,7 +16,9 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,12 +52,15 @@ class OutputExistsError(PosecheckError):
     """Earlier results are in the folder and --force was not given."""
 
 
-def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bool) -> None:
+def prepare_outdir(
+    outdir: Path, names: list[str], inputs: list[Path], force: bool
+) -> Earlier | None:
     """Create ``outdir`` and check it can take ``names`` without harm.
 
     Refuses (one-line errors) when an output would replace an input, when an
     earlier result is there and ``force`` is False, or when the folder cannot be
-    created or written.
+    created or written. With ``force`` over a complete earlier session, returns its
+    files set aside (:class:`Earlier`): a run that does not complete puts them back.
     """
     targets = [(outdir / n) for n in names]
     ins = {os.path.realpath(p) for p in inputs}
@@ -86,8 +91,85 @@ def prepare_outdir(outdir: Path, names: list[str], inputs: list[Path], force: bo
     # run does not write
     for n in {*names, VIDEO, CSV, SUMMARY, REPORT}:
         safeio.drop_stale_temps(outdir / n)
-    if force:
-        _drop_stale_outputs(outdir, names, inputs)
+    if not force:
+        return None
+    earlier = Earlier.set_aside(outdir, names)
+    _drop_stale_outputs(outdir, names, inputs)
+    return earlier
+
+
+class Earlier:
+    """The files of a complete earlier session that ``--force`` is replacing, kept aside
+    (hard links, or copies, in a hidden folder) until this run completes: an interrupted
+    or failed run puts them back, so a partial run never replaces a complete one.
+
+    ::
+
+        earlier = prepare_outdir(outdir, names, [video], force=True)
+        ...              # the run, its outputs committed over the earlier ones
+        earlier.restore()   # interrupted: the earlier session again, this run's gone
+        earlier.drop()      # complete (or after restore): the kept copies removed
+    """
+
+    FOLDER = ".posecheck-earlier"
+
+    def __init__(self, outdir: Path, kept: list[str], names: list[str]) -> None:
+        self.outdir, self.kept, self.names = outdir, kept, names
+        self.folder = outdir / self.FOLDER
+
+    @classmethod
+    def set_aside(cls, outdir: Path, names: list[str]) -> Earlier | None:
+        """Keep the earlier session's files aside, or None when the folder holds no
+        complete session (nothing there, or a partial one: replaced as asked)."""
+        folder = outdir / cls.FOLDER
+        shutil.rmtree(folder, ignore_errors=True)  # a killed run's: the folder is as it is
+        try:
+            old = json.loads((outdir / SUMMARY).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(old, dict) or old.get("partial") is not False:
+            return None
+        listed = old.get("outputs")
+        listed = listed if isinstance(listed, dict) else {}
+        files = {str(n) for n in listed if (outdir / str(n)).parent == outdir} | set(names)
+        kept = []
+        try:
+            folder.mkdir()
+            for n in sorted(files):
+                p = outdir / n
+                if p.is_file() and not p.is_symlink():
+                    try:
+                        os.link(p, folder / n)
+                    except OSError:  # no hard links here (some network or FAT folders)
+                        shutil.copy2(p, folder / n)
+                    kept.append(n)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise InputError(
+                f"{outdir}: cannot keep the earlier results aside while they are replaced "
+                f"({exc.strerror or exc})",
+                "free some space, or choose another folder with -o",
+            ) from exc
+        return cls(outdir, kept, names)
+
+    def restore(self) -> None:
+        """Put the earlier session back: this run's files removed, the kept ones renamed
+        into place."""
+        for n in self.names:
+            if n not in self.kept:
+                with contextlib.suppress(OSError):
+                    (self.outdir / n).unlink()
+        for n in self.kept:
+            with contextlib.suppress(OSError):
+                os.replace(self.folder / n, self.outdir / n)
+        self.drop()
+
+    def drop(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def where(self) -> str:
+        """For the interrupt message, after :meth:`restore`."""
+        return f"the complete results of the earlier run are kept in {self.outdir}/"
 
 
 def _drop_stale_outputs(outdir: Path, names: list[str], inputs: list[Path]) -> None:
@@ -215,6 +297,30 @@ class SessionOutputs:
         self.checks = SessionChecks(self.exercise)
         self.summary_sink: SummaryJsonSink | None = None
         self.video_sink: VideoSink | None = None
+        self.earlier: Earlier | None = None  # prepare_outdir's, with --force
+
+    @contextlib.contextmanager
+    def replacing(self) -> Iterator[None]:
+        """The run, over an earlier complete session if there is one: put back if the
+        run raises; the kept copies dropped in any case."""
+        try:
+            yield
+        except BaseException:
+            if self.earlier is not None:
+                self.earlier.restore()
+            raise
+        finally:
+            if self.earlier is not None:
+                self.earlier.drop()
+
+    def interrupted(self, what: str) -> str:
+        """Where an interrupted run left its results, for its message: ``what`` written
+        into the folder, or (over an earlier complete session) dropped, the earlier put
+        back."""
+        if self.earlier is None:
+            return f"{what} written to {self.outdir}/"
+        self.earlier.restore()
+        return f"this run's {what} dropped; {self.earlier.where()}"
 
     def names(self) -> list[str]:
         out = []
