@@ -654,3 +654,44 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     fresh = tmp_path / "fresh.sqlite"
     assert main(["history", "import", str(folder), "--db", str(fresh)]) == 0
     assert sorted(r.exercise for r in rows_of(fresh)) == ["bridge", "pelvic-tilt"]
+
+
+def test_a_routine_split_again_another_way_updates_its_steps_and_drops_the_stale_ones(tmp_path):
+    """The same recording split with --routine auto (steps numbered 1, 2) and then with the
+    routine named (the plan's runs 5 and 4): the same steps, found by exercise and time,
+    not two sessions of each; a step the new split no longer finds is removed."""
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "flow.mp4"
+    video.write_bytes(os.urandom(3000))
+
+    def split(how: str, *steps: tuple[str, int | None, float, float, float]) -> dict:
+        segs = [{"index": i, "kind": "step", "exercise": ex, "run": run, "step": run,
+                 "side": "as-defined", "start_s": a, "end_s": b,
+                 "summary": summary(exercise=ex, score=score)}
+                for i, (ex, run, a, b, score) in enumerate(steps, 1)]  # fmt: skip
+        return summary(exercise=f"routine:{how}", segments=segs,
+                       routine={"name": how, "title": how, "mode": how})  # fmt: skip
+
+    opts = HistoryOptions(db=str(db))
+    auto = split(
+        "auto", ("bridge", None, 0.0, 22.0, 100.0), ("pelvic-tilt", None, 22.0, 33.6, 70.0)
+    )
+    named = split("low-back-flow", ("bridge", 5, 0.0, 21.0, 90.0),
+                  ("pelvic-tilt", 4, 21.0, 33.6, 60.0))  # fmt: skip
+    first = record_routine(auto, opts, command="analyze", source=str(video), outdir=tmp_path / "a")
+    again = record_routine(named, opts, command="score", source=str(video))
+    assert [r.created for r in again] == [False, False]
+    assert [r.id for r in again] == [r.id for r in first]
+    rows = sorted(rows_of(db), key=lambda r: r.exercise)
+    assert [(r.exercise, r.score) for r in rows] == [("bridge", 90.0), ("pelvic-tilt", 60.0)]
+    assert rows[0].detail["routine"]["name"] == "low-back-flow"
+    # split once more, all of it a bridge: the tilt found before is gone, not left over
+    whole = split("low-back-flow", ("bridge", 5, 0.0, 33.6, 80.0))
+    last = record_routine(whole, opts, command="score", source=str(video))
+    assert [r.id for r in last] == [first[0].id]
+    assert [(r.exercise, r.score) for r in rows_of(db)] == [("bridge", 80.0)]
+    # another recording's steps are not touched
+    other = tmp_path / "other.mp4"
+    other.write_bytes(os.urandom(3000))
+    record_routine(auto, opts, command="analyze", source=str(other))
+    assert len(rows_of(db)) == 3

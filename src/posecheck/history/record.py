@@ -303,9 +303,11 @@ def record_routine(
     session of that step's exercise, so ``posecheck progress bridge`` counts the bridge
     holds done inside routines too. Its ``detail`` names the routine and the step.
 
-    A step is found again by the recording (or output folder) and its place in the
-    routine: re-analysing the same recording updates its steps instead of adding more.
-    Never raises for a database problem (one warning line, as :func:`record_session`).
+    A step is found again as the same exercise over the same stretch of the same
+    recording (or output folder): re-analysing a recording updates its steps instead of
+    adding more, whether it was split with the routine named or with ``auto``, and the
+    steps an earlier analysis found that this one does not are removed. Never raises for
+    a database problem (one warning line, as :func:`record_session`).
     """
     if summary is None or opts is None or not opts.enabled or summary.get("partial"):
         return []
@@ -327,6 +329,9 @@ def record_routine(
         _not_fatal("routine steps", path, err),
         HistoryStore(path, timeout_s=opts.timeout_s) as store,
     ):
+        where = str(Path(outdir).resolve()) if outdir else None
+        earlier = store.parts_of(whole, where)  # the steps of earlier analyses
+        taken: set[int] = set()
         for n, seg in enumerate(steps, 1):
             part = seg.get("run") or n  # the plan's run, else the n-th step found
             one = {
@@ -341,7 +346,7 @@ def record_routine(
             start = float(seg.get("start_s") or 0.0)
             values = session_values(
                 one, command=command, source=source, opts=opts,
-                outdir=f"{Path(outdir).resolve()}#run{part}" if outdir else None,
+                outdir=f"{where}#run{part}" if where else None,
                 performed=began + _dt.timedelta(seconds=start),
                 recording=f"{whole}#run{part}" if whole else None,
             )  # fmt: skip
@@ -351,9 +356,34 @@ def record_routine(
                 "run": seg.get("run"), "step": seg.get("step"), "side": seg.get("side"),
                 "start_s": seg.get("start_s"), "end_s": seg.get("end_s"),
             }  # fmt: skip
-            sid, created = store.upsert(values)
+            same = _same_step(earlier, values["exercise"], start, seg.get("end_s"), taken)
+            sid, created = store.upsert(values, row=same, find=False)
+            taken.add(sid)
             out.append(Recorded(sid, created, path))
+        for row in earlier:
+            if row.id not in taken:
+                store.forget(row.id)
     return out
+
+
+def _same_step(
+    earlier: list[Any], exercise: str, start: float, end: Any, taken: set[int]
+) -> int | None:
+    """The row of ``earlier`` that is this step again: the same exercise over the most
+    of the same stretch of the recording (None: a step not recorded before)."""
+    best, most = None, 0.0
+    end = float(end) if isinstance(end, (int, float)) else start
+    for row in earlier:
+        span = row.detail.get("routine") or {}
+        a, b = span.get("start_s"), span.get("end_s")
+        if row.id in taken or row.exercise != exercise:
+            continue
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            continue
+        overlap = min(end, float(b)) - max(start, float(a))
+        if overlap > most:
+            best, most = row.id, overlap
+    return best
 
 
 def _scored_origin(

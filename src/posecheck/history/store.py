@@ -430,11 +430,14 @@ class HistoryStore:
 
     # -- writing -----------------------------------------------------------------------
 
-    def upsert(self, values: dict[str, Any]) -> tuple[int, bool]:
+    def upsert(
+        self, values: dict[str, Any], *, row: int | None = None, find: bool = True
+    ) -> tuple[int, bool]:
         """Insert a session, or update the one of the same recording / output folder.
 
-        Returns ``(id, created)``. The match: the same recording fingerprint, else the
-        same output folder (a re-score of an analysed or live session).
+        Returns ``(id, created)``. The match: the session ``row`` if given, else (when
+        ``find``) the same recording fingerprint, else the same output folder (a
+        re-score of an analysed or live session).
         """
         vals = dict(values)
         vals["detail"] = json.dumps(vals.get("detail") or {}, allow_nan=False, default=str)
@@ -443,7 +446,14 @@ class HistoryStore:
             c = self.conn
             c.execute("BEGIN IMMEDIATE")  # the write lock now: no two workers insert twice
             try:
-                found = self._find(vals.get("recording"), vals.get("outdir"))
+                if row is not None:
+                    got = c.execute("SELECT performed_from FROM sessions WHERE id = ?", (row,))
+                    one = got.fetchone()
+                    found = None if one is None else (row, str(one[0]))
+                elif find:
+                    found = self._find(vals.get("recording"), vals.get("outdir"))
+                else:
+                    found = None
                 if found is None:
                     cols = [k for k in COLUMNS if k != "id" and k in vals]
                     cur = c.execute(
@@ -519,6 +529,23 @@ class HistoryStore:
             rows = self.conn.execute(sql, args).fetchall()
         out = [_row(r) for r in rows]
         return out[-limit:] if limit else out
+
+    def parts_of(self, recording: str | None, outdir: str | None) -> list[SessionRow]:
+        """The sessions recorded as parts of one recording or output folder (a routine's
+        steps: their keys are ``<recording>#run<n>`` and ``<outdir>#run<n>``)."""
+        found: dict[int, SessionRow] = {}
+        with errors_as_history_error(self.path, "cannot read"):
+            for col, val in (("recording", recording), ("outdir", outdir)):
+                if not val:
+                    continue
+                prefix = f"{val}#run"
+                for r in self.conn.execute(
+                    f"SELECT {', '.join(COLUMNS)} FROM sessions "
+                    f"WHERE substr({col}, 1, ?) = ? ORDER BY id",
+                    (len(prefix), prefix),
+                ):
+                    found.setdefault(int(r[0]), _row(r))
+        return list(found.values())
 
     def get(self, sid: int) -> SessionRow | None:
         with errors_as_history_error(self.path, "cannot read"):
