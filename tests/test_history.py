@@ -452,6 +452,57 @@ def test_import_finds_saved_sessions_once(tmp_path, capsys):
     assert sorted(r.exercise for r in rows) == ["bird-dog", "bridge", "bridge"]
 
 
+def test_import_leaves_out_what_was_forgotten_or_run_with_no_history(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    root = tmp_path / "results"
+    flow = summary(
+        exercise="routine:auto", routine={"name": "auto", "title": "Routine (auto)"},
+        segments=[{"index": 1, "kind": "step", "exercise": "bridge", "run": None,
+                   "start_s": 0.0, "end_s": 20.0, "summary": summary()}],
+    )  # fmt: skip
+    for name, s in [
+        ("a.posecheck", summary()),
+        ("b.posecheck", summary(exercise="bird-dog")),
+        ("trial.posecheck", summary(history=False)),  # analyze --no-history
+        ("flow.posecheck", flow),
+    ]:
+        (root / name).mkdir(parents=True)
+        (root / name / "summary.json").write_text(json.dumps(s))
+    assert main(["history", "import", str(root), "--db", str(db)]) == 0
+    cap = capsys.readouterr()
+    assert "imported 3 new sessions, updated 0, skipped 1" in cap.out
+    assert "trial.posecheck/summary.json: run with --no-history (--all imports it)" in cap.err
+    ids = {r.exercise if r.detail.get("routine") is None else "flow": r.id for r in rows_of(db)}
+    # forgotten: a plain session and a routine's step; importing again leaves them out
+    assert main(["history", "forget", str(ids["bird-dog"]), str(ids["flow"]), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["history", "import", str(root), "--db", str(db)]) == 0
+    cap = capsys.readouterr()
+    assert "imported 0 new sessions, updated 1, skipped 3" in cap.out
+    assert cap.err.count("forgotten with 'history forget' (--all imports it)") == 2
+    assert [r.exercise for r in rows_of(db)] == ["bridge"]
+    # --all: everything, and what is recorded again is no longer forgotten
+    assert main(["history", "import", str(root), "--db", str(db), "--all"]) == 0
+    assert "imported 3 new sessions, updated 1, skipped 0" in capsys.readouterr().out
+    assert main(["history", "import", str(root), "--db", str(db)]) == 0
+    assert "imported 0 new sessions, updated 3, skipped 1" in capsys.readouterr().out
+
+
+def test_analyze_marks_a_no_history_run_in_its_summary(tmp_path, capsys, monkeypatch):
+    import posecheck.estimator as est
+    from test_analyze import FakeEstimator, write_video
+
+    monkeypatch.setattr(est, "MediaPipeEstimator", FakeEstimator)
+    clip = write_video(tmp_path / "clip.mp4", n=6)
+    for out, flag in ((tmp_path / "on", []), (tmp_path / "off", ["--no-history"])):
+        argv = ["analyze", str(clip), "-e", "bridge", "-o", str(out), "-q", "--no-video",
+                "--db", str(tmp_path / "h.sqlite"), *flag]  # fmt: skip
+        assert main(argv) == 0
+    capsys.readouterr()
+    assert json.loads((tmp_path / "on" / "summary.json").read_text())["history"] is True
+    assert json.loads((tmp_path / "off" / "summary.json").read_text())["history"] is False
+
+
 # --- the history command --------------------------------------------------------------
 
 

@@ -99,7 +99,7 @@ def test_migration_from_schema_2_keeps_every_session_and_derives_the_rest(tmp_pa
                         "'2026-11-30T08:00:00+00:00', 'bridge', 'live', 'not json')")  # fmt: skip
         fresh = (st.sessions(), listing(st), load_progress(st, TODAY), derived(st))
     with HistoryStore(old) as st:
-        assert st.version == SCHEMA_VERSION == 3
+        assert st.version == SCHEMA_VERSION == 4
         assert st.backup == tmp_path / "history.sqlite.v2.bak"
         got = st.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM sessions ORDER BY id").fetchall()
         assert got == before  # every field of every session kept as it was

@@ -393,7 +393,7 @@ def run_routine(args: argparse.Namespace) -> int:
             outdir, stem=video.stem, video=not args.no_video, report=not args.no_report,
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
             extra={"input": {"path": str(video), "routine_arg": args.routine},
-                   "routine": rdict, "segments": []},
+                   "routine": rdict, "segments": [], "history": bool(args.history)},
         )  # fmt: skip
         outputs.earlier = prepare_outdir(outdir, outputs.names(), [video], args.force)
     except BaseException:

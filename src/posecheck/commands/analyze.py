@@ -170,7 +170,10 @@ def run(args: argparse.Namespace) -> int:
             video=not args.no_video,
             report=not args.no_report,
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
-            extra={"input": {"path": str(video), "exercise_arg": args.exercise}},
+            extra={
+                "input": {"path": str(video), "exercise_arg": args.exercise},
+                "history": bool(args.history),
+            },  # fmt: skip
         )
         # the poses an -e auto run that named nothing left here: used instead of the model
         kept = _kept_poses(outdir, video, info, list(library) if auto else [exercise], args)

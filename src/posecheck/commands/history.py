@@ -23,9 +23,11 @@ Nothing leaves this computer.
 actions:
   (none) / list          the sessions, oldest first (filters: -e, --person, --since)
   note ID "TEXT"         attach a note to session ID (--pain/--pain-after set ratings too)
-  forget ID [ID...]      delete sessions
+  forget ID [ID...]      delete sessions (an import leaves them out from then on)
   import DIR             record earlier analyze outputs and saved live sessions under DIR
-                         (each folder with a summary.json); importing again adds nothing
+                         (each folder with a summary.json); importing again adds nothing;
+                         sessions forgotten or run with --no-history are left out (--all:
+                         imported too)
 
 examples:
   posecheck history
@@ -61,6 +63,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="note: back pain before that session")  # fmt: skip
     p.add_argument("--pain-after", type=_pain, metavar="0-10",
                    help="note: back pain after that session")  # fmt: skip
+    p.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="import: also the sessions forgotten and those run with --no-history",
+    )
 
 
 def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
@@ -135,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
         from posecheck.history.record import HistoryOptions
 
         with HistoryStore(path) as store:
-            res = import_dir(store, root, HistoryOptions(db=args.db, person=args.person))
+            res = import_dir(store, root, HistoryOptions(db=args.db, person=args.person),
+                             everything=args.everything)  # fmt: skip
         for where, why in res.skipped:
             print(f"skipped {where}: {why}", file=sys.stderr)
         print(f"imported {len(res.added)} new sessions, updated {len(res.updated)}, "

@@ -3,7 +3,9 @@
 Every ``summary.json`` under DIR (format ``posecheck-summary``) becomes a session,
 dated by its recording's creation time when the video is still there, else by the
 summary's ``created_utc``. A folder already in the history (same folder, or the
-same recording) updates its row: importing twice adds nothing.
+same recording) updates its row: importing twice adds nothing. Left out unless
+``everything``: sessions ``history forget`` removed, and runs made with
+``--no-history`` (their summary says ``"history": false``).
 """
 
 from __future__ import annotations
@@ -57,7 +59,13 @@ def _source_of(summary: dict[str, Any], folder: Path) -> str | None:
     return None
 
 
-def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportResult:
+FORGOTTEN = "forgotten with 'history forget' (--all imports it)"
+NO_HISTORY = "run with --no-history (--all imports it)"
+
+
+def import_dir(
+    store: HistoryStore, root: Path, opts: HistoryOptions, everything: bool = False
+) -> ImportResult:
     """Import every saved session under ``root`` into ``store``."""
     result = ImportResult()
     for path in find_summaries(root):
@@ -75,13 +83,19 @@ def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportR
         if not summary.get("frames_with_pose"):
             result.skipped.append((path, "nobody was in view"))
             continue
+        if summary.get("history") is False and not everything:
+            result.skipped.append((path, NO_HISTORY))
+            continue
         source = _source_of(summary, path.parent)
         command = "live" if summary.get("live") else "analyze"
         if summary.get("segments") is not None:  # a routine: each step as its exercise
-            _import_routine(summary, opts, command, source, path, result)
+            _import_routine(store, summary, opts, command, source, path, result, everything)
             continue
         values = session_values(summary, command=command, source=source, outdir=path.parent,
                                 opts=opts, recording=fingerprint(source))  # fmt: skip
+        if not everything and store.is_forgotten(values["recording"], values["outdir"]):
+            result.skipped.append((path, FORGOTTEN))
+            continue
         if source is None:
             values["source"] = (summary.get("input") or {}).get("path") or None
         sid, created = store.upsert(values)
@@ -89,14 +103,25 @@ def import_dir(store: HistoryStore, root: Path, opts: HistoryOptions) -> ImportR
     return result
 
 
-def _import_routine(summary: dict[str, Any], opts: HistoryOptions, command: str,
-                    source: str | None, path: Path, result: ImportResult) -> None:  # fmt: skip
+def _import_routine(store: HistoryStore, summary: dict[str, Any], opts: HistoryOptions,
+                    command: str, source: str | None, path: Path, result: ImportResult,
+                    everything: bool) -> None:  # fmt: skip
     """A routine session's steps, each a session of its exercise, as analyze and live
     record them (not one "routine:low-back-flow" session beside its steps, whose holds
-    and reps mixed the exercises': the bridge's hold against the tilt's target)."""
+    and reps mixed the exercises': the bridge's hold against the tilt's target). A
+    routine one of whose steps was forgotten is left out whole."""
     import io
 
-    from posecheck.history.record import record_routine
+    from posecheck.history.record import record_routine, routine_steps
+
+    whole, where = fingerprint(source), str(path.parent.resolve())
+    forgotten = [
+        n for n, _ in routine_steps(summary)
+        if store.is_forgotten(f"{whole}#run{n}" if whole else None, f"{where}#run{n}")
+    ]  # fmt: skip
+    if forgotten and not everything:
+        result.skipped.append((path, FORGOTTEN))
+        return
 
     err = io.StringIO()
     recs = record_routine(summary, opts, command=command, source=source, outdir=path.parent,

@@ -312,10 +312,7 @@ def record_routine(
     if summary is None or opts is None or not opts.enabled or summary.get("partial"):
         return []
     routine: dict[str, Any] = summary.get("routine") or {}
-    steps = [
-        g for g in summary.get("segments") or []
-        if isinstance(g, dict) and g.get("kind") == "step" and isinstance(g.get("summary"), dict)
-    ]  # fmt: skip
+    steps = routine_steps(summary)
     if not steps:
         return []
     whole = fingerprint(source)
@@ -332,8 +329,7 @@ def record_routine(
         where = str(Path(outdir).resolve()) if outdir else None
         earlier = store.parts_of(whole, where)  # the steps of earlier analyses
         taken: set[int] = set()
-        for n, seg in enumerate(steps, 1):
-            part = seg.get("run") or n  # the plan's run, else the n-th step found
+        for part, seg in steps:
             one = {
                 **seg["summary"], "created_utc": summary.get("created_utc"),
                 "posecheck_version": summary.get("posecheck_version"), "partial": False,
@@ -362,8 +358,18 @@ def record_routine(
             out.append(Recorded(sid, created, path))
         for row in earlier:
             if row.id not in taken:
-                store.forget(row.id)
+                store.forget(row.id, remember=False)  # replaced, not forgotten
     return out
+
+
+def routine_steps(summary: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """A routine session's steps, each with the number its history keys carry
+    (``#run<n>``): the plan's run, else the n-th step found."""
+    steps = [
+        g for g in summary.get("segments") or []
+        if isinstance(g, dict) and g.get("kind") == "step" and isinstance(g.get("summary"), dict)
+    ]  # fmt: skip
+    return [(int(seg.get("run") or n), seg) for n, seg in enumerate(steps, 1)]
 
 
 def _same_step(

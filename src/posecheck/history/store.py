@@ -14,6 +14,8 @@ Schema 3 keeps what the listing and the progress page need out of each session's
 ``detail`` JSON (title, dose, the ranked corrections) in columns and a ``corrections``
 table, written by triggers, so reading never decodes JSON in Python. The triggers use
 SQLite's JSON functions (built in since SQLite 3.38, and in Python's own builds).
+Schema 4 adds the ``forgotten`` table: the recordings and folders of sessions
+``history forget`` removed, which ``history import`` then leaves out.
 
 Writes use WAL mode and ``BEGIN IMMEDIATE`` with a busy timeout, so parallel
 ``score --jobs`` workers queue for the write lock instead of failing. Every
@@ -23,6 +25,7 @@ failure becomes :class:`HistoryError` (one line, with what to do).
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import json
 import os
 import sqlite3
@@ -33,7 +36,7 @@ from typing import Any
 
 from posecheck.errors import PosecheckError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_ENV = "POSECHECK_DB"
 DEFAULT_TIMEOUT_S = 5.0
 
@@ -158,8 +161,16 @@ CREATE TRIGGER sessions_forget AFTER DELETE ON sessions BEGIN
 DELETE FROM corrections WHERE session_id = OLD.id;
 END;
 """
+# Schema 4: what 'history forget' removed, so that 'history import' does not add it back.
+_V4 = """
+CREATE TABLE forgotten (
+    recording TEXT,                   -- the removed session's recording fingerprint
+    outdir TEXT,                      -- and its output folder (either may be NULL)
+    forgotten_utc TEXT NOT NULL
+);
+"""
 # The current layout, created in one go for a new file.
-_CREATE = CREATE_V2 + _V3
+_CREATE = CREATE_V2 + _V3 + _V4
 
 # version N -> the statements that turn a version-N file into version N+1.
 MIGRATIONS: dict[int, str] = {
@@ -175,6 +186,7 @@ CREATE INDEX sessions_outdir ON sessions (outdir);
 """,
     # rewriting each row's detail runs the trigger that derives the new columns
     2: _V3 + "UPDATE sessions SET detail = detail;\n",
+    3: _V4,
 }
 
 COLUMNS = (
@@ -187,6 +199,10 @@ COLUMNS = (
 # Written on re-scoring only when the new run has a value (a re-score without --pain
 # keeps the pain given the first time).
 _KEEP_IF_NONE = ("person", "pain_before", "pain_after", "note", "recording", "outdir")
+
+
+def _now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _statements(script: str) -> list[str]:
@@ -455,6 +471,8 @@ class HistoryStore:
                 else:
                     found = None
                 if found is None:
+                    # recorded again on purpose: no longer left out of imports
+                    self._remembered(vals.get("recording"), vals.get("outdir"))
                     cols = [k for k in COLUMNS if k != "id" and k in vals]
                     cur = c.execute(
                         f"INSERT INTO sessions ({', '.join(cols)}) "
@@ -507,10 +525,46 @@ class HistoryStore:
             )
         return cur.rowcount > 0
 
-    def forget(self, sid: int) -> bool:
+    def forget(self, sid: int, *, remember: bool = True) -> bool:
+        """Delete a session; ``remember``: note its recording and folder so that
+        ``history import`` leaves them out (:meth:`is_forgotten`)."""
         with errors_as_history_error(self.path, "cannot delete the session"):
-            cur = self.conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
-        return cur.rowcount > 0
+            c = self.conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                row = c.execute(
+                    "SELECT recording, outdir FROM sessions WHERE id = ?", (sid,)
+                ).fetchone()
+                if row is not None and remember and (row[0] or row[1]):
+                    c.execute(
+                        "INSERT INTO forgotten (recording, outdir, forgotten_utc) VALUES (?, ?, ?)",
+                        (row[0], row[1], _now_iso()),
+                    )
+                c.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+                c.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    c.execute("ROLLBACK")
+                raise
+        return row is not None
+
+    def is_forgotten(self, recording: str | None, outdir: str | None) -> bool:
+        """Whether ``history forget`` removed a session of this recording or folder."""
+        with errors_as_history_error(self.path, "cannot read"):
+            for col, val in (("recording", recording), ("outdir", outdir)):
+                if (
+                    val
+                    and self.conn.execute(
+                        f"SELECT 1 FROM forgotten WHERE {col} = ? LIMIT 1", (val,)
+                    ).fetchone()
+                ):
+                    return True
+        return False
+
+    def _remembered(self, recording: str | None, outdir: str | None) -> None:
+        for col, val in (("recording", recording), ("outdir", outdir)):
+            if val:
+                self.conn.execute(f"DELETE FROM forgotten WHERE {col} = ?", (val,))
 
     # -- reading -----------------------------------------------------------------------
 

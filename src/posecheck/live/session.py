@@ -233,6 +233,8 @@ class _LiveInfo(SinkBase):
             "video_recorded": self.opts.record,
         }
         self.summary_sink.extra["live"] = live
+        hist = self.opts.history
+        self.summary_sink.extra["history"] = bool(hist is not None and hist.enabled)
         if self.control.disconnected and self.control.disconnected not in summary.warnings:
             summary.warnings.append(self.control.disconnected)
 
