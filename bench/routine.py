@@ -4,8 +4,10 @@ Builds routine recordings under ``--out`` (never in the repository) by joining c
 from ``../shared/media`` and clips ``posecheck render`` draws, scaled and padded to one
 size and frame rate with ffmpeg, with the time between steps made of a still frame
 (the person paused), an empty room (the person walked out and back in) or a movement
-outside the library. Each recording is split twice from its landmarks (one model
-pass, cached): with its routine (a routine file written beside it) and with ``auto``.
+outside the library. Each recording is split three times from its landmarks (one
+model pass, cached): with its routine (a routine file written beside it), with that
+routine's steps in the reverse order (``reversed``: the routine done in another order
+than planned) and with ``auto``.
 
 Per recording and mode: steps found, each step's exercise right or wrong, the
 boundary errors in seconds (true span: the clip's place in the recording), and whether
@@ -171,10 +173,11 @@ def build(name: str, out: Path, copy: bool = False) -> tuple[Path, list[dict]]:
         n, want = _frames(video), round(t * FPS)
         if n != want:
             raise SystemExit(f"{video}: {n} frames after joining, expected {want}")
-    routine = out / f"{name}.toml"
-    steps = "".join(f'\n[[steps]]\nexercise = "{x["exercise"]}"\n' for x in truth)
-    routine.write_text(f'schema = 1\nname = "{name}"\ntitle = "Bench {name}"\n'
-                       f"rest_s = 3\n{steps}")  # fmt: skip
+    for suffix, order in (("", truth), (".reversed", truth[::-1])):
+        steps = "".join(f'\n[[steps]]\nexercise = "{x["exercise"]}"\n' for x in order)
+        (out / f"{name}{suffix}.toml").write_text(
+            f'schema = 1\nname = "{name}"\ntitle = "Bench {name}"\nrest_s = 3\n{steps}'
+        )
     return video, truth
 
 
@@ -210,7 +213,7 @@ def evaluate(name: str, mode: str, out: Path, library, copy: bool = False) -> di
 
     video, truth = build(name, out, copy)
     lm = landmarks(video, out, library)
-    arg = "auto" if mode == "auto" else str(out / f"{name}.toml")
+    arg = "auto" if mode == "auto" else str(out / f"{name}{_SUFFIX.get(mode, '')}.toml")
     _, plan = resolve_routine(arg, library, [])
     res = judge_landmarks(lm, library, plan, video=video)
     rows = []
@@ -236,11 +239,16 @@ def evaluate(name: str, mode: str, out: Path, library, copy: bool = False) -> di
             "steps_found": len(res.steps), "steps": rows}  # fmt: skip
 
 
+MODES = ("named", "reversed", "auto")
+_SUFFIX = {"reversed": ".reversed"}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("/work/cache/routine3/bench"))
     ap.add_argument("--only", nargs="*", help="recordings to run (default: all)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--mode", nargs="*", choices=MODES, help="splits to run (default: all)")
     ap.add_argument("--join", choices=("encode", "copy"), default="encode",
                     help="join the parts into one H.264 encode (default), or copy them "
                          "(the clips' own frames; use another --out: same file names)")  # fmt: skip
@@ -251,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
     for name in args.only or list(RECORDINGS):
-        for mode in ("named", "auto"):
+        for mode in args.mode or MODES:
             r = evaluate(name, mode, args.out, library, args.join == "copy")
             results.append(r)
             _print(r)
@@ -269,8 +277,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _totals(results: list[dict]) -> None:
-    for mode in ("named", "auto"):
+    for mode in MODES:
         rs = [r for r in results if r["mode"] == mode]
+        if not rs:
+            continue
         steps = [s for r in rs for s in r["steps"]]
         edges = [e for s in steps for e in (s["start_err_s"], s["end_err_s"])]
         print(

@@ -50,6 +50,29 @@ def test_best_path_follows_the_plan(evidence, forced, expected):
     assert segment.best_path(_gain(evidence), f, ordered=True) == expected
 
 
+@pytest.mark.parametrize(
+    ("evidence", "runs", "expected"),
+    [
+        # the plan's order, the recording's too: the plan's path
+        ([[1, 0]] * 6 + [[0, 0]] * 2 + [[0, 1]] * 6, [0, 1], [0] * 6 + [-1] * 2 + [1] * 6),
+        # done in the reverse order: both steps found, each as its run
+        ([[0, 1]] * 6 + [[0, 0]] * 2 + [[1, 0]] * 6, [0, 1], [1] * 6 + [-1] * 2 + [0] * 6),
+        # a plan with an exercise twice (two sides), done as B, A, A: the first A found
+        # is its first run
+        ([[0, 1]] * 6 + [[0, 0]] * 2 + [[1, 0]] * 6 + [[0, 0]] * 12 + [[1, 0]] * 6, [0, 1, 0],
+         [1] * 6 + [-1] * 2 + [0] * 6 + [-1] * 12 + [2] * 6),
+        # the step out of order gains too little (weak evidence): the plan decides
+        ([[0, 0.6]] * 6 + [[0, 0]] * 2 + [[1, 0]] * 6, [0, 1], [-1] * 8 + [0] * 6),
+        # found more often than the plan has runs of it: the plan decides
+        ([[1, 0]] * 6 + [[0, 0]] * 2 + [[0, 1]] * 6 + [[0, 0]] * 8 + [[1, 0]] * 6, [0, 1],
+         [0] * 6 + [-1] * 2 + [1] * 6 + [-1] * 14),
+    ],
+)  # fmt: skip
+def test_a_routine_done_in_another_order_is_split_as_done(evidence, runs, expected):
+    gain = _gain(evidence)
+    assert segment.plan_path(gain, np.zeros(len(evidence), bool), runs) == expected
+
+
 def test_best_path_auto_keeps_a_step_through_a_short_dip_and_splits_on_a_long_one():
     ev = [[1, 0]] * 5 + [[0, 0]] * 2 + [[1, 0]] * 5
     assert segment.best_path(_gain(ev), np.zeros(12, bool), ordered=False) == [0] * 12
@@ -396,4 +419,15 @@ def test_the_planned_steps_not_found_are_named(tmp_path):
     text = found_text({"runs_done": 1, "runs_planned": 7, "runs_missing": missing})
     assert text == (
         "1 of 7 planned steps found (not found: Knees to chest (double); Supine twist, side 1)"
+    )
+    # steps found in another order than planned (the tilt is run 4, the bridge run 5)
+    tilt = {**seg, "start_s": 33.6, "end_s": 50.0, "title": "Pelvic tilt", "run": 4,
+            "exercise": "pelvic-tilt"}  # fmt: skip
+    assert screen_lines(routine, [seg, tilt], [])[0] == (
+        "Low-back flow (low-back-flow): 2 steps found in another order than planned "
+        "(each judged with its planned dose)"
+    )
+    assert "another order" not in screen_lines(routine, [tilt, seg], [])[0]
+    assert found_text({"runs_done": 2, "runs_planned": 7, "in_plan_order": False}) == (
+        "2 of 7 planned steps found, in another order than planned"
     )

@@ -18,7 +18,10 @@ frame times and, per frame, a :class:`~posecheck.pose.Pose` or None.
    is "between", whatever the window says.
 3. **Best path** (dynamic programming over the cells). Named: states "between" and
    one per plan run, in the plan's order; runs may be skipped, each is one contiguous
-   span. Auto: "between" or any exercise, in any order. A cell in a step gains its
+   span; when the best path in any order over the plan's exercises gains more than
+   ``REORDER_GAIN`` over it (the routine done in another order), that path, each of
+   its steps the first run of its exercise not yet found (:func:`plan_path`). Auto:
+   "between" or any exercise, in any order. A cell in a step gains its
    evidence minus ``STEP_COST``; entering a step costs ``ENTER_COST`` (so a short dip
    of the evidence inside a step does not split it).
 4. **Refined edges.** Each step's edges move from the cell grid to the frames: the
@@ -73,6 +76,13 @@ GAP_S = 1.0
 # A step shorter than this is not a step (a window's glitch).
 MIN_STEP_S = 2.0
 _FORCED = -5.0  # gain of a step in a forced "between" cell
+# A named routine done in another order than its plan: the split in the plan's order is
+# replaced by the best split in any order (each run of the plan still found at most
+# once) when that gains more than this. A recording done in the plan's order gains
+# nothing from leaving it (the same steps), so the plan decides when the evidence is
+# close; the cost of entering a step is a step the plan's order cannot place (6 s of
+# clear evidence, 0.7 over STEP_COST, gain 2.7).
+REORDER_GAIN = ENTER_COST
 
 
 @dataclass
@@ -300,6 +310,46 @@ def best_path(gain: np.ndarray, forced: np.ndarray, ordered: bool) -> list[int]:
     return [s - 1 for s in _backtrack(back, int(np.argmax(score)))]
 
 
+def path_gain(g: np.ndarray, forced: np.ndarray, path: list[int]) -> float:
+    """The total gain of ``path`` (its states index ``g``'s columns; -1 between), as the
+    best path scores it: each step cell's gain, each entry into a step ENTER_COST."""
+    total, prev = 0.0, -1
+    for c, s in enumerate(path):
+        if s >= 0:
+            total += _FORCED if forced[c] else float(g[c, s])
+            if s != prev:
+                total -= ENTER_COST
+        prev = s
+    return total
+
+
+def plan_path(gain: np.ndarray, forced: np.ndarray, runs: Sequence[int]) -> list[int]:
+    """A named routine's path: the state per cell, a plan run (0-based) or -1.
+
+    ``gain``: cells x the plan's distinct exercises; ``runs``: per plan run, its
+    exercise's column. The best path in the plan's order, unless the best in any order
+    gains more than REORDER_GAIN over it and finds no exercise more often than the plan
+    has runs of it: then that one, each of its steps taken (in time order) as the first
+    run of its exercise not yet found."""
+    cols = list(runs)
+    by_run = gain[:, cols]
+    ordered = best_path(by_run, forced, True)
+    free = best_path(gain, forced, False)
+    if path_gain(gain, forced, free) - path_gain(by_run, forced, ordered) <= REORDER_GAIN:
+        return ordered
+    left = list(range(len(cols)))
+    mapped, prev, run = [], -1, -1
+    for s in free:
+        if s >= 0 and s != prev:
+            run = next((r for r in left if cols[r] == s), -1)
+            if run < 0:
+                return ordered  # more of it than the plan has: the plan's order decides
+            left.remove(run)
+        mapped.append(run if s >= 0 else -1)
+        prev = s
+    return mapped
+
+
 def _ordered_path(g: np.ndarray) -> list[int]:
     """Best path for a plan: states B0, S1, B1, S2, ... (between after run k is 2k)."""
     n, m = g.shape
@@ -445,7 +495,10 @@ def split(
     ev = window_evidence(f, poses, distinct, auto=not ordered)
     cols = [([ex.name for ex in distinct]).index(ex.name) for ex in states]
     evidence = ev[:, cols]
-    path = best_path(evidence - STEP_COST, forced_between(f), ordered)
+    if ordered:
+        path = plan_path(ev - STEP_COST, forced_between(f), cols)
+    else:
+        path = best_path(evidence - STEP_COST, forced_between(f), ordered)
     cell = _cells(f.t_s)
     steps: list[Span] = []
     coarse = _coarse(path)

@@ -331,13 +331,17 @@ class RoutineOverlay:
 
 
 def screen_lines(routine: Any, segments: list[dict], missing: list[str] | None = None) -> list[str]:
-    """The terminal summary: one line per segment, in time order; the planned steps not
-    found last (a routine done in another order lost a whole exercise without a word)."""
+    """The terminal summary: one line per segment, in time order; whether the steps came
+    in the plan's order; the planned steps not found last."""
     from posecheck.sinks.session import format_mmss
 
     head = f"{routine.title} ({routine.name})" if routine is not None else "Routine (auto)"
-    n = sum(s["kind"] == "step" for s in segments)
-    lines = [f"{head}: {n} step{'' if n == 1 else 's'} found"]
+    runs = [s.get("run") for s in segments if s["kind"] == "step"]
+    n = len(runs)
+    order = ""
+    if routine is not None and runs != sorted(runs, key=lambda r: r or 0):
+        order = " in another order than planned (each judged with its planned dose)"
+    lines = [f"{head}: {n} step{'' if n == 1 else 's'} found{order}"]
     for s in segments:
         when = f"{format_mmss(s['start_s'])}-{format_mmss(s['end_s'])}"
         if s["kind"] != "step":
@@ -356,8 +360,8 @@ def screen_lines(routine: Any, segments: list[dict], missing: list[str] | None =
             parts.append(f"fix: {top[0]['text']}")
         lines.append(f"  {when}  {s['title']}: " + "   ".join(parts))
     if missing:
-        lines.append(f"  not found: {'; '.join(missing)} (done in another order, or not "
-                     "filmed? 'posecheck show' lists the order)")  # fmt: skip
+        lines.append(f"  not found: {'; '.join(missing)} (not filmed, or out of view? "
+                     "'posecheck show' says how to film each)")  # fmt: skip
     return lines
 
 
@@ -463,7 +467,9 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
         outputs.extra["segments"][:] = segs
         outputs.extra["routine"]["runs_done"] = len(steps)
         if routine is not None:  # named: what of the plan the recording does not show
-            found = {s.get("run") for s in segs if s["kind"] == "step"}
+            runs = [s.get("run") for s in segs if s["kind"] == "step"]
+            found = set(runs)
+            outputs.extra["routine"]["in_plan_order"] = runs == sorted(runs)
             outputs.extra["routine"]["runs_missing"] = [
                 run.label(ex.title) for run, ex in plan if run.number not in found
             ]

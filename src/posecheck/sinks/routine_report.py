@@ -124,4 +124,5 @@ def found_text(routine: dict) -> str:
     count = (f"{done} of {planned} planned steps found" if planned
              else f"{done} step{'' if done == 1 else 's'} found")  # fmt: skip
     missing = routine.get("runs_missing") or []
-    return count + (f" (not found: {'; '.join(missing)})" if missing else "")
+    order = ", in another order than planned" if routine.get("in_plan_order") is False else ""
+    return count + order + (f" (not found: {'; '.join(missing)})" if missing else "")
