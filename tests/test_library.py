@@ -210,3 +210,22 @@ def test_counts_reps_is_a_cycle_of_two_or_more_phases():
     lib = Library.load()
     assert lib.get("bridge").counts_reps and lib.get("cat-camel").counts_reps
     assert not lib.get("reclined-pigeon").counts_reps and not lib.get("childs-pose").counts_reps
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("brige", ["bridge"]),  # a misspelling
+        ("Pelvic Tilt", ["pelvic-tilt"]),  # case and spaces
+        ("pigeon", ["reclined-pigeon"]),  # one word of the name
+        ("desk", ["desk-break"]),  # the beginning of it
+        ("superman", []),  # nothing alike: no guess
+        ("twist", ["seated-spinal-twist", "supine-twist"]),  # as close: both, best first
+    ],
+)
+def test_every_did_you_mean_uses_one_measure(word, expected):
+    from posecheck.errors import close_names
+
+    names = ["bridge", "pelvic-tilt", "reclined-pigeon", "desk-break", "supine-twist",
+             "seated-spinal-twist", "bird-dog"]  # fmt: skip
+    assert sorted(close_names(word, names, n=3)) == sorted(expected)

@@ -258,7 +258,7 @@ def test_render_command_writes_video_and_truth(tmp_path, capsys) -> None:
 @pytest.mark.parametrize(
     ("argv", "expect"),
     [
-        (["render", "bridg", "-o", "x.mp4"], "unknown exercise 'bridg' (closest: bridge"),
+        (["render", "bridg", "-o", "x.mp4"], "unknown exercise 'bridg' (did you mean bridge?"),
         (["render", "bridge", "--fault", "hip_sag", "-o", "x.mp4"], "did you mean hips_sag?"),
         (["render", "bridge", "--fault", "nope", "-o", "x.mp4"], "valid faults: bounce,"),
         (["render", "bridge"], "no output file given"),

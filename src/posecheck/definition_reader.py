@@ -20,7 +20,6 @@ Pure Python: no cv2, no mediapipe.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import math
 from collections import Counter
@@ -28,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from posecheck import angles
-from posecheck.errors import DefinitionError
+from posecheck.errors import DefinitionError, did_you_mean
 from posecheck.exercise import (
     JUDGED,
     POSTURES,
@@ -188,8 +187,8 @@ def _range(lo: float | None, hi: float | None) -> str:
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    close = did_you_mean(word, choices)
+    return f" ({close})" if close else ""
 
 
 def _tname(v: Any) -> str:

@@ -2,6 +2,45 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+# How alike a misspelling and a name must be to suggest it (difflib's ratio: "brige" and
+# "bridge" 0.91, "mn_deg" and "min_deg" 0.92, "twist" and "supine-twist" 0.59); a second
+# name is suggested only when about as alike as the first (within CLOSE_TIE).
+CLOSE_CUTOFF = 0.6
+CLOSE_TIE = 0.05
+
+
+def _name_key(word: str) -> str:
+    return word.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def close_names(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
+    """The names of ``choices`` closest to ``word``, best first, at most ``n`` and only
+    those about as close as the best: the one measure every "did you mean ...?" uses
+    (case, spaces, hyphens and underscores alike). A name that begins with the word or
+    holds each of its words ("pigeon": reclined-pigeon) is close enough."""
+    by_key: dict[str, str] = {}
+    for c in choices:
+        by_key.setdefault(_name_key(c), c)
+    key = _name_key(word)
+
+    def ratio(k: str) -> float:
+        r = difflib.SequenceMatcher(None, key, k).ratio()
+        part = bool(key) and (k.startswith(key) or set(key.split("-")) <= set(k.split("-")))
+        return max(r, CLOSE_CUTOFF) if part else r
+
+    ratios = sorted(((ratio(k), k) for k in by_key), reverse=True)
+    best = ratios[0][0] if ratios else 0.0
+    return [by_key[k] for r, k in ratios[:n] if r >= CLOSE_CUTOFF and r >= best - CLOSE_TIE]
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """ "did you mean bridge?" (or "did you mean a or b?"), or "" when nothing is close."""
+    close = close_names(word, choices, n)
+    return f"did you mean {' or '.join(close)}?" if close else ""
+
 
 class PosecheckError(Exception):
     """A failure the user can act on.

@@ -22,7 +22,6 @@ computed from something other than landmarks register themselves with
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import logging
 import os
@@ -36,7 +35,7 @@ from posecheck.definition_reader import (  # noqa: F401 - re-exported (tests, to
     measure_unit,
     parse_definition,
 )
-from posecheck.errors import DefinitionError, UnknownExerciseError
+from posecheck.errors import DefinitionError, UnknownExerciseError, did_you_mean
 from posecheck.exercise import Exercise
 
 if sys.version_info >= (3, 11):
@@ -204,12 +203,9 @@ class Library:
         if ex is not None:
             return ex
         everything = self.names + [a for e in self._by_name.values() for a in e.aliases]
-        close = difflib.get_close_matches(name.lower(), everything, n=3, cutoff=0.5)
-        hint = (
-            f"did you mean {', '.join(close)}? 'posecheck exercises' lists them all"
-            if close
-            else "'posecheck exercises' lists them all"
-        )
+        close = did_you_mean(name, everything, n=3)
+        hint = f"{close} " if close else ""
+        hint += "'posecheck exercises' lists them all"
         broken = self.broken_file(name)
         if broken is not None:
             hint = f"its file is broken: 'posecheck validate {display_path(broken)}' says why"

@@ -31,7 +31,6 @@ each ``--routines-dir``. Pure Python: no cv2, no mediapipe.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.definition_reader import _Table
-from posecheck.errors import DefinitionError, UnknownExerciseError
+from posecheck.errors import DefinitionError, UnknownExerciseError, did_you_mean
 from posecheck.exercise import Exercise
 
 ROUTINE_SCHEMA = 1
@@ -164,10 +163,8 @@ def _read_step(t: _Table, library: Any, default_rest: float) -> Step | None:
     if name is not None and library is not None:
         ex = library.find(name)
         if ex is None:
-            close = difflib.get_close_matches(name, library.names, n=1, cutoff=0.6)
-            hint = (
-                f" (did you mean {close[0]}?)" if close else " ('posecheck exercises' lists them)"
-            )
+            close = did_you_mean(name, library.names)
+            hint = f" ({close})" if close else " ('posecheck exercises' lists them)"
             t.fail(f"unknown exercise {name!r}{hint}", "exercise")
             name = None
         else:
@@ -320,8 +317,8 @@ def find_routine(name: str, library: Any, extra: Sequence[str | os.PathLike[str]
     for exc in broken:
         if Path(exc.message.split(":", 1)[0]).stem == key:
             raise exc
-    close = difflib.get_close_matches(key, list(found), n=2, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}? " if close else ""
+    close = did_you_mean(key, found, n=2)
+    hint = f"{close} " if close else ""
     hint += "'posecheck routines' lists them"
     raise UnknownExerciseError(f"unknown routine {name!r}", hint)
 

@@ -97,8 +97,7 @@ def exercise_key(name: str | None) -> tuple[str | None, str]:
     hint for when nothing matches ("did you mean bridge?")."""
     if not name:
         return name, ""
-    import difflib
-
+    from posecheck.errors import did_you_mean
     from posecheck.library import Library
 
     try:
@@ -108,8 +107,8 @@ def exercise_key(name: str | None) -> tuple[str | None, str]:
     ex = lib.find(name)
     if ex is not None:
         return ex.name, ""
-    close = difflib.get_close_matches(name.lower(), lib.names, n=1, cutoff=0.6)
-    return name, f" (did you mean {close[0]}?)" if close else ""
+    close = did_you_mean(name, lib.names)
+    return name, f" ({close})" if close else ""
 
 
 def _ids(values: list[str], action: str) -> list[int]:

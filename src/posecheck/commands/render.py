@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.errors import InputError
+    from posecheck.errors import InputError, did_you_mean
     from posecheck.render.motion import FAULTS, any_script
 
     if args.list_faults:
@@ -85,9 +84,9 @@ def run(args: argparse.Namespace) -> int:
     script = any_script(script_name)
     assert script is not None  # resolve_exercise found it
     if args.fault is not None and args.fault not in FAULTS:
-        close = difflib.get_close_matches(args.fault, list(FAULTS), n=1)
+        close = did_you_mean(args.fault, FAULTS)
         raise InputError(
-            f"unknown fault {args.fault!r}" + (f" (did you mean {close[0]}?)" if close else ""),
+            f"unknown fault {args.fault!r}" + (f" ({close})" if close else ""),
             "valid faults: " + ", ".join(sorted(FAULTS)),
         )
     if args.fault is not None and args.fault not in script.faults:
@@ -130,7 +129,7 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
     The definition comes from the library (poses/); the animation needs a script
     of the same name. Unknown names raise with the closest known names.
     """
-    from posecheck.errors import InputError, PosecheckError, UnknownExerciseError
+    from posecheck.errors import InputError, PosecheckError, UnknownExerciseError, did_you_mean
     from posecheck.render.motion import OTHER_SCRIPTS, SCRIPTS
 
     definition = None
@@ -152,8 +151,7 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
         raise InputError(f"no animation for {definition.name!r} yet",
                          "animated: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
     everything = sorted(known | set(SCRIPTS) | set(OTHER_SCRIPTS))
-    close = difflib.get_close_matches(key, everything, n=3, cutoff=0.4)
-    hint = f"closest: {', '.join(close)}" if close else "known: " + ", ".join(everything)
+    hint = did_you_mean(key, everything, n=3) or "known: " + ", ".join(everything)
     raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
 
 

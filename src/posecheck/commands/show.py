@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import textwrap
 
 from posecheck import DISCLAIMER
 from posecheck.angles import known_measures, resolve
 from posecheck.commands.routines import add_routine_arguments
 from posecheck.corrections import measure_words, ratio_of
-from posecheck.errors import UnknownExerciseError
+from posecheck.errors import UnknownExerciseError, did_you_mean
 from posecheck.exercise import Bound, Exercise
 from posecheck.library import Library, add_library_arguments, library_from_args
 from posecheck.routine import POSTURE_WORDS, Routine, dosed, find_routine, routine_names, step_count
@@ -161,11 +160,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             routine = find_routine(args.name, lib, args.routines_dir)
         except UnknownExerciseError:
-            close = difflib.get_close_matches(
-                args.name.lower(), lib.names + routine_names(lib, args.routines_dir), n=3,
-                cutoff=0.5,
-            )  # fmt: skip
-            hint = f"did you mean {', '.join(close)}? " if close else ""
+            close = did_you_mean(args.name, lib.names + routine_names(lib, args.routines_dir), 3)
+            hint = f"{close} " if close else ""
             raise UnknownExerciseError(
                 f"unknown exercise or routine {args.name!r}",
                 hint + "'posecheck exercises' and 'posecheck routines' list them",
