@@ -82,4 +82,29 @@ def test_validate_ok_and_errors(capsys, monkeypatch):
 
 def test_validate_missing_file(capsys):
     assert main(["validate", "nope.toml"]) == 1
-    assert "nope.toml: no such file" in capsys.readouterr().err
+    # one line: what, where, what to do
+    assert capsys.readouterr().err.splitlines()[0] == "nope.toml: no such file (check the path)"
+
+
+def test_a_routine_in_the_exercises_folder_and_names_given_to_the_wrong_option(
+    tmp_path, capsys, monkeypatch, caplog
+):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    poses = tmp_path / "cfg" / "posecheck" / "poses"
+    poses.mkdir(parents=True)
+    (poses / "my-flow.toml").write_text(
+        'schema = 1\nname = "my-flow"\ntitle = "My flow"\n[[steps]]\nexercise = "bridge"\n'
+    )
+    caplog.set_level("WARNING")
+    assert main(["exercises"]) == 0
+    routines = tmp_path / "cfg" / "posecheck" / "routines"
+    assert f"my-flow.toml: is a routine, not an exercise (file skipped: routines go in " \
+           f"{routines})" in caplog.text  # fmt: skip
+    capsys.readouterr()
+    # an exercise's name given as a routine, a routine's as an exercise: the other option
+    assert main(["analyze", "x.mp4", "--routine", "Pelvic tilt"]) == 2
+    assert "(Pelvic tilt is an exercise: give it with -e pelvic-tilt)" in capsys.readouterr().err
+    assert main(["analyze", str(REPO / "sample_videos" / "bridge.mp4"), "-e", "desk-break"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown exercise 'desk-break' (desk-break is a routine: give it with --routine " \
+           "desk-break)" in err  # fmt: skip

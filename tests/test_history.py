@@ -575,6 +575,8 @@ def test_history_missing_database_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("POSECHECK_DB", str(tmp_path / "fresh" / "history.sqlite"))
     assert main(["history"]) == 0
     assert capsys.readouterr().out.startswith("no sessions recorded yet: analyze, live and score")
+    assert main(["progress", "bridge"]) == 0  # the same words, not "no such database"
+    assert capsys.readouterr().out.startswith("no sessions recorded yet: analyze, live and score")
     assert not (tmp_path / "fresh").exists()
     for bad, why in (("99999999d", "out of range"), ("0001-01-01", "out of range"),
                      ("yesterday", "not a date")):  # fmt: skip

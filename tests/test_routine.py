@@ -131,6 +131,8 @@ def test_routines_show_and_validate_commands(capsys, monkeypatch, tmp_path):
     bad.write_text('schema = 1\nname = "f"\ntitle = "F"\n[[steps]]\nexercise = "brige"\n')
     assert main(["validate", "routines/low-back-flow.toml", "poses/bridge.toml", str(bad)]) == 1
     cap = capsys.readouterr()
-    assert "routines/low-back-flow.toml: OK (routine low-back-flow: 6 steps, 7 runs)" in cap.out
+    assert (
+        "routines/low-back-flow.toml: OK (routine low-back-flow: 6 exercises in 7 steps)" in cap.out
+    )
     assert "poses/bridge.toml: OK (bridge:" in cap.out
     assert f"{bad}: steps[0].exercise: unknown exercise 'brige' (did you mean bridge?)" in cap.err

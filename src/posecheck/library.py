@@ -162,8 +162,14 @@ class Library:
         lib = cls()
         for sd in search_path(poses_dirs):
             for f in sorted(sd.path.glob("*.toml")):
+                shown = display_path(f)
                 try:
-                    lib.add(load_file(f, sd.origin, display_path(f)))
+                    data = read_document(f, shown)
+                    if isinstance(data, dict) and "steps" in data and "phases" not in data:
+                        _warn_once(f, f"{shown}: is a routine, not an exercise (file skipped: "
+                                      f"routines go in {user_dir('routines')})")  # fmt: skip
+                        continue
+                    lib.add(parse_definition(data, shown, sd.origin))
                 except DefinitionError as exc:
                     lib.broken.append((f, exc))
                     _warn_broken(f, exc)
@@ -209,6 +215,8 @@ class Library:
         broken = self.broken_file(name)
         if broken is not None:
             hint = f"its file is broken: 'posecheck validate {display_path(broken)}' says why"
+        elif _key(name) in _routine_names(self):
+            hint = f"{name} is a routine: give it with --routine {_key(name)}"
         raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
 
     def broken_file(self, name: str) -> Path | None:
@@ -225,18 +233,28 @@ def _key(name: str) -> str:
 _WARNED: set[str] = set()
 
 
-def _warn_broken(path: Path, exc: DefinitionError) -> None:
-    """One warning per broken file per process (the library may be loaded more than once)."""
+def _warn_once(path: Path, text: str) -> None:
+    """One warning per skipped file per process (the library may be loaded more than once)."""
     key = os.path.realpath(path)
-    if key in _WARNED:
-        return
-    _WARNED.add(key)
+    if key not in _WARNED:
+        _WARNED.add(key)
+        log.warning("%s", text)
+
+
+def _warn_broken(path: Path, exc: DefinitionError) -> None:
     more = len(exc.problems) - 1
     extra = f", and {more} more problem{'s' if more > 1 else ''}" if more > 0 else ""
-    log.warning(
-        "%s (file skipped%s: 'posecheck validate %s' lists them)",
-        exc.message, extra, display_path(path),
-    )  # fmt: skip
+    _warn_once(path, f"{exc.message} (file skipped{extra}: 'posecheck validate "
+                     f"{display_path(path)}' lists them)")  # fmt: skip
+
+
+def _routine_names(library: Library) -> list[str]:
+    from posecheck.routine import routine_names  # the routines read the library
+
+    try:
+        return routine_names(library)
+    except Exception:  # noqa: BLE001 - only for a hint
+        return []
 
 
 # --- CLI helpers shared by commands ------------------------------------------------

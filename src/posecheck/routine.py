@@ -320,6 +320,9 @@ def find_routine(name: str, library: Any, extra: Sequence[str | os.PathLike[str]
     close = did_you_mean(key, found, n=2)
     hint = f"{close} " if close else ""
     hint += "'posecheck routines' lists them"
+    ex = library.find(name) if library is not None else None
+    if ex is not None:
+        hint = f"{name} is an exercise: give it with -e {ex.name}"
     raise UnknownExerciseError(f"unknown routine {name!r}", hint)
 
 

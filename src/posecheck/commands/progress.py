@@ -47,7 +47,13 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out}: already exists", "add --force to replace it")
     exercise, hint = exercise_key(args.exercise)
-    with HistoryStore(resolve_path(args.db), create=False) as store:
+    path = resolve_path(args.db)
+    if not args.db and not path.exists():
+        parse_since(args.since, today)  # a bad --since is still one line
+        # a fresh install: nothing recorded yet is no error (a --db given is checked)
+        print(f"no sessions recorded yet: analyze, live and score record them (in {path})")
+        return 0
+    with HistoryStore(path, create=False) as store:
         progress = load_progress(store, today, exercise=exercise, person=args.person,
                                  since=parse_since(args.since, today))  # fmt: skip
     if args.exercise and not progress.exercises:

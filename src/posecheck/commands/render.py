@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     truth = write_clip(renderer, out, crf=args.crf, progress=progress)
     reps = len(truth["reps"])
     print(f"wrote {out} ({truth['duration_s']:.1f} s, {truth['frame_count']} frames, "
-          f"{reps} reps, fault: {args.fault or 'none'}) and {truth_path(out)}")  # fmt: skip
+          f"{reps} rep{'' if reps == 1 else 's'}, fault: {args.fault or 'none'}) and "
+          f"{truth_path(out)}")  # fmt: skip
     return 0
 
 

@@ -13,7 +13,7 @@ from posecheck.library import (
     parse_definition,
     read_document,
 )
-from posecheck.routine import is_routine_document, parse_routine
+from posecheck.routine import is_routine_document, parse_routine, step_count
 
 HELP = "check exercise definition and routine files"
 DESCRIPTION = """\
@@ -57,10 +57,15 @@ class _Checker:
             if self._lib is None:
                 self._lib = library_from_args(self.args)
             r = parse_routine(data, f, self._lib)
-            return f"{f}: OK (routine {r.name}: {len(r.steps)} steps, {len(r.plan())} runs)"
+            return f"{f}: OK (routine {r.name}: {step_count(r)})"
         ex = parse_definition(data, f)
         n_rules = sum(len(p.rules) for p in ex.phases) + len(ex.rules)
-        return f"{f}: OK ({ex.name}: {len(ex.phases)} phases, {n_rules} rules)"
+        return (f"{f}: OK ({ex.name}: {_count(len(ex.phases), 'phase')}, "
+                f"{_count(n_rules, 'rule')})")  # fmt: skip
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,10 +76,13 @@ def run(args: argparse.Namespace) -> int:
             line = check(f)
         except DefinitionError as exc:
             bad += 1
-            for line in exc.problems:  # every problem of the file, each on its line
+            problems = list(exc.problems)
+            if exc.hint and len(problems) == 1:  # one line: what, where, what to do
+                problems[0] += f" ({exc.hint})"
+            elif exc.hint:
+                problems.append(f"  ({exc.hint})")
+            for line in problems:  # every problem of the file, each on its line
                 print(line, file=sys.stderr)
-            if exc.hint:
-                print(f"  ({exc.hint})", file=sys.stderr)
             continue
         if not args.quiet:
             print(line)
