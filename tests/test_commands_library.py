@@ -108,3 +108,34 @@ def test_a_routine_in_the_exercises_folder_and_names_given_to_the_wrong_option(
     err = capsys.readouterr().err
     assert "unknown exercise 'desk-break' (desk-break is a routine: give it with --routine " \
            "desk-break)" in err  # fmt: skip
+
+
+def test_show_and_exercises_fit_a_narrow_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["show", "bridge"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(ln) for ln in out.splitlines()) <= 59 and "Keep your feet" in out
+    assert main(["exercises"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(ln) for ln in out.splitlines()[:-2]) <= 59  # the table; folder paths may not
+    assert "left out; --json has every column" in out
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["exercises"]) == 0
+    assert capsys.readouterr().out.split()[:6] == [
+        "NAME",
+        "TITLE",
+        "VIEW",
+        "DOSE",
+        "CAMERA",
+        "FROM",
+    ]
+
+
+def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["show", "poses/bridge.toml"]) == 0
+    assert capsys.readouterr().out.startswith("Bridge (bridge)\n")
+    assert main(["show", "routines/desk-break.toml"]) == 0
+    assert capsys.readouterr().out.startswith("Desk break (desk-break)\n")
+    assert main(["show", "tests/fixtures/bad_unknown_key.toml"]) == 2
+    assert "mn_deg: unknown key (did you mean min_deg?)" in capsys.readouterr().err

@@ -46,13 +46,27 @@ def run(args: argparse.Namespace) -> int:
         return 0
     cols = [("name", "NAME"), ("title", "TITLE"), ("view", "VIEW"), ("dose", "DOSE"),
             ("judged", "CAMERA"), ("source", "FROM")]  # fmt: skip
+    for r in rows:
+        r["from"] = r["source"] if r["origin"] == "built-in" else f"{r['source']} ({r['origin']})"
+    cols[-1] = ("from", "FROM")
     widths = {k: max(len(h), *(len(str(r[k])) for r in rows)) for k, h in cols} if rows else {}
+    # a narrow terminal: the least needed columns left out (--json has them all)
+    from posecheck.commands.show import terminal_width
+
+    room = terminal_width(10_000)
+    left_out = []
+    for drop in ("from", "judged", "view", "title"):
+        if sum(widths.get(k, len(h)) + 2 for k, h in cols) - 2 <= room:
+            break
+        left_out += [h for k, h in cols if k == drop]
+        cols = [c for c in cols if c[0] != drop]
     print("  ".join(h.ljust(widths.get(k, len(h))) for k, h in cols).rstrip())
     for r in rows:
-        src = r["source"] if r["origin"] == "built-in" else f"{r['source']} ({r['origin']})"
-        cells = {**r, "source": src}
-        print("  ".join(str(cells[k]).ljust(widths[k]) for k, _ in cols).rstrip())
+        print("  ".join(str(r[k]).ljust(widths[k]) for k, _ in cols).rstrip())
     dirs = ", ".join(f"{d.path} ({d.origin})" for d in search_path(args.poses_dir))
     print(f"\n{len(rows)} exercises. Searched: {dirs}")
-    print("CAMERA: how well one camera can judge the exercise (see 'posecheck show NAME').")
+    if left_out:
+        print(f"(a narrow terminal: {', '.join(left_out)} left out; --json has every column)")
+    if any(k == "judged" for k, _ in cols):
+        print("CAMERA: how well one camera can judge the exercise (see 'posecheck show NAME').")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from pathlib import Path
 
 from posecheck import DISCLAIMER
 from posecheck.angles import known_measures, resolve
@@ -128,7 +129,28 @@ def render(ex: Exercise, width: int = 88) -> str:
     out.append(f"Definition: {ex.source} ({ex.origin})")
     out.append("")
     para(DISCLAIMER)
-    return "\n".join(out)
+    return "\n".join(fit(out, width))
+
+
+def terminal_width(most: int = 88) -> int:
+    """The text width for the terminal (``COLUMNS``, else its size), at most ``most``."""
+    import shutil
+
+    return max(40, min(most, shutil.get_terminal_size((most + 1, 24)).columns - 1))
+
+
+def fit(lines: list[str], width: int) -> list[str]:
+    """Each line longer than ``width`` wrapped, its follow-on lines indented under it."""
+    out = []
+    for ln in lines:
+        if len(ln) <= width or set(ln) == {"="}:  # an underline is cut, not wrapped
+            out.append(ln[:width])
+            continue
+        ind = " " * (len(ln) - len(ln.lstrip()))
+        more = ind + "    "
+        out.extend(textwrap.wrap(ln.strip(), width, initial_indent=ind, subsequent_indent=more,
+                                 break_on_hyphens=False))  # fmt: skip
+    return out
 
 
 def render_routine(r: Routine, lib: Library, width: int = 88) -> str:
@@ -151,11 +173,19 @@ def render_routine(r: Routine, lib: Library, width: int = 88) -> str:
     out += ["", f"Each exercise: 'posecheck show EXERCISE'. Definition: {r.source} ({r.origin})"]
     out.append("")
     out.extend(textwrap.wrap(DISCLAIMER, width))
-    return "\n".join(out)
+    return "\n".join(fit(out, width))
 
 
 def run(args: argparse.Namespace) -> int:
     lib = library_from_args(args)
+    if args.name.endswith(".toml") and Path(args.name).is_file():
+        # a file: an exercise definition (a routine file is read below)
+        from posecheck.library import load_file, read_document
+        from posecheck.routine import is_routine_document
+
+        if not is_routine_document(read_document(args.name, args.name)):
+            print(render(load_file(args.name, "file"), terminal_width()))
+            return 0
     if lib.find(args.name) is None and lib.broken_file(args.name) is None:
         try:
             routine = find_routine(args.name, lib, args.routines_dir)
@@ -166,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
                 f"unknown exercise or routine {args.name!r}",
                 hint + "'posecheck exercises' and 'posecheck routines' list them",
             ) from None
-        print(render_routine(routine, lib))
+        print(render_routine(routine, lib, terminal_width()))
         return 0
-    print(render(lib.get(args.name)))
+    print(render(lib.get(args.name), terminal_width()))
     return 0
