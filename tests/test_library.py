@@ -229,3 +229,24 @@ def test_every_did_you_mean_uses_one_measure(word, expected):
     names = ["bridge", "pelvic-tilt", "reclined-pigeon", "desk-break", "supine-twist",
              "seated-spinal-twist", "bird-dog"]  # fmt: skip
     assert sorted(close_names(word, names, n=3)) == sorted(expected)
+
+
+def test_two_files_of_one_name_and_an_alias_that_is_a_name_are_warned_of(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    user = user_dir()
+    user.mkdir(parents=True)
+    good = (REPO / "tests" / "fixtures" / "good_minimal.toml").read_text()
+    (user / "a.toml").write_text(good)
+    (user / "b.toml").write_text(good.replace('title = "Mini lift"', 'title = "Mini lift 2"'))
+    (user / "c.toml").write_text(
+        good.replace('name = "mini-lift"', 'name = "other-lift"').replace(
+            'aliases = ["mini"]', 'aliases = ["bridge"]')
+    )  # fmt: skip
+    caplog.set_level("WARNING")
+    lib = Library.load()
+    assert lib.get("mini-lift").title == "Mini lift 2"  # the later file, as before, but said
+    assert "a.toml and " in caplog.text and "b.toml both define mini-lift" in caplog.text
+    assert "c.toml: alias bridge is the name of another exercise" in caplog.text
+    assert lib.get("bridge").name == "bridge"

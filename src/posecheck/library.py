@@ -173,12 +173,27 @@ class Library:
                 except DefinitionError as exc:
                     lib.broken.append((f, exc))
                     _warn_broken(f, exc)
+        lib._check_aliases()
         return lib
 
     def add(self, ex: Exercise) -> None:
-        if ex.name in self._by_name:
-            log.info("%s (%s) replaces %s", ex.name, ex.source, self._by_name[ex.name].source)
+        old = self._by_name.get(ex.name)
+        if old is not None and old.origin == ex.origin:  # one folder, two files: a slip
+            _warn_once(Path(f"{old.source}|{ex.source}"), f"{old.source} and {ex.source} both "
+                       f"define {ex.name}: {ex.source} is used")  # fmt: skip
+        elif old is not None:  # a later folder overrides an earlier one, as documented
+            log.info("%s (%s) replaces %s", ex.name, ex.source, old.source)
         self._by_name[ex.name] = ex
+
+    def _check_aliases(self) -> None:
+        """Warn of an alias that is another exercise's name (the name wins: the alias is
+        never reached)."""
+        for ex in self._by_name.values():
+            for a in ex.aliases:
+                other = self._by_name.get(_key(a))
+                if other is not None and other.name != ex.name:
+                    _warn_once(Path(f"{ex.source}|{a}"), f"{ex.source}: alias {a} is the name "
+                               f"of another exercise ({other.source}): the name wins")  # fmt: skip
 
     def __iter__(self):
         return iter(sorted(self._by_name.values(), key=lambda e: e.name))
