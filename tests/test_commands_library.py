@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from posecheck import DISCLAIMER
 from posecheck.cli import main
 
@@ -139,3 +141,20 @@ def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
     assert capsys.readouterr().out.startswith("Desk break (desk-break)\n")
     assert main(["show", "tests/fixtures/bad_unknown_key.toml"]) == 2
     assert "mn_deg: unknown key (did you mean min_deg?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["anlyze", "x.mp4"], "posecheck: error: unknown command 'anlyze' (did you mean analyze? "
+                              "'posecheck --help' lists them)"),
+        (["analyze"], "posecheck: error: the following arguments are required: VIDEO (see "
+                      "'posecheck analyze --help')"),
+        (["render", "bridge", "--reps", "2", "--duration-s", "5", "-o", "x.mp4"],
+         "posecheck: error: argument --duration-s: not allowed with argument --reps (see "
+         "'posecheck render --help')"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_one_line_too(capsys, argv, line):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [line]

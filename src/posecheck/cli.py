@@ -17,10 +17,10 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from posecheck import DISCLAIMER, __version__
-from posecheck.errors import PosecheckError, Terminated, interrupt_exit_code
+from posecheck.errors import PosecheckError, Terminated, did_you_mean, interrupt_exit_code
 
 # name -> (module, one-line help). Order is the order of --help.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -58,8 +58,16 @@ Run 'posecheck COMMAND --help' for a command's options and examples.
 log = logging.getLogger("posecheck")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house's one-line errors: ``posecheck: error: <what> (<what to
+    do>)``, not the usage block (``--help`` still prints it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"posecheck: error: {message} (see '{self.prog} --help')\n")
+
+
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="posecheck",
         description="Form feedback, hold timing and rep counting for lower-back exercises.",
         epilog=EPILOG,
@@ -108,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
     if first is not None and argv[first] in ALIASES:
         argv[first] = ALIASES[argv[first]]
+    if first is not None and argv[first] not in COMMANDS:  # (global options take no value)
+        close = did_you_mean(argv[first], COMMANDS)
+        print(f"posecheck: error: unknown command {argv[first]!r} ({close + ' ' if close else ''}"
+              "'posecheck --help' lists them)", file=sys.stderr)  # fmt: skip
+        return 2
     command = _find_command(argv)
     try:
         parser = _build_parser(command)

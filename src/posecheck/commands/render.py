@@ -49,8 +49,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seed", type=int, default=0, help="varies body, clothes, room, camera (default 0)"
     )
-    p.add_argument("--duration-s", type=float, help="about this long: as many reps as fit")
-    p.add_argument("--reps", type=int, help="number of repetitions (default: 2)")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--duration-s", type=float,
+                        help="about this long: as many reps as fit (at least one)")  # fmt: skip
+    length.add_argument("--reps", type=int, help="number of repetitions (default: 2)")
     p.add_argument("--hold-s", type=float, help="hold time (default: the definition's hold_s)")
     p.add_argument("--move-s", type=float, help="time of one movement between phases")
     p.add_argument("--rest-s", type=float, help="rest between reps")
@@ -62,7 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-noise", action="store_true", help="plain look: no random colours or shake")
     p.add_argument("--force", action="store_true",
                    help="replace the output (and its .truth.json) if it exists")  # fmt: skip
-    p.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    p.add_argument("--list-faults", action="store_true",
+                   help="list the faults (with an exercise: its faults) and exit")  # fmt: skip
     from posecheck.library import add_library_arguments
 
     add_library_arguments(p)
@@ -73,8 +76,12 @@ def run(args: argparse.Namespace) -> int:
     from posecheck.render.motion import FAULTS, any_script
 
     if args.list_faults:
-        for name, text in sorted(FAULTS.items()):
-            print(f"{name:14} {text}")
+        names = sorted(FAULTS)
+        if args.exercise:
+            script = any_script(resolve_exercise(args.exercise, args)[0])
+            names = sorted(script.faults) if script is not None else names
+        for name in names:
+            print(f"{name:14} {FAULTS[name]}")
         return 0
     if not args.exercise:
         raise InputError("no exercise given", "e.g. posecheck render bridge -o bridge.mp4")
