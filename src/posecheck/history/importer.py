@@ -125,7 +125,7 @@ def _import_routine(store: HistoryStore, summary: dict[str, Any], opts: HistoryO
 
     err = io.StringIO()
     recs = record_routine(summary, opts, command=command, source=source, outdir=path.parent,
-                          err=err)  # fmt: skip
+                          err=err, store=store)  # fmt: skip
     if err.getvalue().strip():
         result.skipped.append((path, err.getvalue().strip().splitlines()[0]))
     elif not recs:

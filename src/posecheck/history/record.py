@@ -298,6 +298,7 @@ def record_routine(
     source: str | None = None,
     outdir: str | os.PathLike[str] | None = None,
     err: TextIO | None = None,
+    store: HistoryStore | None = None,
 ) -> list[Recorded]:
     """Record each step of a routine session (summary.json with ``segments``) as its own
     session of that step's exercise, so ``posecheck progress bridge`` counts the bridge
@@ -320,12 +321,14 @@ def record_routine(
     performed_from = "recording" if began is not None else "run"
     began = began or parse_time(summary.get("created_utc")) or _dt.datetime.now(_dt.timezone.utc)
     out: list[Recorded] = []
-    path = resolve_path(opts.db)
-    # (the store is opened inside _not_fatal: a locked or corrupt file is one warning too)
+    path = store.path if store is not None else resolve_path(opts.db)
+    # (the store is opened inside _not_fatal: a locked or corrupt file is one warning too;
+    # ``store``: an open one, e.g. history import's, used as it is)
     with (
         _not_fatal("routine steps", path, err),
-        HistoryStore(path, timeout_s=opts.timeout_s) as store,
-    ):
+        contextlib.nullcontext(store) if store is not None
+        else HistoryStore(path, timeout_s=opts.timeout_s) as store,
+    ):  # fmt: skip
         where = str(Path(outdir).resolve()) if outdir else None
         earlier = store.parts_of(whole, where)  # the steps of earlier analyses
         taken: set[int] = set()
