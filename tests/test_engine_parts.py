@@ -679,6 +679,27 @@ def test_a_measure_new_to_the_model_settles_before_its_speed_is_judged():
     assert fast([113] * 8 + [nan] + jump[1:]) != []  # one frame unknown: still known
 
 
+def test_a_speed_is_told_once_the_person_stays_in_view_after_it():
+    """The model's points race off as it loses a person (the real plinth clip: 123 ->
+    136 deg in 0.27 s as a cross-fade took her away): a speed over the limit is told only
+    once the measure stays known for speed_confirm_s after it; then even if it slowed."""
+    nan = math.nan
+
+    def told(series):
+        mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.5, speed_confirm_s=0.3)
+        got = []
+        for i, v in enumerate([100.0] * 8 + series):
+            t = round(i / 10, 1)
+            mc.record(t, {"left_hip": float(v)})
+            got += [t for r in mc.check(t, ["left_hip"], None) if r.id == "too_fast"]
+        return got
+
+    race = [110, 125, 140]  # 40 deg in 0.3 s: over 100 deg/s at 1.0 s
+    assert told(race + [nan] * 6) == []  # then lost: the model, not the person
+    assert told(race + [140] * 6) == [1.3]  # then still in view: told once, at 1.3 s
+    assert told(race + [160, 180, 200, 220, 220]) == [1.3, 1.4, 1.5]  # racing on: each frame
+
+
 def test_the_speed_window_spans_its_whole_time_at_30_frames_per_second():
     """28 deg in the last 0.27 s of a 0.3 s window is 93 deg/s over the window (under
     100); the frame 0.3 s back must not fall out of it by rounding (12/30 - 3/30 is

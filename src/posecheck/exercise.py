@@ -46,6 +46,11 @@ TIMING_DEFAULTS: dict[str, float] = {
     "state_delay_s": 0.5,
     # window for angular speed (safety): speed = change over this window / window
     "speed_window_s": 0.3,
+    # a speed over the limit is told once the person has stayed in view this long after
+    # it: the model's points race off as it loses a person (the real plinth pelvic-tilt
+    # clip: the hip angle 123 -> 136 deg in 0.27 s as a cross-fade took the person away,
+    # "Tilt slowly")
+    "speed_confirm_s": 0.3,
     # "near" status band around a target for overlays (deg / ratio)
     "near_deg": 8.0,
     "near": 0.02,

@@ -59,8 +59,9 @@ class Engine:
         }
         self._view = ViewGate(exercise, policy == "alternate", s("state_delay_s"))
         self._motion = MotionChecks(
-            exercise.safety, s("speed_window_s"), s("cut_settle_s"), s("bounce_swing_s")
-        )
+            exercise.safety, s("speed_window_s"), s("cut_settle_s"), s("bounce_swing_s"),
+            s("speed_confirm_s"),
+        )  # fmt: skip
         self._cue_times = (s("cue_delay_s"), s("cue_min_s"), s("cue_repeat_s"))
         self.reset()
 

@@ -1,7 +1,9 @@
 """Motion checks: moving too fast, bouncing in a hold.
 
 Besides the definition's own safety rules: the angular speed of the safety measures
-over ``speed_window_s`` above ``safety.max_speed_deg_s`` fails as "too_fast"; in a
+over ``speed_window_s`` above ``safety.max_speed_deg_s`` fails as "too_fast" once the
+measures stay known for ``speed_confirm_s`` after it (the model's points race off as it
+loses a person: a cut, a fade, leaving the picture are no fast movement); in a
 hold phase, ``bounce_reversals`` direction changes of at least ``bounce_min_deg``
 within ``bounce_window_s`` fail as "bouncing", each left by a quick swing (to the
 next turning point within ``bounce_swing_s``): the model's slow drift of a noisy
@@ -92,17 +94,20 @@ class MotionChecks:
         speed_window_s: float,
         cut_settle_s: float,
         bounce_swing_s: float = math.inf,
+        speed_confirm_s: float = 0.0,
     ) -> None:
         check_nonneg(
             speed_window_s=speed_window_s,
             cut_settle_s=cut_settle_s,
             bounce_window_s=safety.bounce_window_s,
             bounce_swing_s=bounce_swing_s,
+            speed_confirm_s=speed_confirm_s,
         )
         self.safety = safety
         self.speed_window_s = speed_window_s
         self.cut_settle_s = cut_settle_s
         self.bounce_swing_s = bounce_swing_s
+        self.speed_confirm_s = speed_confirm_s
         self._keep_s = max(safety.bounce_window_s, speed_window_s) + HISTORY_MARGIN_S
         self.reset()
 
@@ -111,6 +116,7 @@ class MotionChecks:
         self._settle_until = -math.inf  # the history restarts here (cut)
         self._known: dict[str, float] = {}  # measure -> the last frame it was known
         self._fresh: dict[str, float] = {}  # measure -> it settles until then (new to the model)
+        self._fast: tuple[float, Rule] | None = None  # a speed over the limit, to confirm
 
     def restart(self, t_s: float) -> bool:
         """A cut just before ``t_s``: forget the history until the new view settles.
@@ -118,6 +124,7 @@ class MotionChecks:
         True for a new cut; False for a jump while the last cut settles (the same cut).
         """
         self._history.clear()
+        self._fast = None  # the speed just before a cut was the model losing the view
         new = t_s >= self._settle_until - EPS
         # the new view's landmarks settle over a few frames: history starts after that
         self._settle_until = t_s + self.cut_settle_s
@@ -174,6 +181,26 @@ class MotionChecks:
         return out
 
     def _too_fast(self, t_s: float, names: Sequence[str], hist: list) -> Rule | None:
+        """The speed rule once confirmed: the measures it was read on stayed known for
+        ``speed_confirm_s`` after the first frame over the limit (then it is told even if
+        the movement has slowed: it happened)."""
+        now = self._speed_over(t_s, names, hist)
+        if self._fast is not None and (
+            not hist or is_nan(hist[-1][1].get(self._fast[1].measure, math.nan))
+        ):
+            self._fast = None  # the person is being lost: what raced was the model
+        if self._fast is None:
+            if now is None:
+                return None
+            self._fast = (t_s, now)
+        first, rule = self._fast
+        if t_s - first < self.speed_confirm_s - EPS:
+            return None
+        if now is None:
+            self._fast = None  # told on this frame, over since
+        return now or rule
+
+    def _speed_over(self, t_s: float, names: Sequence[str], hist: list) -> Rule | None:
         sf = self.safety
         if not sf.max_speed_deg_s or len(hist) < 2:
             return None
