@@ -866,3 +866,27 @@ def test_13_a_completed_forced_run_leaves_no_copy_of_the_earlier_one(
     assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--force",
                    "--no-report")[0] == 0  # fmt: skip
     assert listing(out) == ["annotated.mp4", "clip.landmarks.npz", "frames.csv", "summary.json"]
+
+
+def test_13_copies_kept_aside_by_a_killed_forced_run_are_not_read_as_sessions(
+    tmp_path, capsys, fake_estimator
+):
+    """SIGKILL during a forced run leaves OUTDIR/.posecheck-earlier/ (the next run there
+    removes it); meanwhile neither 'score DIR' nor 'history import DIR' reads it."""
+    from posecheck.commands.score import collect_inputs
+    from posecheck.history.store import HistoryStore
+
+    out = tmp_path / "out"
+    clip = write_video(tmp_path / "clip.mp4", n=12)
+    assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--no-history")[0] == 0
+    kept = out / ".posecheck-earlier"
+    shutil.copytree(out, kept)
+    assert collect_inputs([str(out)]) == [out / "clip.landmarks.npz"]
+    db = tmp_path / "h.sqlite"
+    assert run_cli(capsys, "history", "import", out, "--db", db, "--all")[0] == 0
+    with HistoryStore(db) as st:
+        assert len(st.sessions()) == 1
+    # the next forced run there starts by removing them
+    assert run_cli(capsys, "analyze", clip, "-e", "bridge", "-o", out, "-q", "--force",
+                   "--no-history")[0] == 0  # fmt: skip
+    assert not kept.exists()

@@ -129,7 +129,9 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         p = Path(spec)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                dirs.sort()
+                # hidden folders are posecheck's own (an earlier session kept aside while
+                # --force replaces it) or not the user's recordings
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 # A session folder, also one whose run was killed before summary.json:
                 # its annotated.mp4 is an output. Hidden files are unfinished writes.
                 session = "summary.json" in files or (

@@ -35,7 +35,9 @@ def find_summaries(root: Path) -> list[Path]:
         return [root]
     out = []
     for base, dirs, files in os.walk(root):
-        dirs.sort()
+        # hidden folders are posecheck's own (an earlier session kept aside while --force
+        # replaces it: sessions.Earlier) or not the user's results
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         if SUMMARY in files:
             out.append(Path(base) / SUMMARY)
     return out
