@@ -895,3 +895,28 @@ def test_the_backs_curve_is_drawn_in_words():
     assert [_curve_text(v) for v in (0.09, -0.071, -0.004, 0.0)] == [
         "back rounded 9%", "back dipped 7%", "back flat", "back flat"
     ]  # fmt: skip
+
+
+def test_what_one_camera_cannot_see_is_said_beside_the_corrections(tmp_path):
+    # a draw-in "with no corrections" is of the position held: the tummy is not seen
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
+
+    lib = Library.load()
+    draw_in, bridge = lib.get("abdominal-draw-in"), lib.get("bridge")
+    held = HoldRecord("drawn_in", 1.0, 12.0, 11.0, 10.0, True, "right", 95.0)
+    summary = replace(make_summary(), exercise="abdominal-draw-in", holds=[held], reps=[],
+                      corrections=[])  # fmt: skip
+    lines = screen_summary(summary, draw_in, None).splitlines()
+    note = lines[lines.index("no corrections needed") + 1]
+    assert note.startswith("note: The camera judges this exercise only poorly: the camera can")
+    assert "cannot see the tummy drawing in" in note
+    sink = ReportSink(tmp_path / "report.html")
+    sink.open(info(40, 20.0, (640, 360)), draw_in)
+    sink.close(summary)
+    assert "cannot see the tummy drawing in" in (tmp_path / "report.html").read_text()
+    # an exercise a camera judges well has no such note
+    assert not any(
+        ln.startswith("note:") for ln in screen_summary(summary, bridge, None).split("\n")
+    )

@@ -65,6 +65,17 @@ def filmed_from(view: str) -> str:
     return "from any side (front, side or at an angle)" if view == "any" else f"from the {view}"
 
 
+def camera_limits(ex: Exercise | None) -> str | None:
+    """What one camera cannot see of an exercise it judges only partly or poorly ("The
+    camera judges this exercise only partly: ..."), said beside the corrections: "no
+    corrections" of a draw-in is of the position held, not of the tummy."""
+    if ex is None or ex.judged == "well" or not ex.limits:
+        return None
+    return (
+        f"The camera judges this exercise only {ex.judged}: {ex.limits[0].lower()}{ex.limits[1:]}"
+    )
+
+
 def how_to(ex: Exercise | None) -> list[str]:
     return [str(s) for s in ex.how_to] if ex is not None else []
 

@@ -290,6 +290,7 @@ class ReportSink(SinkBase):
         from posecheck.sinks.session import applies_to
 
         top = s.corrections[:3]
+        limits = exview.camera_limits(self.exercise)
         if not top:
             body = _no_corrections(s)
         else:
@@ -324,6 +325,8 @@ class ReportSink(SinkBase):
                 else ""
             )
             body = "<div class='corrs'>" + "".join(items) + "</div>" + tail
+        if limits:
+            body += f"<p class='meta'>{_e(limits)}</p>"
         return f"<section><h2>Top corrections</h2>{body}</section>"
 
     def _plots(self, s: SessionSummary) -> str:

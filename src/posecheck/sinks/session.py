@@ -441,6 +441,9 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         lines.append("no corrections needed")
     else:
         lines.append("no rep or hold was seen: nothing to correct")
+    limits = exview.camera_limits(exercise)
+    if limits:
+        lines.append(f"note: {limits}")
     for w in summary.warnings:
         lines.append(f"warning: {w}")
     lines.append(DISCLAIMER)
