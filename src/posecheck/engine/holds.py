@@ -31,6 +31,7 @@ from posecheck.engine.scoring import (
     SHORT_HOLD_SHARE,
     fault_caps,
     hold_points,
+    hold_reached,
     hold_score,
     hold_steadiness,
 )
@@ -522,15 +523,15 @@ class HoldTimer:
         caps = fault_caps(h.faults)
         if target and held < SHORT_HOLD_SHARE * target:
             caps = (*caps, CAP_SHORT_HOLD)
-        elif target and held < target - 1e-6:  # told to hold longer: never green
-            caps = (*caps, CAP_HOLD)
+        elif target and not hold_reached(self.ex, held, target):  # told to hold longer
+            caps = (*caps, CAP_HOLD)  # never green
         rec = HoldRecord(
             phase=h.phase,
             start_s=round(h.start_s, 3),
             end_s=round(end, 3),
             duration_s=round(held, 3),
             target_s=target,
-            reached=held >= target - 1e-6,
+            reached=hold_reached(self.ex, held, target),
             side=self.side,
             score=hold_score(tit, form, steady, caps),
             arrived=h.arrived,

@@ -27,6 +27,7 @@ from posecheck.engine.scoring import (
     depth_fraction,
     direction,
     fault_caps,
+    hold_reached,
     rep_score,
 )
 from posecheck.exercise import Exercise, Rule, mirror_measure
@@ -252,7 +253,11 @@ class RepCounter:
             caps = (*caps, CAP_INCOMPLETE)
         elif peak is not None and peak.hold_s and hold < SHORT_HOLD_SHARE:
             caps = (*caps, CAP_SHORT_HOLD)
-        elif peak is not None and peak.hold_s and hold < 1.0 - 1e-6:
+        elif (
+            peak is not None
+            and peak.hold_s
+            and not hold_reached(self.ex, hold * peak.hold_s, peak.hold_s)
+        ):
             caps = (*caps, CAP_HOLD)  # told to hold longer: never green
         rec = RepRecord(
             index=0,

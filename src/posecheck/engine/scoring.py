@@ -19,6 +19,15 @@ TRANSIENT = ("too_fast", "bouncing")  # the movement checks' rule ids (steadines
 CAP_INCOMPLETE = 50.0  # a rep that turned back before the cycle's peak phase
 CAP_SHORT_HOLD = 55.0  # a hold (or a rep's best hold) under half its hold_s
 SHORT_HOLD_SHARE = 0.5
+
+
+def hold_reached(ex: Exercise, held_s: float, target_s: float) -> bool:
+    """Whether a hold of ``held_s`` reached ``target_s``, within the definition's
+    ``hold_tolerance`` share of it (at least ``still_window_s``)."""
+    slack = max(ex.setting("hold_tolerance") * target_s, ex.setting("still_window_s"))
+    return held_s >= target_s - slack - 1e-6
+
+
 CAP_SAFETY = 60.0  # a safety rule, too fast or bouncing was cued during it
 CAP_HOLD = 70.0  # a hold (or a rep's best hold) short of its hold_s: told to hold longer
 CAP_FORM = 75.0  # a form rule was cued during it
