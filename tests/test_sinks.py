@@ -920,3 +920,15 @@ def test_what_one_camera_cannot_see_is_said_beside_the_corrections(tmp_path):
     assert not any(
         ln.startswith("note:") for ln in screen_summary(summary, bridge, None).split("\n")
     )
+
+
+def test_the_hold_target_is_said_when_only_a_phase_has_one():
+    # a jack knife's 1 s tuck: no hold_s in its dose, "holds reached 2 of 2 (target 1 s)"
+    from posecheck.library import Library
+    from posecheck.sinks import exview
+
+    lib = Library.load()
+    jack = lib.get("seated-reverse-jack-knife")
+    assert not jack.dose.hold_s and exview.hold_target(jack) == 1.0
+    assert exview.hold_target(lib.get("bridge")) == 5.0
+    assert exview.hold_target(lib.get("knee-rock")) is None

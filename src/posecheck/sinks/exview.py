@@ -65,6 +65,14 @@ def filmed_from(view: str) -> str:
     return "from any side (front, side or at an angle)" if view == "any" else f"from the {view}"
 
 
+def hold_target(ex: Exercise | None) -> float | None:
+    """The hold time a session is held to: the dose's, else the longest phase hold (a
+    jack knife's 1 s tuck has none in its dose): "holds reached 2 of 2 (target 1 s)"."""
+    if ex is None:
+        return None
+    return ex.dose.hold_s or max((p.hold_s or 0.0 for p in ex.phases), default=0.0) or None
+
+
 def camera_limits(ex: Exercise | None) -> str | None:
     """What one camera cannot see of an exercise it judges only partly or poorly ("The
     camera judges this exercise only partly: ..."), said beside the corrections: "no

@@ -250,7 +250,7 @@ class ReportSink(SinkBase):
                 + comps
             )
         holds_met, due, kept = exview.hold_counts(self.exercise, s.holds, s.reps)
-        hold_t = d.get("hold_s")
+        hold_t = exview.hold_target(self.exercise)
         longest = max((h.duration_s for h in kept), default=None)
         reps_c = s.reps_complete
         reps_t = d.get("reps")

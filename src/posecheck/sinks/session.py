@@ -403,7 +403,6 @@ def _numbers(ns: list[int]) -> str:
 def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: MediaInfo | None,
                    outdir: Path | None = None, names: list[str] | None = None) -> str:  # fmt: skip
     """The one-screen text printed after a session."""
-    d = exview.dose(exercise)
     title = exview.ex_title(exercise) if exercise is not None else summary.exercise
     lines = []
     head = f"{title}"
@@ -420,7 +419,8 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
     )
     score = "-" if summary.score is None else f"{summary.score:.0f}/100"
     held, due, _ = exview.hold_counts(exercise, summary.holds, summary.reps)
-    hold_t = f" (target {d['hold_s']:g} s)" if d.get("hold_s") else ""
+    target = exview.hold_target(exercise)
+    hold_t = f" (target {target:g} s)" if target else ""
     if exview.holds_only(exercise):
         lines.append(f"score {score}   holds reached {held} of {due}{hold_t}")
     else:
