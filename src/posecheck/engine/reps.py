@@ -113,8 +113,10 @@ class RepCounter:
 
         Returns :class:`TurnedBack` once, on the frame a rep that has not reached the
         peak phase moves back from its furthest point by more than the hysteresis band
-        on a peak target it falls short of, or has not gained more than the band on any
-        such target for ``stall_s``: the moment to tell the person.
+        on a peak target it falls short of, or has not gained more than the band for
+        ``stall_s`` on a target it falls short of by more than the band (closer, it may
+        yet count: a chest raise told "reached 21.6°, aim for 22.0°" reached 22.1°): the
+        moment to tell the person.
         """
         if self.left_start_s is None:
             return None
@@ -147,7 +149,7 @@ class RepCounter:
             short = goal is not None and (goal - old) * sign > 0
             if short and (old - v) * sign > band:
                 back = True
-            if short:
+            if short and (goal - old) * sign > band:  # within the band it may yet count
                 stuck.append(self._gain.get(t.key, (v, t_s))[1])
         # a rep that stops short of the peak for stall_s is told as if it turned back: a
         # person holding a sagging bridge hears "Lift your hips higher" while holding it,
