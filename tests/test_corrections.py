@@ -110,14 +110,19 @@ def test_a_value_just_short_never_prints_as_its_goal() -> None:
     assert fmt_pair(0.0595, 0.06, "ratio") == ("5.9%", "6.0%")
 
 
-def test_a_ratio_is_told_as_a_share_of_the_length_it_is_of() -> None:
-    # the cat's back curvature (0.06 = 6% of the trunk length), never a bare 0.04
+def test_a_ratio_is_told_as_the_share_of_the_way_to_its_target() -> None:
+    # the cat's back curvature (goal 0.06 of the trunk length): "4% of the trunk length,
+    # aim for 6%" is no measure a person can feel; two thirds of the way is
     s = _summary("cat-camel", reps=[_rep(0, 2.0, 8.0, False, {"back_curvature": 0.04}, peak="cat")])
     (c,) = build_corrections(_ex("cat-camel"), s)
     assert c.text == (
-        "Round your back further up (cat): the back curvature reached 4% of the trunk "
-        "length, aim for 6%."
+        "Round your back further up (cat): the back's curve reached about two thirds of the "
+        "way to its target."
     )
+    s = _summary(
+        "cat-camel", reps=[_rep(0, 2.0, 8.0, False, {"back_curvature": 0.005}, peak="cat")]
+    )
+    assert "reached hardly any of the way" in build_corrections(_ex("cat-camel"), s)[0].text
 
 
 def test_a_hold_just_short_never_prints_as_its_target() -> None:

@@ -41,7 +41,13 @@ _JOINT_WORDS = {"hip": "hip angle", "knee": "knee angle", "shoulder": "shoulder 
                 "elbow": "elbow angle", "ankle": "ankle angle", "neck": "neck angle",
                 "profile_hip": "hip angle", "arm_reach": "shoulder angle",
                 "leg_reach": "hip angle", "reach_knee": "knee angle",
-                "leg_line": "shoulder-hip-ankle angle"}  # fmt: skip
+                "leg_line": "shoulder-hip-ankle angle", "back_curvature": "back's curve",
+                "lumbar_curvature": "lower back's curve",
+                "shoulder_width_ratio": "turn of the shoulders"}  # fmt: skip
+# A ratio's shortfall is told as the share of its goal reached ("about a third of the
+# way"): "4% of the trunk length, aim for 6%" is no measure a person can feel.
+_SHARES = ((0.25, "a quarter"), (1 / 3, "a third"), (0.5, "half"), (2 / 3, "two thirds"),
+           (0.75, "three quarters"))  # fmt: skip
 
 # Ratio measures are shown to people as a percentage of the length they are a share of
 # ("the back curvature reached 4% of the trunk length"), never as a bare 0.04.
@@ -140,11 +146,23 @@ def _range_text(exercise: Any, target: Any, best: float, goal: float, n: int) ->
     lead = target.short_cue or _default_short_cue(exercise, target)
     at = "at best " if n > 1 else ""
     got, aim = fmt_pair(best, goal, unit)
+    if unit != "deg" and goal and 0.0 <= best / goal < 1.0:
+        what = "changed" if target.change else "reached"
+        return f"{lead}: the {words} {what} {at}{_share(best / goal)} of the way to its target."
     if unit != "deg" and ratio_of(target.measure):
         got = f"{got} of {ratio_of(target.measure)}"
     if target.change:
         return f"{lead}: the {words} changed {at}{got} from rest, aim for {aim}."
     return f"{lead}: the {words} reached {at}{got}, aim for {aim}."
+
+
+def _share(frac: float) -> str:
+    """0.3 -> "about a third", 0.9 -> "nearly all", 0.05 -> "hardly any"."""
+    if frac < 0.15:
+        return "hardly any"
+    if frac >= 0.85:
+        return "nearly all"
+    return "about " + min(_SHARES, key=lambda s: abs(s[0] - frac))[1]
 
 
 def _default_short_cue(exercise: Any, target: Any) -> str:
