@@ -843,7 +843,7 @@ def test_a_far_side_rule_not_judged_says_the_body_hides_that_side():
 
 def test_session_tally_numbers_reps_and_completes_the_set():
     ex = exercise()  # dose: 2 reps
-    tally = SessionTally(ex, alternate=False)
+    tally = SessionTally(ex)
     reps = RepCounter(ex, "left")
     events = []
     for k in range(2):

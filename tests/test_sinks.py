@@ -595,32 +595,33 @@ def test_overlay_value_tags_use_the_words_people_use():
 
 
 def test_a_hold_only_exercise_counts_its_holds_against_the_dose():
-    # the reclined pigeon is held 2 x 20 s: a person who held once is told "1 of 2"
-    # holds, in the terminal and on the overlay, never "reps 0 of 2"
+    # the reclined pigeon is held 2 x 20 s each side: a person who held once is told "1 of
+    # 4" holds, in the terminal and on the overlay, never "reps 0 of 2" (and not "1 of 2":
+    # one side's two holds were shown as the whole dose)
     from posecheck.library import Library
     from posecheck.sinks.session import screen_summary
 
     pigeon = Library.load().get("reclined-pigeon")
-    assert not pigeon.cycle and pigeon.dose.reps == 2
+    assert not pigeon.cycle and pigeon.dose.reps == 2 and pigeon.dose.total == 4
     held = HoldRecord("stretch", 2.7, 24.3, 21.6, 20.0, True, "right", 92.0)
     summary = replace(make_summary(), exercise="reclined-pigeon", holds=[held], reps=[],
                       corrections=[])  # fmt: skip
     line = screen_summary(summary, pigeon, None).splitlines()[1]
-    assert line == "score 72/100   holds reached 1 of 2 (target 20 s)"
+    assert line == "score 72/100   holds reached 1 of 4 (target 20 s)"
     r = make_results()[20]
     r.holds_done = 1
     texts = _drawn_texts(pigeon, r)
-    assert "holds 1/2" in texts and not any(t.startswith("reps") for t in texts)
+    assert "holds 1/4" in texts and not any(t.startswith("reps") for t in texts)
     # a cycle exercise keeps both counters
     assert "reps 1/3" in _drawn_texts(EXERCISE, make_results()[27])
     # the running hold counts from the moment its ring is full (live says "Hold complete"
-    # then), not only once the person lets go: no "holds 0/2" beside a full ring
+    # then), not only once the person lets go: no "holds 0/4" beside a full ring
     r = make_results()[20]
     r.holds_done, r.hold_target_s = 0, 20.0
     r.hold_s = 19.9
-    assert "holds 0/2" in _drawn_texts(pigeon, r)
+    assert "holds 0/4" in _drawn_texts(pigeon, r)
     r.hold_s = 20.0
-    assert "holds 1/2" in _drawn_texts(pigeon, r)
+    assert "holds 1/4" in _drawn_texts(pigeon, r)
 
 
 def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
@@ -856,7 +857,7 @@ def test_a_twist_seen_only_held_is_said_beside_its_zero_reps(tmp_path):
     held = HoldRecord("twist", 2.0, 30.68, 28.68, 20.0, True, "right", 89.5)
     summary = replace(make_summary(), exercise="supine-twist", holds=[held], reps=[],
                       corrections=[])  # fmt: skip
-    assert "reps 0 of 2, and 1 hold whose way in or out was not seen" in screen_summary(
+    assert "reps 0 of 4, and 1 hold whose way in or out was not seen" in screen_summary(
         summary, twist, None
     )
     sink = ReportSink(tmp_path / "report.html")

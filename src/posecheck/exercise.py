@@ -224,6 +224,12 @@ class Dose:
     per_side: bool = False
     notes: str = ""
 
+    @property
+    def total(self) -> int | None:
+        """The reps (or holds) of a whole session: ``reps``, both sides' when per side
+        (a seated twist held twice to one side is half its dose, not all of it)."""
+        return self.reps * 2 if self.reps and self.per_side else self.reps
+
     def describe(self) -> str:
         parts = []
         if self.hold_s:

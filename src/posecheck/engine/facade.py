@@ -116,7 +116,7 @@ class Engine:
         self._baselines.reset()
         self._coverage = RuleCoverage(self.ex)
         self.cuts: list[float] = []  # times of the cuts the pipeline reported
-        self._tally = SessionTally(self.ex, self.policy == "alternate")
+        self._tally = SessionTally(self.ex)
         self._frames = self._frames_pose = 0
         self._t0: float | None = None
         self._t_last = 0.0

@@ -149,7 +149,7 @@ class RepCounter:
             short = goal is not None and (goal - old) * sign > 0
             if short and (old - v) * sign > band:
                 back = True
-            if short and (goal - old) * sign > band:  # within the band it may yet count
+            if short and goal is not None and (goal - old) * sign > band:  # else may yet count
                 stuck.append(self._gain.get(t.key, (v, t_s))[1])
         # a rep that stops short of the peak for stall_s is told as if it turned back: a
         # person holding a sagging bridge hears "Lift your hips higher" while holding it,

@@ -319,7 +319,7 @@ def session_components(
     unsteady = sum(v["count"] for k, v in cue_stats.items() if k in TRANSIENT)
     comps["steadiness"] = round(max(0.0, 1.0 - unsteady / max(1, len(reps) + len(holds))), 3)
     comps["pose_coverage"] = coverage
-    dose = ex.dose.reps
+    dose = ex.dose.total
     if dose:
         # a cycle's reps, and its peak held to the target where the recording starts or
         # ends in it (a stretch seen only held: its dose asks for that hold)

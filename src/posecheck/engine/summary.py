@@ -46,9 +46,8 @@ class SessionTally:
     and return the events to raise (numbering complete reps across sides).
     """
 
-    def __init__(self, exercise: Exercise, alternate: bool) -> None:
+    def __init__(self, exercise: Exercise) -> None:
         self.ex = exercise
-        self.alternate = alternate  # a per-side dose counts both sides
         self.holds: list[HoldRecord] = []
         self.reps: list[RepRecord] = []
         self.forms: list[float] = []  # form component of each scored rep / hold
@@ -100,12 +99,10 @@ class SessionTally:
         return [PartEvent("rep", t_s, data), *self._set_done(t_s)]
 
     def _set_done(self, t_s: float) -> list[PartEvent]:
-        want = self.ex.dose.reps
+        want = self.ex.dose.total
         if not want:
             return []
         done = self.set_reps if self.ex.cycle else self.set_holds
-        if self.ex.dose.per_side and self.alternate:
-            want *= 2
         return [PartEvent("set_complete", t_s, {"set": self.set})] if done == want else []
 
     def summary(

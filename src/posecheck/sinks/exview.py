@@ -159,7 +159,7 @@ def holds_due(ex: Exercise | None, holds: int, reps: int) -> int:
     if ex is None:
         return holds
     if not ex.cycle:
-        return max(holds, ex.dose.reps or 0)
+        return max(holds, ex.dose.total or 0)
     held = {name for name in ex.cycle if ex.phase(name).hold_s}
     return max(holds, reps * len(held))
 
@@ -184,7 +184,7 @@ def reps_words(ex: Exercise | None, reps_complete: int, holds: Sequence[HoldReco
     """ "2 of 10, 1 incomplete, and 1 hold whose way in or out was not seen": the reps
     after "reps" in the terminal, live's end lines and its card alike (beside a
     correction naming "reps 1-2", "reps 0" alone reads as if nothing was tried)."""
-    want = dose(ex)["reps"]
+    want = ex.dose.total if ex is not None else None
     out = f"{reps_complete}" + (f" of {want}" if want else "")
     inc = sum(1 for r in reps if not r.complete)
     out += f", {inc} incomplete" if inc else ""

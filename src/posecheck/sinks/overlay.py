@@ -324,7 +324,7 @@ class Overlay:
         self.title = exview.ex_title(exercise) if exercise is not None else ""
         self.view = exview.ex_view(exercise)
         d = exview.dose(exercise)
-        self.dose_reps = d.get("reps")
+        self.dose_reps = exercise.dose.total if exercise is not None else None
         self.dose_hold_s = d.get("hold_s")
         self.hold_phases = exview.hold_phases(exercise)
         self.counts_reps = exercise is not None and not exview.holds_only(exercise)
