@@ -83,6 +83,8 @@ def test_validate_ok_and_errors(capsys, monkeypatch):
 
 
 def test_validate_missing_file(capsys):
+    assert main(["validate", "--poses-dir", "/no/such/dir", "x.toml"]) == 2  # as 'exercises'
+    assert "--poses-dir /no/such/dir: not a folder" in capsys.readouterr().err
     assert main(["validate", "nope.toml"]) == 1
     # one line: what, where, what to do
     assert capsys.readouterr().err.splitlines()[0] == "nope.toml: no such file (check the path)"
@@ -158,3 +160,13 @@ def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
 def test_usage_errors_are_one_line_too(capsys, argv, line):
     assert main(argv) == 2
     assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_validate_says_when_a_routine_is_named_like_an_exercise(capsys, tmp_path):
+    flow = tmp_path / "flow.toml"
+    flow.write_text((REPO / "routines" / "desk-break.toml").read_text().replace(
+        'name = "desk-break"', 'name = "bridge"'))  # fmt: skip
+    assert main(["validate", str(flow)]) == 0
+    assert "its name is the exercise bridge's, which 'show bridge' shows: rename it" in (
+        capsys.readouterr().out
+    )

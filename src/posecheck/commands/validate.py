@@ -12,6 +12,7 @@ from posecheck.library import (
     library_from_args,
     parse_definition,
     read_document,
+    search_path,
 )
 from posecheck.routine import is_routine_document, parse_routine, step_count
 
@@ -57,7 +58,10 @@ class _Checker:
             if self._lib is None:
                 self._lib = library_from_args(self.args)
             r = parse_routine(data, f, self._lib)
-            return f"{f}: OK (routine {r.name}: {step_count(r)})"
+            clash = self._lib.find(r.name)
+            note = (f"; its name is the exercise {clash.name}'s, which 'show {r.name}' shows: "
+                    "rename it" if clash is not None else "")  # fmt: skip
+            return f"{f}: OK (routine {r.name}: {step_count(r)}{note})"
         ex = parse_definition(data, f)
         n_rules = sum(len(p.rules) for p in ex.phases) + len(ex.rules)
         return (f"{f}: OK ({ex.name}: {_count(len(ex.phases), 'phase')}, "
@@ -69,6 +73,7 @@ def _count(n: int, what: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    search_path(getattr(args, "poses_dir", None) or ())  # a --poses-dir that is no folder: one line
     check = _Checker(args)
     bad = 0
     for f in args.files:
