@@ -166,8 +166,9 @@ class Library:
                 try:
                     data = read_document(f, shown)
                     if isinstance(data, dict) and "steps" in data and "phases" not in data:
-                        _warn_once(f, f"{shown}: is a routine, not an exercise (file skipped: "
-                                      f"routines go in {user_dir('routines')})")  # fmt: skip
+                        _warn_once(os.path.realpath(f), f"{shown}: is a routine, not an "
+                                   f"exercise (file skipped: routines go in "
+                                   f"{user_dir('routines')})")  # fmt: skip
                         continue
                     lib.add(parse_definition(data, shown, sd.origin))
                 except DefinitionError as exc:
@@ -179,7 +180,7 @@ class Library:
     def add(self, ex: Exercise) -> None:
         old = self._by_name.get(ex.name)
         if old is not None and old.origin == ex.origin:  # one folder, two files: a slip
-            _warn_once(Path(f"{old.source}|{ex.source}"), f"{old.source} and {ex.source} both "
+            _warn_once(f"{old.source}|{ex.source}", f"{old.source} and {ex.source} both "
                        f"define {ex.name}: {ex.source} is used")  # fmt: skip
         elif old is not None:  # a later folder overrides an earlier one, as documented
             log.info("%s (%s) replaces %s", ex.name, ex.source, old.source)
@@ -192,7 +193,7 @@ class Library:
             for a in ex.aliases:
                 other = self._by_name.get(_key(a))
                 if other is not None and other.name != ex.name:
-                    _warn_once(Path(f"{ex.source}|{a}"), f"{ex.source}: alias {a} is the name "
+                    _warn_once(f"{ex.source}|{a}", f"{ex.source}: alias {a} is the name "
                                f"of another exercise ({other.source}): the name wins")  # fmt: skip
 
     def __iter__(self):
@@ -248,9 +249,9 @@ def _key(name: str) -> str:
 _WARNED: set[str] = set()
 
 
-def _warn_once(path: Path, text: str) -> None:
-    """One warning per skipped file per process (the library may be loaded more than once)."""
-    key = os.path.realpath(path)
+def _warn_once(key: str, text: str) -> None:
+    """One warning per ``key`` (a file, a clash) per process (the library may be loaded
+    more than once)."""
     if key not in _WARNED:
         _WARNED.add(key)
         log.warning("%s", text)
@@ -259,7 +260,7 @@ def _warn_once(path: Path, text: str) -> None:
 def _warn_broken(path: Path, exc: DefinitionError) -> None:
     more = len(exc.problems) - 1
     extra = f", and {more} more problem{'s' if more > 1 else ''}" if more > 0 else ""
-    _warn_once(path, f"{exc.message} (file skipped{extra}: 'posecheck validate "
+    _warn_once(os.path.realpath(path), f"{exc.message} (file skipped{extra}: 'posecheck validate "
                      f"{display_path(path)}' lists them)")  # fmt: skip
 
 
