@@ -554,3 +554,18 @@ def test_record_keeps_real_time_despite_dropped_frames(tmp_path):
     # Every frame of the source's clock is in the video, dropped ones as repeats.
     assert counts == [n, n]
     assert json.loads((gappy.outdir / "summary.json").read_text())["live"]["video_recorded"]
+
+
+@pytest.mark.parametrize(("exercise", "note"), [("pelvic-tilt", True), ("bridge", False)])
+def test_the_terminal_says_what_the_camera_cannot_see_as_analyze_does(tmp_path, exercise, note):
+    opts = LiveOptions(exercise=exercise, camera="fake", window=False, json_lines=False,
+                       outdir=str(tmp_path / "s"), countdown_s=0.0, smoothing=False)  # fmt: skip
+    script = [120.0] * 20  # hip angles: a person lying with knees bent
+    out, err = io.StringIO(), io.StringIO()
+    run_live(opts, source=ScriptSource(len(script), "video", None),
+             estimator=ScriptEstimator(script), speaker=SilentSpeaker(), stdout=out,
+             stderr=err)  # fmt: skip
+    lines = [ln for ln in out.getvalue().splitlines() if ln.startswith("note: ")]
+    assert bool(lines) is note
+    if note:
+        assert lines[0].startswith("note: The camera judges this exercise only partly: ")

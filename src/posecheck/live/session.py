@@ -544,7 +544,12 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
               f"{p.outdir}/", file=err)  # fmt: skip
     lines = _end_lines(p, outcome)
     if not opts.json_lines:
-        _print_summary(out, outcome, lines)
+        from posecheck.sinks.exview import camera_limits
+
+        # what the camera cannot see, as analyze says it (the terminal only: the card
+        # keeps to the counts and corrections)
+        limits = camera_limits(p.exercise) if p.routine is None else None
+        _print_summary(out, outcome, [*lines, *([f"note: {limits}"] if limits else [])])
     if opts.stats:
         for ln in outcome.stats.lines():
             print(f"stats: {ln}", file=err if opts.json_lines else out)
