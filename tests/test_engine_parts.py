@@ -712,6 +712,21 @@ def test_a_speed_is_told_once_the_person_stays_in_view_after_it():
     assert told(race + [160, 180, 200, 220, 220]) == [1.3, 1.4, 1.5]  # racing on: each frame
 
 
+def test_a_bounce_is_told_as_a_bounce_not_also_as_too_fast():
+    """Swings of 40 deg every 0.2 s in a hold are fast (200 deg/s) and a bounce: once the
+    bounce is seen, it alone is failing (a standing backbend's bounce render was told
+    "come up slowly" until 10.2 s and "do not bounce" only then, after the bouncing)."""
+    mc = MotionChecks(SAFE, speed_window_s=0.3, cut_settle_s=0.0)
+    got = []
+    for i in range(12):
+        t = i / 10
+        mc.record(t, {"left_hip": 170.0 if (i // 2) % 2 == 0 else 130.0})
+        got.append([r.id for r in mc.check(t, ["left_hip"], 0.0)])
+    assert ["too_fast"] in got  # told fast before the bounce is plain
+    first = next(i for i, ids in enumerate(got) if "bouncing" in ids)
+    assert all(ids == ["bouncing"] for ids in got[first:])
+
+
 def test_the_speed_window_spans_its_whole_time_at_30_frames_per_second():
     """28 deg in the last 0.27 s of a 0.3 s window is 93 deg/s over the window (under
     100); the frame 0.3 s back must not fall out of it by rounding (12/30 - 3/30 is

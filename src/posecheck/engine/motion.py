@@ -172,12 +172,13 @@ class MotionChecks:
         out: list[Rule] = []
         hist = list(self._history)
         fast = self._too_fast(t_s, names, hist)
-        if fast is not None:
-            out.append(fast)
+        bounce = None
         if self.safety.bounce_reversals and hold_since is not None:
             bounce = self._bouncing(t_s, names, hist, hold_since)
-            if bounce is not None:
-                out.append(bounce)
+        # a bounce is fast: told as the bounce it is, not as a movement too fast
+        for rule in (bounce,) if bounce is not None else (fast,):
+            if rule is not None:
+                out.append(rule)
         return out
 
     def _too_fast(self, t_s: float, names: Sequence[str], hist: list) -> Rule | None:
