@@ -176,6 +176,11 @@ class _Table:
                 self.fail(f"unknown key{_hint(key, sorted(valid))}", key)
 
 
+def is_routine_document(data: Any) -> bool:
+    """A routine has ``steps``; an exercise definition has ``phases``."""
+    return isinstance(data, dict) and "steps" in data and "phases" not in data
+
+
 def _range(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
         return f" from {lo:g} to {hi:g}"

@@ -12,8 +12,11 @@ CLOSE_CUTOFF = 0.6
 CLOSE_TIE = 0.05
 
 
-def _name_key(word: str) -> str:
-    return word.strip().lower().replace("_", "-").replace(" ", "-")
+def name_key(name: str) -> str:
+    """A name as the library files it and suggestions compare it: "Child's pose" ->
+    "childs-pose" (case, spaces, underscores and apostrophes alike)."""
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    return key.replace("'", "").replace("\u2019", "")
 
 
 def close_names(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
@@ -23,8 +26,8 @@ def close_names(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
     holds each of its words ("pigeon": reclined-pigeon) is close enough."""
     by_key: dict[str, str] = {}
     for c in choices:
-        by_key.setdefault(_name_key(c), c)
-    key = _name_key(word)
+        by_key.setdefault(name_key(c), c)
+    key = name_key(word)
 
     def ratio(k: str) -> float:
         r = difflib.SequenceMatcher(None, key, k).ratio()

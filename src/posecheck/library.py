@@ -32,10 +32,11 @@ from pathlib import Path
 
 from posecheck.definition_reader import (  # noqa: F401 - re-exported (tests, tools)
     EXTRA_MEASURE_UNITS,
+    is_routine_document,
     measure_unit,
     parse_definition,
 )
-from posecheck.errors import DefinitionError, UnknownExerciseError, did_you_mean
+from posecheck.errors import DefinitionError, UnknownExerciseError, did_you_mean, name_key
 from posecheck.exercise import Exercise
 
 if sys.version_info >= (3, 11):
@@ -165,7 +166,7 @@ class Library:
                 shown = display_path(f)
                 try:
                     data = read_document(f, shown)
-                    if isinstance(data, dict) and "steps" in data and "phases" not in data:
+                    if is_routine_document(data):
                         _warn_once(os.path.realpath(f), f"{shown}: is a routine, not an "
                                    f"exercise (file skipped: routines go in "
                                    f"{user_dir('routines')})")  # fmt: skip
@@ -191,7 +192,7 @@ class Library:
         never reached)."""
         for ex in self._by_name.values():
             for a in ex.aliases:
-                other = self._by_name.get(_key(a))
+                other = self._by_name.get(name_key(a))
                 if other is not None and other.name != ex.name:
                     _warn_once(f"{ex.source}|{a}", f"{ex.source}: alias {a} is the name "
                                f"of another exercise ({other.source}): the name wins")  # fmt: skip
@@ -211,11 +212,11 @@ class Library:
 
     def find(self, name: str) -> Exercise | None:
         """By name, alias or title as 'posecheck exercises' shows it ("Child's pose")."""
-        key = _key(name)
+        key = name_key(name)
         if key in self._by_name:
             return self._by_name[key]
         for ex in self._by_name.values():
-            if key in (_key(a) for a in (*ex.aliases, ex.title)):
+            if key in (name_key(a) for a in (*ex.aliases, ex.title)):
                 return ex
         return None
 
@@ -231,19 +232,13 @@ class Library:
         broken = self.broken_file(name)
         if broken is not None:
             hint = f"its file is broken: 'posecheck validate {display_path(broken)}' says why"
-        elif _key(name) in _routine_names(self):
-            hint = f"{name} is a routine: give it with --routine {_key(name)}"
+        elif name_key(name) in _routine_names(self):
+            hint = f"{name} is a routine: give it with --routine {name_key(name)}"
         raise UnknownExerciseError(f"unknown exercise {name!r}", hint)
 
     def broken_file(self, name: str) -> Path | None:
         """The skipped file that would have defined ``name``, if one was broken."""
-        return next((f for f, _exc in self.broken if f.stem == _key(name)), None)
-
-
-def _key(name: str) -> str:
-    """A name as the library files it: "Child's pose" -> "childs-pose"."""
-    key = name.strip().lower().replace("_", "-").replace(" ", "-")
-    return key.replace("'", "").replace("\u2019", "")
+        return next((f for f, _exc in self.broken if f.stem == name_key(name)), None)
 
 
 _WARNED: set[str] = set()

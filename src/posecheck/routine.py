@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from posecheck.definition_reader import _Table
+from posecheck.definition_reader import _Table, is_routine_document  # noqa: F401 - re-exported
 from posecheck.errors import DefinitionError, UnknownExerciseError, did_you_mean
 from posecheck.exercise import Exercise
 
@@ -236,11 +236,6 @@ def load_routine_file(
     """Read and validate one routine file."""
     label = shown if shown is not None else str(path)
     return parse_routine(read_toml(path, label), label, library, origin)
-
-
-def is_routine_document(data: Any) -> bool:
-    """A routine has ``steps``; an exercise definition has ``phases``."""
-    return isinstance(data, dict) and "steps" in data and "phases" not in data
 
 
 # --- the search path -------------------------------------------------------------------
