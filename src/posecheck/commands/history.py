@@ -92,6 +92,16 @@ def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
     return midnight.astimezone(_dt.timezone.utc).isoformat()
 
 
+def nothing_recorded(args: argparse.Namespace, path: Path, today: _dt.date | None = None) -> bool:
+    """A fresh install (no database at the default place, no --db given): says so and
+    returns True; nothing recorded yet is no error. A bad --since is still one line."""
+    if args.db or path.exists():
+        return False
+    parse_since(args.since, today)
+    print(f"no sessions recorded yet: analyze, live and score record them (in {path})")
+    return True
+
+
 def exercise_key(name: str | None) -> tuple[str | None, str]:
     """``-e NAME`` as the history files it (an alias or title -> the exercise's name), and a
     hint for when nothing matches ("did you mean bridge?")."""
@@ -149,10 +159,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"imported {len(res.added)} new sessions, updated {len(res.updated)}, "
               f"skipped {len(res.skipped)} (into {path})")  # fmt: skip
         return 0 if res.added or res.updated or not res.skipped else 1
-    if args.action == "list" and not (args.db or args.csv or args.json) and not path.exists():
-        parse_since(args.since)  # a bad --since is still one line
-        # a fresh install: nothing recorded yet is no error (a --db given is checked)
-        print(f"no sessions recorded yet: analyze, live and score record them (in {path})")
+    if args.action == "list" and not (args.csv or args.json) and nothing_recorded(args, path):
         return 0
     with HistoryStore(path, create=False) as store:
         if args.action == "note":

@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from posecheck.commands.history import exercise_key, parse_since
+    from posecheck.commands.history import exercise_key, nothing_recorded, parse_since
     from posecheck.history.page import render_page
     from posecheck.history.query import load_progress
     from posecheck.history.store import HistoryStore, resolve_path
@@ -48,10 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.out}: already exists", "add --force to replace it")
     exercise, hint = exercise_key(args.exercise)
     path = resolve_path(args.db)
-    if not args.db and not path.exists():
-        parse_since(args.since, today)  # a bad --since is still one line
-        # a fresh install: nothing recorded yet is no error (a --db given is checked)
-        print(f"no sessions recorded yet: analyze, live and score record them (in {path})")
+    if nothing_recorded(args, path, today):
         return 0
     with HistoryStore(path, create=False) as store:
         progress = load_progress(store, today, exercise=exercise, person=args.person,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.history.record import HistoryOptions, fingerprint, session_values
-from posecheck.history.store import HistoryStore
+from posecheck.history.store import HistoryStore, part_key
 
 SUMMARY = "summary.json"
 
@@ -119,7 +119,7 @@ def _import_routine(store: HistoryStore, summary: dict[str, Any], opts: HistoryO
     whole, where = fingerprint(source), str(path.parent.resolve())
     forgotten = [
         n for n, _ in routine_steps(summary)
-        if store.is_forgotten(f"{whole}#run{n}" if whole else None, f"{where}#run{n}")
+        if store.is_forgotten(part_key(whole, n), part_key(where, n))
     ]  # fmt: skip
     if forgotten and not everything:
         result.skipped.append((path, FORGOTTEN))

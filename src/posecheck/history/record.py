@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from posecheck.history.store import DEFAULT_TIMEOUT_S, HistoryError, HistoryStore, resolve_path
+from posecheck.history.store import (
+    DEFAULT_TIMEOUT_S,
+    HistoryError,
+    HistoryStore,
+    iso,
+    part_key,
+    resolve_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +134,6 @@ def parse_time(text: Any) -> _dt.datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
-
-
-def iso(t: _dt.datetime) -> str:
-    return t.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def definition_hash(definition: Any) -> str | None:
@@ -345,9 +348,9 @@ def record_routine(
             start = float(seg.get("start_s") or 0.0)
             values = session_values(
                 one, command=command, source=source, opts=opts,
-                outdir=f"{where}#run{part}" if where else None,
+                outdir=part_key(where, part),
                 performed=began + _dt.timedelta(seconds=start),
-                recording=f"{whole}#run{part}" if whole else None,
+                recording=part_key(whole, part),
             )  # fmt: skip
             values["performed_from"] = performed_from
             values["detail"]["routine"] = {

@@ -201,8 +201,18 @@ COLUMNS = (
 _KEEP_IF_NONE = ("person", "pain_before", "pain_after", "note", "recording", "outdir")
 
 
-def _now_iso() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+def iso(t: _dt.datetime) -> str:
+    """A time as the history stores it: UTC, to the second, ISO 8601."""
+    return t.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+PART = "#run"  # a part's key: its recording or folder, this, its number
+
+
+def part_key(base: str | None, part: int) -> str | None:
+    """The key of one part of a recording or output folder (a routine's step):
+    ``<base>#run<part>``; None without a base."""
+    return f"{base}{PART}{part}" if base else None
 
 
 def _statements(script: str) -> list[str]:
@@ -356,6 +366,20 @@ class HistoryStore:
         fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
 
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[sqlite3.Connection]:
+        """A transaction holding the write lock from its start (``BEGIN IMMEDIATE``):
+        what it reads is still so when it writes; rolled back if anything raises."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+            c.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute("ROLLBACK")
+            raise
+
     def _prepare(self) -> None:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
@@ -363,14 +387,8 @@ class HistoryStore:
         if version != SCHEMA_VERSION:
             # Create or migrate under the write lock, looking again once it is ours:
             # another process (a parallel 'score' worker) may have done it meanwhile.
-            c.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write_lock():
                 self._create_or_migrate(self._check_version())
-                c.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    c.execute("ROLLBACK")
-                raise
         self._wal()
 
     def _check_version(self) -> int:
@@ -458,46 +476,42 @@ class HistoryStore:
         vals = dict(values)
         vals["detail"] = json.dumps(vals.get("detail") or {}, allow_nan=False, default=str)
         vals["partial"] = int(bool(vals.get("partial")))
-        with errors_as_history_error(self.path, "cannot record the session"):
-            c = self.conn
-            c.execute("BEGIN IMMEDIATE")  # the write lock now: no two workers insert twice
-            try:
-                if row is not None:
-                    got = c.execute("SELECT performed_from FROM sessions WHERE id = ?", (row,))
-                    one = got.fetchone()
-                    found = None if one is None else (row, str(one[0]))
-                elif find:
-                    found = self._find(vals.get("recording"), vals.get("outdir"))
-                else:
-                    found = None
-                if found is None:
-                    # recorded again on purpose: no longer left out of imports
-                    self._remembered(vals.get("recording"), vals.get("outdir"))
-                    cols = [k for k in COLUMNS if k != "id" and k in vals]
-                    cur = c.execute(
-                        f"INSERT INTO sessions ({', '.join(cols)}) "
-                        f"VALUES ({', '.join('?' * len(cols))})",
-                        [vals[k] for k in cols],
-                    )
-                    sid, created = int(cur.lastrowid or 0), True
-                else:
-                    sid, old_from = found
-                    sets = [k for k in COLUMNS if k != "id" and k in vals]
-                    sets = [k for k in sets if not (k in _KEEP_IF_NONE and vals[k] is None)]
-                    if not (old_from == "run" and vals.get("performed_from") == "recording"):
-                        # a re-score keeps when the session was done; only the recording's
-                        # own date replaces a run's clock
-                        sets = [k for k in sets if k not in ("performed_utc", "performed_from")]
-                    c.execute(
-                        f"UPDATE sessions SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",
-                        [vals[k] for k in sets] + [sid],
-                    )
-                    created = False
-                c.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    c.execute("ROLLBACK")
-                raise
+        # the write lock now: no two workers insert twice
+        with (
+            errors_as_history_error(self.path, "cannot record the session"),
+            self._write_lock() as c,
+        ):
+            if row is not None:
+                got = c.execute("SELECT performed_from FROM sessions WHERE id = ?", (row,))
+                one = got.fetchone()
+                found = None if one is None else (row, str(one[0]))
+            elif find:
+                found = self._find(vals.get("recording"), vals.get("outdir"))
+            else:
+                found = None
+            if found is None:
+                # recorded again on purpose: no longer left out of imports
+                self._remembered(vals.get("recording"), vals.get("outdir"))
+                cols = [k for k in COLUMNS if k != "id" and k in vals]
+                cur = c.execute(
+                    f"INSERT INTO sessions ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    [vals[k] for k in cols],
+                )
+                sid, created = int(cur.lastrowid or 0), True
+            else:
+                sid, old_from = found
+                sets = [k for k in COLUMNS if k != "id" and k in vals]
+                sets = [k for k in sets if not (k in _KEEP_IF_NONE and vals[k] is None)]
+                if not (old_from == "run" and vals.get("performed_from") == "recording"):
+                    # a re-score keeps when the session was done; only the recording's
+                    # own date replaces a run's clock
+                    sets = [k for k in sets if k not in ("performed_utc", "performed_from")]
+                c.execute(
+                    f"UPDATE sessions SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",
+                    [vals[k] for k in sets] + [sid],
+                )
+                created = False
         return sid, created
 
     def _find(self, recording: str | None, outdir: str | None) -> tuple[int, str] | None:
@@ -528,24 +542,19 @@ class HistoryStore:
     def forget(self, sid: int, *, remember: bool = True) -> bool:
         """Delete a session; ``remember``: note its recording and folder so that
         ``history import`` leaves them out (:meth:`is_forgotten`)."""
-        with errors_as_history_error(self.path, "cannot delete the session"):
-            c = self.conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                row = c.execute(
-                    "SELECT recording, outdir FROM sessions WHERE id = ?", (sid,)
-                ).fetchone()
-                if row is not None and remember and (row[0] or row[1]):
-                    c.execute(
-                        "INSERT INTO forgotten (recording, outdir, forgotten_utc) VALUES (?, ?, ?)",
-                        (row[0], row[1], _now_iso()),
-                    )
-                c.execute("DELETE FROM sessions WHERE id = ?", (sid,))
-                c.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    c.execute("ROLLBACK")
-                raise
+        with (
+            errors_as_history_error(self.path, "cannot delete the session"),
+            self._write_lock() as c,
+        ):
+            row = c.execute(
+                "SELECT recording, outdir FROM sessions WHERE id = ?", (sid,)
+            ).fetchone()
+            if row is not None and remember and (row[0] or row[1]):
+                c.execute(
+                    "INSERT INTO forgotten (recording, outdir, forgotten_utc) VALUES (?, ?, ?)",
+                    (row[0], row[1], iso(_dt.datetime.now(_dt.timezone.utc))),
+                )
+            c.execute("DELETE FROM sessions WHERE id = ?", (sid,))
         return row is not None
 
     def is_forgotten(self, recording: str | None, outdir: str | None) -> bool:
@@ -592,7 +601,7 @@ class HistoryStore:
             for col, val in (("recording", recording), ("outdir", outdir)):
                 if not val:
                     continue
-                prefix = f"{val}#run"
+                prefix = f"{val}{PART}"
                 for r in self.conn.execute(
                     f"SELECT {', '.join(COLUMNS)} FROM sessions "
                     f"WHERE substr({col}, 1, ?) = ? ORDER BY id",
