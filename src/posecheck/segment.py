@@ -498,7 +498,7 @@ def split(
     if ordered:
         path = plan_path(ev - STEP_COST, forced_between(f), cols)
     else:
-        path = best_path(evidence - STEP_COST, forced_between(f), ordered)
+        path = best_path(evidence - STEP_COST, forced_between(f), ordered=False)
     cell = _cells(f.t_s)
     steps: list[Span] = []
     coarse = _coarse(path)

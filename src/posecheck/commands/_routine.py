@@ -330,16 +330,21 @@ class RoutineOverlay:
         return img
 
 
+def in_plan_order(segments: list[dict]) -> bool:
+    """Whether a named routine's steps were found in its plan's order (their runs rise)."""
+    runs = [s.get("run") or 0 for s in segments if s["kind"] == "step"]
+    return runs == sorted(runs)
+
+
 def screen_lines(routine: Any, segments: list[dict], missing: list[str] | None = None) -> list[str]:
     """The terminal summary: one line per segment, in time order; whether the steps came
     in the plan's order; the planned steps not found last."""
     from posecheck.sinks.session import format_mmss
 
     head = f"{routine.title} ({routine.name})" if routine is not None else "Routine (auto)"
-    runs = [s.get("run") for s in segments if s["kind"] == "step"]
-    n = len(runs)
+    n = sum(s["kind"] == "step" for s in segments)
     order = ""
-    if routine is not None and runs != sorted(runs, key=lambda r: r or 0):
+    if routine is not None and not in_plan_order(segments):
         order = " in another order than planned (each judged with its planned dose)"
     lines = [f"{head}: {n} step{'' if n == 1 else 's'} found{order}"]
     for s in segments:
@@ -467,9 +472,8 @@ def _judge_pass(args, video, library, routine, plan, outputs, lm_path) -> int:
         outputs.extra["segments"][:] = segs
         outputs.extra["routine"]["runs_done"] = len(steps)
         if routine is not None:  # named: what of the plan the recording does not show
-            runs = [s.get("run") for s in segs if s["kind"] == "step"]
-            found = set(runs)
-            outputs.extra["routine"]["in_plan_order"] = runs == sorted(runs)
+            found = {s.get("run") for s in segs if s["kind"] == "step"}
+            outputs.extra["routine"]["in_plan_order"] = in_plan_order(segs)
             outputs.extra["routine"]["runs_missing"] = [
                 run.label(ex.title) for run, ex in plan if run.number not in found
             ]

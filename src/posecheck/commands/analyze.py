@@ -291,13 +291,9 @@ def _auto_second_pass(
         exercise, record = recognise(data, library)
     except InputError as exc:
         if interrupted is None and outputs.earlier is not None:
-            raise InputError(  # outputs.replacing puts the earlier session back
-                exc.message,
-                f"{exc.hint}; the earlier results in {outputs.outdir}/ are kept"
-                if exc.hint
-                else f"the earlier results in {outputs.outdir}/ are kept",
-                exc.exit_code,
-            ) from None
+            put_back = outputs.earlier.where()  # outputs.replacing puts the earlier back
+            hint = f"{exc.hint}; {put_back}" if exc.hint else put_back
+            raise InputError(exc.message, hint, exc.exit_code) from None
         if interrupted is None:
             # Nothing else was written. The poses stay, alone in the folder: a rerun
             # with -e uses them instead of the model (_kept_poses), needing no --force.

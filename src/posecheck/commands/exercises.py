@@ -45,10 +45,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     cols = [("name", "NAME"), ("title", "TITLE"), ("view", "VIEW"), ("dose", "DOSE"),
-            ("judged", "CAMERA"), ("source", "FROM")]  # fmt: skip
+            ("judged", "CAMERA"), ("from", "FROM")]  # fmt: skip
     for r in rows:
         r["from"] = r["source"] if r["origin"] == "built-in" else f"{r['source']} ({r['origin']})"
-    cols[-1] = ("from", "FROM")
     widths = {k: max(len(h), *(len(str(r[k])) for r in rows)) for k, h in cols} if rows else {}
     # a narrow terminal: the least needed columns left out (--json has them all)
     from posecheck.commands.show import terminal_width

@@ -169,17 +169,14 @@ class MotionChecks:
     def check(self, t_s: float, names: Sequence[str], hold_since: float | None) -> list[Rule]:
         """The movement rules failing now, on measures ``names``. ``hold_since``: the start
         of the current phase when it is a hold phase (bounces count from there), else None."""
-        out: list[Rule] = []
         hist = list(self._history)
         fast = self._too_fast(t_s, names, hist)
         bounce = None
         if self.safety.bounce_reversals and hold_since is not None:
             bounce = self._bouncing(t_s, names, hist, hold_since)
         # a bounce is fast: told as the bounce it is, not as a movement too fast
-        for rule in (bounce,) if bounce is not None else (fast,):
-            if rule is not None:
-                out.append(rule)
-        return out
+        rule = bounce or fast
+        return [rule] if rule is not None else []
 
     def _too_fast(self, t_s: float, names: Sequence[str], hist: list) -> Rule | None:
         """The speed rule once confirmed: the measures it was read on stayed known for
