@@ -748,3 +748,38 @@ def test_a_routine_split_again_another_way_updates_its_steps_and_drops_the_stale
     other.write_bytes(os.urandom(3000))
     record_routine(auto, opts, command="analyze", source=str(other))
     assert len(rows_of(db)) == 3
+
+
+def test_a_recording_analysed_as_one_exercise_and_as_a_routine_is_recorded_once(tmp_path):
+    """The newest analysis of a recording is what it was: analysed with -e bridge, then
+    with --routine, then with -e again, it is never both one bridge session and the
+    routine's steps (the bridge's progress counted twice)."""
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "flow.mp4"
+    video.write_bytes(os.urandom(3000))
+    opts = HistoryOptions(db=str(db))
+    steps = [{"index": i, "kind": "step", "exercise": ex, "run": i, "step": i,
+              "side": "as-defined", "start_s": a, "end_s": b, "summary": summary(exercise=ex)}
+             for i, (ex, a, b) in enumerate((("bridge", 0.0, 20.0),
+                                             ("pelvic-tilt", 20.0, 35.0)), 1)]  # fmt: skip
+    flow = summary(exercise="routine:auto", segments=steps,
+                   routine={"name": "auto", "title": "auto", "mode": "auto"})  # fmt: skip
+    one = summary(exercise="bridge", score=40.0)
+    record_session(one, opts, command="analyze", source=str(video), outdir=tmp_path / "e")
+    assert [r.exercise for r in rows_of(db)] == ["bridge"]
+    record_routine(flow, opts, command="analyze", source=str(video), outdir=tmp_path / "r")
+    assert sorted(r.exercise for r in rows_of(db)) == ["bridge", "pelvic-tilt"]
+    assert all("routine" in r.detail for r in rows_of(db))  # the steps, not the one session
+    record_session(one, opts, command="analyze", source=str(video), outdir=tmp_path / "e")
+    assert [(r.exercise, r.score) for r in rows_of(db)] == [("bridge", 40.0)]
+    # imported from their folders, the last one imported is what the recording was
+    for name, data in (("r", flow), ("e", one)):
+        (tmp_path / name).mkdir(exist_ok=True)
+        saved = {**data, "input": {"path": str(video)}}  # the recording, still there
+        (tmp_path / name / "summary.json").write_text(json.dumps(saved))
+    fresh = tmp_path / "fresh.sqlite"
+    assert main(["history", "import", str(tmp_path / "e"), "--db", str(fresh)]) == 0
+    assert main(["history", "import", str(tmp_path / "r"), "--db", str(fresh)]) == 0
+    assert sorted(r.exercise for r in rows_of(fresh)) == ["bridge", "pelvic-tilt"]
+    assert main(["history", "import", str(tmp_path / "e"), "--db", str(fresh)]) == 0
+    assert [r.exercise for r in rows_of(fresh)] == ["bridge"]

@@ -192,3 +192,17 @@ def test_chart_span_reaches_today_and_goes_weekly_past_half_a_year():
     assert chart_span(d(2026, 9, 1), d(2026, 10, 1), TODAY) == (d(2026, 9, 1), d(2026, 10, 1), 1)
     assert chart_span(d(2026, 12, 1), d(2026, 12, 2), TODAY) == (d(2026, 11, 27), TODAY, 1)
     assert chart_span(d(2026, 1, 1), d(2026, 12, 2), TODAY)[2] == 7
+
+
+def test_the_reps_dose_of_an_exercise_dosed_each_side_counts_both_sides(tmp_path):
+    # a bird dog dosed "5 each side" counts 10 reps a session, as its summary's counts do
+    with HistoryStore(tmp_path / "h.sqlite") as st:
+        st.upsert(row("2026-12-01T08:00:00+00:00", "bridge", outdir="/b",
+                      detail={"dose": {"reps": 10}}))  # fmt: skip
+        st.upsert(row("2026-12-01T09:00:00+00:00", "bird-dog", outdir="/d",
+                      detail={"dose": {"reps": 5, "per_side": True}}))  # fmt: skip
+        doses = {e.exercise: e.reps_dose for e in load_progress(st, TODAY).exercises}
+        # the column keeps the definition's number
+        stored = dict(st.conn.execute("SELECT exercise, dose_reps FROM sessions").fetchall())
+    assert doses == {"bridge": 10, "bird-dog": 10}
+    assert stored == {"bridge": 10, "bird-dog": 5}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from posecheck.history.record import HistoryOptions, fingerprint, session_values
+from posecheck.history.record import HistoryOptions, fingerprint, session_values, upsert_whole
 from posecheck.history.store import HistoryStore, part_key
 
 SUMMARY = "summary.json"
@@ -100,7 +100,7 @@ def import_dir(
             continue
         if source is None:
             values["source"] = (summary.get("input") or {}).get("path") or None
-        sid, created = store.upsert(values)
+        sid, created = upsert_whole(store, values)
         (result.added if created else result.updated).append(sid)
     return result
 

@@ -127,7 +127,15 @@ def _exercise(
         "ORDER BY performed_utc, id", args), strict=True)  # fmt: skip
     chart = chart_span(first, last, today)
     title = _latest(c, "title", "title IS NOT NULL", flt)
-    dose = _latest(c, "dose_reps", "dose_reps IS NOT NULL", flt)
+    # the dose of a whole session: both sides' where the definition doses each side
+    # (the column keeps the definition's number, as its summary.json says it)
+    dose = _latest(
+        c,
+        "dose_reps * (CASE WHEN NOT json_valid(detail) THEN 1 "
+        "WHEN json_extract(detail, '$.dose.per_side') THEN 2 ELSE 1 END)",
+        "dose_reps IS NOT NULL",
+        flt,
+    )
     return ExerciseProgress(
         exercise=name,
         title=title or name.replace("-", " ").capitalize(),

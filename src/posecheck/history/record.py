@@ -263,6 +263,16 @@ def _not_fatal(what: str, path: Path, err: TextIO | None) -> Iterator[None]:
               file=err or sys.stderr)  # fmt: skip
 
 
+def upsert_whole(store: HistoryStore, values: dict[str, Any]) -> tuple[int, bool]:
+    """Record a session of a whole recording (or output folder) as one exercise. The
+    newest analysis of a recording is what it was: the routine steps an analysis with
+    ``--routine`` found in it before are replaced, not kept beside it."""
+    sid, created = store.upsert(values)
+    for row in store.parts_of(values.get("recording"), values.get("outdir")):
+        store.forget(row.id, remember=False)
+    return sid, created
+
+
 def record_session(
     summary: dict[str, Any] | None,
     opts: HistoryOptions | None,
@@ -288,7 +298,7 @@ def record_session(
         values = session_values(summary, command=command, source=source, outdir=outdir,
                                 opts=opts, recording=recording)  # fmt: skip
         with HistoryStore(path, timeout_s=opts.timeout_s) as store:
-            sid, created = store.upsert(values)
+            sid, created = upsert_whole(store, values)
         recorded = Recorded(sid, created, path)
     return recorded
 
@@ -362,9 +372,12 @@ def record_routine(
             sid, created = store.upsert(values, row=same, find=False)
             taken.add(sid)
             out.append(Recorded(sid, created, path))
-        for row in earlier:
-            if row.id not in taken:
-                store.forget(row.id, remember=False)  # replaced, not forgotten
+        # replaced, not forgotten: the steps this split no longer finds, and the one
+        # session an analysis of the whole recording as one exercise recorded
+        whole_row = store.find(whole, where) if out else None
+        for sid in [row.id for row in earlier if row.id not in taken] + [whole_row or 0]:
+            if sid:
+                store.forget(sid, remember=False)
     return out
 
 

@@ -514,6 +514,12 @@ class HistoryStore:
                 created = False
         return sid, created
 
+    def find(self, recording: str | None, outdir: str | None) -> int | None:
+        """The session recorded for this recording (fingerprint) or output folder, if any."""
+        with errors_as_history_error(self.path, "cannot read"):
+            found = self._find(recording, outdir)
+        return None if found is None else found[0]
+
     def _find(self, recording: str | None, outdir: str | None) -> tuple[int, str] | None:
         for col, val in (("recording", recording), ("outdir", outdir)):
             if val:
