@@ -82,6 +82,31 @@ def test_ranking_safety_then_range_then_hold_then_form() -> None:
     assert kinds == ["safety", "range", "hold", "form"]
 
 
+def test_a_bounce_whose_first_swing_read_too_fast_is_told_once_as_the_bounce() -> None:
+    def told(fast_s: float, fast_count: int = 1, fast_reps=(1,)) -> list[str]:
+        cues = {
+            "too_fast": {"text": "Lean back and come up slowly.", "count": fast_count,
+                         "first_s": fast_s, "severity": "safety"},
+            "bouncing": {"text": "Hold still, do not bounce.", "count": 1, "first_s": 6.0,
+                         "severity": "safety"},
+        }  # fmt: skip
+        reps = [_rep(1, 1.0, 12.0, True, {"trunk_lean": 20.0}, faults=["bouncing"], peak="lean"),
+                _rep(2, 13.0, 24.0, True, {"trunk_lean": 20.0}, peak="lean")]  # fmt: skip
+        for r in reps:
+            if r.index in fast_reps:
+                r.faults.append("too_fast")
+        s = _summary("standing-backbend", reps, [], cues)
+        ids = [c.id for c in build_corrections(_ex("standing-backbend"), s)]
+        return [i for i in ids if not i.startswith("short_hold")]  # (no holds given)
+
+    # the bounce's first swing, 1.7 s before 3 direction changes confirmed it (window 3 s)
+    assert told(4.3) == ["bouncing"]
+    # a fast movement long before the bounce, more than one, or in another rep: its own
+    assert told(1.5) == ["too_fast", "bouncing"]
+    assert told(4.3, fast_count=2) == ["too_fast", "bouncing"]
+    assert told(4.3, fast_reps=(1, 2)) == ["too_fast", "bouncing"]
+
+
 def test_nothing_short_nothing_said() -> None:
     reps = [_rep(1, 1.0, 8.0, True, {"hip": 175.0})]
     holds = [HoldRecord("up", 2.0, 7.0, 5.0, 5.0, True)]

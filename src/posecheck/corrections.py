@@ -208,6 +208,7 @@ def build_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
     out += _range_corrections(exercise, summary)
     out += _hold_corrections(exercise, summary)
     out += _rule_corrections(summary)
+    out = _fold_bounce_swing(exercise, out)
     out.sort(key=lambda c: (KIND_RANK.get(c.kind, 9), -max(len(c.reps), len(c.holds), c.count),
                             c.first_s))  # fmt: skip
     return out
@@ -358,6 +359,25 @@ def _rule_corrections(summary: SessionSummary) -> list[Correction]:
             reps=reps, holds=[], severity=sev,
         ))  # fmt: skip
     return out
+
+
+def _fold_bounce_swing(exercise: Any, out: list[Correction]) -> list[Correction]:
+    """A bounce's first swings read as a movement too fast before enough direction
+    changes confirm the bounce: a single "too fast" within the bounce window before the
+    bounce was told, in the reps it bounced in, was that bounce, told once as what it
+    is (the rendered standing-backbend bounce heard "Lean back and come up slowly" at
+    its first swing, 4.3 s, and that ranked above "do not bounce")."""
+    by_id = {c.id: c for c in out}
+    fast, bounce = by_id.get("too_fast"), by_id.get("bouncing")
+    safety = getattr(exercise, "safety", None)
+    if fast is None or bounce is None or safety is None or fast.count > 1:
+        return out
+    window = float(getattr(safety, "bounce_window_s", 0.0) or 0.0)
+    if not (bounce.first_s - window <= fast.first_s <= bounce.first_s):
+        return out
+    if not set(fast.reps) <= set(bounce.reps):
+        return out
+    return [c for c in out if c is not fast]
 
 
 def rep_shortfall(exercise: Any, rep: RepRecord) -> tuple[str, str]:
