@@ -58,6 +58,14 @@ def test_show_unknown_exercise_suggests(capsys):
     )
 
 
+def test_traceback_shows_the_traceback_and_keeps_the_exit_code(capsys):
+    assert main(["--traceback", "show", "brige"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert "UnknownExerciseError" in err
+    assert err.splitlines()[-1].startswith("posecheck: error: unknown exercise or routine")
+
+
 def test_show_of_a_results_file_says_what_show_takes(capsys, tmp_path):
     """Not a TOML syntax error from reading a summary.json as a routine."""
     f = tmp_path / "summary.json"
@@ -160,6 +168,38 @@ def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
 def test_usage_errors_are_one_line_too(capsys, argv, line):
     assert main(argv) == 2
     assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_render_refuses_a_hold_time_for_an_exercise_without_a_hold(capsys, tmp_path):
+    out = tmp_path / "rock.mp4"
+    assert main(["render", "knee-rock", "--hold-s", "3", "-o", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "posecheck: error: --hold-s: knee-rock has no held position to time (it moves without "
+        "a hold) (leave --hold-s out; 'posecheck show knee-rock' gives its dose)"
+    ]
+    assert not out.exists()
+
+
+def test_render_moves_an_exercise_of_your_own_as_a_built_in_one(capsys, tmp_path):
+    mine = tmp_path / "poses"
+    mine.mkdir()
+    text = (REPO / "poses" / "bridge.toml").read_text()
+    text = text.replace('name = "bridge"', 'name = "my-bridge"', 1)
+    text = text.replace("aliases = [", "aliases = [] # [", 1).replace(
+        "\nhold_s = 5 ", "\nhold_s = 3 "
+    )
+    (mine / "my-bridge.toml").write_text(text)
+    out = tmp_path / "mine.mp4"
+    base = ["render", "my-bridge", "--poses-dir", str(mine), "-o", str(out), "--reps", "1"]
+    assert main(base) == 2
+    assert "add --motion with the built-in one yours moves like" in capsys.readouterr().err
+    assert main([*base, "--motion", "squat"]) == 2
+    assert "--motion squat: not a built-in exercise" in capsys.readouterr().err
+    assert main([*base, "--motion", "bridge", "--size", "320x180", "--fps", "12"]) == 0
+    truth = json.loads(out.with_suffix(".truth.json").read_text())
+    assert (truth["exercise"], truth["motion"]) == ("my-bridge", "bridge")
+    (hold,) = truth["holds"]
+    assert hold["end_s"] - hold["start_s"] == pytest.approx(3.0)  # its own hold, not 5 s
 
 
 def test_validate_says_when_a_routine_is_named_like_an_exercise(capsys, tmp_path):

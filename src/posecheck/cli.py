@@ -2,9 +2,9 @@
 
 ``main(argv=None) -> int`` so tests run the CLI in-process. Known failures
 (:class:`posecheck.errors.PosecheckError`) print one line on stderr and exit
-non-zero; ``--traceback`` shows the Python traceback instead. Ctrl-C exits 130
-after the command has flushed what it had; SIGTERM and SIGHUP are handled the same
-way and exit 143 and 129.
+non-zero; ``--traceback`` shows the Python traceback before it (the same exit
+code). Ctrl-C exits 130 after the command has flushed what it had; SIGTERM and
+SIGHUP are handled the same way and exit 143 and 129.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 import threading
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -147,13 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warnings.simplefilter("ignore", RuntimeWarning)
             return int(args._run(args) or 0)
     except PosecheckError as exc:
-        if args.traceback:
-            raise
+        if args.traceback:  # the traceback too, with the same exit code
+            traceback.print_exc()
         print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         if args.traceback:
-            raise
+            traceback.print_exc()
         why = getattr(exc, "name", "")
         print("posecheck: interrupted" + (f" ({why})" if why else ""), file=sys.stderr)
         return interrupt_exit_code(exc)

@@ -17,6 +17,7 @@ examples:
   posecheck render bridge -o bridge.mp4
   posecheck render bridge --fault hips_sag --seed 3 -o sag.mp4
   posecheck render cat-camel --view side --duration-s 12 --size 960x540 -o cat.mp4
+  posecheck render my-bridge --poses-dir my-poses --motion bridge -o mine.mp4
   posecheck render squat --view oblique -o squat.mp4   # outside the library (plank,
                                                        # side-plank, crunch, squat, lunge,
                                                        # superman, quadruped-tilt,
@@ -42,6 +43,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, help="video file to write (.mp4); the truth "
                    "goes to the same name with .truth.json")  # fmt: skip
     p.add_argument("--fault", help="inject a form fault (see --list-faults)")
+    p.add_argument("--motion", metavar="EXERCISE",
+                   help="for an exercise of your own (--poses-dir): move as this built-in one "
+                        "does, with your definition's phases, holds and dose")  # fmt: skip
     p.add_argument("--view", choices=("side", "front", "oblique"), help="camera view "
                    "(default: the exercise's camera view)")  # fmt: skip
     p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
@@ -112,6 +116,11 @@ def run(args: argparse.Namespace) -> int:
         rest_s=args.rest_s,
     )  # fmt: skip
     renderer = ClipRenderer(opts, script, definition)
+    if args.hold_s is not None and not renderer.script.holds:
+        raise InputError(
+            f"--hold-s: {script_name} has no held position to time (it moves without a hold)",
+            f"leave --hold-s out; 'posecheck show {script_name}' gives its dose",
+        )
 
     tty = sys.stderr.isatty()
     quarters = [0]
@@ -155,9 +164,18 @@ def resolve_exercise(name: str, args: argparse.Namespace | None = None):  # noqa
         return script_name, definition
     if definition is None and key in OTHER_SCRIPTS:  # a movement outside the library
         return key, None
+    motion = getattr(args, "motion", None)
+    if definition is not None and motion:
+        like = motion.strip().lower().replace("_", "-").replace(" ", "-")
+        if like in SCRIPTS:
+            return like, definition
+        raise InputError(f"--motion {motion}: not a built-in exercise",
+                         "give one of: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
     if definition is not None:
-        raise InputError(f"no animation for {definition.name!r} yet",
-                         "animated: " + ", ".join(sorted(SCRIPTS)))  # fmt: skip
+        raise InputError(
+            f"no animation for {definition.name!r}: posecheck animates its built-in exercises",
+            "add --motion with the built-in one yours moves like, e.g. --motion bridge",
+        )
     everything = sorted(known | set(SCRIPTS) | set(OTHER_SCRIPTS))
     hint = did_you_mean(key, everything, n=3) or "known: " + ", ".join(everything)
     raise UnknownExerciseError(f"unknown exercise {name!r}", hint)

@@ -189,7 +189,10 @@ class ClipRenderer:
             "format": "posecheck-render-truth",
             "version": 1,
             "posecheck_version": __version__,
-            "exercise": sc.exercise,
+            # the definition's name: a user's own exercise moved as a built-in one (render
+            # --motion) is analysed with its own name; "motion" is the movement drawn
+            "exercise": getattr(self.definition, "name", None) or sc.exercise,
+            "motion": sc.exercise,
             "fault": o.fault,
             "faults": tl.faults,
             "view": self.view,
