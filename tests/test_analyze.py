@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -542,6 +543,121 @@ def test_score_interrupted_writes_the_rows_that_finished(scored_folder, tmp_path
     assert len(rows) > 1 and all(r["error"].endswith("not scored (interrupted)") for r in rows[1:])
     assert Path(calls[0]).name in out
     assert f"1 of {len(rows)} inputs scored before the interruption" in err
+
+
+def test_score_interrupted_before_any_finished_still_writes_every_row(
+    scored_folder, tmp_path, capsys, monkeypatch
+):
+    """Ctrl-C during the first input wrote nothing, and an earlier run's CSV of the same
+    name was left to be read as this run's."""
+    import posecheck.commands.score as score_cmd
+
+    table = tmp_path / "s.csv"
+    table.write_text("file,score\nold.mp4,90\n")
+
+    def ctrl_c(path, opts):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(score_cmd, "score_one", ctrl_c)
+    code, _, err = run_cli(capsys, "score", scored_folder, "-e", "bridge", "-j", "1",
+                           "--csv", table)  # fmt: skip
+    assert code == 130 and "0 of 3 inputs scored before the interruption" in err
+    with open(table, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 3 and all(r["error"].endswith("not scored (interrupted)") for r in rows)
+
+
+def test_score_tells_poses_that_lack_a_measure_the_exercise_is_judged_on(tmp_path, capsys):
+    """Poses kept for a bridge hold no back curvature (a mask measure): scored as a
+    cat-camel every frame read it unknown, and the row said 0 holds, 0 reps, no error."""
+    lm = bridge_landmarks(tmp_path / "b.landmarks.npz", reps=2)
+    js = tmp_path / "s.json"
+    code, out, _ = run_cli(capsys, "score", lm, "-e", "cat-camel", "-j", "1", "--json", js)
+    assert code == 2
+    (row,) = json.loads(js.read_text())
+    assert row["error"] == (
+        f"{lm}: holds no back_curvature, which cat-camel is judged on (its poses were saved "
+        "for another exercise) (analyse the recording again with -e cat-camel)"
+    )
+    # as a bridge they are whole: "holds met" and the files count the holds due alike
+    code, out, _ = run_cli(capsys, "score", lm, "-e", "bridge", "-j", "1", "--json", js)
+    (row,) = json.loads(js.read_text())
+    assert code == 0 and row["holds"] == f"{row['holds_reached']}/{row['holds_total']}"
+
+
+def test_score_takes_a_video_and_the_session_analysed_beside_it_once(tmp_path, capsys,
+                                                                     fake_estimator):  # fmt: skip
+    """analyze's default folder (clip.posecheck/) sits beside the video: scoring the
+    folder gave two rows of one recording and ran the model again for the video."""
+    d = tmp_path / "archive"
+    d.mkdir()
+    video = write_video(d / "clip.mp4", n=36)
+    write_video(d / "other.mp4", n=24)
+    assert run_cli(capsys, "analyze", video, "-e", "bridge", "-q", "--no-history")[0] == 0
+    js = tmp_path / "s.json"
+    code, _, _ = run_cli(capsys, "score", d, "-e", "bridge", "-j", "1", "--no-history",
+                         "--json", js)  # fmt: skip
+    rows = {Path(r["file"]).name: r for r in json.loads(js.read_text())}
+    assert sorted(rows) == ["clip.landmarks.npz", "other.mp4"]
+    assert rows["clip.landmarks.npz"]["model"] is False  # its poses were there: no model run
+    # an interrupted analysis: the video is scored whole instead
+    saved = json.loads((d / "clip.posecheck" / "summary.json").read_text())
+    (d / "clip.posecheck" / "summary.json").write_text(json.dumps({**saved, "partial": True}))
+    run_cli(capsys, "score", d, "-e", "bridge", "-j", "1", "--no-history", "--json", js)
+    assert sorted(Path(r["file"]).name for r in json.loads(js.read_text())) == [
+        "clip.mp4", "other.mp4"
+    ]  # fmt: skip
+
+
+def test_score_tells_a_video_that_ends_early_in_its_row(tmp_path, capsys, fake_estimator):
+    """A truncated recording was scored as complete: the warning went to stderr only,
+    not into the row, the CSV or the JSON (analyze keeps it in summary.json)."""
+    full = write_video(tmp_path / "full.mp4", n=60, faststart=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size * 2 // 3])
+    js, table = tmp_path / "s.json", tmp_path / "s.csv"
+    code, out, _ = run_cli(capsys, "score", cut, "-e", "bridge", "-j", "1", "--no-history",
+                           "--json", js, "--csv", table)  # fmt: skip
+    (row,) = json.loads(js.read_text())
+    (note,) = row["recording_warnings"]
+    assert note == (f"{cut}: video ends early: read {row['frames']} of 60 frames (the file "
+                    "looks truncated)")  # fmt: skip
+    assert f"\n! {note}" in out and " !   " in out.splitlines()[1]
+    with open(table, newline="") as fh:
+        assert next(csv.DictReader(fh))["recording_warning"] == note
+
+
+def test_score_gives_an_unreadable_folder_its_row(scored_folder, tmp_path, capsys, monkeypatch):
+    """A folder of the archive that cannot be read was skipped without a word (exit 0);
+    given alone it read "no videos or landmark files found", hiding the cause."""
+    import posecheck.commands.score as score_cmd
+
+    locked = scored_folder / "locked"
+    locked.mkdir()
+    real_walk, real_listdir = os.walk, os.listdir
+
+    def walk(top, onerror=None, **kw):
+        for root, dirs, files in real_walk(top, onerror=onerror, **kw):
+            if Path(root) == locked:
+                onerror(PermissionError(13, "Permission denied", str(locked)))
+                continue
+            yield root, dirs, files
+
+    def listdir(path="."):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(score_cmd.os, "walk", walk)
+    monkeypatch.setattr(score_cmd.os, "listdir", listdir)
+    js = tmp_path / "s.json"
+    code, _, _ = run_cli(capsys, "score", scored_folder, "-e", "bridge", "-j", "1",
+                         "--no-history", "--json", js)  # fmt: skip
+    assert code == 2
+    errors = {Path(r["file"]).name: r["error"] for r in json.loads(js.read_text())}
+    assert errors["locked"] == (f"{locked}: cannot read this folder (Permission denied) "
+                                "(give yourself read permission, or leave it out)")  # fmt: skip
+    assert errors["three.landmarks.npz"] is None
 
 
 def test_score_bad_usage(tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -58,7 +59,9 @@ def test_round_trip_matches_the_documented_layout(tmp_path):
         assert z["extra__back_curvature"].dtype == np.float32
         meta = json.loads(str(z["meta"]))
     assert meta["fps"] == 29.97 and meta["width"] == 1280 and meta["rotation_deg"] == 90
-    assert meta["source"] == "clip.mp4" and meta["partial"] is False and meta["frames"] == 5
+    # the recording's full path, so a file read from another folder finds it again
+    assert meta["source"] == os.path.abspath("clip.mp4")
+    assert meta["partial"] is False and meta["frames"] == 5
     assert meta["estimator"] == {"model_complexity": 1} and "posecheck_version" in meta
 
     d = read_landmarks(path)

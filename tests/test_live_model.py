@@ -104,7 +104,7 @@ def _rescore(outdir: Path, tmp_path: Path) -> tuple:
 
 
 def _live_result(summary: dict) -> tuple:
-    return (summary["reps_complete"], summary["holds_reached"], len(summary["holds"]),
+    return (summary["reps_complete"], summary["holds_reached"], summary["holds_due"],
             summary["score"])  # fmt: skip
 
 

@@ -99,6 +99,25 @@ def test_stitch_joins_chunks_in_order_and_drops_the_warm_up():
     assert all(g[2] is None for g in got)
 
 
+def test_a_video_that_ends_early_is_told_once_with_the_frames_read_in_all():
+    """Each part's reader counts from its seek: the second part of a file cut at frame 14
+    said "read 0 of 60 frames" beside the first's; the stitched poses tell it once."""
+    a = _chunk(0, [], list(range(0, 10)), 0)
+    b = _chunk(1, [7, 8, 9], list(range(10, 14)), 10)
+    c = _chunk(2, [], [], 20)
+    b.truncated = c.truncated = True
+    b.warnings, c.warnings = ["x"], []
+    warnings: list[str] = []
+    got = list(stitch("clip.mp4", [a, b, c], None, warnings, frame_count=60))
+    assert len(got) == 14
+    assert warnings == [
+        "x", "clip.mp4: video ends early: read 14 of 60 frames (the file looks truncated)"
+    ]  # fmt: skip
+    warnings.clear()
+    list(stitch("clip.mp4", [_chunk(0, [], list(range(10)), 0)], None, warnings, 10))
+    assert warnings == []  # a whole one: nothing to tell
+
+
 def _part(c: ChunkPoses, part: int, last: bool) -> ChunkPoses:
     c.part, c.last = part, last
     return c

@@ -679,7 +679,10 @@ def test_12_score_shows_progress_in_logs(tmp_path, capsys):
         bridge_landmarks(tmp_path / f"c{i}.landmarks.npz", reps=1, seconds=2.0)
     code, _, err = run_cli(capsys, "score", tmp_path, "-e", "bridge", "--jobs", "1")
     assert code == 0
-    assert err.splitlines() == [f"scored {i}/4" for i in range(1, 5)]
+    lines = err.splitlines()
+    # each quarter, with the time left while some are to come
+    assert [ln.split(",")[0] for ln in lines] == [f"scored {i}/4" for i in range(1, 5)]
+    assert all(ln.endswith(" left") for ln in lines[:3]) and lines[3] == "scored 4/4"
 
 
 def test_12_outdir_is_one_name_for_analyze_and_live(tmp_path, capsys, fake_estimator):

@@ -91,8 +91,13 @@ class LandmarksWriter:
         self.file_mode: int | None = None  # None: what the umask gives (live: 0o600)
         self.meta: dict[str, Any] = {}
         if info is not None:
+            # a file's full path: a file read from another folder (score, history import)
+            # finds its recording again; a camera or stream as it was given
+            source = info.path
+            if info.kind in ("video", "gif", "image", "folder") and source:
+                source = os.path.abspath(source)
             self.meta.update(
-                source=info.path, kind=info.kind, fps=info.fps, width=info.width,
+                source=source, kind=info.kind, fps=info.fps, width=info.width,
                 height=info.height, frame_count=info.frame_count,
                 rotation_deg=info.rotation_deg, duration_s=info.duration_s,
             )  # fmt: skip

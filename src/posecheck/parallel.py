@@ -144,6 +144,10 @@ class ChunkPoses:
     warm_index: np.ndarray  # (k,) int64 the warm-up frames (dropped)
     warm_t_s: np.ndarray  # (k,) float64
     warnings: list[str] = field(default_factory=list)
+    # the video ended before its header's frame count while this chunk read it: told
+    # once for the recording by :func:`stitch`, with the frames read in all (a chunk's
+    # own count starts at its seek)
+    truncated: bool = False
     part: int = 0  # 0, 1, ...: a chunk's poses arrive in parts while its worker runs
     last: bool = True  # the chunk's final part (it carries the cost figures below)
     pid: int = 0
@@ -176,14 +180,16 @@ _MODELS: dict[tuple, Any] = {}
 
 
 def _init_worker(parts: Any = None) -> None:
-    """Pool initializer: ignore Ctrl-C (see :func:`_ignore_sigint`) and keep the queue
+    """Pool initializer: the worker's signals (:func:`worker_signals`) and keep the queue
     the chunks' parts go to (a queue can only reach a spawned process at its start)."""
     global _PARTS
     _PARTS = parts
-    _ignore_sigint()
+    worker_signals()
 
 
-def _ignore_sigint() -> None:
+def worker_signals() -> None:
+    """A worker process of a pool (here and ``score``'s): Ctrl-C ignored, and killed
+    with the process that started it."""
     # Ctrl-C reaches the whole process group: the main process decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A main process killed outright (SIGTERM/SIGKILL) cannot stop its workers: on Linux
@@ -285,12 +291,17 @@ def estimate_chunk(
         finally:
             if estimator is None:
                 est.close()
-        warnings = list(getattr(source, "warnings", ()) or ())
+        truncated = bool(getattr(source, "truncated", False))
+        warnings = [
+            w for w in getattr(source, "warnings", ()) or ()
+            if not (truncated and w.endswith("(the file looks truncated)"))
+        ]  # fmt: skip
     finally:
         source.close()
     out = _pack(chunk, size, rows, warm, names)
     out.part = part
     out.warnings = warnings
+    out.truncated = truncated
     out.pid = os.getpid()
     out.cpu_s = time.process_time() - cpu0
     out.wall_s = time.perf_counter() - wall0
@@ -361,16 +372,21 @@ def stitch(
     results: Iterable[ChunkPoses],
     stats: list[WorkerStats] | None = None,
     warnings: list[str] | None = None,
+    frame_count: int = 0,
 ) -> Iterator[tuple[int, float, Pose | None]]:
     """(frame index, t_s, pose) of a recording's chunk results, given in chunk order.
 
     Each chunk's warm-up frames must be the previous chunk's last frames at the same
     times (else :class:`InputError`: the seek did not land where a read from the
-    start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings.
+    start does). ``stats`` and ``warnings`` collect each chunk's cost and warnings; a
+    video that ended early (``frame_count``: its header's) is told once, with the frames
+    read in all.
     """
     tail: tuple[np.ndarray, np.ndarray] | None = None  # the previous chunk's frames
     frames = warm = 0  # of the current part, over its pieces
+    read, truncated = 0, False  # the frames yielded; whether a chunk found the end early
     for res in results:
+        truncated = truncated or res.truncated
         if res.part == 0:
             _check_seam(path, res, tail)
             frames = warm = 0
@@ -391,6 +407,13 @@ def stitch(
             )
         for i in range(len(res)):
             yield int(res.index[i]), float(res.t_s[i]), res.pose(i)
+        read += len(res)
+    if truncated and warnings is not None:
+        from posecheck.sources import truncation_warning
+
+        note = truncation_warning(path, read, frame_count or read)
+        if note not in warnings:
+            warnings.append(note)
 
 
 def _check_seam(path: str, res: ChunkPoses, tail: tuple[np.ndarray, np.ndarray] | None) -> None:
@@ -456,7 +479,9 @@ class ParallelPoses:
         """(frame index, t_s, pose or None) for every frame, in order."""
         results = self._here() if self.workers == 1 else self._pooled()
         try:
-            yield from stitch(self.path, results, self.stats, self.warnings)
+            yield from stitch(
+                self.path, results, self.stats, self.warnings, self.info.frame_count or 0
+            )
         finally:
             self.close()
 

@@ -380,7 +380,7 @@ class _GatheredPoses:
         return PoseStream(self)  # type: ignore[arg-type]
 
     def poses(self) -> Any:
-        return stitch(self.path, self.results, None, self.warnings)
+        return stitch(self.path, self.results, None, self.warnings, self.info.frame_count or 0)
 
     def close(self) -> None:
         self.results = []

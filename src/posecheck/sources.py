@@ -230,12 +230,19 @@ class Source:
         n = self.info.frame_count
         if n and self.frames_read < n - max(1, int(n * _TRUNCATION_TOLERANCE)):
             self.truncated = True
-            msg = (
-                f"{self.info.path}: video ends early: read {self.frames_read} of "
-                f"{n} frames (the file looks truncated)"
-            )
+            msg = truncation_warning(self.info.path, self.frames_read, n)
             self.warnings.append(msg)
-            log.warning(msg)
+            # read from a seek (a part of a recording tracked in parts), the count is not
+            # the recording's: its stitched poses tell it once (parallel.stitch)
+            (log.debug if getattr(self, "_start_at", 0) else log.warning)(msg)
+
+
+def truncation_warning(path: str, frames_read: int, frame_count: int) -> str:
+    """The warning of a video that ends before the frame count its header gives."""
+    return (
+        f"{path}: video ends early: read {frames_read} of {frame_count} frames "
+        "(the file looks truncated)"
+    )
 
 
 # --- video files -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,8 +128,14 @@ def collect_inputs(specs: list[str]) -> list[Path]:
     out: list[Path] = []
     for spec in specs:
         p = Path(spec)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
+        try:
+            folder = p.is_dir()
+        except OSError:  # a folder on its way that cannot be searched: the row says so
+            folder = False
+        if folder:
+            # a folder below that cannot be read is an input of its own: its row says
+            # why its recordings are not scored (os.walk skipped it without a word)
+            for root, dirs, files in os.walk(p, onerror=lambda e: out.append(Path(e.filename))):
                 # hidden folders are posecheck's own (an earlier session kept aside while
                 # --force replaces it) or not the user's recordings
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -147,6 +154,7 @@ def collect_inputs(specs: list[str]) -> list[Path]:
                         out.append(fp)
         else:
             out.append(p)  # missing or odd files are reported in their row
+    out = _one_per_recording(out)
     seen: set[str] = set()
     unique = []
     for p in out:
@@ -155,6 +163,39 @@ def collect_inputs(specs: list[str]) -> list[Path]:
             seen.add(k)
             unique.append(p)
     return unique
+
+
+def _one_per_recording(paths: list[Path]) -> list[Path]:
+    """A video found with the session 'analyze' saved beside it (``clip.posecheck/``,
+    its default folder) is one recording, one row: its complete session's landmarks
+    (no model run: the poses are there), or the video when that run was interrupted."""
+    taken = {os.path.realpath(p) for p in paths}
+    drop: set[str] = set()
+    for p in paths:
+        if p.suffix.lower() not in VIDEO_EXTENSIONS:
+            continue
+        session = p.parent / f"{p.stem}.posecheck"
+        lm = session / f"{p.stem}{LANDMARKS_SUFFIX}"
+        if os.path.realpath(lm) not in taken:
+            continue
+        saved = _saved_summary(lm)
+        if not saved:
+            continue  # no summary: not known to be of this video
+        src = (saved.get("input") or {}).get("path")
+        if src and not _same_path(session, str(src), p):
+            continue  # the folder holds another recording's session
+        drop.add(os.path.realpath(lm if saved.get("partial") else p))
+    return [p for p in paths if os.path.realpath(p) not in drop]
+
+
+def _same_path(session: Path, recorded: str, video: Path) -> bool:
+    """Whether ``recorded`` (a summary's input path, as given to analyze, perhaps
+    relative to where it ran) is ``video``."""
+    for cand in (Path(recorded), session.parent / Path(recorded).name):
+        with contextlib.suppress(OSError):
+            if cand.is_file() and os.path.samefile(cand, video):
+                return True
+    return False
 
 
 # --- scoring one input (runs in a worker process) --------------------------------------
@@ -222,28 +263,91 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
 
     library = _library(tuple(opts.get("poses_dir") or ()))
     name = opts["exercise"]
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder", "check the path")
+    what = "file"
+    try:
+        if path.is_dir():
+            what = "folder"
+            os.listdir(path)  # a folder is an input only when it could not be read
+        elif not path.exists():
+            raise InputError(f"{path}: no such file or folder", "check the path")
+        else:
+            path.open("rb").close()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this {what} ({exc.strerror or exc})",
+                         "give yourself read permission, or leave it out") from None  # fmt: skip
     if path.name.endswith(LANDMARKS_SUFFIX):
-        return _score_landmarks(path, read_landmarks(path), library, name, opts, video=False)
+        data = read_landmarks(path)
+        try:
+            return _score_landmarks(path, data, library, name, opts, video=False)
+        except MissingMeasures as exc:
+            if exc.source is None:
+                raise
+            # the recording is still there: the model measures what the file lacks
+            row = _score(Path(exc.source), opts, poses)
+            note = f"{exc.message.split(' (')[0]}: scored from its video, {exc.source}"
+            row["warnings"] = [note, *(row.get("warnings") or [])]
+            row["recording_warnings"] = [note, *(row.get("recording_warnings") or [])]
+            return row
     with tempfile.TemporaryDirectory(prefix="posecheck-score-") as tmp:
         from posecheck.commands._offline import estimate_to_landmarks, mask_measures
         from posecheck.sources import open_source
 
         lm = Path(tmp) / "pose.landmarks.npz"
-        if opts.get("landmarks_dir"):  # kept: re-scoring later needs no model
-            lm = kept_landmarks_path(Path(opts["landmarks_dir"]), path)
         exercises = list(library) if name == "auto" else [library.get(name)]
+        if opts.get("landmarks_dir"):
+            # kept: re-scoring later needs no model, against any exercise, so it keeps
+            # what every exercise reads (the outline measures of cat-camel too)
+            lm = kept_landmarks_path(Path(opts["landmarks_dir"]), path)
+            exercises = list(library)
         with open_source(path) as source:
             if source.info.kind not in ("video", "gif"):
                 raise InputError(f"{path}: not a video or landmarks file ({source.info.kind})",
                                  "score takes videos and .landmarks.npz files")  # fmt: skip
-            estimate_to_landmarks(
+            read = estimate_to_landmarks(
                 source, lm, mask_names=mask_measures(exercises),
                 model_complexity=opts["model_complexity"], poses=poses,
                 part_s=opts.get("part_s"),
             )  # fmt: skip
-        return _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
+        row = _score_landmarks(path, read_landmarks(lm), library, name, opts, video=True)
+        # what reading the video found (it ends early: a truncated file) is the row's
+        # too, as analyze keeps it in summary.json, and shown under the table
+        row["recording_warnings"] = list(read.warnings)
+        row["warnings"] = [*read.warnings, *(w for w in row.get("warnings") or []
+                                             if w not in read.warnings)]  # fmt: skip
+        return row
+
+
+class MissingMeasures(InputError):
+    """A landmarks file without a measure the exercise is judged on (one from the
+    segmentation mask, kept only for the exercises its run was made for)."""
+
+    def __init__(self, message: str, hint: str, source: str | None) -> None:
+        super().__init__(message, hint)
+        self.source = source
+
+
+def _check_measures(path: Path, data: Any, exercise: Any) -> None:
+    """Refuse to judge ``exercise`` on poses that lack one of its mask measures: every
+    frame would read it unknown, and the row would say 0 reps of a session done."""
+    from posecheck.angles import EXTRA_MEASURES
+    from posecheck.commands._offline import mask_measures
+
+    def kept_only(m: str) -> bool:  # the others are measured again on the stored poses
+        spec = EXTRA_MEASURES[m]
+        return bool(spec.needs_mask or spec.from_pose is None)
+
+    missing = sorted(m for m in mask_measures([exercise]) if kept_only(m) and m not in data.extras)
+    if not missing:
+        return
+    src = data.meta.get("source")
+    src = str(src) if src and Path(str(src)).is_file() else None
+    raise MissingMeasures(
+        f"{path}: holds no {', '.join(missing)}, which {exercise.name} is judged on "
+        "(its poses were saved for another exercise)",
+        f"score the video itself ({src})" if src else
+        f"analyse the recording again with -e {exercise.name}",
+        src,
+    )  # fmt: skip
 
 
 def kept_landmarks_path(folder: Path, video: Path) -> Path:
@@ -290,6 +394,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     else:
         exercise = library.get(name)
         row["exercise_from"] = "given"
+    _check_measures(path, data, exercise)
     smooth = opts["smoothing"]
     if smooth is None:
         # the filter the recording's own run used (meta "smoothing": None = off), so a
@@ -318,7 +423,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         exercise=exercise.name,
         holds=f"{reached}/{due}",
         holds_reached=reached,
-        holds_total=len(kept),
+        holds_total=due,  # the holds due, as "holds" (and the table) count them
+        holds_done=len(kept),
         reps=summary.reps_complete,
         score=summary.score,
         top_fault=top.text if top else None,
@@ -357,6 +463,7 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
         ex = r["exercise"] + ("*" if r.get("exercise_from") == "recognised" else "")
         score = "-" if r.get("score") is None else f"{r['score']:.0f}"
         score += " (partial)" if r.get("partial") else ""
+        score += " !" if r.get("recording_warnings") else ""
         fault = r.get("top_fault") or "-"
         body.append((name, ex, r["holds"], str(r["reps"]), score, fault))
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
@@ -368,6 +475,9 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
                      + "  " + b[-1])  # fmt: skip
     if any(r.get("exercise_from") == "recognised" and not r.get("error") for r in rows):
         lines.append("* recognised automatically")
+    for r in rows:
+        for w in r.get("recording_warnings") or []:
+            lines.append(f"! {w}")
     if any(r.get("partial") and not r.get("error") for r in rows):
         lines.append("(partial): the run that saved it was interrupted: only its first part "
                      "is scored, and it is not recorded in the history")  # fmt: skip
@@ -377,7 +487,7 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
             "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
-            "partial", "error"]  # fmt: skip
+            "partial", "recording_warning", "error"]  # fmt: skip
     if any("segment" in r for r in rows):  # --routine: where each step is
         cols += ["segment", "step_title", "start_s", "end_s"]
     from posecheck import safeio
@@ -386,6 +496,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         for r in rows:
+            r = {**r, "recording_warning": "; ".join(r.get("recording_warnings") or []) or None}
             w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
 
     if _to_stdout(path):
@@ -494,33 +605,67 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]]) -> list[dict[str
     return rows
 
 
+class _Progress:
+    """``scored 3/40, about 12 min left`` on stderr as inputs finish: one line redrawn on
+    a terminal; in a log, a line at each quarter and at least every ``every_s`` while
+    inputs finish, so a long archive run is never silent for long."""
+
+    def __init__(self, total: int, quiet: bool, every_s: float = 30.0) -> None:
+        self.total, self.quiet, self.every_s = total, quiet, every_s
+        self.tty = sys.stderr.isatty()
+        self.t0 = self.last = time.monotonic()
+        self.quarter = 0
+
+    def __call__(self, done: int) -> None:
+        if self.quiet or not self.total:
+            return
+        now = time.monotonic()
+        text = f"scored {done}/{self.total}"
+        if 0 < done < self.total:
+            left = (now - self.t0) / done * (self.total - done)
+            text += f", about {_duration(left)} left"
+        if self.tty:
+            sys.stderr.write(f"\r{text}\x1b[K")
+        elif (4 * done // self.total > self.quarter or now - self.last >= self.every_s
+              or done == self.total):  # fmt: skip
+            self.quarter, self.last = 4 * done // self.total, now
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        """The terminal's line finished (before the table or an interruption's rows)."""
+        if not self.quiet and self.tty:
+            sys.stderr.write("\n")
+
+
+def _duration(s: float) -> str:
+    if s < 90:
+        return f"{max(1, round(s))} s"
+    if s < 90 * 60:
+        return f"{round(s / 60)} min"
+    return f"{s / 3600:.1f} h"
+
+
 def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -> list[dict]:
     """``--ray``: the model on a Ray cluster; Ctrl-C writes the rows that finished."""
     from posecheck.ray_archive import Interrupted, score_on_ray
 
-    def note(done: int) -> None:
-        if not args.quiet and sys.stderr.isatty():
-            sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-            sys.stderr.flush()
-
+    note = _Progress(len(paths), args.quiet)
     try:
         rows = score_on_ray(paths, opts, args.ray or None, args.ray_unit, note)
     except Interrupted as stop:
-        if not args.quiet and sys.stderr.isatty():
-            sys.stderr.write("\n")
+        note.end()
         _emit_interrupted(args, paths, {paths[i]: r for i, r in stop.rows.items()})
         raise KeyboardInterrupt from None
-    if not args.quiet and sys.stderr.isatty():
-        sys.stderr.write("\n")
+    note.end()
     return rows
 
 
 def _emit_interrupted(args: argparse.Namespace, paths: list[str], done: dict[str, dict]) -> None:
     """After Ctrl-C (or SIGTERM): the rows that finished, and one for each input that did
     not, saying so (a short CSV is not passed off as the archive's), written whole
-    whatever else is pressed meanwhile."""
-    if not done:
-        return
+    whatever else is pressed meanwhile; also when none had finished, so an earlier run's
+    --csv/--json are not left to be read as this run's)."""
     rows = [done.get(p) or {"file": p, "error": f"{p}: not scored (interrupted)"} for p in paths]
     with _sigint_ignored():
         _emit(args, rows)
@@ -544,8 +689,11 @@ def _sigint_ignored() -> Iterator[None]:
 def _worker_start() -> None:
     """A scoring worker ignores Ctrl-C: a terminal sends it to every process of the
     group, and the parent stops the workers itself (each mid-input would otherwise
-    raise, and the pool wait for the rest)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise, and the pool wait for the rest). A parent killed outright (SIGKILL) takes
+    its workers with it: they went on scoring the whole queue as orphans."""
+    from posecheck.parallel import worker_signals
+
+    worker_signals()
 
 
 def _stop_workers(pool: Any) -> None:
@@ -588,12 +736,13 @@ def _in_pool(
     except KeyboardInterrupt:
         stopped = True
         with _sigint_ignored():
-            for f in futs:
-                f.cancel()
+            # not cancelled first: the pool's manager thread fails every future of a
+            # pool whose worker was stopped, and failing a cancelled one raised
+            # InvalidStateError in that thread (a traceback under "interrupted")
             _stop_workers(pool)
         raise
     finally:
-        pool.shutdown(wait=not stopped, cancel_futures=True)
+        pool.shutdown(wait=not stopped, cancel_futures=not stopped)
 
 
 def _run_all(
@@ -601,21 +750,7 @@ def _run_all(
 ) -> list[dict]:
     """Each input in ``jobs`` processes; Ctrl-C writes the rows that finished."""
     results: dict[str, dict] = {}
-    quiet = args.quiet
-
-    tty = sys.stderr.isatty()
-    quarter = [0]
-
-    def note(done: int) -> None:
-        if quiet:
-            return
-        if tty:
-            sys.stderr.write(f"\rscored {done}/{len(paths)}\x1b[K")
-        elif 4 * done // len(paths) > quarter[0]:  # not a terminal (logs): each quarter
-            quarter[0] = 4 * done // len(paths)
-            sys.stderr.write(f"scored {done}/{len(paths)}\n")
-        sys.stderr.flush()
-
+    note = _Progress(len(paths), args.quiet)
     try:
         if jobs == 1:
             for p in paths:
@@ -624,10 +759,8 @@ def _run_all(
         else:
             _in_pool(paths, opts, jobs, results, note)
     except KeyboardInterrupt:
-        if not quiet and sys.stderr.isatty():
-            sys.stderr.write("\n")
+        note.end()
         _emit_interrupted(args, paths, results)
         raise
-    if not quiet and sys.stderr.isatty():
-        sys.stderr.write("\n")
+    note.end()
     return [results[p] for p in paths]
