@@ -434,7 +434,10 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         warnings=list(summary.warnings),
     )
     if summary.frames_with_pose == 0:
-        row["error"] = f"{path}: no person found in any of the {summary.frames} frames"
+        row["error"] = (
+            f"{path}: no person found in any of the {summary.frames} frames (film the whole "
+            f"body in good light; 'posecheck show {exercise.name}' says where to put the camera)"
+        )
     from posecheck.history.record import record_scored
 
     row.update(record_scored(opts.get("history"), summary, exercise, path, data.meta, video))
@@ -559,10 +562,12 @@ def run(args: argparse.Namespace) -> int:
                              "choose a folder")  # fmt: skip
         try:
             args.landmarks_dir.mkdir(parents=True, exist_ok=True)
+            if not os.access(args.landmarks_dir, os.W_OK):  # refused now, not in every row
+                raise PermissionError(13, "Permission denied")
         except OSError as exc:  # a file of that name, /proc, no permission
+            what = "write there" if args.landmarks_dir.is_dir() else "make that folder"
             raise InputError(
-                f"--landmarks-dir {args.landmarks_dir}: cannot make that folder "
-                f"({exc.strerror or exc})",
+                f"--landmarks-dir {args.landmarks_dir}: cannot {what} ({exc.strerror or exc})",
                 "choose another folder",
             ) from None
     paths = [str(p) for p in inputs]
