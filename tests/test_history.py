@@ -85,7 +85,8 @@ def test_new_database_is_private_wal_and_current(tmp_path, capsys):
     # the list says the reps done, and those that fell short, not "2/3" (of a dose?)
     assert main(["history", "--db", str(db)]) == 0
     assert " 2 (+1 short) " in capsys.readouterr().out
-    assert row.performed_utc == "2026-11-20T08:00:00+00:00" and row.performed_from == "run"
+    # when it began: the summary is written as the 42 s session ends
+    assert row.performed_utc == "2026-11-20T07:59:18+00:00" and row.performed_from == "run"
     assert row.definition_hash and row.definition_hash.startswith("sha256:")
     assert [h["duration_s"] for h in row.detail["holds"]] == [3.1, 5.4]
     assert row.detail["score_components"] == {"form": 80.0, "holds": 60.0}
@@ -133,7 +134,7 @@ def test_same_recording_or_folder_updates_one_row(tmp_path):
     (row,) = rows_of(db)
     assert (row.pain_before, row.pain_after, row.person) == (6, 3, "anna")
     assert row.command == "score" and row.score == 71.5  # the last scoring
-    assert row.performed_utc == "2026-11-20T08:00:00+00:00"  # when it was done, kept
+    assert row.performed_utc == "2026-11-20T07:59:18+00:00"  # when it was done, kept
     # another recording is another session
     other = tmp_path / "other.mp4"
     other.write_bytes(os.urandom(3000))
@@ -679,6 +680,14 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     # each step is dated at its start within the recording
     t = [dt.datetime.fromisoformat(r.performed_utc) for r in rows]
     assert (t[1] - t[0]).total_seconds() == 40.0
+    # a live routine (no recording date): from when it began, its summary written at the
+    # end; its steps were dated after that end (the last one 90 s in the future)
+    live = tmp_path / "live.sqlite"
+    record_routine({**flow, "duration_s": 95.0}, HistoryOptions(db=str(live)), command="live",
+                   outdir=tmp_path / "l")  # fmt: skip
+    ended = dt.datetime.fromisoformat(flow["created_utc"])
+    dates = sorted(dt.datetime.fromisoformat(r.performed_utc) for r in rows_of(live))
+    assert [(ended - d).total_seconds() for d in dates] == [95.0, 55.0]
     assert rows[0].detail["routine"]["name"] == "low-back-flow"
     assert rows[1].detail["routine"]["step"] == 3
     # an interrupted routine is not recorded

@@ -12,6 +12,7 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -136,6 +137,17 @@ def parse_time(text: Any) -> _dt.datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
 
 
+def started(summary: dict[str, Any]) -> _dt.datetime | None:
+    """When a session without a recording date began: its summary is written as it ends
+    (``created_utc``), so its length before that. A live routine's steps were dated
+    from its end (a 7-minute routine's last step 7 minutes in the future)."""
+    end = parse_time(summary.get("created_utc"))
+    length = summary.get("duration_s")
+    if end is None or not isinstance(length, (int, float)) or not math.isfinite(length):
+        return end
+    return end - _dt.timedelta(seconds=max(0.0, float(length)))
+
+
 def definition_hash(definition: Any) -> str | None:
     if not definition:
         return None
@@ -188,7 +200,7 @@ def session_values(
     else:
         performed_from = "recording"
     if performed is None:
-        performed = parse_time(summary.get("created_utc")) or now
+        performed = started(summary) or now
     holds = [
         {"duration_s": h.get("duration_s"), "target_s": h.get("target_s"),
          "reached": bool(h.get("reached")), "side": h.get("side"), "start_s": h.get("start_s")}
@@ -332,7 +344,7 @@ def record_routine(
     whole = fingerprint(source)
     began = recording_time(source)
     performed_from = "recording" if began is not None else "run"
-    began = began or parse_time(summary.get("created_utc")) or _dt.datetime.now(_dt.timezone.utc)
+    began = began or started(summary) or _dt.datetime.now(_dt.timezone.utc)
     out: list[Recorded] = []
     path = store.path if store is not None else resolve_path(opts.db)
     # (the store is opened inside _not_fatal: a locked or corrupt file is one warning too;
