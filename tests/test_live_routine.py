@@ -282,6 +282,32 @@ def test_window_draws_the_step_card_and_follows_the_exercise(lib):
     assert w.overlay is not None and w.overlay.title == "Cat-camel" and w.view == "side"
 
 
+def test_the_card_stays_as_long_as_its_words_take_to_say(lib):
+    """A step's card (step, dose, camera: 25-30 words) took 10-12 s to say and showed for
+    5 s: the "Go!" and "Hold" after it were lost or came late."""
+    from posecheck.engine import Engine
+    from posecheck.live.routine import ANNOUNCE_S, ANNOUNCE_WORD_S, RoutineCoach
+    from posecheck.routine import Routine, Step
+
+    r = Routine("t", "T", (Step("bridge", hold_s=2.0, reps=1, rest_s=0.0),))
+    runs = r.plan()
+    exs = [dosed(lib.get(x.exercise), x) for x in runs]
+    coach = RoutineCoach(r, runs, exs, Engine, countdown_s=0.0)
+    coach.update(0, 0.0, None, {})
+    words = len(" ".join(coach.status.card).split())
+    card_s = ANNOUNCE_WORD_S * words
+    assert card_s > ANNOUNCE_S  # this card is longer than the least time
+    coach.update(1, card_s - 0.1, None, {})
+    assert coach.stage == "announce"
+    coach.update(2, card_s + 0.1, None, {})
+    assert coach.stage != "announce"
+    # given in seconds, it is that long
+    coach = RoutineCoach(r, runs, exs, Engine, countdown_s=0.0, announce_s=1.0)
+    coach.update(0, 0.0, None, {})
+    coach.update(1, 1.1, None, {})
+    assert coach.stage != "announce"
+
+
 def test_recorded_video_overlay_follows_the_step(lib):
     """--record: the annotated video names the step being done, not the first one."""
     pytest.importorskip("cv2")

@@ -376,6 +376,52 @@ def test_speech_sink_words_for_events():
     assert sp.spoken == ["Hold", "Hold complete", "2", "Set complete"]
 
 
+def test_speaker_says_urgent_words_in_turn_and_keeps_only_the_newest_few():
+    """One pending slot: "Set complete" replaced the routine's "Rest 10 s - next: ..."
+    and a "Hold" the rep number before it; the end of the routine was never said."""
+    sp, procs = fake_speaker()
+    sp.say("Hold", 0.0, urgent=True, cooldown=False)  # playing
+    for word in ("3", "Set complete", "Rest 10 seconds - next: Bridge"):
+        assert sp.say(word, 0.1, urgent=True, cooldown=False)
+    assert not sp.say("Keep your feet flat.", 0.2)  # a plain cue would come late: dropped
+    for p in procs:
+        p.done = True
+    sp.close()
+    assert sp.spoken == ["Hold", "3", "Set complete", "Rest 10 seconds - next: Bridge"]
+    sp, procs = fake_speaker()
+    sp.say("Hold", 0.0, urgent=True, cooldown=False)
+    for n in range(1, 9):  # a burst while "Hold" plays: only the newest four wait
+        sp.say(str(n), 0.1 * n, urgent=True, cooldown=False)
+    for p in procs:
+        p.done = True
+    sp.close()
+    assert sp.spoken == ["Hold", "5", "6", "7", "8"]
+
+
+def test_speech_sink_says_the_count_and_the_set_before_the_rest_they_led_to():
+    import posecheck.live.speech as speech
+    from posecheck.live.coach import STAGE_ANNOUNCE, STAGE_COUNTING, STAGE_DONE, STAGE_REST
+
+    # the stages said in turn are the coach's own names
+    assert {STAGE_ANNOUNCE, STAGE_COUNTING, STAGE_REST, STAGE_DONE} <= speech._STAGE_WORDS
+    sp, procs = fake_speaker()
+    sink = SpeechSink(sp)
+    events = [
+        Event("state", 9.0, 90, {"state": "rest", "cue": "Rest 10 s - next: Bridge"}),
+        Event("rep", 9.0, 90, {"index": 8}),
+        Event("set_complete", 9.0, 90, {"set": 1}),
+    ]
+    sink.write(None, FrameResult(0, 9.0, None, {}, events=events))
+    sink.write(None, FrameResult(1, 30.0, None, {}, events=[
+        Event("state", 30.0, 900, {"state": "done", "cue": "Well done: the routine is complete"})
+    ]))  # fmt: skip
+    for p in procs:
+        p.done = True
+    sink.close(None)
+    assert sp.spoken == ["8", "Set complete", "Rest 10 seconds - next: Bridge",
+                         "Well done: the routine is complete"]  # fmt: skip
+
+
 @pytest.mark.parametrize(("side", "said"), [("alternate", ["Now the left side"]), ("auto", [])])
 def test_cues_are_spoken_with_units_in_words_and_the_side_only_where_it_is_worked(side, said):
     # espeak read "2 s" as "two ess"; "Now the right side" for the side facing the camera

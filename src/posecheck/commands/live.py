@@ -163,9 +163,10 @@ def _add_session_arguments(p: argparse.ArgumentParser) -> None:
         "--announce-seconds",
         dest="announce_s",
         type=_seconds,
-        default=5.0,
+        default=None,
         metavar="S",
-        help="--routine: how long each step's announcement shows before its set-up (default 5)",
+        help="--routine: how long each step's announcement shows before its set-up "
+        "(default: as long as its words take to say, at least 5 s)",
     )
     p.add_argument(
         "--summary-seconds",

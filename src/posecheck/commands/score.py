@@ -361,9 +361,26 @@ def kept_landmarks_path(folder: Path, video: Path) -> Path:
     return folder / f"{video.stem}.{key}{LANDMARKS_SUFFIX}"
 
 
+def _exercise_for(name: str, saved: dict, data: Any, library: Any, row: dict) -> Any:
+    """The exercise to judge the poses against (``row`` gets where it came from): the
+    one given, else the saved session's, else the one recognised."""
+    from posecheck.commands._offline import recognise
+
+    if name != "auto":
+        row["exercise_from"] = "given"
+        return library.get(name)
+    if saved.get("exercise"):
+        row["exercise_from"] = "saved session"
+        return library.get(saved["exercise"])
+    exercise, recognition = recognise(data, library)
+    row["exercise_from"] = "recognised"
+    row["confidence"] = recognition["confidence"]
+    return exercise
+
+
 def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     from posecheck import pipeline
-    from posecheck.commands._offline import ReplayPauses, recognise
+    from posecheck.commands._offline import ReplayPauses
     from posecheck.engine import Engine
     from posecheck.landmarks_io import LandmarksSource
     from posecheck.sinks.exview import hold_counts
@@ -382,18 +399,7 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         recording = Path(src) if src and Path(src).is_file() else None
         row.update(score_rows(path, data.path, library, opts, video, recording, data.meta))
         return row
-    recognition = None
-    if name == "auto":
-        if saved.get("exercise"):
-            exercise = library.get(saved["exercise"])
-            row["exercise_from"] = "saved session"
-        else:
-            exercise, recognition = recognise(data, library)
-            row["exercise_from"] = "recognised"
-            row["confidence"] = recognition["confidence"]
-    else:
-        exercise = library.get(name)
-        row["exercise_from"] = "given"
+    exercise = _exercise_for(name, saved, data, library, row)
     _check_measures(path, data, exercise)
     smooth = opts["smoothing"]
     if smooth is None:

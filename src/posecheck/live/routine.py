@@ -54,7 +54,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ANNOUNCE_S = 5.0  # default time the announcement card stays before the set-up starts
+ANNOUNCE_S = 5.0  # least time the announcement card stays before the set-up starts
+# By default the card stays as long as its words take to say (espeak-ng reads about 2.7
+# words a second): a 28-word card took 10-12 s to say, and the "Go!" and "Hold" after
+# its 5 s were lost or came late.
+ANNOUNCE_WORD_S = 0.4
 STAGE_RUN = "run"  # RoutineCoach's own stage while a run's LiveCoach has the frames
 VIEW_WORDS = {"side": "side-on", "front": "in front of you", "any": "whole body in view"}
 MSG_ROUTINE_DONE = "Well done: the routine is complete"
@@ -176,11 +180,14 @@ class RoutineCoach:
         exercises: Sequence[Exercise],
         make_engine: Callable[[Exercise], Any],
         countdown_s: float = 3.0,
-        announce_s: float = ANNOUNCE_S,
+        announce_s: float | None = None,
     ):
         self.routine, self.runs, self.exercises = routine, list(runs), list(exercises)
         self.make_engine = make_engine
-        self.countdown_s, self.announce_s = countdown_s, max(0.0, announce_s)
+        # None: each card as long as its words take to say, at least ANNOUNCE_S
+        self.countdown_s = countdown_s
+        self.announce_s = None if announce_s is None else max(0.0, announce_s)
+        self._card_s = ANNOUNCE_S
         self.control: LiveControl | None = None
         self.attempts: list[Attempt | Between] = []
         self.marks = _Marks()
@@ -346,12 +353,15 @@ class RoutineCoach:
         self._enter(STAGE_ANNOUNCE, t_s, lines[0])
         self._own.card = lines
         self._own.step_text = f"step {run.number} of {len(self.runs)}"
-        self._emit(STAGE_ANNOUNCE, " ".join(lines), run)
+        words = " ".join(lines)
+        self._card_s = self.announce_s if self.announce_s is not None else max(
+            ANNOUNCE_S, ANNOUNCE_WORD_S * len(words.split()))  # fmt: skip
+        self._emit(STAGE_ANNOUNCE, words, run)
 
     def _advance(self, t_s: float, index: int) -> None:
         """Announcement over: the run starts; rest over: the next run is announced."""
         elapsed = t_s - self._stage_start
-        if self._stage == STAGE_ANNOUNCE and elapsed >= self.announce_s:
+        if self._stage == STAGE_ANNOUNCE and elapsed >= self._card_s:
             self._start_run(t_s, index)
         elif self._stage == STAGE_REST:
             self._own.rest_left_s = max(0.0, self.runs[self._i].rest_s - elapsed)

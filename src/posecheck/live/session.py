@@ -91,7 +91,9 @@ class LiveOptions:
     history: Any = None
     routine: str = ""  # a routine's name or file: its runs instead of one exercise
     routines_dirs: list[str] = field(default_factory=list)
-    announce_s: float = 5.0  # a routine's announcement card before each run's set-up
+    # a routine's announcement card before each run's set-up (None: as long as its words
+    # take to say, at least 5 s)
+    announce_s: float | None = None
 
 
 @dataclass

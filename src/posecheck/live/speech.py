@@ -21,6 +21,7 @@ import math
 import re
 import shutil
 import subprocess
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -40,6 +41,9 @@ ENGINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("say", ()),
 )
 DEFAULT_COOLDOWN_S = 8.0
+# Urgent words kept waiting at most (the oldest dropped past it): a burst of rep numbers
+# is not read out long after the reps.
+URGENT_KEPT = 4
 
 
 class Proc(Protocol):
@@ -88,7 +92,10 @@ class Speaker:
         self._runner = runner or _popen
         self._warn = warn or log.warning
         self._proc: Any = None
-        self._pending: tuple[str, bool] | None = None
+        # urgent words wait their turn in order (the newest URGENT_KEPT); a plain cue
+        # waits alone, replaced by a newer one, and only while no urgent word waits
+        self._urgent: deque[str] = deque(maxlen=URGENT_KEPT)
+        self._plain: str | None = None
         self._last_said: dict[str, float] = {}
         self.spoken: list[str] = []  # what was started, in order (for the summary and tests)
         self.command: list[str] | None = None
@@ -102,18 +109,26 @@ class Speaker:
     def say(self, text: str, t_s: float, urgent: bool = False, cooldown: bool = True) -> bool:
         """Queue ``text`` unless it was said within the cooldown. True if accepted.
 
-        ``urgent``: a waiting plain cue cannot replace it. ``cooldown=False`` for
-        event words ("Hold", a rep number) that may rightly repeat within seconds.
+        ``urgent``: said in turn after the urgent words already waiting ("Set complete",
+        then "Rest 10 s - next: Bridge"; a rep number after "Hold"), never replaced by
+        another word; the waiting plain cue is dropped (it would come late). A plain cue
+        replaces a waiting plain cue, and is not taken while an urgent word waits.
+        ``cooldown=False`` for event words ("Hold", a rep number) that may rightly repeat
+        within seconds.
         """
         if not self.enabled or not text:
             return False
         last = self._last_said.get(text)
         if cooldown and last is not None and t_s - last < self.cooldown_s:
             return False
-        if self._pending is not None and self._pending[1] and not urgent:
+        if not urgent and self._urgent:
             return False  # an urgent word is waiting: a plain cue does not displace it
         self._last_said[text] = t_s
-        self._pending = (text, urgent)
+        if urgent:
+            self._urgent.append(text)
+            self._plain = None
+        else:
+            self._plain = text
         self.tick()
         return True
 
@@ -131,10 +146,12 @@ class Speaker:
             self._proc = None
             if not self.enabled:
                 return
-        if self._pending is None or not self.command:  # enabled: a command was found
+        if not (self._urgent or self._plain) or not self.command:  # enabled: a command was found
             return
-        text, _ = self._pending
-        self._pending = None
+        if self._urgent:
+            text = self._urgent.popleft()
+        else:
+            text, self._plain = str(self._plain), None
         try:
             # "--": a cue is text to say, never an option of the engine (a cue from a
             # user's definition may start with "-")
@@ -164,8 +181,9 @@ class Speaker:
             self.enabled = False
 
     def close(self, wait_s: float = 3.0) -> None:
-        """Let the playing and the pending utterance finish (``wait_s`` each at most), then stop."""
-        for _ in range(2):
+        """Let the playing and the waiting utterances finish (``wait_s`` each at most),
+        then stop ("Well done: the routine is complete" is said after "Set complete")."""
+        for _ in range(2 + URGENT_KEPT):
             self.tick()
             if self._proc is None:
                 return
@@ -192,6 +210,11 @@ def spoken(text: str) -> str:
     for pattern, words in _UNITS:
         text = pattern.sub(words, text)
     return text
+
+
+# The live stages whose words are said in turn, never dropped for a cue: a routine step's
+# card, "Go!", a rest ("Rest 10 s - next: Bridge"), the end, a pause.
+_STAGE_WORDS = frozenset({"announce", "counting", "rest", "done", "paused"})
 
 
 class SpeechSink(SinkBase):
@@ -224,17 +247,25 @@ class SpeechSink(SinkBase):
 
     def write(self, frame: Frame | None, result: FrameResult) -> None:
         sp = self.speaker
-        for ev in result.events:
+        # the engine's words first, then the stage each may have led to: "8", "Set
+        # complete", then "Rest 10 s - next: Bridge" (the stage events come first in a
+        # frame's list)
+        events = sorted(result.events, key=lambda ev: ev.kind == "state")
+        for ev in events:
             d = ev.data
             if ev.kind == "state" and d.get("cue"):
-                sp.say(spoken(str(d["cue"])), ev.t_s)
+                # a stage's own words (the step's card, "Go!", a rest, the end) wait their
+                # turn; a set-up instruction is a plain cue, repeated with the cooldown
+                stage = d.get("state") in _STAGE_WORDS
+                sp.say(spoken(str(d["cue"])), ev.t_s, urgent=stage, cooldown=not stage)
             elif ev.kind == "cue" and d.get("text"):
                 sp.say(spoken(str(d["text"])), ev.t_s)
             elif ev.kind == "hold_start":
                 self._hold_done = False
                 sp.say("Hold", ev.t_s, urgent=True, cooldown=False)
-            elif ev.kind == "rep":
-                sp.say(str(d.get("index") or result.reps_done), ev.t_s, cooldown=False)
+            elif ev.kind == "rep":  # the count, said in turn (a "Hold" no longer drops it)
+                sp.say(str(d.get("index") or result.reps_done), ev.t_s, urgent=True,
+                       cooldown=False)  # fmt: skip
             elif ev.kind == "side" and d.get("side") and alternates(self._current()):
                 sp.say(f"Now the {d['side']} side", ev.t_s, urgent=True, cooldown=False)
             elif ev.kind == "set_complete":
