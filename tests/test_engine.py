@@ -954,3 +954,43 @@ def test_a_definitions_slow_stillness_limit_is_for_its_target_not_the_other_key_
     # (the crossings, interpolated from the largest speed, move by a few ms)
     assert got[0].start_s == pytest.approx(want[0].start_s, abs=0.02)
     assert got[0].end_s == pytest.approx(want[0].end_s, abs=0.02)
+
+
+def test_a_set_is_done_by_its_reps_or_by_as_many_reps_worth_of_holds():
+    """A curl already under way as counting began held its stretch twice but counted one
+    rep (the first one's start was not seen): the live step stayed on "reps 1 of 2"."""
+    from dataclasses import replace as dc_replace
+
+    from posecheck.engine.holds import HoldEnded
+    from posecheck.engine.reps import RepEnded
+    from posecheck.engine.summary import SessionTally
+    from posecheck.library import Library
+    from posecheck.results import HoldRecord, RepRecord
+
+    lib = Library.load()
+
+    def tally(name: str, reps: int) -> SessionTally:
+        ex = lib.get(name)
+        return SessionTally(dc_replace(ex, dose=dc_replace(ex.dose, reps=reps)))
+
+    def hold(t: SessionTally, phase: str, at: float) -> list:
+        rec = HoldRecord(phase, at, at + 2.5, 2.5, 2.0, True)
+        return [e.kind for e in t.hold_ended(HoldEnded(rec, 1.0, at + 2.5), at + 2.5)]
+
+    def rep(t: SessionTally, at: float) -> list:
+        rec = RepRecord(0, at, at + 4.0, True)
+        return [e.kind for e in t.rep_ended(RepEnded(rec, 1.0), at + 4.0)]
+
+    curl = tally("bridge", 2)
+    assert "set_complete" not in hold(curl, "up", 0.0)  # held as counting began
+    assert "set_complete" not in hold(curl, "up", 5.0)  # a hold never ends a cycle's set
+    assert rep(curl, 4.0) == ["rep", "set_complete"]  # 2 holds, 1 rep: the dose is done
+    assert rep(curl, 9.0) == ["rep"]  # told once a set
+    # a cat-camel holds two phases a rep: two holds are one rep's worth
+    cc = tally("cat-camel", 2)
+    hold(cc, "cat", 0.0)
+    hold(cc, "camel", 3.0)
+    assert rep(cc, 0.0) == ["rep"]
+    hold(cc, "cat", 7.0)
+    hold(cc, "camel", 10.0)
+    assert rep(cc, 7.0) == ["rep", "set_complete"]

@@ -57,12 +57,17 @@ class SessionTally:
         # whether a cap set its score (scoring.held_down)
         self.hold_parts: list[tuple[dict[str, float], Spread | None, bool]] = []
         self.set, self.set_reps, self.set_holds = 1, 0, 0
+        self._set_told = False  # this set's set_complete was raised
+        # the held phases of one rep (a cat-camel holds the cat and the camel)
+        cycle = set(exercise.cycle or ())
+        self._held_per_rep = sum(1 for p in exercise.phases if p.hold_s and p.name in cycle)
 
     def new_set(self) -> None:
         """The counters of the set start at 0 (records are kept)."""
         self.set += 1
         self.set_reps = 0
         self.set_holds = 0
+        self._set_told = False
 
     def hold_ended(self, ended: HoldEnded, t_s: float) -> list[PartEvent]:
         rec = ended.record
@@ -99,11 +104,21 @@ class SessionTally:
         return [PartEvent("rep", t_s, data), *self._set_done(t_s)]
 
     def _set_done(self, t_s: float) -> list[PartEvent]:
+        """``set_complete`` once the set's dose is done: a stretch's holds reached; a
+        cycle's reps, or (at a rep's end) its held phases' holds reached for as many reps
+        (a rep whose start was missed, the person already curled as counting began,
+        still held its stretch: the live step stayed on "reps 1 of 2" after both holds)."""
         want = self.ex.dose.total
-        if not want:
+        if not want or self._set_told:
             return []
-        done = self.set_reps if self.ex.cycle else self.set_holds
-        return [PartEvent("set_complete", t_s, {"set": self.set})] if done == want else []
+        done = self.set_holds
+        if self.ex.cycle:
+            held = self.set_holds // self._held_per_rep if self._held_per_rep else 0
+            done = max(self.set_reps, held)
+        if done < want:
+            return []
+        self._set_told = True
+        return [PartEvent("set_complete", t_s, {"set": self.set})]
 
     def summary(
         self,
