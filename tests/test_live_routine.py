@@ -388,3 +388,29 @@ def test_rest_option_overrides_the_routines_rests(tmp_path, routine_file, lib):
     assert [e["cue"] for e in rest] == ["Rest 2 s - next: Bridge"]
     announced = states(events, "announce")[1]["t_s"]
     assert announced - rest[0]["t_s"] == pytest.approx(2.0, abs=1.5 / FPS)
+
+
+def test_the_end_cards_step_line_keeps_counts_and_corrections_apart(lib):
+    """It read "score 55/100, Let the knees rest, do not bounce., Lower your knees
+    slowly." (the corrections joined to the counts with commas)."""
+    from types import SimpleNamespace
+
+    from posecheck.live.routine import Attempt
+    from posecheck.live.routine_out import step_lines
+    from posecheck.results import Correction, HoldRecord, SessionSummary
+
+    ex = lib.get("supine-twist")
+    held = [HoldRecord("twist", 2.0, 5.0, 3.0, 20.0, False)]
+    s = SessionSummary("supine-twist", "left", 30.0, 900, 900, holds=held, score=55.0)
+    s.corrections = [
+        Correction("bouncing", "safety", "Let the knees rest, do not bounce.", 1, 4.0),
+        Correction("too_fast", "safety", "Lower your knees slowly.", 1, 9.0),
+    ]
+    run = Run(1, 1, "supine-twist", "as-defined", 1, 1, 20.0, 1, 0.0)
+    coach = SimpleNamespace(routine=SimpleNamespace(title="Flow"), runs_done=1, runs=[run],
+                            attempts=[Attempt(run, ex, 0.0, 30.0, "done", s)])  # fmt: skip
+    lines = step_lines(coach)  # type: ignore[arg-type]
+    assert lines[0] == "Flow: 1 of 1 steps done"
+    assert lines[1].endswith(
+        "score 55/100; fix: Let the knees rest, do not bounce. Lower your knees slowly."
+    )

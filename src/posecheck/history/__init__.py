@@ -34,7 +34,13 @@ __all__ = [
     "record_from_args",
     "record_routine",
     "record_session",
+    "steps_recorded",
 ]
+
+
+def steps_recorded(n: int) -> str:
+    """ "1 routine step recorded", "4 routine steps recorded"."""
+    return f"{n} routine step{'' if n == 1 else 's'} recorded"
 
 
 def record_from_args(
@@ -58,9 +64,8 @@ def record_from_args(
                               err=err)  # fmt: skip
         if recs and not getattr(args, "quiet", False):
             new = sum(r.created for r in recs)
-            print(f"history: {len(recs)} routine steps recorded ({new} new, "
-                  f"{len(recs) - new} updated; 'posecheck progress' shows the trend)",
-                  file=err)  # fmt: skip
+            print(f"history: {steps_recorded(len(recs))} ({new} new, {len(recs) - new} "
+                  "updated; 'posecheck progress' shows the trend)", file=err)  # fmt: skip
         return recs[0] if recs else None
     rec = record_session(summary, options_from_args(args), command=command,
                          source=str(source) if source else None, outdir=outdir,

@@ -121,8 +121,13 @@ def step_lines(coach: RoutineCoach) -> list[str]:
         if not isinstance(a, Attempt) or a.summary is None:
             continue
         lines = summary_lines(a.summary, a.exercise)
-        rest = [ln for ln in lines[1:] if not ln.startswith(("top corrections", "no corr"))]
-        what = ", ".join(rest) or "nothing counted"
+        counts = [ln for ln in lines[1:] if not ln.startswith((" ", "top corr", "no corr"))]
+        fixes = [ln.strip() for ln in lines[1:] if ln.startswith("  ")]
+        # "score 55/100; fix: Let the knees rest, do not bounce. Lower your knees slowly."
+        # (joined with commas it read "do not bounce., Lower your knees slowly.")
+        what = ", ".join(counts) or "nothing counted"
+        if fixes:
+            what += "; fix: " + " ".join(fixes)
         tag = "" if a.ended == "done" else f" ({a.ended})"
         out.append(f"{a.run.number}. {a.run.label(a.exercise.title)}{tag}: {what}")
     return out

@@ -626,7 +626,7 @@ def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: Tex
         return
     import dataclasses
 
-    from posecheck.history import record_routine, record_session
+    from posecheck.history import record_routine, record_session, steps_recorded
 
     hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
     if p.routine is not None:  # each step is a session of its exercise
@@ -635,8 +635,8 @@ def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: Tex
         if recs:
             outcome.history_id = recs[0].id
             if not opts.json_lines:
-                print(f"history: {len(recs)} routine steps recorded ('posecheck progress' "
-                      "shows the trend)", file=err)  # fmt: skip
+                print(f"history: {steps_recorded(len(recs))} ('posecheck progress' shows "
+                      "the trend)", file=err)  # fmt: skip
         return
     rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
     if rec is not None:
