@@ -400,7 +400,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         row.update(score_rows(path, data.path, library, opts, video, recording, data.meta))
         return row
     exercise = _exercise_for(name, saved, data, library, row)
-    _check_measures(path, data, exercise)
+    if not video and data.present.any():  # (a video's run measured what it needs)
+        _check_measures(path, data, exercise)
     smooth = opts["smoothing"]
     if smooth is None:
         # the filter the recording's own run used (meta "smoothing": None = off), so a
