@@ -994,3 +994,15 @@ def test_a_set_is_done_by_its_reps_or_by_as_many_reps_worth_of_holds():
     hold(cc, "cat", 7.0)
     hold(cc, "camel", 10.0)
     assert rep(cc, 7.0) == ["rep", "set_complete"]
+    # the rep ends as the person leaves the curl, its hold in the same frame just after
+    curl = tally("bridge", 2)
+    hold(curl, "up", 0.0)
+    assert rep(curl, 4.0) == ["rep"]  # (8.0 s) one rep, one hold
+    rec = HoldRecord("up", 5.5, 7.9, 2.4, 2.0, True)  # its hold ended before the rep did
+    kinds = [e.kind for e in curl.hold_ended(HoldEnded(rec, 1.0, 8.0), 8.0)]
+    assert kinds == ["set_complete", "hold_end"]
+    # a hold ending mid-rep (a bridge's top) waits for the rep's end
+    bridge = tally("bridge", 1)
+    rec = HoldRecord("up", 2.0, 4.5, 2.5, 2.0, True)
+    assert "set_complete" not in [e.kind for e in bridge.hold_ended(HoldEnded(rec, 1.0, 4.5), 4.5)]
+    assert rep(bridge, 1.0) == ["rep", "set_complete"]

@@ -82,7 +82,12 @@ class SessionTally:
         self.holds.append(rec)
         if rec.reached:
             self.set_holds += 1
-            if not self.ex.cycle:
+            # a stretch's set is its holds; a cycle's is checked at a rep's end, or here
+            # when this hold's rep has already ended (the curl's rep ends as it leaves the
+            # curl, its hold in the same frame just after): never mid-rep, which the
+            # pause at a set's end would leave incomplete
+            closed = bool(self.reps) and rec.end_s <= self.reps[-1].end_s + 1e-6
+            if not self.ex.cycle or closed:
                 out += self._set_done(t_s)
         return [*out, PartEvent("hold_end", ended.t_s, dict(rec.__dict__))]
 
@@ -105,7 +110,7 @@ class SessionTally:
 
     def _set_done(self, t_s: float) -> list[PartEvent]:
         """``set_complete`` once the set's dose is done: a stretch's holds reached; a
-        cycle's reps, or (at a rep's end) its held phases' holds reached for as many reps
+        cycle's reps, or (after a rep's end) its held phases' holds reached for as many reps
         (a rep whose start was missed, the person already curled as counting began,
         still held its stretch: the live step stayed on "reps 1 of 2" after both holds)."""
         want = self.ex.dose.total
