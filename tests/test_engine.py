@@ -1006,3 +1006,24 @@ def test_a_set_is_done_by_its_reps_or_by_as_many_reps_worth_of_holds():
     rec = HoldRecord("up", 2.0, 4.5, 2.5, 2.0, True)
     assert "set_complete" not in [e.kind for e in bridge.hold_ended(HoldEnded(rec, 1.0, 4.5), 4.5)]
     assert rep(bridge, 1.0) == ["rep", "set_complete"]
+
+
+@pytest.mark.parametrize(("gap_s", "holds"), [(1.5, 1), (2.5, 2)])
+def test_frames_that_never_came_for_up_to_2_s_leave_a_hold_whole(gap_s, holds):
+    """Live on a 2-core machine the model stalled up to 1.8 s, idle: a 1.1 s stall split
+    a 20 s curl hold in two ("next time, hold the curl for 20 s"). A longer gap is not
+    bridged: the hold ends at it."""
+    ex = make_exercise(phases=[*BASE["phases"][:1], {**BASE["phases"][1], "hold_s": 6.0}])
+    eng = Engine(ex, side="auto")
+    m = {"left_knee": 95.0, "left_heel_elevation": 5.0, "shoulder_width_ratio": 0.15}
+    frames = seq((130, 10), (130, 175, 5), (175, 80), (175, 130, 5), (130, 10))
+    t, gone = 0.0, False
+    for i, (hip, _) in enumerate(frames):
+        if not gone and t > 4.0:  # mid-hold: nothing arrives for gap_s
+            t, gone = t + gap_s, True
+        eng.update(i, t, POSE, {**m, "left_hip": hip})
+        t += 1 / FPS
+    s = eng.finish()
+    assert len(s.holds) == holds, s.holds
+    if holds == 1:
+        assert s.holds[0].reached and s.holds[0].duration_s >= 6.0 + gap_s - 0.5

@@ -86,8 +86,10 @@ TIMING_DEFAULTS: dict[str, float] = {
     # across the gap, and the model's settling time is not waited out again. A gap
     # with frames but no pose restarts it (the model finds the person afresh). Live,
     # the real bridge clip's landmarks replayed with random drops lost a hold wherever
-    # a stall of 0.5 s or more fell as it began (bench/README.md).
-    "drop_bridge_s": 1.0,
+    # a stall of 0.5 s or more fell as it began (bench/README.md). A live routine on an
+    # idle 2-core machine stalled up to 1.8 s; a 1.1 s stall split a 20 s curl hold in
+    # two (4.8 + 12.9 s, "next time, hold the curl for 20 s"): 2 s.
+    "drop_bridge_s": 2.0,
     # a bounce is quick: a direction change counts towards bouncing only when the swing
     # leaving it reaches its next turning point within this time (a rhythm of 1 Hz or
     # more). Slower swings are a sway or the model's drift: the 3D knee roll of a still
