@@ -1027,3 +1027,23 @@ def test_frames_that_never_came_for_up_to_2_s_leave_a_hold_whole(gap_s, holds):
     assert len(s.holds) == holds, s.holds
     if holds == 1:
         assert s.holds[0].reached and s.holds[0].duration_s >= 6.0 + gap_s - 0.5
+
+
+def test_a_hold_the_pause_stopped_is_not_told_as_short():
+    """Live, space mid-hold ended the hold and the person heard "That hold lasted 5.3 s:
+    next time, hold ..." as they paused."""
+    ex = make_exercise(phases=[*BASE["phases"][:1], {**BASE["phases"][1], "hold_s": 6.0}])
+    said = {}
+    for pause in (False, True):
+        eng = Engine(ex, side="auto")
+        m = {"left_knee": 95.0, "left_heel_elevation": 5.0, "shoulder_width_ratio": 0.15}
+        results = []
+        for i, (hip, _) in enumerate(seq((130, 10), (130, 175, 5), (175, 20), (175, 130, 5),
+                                         (130, 20))):  # fmt: skip
+            if pause and i == 30:  # 1.5 s into the hold
+                eng.pause(True)
+            results.append(eng.update(i, i / FPS, POSE, {**m, "left_hip": hip}))
+        eng.finish()
+        said[pause] = [e.data.get("id") for r in results for e in r.events if e.kind == "cue"]
+    assert "short_hold:up" in said[False]  # held 2 s of 6, then lowered: told
+    assert "short_hold:up" not in said[True]

@@ -360,7 +360,7 @@ class Engine:
                     self._emit(ev)
             elif not isinstance(o, TurnedBack):
                 self._emit(o)
-            said = _shortfall(self.ex, o, _setup_hold(self.ex, bool(self._tally.reps), sd, o))
+            said = None if self._paused else _shortfall(self.ex, o, bool(self._tally.reps), sd)
             if said is not None:
                 self._cues.announce(self._t_last, *said)
 
@@ -387,17 +387,19 @@ class Engine:
         self._emit(PartEvent("side", self._t_last, {"side": side}))
 
 
-def _shortfall(ex: Exercise, o: object, setup: bool) -> tuple[str, str] | None:
+def _shortfall(ex: Exercise, o: object, counted: bool, sd: SideTrack) -> tuple[str, str] | None:
     """(id, text) to tell at once about what a side just reported: a rep short of the
     top as it turns back (or when it ends, if the turn was not seen), a hold that ended
     short of its time (not the setup before a cycle's first rep: a clip that starts in
-    the cat position). Worded by posecheck.corrections."""
+    the cat position). Worded by posecheck.corrections. Not asked while the engine is
+    paused: a hold the pause key (or a set done, a rest) stopped did not fall short
+    ("That hold lasted 5.3 s: next time, hold the curl for 20 s" as space was pressed)."""
     if isinstance(o, TurnedBack) or (
         isinstance(o, RepEnded) and not o.record.complete and not o.told
     ):
         return rep_shortfall(ex, o.record)
-    if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s and not setup:
-        return hold_shortfall(ex, o.record)
+    if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s:
+        return None if _setup_hold(ex, counted, sd, o) else hold_shortfall(ex, o.record)
     return None
 
 
