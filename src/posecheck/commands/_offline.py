@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,21 +217,27 @@ def _left_out(first: Any, library: Any) -> str:
     return next((r.cue for r in rules if r.id == rule_id and r.cue), "")
 
 
+def _shown(path: str) -> str:
+    """A recording's path as a person gave it: below the current folder, relative (a
+    landmarks file records the full path, so a file read elsewhere finds it again)."""
+    rel = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if rel.startswith("..") else rel
+
+
 def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     """The library exercise a landmarks recording shows, and the recognition record.
 
     Raises :class:`InputError` (one line, best guess included) when nothing fits.
     """
+    where = _shown(str(data.meta.get("source") or data.path))
     if not data.present.any():
         raise InputError(
-            f"{data.meta.get('source') or data.path}: no person found, so the exercise "
-            "cannot be recognised",
+            f"{where}: no person found, so the exercise cannot be recognised",
             "film the whole body in good light, or name the exercise with -e",
         )
     rec = recognition_of(data, library)
     record = rec.to_dict()
     if rec.name is None:
-        where = data.meta.get("source") or data.path
         _shallow_none(rec, library, where)
         others = [c for c in rec.candidates if c not in rec.possible[:1]]
         also = f" (other candidates: {', '.join(others)})" if others else ""
