@@ -128,6 +128,12 @@ def test_routine_runs_announces_rests_and_saves_one_session(tmp_path, routine_fi
         assert st["summary"]["duration_s"] <= st["end_s"] - st["start_s"]
     # printed once each (the end re-prints nothing), the last line with the segments
     assert len([e for e in events if e["kind"] == "set_complete"]) == 2
+    # in the order they happened: the last rep and the set, then the rest they led to,
+    # the routine's end last (the rest was printed before them)
+    kinds = [e["kind"] if e["kind"] != "state" else e["state"] for e in events]
+    first_set = kinds.index("set_complete")
+    assert kinds[first_set - 1] == "rep" and "rest" in kinds[first_set + 1 : first_set + 3]
+    assert kinds.index("done") > len(kinds) - 1 - kinds[::-1].index("set_complete")
     assert [(s["kind"], s["run"]) for s in events[-1]["segments"]] == [
         (s["kind"], s["run"]) for s in segs
     ]

@@ -134,10 +134,11 @@ class LiveCoach:
             if st.rest_left_s <= 0.0:
                 self._enter(STAGE_SETUP, t_s, "")
                 self._setup_step(t_s, pose)
+        before = len(self._pending)  # the stage changes the engine's events then lead to
         result = self.engine.update(frame_index, t_s, pose, measures)
         if st.stage == STAGE_COUNTING:
             self._watch_engine(result, t_s)
-        return self._decorate(result)
+        return self._decorate(result, before)
 
     def finish(self, partial: bool = False) -> SessionSummary:
         lost = bool(self.control is not None and self.control.disconnected)
@@ -223,8 +224,11 @@ class LiveCoach:
                 self.status.rest_left_s = self.rest_s
             break
 
-    def _decorate(self, result: FrameResult) -> FrameResult:
-        """Put the live stage on the frame: set-up cue instead of the engine's 'paused'."""
+    def _decorate(self, result: FrameResult, before: int | None = None) -> FrameResult:
+        """Put the live stage on the frame: set-up cue instead of the engine's 'paused'.
+        The events in the order they happened: the stage changes before the engine's
+        step (``before``: how many), its events, then the stage they led to ("rep 8",
+        "set complete", then "rest"; the rest came first)."""
         st = self.status
         if self._pending or any(ev.kind == "state" for ev in result.events):
             # The engine reports "paused" (and "tracking" again at go) because the coach
@@ -233,7 +237,8 @@ class LiveCoach:
             own = [ev for ev in result.events if not (ev.kind == "state" and (
                 ev.data.get("state") == STATE_PAUSED
                 or (staged and ev.data.get("state") == STATE_TRACKING)))]  # fmt: skip
-            result.events = [*self._pending, *own]
+            n = len(self._pending) if before is None else before
+            result.events = [*self._pending[:n], *own, *self._pending[n:]]
             self._pending = []
         if st.stage in (STAGE_SETUP, STAGE_COUNTDOWN, STAGE_REST, STAGE_PAUSED):
             text = st.message

@@ -287,6 +287,7 @@ class RoutineCoach:
             self._announce(t_s, frame_index, first=True)
         self._apply_request(t_s, frame_index)
         self._advance(t_s, frame_index)
+        before = len(self._pending)  # then what the run's frame led to (a rest, the end)
         if self._stage == STAGE_RUN and self.coach is not None:
             result = self._run_frame(frame_index, t_s, pose)
         else:
@@ -294,8 +295,8 @@ class RoutineCoach:
         if self._pending:
             for ev in self._pending:
                 ev.t_s, ev.frame_index = t_s, frame_index
-            result.events = [*self._pending, *result.events]
-            self._pending = []
+            pending, self._pending = self._pending, []
+            result.events = [*pending[:before], *result.events, *pending[before:]]
         self._last = result
         return result
 
