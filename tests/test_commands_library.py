@@ -180,6 +180,18 @@ def test_render_refuses_a_hold_time_for_an_exercise_without_a_hold(capsys, tmp_p
     assert not out.exists()
 
 
+def test_render_refuses_a_side_where_none_faces_the_camera(capsys, tmp_path):
+    # a front view drew the same clip for --side left and right (byte for byte), while
+    # its truth named the side given
+    out = tmp_path / "twist.mp4"
+    assert main(["render", "seated-spinal-twist", "--side", "left", "-o", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "posecheck: error: --side left: seated-spinal-twist is drawn from the front, where no "
+        "side faces the camera (leave --side out, or add --view side)"
+    ]
+    assert not out.exists()
+
+
 def test_render_moves_an_exercise_of_your_own_as_a_built_in_one(capsys, tmp_path):
     mine = tmp_path / "poses"
     mine.mkdir()

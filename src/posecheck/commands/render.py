@@ -116,6 +116,13 @@ def run(args: argparse.Namespace) -> int:
         rest_s=args.rest_s,
     )  # fmt: skip
     renderer = ClipRenderer(opts, script, definition)
+    if args.side and renderer.view == "front":
+        # the same picture either way (the truth would name a side the clip does not show)
+        raise InputError(
+            f"--side {args.side}: {script_name} is drawn from the front, where no side "
+            "faces the camera",
+            "leave --side out, or add --view side",
+        )
     if args.hold_s is not None and not renderer.script.holds:
         raise InputError(
             f"--hold-s: {script_name} has no held position to time (it moves without a hold)",
