@@ -140,7 +140,7 @@ def parse_time(text: Any) -> _dt.datetime | None:
 def started(summary: dict[str, Any]) -> _dt.datetime | None:
     """When a session without a recording date began: its summary is written as it ends
     (``created_utc``), so its length before that. A live routine's steps were dated
-    from its end (a 7-minute routine's last step 7 minutes in the future)."""
+    from its end (one saved at 16:50:57 had its steps at 16:50:54 to 16:57:15)."""
     end = parse_time(summary.get("created_utc"))
     length = summary.get("duration_s")
     if end is None or not isinstance(length, (int, float)) or not math.isfinite(length):
