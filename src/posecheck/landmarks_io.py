@@ -49,7 +49,7 @@ import logging
 import math
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -449,17 +449,10 @@ class LandmarksSource:
 class LandmarksSink(SinkBase):
     """A pipeline sink that writes the landmarks file (``open``/``write``/``close``)."""
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        meta: Mapping[str, Any] | None = None,
-        closing: Callable[[], Mapping[str, Any]] | None = None,
-    ):
+    def __init__(self, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None):
         self.path = Path(path)
         self._meta = dict(meta or {})
         self.writer: LandmarksWriter | None = None
-        # meta known only at the end (a live session: how it ended)
-        self._closing = closing
 
     def describe_run(self, estimator: Any = None, smoother: Any = None) -> None:
         """Record how the poses were made (called by ``pipeline.run`` before ``open``).
@@ -502,4 +495,4 @@ class LandmarksSink(SinkBase):
     def close(self, summary: SessionSummary | None = None) -> None:
         if self.writer is not None:
             partial = bool(summary.partial) if summary is not None else False
-            self.writer.close(partial=partial, meta=self._closing() if self._closing else None)
+            self.writer.close(partial=partial)

@@ -338,27 +338,17 @@ class ReplayPauses(EngineWrapper):
         self._engine = engine
         flags = data.paused if data.paused is not None else ()
         self._paused = {int(ix): bool(f) for ix, f in zip(data.index, flags, strict=False)}
-        self._ended = data.meta.get("ended")  # how the live session ended (newer files)
 
     @staticmethod
     def needed(data: LandmarksData) -> bool:
-        """True when the file says some frames were not judged, or that its live session
-        ended other than done (a hold under way was stopped)."""
-        stopped = data.meta.get("ended") not in (None, "", "done")
-        return data.paused is not None and (bool(data.paused.any()) or stopped)
+        """True when the file says some frames were not judged."""
+        return data.paused is not None and bool(data.paused.any())
 
     def update(
         self, frame_index: int, t_s: float, pose: Pose | None, measures: dict[str, float]
     ) -> FrameResult:
         self._engine.pause(self._paused.get(frame_index, False))
         return self._engine.update(frame_index, t_s, pose, measures)
-
-    def finish(self, partial: bool = False) -> SessionSummary:
-        """As live finished: a session that did not end "done" (quit, the camera gone)
-        stopped a hold under way (live's engine is paused first: not a short hold)."""
-        if self._ended not in (None, "", "done"):
-            self._engine.pause(True)
-        return self._engine.finish(partial=partial)
 
 
 class SampledSource:

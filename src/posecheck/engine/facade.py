@@ -353,7 +353,7 @@ class Engine:
             if isinstance(o, PhaseEntered):
                 self._emit(o.event())
             elif isinstance(o, HoldEnded):
-                for ev in self._tally.hold_ended(o, self._t_last, stopped=self._paused):
+                for ev in self._tally.hold_ended(o, self._t_last):
                     self._emit(ev)
             elif isinstance(o, RepEnded):
                 for ev in self._tally.rep_ended(o, self._t_last):

@@ -69,15 +69,8 @@ class SessionTally:
         self.set_holds = 0
         self._set_told = False
 
-    def hold_ended(self, ended: HoldEnded, t_s: float, stopped: bool = False) -> list[PartEvent]:
-        """``stopped``: the engine was paused as the hold ended (live: the pause key, a
-        quit, a step skipped). One that fell short is not a hold the person did short: it
-        is told in its event (``stopped``) and not recorded, so no correction, count or
-        score reads it (space mid-curl read "1 of your 2 holds stopped short" and kept the
-        session out of the green)."""
+    def hold_ended(self, ended: HoldEnded, t_s: float) -> list[PartEvent]:
         rec = ended.record
-        if stopped and not rec.reached:
-            return [PartEvent("hold_end", ended.t_s, {**rec.__dict__, "stopped": True})]
         out = []
         self.hold_caps.append(ended.caps)
         if ended.points is not None:

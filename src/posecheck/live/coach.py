@@ -142,10 +142,6 @@ class LiveCoach:
 
     def finish(self, partial: bool = False) -> SessionSummary:
         lost = bool(self.control is not None and self.control.disconnected)
-        if self.control is not None and self.control.reason not in ("", "done"):
-            # quit, a step skipped, the camera gone: a hold under way was stopped, not
-            # held short (Engine: not recorded as a hold)
-            self.engine.pause(True)
         summary = self.engine.finish(partial=partial or lost)
         if self.status.notes:
             summary.warnings.extend(n for n in self.status.notes if n not in summary.warnings)

@@ -46,7 +46,7 @@ def describe(kind: str, d: dict[str, Any]) -> str:
         txt = f"{d.get('phase')} {float(dur):.1f} s"
         if tgt:
             txt += f" of {_num(tgt)} s, " + ("reached" if d.get("reached") else "not reached")
-        return txt + (" (stopped by a pause or the end: not counted)" if d.get("stopped") else "")
+        return txt
     if kind in ("rep", "rep_incomplete"):
         span = ""
         if "start_s" in d and "end_s" in d:

@@ -410,8 +410,6 @@ class RoutineCoach:
     def _end_run(self, t_s: float, index: int, ended: str, partial: bool = False) -> None:
         coach, attempt = self.coach, self.attempts[-1]
         assert coach is not None and isinstance(attempt, Attempt)
-        if ended != "done":  # skipped, back, quit: a hold under way was stopped, not short
-            coach.engine.pause(True)
         attempt.summary = coach.finish(partial=partial)
         attempt.end_s, attempt.ended = t_s, ended
         self.coach = None

@@ -521,7 +521,7 @@ def _add_sinks(p: _Parts, opts: LiveOptions, key_script: list, mirror: bool,
         summary_sink = SummaryJsonSink(p.outdir / "summary.json")
         frames = FramesCsvSink(p.outdir / "frames.csv")
     p.summary_sink = summary_sink
-    p.sinks += [frames, _landmarks_sink(p.outdir, opts, p.control)]
+    p.sinks += [frames, _landmarks_sink(p.outdir, opts)]
     if opts.record:
         from posecheck.sinks.video import VideoSink
 
@@ -679,10 +679,8 @@ def _smoother(opts: LiveOptions) -> Any:
 LANDMARKS_STEM = "live"  # -> live.landmarks.npz, found by 'posecheck score OUTDIR'
 
 
-def _landmarks_sink(outdir: Path, opts: LiveOptions, control: LiveControl) -> Any:
+def _landmarks_sink(outdir: Path, opts: LiveOptions) -> Any:
     from posecheck.landmarks_io import LandmarksSink, landmarks_path_for
 
     meta = {"smoothing": "one-euro" if opts.smoothing else None, "live": True}
-    # how it ended: a re-score stops a hold under way at a quit, as live did
-    return LandmarksSink(landmarks_path_for(outdir / LANDMARKS_STEM), meta=meta,
-                         closing=lambda: {"ended": control.reason or "interrupted"})  # fmt: skip
+    return LandmarksSink(landmarks_path_for(outdir / LANDMARKS_STEM), meta=meta)
