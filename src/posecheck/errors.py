@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 # How alike a misspelling and a name must be to suggest it (difflib's ratio: "brige" and
@@ -43,6 +44,13 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     """ "did you mean bridge?" (or "did you mean a or b?"), or "" when nothing is close."""
     close = close_names(word, choices, n)
     return f"did you mean {' or '.join(close)}?" if close else ""
+
+
+def shown_path(path: str) -> str:
+    """A path as a person gave it: relative when below the current folder (a landmarks
+    file records its recording's full path), else as it is."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 class PosecheckError(Exception):

@@ -291,11 +291,10 @@ def estimate_chunk(
         finally:
             if estimator is None:
                 est.close()
+        # the source's own "ends early" counts from the seek: stitch tells it once
         truncated = bool(getattr(source, "truncated", False))
-        warnings = [
-            w for w in getattr(source, "warnings", ()) or ()
-            if not (truncated and w.endswith("(the file looks truncated)"))
-        ]  # fmt: skip
+        own = getattr(source, "truncation_note", None)
+        warnings = [w for w in getattr(source, "warnings", ()) or () if w != own]
     finally:
         source.close()
     out = _pack(chunk, size, rows, warm, names)

@@ -82,6 +82,7 @@ class Source:
         self.info = info
         self.prefetch = max(1, int(prefetch))
         self.truncated = False
+        self.truncation_note: str | None = None  # its warning, when truncated
         self.frames_read = 0  # frames decoded from the medium
         self.frames_dropped = 0  # frames a live source skipped because the consumer was busy
         self.warnings: list[str] = []
@@ -230,7 +231,7 @@ class Source:
         n = self.info.frame_count
         if n and self.frames_read < n - max(1, int(n * _TRUNCATION_TOLERANCE)):
             self.truncated = True
-            msg = truncation_warning(self.info.path, self.frames_read, n)
+            msg = self.truncation_note = truncation_warning(self.info.path, self.frames_read, n)
             self.warnings.append(msg)
             # read from a seek (a part of a recording tracked in parts), the count is not
             # the recording's: its stitched poses tell it once (parallel.stitch)

@@ -13,12 +13,11 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from posecheck.errors import InputError
+from posecheck.errors import InputError, shown_path
 from posecheck.pose import Frame, MediaInfo, Pose
 from posecheck.protocols import EngineWrapper
 from posecheck.recognize_evidence import CANDIDATE_SCORE, only_attempts
@@ -217,19 +216,12 @@ def _left_out(first: Any, library: Any) -> str:
     return next((r.cue for r in rules if r.id == rule_id and r.cue), "")
 
 
-def _shown(path: str) -> str:
-    """A recording's path as a person gave it: below the current folder, relative (a
-    landmarks file records the full path, so a file read elsewhere finds it again)."""
-    rel = os.path.relpath(path) if os.path.isabs(path) else path
-    return path if rel.startswith("..") else rel
-
-
 def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
     """The library exercise a landmarks recording shows, and the recognition record.
 
     Raises :class:`InputError` (one line, best guess included) when nothing fits.
     """
-    where = _shown(str(data.meta.get("source") or data.path))
+    where = shown_path(str(data.meta.get("source") or data.path))
     if not data.present.any():
         raise InputError(
             f"{where}: no person found, so the exercise cannot be recognised",

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from posecheck.pipeline import Progress
 
 
-def _clock(s: float | None) -> str:
+def clock(s: float | None) -> str:
+    """Seconds as a clock ("0:36", "1:02:05"; "--:--" when unknown), for time left."""
     if s is None:
         return "--:--"
     s = int(round(s))
@@ -43,7 +44,7 @@ class ProgressLine:
         if total:
             frac = min(1.0, done / total)
             text = (f"{self.label} {frac:4.0%} {done}/{total} frames  {rate:4.1f} frames/s  "
-                    f"{_clock(eta)} left")  # fmt: skip
+                    f"{clock(eta)} left")  # fmt: skip
         else:
             frac = 0.0
             text = f"{self.label} {done} frames  {rate:4.1f} frames/s"

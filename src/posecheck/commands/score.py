@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck import LANDMARKS_SUFFIX
-from posecheck.errors import InputError, PosecheckError
+from posecheck.errors import InputError, PosecheckError, shown_path
 
 HELP = "score many recordings or landmark files offline"
 DESCRIPTION = """\
@@ -454,17 +454,11 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
 # --- the command ------------------------------------------------------------------------
 
 
-def _short(path: str) -> str:
-    """A path relative to the current folder when it is below it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
 def _fmt_table(rows: list[dict[str, Any]]) -> str:
     heads = ("file", "exercise", "holds met", "reps", "score", "top correction")
     body = []
     for r in rows:
-        name = _short(r["file"])
+        name = shown_path(r["file"])
         if r.get("segment") is not None:  # --routine: a step of the recording above
             name = f"  step {r['segment']} {r['start_s']:.1f}-{r['end_s']:.1f} s"
         if r.get("error"):
@@ -618,7 +612,7 @@ def _emit(args: argparse.Namespace, rows: list[dict[str, Any]]) -> list[dict[str
 
 
 class _Progress:
-    """``scored 3/40, about 12 min left`` on stderr as inputs finish: one line redrawn on
+    """``scored 3/40, 12:05 left`` on stderr as inputs finish: one line redrawn on
     a terminal; in a log, a line at each quarter and at least every ``every_s`` while
     inputs finish, so a long archive run is never silent for long."""
 
@@ -629,13 +623,15 @@ class _Progress:
         self.quarter = 0
 
     def __call__(self, done: int) -> None:
+        from posecheck.commands._progress import clock
+
         if self.quiet or not self.total:
             return
         now = time.monotonic()
         text = f"scored {done}/{self.total}"
         if 0 < done < self.total:
             left = (now - self.t0) / done * (self.total - done)
-            text += f", about {_duration(left)} left"
+            text += f", {clock(left)} left"
         if self.tty:
             sys.stderr.write(f"\r{text}\x1b[K")
         elif (4 * done // self.total > self.quarter or now - self.last >= self.every_s
@@ -648,14 +644,6 @@ class _Progress:
         """The terminal's line finished (before the table or an interruption's rows)."""
         if not self.quiet and self.tty:
             sys.stderr.write("\n")
-
-
-def _duration(s: float) -> str:
-    if s < 90:
-        return f"{max(1, round(s))} s"
-    if s < 90 * 60:
-        return f"{round(s / 60)} min"
-    return f"{s / 3600:.1f} h"
 
 
 def _run_ray(paths: list[str], opts: dict[str, Any], args: argparse.Namespace) -> list[dict]:
