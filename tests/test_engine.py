@@ -661,7 +661,35 @@ def test_input_ending_on_the_way_back_counts_the_rep():
     # ending at the top is not a rep, nor a rep that fell short (it asks no correction)
     eng, _ = run(make_exercise(), seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish()
-    assert s.reps_complete == 0 and s.reps == [] and s.corrections[0].kind == "hold"
+    assert s.reps_complete == 0 and s.reps == [] and s.corrections[0].id == "cut_hold:up"
+
+
+def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
+    """A recording that stops mid-hold was told "Hold the up position for 2 s: your
+    longest hold was 1.0 s", the person still up. A hold the person was leaving (within
+    its grace) as the input ended is theirs: the real bridge clip ends 0.5 s after its
+    last hold, the person lowering."""
+    ex = make_exercise()
+    eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10)))
+    s = eng.finish()
+    assert [(h.stopped, h.reached, h.duration_s) for h in s.holds] == [("end", False, 0.958)]
+    assert [(c.id, c.kind, c.holds) for c in s.corrections] == [("cut_hold:up", "setup", [1])]
+    assert s.corrections[0].text == (
+        "The recording ended during your last hold, at 1.0 s of 2 s, so it is not counted "
+        "as reached: keep recording until you come out of it.")  # fmt: skip
+    closing = eng.final_result.events
+    assert [e.kind for e in closing] == ["hold_end"] and closing[0].data["stopped"] == "end"
+    assert not s.score or s.score < 70  # not seen held: still no full hold (never green)
+    # lowering on the last two frames: a hold that stopped short, told as before
+    eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10), (175, 150, 2)))
+    s = eng.finish()
+    assert [h.stopped for h in s.holds] == [None]
+    assert [c.text for c in s.corrections] == [
+        "Hold the up position for 2 s: your longest hold was 0.9 s."]  # fmt: skip
+    # Ctrl-C (a partial summary): counting was stopped, nothing to tell
+    eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10)))
+    s = eng.finish(partial=True)
+    assert [h.stopped for h in s.holds] == ["stop"] and s.corrections == []
 
 
 def test_pipeline_uses_the_definitions_min_visibility():
@@ -1047,3 +1075,23 @@ def test_a_hold_the_pause_stopped_is_not_told_as_short():
         said[pause] = [e.data.get("id") for r in results for e in r.events if e.kind == "cue"]
     assert "short_hold:up" in said[False]  # held 2 s of 6, then lowered: told
     assert "short_hold:up" not in said[True]
+
+
+def test_a_hold_the_pause_key_stopped_ends_there_and_is_no_correction():
+    """The pause key mid-hold: the hold ends at the last frame before it, marked stopped,
+    its end among the next frame's events; the session does not tell it to hold longer
+    ("your longest hold was 1.5 s" for a hold the person paused)."""
+    ex = make_exercise(phases=[*BASE["phases"][:1], {**BASE["phases"][1], "hold_s": 6.0}])
+    eng = Engine(ex, side="auto")
+    m = {"left_knee": 95.0, "left_heel_elevation": 5.0, "shoulder_width_ratio": 0.15}
+    events = []
+    for i, (hip, _) in enumerate(seq((130, 10), (130, 175, 5), (175, 20))):
+        if i == 30:
+            eng.pause(True)
+            eng.pause(True)  # said again every frame (a replay): ends nothing more
+        events += [(i, e) for e in eng.update(i, i / FPS, POSE, {**m, "left_hip": hip}).events]
+    ended = [(i, e.data["end_s"], e.data["stopped"]) for i, e in events if e.kind == "hold_end"]
+    assert ended == [(30, 2.9, "stop")]
+    s = eng.finish()
+    assert [h.stopped for h in s.holds] == ["stop"]
+    assert [c.id for c in s.corrections] == []

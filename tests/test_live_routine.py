@@ -172,6 +172,16 @@ def test_routine_keys(tmp_path, routine_file, lib, keys, ended, reps):
         assert summary["partial"] is False  # quitting is not an interruption
 
 
+def test_a_step_skipped_mid_hold_is_no_hold_to_make_longer(tmp_path, routine_file, lib):
+    """n while holding: the person moved on, the hold did not stop short (its step was told
+    "Hold the top for 2 s: your longest hold was 0.5 s")."""
+    _, _, summary = live_routine(tmp_path, routine_file, _script(lib), keys="2.5:n")
+    first = steps(summary)[0]
+    assert first["ended"] == "skipped"
+    assert [(h["stopped"], h["reached"]) for h in first["summary"]["holds"]] == [("stop", False)]
+    assert not [c for c in first["summary"]["corrections"] if "hold" in c["id"]]
+
+
 def test_space_pauses_the_rest_timer(tmp_path, routine_file, lib):
     script = _script(lib, gap_s=3.5)
     plain = live_routine(tmp_path / "a", routine_file, script)[1]

@@ -314,10 +314,10 @@ def test_keys_pause_side_and_quit(tmp_path):
                    and e["t_s"] > paused["t_s"])  # fmt: skip
     assert paused["t_s"] == pytest.approx(t_hold, abs=1.5 / FPS)  # acts on the next frame
     assert resumed["t_s"] == pytest.approx(t_hold + 1.0, abs=1.5 / FPS)
-    # The hold that was running ends (after the engine's grace) and did not reach its time.
+    # The hold that was running ends as the pause starts, still held: stopped, not short.
     first_end = kinds(events, "hold_end")[0]
-    assert first_end["reached"] is False
-    assert first_end["t_s"] <= paused["t_s"] + ex.setting("grace_s") + 1 / FPS
+    assert first_end["reached"] is False and first_end["stopped"] == "stop"
+    assert first_end["t_s"] == pytest.approx(paused["t_s"], abs=1.5 / FPS)
     assert not [e for e in kinds(events, "hold_start")
                 if paused["t_s"] <= e["t_s"] < resumed["t_s"]]  # fmt: skip
     side_ev = kinds(events, "side")[-1]
@@ -329,6 +329,19 @@ def test_keys_pause_side_and_quit(tmp_path):
     last_t = float(rows[-1].split(",")[1])
     assert last_t == pytest.approx(t_hold + 8.0, abs=1.5 / FPS)  # stopped at the q
     assert summary["live"]["ended"] == "quit" and summary["partial"] is False
+    assert not [c for c in summary["corrections"] if c["holds"] == [1]]  # the paused hold
+
+
+def test_quit_mid_hold_is_no_hold_to_make_longer(tmp_path):
+    """q in the middle of a hold: the person stopped, the hold did not stop short (it was
+    told "Hold the top for 5 s: your longest hold was 1.5 s")."""
+    ex = _bridge()
+    t_hold = 1.0 + 0.6 + 1.5
+    outcome, events, _, _ = live(tmp_path, bridge_script(ex, reps=2), keys=f"{t_hold}:q")
+    assert outcome.ended == "quit"
+    summary, _, _ = saved(outcome.outdir)
+    assert [(h["stopped"], h["reached"]) for h in summary["holds"]] == [("stop", False)]
+    assert not [c for c in summary["corrections"] if c["kind"] == "hold" or "hold" in c["id"]]
 
 
 def test_camera_pulled_mid_session_saves_what_was_done(tmp_path):

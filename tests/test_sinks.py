@@ -661,6 +661,29 @@ def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
     assert "holds reached 5 of 5 (target 2 s)" in screen_summary(summ, cat, None)
 
 
+@pytest.mark.parametrize(
+    "stopped, words",
+    [("end", "no (still held as the recording ended)"),
+     ("stop", "no (still held as counting stopped)"), (None, "no")],
+)  # fmt: skip
+def test_the_report_says_why_a_hold_still_held_did_not_reach_its_time(tmp_path, stopped, words):
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+
+    bridge = Library.load().get("bridge")
+    holds = [
+        HoldRecord("up", 2.0, 7.5, 5.5, 5.0, True, "left", 100.0),
+        HoldRecord("up", 9.0, 11.1, 2.1, 5.0, False, "left", 55.0, stopped=stopped),
+    ]
+    reps = [RepRecord(1, 1.0, 8.0, True, {"hip": 175.0}, "left", 100.0, [])]
+    summ = replace(make_summary(), exercise="bridge", holds=holds, reps=reps)
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 12.0, (640, 360)), bridge)
+    sink.close(summ)
+    cells = re.findall(r"<td class='(?:yes|no)'>([^<]*)</td>", (tmp_path / "r.html").read_text())
+    assert cells[:2] == ["yes", words]  # the holds table, then the reps
+
+
 def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):
     from posecheck.library import Library
     from posecheck.sinks.report import ReportSink

@@ -16,6 +16,9 @@ Three sources, none of them a hand-written rule:
   never held its hold phase: "Hold the top for 5 s: your longest hold was 1.2 s."
   (For a cycle, a hold that ended before the first rep began is the setup: not told.)
   The words before "for" are the phase's ``hold_cue``, or "Hold the <name> position".
+  A hold still held when the input ended is no hold stopped short: it is told as
+  that (kind setup: "keep recording until you come out of it"); one the person
+  stopped counting in (the pause key, quit, a side change) is not told.
 - **form / safety**: the definition's rules (and the speed / bounce checks) that
   were cued, with the reps they fired in.
 
@@ -180,11 +183,13 @@ def _short_s(d: float, target_s: float) -> str:
     return text
 
 
-def _hold_text(phase: Any, durations: list[float], reached: int, not_held: int = 0) -> str:
+def _hold_text(
+    phase: Any, durations: list[float], reached: int, not_held: int = 0, cut: int = 0
+) -> str:
     """``durations``: the holds that stopped short; ``not_held``: reps that reached the
-    position without holding it at all."""
+    position without holding it at all; ``cut``: holds still held when counting stopped."""
     lead = phase.hold_cue or f"Hold the {phase.name} position"
-    total = len(durations) + reached
+    total = len(durations) + reached + cut
     none = (
         f"{not_held} rep{'s' if not_held != 1 else ''} did not hold it at all"
         if not_held else ""
@@ -257,8 +262,12 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         if not phase.hold_s:
             continue
         holds = phase_holds(exercise, summary.holds, summary.reps).get(phase.name, [])
-        short = [h for h in holds if not h.reached]
-        reached = len(holds) - len(short)
+        # a hold still held when counting stopped did not stop short: the person did not
+        # come out of it (the input ended, the pause key); told apart where the input ended
+        cut = [h for h in holds if not h.reached and h.stopped]
+        out += _cut_hold_corrections(summary, phase, cut)
+        short = [h for h in holds if not h.reached and not h.stopped]
+        reached = len(holds) - len(short) - len(cut)
         # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
         # (only the phase a rep went out to: a symmetric cycle's start position is held
         # between its reps)
@@ -278,12 +287,31 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         firsts = [h.end_s for h in short] + [r.end_s for r in empty]
         out.append(Correction(
             id=f"short_hold:{phase.name}", kind="hold",
-            text=_hold_text(phase, durations, reached, len(empty)),
+            text=_hold_text(phase, durations, reached, len(empty), len(cut)),
             count=len(durations) + len(empty), first_s=min(firsts),
             reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in short],
             severity="form",
         ))  # fmt: skip
     return out
+
+
+def _cut_hold_corrections(
+    summary: SessionSummary, phase: Any, cut: list[HoldRecord]
+) -> list[Correction]:
+    """The hold the end of the input stopped, still held (HoldRecord.stopped "end"), said
+    as that: not as a hold to make longer (one the person stopped counting in: nothing)."""
+    ended = [h for h in cut if h.stopped == "end"]
+    if not ended:
+        return []
+    h = ended[-1]
+    held = _short_s(h.duration_s, phase.hold_s)
+    return [Correction(
+        id=f"cut_hold:{phase.name}", kind="setup",
+        text=f"The recording ended during your last hold, at {held} s of {phase.hold_s:g} s, "
+             "so it is not counted as reached: keep recording until you come out of it.",
+        count=1, first_s=h.end_s, reps=[],
+        holds=[i for i, x in enumerate(summary.holds, 1) if x is h], severity="setup",
+    )]  # fmt: skip
 
 
 def exercise_holds(

@@ -64,6 +64,10 @@ class HoldRecord:
     # the person was seen arriving in the position (its phase began after the side was
     # first seen): a hold before a cycle's first rep is the set-up only when not
     arrived: bool = False
+    # still held when counting stopped, not left by the person: "end" (the input ended),
+    # "stop" (counting was stopped: the pause key, a rest, quit, Ctrl-C, a routine step
+    # skipped) or "side" (the side worked changed)
+    stopped: str | None = None
 
 
 @dataclass

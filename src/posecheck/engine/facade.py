@@ -7,7 +7,9 @@ is stamped with the frame index into events, in the order it happened.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from posecheck import lean as _lean  # noqa: F401  (registers trunk_lean)
@@ -130,8 +132,12 @@ class Engine:
         self._final: FrameResult | None = None
 
     def pause(self, paused: bool = True) -> None:
-        """Pause (or resume) counting; frames while paused get state ``paused``."""
-        self._paused = paused
+        """Pause (or resume) counting; frames while paused get state ``paused``. A hold
+        still held ends, ``stopped`` "stop" (its end is in the next frame's events)."""
+        was, self._paused = self._paused, paused
+        if paused and not was and self._t0 is not None:
+            with _between_frames(self):
+                self._end_all_holds(self._t_last, "stop")
 
     def switch_side(self) -> None:
         """Work the other side (left/right/auto policies); no effect for ``alternate``.
@@ -141,16 +147,13 @@ class Engine:
         """
         if self.policy == "alternate":
             return
-        frame_events, self._events = self._events, self._carry
-        try:
-            self._end_all_holds(self._t_last)
+        with _between_frames(self):
+            self._end_all_holds(self._t_last, "side")
             new = other_side(self._side)
             self._side, self._active = new, new
             self._picker.set(new)
             self._tracks = {new: SideTrack.new(self.ex, new, self._hyst)}
             self._emit(PartEvent("side", self._t_last, {"side": new}))
-        finally:
-            self._events = frame_events
 
     def cut(self, t_s: float) -> None:
         """The picture cut just before the frame at ``t_s`` (see the package docs, Cuts).
@@ -217,20 +220,17 @@ class Engine:
         """The last frame's result as the end of the input left it (after :meth:`finish`).
 
         ``finish()`` may still count: it accepts a phase matched on the last frames, ends a
-        running hold and closes an open rep. Those belong to the last frame, so this is
-        that frame's ``FrameResult`` with the phase and the set's counts after closing and
-        ``events`` = what ``finish()`` raised. ``pipeline.run`` hands it to the sinks'
-        optional ``end(result)``: frames.csv's last row and the annotated video's last
-        frame then agree with the summary. None before ``finish()`` or without frames.
+        running hold and closes an open rep. This is the last frame's ``FrameResult`` with
+        the phase and counts after that and ``events`` = what ``finish()`` raised, for the
+        sinks' optional ``end(result)`` (frames.csv's last row and the annotated video's
+        last frame agree with the summary). None before ``finish()`` or without frames.
         """
         return self._final
 
     def finish(self, partial: bool = False) -> SessionSummary:
         """End running holds, close an open rep as incomplete, and summarise the session.
-
-        What this closes is reported like a frame's events, in :attr:`final_result`.
-        """
-        self._events = []
+        What this closes (and a pause just before) is in :attr:`final_result`'s events."""
+        self._events, self._carry = self._carry, []
         for sd in self._tracks.values():
             # the input ended: a phase matched on the last frames is accepted without
             # waiting out the dwell (a clip that stops as the person gets back down)
@@ -238,7 +238,7 @@ class Engine:
             if self.state == STATE_TRACKING and pending is not None:
                 sd.enter(pending[0], pending[1], self._t_last)
                 self._dispatch(sd)
-        self._end_all_holds(self._t_last)
+        self._end_all_holds(self._t_last, "stop" if partial else "end")
         for sd in self._tracks.values():
             sd.finish(self._t_last)
             self._dispatch(sd)
@@ -364,9 +364,9 @@ class Engine:
             if said is not None:
                 self._cues.announce(self._t_last, *said)
 
-    def _end_all_holds(self, t: float) -> None:
+    def _end_all_holds(self, t: float, stopped: str) -> None:
         for sd in self._tracks.values():
-            sd.end_hold(t)
+            sd.end_hold(t, stopped)
             self._dispatch(sd)
 
     # --- sides ---------------------------------------------------------------------------
@@ -376,7 +376,7 @@ class Engine:
             return
         old = self._tracks.get(self._side)
         if old is not None:
-            old.end_hold(self._t_last)  # a running hold is recorded, not lost
+            old.end_hold(self._t_last, "side")  # a running hold is recorded, not lost
             self._dispatch(old)
             del self._tracks[self._side]
         self._side, self._active = side, side
@@ -385,6 +385,16 @@ class Engine:
             sd.carry_over(old)
         self._tracks = {side: sd}
         self._emit(PartEvent("side", self._t_last, {"side": side}))
+
+
+@contextlib.contextmanager
+def _between_frames(engine: Engine) -> Iterator[None]:
+    """Events raised between frames (a key press) go out with the next frame's."""
+    frame_events, engine._events = engine._events, engine._carry
+    try:
+        yield
+    finally:
+        engine._events = frame_events
 
 
 def _shortfall(ex: Exercise, o: object, counted: bool, sd: SideTrack) -> tuple[str, str] | None:
@@ -399,6 +409,8 @@ def _shortfall(ex: Exercise, o: object, counted: bool, sd: SideTrack) -> tuple[s
     ):
         return rep_shortfall(ex, o.record)
     if isinstance(o, HoldEnded) and not o.record.reached and o.record.target_s:
+        if o.record.stopped:
+            return None  # still held as counting stopped: it did not fall short
         return None if _setup_hold(ex, counted, sd, o) else hold_shortfall(ex, o.record)
     return None
 

@@ -493,8 +493,12 @@ class HoldTimer:
         if v is not None and not is_nan(v):
             h.values.append(v)
 
-    def end(self, t_s: float) -> HoldEnded | None:
-        """End the running hold (if any) and score it."""
+    def end(self, t_s: float, stopped: str | None = None) -> HoldEnded | None:
+        """End the running hold (if any) and score it. ``stopped``: why counting stopped
+        (:attr:`HoldRecord.stopped`), when that, not its grace running out, ends it; the
+        record keeps it only where the body was still in the held position (the last frame
+        ok, or only not still), not where it was leaving within the grace (the real bridge
+        clip ends 0.5 s after its last hold, the person lowering)."""
         h = self.hold
         if h is None:
             return None
@@ -535,6 +539,7 @@ class HoldTimer:
             side=self.side,
             score=hold_score(tit, form, steady, caps),
             arrived=h.arrived,
+            stopped=stopped if h.prev_ok or h.wobbling else None,
         )
         return HoldEnded(
             rec, form, t_s, caps, hold_points(tit, form, steady), Spread(self.key, spread, unit)

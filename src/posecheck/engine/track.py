@@ -147,9 +147,9 @@ class SideTrack:
         """Enter ``name`` now (the end of the input accepting a pending phase)."""
         self._entered(self.phases.enter(name, since, t))
 
-    def end_hold(self, t: float) -> None:
-        """End a running hold (a side switch, the end of the input)."""
-        self._hold_ended(self.hold.end(t))
+    def end_hold(self, t: float, stopped: str) -> None:
+        """End a running hold: counting stopped (``stopped``: HoldRecord.stopped)."""
+        self._hold_ended(self.hold.end(t, stopped))
 
     def finish(self, t: float) -> None:
         """The input ended: a rep under way is closed."""

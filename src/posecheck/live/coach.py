@@ -140,8 +140,12 @@ class LiveCoach:
             self._watch_engine(result, t_s)
         return self._decorate(result, before)
 
-    def finish(self, partial: bool = False) -> SessionSummary:
+    def finish(self, partial: bool = False, stopped: bool = False) -> SessionSummary:
+        """The session's summary. ``stopped``: the person stopped counting (a routine step
+        skipped); as for the quit key, a hold still held then did not stop short."""
         lost = bool(self.control is not None and self.control.disconnected)
+        if stopped or (self.control is not None and self.control.reason == "quit"):
+            self.engine.pause(True)  # a hold still held: stopped (HoldRecord.stopped)
         summary = self.engine.finish(partial=partial or lost)
         if self.status.notes:
             summary.warnings.extend(n for n in self.status.notes if n not in summary.warnings)

@@ -410,7 +410,10 @@ class RoutineCoach:
     def _end_run(self, t_s: float, index: int, ended: str, partial: bool = False) -> None:
         coach, attempt = self.coach, self.attempts[-1]
         assert coach is not None and isinstance(attempt, Attempt)
-        attempt.summary = coach.finish(partial=partial)
+        # skipped, back, quit, interrupted: the person stopped counting (a hold still held
+        # did not stop short); done, the end of the video, a lost camera: not
+        by_person = ended not in ("done", "end of video", "camera lost")
+        attempt.summary = coach.finish(partial=partial, stopped=by_person)
         attempt.end_s, attempt.ended = t_s, ended
         self.coach = None
         if index >= 0:

@@ -22,7 +22,7 @@ from posecheck.corrections import fmt_value, measure_words, ratio_of
 from posecheck.engine.scoring import TOO_BRIEF
 from posecheck.pose import Frame, MediaInfo
 from posecheck.protocols import SinkBase
-from posecheck.results import STATE_TRACKING, FrameResult, RepRecord, SessionSummary
+from posecheck.results import STATE_TRACKING, FrameResult, HoldRecord, RepRecord, SessionSummary
 from posecheck.sinks import exview
 from posecheck.sinks.style import BASE_CSS
 
@@ -493,7 +493,7 @@ def _holds_table(exercise: Exercise | None, s: SessionSummary) -> str:
     rows = "".join(
         f"<tr><td>{i}</td><td>{_e(h.phase)}</td><td>{_mmss(h.start_s)}</td>"
         f"<td>{h.duration_s:.1f} s</td><td>{h.target_s:g} s</td>"
-        f"{_reached_cell(h.reached, id(h) in kept)}"
+        f"{_reached_cell(h, id(h) in kept)}"
         f"<td>{'' if h.side is None else _e(h.side)}</td>"
         + (f"<td>{'-' if h.score is None else f'{h.score:.0f}'}</td>" if scored else "")
         + "</tr>"
@@ -540,10 +540,18 @@ def _component(name: str, v: float | None) -> str:
     return f"<div class='comp'><span>{label}</span><div></div><b>{v:g}</b></div>"
 
 
-def _reached_cell(reached: bool, counted: bool) -> str:
+# why a hold still held stopped (HoldRecord.stopped), beside its "no"
+_STOPPED_WORDS = {"end": "still held as the recording ended",
+                  "stop": "still held as counting stopped",
+                  "side": "still held as the side worked changed"}  # fmt: skip
+
+
+def _reached_cell(h: HoldRecord, counted: bool) -> str:
     if not counted:
         return "<td>before the first rep: not counted</td>"
-    return f"<td class='{'yes' if reached else 'no'}'>{'yes' if reached else 'no'}</td>"
+    why = _STOPPED_WORDS.get(h.stopped or "") if not h.reached else None
+    word = "yes" if h.reached else "no" + (f" ({why})" if why else "")
+    return f"<td class='{'yes' if h.reached else 'no'}'>{word}</td>"
 
 
 def _pct(
