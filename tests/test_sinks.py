@@ -684,9 +684,28 @@ def test_the_report_says_why_a_hold_still_held_did_not_reach_its_time(tmp_path, 
     assert cells[:2] == ["yes", words]  # the holds table, then the reps
 
 
+def test_the_report_counts_reps_of_a_dose_per_side_as_the_terminal_does(tmp_path):
+    """Bird dog: 5 reps each side is 10 in all; the report's card said "3 / 5" beside the
+    terminal's "reps 3 of 10"."""
+    from posecheck.library import Library
+    from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
+
+    bird = Library.load().get("bird-dog")
+    reps = [RepRecord(i, 2.0 * i, 2.0 * i + 1.5, True, {}, "left", 90.0, []) for i in (1, 2, 3)]
+    summ = replace(make_summary(), exercise="bird-dog", holds=[], reps=reps)
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), bird)
+    sink.close(summ)
+    html = (tmp_path / "r.html").read_text()
+    assert "3<small> / 10</small></div><div class='lbl'>repetitions completed" in html
+    assert "reps 3 of 10" in screen_summary(summ, bird, None)
+
+
 def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_path):
     from posecheck.library import Library
     from posecheck.sinks.report import ReportSink
+    from posecheck.sinks.session import screen_summary
 
     pigeon = Library.load().get("reclined-pigeon")
     held = HoldRecord("stretch", 2.7, 24.3, 21.6, 20.0, True, "right", 92.0)
@@ -696,7 +715,9 @@ def test_the_report_of_a_hold_only_exercise_counts_holds_against_the_dose(tmp_pa
     sink.open(info(40, 20.0, (640, 360)), pigeon)
     sink.close(summary)
     html = (tmp_path / "report.html").read_text()
-    assert "1<small> / 2</small></div><div class='lbl'>holds reached the target of 20 s" in html
+    # its dose, 2 holds each side, as the terminal counts it (the card said "1 / 2")
+    assert "1<small> / 4</small></div><div class='lbl'>holds reached the target of 20 s" in html
+    assert "holds reached 1 of 4 (target 20 s)" in screen_summary(summary, pigeon, None)
     assert "repetitions completed" not in html
     # nothing to correct is said of what there was: holds, no repetition
     text = " ".join(parse_report(tmp_path / "report.html").text)

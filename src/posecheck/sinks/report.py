@@ -253,9 +253,9 @@ class ReportSink(SinkBase):
         hold_t = exview.hold_target(self.exercise)
         longest = max((h.duration_s for h in kept), default=None)
         reps_c = s.reps_complete
-        reps_t = d.get("reps")
-        hold_only = exview.holds_only(self.exercise)  # holds count against the dose
-        holds_of = reps_t if hold_only and reps_t else due
+        # the whole session's, both sides' where dosed per side, as the terminal counts
+        reps_t = self.exercise.dose.total if self.exercise is not None else d.get("reps")
+        hold_only = exview.holds_only(self.exercise)
         outside = exview.outside_reps(self.exercise, s.holds, s.reps)
         outside = f"<p>{_e(outside)}: not counted as a repetition</p>" if outside else ""
         reps_card = "" if hold_only else (
@@ -277,7 +277,7 @@ class ReportSink(SinkBase):
             f"<div class='card score {tone}'><div class='big'>{score}</div><div class='lbl'>"
             "session score / 100: how well the reps and holds went, not how many (the dose"
             f" done is below)</div>{comps}</div>"
-            f"<div class='card'><div class='big'>{holds_met}<small> / {holds_of}</small></div>"
+            f"<div class='card'><div class='big'>{holds_met}<small> / {due}</small></div>"
             f"<div class='lbl'>holds reached the target"
             f"{f' of {hold_t:g} s' if hold_t else ''}</div>"
             f"<p>longest hold: {'-' if longest is None else f'{longest:.1f} s'}</p></div>"
