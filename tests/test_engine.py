@@ -661,7 +661,7 @@ def test_input_ending_on_the_way_back_counts_the_rep():
     # ending at the top is not a rep, nor a rep that fell short (it asks no correction)
     eng, _ = run(make_exercise(), seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish()
-    assert s.reps_complete == 0 and s.reps == [] and s.corrections[0].id == "cut_hold:up"
+    assert s.reps_complete == 0 and s.reps == [] and s.corrections[0].kind == "hold"
 
 
 def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
@@ -673,10 +673,10 @@ def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
     eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish()
     assert [(h.stopped, h.reached, h.duration_s) for h in s.holds] == [("end", False, 0.958)]
-    assert [(c.id, c.kind, c.holds) for c in s.corrections] == [("cut_hold:up", "setup", [1])]
+    assert [(c.id, c.kind, c.holds) for c in s.corrections] == [("short_hold:up", "hold", [1])]
     assert s.corrections[0].text == (
-        "The recording ended during your last hold, at 1.0 s of 2 s, so it is not counted "
-        "as reached: keep recording until you come out of it.")  # fmt: skip
+        "Hold the up position for 2 s: the recording ended 1.0 s into your last hold, so it "
+        "is not counted as reached; keep recording until you come out of it.")  # fmt: skip
     closing = eng.final_result.events
     assert [e.kind for e in closing] == ["hold_end"] and closing[0].data["stopped"] == "end"
     assert not s.score or s.score < 70  # not seen held: still no full hold (never green)
@@ -686,6 +686,13 @@ def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
     assert [h.stopped for h in s.holds] == [None]
     assert [c.text for c in s.corrections] == [
         "Hold the up position for 2 s: your longest hold was 0.9 s."]  # fmt: skip
+    # a short hold the person came out of, then one the recording ended in: both told
+    eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10), (175, 130, 5), (130, 10),
+                         (130, 175, 5), (175, 10)))  # fmt: skip
+    s = eng.finish()
+    assert [(c.id, c.holds, c.text) for c in s.corrections] == [("short_hold:up", [1, 2], (
+        "Hold the up position for 2 s: your longest hold was 0.9 s, and the recording ended "
+        "1.0 s into your last hold: keep recording until you come out of it."))]  # fmt: skip
     # Ctrl-C (a partial summary): counting was stopped, nothing to tell
     eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish(partial=True)

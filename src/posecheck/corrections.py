@@ -16,9 +16,10 @@ Three sources, none of them a hand-written rule:
   never held its hold phase: "Hold the top for 5 s: your longest hold was 1.2 s."
   (For a cycle, a hold that ended before the first rep began is the setup: not told.)
   The words before "for" are the phase's ``hold_cue``, or "Hold the <name> position".
-  A hold still held when the input ended is no hold stopped short: it is told as
-  that (kind setup: "keep recording until you come out of it"); one the person
-  stopped counting in (the pause key, quit, a side change) is not told.
+  A hold still held when the input ended did not stop short: it is told as that
+  ("...: the recording ended 10.0 s into your last hold, so it is not counted as
+  reached; keep recording until you come out of it."); one the person stopped
+  counting in (the pause key, quit, a side change) is not told.
 - **form / safety**: the definition's rules (and the speed / bounce checks) that
   were cued, with the reps they fired in.
 
@@ -263,9 +264,10 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
             continue
         holds = phase_holds(exercise, summary.holds, summary.reps).get(phase.name, [])
         # a hold still held when counting stopped did not stop short: the person did not
-        # come out of it (the input ended, the pause key); told apart where the input ended
+        # come out of it. Where the input ended in it, that is said (the last one);
+        # where the person stopped counting (the pause key, quit), nothing.
         cut = [h for h in holds if not h.reached and h.stopped]
-        out += _cut_hold_corrections(summary, phase, cut)
+        ended = [h for h in cut if h.stopped == "end"][-1:]
         short = [h for h in holds if not h.reached and not h.stopped]
         reached = len(holds) - len(short) - len(cut)
         # a complete rep of a cycle through this phase that held nothing: a hold of 0 s
@@ -279,39 +281,37 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
                 if r.complete and (r.peak_phase or cycle[1]) == phase.name
                 and not _holds_in(holds, r)
             ]  # fmt: skip
-        if not short and not empty:
+        if not short and not empty and not ended:
             continue
         durations = [h.duration_s for h in short]
-        in_short_reps = [r for r in summary.reps if any(_in_rep(h, r) for h in short)]
+        told = [*short, *ended]
+        in_short_reps = [r for r in summary.reps if any(_in_rep(h, r) for h in told)]
         reps = sorted({_rep_label(summary, r) for r in (*in_short_reps, *empty)})
-        firsts = [h.end_s for h in short] + [r.end_s for r in empty]
+        firsts = [h.end_s for h in told] + [r.end_s for r in empty]
+        text = _hold_text(phase, durations, reached, len(empty), len(cut))
+        if ended:
+            text = _ended_text(phase, ended[0].duration_s, text if short or empty else "")
         out.append(Correction(
-            id=f"short_hold:{phase.name}", kind="hold",
-            text=_hold_text(phase, durations, reached, len(empty), len(cut)),
-            count=len(durations) + len(empty), first_s=min(firsts),
-            reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in short],
+            id=f"short_hold:{phase.name}", kind="hold", text=text,
+            count=len(told) + len(empty), first_s=min(firsts),
+            reps=reps, holds=[i for i, h in enumerate(summary.holds, 1) if h in told],
             severity="form",
         ))  # fmt: skip
     return out
 
 
-def _cut_hold_corrections(
-    summary: SessionSummary, phase: Any, cut: list[HoldRecord]
-) -> list[Correction]:
-    """The hold the end of the input stopped, still held (HoldRecord.stopped "end"), said
-    as that: not as a hold to make longer (one the person stopped counting in: nothing)."""
-    ended = [h for h in cut if h.stopped == "end"]
-    if not ended:
-        return []
-    h = ended[-1]
-    held = _short_s(h.duration_s, phase.hold_s)
-    return [Correction(
-        id=f"cut_hold:{phase.name}", kind="setup",
-        text=f"The recording ended during your last hold, at {held} s of {phase.hold_s:g} s, "
-             "so it is not counted as reached: keep recording until you come out of it.",
-        count=1, first_s=h.end_s, reps=[],
-        holds=[i for i, x in enumerate(summary.holds, 1) if x is h], severity="setup",
-    )]  # fmt: skip
+def _ended_text(phase: Any, held_s: float, before: str) -> str:
+    """The hold correction where the input ended in a hold (HoldRecord.stopped "end"):
+    "... for 20 s: the recording ended 10.0 s into your last hold, so it is not counted
+    as reached; keep recording until you come out of it." after what ``before`` says of
+    the holds the person came out of, if anything."""
+    held = _short_s(held_s, phase.hold_s)
+    ended = f"the recording ended {held} s into your last hold"
+    keep = "keep recording until you come out of it."
+    if before:
+        return f"{before.rstrip('.')}, and {ended}: {keep}"
+    lead = phase.hold_cue or f"Hold the {phase.name} position"
+    return f"{lead} for {phase.hold_s:g} s: {ended}, so it is not counted as reached; {keep}"
 
 
 def exercise_holds(
