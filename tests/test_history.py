@@ -599,6 +599,9 @@ def test_trend_uses_medians_of_both_ends():
     assert trend([None]).early is None
     one = trend([4.0])
     assert (one.early, one.recent) == (4.0, 4.0)
+    # too few sessions for a trend: no change (two made "longest hold 2.7 s -> 5.7 s")
+    assert one.few and one.change is None and trend([2.7, 5.7, 5.0]).change is None
+    assert trend([2.7, 3.0, 5.7, 5.0]).change == pytest.approx(5.0 - 2.7)
 
 
 def test_progress_summary_lines(db90, capsys):
@@ -612,9 +615,16 @@ def test_progress_summary_lines(db90, capsys):
     assert verdicts["hips_up"] == "rarer"
     assert 10 <= prog.days_last_30 <= 30
     assert main(["progress", "bridge", "--db", str(db90), "--today", TODAY.isoformat()]) == 0
-    line = capsys.readouterr().out.strip()
+    line, note = capsys.readouterr().out.strip().splitlines()
     assert line.startswith("bridge: longest hold ") and " s -> " in line
-    assert ", target 5 s; score " in line and line.endswith("of the last 30 days")
+    # a bridge is reps with a hold: both, whichever more sessions had
+    assert ", target 5 s; reps " in line and ", dose 10; score " in line
+    assert line.endswith("of the last 30 days")
+    # two people's sessions counted together are said to be
+    assert note.startswith("note: these are the sessions of 2 people (anna and sessions wit")
+    assert main(["progress", "bridge", "--db", str(db90), "--today", TODAY.isoformat(),
+                 "--person", "anna"]) == 0  # fmt: skip
+    assert "note:" not in capsys.readouterr().out
 
 
 def test_sessions_all_on_one_day_show_no_trend(tmp_path, capsys):
@@ -629,7 +639,7 @@ def test_sessions_all_on_one_day_show_no_trend(tmp_path, capsys):
                  str(page)]) == 0  # fmt: skip
     line = capsys.readouterr().out.splitlines()[0]
     assert "on 1 day, no trend yet" in line and "->" not in line
-    assert "score 65;" in line  # the recent sessions' median, alone
+    assert "score 60;" in line  # the recent sessions' median (the lower: a session's), alone
     html = page.read_text()
     assert "one day: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
     assert "4 sessions on " in html and "(1 days)" not in html
@@ -792,3 +802,86 @@ def test_a_recording_analysed_as_one_exercise_and_as_a_routine_is_recorded_once(
     assert sorted(r.exercise for r in rows_of(fresh)) == ["bridge", "pelvic-tilt"]
     assert main(["history", "import", str(tmp_path / "e"), "--db", str(fresh)]) == 0
     assert [r.exercise for r in rows_of(fresh)] == ["bridge"]
+
+
+def _bridge_weeks(db: Path, holds: list[float | None], first_day: int = 8) -> None:
+    """Bridge sessions a few days apart from Nov ``first_day``: each with 3 reps and its
+    longest hold (None: the hips never came up, no hold)."""
+    for i, h in enumerate(holds):
+        made = f"2026-11-{first_day + 3 * i:02d}T18:00:00+00:00"
+        hs = (
+            []
+            if h is None
+            else [
+                {
+                    "phase": "up",
+                    "start_s": 3.0,
+                    "end_s": 3.0 + h,
+                    "duration_s": h,
+                    "target_s": 5.0,
+                    "reached": h >= 4.5,
+                }
+            ]
+        )
+        opts = HistoryOptions(db=str(db))
+        record_session(summary(created_utc=made, holds=hs, score=60.0 + 5 * i), opts,
+                       command="analyze", source=f"c{i}.mp4")  # fmt: skip
+
+
+def test_a_bridge_shows_its_hold_and_its_reps_whatever_sessions_lacked_a_hold(tmp_path, capsys):
+    """Two sessions whose hips never came up made the bridge "reps 3 -> 3" alone, its hold
+    going 2.7 -> 5.7 s of 5 s not shown; the page's dots said "short of it" for a 4.7 s
+    hold the session counted as reached; the page's "11 s" was the terminal's "10.5 s"."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [2.7, None, 3.0, None, 4.7, 10.5, 5.7])
+    page = tmp_path / "p.html"
+    assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("bridge: longest hold 2.7 s -> 5.7 s over 19 days, target 5 s; "
+                           "reps 2 -> 2, dose 10; score 65 -> 85")  # fmt: skip
+    html = page.read_text()
+    assert "Longest hold each day" in html and "Complete reps each day" in html
+    # Nov 20's 4.7 s hold was reached (the session's tolerance): a green dot under 5 s
+    assert html.count("fill='#2e9d5b'") == 3  # 4.7, 10.5 and 5.7
+    # the median of the last three, as the terminal says it (5.7 of 4.7, 10.5, 5.7)
+    assert "<div class='big'>5.7 s</div><p>from 2.7 s" in html
+
+
+def test_few_sessions_show_their_values_and_no_trend(tmp_path, capsys):
+    """Two sessions made "longest hold 2.7 s -> 5.7 s" with a green "+3.0 s"."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [2.7, 5.7])
+    page = tmp_path / "p.html"
+    assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "longest hold 5.7 s (2 sessions over 4 days: too few for a trend yet)" in line
+    assert "->" not in line
+    html = page.read_text()
+    assert "2 sessions: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
+
+
+def test_filters_that_keep_nothing_say_what_the_history_holds(tmp_path, capsys):
+    """ "no sessions recorded yet" for --since in the future read as a lost history."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [2.7, 3.0, 4.7, 5.7])
+    base = ["progress", "--db", str(db), "--today", "2026-12-03"]
+    assert main([*base, "--since", "2027-01-01", "-o", str(tmp_path / "p.html")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("no sessions match --since 2027-01-01 (4 recorded in all, the "
+                          "newest on 2026-11-17)")  # fmt: skip
+    assert "no page written" in out and not (tmp_path / "p.html").exists()
+    assert main([*base, "--person", "anna"]) == 0
+    assert "no sessions match --person anna (4 recorded" in capsys.readouterr().out
+    assert main([*base, "--since", "0d"]) == 2
+    assert "1d is today" in capsys.readouterr().err
+    assert main([*base, "pelvic-tilt"]) == 2
+    assert "no pelvic-tilt sessions recorded (4 recorded" in capsys.readouterr().err
+
+
+def test_since_limits_the_trends_not_the_days_of_the_last_30(tmp_path, capsys):
+    """--since 7d read "3 of the last 30 days" where there were 13."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [2.7, 3.0, 4.7, 5.7, 5.0, 5.2], first_day=12)  # Nov 12-27
+    assert main(["progress", "--db", str(db), "--today", "2026-12-01", "--since", "7d"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.endswith("; 6 of the last 30 days") and "(1 session" not in line

@@ -77,6 +77,8 @@ def parse_since(text: str | None, today: _dt.date | None = None) -> str | None:
         return None
     today = today or _dt.date.today()
     m = re.fullmatch(r"(\d+)\s*d", text.strip())
+    if m and int(m.group(1)) == 0:  # 1d is today; 0d was tomorrow, which nothing matches
+        raise InputError(f"--since {text!r}: 1d is today", "use 1d or more, or a date")
     # 99999999d is before the year 1; 0001-01-01's midnight in UTC is in the year 0
     out_of_range = InputError(f"--since {text!r}: out of range", "give a date after the year 1")
     try:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from posecheck.errors import InputError
 
 HELP = "progress over time: holds, reps, score, corrections, pain, days with a session"
 DESCRIPTION = """\
 Summarise the recorded sessions (see 'posecheck history') per exercise: the longest
-hold against its target (or complete reps against the dose), the score, pain before
+hold against its target and complete reps against the dose, the score, pain before
 and after, the top corrections becoming rarer or not, and how many of the last 30
 days had a session. "Early" and "recent" are the medians of the first and last three
-sessions. With -o, also a self-contained HTML page with charts and a calendar of the
-last 90 days.
+sessions; a measure needs 4 sessions for a trend (before that, its latest value).
+--since limits the trends, not the days with a session. With -o, also a
+self-contained HTML page with charts and a calendar of the last 90 days.
 
 examples:
   posecheck progress
@@ -32,6 +34,29 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)  # reproducible pages
     p.add_argument("--db", metavar="PATH", help="history database (see 'posecheck history')")
     p.add_argument("--force", action="store_true", help="replace an existing -o FILE")
+
+
+def _none_match(args: argparse.Namespace, path: Any, hint: str) -> None:
+    """The filters keep no session: say so with what the history holds (an exercise never
+    recorded is an error, as a misspelt one)."""
+    from posecheck.history.query import overview
+    from posecheck.history.store import HistoryStore
+
+    with HistoryStore(path, create=False) as store:
+        n, newest, people = overview(store)
+    filters = " ".join(f"--{k} {v}" for k, v in (("since", args.since), ("person", args.person))
+                       if v)  # fmt: skip
+    what = f"{args.exercise} sessions" if args.exercise else "sessions"
+    there = f"{n} recorded in all, the newest on {newest}" if newest else f"{n} recorded"
+    named = [p for p in people if p]
+    if args.person and named:
+        there += "; people: " + ", ".join(named)
+    if args.exercise and not filters:
+        raise InputError(f"no {what} recorded{hint} ({there})",
+                         "'posecheck history' lists what there is")  # fmt: skip
+    print(f"no {what} match {filters} ({there})")
+    if args.out is not None:
+        print(f"no page written: it would be empty ({args.out})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     with HistoryStore(path, create=False) as store:
         progress = load_progress(store, today, exercise=exercise, person=args.person,
                                  since=parse_since(args.since, today))  # fmt: skip
-    if args.exercise and not progress.exercises:
-        raise InputError(f"no {args.exercise} sessions recorded{hint}",
-                         "'posecheck history' lists what there is")  # fmt: skip
+    if not progress.exercises and (args.exercise or args.since or args.person):
+        _none_match(args, path, hint)
+        return 0
     for line in progress.lines():
         print(line)
     if args.out is not None:

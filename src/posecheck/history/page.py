@@ -21,6 +21,7 @@ from posecheck.history.progress import (
     ExerciseProgress,
     Progress,
     Trend,
+    format_value,
 )
 from posecheck.sinks.style import BASE_CSS
 
@@ -35,12 +36,11 @@ def _e(s: object) -> str:
     return html.escape(str(s), quote=True)
 
 
-def _fmt(v: float | None, unit: str = "") -> str:
+def _fmt(v: float | None, unit: str = "", whole: bool = False) -> str:
+    """As the terminal's progress lines write it (a hold of 10.5 s read "11 s" here)."""
     if v is None or not math.isfinite(v):
         return "-"
-    whole = abs(v - round(v)) < 0.05 and unit != " s"  # pain 3, not 3.0; a hold 3.0 s
-    txt = f"{v:.0f}" if abs(v) >= 10 or whole else f"{v:.1f}"
-    return txt + unit
+    return (f"{v:.0f}" if whole else format_value(v, seconds=unit == " s")) + unit
 
 
 def _day(d: _dt.date, year: bool = False) -> str:
@@ -71,8 +71,11 @@ def line_chart(
     target_label: str = "",
     ticks: int | None = None,
     roll_days: int = 7,
+    reached: set[_dt.date] | None = None,
 ) -> str:
-    """An SVG chart of day-valued series: (label, colour, [(day, value)]) each."""
+    """An SVG chart of day-valued series: (label, colour, [(day, value)]) each. With a
+    ``target``, the main series' dots are green where it was reached (``reached``: the
+    days a session said so, with the definition's tolerance; else the value against it)."""
     vals = [v for _, _, pts in series for _, v in pts]
     top = y_max if y_max is not None else _nice_max(max([*vals, target or 0.0, 1e-9]) * 1.1)
     if ticks is None:  # round steps: 0-10 by 2, 0-20 by 5, 0-25 by 5, 0-100 by 20
@@ -114,7 +117,7 @@ def line_chart(
         for d, v in pts:
             fill = colour
             if target and colour == INK:
-                fill = GOOD if v >= target else MID
+                fill = GOOD if (d in reached if reached is not None else v >= target) else MID
             out.append(f"<circle cx='{x(d):.1f}' cy='{y(v):.1f}' r='{r}' fill='{fill}' "
                        "fill-opacity='.75'/>")  # fmt: skip
         smooth = rolling(pts, roll_days)
@@ -178,34 +181,42 @@ def calendar(per_day: dict[_dt.date, int], today: _dt.date, days: int = CALENDAR
 # --- sections ------------------------------------------------------------------------
 
 
-def _arrow(t: Trend, better: str, unit: str = "", goal: str = "", trend: bool = True) -> str:
+def _arrow(
+    t: Trend, better: str, unit: str = "", goal: str = "", trend: bool = True, whole: bool = False
+) -> str:
     """'early -> recent' with the change coloured by whether it is better; ``goal`` under it.
-    ``trend`` False (every session on one day): the value alone, and why no change."""
+    ``trend`` False (every session on one day), or too few sessions with a value: the
+    value alone, and why no change."""
     goal_p = f"<p class='goal'>{_e(goal)}</p>" if goal else ""
     if t.early is None:
         return "<div class='big'>-</div>" + goal_p
-    if not trend:
-        return f"<div class='big'>{_fmt(t.recent, unit)}</div><p>one day: no trend yet</p>{goal_p}"
+    now = _fmt(t.recent, unit, whole)
+    if not trend or t.few:
+        why = "one day" if not trend else f"{t.n} session{'' if t.n == 1 else 's'}"
+        return f"<div class='big'>{now}</div><p>{why}: no trend yet</p>{goal_p}"
     ch = t.change or 0.0
     good = (ch > 0) if better == "up" else (ch < 0)
     cls = "flat" if abs(ch) < 1e-9 else ("up" if good else "down")
     sign = "+" if ch > 0 else ""
-    return (f"<div class='big'>{_fmt(t.recent, unit)}</div><p>from {_fmt(t.early, unit)} "
-            f"<span class='chg {cls}'>{sign}{_fmt(ch, unit)}</span></p>{goal_p}")  # fmt: skip
+    # the change as the difference of the two values shown (11 from 5.3 read "+5.2")
+    shown = float(_fmt(t.recent, "", whole)) - float(_fmt(t.early, "", whole))
+    was, by = _fmt(t.early, unit, whole), _fmt(shown, unit, whole)
+    return (f"<div class='big'>{now}</div><p>from {was} "
+            f"<span class='chg {cls}'>{sign}{by}</span></p>{goal_p}")  # fmt: skip
 
 
 def _tiles(e: ExerciseProgress) -> str:
     tiles = []
-    if e.is_hold and e.hold.early is not None:
+    if e.hold.early is not None:
         tgt = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         tiles.append(f"<div class='card'><div class='lbl'>longest hold</div>"
                      f"{_arrow(e.hold, 'up', ' s', tgt, not e.no_trend)}</div>")  # fmt: skip
-    if e.reps.n and (e.reps.recent or e.reps.early or not e.is_hold):
+    if e.reps.n and not e.is_hold:
         dose = f"dose {e.reps_dose}" if e.reps_dose else ""
         tiles.append(f"<div class='card'><div class='lbl'>complete reps</div>"
                      f"{_arrow(e.reps, 'up', '', dose, not e.no_trend)}</div>")  # fmt: skip
     tiles.append(f"<div class='card'><div class='lbl'>score</div>"
-                 f"{_arrow(e.score, 'up', trend=not e.no_trend)}</div>")  # fmt: skip
+                 f"{_arrow(e.score, 'up', trend=not e.no_trend, whole=True)}</div>")  # fmt: skip
     if e.pain_before.early is not None or e.pain_after.early is not None:
         pain = e.pain_after if e.pain_after.early is not None else e.pain_before
         which = "after" if pain is e.pain_after else "before"
@@ -257,8 +268,9 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
                 f"{e.n_sessions} sessions from {first} to {last} ({e.span_days} days)")
              + "</p>",
              _tiles(e)]  # fmt: skip
-    if e.is_hold and e.hold.n:
+    if e.hold.n:
         pts = e.series["hold"]
+        good = {d for d, v in e.series.get("reached", []) if v}
         tl = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         parts.append(f"<h3>Longest hold each {each}</h3>" + _legend([
             (f"background:{GOOD}", "reached the target", "dot"),
@@ -266,8 +278,8 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
             (f"border-color:{INK}", f"mean of {roll} days", "ln"),
             ("", tl, "tgt") if tl else ("", "", "none"),
         ]) + line_chart([("hold", INK, pts)], d0, d1, unit=" s", target=e.hold_target_s,
-                        target_label=tl, roll_days=roll))  # fmt: skip
-    elif e.reps.n:
+                        target_label=tl, roll_days=roll, reached=good))  # fmt: skip
+    if e.reps.n and not e.is_hold:
         pts = e.series["reps"]
         tl = f"dose {e.reps_dose}" if e.reps_dose else ""
         parts.append(f"<h3>Complete reps each {each} (best session)</h3>" + line_chart(
@@ -296,10 +308,12 @@ def render_page(progress: Progress, *, title: str = "Progress") -> str:
     p = progress
     n = sum(e.n_sessions for e in p.exercises)
     who = f" - {p.person}" if p.person else ""
+    mixed = p.mixed()
     head = (f"<header><div class='brand'>posecheck progress</div><h1>{_e(title)}{_e(who)}</h1>"
             f"<p class='meta'>{n} sessions of {len(p.exercises)} exercise"
             f"{'s' if len(p.exercises) != 1 else ''} &middot; as of {_e(p.today.isoformat())}"
-            "</p></header>")  # fmt: skip
+            "</p>" + (f"<p class='warn'>{_e(mixed)}</p>" if mixed else "")
+            + "</header>")  # fmt: skip
     adherence = (
         "<section class='adh'><div class='adh-num'><div class='lbl'>days with a session</div>"
         f"<div class='big'>{p.days_last_30}<small> of the last {ADHERENCE_DAYS}</small></div>"
@@ -326,6 +340,7 @@ CSS = (
     BASE_CSS
     + """
 h2{font-size:22px;margin:0 0 2px}
+.warn{background:#fff4d6;border:1px solid #e8c66a;border-radius:8px;padding:8px 12px}
 h3{font-size:15px;margin:18px 0 6px}
 h3 small,.lbl small{font-weight:400;color:var(--muted);margin-left:6px}
 .meta{color:var(--muted);margin:2px 0 12px;font-size:14px}

@@ -3,8 +3,10 @@
 Pure: what the aggregated numbers mean, with no database and no clock (the numbers come
 from :func:`posecheck.history.query.load_progress`, which lets SQL do the counting).
 "Early" and "recent" are the medians of the first and last :data:`EDGE` sessions (fewer
-when there are few), so one odd session does not make the trend. Days are the person's
-local calendar days.
+when there are few; the lower middle one of an even number, a value a session had), so
+one odd session does not make the trend; a measure with fewer than :data:`MIN_TREND`
+sessions shows its latest value and no trend (two sessions made "longest hold 2.7 s ->
+5.7 s" and a green "+3.0 s"). Days are the person's local calendar days.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 EDGE = 3  # sessions at each end that make "early" and "recent"
+MIN_TREND = 4  # sessions with a value before a trend is shown: two at each end at least
 ADHERENCE_DAYS = 30  # the figure clinics track: days with a session of the last 30
 CALENDAR_DAYS = 90
 WEEKLY_AFTER_DAYS = 183  # charts of longer spans plot a point a week, not a day
@@ -31,8 +34,13 @@ class Trend:
     n: int  # sessions with a value
 
     @property
+    def few(self) -> bool:
+        """Too few sessions with a value for a trend (:data:`MIN_TREND`)."""
+        return self.n < MIN_TREND
+
+    @property
     def change(self) -> float | None:
-        if self.early is None or self.recent is None:
+        if self.early is None or self.recent is None or self.few:
             return None
         return self.recent - self.early
 
@@ -42,7 +50,7 @@ def trend(values: Sequence[float | None], edge: int = EDGE) -> Trend:
     if not vals:
         return Trend(None, None, 0)
     k = max(1, min(edge, len(vals) // 2))
-    return Trend(statistics.median(vals[:k]), statistics.median(vals[-k:]), len(vals))
+    return Trend(statistics.median_low(vals[:k]), statistics.median_low(vals[-k:]), len(vals))
 
 
 @dataclass
@@ -99,7 +107,7 @@ class ExerciseProgress:
     pain_after: Trend
     corrections: list[CorrectionTrend]
     days_last_30: int
-    is_hold: bool  # judged on holds (else on reps)
+    is_hold: bool  # a stretch: judged on its holds alone (no session had a repetition)
     chart: tuple[_dt.date, _dt.date, int]  # see chart_span
     # per chart (hold, reps: the best; score, pain_before, pain_after: the mean) one point
     # per chart[2] days, dated by the period's first day
@@ -116,16 +124,20 @@ class ExerciseProgress:
         return self.span_days < 2
 
     def summary_line(self) -> str:
-        """One line: what changed, against the target, and adherence."""
+        """One line: what changed, against the target, and adherence. An exercise of
+        repetitions with a hold (the bridge) shows both: its hold from the sessions that
+        held it (a session whose hips never came up made it "reps 3 -> 3" alone)."""
         parts = []
         over = "on 1 day, no trend yet" if self.no_trend else f"over {self.span_days} days"
-        if self.is_hold and self.hold.early is not None:
+        if not self.no_trend and self.n_sessions < MIN_TREND:
+            over = f"({self.n_sessions} sessions {over}: too few for a trend yet)"
+        if self.hold.early is not None:
             t = f"longest hold {self._ch(self.hold, True, ' s')} {over}"
             if self.hold_target_s:
                 t += f", target {self.hold_target_s:g} s"
             parts.append(t)
         if not self.is_hold or self.hold.early is None:
-            t = f"reps {self._ch(self.reps)} {over}"
+            t = f"reps {self._ch(self.reps)}" + ("" if parts else f" {over}")
             if self.reps_dose:
                 t += f", dose {self.reps_dose}"
             parts.append(t)
@@ -139,19 +151,20 @@ class ExerciseProgress:
         return f"{self.exercise}: " + "; ".join(parts)
 
     def _ch(self, t: Trend, seconds: bool = False, unit: str = "", whole: bool = False) -> str:
-        """'early -> recent', or the recent value alone where there is no trend."""
+        """'early -> recent', or the recent value alone where there is no trend (one day,
+        or fewer than MIN_TREND sessions with a value: "6 (1 session)")."""
 
         def f(v: float | None) -> str:
-            return f"{v:.0f}" if whole and v is not None else _n(v, seconds)
+            return f"{v:.0f}" if whole and v is not None else format_value(v, seconds)
 
-        return (
-            f"{f(t.recent)}{unit}"
-            if self.no_trend
-            else f"{f(t.early)}{unit} -> {f(t.recent)}{unit}"
-        )
+        if self.no_trend or self.n_sessions < MIN_TREND:  # said once, after the first
+            return f"{f(t.recent)}{unit}"
+        if t.few:
+            return f"{f(t.recent)}{unit} ({t.n} session{'' if t.n == 1 else 's'})"
+        return f"{f(t.early)}{unit} -> {f(t.recent)}{unit}"
 
 
-def _n(v: float | None, seconds: bool = False) -> str:
+def format_value(v: float | None, seconds: bool = False) -> str:
     if v is None:
         return "-"
     whole = abs(v - round(v)) < 0.05 and (abs(v) >= 10 or not seconds)
@@ -167,6 +180,20 @@ class Progress:
     # sessions per local day (any exercise), at least of the last CALENDAR_DAYS days
     sessions_per_day: dict[_dt.date, int] = field(default_factory=dict)
     person: str | None = None
+    # the people of the sessions shown (None: recorded without --person)
+    people: list[str | None] = field(default_factory=list)
+
+    def mixed(self) -> str | None:
+        """A warning when the sessions shown are of more than one person (a June clip of
+        another person squeezed four weeks into the last sixth of every chart), or None."""
+        if self.person or len(self.people) < 2:
+            return None
+        names = [p for p in self.people if p]
+        who = ", ".join(names) + (" and sessions without a name" if None in self.people else "")
+        return (
+            f"note: these are the sessions of {len(self.people)} people ({who}), counted "
+            "together: add --person NAME to see one person's"
+        )
 
     @property
     def days_last_30(self) -> int:
@@ -179,4 +206,5 @@ class Progress:
         out = [e.summary_line() for e in self.exercises]
         if len(self.exercises) > 1:
             out.append(f"any exercise: {self.days_last_30} of the last {ADHERENCE_DAYS} days")
-        return out
+        mixed = self.mixed()
+        return [*out, mixed] if mixed else out

@@ -47,6 +47,9 @@ CHARTS = {
     "score": "avg(score)",
     "pain_before": "avg(pain_before)",
     "pain_after": "avg(pain_after)",
+    # a hold of the period reached its target (as its session judged it, with the
+    # definition's tolerance: a 4.7 s hold of 5 s is reached), for the dots' colour
+    "reached": "max(holds_reached > 0)",
 }
 
 
@@ -73,6 +76,17 @@ def listing(
     return rows
 
 
+def overview(store: HistoryStore) -> tuple[int, _dt.date | None, list[str | None]]:
+    """(sessions recorded, the newest one's local day, the people named) of the whole
+    history: what to say when the filters keep nothing ("no sessions recorded yet" read
+    as a lost history to a person with 23)."""
+    c = store.conn
+    with errors_as_history_error(store.path, "cannot read"):
+        n, newest = c.execute(f"SELECT count(*), max({_DAY}) FROM sessions").fetchone()
+        people = [r[0] for r in c.execute("SELECT DISTINCT person FROM sessions ORDER BY 1")]
+    return n, _dt.date.fromisoformat(newest) if newest else None, people
+
+
 def load_progress(
     store: HistoryStore,
     today: _dt.date,
@@ -83,22 +97,28 @@ def load_progress(
     top: int = 3,
 ) -> Progress:
     """Each exercise's progress (most sessions first) over the sessions the filters keep,
-    with its ``top`` corrections."""
+    with its ``top`` corrections. The days with a session (the calendar, "N of the last 30
+    days") are counted without ``since``: it limits the trends, not what the last 30 days
+    were ("--since 7d" read "3 of the last 30 days" for 13)."""
     where, args = where_clause(exercise=exercise, person=person, since=since)
+    days_where, days_args = where_clause(exercise=exercise, person=person)
     c = store.conn
     # sessions per day of the calendar (the last CALENDAR_DAYS days), any exercise
-    by_day = (f"SELECT {_DAY} AS d, count(*) FROM sessions {where} AND performed_utc >= ? "
+    by_day = (f"SELECT {_DAY} AS d, count(*) FROM sessions {days_where} AND performed_utc >= ? "
               "GROUP BY d HAVING d IS NOT NULL")  # fmt: skip
     since_cal = _utc_before(today - _dt.timedelta(days=CALENDAR_DAYS - 1))
     by_exercise = f"SELECT exercise, count(*) FROM sessions {where} GROUP BY exercise"
     with errors_as_history_error(store.path, "cannot read"):
-        per_day = {_dt.date.fromisoformat(d): k for d, k in c.execute(by_day, [*args, since_cal])}
+        per_day = {_dt.date.fromisoformat(d): k
+                   for d, k in c.execute(by_day, [*days_args, since_cal])}  # fmt: skip
         names = sorted(c.execute(by_exercise, args), key=lambda r: (-r[1], r[0]))
         exercises = [
-            _exercise(c, name, n, (f"{where} AND exercise = ?", [*args, name]), today, top)
+            _exercise(c, name, n, (f"{where} AND exercise = ?", [*args, name]),
+                      (f"{days_where} AND exercise = ?", [*days_args, name]), today, top)
             for name, n in names
-        ]
-    return Progress(today, exercises, per_day, person)
+        ]  # fmt: skip
+        people = [r[0] for r in c.execute(f"SELECT DISTINCT person FROM sessions {where}", args)]
+    return Progress(today, exercises, per_day, person, sorted(people, key=lambda p: p or ""))
 
 
 def _exercise(
@@ -106,6 +126,7 @@ def _exercise(
     name: str,
     n: int,
     flt: tuple[str, list[Any]],
+    days_flt: tuple[str, list[Any]],
     today: _dt.date,
     top: int,
 ) -> ExerciseProgress:
@@ -116,9 +137,9 @@ def _exercise(
         f"FROM sessions {where}", args).fetchone())  # fmt: skip
     start = today - _dt.timedelta(days=ADHERENCE_DAYS - 1)
     (days_30,) = c.execute(
-        f"SELECT count(DISTINCT d) FROM (SELECT {_DAY} AS d FROM sessions {where} "
+        f"SELECT count(DISTINCT d) FROM (SELECT {_DAY} AS d FROM sessions {days_flt[0]} "
         "AND performed_utc >= ?) WHERE d BETWEEN ? AND ?",
-        [*args, _utc_before(start), start.isoformat(), today.isoformat()],
+        [*days_flt[1], _utc_before(start), start.isoformat(), today.isoformat()],
     ).fetchone()
     # the trends: every value, in order (the medians of both ends)
     hold, reps, score, pain_b, pain_a, with_holds, with_reps = zip(*c.execute(
@@ -151,7 +172,8 @@ def _exercise(
         pain_after=trend(pain_a),
         corrections=_corrections(c, n, flt, top),
         days_last_30=days_30,
-        is_hold=sum(with_holds) >= sum(with_reps),
+        # a stretch: no session had a repetition (a bridge is reps with a hold: both shown)
+        is_hold=any(with_holds) and not any(with_reps),
         chart=chart,
         series=_series(c, flt, chart[2]),
     )
