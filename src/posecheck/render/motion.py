@@ -433,6 +433,10 @@ SCRIPTS: dict[str, Script] = {
             {"up": 3.0},
             ("bounce", "incomplete", "too_fast") + _FRAME,
             move_s=2.0,
+            # the partial raise in the middle of the definition's gap, out of "down" (17.5
+            # deg with its band) and short of "up" (22): 0.6 of the way read 19.7-22.1
+            # (median 20.4) on one machine's model, a 0.2 s spike entering "up"
+            incomplete_frac=0.57,
         ),
         _s(
             "seated-forward-curl",
