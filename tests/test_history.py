@@ -453,6 +453,33 @@ def test_import_finds_saved_sessions_once(tmp_path, capsys):
     assert sorted(r.exercise for r in rows) == ["bird-dog", "bridge", "bridge"]
 
 
+def test_import_keeps_what_the_person_said_and_finds_the_recording_from_anywhere(
+    tmp_path, monkeypatch, capsys
+):
+    """A history rebuilt with 'history import' lost every pain rating and name, and, run
+    from another folder than analyze was, every recording (so every date)."""
+    db = tmp_path / "h.sqlite"
+    clip = tmp_path / "clips" / "a.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"not a real video, but a file")
+    said = {"person": "anna", "pain_before": 6, "pain_after": 3}
+    s = summary(input={"path": "clips/a.mp4", "resolved": str(clip)}, **said)
+    folder = tmp_path / "results" / "a.posecheck"
+    folder.mkdir(parents=True)
+    (folder / "summary.json").write_text(json.dumps(s))
+    monkeypatch.chdir(folder)  # not where analyze ran
+    assert main(["history", "import", str(tmp_path / "results"), "--db", str(db)]) == 0
+    (row,) = rows_of(db)
+    assert (row.person, row.pain_before, row.pain_after) == ("anna", 6, 3)
+    assert row.source == str(clip)
+    # a name given to the import wins; a rating out of range is no rating
+    (folder / "summary.json").write_text(json.dumps({**s, "pain_after": 11}))
+    assert main(["history", "import", str(tmp_path / "results"), "--db", str(tmp_path / "b"),
+                 "--person", "ben"]) == 0  # fmt: skip
+    (row,) = rows_of(tmp_path / "b")
+    assert (row.person, row.pain_before, row.pain_after) == ("ben", 6, None)
+
+
 def test_import_leaves_out_what_was_forgotten_or_run_with_no_history(tmp_path, capsys):
     db = tmp_path / "h.sqlite"
     root = tmp_path / "results"

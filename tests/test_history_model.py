@@ -50,6 +50,9 @@ def test_analyze_then_rescore_is_one_session(tmp_path, capsys):
     assert row.holds_total == len(summary["holds"]) and row.score == summary["score"]
     assert [c["id"] for c in row.detail["corrections"]] == [c["id"] for c in summary["corrections"]]
     assert row.outdir == str(out.resolve()) and row.source == str(clip)
+    # what the person said is in the summary too: a history rebuilt from it keeps it
+    assert (summary["person"], summary["pain_before"]) == ("anna", 5)
+    assert "pain_after" not in summary and summary["input"]["resolved"] == str(clip.resolve())
 
     # the saved landmarks re-scored (no model), then the video itself (model): same row
     lm = next(out.glob("*.landmarks.npz"))

@@ -396,13 +396,17 @@ def run_routine(args: argparse.Namespace) -> int:
                 f"{video}: is a camera or a stream, not a recording",
                 f"follow a routine live with 'posecheck live --routine {args.routine}'",
             )
+        from posecheck.history.record import options_from_args, told
+
         outdir: Path = args.out if args.out is not None else default_outdir(video)
         rdict = _routine_dict(routine, plan)
         outputs = SessionOutputs(
             outdir, stem=video.stem, video=not args.no_video, report=not args.no_report,
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
-            extra={"input": {"path": str(video), "routine_arg": args.routine},
-                   "routine": rdict, "segments": [], "history": bool(args.history)},
+            extra={"input": {"path": str(video), "resolved": str(video.resolve()),
+                             "routine_arg": args.routine},
+                   "routine": rdict, "segments": [], "history": bool(args.history),
+                   **told(options_from_args(args))},
         )  # fmt: skip
         outputs.earlier = prepare_outdir(outdir, outputs.names(), [video], args.force)
     except BaseException:

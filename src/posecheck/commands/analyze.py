@@ -162,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{video}: is a camera or a stream, not a recording",
                 f"coach it live with 'posecheck live EXERCISE --camera {video}'",
             )
+        from posecheck.history.record import options_from_args, told
+
         outdir: Path = args.out if args.out is not None else default_outdir(video)
         outputs = SessionOutputs(
             outdir,
@@ -171,8 +173,13 @@ def run(args: argparse.Namespace) -> int:
             report=not args.no_report,
             landmarks_meta={"smoothing": "one-euro" if args.smoothing else None},
             extra={
-                "input": {"path": str(video), "exercise_arg": args.exercise},
+                "input": {
+                    "path": str(video),
+                    "resolved": str(video.resolve()),
+                    "exercise_arg": args.exercise,
+                },
                 "history": bool(args.history),
+                **told(options_from_args(args)),
             },  # fmt: skip
         )
         # the poses an -e auto run that named nothing left here: used instead of the model

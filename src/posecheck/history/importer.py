@@ -48,6 +48,7 @@ def _source_of(summary: dict[str, Any], folder: Path) -> str | None:
     inp = summary.get("input")
     video = summary.get("video")
     candidates = [
+        inp.get("resolved") if isinstance(inp, dict) else None,  # wherever it was run from
         inp.get("path") if isinstance(inp, dict) else None,
         video.get("path") if isinstance(video, dict) else None,
     ]

@@ -84,6 +84,17 @@ def options_from_args(args: Any) -> HistoryOptions:
     )
 
 
+def told(opts: HistoryOptions | None) -> dict[str, Any]:
+    """What the person said of the session (``--person``, ``--pain-before``,
+    ``--pain-after``), for its summary.json: a history rebuilt with 'history import'
+    keeps them (it lost every pain rating and name)."""
+    if opts is None:
+        return {}
+    said = {"person": opts.person, "pain_before": opts.pain_before,
+            "pain_after": opts.pain_after}  # fmt: skip
+    return {k: v for k, v in said.items() if v is not None}
+
+
 # --- the row -------------------------------------------------------------------------
 
 
@@ -215,7 +226,8 @@ def session_values(
         "performed_utc": iso(performed),
         "performed_from": performed_from,
         "recorded_utc": iso(now),
-        "person": opts.person,
+        # what the person said: given to this run, else to the run that wrote the summary
+        "person": opts.person if opts.person is not None else _said(summary, "person", str),
         "exercise": str(summary.get("exercise") or "unknown"),
         "side": summary.get("side"),
         "duration_s": summary.get("duration_s"),
@@ -226,8 +238,8 @@ def session_values(
         "longest_hold_s": max(durations) if durations else None,
         "hold_target_s": target if isinstance(target, (int, float)) else None,
         "score": summary.get("score"),
-        "pain_before": opts.pain_before,
-        "pain_after": opts.pain_after,
+        "pain_before": _first(opts.pain_before, _said(summary, "pain_before", int)),
+        "pain_after": _first(opts.pain_after, _said(summary, "pain_after", int)),
         "command": command,
         "recording": recording if recording is not None else fingerprint(source),
         "source": str(source) if source else None,
@@ -251,6 +263,19 @@ def session_values(
             "corrections": corrections_of(summary),
         },
     }
+
+
+def _said(summary: dict[str, Any], key: str, kind: type) -> Any:
+    """``summary[key]`` when it is a ``kind`` (a pain rating 0-10), else None."""
+    v = summary.get(key)
+    if kind is int:
+        ok = isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10
+        return v if ok else None
+    return v if isinstance(v, kind) and v else None
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
 
 
 @dataclass

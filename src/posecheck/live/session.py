@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from posecheck import DISCLAIMER, LANDMARKS_SUFFIX
 from posecheck.errors import InputError
+from posecheck.history.record import told
 from posecheck.live.coach import STAGE_COUNTDOWN, LiveCoach
 from posecheck.live.events import EventPrinter
 from posecheck.live.keys import (
@@ -237,6 +238,7 @@ class _LiveInfo(SinkBase):
         self.summary_sink.extra["live"] = live
         hist = self.opts.history
         self.summary_sink.extra["history"] = bool(hist is not None and hist.enabled)
+        self.summary_sink.extra.update(told(hist))
         if self.control.disconnected and self.control.disconnected not in summary.warnings:
             summary.warnings.append(self.control.disconnected)
 
