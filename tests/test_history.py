@@ -912,3 +912,26 @@ def test_since_limits_the_trends_not_the_days_of_the_last_30(tmp_path, capsys):
     assert main(["progress", "--db", str(db), "--today", "2026-12-01", "--since", "7d"]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert line.endswith("; 6 of the last 30 days") and "(1 session" not in line
+
+
+def test_a_person_is_found_by_name_whatever_its_case_and_unicode_form(tmp_path, capsys):
+    """--person "jörg müller" (and the same name typed decomposed, as macOS can) found none
+    of Jörg Müller's sessions: "no sessions recorded yet"."""
+    import unicodedata
+
+    db = tmp_path / "h.sqlite"
+    record_session(summary(), HistoryOptions(db=str(db), person="Jörg Müller"),
+                   command="analyze", source="a.mp4")  # fmt: skip
+    for name in ("jörg müller", unicodedata.normalize("NFD", "JÖRG MÜLLER"), " Jörg Müller"):
+        assert main(["progress", "--db", str(db), "--person", name, "--today", "2026-12-03"]) == 0
+        assert capsys.readouterr().out.startswith("bridge: "), name
+        assert main(["history", "--db", str(db), "--person", name, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["person"] == "Jörg Müller"
+
+
+def test_progress_refuses_a_folder_for_its_page_before_printing(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [2.7, 3.0])
+    assert main(["progress", "--db", str(db), "-o", str(tmp_path), "--force"]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == "" and "is a folder" in cap.err

@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
                              everything=args.everything)  # fmt: skip
         for where, why in res.skipped:
             print(f"skipped {where}: {why}", file=sys.stderr)
-        print(f"imported {len(res.added)} new sessions, updated {len(res.updated)}, "
+        n = len(res.added)
+        print(f"imported {n} new session{'' if n == 1 else 's'}, updated {len(res.updated)}, "
               f"skipped {len(res.skipped)} (into {path})")  # fmt: skip
         return 0 if res.added or res.updated or not res.skipped else 1
     if args.action == "list" and not (args.csv or args.json) and nothing_recorded(args, path):

@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         today = _dt.date.fromisoformat(args.today) if args.today else _dt.date.today()
     except ValueError:
         raise InputError(f"--today {args.today!r}: not a date", "use YYYY-MM-DD") from None
+    if args.out is not None and args.out.is_dir():  # found before the summary is printed
+        raise InputError(f"{args.out}: is a folder", "give a file name, e.g. -o progress.html")
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out}: already exists", "add --force to replace it")
     exercise, hint = exercise_key(args.exercise)

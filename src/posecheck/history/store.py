@@ -29,6 +29,7 @@ import datetime as _dt
 import json
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,6 +320,11 @@ def _row(r: Sequence[Any]) -> SessionRow:
     return SessionRow(**vals)
 
 
+def person_key(name: str | None) -> str | None:
+    """A name as the filters compare it: Unicode NFC, case-folded, spaces trimmed."""
+    return None if name is None else unicodedata.normalize("NFC", name).casefold().strip()
+
+
 def where_clause(
     *, exercise: str | None = None, person: str | None = None, since: str | None = None
 ) -> tuple[str, list[Any]]:
@@ -326,7 +332,10 @@ def where_clause(
     may add ``AND ...``)."""
     where: list[str] = ["1"]
     args: list[Any] = []
-    for cond, val in (("exercise = ?", exercise), ("person = ?", person),
+    # a person by name whatever its case and Unicode form ("Jörg" typed on macOS is
+    # decomposed): person_key is a function of the connection (HistoryStore)
+    for cond, val in (("exercise = ?", exercise),
+                      ("person_key(person) = ?", person_key(person) if person else None),
                       ("performed_utc >= ?", since)):  # fmt: skip
         if val:
             where.append(cond)
@@ -353,6 +362,7 @@ class HistoryStore:
             self.conn = sqlite3.connect(
                 str(self.path), timeout=timeout_s, isolation_level=None, check_same_thread=False
             )
+            self.conn.create_function("person_key", 1, person_key, deterministic=True)
         try:
             with errors_as_history_error(self.path, "cannot open"):
                 self._prepare()
