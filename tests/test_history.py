@@ -935,3 +935,16 @@ def test_progress_refuses_a_folder_for_its_page_before_printing(tmp_path, capsys
     assert main(["progress", "--db", str(db), "-o", str(tmp_path), "--force"]) == 2
     cap = capsys.readouterr()
     assert cap.out == "" and "is a folder" in cap.err
+
+
+def test_the_calendar_names_each_month_over_the_week_it_starts_in():
+    """The week of Mon Nov 30 holds Dec 1-5: it said "Nov" (nothing), today under it."""
+    import re
+
+    from posecheck.history.page import calendar
+
+    svg = calendar({}, dt.date(2026, 12, 5))
+    labels = re.findall(r"<text class='ax' x='(\d+)' y='14'>(\w+)</text>", svg)
+    assert [m for _, m in labels] == ["Sep", "Oct", "Nov", "Dec"]
+    today_x = re.search(r"<rect class='c0 today' x='(\d+)'", svg).group(1)
+    assert labels[-1][0] == today_x  # Dec over the week today is in

@@ -155,14 +155,21 @@ def calendar(per_day: dict[_dt.date, int], today: _dt.date, days: int = CALENDAR
         if name:
             out.append(f"<text class='ax' x='{left - 6}' y='{topm + i * (cell + gap) + 14}' "
                        f"text-anchor='end'>{name}</text>")  # fmt: skip
-    last_month = None
+    # a month is named over the week its first day is in (the week of Mon Nov 30 with
+    # Dec 1-5 said nothing), the first week by its own month unless the next names one
+    firsts = {}
     for wk in range(weeks):
         monday = first_monday + _dt.timedelta(days=7 * wk)
-        month_day = max(monday, start)
-        if month_day.month != last_month and month_day <= today:
-            last_month = month_day.month
-            out.append(f"<text class='ax' x='{left + wk * (cell + gap)}' y='14'>"
-                       f"{month_day:%b}</text>")  # fmt: skip
+        days_in = [monday + _dt.timedelta(days=k) for k in range(7)]
+        first = [d for d in days_in if start <= d <= today and d.day == 1]
+        if first:
+            firsts[wk] = first[0]
+    if 0 not in firsts and 1 not in firsts:
+        firsts[0] = start
+    for wk, d in sorted(firsts.items()):
+        out.append(f"<text class='ax' x='{left + wk * (cell + gap)}' y='14'>{d:%b}</text>")
+    for wk in range(weeks):
+        monday = first_monday + _dt.timedelta(days=7 * wk)
         for dow in range(7):
             d = monday + _dt.timedelta(days=dow)
             if d < start or d > today:
