@@ -948,3 +948,16 @@ def test_the_calendar_names_each_month_over_the_week_it_starts_in():
     assert [m for _, m in labels] == ["Sep", "Oct", "Nov", "Dec"]
     today_x = re.search(r"<rect class='c0 today' x='(\d+)'", svg).group(1)
     assert labels[-1][0] == today_x  # Dec over the week today is in
+
+
+def test_a_hold_past_its_target_both_times_is_no_worse_for_being_shorter(tmp_path, capsys):
+    """A cat-camel's longest hold 3.7 -> 3.4 s of 2 s showed a red "-0.3 s"."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [9.0, 8.0, 7.0, 6.0])
+    page = tmp_path / "p.html"
+    assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
+    assert "<span class='chg flat'>-2.0 s</span>" in page.read_text()
+    _bridge_weeks(tmp_path / "b.sqlite", [9.0, 8.0, 4.0, 3.0])  # below it: worse
+    assert main(["progress", "--db", str(tmp_path / "b.sqlite"), "--today", "2026-12-03",
+                 "-o", str(page), "--force"]) == 0  # fmt: skip
+    assert "<span class='chg down'>-5.0 s</span>" in page.read_text()

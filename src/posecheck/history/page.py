@@ -189,11 +189,18 @@ def calendar(per_day: dict[_dt.date, int], today: _dt.date, days: int = CALENDAR
 
 
 def _arrow(
-    t: Trend, better: str, unit: str = "", goal: str = "", trend: bool = True, whole: bool = False
+    t: Trend,
+    better: str,
+    unit: str = "",
+    goal: str = "",
+    trend: bool = True,
+    whole: bool = False,
+    enough: float | None = None,
 ) -> str:
     """'early -> recent' with the change coloured by whether it is better; ``goal`` under it.
     ``trend`` False (every session on one day), or too few sessions with a value: the
-    value alone, and why no change."""
+    value alone, and why no change. ``enough``: at or past it both ways, a change is
+    neither better nor worse (a cat-camel's longest hold 3.7 -> 3.4 s of 2 s was red)."""
     goal_p = f"<p class='goal'>{_e(goal)}</p>" if goal else ""
     if t.early is None:
         return "<div class='big'>-</div>" + goal_p
@@ -203,7 +210,8 @@ def _arrow(
         return f"<div class='big'>{now}</div><p>{why}: no trend yet</p>{goal_p}"
     ch = t.change or 0.0
     good = (ch > 0) if better == "up" else (ch < 0)
-    cls = "flat" if abs(ch) < 1e-9 else ("up" if good else "down")
+    met = enough is not None and min(t.early, t.recent or 0.0) >= enough
+    cls = "flat" if abs(ch) < 1e-9 or met else ("up" if good else "down")
     sign = "+" if ch > 0 else ""
     # the change as the difference of the two values shown (11 from 5.3 read "+5.2")
     shown = float(_fmt(t.recent, "", whole)) - float(_fmt(t.early, "", whole))
@@ -217,7 +225,8 @@ def _tiles(e: ExerciseProgress) -> str:
     if e.hold.early is not None:
         tgt = f"target {e.hold_target_s:g} s" if e.hold_target_s else ""
         tiles.append(f"<div class='card'><div class='lbl'>longest hold</div>"
-                     f"{_arrow(e.hold, 'up', ' s', tgt, not e.no_trend)}</div>")  # fmt: skip
+                     f"{_arrow(e.hold, 'up', ' s', tgt, not e.no_trend, enough=e.hold_target_s)}"
+                     "</div>")  # fmt: skip
     if e.reps.n and not e.is_hold:
         dose = f"dose {e.reps_dose}" if e.reps_dose else ""
         tiles.append(f"<div class='card'><div class='lbl'>complete reps</div>"
