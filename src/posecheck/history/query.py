@@ -219,13 +219,15 @@ def _corrections(
     id), with how many of the first and second half of the ``n`` sessions needed each."""
     where, args = flt
     half = n // 2
-    # k.text is the text of the row min() picks (SQLite's bare column): the first time
-    # the correction was given, as a session ranks at most a million corrections
+    # k.text is the text of the row max() picks (SQLite's bare column): the latest time
+    # the correction was given, its numbers the recent ones (it read the first session's
+    # "your longest hold was 2.7 s" beside a recent 1.8 s); a session ranks at most a
+    # million corrections
     rows = c.execute(
         "WITH s AS (SELECT id, row_number() OVER (ORDER BY performed_utc, id) - 1 AS i "
         f"FROM sessions {where}) "
         "SELECT k.correction, k.text, count(*) AS n, sum(s.i < ?), sum(s.i >= ?), "
-        "sum(k.count) AS total, min(s.i * 1000000 + k.rank) "
+        "sum(k.count) AS total, max(s.i * 1000000 - k.rank) "
         "FROM s JOIN corrections AS k ON k.session_id = s.id WHERE k.count <> 0 "
         "GROUP BY k.correction ORDER BY n DESC, total DESC, k.correction LIMIT ?",
         [*args, half, half, top],
