@@ -208,3 +208,14 @@ def test_the_reps_dose_of_an_exercise_dosed_each_side_counts_both_sides(tmp_path
         stored = dict(st.conn.execute("SELECT exercise, dose_reps FROM sessions").fetchall())
     assert doses == {"bridge": 10, "bird-dog": 10}
     assert stored == {"bridge": 10, "bird-dog": 5}
+
+
+def test_a_correction_reads_as_the_latest_session_said_it(tmp_path):
+    """The page's label read the first session's numbers ("your longest hold was 2.7 s")
+    beside a recent 1.8 s."""
+    with HistoryStore(tmp_path / "h.sqlite") as st:
+        for when, text in (("2026-11-20T10:00:00+00:00", "Hold longer: 2.7 s."),
+                           ("2026-11-25T10:00:00+00:00", "Hold longer: 1.8 s.")):  # fmt: skip
+            st.upsert(row(when, detail={"corrections": [corr("h", text, 1)]}))
+        (e,) = load_progress(st, TODAY).exercises
+    assert [(c.id, c.text, c.sessions) for c in e.corrections] == [("h", "Hold longer: 1.8 s.", 2)]
