@@ -378,6 +378,16 @@ class _Collect(HTMLParser):
         self.text.append(data)
 
 
+def _report_html(tmp_path, summary: SessionSummary, exercise) -> str:
+    """The report of ``summary`` (of 40 frames at 20 frames/s), as HTML."""
+    from posecheck.sinks.report import ReportSink
+
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), exercise)
+    sink.close(summary)
+    return (tmp_path / "r.html").read_text()
+
+
 def parse_report(path) -> _Collect:
     p = _Collect()
     p.feed(path.read_text(encoding="utf-8"))
@@ -668,7 +678,6 @@ def test_a_setup_hold_before_the_first_rep_is_not_counted(tmp_path):
 )  # fmt: skip
 def test_the_report_says_why_a_hold_still_held_did_not_reach_its_time(tmp_path, stopped, words):
     from posecheck.library import Library
-    from posecheck.sinks.report import ReportSink
 
     bridge = Library.load().get("bridge")
     holds = [
@@ -677,10 +686,7 @@ def test_the_report_says_why_a_hold_still_held_did_not_reach_its_time(tmp_path, 
     ]
     reps = [RepRecord(1, 1.0, 8.0, True, {"hip": 175.0}, "left", 100.0, [])]
     summ = replace(make_summary(), exercise="bridge", holds=holds, reps=reps)
-    sink = ReportSink(tmp_path / "r.html")
-    sink.open(info(40, 12.0, (640, 360)), bridge)
-    sink.close(summ)
-    cells = re.findall(r"<td class='(?:yes|no)'>([^<]*)</td>", (tmp_path / "r.html").read_text())
+    cells = re.findall(r"<td class='(?:yes|no)'>([^<]*)</td>", _report_html(tmp_path, summ, bridge))
     assert cells[:2] == ["yes", words]  # the holds table, then the reps
 
 
@@ -688,16 +694,12 @@ def test_the_report_counts_reps_of_a_dose_per_side_as_the_terminal_does(tmp_path
     """Bird dog: 5 reps each side is 10 in all; the report's card said "3 / 5" beside the
     terminal's "reps 3 of 10"."""
     from posecheck.library import Library
-    from posecheck.sinks.report import ReportSink
     from posecheck.sinks.session import screen_summary
 
     bird = Library.load().get("bird-dog")
     reps = [RepRecord(i, 2.0 * i, 2.0 * i + 1.5, True, {}, "left", 90.0, []) for i in (1, 2, 3)]
     summ = replace(make_summary(), exercise="bird-dog", holds=[], reps=reps)
-    sink = ReportSink(tmp_path / "r.html")
-    sink.open(info(40, 20.0, (640, 360)), bird)
-    sink.close(summ)
-    html = (tmp_path / "r.html").read_text()
+    html = _report_html(tmp_path, summ, bird)
     assert "3<small> / 10</small></div><div class='lbl'>repetitions completed" in html
     assert "reps 3 of 10" in screen_summary(summ, bird, None)
 
