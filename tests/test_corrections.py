@@ -50,6 +50,24 @@ def test_short_holds_say_the_target_and_the_longest() -> None:
     assert (c.kind, c.holds, c.reps) == ("hold", [1, 2, 3], [1, 2, 3])
 
 
+def test_holds_still_held_when_counting_stopped() -> None:
+    """Paused 2.6 s into a hold, then a 1.9 s hold the person came out of: "your longest
+    hold was 1.9 s" beside a 2.6 s hold in the table. Paused only: nothing to tell. The
+    recording ending in one: said so, with the longest the person came out of."""
+    pause = HoldRecord("up", 1.0, 3.6, 2.6, 5.0, False, stopped="stop")
+    short = HoldRecord("up", 9.0, 10.9, 1.9, 5.0, False)
+    (c,) = build_corrections(_ex("bridge"), _summary("bridge", holds=[pause, short]))
+    assert c.text == "Hold the top for 5 s: your longest hold was 2.6 s."
+    assert (c.holds, c.count) == ([2], 1)  # the hold told about: the one cut short
+    assert build_corrections(_ex("bridge"), _summary("bridge", holds=[pause])) == []
+    end = HoldRecord("up", 14.0, 15.2, 1.2, 5.0, False, stopped="end")
+    (c,) = build_corrections(_ex("bridge"), _summary("bridge", holds=[short, end]))
+    assert c.text == ("Hold the top for 5 s: your longest hold was 1.9 s, and the recording "
+                      "ended 1.2 s into your last hold: keep recording until you come out "
+                      "of it.")  # fmt: skip
+    assert (c.holds, c.count) == ([1, 2], 2)
+
+
 def test_some_holds_reached_does_not_claim_the_longest_was_short() -> None:
     holds = [
         HoldRecord("up", 1.0, 6.0, 5.0, 5.0, True),

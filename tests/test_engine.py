@@ -686,6 +686,16 @@ def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
     assert [h.stopped for h in s.holds] == [None]
     assert [c.text for c in s.corrections] == [
         "Hold the up position for 2 s: your longest hold was 0.9 s."]  # fmt: skip
+    # lowering slowly (7 deg in 0.3 s, past the 5 deg band, still "up"), the stillness
+    # over its window not yet broken: the person was leaving, as the input ended or as
+    # the pause key came (a hold that fell short was hidden)
+    for pause in (False, True):
+        eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10), (175, 168, 3)))
+        if pause:
+            eng.pause(True)
+        s = eng.finish()
+        assert [h.stopped for h in s.holds] == [None], pause
+        assert [c.id for c in s.corrections] == ["short_hold:up"], pause
     # a short hold the person came out of, then one the recording ended in: both told
     eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10), (175, 130, 5), (130, 10),
                          (130, 175, 5), (175, 10)))  # fmt: skip

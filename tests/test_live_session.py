@@ -342,6 +342,16 @@ def test_quit_mid_hold_is_no_hold_to_make_longer(tmp_path):
     summary, _, _ = saved(outcome.outdir)
     assert [(h["stopped"], h["reached"]) for h in summary["holds"]] == [("stop", False)]
     assert not [c for c in summary["corrections"] if c["kind"] == "hold" or "hold" in c["id"]]
+    # re-scored, the session still ended by the quit key (it read "the recording ended
+    # 2.6 s into your last hold: keep recording ...", of a session with no recording)
+    lm = next(outcome.outdir.glob("*.landmarks.npz"))
+    out = tmp_path / "rows.json"
+    assert main(["score", str(lm), "-e", "bridge", "-j", "1", "-q", "--no-history",
+                 "--json", str(out)]) in (0, 1)  # fmt: skip
+    (row,) = json.loads(out.read_text())
+    assert row["top_fault_id"] and not row["top_fault_id"].startswith("short_hold")
+    assert "recording ended" not in row["top_fault"]
+    assert (row["holds_reached"], row["holds_total"]) == (0, summary["holds_due"])
 
 
 def test_camera_pulled_mid_session_saves_what_was_done(tmp_path):

@@ -690,6 +690,25 @@ def test_the_report_says_why_a_hold_still_held_did_not_reach_its_time(tmp_path, 
     assert cells[:2] == ["yes", words]  # the holds table, then the reps
 
 
+def test_no_corrections_beside_a_hold_still_held_when_counting_stopped(tmp_path):
+    """Ctrl-C 8.8 s into a 20 s stretch: the report said, in green, "No corrections:
+    every hold lasted its time" beside "0 / 4 holds reached"."""
+    from posecheck.library import Library
+    from posecheck.sinks.session import screen_summary
+
+    pigeon = Library.load().get("reclined-pigeon")
+    held = HoldRecord("stretch", 1.0, 9.8, 8.8, 20.0, False, "left", 54.0, stopped="stop")
+    summ = replace(make_summary(), exercise="reclined-pigeon", holds=[held], reps=[],
+                   corrections=[])  # fmt: skip
+    _report_html(tmp_path, summ, pigeon)
+    text = " ".join(parse_report(tmp_path / "r.html").text)
+    assert "every hold lasted its time" not in text
+    assert "No corrections: no form rule was broken." in text
+    assert "1 hold was still held when counting stopped: not counted as reached." in text
+    assert ("no corrections needed (1 hold was still held when counting stopped: not counted "
+            "as reached)") in screen_summary(summ, pigeon, None)  # fmt: skip
+
+
 def test_the_report_counts_reps_of_a_dose_per_side_as_the_terminal_does(tmp_path):
     """Bird dog: 5 reps each side is 10 in all; the report's card said "3 / 5" beside the
     terminal's "reps 3 of 10"."""

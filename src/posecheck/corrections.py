@@ -185,10 +185,16 @@ def _short_s(d: float, target_s: float) -> str:
 
 
 def _hold_text(
-    phase: Any, durations: list[float], reached: int, not_held: int = 0, cut: int = 0
+    phase: Any,
+    durations: list[float],
+    reached: int,
+    not_held: int = 0,
+    cut: int = 0,
+    longest: float | None = None,
 ) -> str:
     """``durations``: the holds that stopped short; ``not_held``: reps that reached the
-    position without holding it at all; ``cut``: holds still held when counting stopped."""
+    position without holding it at all; ``cut``: holds still held when counting stopped;
+    ``longest``: the longest hold said (default: of ``durations``)."""
     lead = phase.hold_cue or f"Hold the {phase.name} position"
     total = len(durations) + reached + cut
     none = (
@@ -198,8 +204,8 @@ def _hold_text(
     if not durations:
         return f"{lead} for {phase.hold_s:g} s: {none}."
     if reached == 0:
-        longest = _short_s(max(durations), phase.hold_s)
-        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {longest} s"
+        said = _short_s(max(durations) if longest is None else longest, phase.hold_s)
+        text = f"{lead} for {phase.hold_s:g} s: your longest hold was {said} s"
     else:
         text = (
             f"{lead} for {phase.hold_s:g} s: {len(durations)} of your {total} holds stopped "
@@ -288,7 +294,11 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         in_short_reps = [r for r in summary.reps if any(_in_rep(h, r) for h in told)]
         reps = sorted({_rep_label(summary, r) for r in (*in_short_reps, *empty)})
         firsts = [h.end_s for h in told] + [r.end_s for r in empty]
-        text = _hold_text(phase, durations, reached, len(empty), len(cut))
+        # the longest: also of a hold the person paused in (2.6 s held, paused: "your
+        # longest hold was 1.9 s" beside it in the holds table read as a wrong number)
+        paused = [h.duration_s for h in cut if h.stopped != "end"]
+        longest = max([*durations, *paused]) if durations else None
+        text = _hold_text(phase, durations, reached, len(empty), len(cut), longest)
         if ended:
             text = _ended_text(phase, ended[0].duration_s, text if short or empty else "")
         out.append(Correction(

@@ -321,15 +321,23 @@ class ReplayPauses(EngineWrapper):
     A live session's engine is paused during the set-up check and countdown before the
     exercise starts (and for the pause key, rests, after the dose); the landmarks file
     records those frames. Re-scoring pauses the engine on the same frames (matched by
-    frame index), so it judges what the live session judged. Everything else is the
-    engine's (``measure_names``, ``exercise``, ``cut``, ``finish``, ``final_result``).
+    frame index), so it judges what the live session judged; ``quit``: the session ended
+    by the quit key, so a hold still held then was stopped by the person, as live said
+    (not "the recording ended ... into your last hold"). Everything else is the engine's
+    (``measure_names``, ``exercise``, ``cut``, ``final_result``).
     """
 
-    def __init__(self, engine: Engine, data: LandmarksData) -> None:
+    def __init__(self, engine: Engine, data: LandmarksData, quit: bool = False) -> None:
         super().__init__(engine)
         self._engine = engine
+        self._quit = quit
         flags = data.paused if data.paused is not None else ()
         self._paused = {int(ix): bool(f) for ix, f in zip(data.index, flags, strict=False)}
+
+    def finish(self, partial: bool = False) -> SessionSummary:
+        if self._quit:
+            self._engine.pause(True)
+        return self._engine.finish(partial=partial)
 
     @staticmethod
     def needed(data: LandmarksData) -> bool:

@@ -174,8 +174,10 @@ class RoutineJudge:
         self._names = sorted(self._engine.measure_names)
         self._min_vis = float(st.exercise.min_visibility or 0.5)
 
-    def _close(self, partial: bool = False) -> None:
+    def _close(self, partial: bool = False, boundary: bool = False) -> None:
         if self._engine is not None:
+            if boundary:  # the step ended, not the recording: a hold still held was
+                self._engine.pause(True)  # stopped there, not cut by the recording's end
             self.summaries[self._k] = self._engine.finish(partial=partial)
             self.final_result = self._engine.final_result
             self._engine = None
@@ -192,7 +194,7 @@ class RoutineJudge:
         while self._k < len(self.steps) and row >= self.steps[self._k].span.end:
             if self._engine is None:
                 self._open(self.steps[self._k])  # a step no frame reached: judged empty
-            self._close()
+            self._close(boundary=True)
         st = self.steps[self._k] if self._k < len(self.steps) else None
         if st is None or row < st.span.start:
             state = STATE_PAUSED if pose is not None else STATE_NO_PERSON

@@ -413,10 +413,11 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
 
         smoother = PoseSmoother()
     engine: Any = Engine(exercise, side=opts["side"])
-    if ReplayPauses.needed(data):
+    quit_ = (saved.get("live") or {}).get("ended") == "quit"
+    if ReplayPauses.needed(data) or quit_:
         # a live session: judge from where the exercise started (after the set-up check
         # and countdown), and not during pauses or rests, as the live session did
-        engine = ReplayPauses(engine, data)
+        engine = ReplayPauses(engine, data, quit=quit_)
         row["exercise_start_s"] = data.meta.get("exercise_start_s")
     # The stored poses replayed through the same loop analyze uses (no model, no frames).
     source = LandmarksSource(data.path)

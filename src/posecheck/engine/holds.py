@@ -251,8 +251,10 @@ class HeldPosition:
 
     def back(self, values: Mapping[str, float | None]) -> bool:
         """True unless a hold of this visit has ended and the body is not back in it."""
-        if not self.held:
-            return True
+        return not self.held or self.near(values)
+
+    def near(self, values: Mapping[str, float | None]) -> bool:
+        """The body is in the position held so far in this visit (see the class)."""
         for t in self.targets:
             v, sn = values.get(t.key), self.sums.get(t.key)
             if v is None or sn is None or is_nan(v):
@@ -360,6 +362,7 @@ class HoldTimer:
         self.key = exercise.key_measures[0] if exercise.key_measures else None
         self.hold: _Hold | None = None
         self.held_at = HeldPosition(band) if band is not None else None
+        self._last: Mapping[str, float | None] = {}  # the last frame's values
         # set by the track each frame: the current phase began after the side was seen
         # (not in it from the first frames); a hold starting now keeps it
         self.arrived = False
@@ -409,6 +412,7 @@ class HoldTimer:
         a failure or a lost pose pauses the timer."""
         h = self.hold
         ends = self.held_at
+        self._last = values
         if ends is not None and phase is not None:
             ends.step(self.ex.phase(phase), phase_since)
         if ok and h is None and self._pending is None and ends is not None:
@@ -479,6 +483,10 @@ class HoldTimer:
         if self.hold is not None:
             self.hold.views.append(len(self.hold.values))
 
+    def _in_position(self) -> bool:
+        """The last frame is in the position this visit held (see :meth:`end`)."""
+        return self.held_at is None or self.held_at.near(self._last)
+
     def add_fault(self, rule_id: str, severity: str) -> None:
         """A rule was cued during the running hold (it caps the hold's score)."""
         if self.hold is not None:
@@ -496,9 +504,13 @@ class HoldTimer:
     def end(self, t_s: float, stopped: str | None = None) -> HoldEnded | None:
         """End the running hold (if any) and score it. ``stopped``: why counting stopped
         (:attr:`HoldRecord.stopped`), when that, not its grace running out, ends it; the
-        record keeps it only where the body was still in the held position (the last frame
-        ok, or only not still), not where it was leaving within the grace (the real bridge
-        clip ends 0.5 s after its last hold, the person lowering)."""
+        record keeps it only where the last frame was still held: ok (in the phase and
+        still) and in the position held (:meth:`HeldPosition.near`: the stillness is
+        measured over a window, so it lags a body that has begun to move). Not where the
+        person was leaving: the real bridge clip ends 0.5 s after its last hold as she
+        lowers; a rendered bridge cut 0.5 s into its lowering (hip 176 -> 169 deg) was
+        told "keep recording until you come out of it", and the pause key pressed as a
+        person lowered hid a hold that fell short."""
         h = self.hold
         if h is None:
             return None
@@ -539,7 +551,7 @@ class HoldTimer:
             side=self.side,
             score=hold_score(tit, form, steady, caps),
             arrived=h.arrived,
-            stopped=stopped if h.prev_ok or h.wobbling else None,
+            stopped=stopped if h.prev_ok and self._in_position() else None,
         )
         return HoldEnded(
             rec, form, t_s, caps, hold_points(tit, form, steady), Spread(self.key, spread, unit)

@@ -281,7 +281,10 @@ def summary_lines(summary: SessionSummary, exercise: Exercise) -> list[str]:
     if top:  # one a line, as analyze prints them (not "1.8 s.; Hold ...")
         out += ["top corrections:", *(f"  {c.text}" for c in top)]
     elif summary.reps or summary.holds:
-        out.append("no corrections needed")
+        from posecheck.sinks.exview import held_on_note
+
+        held_on = held_on_note(summary.holds)
+        out.append("no corrections needed" + (f" ({held_on})" if held_on else ""))
     if summary.frames and not summary.frames_with_pose:  # the camera never saw anybody
         out.append("nobody was seen: the whole body in view, well lit, the camera where "
                    f"'posecheck show {exercise.name}' puts it")  # fmt: skip

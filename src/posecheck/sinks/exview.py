@@ -179,6 +179,19 @@ def hold_counts(
     return sum(1 for h in kept if h.reached), holds_due(ex, len(kept), len(reps)), kept
 
 
+def held_on_note(holds: Sequence[HoldRecord]) -> str | None:
+    """Beside "no corrections": a hold still held when counting stopped (the pause key,
+    quit, Ctrl-C; HoldRecord.stopped) did not reach its time, but was not cut short by
+    the person either ("every hold lasted its time" beside "holds reached 0 of 4")."""
+    n = sum(1 for h in holds if h.stopped and not h.reached)
+    if not n:
+        return None
+    return (
+        f"{'1 hold was' if n == 1 else f'{n} holds were'} still held when counting "
+        "stopped: not counted as reached"
+    )
+
+
 def reps_words(ex: Exercise | None, reps_complete: int, holds: Sequence[HoldRecord],
                reps: Sequence[RepRecord]) -> str:  # fmt: skip
     """ "2 of 10, 1 incomplete, and 1 hold whose way in or out was not seen": the reps

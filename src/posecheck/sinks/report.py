@@ -515,15 +515,18 @@ def _no_corrections(s: SessionSummary) -> str:
             "<p>No hold or repetition was detected, so there is nothing to correct: "
             "check the exercise and the camera view.</p>"
         )
+    held_on = exview.held_on_note(s.holds)
     done = [
         *(["every repetition reached its target"] if s.reps else []),
-        *(["every hold lasted its time"] if s.holds else []),
+        *(["every hold lasted its time"] if s.holds and not held_on else []),
         # a rule that failed for a moment, never cued, is in the score's notes
         "no form fault lasted long enough to be told"
         if any(TOO_BRIEF in n for n in s.score_notes)
         else "no form rule was broken",
     ]
-    return f"<p class='ok'>No corrections: {', '.join(done[:-1])} and {done[-1]}.</p>"
+    said = ", ".join(done[:-1]) + " and " if len(done) > 1 else ""
+    note = f"<p>{_e(held_on[0].upper() + held_on[1:])}.</p>" if held_on else ""
+    return f"<p class='ok'>No corrections: {said}{done[-1]}.</p>{note}"
 
 
 def _component(name: str, v: float | None) -> str:

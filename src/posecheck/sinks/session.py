@@ -438,7 +438,8 @@ def screen_summary(summary: SessionSummary, exercise: Exercise | None, info: Med
         if len(summary.corrections) > 3:
             lines.append(f"  and {len(summary.corrections) - 3} more in the report")
     elif summary.reps or summary.holds:
-        lines.append("no corrections needed")
+        held_on = exview.held_on_note(summary.holds)
+        lines.append("no corrections needed" + (f" ({held_on})" if held_on else ""))
     else:
         lines.append("no rep or hold was seen: nothing to correct")
     limits = exview.camera_limits(exercise)
