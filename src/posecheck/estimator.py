@@ -44,6 +44,7 @@ import logging
 import math
 import os
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -188,6 +189,9 @@ class SelectorOptions:
     size_ratio: float = 2.0  # bbox size changed by more than this factor: another person
     switch_after_s: float = 1.5  # follow another person this long: they become the subject
     min_visibility: float = 0.3  # landmarks used for the box
+    # the subject's size for the crop search: the largest accepted over this long (a
+    # pose garbled mid-flip shrinks the box; its crop was then too small to find them)
+    size_memory_s: float = 2.0
 
 
 def pose_box(pose: Pose, min_visibility: float = 0.3) -> tuple[float, float, float]:
@@ -212,6 +216,7 @@ class PersonSelector:
         self.opt = options or SelectorOptions()
         self._ref: tuple[float, float, float] | None = None  # subject's box
         self._ref_t = 0.0
+        self._sizes: deque[tuple[float, float]] = deque()  # (time, size) accepted lately
         self._other_since: float | None = None
         self._other_box: tuple[float, float, float] | None = None
         self._other_t = 0.0
@@ -223,6 +228,13 @@ class PersonSelector:
         self._ref = None
         self._other_since = None
         self._other_box = None
+        self._sizes.clear()
+
+    def _accept(self, box: tuple[float, float, float], t_s: float) -> None:
+        self._ref, self._ref_t = box, t_s
+        self._sizes.append((t_s, box[2]))
+        while self._sizes and t_s - self._sizes[0][0] > self.opt.size_memory_s:
+            self._sizes.popleft()
 
     def _same(
         self, box: tuple[float, float, float], ref: tuple[float, float, float], dt: float
@@ -240,17 +252,25 @@ class PersonSelector:
 
     @property
     def subject_box(self) -> tuple[float, float, float] | None:
-        """(centre x, centre y, size) where the subject was last accepted, if any."""
-        return self._ref
+        """(centre x, centre y, size) where the subject was last accepted, if any; the
+        size the largest accepted in the last ``size_memory_s`` (the real two-person clip,
+        on one machine's model: a pose garbled as the man flipped shrank the box from
+        about 250 to 79 px, and the crop around it never found him again)."""
+        if self._ref is None:
+            return None
+        cx, cy, size = self._ref
+        return cx, cy, max([size, *(s for _, s in self._sizes)])
 
     def accept_recovered(self, pose: Pose, t_s: float) -> bool:
-        """Accept a pose found by a separate search if it continues the subject's track."""
-        if self._ref is None:
+        """Accept a pose found by a separate search if it continues the subject's track
+        (judged against the subject's size of :attr:`subject_box`)."""
+        ref = self.subject_box
+        if ref is None:
             return False
         box = pose_box(pose, self.opt.min_visibility)
-        if not self._same(box, self._ref, t_s - self._ref_t):
+        if not self._same(box, ref, t_s - self._ref_t):
             return False
-        self._ref, self._ref_t = box, t_s
+        self._accept(box, t_s)
         self.recovered += 1
         return True
 
@@ -263,7 +283,7 @@ class PersonSelector:
         ob = self._other_box
         other = ob is not None and self._same(box, ob, t_s - self._other_t)
         if not other and (self._ref is None or self._same(box, self._ref, t_s - self._ref_t)):
-            self._ref, self._ref_t = box, t_s
+            self._accept(box, t_s)
             self._other_box = self._other_since = None
             return pose
         if not other:
@@ -272,7 +292,8 @@ class PersonSelector:
         if self._other_since is not None and t_s - self._other_since >= self.opt.switch_after_s:
             log.info("person selection: the subject changed at t=%.2fs", t_s)
             self.switches += 1
-            self._ref, self._ref_t = box, t_s
+            self._sizes.clear()  # another person: their own size from now
+            self._accept(box, t_s)
             self._other_box = self._other_since = None
             return pose
         self.rejected += 1
