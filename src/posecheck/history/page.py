@@ -40,7 +40,7 @@ def _fmt(v: float | None, unit: str = "", whole: bool = False) -> str:
     """As the terminal's progress lines write it (a hold of 10.5 s read "11 s" here)."""
     if v is None or not math.isfinite(v):
         return "-"
-    return (f"{v:.0f}" if whole else format_value(v, seconds=unit == " s")) + unit
+    return format_value(v, seconds=unit == " s", whole=whole) + unit
 
 
 def _day(d: _dt.date, year: bool = False) -> str:

@@ -155,7 +155,7 @@ class ExerciseProgress:
         or fewer than MIN_TREND sessions with a value: "6 (1 session)")."""
 
         def f(v: float | None) -> str:
-            return f"{v:.0f}" if whole and v is not None else format_value(v, seconds)
+            return format_value(v, seconds, whole)
 
         if self.no_trend or self.n_sessions < MIN_TREND:  # said once, after the first
             return f"{f(t.recent)}{unit}"
@@ -164,10 +164,12 @@ class ExerciseProgress:
         return f"{f(t.early)}{unit} -> {f(t.recent)}{unit}"
 
 
-def format_value(v: float | None, seconds: bool = False) -> str:
+def format_value(v: float | None, seconds: bool = False, whole: bool = False) -> str:
+    """A value as progress writes it, in the terminal and on the page: a tenth unless it
+    is whole (a hold under 10 s keeps its tenth: "3.0"); ``whole``: always whole (score)."""
     if v is None:
         return "-"
-    whole = abs(v - round(v)) < 0.05 and (abs(v) >= 10 or not seconds)
+    whole = whole or (abs(v - round(v)) < 0.05 and (abs(v) >= 10 or not seconds))
     return f"{v:.0f}" if whole else f"{v:.1f}"
 
 
