@@ -581,6 +581,46 @@ def test_history_note_pain_and_forget(db90, capsys):
     assert "unknown action 'frobnicate'" in capsys.readouterr().err
 
 
+def test_a_session_dated_by_the_person_keeps_that_date_when_scored_again(tmp_path, capsys):
+    """A clip with no date of its own (a messenger strips it) is dated by the run: the
+    person can say when it was done, and a re-score or an import does not undo it."""
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(os.urandom(3000))
+    rec = record_session(summary(), HistoryOptions(db=str(db)), command="analyze",
+                         source=str(video))  # fmt: skip
+    assert rec is not None
+    was = rows_of(db)[0].performed_utc
+    assert main(["history", "date", str(rec.id), "2026-11-03", "18:30", "--db", str(db)]) == 0
+    when = dt.datetime(2026, 11, 3, 18, 30).astimezone()
+    out = capsys.readouterr().out
+    assert out.startswith(f"session {rec.id}: dated 2026-11-03 18:30 (was ")
+    (row,) = rows_of(db)
+    assert (row.performed_utc, row.performed_from) == (
+        when.astimezone(dt.timezone.utc).isoformat(),
+        "given",
+    )
+    assert row.performed_utc != was
+    record_session(summary(score=90.0), HistoryOptions(db=str(db)), command="score",
+                   source=str(video))  # fmt: skip
+    (row,) = rows_of(db)
+    assert row.score == 90.0 and row.performed_utc == when.astimezone(dt.timezone.utc).isoformat()
+    # a date alone keeps the session's time of day
+    assert main(["history", "date", str(rec.id), "2026-11-01", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.startswith(f"session {rec.id}: dated 2026-11-01 18:30")
+    for words, why in (([], "history date: when? (posecheck history date ID YYYY-MM-DD [HH:MM])"),
+                       (["3/11/2026"], "history date: '3/11/2026' is not a date and time"),
+                       (["2026-02-30"], "history date: '2026-02-30' is not a date and time"),
+                       (["2026-11-01", "25:00"], "is not a date and time"),
+                       (["2999-01-01"], "2999-01-01 18:30 is in the future"),
+                       ):  # fmt: skip
+        assert main(["history", "date", str(rec.id), *words, "--db", str(db)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and why in err, err
+    assert main(["history", "date", "99", "2026-11-01", "--db", str(db)]) == 2
+    assert "no session 99" in capsys.readouterr().err
+
+
 def test_an_exercise_is_found_by_its_alias_or_title_and_a_typo_gets_a_hint(tmp_path, capsys):
     db = tmp_path / "h.sqlite"
     assert record_session(summary(), HistoryOptions(db=str(db)), command="analyze") is not None

@@ -23,6 +23,9 @@ Nothing leaves this computer.
 actions:
   (none) / list          the sessions, oldest first (filters: -e, --person, --since)
   note ID "TEXT"         attach a note to session ID (--pain/--pain-after set ratings too)
+  date ID WHEN           when session ID was done (YYYY-MM-DD [HH:MM], local time), for a
+                         recording that carries no date of its own: it was dated by the
+                         run; a re-score or an import keeps the date given
   forget ID [ID...]      delete sessions (an import leaves them out from then on)
   import DIR             record earlier analyze outputs and saved live sessions under DIR
                          (each folder with a summary.json); importing again adds nothing;
@@ -35,18 +38,19 @@ examples:
   posecheck history --person anna --csv sessions.csv
   posecheck history --json - | jq '.[].score'
   posecheck history note 12 "knee sore after the 3rd rep" --pain-after 4
+  posecheck history date 12 2026-11-28 18:30
   posecheck history forget 12
   posecheck history import posecheck-live/
 """
 
-ACTIONS = ("list", "note", "forget", "import")
+ACTIONS = ("list", "note", "date", "forget", "import")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from posecheck.history.record import _pain
 
     p.add_argument("action", nargs="?", default="list", metavar="ACTION",
-                   help="list (default), note, forget or import")  # fmt: skip
+                   help="list (default), note, date, forget or import")  # fmt: skip
     p.add_argument("values", nargs="*", metavar="ARG", help="the action's ID, text or folder")
     p.add_argument("-e", "--exercise", metavar="NAME", help="only this exercise")
     p.add_argument("--person", metavar="NAME",
@@ -167,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
     with HistoryStore(path, create=False) as store:
         if args.action == "note":
             return _note(store, args)
+        if args.action == "date":
+            return _date(store, args)
         if args.action == "forget":
             ids = _ids(args.values, "forget")
             missing = [i for i in ids if not store.forget(i)]
@@ -215,6 +221,49 @@ def _note(store: Any, args: argparse.Namespace) -> int:
     if args.pain_before is not None or args.pain_after is not None:
         store.set_pain(sid, args.pain_before, args.pain_after)
     print(f"session {sid}: saved")
+    return 0
+
+
+def parse_when(
+    words: list[str], keep: _dt.datetime, now: _dt.datetime | None = None
+) -> _dt.datetime:
+    """'YYYY-MM-DD [HH:MM]' (local time; a date alone keeps ``keep``'s local time of
+    day) -> an aware datetime, not in the future."""
+    usage = "posecheck history date ID YYYY-MM-DD [HH:MM]"
+    text = " ".join(words).strip().replace("T", " ")
+    if not text:
+        raise InputError("history date: when?", usage)
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:\s+(\d{1,2}):(\d{2}))?", text)
+    try:
+        if m is None:
+            raise ValueError
+        day = _dt.date.fromisoformat(m.group(1))
+        clock = keep.astimezone().time() if m.group(2) is None else _dt.time(
+            int(m.group(2)), int(m.group(3)))  # fmt: skip
+        when = _dt.datetime.combine(day, clock.replace(tzinfo=None)).astimezone()
+    except (ValueError, OverflowError):
+        raise InputError(f"history date: {text!r} is not a date and time", usage) from None
+    now = now or _dt.datetime.now().astimezone()
+    if when > now:
+        raise InputError(f"history date: {when:%Y-%m-%d %H:%M} is in the future",
+                         "give the day (and time) the session was done")  # fmt: skip
+    return when
+
+
+def _date(store: Any, args: argparse.Namespace) -> int:
+    if not args.values:
+        raise InputError("history date: which session?",
+                         "posecheck history date ID YYYY-MM-DD [HH:MM]")  # fmt: skip
+    sid = _ids(args.values[:1], "date")[0]
+    row = store.get(sid)
+    if row is None:
+        raise InputError(f"history date: no session {sid}", "'posecheck history' lists the IDs")
+    from posecheck.history.record import parse_time
+
+    was = parse_time(row.performed_utc) or _dt.datetime.now(_dt.timezone.utc)
+    when = parse_when(args.values[1:], was)
+    store.set_performed(sid, when)
+    print(f"session {sid}: dated {when:%Y-%m-%d %H:%M} (was {was.astimezone():%Y-%m-%d %H:%M})")
     return 0
 
 

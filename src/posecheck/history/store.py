@@ -546,6 +546,16 @@ class HistoryStore:
             cur = self.conn.execute("UPDATE sessions SET note = ? WHERE id = ?", (note, sid))
         return cur.rowcount > 0
 
+    def set_performed(self, sid: int, when: _dt.datetime) -> bool:
+        """Date session ``sid`` as the person says (``performed_from`` 'given'): a re-score
+        or an import keeps it, as it keeps a recording's own date."""
+        with errors_as_history_error(self.path, "cannot save the date"):
+            cur = self.conn.execute(
+                "UPDATE sessions SET performed_utc = ?, performed_from = 'given' WHERE id = ?",
+                (iso(when), sid),
+            )
+        return cur.rowcount > 0
+
     def set_pain(self, sid: int, before: int | None, after: int | None) -> bool:
         with errors_as_history_error(self.path, "cannot save the pain rating"):
             cur = self.conn.execute(
