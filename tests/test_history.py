@@ -562,6 +562,20 @@ def test_history_list_filter_and_export(db90, tmp_path, capsys):
     assert all(ln.split(",")[1] >= "2026-10-31" for ln in lines[1:]) and len(lines) > 10
 
 
+def test_a_correction_is_cut_to_the_terminal_width_and_whole_when_piped(db90, capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped (capsys): whole
+    assert main(["history", "--db", str(db90)]) == 0
+    whole = capsys.readouterr().out.splitlines()
+    assert any(ln.endswith("Keep your feet flat on the floor.") for ln in whole)
+    monkeypatch.setenv("COLUMNS", "110")
+    assert main(["history", "--db", str(db90)]) == 0
+    cut = capsys.readouterr().out.splitlines()
+    assert len(cut) == len(whole) and max(map(len, cut)) <= 109
+    assert any(ln.endswith("Keep your feet flat...") for ln in cut) and not any(
+        ln.endswith("Keep your feet flat on the floor.") for ln in cut)  # fmt: skip
+    assert [ln.split()[0] for ln in cut] == [ln.split()[0] for ln in whole]
+
+
 def test_history_note_pain_and_forget(db90, capsys):
     assert main(["history", "note", "3", "knee", "sore", "--pain-after", "4",
                  "--db", str(db90)]) == 0  # fmt: skip

@@ -8,6 +8,7 @@ import datetime as _dt
 import io
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         _write(args.json, json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
     if not _to_stdout(args):
         print(
-            _table(listed)
+            _table(listed, shutil.get_terminal_size((10**6, 24)).columns - 1)
             if listed
             else f"no sessions match{hint} (analyze, live and score record them)"
         )
@@ -288,7 +289,7 @@ def _csv(rows: list[tuple[Any, ...]]) -> str:
     return buf.getvalue()
 
 
-def _table(rows: list[tuple[Any, ...]]) -> str:
+def _table(rows: list[tuple[Any, ...]], width: int = 10**6) -> str:
     heads = ("id", "when", "person", "exercise", "longest hold", "reps", "score", "pain",
              "top correction")  # fmt: skip
     body = []
@@ -310,5 +311,9 @@ def _table(rows: list[tuple[Any, ...]]) -> str:
     widths = [max(len(h), *map(len, col)) for h, col in zip(heads, columns, strict=False)]
     # one format for every line: each column padded to its width, the last one not
     fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    # the correction cut to the terminal's width (a line wrapped under the next session's
+    # id is hard to read); piped, or in a file, whole
+    room = max(16, width - sum(widths) - 2 * len(widths))
+    body = [(*b[:-1], b[-1] if len(b[-1]) <= room else b[-1][: room - 3] + "...") for b in body]
     lines = [fmt.format(*heads)] + [fmt.format(*b) for b in body]
     return "\n".join(lines)
