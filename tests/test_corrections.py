@@ -62,10 +62,18 @@ def test_holds_still_held_when_counting_stopped() -> None:
     assert build_corrections(_ex("bridge"), _summary("bridge", holds=[pause])) == []
     end = HoldRecord("up", 14.0, 15.2, 1.2, 5.0, False, stopped="end")
     (c,) = build_corrections(_ex("bridge"), _summary("bridge", holds=[short, end]))
-    assert c.text == ("Hold the top for 5 s: your longest hold was 1.9 s, and the recording "
-                      "ended 1.2 s into your last hold: keep recording until you come out "
-                      "of it.")  # fmt: skip
+    assert c.text == ("Hold the top for 5 s: the recording ended 1.2 s into your last hold, "
+                      "so it is not counted as reached (keep recording until you come out of "
+                      "it); before it, your longest hold was 1.9 s.")  # fmt: skip
     assert (c.holds, c.count) == ([1, 2], 2)
+    # the last hold longer than those before it: no "longest" shorter than the "last"
+    long_end = HoldRecord("up", 14.0, 18.3, 4.3, 5.0, False, stopped="end")
+    (c,) = build_corrections(_ex("bridge"), _summary("bridge", holds=[short, long_end]))
+    assert c.text.startswith("Hold the top for 5 s: the recording ended 4.3 s into your last")
+    assert c.text.endswith("; before it, your longest hold was 1.9 s.")
+    reached = HoldRecord("up", 1.0, 6.5, 5.5, 5.0, True)
+    (c,) = build_corrections(_ex("bridge"), _summary("bridge", holds=[reached, short, long_end]))
+    assert c.text.endswith("; before it, 1 of your 2 holds stopped short (the shortest 1.9 s).")
 
 
 def test_some_holds_reached_does_not_claim_the_longest_was_short() -> None:

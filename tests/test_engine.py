@@ -701,8 +701,9 @@ def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
                          (130, 175, 5), (175, 10)))  # fmt: skip
     s = eng.finish()
     assert [(c.id, c.holds, c.text) for c in s.corrections] == [("short_hold:up", [1, 2], (
-        "Hold the up position for 2 s: your longest hold was 0.9 s, and the recording ended "
-        "1.0 s into your last hold: keep recording until you come out of it."))]  # fmt: skip
+        "Hold the up position for 2 s: the recording ended 1.0 s into your last hold, so it "
+        "is not counted as reached (keep recording until you come out of it); before it, your "
+        "longest hold was 0.9 s."))]  # fmt: skip
     # Ctrl-C (a partial summary): counting was stopped, nothing to tell
     eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10)))
     s = eng.finish(partial=True)

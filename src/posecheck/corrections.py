@@ -298,7 +298,8 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
         # longest hold was 1.9 s" beside it in the holds table read as a wrong number)
         paused = [h.duration_s for h in cut if h.stopped != "end"]
         longest = max([*durations, *paused]) if durations else None
-        text = _hold_text(phase, durations, reached, len(empty), len(cut), longest)
+        # said after the last hold ("before it, ..."): of the holds before it
+        text = _hold_text(phase, durations, reached, len(empty), len(cut) - len(ended), longest)
         if ended:
             text = _ended_text(phase, ended[0].duration_s, text if short or empty else "")
         out.append(Correction(
@@ -313,15 +314,17 @@ def _hold_corrections(exercise: Any, summary: SessionSummary) -> list[Correction
 def _ended_text(phase: Any, held_s: float, before: str) -> str:
     """The hold correction where the input ended in a hold (HoldRecord.stopped "end"):
     "... for 20 s: the recording ended 10.0 s into your last hold, so it is not counted
-    as reached; keep recording until you come out of it." after what ``before`` says of
-    the holds the person came out of, if anything."""
+    as reached; keep recording until you come out of it." then what ``before`` says of
+    the holds the person came out of, after "before it" (said first, "your longest hold
+    was 1.9 s, and the recording ended 5.3 s into your last hold" read as a contradiction)."""
     held = _short_s(held_s, phase.hold_s)
-    ended = f"the recording ended {held} s into your last hold"
-    keep = "keep recording until you come out of it."
-    if before:
-        return f"{before.rstrip('.')}, and {ended}: {keep}"
-    lead = phase.hold_cue or f"Hold the {phase.name} position"
-    return f"{lead} for {phase.hold_s:g} s: {ended}, so it is not counted as reached; {keep}"
+    lead = f"{phase.hold_cue or f'Hold the {phase.name} position'} for {phase.hold_s:g} s: "
+    text = f"{lead}the recording ended {held} s into your last hold, so it is not counted as "
+    if not before:
+        return text + "reached; keep recording until you come out of it."
+    return f"{text}reached (keep recording until you come out of it); before it, " + (
+        before.removeprefix(lead)
+    )
 
 
 def exercise_holds(
