@@ -910,6 +910,27 @@ def test_a_hold_correction_whose_cue_never_showed_has_the_longest_holds_picture(
     assert f"picture at {_mmss(longest[1])}" in " ".join(parse_report(tmp_path / "r.html").text)
 
 
+def test_a_hold_correction_is_pictured_without_another_corrections_words(tmp_path):
+    # the real bridge: "Hold the top for 5 s" was pictured with "Feet further from your
+    # hips" in the overlay's cue strip, read as the picture's caption
+    from posecheck.sinks.report import ReportSink
+
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    other = Cue("knee_bend", "Feet further from your hips.", 3, "setup")
+    for r in make_results():
+        r.cue = other
+        r.hold_s = max(0.0, r.t_s - 0.2) if r.phase == "top" else 0.0
+        r.hold_target_s = 5.0 if r.phase == "top" else None
+        sink.write(Frame(r.index, r.t_s, image((640, 360), r.index)), r)
+    drawn = []
+    sink._thumb = lambda frame, result: drawn.append(result.cue) or "x"  # type: ignore[method-assign]
+    hold = Correction("short_hold:top", "hold", "Hold the top for 5 s: ...", 1, 1.3, [], [1])
+    sink.close(replace(make_summary(), corrections=[hold]))
+    assert drawn == [None]
+    assert sink._held["top"][3].cue is other  # the frame's own result is left as it was
+
+
 def test_a_twist_seen_only_held_is_said_beside_its_zero_reps(tmp_path):
     # the real supine twist: the title card and the closing fade hide the way into and
     # out of its one 28.7 s twist, so no rep; the report said "0 / 2 repetitions, 0

@@ -13,7 +13,7 @@ import datetime as _dt
 import html
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -299,7 +299,9 @@ class ReportSink(SinkBase):
                 t, b64 = self.thumbs.get(c.id, (c.first_s, ""))
                 held = self._held.get(c.id.split(":", 1)[-1]) if c.kind == "hold" else None
                 if held is not None:  # the position held, not the way out of it
-                    t, b64 = held[1], self._thumb(held[2], held[3])
+                    # without the cue shown then: another correction's words under this
+                    # one's picture read as its caption (the real bridge's "Hold the top")
+                    t, b64 = held[1], self._thumb(held[2], replace(held[3], cue=None))
                 img = (
                     f"<img alt='frame at {_mmss(t)}' src='data:image/jpeg;base64,{b64}'>"
                     if b64
