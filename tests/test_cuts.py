@@ -215,7 +215,7 @@ def test_why_names_the_points_a_hold_lost_and_how_much_it_moved():
     # held 2.4 s of 3 s: its cap (70) set the score, and only the cap is named
     _, _, short = run_engine(wobble[:60])
     assert short.score == 70.0 and short.score_notes[1:] == [
-        "1 of 1 holds held short of the target time: at most 70 each"
+        "the one hold held short of the target time: at most 70"
     ]
 
 

@@ -502,7 +502,7 @@ def test_a_cycle_seen_only_in_its_held_phase_says_why_its_holds_scored():
     s = eng.finish()
     assert not s.reps and len(s.holds) == 1 and s.score == s.holds[0].score == 70.0
     assert s.score_notes[0].startswith("each hold scores")
-    assert "1 of 1 holds held short of the target time: at most 70 each" in s.score_notes
+    assert "the one hold held short of the target time: at most 70" in s.score_notes
 
 
 def test_engine_does_not_import_cv2():

@@ -196,7 +196,10 @@ def score_notes(caps: Sequence[tuple[float, ...]], by_reps: bool) -> list[str]:
             worst[min(c)] = worst.get(min(c), 0) + 1
     what = "rep" if by_reps else "hold"
     for cap, k in sorted(worst.items()):
-        out.append(f"{k} of {n} {what}s {CAP_WORDS[cap]}: at most {cap:g} each")
+        if n == 1:  # not "1 of 1 reps held ...: at most 55 each"
+            out.append(f"the one {what} {CAP_WORDS[cap]}: at most {cap:g}")
+        else:
+            out.append(f"{k} of {n} {what}s {CAP_WORDS[cap]}: at most {cap:g} each")
     return out
 
 

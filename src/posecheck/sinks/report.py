@@ -472,7 +472,8 @@ def _reps_table(s: SessionSummary, fault_text: Callable[[str], str], ex: Exercis
         f"{'yes' if r.complete else 'no, turned back early'}</td>"
         f"<td>{_e(_peak_text(_movement(ex, r)))}</td>"
         f"<td>{'-' if r.score is None else f'{r.score:.0f}'}</td>"
-        f"<td>{_e('; '.join(fault_text(f) for f in r.faults))}</td></tr>"
+        # a sentence a line ("... hug both.; Hold still ..." read as one garbled one)
+        f"<td>{'<br>'.join(_e(fault_text(f)) for f in r.faults)}</td></tr>"
         for i, r in enumerate(s.reps, 1)
     )
     return (
