@@ -707,9 +707,12 @@ def test_a_none_whose_candidates_show_only_their_position_says_they_cannot_be_to
     scores[1].off_view_score = off_view
     rec = rz.Recognition(None, 0.0, 0.0, scores, {"supine": 1.0}, 30,
                          candidates=["pelvic-tilt", "bridge"])  # fmt: skip
-    line, _hint = _none_line(monkeypatch, rec, "hook")
+    line, hint = _none_line(monkeypatch, rec, "hook")
     assert "not sure which exercise this is: pelvic-tilt or bridge" in line, line
     assert ("cannot be told apart" in line) is told, line
+    # a clip of another exercise (a dead bug at 0%) is not simply sent to the first one
+    assert hint == ("if it is one of these, name it with -e, e.g. -e pelvic-tilt; posecheck "
+                    "knows only the exercises 'posecheck exercises' lists"), hint  # fmt: skip
 
 
 def test_a_none_names_the_candidates_that_fit_better_from_another_angle_in_words(monkeypatch):

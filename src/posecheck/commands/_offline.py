@@ -273,13 +273,22 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             if not any(max(sc.score, sc.off_view_score or 0.0) >= CANDIDATE_SCORE
                        for sc in rec.scores if sc.name in rec.candidates):  # fmt: skip
                 # only their position was seen (hook lying: a draw-in, a tilt, a bridge...)
-                view += ("; the clip shows their position but none of their movements, "
-                         "so they cannot be told apart")  # fmt: skip
+                # (not "the clip shows ... none of their movements": a dead bug moving
+                # all four limbs read as "the tool saw no movement")
+                view += (
+                    "; the position fits, but no movement of theirs was seen, so they cannot "
+                    "be told apart" if len(rec.candidates) > 1
+                    else "; the position fits, but its movement was not seen"
+                )  # fmt: skip
             raise InputError(
                 f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
                 f"(confidence {_below(rec.confidence, rec.threshold)}, "
                 f"{rec.threshold:.0%} needed){view}",
-                f"name the exercise with -e, e.g. -e {rec.candidates[0]}",
+                # not only "e.g. -e pelvic-tilt": a dead bug at 0% was told to name a
+                # pelvic tilt, and was then counted as one
+                f"if it is {'one of these' if len(rec.candidates) > 1 else 'that'}, name it "
+                f"with -e, e.g. -e {rec.candidates[0]}; posecheck knows only the exercises "
+                "'posecheck exercises' lists",
             )
         best = rec.best or "nothing"
         raise InputError(
