@@ -426,6 +426,20 @@ def test_cli_refuses_a_non_empty_outdir(tmp_path, capsys):
     assert code == 2 and "not empty" in capsys.readouterr().err
 
 
+def test_a_folder_a_killed_session_left_only_temporary_files_in_is_empty(tmp_path):
+    # SIGKILL mid-session left ".frames.csv.<8>.tmp": the re-run was refused as "not empty"
+    from posecheck.errors import InputError
+    from posecheck.live.session import _check_outdir
+
+    (tmp_path / ".frames.csv._6zjlyec.tmp").write_text("half")
+    (tmp_path / ".annotated.mp4.ab12cd34.mp4").write_bytes(b"half")
+    _check_outdir(tmp_path, force=False)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / ".notes.txt").write_text("the person's own")  # not a temporary name
+    with pytest.raises(InputError, match="not empty"):
+        _check_outdir(tmp_path, force=False)
+
+
 def test_dose_complete_ends_the_session(tmp_path):
     # A user definition (same name, replaces the built-in) with a dose of 2 reps.
     from posecheck.library import Library, builtin_dir

@@ -107,6 +107,19 @@ def drop_stale_temps(path: Path) -> list[Path]:
     return gone
 
 
+def drop_stale_temps_in(folder: Path) -> list[Path]:
+    """:func:`drop_stale_temps` for every output of ``folder`` a killed run left a
+    temporary file of (a live session killed outright left only ``.frames.csv.*.tmp``,
+    and its folder then read as "not empty")."""
+    gone: list[Path] = []
+    with contextlib.suppress(OSError):
+        for f in list(folder.iterdir()):
+            m = re.fullmatch(r"\.(.+)\.[A-Za-z0-9_]{8}(\.tmp|\.[A-Za-z0-9]{1,4})", f.name)
+            if m is not None:
+                gone += drop_stale_temps(folder / m.group(1))
+    return gone
+
+
 def commit(tmp: Path, path: Path, mode: int | None = None) -> None:
     """Give ``tmp`` the usual file mode (umask, or ``mode``) and rename it to ``path``."""
     try:

@@ -131,6 +131,10 @@ def _check_outdir(path: Path, force: bool, camera: str = "") -> None:
                     f"{f}: the session would be saved over the video it plays",
                     "choose another -o OUTDIR",
                 )
+    if path.is_dir():
+        from posecheck import safeio
+
+        safeio.drop_stale_temps_in(path)  # a session killed outright left only these
     if path.is_dir() and any(path.iterdir()) and not force:
         raise InputError(
             f"{path}: folder is not empty (an earlier session?)",
