@@ -404,6 +404,11 @@ def test_cli_camera_lost_exits_2_with_the_session_saved(tmp_path, monkeypatch, c
         (["live", "bridge", "--no-window", "--camera", "nothing-here.mp4"], {},
          "nothing-here.mp4: no such file or folder"),
         (["live", "bridge", "--no-window", "--keys", "soon:q"], {}, "--keys: cannot read"),
+        # inf crashed the countdown's display mid-session; nan read as 0
+        (["live", "bridge", "--no-window", "--countdown", "inf"], {},
+         "argument --countdown: must be a number of seconds, 0 or more"),
+        (["live", "bridge", "--no-window", "--rest", "nan"], {},
+         "argument --rest: must be a number of seconds, 0 or more"),
     ],
 )  # fmt: skip
 def test_cli_bad_input_one_line(argv, env, message, tmp_path, monkeypatch, capsys):

@@ -196,11 +196,13 @@ def test_workers_out_of_range_is_one_line(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["analyze", "score"])
-def test_a_part_out_of_range_is_one_line(tmp_path, capsys, command):
-    code = main([command, str(tmp_path / "x.mp4"), "--part", "0"])
+@pytest.mark.parametrize("part", ["0", "inf"])  # inf was a traceback (an overflow)
+def test_a_part_out_of_range_is_one_line(tmp_path, capsys, command, part):
+    code = main([command, str(tmp_path / "x.mp4"), "--part", part])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert err == ["posecheck: error: --part 0 is out of range (use seconds > 0)"]
+    assert err == [f"posecheck: error: --part {part} is out of range (use seconds > 0)"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def _analyze(video, out, *extra, video_out=False):

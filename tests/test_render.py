@@ -270,6 +270,7 @@ def test_render_command_writes_video_and_truth(tmp_path, capsys) -> None:
         ),
         (["render", "bridge", "--reps", "0", "-o", "x.mp4"], "--reps 0: out of range"),
         (["render", "bridge", "--crf", "-5", "-o", "x.mp4"], "--crf -5: out of range (give 0"),
+        (["render", "bridge", "--seed", "-1", "-o", "x.mp4"], "--seed: -1: use 0 to 4294967295"),
     ],
 )
 def test_render_command_bad_input(argv, expect, capsys, tmp_path, monkeypatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     exercise = None if auto else library.get(args.exercise)  # unknown names fail first
     if args.workers < 0:
         raise InputError(f"--workers {args.workers} is out of range", "use 1 or more, 0: the cores")
-    if not args.min_chunk > 0:
+    if not 0 < args.min_chunk < math.inf:  # inf: an overflow in the parts' plan
         raise InputError(f"--part {args.min_chunk:g} is out of range", "use seconds > 0")
     # Opening before anything is written: a missing, empty or unreadable video fails here.
     source = open_source(video)

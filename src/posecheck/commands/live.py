@@ -4,6 +4,7 @@ after another, live from the webcam (or a file played live)."""
 from __future__ import annotations
 
 import argparse
+import math
 
 HELP = "coach an exercise live from the webcam"
 DESCRIPTION = """\
@@ -51,8 +52,8 @@ def _seconds(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    if not 0 <= v < math.inf:  # nan and inf too (inf crashed the countdown's display)
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more")
     return v
 
 

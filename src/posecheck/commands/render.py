@@ -38,6 +38,16 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= v < 2**32:  # NumPy's seeds (-1 was a traceback)
+        raise argparse.ArgumentTypeError(f"{v}: use 0 to {2**32 - 1}")
+    return v
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("exercise", nargs="?", help="exercise name (see 'posecheck exercises')")
     p.add_argument("-o", "--output", type=Path, help="video file to write (.mp4); the truth "
@@ -51,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--side", choices=("left", "right"), help="body side facing the camera "
                    "(default: chosen by the seed)")  # fmt: skip
     p.add_argument(
-        "--seed", type=int, default=0, help="varies body, clothes, room, camera (default 0)"
+        "--seed", type=_seed, default=0, help="varies body, clothes, room, camera (default 0)"
     )
     length = p.add_mutually_exclusive_group()
     length.add_argument("--duration-s", type=float,

@@ -7,6 +7,7 @@ import contextlib
 import csv
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -525,7 +526,7 @@ def run(args: argparse.Namespace) -> int:
         # '--ray recordings/': the optional address swallowed an input
         args.inputs, args.ray = [args.ray, *args.inputs], ""
     for flag, value in (("--ray-unit", args.ray_unit), ("--part", args.part)):
-        if not value > 0:
+        if not 0 < value < math.inf:  # inf: an overflow in the parts' plan
             raise InputError(f"{flag} {value:g} is out of range", "use seconds > 0")
     inputs = collect_inputs(args.inputs)
     if not inputs:
