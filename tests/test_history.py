@@ -577,6 +577,23 @@ def test_a_correction_is_cut_to_the_terminal_width_and_whole_when_piped(db90, ca
     assert [ln.split()[0] for ln in cut] == [ln.split()[0] for ln in whole]
 
 
+def test_an_export_replaces_an_earlier_export_only(db90, tmp_path, capsys):
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    for flag in ("--csv", "--json"):
+        assert main(["history", "--db", str(db90), flag, str(video)]) == 2
+        assert capsys.readouterr().err == (
+            f"posecheck: error: {video}: already exists and is not a history export (add "
+            "--force to replace it, or choose another name)\n")  # fmt: skip
+        assert video.read_bytes() == b"\x00\x00\x00\x18ftypmp42"
+    out, rows = tmp_path / "s.csv", tmp_path / "s.json"
+    for _ in range(2):
+        assert main(["history", "--db", str(db90), "--csv", str(out), "--json", str(rows)]) == 0
+    assert main(["history", "--db", str(db90), "--json", str(out)]) == 2
+    assert main(["history", "--db", str(db90), "--json", str(out), "--force"]) == 0
+    assert json.loads(out.read_text())[0]["performed_utc"]
+
+
 def test_history_note_pain_and_forget(db90, capsys):
     assert main(["history", "note", "3", "knee", "sore", "--pain-after", "4",
                  "--db", str(db90)]) == 0  # fmt: skip

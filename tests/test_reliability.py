@@ -76,6 +76,31 @@ def test_1_score_refuses_a_hard_link_of_an_input_as_its_csv(tmp_path, capsys):
     assert lm.read_bytes() == before
 
 
+def test_1_score_replaces_its_own_tables_only(tmp_path, capsys):
+    # 'score --json clip.mp4' turned a video into JSON, '--csv out/summary.json' the
+    # summary score reads; an earlier table of its own is written again
+    lm = bridge_landmarks(tmp_path / "a.landmarks.npz", reps=1, seconds=4.0)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42 not a table")
+    for flag in ("--csv", "--json"):
+        code, _, err = run_cli(capsys, "score", lm, "-e", "bridge", "--no-history", flag, video)
+        assert code == 2 and error_lines(err) == [
+            f"posecheck: error: {video}: already exists and is not a table 'score' wrote "
+            "(add --force to replace it, or choose another name)"]  # fmt: skip
+        assert video.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
+    table, rows = tmp_path / "t.csv", tmp_path / "t.json"
+    for _ in range(2):  # the second run writes over the first's tables
+        code, _, _ = run_cli(capsys, "score", lm, "-e", "bridge", "--no-history", "--csv", table,
+                             "--json", rows)  # fmt: skip
+        assert code == 0
+    assert table.read_text().startswith("file,exercise,exercise_from,")
+    code, _, _ = run_cli(capsys, "score", lm, "-e", "bridge", "--no-history", "--csv", rows)
+    assert code == 2  # the JSON table is no CSV table
+    code, _, _ = run_cli(capsys, "score", lm, "-e", "bridge", "--no-history", "--force",
+                         "--csv", rows)  # fmt: skip
+    assert code == 0 and rows.read_text().startswith("file,exercise,")
+
+
 # --- 2. links left in the output folder --------------------------------------------------
 
 

@@ -120,6 +120,29 @@ def drop_stale_temps_in(folder: Path) -> list[Path]:
     return gone
 
 
+def own_export(path: str | os.PathLike[str], header: str = "", key: str = "") -> bool:
+    """Whether an existing file is a table posecheck wrote and may write again: a CSV
+    whose first line starts with ``header``, or (``key``) a JSON list of rows with that
+    key. Anything else (a video, a summary.json, the person's own file) is not replaced
+    without --force: ``score --json clip.mp4`` turned a video into 435 bytes of JSON."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    if header:
+        return head.decode("utf-8", "replace").startswith(header)
+    if not head.lstrip().startswith(b"["):
+        return False
+    try:
+        import json
+
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(rows, list) and (not rows or (isinstance(rows[0], dict) and key in rows[0]))
+
+
 def commit(tmp: Path, path: Path, mode: int | None = None) -> None:
     """Give ``tmp`` the usual file mode (umask, or ``mode``) and rename it to ``path``."""
     try:

@@ -64,6 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", nargs="?", const="-", metavar="FILE",
                    help="write the sessions as JSON, all fields (to FILE, or stdout)")  # fmt: skip
     p.add_argument("--db", metavar="PATH", help="history database (default: see above)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a --csv/--json FILE that is not a history export")  # fmt: skip
     p.add_argument("--pain", dest="pain_before", type=_pain, metavar="0-10",
                    help="note: back pain before that session")  # fmt: skip
     p.add_argument("--pain-after", type=_pain, metavar="0-10",
@@ -167,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"imported {n} new session{'' if n == 1 else 's'}, updated {len(res.updated)}, "
               f"skipped {len(res.skipped)} (into {path})")  # fmt: skip
         return 0 if res.added or res.updated or not res.skipped else 1
+    if args.action == "list":
+        _check_exports(args)
     if args.action == "list" and not (args.csv or args.json) and nothing_recorded(args, path):
         return 0
     with HistoryStore(path, create=False) as store:
@@ -266,6 +270,23 @@ def _date(store: Any, args: argparse.Namespace) -> int:
     store.set_performed(sid, when)
     print(f"session {sid}: dated {when:%Y-%m-%d %H:%M} (was {was.astimezone():%Y-%m-%d %H:%M})")
     return 0
+
+
+def _check_exports(args: argparse.Namespace) -> None:
+    """--csv/--json FILE replaces an earlier export, never another file unless --force
+    (``history --json clip.mp4`` turned the video into JSON)."""
+    from posecheck import safeio
+    from posecheck.history.query import LIST_COLUMNS
+
+    for dest, own in ((args.csv, {"header": ",".join(LIST_COLUMNS)}),
+                      (args.json, {"key": "performed_utc"})):  # fmt: skip
+        if not dest or dest == "-":
+            continue
+        if Path(dest).is_dir():
+            raise InputError(f"{dest}: is a folder", "give a file name")
+        if Path(dest).is_file() and not args.force and not safeio.own_export(dest, **own):
+            raise InputError(f"{dest}: already exists and is not a history export",
+                             "add --force to replace it, or choose another name")  # fmt: skip
 
 
 def _write(dest: str, text: str) -> None:

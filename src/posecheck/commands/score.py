@@ -104,6 +104,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--model-complexity", type=int, choices=(0, 1, 2), default=1,
                    help="MediaPipe model for videos: 1 (full) is bundled")  # fmt: skip
+    p.add_argument("--force", action="store_true",
+                   help="replace a --csv/--json FILE that is not a 'score' table")  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--routine", metavar="NAME|FILE|auto",
                    help="each input shows a routine: one row per step found, after the "
@@ -490,10 +492,14 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+CSV_COLUMNS = ["file", "exercise", "exercise_from", "confidence", "holds_reached",
+               "holds_total", "reps", "score", "top_fault_id", "top_fault", "frames",
+               "frames_with_pose", "partial", "recording_warning", "error"]  # fmt: skip
+CSV_HEADER = ",".join(CSV_COLUMNS)  # how an earlier --csv is known, to be written again
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    cols = ["file", "exercise", "exercise_from", "confidence", "holds_reached", "holds_total",
-            "reps", "score", "top_fault_id", "top_fault", "frames", "frames_with_pose",
-            "partial", "recording_warning", "error"]  # fmt: skip
+    cols = list(CSV_COLUMNS)
     if any("segment" in r for r in rows):  # --routine: where each step is
         cols += ["segment", "step_title", "start_s", "end_s"]
     from posecheck import safeio
@@ -541,6 +547,10 @@ def run(args: argparse.Namespace) -> int:
                for i in inputs):  # fmt: skip
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
         # refused now, not after hours of scoring an archive
+        own = {"header": CSV_HEADER} if out is args.csv else {"key": "file"}
+        if Path(out).is_file() and not args.force and not safeio.own_export(out, **own):
+            raise InputError(f"{out}: already exists and is not a table 'score' wrote",
+                             "add --force to replace it, or choose another name")  # fmt: skip
         folder = Path(out).parent
         if Path(out).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
             why = "is a folder" if Path(out).is_dir() else f"cannot be written in {folder}/"
