@@ -163,6 +163,11 @@ def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
         (["render", "bridge", "--reps", "2", "--duration-s", "5", "-o", "x.mp4"],
          "posecheck: error: argument --duration-s: not allowed with argument --reps (see "
          "'posecheck render --help')"),
+        # reported by the top parser, but the command's help lists its options
+        (["live", "bridge", "-q"], "posecheck: error: unrecognized arguments: -q (see "
+                                   "'posecheck live --help')"),
+        (["--bogus"], "posecheck: error: unrecognized arguments: --bogus (see 'posecheck "
+                      "--help')"),
     ],
 )  # fmt: skip
 def test_usage_errors_are_one_line_too(capsys, argv, line):

@@ -63,8 +63,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse with the house's one-line errors: ``posecheck: error: <what> (<what to
     do>)``, not the usage block (``--help`` still prints it)."""
 
+    help_prog = ""  # the command's own help, for what the top parser finds left over
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"posecheck: error: {message} (see '{self.prog} --help')\n")
+        # "unrecognized arguments: -q" of 'posecheck live ...' is reported by the top
+        # parser: the command's --help lists its options, the top one's does not
+        prog = self.help_prog or self.prog
+        self.exit(2, f"posecheck: error: {message} (see '{prog} --help')\n")
 
 
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -81,6 +86,8 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
     )
+    if command is not None:
+        parser.help_prog = f"posecheck {command}"
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_line) in COMMANDS.items():
         if name == command:

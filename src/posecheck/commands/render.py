@@ -244,4 +244,9 @@ def _output(args: argparse.Namespace) -> Path:
             f"{out.parent}: cannot create the folder ({exc.strerror or exc})",
             "choose another -o",
         ) from None
+    from posecheck import safeio
+
+    # the hidden halves a killed render of this name left (a long one's can be large)
+    for f in (out, truth_path(out)):
+        safeio.drop_stale_temps(f)
     return out
