@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,18 +120,21 @@ def drop_stale_temps_in(folder: Path) -> list[Path]:
     return gone
 
 
-def own_export(path: str | os.PathLike[str], header: str = "", key: str = "") -> bool:
+def own_export(path: str | os.PathLike[str], columns: Sequence[str] = (), key: str = "") -> bool:
     """Whether an existing file is a table posecheck wrote and may write again: a CSV
-    whose first line starts with ``header``, or (``key``) a JSON list of rows with that
-    key. Anything else (a video, a summary.json, the person's own file) is not replaced
-    without --force: ``score --json clip.mp4`` turned a video into 435 bytes of JSON."""
+    whose header is ``columns[0]`` then some of ``columns`` (an older version's table
+    too), or (``key``) a JSON list of rows with that key. Anything else (a video, a
+    summary.json, the person's own file) is not replaced without --force: ``score --json
+    clip.mp4`` turned a video into 435 bytes of JSON."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
     except OSError:
         return False
-    if header:
-        return head.decode("utf-8", "replace").startswith(header)
+    if columns:
+        fields = head.decode("utf-8", "replace").splitlines()[:1]
+        names = fields[0].strip().split(",") if fields else []
+        return bool(names) and names[0] == columns[0] and set(names) <= set(columns)
     if not head.lstrip().startswith(b"["):
         return False
     try:

@@ -263,33 +263,7 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
                 + ("" if cue else ": the report then says what fell short"),
             )
         if rec.candidates:
-            # several fit in part, none clearly: name them rather than pick one
-            angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
-                      and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
-            fit = ("fits", "its") if len(angled) == 1 else ("fit", "their")
-            view = (f"; {' and '.join(angled)} {fit[0]} better seen from another angle than "
-                    f"{fit[1]} camera view ('posecheck show' says which)"
-                    if angled else "")  # fmt: skip
-            if not any(max(sc.score, sc.off_view_score or 0.0) >= CANDIDATE_SCORE
-                       for sc in rec.scores if sc.name in rec.candidates):  # fmt: skip
-                # only their position was seen (hook lying: a draw-in, a tilt, a bridge...)
-                # (not "the clip shows ... none of their movements": a dead bug moving
-                # all four limbs read as "the tool saw no movement")
-                view += (
-                    "; the position fits, but no movement of theirs was seen, so they cannot "
-                    "be told apart" if len(rec.candidates) > 1
-                    else "; the position fits, but its movement was not seen"
-                )  # fmt: skip
-            raise InputError(
-                f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
-                f"(confidence {_below(rec.confidence, rec.threshold)}, "
-                f"{rec.threshold:.0%} needed){view}",
-                # not only "e.g. -e pelvic-tilt": a dead bug at 0% was told to name a
-                # pelvic tilt, and was then counted as one
-                f"if it is {'one of these' if len(rec.candidates) > 1 else 'that'}, name it "
-                f"with -e, e.g. -e {rec.candidates[0]}; posecheck knows only the exercises "
-                "'posecheck exercises' lists",
-            )
+            raise _not_sure(where, rec)
         best = rec.best or "nothing"
         raise InputError(
             f"{where}: no exercise of the library fits "
@@ -297,6 +271,36 @@ def recognise(data: Any, library: Any) -> tuple[Any, dict[str, Any]]:
             "name the exercise with -e; 'posecheck exercises' lists them",
         )
     return library.get(rec.name), record
+
+
+def _not_sure(where: str, rec: Any) -> InputError:
+    """Several exercises fit in part, none clearly: name them rather than pick one."""
+    angled = [sc.name for sc in rec.scores if sc.name in rec.candidates
+              and (sc.off_view_score or 0.0) > sc.score]  # fmt: skip
+    fit = ("fits", "its") if len(angled) == 1 else ("fit", "their")
+    view = (f"; {' and '.join(angled)} {fit[0]} better seen from another angle than "
+            f"{fit[1]} camera view ('posecheck show' says which)"
+            if angled else "")  # fmt: skip
+    if not any(max(sc.score, sc.off_view_score or 0.0) >= CANDIDATE_SCORE
+               for sc in rec.scores if sc.name in rec.candidates):  # fmt: skip
+        # only their position was seen (hook lying: a draw-in, a tilt, a bridge...)
+        # (not "the clip shows ... none of their movements": a dead bug moving
+        # all four limbs read as "the tool saw no movement")
+        view += (
+            "; the position fits, but no movement of theirs was seen, so they cannot "
+            "be told apart" if len(rec.candidates) > 1
+            else "; the position fits, but its movement was not seen"
+        )  # fmt: skip
+    return InputError(
+        f"{where}: not sure which exercise this is: {' or '.join(rec.candidates)} "
+        f"(confidence {_below(rec.confidence, rec.threshold)}, "
+        f"{rec.threshold:.0%} needed){view}",
+        # not only "e.g. -e pelvic-tilt": a dead bug at 0% was told to name a
+        # pelvic tilt, and was then counted as one
+        f"if it is {'one of these' if len(rec.candidates) > 1 else 'that'}, name it "
+        f"with -e, e.g. -e {rec.candidates[0]}; posecheck knows only the exercises "
+        "'posecheck exercises' lists",
+    )
 
 
 def _below(confidence: float, threshold: float) -> str:

@@ -278,7 +278,7 @@ def _check_exports(args: argparse.Namespace) -> None:
     from posecheck import safeio
     from posecheck.history.query import LIST_COLUMNS
 
-    for dest, own in ((args.csv, {"header": ",".join(LIST_COLUMNS)}),
+    for dest, own in ((args.csv, {"columns": LIST_COLUMNS}),
                       (args.json, {"key": "performed_utc"})):  # fmt: skip
         if not dest or dest == "-":
             continue

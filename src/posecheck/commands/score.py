@@ -495,13 +495,13 @@ def _fmt_table(rows: list[dict[str, Any]]) -> str:
 CSV_COLUMNS = ["file", "exercise", "exercise_from", "confidence", "holds_reached",
                "holds_total", "reps", "score", "top_fault_id", "top_fault", "frames",
                "frames_with_pose", "partial", "recording_warning", "error"]  # fmt: skip
-CSV_HEADER = ",".join(CSV_COLUMNS)  # how an earlier --csv is known, to be written again
+ROUTINE_COLUMNS = ["segment", "step_title", "start_s", "end_s"]  # with --routine
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     cols = list(CSV_COLUMNS)
     if any("segment" in r for r in rows):  # --routine: where each step is
-        cols += ["segment", "step_title", "start_s", "end_s"]
+        cols += ROUTINE_COLUMNS
     from posecheck import safeio
 
     def write(fh: Any) -> None:
@@ -547,8 +547,9 @@ def run(args: argparse.Namespace) -> int:
                for i in inputs):  # fmt: skip
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
         # refused now, not after hours of scoring an archive
-        own = {"header": CSV_HEADER} if out is args.csv else {"key": "file"}
-        if Path(out).is_file() and not args.force and not safeio.own_export(out, **own):
+        own = safeio.own_export(out, columns=CSV_COLUMNS + ROUTINE_COLUMNS) if (
+            out is args.csv) else safeio.own_export(out, key="file")  # fmt: skip
+        if Path(out).is_file() and not args.force and not own:
             raise InputError(f"{out}: already exists and is not a table 'score' wrote",
                              "add --force to replace it, or choose another name")  # fmt: skip
         folder = Path(out).parent
