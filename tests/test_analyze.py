@@ -127,6 +127,9 @@ def test_analyze_bad_inputs_exact_messages(tmp_path, capsys):
         ((video, "-e", "bridge", "-o", a_file / "out"),
          f"posecheck: error: {a_file / 'out'}: cannot write the results there (Not a directory) "
          "(choose a writable folder with -o)"),
+        # a file given as the folder (was "cannot write the results there (File exists)")
+        ((video, "-e", "bridge", "-o", a_file),
+         f"posecheck: error: {a_file}: is a file, not a folder (choose a folder with -o)"),
     ]  # fmt: skip
     for argv, expected in cases:
         code, _out, err = run_cli(capsys, "analyze", *argv)

@@ -611,6 +611,13 @@ def test_history_note_pain_and_forget(db90, capsys):
     assert main(["history", "note", "x", "hi", "--db", str(db90)]) == 2
     assert main(["history", "frobnicate", "--db", str(db90)]) == 2
     assert "unknown action 'frobnicate'" in capsys.readouterr().err
+    assert main(["history", "forgt", "3", "--db", str(db90)]) == 2
+    assert capsys.readouterr().err == ("posecheck: error: history: unknown action 'forgt' (did "
+                                       "you mean forget?) (use one of: list, note, date, forget, "
+                                       "import)\n")  # fmt: skip
+    assert main(["history", "--db", str(db90.parent)]) == 2
+    assert "is a folder, not a database file (give a file name with --db)" in (
+        capsys.readouterr().err)  # fmt: skip
 
 
 def test_a_session_dated_by_the_person_keeps_that_date_when_scored_again(tmp_path, capsys):

@@ -146,8 +146,11 @@ def run(args: argparse.Namespace) -> int:
     from posecheck.history.store import HistoryStore, resolve_path
 
     if args.action not in ACTIONS:
-        raise InputError(f"history: unknown action {args.action!r}",
-                         f"use one of: {', '.join(ACTIONS)}")  # fmt: skip
+        from posecheck.errors import did_you_mean
+
+        close = did_you_mean(args.action, ACTIONS)
+        raise InputError(f"history: unknown action {args.action!r}" + (f" ({close})" if close
+                         else ""), f"use one of: {', '.join(ACTIONS)}")  # fmt: skip
     if args.limit is not None and args.limit < 1:
         raise InputError(f"--limit {args.limit}: give 1 or more", "or leave --limit out")
     path = resolve_path(args.db)

@@ -251,7 +251,12 @@ def _hint(exc: BaseException, path: Path) -> tuple[str, str]:
     low = text.lower()
     if "locked" in low or "busy" in low:
         return "is locked by another program", "try again when the other posecheck has finished"
+    if path.is_dir():
+        return "is a folder, not a database file", "give a file name with --db"
     if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+        if not path.exists():  # the folder is what cannot be written, not the file
+            return (f"cannot be created (its folder {path.parent} is read-only)",
+                    "use --db PATH in a folder you can write to")  # fmt: skip
         return "is read-only", f"make it writable (chmod u+w {path}) or use --db PATH"
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return (

@@ -78,6 +78,8 @@ def prepare_outdir(
             f"{outdir}: already holds results ({', '.join(existing)})",
             "add --force to replace them, or choose another folder with -o",
         )
+    if outdir.exists() and not outdir.is_dir():  # not "cannot write ... (File exists)"
+        raise InputError(f"{outdir}: is a file, not a folder", "choose a folder with -o")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".posecheck-write-test-", dir=outdir)
