@@ -680,9 +680,14 @@ def test_a_hold_still_held_as_the_input_ends_is_not_a_hold_that_stopped_short():
     closing = eng.final_result.events
     assert [e.kind for e in closing] == ["hold_end"] and closing[0].data["stopped"] == "end"
     assert not s.score or s.score < 70  # not seen held: still no full hold (never green)
+    assert s.score_notes[-1] == (
+        "the recording ended during the last hold, so it counts as "
+        "long as it was seen: keep recording until you come out of it"
+    )
     # lowering on the last two frames: a hold that stopped short, told as before
     eng, _ = run(ex, seq((130, 10), (130, 175, 5), (175, 10), (175, 150, 2)))
     s = eng.finish()
+    assert not any("recording ended" in n for n in s.score_notes)
     assert [h.stopped for h in s.holds] == [None]
     assert [c.text for c in s.corrections] == [
         "Hold the up position for 2 s: your longest hold was 0.9 s."]  # fmt: skip

@@ -185,6 +185,12 @@ class SessionTally:
                 f"the longest {held[1]} hold fell short of its target time: "
                 f"the session at most {held[0]:g}"
             )
+        if any(h.stopped == "end" and not h.reached for h in self.holds):
+            # why a steady 10 s pigeon scored a red 55: said, not left to be read as a fault
+            out.score_notes.append(
+                "the recording ended during the last hold, so it counts as long as it was "
+                "seen: keep recording until you come out of it"
+            )
         told = [c for c in out.corrections if c.severity == "safety"]
         if told and out.score is not None and out.score > CAP_TOLD_SAFETY:
             out.score = CAP_TOLD_SAFETY
