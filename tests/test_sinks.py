@@ -1045,3 +1045,18 @@ def test_a_second_partly_out_of_view_is_said_with_what_to_do(low_frames, told):
                         "judged or counted then; move back so your hands are in view"]  # fmt: skip
     else:
         assert said == []
+
+
+def test_a_hold_reached_within_its_margin_says_so_beside_its_yes(tmp_path):
+    # the real two-cycle cat-camel: "1.8 s / 2 s / yes" beside "1.5 s / 2 s / no"
+    from posecheck.sinks.report import ReportSink
+
+    holds = [HoldRecord("top", 1.0, 2.8, 1.8, 2.0, True, "left", 80.0),
+             HoldRecord("top", 5.0, 6.5, 1.5, 2.0, False, "left", 60.0),
+             HoldRecord("top", 9.0, 11.1, 2.1, 2.0, True, "left", 90.0)]  # fmt: skip
+    sink = ReportSink(tmp_path / "r.html")
+    sink.open(info(40, 20.0, (640, 360)), EXERCISE)
+    sink.close(replace(make_summary(), holds=holds, reps=[]))
+    cells = parse_report(tmp_path / "r.html").text
+    assert "yes (0.2 s short: within the margin a hold is given)" in cells
+    assert "yes" in cells and "no" in cells  # 2.1 s of 2: no margin said; 1.5 s: not reached

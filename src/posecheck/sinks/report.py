@@ -556,7 +556,10 @@ def _reached_cell(h: HoldRecord, counted: bool) -> str:
     if not counted:
         return "<td>before the first rep: not counted</td>"
     why = _STOPPED_WORDS.get(h.stopped or "") if not h.reached else None
-    word = "yes" if h.reached else "no" + (f" ({why})" if why else "")
+    if h.reached and round(h.duration_s, 1) < round(h.target_s, 1):
+        # "1.8 s / 2 s / yes" beside "1.5 s / 2 s / no" read as a mistake
+        why = f"{h.target_s - h.duration_s:.1f} s short: within the margin a hold is given"
+    word = ("yes" if h.reached else "no") + (f" ({why})" if why else "")
     return f"<td class='{'yes' if h.reached else 'no'}'>{word}</td>"
 
 
