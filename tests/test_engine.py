@@ -1100,6 +1100,25 @@ def test_a_hold_the_pause_stopped_is_not_told_as_short():
     assert "short_hold:up" not in said[True]
 
 
+def test_a_hold_the_person_vanished_from_in_a_fade_was_ended_by_the_input():
+    """The real knee-to-chest clip fades to black during its double hug, held still: the
+    pose is lost, the hold ends after its grace, and she is never seen again. Told "your
+    longest hold was 9.6 s" of a hold she was still in; the input ended it. Seen again
+    (even a moment), the person ended it."""
+    ex = make_exercise()
+    held = seq((130, 10), (130, 175, 5), (175, 10))
+    lost = [(0.0, None)] * 20  # no pose for longer than the grace, to the end
+    eng, _ = run(ex, held + lost)
+    s = eng.finish()
+    assert [(h.stopped, h.reached) for h in s.holds] == [("end", False)]
+    assert s.corrections[0].text.startswith("Hold the up position for 2 s: the recording ended")
+    eng, _ = run(ex, held + lost + seq((150, 2)) + lost)  # seen again, then lost
+    s = eng.finish()
+    assert [h.stopped for h in s.holds] == [None]
+    eng, _ = run(ex, held + seq((175, 150, 3)) + lost)  # lowering, then lost
+    assert [h.stopped for h in eng.finish().holds] == [None]
+
+
 def test_a_hold_the_pause_key_stopped_ends_there_and_is_no_correction():
     """The pause key mid-hold: the hold ends at the last frame before it, marked stopped,
     its end among the next frame's events; the session does not tell it to hold longer

@@ -285,6 +285,8 @@ class _Hold:
     values: list[float] = field(default_factory=list)
     views: list[int] = field(default_factory=list)  # where in values each later view begins
     arrived: bool = False  # the phase began after the side was first seen (HoldRecord)
+    # the pose was lost straight after an ok frame in the held position, and not seen since
+    lost_in_position: bool = False
 
 
 def spread_within_views(values: Sequence[float], views: Sequence[int] = ()) -> float:
@@ -363,6 +365,10 @@ class HoldTimer:
         self.hold: _Hold | None = None
         self.held_at = HeldPosition(band) if band is not None else None
         self._last: Mapping[str, float | None] = {}  # the last frame's values
+        self._last_ok: Mapping[str, float | None] = {}  # the last ok frame's
+        # a hold that ended as the pose was lost in its position: if no pose is seen
+        # again, the input ended it (a fade to black), not the person (see end)
+        self.lost_ended: HoldRecord | None = None
         # set by the track each frame: the current phase began after the side was seen
         # (not in it from the first frames); a hold starting now keeps it
         self.arrived = False
@@ -413,6 +419,8 @@ class HoldTimer:
         h = self.hold
         ends = self.held_at
         self._last = values
+        if not lost:
+            self.lost_ended = None  # the person was seen after that hold ended
         if ends is not None and phase is not None:
             ends.step(self.ex.phase(phase), phase_since)
         if ok and h is None and self._pending is None and ends is not None:
@@ -446,6 +454,9 @@ class HoldTimer:
             h.left_moving = moved
             h.wobbling = wobble
             h.left_s = left_s
+            h.lost_in_position = lost and (ends is None or ends.near(self._last_ok))
+        elif not lost:
+            h.lost_in_position = False
         h.wobbling = h.wobbling and wobble
         h.prev_ok = False
         h.frames += 1
@@ -494,6 +505,7 @@ class HoldTimer:
 
     def _sample(self, h: _Hold, values: Mapping[str, float | None]) -> None:
         h.prev_ok, h.wobbling = True, False
+        self._last_ok = values
         if self.held_at is not None:
             self.held_at.sample(values)
         h.frames += 1
@@ -553,6 +565,7 @@ class HoldTimer:
             arrived=h.arrived,
             stopped=stopped if h.prev_ok and self._in_position() else None,
         )
+        self.lost_ended = rec if rec.stopped is None and h.lost_in_position else None
         return HoldEnded(
             rec, form, t_s, caps, hold_points(tit, form, steady), Spread(self.key, spread, unit)
         )

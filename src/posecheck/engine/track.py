@@ -152,7 +152,13 @@ class SideTrack:
         self._hold_ended(self.hold.end(t, stopped))
 
     def finish(self, t: float) -> None:
-        """The input ended: a rep under way is closed."""
+        """The input ended: a rep under way is closed. A hold that ended as the person
+        was lost from view in its position, never seen again, was ended by the input (the
+        real knee-to-chest clip fades to black during its double hug: told "your longest
+        hold was 9.6 s" of a hold she was still in)."""
+        if self.hold.lost_ended is not None:
+            self.hold.lost_ended.stopped = "end"
+            self.hold.lost_ended = None
         ended = self.reps.finish(t, self.phases.phase)
         if ended is not None:
             self.out.append(ended)
