@@ -352,6 +352,13 @@ def test_quit_mid_hold_is_no_hold_to_make_longer(tmp_path):
     assert row["top_fault_id"] and not row["top_fault_id"].startswith("short_hold")
     assert "recording ended" not in row["top_fault"]
     assert (row["holds_reached"], row["holds_total"]) == (0, summary["holds_due"])
+    # ended by Ctrl-C or SIGTERM ("interrupted"): counting stopped there too
+    path = outcome.outdir / "summary.json"
+    path.write_text(path.read_text().replace('"ended": "quit"', '"ended": "interrupted"'))
+    assert main(["score", str(lm), "-e", "bridge", "-j", "1", "-q", "--no-history",
+                 "--json", str(out)]) in (0, 1)  # fmt: skip
+    (again,) = json.loads(out.read_text())
+    assert (again["top_fault_id"], again["score"]) == (row["top_fault_id"], row["score"])
 
 
 def test_camera_pulled_mid_session_saves_what_was_done(tmp_path):

@@ -416,7 +416,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
 
         smoother = PoseSmoother()
     engine: Any = Engine(exercise, side=opts["side"])
-    quit_ = (saved.get("live") or {}).get("ended") == "quit"
+    # ended by q, or by Ctrl-C/SIGTERM (live then stopped counting: "interrupted")
+    quit_ = (saved.get("live") or {}).get("ended") in ("quit", "interrupted")
     if ReplayPauses.needed(data) or quit_:
         # a live session: judge from where the exercise started (after the set-up check
         # and countdown), and not during pauses or rests, as the live session did
