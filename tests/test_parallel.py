@@ -193,6 +193,11 @@ def test_workers_out_of_range_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err == ["posecheck: error: --workers -1 is out of range (use 1 or more, 0: the cores)"]
+    lm = tmp_path / "a.landmarks.npz"
+    lm.write_bytes(b"x")
+    assert main(["score", str(lm), "--jobs", "-1"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "posecheck: error: --jobs -1 is out of range (use 1 or more, 0: the cores)"]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["analyze", "score"])

@@ -569,6 +569,8 @@ def run(args: argparse.Namespace) -> int:
         from posecheck.commands._routine import resolve_routine
 
         resolve_routine(args.routine, library, args.routines_dir)  # unknown: fails here
+    if args.jobs < 0:  # as analyze --workers (-1 was taken as 1 without a word)
+        raise InputError(f"--jobs {args.jobs} is out of range", "use 1 or more, 0: the cores")
     jobs = args.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(inputs)))
     if args.landmarks_dir is not None:
