@@ -160,6 +160,13 @@ def test_analyze_never_writes_over_the_input_or_earlier_results(tmp_path, capsys
         "(add --force to replace them, or choose another folder with -o)"
     ]
     assert (tmp_path / "clip.posecheck" / "summary.json").read_text() == "{}"
+    # an interrupted run's folder says so (it read as results like any others)
+    (tmp_path / "clip.posecheck" / "summary.json").write_text('{"partial": true}')
+    code, _, err = run_cli(capsys, "analyze", clip, "-e", "bridge")
+    assert code == 2 and error_lines(err) == [
+        f"posecheck: error: {tmp_path / 'clip.posecheck'}: already holds the partial results "
+        "of an interrupted run (summary.json) (add --force to replace them, or choose another "
+        "folder with -o)"]  # fmt: skip
 
 
 # --- a fake estimator: the pipeline and sinks for real, no model -----------------------

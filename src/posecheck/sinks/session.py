@@ -75,7 +75,7 @@ def prepare_outdir(
     existing = [t.name for t in targets if os.path.lexists(t)]
     if existing and not force:
         raise OutputExistsError(
-            f"{outdir}: already holds results ({', '.join(existing)})",
+            f"{outdir}: already holds {_earlier_kind(outdir)} ({', '.join(existing)})",
             "add --force to replace them, or choose another folder with -o",
         )
     if outdir.exists() and not outdir.is_dir():  # not "cannot write ... (File exists)"
@@ -193,6 +193,16 @@ def _drop_stale_outputs(outdir: Path, names: list[str], inputs: list[Path]) -> N
         with contextlib.suppress(OSError):
             if p.is_file() or p.is_symlink():
                 p.unlink()
+
+
+def _earlier_kind(outdir: Path) -> str:
+    """ "results", or "the partial results of an interrupted run" when its summary says
+    so: a re-run refused beside them did not say they were incomplete."""
+    try:
+        partial = json.loads((outdir / SUMMARY).read_text(encoding="utf-8")).get("partial")
+    except (OSError, ValueError, AttributeError):
+        partial = False
+    return "the partial results of an interrupted run" if partial is True else "results"
 
 
 LOW_VIEW_TOLD_S = 1.0  # this long partly out of view is said, whatever its share
