@@ -212,10 +212,13 @@ def test_why_names_the_points_a_hold_lost_and_how_much_it_moved():
     assert summary.score_components["steadiness"] == pytest.approx(0.6)
     _, _, still = run_engine([130.0] * 110)
     assert still.score == 100.0 and len(still.score_notes) == 1  # nothing lost, nothing said
-    # held 2.4 s of 3 s: its cap (70) set the score, and only the cap is named
+    # held 2.4 s of 3 s as the input ends: its cap (70) set the score, and only the cap
+    # and the input's end are named
     _, _, short = run_engine(wobble[:60])
     assert short.score == 70.0 and short.score_notes[1:] == [
-        "the one hold held short of the target time: at most 70"
+        "the one hold held short of the target time: at most 70",
+        "the recording ended during the last hold, so it counts as long as it was seen: "
+        "keep recording until you come out of it",
     ]
 
 

@@ -519,8 +519,28 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         write(fh)
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_outputs(args: argparse.Namespace, inputs: list[Path]) -> None:
+    """--csv/--json FILE: never an input, an earlier table of score's only (else
+    --force), in a folder that can be written: refused now, not after hours of scoring."""
     from posecheck import safeio
+
+    for out in (o for o in (args.csv, args.json) if o is not None and not _to_stdout(o)):
+        if any(os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i)
+               for i in inputs):  # fmt: skip
+            raise InputError(f"{out}: the output would overwrite an input", "choose another name")
+        # refused now, not after hours of scoring an archive
+        own = safeio.own_export(out, columns=CSV_COLUMNS + ROUTINE_COLUMNS) if (
+            out is args.csv) else safeio.own_export(out, key="file")  # fmt: skip
+        if Path(out).is_file() and not args.force and not own:
+            raise InputError(f"{out}: already exists and is not a table 'score' wrote",
+                             "add --force to replace it, or choose another name")  # fmt: skip
+        folder = Path(out).parent
+        if Path(out).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            why = "is a folder" if Path(out).is_dir() else f"cannot be written in {folder}/"
+            raise InputError(f"{out}: {why}", "choose a file name in a folder you can write to")
+
+
+def run(args: argparse.Namespace) -> int:
     from posecheck.history.record import options_from_args, report_warnings
 
     _LIBRARIES.clear()  # definitions may have changed since an earlier run in this process
@@ -543,20 +563,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if _to_stdout(args.csv) and _to_stdout(args.json):
         raise InputError("--csv - and --json - both want stdout", "send one of them to a file")
-    for out in (o for o in (args.csv, args.json) if o is not None and not _to_stdout(o)):
-        if any(os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i)
-               for i in inputs):  # fmt: skip
-            raise InputError(f"{out}: the output would overwrite an input", "choose another name")
-        # refused now, not after hours of scoring an archive
-        own = safeio.own_export(out, columns=CSV_COLUMNS + ROUTINE_COLUMNS) if (
-            out is args.csv) else safeio.own_export(out, key="file")  # fmt: skip
-        if Path(out).is_file() and not args.force and not own:
-            raise InputError(f"{out}: already exists and is not a table 'score' wrote",
-                             "add --force to replace it, or choose another name")  # fmt: skip
-        folder = Path(out).parent
-        if Path(out).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-            why = "is a folder" if Path(out).is_dir() else f"cannot be written in {folder}/"
-            raise InputError(f"{out}: {why}", "choose a file name in a folder you can write to")
+    _check_outputs(args, inputs)
     opts = {
         "exercise": args.exercise, "side": args.side, "smoothing": args.smoothing,
         "model_complexity": args.model_complexity, "poses_dir": list(args.poses_dir or []),
