@@ -590,6 +590,8 @@ def test_an_export_replaces_an_earlier_export_only(db90, tmp_path, capsys):
     for _ in range(2):
         assert main(["history", "--db", str(db90), "--csv", str(out), "--json", str(rows)]) == 0
     assert main(["history", "--db", str(db90), "--json", str(out)]) == 2
+    (tmp_path / "empty.csv").write_text("")  # made with touch: nothing to lose
+    assert main(["history", "--db", str(db90), "--csv", str(tmp_path / "empty.csv")]) == 0
     assert main(["history", "--db", str(db90), "--json", str(out), "--force"]) == 0
     assert json.loads(out.read_text())[0]["performed_utc"]
 

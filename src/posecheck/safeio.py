@@ -131,6 +131,8 @@ def own_export(path: str | os.PathLike[str], columns: Sequence[str] = (), key: s
             head = fh.read(1 << 16)
     except OSError:
         return False
+    if not head.strip():
+        return True  # an empty file: nothing to lose
     if columns:
         fields = head.decode("utf-8", "replace").splitlines()[:1]
         names = fields[0].strip().split(",") if fields else []
