@@ -94,10 +94,14 @@ def temp_path(path: Path, suffix: str = ".tmp") -> Path:
     return Path(tmp)
 
 
+# what :func:`temp_path` puts after ``.NAME.``: mkstemp's 8 characters and a suffix
+_TEMP_TAIL = r"[A-Za-z0-9_]{8}(\.tmp|\.[A-Za-z0-9]{1,4})"
+
+
 def drop_stale_temps(path: Path) -> list[Path]:
     """Remove temporary files of ``path`` that a killed run (SIGKILL, power loss) left;
     returns them. Only names :func:`temp_path` makes: ``.NAME.`` + 8 characters + suffix."""
-    pattern = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}(\.tmp|\.[A-Za-z0-9]{1,4})")
+    pattern = re.compile(re.escape(f".{path.name}.") + _TEMP_TAIL)
     gone = []
     with contextlib.suppress(OSError):
         for f in path.parent.iterdir():
@@ -114,7 +118,7 @@ def drop_stale_temps_in(folder: Path) -> list[Path]:
     gone: list[Path] = []
     with contextlib.suppress(OSError):
         for f in list(folder.iterdir()):
-            m = re.fullmatch(r"\.(.+)\.[A-Za-z0-9_]{8}(\.tmp|\.[A-Za-z0-9]{1,4})", f.name)
+            m = re.fullmatch(r"\.(.+)\." + _TEMP_TAIL, f.name)
             if m is not None:
                 gone += drop_stale_temps(folder / m.group(1))
     return gone

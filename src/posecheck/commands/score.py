@@ -528,10 +528,9 @@ def _check_outputs(args: argparse.Namespace, inputs: list[Path]) -> None:
         if any(os.path.realpath(out) == os.path.realpath(i) or safeio.same_file(out, i)
                for i in inputs):  # fmt: skip
             raise InputError(f"{out}: the output would overwrite an input", "choose another name")
-        # refused now, not after hours of scoring an archive
-        own = safeio.own_export(out, columns=CSV_COLUMNS + ROUTINE_COLUMNS) if (
-            out is args.csv) else safeio.own_export(out, key="file")  # fmt: skip
-        if Path(out).is_file() and not args.force and not own:
+        # refused now, not after hours of scoring an archive (the file read only if there)
+        own = {"columns": CSV_COLUMNS + ROUTINE_COLUMNS} if out is args.csv else {"key": "file"}
+        if Path(out).is_file() and not args.force and not safeio.own_export(out, **own):
             raise InputError(f"{out}: already exists and is not a table 'score' wrote",
                              "add --force to replace it, or choose another name")  # fmt: skip
         folder = Path(out).parent

@@ -120,11 +120,11 @@ def default_outdir(exercise: str) -> Path:
 def _check_outdir(path: Path, force: bool, camera: str = "") -> None:
     """Refuse a file or a non-empty folder before anything starts (nothing is created yet),
     and a video played as the camera that sits in the folder (--force would replace it)."""
+    from posecheck import safeio
+
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a folder", "choose another -o OUTDIR")
     if camera and path.is_dir() and Path(camera).is_file():
-        from posecheck import safeio
-
         for f in path.iterdir():
             if safeio.same_file(f, camera):
                 raise InputError(
@@ -132,8 +132,6 @@ def _check_outdir(path: Path, force: bool, camera: str = "") -> None:
                     "choose another -o OUTDIR",
                 )
     if path.is_dir():
-        from posecheck import safeio
-
         safeio.drop_stale_temps_in(path)  # a session killed outright left only these
     if path.is_dir() and any(path.iterdir()) and not force:
         raise InputError(
