@@ -142,6 +142,20 @@ def test_same_recording_or_folder_updates_one_row(tmp_path):
     assert e and e.created and len(rows_of(db)) == 2
 
 
+def test_a_recording_given_by_a_relative_path_is_stored_absolute(tmp_path, monkeypatch):
+    """score run from another folder replaced analyze's absolute path with "clip.mp4",
+    a path that means nothing from anywhere else."""
+    db = tmp_path / "h.sqlite"
+    video = tmp_path / "clips" / "clip.mp4"
+    video.parent.mkdir()
+    video.write_bytes(os.urandom(3000))
+    record_session(summary(), HistoryOptions(db=str(db)), command="analyze", source=str(video))
+    monkeypatch.chdir(video.parent)
+    record_session(summary(), HistoryOptions(db=str(db)), command="score", source="clip.mp4")
+    (row,) = rows_of(db)
+    assert row.command == "score" and row.source == str(video)
+
+
 def test_fingerprint_reads_both_ends_of_large_files(tmp_path):
     a, b = tmp_path / "a.bin", tmp_path / "b.bin"
     data = os.urandom(3 << 20)

@@ -242,7 +242,9 @@ def session_values(
         "pain_after": _first(opts.pain_after, _said(summary, "pain_after", int)),
         "command": command,
         "recording": recording if recording is not None else fingerprint(source),
-        "source": str(source) if source else None,
+        # absolute: a path relative to where one command ran means nothing to the next
+        # (score run from another folder replaced analyze's absolute path with "a.mp4")
+        "source": os.path.abspath(source) if source else None,
         "outdir": str(Path(outdir).resolve()) if outdir else None,
         "posecheck_version": summary.get("posecheck_version"),
         "definition_hash": definition_hash(summary.get("definition")),

@@ -66,7 +66,7 @@ CREATE TABLE sessions (
     note TEXT,
     command TEXT NOT NULL,            -- analyze, live or score (what made the session)
     recording TEXT,                   -- fingerprint of the recording (de-duplication)
-    source TEXT,                      -- the recording's path as given
+    source TEXT,                      -- the recording's absolute path
     outdir TEXT,                      -- the output folder (absolute), if any
     posecheck_version TEXT,
     definition_hash TEXT,
