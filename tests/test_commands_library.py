@@ -168,6 +168,12 @@ def test_show_a_definition_file_as_validate_reads_it(capsys, monkeypatch):
                                    "'posecheck live --help')"),
         (["--bogus"], "posecheck: error: unrecognized arguments: --bogus (see 'posecheck "
                       "--help')"),
+        # argparse takes "-5d" for an option: say how to give it
+        (["progress", "--since", "-5d"], "posecheck: error: argument --since: expected one "
+         "argument (a value that starts with '-' is given as --since=VALUE; see 'posecheck "
+         "progress --help')"),
+        (["score", "x.mp4", "-e"], "posecheck: error: argument -e/--exercise: expected one "
+         "argument (see 'posecheck score --help')"),
     ],
 )  # fmt: skip
 def test_usage_errors_are_one_line_too(capsys, argv, line):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import signal
 import sys
 import threading
@@ -64,15 +65,30 @@ class _Parser(argparse.ArgumentParser):
     do>)``, not the usage block (``--help`` still prints it)."""
 
     help_prog = ""  # the command's own help, for what the top parser finds left over
+    given: Sequence[str] = ()  # the command line, for the hints of error()
 
     def error(self, message: str) -> NoReturn:
         # "unrecognized arguments: -q" of 'posecheck live ...' is reported by the top
         # parser: the command's --help lists its options, the top one's does not
         prog = self.help_prog or self.prog
-        self.exit(2, f"posecheck: error: {message} (see '{prog} --help')\n")
+        hint = f"see '{prog} --help'"
+        m = re.match(r"argument ([\w/-]+): expected one argument$", message)
+        names = m.group(1).split("/") if m else []
+        if names and _followed_by_dash(self.given, names):
+            # "--since -5d": argparse takes "-5d" for an option, not the value
+            hint = f"a value that starts with '-' is given as {names[-1]}=VALUE; {hint}"
+        self.exit(2, f"posecheck: error: {message} ({hint})\n")
 
 
-def _build_parser(command: str | None) -> argparse.ArgumentParser:
+def _followed_by_dash(argv: Sequence[str], names: Sequence[str]) -> bool:
+    """Whether the option of ``names`` ("-e", "--exercise") is followed by a word that
+    starts with '-' (a long name may be abbreviated, as argparse allows)."""
+    long = names[-1]
+    return any(b.startswith("-") and (a in names or a.startswith("--") and long.startswith(a))
+               for a, b in zip(argv, argv[1:], strict=False))  # fmt: skip
+
+
+def _build_parser(command: str | None, argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="posecheck",
         description="Form feedback, hold timing and rep counting for lower-back exercises.",
@@ -86,6 +102,7 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
     )
+    parser.given = argv
     if command is not None:
         parser.help_prog = f"posecheck {command}"
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -99,6 +116,7 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
                 description=getattr(module, "DESCRIPTION", help_line),
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             )
+            p.given = argv
             module.add_arguments(p)
             p.set_defaults(_run=module.run)
         else:
@@ -131,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = _find_command(argv)
     try:
-        parser = _build_parser(command)
+        parser = _build_parser(command, argv)
     except ModuleNotFoundError as exc:  # a command whose module is not installed
         print(f"posecheck: error: command {command!r} is not available ({exc})", file=sys.stderr)
         return 2
