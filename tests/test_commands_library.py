@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +89,19 @@ def test_validate_ok_and_errors(capsys, monkeypatch):
         "(did you mean min_deg?)" in captured.err.splitlines()
     )
     assert "1 of 2 files have errors" in captured.err
+
+
+def test_validate_checks_a_folders_toml_files(capsys, monkeypatch, tmp_path):
+    """Before: "poses: cannot read (Is a directory)"."""
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "poses", "routines"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len([*Path("poses").glob("*.toml"), *Path("routines").glob("*.toml")])
+    assert "poses/bridge.toml: OK (bridge: 2 phases, 4 rules)" in out
+    assert main(["validate", str(tmp_path)]) == 1  # nothing to check is not "all good"
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path}: a folder without .toml files (give definition or routine files, or "
+        "their folder)", "1 of 1 files have errors"]  # fmt: skip
 
 
 def test_validate_missing_file(capsys):

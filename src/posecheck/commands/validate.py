@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from posecheck.errors import DefinitionError
 from posecheck.library import (
@@ -29,7 +30,7 @@ naming the file, the key path and a fix or the valid range, e.g.
 Exit status: 0 when every file is valid, 1 otherwise.
 
 examples:
-  posecheck validate poses/*.toml
+  posecheck validate poses/            (every .toml file in the folder)
   posecheck validate routines/*.toml
   posecheck validate ~/.config/posecheck/poses/my-stretch.toml
 """
@@ -37,7 +38,10 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="exercise definition or routine files to check"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="definition or routine files to check, or folders of them (their .toml files)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     add_library_arguments(p)
@@ -72,12 +76,29 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def _files(given: list[str]) -> list[str]:
+    """The files to check: a folder stands for its .toml files (before, "poses/: cannot
+    read (Is a directory)"); one without any is a problem of its own."""
+    out: list[str] = []
+    for f in given:
+        if Path(f).is_dir():
+            found = sorted(str(p) for p in Path(f).glob("*.toml") if p.is_file())
+            out += found or [f]
+        else:
+            out.append(f)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     search_path(getattr(args, "poses_dir", None) or ())  # a --poses-dir that is no folder: one line
     check = _Checker(args)
     bad = 0
-    for f in args.files:
+    files = _files(args.files)
+    for f in files:
         try:
+            if Path(f).is_dir():
+                hint = "give definition or routine files, or their folder"
+                raise DefinitionError(f"{f}: a folder without .toml files", hint=hint)
             line = check(f)
         except DefinitionError as exc:
             bad += 1
@@ -92,6 +113,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(line)
     if bad:
-        print(f"{bad} of {len(args.files)} files have errors", file=sys.stderr)
+        print(f"{bad} of {len(files)} files have errors", file=sys.stderr)
         return 1
     return 0
