@@ -670,6 +670,21 @@ def test_score_gives_an_unreadable_folder_its_row(scored_folder, tmp_path, capsy
     assert errors["three.landmarks.npz"] is None
 
 
+def test_score_gives_an_empty_folder_given_by_name_its_row(scored_folder, tmp_path, capsys):
+    """An empty folder named beside others got no row at all: a user scoring last week's
+    folder and this week's (still empty) saw one week's rows and exit 0."""
+    empty = tmp_path / "this-week"
+    empty.mkdir()
+    js = tmp_path / "s.json"
+    code, _, _ = run_cli(capsys, "score", scored_folder, empty, "-e", "bridge", "-j", "1",
+                         "--no-history", "--json", js)  # fmt: skip
+    assert code == 2
+    errors = {Path(r["file"]).name: r["error"] for r in json.loads(js.read_text())}
+    why = "leave it out, or give the folder of the recordings"
+    assert errors["this-week"] == f"{empty}: no videos or landmark files in this folder ({why})"
+    assert errors["three.landmarks.npz"] is None
+
+
 def test_score_bad_usage(tmp_path, capsys):
     code, _, err = run_cli(capsys, "score", tmp_path, "-e", "bridge")
     assert code == 2

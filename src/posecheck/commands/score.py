@@ -136,6 +136,7 @@ def collect_inputs(specs: list[str]) -> list[Path]:
         except OSError:  # a folder on its way that cannot be searched: the row says so
             folder = False
         if folder:
+            before = len(out)
             # a folder below that cannot be read is an input of its own: its row says
             # why its recordings are not scored (os.walk skipped it without a word)
             for root, dirs, files in os.walk(p, onerror=lambda e: out.append(Path(e.filename))):
@@ -155,6 +156,8 @@ def collect_inputs(specs: list[str]) -> list[Path]:
                         not session and fp.suffix.lower() in VIDEO_EXTENSIONS
                     ):
                         out.append(fp)
+            if len(out) == before:  # its row says it holds nothing to score (no row before)
+                out.append(p)
         else:
             out.append(p)  # missing or odd files are reported in their row
     out = _one_per_recording(out)
@@ -261,6 +264,18 @@ def score_one(path: str, opts: dict[str, Any], poses: Any = None) -> dict[str, A
     return row
 
 
+def _nothing_in(path: Path) -> bool:
+    """Whether ``path`` is a folder that can be read and holds nothing to score (the one
+    input of collect_inputs for such a folder)."""
+    try:
+        if not path.is_dir():
+            return False
+        os.listdir(path)
+    except OSError:
+        return False
+    return True
+
+
 def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any]:
     from posecheck.landmarks_io import read_landmarks
 
@@ -270,7 +285,9 @@ def _score(path: Path, opts: dict[str, Any], poses: Any = None) -> dict[str, Any
     try:
         if path.is_dir():
             what = "folder"
-            os.listdir(path)  # a folder is an input only when it could not be read
+            os.listdir(path)  # a folder is an input when it could not be read, or is empty
+            raise InputError(f"{path}: no videos or landmark files in this folder",
+                             "leave it out, or give the folder of the recordings")  # fmt: skip
         elif not path.exists():
             raise InputError(f"{path}: no such file or folder", "check the path")
         else:
@@ -555,7 +572,7 @@ def run(args: argparse.Namespace) -> int:
         if not 0 < value < math.inf:  # inf: an overflow in the parts' plan
             raise InputError(f"{flag} {value:g} is out of range", "use seconds > 0")
     inputs = collect_inputs(args.inputs)
-    if not inputs:
+    if all(_nothing_in(p) for p in inputs):
         raise InputError(
             f"no videos or landmark files found in {', '.join(args.inputs)}",
             "give video files, .landmarks.npz files or folders holding them",
