@@ -761,7 +761,7 @@ def test_sessions_all_on_one_day_show_no_trend(tmp_path, capsys):
                  str(page)]) == 0  # fmt: skip
     line = capsys.readouterr().out.splitlines()[0]
     assert "on 1 day, no trend yet" in line and "->" not in line
-    assert "score 60;" in line  # the recent sessions' median (the lower: a session's), alone
+    assert "score 60 last time;" in line  # the latest session's, alone
     html = page.read_text()
     assert "one day: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
     assert "4 sessions on " in html and "(1 days)" not in html
@@ -976,10 +976,22 @@ def test_few_sessions_show_their_values_and_no_trend(tmp_path, capsys):
     page = tmp_path / "p.html"
     assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
     line = capsys.readouterr().out.splitlines()[0]
-    assert "longest hold 5.7 s (2 sessions over 4 days: too few for a trend yet)" in line
+    assert "longest hold 5.7 s last time (2 sessions over 4 days: too few for a trend yet)" in line
     assert "->" not in line
     html = page.read_text()
     assert "2 sessions: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
+
+
+def test_a_value_shown_alone_is_the_last_one_and_early_and_recent_are_sessions(tmp_path, capsys):
+    """Four bridge sessions, one without a hold: "longest hold 1.4 s (3 sessions)" read as
+    the best of three where one held 5.7 s, and the lower of the last two scores made
+    "score 55 -> 30" although the last session scored 55 (a fresh user's review)."""
+    db = tmp_path / "h.sqlite"
+    _bridge_weeks(db, [5.7, None, 1.0, 1.4])  # scores 60, 65, 70, 75
+    assert main(["progress", "--db", str(db), "--today", "2026-12-03"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "longest hold 1.4 s last time (from 3 sessions) over 10 days" in line
+    assert "score 60 -> 75" in line  # the first and the last (was 65 -> 70)
 
 
 def test_filters_that_keep_nothing_say_what_the_history_holds(tmp_path, capsys):
@@ -1051,8 +1063,8 @@ def test_a_hold_past_its_target_both_times_is_no_worse_for_being_shorter(tmp_pat
     _bridge_weeks(db, [9.0, 8.0, 7.0, 6.0])
     page = tmp_path / "p.html"
     assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
-    assert "<span class='chg flat'>-2.0 s</span>" in page.read_text()
+    assert "<span class='chg flat'>-3.0 s</span>" in page.read_text()
     _bridge_weeks(tmp_path / "b.sqlite", [9.0, 8.0, 4.0, 3.0])  # below it: worse
     assert main(["progress", "--db", str(tmp_path / "b.sqlite"), "--today", "2026-12-03",
                  "-o", str(page), "--force"]) == 0  # fmt: skip
-    assert "<span class='chg down'>-5.0 s</span>" in page.read_text()
+    assert "<span class='chg down'>-6.0 s</span>" in page.read_text()

@@ -172,8 +172,9 @@ def test_progress_aggregates_by_local_day(tmp_path, new_york):
         nov.replace(day=19), dt.date(2026, 12, 2), 14, 3)  # fmt: skip
     # reps and holds (a bridge): not a stretch, both shown
     assert not e.is_hold and e.hold_target_s == 5.0 and e.n_sessions == 4
-    # the lower median of 2 at each end: a value a session had (2.5 and 4.5 were none)
-    assert (e.hold.early, e.hold.recent, e.hold.n) == (2.0, 4.0, 4)
+    # one session at each end of four: a value a session had (2.5 and 4.5 were none), and
+    # not the lower of two (4.0 read as the recent value beside a last session of 5.0)
+    assert (e.hold.early, e.hold.recent, e.hold.n) == (2.0, 5.0, 4)
     assert e.chart == (nov.replace(day=19), TODAY, 1)
     assert e.series["hold"] == [
         (nov.replace(day=19), 2.0),

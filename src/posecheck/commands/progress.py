@@ -15,7 +15,8 @@ Summarise the recorded sessions (see 'posecheck history') per exercise: the long
 hold against its target and complete reps against the dose, the score, pain before
 and after, the top corrections becoming rarer or not, and how many of the last 30
 days had a session. "Early" and "recent" are the medians of the first and last three
-sessions; a measure needs 4 sessions for a trend (before that, its latest value).
+sessions (the first and the last one of fewer than six); a measure needs 4 sessions
+for a trend (before that, its latest value: "last time").
 --since limits the trends, not the days with a session. With -o, also a
 self-contained HTML page with charts and a calendar of the last 90 days.
 

@@ -2,11 +2,13 @@
 
 Pure: what the aggregated numbers mean, with no database and no clock (the numbers come
 from :func:`posecheck.history.query.load_progress`, which lets SQL do the counting).
-"Early" and "recent" are the medians of the first and last :data:`EDGE` sessions (fewer
-when there are few; the lower middle one of an even number, a value a session had), so
-one odd session does not make the trend; a measure with fewer than :data:`MIN_TREND`
-sessions shows its latest value and no trend (two sessions made "longest hold 2.7 s ->
-5.7 s" and a green "+3.0 s"). Days are the person's local calendar days.
+"Early" and "recent" are the medians of the first and last :data:`EDGE` sessions, one
+each with fewer than six: always an odd number, so the median is a value a session had
+and not the lower of two (scores 55, 100, 30, 55 read "score 55 -> 30", the last session
+55), and one odd session does not make the trend; a measure with fewer than
+:data:`MIN_TREND` sessions shows its latest value, "last time", and no trend (two
+sessions made "longest hold 2.7 s -> 5.7 s" and a green "+3.0 s"). Days are the
+person's local calendar days.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def trend(values: Sequence[float | None], edge: int = EDGE) -> Trend:
     if not vals:
         return Trend(None, None, 0)
     k = max(1, min(edge, len(vals) // 2))
+    k -= 1 - k % 2  # odd: the middle one is a session's, not the lower of two
     return Trend(statistics.median_low(vals[:k]), statistics.median_low(vals[-k:]), len(vals))
 
 
@@ -157,10 +160,10 @@ class ExerciseProgress:
         def f(v: float | None) -> str:
             return format_value(v, seconds, whole)
 
-        if self.no_trend or self.n_sessions < MIN_TREND:  # said once, after the first
-            return f"{f(t.recent)}{unit}"
-        if t.few:
-            return f"{f(t.recent)}{unit} ({t.n} session{'' if t.n == 1 else 's'})"
+        if self.no_trend or self.n_sessions < MIN_TREND:  # why: said once, after the first
+            return f"{f(t.recent)}{unit} last time"
+        if t.few:  # "longest hold 1.4 s (3 sessions)" read as the best of three (one held 5.7)
+            return f"{f(t.recent)}{unit} last time (from {t.n} session{'' if t.n == 1 else 's'})"
         return f"{f(t.early)}{unit} -> {f(t.recent)}{unit}"
 
 
