@@ -142,6 +142,35 @@ def test_same_recording_or_folder_updates_one_row(tmp_path):
     assert e and e.created and len(rows_of(db)) == 2
 
 
+def test_a_new_run_into_a_used_folder_is_a_new_session(tmp_path):
+    """A live session re-run into last week's folder with --force replaced last week's
+    row: today's results under last week's date, its pain and note kept beside them."""
+    db = tmp_path / "h.sqlite"
+    out = tmp_path / "tilt-monday"
+    opts = HistoryOptions(db=str(db), pain_before=5)
+    week1 = record_session(summary(score=55.0, created_utc="2026-11-23T08:00:00+00:00"), opts,
+                           command="live", outdir=out, new_run=True)  # fmt: skip
+    week2 = record_session(summary(score=80.0, created_utc="2026-11-30T08:00:00+00:00"),
+                           HistoryOptions(db=str(db), pain_before=3), command="live",
+                           outdir=out, new_run=True)  # fmt: skip
+    assert week1 and week2 and week2.created and week2.id != week1.id
+    rows = {r.id: r for r in rows_of(db)}
+    assert (rows[week1.id].score, rows[week1.id].pain_before) == (55.0, 5)
+    assert rows[week1.id].performed_utc.startswith("2026-11-23")
+    # the folder is this week's session now: re-scoring it updates that row
+    again = record_session(summary(score=81.0), HistoryOptions(db=str(db)), command="score",
+                           outdir=out)  # fmt: skip
+    assert again and again.id == week2.id and len(rows_of(db)) == 2
+    # analysing the same recording into its folder again is still the same session
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(os.urandom(3000))
+    a = record_session(summary(), HistoryOptions(db=str(db)), command="analyze",
+                       source=str(video), outdir=tmp_path / "a", new_run=True)  # fmt: skip
+    b = record_session(summary(), HistoryOptions(db=str(db)), command="analyze",
+                       source=str(video), outdir=tmp_path / "a", new_run=True)  # fmt: skip
+    assert a and b and a.id == b.id and not b.created and len(rows_of(db)) == 3
+
+
 def test_a_recording_given_by_a_relative_path_is_stored_absolute(tmp_path, monkeypatch):
     """score run from another folder replaced analyze's absolute path with "clip.mp4",
     a path that means nothing from anywhere else."""

@@ -61,7 +61,7 @@ def record_from_args(
         # a routine: each step is a session of its exercise
         recs = record_routine(summary, options_from_args(args), command=command,
                               source=str(source) if source else None, outdir=outdir,
-                              err=err)  # fmt: skip
+                              err=err, new_run=True)  # fmt: skip
         if recs and not getattr(args, "quiet", False):
             new = sum(r.created for r in recs)
             print(f"history: {steps_recorded(len(recs))} ({new} new, {len(recs) - new} "
@@ -69,7 +69,7 @@ def record_from_args(
         return recs[0] if recs else None
     rec = record_session(summary, options_from_args(args), command=command,
                          source=str(source) if source else None, outdir=outdir,
-                         err=err)  # fmt: skip
+                         err=err, new_run=True)  # fmt: skip
     if rec is not None and not getattr(args, "quiet", False):
         what = "recorded" if rec.created else "updated"
         print(f"history: session {rec.id} {what} ('posecheck progress' shows the trend)",

@@ -321,11 +321,15 @@ def record_session(
     outdir: str | os.PathLike[str] | None = None,
     recording: str | None = None,
     err: TextIO | None = None,
+    new_run: bool = False,
 ) -> Recorded | None:
     """Record one finished session; ``None`` when off, unfinished, or it failed.
 
-    Never raises for a database problem: the one-line reason goes to ``err``
-    (stderr) as a warning and the command goes on with its other outputs.
+    ``new_run``: a run that wrote ``outdir`` afresh (analyze, live), not a re-score or an
+    import of what is there: the rows of the folder's earlier contents are released
+    (:meth:`HistoryStore.release_folder`), not updated. Never raises for a database
+    problem: the one-line reason goes to ``err`` (stderr) as a warning and the command
+    goes on with its other outputs.
     """
     if summary is None or opts is None or not opts.enabled:
         return None
@@ -337,6 +341,8 @@ def record_session(
         values = session_values(summary, command=command, source=source, outdir=outdir,
                                 opts=opts, recording=recording)  # fmt: skip
         with HistoryStore(path, timeout_s=opts.timeout_s) as store:
+            if new_run and values["outdir"]:
+                store.release_folder(values["outdir"], values["recording"])
             sid, created = upsert_whole(store, values)
         recorded = Recorded(sid, created, path)
     return recorded
@@ -351,6 +357,7 @@ def record_routine(
     outdir: str | os.PathLike[str] | None = None,
     err: TextIO | None = None,
     store: HistoryStore | None = None,
+    new_run: bool = False,
 ) -> list[Recorded]:
     """Record each step of a routine session (summary.json with ``segments``) as its own
     session of that step's exercise, so ``posecheck progress bridge`` counts the bridge
@@ -359,8 +366,9 @@ def record_routine(
     A step is found again as the same exercise over the same stretch of the same
     recording (or output folder): re-analysing a recording updates its steps instead of
     adding more, whether it was split with the routine named or with ``auto``, and the
-    steps an earlier analysis found that this one does not are removed. Never raises for
-    a database problem (one warning line, as :func:`record_session`).
+    steps an earlier analysis found that this one does not are removed. ``new_run``: as
+    :func:`record_session`. Never raises for a database problem (one warning line, as
+    :func:`record_session`).
     """
     if summary is None or opts is None or not opts.enabled or summary.get("partial"):
         return []
@@ -382,6 +390,8 @@ def record_routine(
         else HistoryStore(path, timeout_s=opts.timeout_s) as store,
     ):  # fmt: skip
         where = str(Path(outdir).resolve()) if outdir else None
+        if new_run and where:  # as record_session
+            store.release_folder(where, whole)
         earlier = store.parts_of(whole, where)  # the steps of earlier analyses
         taken: set[int] = set()
         for part, seg in steps:

@@ -529,6 +529,28 @@ class HistoryStore:
                 created = False
         return sid, created
 
+    def release_folder(self, outdir: str, keep: str | None) -> int:
+        """A new run took the output folder ``outdir`` (``--force``): the sessions recorded
+        from its earlier contents keep their rows but no longer own the folder, so the new
+        session gets a row of its own and a re-score of the folder updates that one (a
+        live session re-run into its folder replaced last week's row, date and pain kept).
+        ``keep``: the new run's recording fingerprint; its own rows (a recording analysed
+        again) stay the folder's. Returns the rows released."""
+        prefix = f"{outdir}{PART}"
+        kept = f"{keep}{PART}" if keep else None
+        with (
+            errors_as_history_error(self.path, "cannot record the session"),
+            self._write_lock() as c,
+        ):
+            cur = c.execute(
+                "UPDATE sessions SET outdir = NULL "
+                "WHERE (outdir = ? OR substr(outdir, 1, ?) = ?) AND NOT ("
+                "  ? IS NOT NULL AND recording IS NOT NULL"
+                "  AND (recording = ? OR substr(recording, 1, ?) = ?))",
+                (outdir, len(prefix), prefix, keep, keep, len(kept or ""), kept),
+            )
+        return cur.rowcount
+
     def find(self, recording: str | None, outdir: str | None) -> int | None:
         """The session recorded for this recording (fingerprint) or output folder, if any."""
         with errors_as_history_error(self.path, "cannot read"):

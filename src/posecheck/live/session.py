@@ -638,14 +638,16 @@ def _record_history(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, err: Tex
     hist = dataclasses.replace(opts.history, pain_after=outcome.pain_after)
     if p.routine is not None:  # each step is a session of its exercise
         recs = record_routine(p.summary_sink.data, hist, command="live", outdir=p.outdir,
-                              err=err)  # fmt: skip
+                              err=err, new_run=True)  # fmt: skip
         if recs:
             outcome.history_id = recs[0].id
             if not opts.json_lines:
                 print(f"history: {steps_recorded(len(recs))} ('posecheck progress' shows "
                       "the trend)", file=err)  # fmt: skip
         return
-    rec = record_session(p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err)
+    rec = record_session(
+        p.summary_sink.data, hist, command="live", outdir=p.outdir, err=err, new_run=True
+    )  # a folder given again (--force): a new session
     if rec is not None:
         outcome.history_id = rec.id
         if not opts.json_lines:
