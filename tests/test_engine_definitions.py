@@ -175,3 +175,17 @@ def test_a_heel_lifted_through_the_bridge_hold_is_told_and_a_flat_foot_is_not(he
     feet = hold(0.0, 2.0) + hold(heel, 3.0) + hold(0.0, 2.0)
     s = run("bridge", "left_heel_elevation", feet, BRIDGE_TOP)
     assert ("feet_flat" in [c.id for c in s.corrections]) is told
+
+
+TILT = {"left_knee": 80.0, "right_knee": 80.0, "knee_roll": 10.0, "trunk_incline": 3.0}
+
+
+@pytest.mark.parametrize(("top", "told"), [(124.0, False), (160.0, True)])
+def test_a_pelvic_tilt_that_lifts_the_bottom_is_told_to_keep_it_down(top, told):
+    # the real glute bridge judged as a pelvic tilt opened the hip 47-54 deg: past the
+    # tilt phase (1.7-15 deg), where its phase rule no_bridge (12 deg) never looked, so
+    # three "complete" tilts and not a word; a tilt of 4 deg from rest (120) is no lift
+    lift = hold(120.0, 3.0) + ramp(120, top, 1.5) + hold(top, 2.0) + ramp(top, 120, 1.5)
+    s = run("pelvic-tilt", "left_hip", lift + hold(120.0, 2.0), TILT)
+    assert ("no_bridge" in [c.id for c in s.corrections]) is told
+    assert s.reps_complete == 1
