@@ -1060,3 +1060,33 @@ def test_a_hold_reached_within_its_margin_says_so_beside_its_yes(tmp_path):
     cells = parse_report(tmp_path / "r.html").text
     assert "yes (0.2 s short: within the margin a hold is given)" in cells
     assert "yes" in cells and "no" in cells  # 2.1 s of 2: no margin said; 1.5 s: not reached
+
+
+def test_report_dates_a_recording_as_the_history_does(tmp_path) -> None:
+    """The report said "video file dated 06 Dec 2026" (the file's time) where the history
+    dated the same session 2026-06-21 19:49 (the time the container carries)."""
+    import datetime as _dt
+
+    import av
+    import numpy as np
+
+    from posecheck.sinks.report import _session_date
+
+    began = _dt.datetime(2026, 6, 21, 19, 49, tzinfo=_dt.timezone.utc).astimezone()
+    video = tmp_path / "clip.mp4"
+    with av.open(str(video), "w") as c:
+        c.metadata["creation_time"] = "2026-06-21T19:49:00.000000Z"
+        s = c.add_stream("mpeg4", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(3):
+            frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            c.mux(s.encode(frame))
+        c.mux(s.encode())
+    assert _session_date(replace(info(3, 10.0, (64, 48)), path=str(video))).startswith(
+        f"recorded {began:%d %b %Y %H:%M %Z} \u00b7 analysed "
+    )  # local time, as the history
+    plain = tmp_path / "plain.mp4"
+    plain.write_bytes(b"not a container")
+    assert _session_date(replace(info(3, 10.0, (64, 48)), path=str(plain))).startswith(
+        "video file dated "
+    )

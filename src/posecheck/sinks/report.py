@@ -422,13 +422,23 @@ class ReportSink(SinkBase):
 
 
 def _session_date(info: MediaInfo | None) -> str:
-    """ "analysed 3 Dec 2026 11:52 UTC", with the video file's date when it has one."""
-    now = _dt.datetime.now(_dt.timezone.utc)
-    out = f"analysed {now:%d %b %Y %H:%M} UTC"
+    """ "recorded 21 Jun 2026 19:49 UTC · analysed 3 Dec 2026 11:52 UTC", in the local
+    time the history shows: the time the video container carries, as the history dates
+    the session (the report gave the file's date beside the history's recording time),
+    else the file's date."""
+    from posecheck.history.record import recording_time
+
+    def when(t: _dt.datetime) -> str:
+        return f"{t.astimezone():%d %b %Y %H:%M %Z}".rstrip()
+
+    out = f"analysed {when(_dt.datetime.now(_dt.timezone.utc))}"
     path = Path(info.path) if info is not None and info.path else None
     if path is not None and path.is_file():
+        began = recording_time(path)
+        if began is not None:
+            return f"recorded {when(began)} \u00b7 {out}"
         mt = _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.timezone.utc)
-        out = f"video file dated {mt:%d %b %Y %H:%M} UTC \u00b7 " + out
+        out = f"video file dated {when(mt)} \u00b7 " + out
     return out
 
 
