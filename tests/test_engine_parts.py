@@ -841,6 +841,15 @@ def test_rule_coverage_names_rules_it_could_not_judge():
     assert every.warnings() == [f'could not check "{feet.cue}" (feet not in view)']
 
 
+def test_a_measure_of_several_parts_not_judged_says_one_of_them_was_out():
+    from posecheck.engine.common import unknown_reason
+
+    # the cropped bird dog's feet left the picture: "hips and knees and feet not in
+    # view" beside hips and knees in every frame
+    assert unknown_reason("left_hip") == "shoulders, hips or knees not in view"
+    assert unknown_reason("heel_elevation") == "feet not in view"
+
+
 def test_a_far_side_rule_not_judged_says_the_body_hides_that_side():
     # the sample knees to chest, filmed from the side: "Bring the other knee up too"
     # reads the far leg, which the body hides; its shoulders, hips and knees are in view

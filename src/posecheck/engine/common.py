@@ -60,7 +60,10 @@ def unknown_reason(measure: str, far: bool = False) -> str:
         one = [_ONE.get(w, w) for w in words]
         listed = ", ".join(one[:-1]) + " and " + one[-1] if len(one) > 1 else one[0]
         return f"the far side's {listed} not seen: hidden by the body or out of view"
-    return f"{' and '.join(words) or 'its points'} not in view"
+    # "or": one of them out is enough (a bird dog's feet out of the picture read "hips
+    # and knees and feet not in view" beside hips and knees in every frame)
+    listed = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
+    return f"{listed or 'its points'} not in view"
 
 
 def check_nonneg(**values: float) -> None:
