@@ -847,7 +847,7 @@ def test_a_measure_of_several_parts_not_judged_says_one_of_them_was_out():
     # the cropped bird dog's feet left the picture: "hips and knees and feet not in
     # view" beside hips and knees in every frame
     assert unknown_reason("left_hip") == "shoulders, hips or knees not in view"
-    assert unknown_reason("heel_elevation") == "feet not in view"
+    assert unknown_reason("left_heel_elevation") == "feet not in view"
 
 
 def test_a_far_side_rule_not_judged_says_the_body_hides_that_side():
