@@ -530,6 +530,20 @@ def test_plot_scales_to_the_movement_and_band_labels_do_not_overlap() -> None:
     assert all(b - a >= 15 for a, b in zip(ys, ys[1:], strict=False))
 
 
+def test_plot_shows_a_limit_the_movement_broke_however_far() -> None:
+    from posecheck.sinks.report import svg_plot
+
+    # the real bridge's knee at 55-67 deg: its "Feet further from your hips" limit (80)
+    # was left out of the scale, so the chart could not show how far off it was
+    t = [i / 10 for i in range(100)]
+    v = [55.0 + 12.0 * (1 if 20 <= i < 40 else 0) for i in range(100)]
+    summ = SessionSummary("bridge", "left", 10.0, 100, 100)
+    assert "limit ≥ 80°" in svg_plot(t, v, [], summ, duration=10.0, limits=[("knee", 80.0, None)])
+    # a limit kept, far from the movement, still does not squash the line
+    assert "limit ≥ 20°" not in svg_plot(t, v, [], summ, duration=10.0,
+                                         limits=[("knee", 20.0, None)])  # fmt: skip
+
+
 def test_a_reps_furthest_reached_names_only_what_it_moved_towards(tmp_path) -> None:
     # the real bridge: "hip angle 175°, knee angle 57°", the knee's most bent value, at the
     # bottom (65° at the top): the "knees bent" target is kept, not reached

@@ -691,6 +691,10 @@ def svg_plot(
     near = max(d_hi - d_lo, 0.1 if unit == "ratio" else 10.0)
     edges = [e for _, a, b in bands + limits for e in (a, b) if e is not None]
     edges = [e for e in edges if d_lo - near <= e <= d_hi + near]
+    # a limit the movement broke is shown however far: how far off is the point (a knee
+    # at 55-67 deg hid the 80 deg its correction asked for)
+    edges += [a for _, a, _ in limits if a is not None and d_lo < a]
+    edges += [b for _, _, b in limits if b is not None and d_hi > b]
     lo, hi = min([d_lo, *edges]), max([d_hi, *edges])
     pad = max((hi - lo) * 0.08, 0.01 if unit == "ratio" else 1.0)
     t_end = max(duration or 0.0, t[-1] if t else 0.0, 1e-6)
