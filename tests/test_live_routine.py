@@ -182,6 +182,15 @@ def test_a_step_skipped_mid_hold_is_no_hold_to_make_longer(tmp_path, routine_fil
     assert not [c for c in first["summary"]["corrections"] if "hold" in c["id"]]
 
 
+def test_a_routine_whose_last_step_was_skipped_is_not_called_complete(tmp_path, routine_file, lib):
+    """ "Well done: the routine is complete" beside "1 of 2 steps done"."""
+    _, events, summary = live_routine(tmp_path, routine_file, _script(lib), keys="1.5:n,9:n")
+    assert [s["ended"] for s in steps(summary)] == ["skipped", "skipped"]
+    assert states(events, "done")[-1]["cue"] == "End of the routine: 0 of 2 steps done"
+    _, events, _ = live_routine(tmp_path / "b", routine_file, _script(lib))
+    assert states(events, "done")[-1]["cue"] == "Well done: the routine is complete"
+
+
 def test_space_pauses_the_rest_timer(tmp_path, routine_file, lib):
     script = _script(lib, gap_s=3.5)
     plain = live_routine(tmp_path / "a", routine_file, script)[1]

@@ -437,8 +437,12 @@ class RoutineCoach:
 
     def _finish_routine(self, t_s: float) -> None:
         self.done = True
-        self._enter(STAGE_DONE, t_s, MSG_ROUTINE_DONE)
-        self._emit(STAGE_DONE, MSG_ROUTINE_DONE)
+        # "Well done: the routine is complete" beside "1 of 3 steps done" when the last
+        # steps were skipped
+        n, done = len(self.runs), self.runs_done
+        msg = MSG_ROUTINE_DONE if done == n else f"End of the routine: {done} of {n} steps done"
+        self._enter(STAGE_DONE, t_s, msg)
+        self._emit(STAGE_DONE, msg)
         if self.control is not None:
             self.control.request_stop("done")
 
