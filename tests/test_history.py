@@ -860,6 +860,20 @@ def test_a_routine_records_each_step_as_a_session_of_its_exercise_once(tmp_path)
     more = record_routine({**flow, "segments": [*flow["segments"], idle]}, opts,
                           command="analyze", source=str(video))  # fmt: skip
     assert len(more) == 2 and "cat-camel" not in {r.exercise for r in rows_of(db)}
+    # nor a live step left (n, p) before anything of it was complete: a tilt skipped
+    # mid-hold was recorded "0 reps, 2.8 s of 4, score 70"; with a rep done, it is one
+    tried = summary(exercise="cat-camel", reps=[{"index": 0, "complete": False}],
+                    reps_complete=0, holds=[{**summary()["holds"][0], "phase": "cat"}])  # fmt: skip
+    left = {**idle, "ended": "skipped", "summary": tried}
+    more = record_routine({**flow, "segments": [*flow["segments"], left]}, opts,
+                          command="analyze", source=str(video))  # fmt: skip
+    assert len(more) == 2 and "cat-camel" not in {r.exercise for r in rows_of(db)}
+    left["summary"] = {**tried, "reps_complete": 1}
+    more = record_routine({**flow, "segments": [*flow["segments"], left]}, opts,
+                          command="analyze", source=str(video))  # fmt: skip
+    assert len(more) == 3 and "cat-camel" in {r.exercise for r in rows_of(db)}
+    with HistoryStore(db) as st:  # as before it, for the import below
+        st.forget(more[2].id, remember=False)
     # a corrupt database: one warning line, nothing raised
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not sqlite at all" * 200)

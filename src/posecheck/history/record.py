@@ -404,6 +404,10 @@ def record_routine(
             if not (one.get("reps") or one.get("holds")):
                 continue  # nothing of it was done (a live step skipped, or another exercise
                 # done in its place): not a session of it at "reps 0"
+            held = any(isinstance(h, dict) and h.get("reached") for h in one.get("holds") or [])
+            if seg.get("ended") in ("skipped", "back") and not (one.get("reps_complete") or held):
+                continue  # left before anything of it was complete: a try, not a session
+                # (a tilt skipped mid-hold was recorded "0 reps, 2.8 s of 4, score 70")
             start = float(seg.get("start_s") or 0.0)
             values = session_values(
                 one, command=command, source=source, opts=opts,
