@@ -789,7 +789,7 @@ def test_sessions_all_on_one_day_show_no_trend(tmp_path, capsys):
     assert main(["progress", "bridge", "--db", str(db), "--today", "2026-12-04", "-o",
                  str(page)]) == 0  # fmt: skip
     line = capsys.readouterr().out.splitlines()[0]
-    assert "on 1 day, no trend yet" in line and "->" not in line
+    assert "(all on 1 day: no trend yet)" in line and "->" not in line
     assert "score 60 last time;" in line  # the latest session's, alone
     html = page.read_text()
     assert "one day: no trend yet" in html and "class='chg" not in html.split("Top corr")[0]
@@ -1035,6 +1035,25 @@ def test_a_value_shown_alone_is_the_last_one_and_early_and_recent_are_sessions(t
     line = capsys.readouterr().out.splitlines()[0]
     assert "longest hold 1.4 s last time (from 3 sessions) over 10 days" in line
     assert "score 60 -> 75" in line  # the first and the last (was 65 -> 70)
+
+
+def test_reps_against_a_dose_that_changed_are_no_better_or_worse(tmp_path, capsys):
+    """6 of 10 alone, then 5 of 5 in a routine read "reps 6 -> 5, dose 5" with a red -1,
+    and the old days' 6 of 10 were drawn green against the dose 5 line."""
+    db = tmp_path / "h.sqlite"
+    for i, (reps, dose) in enumerate([(6, 10), (6, 10), (7, 10), (5, 5), (5, 5), (5, 5)]):
+        s = summary(created_utc=f"2026-11-{10 + 3 * i:02d}T18:00:00+00:00", holds=[],
+                    reps=[{"index": k + 1, "complete": True} for k in range(reps)],
+                    reps_complete=reps, dose={"hold_s": 5, "reps": dose})  # fmt: skip
+        record_session(s, HistoryOptions(db=str(db)), command="analyze", source=f"c{i}.mp4")
+    page = tmp_path / "p.html"
+    assert main(["progress", "--db", str(db), "--today", "2026-12-03", "-o", str(page)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "reps 6 -> 5 over 16 days, dose 10 -> 5;" in line
+    html = page.read_text()
+    reps_card = html.split("complete reps</div>")[1].split("</div></div>")[0]
+    assert "chg flat'>-1<" in reps_card and "dose 10, then 5" in reps_card
+    assert "(best session; dose 10, then 5)" in html
 
 
 def test_filters_that_keep_nothing_say_what_the_history_holds(tmp_path, capsys):

@@ -196,11 +196,13 @@ def _arrow(
     trend: bool = True,
     whole: bool = False,
     enough: float | None = None,
+    neutral: bool = False,
 ) -> str:
     """'early -> recent' with the change coloured by whether it is better; ``goal`` under it.
     ``trend`` False (every session on one day), or too few sessions with a value: the
     value alone, and why no change. ``enough``: at or past it both ways, a change is
-    neither better nor worse (a cat-camel's longest hold 3.7 -> 3.4 s of 2 s was red)."""
+    neither better nor worse (a cat-camel's longest hold 3.7 -> 3.4 s of 2 s was red);
+    ``neutral``: neither better nor worse either (reps against another dose)."""
     goal_p = f"<p class='goal'>{_e(goal)}</p>" if goal else ""
     if t.early is None:
         return "<div class='big'>-</div>" + goal_p
@@ -211,13 +213,20 @@ def _arrow(
     ch = t.change or 0.0
     good = (ch > 0) if better == "up" else (ch < 0)
     met = enough is not None and min(t.early, t.recent or 0.0) >= enough
-    cls = "flat" if abs(ch) < 1e-9 or met else ("up" if good else "down")
+    cls = "flat" if abs(ch) < 1e-9 or met or neutral else ("up" if good else "down")
     sign = "+" if ch > 0 else ""
     # the change as the difference of the two values shown (11 from 5.3 read "+5.2")
     shown = float(_fmt(t.recent, "", whole)) - float(_fmt(t.early, "", whole))
     was, by = _fmt(t.early, unit, whole), _fmt(shown, unit, whole)
     return (f"<div class='big'>{now}</div><p>from {was} "
             f"<span class='chg {cls}'>{sign}{by}</span></p>{goal_p}")  # fmt: skip
+
+
+def _dose_words(e: ExerciseProgress) -> str:
+    """ "dose 10", or "dose 10, then 5" where the sessions' dose changed."""
+    if e.reps_dose and e.reps_dose_was:
+        return f"dose {e.reps_dose_was}, then {e.reps_dose}"
+    return f"dose {e.reps_dose}" if e.reps_dose else ""
 
 
 def _tiles(e: ExerciseProgress) -> str:
@@ -228,9 +237,10 @@ def _tiles(e: ExerciseProgress) -> str:
                      f"{_arrow(e.hold, 'up', ' s', tgt, not e.no_trend, enough=e.hold_target_s)}"
                      "</div>")  # fmt: skip
     if e.reps.n and not e.is_hold:
-        dose = f"dose {e.reps_dose}" if e.reps_dose else ""
-        tiles.append(f"<div class='card'><div class='lbl'>complete reps</div>"
-                     f"{_arrow(e.reps, 'up', '', dose, not e.no_trend)}</div>")  # fmt: skip
+        dose = _dose_words(e)
+        # another dose: the change is no better or worse (6 of 10, then 5 of 5 read "-1")
+        arrow = _arrow(e.reps, "up", "", dose, not e.no_trend, neutral=bool(e.reps_dose_was))
+        tiles.append(f"<div class='card'><div class='lbl'>complete reps</div>{arrow}</div>")
     tiles.append(f"<div class='card'><div class='lbl'>score</div>"
                  f"{_arrow(e.score, 'up', trend=not e.no_trend, whole=True)}</div>")  # fmt: skip
     if e.pain_before.early is not None or e.pain_after.early is not None:
@@ -297,10 +307,13 @@ def _exercise(e: ExerciseProgress, today: _dt.date) -> str:
                         target_label=tl, roll_days=roll, reached=good))  # fmt: skip
     if e.reps.n and not e.is_hold:
         pts = e.series["reps"]
-        tl = f"dose {e.reps_dose}" if e.reps_dose else ""
-        parts.append(f"<h3>Complete reps each {each} (best session)</h3>" + line_chart(
-            [("reps", INK, pts)], d0, d1, target=float(e.reps_dose) if e.reps_dose else None,
-            target_label=tl, roll_days=roll))  # fmt: skip
+        # one dose line only where every session had that dose (the old days' 6-8 of 10
+        # were green against a routine's later dose of 5)
+        one = float(e.reps_dose) if e.reps_dose and not e.reps_dose_was else None
+        tl = f"dose {e.reps_dose}" if one else ""
+        more = f"; {_dose_words(e)}" if e.reps_dose_was else ""
+        parts.append(f"<h3>Complete reps each {each} (best session{more})</h3>" + line_chart(
+            [("reps", INK, pts)], d0, d1, target=one, target_label=tl, roll_days=roll))  # fmt: skip
     if e.score.n:
         pts = e.series["score"]
         parts.append(f"<h3>Score <small>0-100; dots: each {each}'s mean, line: of {roll} days"

@@ -115,6 +115,10 @@ class ExerciseProgress:
     # per chart (hold, reps: the best; score, pain_before, pain_after: the mean) one point
     # per chart[2] days, dated by the period's first day
     series: dict[str, Series] = field(default_factory=dict)
+    # the first session's dose where it differs from the latest (a routine's 5 after 10
+    # alone): reps are then no trend against one dose ("reps 6 -> 5, dose 5" in red for
+    # 6 of 10, then 5 of 5)
+    reps_dose_was: int | None = None
 
     @property
     def span_days(self) -> int:
@@ -131,7 +135,7 @@ class ExerciseProgress:
         repetitions with a hold (the bridge) shows both: its hold from the sessions that
         held it (a session whose hips never came up made it "reps 3 -> 3" alone)."""
         parts = []
-        over = "on 1 day, no trend yet" if self.no_trend else f"over {self.span_days} days"
+        over = "(all on 1 day: no trend yet)" if self.no_trend else f"over {self.span_days} days"
         if not self.no_trend and self.n_sessions < MIN_TREND:
             over = f"({self.n_sessions} sessions {over}: too few for a trend yet)"
         if self.hold.early is not None:
@@ -141,7 +145,9 @@ class ExerciseProgress:
             parts.append(t)
         if not self.is_hold or self.hold.early is None:
             t = f"reps {self._ch(self.reps)}" + ("" if parts else f" {over}")
-            if self.reps_dose:
+            if self.reps_dose and self.reps_dose_was:
+                t += f", dose {self.reps_dose_was} -> {self.reps_dose}"
+            elif self.reps_dose:
                 t += f", dose {self.reps_dose}"
             parts.append(t)
         if self.score.early is not None:

@@ -150,13 +150,10 @@ def _exercise(
     title = _latest(c, "title", "title IS NOT NULL", flt)
     # the dose of a whole session: both sides' where the definition doses each side
     # (the column keeps the definition's number, as its summary.json says it)
-    dose = _latest(
-        c,
-        "dose_reps * (CASE WHEN NOT json_valid(detail) THEN 1 "
-        "WHEN json_extract(detail, '$.dose.per_side') THEN 2 ELSE 1 END)",
-        "dose_reps IS NOT NULL",
-        flt,
-    )
+    whole_dose = ("dose_reps * (CASE WHEN NOT json_valid(detail) THEN 1 "
+                  "WHEN json_extract(detail, '$.dose.per_side') THEN 2 ELSE 1 END)")  # fmt: skip
+    dose = _latest(c, whole_dose, "dose_reps IS NOT NULL", flt)
+    was = _latest(c, whole_dose, "dose_reps IS NOT NULL", flt, first=True)
     return ExerciseProgress(
         exercise=name,
         title=title or name.replace("-", " ").capitalize(),
@@ -176,6 +173,7 @@ def _exercise(
         is_hold=any(with_holds) and not any(with_reps),
         chart=chart,
         series=_series(c, flt, chart[2]),
+        reps_dose_was=None if was is None or was == dose else int(was),
     )
 
 
@@ -185,11 +183,16 @@ def _utc_before(day: _dt.date) -> str:
     return (day - _dt.timedelta(days=1)).isoformat()
 
 
-def _latest(c: sqlite3.Connection, col: str, cond: str, flt: tuple[str, list[Any]]) -> Any:
-    """The most recent session's ``col`` among those where ``cond`` holds (or None)."""
+def _latest(
+    c: sqlite3.Connection, col: str, cond: str, flt: tuple[str, list[Any]], first: bool = False
+) -> Any:
+    """The most recent (``first``: the earliest) session's ``col`` among those where
+    ``cond`` holds (or None)."""
     where, args = flt
-    r = c.execute(f"SELECT {col} FROM sessions {where} AND {cond} "
-                  "ORDER BY performed_utc DESC, id DESC LIMIT 1", args).fetchone()  # fmt: skip
+    order = "ASC" if first else "DESC"
+    sql = (f"SELECT {col} FROM sessions {where} AND {cond} "
+           f"ORDER BY performed_utc {order}, id {order} LIMIT 1")  # fmt: skip
+    r = c.execute(sql, args).fetchone()
     return None if r is None else r[0]
 
 
