@@ -376,7 +376,9 @@ def run_live(
             )
     except KeyboardInterrupt:
         # pipeline.run closed every sink with a partial summary; say where it went.
-        print(f"posecheck: interrupted; the session so far is saved in {p.outdir}/", file=err)
+        # not "saved" alone: a partial session is kept out of the history (and its import)
+        print(f"posecheck: interrupted; the session so far is saved in {p.outdir}/ "
+              "(partial: not recorded in the history)", file=err)  # fmt: skip
         raise
     finally:
         p.estimator.close()
@@ -550,7 +552,7 @@ def _report_end(opts: LiveOptions, p: _Parts, outcome: LiveOutcome, out: TextIO,
         outcome.pain_after = hist.pain_after
     if p.control.disconnected:
         print(f"posecheck: {p.control.disconnected}; the session so far is saved in "
-              f"{p.outdir}/", file=err)  # fmt: skip
+              f"{p.outdir}/ (partial: not recorded in the history)", file=err)  # fmt: skip
     lines = _end_lines(p, outcome)
     if not opts.json_lines:
         from posecheck.sinks.exview import camera_limits
