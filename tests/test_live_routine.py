@@ -191,6 +191,23 @@ def test_a_routine_whose_last_step_was_skipped_is_not_called_complete(tmp_path, 
     assert states(events, "done")[-1]["cue"] == "Well done: the routine is complete"
 
 
+def test_a_saved_live_routine_is_not_split_anew_by_score_unasked(tmp_path, routine_file, lib):
+    """score split a live routine's landmarks anew by recognition: its steps read worse
+    than live judged them and replaced live's rows in the history."""
+    from posecheck.cli import main
+
+    outcome, _, _ = live_routine(tmp_path, routine_file, _script(lib))
+    js = tmp_path / "s.json"
+    lm = str(outcome.outdir / "live.landmarks.npz")
+    assert main(["score", lm, "--no-history", "-j", "1", "--json", str(js)]) == 2
+    (row,) = json.loads(js.read_text())
+    assert row["error"].startswith(f"{lm}: a live routine session, whose steps are not")
+    # asked for: the recording split anew (the drawn stick poses are no step it finds)
+    main(["score", lm, "--no-history", "-j", "1", "--routine", str(routine_file), "--json",
+          str(js), "--force"])  # fmt: skip
+    assert "no step of two-bridges was found" in json.loads(js.read_text())[0]["error"]
+
+
 def test_space_pauses_the_rest_timer(tmp_path, routine_file, lib):
     script = _script(lib, gap_s=3.5)
     plain = live_routine(tmp_path / "a", routine_file, script)[1]

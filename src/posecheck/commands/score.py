@@ -411,6 +411,14 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
     # the session folder's summary.json, read once: its exercise, routine and recording
     saved = {} if video else _saved_summary(path)
     if not opts.get("routine") and name == "auto" and _saved_routine(saved):
+        if (saved.get("routine") or {}).get("mode") == "live":
+            # split anew by recognition, its steps read worse than live judged them and
+            # replaced live's rows in the history ('live --help': not re-scored yet)
+            raise InputError(
+                f"{path}: a live routine session, whose steps are not re-scored yet",
+                "its steps as live judged them are in summary.json and 'posecheck history'; "
+                "--routine NAME splits the recording anew",
+            )
         opts = {**opts, "routine": _saved_routine(saved)}  # a saved routine session
     if opts.get("routine"):
         from posecheck.commands._routine import score_rows
