@@ -217,12 +217,18 @@ def _saved_summary(lm_path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and data.get("format") == "posecheck-summary" else {}
 
 
-def _saved_routine(saved: dict[str, Any]) -> str | None:
+def _saved_routine(saved: dict[str, Any], path: Path) -> str | None:
     """The routine of a saved routine session's summary (its file where it still exists,
-    else its name; "auto" for an auto split), for re-scoring it step by step."""
+    else its name; "auto" for an auto split), for re-scoring it step by step. A live
+    routine's steps are not re-scored yet: split anew by recognition, they read worse
+    than live judged them and replaced live's rows in the history."""
     r = saved.get("routine")
     if not isinstance(r, dict) or not r.get("name"):
         return None
+    if r.get("mode") == "live":
+        raise InputError(f"{path}: a live routine session, whose steps are not re-scored yet",
+                         "its steps as live judged them are in summary.json and 'posecheck "
+                         "history'; --routine NAME splits the recording anew")  # fmt: skip
     if r.get("mode") == "auto":
         return "auto"
     src = r.get("source")
@@ -410,16 +416,8 @@ def _score_landmarks(path, data, library, name, opts, video) -> dict[str, Any]:
         raise InputError(f"{path}: no frames", "record or analyse the video again")
     # the session folder's summary.json, read once: its exercise, routine and recording
     saved = {} if video else _saved_summary(path)
-    if not opts.get("routine") and name == "auto" and _saved_routine(saved):
-        if (saved.get("routine") or {}).get("mode") == "live":
-            # split anew by recognition, its steps read worse than live judged them and
-            # replaced live's rows in the history ('live --help': not re-scored yet)
-            raise InputError(
-                f"{path}: a live routine session, whose steps are not re-scored yet",
-                "its steps as live judged them are in summary.json and 'posecheck history'; "
-                "--routine NAME splits the recording anew",
-            )
-        opts = {**opts, "routine": _saved_routine(saved)}  # a saved routine session
+    if not opts.get("routine") and name == "auto" and _saved_routine(saved, path):
+        opts = {**opts, "routine": _saved_routine(saved, path)}  # a saved routine session
     if opts.get("routine"):
         from posecheck.commands._routine import score_rows
 

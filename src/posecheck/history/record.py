@@ -399,15 +399,8 @@ def record_routine(
                 **seg["summary"], "created_utc": summary.get("created_utc"),
                 "posecheck_version": summary.get("posecheck_version"), "partial": False,
             }  # fmt: skip
-            if seg["summary"].get("partial") or not one.get("frames_with_pose"):
-                continue  # a step cut short by Ctrl-C, or nobody in view
-            if not (one.get("reps") or one.get("holds")):
-                continue  # nothing of it was done (a live step skipped, or another exercise
-                # done in its place): not a session of it at "reps 0"
-            held = any(isinstance(h, dict) and h.get("reached") for h in one.get("holds") or [])
-            if seg.get("ended") in ("skipped", "back") and not (one.get("reps_complete") or held):
-                continue  # left before anything of it was complete: a try, not a session
-                # (a tilt skipped mid-hold was recorded "0 reps, 2.8 s of 4, score 70")
+            if not _a_session(seg, one):
+                continue
             start = float(seg.get("start_s") or 0.0)
             values = session_values(
                 one, command=command, source=source, opts=opts,
@@ -432,6 +425,19 @@ def record_routine(
             if sid:
                 store.forget(sid, remember=False)
     return out
+
+
+def _a_session(seg: dict[str, Any], one: dict[str, Any]) -> bool:
+    """Whether a routine step (its segment, its summary) is a session of its exercise."""
+    if seg["summary"].get("partial") or not one.get("frames_with_pose"):
+        return False  # a step cut short by Ctrl-C, or nobody in view
+    if not (one.get("reps") or one.get("holds")):
+        return False  # nothing of it was done (a live step skipped, or another exercise
+        # done in its place): not a session of it at "reps 0"
+    held = any(isinstance(h, dict) and h.get("reached") for h in one.get("holds") or [])
+    # left (n, p) before anything of it was complete: a try, not a session (a tilt
+    # skipped mid-hold was recorded "0 reps, 2.8 s of 4, score 70")
+    return seg.get("ended") not in ("skipped", "back") or bool(one.get("reps_complete") or held)
 
 
 def routine_steps(summary: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
