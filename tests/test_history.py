@@ -475,11 +475,16 @@ def test_score_with_a_corrupt_database_keeps_its_outputs(tmp_path, capsys):
 def test_import_finds_saved_sessions_once(tmp_path, capsys):
     db = tmp_path / "h.sqlite"
     root = tmp_path / "results"
+    clip = tmp_path / "camera.mp4"
+    clip.write_bytes(os.urandom(3000))
     for name, s in [
         ("a.posecheck", summary(input={"path": "a.mp4"})),
         ("b.posecheck", summary(created_utc="2026-11-22T09:00:00+00:00", exercise="bird-dog")),
         ("c.posecheck", summary(partial=True)),
         ("live/x", summary(live={"ended": "done"})),
+        # two live sessions played from one video file as the camera: two sessions
+        ("live/y", summary(live={"ended": "done"}, input={"path": str(clip)})),
+        ("live/z", summary(live={"ended": "done"}, input={"path": str(clip)})),
     ]:
         (root / name).mkdir(parents=True)
         (root / name / "summary.json").write_text(json.dumps(s))
@@ -487,13 +492,13 @@ def test_import_finds_saved_sessions_once(tmp_path, capsys):
     (root / "junk" / "summary.json").write_text("{not json")
     assert main(["history", "import", str(root), "--db", str(db)]) == 0
     cap = capsys.readouterr()
-    assert "imported 3 new sessions, updated 0, skipped 2" in cap.out
+    assert "imported 5 new sessions, updated 0, skipped 2" in cap.out
     assert "partial" in cap.err and "unreadable" in cap.err
     assert main(["history", "import", str(root), "--db", str(db)]) == 0
-    assert "imported 0 new sessions, updated 3" in capsys.readouterr().out
+    assert "imported 0 new sessions, updated 5" in capsys.readouterr().out
     rows = rows_of(db)
-    assert sorted(r.command for r in rows) == ["analyze", "analyze", "live"]
-    assert sorted(r.exercise for r in rows) == ["bird-dog", "bridge", "bridge"]
+    assert sorted(r.command for r in rows) == ["analyze", "analyze", "live", "live", "live"]
+    assert sorted(r.exercise for r in rows) == ["bird-dog", *["bridge"] * 4]
 
 
 def test_import_keeps_what_the_person_said_and_finds_the_recording_from_anywhere(

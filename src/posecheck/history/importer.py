@@ -89,8 +89,10 @@ def import_dir(
         if summary.get("history") is False and not everything:
             result.skipped.append((path, NO_HISTORY))
             continue
-        source = _source_of(summary, path.parent)
         command = "live" if summary.get("live") else "analyze"
+        # a live session is no recording of its camera, even a video file played as one
+        # (live records it so: two sessions played from one file were imported as one)
+        source = None if command == "live" else _source_of(summary, path.parent)
         if summary.get("segments") is not None:  # a routine: each step as its exercise
             _import_routine(store, summary, opts, command, source, path, result, everything)
             continue
