@@ -57,13 +57,16 @@ def unknown_reason(measure: str, far: bool = False) -> str:
         return "no body outline from the segmentation mask"
     words = part_words(list(spec.points) if spec else [])
     if far and words:
-        one = [_ONE.get(w, w) for w in words]
-        listed = ", ".join(one[:-1]) + " and " + one[-1] if len(one) > 1 else one[0]
+        listed = _listed([_ONE.get(w, w) for w in words], "and")
         return f"the far side's {listed} not seen: hidden by the body or out of view"
     # "or": one of them out is enough (a bird dog's feet out of the picture read "hips
     # and knees and feet not in view" beside hips and knees in every frame)
-    listed = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
-    return f"{listed or 'its points'} not in view"
+    return f"{_listed(words, 'or') or 'its points'} not in view"
+
+
+def _listed(words: list[str], conj: str) -> str:
+    """ "hips, knees or feet": the words, the last joined with ``conj``."""
+    return f"{', '.join(words[:-1])} {conj} {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def check_nonneg(**values: float) -> None:
